@@ -1,0 +1,35 @@
+# Thin wrapper over CMake. `make test` and `make validate` install what is missing first.
+BUILD ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?=
+PKGS = build-essential cmake pkg-config libz3-dev libcapstone-dev libyaml-dev
+
+.PHONY: all deps configure test validate bench asan clean
+
+all: configure
+	cmake --build $(BUILD) -j$(JOBS)
+
+configure:
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+deps:
+	@missing=""; for p in $(PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; \
+	elif [ "$$(id -u)" = 0 ]; then echo "deps: installing$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps: missing packages; run as root:"; echo "  apt-get install -y$$missing"; exit 1; fi
+
+test: deps all
+	cd $(BUILD) && ctest -j$(JOBS) --output-on-failure
+
+validate: deps all
+	./$(BUILD)/jitproof validate -j $(JOBS)
+
+bench: deps all
+	./bench/run.sh $(BUILD)
+
+asan:
+	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DJITPROOF_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" test
+
+clean:
+	rm -rf $(BUILD) build-asan
