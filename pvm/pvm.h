@@ -185,6 +185,13 @@ typedef struct pvm_exit {
 	uint32_t next;         /* PVM_HOST: pc to resume at */
 } pvm_exit;
 
+/* Compare two final states and exits as `replay` does: exit reason, pc, the 13 registers, gas,
+ * fault address / host id, every page's permission and every byte. Returns true if identical;
+ * otherwise writes one line naming the first difference with both values, e.g.
+ * "interp{exit=halt r7=0x5} vs jit{exit=halt r7=0x6}" (names a and b label the two sides). */
+bool pvm_state_compare(const char *a, const pvm_state *sa, pvm_exit xa,
+                       const char *b, const pvm_state *sb, pvm_exit xb, char *why, size_t n);
+
 /* ---- engines ----------------------------------------------------------------------------- */
 
 /* Every engine (interp, jit, spec) implements this. load() prepares a program once (pre-decode,
@@ -223,6 +230,7 @@ typedef struct pvm_vector {
 	int64_t expected_gas;
 	bool has_fault_addr; uint32_t expected_fault_addr;  /* expected-page-fault-address */
 	bool has_host_id; uint32_t expected_host_id;        /* expected-host-call-id (extension) */
+	bool has_expected;     /* expected-* fields present (a .pvmasm file may have none) */
 } pvm_vector;
 
 pvm_err pvm_vector_read(pvm_vector *v, const char *path, pvm_errbuf *e);
