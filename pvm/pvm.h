@@ -130,7 +130,7 @@ static inline uint64_t pvm_sext(uint64_t x, unsigned n)
 enum { PVM_PAGE = 4096, PVM_PAGE_SHIFT = 12, PVM_NUM_PAGES = 1u << 20, PVM_LOW_LIMIT = 0x10000 };
 typedef enum pvm_perm { PVM_NONE = 0, PVM_READ = 1, PVM_WRITE = 3 /* readable and writable */ } pvm_perm;
 
-/* Sparse paged 2^32-byte memory; pages are allocated (zeroed) when mapped. */
+/* Sparse paged 2^32-byte memory; mapped pages read as zero until written. */
 typedef struct pvm_mem pvm_mem;
 pvm_mem *pvm_mem_new(void);
 void pvm_mem_free(pvm_mem *m);
@@ -150,6 +150,9 @@ bool pvm_mem_peek(const pvm_mem *m, uint32_t addr, void *dst, uint32_t len);
 /* Guest access check for n bytes at addr (wrapping mod 2^32): returns true when every byte is
  * readable (or writable if write); otherwise false and *fault = lowest offending address. */
 bool pvm_mem_check(const pvm_mem *m, uint32_t addr, uint32_t n, bool write, uint32_t *fault);
+/* Engines' fast path: pointer to n bytes at addr when they lie in one page with the needed
+ * permission (write: the page becomes privately owned), else NULL (use pvm_mem_check). */
+uint8_t *pvm_mem_ptr(pvm_mem *m, uint32_t addr, uint32_t n, bool write);
 /* First difference between two memories (perm or byte), in ascending address order.
  * Returns false when equal; else fills addr and the two byte values (or -1 for unmapped). */
 bool pvm_mem_diff(const pvm_mem *a, const pvm_mem *b, uint32_t *addr, int *va, int *vb);

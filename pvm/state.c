@@ -1,0 +1,80 @@
+/* pvm/state.c: machine state lifetime and the one-line comparison of two final states
+ * (used by replay, `vectors --engine both` and the differential tests). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvm.h"
+
+void pvm_state_init(pvm_state *s)
+{
+	memset(s, 0, sizeof *s);
+	s->mem = pvm_mem_new();
+	if (!s->mem) abort(); /* host out of memory */
+}
+
+void pvm_state_fini(pvm_state *s)
+{
+	pvm_mem_free(s->mem);
+	s->mem = NULL;
+}
+
+void pvm_state_copy(pvm_state *dst, const pvm_state *src)
+{
+	*dst = *src;
+	dst->mem = pvm_mem_clone(src->mem);
+	if (!dst->mem) abort(); /* host out of memory */
+}
+
+static const char *perm_name(pvm_perm p)
+{
+	return p == PVM_WRITE ? "rw" : p == PVM_READ ? "ro" : "none";
+}
+
+/* Writes "a{exit=.. FIELD} vs b{exit=.. FIELD}" and returns false. */
+static bool differ(char *why, size_t n, const char *a, pvm_exit xa, const char *fa,
+                   const char *b, pvm_exit xb, const char *fb)
+{
+	snprintf(why, n, "%s{exit=%s %s} vs %s{exit=%s %s}", a, pvm_status_name(xa.status), fa, b,
+	         pvm_status_name(xb.status), fb);
+	return false;
+}
+
+bool pvm_state_compare(const char *a, const pvm_state *sa, pvm_exit xa,
+                       const char *b, const pvm_state *sb, pvm_exit xb, char *why, size_t n)
+{
+	char fa[64], fb[64];
+#define DIFF(fmt, va, vb) \
+	do { snprintf(fa, sizeof fa, fmt, va); snprintf(fb, sizeof fb, fmt, vb); \
+	     return differ(why, n, a, xa, fa, b, xb, fb); } while (0)
+	if (xa.status != xb.status || sa->pc != sb->pc) DIFF("pc=%" PRIu32, sa->pc, sb->pc);
+	for (int i = 0; i < PVM_NUM_REGS; i++) {
+		if (sa->regs[i] == sb->regs[i]) continue;
+		snprintf(fa, sizeof fa, "r%d=0x%" PRIx64, i, sa->regs[i]);
+		snprintf(fb, sizeof fb, "r%d=0x%" PRIx64, i, sb->regs[i]);
+		return differ(why, n, a, xa, fa, b, xb, fb);
+	}
+	if (sa->gas != sb->gas) DIFF("gas=%" PRId64, sa->gas, sb->gas);
+	if (xa.status == PVM_FAULT && xa.fault_addr != xb.fault_addr)
+		DIFF("fault=0x%" PRIx32, xa.fault_addr, xb.fault_addr);
+	if (xa.status == PVM_HOST && xa.host_id != xb.host_id)
+		DIFF("host-id=%" PRIu32, xa.host_id, xb.host_id);
+	if (xa.status == PVM_HOST && xa.next != xb.next) DIFF("next=%" PRIu32, xa.next, xb.next);
+	if (sa->heap_top != sb->heap_top) DIFF("heap-top=0x%" PRIx32, sa->heap_top, sb->heap_top);
+	uint32_t addr;
+	int va, vb;
+	if (pvm_mem_diff(sa->mem, sb->mem, &addr, &va, &vb)) {
+		pvm_perm pa = pvm_mem_perm(sa->mem, addr >> PVM_PAGE_SHIFT);
+		pvm_perm pb = pvm_mem_perm(sb->mem, addr >> PVM_PAGE_SHIFT);
+		if (pa != pb) {
+			snprintf(fa, sizeof fa, "page[0x%" PRIx32 "]=%s", addr, perm_name(pa));
+			snprintf(fb, sizeof fb, "page[0x%" PRIx32 "]=%s", addr, perm_name(pb));
+		} else {
+			snprintf(fa, sizeof fa, "mem[0x%" PRIx32 "]=0x%02x", addr, va);
+			snprintf(fb, sizeof fb, "mem[0x%" PRIx32 "]=0x%02x", addr, vb);
+		}
+		return differ(why, n, a, xa, fa, b, xb, fb);
+	}
+#undef DIFF
+	if (n) why[0] = 0;
+	return true;
+}

@@ -1,0 +1,78 @@
+/* pvm/util.c: error buffers, status names and whole-file reading shared by the pvm module. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvm.h"
+
+void pvm_errf(pvm_errbuf *e, const char *fmt, ...)
+{
+	if (!e) return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+}
+
+const char *pvm_strerror(pvm_err err)
+{
+	switch (err) {
+	case PVM_OK: return "ok";
+	case PVM_EINVAL: return "malformed input";
+	case PVM_EIO: return "i/o error";
+	case PVM_ENOMEM: return "out of memory";
+	}
+	return "unknown error";
+}
+
+static const char *const status_names[] = {
+	[PVM_HALT] = "halt", [PVM_PANIC] = "panic", [PVM_OOG] = "out-of-gas",
+	[PVM_FAULT] = "page-fault", [PVM_HOST] = "host-call",
+};
+
+const char *pvm_status_name(pvm_status s)
+{
+	return (unsigned)s < sizeof status_names / sizeof status_names[0] ? status_names[s] : "?";
+}
+
+int pvm_status_by_name(const char *s)
+{
+	for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++)
+		if (!strcmp(status_names[i], s)) return (int)i;
+	return -1;
+}
+
+pvm_err pvm_read_file(const char *path, uint8_t **buf, size_t *len, pvm_errbuf *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		pvm_errf(e, "%s: cannot open: %s", path, strerror(errno));
+		return PVM_EIO;
+	}
+	size_t cap = 4096, n = 0;
+	uint8_t *b = malloc(cap + 1);
+	for (;;) {
+		if (!b) {
+			fclose(f);
+			pvm_errf(e, "%s: out of memory", path);
+			return PVM_ENOMEM;
+		}
+		n += fread(b + n, 1, cap - n, f);
+		if (n < cap) break;
+		cap *= 2;
+		uint8_t *nb = realloc(b, cap + 1);
+		if (!nb) free(b);
+		b = nb;
+	}
+	if (ferror(f)) {
+		pvm_errf(e, "%s: read error: %s", path, strerror(errno));
+		fclose(f);
+		free(b);
+		return PVM_EIO;
+	}
+	fclose(f);
+	b[n] = 0; /* convenience terminator for text parsers */
+	*buf = b;
+	*len = n;
+	return PVM_OK;
+}
