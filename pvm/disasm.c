@@ -1,0 +1,326 @@
+/* pvm/disasm.c: programs (and vectors) as .pvmasm text that assembles back to the same bytes.
+ * Each instruction is printed in its canonical form when re-encoding it reproduces its bytes
+ * (with ":N" widths for non-minimal fields and .pad for extra skip bytes); anything else is a
+ * .raw line with the decoded meaning as a comment. Expectations are printed relative to the
+ * initial state, which is how the assembler reads them. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "asm_enc.h"
+
+typedef struct dis {
+	const pvm_program *p;
+	uint8_t *label;        /* code_len + 1: a label L<pc> is printed here */
+	uint8_t *boundary;     /* code_len + 1: a label may be placed here (an item starts) */
+} dis;
+
+static uint8_t zeta(const pvm_program *p, uint64_t i) { return i < p->code_len ? p->code[i] : 0; }
+static bool bit(const pvm_program *p, uint64_t n) { return n >= p->code_len || (p->bitmask[n >> 3] >> (n & 7) & 1); }
+static uint8_t clamp_reg(unsigned r) { return r > 12 ? 12 : (uint8_t)r; }
+
+static uint64_t le(const pvm_program *p, uint64_t at, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++) v |= (uint64_t)zeta(p, at + i) << (8 * i);
+	return v;
+}
+
+/* Decodes the instruction at pc (next start at end) into *in. Returns the bytes it reads and sets
+ * *canon when printing it as an instruction (plus .pad for the rest) reproduces code[pc..end). */
+static unsigned decode(const pvm_program *p, uint32_t pc, uint32_t end, pvm_asm_inst *in, bool *canon)
+{
+	memset(in, 0, sizeof *in);
+	uint8_t op = p->code[pc], b1 = zeta(p, (uint64_t)pc + 1), b2 = zeta(p, (uint64_t)pc + 2);
+	uint32_t ell = end - pc - 1 < 24 ? end - pc - 1 : 24;
+	unsigned f1, f2, used = pvm_asm_lengths(op, b1, b2, ell, &f1, &f2);
+	*canon = false;
+	if (!pvm_op_valid(op)) return 1;
+	in->op = op;
+	uint8_t lo = clamp_reg(b1 & 15), hi = clamp_reg(b1 >> 4);
+	uint64_t a = (uint64_t)pc + 1;
+	switch ((enum pvm_form)pvm_ops[op].form) {
+	case PVM_FORM_NONE: break;
+	case PVM_FORM_IMM: in->wx = (uint8_t)f1; in->x = pvm_sext(le(p, a, f1), f1); break;
+	case PVM_FORM_REG_IMM64: in->ra = lo; in->x = le(p, a + 1, 8); break;
+	case PVM_FORM_IMM2:
+		in->wx = (uint8_t)f1, in->wy = (uint8_t)f2;
+		in->x = pvm_sext(le(p, a + 1, f1), f1);
+		in->y = pvm_sext(le(p, a + 1 + f1, f2), f2);
+		break;
+	case PVM_FORM_OFF: in->wt = (uint8_t)f1; in->target = pc + (uint32_t)pvm_sext(le(p, a, f1), f1); break;
+	case PVM_FORM_REG_IMM: in->ra = lo; in->wx = (uint8_t)f1; in->x = pvm_sext(le(p, a + 1, f1), f1); break;
+	case PVM_FORM_REG_IMM2:
+		in->ra = lo, in->wx = (uint8_t)f1, in->wy = (uint8_t)f2;
+		in->x = pvm_sext(le(p, a + 1, f1), f1);
+		in->y = pvm_sext(le(p, a + 1 + f1, f2), f2);
+		break;
+	case PVM_FORM_REG_IMM_OFF:
+		in->ra = lo, in->wx = (uint8_t)f1, in->wt = (uint8_t)f2;
+		in->x = pvm_sext(le(p, a + 1, f1), f1);
+		in->target = pc + (uint32_t)pvm_sext(le(p, a + 1 + f1, f2), f2);
+		break;
+	case PVM_FORM_REG2: in->rd = lo, in->ra = hi; break;
+	case PVM_FORM_REG2_IMM: in->ra = lo, in->rb = hi, in->wx = (uint8_t)f1; in->x = pvm_sext(le(p, a + 1, f1), f1); break;
+	case PVM_FORM_REG2_OFF:
+		in->ra = lo, in->rb = hi, in->wt = (uint8_t)f1;
+		in->target = pc + (uint32_t)pvm_sext(le(p, a + 1, f1), f1);
+		break;
+	case PVM_FORM_REG2_IMM2:
+		in->ra = lo, in->rb = hi, in->wx = (uint8_t)f1, in->wy = (uint8_t)f2;
+		in->x = pvm_sext(le(p, a + 2, f1), f1);
+		in->y = pvm_sext(le(p, a + 2 + f1, f2), f2);
+		break;
+	case PVM_FORM_REG3: in->ra = lo, in->rb = hi, in->rd = clamp_reg(b2); break;
+	case PVM_FORM_COUNT: break;
+	}
+	if (used > end - pc) return used;
+	uint8_t buf[PVM_ASM_MAXLEN];
+	const char *why;
+	unsigned n = pvm_asm_encode(in, pc, buf, &why);
+	*canon = n == used && !memcmp(buf, p->code + pc, n);
+	return used;
+}
+
+static void print_imm(FILE *out, uint64_t x, unsigned w)
+{
+	if ((int64_t)x < 0) fprintf(out, "-0x%" PRIx64, 0 - x);
+	else if (x < 10) fprintf(out, "%" PRIu64, x);
+	else fprintf(out, "0x%" PRIx64, x);
+	if ((int)w != pvm_asm_imm_width(x)) fprintf(out, ":%u", w);
+}
+
+static void print_pc(FILE *out, const dis *d, uint32_t pc)
+{
+	if (pc <= d->p->code_len && d->label[pc]) fprintf(out, "L%" PRIu32, pc);
+	else fprintf(out, "%" PRIu32, pc);
+}
+
+static void print_target(FILE *out, const dis *d, const pvm_asm_inst *in, uint32_t pc)
+{
+	print_pc(out, d, in->target);
+	if ((int)in->wt != pvm_asm_off_width(in->target - pc)) fprintf(out, ":%u", in->wt);
+}
+
+/* Writes "name operands" for in at pc. */
+static void print_inst(FILE *out, const dis *d, const pvm_asm_inst *in, uint32_t pc)
+{
+	fputs(pvm_ops[in->op].name, out);
+	switch ((enum pvm_form)pvm_ops[in->op].form) {
+	case PVM_FORM_NONE: break;
+	case PVM_FORM_IMM: fputc(' ', out); print_imm(out, in->x, in->wx); break;
+	case PVM_FORM_REG_IMM64: fprintf(out, " r%u, 0x%" PRIx64, in->ra, in->x); break;
+	case PVM_FORM_IMM2:
+		fputc(' ', out); print_imm(out, in->x, in->wx);
+		fputs(", ", out); print_imm(out, in->y, in->wy);
+		break;
+	case PVM_FORM_OFF: fputc(' ', out); print_target(out, d, in, pc); break;
+	case PVM_FORM_REG_IMM: fprintf(out, " r%u, ", in->ra); print_imm(out, in->x, in->wx); break;
+	case PVM_FORM_REG_IMM2:
+		fprintf(out, " r%u, ", in->ra); print_imm(out, in->x, in->wx);
+		fputs(", ", out); print_imm(out, in->y, in->wy);
+		break;
+	case PVM_FORM_REG_IMM_OFF:
+		fprintf(out, " r%u, ", in->ra); print_imm(out, in->x, in->wx);
+		fputs(", ", out); print_target(out, d, in, pc);
+		break;
+	case PVM_FORM_REG2: fprintf(out, " r%u, r%u", in->rd, in->ra); break;
+	case PVM_FORM_REG2_IMM: fprintf(out, " r%u, r%u, ", in->ra, in->rb); print_imm(out, in->x, in->wx); break;
+	case PVM_FORM_REG2_OFF: fprintf(out, " r%u, r%u, ", in->ra, in->rb); print_target(out, d, in, pc); break;
+	case PVM_FORM_REG2_IMM2:
+		fprintf(out, " r%u, r%u, ", in->ra, in->rb); print_imm(out, in->x, in->wx);
+		fputs(", ", out); print_imm(out, in->y, in->wy);
+		break;
+	case PVM_FORM_REG3: fprintf(out, " r%u, r%u, r%u", in->rd, in->ra, in->rb); break;
+	case PVM_FORM_COUNT: break;
+	}
+}
+
+/* A directive followed by bytes, at most 16 per line. */
+static void print_bytes(FILE *out, const char *dir, bool addr, uint32_t at, const uint8_t *b, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i += 16) {
+		fprintf(out, "\t%s", dir);
+		if (addr) fprintf(out, " 0x%" PRIx32, at + i);
+		for (uint32_t k = i; k < n && k < i + 16; k++) fprintf(out, " %02x", b[k]);
+		fputc('\n', out);
+	}
+}
+
+static uint32_t next_start(const pvm_program *p, uint32_t pc)
+{
+	do pc++; while (!bit(p, pc));
+	return pc;
+}
+
+static void print_code(FILE *out, dis *d)
+{
+	const pvm_program *p = d->p;
+	uint32_t first = 0;
+	while (first < p->code_len && !bit(p, first)) first++;
+	if (first) print_bytes(out, ".pad", false, 0, p->code, first);
+	for (uint32_t pc = first; pc < p->code_len;) {
+		uint32_t end = next_start(p, pc);
+		pvm_asm_inst in;
+		bool canon;
+		unsigned used = decode(p, pc, end, &in, &canon);
+		if (d->label[pc]) fprintf(out, "L%" PRIu32 ":\n", pc);
+		fputc('\t', out);
+		if (canon) {
+			char buf[192] = "";
+			FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+			if (f) {
+				print_inst(f, d, &in, pc);
+				fclose(f);
+			}
+			int w = (int)strlen(buf);
+			fprintf(out, "%s%*s; %" PRIu32 "\n", buf, w < 40 ? 40 - w : 1, "", pc);
+			if (used < end - pc) print_bytes(out, ".pad", false, 0, p->code + pc + used, end - pc - used);
+		} else {
+			fputs(".raw", out);
+			uint32_t n = end - pc < 16 ? end - pc : 16;
+			for (uint32_t k = 0; k < n; k++) fprintf(out, " %02x", p->code[pc + k]);
+			fprintf(out, "  ; %" PRIu32 ": ", pc);
+			if (pvm_op_valid(p->code[pc])) print_inst(out, d, &in, pc);
+			else fprintf(out, "undefined opcode %u (trap)", p->code[pc]);
+			fputc('\n', out);
+			if (n < end - pc) print_bytes(out, ".pad", false, 0, p->code + pc + n, end - pc - n);
+		}
+		pc = end;
+	}
+	if (d->label[p->code_len]) fprintf(out, "L%" PRIu32 ":\n", p->code_len);
+}
+
+/* Marks item starts, and labels for every branch target, jump-table entry and given pc. */
+static void mark(dis *d, const pvm_vector *v)
+{
+	const pvm_program *p = d->p;
+	d->boundary[p->code_len] = 1;
+	for (uint32_t pc = 0; pc < p->code_len; pc++)
+		if (pc == 0 || bit(p, pc)) d->boundary[pc] = 1;
+	for (uint32_t pc = 0; pc < p->code_len; pc = next_start(p, pc)) {
+		if (!bit(p, pc)) continue;
+		pvm_asm_inst in;
+		bool canon;
+		uint32_t end = next_start(p, pc);
+		unsigned used = decode(p, pc, end, &in, &canon);
+		if (canon && used < end - pc) d->boundary[pc + used] = 1;
+		enum pvm_form f = pvm_ops[in.op].form;
+		if (canon && (f == PVM_FORM_OFF || f == PVM_FORM_REG_IMM_OFF || f == PVM_FORM_REG2_OFF) &&
+		    in.target <= p->code_len && d->boundary[in.target])
+			d->label[in.target] = 1;
+	}
+	uint32_t extra[2] = { v ? v->initial_pc : 0, v && v->has_expected ? v->expected_pc : 0 };
+	for (uint32_t i = 0; i < p->jt_len + 2; i++) {
+		uint32_t t = i < p->jt_len ? p->jump_table[i] : extra[i - p->jt_len];
+		if (t <= p->code_len && d->boundary[t] && (i < p->jt_len || t)) d->label[t] = 1;
+	}
+}
+
+static void print_jump_table(FILE *out, const dis *d)
+{
+	const pvm_program *p = d->p;
+	uint32_t maxe = 0;
+	for (uint32_t i = 0; i < p->jt_len; i++)
+		if (p->jump_table[i] > maxe) maxe = p->jump_table[i];
+	unsigned z = 0;
+	while (z < 4 && (uint64_t)maxe >> (8 * z)) z++;
+	if (p->jt_len && !z) z = 1;
+	if (z != p->jt_width) fprintf(out, ".jtwidth %u\n", p->jt_width);
+	for (uint32_t i = 0; i < p->jt_len; i++) {
+		fputs(i % 8 ? ", " : ".jumptable ", out);
+		print_pc(out, d, p->jump_table[i]);
+		if (i % 8 == 7 || i + 1 == p->jt_len) fputc('\n', out);
+	}
+}
+
+static void print_initial(FILE *out, const dis *d, const pvm_vector *v)
+{
+	if (v->name) fprintf(out, ".name %s\n", v->name);
+	fprintf(out, ".gas %" PRId64 "\n", v->initial_gas);
+	if (v->initial_pc) {
+		fputs(".pc ", out);
+		print_pc(out, d, v->initial_pc);
+		fputc('\n', out);
+	}
+	for (int r = 0; r < PVM_NUM_REGS; r++)
+		if (v->initial_regs[r]) fprintf(out, ".reg r%d 0x%" PRIx64 "\n", r, v->initial_regs[r]);
+	for (size_t i = 0; i < v->n_page_map; i++)
+		fprintf(out, ".page 0x%" PRIx32 " %" PRIu32 " %s\n", v->page_map[i].address, v->page_map[i].length,
+		        v->page_map[i].writable ? "rw" : "ro");
+	for (size_t i = 0; i < v->n_initial_mem; i++)
+		for (uint32_t k = 0; k < v->initial_mem[i].len; k += 16) {
+			uint32_t n = v->initial_mem[i].len - k < 16 ? v->initial_mem[i].len - k : 16;
+			fprintf(out, ".mem 0x%" PRIx32, v->initial_mem[i].address + k);
+			for (uint32_t j = 0; j < n; j++) fprintf(out, " %02x", v->initial_mem[i].data[k + j]);
+			fputc('\n', out);
+		}
+}
+
+typedef struct mem_diff { FILE *out; const pvm_mem *init; } mem_diff;
+
+/* Prints ".expect mem" for the runs of bytes on this page that differ from the initial memory. */
+static void diff_page(void *ctx, uint32_t page, pvm_perm perm, const uint8_t *data)
+{
+	mem_diff *md = ctx;
+	static const uint8_t zero[PVM_PAGE];
+	const uint8_t *old = pvm_mem_page_c(md->init, page);
+	if (!old) old = zero;
+	if (!data) data = zero;
+	(void)perm;
+	for (uint32_t i = 0; i < PVM_PAGE;) {
+		if (data[i] == old[i]) {
+			i++;
+			continue;
+		}
+		uint32_t j = i;
+		while (j < PVM_PAGE && j - i < 16 && data[j] != old[j]) j++;
+		fprintf(md->out, ".expect mem 0x%" PRIx32, (page << PVM_PAGE_SHIFT) + i);
+		for (; i < j; i++) fprintf(md->out, " %02x", data[i]);
+		fputc('\n', md->out);
+	}
+}
+
+static void print_expected(FILE *out, const dis *d, const pvm_vector *v)
+{
+	fprintf(out, ".expect status %s", pvm_status_name(v->expected_status));
+	if (v->expected_status == PVM_FAULT) fprintf(out, " 0x%" PRIx32, v->expected_fault_addr);
+	if (v->expected_status == PVM_HOST) fprintf(out, " %" PRIu32, v->expected_host_id);
+	fputs("\n.expect pc ", out);
+	print_pc(out, d, v->expected_pc);
+	fprintf(out, "\n.expect gas %" PRId64 "\n", v->expected_gas);
+	for (int r = 0; r < PVM_NUM_REGS; r++)
+		if (v->expected_regs[r] != v->initial_regs[r]) fprintf(out, ".expect r%d 0x%" PRIx64 "\n", r, v->expected_regs[r]);
+	pvm_state init;
+	pvm_vector_initial_state(v, &init);
+	pvm_mem *want = pvm_mem_new();
+	for (size_t i = 0; i < v->n_page_map; i++)
+		pvm_mem_map(want, v->page_map[i].address, v->page_map[i].length, PVM_WRITE);
+	for (size_t i = 0; i < v->n_expected_mem; i++) {
+		const pvm_chunk *m = &v->expected_mem[i];
+		for (uint64_t a = m->address & ~(uint64_t)(PVM_PAGE - 1); a < (uint64_t)m->address + m->len; a += PVM_PAGE)
+			if (pvm_mem_perm(want, (uint32_t)a >> PVM_PAGE_SHIFT) == PVM_NONE) pvm_mem_map(want, (uint32_t)a, PVM_PAGE, PVM_WRITE);
+		pvm_mem_poke(want, m->address, m->data, m->len);
+	}
+	mem_diff md = { out, init.mem };
+	pvm_mem_each(want, diff_page, &md);
+	pvm_mem_free(want);
+	pvm_state_fini(&init);
+}
+
+pvm_err pvm_disasm(const pvm_program *p, const pvm_vector *v, FILE *out)
+{
+	dis d = { .p = p, .label = calloc((size_t)p->code_len + 1, 1), .boundary = calloc((size_t)p->code_len + 1, 1) };
+	if (!d.label || !d.boundary) {
+		free(d.label);
+		free(d.boundary);
+		return PVM_ENOMEM;
+	}
+	mark(&d, v);
+	if (v) print_initial(out, &d, v);
+	print_jump_table(out, &d);
+	print_code(out, &d);
+	if (v && v->has_expected) print_expected(out, &d, v);
+	free(d.label);
+	free(d.boundary);
+	return ferror(out) ? PVM_EIO : PVM_OK;
+}

@@ -1,0 +1,114 @@
+/* tests/asm/roundtrip.c: disasm → asm over every w3f vector in a folder gives a byte-identical
+ * program, the same initial state and the same expectations. Usage: asm_roundtrip DIR COUNT
+ * (fails unless exactly COUNT vectors were found, so a lost folder cannot pass). */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvm/pvm.h"
+
+static int cmp(const void *a, const void *b) { return strcmp(*(char **)a, *(char **)b); }
+
+/* Compares two vectors' programs, initial states and expectations; names the first difference. */
+static const char *differs(const pvm_vector *a, const pvm_vector *b)
+{
+	if (a->program_len != b->program_len || memcmp(a->program, b->program, a->program_len)) return "program";
+	if (memcmp(a->initial_regs, b->initial_regs, sizeof a->initial_regs)) return "initial-regs";
+	if (a->initial_pc != b->initial_pc) return "initial-pc";
+	if (a->initial_gas != b->initial_gas) return "initial-gas";
+	if (strcmp(a->name, b->name)) return "name";
+	pvm_state sa, sb;
+	pvm_vector_initial_state(a, &sa);
+	pvm_vector_initial_state(b, &sb);
+	uint32_t addr;
+	int va, vb;
+	bool memdiff = pvm_mem_diff(sa.mem, sb.mem, &addr, &va, &vb);
+	pvm_state_fini(&sa);
+	pvm_state_fini(&sb);
+	if (memdiff) return "initial memory or page map";
+	if (a->has_expected != b->has_expected) return "has expectations";
+	if (a->expected_status != b->expected_status) return "expected-status";
+	if (a->expected_pc != b->expected_pc) return "expected-pc";
+	if (a->expected_gas != b->expected_gas) return "expected-gas";
+	if (memcmp(a->expected_regs, b->expected_regs, sizeof a->expected_regs)) return "expected-regs";
+	if (a->has_fault_addr != b->has_fault_addr || a->expected_fault_addr != b->expected_fault_addr)
+		return "expected-page-fault-address";
+	if (a->n_expected_mem != b->n_expected_mem) return "expected-memory chunk count";
+	for (size_t i = 0; i < a->n_expected_mem; i++) {
+		const pvm_chunk *x = &a->expected_mem[i], *y = &b->expected_mem[i];
+		if (x->address != y->address || x->len != y->len || memcmp(x->data, y->data, x->len))
+			return "expected-memory";
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: asm_roundtrip DIR COUNT\n");
+		return 2;
+	}
+	DIR *d = opendir(argv[1]);
+	if (!d) return perror(argv[1]), 2;
+	char **names = NULL;
+	size_t n = 0;
+	for (struct dirent *de; (de = readdir(d));) {
+		size_t l = strlen(de->d_name);
+		if (l <= 5 || strcmp(de->d_name + l - 5, ".json")) continue;
+		names = realloc(names, (n + 1) * sizeof *names);
+		names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, cmp);
+	int bad = 0, raw = 0;
+	for (size_t i = 0; i < n; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", argv[1], names[i]);
+		pvm_errbuf e;
+		pvm_vector v, w;
+		pvm_program p;
+		if (pvm_vector_read(&v, path, &e)) {
+			printf("FAIL %s\n", e.msg);
+			bad++;
+			continue;
+		}
+		if (pvm_program_decode(&p, v.program, v.program_len, names[i], &e)) {
+			printf("FAIL %s\n", e.msg);
+			bad++;
+			pvm_vector_fini(&v);
+			continue;
+		}
+		char *text;
+		size_t tlen;
+		FILE *f = open_memstream(&text, &tlen);
+		pvm_err err = pvm_disasm(&p, &v, f);
+		fclose(f);
+		if (strstr(text, ".raw") || strstr(text, ".pad")) raw++;
+		const char *why = NULL;
+		if (err) {
+			printf("FAIL %s: disasm: %s\n", names[i], pvm_strerror(err));
+			bad++;
+		} else if (pvm_asm(text, tlen, path, &w, &e)) {
+			printf("FAIL %s: asm of the disassembly: %s\n", names[i], e.msg);
+			bad++;
+		} else {
+			if ((why = differs(&v, &w))) {
+				printf("FAIL %s: %s differs after disasm → asm\n%s", names[i], why, text);
+				bad++;
+			}
+			pvm_vector_fini(&w);
+		}
+		free(text);
+		pvm_program_fini(&p);
+		pvm_vector_fini(&v);
+	}
+	for (size_t i = 0; i < n; i++) free(names[i]);
+	free(names);
+	long want = strtol(argv[2], NULL, 10);
+	printf("asm round trip: %zu vectors (%d with .raw/.pad lines), %d failed\n", n, raw, bad);
+	if ((long)n != want) {
+		printf("FAIL: expected %ld vectors in %s, found %zu\n", want, argv[1], n);
+		return 1;
+	}
+	return bad ? 1 : 0;
+}
