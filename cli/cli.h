@@ -16,4 +16,26 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /* Parse an unsigned/signed decimal or 0x-hex number; false on junk or overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_i64(const char *s, int64_t *out);
+/* ---- program inputs (cli/load.c), shared by run, replay and friends ---- */
+typedef enum cli_kind { CLI_VECTOR, CLI_PVMASM, CLI_CONTAINER, CLI_BLOB } cli_kind;
+typedef enum cli_format { CLI_AUTO, CLI_FORCE_CONTAINER, CLI_FORCE_BLOB } cli_format;
+/* A loaded input: the vector (for blobs and containers synthesised from the initial state, with
+ * has_expected false), its decoded program and its initial state. */
+typedef struct cli_input {
+	cli_kind kind;
+	pvm_vector vec;
+	pvm_program prog;
+	pvm_state init;
+} cli_input;
+/* Loads FILE: *.json = w3f vector, *.pvmasm = assembly, anything else a §2 blob or a standard
+ * container (auto: a blob if it decodes strictly, else a container; or forced by fmt). args are
+ * the container's argument bytes (error for other kinds). gas < 0 keeps the file's gas (blob
+ * and container: CLI_DEFAULT_GAS). On error prints one "FILE:POS: reason" line to stderr and
+ * returns 2 (*in is then empty); 0 on success. */
+enum { CLI_DEFAULT_GAS = 1000000000 };
+int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_len, int64_t gas,
+             cli_input *in);
+void cli_input_fini(cli_input *in);
+/* Path ends with suffix. */
+bool cli_has_suffix(const char *path, const char *suffix);
 #endif

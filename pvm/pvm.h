@@ -177,6 +177,10 @@ typedef struct pvm_state {
 void pvm_state_init(pvm_state *s);            /* zeroed, empty memory */
 void pvm_state_fini(pvm_state *s);
 void pvm_state_copy(pvm_state *dst, const pvm_state *src); /* deep copy (dst uninitialised) */
+/* sbrk (opcode 101) for every engine: size 0 returns heap_top unchanged; otherwise the lowest
+ * x >= max(heap_base, 0x10000) such that [x, x+size) holds no mapped byte is mapped writable
+ * (rounded out to pages), heap_top = max(heap_top, x+size), returns x; 0 if nothing fits. */
+uint64_t pvm_sbrk(pvm_state *s, uint64_t size);
 
 /* Exit record. On every exit state->pc is the pc of the exiting instruction (for out-of-gas:
  * the region entry); registers/memory are as DESIGN.md says. For PVM_HOST, resume by setting
@@ -245,6 +249,9 @@ void pvm_vector_initial_state(const pvm_vector *v, pvm_state *s);
 /* Fill the expected-* fields from a final state and exit; expected-memory lists every mapped
  * page's bytes that are non-zero, as contiguous chunks (the w3f convention). */
 void pvm_vector_set_expected(pvm_vector *v, const pvm_state *s, pvm_exit x);
+/* Fill name (copied) and the initial-* fields from a state: page map = runs of pages with one
+ * permission, initial-memory = the non-zero bytes as contiguous chunks. Heap fields are lost. */
+void pvm_vector_set_initial(pvm_vector *v, const char *name, const pvm_state *s);
 /* Compare a final state/exit with the expected-* fields. Returns true if equal; otherwise
  * writes one line naming the first differing field, e.g. "expected-regs[7]: want 0x.. got 0x..". */
 bool pvm_vector_check(const pvm_vector *v, const pvm_state *s, pvm_exit x, char *why, size_t n);

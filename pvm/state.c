@@ -78,3 +78,21 @@ bool pvm_state_compare(const char *a, const pvm_state *sa, pvm_exit xa,
 	if (n) why[0] = 0;
 	return true;
 }
+
+uint64_t pvm_sbrk(pvm_state *s, uint64_t size)
+{
+	if (size == 0) return s->heap_top;
+	uint64_t x = s->heap_base > PVM_LOW_LIMIT ? s->heap_base : PVM_LOW_LIMIT;
+	while (x + size <= (1ull << 32)) {
+		uint64_t last = (x + size - 1) >> PVM_PAGE_SHIFT, pn = x >> PVM_PAGE_SHIFT;
+		while (pn <= last && pvm_mem_perm(s->mem, (uint32_t)pn) == PVM_NONE) pn++;
+		if (pn > last) {
+			uint64_t end = x + size;
+			pvm_mem_map(s->mem, (uint32_t)x, size, PVM_WRITE);
+			if (end > s->heap_top) s->heap_top = end > UINT32_MAX ? UINT32_MAX : (uint32_t)end;
+			return x;
+		}
+		x = (pn + 1) << PVM_PAGE_SHIFT;
+	}
+	return 0;
+}

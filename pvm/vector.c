@@ -586,3 +586,49 @@ bool pvm_vector_check(const pvm_vector *v, const pvm_state *s, pvm_exit x, char 
 	}
 	return check_mem(v, s, why, n);
 }
+
+typedef struct pm_acc {
+	pvm_pagemap *pm;
+	size_t n, cap;
+	bool oom;
+} pm_acc;
+
+static void collect_pages(void *ctx, uint32_t page, pvm_perm perm, const uint8_t *data)
+{
+	pm_acc *a = ctx;
+	bool w = perm == PVM_WRITE;
+	uint64_t addr = (uint64_t)page << PVM_PAGE_SHIFT;
+	pvm_pagemap *last = a->n ? &a->pm[a->n - 1] : NULL;
+	if (last && last->writable == w && (uint64_t)last->address + last->length == addr &&
+	    last->length <= UINT32_MAX - PVM_PAGE) {
+		last->length += PVM_PAGE;
+		return;
+	}
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 8;
+		pvm_pagemap *np = realloc(a->pm, cap * sizeof *np);
+		if (!np) { a->oom = true; return; }
+		a->pm = np;
+		a->cap = cap;
+	}
+	a->pm[a->n++] = (pvm_pagemap){ .address = (uint32_t)addr, .length = PVM_PAGE, .writable = w };
+}
+
+void pvm_vector_set_initial(pvm_vector *v, const char *name, const pvm_state *s)
+{
+	free(v->name);
+	free(v->page_map);
+	free_chunks(v->initial_mem, v->n_initial_mem);
+	pm_acc a = { 0 };
+	runs r = { 0 };
+	pvm_mem_each(s->mem, collect_pages, &a);
+	pvm_mem_each(s->mem, collect, &r);
+	if (a.oom || r.oom || !(v->name = strdup(name))) abort(); /* host out of memory */
+	v->page_map = a.pm;
+	v->n_page_map = a.n;
+	v->initial_mem = r.c;
+	v->n_initial_mem = r.n;
+	memcpy(v->initial_regs, s->regs, sizeof v->initial_regs);
+	v->initial_pc = s->pc;
+	v->initial_gas = s->gas;
+}

@@ -1,0 +1,101 @@
+/* cli/cmd_run.c: `jitproof run FILE`: runs one program (vector, .pvmasm, blob or standard
+ * container) on one engine and prints the exit, pc, gas and registers; -o writes the input as a
+ * w3f vector whose expected-* fields are this run's result. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static const char usage_text[] =
+	"usage: jitproof run FILE [--engine NAME] [--gas N] [-o OUT.json] [--args FILE]\n"
+	"                         [--container | --blob]\n"
+	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers.\n"
+	"FILE is a w3f vector (.json), PVM assembly (.pvmasm), or a binary: a program blob if it\n"
+	"decodes as one, otherwise a standard program container (force with --container/--blob).\n"
+	"  --engine NAME  engine (default interp)\n"
+	"  --gas N        initial gas (default: the file's; 1000000000 for binaries)\n"
+	"  -o OUT.json    write the input as a w3f vector with this run's result as expected-*\n"
+	"  --args FILE    argument bytes for a standard container\n";
+
+int cmd_run(int argc, char **argv)
+{
+	const char *file = NULL, *out = NULL, *args_path = NULL, *engine = "interp";
+	cli_format fmt = CLI_AUTO;
+	int64_t gas;
+	bool has_gas = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage_text, stdout);
+			return 0;
+		} else if (!strcmp(a, "--container")) {
+			fmt = CLI_FORCE_CONTAINER;
+		} else if (!strcmp(a, "--blob")) {
+			fmt = CLI_FORCE_BLOB;
+		} else if (!strcmp(a, "--engine") || !strcmp(a, "--gas") || !strcmp(a, "-o") ||
+		           !strcmp(a, "--args")) {
+			if (i + 1 >= argc) return cli_usage("run", "%s needs a value", a);
+			const char *v = argv[++i];
+			if (!strcmp(a, "--engine")) engine = v;
+			else if (!strcmp(a, "-o")) out = v;
+			else if (!strcmp(a, "--args")) args_path = v;
+			else if (!cli_parse_i64(v, &gas) || gas < 0)
+				return cli_usage("run", "--gas: not a non-negative number: '%s'", v);
+			else has_gas = true;
+		} else if (a[0] == '-' && a[1]) {
+			return cli_usage("run", "unknown option '%s' (try --help)", a);
+		} else if (file) {
+			return cli_usage("run", "only one FILE may be given");
+		} else {
+			file = a;
+		}
+	}
+	if (!file) return cli_usage("run", "no FILE given (try --help)");
+	const pvm_engine *eng = cli_engine(engine);
+	if (!eng) return cli_usage("run", "unknown engine '%s' (built: %s)", engine, cli_engine_names());
+	if (fmt == CLI_FORCE_BLOB && args_path) return cli_usage("run", "--args needs a container");
+
+	pvm_errbuf e;
+	uint8_t *args = NULL;
+	size_t args_len = 0;
+	if (args_path && pvm_read_file(args_path, &args, &args_len, &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+		return 2;
+	}
+	cli_input in;
+	int rc = cli_load(file, fmt, args, args_len, has_gas ? gas : -1, &in);
+	free(args);
+	if (rc) return rc;
+
+	void *prep = eng->load(&in.prog, &e);
+	if (!prep) {
+		fprintf(stderr, "%s: %s\n", file, e.msg);
+		cli_input_fini(&in);
+		return 2;
+	}
+	pvm_state st;
+	pvm_state_copy(&st, &in.init);
+	pvm_exit x = eng->run(prep, &st);
+	eng->free(prep);
+
+	printf("status: %s", pvm_status_name(x.status));
+	if (x.status == PVM_FAULT) printf(" (address 0x%" PRIx32 ")", x.fault_addr);
+	if (x.status == PVM_HOST) printf(" (id %" PRIu32 ", resume at pc %" PRIu32 ")", x.host_id, x.next);
+	printf("\npc: %" PRIu32 "\ngas: %" PRId64 "\n", st.pc, st.gas);
+	for (int i = 0; i < PVM_NUM_REGS; i++)
+		printf("r%-2d = 0x%016" PRIx64 "  %" PRIu64 "\n", i, st.regs[i], st.regs[i]);
+
+	if (out) {
+		pvm_vector_set_expected(&in.vec, &st, x);
+		FILE *f = fopen(out, "w");
+		bool ok = f && pvm_vector_write(&in.vec, f) == PVM_OK;
+		if (f && fclose(f)) ok = false;
+		if (!ok) {
+			fprintf(stderr, "%s: cannot write the vector\n", out);
+			rc = 2;
+		}
+	}
+	pvm_state_fini(&st);
+	cli_input_fini(&in);
+	return rc;
+}

@@ -1,0 +1,254 @@
+/* cli/cmd_vectors.c: `jitproof vectors PATH...`: runs w3f vectors (and .pvmasm cases that carry
+ * an expected state) through one engine or through interp and jit side by side; one line per
+ * failure naming the differing field, a summary line, optional JUnit XML.
+ * Exit: 0 all passed, 1 a vector failed, 2 bad usage or a malformed input file. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "cli.h"
+
+static const char usage_text[] =
+	"usage: jitproof vectors PATH... [--engine NAME|both] [--junit FILE]\n"
+	"Runs w3f PVM test vectors. PATH is a .json vector, a .pvmasm case with an expected state,\n"
+	"or a folder (every *.json and *.pvmasm inside, sorted by name).\n"
+	"  --engine NAME  engine to run (default interp); 'both' runs interp and jit and also\n"
+	"                 requires them to agree with each other\n"
+	"  --junit FILE   also write a JUnit XML report\n"
+	"Prints one line per failing vector and ends with 'vectors: N passed, N failed'.\n"
+	"Exit status: 0 all passed, 1 some failed, 2 bad usage or malformed input.\n";
+
+typedef struct list {
+	char **v;
+	size_t n, cap;
+} list;
+
+static void push(list *l, char *s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = realloc(l->v, l->cap * sizeof *l->v);
+		if (!l->v) abort();
+	}
+	l->v[l->n++] = s;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds PATH or the vector files of folder PATH; false (after a message) if it cannot be read. */
+static bool add_path(list *l, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st)) {
+		fprintf(stderr, "%s: no such file or folder\n", path);
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		push(l, strdup(path));
+		return true;
+	}
+	DIR *d = opendir(path);
+	if (!d) {
+		fprintf(stderr, "%s: cannot open folder\n", path);
+		return false;
+	}
+	size_t first = l->n;
+	for (struct dirent *de; (de = readdir(d));) {
+		if (!cli_has_suffix(de->d_name, ".json") && !cli_has_suffix(de->d_name, ".pvmasm")) continue;
+		size_t n = strlen(path) + strlen(de->d_name) + 2;
+		char *p = malloc(n);
+		if (!p) abort();
+		snprintf(p, n, "%s%s%s", path, cli_has_suffix(path, "/") ? "" : "/", de->d_name);
+		push(l, p);
+	}
+	closedir(d);
+	qsort(l->v + first, l->n - first, sizeof *l->v, by_name);
+	return true;
+}
+
+static void xml_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\t') fputc(*s, f);
+		}
+	}
+}
+
+typedef enum verdict { V_PASS, V_FAIL, V_ERROR, V_SKIP } verdict;
+
+typedef struct result {
+	char *name;
+	verdict v;
+	char msg[1200];
+} result;
+
+/* Runs one engine on the input's initial state; *st receives the final state. */
+static bool run_engine(const pvm_engine *eng, const cli_input *in, pvm_state *st, pvm_exit *x,
+                       char *why, size_t n)
+{
+	pvm_errbuf e;
+	void *prep = eng->load(&in->prog, &e);
+	if (!prep) {
+		snprintf(why, n, "[%s] cannot load program: %s", eng->name, e.msg);
+		return false;
+	}
+	pvm_state_copy(st, &in->init);
+	*x = eng->run(prep, st);
+	eng->free(prep);
+	return true;
+}
+
+/* Runs one vector file; fills r. */
+static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2, result *r)
+{
+	cli_input in;
+	char why[1024];
+	r->name = strdup(path);
+	if (!r->name) abort();
+	fflush(stdout);
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, &in)) {
+		r->v = V_ERROR;
+		snprintf(r->msg, sizeof r->msg, "malformed input");
+		return;
+	}
+	if (in.kind != CLI_VECTOR && in.kind != CLI_PVMASM) {
+		r->v = V_ERROR;
+		snprintf(r->msg, sizeof r->msg, "not a vector");
+		fprintf(stderr, "%s: not a .json vector or .pvmasm case\n", path);
+		cli_input_fini(&in);
+		return;
+	}
+	free(r->name);
+	r->name = strdup(in.vec.name);
+	if (!r->name) abort();
+	if (!in.vec.has_expected) {
+		r->v = V_SKIP;
+		printf("note: %s: no expected state, skipped\n", path);
+		cli_input_fini(&in);
+		return;
+	}
+	pvm_state s1, s2;
+	pvm_exit x1, x2;
+	r->v = V_PASS;
+	if (!run_engine(e1, &in, &s1, &x1, why, sizeof why)) {
+		r->v = V_FAIL;
+		snprintf(r->msg, sizeof r->msg, "%s", why);
+		cli_input_fini(&in);
+		return;
+	}
+	if (!pvm_vector_check(&in.vec, &s1, x1, why, sizeof why)) {
+		r->v = V_FAIL;
+		snprintf(r->msg, sizeof r->msg, "%s%s%s", e2 ? "[" : "", e2 ? e1->name : "", e2 ? "] " : "");
+		snprintf(r->msg + strlen(r->msg), sizeof r->msg - strlen(r->msg), "%s", why);
+	}
+	if (e2) {
+		if (!run_engine(e2, &in, &s2, &x2, why, sizeof why)) {
+			if (r->v == V_PASS) snprintf(r->msg, sizeof r->msg, "%s", why);
+			r->v = V_FAIL;
+		} else {
+			if (r->v == V_PASS && !pvm_vector_check(&in.vec, &s2, x2, why, sizeof why)) {
+				r->v = V_FAIL;
+				snprintf(r->msg, sizeof r->msg, "[%s] %s", e2->name, why);
+			}
+			if (r->v == V_PASS && !pvm_state_compare(e1->name, &s1, x1, e2->name, &s2, x2, why,
+			                                         sizeof why)) {
+				r->v = V_FAIL;
+				snprintf(r->msg, sizeof r->msg, "%s", why);
+			}
+			pvm_state_fini(&s2);
+		}
+	}
+	pvm_state_fini(&s1);
+	if (r->v == V_FAIL) printf("FAIL %s: %s\n", r->name, r->msg);
+	cli_input_fini(&in);
+}
+
+static bool write_junit(const char *file, const result *res, size_t n, size_t failed, size_t errors,
+                        size_t skipped)
+{
+	FILE *f = fopen(file, "w");
+	if (!f) return false;
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+	        "  <testsuite name=\"vectors\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+	        "skipped=\"%zu\">\n", n, failed, errors, skipped);
+	for (size_t i = 0; i < n; i++) {
+		fputs("    <testcase classname=\"vectors\" name=\"", f);
+		xml_escape(f, res[i].name);
+		if (res[i].v == V_PASS) {
+			fputs("\"/>\n", f);
+			continue;
+		}
+		const char *tag = res[i].v == V_FAIL ? "failure" : res[i].v == V_ERROR ? "error" : "skipped";
+		fprintf(f, "\">\n      <%s message=\"", tag);
+		xml_escape(f, res[i].msg);
+		fputs("\"/>\n    </testcase>\n", f);
+	}
+	fputs("  </testsuite>\n</testsuites>\n", f);
+	return fclose(f) == 0;
+}
+
+int cmd_vectors(int argc, char **argv)
+{
+	const char *engine = "interp", *junit = NULL;
+	list paths = { 0 };
+	bool bad = false;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage_text, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--engine") || !strcmp(argv[i], "--junit")) {
+			if (i + 1 >= argc) return cli_usage("vectors", "%s needs a value", argv[i]);
+			*(argv[i][2] == 'e' ? &engine : &junit) = argv[i + 1];
+			i++;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_usage("vectors", "unknown option '%s' (try --help)", argv[i]);
+		} else if (!add_path(&paths, argv[i])) {
+			bad = true;
+		}
+	}
+	if (!paths.n && !bad) return cli_usage("vectors", "no vector files or folders given (try --help)");
+	const pvm_engine *e1, *e2 = NULL;
+	if (!strcmp(engine, "both")) {
+		e1 = cli_engine("interp");
+		e2 = cli_engine("jit");
+		if (!e1 || !e2)
+			return cli_usage("vectors", "--engine both needs the interp and jit engines; built: %s",
+			                 cli_engine_names());
+	} else if (!(e1 = cli_engine(engine))) {
+		return cli_usage("vectors", "unknown engine '%s' (built: %s)", engine, cli_engine_names());
+	}
+	result *res = calloc(paths.n ? paths.n : 1, sizeof *res);
+	if (!res) abort();
+	size_t passed = 0, failed = 0, errors = 0, skipped = 0;
+	for (size_t i = 0; i < paths.n; i++) {
+		run_one(paths.v[i], e1, e2, &res[i]);
+		passed += res[i].v == V_PASS;
+		failed += res[i].v == V_FAIL;
+		errors += res[i].v == V_ERROR;
+		skipped += res[i].v == V_SKIP;
+	}
+	printf("vectors: %zu passed, %zu failed", passed, failed);
+	if (skipped) printf(", %zu skipped", skipped);
+	if (errors) printf(", %zu malformed", errors);
+	putchar('\n');
+	if (junit && !write_junit(junit, res, paths.n, failed, errors, skipped)) {
+		fprintf(stderr, "%s: cannot write the JUnit report\n", junit);
+		bad = true;
+	}
+	for (size_t i = 0; i < paths.n; i++) {
+		free(res[i].name);
+		free(paths.v[i]);
+	}
+	free(res);
+	free(paths.v);
+	return bad || errors ? 2 : failed ? 1 : 0;
+}
