@@ -1,0 +1,56 @@
+/* cli/cmd_disasm.c: `jitproof disasm FILE`: prints .pvmasm text for a w3f vector (program, initial
+ * state and expectations), a .pvmasm file, a §2 blob or a standard container. The text assembles
+ * back to the same program bytes (`jitproof asm`). */
+#include <errno.h>
+#include <string.h>
+#include "cli.h"
+
+static void help(FILE *f)
+{
+	fprintf(f, "usage: jitproof disasm FILE [--blob | --container] [-o OUT.pvmasm]\n"
+	           "  FILE: a w3f vector (*.json), a .pvmasm file, or a program blob / standard container\n"
+	           "  (detected; --blob or --container forces one). Prints assembly that `jitproof asm`\n"
+	           "  turns back into the same program bytes.\n");
+}
+
+int cmd_disasm(int argc, char **argv)
+{
+	const char *path = NULL, *outp = NULL;
+	cli_format fmt = CLI_AUTO;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			help(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--blob")) {
+			fmt = CLI_FORCE_BLOB;
+		} else if (!strcmp(argv[i], "--container")) {
+			fmt = CLI_FORCE_CONTAINER;
+		} else if (!strcmp(argv[i], "-o")) {
+			if (i + 1 == argc) return cli_usage("disasm", "-o needs a file");
+			outp = argv[++i];
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cli_usage("disasm", "unknown option '%s' (try --help)", argv[i]);
+		} else if (path) {
+			return cli_usage("disasm", "one input file only ('%s')", argv[i]);
+		} else {
+			path = argv[i];
+		}
+	}
+	if (!path) return cli_usage("disasm", "missing FILE (try --help)");
+	cli_input in;
+	int rc = cli_load(path, fmt, NULL, 0, -1, &in);
+	if (rc) return rc;
+	FILE *out = outp ? fopen(outp, "w") : stdout;
+	if (!out) {
+		fprintf(stderr, "%s: cannot write: %s\n", outp, strerror(errno));
+		cli_input_fini(&in);
+		return 2;
+	}
+	if (in.kind == CLI_BLOB) fprintf(out, "; %s: program blob\n", path);
+	else fprintf(out, "; %s\n", path);
+	pvm_err err = pvm_disasm(&in.prog, in.kind == CLI_BLOB ? NULL : &in.vec, out);
+	if (outp && fclose(out)) err = PVM_EIO;
+	if (err) fprintf(stderr, "%s: %s\n", outp ? outp : "stdout", pvm_strerror(err));
+	cli_input_fini(&in);
+	return err ? 2 : 0;
+}
