@@ -1,0 +1,373 @@
+/* jit/compile.c: template emission for the validator, the block compiler, and whole-program
+ * compilation into W^X memory: trampolines, per-instruction code with gas prologues at block
+ * starts, then out-of-line exit stubs and dynamic-jump dispatchers. rel32 exits are patched
+ * to block entries or stubs after all code is placed. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include "jit/jit_internal.h"
+
+#define MB JIT_MEMBASE
+#define CTXM(field) x64_m(MB, X64_NOREG, JIT_CTX(field))
+
+const char *jit_strerror(jit_err e)
+{
+	switch (e) {
+	case JIT_OK: return "ok";
+	case JIT_EINVAL: return "invalid instruction, register or class";
+	case JIT_EOVERFLOW: return "code buffer overflow";
+	case JIT_ENOMEM: return "out of memory";
+	case JIT_ETOOBIG: return "program too large for the JIT";
+	}
+	return "?";
+}
+
+const char *jit_exit_name(jit_exit_kind k)
+{
+	static const char *const n[] = { "none", "branch", "panic", "halt", "out-of-gas", "host-call",
+		"sbrk", "djump", "fault" };
+	return (unsigned)k < JIT_EXIT_KIND_COUNT ? n[k] : "?";
+}
+
+void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost)
+{
+	x64_alu_imm32(&e->b, X64_CMP, 8, CTXM(gas), (int32_t)cost);
+	jit_em_exit(e, x64_jcc32(&e->b, X64_CC_L), JIT_EXIT_OOG, pc, 0, cost, 0);
+	x64_alu_imm32(&e->b, X64_SUB, 8, CTXM(gas), (int32_t)cost);
+}
+
+jit_features jit_cpu_features(void)
+{
+	jit_features f = { 0 };
+	__builtin_cpu_init();
+	f.popcnt = __builtin_cpu_supports("popcnt");
+	f.bmi1 = __builtin_cpu_supports("bmi");
+	f.bmi2 = __builtin_cpu_supports("bmi2");
+	unsigned a, b, c, d;
+	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
+	f.lzcnt = (c >> 5) & 1; /* ABM */
+	return f;
+}
+
+/* ---- one template ------------------------------------------------------------------------- */
+
+jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!pvm_op_valid(in->op) || in->ra > 12 || in->rb > 12 || in->rd > 12 ||
+	    !jit_class_holds(c, in->imm, in->imm2))
+		return JIT_EINVAL;
+	jit_imm_class cls[JIT_CLASS_COUNT];
+	size_t n = jit_op_classes(in->op, cls, JIT_CLASS_COUNT), i;
+	for (i = 0; i < n && cls[i] != c; i++) {}
+	if (i == n) return JIT_EINVAL;
+	x64_rec rec = { .insn = out->insns, .cap = JIT_TPL_MAX_INSNS };
+	jit_em e = { .b = { .p = out->bytes, .cap = JIT_TPL_MAX, .rec = &rec }, .f = f,
+		.exits = out->exits, .cap_exits = JIT_TPL_MAX_EXITS, .fixed_exits = true,
+		.imms = out->imms };
+	jit_em_inst(&e, in);
+	if (e.b.err || rec.overflow) return JIT_EOVERFLOW;
+	out->len = e.b.len;
+	out->n_exits = e.n_exits;
+	out->n_imms = e.n_imms;
+	out->n_insns = rec.n;
+	return JIT_OK;
+}
+
+/* ---- one block ---------------------------------------------------------------------------- */
+
+static uint32_t region_cost(const pvm_program *p, uint32_t pc)
+{
+	return pc <= p->code_len ? p->gas_cost[pc] : 1;
+}
+
+static bool compiled(const pvm_program *p, uint32_t pc)
+{
+	return pc <= p->code_len && p->is_start[pc];
+}
+
+/* Emit a panic at pc for a fall-through to a position that holds no compiled instruction. */
+static void emit_trap_at(jit_em *e, uint32_t pc, bool region_entry, const pvm_program *p)
+{
+	if (region_entry) jit_em_prologue(e, pc, region_cost(p, pc));
+	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_PANIC, pc, 0, 0, 0);
+}
+
+jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out)
+{
+	memset(out, 0, sizeof *out);
+	out->entry_pc = pc;
+	out->cost = region_cost(p, pc);
+	for (size_t cap = 4096;; cap *= 4) {
+		uint8_t *buf = malloc(cap);
+		jit_pcmap *map = malloc((out->cost + 1) * sizeof *map);
+		if (!buf || !map) {
+			free(buf);
+			free(map);
+			return JIT_ENOMEM;
+		}
+		jit_em e = { .b = { .p = buf, .cap = cap }, .f = f };
+		size_t n_map = 0;
+		jit_em_prologue(&e, pc, out->cost);
+		uint32_t at = pc;
+		for (uint32_t k = 0; k < out->cost; k++) {
+			if (!compiled(p, at)) {
+				map[n_map++] = (jit_pcmap){ (uint32_t)e.b.len, at };
+				emit_trap_at(&e, at, false, p);
+				break;
+			}
+			const pvm_inst *in = pvm_inst_at(p, at);
+			map[n_map++] = (jit_pcmap){ (uint32_t)e.b.len, at };
+			jit_em_inst(&e, in);
+			if (pvm_op_is_term(in->op) || in->op == PVM_OP_ecalli) break;
+			at = in->next;
+		}
+		if (e.b.err && cap < (1u << 24)) {
+			free(buf);
+			free(map);
+			free(e.exits);
+			continue;
+		}
+		out->bytes = buf;
+		out->len = e.b.len;
+		out->exits = e.exits;
+		out->n_exits = e.n_exits;
+		out->map = map;
+		out->n_map = n_map;
+		return e.b.err ? JIT_EOVERFLOW : JIT_OK;
+	}
+}
+
+void jit_block_fini(jit_block *b)
+{
+	free(b->bytes);
+	free(b->exits);
+	free(b->map);
+	memset(b, 0, sizeof *b);
+}
+
+/* ---- whole programs --------------------------------------------------------------------------- */
+
+/* enter(membase = rdi, target = rsi): save callee-saved registers and rsp, load the guest
+ * registers from ctx.regs, jump to target. */
+static void emit_enter(x64_buf *b)
+{
+	static const enum x64_reg saved[] = { X64_RBX, X64_RBP, X64_R12, X64_R13, X64_R14, X64_R15 };
+	for (size_t i = 0; i < 6; i++) x64_push(b, saved[i]);
+	x64_mov(b, MB, X64_RDI);
+	x64_mov_rmr(b, 8, CTXM(host_rsp), X64_RSP);
+	x64_mov(b, X64_RAX, X64_RSI);
+	for (int i = 0; i < PVM_NUM_REGS; i++)
+		x64_mov_rrm(b, 8, jit_reg_map[i], x64_m(MB, X64_NOREG, JIT_CTX(regs) + 8 * i));
+	x64_jmp_reg(b, X64_RAX);
+}
+
+/* common exit: store the guest registers to ctx.regs, restore the host stack and registers. */
+static void emit_exit(x64_buf *b)
+{
+	static const enum x64_reg saved[] = { X64_R15, X64_R14, X64_R13, X64_R12, X64_RBP, X64_RBX };
+	for (int i = 0; i < PVM_NUM_REGS; i++)
+		x64_mov_rmr(b, 8, x64_m(MB, X64_NOREG, JIT_CTX(regs) + 8 * i), jit_reg_map[i]);
+	x64_mov_rrm(b, 8, X64_RSP, CTXM(host_rsp));
+	for (size_t i = 0; i < 6; i++) x64_pop(b, saved[i]);
+	x64_ret(b);
+}
+
+/* Exit stub: mov dword [ctx.exit_kind], kind ; mov dword [ctx.exit_pc], pc ;
+ * (host: mov qword [ctx.exit_arg], id) ; jmp exit */
+static void emit_stub(jit_em *e, const jit_exit *x, size_t exit_off)
+{
+	x64_mov_rm_imm(&e->b, 4, CTXM(exit_kind), x->kind);
+	x64_mov_rm_imm(&e->b, 4, CTXM(exit_pc), (int32_t)x->pc);
+	if (x->kind == JIT_EXIT_HOST) {
+		x64_mov_rm_imm(&e->b, 4, CTXM(exit_arg), (int32_t)(uint32_t)x->arg);
+		x64_mov_rm_imm(&e->b, 4, x64_m(MB, X64_NOREG, JIT_CTX(exit_arg) + 4), 0);
+	}
+	x64_patch_rel32(&e->b, x64_jmp32(&e->b), exit_off);
+}
+
+/* Dynamic-jump dispatcher for the jump at pc, guest address in eax (ISA-NOTES §3):
+ *   cmp eax, 0xFFFF0000 ; je halt(pc) ; test eax, 1 ; jne panic(pc) ; sub eax, 2 ;
+ *   cmp eax, 2*|j| - 2 ; ja panic(pc) ; mov rax, [r15 + rax*4 + jt] ; test rax, rax ;
+ *   je panic(pc) ; jmp rax            (|j| = 0: jmp panic(pc)) */
+static void emit_dispatch(jit_em *e, uint32_t pc, uint32_t jt_len)
+{
+	x64_buf *b = &e->b;
+	x64_alu_imm32(b, X64_CMP, 4, x64_r(X64_RAX), (int32_t)0xFFFF0000u);
+	jit_em_exit(e, x64_jcc32(b, X64_CC_E), JIT_EXIT_HALT, pc, 0, 0, 0);
+	if (jt_len == 0) {
+		jit_em_exit(e, x64_jmp32(b), JIT_EXIT_PANIC, pc, 0, 0, 0);
+		return;
+	}
+	x64_test_imm(b, 4, x64_r(X64_RAX), 1);
+	jit_em_exit(e, x64_jcc32(b, X64_CC_NE), JIT_EXIT_PANIC, pc, 0, 0, 0);
+	x64_alu_imm8(b, X64_SUB, 4, x64_r(X64_RAX), 2);
+	x64_alu_imm32(b, X64_CMP, 4, x64_r(X64_RAX), (int32_t)(2 * jt_len - 2));
+	jit_em_exit(e, x64_jcc32(b, X64_CC_A), JIT_EXIT_PANIC, pc, 0, 0, 0);
+	int32_t jt = -(int32_t)sizeof(jit_ctx) - (int32_t)(8 * jt_len);
+	x64_mov_rrm(b, 8, X64_RAX, x64_mx(MB, X64_RAX, 4, jt));
+	x64_test(b, 8, x64_r(X64_RAX), X64_RAX);
+	jit_em_exit(e, x64_jcc32(b, X64_CC_E), JIT_EXIT_PANIC, pc, 0, 0, 0);
+	x64_jmp_reg(b, X64_RAX);
+}
+
+static bool is_block(const pvm_program *p, uint32_t pc)
+{
+	return pc <= p->code_len && p->is_block[pc] && p->is_start[pc];
+}
+
+/* Emit everything into e; body/entry get host offsets. Returns false on buffer overflow. */
+static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint32_t *entry)
+{
+	x64_buf *b = &e->b;
+	jp->enter_off = b->len;
+	emit_enter(b);
+	jp->exit_off = b->len;
+	emit_exit(b);
+	jp->n_map = 0;
+	uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
+	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
+		jp->body[pc] = entry[pc] = JIT_NONE;
+		if (!p->is_start[pc]) continue;
+		if (is_block(p, pc) || pc == term_next) {
+			entry[pc] = (uint32_t)b->len;
+			jit_em_prologue(e, pc, p->gas_cost[pc]);
+		}
+		const pvm_inst *in = &p->inst[pc];
+		jp->body[pc] = (uint32_t)b->len;
+		jp->map[jp->n_map++] = (jit_pcmap){ (uint32_t)b->len, pc };
+		jit_em_inst(e, in);
+		bool term = pvm_op_is_term(in->op);
+		term_next = term ? in->next : JIT_NONE;
+		bool stops = in->op == PVM_OP_trap || in->op == PVM_OP_jump || in->op == PVM_OP_jump_ind ||
+		             in->op == PVM_OP_load_imm_jump || in->op == PVM_OP_load_imm_jump_ind ||
+		             in->op == PVM_OP_ecalli;
+		if (stops) continue;
+		uint32_t next = in->next, k;
+		for (k = pc + 1; k <= p->code_len && !p->is_start[k]; k++) {}
+		if (next == k && k <= p->code_len) continue; /* falls into the next compiled instruction */
+		jp->map[jp->n_map++] = (jit_pcmap){ (uint32_t)b->len, next };
+		emit_trap_at(e, next, term, p);
+	}
+	/* exits: branches to block entries, everything else to stubs (which may add exits) */
+	for (size_t i = 0; i < e->n_exits && !b->err; i++) {
+		jit_exit x = e->exits[i];
+		if (x.kind == JIT_EXIT_BRANCH) {
+			if (is_block(p, x.target)) {
+				x64_patch_rel32(b, x.off, entry[x.target]);
+				continue;
+			}
+			x.kind = JIT_EXIT_PANIC;
+		}
+		x64_patch_rel32(b, x.off, b->len);
+		if (x.kind == JIT_EXIT_DJUMP) emit_dispatch(e, x.pc, p->jt_len);
+		else emit_stub(e, &x, jp->exit_off);
+	}
+	return !b->err;
+}
+
+static int cmp_map(const void *a, const void *b)
+{
+	const jit_pcmap *x = a, *y = b;
+	return (x->host_off > y->host_off) - (x->host_off < y->host_off);
+}
+
+jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*out = NULL;
+	if (p->jt_len > (1u << 24) || p->code_len > (1u << 26)) return JIT_ETOOBIG;
+	jit_program *jp = calloc(1, sizeof *jp);
+	uint32_t *entry = malloc((p->code_len + 1) * sizeof *entry);
+	if (!jp || !entry) goto nomem;
+	jp->code_len = p->code_len;
+	jp->jt_len = p->jt_len;
+	jp->inst = malloc(((size_t)p->code_len + 1) * sizeof *jp->inst);
+	jp->gas_cost = malloc(((size_t)p->code_len + 1) * sizeof *jp->gas_cost);
+	if (!jp->inst || !jp->gas_cost) goto nomem;
+	memcpy(jp->inst, p->inst, ((size_t)p->code_len + 1) * sizeof *jp->inst);
+	memcpy(jp->gas_cost, p->gas_cost, ((size_t)p->code_len + 1) * sizeof *jp->gas_cost);
+	jp->body = malloc((p->code_len + 1) * sizeof *jp->body);
+	jp->map = malloc(2 * ((size_t)p->code_len + 1) * sizeof *jp->map);
+	jp->jt_host = calloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);
+	if (!jp->body || !jp->map || !jp->jt_host) goto nomem;
+	size_t cap = 4096 + 64 * ((size_t)p->code_len + 1);
+	uint8_t *buf = NULL;
+	jit_em e;
+	for (;;) {
+		buf = malloc(cap);
+		if (!buf) goto nomem;
+		e = (jit_em){ .b = { .p = buf, .cap = cap }, .f = f };
+		if (emit_program(&e, p, jp, entry)) break;
+		free(buf);
+		free(e.exits);
+		if (cap > ((size_t)1 << 31)) {
+			free(entry);
+			jit_program_free(jp);
+			return JIT_ETOOBIG;
+		}
+		cap *= 2;
+	}
+	free(e.exits);
+	size_t page = 4096;
+	jp->code_size = e.b.len;
+	jp->map_size = (e.b.len + page - 1) / page * page;
+	void *code = mmap(NULL, jp->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (code == MAP_FAILED) {
+		free(buf);
+		goto nomem;
+	}
+	memcpy(code, buf, e.b.len);
+	free(buf);
+	mprotect(code, jp->map_size, PROT_READ | PROT_EXEC);
+	jp->code = code;
+	for (uint32_t i = 0; i < p->jt_len; i++) {
+		uint32_t t = p->jump_table[i];
+		jp->jt_host[i] = is_block(p, t) ? (uint64_t)(uintptr_t)(jp->code + entry[t]) : 0;
+	}
+	free(entry);
+	qsort(jp->map, jp->n_map, sizeof *jp->map, cmp_map);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	jp->stats.compile_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+	jp->stats.code_bytes = jp->code_size;
+	for (uint32_t pc = 0; pc <= p->code_len; pc++) jp->stats.n_insts += p->is_start[pc];
+	*out = jp;
+	return JIT_OK;
+nomem:
+	free(entry);
+	jit_program_free(jp);
+	return JIT_ENOMEM;
+}
+
+void jit_program_free(jit_program *jp)
+{
+	if (!jp) return;
+	if (jp->code) munmap(jp->code, jp->map_size);
+	free(jp->inst);
+	free(jp->gas_cost);
+	free(jp->body);
+	free(jp->map);
+	free(jp->jt_host);
+	free(jp);
+}
+
+jit_stats jit_program_stats(const jit_program *jp) { return jp->stats; }
+
+const jit_pcmap *jit_program_pcmap(const jit_program *jp, size_t *n)
+{
+	*n = jp->n_map;
+	return jp->map;
+}
+
+uint32_t jit_host_to_guest(const jit_program *jp, size_t off)
+{
+	size_t lo = 0, hi = jp->n_map;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (jp->map[mid].host_off <= off) lo = mid;
+		else hi = mid;
+	}
+	return jp->n_map ? jp->map[lo].guest_pc : 0;
+}

@@ -1,0 +1,177 @@
+/* jit/jit.h: the x86-64 recompiler: templates, block compiler, runtime, and the API the
+ * validator uses to prove every template (DESIGN.md § The JIT, § How a template is proved).
+ * Emission of one template or one block is pure (no mmap, no globals); only jit_engine's
+ * run() touches the sandbox, the signal handler and executable memory. */
+#ifndef JITPROOF_JIT_H
+#define JITPROOF_JIT_H
+
+#include "pvm/pvm.h"
+#include "jit/x64.h"
+
+/* ---- the machine model the templates assume ----------------------------------------------
+
+ * Host registers:
+ *   - guest register i lives in jit_reg_map[i] for its whole life (13 registers);
+ *   - JIT_MEMBASE (r15) holds the sandbox base: guest address a is [r15 + zext32(a)];
+ *   - JIT_SCRATCH (rax) is the only free register; it is dead between templates;
+ *   - rsp is the host stack (never touched by templates).
+ * The context (struct jit_ctx) sits immediately below the sandbox: field f is at
+ * [r15 + JIT_CTX(f)], a small negative displacement. Templates that need rcx (shift counts)
+ * or rdx (mul/div) save the guest register living there to ctx.spill and restore it.
+ * The jump table of host addresses sits below the context (see JIT_JT_DISP).
+ * Templates are straight-line code: no internal jumps; every jmp/jcc leaves the template
+ * through a rel32 exit listed in jit_tpl.exits. Falling off the end = next instruction.
+ * Only the context (spill slots) and guest memory are written; flags are dead between templates.
+ */
+#define JIT_MEMBASE X64_R15
+#define JIT_SCRATCH X64_RAX
+extern const enum x64_reg jit_reg_map[PVM_NUM_REGS];
+
+typedef struct jit_ctx {
+	uint64_t regs[PVM_NUM_REGS]; /* guest registers while outside JIT code */
+	uint64_t host_rsp;           /* host stack pointer saved by the entry trampoline */
+	uint64_t exit_arg;           /* host-call id */
+	uint32_t exit_kind, exit_pc; /* enum jit_exit_kind, guest pc */
+	uint64_t spill_a, spill_b;   /* template temporaries */
+	uint64_t spill_rcx, spill_rdx;
+	int64_t gas;                 /* remaining gas, charged by region prologues */
+} jit_ctx;
+#define JIT_CTX(field) ((int32_t)offsetof(jit_ctx, field) - (int32_t)sizeof(jit_ctx))
+
+/* ---- immediates ----------------------------------------------------------------------------
+
+ * Each guest immediate (X = inst.imm, Y = inst.imm2) the template depends on is written into
+ * fixed-width byte fields whose encoding is one of these; the bytes of a field are a function
+ * of the immediate only, so the lifter can make them symbolic. */
+typedef enum jit_imm_enc {
+	JIT_IMM_SEXT32,      /* 4 bytes LE = low 32 bits of X; the CPU sign-extends (X is X_4) */
+	JIT_IMM_LOW32,       /* 4 bytes LE = low 32 bits of X, used as a 32-bit value */
+	JIT_IMM_64,          /* 8 bytes LE = X */
+	JIT_IMM_LOW16,       /* 2 bytes LE = low 16 bits */
+	JIT_IMM_LOW8,        /* 1 byte = low 8 bits */
+	JIT_IMM_LOW8_MASK63, /* 1 byte = X & 63 */
+	JIT_IMM_LOW8_MASK31, /* 1 byte = X & 31 */
+} jit_imm_enc;
+
+typedef struct jit_imm_field {
+	uint16_t off;        /* byte offset in the template */
+	uint8_t width;       /* bytes */
+	uint8_t enc;         /* enum jit_imm_enc */
+	uint8_t which;       /* 0 = X (imm), 1 = Y (imm2) */
+} jit_imm_field;
+
+/* Immediate classes: the emitter's only decisions on an immediate value. Today no template
+ * special-cases an immediate, so every opcode has the single class ANY; the enumeration API
+ * is in place so a future special case (e.g. X == 0) becomes a named, enumerable class. */
+typedef enum jit_imm_class {
+	JIT_CLASS_ANY,       /* every X (of the decoder's domain: X_n of up to 4 bytes, or any u64 for
+	                        load_imm_64) and every Y */
+	JIT_CLASS_COUNT
+} jit_imm_class;
+/* Does (X, Y) belong to class c? */
+bool jit_class_holds(jit_imm_class c, uint64_t x, uint64_t y);
+/* Classes of opcode op: writes up to max and returns how many. */
+size_t jit_op_classes(unsigned op, jit_imm_class *out, size_t max);
+const char *jit_class_name(jit_imm_class c);
+
+/* ---- exits -------------------------------------------------------------------------------- */
+
+typedef enum jit_exit_kind {
+	JIT_EXIT_NONE = 0,
+	JIT_EXIT_BRANCH,     /* taken branch to guest pc `target` (the block compiler sends a
+	                        target that is not a block start to a PANIC at pc instead) */
+	JIT_EXIT_PANIC,      /* panic at pc */
+	JIT_EXIT_HALT,       /* halt at pc (dynamic jump to 0xFFFF0000) */
+	JIT_EXIT_OOG,        /* out of gas; pc = region entry, nothing charged */
+	JIT_EXIT_HOST,       /* ecalli at pc; host id = arg */
+	JIT_EXIT_SBRK,       /* sbrk at pc: the runtime runs it and resumes at the next instruction */
+	JIT_EXIT_DJUMP,      /* dynamic jump from pc; 32-bit guest target address in register reg */
+	JIT_EXIT_FAULT,      /* memory fault at pc (raised by the signal handler, never a rel32) */
+	JIT_EXIT_KIND_COUNT
+} jit_exit_kind;
+const char *jit_exit_name(jit_exit_kind k);
+
+typedef struct jit_exit {
+	uint32_t off;        /* byte offset of the rel32 field (the jump's end is off + 4) */
+	uint8_t kind;        /* enum jit_exit_kind */
+	uint8_t reg;         /* DJUMP: enum x64_reg holding the target address (zero-extended) */
+	uint32_t pc;         /* guest pc of the instruction (region entry for OOG) */
+	uint32_t target;     /* BRANCH: guest target pc */
+	uint64_t arg;        /* HOST: id; OOG: region cost */
+} jit_exit;
+
+/* ---- options ------------------------------------------------------------------------------ */
+
+typedef struct jit_features {
+	bool bmi1;           /* andn, tzcnt */
+	bool bmi2;           /* shlx/shrx/sarx, rorx */
+	bool lzcnt, popcnt;
+} jit_features;
+/* What this CPU supports (cpuid). */
+jit_features jit_cpu_features(void);
+/* No extension: the portable sequences. */
+static inline jit_features jit_no_features(void) { return (jit_features){ 0 }; }
+
+/* ---- one template (for the validator) -------------------------------------------------------
+
+ * jit_emit_template writes the code for one instruction with no gas prologue. The result lists
+ * the bytes, immediate fields, exits and the instructions the encoder meant to write. */
+enum { JIT_TPL_MAX = 256, JIT_TPL_MAX_INSNS = 48, JIT_TPL_MAX_IMMS = 4, JIT_TPL_MAX_EXITS = 4 };
+typedef struct jit_tpl {
+	uint8_t bytes[JIT_TPL_MAX];
+	size_t len;
+	jit_imm_field imms[JIT_TPL_MAX_IMMS];
+	size_t n_imms;
+	jit_exit exits[JIT_TPL_MAX_EXITS];
+	size_t n_exits;
+	x64_insn insns[JIT_TPL_MAX_INSNS];
+	size_t n_insns;
+} jit_tpl;
+
+typedef enum jit_err {
+	JIT_OK = 0,
+	JIT_EINVAL,          /* undefined opcode, register > 12, class not valid for opcode */
+	JIT_EOVERFLOW,       /* the code did not fit the buffer */
+	JIT_ENOMEM,
+	JIT_ETOOBIG,         /* program too large (jump table or code size) */
+} jit_err;
+const char *jit_strerror(jit_err e);
+
+/* Emit the template of `in` (op, ra/rb/rd, imm, imm2, pc, target as decoded) for class c. */
+jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out);
+
+/* ---- one block / gas region (for block proofs) --------------------------------------------- */
+
+typedef struct jit_pcmap { uint32_t host_off, guest_pc; } jit_pcmap;
+
+typedef struct jit_block {
+	uint8_t *bytes;      /* malloc'ed */
+	size_t len;
+	uint32_t entry_pc, cost; /* region entry and its gas cost (charged by the prologue) */
+	jit_exit *exits; size_t n_exits;      /* malloc'ed; includes the OOG exit of the prologue */
+	jit_pcmap *map; size_t n_map;         /* one row per guest instruction, ascending offsets */
+} jit_block;
+
+/* Compile the gas region entered at pc: prologue (cmp/jl OOG/sub on ctx.gas), then each
+ * instruction's template up to and including the first terminator or ecalli. Falling off
+ * the end means "continue at the next instruction". */
+jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out);
+void jit_block_fini(jit_block *b);
+
+/* ---- whole programs and the engine ------------------------------------------------------- */
+
+typedef struct jit_program jit_program;
+typedef struct jit_stats { uint64_t compile_ns; uint32_t n_insts; size_t code_bytes; } jit_stats;
+/* Compile a whole program into executable (W^X) memory. */
+jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out);
+void jit_program_free(jit_program *jp);
+/* Run from state->pc until an exit (the pvm_engine contract). */
+pvm_exit jit_program_run(jit_program *jp, pvm_state *s);
+jit_stats jit_program_stats(const jit_program *jp);
+/* Host-to-guest pc map of a compiled program (one row per instruction, ascending). */
+const jit_pcmap *jit_program_pcmap(const jit_program *jp, size_t *n);
+
+extern const pvm_engine jit_engine;          /* "jit": CPU features from cpuid */
+extern const pvm_engine jit_portable_engine; /* "jit-portable": no BMI/LZCNT/POPCNT */
+
+#endif

@@ -1,0 +1,245 @@
+/* jit/runtime.c: runs a compiled program in a sandbox: a PROT_NONE reservation of
+ * [context + jump table | 4 GiB guest memory | guard], guest pages mirrored from pvm_mem with
+ * mprotect, a SIGSEGV/SIGBUS handler that turns a fault in JIT code into a FAULT exit by
+ * rewriting the interrupted context (no longjmp), and the exits handled in C (gas of the first
+ * region, sbrk, host calls, fault address). One sandbox per run; nothing outlives a run. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include "jit/jit_internal.h"
+
+enum { PAGE = PVM_PAGE };
+#define GUEST_SPAN ((size_t)1 << 32)
+#define GUARD_SPAN ((size_t)1 << 16)
+
+typedef struct jit_run {
+	const jit_program *jp;
+	uint8_t *base, *membase;
+	size_t size;
+	jit_ctx *ctx;
+	pvm_state *state;
+	struct jit_run *prev;
+} jit_run;
+
+/* The only mutable globals: what the signal handler needs. */
+static __thread jit_run *current_run;
+static struct sigaction old_segv, old_bus;
+
+static void on_fault(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+	jit_run *r = current_run;
+	uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+	uintptr_t code = r ? (uintptr_t)r->jp->code : 0;
+	if (!r || rip < code || rip >= code + r->jp->code_size) {
+		/* not ours: reinstate the previous handler and let the access fault again */
+		sigaction(sig, sig == SIGSEGV ? &old_segv : &old_bus, NULL);
+		return;
+	}
+	r->ctx->exit_kind = JIT_EXIT_FAULT;
+	r->ctx->exit_pc = jit_host_to_guest(r->jp, rip - code);
+	uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(code + r->jp->exit_off);
+	(void)si;
+}
+
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+static void install_handler(void)
+{
+	struct sigaction sa = { 0 };
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+}
+
+/* ---- sandbox ---------------------------------------------------------------------------------- */
+
+static int prot_of(pvm_perm perm)
+{
+	return perm == PVM_WRITE ? PROT_READ | PROT_WRITE : perm == PVM_READ ? PROT_READ : PROT_NONE;
+}
+
+/* Mirror one guest page into the sandbox (same permissions as pvm_mem, so that the fault
+ * check in C agrees with the hardware). */
+static void map_page(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
+{
+	jit_run *r = rv;
+	if (perm == PVM_NONE) return;
+	uint8_t *at = r->membase + (size_t)pn * PAGE;
+	mprotect(at, PAGE, PROT_READ | PROT_WRITE);
+	memcpy(at, data, PAGE);
+	if (perm != PVM_WRITE) mprotect(at, PAGE, prot_of(perm));
+}
+
+static bool sandbox_open(jit_run *r, const jit_program *jp, pvm_state *s)
+{
+	size_t jt_bytes = (size_t)jp->jt_len * 8;
+	size_t prefix = (sizeof(jit_ctx) + jt_bytes + PAGE - 1) / PAGE * PAGE;
+	r->jp = jp;
+	r->size = prefix + GUEST_SPAN + GUARD_SPAN;
+	void *base = mmap(NULL, r->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED) return false;
+	r->base = base;
+	r->membase = r->base + prefix;
+	if (mprotect(r->base, prefix, PROT_READ | PROT_WRITE)) {
+		munmap(base, r->size);
+		return false;
+	}
+	r->ctx = (jit_ctx *)(r->membase - sizeof(jit_ctx));
+	memcpy((uint8_t *)r->ctx - jt_bytes, jp->jt_host, jt_bytes);
+	pvm_mem_each(s->mem, map_page, r);
+	return true;
+}
+
+static void copy_back(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
+{
+	jit_run *r = rv;
+	(void)data;
+	if (perm != PVM_WRITE) return;
+	const uint8_t *at = r->membase + (size_t)pn * PAGE;
+	const uint8_t *old = pvm_mem_page_c(r->state->mem, pn);
+	if (old && !memcmp(old, at, PAGE)) return; /* unchanged: keep the page shared */
+	uint8_t *dst = pvm_mem_page(r->state->mem, pn);
+	if (dst) memcpy(dst, at, PAGE);
+}
+
+/* ---- exits handled in C ----------------------------------------------------------------------- */
+
+/* Bytes accessed by a load/store opcode. */
+static uint32_t access_size(unsigned op)
+{
+	if (op >= 30 && op <= 33) return 1u << (op - 30);
+	if (op >= 59 && op <= 62) return 1u << (op - 59);
+	if (op >= 70 && op <= 73) return 1u << (op - 70);
+	if (op >= 120 && op <= 123) return 1u << (op - 120);
+	if (op >= 52 && op <= 58) return 1u << ((op - 52) / 2);
+	if (op >= 124 && op <= 130) return 1u << ((op - 124) / 2);
+	return 0;
+}
+
+/* The faulting access of `in` (its registers unchanged): page-fault at the page of the lowest
+ * offending byte, or panic below 0x10000 (DESIGN.md). */
+static pvm_exit fault_exit(const pvm_state *s, const pvm_inst *in)
+{
+	pvm_exit x = { .status = PVM_PANIC };
+	unsigned op = in->op, form = pvm_ops[op].form;
+	uint32_t n = access_size(op), fault;
+	if (!n) return x;
+	uint64_t addr = in->imm;
+	if (form == PVM_FORM_REG_IMM2) addr += s->regs[in->ra];
+	if (form == PVM_FORM_REG2_IMM) addr += s->regs[in->rb];
+	if (pvm_mem_check(s->mem, (uint32_t)addr, n, pvm_ops[op].flags & PVM_ST, &fault)) return x;
+	if (fault < PVM_LOW_LIMIT) return x;
+	x.status = PVM_FAULT;
+	x.fault_addr = fault & ~(uint32_t)(PAGE - 1);
+	return x;
+}
+
+/* sbrk at pc: allocate in the state and mirror the new pages into the sandbox. */
+static void run_sbrk(jit_run *r, const pvm_inst *in)
+{
+	pvm_state *s = r->state;
+	uint64_t size = r->ctx->regs[in->ra];
+	uint64_t x = pvm_sbrk(s, size);
+	if (x && size) {
+		uint64_t first = x / PAGE, last = (x + size - 1) / PAGE;
+		for (uint64_t pn = first; pn <= last; pn++) {
+			const uint8_t *d = pvm_mem_page_c(s->mem, (uint32_t)pn);
+			if (d) map_page(r, (uint32_t)pn, pvm_mem_perm(s->mem, (uint32_t)pn), d);
+		}
+	}
+	r->ctx->regs[in->rd] = x;
+}
+
+typedef void enter_fn(uint8_t *membase, const void *target);
+
+pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
+{
+	pvm_exit x = { .status = PVM_PANIC };
+	jit_run r = { .state = s };
+	pthread_once(&handler_once, install_handler);
+	if (!sandbox_open(&r, jp, s)) return x; /* no address space: cannot run at all */
+	size_t ss_size = 1 << 16;
+	stack_t ss = { .ss_sp = malloc(ss_size), .ss_size = ss_size }, old_ss;
+	if (ss.ss_sp) sigaltstack(&ss, &old_ss);
+	memcpy(r.ctx->regs, s->regs, sizeof s->regs);
+	r.ctx->gas = s->gas;
+	r.prev = current_run;
+	current_run = &r;
+
+	enter_fn *enter = (enter_fn *)(void *)(jp->code + jp->enter_off);
+	uint32_t pc = s->pc;
+	bool charge = true;
+	for (;;) {
+		if (charge) {
+			uint32_t cost = pc <= jp->code_len ? jp->gas_cost[pc] : 1;
+			if (r.ctx->gas < (int64_t)cost) {
+				x.status = PVM_OOG;
+				break;
+			}
+			r.ctx->gas -= cost;
+		}
+		uint32_t host = pc <= jp->code_len ? jp->body[pc] : JIT_NONE;
+		if (host == JIT_NONE) {
+			x.status = PVM_PANIC;
+			break;
+		}
+		r.ctx->exit_kind = JIT_EXIT_NONE;
+		enter(r.membase, jp->code + host);
+		pc = r.ctx->exit_pc;
+		jit_exit_kind k = r.ctx->exit_kind;
+		if (k == JIT_EXIT_SBRK) {
+			run_sbrk(&r, &jp->inst[pc]);
+			pc = jp->inst[pc].next;
+			charge = false;
+			continue;
+		}
+		memcpy(s->regs, r.ctx->regs, sizeof s->regs);
+		if (k == JIT_EXIT_FAULT) x = fault_exit(s, &jp->inst[pc]);
+		else if (k == JIT_EXIT_HALT) x.status = PVM_HALT;
+		else if (k == JIT_EXIT_OOG) x.status = PVM_OOG;
+		else if (k == JIT_EXIT_HOST) {
+			x.status = PVM_HOST;
+			x.host_id = (uint32_t)r.ctx->exit_arg;
+			x.next = jp->inst[pc].next;
+		} else x.status = PVM_PANIC;
+		break;
+	}
+	memcpy(s->regs, r.ctx->regs, sizeof s->regs);
+	s->pc = pc;
+	s->gas = r.ctx->gas;
+	pvm_mem_each(s->mem, copy_back, &r);
+
+	current_run = r.prev;
+	if (ss.ss_sp) {
+		sigaltstack(&old_ss, NULL);
+		free(ss.ss_sp);
+	}
+	munmap(r.base, r.size);
+	return x;
+}
+
+/* ---- the engine --------------------------------------------------------------------------------- */
+
+static void *load_with(const pvm_program *p, pvm_errbuf *e, jit_features f)
+{
+	jit_program *jp;
+	jit_err err = jit_program_new(p, f, &jp);
+	if (err) {
+		pvm_errf(e, "jit: %s", jit_strerror(err));
+		return NULL;
+	}
+	return jp;
+}
+static void *load_cpu(const pvm_program *p, pvm_errbuf *e) { return load_with(p, e, jit_cpu_features()); }
+static void *load_portable(const pvm_program *p, pvm_errbuf *e) { return load_with(p, e, jit_no_features()); }
+static pvm_exit engine_run(void *jp, pvm_state *s) { return jit_program_run(jp, s); }
+static void engine_free(void *jp) { jit_program_free(jp); }
+
+const pvm_engine jit_engine = { "jit", load_cpu, engine_run, engine_free };
+const pvm_engine jit_portable_engine = { "jit-portable", load_portable, engine_run, engine_free };
