@@ -1,0 +1,286 @@
+/* tests/pvm/unit.c: unit tests of the pvm module: varints, deblob rules (skip cap, register
+ * clamping, zeros past the code, sign extension, block starts, gas-region costs, malformed blobs),
+ * paged memory (straddling pages, wrap at 0xFFFFFFFC, permissions, clone/diff) and the container. */
+#include <stdlib.h>
+#include <string.h>
+#include "pvm/pvm.h"
+
+static int failures;
+#define CHECK(c) do { if (!(c)) { printf("%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
+	failures++; } } while (0)
+
+/* Builds a §2 blob (no jump table) from code bytes and a start mask string ("1..1.."). */
+static size_t blob(uint8_t *out, const uint8_t *code, size_t n, const char *starts)
+{
+	size_t k = 0;
+	out[k++] = 0;
+	out[k++] = 0;
+	k += pvm_varint_encode(n, out + k);
+	memcpy(out + k, code, n);
+	k += n;
+	memset(out + k, 0, (n + 7) / 8);
+	for (size_t i = 0; i < n; i++)
+		if (starts[i] == '1') out[k + i / 8] |= (uint8_t)(1u << (i % 8));
+	return k + (n + 7) / 8;
+}
+
+static bool decode(pvm_program *p, const uint8_t *code, size_t n, const char *starts)
+{
+	uint8_t b[512];
+	pvm_errbuf e;
+	size_t len = blob(b, code, n, starts);
+	if (pvm_program_decode(p, b, len, "t", &e)) {
+		printf("decode failed: %s\n", e.msg);
+		return false;
+	}
+	return true;
+}
+
+static void test_varint(void)
+{
+	static const struct { uint64_t x; size_t len; } cases[] = {
+		{ 0, 1 }, { 127, 1 }, { 128, 2 }, { (1u << 14) - 1, 2 }, { 1u << 14, 3 },
+		{ (1ull << 21) - 1, 3 }, { 1ull << 28, 5 }, { (1ull << 56) - 1, 8 }, { 1ull << 56, 9 },
+		{ UINT64_MAX, 9 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		uint8_t b[9];
+		uint64_t x = 1;
+		size_t n = pvm_varint_encode(cases[i].x, b);
+		CHECK(n == cases[i].len);
+		CHECK(pvm_varint_decode(b, n, &x) == n && x == cases[i].x);
+		CHECK(pvm_varint_decode(b, n - 1, &x) == 0 || n == 1); /* truncated */
+	}
+	uint8_t two[] = { 0x80, 0x81 }; /* 0x81 in two bytes: l = 1, value 0x81 */
+	uint64_t x;
+	CHECK(pvm_varint_decode(two, 2, &x) == 2 && x == 0x81);
+	uint8_t noncanon[] = { 0x80, 0x05 }; /* 5 must be one byte */
+	CHECK(pvm_varint_decode(noncanon, 2, &x) == 0);
+	uint8_t e[1];
+	CHECK(pvm_varint_decode(e, 0, &x) == 0);
+}
+
+static void test_decode_rules(void)
+{
+	pvm_program p;
+	/* skip is capped at 24: one start followed by 29 non-start bytes. */
+	uint8_t nops[30] = { PVM_OP_fallthrough };
+	char st[31];
+	memset(st, '0', 30);
+	st[0] = '1';
+	st[30] = 0;
+	if (decode(&p, nops, 30, st)) {
+		CHECK(p.inst[0].next == 25);
+		CHECK(p.inst[25].op == PVM_OP_trap); /* bitmask bit 0 → trap */
+		CHECK(p.is_start[0] && !p.is_start[1] && p.is_start[30]);
+		pvm_program_fini(&p);
+	}
+	/* register clamping: add_64 with fields 0xFD and 15 → ra = 12 (13), rb = 12 (15), rd = 12. */
+	uint8_t reg3[] = { PVM_OP_add_64, 0xFD, 0x0F };
+	if (decode(&p, reg3, 3, "100")) {
+		CHECK(p.inst[0].ra == 12 && p.inst[0].rb == 12 && p.inst[0].rd == 12);
+		pvm_program_fini(&p);
+	}
+	/* zeros past the code: store_imm_u8 with lX = 4 but only one byte left. */
+	uint8_t imm2[] = { PVM_OP_store_imm_u8, 0x04, 0x01 };
+	if (decode(&p, imm2, 3, "100")) {
+		CHECK(p.inst[0].imm == 1 && p.inst[0].imm2 == 0);
+		pvm_program_fini(&p);
+	}
+	uint8_t imm64[] = { PVM_OP_load_imm_64, 0x03, 0xAA };
+	if (decode(&p, imm64, 3, "100")) {
+		CHECK(p.inst[0].ra == 3 && p.inst[0].imm == 0xAA);
+		pvm_program_fini(&p);
+	}
+	/* sign extension of a one-byte immediate, and an offset relative to pc. */
+	uint8_t sx[] = { PVM_OP_fallthrough, PVM_OP_load_imm, 0x01, 0x80, PVM_OP_jump, 0xFC };
+	if (decode(&p, sx, 6, "110010")) {
+		CHECK(p.inst[1].ra == 1 && p.inst[1].imm == 0xFFFFFFFFFFFFFF80ull);
+		CHECK(p.inst[4].target == 0);
+		pvm_program_fini(&p);
+	}
+	/* undefined opcode → trap */
+	uint8_t undef[] = { 255, PVM_OP_trap };
+	if (decode(&p, undef, 2, "11")) {
+		CHECK(p.inst[0].op == PVM_OP_trap);
+		pvm_program_fini(&p);
+	}
+	/* block starts and gas regions:
+	 * 0 fallthrough | 1 load_imm r1,5 | 4 trap | 5 load_imm r2,1 | (8: implicit trap) */
+	uint8_t prog[] = { PVM_OP_fallthrough, PVM_OP_load_imm, 1, 5, PVM_OP_trap,
+	                   PVM_OP_load_imm, 2, 1 };
+	if (decode(&p, prog, 8, "11001100")) {
+		CHECK(p.is_block[0] && p.is_block[1] && !p.is_block[4] && p.is_block[5] && !p.is_block[8]);
+		CHECK(p.gas_cost[0] == 1);
+		CHECK(p.gas_cost[1] == 2); /* load_imm + trap */
+		CHECK(p.gas_cost[4] == 1);
+		CHECK(p.gas_cost[5] == 2); /* load_imm + the implicit trap at code_len */
+		CHECK(p.gas_cost[8] == 1);
+		uint8_t *out;
+		size_t n;
+		uint8_t b[64];
+		size_t len = blob(b, prog, 8, "11001100");
+		CHECK(pvm_program_encode(&p, &out, &n) == PVM_OK && n == len && !memcmp(out, b, n));
+		free(out);
+		pvm_program_fini(&p);
+	}
+	/* ecalli ends a gas region */
+	uint8_t ec[] = { PVM_OP_ecalli, 7, PVM_OP_load_imm, 1, 1 };
+	if (decode(&p, ec, 5, "10100")) {
+		CHECK(p.inst[0].imm == 7 && p.gas_cost[0] == 1 && p.gas_cost[2] == 2);
+		pvm_program_fini(&p);
+	}
+	/* jump table, width 2 */
+	uint8_t jt[] = { 2, 2, 1, 0x00, 0x00, 0x34, 0x12, PVM_OP_trap, 1 };
+	pvm_errbuf e;
+	CHECK(pvm_program_decode(&p, jt, sizeof jt, "jt", &e) == PVM_OK);
+	if (p.jump_table) {
+		CHECK(p.jt_len == 2 && p.jump_table[0] == 0 && p.jump_table[1] == 0x1234);
+		pvm_program_fini(&p);
+	}
+}
+
+/* A malformed blob must be rejected with a message containing `want`. */
+static void bad_blob(const uint8_t *b, size_t n, const char *want)
+{
+	pvm_program p;
+	pvm_errbuf e = { "" };
+	CHECK(pvm_program_decode(&p, b, n, "bad", &e) == PVM_EINVAL);
+	if (!strstr(e.msg, want)) {
+		printf("message '%s' lacks '%s'\n", e.msg, want);
+		failures++;
+	}
+}
+
+static void test_malformed(void)
+{
+	const uint8_t empty[1] = { 0 };
+	bad_blob(empty, 0, "jump table length: truncated varint");
+	const uint8_t noz[] = { 0 };
+	bad_blob(noz, 1, "truncated blob");
+	const uint8_t code_short[] = { 0, 0, 5, 1, 1 };
+	bad_blob(code_short, sizeof code_short, "truncated blob: code length 5");
+	const uint8_t mask_short[] = { 0, 0, 9, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0xFF };
+	bad_blob(mask_short, sizeof mask_short, "bitmask too short");
+	const uint8_t trailing[] = { 0, 0, 1, 0, 1, 0 };
+	bad_blob(trailing, sizeof trailing, "1 trailing bytes");
+	const uint8_t padding[] = { 0, 0, 1, 0, 3 };
+	bad_blob(padding, sizeof padding, "padding bits");
+	const uint8_t noncanon[] = { 0, 0, 0x80, 0x01, 0, 1 };
+	bad_blob(noncanon, sizeof noncanon, "code length: non-canonical varint");
+	const uint8_t trunc_var[] = { 0, 0, 0xC0, 0x01 };
+	bad_blob(trunc_var, sizeof trunc_var, "code length: truncated varint");
+	const uint8_t wide[] = { 1, 5, 1, 0, 0, 0, 0, 0, 0, 1 };
+	bad_blob(wide, sizeof wide, "width 5 > 4");
+	const uint8_t jt_short[] = { 3, 4, 1, 0, 0 };
+	bad_blob(jt_short, sizeof jt_short, "jump table of 3 entries");
+}
+
+static void test_memory(void)
+{
+	pvm_mem *m = pvm_mem_new();
+	uint32_t f = 0;
+	uint8_t buf[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, got[8];
+	pvm_mem_map(m, 0x20000, 4096, PVM_WRITE);
+	/* straddling: second page unmapped → fault at its first byte; mapped read-only → write fault */
+	CHECK(pvm_mem_check(m, 0x20FFC, 4, true, &f));
+	CHECK(!pvm_mem_check(m, 0x20FFC, 8, false, &f) && f == 0x21000);
+	pvm_mem_map(m, 0x21000, 1, PVM_READ);
+	CHECK(pvm_mem_check(m, 0x20FFC, 8, false, &f));
+	CHECK(!pvm_mem_check(m, 0x20FFC, 8, true, &f) && f == 0x21000);
+	CHECK(pvm_mem_ptr(m, 0x20FFC, 8, false) == NULL); /* straddles: no fast path */
+	CHECK(pvm_mem_ptr(m, 0x20FF8, 8, true) != NULL);
+	CHECK(pvm_mem_ptr(m, 0x21000, 8, true) == NULL);
+	CHECK(pvm_mem_ptr(m, 0x21000, 8, false) != NULL);
+	/* below the first page: lowest offending address */
+	CHECK(!pvm_mem_check(m, 0x1FFFE, 4, false, &f) && f == 0x1FFFE);
+	/* wrap at the top: 8 bytes at 0xFFFFFFFC touch 0xFFFFFFFC..0xFFFFFFFF and 0..3 */
+	pvm_mem_map(m, 0xFFFFF000u, 4096, PVM_WRITE);
+	CHECK(!pvm_mem_check(m, 0xFFFFFFFCu, 8, false, &f) && f == 0);
+	CHECK(pvm_mem_check(m, 0xFFFFFFFCu, 4, true, &f));
+	pvm_mem_map(m, 0, 4096, PVM_WRITE);
+	CHECK(pvm_mem_check(m, 0xFFFFFFFCu, 8, true, &f));
+	CHECK(pvm_mem_poke(m, 0xFFFFFFFCu, buf, 8));
+	CHECK(pvm_mem_peek(m, 0, got, 4) && got[0] == 5 && got[3] == 8);
+	CHECK(pvm_mem_peek(m, 0xFFFFFFFCu, got, 8) && !memcmp(got, buf, 8));
+	/* unmapping; mapped pages read as zero; remapping keeps bytes */
+	pvm_mem_map(m, 0, 4096, PVM_NONE);
+	CHECK(pvm_mem_perm(m, 0) == PVM_NONE && !pvm_mem_peek(m, 0, got, 1));
+	CHECK(pvm_mem_peek(m, 0x21000, got, 8) && got[0] == 0 && got[7] == 0);
+	CHECK(pvm_mem_poke(m, 0x20010, buf, 2));
+	pvm_mem_map(m, 0x20000, 4096, PVM_READ);
+	CHECK(pvm_mem_perm(m, 0x20) == PVM_READ && pvm_mem_peek(m, 0x20010, got, 2) && got[1] == 2);
+	/* clone and diff */
+	pvm_mem *c = pvm_mem_clone(m);
+	uint32_t addr;
+	int va, vb;
+	CHECK(!pvm_mem_diff(m, c, &addr, &va, &vb));
+	uint8_t nine = 9;
+	CHECK(pvm_mem_poke(c, 0x20011, &nine, 1));
+	CHECK(pvm_mem_diff(m, c, &addr, &va, &vb) && addr == 0x20011 && va == 2 && vb == 9);
+	CHECK(pvm_mem_peek(m, 0x20011, got, 1) && got[0] == 2); /* the original is untouched */
+	pvm_mem_map(c, 0x40000, 1, PVM_READ);
+	nine = 2;
+	CHECK(pvm_mem_poke(c, 0x20011, &nine, 1));
+	CHECK(pvm_mem_diff(m, c, &addr, &va, &vb) && addr == 0x40000 && va == -1 && vb == 0);
+	pvm_mem_free(c);
+	pvm_mem_free(m);
+}
+
+static void test_container(void)
+{
+	/* o = "RO", w = "W", z = 2 heap pages, s = 100 bytes stack, code = trap */
+	uint8_t b[64];
+	size_t k = 0;
+	const uint8_t hdr[] = { 2, 0, 0, 1, 0, 0, 2, 0, 100, 0, 0, 'R', 'O', 'W', 5, 0, 0, 0,
+	                        0, 0, 1, PVM_OP_trap, 1 };
+	memcpy(b, hdr, sizeof hdr);
+	k = sizeof hdr;
+	const uint8_t args[] = { 0xAB, 0xCD, 0xEF };
+	pvm_program p;
+	pvm_state s;
+	pvm_errbuf e;
+	CHECK(pvm_container_load(b, k, args, 3, "c", &p, &s, &e) == PVM_OK);
+	if (!s.mem) return;
+	uint8_t got[4];
+	CHECK(s.regs[0] == 0xFFFF0000u && s.regs[1] == 0xFEFE0000u && s.regs[7] == 0xFEFF0000u);
+	CHECK(s.regs[8] == 3 && s.regs[2] == 0);
+	CHECK(pvm_mem_perm(s.mem, 0x10000 >> 12) == PVM_READ);
+	CHECK(pvm_mem_peek(s.mem, 0x10000, got, 2) && got[0] == 'R' && got[1] == 'O');
+	CHECK(pvm_mem_perm(s.mem, 0x20000 >> 12) == PVM_NONE);   /* rw data starts at 2·Z_Z + Q(|o|) */
+	CHECK(pvm_mem_perm(s.mem, 0x30000 >> 12) == PVM_WRITE);
+	CHECK(pvm_mem_peek(s.mem, 0x30000, got, 1) && got[0] == 'W');
+	CHECK(pvm_mem_perm(s.mem, 0x32000 >> 12) == PVM_WRITE);  /* second heap page */
+	CHECK(pvm_mem_perm(s.mem, 0x33000 >> 12) == PVM_NONE);
+	CHECK(pvm_mem_perm(s.mem, 0xFEFDF000u >> 12) == PVM_WRITE); /* stack page below r1 */
+	CHECK(pvm_mem_perm(s.mem, 0xFEFE0000u >> 12) == PVM_NONE);
+	CHECK(pvm_mem_perm(s.mem, 0xFEFF0000u >> 12) == PVM_READ);
+	CHECK(pvm_mem_peek(s.mem, 0xFEFF0000u, got, 3) && got[2] == 0xEF);
+	CHECK(s.heap_base == 0x30000 && s.heap_top == 0x33000);
+	CHECK(p.code_len == 1 && p.inst[0].op == PVM_OP_trap);
+	/* sbrk: the next free pages after the heap */
+	CHECK(pvm_sbrk(&s, 0) == 0x33000);
+	CHECK(pvm_sbrk(&s, 5000) == 0x33000 && s.heap_top == 0x33000 + 5000);
+	CHECK(pvm_mem_perm(s.mem, 0x34000 >> 12) == PVM_WRITE);
+	CHECK(pvm_mem_perm(s.mem, 0x35000 >> 12) == PVM_NONE);
+	CHECK(pvm_sbrk(&s, 1) == 0x35000);
+	pvm_program_fini(&p);
+	pvm_state_fini(&s);
+	/* malformed: code length disagrees, truncated header */
+	b[14] = 6;
+	CHECK(pvm_container_load(b, k, NULL, 0, "c", &p, &s, &e) == PVM_EINVAL);
+	CHECK(strstr(e.msg, "code length 6") != NULL);
+	CHECK(pvm_container_load(b, 5, NULL, 0, "c", &p, &s, &e) == PVM_EINVAL);
+	CHECK(strstr(e.msg, "truncated") != NULL);
+}
+
+int main(void)
+{
+	test_varint();
+	test_decode_rules();
+	test_malformed();
+	test_memory();
+	test_container();
+	printf("pvm unit: %d failures\n", failures);
+	return failures != 0;
+}
