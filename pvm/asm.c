@@ -377,6 +377,17 @@ static bool imm(asm_ctx *c, uint64_t *v, uint8_t *width)
 	return true;
 }
 
+/* A register or expected value: a number, @jt(N) or @halt. */
+static bool value(asm_ctx *c, uint64_t *v)
+{
+	uint8_t w;
+	skip_ws(c);
+	if (*c->p != '@') return number(c, v, "register value");
+	const char *start = c->p;
+	if (!imm(c, v, &w)) return false;
+	return *c->p != ':' || fail_at(c, start, "a register value takes no width");
+}
+
 /* A label name or a number (an absolute pc). */
 static bool pcref(asm_ctx *c, ref *r, const char *what)
 {
@@ -523,8 +534,9 @@ static bool instruction(asm_ctx *c)
 	case PVM_FORM_COUNT: break;
 	}
 	if (!ok) return false;
-	if (!at_end(c)) return fail_at(c, c->p, "unexpected '%s' after the operands of %s", token_at(c->p, t, sizeof t), name);
-	return true;
+	if (at_end(c)) return true;
+	sep(c);
+	return fail_at(c, c->p, "unexpected '%s' after the operands of %s", token_at(c->p, t, sizeof t), name);
 }
 
 static bool define_label(asm_ctx *c, const char *name, const char *at)
@@ -608,7 +620,7 @@ static bool expect(asm_ctx *c)
 		uint8_t r;
 		if (!reg(c, &r)) return false;
 		sep(c);
-		if (!number(c, &c->eregs[r], "register value")) return false;
+		if (!value(c, &c->eregs[r])) return false;
 		c->ereg_set[r] = true;
 	}
 	return at_end(c) || fail_at(c, c->p, "unexpected '%s'", token_at(c->p, t, sizeof t));
@@ -641,7 +653,7 @@ static bool directive(asm_ctx *c)
 		uint8_t r;
 		if (!reg(c, &r)) return false;
 		sep(c);
-		if (!number(c, &v->initial_regs[r], "register value")) return false;
+		if (!value(c, &v->initial_regs[r])) return false;
 	} else if (!strcmp(d, ".page")) {
 		pvm_pagemap pm;
 		uint32_t len;

@@ -92,7 +92,8 @@ static void print_imm(FILE *out, uint64_t x, unsigned w)
 static void print_pc(FILE *out, const dis *d, uint32_t pc)
 {
 	if (pc <= d->p->code_len && d->label[pc]) fprintf(out, "L%" PRIu32, pc);
-	else fprintf(out, "%" PRIu32, pc);
+	else if (pc < 0x10000) fprintf(out, "%" PRIu32, pc);
+	else fprintf(out, "0x%" PRIx32, pc);
 }
 
 static void print_target(FILE *out, const dis *d, const pvm_asm_inst *in, uint32_t pc)

@@ -1,6 +1,7 @@
-/* tests/asm/roundtrip.c: disasm → asm over every w3f vector in a folder gives a byte-identical
- * program, the same initial state and the same expectations. Usage: asm_roundtrip DIR COUNT
- * (fails unless exactly COUNT vectors were found, so a lost folder cannot pass). */
+/* tests/asm/roundtrip.c: disasm → asm over every w3f vector (*.json) and every assembled
+ * .pvmasm file in a folder gives a byte-identical program, the same initial state and the same
+ * expectations. Usage: asm_roundtrip DIR COUNT (fails unless exactly COUNT files were found, so a
+ * lost folder cannot pass). */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,20 @@ static const char *differs(const pvm_vector *a, const pvm_vector *b)
 	return NULL;
 }
 
+/* A vector file, or a .pvmasm file assembled (its expectations as written, if any). */
+static pvm_err load(pvm_vector *v, const char *path, pvm_errbuf *e)
+{
+	size_t l = strlen(path);
+	if (l > 5 && !strcmp(path + l - 5, ".json")) return pvm_vector_read(v, path, e);
+	uint8_t *text;
+	size_t len;
+	pvm_err err = pvm_read_file(path, &text, &len, e);
+	if (err) return err;
+	err = pvm_asm((const char *)text, len, path, v, e);
+	free(text);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -54,7 +69,8 @@ int main(int argc, char **argv)
 	size_t n = 0;
 	for (struct dirent *de; (de = readdir(d));) {
 		size_t l = strlen(de->d_name);
-		if (l <= 5 || strcmp(de->d_name + l - 5, ".json")) continue;
+		if ((l <= 5 || strcmp(de->d_name + l - 5, ".json")) && (l <= 7 || strcmp(de->d_name + l - 7, ".pvmasm")))
+			continue;
 		names = realloc(names, (n + 1) * sizeof *names);
 		names[n++] = strdup(de->d_name);
 	}
@@ -67,7 +83,7 @@ int main(int argc, char **argv)
 		pvm_errbuf e;
 		pvm_vector v, w;
 		pvm_program p;
-		if (pvm_vector_read(&v, path, &e)) {
+		if (load(&v, path, &e)) {
 			printf("FAIL %s\n", e.msg);
 			bad++;
 			continue;
@@ -105,9 +121,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) free(names[i]);
 	free(names);
 	long want = strtol(argv[2], NULL, 10);
-	printf("asm round trip: %zu vectors (%d with .raw/.pad lines), %d failed\n", n, raw, bad);
+	printf("asm round trip: %zu files (%d with .raw/.pad lines), %d failed\n", n, raw, bad);
 	if ((long)n != want) {
-		printf("FAIL: expected %ld vectors in %s, found %zu\n", want, argv[1], n);
+		printf("FAIL: expected %ld files in %s, found %zu\n", want, argv[1], n);
 		return 1;
 	}
 	return bad ? 1 : 0;
