@@ -201,6 +201,7 @@ int cmd_vectors(int argc, char **argv)
 	const char *engine = "interp", *junit = NULL;
 	list paths = { 0 };
 	bool bad = false;
+	int npos = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage_text, stdout);
@@ -211,11 +212,11 @@ int cmd_vectors(int argc, char **argv)
 			i++;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage("vectors", "unknown option '%s' (try --help)", argv[i]);
-		} else if (!add_path(&paths, argv[i])) {
-			bad = true;
+		} else {
+			argv[++npos] = argv[i]; /* positional arguments move to argv[1..npos] */
 		}
 	}
-	if (!paths.n && !bad) return cli_usage("vectors", "no vector files or folders given (try --help)");
+	if (!npos) return cli_usage("vectors", "no vector files or folders given (try --help)");
 	const pvm_engine *e1, *e2 = NULL;
 	if (!strcmp(engine, "both")) {
 		e1 = cli_engine("interp");
@@ -226,6 +227,8 @@ int cmd_vectors(int argc, char **argv)
 	} else if (!(e1 = cli_engine(engine))) {
 		return cli_usage("vectors", "unknown engine '%s' (built: %s)", engine, cli_engine_names());
 	}
+	for (int i = 1; i <= npos; i++)
+		if (!add_path(&paths, argv[i])) bad = true;
 	result *res = calloc(paths.n ? paths.n : 1, sizeof *res);
 	if (!res) abort();
 	size_t passed = 0, failed = 0, errors = 0, skipped = 0;

@@ -274,8 +274,93 @@ static void test_container(void)
 	CHECK(strstr(e.msg, "truncated") != NULL);
 }
 
+static const char vec_text[] =
+	"{\"name\": \"x\", \"initial-regs\": [18446744073709551615, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],\n"
+	" \"initial-pc\": 4294967295, \"initial-page-map\": [{\"address\": 65536, \"length\": 8192,"
+	" \"is-writable\": true}], \"initial-memory\": [{\"address\": 69630, \"contents\": [1, 0, 3]}],"
+	" \"initial-gas\": -9223372036854775808, \"program\": [0, 0, 1, 10, 1],"
+	" \"expected-status\": \"host-call\", \"expected-regs\": [0,0,0,0,0,0,0,0,0,0,0,0,0],"
+	" \"expected-pc\": 0, \"expected-memory\": [], \"expected-gas\": 9223372036854775807,"
+	" \"expected-host-call-id\": 4294967295}";
+
+/* Parses text with one field replaced; returns the error message ("" when it parses). */
+static const char *parse_with(const char *from, const char *to)
+{
+	static pvm_errbuf e;
+	char buf[2048];
+	const char *at = strstr(vec_text, from);
+	if (!at) return "pattern not found";
+	snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - vec_text), vec_text, to, at + strlen(from));
+	pvm_vector v;
+	e.msg[0] = 0;
+	if (pvm_vector_parse(&v, buf, strlen(buf), "v.json", &e) == PVM_OK) pvm_vector_fini(&v);
+	return e.msg;
+}
+
+static void test_vector_json(void)
+{
+	pvm_vector v, w;
+	pvm_errbuf e;
+	CHECK(pvm_vector_parse(&v, vec_text, sizeof vec_text - 1, "v.json", &e) == PVM_OK);
+	if (!v.name) return;
+	CHECK(v.initial_regs[0] == UINT64_MAX && v.initial_regs[12] == 1 && v.initial_pc == UINT32_MAX);
+	CHECK(v.initial_gas == INT64_MIN && v.expected_gas == INT64_MAX);
+	CHECK(v.has_expected && v.expected_status == PVM_HOST && v.has_host_id);
+	CHECK(v.expected_host_id == UINT32_MAX && !v.has_fault_addr);
+	/* written in the official layout, read back identically */
+	char *out;
+	size_t n;
+	FILE *f = open_memstream(&out, &n);
+	CHECK(pvm_vector_write(&v, f) == PVM_OK);
+	fclose(f);
+	CHECK(strstr(out, "\n  \"expected-host-call-id\": 4294967295\n}") != NULL);
+	CHECK(pvm_vector_parse(&w, out, n, "w.json", &e) == PVM_OK);
+	CHECK(w.initial_gas == INT64_MIN && w.n_initial_mem == 1 && w.initial_mem[0].len == 3);
+	pvm_vector_fini(&w);
+	free(out);
+	/* the initial state straddles two pages; expected-memory lists non-zero runs */
+	pvm_state s;
+	pvm_vector_initial_state(&v, &s);
+	uint8_t got[3];
+	CHECK(pvm_mem_peek(s.mem, 69630, got, 3) && got[0] == 1 && got[2] == 3);
+	pvm_exit x = { .status = PVM_OOG };
+	pvm_vector_set_expected(&v, &s, x);
+	CHECK(v.n_expected_mem == 2 && v.expected_mem[0].address == 69630 && v.expected_mem[0].len == 1);
+	CHECK(v.expected_mem[1].address == 69632 && v.expected_mem[1].data[0] == 3);
+	char why[256];
+	CHECK(pvm_vector_check(&v, &s, x, why, sizeof why));
+	uint8_t nine = 9;
+	pvm_mem_poke(s.mem, 70000, &nine, 1);
+	CHECK(!pvm_vector_check(&v, &s, x, why, sizeof why));
+	CHECK(strstr(why, "expected-memory[0x11170]: want 0x00 got 0x09") != NULL);
+	s.regs[5] = 1;
+	CHECK(!pvm_vector_check(&v, &s, x, why, sizeof why) && strstr(why, "expected-regs[5]"));
+	pvm_state_fini(&s);
+	pvm_vector_fini(&v);
+	/* rejected inputs name the field and position */
+	CHECK(strstr(parse_with("18446744073709551615", "18446744073709551616"),
+	             "v.json:1:32: initial-regs: number out of range"));
+	CHECK(strstr(parse_with("4294967295,", "4294967296,"), "initial-pc: number out of range"));
+	CHECK(strstr(parse_with("\"x\"", "5"), "name: expected a string"));
+	CHECK(strstr(parse_with("true", "1"), "is-writable: expected true or false"));
+	CHECK(strstr(parse_with("[1, 0, 3]", "[1, -1, 3]"), "contents: negative number"));
+	CHECK(strstr(parse_with("[1, 0, 3]", "\"abc\""), "contents: expected an array"));
+	CHECK(strstr(parse_with(", 1],", ", 1, 2],"), "initial-regs: expected 13 registers, got 14"));
+	CHECK(strstr(parse_with(", \"expected-host-call-id\": 4294967295", ""),
+	             "missing field \"expected-host-call-id\""));
+	CHECK(strstr(parse_with("\"host-call\"", "\"page-fault\""),
+	             "missing field \"expected-page-fault-address\""));
+	CHECK(strstr(parse_with("\"program\"", "\"programme\""), "unknown field \"programme\""));
+	CHECK(strstr(parse_with("\"address\": 69630", "\"address\": 200000"),
+	             "initial-memory chunk lies outside initial-page-map"));
+	CHECK(strstr(parse_with("-9223372036854775808", "-9223372036854775809"),
+	             "initial-gas: expected a signed 64-bit integer"));
+	CHECK(strstr(parse_with("[0, 0, 1, 10, 1]", "[0, 0, 1, 10, 01]"), "program: expected a number"));
+}
+
 int main(void)
 {
+	test_vector_json();
 	test_varint();
 	test_decode_rules();
 	test_malformed();
