@@ -2,6 +2,7 @@
  * per pc (operands, successor, validated branch target, gas-region cost); interp_run dispatches
  * with computed goto over a label table expanded from opcodes.def, keeps the registers in a local
  * array and checks gas only where a gas region is entered (start, after a terminator). */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "interp.h"
@@ -11,7 +12,7 @@ enum { BAD = UINT32_MAX, HALT_ADDR = 0xFFFF0000u };
 typedef struct ins {
 	uint8_t op, a, b, d;   /* opcode and register fields as in pvm_inst (ra, rb, rd) */
 	uint32_t cost;         /* cost of the gas region entered at this pc */
-	uint32_t next;         /* pc + 1 + skip */
+	uint32_t next;         /* byte offset of the successor's record: (pc + 1 + skip) * sizeof(ins) */
 	uint32_t target;       /* static branch target if it is a block start, else BAD */
 	uint64_t imm, imm2;
 } ins;
@@ -26,6 +27,10 @@ struct interp {
 
 interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 {
+	if (p->code_len >= UINT32_MAX / sizeof(ins)) {
+		pvm_errf(e, "interp: code of %" PRIu32 " bytes is too large (limit 2^27)", p->code_len);
+		return NULL;
+	}
 	interp *it = calloc(1, sizeof *it);
 	if (!it) goto nomem;
 	it->code_len = p->code_len;
@@ -39,7 +44,7 @@ interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 		bool br = form == PVM_FORM_OFF || form == PVM_FORM_REG_IMM_OFF || form == PVM_FORM_REG2_OFF;
 		it->code[pc] = (ins){
 			.op = in->op, .a = in->ra, .b = in->rb, .d = in->rd,
-			.cost = p->gas_cost[pc], .next = in->next,
+			.cost = p->gas_cost[pc], .next = in->next * (uint32_t)sizeof(ins),
 			.target = br && in->target <= p->code_len && p->is_block[in->target] ? in->target : BAD,
 			.imm = in->imm, .imm2 = in->imm2,
 		};
@@ -160,12 +165,14 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 
 #define PC ((uint32_t)(ip - base))
 #define DISPATCH() goto *labels[ip->op]
-#define NEXT() do { ip = base + ip->next; DISPATCH(); } while (0)
-	/* Enter the gas region starting at pc t (t ≤ code_len). */
-#define ENTER(t) do { ip = base + (t); if (gas < (int64_t)ip->cost) goto out_of_gas; \
-	                  gas -= ip->cost; DISPATCH(); } while (0)
+#define SUCC(ip) ((const ins *)((const char *)base + (ip)->next))
+#define NEXT() do { ip = SUCC(ip); DISPATCH(); } while (0)
+	/* Enter the gas region starting at record p / pc t (t ≤ code_len). */
+#define ENTER_AT(p) do { ip = (p); if (gas < (int64_t)ip->cost) goto out_of_gas; \
+	                      gas -= ip->cost; DISPATCH(); } while (0)
+#define ENTER(t) ENTER_AT(base + (t))
 #define BRANCH(cond) do { if (cond) { if (ip->target == BAD) goto panic; ENTER(ip->target); } \
-	                      ENTER(ip->next); } while (0)
+	                      ENTER_AT(SUCC(ip)); } while (0)
 #define DJUMP(addr) do { tgt = (uint32_t)(addr); goto djump; } while (0)
 #define A r[ip->a]
 #define B r[ip->b]
@@ -189,11 +196,11 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 	ENTER(s->pc);
 
 	OP(trap) goto panic;
-	OP(fallthrough) ENTER(ip->next);
+	OP(fallthrough) ENTER_AT(SUCC(ip));
 	OP(ecalli) {
 		x.status = PVM_HOST;
 		x.host_id = (uint32_t)X;
-		x.next = ip->next;
+		x.next = (uint32_t)(SUCC(ip) - base);
 		goto out;
 	}
 	OP(load_imm_64) A = X; NEXT();
@@ -361,8 +368,10 @@ out:
 	return x;
 #undef PC
 #undef DISPATCH
+#undef SUCC
 #undef NEXT
 #undef ENTER
+#undef ENTER_AT
 #undef BRANCH
 #undef DJUMP
 #undef A
