@@ -753,11 +753,13 @@ static int64_t layout(asm_ctx *c)
 	return (int64_t)pc;
 }
 
-/* Lays out the code, widening unannotated branch offsets until every one fits. */
+/* Lays out the code. Unannotated offset widths are recomputed from each layout until it repeats,
+ * so each is the shortest for its final offset; after 16 rounds they may only grow (always ends). */
 static bool relax(asm_ctx *c, uint32_t *code_len)
 {
-	for (;;) {
-		int64_t len = layout(c);
+	int64_t len;
+	for (int round = 0;; round++) {
+		len = layout(c);
 		if (len < 0) return fail_ln(c, c->line, 1, "code is larger than 2^31 bytes");
 		bool changed = false;
 		for (size_t i = 0; i < c->n_items; i++) {
@@ -767,21 +769,23 @@ static bool relax(asm_ctx *c, uint32_t *code_len)
 			if (!resolve(c, &it->target, (uint32_t)len, &t)) return false;
 			it->in.target = (uint32_t)t;
 			int need = pvm_asm_off_width(it->in.target - it->pc);
-			if (it->wt_fixed) {
-				if ((uint32_t)pvm_sext((it->in.target - it->pc) & low_mask(it->in.wt), it->in.wt) != it->in.target - it->pc)
-					return fail_ln(c, it->target.line, it->target.col,
-					               "branch target %" PRIu32 " is out of range of a %u-byte offset from pc %" PRIu32,
-					               it->in.target, it->in.wt, it->pc);
-			} else if (need > it->in.wt) {
+			if (!it->wt_fixed && need != it->in.wt && (round < 16 || need > it->in.wt)) {
 				it->in.wt = (uint8_t)need;
 				changed = true;
 			}
 		}
-		if (!changed) {
-			*code_len = (uint32_t)len;
-			return true;
-		}
+		if (!changed) break;
 	}
+	for (size_t i = 0; i < c->n_items; i++) {
+		item *it = &c->items[i];
+		uint32_t d = it->in.target - it->pc;
+		if (it->has_target && (uint32_t)pvm_sext(d & low_mask(it->in.wt), it->in.wt) != d)
+			return fail_ln(c, it->target.line, it->target.col,
+			               "branch target %" PRIu32 " is out of range of a %u-byte offset from pc %" PRIu32,
+			               it->in.target, it->in.wt, it->pc);
+	}
+	*code_len = (uint32_t)len;
+	return true;
 }
 
 static bool mask_bit(const uint8_t *k, uint32_t len, uint64_t n) { return n >= len || (k[n >> 3] >> (n & 7) & 1); }

@@ -12,6 +12,7 @@ typedef struct dis {
 	const pvm_program *p;
 	uint8_t *label;        /* code_len + 1: a label L<pc> is printed here */
 	uint8_t *boundary;     /* code_len + 1: a label may be placed here (an item starts) */
+	bool exact;            /* print every offset width (when shortest widths do not reassemble) */
 } dis;
 
 static uint8_t zeta(const pvm_program *p, uint64_t i) { return i < p->code_len ? p->code[i] : 0; }
@@ -99,7 +100,7 @@ static void print_pc(FILE *out, const dis *d, uint32_t pc)
 static void print_target(FILE *out, const dis *d, const pvm_asm_inst *in, uint32_t pc)
 {
 	print_pc(out, d, in->target);
-	if ((int)in->wt != pvm_asm_off_width(in->target - pc)) fprintf(out, ":%u", in->wt);
+	if (d->exact || (int)in->wt != pvm_asm_off_width(in->target - pc)) fprintf(out, ":%u", in->wt);
 }
 
 /* Writes "name operands" for in at pc. */
@@ -153,11 +154,12 @@ static uint32_t next_start(const pvm_program *p, uint32_t pc)
 	return pc;
 }
 
-static void print_code(FILE *out, dis *d)
+static void print_code(FILE *out, const dis *d)
 {
 	const pvm_program *p = d->p;
 	uint32_t first = 0;
 	while (first < p->code_len && !bit(p, first)) first++;
+	if (first && d->label[0]) fputs("L0:\n", out);
 	if (first) print_bytes(out, ".pad", false, 0, p->code, first);
 	for (uint32_t pc = first; pc < p->code_len;) {
 		uint32_t end = next_start(p, pc);
@@ -175,6 +177,7 @@ static void print_code(FILE *out, dis *d)
 			}
 			int w = (int)strlen(buf);
 			fprintf(out, "%s%*s; %" PRIu32 "\n", buf, w < 40 ? 40 - w : 1, "", pc);
+			if (used < end - pc && d->label[pc + used]) fprintf(out, "L%" PRIu32 ":\n", pc + used);
 			if (used < end - pc) print_bytes(out, ".pad", false, 0, p->code + pc + used, end - pc - used);
 		} else {
 			fputs(".raw", out);
@@ -308,6 +311,31 @@ static void print_expected(FILE *out, const dis *d, const pvm_vector *v)
 	pvm_state_fini(&init);
 }
 
+/* True when the program text as printed assembles back to p's exact bytes. Relaxation can settle
+ * on other offset widths than the program's (several layouts may each be consistent). */
+static bool reassembles(const dis *d)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	if (!f) return false;
+	print_jump_table(f, d);
+	print_code(f, d);
+	fclose(f);
+	pvm_vector w;
+	pvm_errbuf e;
+	uint8_t *blob = NULL;
+	size_t blen = 0;
+	bool same = !pvm_asm(text, n, "disasm", &w, &e);
+	if (same) {
+		same = !pvm_program_encode(d->p, &blob, &blen) && blen == w.program_len && !memcmp(blob, w.program, blen);
+		pvm_vector_fini(&w);
+	}
+	free(blob);
+	free(text);
+	return same;
+}
+
 pvm_err pvm_disasm(const pvm_program *p, const pvm_vector *v, FILE *out)
 {
 	dis d = { .p = p, .label = calloc((size_t)p->code_len + 1, 1), .boundary = calloc((size_t)p->code_len + 1, 1) };
@@ -317,6 +345,7 @@ pvm_err pvm_disasm(const pvm_program *p, const pvm_vector *v, FILE *out)
 		return PVM_ENOMEM;
 	}
 	mark(&d, v);
+	d.exact = !reassembles(&d);
 	if (v) print_initial(out, &d, v);
 	print_jump_table(out, &d);
 	print_code(out, &d);

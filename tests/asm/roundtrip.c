@@ -1,7 +1,8 @@
 /* tests/asm/roundtrip.c: disasm → asm over every w3f vector (*.json) and every assembled
  * .pvmasm file in a folder gives a byte-identical program, the same initial state and the same
  * expectations. Usage: asm_roundtrip DIR COUNT (fails unless exactly COUNT files were found, so a
- * lost folder cannot pass). */
+ * lost folder cannot pass), or asm_roundtrip --random N: N pseudo-random programs (fixed seed;
+ * random code bytes, bitmask and jump table) must survive disasm → asm byte for byte. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +58,71 @@ static pvm_err load(pvm_vector *v, const char *path, pvm_errbuf *e)
 	return err;
 }
 
+static uint64_t rng = 0x9e3779b97f4a7c15u;
+static uint32_t next_rand(void)
+{
+	rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+	return (uint32_t)(rng >> 16);
+}
+
+/* A random valid blob: mostly defined opcodes, random operand bytes and bitmask, small jump table. */
+static size_t random_blob(uint8_t *b)
+{
+	uint32_t clen = next_rand() % 80, nj = next_rand() % 4, z = nj ? 1 + next_rand() % 4 : next_rand() % 2;
+	size_t n = 0;
+	n += pvm_varint_encode(nj, b + n);
+	b[n++] = (uint8_t)z;
+	n += pvm_varint_encode(clen, b + n);
+	for (uint32_t i = 0; i < nj * z; i++) b[n++] = (uint8_t)(i % z == 0 ? next_rand() % (clen + 2) : next_rand() % 3 == 0);
+	for (uint32_t i = 0; i < clen; i++)
+		b[n++] = next_rand() % 4 ? pvm_op_list[next_rand() % PVM_NUM_OPCODES] : (uint8_t)next_rand();
+	size_t k = n;
+	for (uint32_t i = 0; i < (clen + 7) / 8; i++) b[n++] = 0;
+	for (uint32_t i = 0; i < clen; i++)
+		if (next_rand() % 3 == 0) b[k + i / 8] |= (uint8_t)(1u << (i % 8));
+	return n;
+}
+
+static int random_programs(long count)
+{
+	int bad = 0, decoded = 0;
+	for (long i = 0; i < count; i++) {
+		uint8_t blob[512];
+		size_t len = random_blob(blob);
+		pvm_errbuf e;
+		pvm_program p;
+		if (pvm_program_decode(&p, blob, len, "random", &e)) continue;
+		decoded++;
+		char *text;
+		size_t tlen;
+		FILE *f = open_memstream(&text, &tlen);
+		pvm_disasm(&p, NULL, f);
+		fclose(f);
+		pvm_vector w;
+		if (pvm_asm(text, tlen, "random.pvmasm", &w, &e)) {
+			printf("FAIL program %ld: %s\n%s", i, e.msg, text);
+			bad++;
+		} else {
+			if (w.program_len != len || memcmp(w.program, blob, len)) {
+				printf("FAIL program %ld: bytes differ after disasm → asm\n%s\nwant", i, text);
+				for (size_t k = 0; k < len; k++) printf(" %02x", blob[k]);
+				printf("\ngot ");
+				for (size_t k = 0; k < w.program_len; k++) printf(" %02x", w.program[k]);
+				printf("\n");
+				bad++;
+			}
+			pvm_vector_fini(&w);
+		}
+		free(text);
+		pvm_program_fini(&p);
+	}
+	printf("asm round trip: %d random programs decoded, %d failed\n", decoded, bad);
+	return bad || decoded < count / 2 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--random")) return random_programs(strtol(argv[2], NULL, 10));
 	if (argc != 3) {
 		fprintf(stderr, "usage: asm_roundtrip DIR COUNT\n");
 		return 2;
