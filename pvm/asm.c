@@ -635,12 +635,25 @@ static bool directive(asm_ctx *c)
 	if (!strcmp(d, ".name")) {
 		skip_ws(c);
 		size_t n = strlen(c->p);
-		while (n && (c->p[n - 1] == ' ' || c->p[n - 1] == '\t')) n--;
-		if (!n) return fail_at(c, c->p, ".name needs a name");
+		char *name;
+		if (*c->p == '"') {
+			uint8_t *b;
+			unsigned k;
+			if (!bytes(c, &b, &k)) return false;
+			if (memchr(b, 0, k) || !(name = strndup((char *)b, k))) {
+				free(b);
+				return fail_at(c, start, ".name must be text without NUL bytes");
+			}
+			free(b);
+		} else {
+			while (n && (c->p[n - 1] == ' ' || c->p[n - 1] == '\t')) n--;
+			if (!n) return fail_at(c, c->p, ".name needs a name");
+			name = strndup(c->p, n);
+			c->p += strlen(c->p);
+			if (!name) return fail_at(c, start, "out of memory");
+		}
 		free(v->name);
-		v->name = strndup(c->p, n);
-		c->p += strlen(c->p);
-		return v->name || fail_at(c, start, "out of memory");
+		v->name = name;
 	} else if (!strcmp(d, ".gas")) {
 		uint64_t g;
 		if (!number(c, &g, "gas")) return false;
@@ -657,13 +670,11 @@ static bool directive(asm_ctx *c)
 	} else if (!strcmp(d, ".page")) {
 		pvm_pagemap pm;
 		uint32_t len;
-		const char *ap = (skip_ws(c), c->p);
 		if (!number_u32(c, &pm.address, "page address")) return false;
 		const char *lp = (skip_ws(c), c->p);
 		if (!number_u32(c, &len, "page length")) return false;
-		if (pm.address % PVM_PAGE) return fail_at(c, ap, "page address 0x%" PRIx32 " is not a multiple of 4096", pm.address);
-		if (!len || len % PVM_PAGE || (uint64_t)pm.address + len > (1ull << 32))
-			return fail_at(c, lp, "page length must be a non-zero multiple of 4096 inside 2^32");
+		if (!len || (uint64_t)pm.address + len > (1ull << 32))
+			return fail_at(c, lp, "page length must be non-zero and end inside 2^32");
 		pm.length = len;
 		const char *pp = (skip_ws(c), c->p);
 		char perm[8];

@@ -239,7 +239,25 @@ static void print_jump_table(FILE *out, const dis *d)
 
 static void print_initial(FILE *out, const dis *d, const pvm_vector *v)
 {
-	if (v->name) fprintf(out, ".name %s\n", v->name);
+	if (v->name) {
+		const char *nm = v->name;
+		size_t n = strlen(nm);
+		bool plain = n && nm[0] != ' ' && nm[0] != '\t' && nm[0] != '"' && nm[n - 1] != ' ' && nm[n - 1] != '\t';
+		for (size_t i = 0; i < n; i++)
+			if (nm[i] == ';' || nm[i] == '#' || (unsigned char)nm[i] < 0x20 || nm[i] == 0x7f) plain = false;
+		if (plain) {
+			fprintf(out, ".name %s\n", nm);
+		} else {
+			fputs(".name \"", out);
+			for (size_t i = 0; i < n; i++) {
+				unsigned char ch = (unsigned char)nm[i];
+				if (ch == '"' || ch == '\\') fprintf(out, "\\%c", ch);
+				else if (ch < 0x20 || ch == 0x7f) fprintf(out, "\\x%02x", ch);
+				else fputc(ch, out);
+			}
+			fputs("\"\n", out);
+		}
+	}
 	fprintf(out, ".gas %" PRId64 "\n", v->initial_gas);
 	if (v->initial_pc) {
 		fputs(".pc ", out);
