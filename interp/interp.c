@@ -119,18 +119,51 @@ static inline uint64_t mulh_su(uint64_t a, uint64_t b)
 	return (uint64_t)(((__int128)(int64_t)a * (__int128)b) >> 64);
 }
 
-/* Slow path of a guest access: straddling pages, or a fault (*fault = lowest bad address). */
-static bool slow_read(pvm_mem *m, uint32_t addr, void *dst, uint32_t n, uint32_t *fault)
+/* One-entry page caches for loads and stores: page number and its data (UINT32_MAX = empty).
+ * Valid while the run holds the memory; a page's data moves only when its first write gives it
+ * private storage, which every path below that can cause it accounts for. */
+typedef struct page_cache {
+	uint32_t rpage, wpage;
+	const uint8_t *rdata;
+	uint8_t *wdata;
+} page_cache;
+
+static void cache_clear(page_cache *c)
 {
+	c->rpage = c->wpage = UINT32_MAX;
+}
+
+/* Load that missed the cache: fills it, or takes the straddling path, or reports the fault
+ * (*fault = lowest offending address). */
+static bool load_slow(pvm_mem *m, page_cache *c, uint32_t addr, void *dst, uint32_t n,
+                      uint32_t *fault)
+{
+	const uint8_t *p = pvm_mem_ptr(m, addr, n, false);
+	if (p) {
+		c->rpage = addr >> PVM_PAGE_SHIFT;
+		c->rdata = p - (addr & (PVM_PAGE - 1));
+		memcpy(dst, p, n);
+		return true;
+	}
 	if (!pvm_mem_check(m, addr, n, false, fault)) return false;
 	pvm_mem_peek(m, addr, dst, n);
 	return true;
 }
 
-static bool slow_write(pvm_mem *m, uint32_t addr, const void *src, uint32_t n, uint32_t *fault)
+static bool store_slow(pvm_mem *m, page_cache *c, uint32_t addr, const void *src, uint32_t n,
+                       uint32_t *fault)
 {
+	uint8_t *p = pvm_mem_ptr(m, addr, n, true);
+	if (p) {
+		c->wpage = addr >> PVM_PAGE_SHIFT;
+		c->wdata = p - (addr & (PVM_PAGE - 1));
+		if (c->rpage == c->wpage) c->rdata = c->wdata;
+		memcpy(p, src, n);
+		return true;
+	}
 	if (!pvm_mem_check(m, addr, n, true, fault)) return false;
 	pvm_mem_poke(m, addr, src, n);
+	cache_clear(c);
 	return true;
 }
 
@@ -150,6 +183,8 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 	const ins *ip;
 	uint32_t fault = 0, tgt = 0;
 	pvm_exit x = { 0 };
+	page_cache cache;
+	cache_clear(&cache);
 	memcpy(r, s->regs, sizeof r);
 
 	if (s->pc > it->code_len) { /* beyond the code: a one-instruction trap region */
@@ -179,17 +214,17 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 #define D r[ip->d]
 #define X ip->imm
 #define Y ip->imm2
+#define OFF(ad) ((ad) & (PVM_PAGE - 1))
+#define IN_PAGE(ad, page, n) ((ad) >> PVM_PAGE_SHIFT == (page) && OFF(ad) <= PVM_PAGE - (n))
 #define LOAD(T, CAST, addr, dst) do { \
 	uint32_t ad_ = (uint32_t)(addr); T v_; \
-	const uint8_t *p_ = pvm_mem_ptr(mem, ad_, sizeof v_, false); \
-	if (p_) memcpy(&v_, p_, sizeof v_); \
-	else if (!slow_read(mem, ad_, &v_, sizeof v_, &fault)) goto mem_fault; \
+	if (IN_PAGE(ad_, cache.rpage, sizeof v_)) memcpy(&v_, cache.rdata + OFF(ad_), sizeof v_); \
+	else if (!load_slow(mem, &cache, ad_, &v_, sizeof v_, &fault)) goto mem_fault; \
 	dst = (uint64_t)(CAST)v_; NEXT(); } while (0)
 #define STORE(T, addr, val) do { \
 	uint32_t ad_ = (uint32_t)(addr); T v_ = (T)(val); \
-	uint8_t *p_ = pvm_mem_ptr(mem, ad_, sizeof v_, true); \
-	if (p_) memcpy(p_, &v_, sizeof v_); \
-	else if (!slow_write(mem, ad_, &v_, sizeof v_, &fault)) goto mem_fault; \
+	if (IN_PAGE(ad_, cache.wpage, sizeof v_)) memcpy(cache.wdata + OFF(ad_), &v_, sizeof v_); \
+	else if (!store_slow(mem, &cache, ad_, &v_, sizeof v_, &fault)) goto mem_fault; \
 	NEXT(); } while (0)
 #define OP(name) op_##name:
 
@@ -238,7 +273,7 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 	OP(branch_ge_s_imm) BRANCH((int64_t)A >= (int64_t)X);
 	OP(branch_gt_s_imm) BRANCH((int64_t)A > (int64_t)X);
 	OP(move_reg) D = A; NEXT();
-	OP(sbrk) D = pvm_sbrk(s, A); NEXT();
+	OP(sbrk) D = pvm_sbrk(s, A); cache_clear(&cache); NEXT();
 	OP(count_set_bits_64) D = (uint64_t)__builtin_popcountll(A); NEXT();
 	OP(count_set_bits_32) D = (uint64_t)__builtin_popcount((uint32_t)A); NEXT();
 	OP(leading_zero_bits_64) D = A ? (uint64_t)__builtin_clzll(A) : 64; NEXT();
@@ -379,6 +414,8 @@ out:
 #undef D
 #undef X
 #undef Y
+#undef OFF
+#undef IN_PAGE
 #undef LOAD
 #undef STORE
 #undef OP

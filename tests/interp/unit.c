@@ -220,6 +220,33 @@ static void test_jumps(void)
 	}
 }
 
+/* Loads after stores see the stored bytes, also when the page was first read while still
+ * shared-zero and when a straddling store wrote it (the interpreter caches page pointers). */
+static void test_load_after_store(void)
+{
+	prog p = { 0 };
+	I(&p, PVM_OP_load_ind_u64, 0x23, 0);    /* r3 = M[r2] (page still zero) */
+	I(&p, PVM_OP_store_ind_u64, 0x21, 0);   /* M[r2] = r1 */
+	I(&p, PVM_OP_load_ind_u64, 0x24, 0);    /* r4 = M[r2] */
+	I(&p, PVM_OP_load_ind_u32, 0x68, 0);    /* r8 = M[r6] (next page, still zero) */
+	I(&p, PVM_OP_store_ind_u64, 0x51, 0);   /* M[r5] = r1, straddling into the next page */
+	I(&p, PVM_OP_load_ind_u32, 0x66, 0);    /* r6 = M[r6], in the next page */
+	I(&p, PVM_OP_load_ind_u8, 0x77, 0);     /* r7 = M[r7], read-only page written by nobody */
+	run r;
+	load(&r, &p, 100);
+	pvm_mem_map(r.s.mem, 0x20000, 8192, PVM_WRITE);
+	pvm_mem_map(r.s.mem, 0x30000, 4096, PVM_READ);
+	r.s.regs[1] = 0x1122334455667788ull;
+	r.s.regs[2] = 0x20008;
+	r.s.regs[5] = 0x20FFC;
+	r.s.regs[6] = 0x21000;
+	r.s.regs[7] = 0x30000;
+	pvm_exit x = interp_run(r.it, &r.s);
+	CHECK(x.status == PVM_PANIC && r.s.regs[3] == 0 && r.s.regs[4] == 0x1122334455667788ull);
+	CHECK(r.s.regs[8] == 0 && r.s.regs[6] == 0x11223344 && r.s.regs[7] == 0);
+	done(&r);
+}
+
 static void test_misc(void)
 {
 	/* sbrk from a heap, cmov_nz_imm, register fields 13-15 mean r12 */
@@ -256,6 +283,7 @@ int main(void)
 	test_host();
 	test_faults();
 	test_jumps();
+	test_load_after_store();
 	test_misc();
 	printf("interp unit: %d failures\n", failures);
 	return failures != 0;
