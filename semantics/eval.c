@@ -1,0 +1,280 @@
+/* semantics/eval.c: the concrete evaluator: one instruction's spec on a pvm_state.
+ * Values are bit-vectors of up to 128 bits held in unsigned __int128, with SMT-LIB's meaning for
+ * every operator (division by zero, shifts past the width), so that it agrees with the Z3 terms.
+ * Every expression reads the pre-state; effects apply together afterwards, unless a memory
+ * access faults (then nothing applies). */
+#include <string.h>
+#include "sem.h"
+
+typedef struct env {
+	uint64_t v[SEM_NUM_OPERANDS];
+	const pvm_mem *mem;
+	bool fault;
+	uint32_t low;   /* lowest offending address when fault */
+} env;
+
+static sem_u128 mask(int w) { return w >= 128 ? ~(sem_u128)0 : (((sem_u128)1 << w) - 1); }
+static bool msb(sem_u128 a, int w) { return (a >> (w - 1)) & 1; }
+static sem_u128 neg(sem_u128 a, int w) { return (~a + 1) & mask(w); }
+static sem_u128 udiv(sem_u128 a, sem_u128 b, int w) { return b ? a / b : mask(w); }
+static sem_u128 urem(sem_u128 a, sem_u128 b) { return b ? a % b : a; }
+static __int128 sval(sem_u128 a, int w)
+{
+	return msb(a, w) ? (__int128)(a | ~mask(w)) : (__int128)a;
+}
+
+/* Access check by DESIGN.md: every byte (wrapping mod 2^32) must be readable, or writable for
+ * a store; the lowest offending address is recorded. */
+static void check(env *en, uint32_t addr, unsigned n, bool write)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t a = addr + i;
+		pvm_perm p = pvm_mem_perm(en->mem, a >> PVM_PAGE_SHIFT);
+		bool ok = write ? p == PVM_WRITE : p != PVM_NONE;
+		if (!ok && (!en->fault || a < en->low)) {
+			en->low = a;
+			en->fault = true;
+		}
+	}
+}
+
+static sem_u128 popcount(sem_u128 a)
+{
+	return __builtin_popcountll((uint64_t)a) + __builtin_popcountll((uint64_t)(a >> 64));
+}
+
+static sem_u128 clz(sem_u128 a, int w)
+{
+	int n = 0;
+	for (int i = w - 1; i >= 0 && !((a >> i) & 1); i--) n++;
+	return n;
+}
+
+static sem_u128 ctz(sem_u128 a, int w)
+{
+	int n = 0;
+	for (int i = 0; i < w && !((a >> i) & 1); i++) n++;
+	return n;
+}
+
+/* SMT-LIB bvsdiv / bvsrem / bvsmod, written as in the standard's definitions over bvudiv/bvurem. */
+static sem_u128 sdiv(sem_u128 s, sem_u128 t, int w)
+{
+	bool ms = msb(s, w), mt = msb(t, w);
+	if (!ms && !mt) return udiv(s, t, w);
+	if (ms && !mt) return neg(udiv(neg(s, w), t, w), w);
+	if (!ms && mt) return neg(udiv(s, neg(t, w), w), w);
+	return udiv(neg(s, w), neg(t, w), w);
+}
+
+static sem_u128 srem(sem_u128 s, sem_u128 t, int w)
+{
+	bool ms = msb(s, w), mt = msb(t, w);
+	if (!ms && !mt) return urem(s, t);
+	if (ms && !mt) return neg(urem(neg(s, w), t), w);
+	if (!ms && mt) return urem(s, neg(t, w));
+	return neg(urem(neg(s, w), neg(t, w)), w);
+}
+
+static sem_u128 smod(sem_u128 s, sem_u128 t, int w)
+{
+	bool ms = msb(s, w), mt = msb(t, w);
+	sem_u128 u = urem(ms ? neg(s, w) : s, mt ? neg(t, w) : t);
+	if (u == 0 || (!ms && !mt)) return u;
+	if (ms && !mt) return (neg(u, w) + t) & mask(w);
+	if (!ms && mt) return (u + t) & mask(w);
+	return neg(u, w);
+}
+
+static sem_u128 rotl(sem_u128 a, sem_u128 b, int w)
+{
+	unsigned k = (unsigned)(b % (sem_u128)w);
+	return k ? ((a << k) | (a >> (w - k))) & mask(w) : a;
+}
+
+static sem_u128 load(env *en, uint32_t addr, unsigned n)
+{
+	check(en, addr, n, false);
+	if (en->fault) return 0;
+	uint8_t b[8];
+	if (!pvm_mem_peek(en->mem, addr, b, n)) return 0;
+	sem_u128 v = 0;
+	for (unsigned i = n; i-- > 0;) v = (v << 8) | b[i];
+	return v;
+}
+
+static sem_u128 eval(env *en, const sem_node *n)
+{
+	if (n->kind == SEM_K_CONST) return n->value;
+	if (n->kind == SEM_K_OPERAND) return en->v[n->operand];
+	/* every argument is evaluated, so a load faults whether or not its value is used (as in Z3) */
+	sem_u128 v[8];
+	for (unsigned i = 0; i < n->nargs; i++) v[i] = eval(en, n->arg[i]);
+	int w = n->nargs ? n->arg[0]->width : 0;
+	sem_u128 a = v[0], b = n->nargs > 1 ? v[1] : 0, m = mask(w), r;
+	switch ((sem_op)n->op) {
+	case SEM_BVADD: return (a + b) & m;
+	case SEM_BVSUB: return (a - b) & m;
+	case SEM_BVMUL: return (a * b) & m;
+	case SEM_BVUDIV: return udiv(a, b, w);
+	case SEM_BVUREM: return urem(a, b);
+	case SEM_BVSDIV: return sdiv(a, b, w);
+	case SEM_BVSREM: return srem(a, b, w);
+	case SEM_BVSMOD: return smod(a, b, w);
+	case SEM_BVSHL: return b >= (sem_u128)w ? 0 : (a << b) & m;
+	case SEM_BVLSHR: return b >= (sem_u128)w ? 0 : a >> b;
+	case SEM_BVASHR:
+		if (b >= (sem_u128)w) return msb(a, w) ? m : 0;
+		return ((a >> b) | (msb(a, w) ? m & ~(m >> b) : 0)) & m;
+	case SEM_BVAND: return a & b;
+	case SEM_BVOR: return a | b;
+	case SEM_BVXOR: return a ^ b;
+	case SEM_ROTL: return rotl(a, b, w);
+	case SEM_ROTR: return rotl(a, w - b % (sem_u128)w, w);
+	case SEM_BVNOT: return ~a & m;
+	case SEM_BVNEG: return neg(a, w);
+	case SEM_POPCOUNT: return popcount(a);
+	case SEM_CLZ: return clz(a, w);
+	case SEM_CTZ: return ctz(a, w);
+	case SEM_ULT: return a < b;
+	case SEM_ULE: return a <= b;
+	case SEM_UGT: return a > b;
+	case SEM_UGE: return a >= b;
+	case SEM_SLT: return sval(a, w) < sval(b, w);
+	case SEM_SLE: return sval(a, w) <= sval(b, w);
+	case SEM_SGT: return sval(a, w) > sval(b, w);
+	case SEM_SGE: return sval(a, w) >= sval(b, w);
+	case SEM_EQ: return a == b;
+	case SEM_DISTINCT: return a != b;
+	case SEM_AND:
+		r = 1;
+		for (unsigned i = 0; i < n->nargs; i++) r &= v[i];
+		return r;
+	case SEM_OR:
+		r = 0;
+		for (unsigned i = 0; i < n->nargs; i++) r |= v[i];
+		return r;
+	case SEM_ITE: return a ? b : v[2];
+	case SEM_NOT: return !a;
+	case SEM_EXTRACT: return (a >> n->p1) & mask(n->width);
+	case SEM_CONCAT:
+		r = 0;
+		for (unsigned i = 0; i < n->nargs; i++) r = (r << n->arg[i]->width) | v[i];
+		return r;
+	case SEM_ZEXT: return a;
+	case SEM_SEXT: return msb(a, w) ? a | (mask(n->width) & ~m) : a;
+	case SEM_LOAD: return load(en, (uint32_t)a, n->p0);
+	default: return 0; /* effects are not expressions (the loader guarantees it) */
+	}
+}
+
+void sem_operands(const pvm_inst *in, const pvm_state *s, uint64_t v[SEM_NUM_OPERANDS])
+{
+	v[SEM_RA] = s->regs[in->ra];
+	v[SEM_RB] = s->regs[in->rb];
+	v[SEM_RD] = s->regs[in->rd];
+	v[SEM_IMM] = in->imm;
+	v[SEM_IMM2] = in->imm2;
+	v[SEM_TARGET] = in->target;
+	v[SEM_PC] = in->pc;
+	v[SEM_NEXT] = in->next;
+	v[SEM_GAS] = (uint64_t)s->gas;
+}
+
+static uint8_t reg_of(const pvm_inst *in, unsigned operand)
+{
+	return operand == SEM_RA ? in->ra : operand == SEM_RB ? in->rb : in->rd;
+}
+
+static bool is_block(const pvm_program *p, uint64_t pc)
+{
+	return pc <= p->code_len && p->is_block[pc];
+}
+
+static bool exit_with(pvm_state *s, const pvm_inst *in, pvm_exit *x, pvm_status st)
+{
+	memset(x, 0, sizeof *x);
+	x->status = st;
+	s->pc = in->pc;
+	return true;
+}
+
+bool sem_exec(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_state *s,
+              pvm_exit *x)
+{
+	const sem_insn *si = sem_spec_get(sp, in->op);
+	if (!si) return exit_with(s, in, x, PVM_PANIC);
+	env en = { .mem = s->mem };
+	sem_operands(in, s, en.v);
+
+	int set_reg = -1, sbrk_reg = -1;
+	uint64_t set_val = 0, sbrk_size = 0;
+	struct { uint32_t addr; unsigned n; uint64_t v; } st[2];
+	unsigned n_st = 0;
+	const sem_node *ctl = NULL;
+	sem_u128 c0 = 0, c1 = 0;
+	for (size_t i = 0; i < si->n_effects; i++) {
+		const sem_node *ef = si->effects[i];
+		switch ((sem_op)ef->op) {
+		case SEM_SET:
+			set_reg = reg_of(in, ef->arg[0]->operand);
+			set_val = (uint64_t)eval(&en, ef->arg[1]);
+			break;
+		case SEM_SBRK:
+			sbrk_reg = reg_of(in, ef->arg[0]->operand);
+			sbrk_size = (uint64_t)eval(&en, ef->arg[1]);
+			break;
+		case SEM_STORE:
+			st[n_st].addr = (uint32_t)eval(&en, ef->arg[0]);
+			st[n_st].v = (uint64_t)eval(&en, ef->arg[1]);
+			st[n_st].n = ef->p0;
+			check(&en, st[n_st].addr, st[n_st].n, true);
+			n_st++;
+			break;
+		default:
+			ctl = ef;
+			if (ef->nargs > 0) c0 = eval(&en, ef->arg[0]);
+			if (ef->nargs > 1) c1 = eval(&en, ef->arg[1]);
+			break;
+		}
+	}
+	if (en.fault) {
+		exit_with(s, in, x, en.low < PVM_LOW_LIMIT ? PVM_PANIC : PVM_FAULT);
+		if (x->status == PVM_FAULT) x->fault_addr = en.low & ~(uint32_t)(PVM_PAGE - 1);
+		return true;
+	}
+	if (set_reg >= 0) s->regs[set_reg] = set_val;
+	for (unsigned i = 0; i < n_st; i++) {
+		uint8_t b[8];
+		for (unsigned k = 0; k < st[i].n; k++) b[k] = (uint8_t)(st[i].v >> (8 * k));
+		pvm_mem_poke(s->mem, st[i].addr, b, st[i].n);
+	}
+	if (sbrk_reg >= 0) s->regs[sbrk_reg] = pvm_sbrk(s, sbrk_size);
+
+	s->pc = in->next;
+	if (!ctl) return false;
+	switch ((sem_op)ctl->op) {
+	case SEM_TRAP:
+		return exit_with(s, in, x, PVM_PANIC);
+	case SEM_ECALLI:
+		exit_with(s, in, x, PVM_HOST);
+		x->host_id = (uint32_t)c0;
+		x->next = in->next;
+		return true;
+	case SEM_BRANCH:
+		if (!c0) return false;
+		if (!is_block(p, c1)) return exit_with(s, in, x, PVM_PANIC);
+		s->pc = (uint32_t)c1;
+		return false;
+	case SEM_DJUMP: {
+		uint64_t a = (uint32_t)c0;
+		if (a == 0xFFFF0000u) return exit_with(s, in, x, PVM_HALT);
+		if (a == 0 || a > 2ull * p->jt_len || (a & 1) || !is_block(p, p->jump_table[a / 2 - 1]))
+			return exit_with(s, in, x, PVM_PANIC);
+		s->pc = p->jump_table[a / 2 - 1];
+		return false;
+	}
+	default:
+		return false;
+	}
+}

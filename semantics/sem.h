@@ -1,0 +1,192 @@
+/* semantics/sem.h: the PVM formal semantics (specs/pvm.yaml) as checked data.
+ * Loads and type-checks the spec file, evaluates an instruction's spec on a concrete pvm_state,
+ * builds the same spec as Z3 terms over symbolic inputs, and runs whole programs (`spec` engine).
+ * All three read one AST, so what the vectors test is what the validator proves against. */
+#ifndef JITPROOF_SEM_H
+#define JITPROOF_SEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <z3.h>
+#include "pvm/pvm.h"
+
+typedef enum sem_err {
+	SEM_OK = 0,
+	SEM_EIO,      /* the spec file could not be read */
+	SEM_ESYNTAX,  /* bad YAML, bad s-expression, unknown operator or operand, missing field */
+	SEM_ETYPE,    /* bit-width or arity error */
+	SEM_ETABLE,   /* the specs and pvm/opcodes.def disagree */
+	SEM_EZ3,      /* a Z3 build could not be done (unknown opcode, missing input) */
+} sem_err;
+const char *sem_strerror(sem_err err);
+
+/* ---- the language (specs/README.md) -------------------------------------------------------- */
+
+typedef enum sem_op {
+#define SEM_OP(id, tok, cls) SEM_##id,
+#include "ops.def"
+#undef SEM_OP
+	SEM_NUM_OPS
+} sem_op;
+
+/* Typing rule of an operator; W = a bit-vector width, Bool is width 0. */
+typedef enum sem_class {
+	SEM_C_BIN,      /* (op a:W b:W) → W */
+	SEM_C_UN,       /* (op a:W) → W */
+	SEM_C_CMP,      /* (op a:W b:W) → Bool */
+	SEM_C_EQ,       /* (op a:T b:T) → Bool, T a width or Bool */
+	SEM_C_BOOL2,    /* (op a:Bool b:Bool ...) → Bool */
+	SEM_C_BOOL1,    /* (not a:Bool) → Bool */
+	SEM_C_ITE,      /* (ite c:Bool a:T b:T) → T */
+	SEM_C_EXTRACT,  /* (extract HI LO a:W) → HI-LO+1 */
+	SEM_C_CONCAT,   /* (concat a:W1 b:W2 ...) → W1+W2+..., a is the high part */
+	SEM_C_EXTEND,   /* (zero_extend K a:W) → W+K */
+	SEM_C_LOAD,     /* (load N addr:32) → 8N, N in 1,2,4,8, little-endian from mem */
+	SEM_C_E_SET,    /* (set REG v:64) */
+	SEM_C_E_STORE,  /* (store N addr:32 v:8N) */
+	SEM_C_E_BRANCH, /* (branch c:Bool t:32) */
+	SEM_C_E_DJUMP,  /* (djump a:32) */
+	SEM_C_E_TRAP,   /* (trap) */
+	SEM_C_E_ECALLI, /* (ecalli id:32) */
+	SEM_C_E_SBRK,   /* (sbrk REG size:64) */
+} sem_class;
+extern const char *const sem_op_names[SEM_NUM_OPS];
+extern const uint8_t sem_op_class[SEM_NUM_OPS];
+
+/* Named operands. Widths: registers, imm, imm2, gas 64; pc, next, target 32. */
+typedef enum sem_operand {
+	SEM_RA, SEM_RB, SEM_RD, SEM_IMM, SEM_IMM2, SEM_TARGET, SEM_PC, SEM_NEXT, SEM_GAS,
+	SEM_NUM_OPERANDS
+} sem_operand;
+extern const char *const sem_operand_names[SEM_NUM_OPERANDS];
+
+typedef unsigned __int128 sem_u128;
+
+typedef enum sem_kind { SEM_K_APP, SEM_K_OPERAND, SEM_K_CONST, SEM_K_INT } sem_kind;
+enum { SEM_BOOL = 0, SEM_EFFECT = -1, SEM_MAX_WIDTH = 128 };
+
+typedef struct sem_node sem_node;
+struct sem_node {
+	uint8_t kind;        /* sem_kind */
+	uint8_t op;          /* SEM_K_APP: sem_op */
+	uint8_t operand;     /* SEM_K_OPERAND: sem_operand */
+	uint8_t nargs;       /* SEM_K_APP: arguments in arg[] (numeric parameters are in p0/p1) */
+	int16_t width;       /* result bits; SEM_BOOL for Bool, SEM_EFFECT for a top-level effect */
+	uint16_t p0, p1;     /* extract HI LO; extend K; load/store N */
+	uint32_t line, col;  /* position in the spec file, 1-based */
+	sem_u128 value;      /* SEM_K_CONST (Bool: 0/1), SEM_K_INT */
+	sem_node *arg[8];
+};
+
+/* One instruction's spec. */
+typedef struct sem_insn {
+	const char *name;
+	unsigned opcode;
+	unsigned form;         /* enum pvm_form */
+	bool terminator;       /* ends a basic block / gas region (ISA-NOTES §3) */
+	uint32_t line, col;    /* of the entry in the spec file */
+	sem_node **effects;
+	size_t n_effects;
+	uint16_t uses;         /* bit per sem_operand used */
+	bool mem_read, mem_write, control;
+	uint8_t n_access;      /* load/store nodes (at most 2) */
+} sem_insn;
+
+typedef struct sem_spec sem_spec;
+
+/* Load and type-check a spec file. On error returns NULL with "FILE:LINE:COL: reason" in *e. */
+sem_spec *sem_spec_load(const char *path, pvm_errbuf *e);
+/* Same from text in memory; `name` is the file name used in messages. */
+sem_spec *sem_spec_parse(const char *text, size_t len, const char *name, pvm_errbuf *e);
+void sem_spec_free(sem_spec *sp);
+/* The spec file the engine uses: $JITPROOF_SPECS, else the path compiled in. */
+const char *sem_spec_default_path(void);
+/* Check that the spec has exactly the opcodes of pvm/opcodes.def with the same names, forms and
+ * terminator flags; on a difference returns SEM_ETABLE with the first one named in *e. */
+sem_err sem_spec_check_table(const sem_spec *sp, pvm_errbuf *e);
+
+size_t sem_spec_count(const sem_spec *sp);
+const sem_insn *sem_spec_at(const sem_spec *sp, size_t i);          /* in file order */
+const sem_insn *sem_spec_get(const sem_spec *sp, unsigned opcode);  /* or NULL */
+const char *sem_form_name(unsigned form);                          /* "reg3", ... */
+
+/* ---- concrete evaluation -------------------------------------------------------------------- */
+
+/* Execute one instruction `in` (decoded from p) on *s by its spec: on continue sets s->pc to
+ * the successor and returns false; on an exit returns true with *x filled and s->pc = in->pc.
+ * Memory faults leave registers and memory unchanged (DESIGN.md); a panicking branch or djump
+ * keeps the register writes. Gas is not touched (the caller charges gas regions). */
+bool sem_exec(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_state *s,
+              pvm_exit *x);
+
+/* Operand values of `in` (indexed by sem_operand) as the evaluator sees them in state s. */
+void sem_operands(const pvm_inst *in, const pvm_state *s, uint64_t v[SEM_NUM_OPERANDS]);
+
+/* Run p from s->pc until an exit by sem_exec, charging DESIGN.md's gas regions (each run starts
+ * a region, as after a host call). This is the `spec` engine's run with an already loaded spec. */
+pvm_exit sem_run(const sem_spec *sp, const pvm_program *p, pvm_state *s);
+
+/* The `spec` engine (name "spec"): loads sem_spec_default_path() and runs programs by sem_run. */
+extern const pvm_engine sem_engine;
+
+/* ---- Z3 terms ------------------------------------------------------------------------------ */
+
+/* How an instruction ends, as the 3-bit value of sem_z3_post.status. */
+typedef enum sem_status { SEM_CONT = 0, SEM_HALT, SEM_PANIC, SEM_FAULT, SEM_HOST } sem_status;
+
+/* Symbolic pre-state of one instruction. Register operand numbers are concrete (one template
+ * per register assignment); everything else is a Z3 term. Sorts: regs/imm/imm2/gas BV64,
+ * pc/next/target BV32, mem Array(BV32, BV8). imm/imm2/target may be NULL when the form has none.
+ * Program and permission facts are optional: NULL means the builder makes a fresh constant
+ * (returned in sem_z3_post so the caller can constrain it). */
+typedef struct sem_z3_pre {
+	uint8_t ra, rb, rd;
+	Z3_ast regs[PVM_NUM_REGS];
+	Z3_ast mem;
+	Z3_ast imm, imm2, target, pc, next, gas;
+	Z3_ast readable;    /* Array(BV20, Bool): page number → readable */
+	Z3_ast writable;    /* Array(BV20, Bool): page number → writable */
+	Z3_ast is_block;    /* Array(BV32, Bool): pc → basic-block start (ϖ) */
+	Z3_ast jump_table;  /* Array(BV32, BV32): index → target pc */
+	Z3_ast jt_len;      /* BV32: number of jump-table entries */
+} sem_z3_pre;
+
+typedef struct sem_z3_access { Z3_ast addr; unsigned bytes; bool write; } sem_z3_access;
+
+/* Post-state. regs/mem are the values when no memory access faults; when `fault` holds the real
+ * post-state is the pre-state (status then says panic or page-fault). */
+typedef struct sem_z3_post {
+	Z3_ast regs[PVM_NUM_REGS];
+	Z3_ast mem;
+	Z3_ast gas;          /* unchanged: gas regions are charged by the block, not the instruction */
+	Z3_ast status;       /* BV3: sem_status */
+	Z3_ast pc;           /* BV32: successor when status = SEM_CONT, else the instruction's pc */
+	Z3_ast fault;        /* Bool: some memory access of the instruction faults */
+	Z3_ast fault_addr;   /* BV32: the lowest offending address rounded down to its page */
+	Z3_ast host_id;      /* BV32: ecalli id (0 when not an ecalli) */
+	Z3_ast branch_cond;  /* Bool, static branches only (else NULL) */
+	Z3_ast branch_target;/* BV32, static branches only */
+	Z3_ast djump_addr;   /* BV32, dynamic jumps only */
+	sem_z3_access access[2];
+	unsigned n_access;
+	bool opaque;         /* sbrk: the result register is a fresh constant, not a model */
+	Z3_ast readable, writable, is_block, jump_table, jt_len; /* the ones used (given or fresh) */
+} sem_z3_post;
+
+/* Build the post-state of `opcode` over *in. The context must be a non-reference-counting one
+ * (Z3_mk_context): the returned terms live as long as the context. */
+sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const sem_z3_pre *in,
+                     sem_z3_post *out, pvm_errbuf *e);
+/* One expression of a spec as a Z3 term (Bool or BV) over the operand terms in[] (indexed by
+ * sem_operand) and memory. */
+Z3_ast sem_z3_expr(Z3_context c, const sem_node *n, const Z3_ast in[SEM_NUM_OPERANDS], Z3_ast mem);
+/* The canonical expansions the builder uses for bvpopcount / bvclz / bvctz (same width as x);
+ * a lifter that models popcnt/lzcnt/tzcnt with these gets syntactically equal terms. */
+Z3_ast sem_z3_popcount(Z3_context c, Z3_ast x);
+Z3_ast sem_z3_clz(Z3_context c, Z3_ast x);
+Z3_ast sem_z3_ctz(Z3_context c, Z3_ast x);
+/* N-byte little-endian read of a Z3 memory array at a BV32 address (wrapping). */
+Z3_ast sem_z3_load(Z3_context c, Z3_ast mem, Z3_ast addr, unsigned bytes);
+
+#endif

@@ -1,0 +1,84 @@
+/* tests/semantics/test_load.c: the spec loader.
+ *   sem_load table SPEC  — SPEC and pvm/opcodes.def list the same 139 opcodes (name, number,
+ *                          form, terminator), checked here entry by entry;
+ *   sem_load bad FILE    — FILE must be rejected with exactly the message its first line
+ *                          announces: "# expect: LINE:COL: reason" (prefixed with FILE:). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "semantics/sem.h"
+
+static int table(const char *path)
+{
+	pvm_errbuf e;
+	sem_spec *sp = sem_spec_load(path, &e);
+	if (!sp) {
+		printf("%s\n", e.msg);
+		return 1;
+	}
+	int bad = 0;
+	for (size_t i = 0; i < sem_spec_count(sp); i++) {
+		const sem_insn *in = sem_spec_at(sp, i);
+		const pvm_opinfo *o = &pvm_ops[in->opcode];
+		if (!o->name || strcmp(o->name, in->name) || o->form != in->form ||
+		    !!(o->flags & PVM_T) != in->terminator) {
+			printf("spec %s (%u, %s%s) vs opcodes.def %s\n", in->name, in->opcode, sem_form_name(in->form),
+			       in->terminator ? ", terminator" : "", o->name ? o->name : "(undefined)");
+			bad++;
+		}
+	}
+	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
+		const sem_insn *in = sem_spec_get(sp, pvm_op_list[i]);
+		if (!in || strcmp(in->name, pvm_ops[pvm_op_list[i]].name)) {
+			printf("opcodes.def %s (%u) has no spec\n", pvm_ops[pvm_op_list[i]].name, pvm_op_list[i]);
+			bad++;
+		}
+	}
+	if (sem_spec_count(sp) != PVM_NUM_OPCODES) {
+		printf("spec has %zu entries, opcodes.def %d\n", sem_spec_count(sp), PVM_NUM_OPCODES);
+		bad++;
+	}
+	if ((sem_spec_check_table(sp, &e) == SEM_OK) != !bad) {
+		printf("sem_spec_check_table disagrees: %s\n", bad ? "accepted" : e.msg);
+		bad++;
+	}
+	printf("%zu spec entries, %d differences from pvm/opcodes.def\n", sem_spec_count(sp), bad);
+	sem_spec_free(sp);
+	return bad ? 1 : 0;
+}
+
+static int bad_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], want[600];
+	if (!f || !fgets(line, sizeof line, f) || strncmp(line, "# expect: ", 10)) {
+		printf("%s: no '# expect: ' first line\n", path);
+		if (f) fclose(f);
+		return 1;
+	}
+	fclose(f);
+	line[strcspn(line, "\n")] = 0;
+	snprintf(want, sizeof want, "%s:%s", path, line + 10);
+	pvm_errbuf e;
+	sem_spec *sp = sem_spec_load(path, &e);
+	if (sp && sem_spec_check_table(sp, &e) == SEM_OK) {
+		printf("%s: accepted, want: %s\n", path, want);
+		sem_spec_free(sp);
+		return 1;
+	}
+	sem_spec_free(sp);
+	if (strcmp(e.msg, want)) {
+		printf("got:  %s\nwant: %s\n", e.msg, want);
+		return 1;
+	}
+	printf("%s\n", e.msg);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "table")) return table(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "bad")) return bad_file(argv[2]);
+	fprintf(stderr, "usage: sem_load table SPEC | bad FILE\n");
+	return 2;
+}
