@@ -1,0 +1,184 @@
+/* cli/cmd_replay.c: `jitproof replay PATH...`: runs every program through two engines from
+ * byte-identical initial states and compares exit, pc, registers, gas, fault address and every
+ * page (pvm_state_compare). Host calls are resumed unchanged on both sides and compared at
+ * each stop. One line per divergence; ends with "replay: N agree, N diverge"; exit 1 on any. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "cli.h"
+
+static const char usage_text[] =
+	"usage: jitproof replay PATH... [--engine-a NAME] [--engine-b NAME] [--poke-b ADDR=BYTE]\n"
+	"Runs each program (a .json vector, a .pvmasm case, a blob or container, or every *.json\n"
+	"and *.pvmasm in a folder) on engine A (default interp) and engine B (default jit) and\n"
+	"compares exit reason, pc, the 13 registers, gas, fault address and all memory.\n"
+	"Host calls are resumed with the state unchanged (at most 1000 per program).\n"
+	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
+	"Exit status: 0 all agree, 1 a divergence, 2 bad usage or input.\n";
+
+enum { MAX_HOST_CALLS = 1000 };
+
+typedef struct paths { char **v; size_t n, cap; } paths;
+
+static bool push(paths *l, const char *s)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		char **v = realloc(l->v, cap * sizeof *v);
+		if (!v) return false;
+		l->v = v;
+		l->cap = cap;
+	}
+	return (l->v[l->n++] = strdup(s)) != NULL;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A file is taken as is; a folder contributes its *.json and *.pvmasm files, sorted. */
+static bool add_path(paths *l, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st)) {
+		fprintf(stderr, "%s: cannot open\n", path);
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) return push(l, path);
+	DIR *d = opendir(path);
+	if (!d) {
+		fprintf(stderr, "%s: cannot open folder\n", path);
+		return false;
+	}
+	size_t first = l->n;
+	struct dirent *de;
+	bool ok = true;
+	while (ok && (de = readdir(d))) {
+		if (!cli_has_suffix(de->d_name, ".json") && !cli_has_suffix(de->d_name, ".pvmasm")) continue;
+		char *full = malloc(strlen(path) + strlen(de->d_name) + 2);
+		if (!full) ok = false;
+		else {
+			sprintf(full, "%s/%s", path, de->d_name);
+			ok = push(l, full);
+			free(full);
+		}
+	}
+	closedir(d);
+	qsort(l->v + first, l->n - first, sizeof *l->v, by_name);
+	return ok;
+}
+
+/* Run until a non-host exit, resuming host calls; compare at every stop. Returns 0 agree,
+ * 1 diverge (line printed), 2 error. */
+static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *eb,
+                      bool poke, uint32_t poke_addr, uint8_t poke_val)
+{
+	cli_input in;
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, &in)) return 2;
+	pvm_errbuf e;
+	void *pa = ea->load(&in.prog, &e), *pb = pa ? eb->load(&in.prog, &e) : NULL;
+	if (!pa || !pb) {
+		fprintf(stderr, "%s: %s\n", path, e.msg);
+		if (pa) ea->free(pa);
+		cli_input_fini(&in);
+		return 2;
+	}
+	pvm_state sa, sb;
+	pvm_state_copy(&sa, &in.init);
+	pvm_state_copy(&sb, &in.init);
+	int rc = 0;
+	if (poke && !pvm_mem_poke(sb.mem, poke_addr, &poke_val, 1)) {
+		fprintf(stderr, "%s: --poke-b: address 0x%x is not mapped\n", path, poke_addr);
+		rc = 2;
+	}
+	for (int calls = 0; rc == 0; calls++) {
+		pvm_exit xa = ea->run(pa, &sa), xb = eb->run(pb, &sb);
+		char why[512];
+		if (!pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why)) {
+			printf("%s: %s\n", path, why);
+			rc = 1;
+		}
+		if (rc || xa.status != PVM_HOST || calls == MAX_HOST_CALLS) break;
+		sa.pc = xa.next;
+		sb.pc = xb.next;
+	}
+	pvm_state_fini(&sa);
+	pvm_state_fini(&sb);
+	ea->free(pa);
+	eb->free(pb);
+	cli_input_fini(&in);
+	return rc;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	const char *na = "interp", *nb = "jit";
+	bool poke = false;
+	uint32_t poke_addr = 0;
+	uint8_t poke_val = 0;
+	paths l = { 0 };
+	int rc = 0;
+	for (int i = 1; i < argc && rc == 0; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage_text, stdout);
+			goto out;
+		} else if (!strcmp(a, "--engine-a") || !strcmp(a, "--engine-b") || !strcmp(a, "--poke-b")) {
+			if (i + 1 >= argc) {
+				rc = cli_usage("replay", "%s needs a value", a);
+				break;
+			}
+			const char *v = argv[++i];
+			if (!strcmp(a, "--engine-a")) na = v;
+			else if (!strcmp(a, "--engine-b")) nb = v;
+			else {
+				char addr[64];
+				const char *eq = strchr(v, '=');
+				uint64_t ad, val;
+				if (!eq || (size_t)(eq - v) >= sizeof addr) {
+					rc = cli_usage("replay", "--poke-b: expected ADDR=BYTE, got '%s'", v);
+					break;
+				}
+				memcpy(addr, v, (size_t)(eq - v));
+				addr[eq - v] = 0;
+				if (!cli_parse_u64(addr, &ad) || ad > UINT32_MAX || !cli_parse_u64(eq + 1, &val) || val > 255) {
+					rc = cli_usage("replay", "--poke-b: expected ADDR=BYTE, got '%s'", v);
+					break;
+				}
+				poke = true;
+				poke_addr = (uint32_t)ad;
+				poke_val = (uint8_t)val;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			rc = cli_usage("replay", "unknown option '%s' (try --help)", a);
+		} else if (!add_path(&l, a)) {
+			rc = 2;
+		}
+	}
+	if (rc) goto out;
+	if (!l.n) {
+		rc = cli_usage("replay", "no PATH given (try --help)");
+		goto out;
+	}
+	const pvm_engine *ea = cli_engine(na), *eb = cli_engine(nb);
+	if (!ea || !eb) {
+		rc = cli_usage("replay", "unknown engine '%s' (built: %s)", ea ? nb : na, cli_engine_names());
+		goto out;
+	}
+	size_t agree = 0, diverge = 0;
+	bool bad = false;
+	for (size_t i = 0; i < l.n; i++) {
+		int r = replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val);
+		if (r == 0) agree++;
+		else if (r == 1) diverge++;
+		else bad = true;
+	}
+	printf("replay: %zu agree, %zu diverge\n", agree, diverge);
+	rc = bad ? 2 : diverge ? 1 : 0;
+out:
+	for (size_t i = 0; i < l.n; i++) free(l.v[i]);
+	free(l.v);
+	return rc;
+}
