@@ -1,0 +1,534 @@
+/* lifter/lift.c: the lifter's driver: Capstone decoding, symbolic fields, operand access, and the
+ * walk over the code (pending paths taken in address order and merged with ite at join points, so
+ * forward-only code visits each instruction once; a back edge re-visits, up to a step limit). */
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+const char *const lift_reg_names[LIFT_NGPR] = {
+	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+const char *const lift_flag_names[LIFT_NFLAG] = { "cf", "pf", "af", "zf", "sf", "of" };
+const uint8_t lift_flag_bit[LIFT_NFLAG] = { 0, 2, 4, 6, 7, 11 };
+const char *const lift_exit_kind_names[] = { "jump", "fall", "call", "indirect", "de", "trap" };
+
+/* Capstone register → (GPR index + 1, width, high byte). 0 in idx1: not a GPR. */
+static const struct { uint8_t idx1, w, hi; } regtab[X86_REG_ENDING] = {
+#define R4(q, d, x, l, i) [X86_REG_##q] = { i + 1, 64, 0 }, [X86_REG_##d] = { i + 1, 32, 0 }, \
+	[X86_REG_##x] = { i + 1, 16, 0 }, [X86_REG_##l] = { i + 1, 8, 0 }
+	R4(RAX, EAX, AX, AL, 0), R4(RCX, ECX, CX, CL, 1), R4(RDX, EDX, DX, DL, 2),
+	R4(RBX, EBX, BX, BL, 3), R4(RSP, ESP, SP, SPL, 4), R4(RBP, EBP, BP, BPL, 5),
+	R4(RSI, ESI, SI, SIL, 6), R4(RDI, EDI, DI, DIL, 7), R4(R8, R8D, R8W, R8B, 8),
+	R4(R9, R9D, R9W, R9B, 9), R4(R10, R10D, R10W, R10B, 10), R4(R11, R11D, R11W, R11B, 11),
+	R4(R12, R12D, R12W, R12B, 12), R4(R13, R13D, R13W, R13B, 13),
+	R4(R14, R14D, R14W, R14B, 14), R4(R15, R15D, R15W, R15B, 15),
+#undef R4
+	[X86_REG_AH] = { 1, 8, 1 }, [X86_REG_CH] = { 2, 8, 1 },
+	[X86_REG_DH] = { 3, 8, 1 }, [X86_REG_BH] = { 4, 8, 1 },
+};
+
+/* ---- term helpers ---- */
+
+Z3_sort bvs(Z3_context z, unsigned w) { return Z3_mk_bv_sort(z, w); }
+Z3_ast bvn(Z3_context z, unsigned w, uint64_t v) { return Z3_mk_unsigned_int64(z, v, bvs(z, w)); }
+unsigned bvw(Z3_context z, Z3_ast a) { return Z3_get_bv_sort_size(z, Z3_get_sort(z, a)); }
+Z3_ast ext(Z3_context z, unsigned hi, unsigned lo, Z3_ast a) { return Z3_mk_extract(z, hi, lo, a); }
+Z3_ast zx(Z3_context z, unsigned to, Z3_ast a)
+{
+	unsigned w = bvw(z, a);
+	return to == w ? a : to < w ? ext(z, to - 1, 0, a) : Z3_mk_zero_ext(z, to - w, a);
+}
+Z3_ast sx(Z3_context z, unsigned to, Z3_ast a)
+{
+	unsigned w = bvw(z, a);
+	return to == w ? a : to < w ? ext(z, to - 1, 0, a) : Z3_mk_sign_ext(z, to - w, a);
+}
+Z3_ast b2v(Z3_context z, Z3_ast b) { return Z3_mk_ite(z, b, bvn(z, 1, 1), bvn(z, 1, 0)); }
+Z3_ast v2b(Z3_context z, Z3_ast v) { return Z3_mk_eq(z, v, bvn(z, 1, 1)); }
+Z3_ast and2(Z3_context z, Z3_ast a, Z3_ast b) { Z3_ast v[2] = { a, b }; return Z3_mk_and(z, 2, v); }
+Z3_ast or2(Z3_context z, Z3_ast a, Z3_ast b) { Z3_ast v[2] = { a, b }; return Z3_mk_or(z, 2, v); }
+Z3_ast simp(Z3_context z, Z3_ast a) { return Z3_simplify(z, a); }
+
+bool is_num(Z3_context z, Z3_ast a, uint64_t *v)
+{
+	uint64_t t;
+	if (!Z3_is_numeral_ast(z, a) || !Z3_get_numeral_uint64(z, a, &t)) return false;
+	if (v) *v = t;
+	return true;
+}
+
+Z3_ast fresh(lift_ctx *lc, const char *what, unsigned w)
+{
+	char name[64];
+	snprintf(name, sizeof name, "undef_%s_%u", what, lc->nfresh++);
+	return Z3_mk_const(lc->z, Z3_mk_string_symbol(lc->z, name), bvs(lc->z, w));
+}
+
+/* ---- context ---- */
+
+lift_ctx *lift_new(Z3_context z)
+{
+	lift_ctx *lc = calloc(1, sizeof *lc);
+	if (!lc) return NULL;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &lc->cs) != CS_ERR_OK) {
+		free(lc);
+		return NULL;
+	}
+	cs_option(lc->cs, CS_OPT_DETAIL, CS_OPT_ON);
+	lc->z = z;
+	lc->mem_sort = Z3_mk_array_sort(z, bvs(z, 64), bvs(z, 8));
+	return lc;
+}
+
+void lift_free(lift_ctx *lc)
+{
+	if (!lc) return;
+	cs_close(&lc->cs);
+	free(lc);
+}
+
+const char *lift_errmsg(const lift_ctx *lc) { return lc->err; }
+
+const char *lift_strerror(lift_err err)
+{
+	static const char *const s[] = { "ok", "undecodable bytes", "unsupported instruction",
+					 "bad symbolic field", "step limit", "bad argument" };
+	return (unsigned)err < sizeof s / sizeof s[0] ? s[err] : "unknown error";
+}
+
+lift_err lift_set_break(lift_ctx *lc, const char *rule)
+{
+	if (!rule || !strcmp(rule, "none")) lc->brk = 0;
+	else if (!strcmp(rule, "sub-cf")) lc->brk = BRK_SUB_CF;
+	else if (!strcmp(rule, "shl-of")) lc->brk = BRK_SHL_OF;
+	else {
+		snprintf(lc->err, sizeof lc->err, "unknown break rule '%s' (sub-cf, shl-of, none)", rule);
+		return LIFT_EARG;
+	}
+	return LIFT_OK;
+}
+
+void lift_state_fresh(lift_ctx *lc, lift_state *st, const char *prefix)
+{
+	Z3_context z = lc->z;
+	char name[96];
+	for (int i = 0; i < LIFT_NGPR; i++) {
+		snprintf(name, sizeof name, "%s_%s", prefix, lift_reg_names[i]);
+		st->gpr[i] = Z3_mk_const(z, Z3_mk_string_symbol(z, name), bvs(z, 64));
+	}
+	for (int i = 0; i < LIFT_NFLAG; i++) {
+		snprintf(name, sizeof name, "%s_%s", prefix, lift_flag_names[i]);
+		st->flag[i] = Z3_mk_const(z, Z3_mk_string_symbol(z, name), bvs(z, 1));
+	}
+	snprintf(name, sizeof name, "%s_mem", prefix);
+	st->mem = Z3_mk_const(z, Z3_mk_string_symbol(z, name), lc->mem_sort);
+}
+
+void lift_state_const(lift_ctx *lc, lift_state *st, const uint64_t gpr[LIFT_NGPR], uint64_t rflags,
+		      Z3_ast mem)
+{
+	Z3_context z = lc->z;
+	for (int i = 0; i < LIFT_NGPR; i++) st->gpr[i] = bvn(z, 64, gpr[i]);
+	for (int i = 0; i < LIFT_NFLAG; i++) st->flag[i] = bvn(z, 1, rflags >> lift_flag_bit[i] & 1);
+	st->mem = mem ? mem : Z3_mk_const(z, Z3_mk_string_symbol(z, "mem0"), lc->mem_sort);
+}
+
+Z3_ast lift_mem_read(lift_ctx *lc, Z3_ast mem, Z3_ast addr, unsigned n)
+{
+	Z3_context z = lc->z;
+	Z3_ast v = NULL;
+	for (unsigned i = 0; i < n; i++) {
+		Z3_ast a = i ? Z3_mk_bvadd(z, addr, bvn(z, 64, i)) : addr;
+		Z3_ast b = Z3_mk_select(z, mem, a);
+		v = v ? Z3_mk_concat(z, b, v) : b;
+	}
+	return simp(z, v);
+}
+
+/* ---- operands ---- */
+
+lift_err fail(lx *x, lift_err e, const char *why)
+{
+	snprintf(x->lc->err, sizeof x->lc->err, "0x%llx: %s: %s %s", (unsigned long long)x->in->address,
+		 why, x->in->mnemonic, x->in->op_str);
+	return e;
+}
+
+Z3_ast reg_get(lx *x, unsigned r, unsigned w)
+{
+	return w == 64 ? x->s.gpr[r] : simp(x->z, ext(x->z, w - 1, 0, x->s.gpr[r]));
+}
+
+void reg_set(lx *x, unsigned r, unsigned w, Z3_ast v)
+{
+	Z3_context z = x->z;
+	Z3_ast old = x->s.gpr[r];
+	assert(bvw(z, v) == w);
+	if (w == 32) v = zx(z, 64, v);
+	else if (w < 32) v = Z3_mk_concat(z, ext(z, 63, w, old), v);
+	x->s.gpr[r] = simp(z, v);
+}
+
+/* Read/write a Capstone register operand (including ah..bh). */
+static Z3_ast creg_get(lx *x, x86_reg r)
+{
+	Z3_context z = x->z;
+	if (r == X86_REG_RIP) return bvn(z, 64, x->next);
+	assert(r < X86_REG_ENDING && regtab[r].idx1);
+	unsigned i = regtab[r].idx1 - 1;
+	if (regtab[r].hi) return simp(z, ext(z, 15, 8, x->s.gpr[i]));
+	return reg_get(x, i, regtab[r].w);
+}
+
+static void creg_set(lx *x, x86_reg r, Z3_ast v)
+{
+	Z3_context z = x->z;
+	unsigned i = regtab[r].idx1 - 1;
+	if (regtab[r].hi) {
+		Z3_ast old = x->s.gpr[i];
+		x->s.gpr[i] = simp(z, Z3_mk_concat(z, ext(z, 63, 16, old), Z3_mk_concat(z, v, ext(z, 7, 0, old))));
+		return;
+	}
+	reg_set(x, i, regtab[r].w, v);
+}
+
+static bool creg_ok(x86_reg r) { return r == X86_REG_RIP || (r < X86_REG_ENDING && regtab[r].idx1); }
+
+Z3_ast mem_rd(lx *x, Z3_ast addr, unsigned n) { return lift_mem_read(x->lc, x->s.mem, addr, n); }
+
+void mem_wr(lx *x, Z3_ast addr, Z3_ast v)
+{
+	Z3_context z = x->z;
+	unsigned n = bvw(z, v) / 8;
+	Z3_ast m = x->s.mem;
+	for (unsigned i = 0; i < n; i++) {
+		Z3_ast a = i ? Z3_mk_bvadd(z, addr, bvn(z, 64, i)) : addr;
+		m = Z3_mk_store(z, m, simp(z, a), simp(z, ext(z, 8 * i + 7, 8 * i, v)));
+	}
+	x->s.mem = m;
+}
+
+unsigned op_width(lx *x, int i) { return x->d->operands[i].size * 8; }
+
+Z3_ast op_addr(lx *x, int i)
+{
+	Z3_context z = x->z;
+	const x86_op_mem *m = &x->d->operands[i].mem;
+	Z3_ast a = x->disp_field ? sx(z, 64, x->disp_field) : bvn(z, 64, (uint64_t)m->disp);
+	unsigned aw = x->d->addr_size == 4 ? 32 : 64;
+	if (m->base != X86_REG_INVALID) a = Z3_mk_bvadd(z, a, zx(z, 64, creg_get(x, m->base)));
+	if (m->index != X86_REG_INVALID)
+		a = Z3_mk_bvadd(z, a, Z3_mk_bvmul(z, zx(z, 64, creg_get(x, m->index)), bvn(z, 64, m->scale)));
+	if (aw == 32) a = zx(z, 64, ext(z, 31, 0, a));
+	return simp(z, a);
+}
+
+Z3_ast op_read(lx *x, int i, unsigned w)
+{
+	Z3_context z = x->z;
+	const cs_x86_op *op = &x->d->operands[i];
+	switch (op->type) {
+	case X86_OP_REG: return zx(z, w, creg_get(x, op->reg));
+	case X86_OP_MEM: return zx(z, w, mem_rd(x, op_addr(x, i), op->size));
+	case X86_OP_IMM:
+		if (x->imm_field) return simp(z, sx(z, w, x->imm_field));
+		return w == 64 ? bvn(z, 64, (uint64_t)op->imm)
+			       : bvn(z, w, (uint64_t)op->imm & ((1ull << w) - 1));
+	default: assert(0); return NULL;
+	}
+}
+
+void op_write(lx *x, int i, Z3_ast v)
+{
+	const cs_x86_op *op = &x->d->operands[i];
+	v = simp(x->z, v);
+	if (op->type == X86_OP_REG) creg_set(x, op->reg, v);
+	else if (op->type == X86_OP_MEM) mem_wr(x, op_addr(x, i), v);
+	else assert(0);
+}
+
+void set_flag(lx *x, int f, Z3_ast v) { x->s.flag[f] = simp(x->z, v); }
+
+void undef_flags(lx *x, unsigned mask)
+{
+	for (int f = 0; f < LIFT_NFLAG; f++)
+		if (mask >> f & 1) x->s.flag[f] = fresh(x->lc, lift_flag_names[f], 1);
+}
+
+void succ_add(lx *x, int kind, Z3_ast cond, uint64_t target, Z3_ast tterm, const lift_state *st)
+{
+	assert(x->nsucc < 3);
+	x->succ[x->nsucc].kind = kind;
+	x->succ[x->nsucc].cond = cond;
+	x->succ[x->nsucc].target = target;
+	x->succ[x->nsucc].tterm = tterm;
+	x->succ[x->nsucc].st = *st;
+	x->nsucc++;
+}
+
+/* ---- symbolic fields ---- */
+
+static uint64_t le_bytes(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++) v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+/* Bind the fields that overlap instruction x->in (at buffer offset off) to its imm/disp. */
+static lift_err bind_fields(lx *x, const uint8_t *code, size_t off, const lift_field *f, size_t nf)
+{
+	const cs_x86_encoding *e = &x->d->encoding;
+	x->imm_field = x->disp_field = NULL;
+	for (size_t k = 0; k < nf; k++) {
+		if (f[k].offset + f[k].size <= off || f[k].offset >= off + x->in->size) continue;
+		unsigned rel = f[k].offset - off;
+		if (e->imm_offset && rel == e->imm_offset && f[k].size == e->imm_size) {
+			const cs_x86_op *imm = NULL;
+			for (int i = 0; i < x->d->op_count; i++)
+				if (x->d->operands[i].type == X86_OP_IMM) imm = &x->d->operands[i];
+			if (!imm || cs_insn_group(x->lc->cs, x->in, X86_GRP_JUMP) ||
+			    cs_insn_group(x->lc->cs, x->in, X86_GRP_CALL))
+				return fail(x, LIFT_EFIELD, "symbolic field on a branch displacement");
+			uint64_t m = f[k].size == 8 ? ~0ull : (1ull << 8 * f[k].size) - 1;
+			if (((uint64_t)imm->imm & m) != le_bytes(code + f[k].offset, f[k].size))
+				return fail(x, LIFT_EFIELD, "immediate field does not match Capstone's value");
+			x->imm_field = f[k].term;
+		} else if (e->disp_offset && rel == e->disp_offset && f[k].size == e->disp_size) {
+			uint64_t m = f[k].size == 8 ? ~0ull : (1ull << 8 * f[k].size) - 1;
+			if (((uint64_t)x->d->disp & m) != le_bytes(code + f[k].offset, f[k].size))
+				return fail(x, LIFT_EFIELD, "displacement field does not match Capstone's value");
+			x->disp_field = f[k].term;
+		} else {
+			return fail(x, LIFT_EFIELD, "symbolic field is not this instruction's imm or disp");
+		}
+		if (bvw(x->z, f[k].term) != 8u * f[k].size)
+			return fail(x, LIFT_EFIELD, "symbolic field term width differs from its size");
+	}
+	return LIFT_OK;
+}
+
+/* ---- the walk ---- */
+
+typedef struct path { uint64_t addr; Z3_ast cond; lift_state st; } path;
+typedef struct vec { void *p; size_t n, cap; } vec;
+
+static void *vec_push(vec *v, size_t sz)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? 2 * v->cap : 16;
+		v->p = realloc(v->p, v->cap * sz);
+		if (!v->p) abort();
+	}
+	return (char *)v->p + sz * v->n++;
+}
+
+/* ite-merge states st[0..n) whose (disjoint) conditions are c[0..n) into *out. */
+static void merge_states(Z3_context z, const Z3_ast *c, const lift_state *const *st, size_t n, lift_state *out)
+{
+	*out = *st[n - 1];
+	for (size_t k = n - 1; k-- > 0;) {
+		for (int i = 0; i < LIFT_NGPR; i++)
+			if (!Z3_is_eq_ast(z, st[k]->gpr[i], out->gpr[i]))
+				out->gpr[i] = Z3_mk_ite(z, c[k], st[k]->gpr[i], out->gpr[i]);
+		for (int i = 0; i < LIFT_NFLAG; i++)
+			if (!Z3_is_eq_ast(z, st[k]->flag[i], out->flag[i]))
+				out->flag[i] = Z3_mk_ite(z, c[k], st[k]->flag[i], out->flag[i]);
+		if (!Z3_is_eq_ast(z, st[k]->mem, out->mem)) out->mem = Z3_mk_ite(z, c[k], st[k]->mem, out->mem);
+	}
+	if (n > 1) {
+		for (int i = 0; i < LIFT_NGPR; i++) out->gpr[i] = simp(z, out->gpr[i]);
+		for (int i = 0; i < LIFT_NFLAG; i++) out->flag[i] = simp(z, out->flag[i]);
+		out->mem = simp(z, out->mem);
+	}
+}
+
+static Z3_ast or_all(Z3_context z, const Z3_ast *c, size_t n)
+{
+	return n == 1 ? c[0] : simp(z, Z3_mk_or(z, (unsigned)n, c));
+}
+
+/* Group exits by (kind, target) and merge each group. */
+static void merge_exits(Z3_context z, vec *ex, lift_result *out)
+{
+	lift_exit *e = ex->p;
+	size_t n = ex->n;
+	bool *done = calloc(n ? n : 1, sizeof *done);
+	Z3_ast *c = malloc((n ? n : 1) * sizeof *c);
+	const lift_state **st = malloc((n ? n : 1) * sizeof *st);
+	out->exits = malloc((n ? n : 1) * sizeof *out->exits);
+	out->nexits = 0;
+	if (!done || !c || !st || !out->exits) abort();
+	for (size_t i = 0; i < n; i++) {
+		if (done[i]) continue;
+		size_t m = 0;
+		Z3_ast tt = NULL;
+		for (size_t j = i; j < n; j++) {
+			if (done[j] || e[j].kind != e[i].kind || e[j].target != e[i].target) continue;
+			done[j] = true;
+			c[m] = e[j].cond;
+			st[m++] = &e[j].st;
+			tt = tt ? Z3_mk_ite(z, e[j].cond, e[j].target_term, tt) : e[j].target_term;
+		}
+		lift_exit *o = &out->exits[out->nexits++];
+		o->kind = e[i].kind;
+		o->target = e[i].target;
+		o->cond = or_all(z, c, m);
+		o->target_term = simp(z, tt);
+		merge_states(z, c, st, m, &o->st);
+	}
+	free(done);
+	free(c);
+	free(st);
+}
+
+void lift_result_fini(lift_result *r)
+{
+	free(r->exits);
+	r->exits = NULL;
+	r->nexits = 0;
+}
+
+lift_err lift_block(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t base,
+		    const lift_field *fields, size_t nfields, const lift_state *in, lift_result *out)
+{
+	Z3_context z = lc->z;
+	vec pend = { 0 }, exits = { 0 };
+	cs_insn **dec = calloc(len ? len : 1, sizeof *dec);
+	lift_err err = LIFT_OK;
+	size_t steps = 0, limit = 64 + 16 * len;
+	lx *x = malloc(sizeof *x);
+	if (!dec || !x) abort();
+	memset(out, 0, sizeof *out);
+	lc->err[0] = 0;
+	for (size_t k = 0; k < nfields; k++)
+		if (!fields[k].term || !fields[k].size || fields[k].offset + fields[k].size > len) {
+			snprintf(lc->err, sizeof lc->err, "symbolic field %zu (offset %u, size %u) outside the code",
+				 k, fields[k].offset, fields[k].size);
+			err = LIFT_EARG;
+			goto done;
+		}
+	*(path *)vec_push(&pend, sizeof(path)) = (path){ base, Z3_mk_true(z), *in };
+	while (pend.n) {
+		path *pp = pend.p;
+		uint64_t a = pp[0].addr;
+		for (size_t i = 1; i < pend.n; i++)
+			if (pp[i].addr < a) a = pp[i].addr;
+		Z3_ast *c = malloc(pend.n * sizeof *c);
+		const lift_state **st = malloc(pend.n * sizeof *st);
+		size_t m = 0;
+		for (size_t i = 0; i < pend.n; i++)
+			if (pp[i].addr == a) c[m] = pp[i].cond, st[m++] = &pp[i].st;
+		memset(x, 0, sizeof *x);
+		x->lc = lc;
+		x->z = z;
+		x->base = base;
+		x->end = base + len;
+		merge_states(z, c, st, m, &x->s);
+		Z3_ast cond = or_all(z, c, m);
+		free(c);
+		free(st);
+		size_t keep = 0;
+		for (size_t i = 0; i < pend.n; i++)
+			if (pp[i].addr != a) pp[keep++] = pp[i];
+		pend.n = keep;
+
+		size_t off = a - base;
+		if (++steps > limit) {
+			snprintf(lc->err, sizeof lc->err, "0x%llx: step limit %zu reached (a loop?)",
+				 (unsigned long long)a, limit);
+			err = LIFT_ELIMIT;
+			goto done;
+		}
+		if (!dec[off] && cs_disasm(lc->cs, code + off, len - off, a, 1, &dec[off]) != 1) {
+			dec[off] = NULL;
+			snprintf(lc->err, sizeof lc->err, "0x%llx: bytes do not decode", (unsigned long long)a);
+			err = LIFT_EDECODE;
+			goto done;
+		}
+		x->in = dec[off];
+		x->d = &dec[off]->detail->x86;
+		x->next = a + dec[off]->size;
+		x->pre = x->s;
+		out->ninsns++;
+		if ((err = bind_fields(x, code, off, fields, nfields))) goto done;
+		int arg = 0;
+		lift_handler h = sem_lookup(x->in->id, &arg);
+		if (!h) {
+			err = fail(x, LIFT_EUNSUPPORTED, "unsupported instruction");
+			goto done;
+		}
+		for (int i = 0; i < x->d->op_count; i++) {
+			const cs_x86_op *op = &x->d->operands[i];
+			if ((op->type == X86_OP_REG && !creg_ok(op->reg)) ||
+			    (op->type == X86_OP_MEM && (op->mem.segment != X86_REG_INVALID ||
+							(op->mem.base != X86_REG_INVALID && !creg_ok(op->mem.base)) ||
+							(op->mem.index != X86_REG_INVALID && !creg_ok(op->mem.index))))) {
+				err = fail(x, LIFT_EUNSUPPORTED, "unsupported operand");
+				goto done;
+			}
+		}
+		if (x->d->prefix[0] || x->d->prefix[1]) {
+			err = fail(x, LIFT_EUNSUPPORTED, "unsupported prefix");
+			goto done;
+		}
+		if ((err = h(x, arg))) goto done;
+		for (int k = 0; k < x->nsucc; k++) {
+			Z3_ast sc = x->succ[k].cond ? simp(z, and2(z, cond, x->succ[k].cond)) : cond;
+			if (Z3_get_bool_value(z, sc) == Z3_L_FALSE) continue;
+			int kind = x->succ[k].kind;
+			uint64_t t = x->succ[k].target;
+			if (kind == SUCC_GOTO && t >= base && t < base + len) {
+				*(path *)vec_push(&pend, sizeof(path)) = (path){ t, sc, x->succ[k].st };
+				continue;
+			}
+			if (kind == SUCC_GOTO) kind = t == base + len ? LIFT_EXIT_FALL : LIFT_EXIT_JUMP;
+			lift_exit *e = vec_push(&exits, sizeof(lift_exit));
+			e->kind = kind;
+			e->cond = sc;
+			e->target = t;
+			e->target_term = x->succ[k].tterm ? x->succ[k].tterm : bvn(z, 64, t);
+			e->st = x->succ[k].st;
+		}
+	}
+	merge_exits(z, &exits, out);
+done:
+	for (size_t i = 0; i < len; i++)
+		if (dec[i]) cs_free(dec[i], 1);
+	free(dec);
+	free(x);
+	free(pend.p);
+	free(exits.p);
+	return err;
+}
+
+lift_err lift_decode(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t base, lift_insn *out,
+		     size_t max, size_t *n)
+{
+	size_t off = 0;
+	*n = 0;
+	while (off < len) {
+		cs_insn *ci;
+		if (cs_disasm(lc->cs, code + off, len - off, base + off, 1, &ci) != 1) {
+			snprintf(lc->err, sizeof lc->err, "0x%llx: bytes do not decode",
+				 (unsigned long long)(base + off));
+			return LIFT_EDECODE;
+		}
+		if (*n < max) {
+			lift_insn *o = &out[*n];
+			o->addr = ci->address;
+			o->size = ci->size;
+			o->id = ci->id;
+			snprintf(o->mnemonic, sizeof o->mnemonic, "%s", ci->mnemonic);
+			snprintf(o->op_str, sizeof o->op_str, "%s", ci->op_str);
+		}
+		(*n)++;
+		off += ci->size;
+		cs_free(ci, 1);
+	}
+	return LIFT_OK;
+}
