@@ -1,15 +1,7 @@
-/* tests/asm/drivers.c: .pvmasm cases that a single w3f vector cannot express.
- *   case_driver host ENGINE FILE.pvmasm
- *     runs FILE, answering every host call N as a toy host would: r7 += N, r8 = number of calls so
- *     far, and byte N mod 256 written at r9 when r9 != 0; then resumes at exit.next. Each host-call
- *     exit must sit on an `ecalli N` and name the instruction after it. The final state must
- *     match FILE's .expect lines.
- *   case_driver container ENGINE FILE.pvmasm RO RW Z S ARGS [OUT_DIR]
- *     builds a standard program container (ISA-NOTES §8) from FILE's program, ro data RO, rw data
- *     RW (hex strings, "-" = empty), Z heap pages, an S-byte stack, and loads it with argument
- *     bytes ARGS. FILE's initial-state directives spell out by hand the layout the loader must
- *     build (checked first); then the run must match FILE's .expect lines. With OUT_DIR, also
- *     writes OUT_DIR/container.bin and OUT_DIR/args.bin for `jitproof run --args`. */
+/* tests/asm/drivers.c: .pvmasm cases that one w3f vector cannot express, on any engine:
+ *   case_driver host ENGINE FILE.pvmasm                            host calls answered and resumed
+ *   case_driver container ENGINE FILE.pvmasm RO RW Z S ARGS [DIR]  run as a standard container
+ * FILE's .expect lines describe the final state; exit 0 pass, 1 fail, 2 usage. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +59,9 @@ static bool unhex(const char *s, uint8_t **out, size_t *n)
 	return true;
 }
 
+/* Runs FILE, answering host call N like a toy host: r7 += N, r8 = calls so far, byte N mod 256
+ * written at r9 when r9 != 0; then resumes at exit.next. Each host-call exit must sit on an
+ * `ecalli N` and name the instruction after it. */
 static int host(const pvm_engine *eng, const char *path)
 {
 	pvm_vector v;
@@ -138,6 +133,11 @@ static int write_file(const char *dir, const char *name, const uint8_t *b, size_
 	return 0;
 }
 
+/* argv = FILE RO RW Z S ARGS: builds a standard program container (ISA-NOTES §8) from FILE's
+ * program, ro data RO and rw data RW (hex, "-" = empty), Z heap pages and an S-byte stack, and
+ * loads it with argument bytes ARGS (hex). FILE's initial-state directives spell out by hand the
+ * layout the loader must build (checked first), then the run must match FILE's .expect lines.
+ * With outdir, also writes outdir/container.bin and outdir/args.bin for `jitproof run --args`. */
 static int container(const pvm_engine *eng, char **argv, const char *outdir)
 {
 	const char *path = argv[0];
