@@ -32,9 +32,10 @@ const char *jit_exit_name(jit_exit_kind k)
 
 void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost)
 {
-	x64_alu_imm32(&e->b, X64_CMP, 8, CTXM(gas), (int32_t)cost);
+	x64_mov_rrm(&e->b, 8, X64_RAX, CTXM(gas));
+	x64_alu_imm32(&e->b, X64_SUB, 8, x64_r(X64_RAX), (int32_t)cost);
 	jit_em_exit(e, x64_jcc32(&e->b, X64_CC_L), JIT_EXIT_OOG, pc, 0, cost, 0);
-	x64_alu_imm32(&e->b, X64_SUB, 8, CTXM(gas), (int32_t)cost);
+	x64_mov_rmr(&e->b, 8, CTXM(gas), X64_RAX);
 }
 
 jit_features jit_cpu_features(void)
@@ -217,26 +218,33 @@ static bool is_block(const pvm_program *p, uint32_t pc)
 	return pc <= p->code_len && p->is_block[pc] && p->is_start[pc];
 }
 
-/* Emit everything into e; body/entry get host offsets. Returns false on buffer overflow. */
-static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint32_t *entry)
+static jit_row *add_row(jit_program *jp, uint32_t off, uint32_t pc, uint32_t entry, uint32_t cost,
+                        const pvm_inst *in)
+{
+	jit_row *r = &jp->rows[jp->n_rows++];
+	*r = (jit_row){ .at = { off, pc }, .entry = entry, .cost = cost, .inst = *in };
+	return r;
+}
+
+/* Emit everything into e, filling jp->rows. Returns false on buffer overflow. */
+static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 {
 	x64_buf *b = &e->b;
 	jp->enter_off = b->len;
 	emit_enter(b);
 	jp->exit_off = b->len;
 	emit_exit(b);
-	jp->n_map = 0;
+	jp->n_rows = 0;
 	uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
 	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
-		jp->body[pc] = entry[pc] = JIT_NONE;
 		if (!p->is_start[pc]) continue;
+		uint32_t entry = JIT_NONE;
 		if (is_block(p, pc) || pc == term_next) {
-			entry[pc] = (uint32_t)b->len;
+			entry = (uint32_t)b->len;
 			jit_em_prologue(e, pc, p->gas_cost[pc]);
 		}
 		const pvm_inst *in = &p->inst[pc];
-		jp->body[pc] = (uint32_t)b->len;
-		jp->map[jp->n_map++] = (jit_pcmap){ (uint32_t)b->len, pc };
+		add_row(jp, (uint32_t)b->len, pc, entry, p->gas_cost[pc], in);
 		jit_em_inst(e, in);
 		bool term = pvm_op_is_term(in->op);
 		term_next = term ? in->next : JIT_NONE;
@@ -247,15 +255,23 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 		uint32_t next = in->next, k;
 		for (k = pc + 1; k <= p->code_len && !p->is_start[k]; k++) {}
 		if (next == k && k <= p->code_len) continue; /* falls into the next compiled instruction */
-		jp->map[jp->n_map++] = (jit_pcmap){ (uint32_t)b->len, next };
-		emit_trap_at(e, next, term, p);
+		/* falls into a position that holds no instruction: a trap there */
+		pvm_inst trap = { .op = PVM_OP_trap, .pc = next, .next = next + 1 };
+		uint32_t tentry = JIT_NONE;
+		if (term) {
+			tentry = (uint32_t)b->len;
+			jit_em_prologue(e, next, 1);
+		}
+		add_row(jp, (uint32_t)b->len, next, tentry, 1, &trap);
+		jit_em_exit(e, x64_jmp32(b), JIT_EXIT_PANIC, next, 0, 0, 0);
 	}
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
 	for (size_t i = 0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
-			if (is_block(p, x.target)) {
-				x64_patch_rel32(b, x.off, entry[x.target]);
+			const jit_row *t = is_block(p, x.target) ? jit_find_row(jp, x.target) : NULL;
+			if (t && t->entry != JIT_NONE) {
+				x64_patch_rel32(b, x.off, t->entry);
 				continue;
 			}
 			x.kind = JIT_EXIT_PANIC;
@@ -267,12 +283,6 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	return !b->err;
 }
 
-static int cmp_map(const void *a, const void *b)
-{
-	const jit_pcmap *x = a, *y = b;
-	return (x->host_off > y->host_off) - (x->host_off < y->host_off);
-}
-
 jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 {
 	struct timespec t0, t1;
@@ -280,40 +290,32 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	*out = NULL;
 	if (p->jt_len > (1u << 24) || p->code_len > (1u << 26)) return JIT_ETOOBIG;
 	jit_program *jp = calloc(1, sizeof *jp);
-	uint32_t *entry = malloc((p->code_len + 1) * sizeof *entry);
-	if (!jp || !entry) goto nomem;
-	jp->code_len = p->code_len;
+	if (!jp) return JIT_ENOMEM;
+	size_t starts = 0;
+	for (uint32_t pc = 0; pc <= p->code_len; pc++) starts += p->is_start[pc];
 	jp->jt_len = p->jt_len;
-	jp->inst = malloc(((size_t)p->code_len + 1) * sizeof *jp->inst);
-	jp->gas_cost = malloc(((size_t)p->code_len + 1) * sizeof *jp->gas_cost);
-	if (!jp->inst || !jp->gas_cost) goto nomem;
-	memcpy(jp->inst, p->inst, ((size_t)p->code_len + 1) * sizeof *jp->inst);
-	memcpy(jp->gas_cost, p->gas_cost, ((size_t)p->code_len + 1) * sizeof *jp->gas_cost);
-	jp->body = malloc((p->code_len + 1) * sizeof *jp->body);
-	jp->map = malloc(2 * ((size_t)p->code_len + 1) * sizeof *jp->map);
+	jp->rows = malloc(2 * starts * sizeof *jp->rows);
 	jp->jt_host = calloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);
-	if (!jp->body || !jp->map || !jp->jt_host) goto nomem;
-	size_t cap = 4096 + 64 * ((size_t)p->code_len + 1);
-	uint8_t *buf = NULL;
+	if (!jp->rows || !jp->jt_host) goto nomem;
+	size_t cap = 4096 + 48 * starts;
+	uint8_t *buf;
 	jit_em e;
 	for (;;) {
 		buf = malloc(cap);
 		if (!buf) goto nomem;
 		e = (jit_em){ .b = { .p = buf, .cap = cap }, .f = f };
-		if (emit_program(&e, p, jp, entry)) break;
+		if (emit_program(&e, p, jp)) break;
 		free(buf);
 		free(e.exits);
 		if (cap > ((size_t)1 << 31)) {
-			free(entry);
 			jit_program_free(jp);
 			return JIT_ETOOBIG;
 		}
 		cap *= 2;
 	}
 	free(e.exits);
-	size_t page = 4096;
 	jp->code_size = e.b.len;
-	jp->map_size = (e.b.len + page - 1) / page * page;
+	jp->map_size = (e.b.len + 4095) / 4096 * 4096;
 	void *code = mmap(NULL, jp->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (code == MAP_FAILED) {
 		free(buf);
@@ -321,22 +323,22 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	}
 	memcpy(code, buf, e.b.len);
 	free(buf);
-	mprotect(code, jp->map_size, PROT_READ | PROT_EXEC);
+	if (mprotect(code, jp->map_size, PROT_READ | PROT_EXEC)) {
+		munmap(code, jp->map_size);
+		goto nomem;
+	}
 	jp->code = code;
 	for (uint32_t i = 0; i < p->jt_len; i++) {
-		uint32_t t = p->jump_table[i];
-		jp->jt_host[i] = is_block(p, t) ? (uint64_t)(uintptr_t)(jp->code + entry[t]) : 0;
+		const jit_row *t = is_block(p, p->jump_table[i]) ? jit_find_row(jp, p->jump_table[i]) : NULL;
+		jp->jt_host[i] = t && t->entry != JIT_NONE ? (uint64_t)(uintptr_t)(jp->code + t->entry) : 0;
 	}
-	free(entry);
-	qsort(jp->map, jp->n_map, sizeof *jp->map, cmp_map);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	jp->stats.compile_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)(t1.tv_nsec - t0.tv_nsec);
 	jp->stats.code_bytes = jp->code_size;
-	for (uint32_t pc = 0; pc <= p->code_len; pc++) jp->stats.n_insts += p->is_start[pc];
+	jp->stats.n_insts = (uint32_t)starts;
 	*out = jp;
 	return JIT_OK;
 nomem:
-	free(entry);
 	jit_program_free(jp);
 	return JIT_ENOMEM;
 }
@@ -345,29 +347,37 @@ void jit_program_free(jit_program *jp)
 {
 	if (!jp) return;
 	if (jp->code) munmap(jp->code, jp->map_size);
-	free(jp->inst);
-	free(jp->gas_cost);
-	free(jp->body);
-	free(jp->map);
+	free(jp->rows);
 	free(jp->jt_host);
 	free(jp);
 }
 
 jit_stats jit_program_stats(const jit_program *jp) { return jp->stats; }
 
-const jit_pcmap *jit_program_pcmap(const jit_program *jp, size_t *n)
+size_t jit_program_pcmap(const jit_program *jp, jit_pcmap *out, size_t max)
 {
-	*n = jp->n_map;
-	return jp->map;
+	for (size_t i = 0; i < jp->n_rows && i < max; i++) out[i] = jp->rows[i].at;
+	return jp->n_rows;
+}
+
+const jit_row *jit_find_row(const jit_program *jp, uint32_t pc)
+{
+	size_t lo = 0, hi = jp->n_rows;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (jp->rows[mid].at.guest_pc < pc) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo < jp->n_rows && jp->rows[lo].at.guest_pc == pc ? &jp->rows[lo] : NULL;
 }
 
 uint32_t jit_host_to_guest(const jit_program *jp, size_t off)
 {
-	size_t lo = 0, hi = jp->n_map;
+	size_t lo = 0, hi = jp->n_rows;
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
-		if (jp->map[mid].host_off <= off) lo = mid;
+		if (jp->rows[mid].at.host_off <= off) lo = mid;
 		else hi = mid;
 	}
-	return jp->n_map ? jp->map[lo].guest_pc : 0;
+	return jp->n_rows ? jp->rows[lo].at.guest_pc : 0;
 }

@@ -82,7 +82,7 @@ typedef enum jit_exit_kind {
 	                        target that is not a block start to a PANIC at pc instead) */
 	JIT_EXIT_PANIC,      /* panic at pc */
 	JIT_EXIT_HALT,       /* halt at pc (dynamic jump to 0xFFFF0000) */
-	JIT_EXIT_OOG,        /* out of gas; pc = region entry, nothing charged */
+	JIT_EXIT_OOG,        /* out of gas; pc = region entry; nothing charged (arg = cost) */
 	JIT_EXIT_HOST,       /* ecalli at pc; host id = arg */
 	JIT_EXIT_SBRK,       /* sbrk at pc: the runtime runs it and resumes at the next instruction */
 	JIT_EXIT_DJUMP,      /* dynamic jump from pc; 32-bit guest target address in register reg */
@@ -152,7 +152,8 @@ typedef struct jit_block {
 	jit_pcmap *map; size_t n_map;         /* one row per guest instruction, ascending offsets */
 } jit_block;
 
-/* Compile the gas region entered at pc: prologue (cmp/jl OOG/sub on ctx.gas), then each
+/* Compile the gas region entered at pc: prologue (mov rax, [ctx.gas] ; sub rax, cost ;
+ * jl OOG ; mov [ctx.gas], rax), then each
  * instruction's template up to and including the first terminator or ecalli. Falling off
  * the end means "continue at the next instruction". */
 jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out);
@@ -168,8 +169,9 @@ void jit_program_free(jit_program *jp);
 /* Run from state->pc until an exit (the pvm_engine contract). */
 pvm_exit jit_program_run(jit_program *jp, pvm_state *s);
 jit_stats jit_program_stats(const jit_program *jp);
-/* Host-to-guest pc map of a compiled program (one row per instruction, ascending). */
-const jit_pcmap *jit_program_pcmap(const jit_program *jp, size_t *n);
+/* Host-to-guest pc map of a compiled program (one row per instruction, ascending): copies up
+ * to max rows into out and returns the total number of rows. */
+size_t jit_program_pcmap(const jit_program *jp, jit_pcmap *out, size_t max);
 
 extern const pvm_engine jit_engine;          /* "jit": CPU features from cpuid */
 extern const pvm_engine jit_portable_engine; /* "jit-portable": no BMI/LZCNT/POPCNT */

@@ -20,26 +20,34 @@ void jit_em_inst(jit_em *e, const pvm_inst *in);
 /* Record a rel32 exit whose field is at buffer offset off. */
 void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32_t pc, uint32_t target,
                  uint64_t arg, enum x64_reg reg);
-/* Gas prologue of the region entered at pc:
- * cmp qword [r15 + ctx.gas], cost ; jl oog(pc) ; sub qword [r15 + ctx.gas], cost */
+/* Gas prologue of the region entered at pc: mov rax, [r15 + ctx.gas] ; sub rax, cost ;
+ * jl oog(pc) ; mov [r15 + ctx.gas], rax. jl is taken exactly when gas < cost (signed, overflow
+ * included), before anything is charged. */
 void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost);
 
-/* A compiled program (compile.c); run by runtime.c. */
+/* One compiled position: an instruction start, or a fall-through into a position that holds
+ * none (compiled as a trap). Rows ascend in both host offset and guest pc. */
+typedef struct jit_row {
+	jit_pcmap at;                /* host offset of the instruction's code (after any prologue) */
+	uint32_t entry;              /* host offset of its gas prologue, or JIT_NONE */
+	uint32_t cost;               /* gas of the region entered here (charged in C on entry) */
+	pvm_inst inst;
+} jit_row;
+
+/* A compiled program (compile.c); run by runtime.c. Owns copies of what it needs. */
 struct jit_program {
-	pvm_inst *inst;              /* copies of the program's decode: code_len + 1 rows */
-	uint32_t *gas_cost;
-	uint32_t code_len;
 	uint8_t *code;               /* RX mapping */
 	size_t code_size, map_size;
 	size_t enter_off, exit_off;  /* trampolines */
-	uint32_t *body;              /* code_len + 1: host offset of each instruction, or NONE */
-	jit_pcmap *map;              /* ascending host offsets → guest pc */
-	size_t n_map;
+	jit_row *rows;
+	size_t n_rows;
 	uint32_t jt_len;
 	uint64_t *jt_host;           /* jt_len host addresses of block entries (0: not a block) */
 	jit_stats stats;
 };
 enum { JIT_NONE = UINT32_MAX };
+/* Row of guest pc, or NULL when pc holds no compiled code. */
+const jit_row *jit_find_row(const jit_program *jp, uint32_t pc);
 /* Guest pc of the instruction whose code contains host offset off. */
 uint32_t jit_host_to_guest(const jit_program *jp, size_t off);
 #endif

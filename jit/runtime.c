@@ -176,37 +176,38 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	uint32_t pc = s->pc;
 	bool charge = true;
 	for (;;) {
+		const jit_row *row = jit_find_row(jp, pc);
 		if (charge) {
-			uint32_t cost = pc <= jp->code_len ? jp->gas_cost[pc] : 1;
+			uint32_t cost = row ? row->cost : 1; /* no code here: a one-instruction trap region */
 			if (r.ctx->gas < (int64_t)cost) {
 				x.status = PVM_OOG;
 				break;
 			}
 			r.ctx->gas -= cost;
 		}
-		uint32_t host = pc <= jp->code_len ? jp->body[pc] : JIT_NONE;
-		if (host == JIT_NONE) {
+		if (!row) {
 			x.status = PVM_PANIC;
 			break;
 		}
 		r.ctx->exit_kind = JIT_EXIT_NONE;
-		enter(r.membase, jp->code + host);
+		enter(r.membase, jp->code + row->at.host_off);
 		pc = r.ctx->exit_pc;
 		jit_exit_kind k = r.ctx->exit_kind;
+		const pvm_inst *in = &jit_find_row(jp, pc)->inst;
 		if (k == JIT_EXIT_SBRK) {
-			run_sbrk(&r, &jp->inst[pc]);
-			pc = jp->inst[pc].next;
+			run_sbrk(&r, in);
+			pc = in->next;
 			charge = false;
 			continue;
 		}
 		memcpy(s->regs, r.ctx->regs, sizeof s->regs);
-		if (k == JIT_EXIT_FAULT) x = fault_exit(s, &jp->inst[pc]);
+		if (k == JIT_EXIT_FAULT) x = fault_exit(s, in);
 		else if (k == JIT_EXIT_HALT) x.status = PVM_HALT;
 		else if (k == JIT_EXIT_OOG) x.status = PVM_OOG;
 		else if (k == JIT_EXIT_HOST) {
 			x.status = PVM_HOST;
 			x.host_id = (uint32_t)r.ctx->exit_arg;
-			x.next = jp->inst[pc].next;
+			x.next = in->next;
 		} else x.status = PVM_PANIC;
 		break;
 	}

@@ -1,0 +1,36 @@
+#!/bin/sh
+# bench/run.sh BUILD_DIR: runs every bench/*.pvmasm on the interpreter and the JIT (jitproof-bench)
+# and its C twin compiled with gcc -O2, checks that all three compute the same result, and prints
+# per program: guest instructions/s (interp, JIT), JIT/interp speedup, JIT/native time ratio and
+# JIT compile time per guest instruction. Timings vary from run to run; nothing here is a test.
+set -eu
+build=${1:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+driver="$build/jitproof-bench"
+[ -x "$driver" ] || { echo "bench: $driver not built (make first)" >&2; exit 2; }
+out="$build/bench-native"
+mkdir -p "$out"
+printf '%-9s %12s %14s %14s %9s %11s %12s\n' program "guest insts" "interp inst/s" "jit inst/s" \
+	"jit/interp" "jit/native" "compile ns/i"
+status=0
+for asm in "$here"/*.pvmasm; do
+	name=$(basename "$asm" .pvmasm)
+	gcc -O2 -o "$out/$name" "$here/$name.c"
+	best_ns=""
+	for k in 1 2 3; do
+		line=$("$out/$name")
+		ns=${line##* ns }
+		if [ -z "$best_ns" ] || [ "$ns" -lt "$best_ns" ]; then best_ns=$ns; fi
+	done
+	native_result=$(echo "$line" | awk '{print $2}')
+	if ! row=$("$driver" "$asm"); then status=1; continue; fi
+	echo "$row" | awk -v name="$name" -v nat="$best_ns" -v natres="$native_result" '{
+		insts = $3; ti = $5; tj = $7; comp = $9; n = $11; r7 = $13;
+		if (r7 != natres) { printf "%-9s result %s differs from native C %s\n", name, r7, natres; exit 1 }
+		printf "%-9s %12d %14.3e %14.3e %8.1fx %10.2fx %12.1f\n", name, insts, insts / (ti / 1e9),
+		       insts / (tj / 1e9), ti / tj, tj / nat, comp / n
+	}' || status=1
+done
+"$driver" --compile | awk '{ printf "compile: %.1f ns per guest instruction (a %d-instruction program)\n", $5 / $3, $3 }' \
+	|| status=1
+exit $status
