@@ -74,11 +74,23 @@ bool cli_parse_i64(const char *s, int64_t *out)
 	return true;
 }
 
+/* Command-line names spell the table's '_' as '-' (lift_check is `jitproof lift-check`). */
+static bool cmd_is(const char *arg, const char *name)
+{
+	for (; *arg && *name; arg++, name++)
+		if (*arg != *name && !(*arg == '-' && *name == '_')) return false;
+	return *arg == *name;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: jitproof COMMAND [ARGS...]   (jitproof COMMAND --help for details)\n\n");
-	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].summary);
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "%s", cmds[i].name);
+		for (char *c = name; *c; c++) *c = *c == '_' ? '-' : *c;
+		fprintf(f, "  %-12s %s\n", name, cmds[i].summary);
+	}
 }
 
 int main(int argc, char **argv)
@@ -92,7 +104,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		if (!strcmp(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
+		if (cmd_is(argv[1], cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "jitproof: unknown command '%s' (try jitproof --help)\n", argv[1]);
 	return 2;
 }

@@ -37,6 +37,16 @@ typedef struct lx {
 	int nsucc;
 } lx;
 
+/* Sizes of the immediate and displacement fields, from the offsets alone: Capstone 4's imm_size
+ * is the operand size for some encodings (rorx), but an x86 immediate always ends the
+ * instruction and a displacement runs up to the immediate. 0 = no such field. */
+static inline void enc_sizes(const cs_insn *in, unsigned *imm, unsigned *disp)
+{
+	const cs_x86_encoding *e = &in->detail->x86.encoding;
+	*imm = e->imm_offset ? in->size - e->imm_offset : 0;
+	*disp = e->disp_offset ? (e->imm_offset ? e->imm_offset : in->size) - e->disp_offset : 0;
+}
+
 typedef lift_err (*lift_handler)(lx *x, int arg);
 /* Handler for a Capstone instruction id, or NULL (unsupported). */
 lift_handler sem_lookup(unsigned id, int *arg);

@@ -283,11 +283,13 @@ static uint64_t le_bytes(const uint8_t *p, unsigned n)
 static lift_err bind_fields(lx *x, const uint8_t *code, size_t off, const lift_field *f, size_t nf)
 {
 	const cs_x86_encoding *e = &x->d->encoding;
+	unsigned isz, dsz;
+	enc_sizes(x->in, &isz, &dsz);
 	x->imm_field = x->disp_field = NULL;
 	for (size_t k = 0; k < nf; k++) {
 		if (f[k].offset + f[k].size <= off || f[k].offset >= off + x->in->size) continue;
 		unsigned rel = f[k].offset - off;
-		if (e->imm_offset && rel == e->imm_offset && f[k].size == e->imm_size) {
+		if (isz && rel == e->imm_offset && f[k].size == isz) {
 			const cs_x86_op *imm = NULL;
 			for (int i = 0; i < x->d->op_count; i++)
 				if (x->d->operands[i].type == X86_OP_IMM) imm = &x->d->operands[i];
@@ -298,7 +300,7 @@ static lift_err bind_fields(lx *x, const uint8_t *code, size_t off, const lift_f
 			if (((uint64_t)imm->imm & m) != le_bytes(code + f[k].offset, f[k].size))
 				return fail(x, LIFT_EFIELD, "immediate field does not match Capstone's value");
 			x->imm_field = f[k].term;
-		} else if (e->disp_offset && rel == e->disp_offset && f[k].size == e->disp_size) {
+		} else if (dsz && rel == e->disp_offset && f[k].size == dsz) {
 			uint64_t m = f[k].size == 8 ? ~0ull : (1ull << 8 * f[k].size) - 1;
 			if (((uint64_t)x->d->disp & m) != le_bytes(code + f[k].offset, f[k].size))
 				return fail(x, LIFT_EFIELD, "displacement field does not match Capstone's value");
