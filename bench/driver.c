@@ -89,22 +89,26 @@ bad:
 }
 
 /* Compile time per guest instruction on a large program (fixed per-program costs such as mmap
- * vanish): 100,000 instructions cycling through ALU, immediate, memory and branch forms. */
+ * vanish): 100,000 instructions cycling through 16 kinds: 3-register and immediate ALU ops,
+ * loads/stores, a multiply, a rotate, a compare, a branch and one division. */
 static int bench_compile(void)
 {
 	static const uint8_t pattern[][6] = {
 		{ 200, 0x21, 3 }, { 149, 0x43, 0x10, 0, 0, 0 }, { 130, 0x65, 8, 0, 0, 0 },
 		{ 123, 0x87, 0xf8, 0xff, 0xff, 0xff }, { 202, 0x21, 9 }, { 152, 0x43, 13, 0, 0, 0 },
-		{ 172, 0x21, 0, 0, 0, 0 }, { 203, 0x54, 6 },
+		{ 172, 0x21, 0, 0, 0, 0 }, { 211, 0x54, 6 }, { 51, 9, 0x40, 0x42, 0x0f, 0 },
+		{ 132, 0x32, 0xff, 0, 0, 0 }, { 201, 0x76, 2 }, { 216, 0x12, 7 }, { 128, 0x98, 4, 0, 0, 0 },
+		{ 158, 0x34, 27, 0, 0, 0 }, { 100, 0x5a }, { 203, 0x54, 6 },
 	};
-	static const uint8_t len[] = { 3, 6, 6, 6, 3, 6, 6, 3 };
+	static const uint8_t len[] = { 3, 6, 6, 6, 3, 6, 6, 3, 6, 6, 3, 3, 6, 6, 2, 3 };
+	enum { KINDS = sizeof len };
 	enum { N = 100000 };
 	size_t cap = 8 * N + N / 8 + 64, n = 0;
 	uint8_t *code = malloc(7 * N), *blob = malloc(cap);
 	uint8_t *starts = calloc(7 * N, 1);
 	if (!code || !blob || !starts) return 2;
 	for (int i = 0; i < N; i++) {
-		size_t k = (size_t)i % 8;
+		size_t k = (size_t)i % KINDS;
 		starts[n] = 1;
 		memcpy(code + n, pattern[k], len[k]);
 		if (pattern[k][0] == 172) { /* branch_lt_u back to pc 0 */

@@ -312,7 +312,7 @@ static inline size_t x64_mov_r32_imm(x64_buf *b, enum x64_reg dst, uint32_t imm)
 	x64_byte(b, (uint8_t)(0xB8 + (dst & 7)));
 	size_t at = b->len;
 	x64_le(b, imm, 4);
-	x64_log(b, s, "mov", "%s, 0x%x", x64_regname(dst, 4), imm);
+	if (b->rec) x64_log(b, s, "mov", "%s, 0x%x", x64_regname(dst, 4), imm);
 	return at;
 }
 /* movabs reg64, imm64 (REX.W B8+r io) */
@@ -323,7 +323,7 @@ static inline size_t x64_mov_r64_imm64(x64_buf *b, enum x64_reg dst, uint64_t im
 	x64_byte(b, (uint8_t)(0xB8 + (dst & 7)));
 	size_t at = b->len;
 	x64_le(b, imm, 8);
-	x64_log(b, s, "movabs", "%s, 0x%llx", x64_regname(dst, 8), (unsigned long long)imm);
+	if (b->rec) x64_log(b, s, "movabs", "%s, 0x%llx", x64_regname(dst, 8), (unsigned long long)imm);
 	return at;
 }
 
@@ -476,7 +476,7 @@ static inline void x64_setcc(x64_buf *b, enum x64_cc cc, enum x64_reg dst)
 		"seta", "sets", "setns", "setp", "setnp", "setl", "setge", "setle", "setg" };
 	size_t s = b->len;
 	x64_enc(b, 0, false, true, X64_OPS(0x0F, (uint8_t)(0x90 + cc)), 0, x64_r(dst));
-	x64_log(b, s, n[cc], "%s", x64_regname(dst, 1));
+	if (b->rec) x64_log(b, s, n[cc], "%s", x64_regname(dst, 1));
 }
 
 /* jcc rel32 / jmp rel32 with a zero placeholder; return the offset of the rel32 field. */
@@ -488,7 +488,7 @@ static inline size_t x64_jcc32(x64_buf *b, enum x64_cc cc)
 	x64_byte(b, 0x0F);
 	x64_byte(b, (uint8_t)(0x80 + cc));
 	x64_le(b, 0, 4);
-	x64_log(b, s, n[cc], "rel32");
+	if (b->rec) x64_log(b, s, n[cc], "rel32");
 	return s + 2;
 }
 static inline size_t x64_jmp32(x64_buf *b)
@@ -496,7 +496,7 @@ static inline size_t x64_jmp32(x64_buf *b)
 	size_t s = b->len;
 	x64_byte(b, 0xE9);
 	x64_le(b, 0, 4);
-	x64_log(b, s, "jmp", "rel32");
+	if (b->rec) x64_log(b, s, "jmp", "rel32");
 	return s + 1;
 }
 /* jmp reg */
@@ -504,7 +504,7 @@ static inline void x64_jmp_reg(x64_buf *b, enum x64_reg r)
 {
 	size_t s = b->len;
 	x64_enc(b, 0, false, false, X64_OPS(0xFF), 4, x64_r(r));
-	x64_log(b, s, "jmp", "%s", x64_regname(r, 8));
+	if (b->rec) x64_log(b, s, "jmp", "%s", x64_regname(r, 8));
 }
 
 /* bswap reg64 */
@@ -514,7 +514,7 @@ static inline void x64_bswap(x64_buf *b, enum x64_reg r)
 	x64_byte(b, (uint8_t)(0x48 | (r >> 3)));
 	x64_byte(b, 0x0F);
 	x64_byte(b, (uint8_t)(0xC8 + (r & 7)));
-	x64_log(b, s, "bswap", "%s", x64_regname(r, 8));
+	if (b->rec) x64_log(b, s, "bswap", "%s", x64_regname(r, 8));
 }
 
 /* F3 0F xx (popcnt B8, tzcnt BC, lzcnt BD) and 0F BC/BD (bsf/bsr): reg, rm */
@@ -576,7 +576,7 @@ static inline void x64_cqo(x64_buf *b, int sz)
 	size_t s = b->len;
 	if (sz == 8) x64_byte(b, 0x48);
 	x64_byte(b, 0x99);
-	x64_log(b, s, sz == 8 ? "cqo" : "cdq", "%s", "");
+	if (b->rec) x64_log(b, s, sz == 8 ? "cqo" : "cdq", "%s", "");
 }
 
 static inline void x64_push(x64_buf *b, enum x64_reg r)
@@ -584,26 +584,26 @@ static inline void x64_push(x64_buf *b, enum x64_reg r)
 	size_t s = b->len;
 	if (r >= 8) x64_byte(b, 0x41);
 	x64_byte(b, (uint8_t)(0x50 + (r & 7)));
-	x64_log(b, s, "push", "%s", x64_regname(r, 8));
+	if (b->rec) x64_log(b, s, "push", "%s", x64_regname(r, 8));
 }
 static inline void x64_pop(x64_buf *b, enum x64_reg r)
 {
 	size_t s = b->len;
 	if (r >= 8) x64_byte(b, 0x41);
 	x64_byte(b, (uint8_t)(0x58 + (r & 7)));
-	x64_log(b, s, "pop", "%s", x64_regname(r, 8));
+	if (b->rec) x64_log(b, s, "pop", "%s", x64_regname(r, 8));
 }
 static inline void x64_ret(x64_buf *b)
 {
 	size_t s = b->len;
 	x64_byte(b, 0xC3);
-	x64_log(b, s, "ret", "%s", "");
+	if (b->rec) x64_log(b, s, "ret", "%s", "");
 }
 static inline void x64_int3(x64_buf *b)
 {
 	size_t s = b->len;
 	x64_byte(b, 0xCC);
-	x64_log(b, s, "int3", "%s", "");
+	if (b->rec) x64_log(b, s, "int3", "%s", "");
 }
 
 #endif
