@@ -218,6 +218,14 @@ static bool is_block(const pvm_program *p, uint32_t pc)
 	return pc <= p->code_len && p->is_block[pc] && p->is_start[pc];
 }
 
+/* The first instruction start at or after `from` (a hint: the successor of pc), past pc. */
+static uint32_t next_start(const pvm_program *p, uint32_t pc, uint32_t from)
+{
+	uint32_t k = from > pc ? from : pc;
+	while (k <= p->code_len && !p->is_start[k]) k++;
+	return k;
+}
+
 static jit_row *add_row(jit_program *jp, uint32_t off, uint32_t pc, uint32_t entry, uint32_t cost,
                         const pvm_inst *in)
 {
@@ -236,8 +244,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 	emit_exit(b);
 	jp->n_rows = 0;
 	uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
-	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
-		if (!p->is_start[pc]) continue;
+	for (uint32_t pc = next_start(p, 0, 0); pc <= p->code_len; pc = next_start(p, pc, p->inst[pc].next)) {
 		uint32_t entry = JIT_NONE;
 		if (is_block(p, pc) || pc == term_next) {
 			entry = (uint32_t)b->len;
@@ -252,9 +259,8 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 		             in->op == PVM_OP_load_imm_jump || in->op == PVM_OP_load_imm_jump_ind ||
 		             in->op == PVM_OP_ecalli;
 		if (stops) continue;
-		uint32_t next = in->next, k;
-		for (k = pc + 1; k <= p->code_len && !p->is_start[k]; k++) {}
-		if (next == k && k <= p->code_len) continue; /* falls into the next compiled instruction */
+		uint32_t next = in->next;
+		if (next <= p->code_len && p->is_start[next]) continue; /* falls into the next instruction */
 		/* falls into a position that holds no instruction: a trap there */
 		pvm_inst trap = { .op = PVM_OP_trap, .pc = next, .next = next + 1 };
 		uint32_t tentry = JIT_NONE;
@@ -292,7 +298,8 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	jit_program *jp = calloc(1, sizeof *jp);
 	if (!jp) return JIT_ENOMEM;
 	size_t starts = 0;
-	for (uint32_t pc = 0; pc <= p->code_len; pc++) starts += p->is_start[pc];
+	for (uint32_t pc = next_start(p, 0, 0); pc <= p->code_len; pc = next_start(p, pc, p->inst[pc].next))
+		starts++;
 	jp->jt_len = p->jt_len;
 	jp->rows = malloc(2 * starts * sizeof *jp->rows);
 	jp->jt_host = calloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);

@@ -77,9 +77,25 @@ static inline void x64_byte(x64_buf *b, uint8_t v)
 	if (b->len < b->cap) b->p[b->len++] = v;
 	else b->err = true;
 }
+/* Append n <= 16 bytes from src, which must be readable for 16 bytes (fast path: one fixed-size
+ * copy when the buffer has 16 bytes of room). */
+static inline void x64_bytes(x64_buf *b, const uint8_t *src, size_t n)
+{
+	if (b->len + 16 <= b->cap) {
+		memcpy(b->p + b->len, src, 16);
+		b->len += n;
+	} else if (b->len + n <= b->cap) {
+		for (size_t i = 0; i < n; i++) b->p[b->len++] = src[i];
+	} else {
+		b->err = true;
+	}
+}
+/* n (1..8) little-endian bytes of v (the host is x86-64, so a plain copy) */
 static inline void x64_le(x64_buf *b, uint64_t v, int n)
 {
-	for (int i = 0; i < n; i++) x64_byte(b, (uint8_t)(v >> (8 * i)));
+	uint8_t t[16];
+	memcpy(t, &v, 8);
+	x64_bytes(b, t, (size_t)n);
 }
 /* Patch a rel32 field at `at` so that it jumps to `to` (both buffer offsets). */
 static inline void x64_patch_rel32(x64_buf *b, size_t at, size_t to)
@@ -144,25 +160,31 @@ static inline void x64_log(x64_buf *b, size_t start, const char *mnem, const cha
 
 /* ---- the generic encoder ----------------------------------------------------------------- */
 
-/* ModRM (+ SIB + displacement) for reg field `reg` and operand rm. rsp/r12 as base need a SIB
- * byte; rbp/r13 as base with no displacement need an explicit disp8 of 0. */
-static inline void x64_modrm(x64_buf *b, unsigned reg, x64_rm rm)
+/* ModRM (+ SIB + displacement) for reg field `reg` and operand rm, written to t; returns the
+ * byte count. rsp/r12 as base need a SIB byte; rbp/r13 as base with no displacement need an
+ * explicit disp8 of 0. */
+static inline int x64_modrm(uint8_t *t, unsigned reg, x64_rm rm)
 {
 	if (!rm.mem) {
-		x64_byte(b, (uint8_t)(0xC0 | (reg & 7) << 3 | (rm.reg & 7)));
-		return;
+		t[0] = (uint8_t)(0xC0 | (reg & 7) << 3 | (rm.reg & 7));
+		return 1;
 	}
+	int n = 0;
 	bool sib = rm.index != X64_NOREG || (rm.base & 7) == 4;
 	int mod = rm.disp32 ? 2 : (rm.disp == 0 && (rm.base & 7) != 5) ? 0
 	        : (rm.disp >= -128 && rm.disp <= 127) ? 1 : 2;
-	x64_byte(b, (uint8_t)(mod << 6 | (reg & 7) << 3 | (sib ? 4 : (rm.base & 7))));
+	t[n++] = (uint8_t)(mod << 6 | (reg & 7) << 3 | (sib ? 4 : (rm.base & 7)));
 	if (sib) {
 		unsigned ss = rm.scale == 8 ? 3 : rm.scale == 4 ? 2 : rm.scale == 2 ? 1 : 0;
 		unsigned idx = rm.index == X64_NOREG ? 4 : (rm.index & 7);
-		x64_byte(b, (uint8_t)(ss << 6 | idx << 3 | (rm.base & 7)));
+		t[n++] = (uint8_t)(ss << 6 | idx << 3 | (rm.base & 7));
 	}
-	if (mod == 1) x64_byte(b, (uint8_t)rm.disp);
-	else if (mod == 2) x64_le(b, (uint32_t)rm.disp, 4);
+	if (mod == 1) t[n++] = (uint8_t)rm.disp;
+	else if (mod == 2) {
+		memcpy(t + n, &rm.disp, 4);
+		n += 4;
+	}
+	return n;
 }
 
 /* Legacy prefix (0, 0x66, 0xF2, 0xF3), REX, opcode bytes, ModRM/SIB/displacement.
@@ -171,14 +193,17 @@ static inline void x64_modrm(x64_buf *b, unsigned reg, x64_rm rm)
 static inline void x64_enc(x64_buf *b, uint8_t pfx, bool w, bool byteregs, const uint8_t *opc,
                            int nopc, unsigned reg, x64_rm rm)
 {
-	if (pfx) x64_byte(b, pfx);
+	uint8_t t[16];
+	int n = 0;
+	if (pfx) t[n++] = pfx;
 	unsigned base = rm.mem ? rm.base : rm.reg;
 	unsigned index = rm.mem && rm.index != X64_NOREG ? rm.index : 0;
 	uint8_t rex = 0x40 | (w ? 8 : 0) | ((reg >> 3) & 1) << 2 | ((index >> 3) & 1) << 1 | ((base >> 3) & 1);
 	bool force = byteregs && ((reg >= 4 && reg <= 7) || (!rm.mem && rm.reg >= 4 && rm.reg <= 7));
-	if (rex != 0x40 || force) x64_byte(b, rex);
-	for (int i = 0; i < nopc; i++) x64_byte(b, opc[i]);
-	x64_modrm(b, reg, rm);
+	if (rex != 0x40 || force) t[n++] = rex;
+	for (int i = 0; i < nopc; i++) t[n++] = opc[i];
+	n += x64_modrm(t + n, reg, rm);
+	x64_bytes(b, t, (size_t)n);
 }
 
 /* VEX3 (C4) form: map 1=0F 2=0F38 3=0F3A; pp 0=none 1=66 2=F3 3=F2; vvvv = extra register. */
@@ -187,12 +212,13 @@ static inline void x64_vex(x64_buf *b, unsigned map, unsigned pp, bool w, unsign
 {
 	unsigned base = rm.mem ? rm.base : rm.reg;
 	unsigned index = rm.mem && rm.index != X64_NOREG ? rm.index : 0;
-	x64_byte(b, 0xC4);
-	x64_byte(b, (uint8_t)((!((reg >> 3) & 1)) << 7 | (!((index >> 3) & 1)) << 6 |
-	                      (!((base >> 3) & 1)) << 5 | map));
-	x64_byte(b, (uint8_t)((w ? 0x80 : 0) | ((~vvvv & 15) << 3) | pp));
-	x64_byte(b, opc);
-	x64_modrm(b, reg, rm);
+	uint8_t t[16];
+	t[0] = 0xC4;
+	t[1] = (uint8_t)((!((reg >> 3) & 1)) << 7 | (!((index >> 3) & 1)) << 6 | (!((base >> 3) & 1)) << 5 | map);
+	t[2] = (uint8_t)((w ? 0x80 : 0) | ((~vvvv & 15) << 3) | pp);
+	t[3] = opc;
+	int n = 4 + x64_modrm(t + 4, reg, rm);
+	x64_bytes(b, t, (size_t)n);
 }
 
 #define X64_OPS(...) (const uint8_t[]){ __VA_ARGS__ }, (int)sizeof((const uint8_t[]){ __VA_ARGS__ })
