@@ -82,6 +82,7 @@ bool pvm_state_compare(const char *a, const pvm_state *sa, pvm_exit xa,
 uint64_t pvm_sbrk(pvm_state *s, uint64_t size)
 {
 	if (size == 0) return s->heap_top;
+	if (size > (1ull << 32)) return 0;
 	uint64_t x = s->heap_base > PVM_LOW_LIMIT ? s->heap_base : PVM_LOW_LIMIT;
 	while (x + size <= (1ull << 32)) {
 		uint64_t last = (x + size - 1) >> PVM_PAGE_SHIFT, pn = x >> PVM_PAGE_SHIFT;

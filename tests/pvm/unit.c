@@ -264,6 +264,8 @@ static void test_container(void)
 	CHECK(pvm_mem_perm(s.mem, 0x34000 >> 12) == PVM_WRITE);
 	CHECK(pvm_mem_perm(s.mem, 0x35000 >> 12) == PVM_NONE);
 	CHECK(pvm_sbrk(&s, 1) == 0x35000);
+	CHECK(pvm_sbrk(&s, UINT64_MAX) == 0 && pvm_sbrk(&s, 1ull << 32) == 0); /* nothing fits */
+	CHECK(pvm_sbrk(&s, 0) == 0x35001);
 	pvm_program_fini(&p);
 	pvm_state_fini(&s);
 	/* malformed: code length disagrees, truncated header */
