@@ -191,6 +191,34 @@ static bool is_block(const pvm_program *p, uint64_t pc)
 	return pc <= p->code_len && p->is_block[pc];
 }
 
+/* sbrk by pvm.h's contract (GP 0.7.2): size 0 returns heap_top; otherwise the lowest
+ * x >= max(heap_base, 0x10000) such that no byte of [x, x+size) is mapped; those pages become
+ * writable, heap_top = max(heap_top, x+size), and x is returned; 0 when nothing fits below 2^32.
+ * Written apart from pvm_sbrk on purpose: the differential test compares the two. */
+static uint64_t sbrk(pvm_state *s, uint64_t size)
+{
+	if (size == 0) return s->heap_top;
+	uint64_t x = s->heap_base > PVM_LOW_LIMIT ? s->heap_base : PVM_LOW_LIMIT;
+	while (size <= (1ull << 32) - x) {
+		uint64_t first = x >> PVM_PAGE_SHIFT, last = (x + size - 1) >> PVM_PAGE_SHIFT, pn;
+		bool mapped = false;
+		for (pn = last + 1; pn-- > first;)
+			if (pvm_mem_perm(s->mem, (uint32_t)pn) != PVM_NONE) {
+				mapped = true;
+				break;
+			}
+		if (!mapped) {
+			for (pn = first; pn <= last; pn++)
+				pvm_mem_map(s->mem, (uint32_t)(pn << PVM_PAGE_SHIFT), PVM_PAGE, PVM_WRITE);
+			uint64_t end = x + size;
+			if (end > s->heap_top) s->heap_top = end > UINT32_MAX ? UINT32_MAX : (uint32_t)end;
+			return x;
+		}
+		x = (pn + 1) << PVM_PAGE_SHIFT;
+	}
+	return 0;
+}
+
 static bool exit_with(pvm_state *s, const pvm_inst *in, pvm_exit *x, pvm_status st)
 {
 	memset(x, 0, sizeof *x);
@@ -249,7 +277,7 @@ bool sem_exec(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_
 		for (unsigned k = 0; k < st[i].n; k++) b[k] = (uint8_t)(st[i].v >> (8 * k));
 		pvm_mem_poke(s->mem, st[i].addr, b, st[i].n);
 	}
-	if (sbrk_reg >= 0) s->regs[sbrk_reg] = pvm_sbrk(s, sbrk_size);
+	if (sbrk_reg >= 0) s->regs[sbrk_reg] = sbrk(s, sbrk_size);
 
 	s->pc = in->next;
 	if (!ctl) return false;

@@ -2,6 +2,8 @@
  * For every opcode, --states N (default 200) random states: the pre-state becomes Z3 numerals,
  * sem_z3_build's post-state is simplified to numerals and must equal what sem_exec computes
  * (status, pc, fault, fault address, host id, the 13 registers, the bytes around each store).
+ * Then, with symbolic inputs, a solver checks the shape of every opcode's terms: a fault is
+ * possible exactly for loads and stores, branches can both continue and panic, djumps can halt.
  * The seed is printed; --seed S or SEM_SEED replays. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +155,75 @@ static void check_opcode(const sem_spec *sp, uint8_t op, int states)
 	}
 }
 
+/* Is `cond` satisfiable? (10 s limit; unknown counts as a failure) */
+static bool sat(Z3_solver so, Z3_ast cond, const char *name, const char *what)
+{
+	Z3_solver_push(ctx, so);
+	Z3_solver_assert(ctx, so, cond);
+	Z3_lbool r = Z3_solver_check(ctx, so);
+	Z3_solver_pop(ctx, so, 1);
+	if (r == Z3_L_UNDEF) {
+		printf("UNKNOWN %s: %s\n", name, what);
+		failures++;
+	}
+	return r == Z3_L_TRUE;
+}
+
+static void check_symbolic(const sem_spec *sp, uint8_t op)
+{
+	const char *name = pvm_ops[op].name;
+	const sem_insn *si = sem_spec_get(sp, op);
+	Z3_sort b64 = Z3_mk_bv_sort(ctx, 64), b32 = Z3_mk_bv_sort(ctx, 32);
+	sem_z3_pre pre = { .ra = 1, .rb = 2, .rd = 3 };
+	for (int r = 0; r < PVM_NUM_REGS; r++) {
+		char nm[8];
+		snprintf(nm, sizeof nm, "r%d", r);
+		pre.regs[r] = Z3_mk_const(ctx, Z3_mk_string_symbol(ctx, nm), b64);
+	}
+	pre.mem = Z3_mk_const(ctx, Z3_mk_string_symbol(ctx, "mem"), Z3_mk_array_sort(ctx, b32, Z3_mk_bv_sort(ctx, 8)));
+	pre.imm = Z3_mk_const(ctx, Z3_mk_string_symbol(ctx, "imm"), b64);
+	pre.imm2 = Z3_mk_const(ctx, Z3_mk_string_symbol(ctx, "imm2"), b64);
+	pre.gas = Z3_mk_const(ctx, Z3_mk_string_symbol(ctx, "gas"), b64);
+	pre.target = Z3_mk_const(ctx, Z3_mk_string_symbol(ctx, "target"), b32);
+	pre.pc = Z3_mk_const(ctx, Z3_mk_string_symbol(ctx, "pc"), b32);
+	pre.next = Z3_mk_const(ctx, Z3_mk_string_symbol(ctx, "next"), b32);
+	sem_z3_post post;
+	pvm_errbuf e;
+	if (sem_z3_build(ctx, sp, op, &pre, &post, &e) != SEM_OK) {
+		printf("SYMBOLIC %s: %s\n", name, e.msg);
+		failures++;
+		return;
+	}
+	Z3_solver so = Z3_mk_solver(ctx);
+	Z3_solver_inc_ref(ctx, so);
+	Z3_params pa = Z3_mk_params(ctx);
+	Z3_params_inc_ref(ctx, pa);
+	Z3_params_set_uint(ctx, pa, Z3_mk_string_symbol(ctx, "timeout"), 10000);
+	Z3_solver_set_params(ctx, so, pa);
+	bool mem = si->mem_read || si->mem_write;
+	if (sat(so, post.fault, name, "fault") != mem ||
+	    (mem && !sat(so, Z3_mk_not(ctx, post.fault), name, "no fault"))) {
+		printf("SYMBOLIC %s: a fault should be %s\n", name, mem ? "possible and avoidable" : "impossible");
+		failures++;
+	}
+	Z3_ast st[5];
+	for (int k = 0; k < 5; k++) st[k] = Z3_mk_eq(ctx, post.status, Z3_mk_unsigned_int64(ctx, k, Z3_mk_bv_sort(ctx, 3)));
+	if (post.branch_cond && !(sat(so, st[SEM_CONT], name, "cont") && sat(so, st[SEM_PANIC], name, "panic"))) {
+		printf("SYMBOLIC %s: a branch should both continue and panic\n", name);
+		failures++;
+	}
+	if (post.djump_addr && !(sat(so, st[SEM_HALT], name, "halt") && sat(so, st[SEM_CONT], name, "cont"))) {
+		printf("SYMBOLIC %s: a djump should both halt and continue\n", name);
+		failures++;
+	}
+	if (!si->control && !mem && sat(so, Z3_mk_not(ctx, st[SEM_CONT]), name, "exit")) {
+		printf("SYMBOLIC %s: should always continue\n", name);
+		failures++;
+	}
+	Z3_params_dec_ref(ctx, pa);
+	Z3_solver_dec_ref(ctx, so);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -175,6 +246,7 @@ int main(int argc, char **argv)
 		ctx = Z3_mk_context(cfg);
 		Z3_del_config(cfg);
 		check_opcode(sp, pvm_op_list[oi], states);
+		check_symbolic(sp, pvm_op_list[oi]);
 		Z3_del_context(ctx);
 		ops++;
 	}
