@@ -123,6 +123,21 @@ static void check_pcmap(void)
 		if (!oog || !branch || b.cost != 3) FAIL("pcmap: exits or cost wrong");
 		jit_block_fini(&b);
 	}
+	jit_program *jp;
+	if (jit_program_new(&p, jit_no_features(), &jp) != JIT_OK) FAIL("pcmap: program compile failed");
+	else {
+		checked++;
+		jit_pcmap rows[8];
+		size_t n = jit_program_pcmap(jp, rows, 8);
+		static const uint32_t want[] = { 0, 3, 6, 10, 11 }; /* 11: the implicit trap past the code */
+		if (n != 5) FAIL("pcmap: program has %zu rows, want 5", n);
+		for (size_t i = 0; i < n && i < 5; i++) {
+			if (rows[i].guest_pc != want[i]) FAIL("pcmap: row %zu is pc %u", i, rows[i].guest_pc);
+			if (i && rows[i].host_off <= rows[i - 1].host_off) FAIL("pcmap: program offsets not ascending");
+		}
+		if (jit_program_stats(jp).n_insts != 5) FAIL("pcmap: stats count %u instructions", jit_program_stats(jp).n_insts);
+		jit_program_free(jp);
+	}
 	pvm_program_fini(&p);
 }
 
