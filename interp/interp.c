@@ -42,9 +42,10 @@ interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 		const pvm_inst *in = &p->inst[pc];
 		uint8_t form = pvm_ops[in->op].form;
 		bool br = form == PVM_FORM_OFF || form == PVM_FORM_REG_IMM_OFF || form == PVM_FORM_REG2_OFF;
+		uint32_t next = in->next <= p->code_len ? in->next : p->code_len; /* final trap: unused */
 		it->code[pc] = (ins){
 			.op = in->op, .a = in->ra, .b = in->rb, .d = in->rd,
-			.cost = p->gas_cost[pc], .next = in->next * (uint32_t)sizeof(ins),
+			.cost = p->gas_cost[pc], .next = next * (uint32_t)sizeof(ins),
 			.target = br && in->target <= p->code_len && p->is_block[in->target] ? in->target : BAD,
 			.imm = in->imm, .imm2 = in->imm2,
 		};
@@ -69,8 +70,18 @@ void interp_free(interp *it)
 }
 
 static inline uint64_t sx32(uint64_t x) { return (uint64_t)(int64_t)(int32_t)(uint32_t)x; }
-static inline uint64_t rotr64(uint64_t x, unsigned n) { n &= 63; return n ? x >> n | x << (64 - n) : x; }
-static inline uint32_t rotr32(uint32_t x, unsigned n) { n &= 31; return n ? x >> n | x << (32 - n) : x; }
+static inline uint64_t rotr64(uint64_t x, unsigned n)
+{
+	n &= 63;
+	return n ? x >> n | x << (64 - n) : x;
+}
+
+static inline uint32_t rotr32(uint32_t x, unsigned n)
+{
+	n &= 31;
+	return n ? x >> n | x << (32 - n) : x;
+}
+
 static inline uint64_t rotl64(uint64_t x, unsigned n) { return rotr64(x, (64 - (n & 63)) & 63); }
 static inline uint32_t rotl32(uint32_t x, unsigned n) { return rotr32(x, (32 - (n & 31)) & 31); }
 

@@ -57,7 +57,8 @@ pvm_err pvm_container_load(const uint8_t *blob, size_t len, const uint8_t *args,
 
 	pvm_state_init(s);
 	uint32_t ro = ZZ, rw = (uint32_t)(2 * ZZ + q_up(olen));
-	uint32_t stack_top = (uint32_t)((1ull << 32) - 2 * ZZ - ZI), arg = (uint32_t)((1ull << 32) - ZZ - ZI);
+	uint32_t stack_top = (uint32_t)((1ull << 32) - 2 * ZZ - ZI);
+	uint32_t arg = (uint32_t)((1ull << 32) - ZZ - ZI);
 	pvm_mem_map(s->mem, ro, pg_up(olen), PVM_READ);
 	pvm_mem_poke(s->mem, ro, o, (uint32_t)olen);
 	uint64_t heap_end = rw + pg_up(wlen) + z * PVM_PAGE;

@@ -35,7 +35,8 @@ static bool get_u64(rd *r, const yaml_node_t *n, const char *what, uint64_t max,
 	if (!is_plain(n)) return fail(r, n, "%s: expected a number", what);
 	const char *s = (const char *)n->data.scalar.value;
 	size_t len = n->data.scalar.length;
-	if (len == 0 || len > 20 || (len > 1 && s[0] == '0')) return fail(r, n, "%s: expected a number", what);
+	if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
+		return fail(r, n, "%s: expected a number", what);
 	uint64_t v = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9') {

@@ -182,7 +182,7 @@ static void test_memory(void)
 	uint32_t f = 0;
 	uint8_t buf[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, got[8];
 	pvm_mem_map(m, 0x20000, 4096, PVM_WRITE);
-	/* straddling: second page unmapped → fault at its first byte; mapped read-only → write fault */
+	/* straddling: second page unmapped → fault at its first byte; read-only → write fault */
 	CHECK(pvm_mem_check(m, 0x20FFC, 4, true, &f));
 	CHECK(!pvm_mem_check(m, 0x20FFC, 8, false, &f) && f == 0x21000);
 	pvm_mem_map(m, 0x21000, 1, PVM_READ);
