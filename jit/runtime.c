@@ -29,6 +29,23 @@ typedef struct jit_run {
 static __thread jit_run *current_run;
 static struct sigaction old_segv, old_bus;
 
+/* A fault outside JIT code goes to the handler that was installed before ours; with none, the
+ * default action is reinstated and the access faults again (and kills the process). */
+static void chain(int sig, siginfo_t *si, void *uc)
+{
+	const struct sigaction *old = sig == SIGSEGV ? &old_segv : &old_bus;
+	if (old->sa_flags & SA_SIGINFO) {
+		if (old->sa_sigaction) {
+			old->sa_sigaction(sig, si, uc);
+			return;
+		}
+	} else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+		old->sa_handler(sig);
+		return;
+	}
+	signal(sig, SIG_DFL);
+}
+
 static void on_fault(int sig, siginfo_t *si, void *ucv)
 {
 	ucontext_t *uc = ucv;
@@ -36,14 +53,12 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 	uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 	uintptr_t code = r ? (uintptr_t)r->jp->code : 0;
 	if (!r || rip < code || rip >= code + r->jp->code_size) {
-		/* not ours: reinstate the previous handler and let the access fault again */
-		sigaction(sig, sig == SIGSEGV ? &old_segv : &old_bus, NULL);
+		chain(sig, si, ucv);
 		return;
 	}
 	r->ctx->exit_kind = JIT_EXIT_FAULT;
 	r->ctx->exit_pc = jit_host_to_guest(r->jp, rip - code);
 	uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(code + r->jp->exit_off);
-	(void)si;
 }
 
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
