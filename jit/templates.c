@@ -393,13 +393,19 @@ static void t_load_imm_jump_ind(jit_em *e, const pvm_inst *in, const tpl_desc *d
 	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_DJUMP, in->pc, 0, 0, RAX);
 }
 /* add/and/or/xor/mul (commutative) rD = rA op rB:
- *   D == A: op D, B | D == B: op D, A | else: mov D, A ; op D, B   (N = 32: + movsxd D, D32) */
+ *   D == A: op D, B | D == B: op D, A | add, D distinct: lea D, [A + B] |
+ *   else: mov D, A ; op D, B                                   (N = 32: + movsxd D, D32) */
 static void t_alu3(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_buf *b = &e->b;
 	int sz = d->b;
 	bool mul = d->a < 0;
 	enum x64_reg dst = D(in), a = A(in), src = B(in);
+	if (d->a == X64_ADD && dst != a && dst != src) {
+		x64_lea(b, sz, dst, x64_m(a, src, 0));
+		if (sz == 4) sx32(e, dst, dst);
+		return;
+	}
 	if (dst == src && dst != a) src = a;
 	else if (dst != a) x64_mov(b, dst, a);
 	if (mul) x64_imul(b, sz, dst, R(src));
