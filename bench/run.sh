@@ -31,6 +31,6 @@ for asm in "$here"/*.pvmasm; do
 		       insts / (tj / 1e9), ti / tj, tj / nat, comp / n
 	}' || status=1
 done
-"$driver" --compile | awk '{ printf "compile: %.1f ns per guest instruction (a %d-instruction program)\n", $5 / $3, $3 }' \
+"$driver" --compile | awk '{ printf "compile: %.1f ns (thread CPU time) per guest instruction (a %d-instruction program)\n", $5 / $3, $3 }' \
 	|| status=1
 exit $status

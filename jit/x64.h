@@ -221,6 +221,9 @@ static inline void x64_vex(x64_buf *b, unsigned map, unsigned pp, bool w, unsign
 	x64_bytes(b, t, (size_t)n);
 }
 
+/* Recording is the rare case (tests and the validator); keep it off the hot path. */
+#define X64_REC(b) __builtin_expect((b)->rec != NULL, 0)
+
 #define X64_OPS(...) (const uint8_t[]){ __VA_ARGS__ }, (int)sizeof((const uint8_t[]){ __VA_ARGS__ })
 
 /* ---- instructions ------------------------------------------------------------------------ */
@@ -241,7 +244,7 @@ static inline void x64_alu_rmr(x64_buf *b, enum x64_alu op, int sz, x64_rm dst, 
 {
 	size_t s = b->len;
 	x64_enc(b, x64_szpfx(sz), sz == 8, sz == 1, X64_OPS((uint8_t)(op * 8 + (sz == 1 ? 0 : 1))), src, dst);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, dst, sz);
 		x64_log(b, s, x64_alu_name(op), "%s, %s", t, x64_regname(src, sz));
@@ -252,7 +255,7 @@ static inline void x64_alu_rrm(x64_buf *b, enum x64_alu op, int sz, enum x64_reg
 {
 	size_t s = b->len;
 	x64_enc(b, x64_szpfx(sz), sz == 8, sz == 1, X64_OPS((uint8_t)(op * 8 + (sz == 1 ? 2 : 3))), dst, src);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, src, sz);
 		x64_log(b, s, x64_alu_name(op), "%s, %s", x64_regname(dst, sz), t);
@@ -265,7 +268,7 @@ static inline size_t x64_alu_imm32(x64_buf *b, enum x64_alu op, int sz, x64_rm d
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x81), op, dst);
 	size_t at = b->len;
 	x64_le(b, (uint32_t)imm, 4);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, dst, sz);
 		x64_log(b, s, x64_alu_name(op), "%s, 0x%llx", t,
@@ -279,7 +282,7 @@ static inline void x64_alu_imm8(x64_buf *b, enum x64_alu op, int sz, x64_rm dst,
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x83), op, dst);
 	x64_byte(b, (uint8_t)imm);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, dst, sz);
 		x64_log(b, s, x64_alu_name(op), "%s, 0x%llx", t,
@@ -292,7 +295,7 @@ static inline void x64_mov_rmr(x64_buf *b, int sz, x64_rm dst, enum x64_reg src)
 {
 	size_t s = b->len;
 	x64_enc(b, x64_szpfx(sz), sz == 8, sz == 1, X64_OPS(sz == 1 ? 0x88 : 0x89), src, dst);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, dst, sz);
 		x64_log(b, s, "mov", "%s, %s", t, x64_regname(src, sz));
@@ -303,7 +306,7 @@ static inline void x64_mov_rrm(x64_buf *b, int sz, enum x64_reg dst, x64_rm src)
 {
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x8B), dst, src);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, src, sz);
 		x64_log(b, s, "mov", "%s, %s", x64_regname(dst, sz), t);
@@ -321,7 +324,7 @@ static inline size_t x64_mov_rm_imm(x64_buf *b, int sz, x64_rm dst, int64_t imm)
 	x64_enc(b, x64_szpfx(sz), sz == 8, false, X64_OPS(sz == 1 ? 0xC6 : 0xC7), 0, dst);
 	size_t at = b->len;
 	x64_le(b, (uint64_t)imm, sz == 1 ? 1 : sz == 2 ? 2 : 4);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, dst, sz);
 		uint64_t v = sz == 1 ? (uint8_t)imm : sz == 2 ? (uint16_t)imm : sz == 4 ? (uint32_t)imm
@@ -338,7 +341,7 @@ static inline size_t x64_mov_r32_imm(x64_buf *b, enum x64_reg dst, uint32_t imm)
 	x64_byte(b, (uint8_t)(0xB8 + (dst & 7)));
 	size_t at = b->len;
 	x64_le(b, imm, 4);
-	if (b->rec) x64_log(b, s, "mov", "%s, 0x%x", x64_regname(dst, 4), imm);
+	if (X64_REC(b)) x64_log(b, s, "mov", "%s, 0x%x", x64_regname(dst, 4), imm);
 	return at;
 }
 /* movabs reg64, imm64 (REX.W B8+r io) */
@@ -349,7 +352,7 @@ static inline size_t x64_mov_r64_imm64(x64_buf *b, enum x64_reg dst, uint64_t im
 	x64_byte(b, (uint8_t)(0xB8 + (dst & 7)));
 	size_t at = b->len;
 	x64_le(b, imm, 8);
-	if (b->rec) x64_log(b, s, "movabs", "%s, 0x%llx", x64_regname(dst, 8), (unsigned long long)imm);
+	if (X64_REC(b)) x64_log(b, s, "movabs", "%s, 0x%llx", x64_regname(dst, 8), (unsigned long long)imm);
 	return at;
 }
 
@@ -358,7 +361,7 @@ static inline void x64_lea(x64_buf *b, int sz, enum x64_reg dst, x64_rm m)
 {
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x8D), dst, m);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, m, 0);
 		x64_log(b, s, "lea", "%s, %s", x64_regname(dst, sz), t);
@@ -378,7 +381,7 @@ static inline void x64_movx(x64_buf *b, bool sign, int dsz, int ssz, enum x64_re
 		x64_enc(b, 0, dsz == 8, ssz == 1 && !src.mem, X64_OPS(0x0F, op), dst, src);
 		mn = sign ? "movsx" : "movzx";
 	}
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, src, ssz);
 		x64_log(b, s, mn, "%s, %s", x64_regname(dst, dsz), t);
@@ -390,7 +393,7 @@ static inline void x64_test(x64_buf *b, int sz, x64_rm a, enum x64_reg r)
 {
 	size_t s = b->len;
 	x64_enc(b, x64_szpfx(sz), sz == 8, sz == 1, X64_OPS(sz == 1 ? 0x84 : 0x85), r, a);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, a, sz);
 		x64_log(b, s, "test", "%s, %s", t, x64_regname(r, sz));
@@ -403,7 +406,7 @@ static inline void x64_test_imm(x64_buf *b, int sz, x64_rm a, int32_t imm)
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0xF7), 0, a);
 	x64_le(b, (uint32_t)imm, 4);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, a, sz);
 		x64_log(b, s, "test", "%s, 0x%x", t, (uint32_t)imm);
@@ -423,7 +426,7 @@ static inline size_t x64_shift_imm(x64_buf *b, enum x64_shift k, int sz, x64_rm 
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0xC1), k, dst);
 	size_t at = b->len;
 	x64_byte(b, imm);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, dst, sz);
 		x64_log(b, s, x64_shift_name(k), "%s, 0x%x", t, imm);
@@ -434,7 +437,7 @@ static inline void x64_shift_cl(x64_buf *b, enum x64_shift k, int sz, x64_rm dst
 {
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0xD3), k, dst);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, dst, sz);
 		x64_log(b, s, x64_shift_name(k), "%s, cl", t);
@@ -448,7 +451,7 @@ static inline void x64_grp3(x64_buf *b, enum x64_grp3 k, int sz, x64_rm a)
 	static const char *const n[] = { "test", "test", "not", "neg", "mul", "imul", "div", "idiv" };
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0xF7), k, a);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, a, sz);
 		x64_log(b, s, n[k], "%s", t);
@@ -460,7 +463,7 @@ static inline void x64_imul(x64_buf *b, int sz, enum x64_reg dst, x64_rm src)
 {
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x0F, 0xAF), dst, src);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, src, sz);
 		x64_log(b, s, "imul", "%s, %s", x64_regname(dst, sz), t);
@@ -473,7 +476,7 @@ static inline size_t x64_imul_imm(x64_buf *b, int sz, enum x64_reg dst, x64_rm s
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x69), dst, src);
 	size_t at = b->len;
 	x64_le(b, (uint32_t)imm, 4);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, src, sz);
 		x64_log(b, s, "imul", "%s, %s, 0x%llx", x64_regname(dst, sz), t,
@@ -489,7 +492,7 @@ static inline void x64_cmov(x64_buf *b, enum x64_cc cc, int sz, enum x64_reg dst
 		"cmovbe", "cmova", "cmovs", "cmovns", "cmovp", "cmovnp", "cmovl", "cmovge", "cmovle", "cmovg" };
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x0F, (uint8_t)(0x40 + cc)), dst, src);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, src, sz);
 		x64_log(b, s, n[cc], "%s, %s", x64_regname(dst, sz), t);
@@ -502,7 +505,7 @@ static inline void x64_setcc(x64_buf *b, enum x64_cc cc, enum x64_reg dst)
 		"seta", "sets", "setns", "setp", "setnp", "setl", "setge", "setle", "setg" };
 	size_t s = b->len;
 	x64_enc(b, 0, false, true, X64_OPS(0x0F, (uint8_t)(0x90 + cc)), 0, x64_r(dst));
-	if (b->rec) x64_log(b, s, n[cc], "%s", x64_regname(dst, 1));
+	if (X64_REC(b)) x64_log(b, s, n[cc], "%s", x64_regname(dst, 1));
 }
 
 /* jcc rel32 / jmp rel32 with a zero placeholder; return the offset of the rel32 field. */
@@ -514,7 +517,7 @@ static inline size_t x64_jcc32(x64_buf *b, enum x64_cc cc)
 	x64_byte(b, 0x0F);
 	x64_byte(b, (uint8_t)(0x80 + cc));
 	x64_le(b, 0, 4);
-	if (b->rec) x64_log(b, s, n[cc], "rel32");
+	if (X64_REC(b)) x64_log(b, s, n[cc], "rel32");
 	return s + 2;
 }
 static inline size_t x64_jmp32(x64_buf *b)
@@ -522,7 +525,7 @@ static inline size_t x64_jmp32(x64_buf *b)
 	size_t s = b->len;
 	x64_byte(b, 0xE9);
 	x64_le(b, 0, 4);
-	if (b->rec) x64_log(b, s, "jmp", "rel32");
+	if (X64_REC(b)) x64_log(b, s, "jmp", "rel32");
 	return s + 1;
 }
 /* jmp reg */
@@ -530,7 +533,7 @@ static inline void x64_jmp_reg(x64_buf *b, enum x64_reg r)
 {
 	size_t s = b->len;
 	x64_enc(b, 0, false, false, X64_OPS(0xFF), 4, x64_r(r));
-	if (b->rec) x64_log(b, s, "jmp", "%s", x64_regname(r, 8));
+	if (X64_REC(b)) x64_log(b, s, "jmp", "%s", x64_regname(r, 8));
 }
 
 /* bswap reg64 */
@@ -540,7 +543,7 @@ static inline void x64_bswap(x64_buf *b, enum x64_reg r)
 	x64_byte(b, (uint8_t)(0x48 | (r >> 3)));
 	x64_byte(b, 0x0F);
 	x64_byte(b, (uint8_t)(0xC8 + (r & 7)));
-	if (b->rec) x64_log(b, s, "bswap", "%s", x64_regname(r, 8));
+	if (X64_REC(b)) x64_log(b, s, "bswap", "%s", x64_regname(r, 8));
 }
 
 /* F3 0F xx (popcnt B8, tzcnt BC, lzcnt BD) and 0F BC/BD (bsf/bsr): reg, rm */
@@ -549,7 +552,7 @@ static inline void x64_bitcount(x64_buf *b, const char *mn, bool f3, uint8_t op,
 {
 	size_t s = b->len;
 	x64_enc(b, f3 ? 0xF3 : 0, sz == 8, false, X64_OPS(0x0F, op), dst, src);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, src, sz);
 		x64_log(b, s, mn, "%s, %s", x64_regname(dst, sz), t);
@@ -563,7 +566,7 @@ static inline void x64_shiftx(x64_buf *b, enum x64_shift k, int sz, enum x64_reg
 	size_t s = b->len;
 	unsigned pp = k == X64_SHL ? 1 : k == X64_SHR ? 3 : 2;
 	x64_vex(b, 2, pp, sz == 8, count, 0xF7, dst, src);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, src, sz);
 		x64_log(b, s, k == X64_SHL ? "shlx" : k == X64_SHR ? "shrx" : "sarx", "%s, %s, %s",
@@ -577,7 +580,7 @@ static inline size_t x64_rorx(x64_buf *b, int sz, enum x64_reg dst, x64_rm src, 
 	x64_vex(b, 3, 3, sz == 8, 0, 0xF0, dst, src);
 	size_t at = b->len;
 	x64_byte(b, imm);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, src, sz);
 		x64_log(b, s, "rorx", "%s, %s, 0x%x", x64_regname(dst, sz), t, imm);
@@ -589,7 +592,7 @@ static inline void x64_andn(x64_buf *b, int sz, enum x64_reg dst, enum x64_reg a
 {
 	size_t s = b->len;
 	x64_vex(b, 2, 0, sz == 8, a, 0xF2, dst, src);
-	if (b->rec) {
+	if (X64_REC(b)) {
 		char t[48];
 		x64_fmt_rm(t, sizeof t, src, sz);
 		x64_log(b, s, "andn", "%s, %s, %s", x64_regname(dst, sz), x64_regname(a, sz), t);
@@ -602,7 +605,7 @@ static inline void x64_cqo(x64_buf *b, int sz)
 	size_t s = b->len;
 	if (sz == 8) x64_byte(b, 0x48);
 	x64_byte(b, 0x99);
-	if (b->rec) x64_log(b, s, sz == 8 ? "cqo" : "cdq", "%s", "");
+	if (X64_REC(b)) x64_log(b, s, sz == 8 ? "cqo" : "cdq", "%s", "");
 }
 
 static inline void x64_push(x64_buf *b, enum x64_reg r)
@@ -610,26 +613,26 @@ static inline void x64_push(x64_buf *b, enum x64_reg r)
 	size_t s = b->len;
 	if (r >= 8) x64_byte(b, 0x41);
 	x64_byte(b, (uint8_t)(0x50 + (r & 7)));
-	if (b->rec) x64_log(b, s, "push", "%s", x64_regname(r, 8));
+	if (X64_REC(b)) x64_log(b, s, "push", "%s", x64_regname(r, 8));
 }
 static inline void x64_pop(x64_buf *b, enum x64_reg r)
 {
 	size_t s = b->len;
 	if (r >= 8) x64_byte(b, 0x41);
 	x64_byte(b, (uint8_t)(0x58 + (r & 7)));
-	if (b->rec) x64_log(b, s, "pop", "%s", x64_regname(r, 8));
+	if (X64_REC(b)) x64_log(b, s, "pop", "%s", x64_regname(r, 8));
 }
 static inline void x64_ret(x64_buf *b)
 {
 	size_t s = b->len;
 	x64_byte(b, 0xC3);
-	if (b->rec) x64_log(b, s, "ret", "%s", "");
+	if (X64_REC(b)) x64_log(b, s, "ret", "%s", "");
 }
 static inline void x64_int3(x64_buf *b)
 {
 	size_t s = b->len;
 	x64_byte(b, 0xCC);
-	if (b->rec) x64_log(b, s, "int3", "%s", "");
+	if (X64_REC(b)) x64_log(b, s, "int3", "%s", "");
 }
 
 #endif
