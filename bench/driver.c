@@ -16,7 +16,8 @@ static uint64_t clock_ns(clockid_t c)
 	clock_gettime(c, &t);
 	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
-static uint64_t now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+/* Process CPU time: the machine is shared, so wall time would count other load. */
+static uint64_t now_ns(void) { return clock_ns(CLOCK_PROCESS_CPUTIME_ID); }
 
 /* Best-of-3 run time; *out gets the last final state's r7 and gas used. */
 static uint64_t time_runs(const pvm_engine *eng, void *prep, const pvm_state *init, uint64_t *r7,
@@ -56,9 +57,15 @@ static int bench_one(const char *path)
 	pvm_state init;
 	pvm_vector_initial_state(&v, &init);
 	void *it = interp_engine.load(&p, &e);
-	uint64_t c0 = now_ns();
-	void *jp = jit_engine.load(&p, &e);
-	uint64_t compile = now_ns() - c0;
+	void *jp = NULL;
+	uint64_t compile = UINT64_MAX; /* best of 3, like the runs */
+	for (int k = 0; k < 3; k++) {
+		if (jp) jit_engine.free(jp);
+		uint64_t c0 = now_ns();
+		jp = jit_engine.load(&p, &e);
+		uint64_t c = now_ns() - c0;
+		if (c < compile) compile = c;
+	}
 	int rc = 1;
 	if (it && jp) {
 		uint64_t r7i, r7j;
@@ -72,7 +79,7 @@ static int bench_one(const char *path)
 		else {
 			printf("%s insts %" PRId64 " interp_ns %" PRIu64 " jit_ns %" PRIu64 " compile_ns %" PRIu64
 			       " static_insts %" PRIu32 " r7 %" PRIu64 "\n", v.name, ui, ti, tj,
-			       st.compile_ns ? st.compile_ns : compile, st.n_insts, r7j);
+			       compile, st.n_insts, r7j);
 			rc = 0;
 		}
 	} else {

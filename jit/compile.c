@@ -2,6 +2,7 @@
  * compilation into W^X memory: trampolines, per-instruction code with gas prologues at block
  * starts, then out-of-line exit stubs and dynamic-jump dispatchers. rel32 exits are patched
  * to block entries or stubs after all code is placed. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -38,17 +39,23 @@ void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost)
 	x64_mov_rmr(&e->b, 8, CTXM(gas), X64_RAX);
 }
 
-jit_features jit_cpu_features(void)
+static jit_features cpu_features;
+static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
+static void probe_cpu(void)
 {
-	jit_features f = { 0 };
 	__builtin_cpu_init();
-	f.popcnt = __builtin_cpu_supports("popcnt");
-	f.bmi1 = __builtin_cpu_supports("bmi");
-	f.bmi2 = __builtin_cpu_supports("bmi2");
+	cpu_features.popcnt = __builtin_cpu_supports("popcnt");
+	cpu_features.bmi1 = __builtin_cpu_supports("bmi");
+	cpu_features.bmi2 = __builtin_cpu_supports("bmi2");
 	unsigned a, b, c, d;
 	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
-	f.lzcnt = (c >> 5) & 1; /* ABM */
-	return f;
+	cpu_features.lzcnt = (c >> 5) & 1; /* ABM */
+}
+
+jit_features jit_cpu_features(void)
+{
+	pthread_once(&cpu_once, probe_cpu); /* cpuid is slow under virtualisation: probe once */
+	return cpu_features;
 }
 
 /* ---- one template ------------------------------------------------------------------------- */
