@@ -227,12 +227,15 @@ static void check_symbolic(const sem_spec *sp, uint8_t op)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: sem_z3 SPEC [--states N] [--seed S]\n");
+		fprintf(stderr, "usage: sem_z3 SPEC [--states N] [--ops LO-HI] [--seed S]\n");
 		return 2;
 	}
 	int states = 200;
-	for (int i = 2; i + 1 < argc; i++)
+	unsigned lo = 0, hi = 255;
+	for (int i = 2; i + 1 < argc; i++) {
 		if (!strcmp(argv[i], "--states")) states = atoi(argv[i + 1]);
+		if (!strcmp(argv[i], "--ops") && sscanf(argv[i + 1], "%u-%u", &lo, &hi) != 2) return 2;
+	}
 	pvm_errbuf e;
 	sem_spec *sp = sem_spec_load(argv[1], &e);
 	if (!sp || sem_spec_check_table(sp, &e) != SEM_OK) {
@@ -242,6 +245,7 @@ int main(int argc, char **argv)
 	pick_seed(argc, argv);
 	int ops = 0;
 	for (unsigned oi = 0; oi < PVM_NUM_OPCODES && failures <= 10; oi++) {
+		if (pvm_op_list[oi] < lo || pvm_op_list[oi] > hi) continue;
 		Z3_config cfg = Z3_mk_config();
 		ctx = Z3_mk_context(cfg);
 		Z3_del_config(cfg);
