@@ -80,7 +80,7 @@ static int prot_of(pvm_perm perm)
 }
 
 /* Mirror one guest page into the sandbox (same permissions as pvm_mem, so that the fault
- * check in C agrees with the hardware). */
+ * check in C agrees with the hardware). sandbox_open does the same for all pages at once. */
 static void map_page(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 {
 	jit_run *r = rv;
@@ -89,6 +89,52 @@ static void map_page(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 	mprotect(at, PAGE, PROT_READ | PROT_WRITE);
 	memcpy(at, data, PAGE);
 	if (perm != PVM_WRITE) mprotect(at, PAGE, prot_of(perm));
+}
+
+/* Consecutive pages given one protection with a single mprotect. */
+typedef struct page_run {
+	jit_run *r;
+	uint32_t first, end; /* [first, end) page numbers; empty when equal */
+	int prot;
+} page_run;
+
+static void run_flush(page_run *pr)
+{
+	if (pr->end > pr->first)
+		mprotect(pr->r->membase + (size_t)pr->first * PAGE, (size_t)(pr->end - pr->first) * PAGE, pr->prot);
+	pr->first = pr->end = 0;
+}
+
+static void run_add(page_run *pr, uint32_t pn, int prot)
+{
+	if (pr->end > pr->first && pr->end == pn && pr->prot == prot) {
+		pr->end++;
+		return;
+	}
+	run_flush(pr);
+	pr->first = pn;
+	pr->end = pn + 1;
+	pr->prot = prot;
+}
+
+static void open_mapped(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *data)
+{
+	(void)data;
+	if (perm != PVM_NONE) run_add(pv, pn, PROT_READ | PROT_WRITE);
+}
+
+static void fill_page(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
+{
+	static const uint8_t zero[PAGE];
+	jit_run *r = rv;
+	if (perm != PVM_NONE && memcmp(data, zero, PAGE)) /* fresh sandbox pages are zero already */
+		memcpy(r->membase + (size_t)pn * PAGE, data, PAGE);
+}
+
+static void seal_read_only(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *data)
+{
+	(void)data;
+	if (perm == PVM_READ) run_add(pv, pn, PROT_READ);
 }
 
 static bool sandbox_open(jit_run *r, const jit_program *jp, pvm_state *s)
@@ -107,7 +153,12 @@ static bool sandbox_open(jit_run *r, const jit_program *jp, pvm_state *s)
 	}
 	r->ctx = (jit_ctx *)(r->membase - sizeof(jit_ctx));
 	memcpy((uint8_t *)r->ctx - jt_bytes, jp->jt_host, jt_bytes);
-	pvm_mem_each(s->mem, map_page, r);
+	page_run pr = { .r = r };
+	pvm_mem_each(s->mem, open_mapped, &pr);
+	run_flush(&pr);
+	pvm_mem_each(s->mem, fill_page, r);
+	pvm_mem_each(s->mem, seal_read_only, &pr);
+	run_flush(&pr);
 	return true;
 }
 
