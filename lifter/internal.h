@@ -66,6 +66,9 @@ Z3_ast simp(Z3_context z, Z3_ast a);
 bool is_num(Z3_context z, Z3_ast a, uint64_t *v);
 Z3_ast fresh(lift_ctx *lc, const char *what, unsigned w); /* an undefined value */
 
+/* GPR index (enum lift_reg) of a Capstone register of any width, or -1; *hi for ah..bh. */
+int lift_gpr_index(x86_reg r, bool *hi);
+
 /* ---- operand access (lift.c) ---- */
 lift_err fail(lx *x, lift_err e, const char *why);
 unsigned op_width(lx *x, int i);                  /* bits of operand i */

@@ -117,7 +117,7 @@ static Z3_ast sdiv_sext(Z3_context z, unsigned w, bool stepped)
 	Z3_ast ok = and2(z, eq(z, q, q1), eq(z, ext(z, w - 1, 0, r2), r1));
 	return imp(z, nz(z, b), and2(z, eq(z, de_sdm, ovf), imp(z, Z3_mk_not(z, ovf), ok)));
 }
-static Z3_ast l_sdiv_16(Z3_context z) { return sdiv_sext(z, 16, false); }
+static Z3_ast l_sdiv_8(Z3_context z) { return sdiv_sext(z, 8, false); }
 static Z3_ast l_sdiv_32(Z3_context z) { return sdiv_sext(z, 32, true); }
 static Z3_ast l_sdiv_64(Z3_context z) { return sdiv_sext(z, 64, true); }
 
@@ -158,25 +158,25 @@ static Z3_ast l_rol(Z3_context z) { return rot(z, true); }
 static Z3_ast l_ror(Z3_context z) { return rot(z, false); }
 
 const lift_lemma lift_lemmas[] = {
-	{ "div-hi0-64", "div r64 with rdx = 0: rax, rdx = bvudiv, bvurem of rax (128/64 → 64/64)", l_udiv_hi0_64 },
-	{ "div-hi0-32", "div r32 with edx = 0: eax, edx = bvudiv, bvurem of eax", l_udiv_hi0_32 },
-	{ "div-de-32", "div r32 quotient overflow (#DE) iff edx >= divisor", l_udiv_ovf_32 },
-	{ "div-de-64", "div r64 quotient overflow (#DE) iff rdx >= divisor", l_udiv_ovf_64 },
-	{ "sign-fill-64", "cqo: rdx:rax = concat(bvashr(rax, 63), rax) is sext(rax)", l_fill_64 },
-	{ "sign-fill-32", "cdq: edx:eax = concat(bvashr(eax, 31), eax) is sext(eax)", l_fill_32 },
-	{ "sdiv-def-16", "bvsdiv/bvsrem are SMT-LIB's sign-corrected bvudiv/bvurem of magnitudes (16 bits)", l_sdef_16 },
-	{ "sdiv-def-64", "bvsdiv/bvsrem are SMT-LIB's sign-corrected bvudiv/bvurem of magnitudes (64 bits)", l_sdef_64 },
-	{ "idiv-mag-32", "idiv step 1: |sext64(a)| = zext(|a|) for a 32-bit a", l_mag_32 },
-	{ "idiv-mag-64", "idiv step 1: |sext128(a)| = zext(|a|) for a 64-bit a", l_mag_64 },
-	{ "idiv-udiv-32", "idiv step 2: 64-bit bvudiv/bvurem of zero-extended 32-bit operands (b != 0)", l_udz_32 },
-	{ "idiv-udiv-64", "idiv step 2: 128-bit bvudiv/bvurem of zero-extended 64-bit operands (b != 0)", l_udz_64 },
-	{ "idiv-sext-16", "idiv of a sign-extended 16-bit dividend is bvsdiv/bvsrem, #DE iff b=0 or MIN/-1", l_sdiv_16 },
-	{ "idiv-sext-32", "idiv step 3: idiv r32 after cdq (sdiv-def + steps 1-2) is bvsdiv/bvsrem, #DE iff b=0 or MIN/-1", l_sdiv_32 },
-	{ "idiv-sext-64", "idiv step 3: idiv r64 after cqo (sdiv-def + steps 1-2) is bvsdiv/bvsrem, #DE iff b=0 or MIN/-1", l_sdiv_64 },
-	{ "mul-lo-64", "low half of the 128-bit (zero- or sign-extended) product is bvmul", l_mul_lo },
-	{ "add-carry-64", "CF of add (carry out) is bvult(a + b, a)", l_add_carry },
-	{ "sub-borrow-64", "CF of sub/cmp (borrow) is bvult(a, b)", l_sub_borrow },
-	{ "rol-64", "rol by masked count is ext_rotate_left", l_rol },
-	{ "ror-64", "ror by masked count is ext_rotate_right", l_ror },
+	{ "div-hi0-64", "div r64 with rdx = 0: rax, rdx = bvudiv, bvurem of rax (128/64 → 64/64)", l_udiv_hi0_64, false },
+	{ "div-hi0-32", "div r32 with edx = 0: eax, edx = bvudiv, bvurem of eax", l_udiv_hi0_32, false },
+	{ "div-de-32", "div r32 quotient overflow (#DE) iff edx >= divisor", l_udiv_ovf_32, false },
+	{ "div-de-64", "div r64 quotient overflow (#DE) iff rdx >= divisor", l_udiv_ovf_64, false },
+	{ "sign-fill-64", "cqo: rdx:rax = concat(bvashr(rax, 63), rax) is sext(rax)", l_fill_64, false },
+	{ "sign-fill-32", "cdq: edx:eax = concat(bvashr(eax, 31), eax) is sext(eax)", l_fill_32, false },
+	{ "sdiv-def-16", "bvsdiv/bvsrem are SMT-LIB's sign-corrected bvudiv/bvurem of magnitudes (16 bits)", l_sdef_16, true },
+	{ "sdiv-def-64", "bvsdiv/bvsrem are SMT-LIB's sign-corrected bvudiv/bvurem of magnitudes (64 bits)", l_sdef_64, true },
+	{ "idiv-mag-32", "idiv step 1: |sext64(a)| = zext(|a|) for a 32-bit a", l_mag_32, false },
+	{ "idiv-mag-64", "idiv step 1: |sext128(a)| = zext(|a|) for a 64-bit a", l_mag_64, false },
+	{ "idiv-udiv-32", "idiv step 2: 64-bit bvudiv/bvurem of zero-extended 32-bit operands (b != 0)", l_udz_32, false },
+	{ "idiv-udiv-64", "idiv step 2: 128-bit bvudiv/bvurem of zero-extended 64-bit operands (b != 0)", l_udz_64, false },
+	{ "idiv-sext-8", "idiv of a sign-extended 8-bit dividend is bvsdiv/bvsrem, #DE iff b=0 or MIN/-1 (direct form)", l_sdiv_8, false },
+	{ "idiv-sext-32", "idiv step 3: idiv r32 after cdq (sdiv-def + steps 1-2) is bvsdiv/bvsrem, #DE iff b=0 or MIN/-1", l_sdiv_32, false },
+	{ "idiv-sext-64", "idiv step 3: idiv r64 after cqo (sdiv-def + steps 1-2) is bvsdiv/bvsrem, #DE iff b=0 or MIN/-1", l_sdiv_64, false },
+	{ "mul-lo-64", "low half of the 128-bit (zero- or sign-extended) product is bvmul", l_mul_lo, false },
+	{ "add-carry-64", "CF of add (carry out) is bvult(a + b, a)", l_add_carry, false },
+	{ "sub-borrow-64", "CF of sub/cmp (borrow) is bvult(a, b)", l_sub_borrow, false },
+	{ "rol-64", "rol by masked count is ext_rotate_left", l_rol, false },
+	{ "ror-64", "ror by masked count is ext_rotate_right", l_ror, false },
 };
 const size_t lift_nlemmas = sizeof lift_lemmas / sizeof lift_lemmas[0];

@@ -31,6 +31,13 @@ static const struct { uint8_t idx1, w, hi; } regtab[X86_REG_ENDING] = {
 	[X86_REG_DH] = { 3, 8, 1 }, [X86_REG_BH] = { 4, 8, 1 },
 };
 
+int lift_gpr_index(x86_reg r, bool *hi)
+{
+	if (r <= X86_REG_INVALID || r >= X86_REG_ENDING || !regtab[r].idx1) return -1;
+	*hi = regtab[r].hi;
+	return regtab[r].idx1 - 1;
+}
+
 /* ---- term helpers ---- */
 
 Z3_sort bvs(Z3_context z, unsigned w) { return Z3_mk_bv_sort(z, w); }

@@ -134,6 +134,7 @@ typedef struct lift_lemma {
 	const char *name;
 	const char *text;  /* what it says, one line */
 	Z3_ast (*build)(Z3_context z);
+	bool bitblast;     /* Z3's bit-blasting tactic proves it much faster than the default solver */
 } lift_lemma;
 extern const lift_lemma lift_lemmas[];
 extern const size_t lift_nlemmas;
@@ -159,6 +160,13 @@ typedef struct lift_check_report {
 
 /* The built-in list of forms (a superset of what a PVM JIT needs), for lift-check without jit/. */
 size_t lift_builtin_forms(const lift_form **out);
+/* Every distinct instruction form the JIT emits, collected by emitting every template (all
+ * register assignments, immediates of several classes, with and without BMI/LZCNT/POPCNT) and
+ * decoding it. Forms are told apart by mnemonic, operand kinds and sizes, and which operands are
+ * the same register or one of rax/rcx/rdx/rsp; the first emitted instance represents the form.
+ * Returns the count and a malloc'ed array in *out (free it); 0 and NULL when built without jit/.
+ * *templates gets the number of templates emitted. */
+size_t lift_jit_forms(lift_form **out, size_t *templates);
 /* Execute each form natively on opts->states random and edge states and compare GPRs, defined
  * flags and written memory with the lifter's terms. Progress and mismatches go to `log`.
  * Returns LIFT_OK when the check ran (mismatches counted in *rep), else an error (for example an

@@ -1,0 +1,165 @@
+/* lifter/jitforms.c: the instruction forms the JIT emits, for lift-check: every template is
+ * emitted (jit_emit_template) and decoded, and each instruction is reduced to a form key. Built
+ * only when the jp_jit target exists (JITPROOF_HAVE_JIT); otherwise the list is empty. */
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+#ifndef JITPROOF_HAVE_JIT
+size_t lift_jit_forms(lift_form **out, size_t *templates)
+{
+	*out = NULL;
+	*templates = 0;
+	return 0;
+}
+#else
+#include "jit/jit.h"
+
+/* One token per register: rax/rcx/rdx/rsp (implicit operands of div, shifts, push) by name,
+ * every other GPR by its order of first appearance in the instruction; high bytes marked. */
+static void reg_token(char *s, size_t n, x86_reg r, int *seen, int *nseen)
+{
+	bool hi;
+	int g = lift_gpr_index(r, &hi);
+	if (r == X86_REG_INVALID) { snprintf(s, n, "-"); return; }
+	if (g < 0) { snprintf(s, n, "?%d", (int)r); return; }
+	if (g == LIFT_RAX || g == LIFT_RCX || g == LIFT_RDX || g == LIFT_RSP) {
+		snprintf(s, n, "%s%s", lift_reg_names[g], hi ? "h" : "");
+		return;
+	}
+	int k = 0;
+	for (; k < *nseen && seen[k] != g; k++) {}
+	if (k == *nseen) seen[(*nseen)++] = g;
+	snprintf(s, n, "%c%s", 'a' + k, hi ? "h" : "");
+}
+
+static void form_key(const cs_insn *ci, char *key, size_t n)
+{
+	const cs_x86 *d = &ci->detail->x86;
+	unsigned isz, dsz;
+	enc_sizes(ci, &isz, &dsz);
+	int k = snprintf(key, n, "%u:%02x:", ci->id, d->prefix[2]);
+	int seen[8], nseen = 0;
+	for (int i = 0; i < d->op_count && (size_t)k < n; i++) {
+		const cs_x86_op *op = &d->operands[i];
+		char a[16], b[16];
+		switch (op->type) {
+		case X86_OP_REG:
+			reg_token(a, sizeof a, op->reg, seen, &nseen);
+			k += snprintf(key + k, n - k, "r%u%s,", op->size, a);
+			break;
+		case X86_OP_IMM:
+			k += snprintf(key + k, n - k, "i%u,", isz);
+			break;
+		case X86_OP_MEM:
+			reg_token(a, sizeof a, op->mem.base, seen, &nseen);
+			reg_token(b, sizeof b, op->mem.index, seen, &nseen);
+			k += snprintf(key + k, n - k, "m%u[%s+%s*%d+d%u],", op->size, a, b, op->mem.scale, dsz);
+			break;
+		default:
+			k += snprintf(key + k, n - k, "?,");
+		}
+	}
+}
+
+/* Open-addressing set of form keys. */
+typedef struct kset { char (*k)[96]; size_t cap, n; } kset;
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++) h = (h ^ (uint8_t)*s) * 1099511628211ull;
+	return h;
+}
+
+static bool kset_add(kset *s, const char *key)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		kset t = { calloc(s->cap ? 2 * s->cap : 1024, 96), s->cap ? 2 * s->cap : 1024, 0 };
+		if (!t.k) abort();
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->k[i][0]) kset_add(&t, s->k[i]);
+		free(s->k);
+		*s = t;
+	}
+	size_t i = hash(key) & (s->cap - 1);
+	for (; s->k[i][0]; i = (i + 1) & (s->cap - 1))
+		if (!strcmp(s->k[i], key)) return false;
+	snprintf(s->k[i], 96, "%s", key);
+	s->n++;
+	return true;
+}
+
+/* Which of ra, rb, rd each operand layout uses (bit 0 ra, 1 rb, 2 rd). */
+static unsigned regs_used(unsigned form)
+{
+	switch (form) {
+	case PVM_FORM_REG_IMM64: case PVM_FORM_REG_IMM: case PVM_FORM_REG_IMM2: case PVM_FORM_REG_IMM_OFF:
+		return 1;
+	case PVM_FORM_REG2: return 1 | 4;
+	case PVM_FORM_REG2_IMM: case PVM_FORM_REG2_OFF: case PVM_FORM_REG2_IMM2: return 1 | 2;
+	case PVM_FORM_REG3: return 1 | 2 | 4;
+	default: return 0;
+	}
+}
+
+size_t lift_jit_forms(lift_form **out, size_t *templates)
+{
+	csh cs;
+	kset set = { 0 };
+	size_t n = 0, cap = 256;
+	lift_form *forms = malloc(cap * sizeof *forms);
+	jit_tpl *t = malloc(sizeof *t);
+	*templates = 0;
+	*out = NULL;
+	if (!forms || !t || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+		free(forms);
+		free(t);
+		return 0;
+	}
+	cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+	static const uint64_t imms[] = { 5, 0xffffffff80000000ull, 63 };
+	const jit_features feats[2] = { { true, true, true, true }, { false, false, false, false } };
+	for (size_t k = 0; k < PVM_NUM_OPCODES; k++) {
+		unsigned op = pvm_op_list[k], used = regs_used(pvm_ops[op].form);
+		jit_imm_class cls[8];
+		size_t ncls = jit_op_classes(op, cls, 8);
+		for (unsigned r = 0; r < 13 * 13 * 13; r++) {
+			unsigned ra = r % 13, rb = r / 13 % 13, rd = r / 169;
+			if ((!(used & 1) && ra) || (!(used & 2) && rb) || (!(used & 4) && rd)) continue;
+			for (size_t fi = 0; fi < 2; fi++)
+				for (size_t ci = 0; ci < ncls; ci++)
+					for (size_t ii = 0; ii < sizeof imms / sizeof imms[0]; ii++) {
+						pvm_inst in = { .op = (uint8_t)op, .ra = (uint8_t)ra, .rb = (uint8_t)rb,
+								.rd = (uint8_t)rd, .pc = 100, .next = 110, .target = 200,
+								.imm = imms[ii], .imm2 = imms[(ii + 1) % 3] };
+						if (!jit_class_holds(cls[ci], in.imm, in.imm2)) continue;
+						if (jit_emit_template(&in, cls[ci], feats[fi], t) != JIT_OK) continue;
+						(*templates)++;
+						size_t off = 0;
+						while (off < t->len) {
+							cs_insn *c;
+							if (cs_disasm(cs, t->bytes + off, t->len - off, off, 1, &c) != 1) break;
+							char key[96];
+							form_key(c, key, sizeof key);
+							if (kset_add(&set, key) && c->size <= sizeof forms->bytes) {
+								if (n == cap) {
+									forms = realloc(forms, (cap *= 2) * sizeof *forms);
+									if (!forms) abort();
+								}
+								memcpy(forms[n].bytes, c->bytes, c->size);
+								forms[n++].len = c->size;
+							}
+							off += c->size;
+							cs_free(c, 1);
+						}
+					}
+		}
+	}
+	cs_close(&cs);
+	free(set.k);
+	free(t);
+	*out = forms;
+	return n;
+}
+#endif
