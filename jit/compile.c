@@ -311,15 +311,16 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	jp->rows = malloc(2 * starts * sizeof *jp->rows);
 	jp->jt_host = calloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);
 	if (!jp->rows || !jp->jt_host) goto nomem;
-	size_t cap = 4096 + 48 * starts;
-	uint8_t *buf;
+	/* emit straight into the mapping that becomes the code (RW now, RX once written) */
+	size_t cap = (4096 + 48 * starts + 4095) / 4096 * 4096;
+	uint8_t *code;
 	jit_em e;
 	for (;;) {
-		buf = malloc(cap);
-		if (!buf) goto nomem;
-		e = (jit_em){ .b = { .p = buf, .cap = cap }, .f = f };
+		code = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (code == MAP_FAILED) goto nomem;
+		e = (jit_em){ .b = { .p = code, .cap = cap }, .f = f };
 		if (emit_program(&e, p, jp)) break;
-		free(buf);
+		munmap(code, cap);
 		free(e.exits);
 		if (cap > ((size_t)1 << 31)) {
 			jit_program_free(jp);
@@ -330,13 +331,7 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	free(e.exits);
 	jp->code_size = e.b.len;
 	jp->map_size = (e.b.len + 4095) / 4096 * 4096;
-	void *code = mmap(NULL, jp->map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (code == MAP_FAILED) {
-		free(buf);
-		goto nomem;
-	}
-	memcpy(code, buf, e.b.len);
-	free(buf);
+	if (jp->map_size < cap) munmap(code + jp->map_size, cap - jp->map_size);
 	if (mprotect(code, jp->map_size, PROT_READ | PROT_EXEC)) {
 		munmap(code, jp->map_size);
 		goto nomem;
