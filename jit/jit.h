@@ -18,7 +18,11 @@
  * The context (struct jit_ctx) sits immediately below the sandbox: field f is at
  * [r15 + JIT_CTX(f)], a small negative displacement. Templates that need rcx (shift counts)
  * or rdx (mul/div) save the guest register living there to ctx.spill and restore it.
- * The jump table of host addresses sits below the context (see JIT_JT_DISP).
+ * The jump table (host addresses of block entries, 0 for entries that are not blocks) sits
+ * below the context: entry i at [r15 - sizeof(jit_ctx) - 8 * |j| + 8 * i].
+ * Register aliasing (rd == ra, a guest register living in rcx or rdx, ...) is the only kind of
+ * case an emitter distinguishes; enumerating all register assignments reaches every case.
+ * Every template is shown with its assembly in a comment in jit/templates.c.
  * Templates are straight-line code: no internal jumps; every jmp/jcc leaves the template
  * through a rel32 exit listed in jit_tpl.exits. Falling off the end = next instruction.
  * Only the context (spill slots) and guest memory are written; flags are dead between templates.
