@@ -2,7 +2,8 @@
 # bench/run.sh BUILD_DIR: runs every bench/*.pvmasm on the interpreter and the JIT (jitproof-bench)
 # and its C twin compiled with gcc -O2, checks that all three compute the same result, and prints
 # per program: guest instructions/s (interp, JIT), JIT/interp speedup, JIT/native time ratio and
-# JIT compile time per guest instruction. Timings vary from run to run; nothing here is a test.
+# JIT compile time per guest instruction. Times are CPU times (the machine may be shared), best
+# of 3; they vary from run to run and nothing here is a test.
 set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)

@@ -7,7 +7,7 @@ int main(void)
 {
 	enum { N = 4000000 };
 	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	uint8_t *f = calloc(N, 1);
 	uint64_t count = 0;
 	for (uint64_t i = 2; i < N; i++) {
@@ -15,7 +15,7 @@ int main(void)
 		count++;
 		for (uint64_t j = i * i; j < N; j += i) f[j] = 1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
 	printf("result %llu ns %lld\n", (unsigned long long)count,
 	       (long long)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec)));
 	free(f);
