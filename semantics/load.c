@@ -131,6 +131,7 @@ typedef struct sctx {
 	size_t len, pos;
 	uint16_t allowed;      /* operands of the instruction's form */
 	sem_insn *insn;
+	unsigned depth;        /* open parentheses, bounded so hostile input cannot exhaust the stack */
 	bool failed;
 } sctx;
 
@@ -340,9 +341,13 @@ static sem_node *parse_bvlit(sctx *c, size_t off)
 	return n;
 }
 
+enum { MAX_DEPTH = 64 };
+
 static sem_node *parse_app(sctx *c, bool top)
 {
 	size_t open = c->pos++;
+	if (c->depth >= MAX_DEPTH) return fail(c, open, "expression nested deeper than %d", MAX_DEPTH);
+	c->depth++;
 	skip_ws(c);
 	size_t off = c->pos;
 	char head[64];
@@ -371,6 +376,7 @@ static sem_node *parse_app(sctx *c, bool top)
 		n++;
 	}
 	c->pos++;
+	c->depth--;
 
 	/* negative: at least that many */
 	static const int8_t arity[] = {
@@ -642,9 +648,11 @@ static bool parse_insn(yctx *y, yaml_node_t *m)
 			return yfail(y, term, "%s: terminator must be true or false", nm);
 		in.terminator = ts[0] == 't';
 	}
-	if (y->sp->by_op[in.opcode]) return yfail(y, opcode, "%s: opcode %u already used by %s", nm, in.opcode, y->sp->by_op[in.opcode]->name);
-	for (size_t i = 0; i < y->sp->n; i++)
+	for (size_t i = 0; i < y->sp->n; i++) {
+		if (y->sp->insns[i].opcode == in.opcode)
+			return yfail(y, opcode, "%s: opcode %u already used by %s", nm, in.opcode, y->sp->insns[i].name);
 		if (!strcmp(y->sp->insns[i].name, nm)) return yfail(y, name, "%s: defined twice", nm);
+	}
 	if (!parse_semantics(y, &in, sem)) return false;
 	if (y->sp->n == y->sp->cap) {
 		size_t cap = y->sp->cap ? 2 * y->sp->cap : 160;
@@ -654,7 +662,6 @@ static bool parse_insn(yctx *y, yaml_node_t *m)
 		y->sp->cap = cap;
 	}
 	y->sp->insns[y->sp->n++] = in;
-	y->sp->by_op[in.opcode] = (sem_insn *)(uintptr_t)1; /* placeholder until insns stops moving */
 	return true;
 }
 
@@ -706,15 +713,24 @@ sem_spec *sem_spec_parse(const char *text, size_t len, const char *name, pvm_err
 		yfail(&y, root, "the spec must be a mapping with an 'instructions' list");
 		goto out;
 	}
-	yaml_node_t *list = NULL;
+	yaml_node_t *list = NULL, *version = NULL;
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(&y, p->key);
 		const char *ks = scalar(k);
-		if (ks && !strcmp(ks, "instructions")) list = node(&y, p->value);
-		else if (!ks || strcmp(ks, "version")) {
+		yaml_node_t **slot = !ks ? NULL : !strcmp(ks, "instructions") ? &list : !strcmp(ks, "version") ? &version : NULL;
+		if (!slot) {
 			yfail(&y, k, "unknown field '%s' (version, instructions)", ks ? ks : "?");
 			goto out;
 		}
+		if (*slot) {
+			yfail(&y, k, "field '%s' given twice", ks);
+			goto out;
+		}
+		*slot = node(&y, p->value);
+	}
+	if (version && (!scalar(version) || strcmp(scalar(version), "1"))) {
+		yfail(&y, version, "version: only version 1 is known");
+		goto out;
 	}
 	if (!list) {
 		yfail(&y, root, "missing field 'instructions'");

@@ -141,6 +141,20 @@ static void access_fault(Z3_context c, Z3_ast perm, Z3_ast addr, unsigned bytes,
 	}
 }
 
+/* Records every load and store under n (each is checked whether or not its value is used). */
+static void accesses(Z3_context c, const sem_node *n, const Z3_ast opnd[SEM_NUM_OPERANDS], Z3_ast mem,
+                     sem_z3_post *out, Z3_ast *any, Z3_ast *low)
+{
+	if (n->kind != SEM_K_APP) return;
+	if (n->op == SEM_LOAD || n->op == SEM_STORE) {
+		bool w = n->op == SEM_STORE;
+		Z3_ast addr = sem_z3_expr(c, n->arg[0], opnd, mem);
+		if (out->n_access < 2) out->access[out->n_access++] = (sem_z3_access){ addr, n->p0, w };
+		access_fault(c, w ? out->writable : out->readable, addr, n->p0, any, low);
+	}
+	for (unsigned k = 0; k < n->nargs; k++) accesses(c, n->arg[k], opnd, mem, out, any, low);
+}
+
 static Z3_ast status(Z3_context c, sem_status s) { return num(c, s, 3); }
 
 sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const sem_z3_pre *in,
@@ -254,21 +268,7 @@ sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const se
 			break;
 		}
 	}
-	/* Memory accesses: every load node anywhere in the spec, then every store. */
-	const sem_node *stack[64];
-	unsigned sn = 0;
-	for (size_t i = 0; i < si->n_effects; i++) stack[sn++] = si->effects[i];
-	while (sn) {
-		const sem_node *n = stack[--sn];
-		if (n->kind != SEM_K_APP) continue;
-		if (n->op == SEM_LOAD || n->op == SEM_STORE) {
-			bool w = n->op == SEM_STORE;
-			Z3_ast addr = sem_z3_expr(c, n->arg[0], opnd, in->mem);
-			if (out->n_access < 2) out->access[out->n_access++] = (sem_z3_access){ addr, n->p0, w };
-			access_fault(c, w ? out->writable : out->readable, addr, n->p0, &any, &low);
-		}
-		for (unsigned k = 0; k < n->nargs && sn < 64; k++) stack[sn++] = n->arg[k];
-	}
+	for (size_t i = 0; i < si->n_effects; i++) accesses(c, si->effects[i], opnd, in->mem, out, &any, &low);
 	out->fault = Z3_simplify(c, any);
 	Z3_ast fault_status = Z3_mk_ite(c, Z3_mk_bvult(c, low, num(c, PVM_LOW_LIMIT, 32)), status(c, SEM_PANIC),
 	                                status(c, SEM_FAULT));

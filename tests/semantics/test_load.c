@@ -2,7 +2,9 @@
  *   sem_load table SPEC  — SPEC and pvm/opcodes.def list the same 139 opcodes (name, number,
  *                          form, terminator), checked here entry by entry;
  *   sem_load bad FILE    — FILE must be rejected with exactly the message its first line
- *                          announces: "# expect: LINE:COL: reason" (prefixed with FILE:). */
+ *                          announces: "# expect: LINE:COL: reason" (prefixed with FILE:);
+ *   sem_load mutate SPEC N — N randomly damaged copies of SPEC (fixed seed): each is accepted or
+ *                          rejected with a "FILE:LINE:COL: " message, never a crash. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,10 +77,54 @@ static int bad_file(const char *path)
 	return 0;
 }
 
+static int mutate(const char *path, int n)
+{
+	uint8_t *src;
+	size_t len;
+	pvm_errbuf e;
+	if (pvm_read_file(path, &src, &len, &e) != PVM_OK) {
+		printf("%s\n", e.msg);
+		return 1;
+	}
+	char *m = malloc(len + 1);
+	uint64_t r = 0x2545F4914F6CDD1Dull;
+	int accepted = 0, rejected = 0, bad = 0;
+	for (int it = 0; it < n && m; it++) {
+		memcpy(m, src, len);
+		size_t l = len;
+		for (int k = 0; k < 1 + it % 4 && l > 1; k++) {
+			r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+			size_t at = (r >> 8) % l;
+			switch (r % 4) {
+			case 0: m[at] = "()#x \n:-|;_0\"["[(r >> 40) % 13]; break;
+			case 1: m[at] = (char)(r >> 32); break;
+			case 2: l = at; break;
+			default: memmove(m + at, m + at + 1, l - at - 1), l--; break;
+			}
+		}
+		sem_spec *sp = sem_spec_parse(m, l, "mutant.yaml", &e);
+		if (sp) {
+			accepted++;
+			sem_spec_check_table(sp, &e);
+			sem_spec_free(sp);
+		} else {
+			rejected++;
+			unsigned line, col;
+			if (sscanf(e.msg, "mutant.yaml:%u:%u: ", &line, &col) != 2 && bad++ < 5)
+				printf("message without a position: %s\n", e.msg);
+		}
+	}
+	printf("%d mutants: %d accepted, %d rejected, %d bad messages\n", n, accepted, rejected, bad);
+	free(m);
+	free(src);
+	return bad || !rejected ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "mutate")) return mutate(argv[2], atoi(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "table")) return table(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "bad")) return bad_file(argv[2]);
-	fprintf(stderr, "usage: sem_load table SPEC | bad FILE\n");
+	fprintf(stderr, "usage: sem_load table SPEC | bad FILE | mutate SPEC N\n");
 	return 2;
 }

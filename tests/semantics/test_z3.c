@@ -58,7 +58,7 @@ static void check_opcode(const sem_spec *sp, uint8_t op, int states)
 {
 	const char *name = pvm_ops[op].name;
 	const sem_insn *si = sem_spec_get(sp, op);
-	Z3_sort b32 = Z3_mk_bv_sort(ctx, 32), b20 = Z3_mk_bv_sort(ctx, 20), b8 = Z3_mk_bv_sort(ctx, 8);
+	Z3_sort b32 = Z3_mk_bv_sort(ctx, 32), b20 = Z3_mk_bv_sort(ctx, 20);
 	for (int i = 0; i < states; i++) {
 		tinst t = rnd_inst(op);
 		pvm_program p;
@@ -104,7 +104,6 @@ static void check_opcode(const sem_spec *sp, uint8_t op, int states)
 		for (uint32_t k = 0; k < p.jt_len; k++)
 			pre.jump_table = Z3_mk_store(ctx, pre.jump_table, bvnum(k, 32), bvnum(p.jump_table[k], 32));
 		pre.jt_len = bvnum(p.jt_len, 32);
-		(void)b8;
 
 		sem_z3_post post;
 		pvm_errbuf e;
