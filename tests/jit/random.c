@@ -1,7 +1,10 @@
-/* tests/jit/random.c: differential test: seeded random straight-line programs over every
- * register-only opcode (all 13 registers, so every aliasing with rcx/rdx/rax-using templates),
- * edge-value registers and immediates, plus loads/stores around a page boundary, run on interp,
- * jit and jit-portable; final states must be identical. Prints "random: N passed, N failed". */
+/* tests/jit/random.c: differential test: seeded random programs run on interp, jit and
+ * jit-portable; final states must be identical. Three kinds: straight-line code over every
+ * register-only opcode (all 13 registers, so every aliasing with the rcx/rdx-using templates) with
+ * edge values; the same plus loads/stores around a page boundary; and control flow: branches,
+ * jumps and dynamic jumps to random (often invalid) targets, a jump table, ecalli, padding bytes
+ * (long skips, fall-through into non-instructions) and small gas budgets (out-of-gas at region
+ * boundaries). Prints "random: N passed, N failed". */
 #include <stdlib.h>
 #include <string.h>
 #include "interp/interp.h"
@@ -23,10 +26,20 @@ static uint64_t edge_value(void)
 	return next_rand() % 3 ? v[next_rand() % (sizeof v / sizeof v[0])] : next_rand();
 }
 
-typedef struct code { uint8_t b[4096]; uint8_t start[4096]; size_t n; } code;
+typedef struct fixup { uint32_t at, pc; } fixup; /* a 4-byte offset field and its instruction */
+typedef struct code {
+	uint8_t b[8192];
+	uint8_t start[8192];
+	size_t n;
+	fixup fix[256];
+	size_t n_fix;
+	uint32_t pcs[512];   /* instruction starts */
+	size_t n_pcs;
+} code;
 
 static void put(code *c, const uint8_t *bytes, size_t n)
 {
+	c->pcs[c->n_pcs++] = (uint32_t)c->n;
 	c->start[c->n] = 1;
 	memcpy(c->b + c->n, bytes, n);
 	c->n += n;
@@ -85,18 +98,86 @@ static void random_inst(code *c, bool memory)
 	}
 }
 
-static bool run_program(int seed, bool memory, size_t *fails)
+/* Dynamic-jump addresses: jump-table entries 0..3, the halt address, and invalid ones. */
+static uint32_t djump_addr(void)
 {
-	code c = { 0 };
+	static const uint32_t a[] = { 2, 4, 6, 8, 0xffff0000u, 0, 1, 3, 10, 0x100 };
+	return a[next_rand() % (sizeof a / sizeof a[0])];
+}
+
+/* One random control-flow instruction; register r11 stays 0 (ALU ops write r0..r10 only). */
+static void random_control(code *c)
+{
+	uint8_t i[16];
+	uint32_t x = (uint32_t)edge_value(), off = 0;
+	uint8_t ra = (uint8_t)(next_rand() % 11), rb = (uint8_t)(next_rand() % 11);
+	switch (next_rand() % 9) {
+	case 0: i[0] = PVM_OP_jump; memcpy(i + 1, &off, 4); c->fix[c->n_fix++] = (fixup){ (uint32_t)c->n + 1, (uint32_t)c->n }; put(c, i, 5); break;
+	case 1: case 2: /* branch_*_imm rA, X, T */
+		i[0] = (uint8_t)(81 + next_rand() % 10); i[1] = (uint8_t)(ra | 4 << 4);
+		if (next_rand() % 2) x = (uint32_t)(next_rand() % 4);
+		memcpy(i + 2, &x, 4); memcpy(i + 6, &off, 4);
+		c->fix[c->n_fix++] = (fixup){ (uint32_t)c->n + 6, (uint32_t)c->n };
+		put(c, i, 10);
+		break;
+	case 3: /* branch_* rA, rB, T */
+		i[0] = (uint8_t)(170 + next_rand() % 6); i[1] = (uint8_t)(ra | rb << 4); memcpy(i + 2, &off, 4);
+		c->fix[c->n_fix++] = (fixup){ (uint32_t)c->n + 2, (uint32_t)c->n };
+		put(c, i, 6);
+		break;
+	case 4: /* jump_ind r11 (= 0), X */
+		x = djump_addr(); i[0] = PVM_OP_jump_ind; i[1] = 11; memcpy(i + 2, &x, 4); put(c, i, 6);
+		break;
+	case 5: { /* load_imm_jump_ind rA, r11, X, Y */
+		uint32_t y = djump_addr();
+		i[0] = PVM_OP_load_imm_jump_ind; i[1] = (uint8_t)(ra | 11 << 4); i[2] = 4;
+		memcpy(i + 3, &x, 4); memcpy(i + 7, &y, 4); put(c, i, 11);
+		break;
+	}
+	case 6: i[0] = PVM_OP_fallthrough; put(c, i, 1); break;
+	case 7: i[0] = PVM_OP_ecalli; memcpy(i + 1, &x, 4); put(c, i, 5); break;
+	default: i[0] = PVM_OP_trap; put(c, i, 1); break;
+	}
+}
+
+enum mode { ALU, MEMORY, CONTROL };
+
+static bool run_program(int seed, enum mode mode, size_t *fails)
+{
+	static code c;
+	memset(&c, 0, sizeof c);
 	int n = 1 + (int)(next_rand() % 40);
-	for (int k = 0; k < n; k++) random_inst(&c, memory);
+	for (int k = 0; k < n; k++) {
+		if (mode == CONTROL && next_rand() % 4 == 0) random_control(&c);
+		else random_inst(&c, mode == MEMORY);
+		if (mode == CONTROL && next_rand() % 6 == 0) /* padding: bitmask-0 bytes, up to a long skip */
+			for (int pad = 1 + (int)(next_rand() % 30); pad > 0; pad--) c.b[c.n++] = (uint8_t)next_rand();
+	}
+	if (mode == CONTROL) { /* r11 stays 0 for the dynamic jumps: rewrite destinations 11/12 */
+		for (size_t k = 0; k < c.n_pcs; k++) {
+			uint8_t *in = c.b + c.pcs[k], f = pvm_ops[in[0]].form;
+			if (f == PVM_FORM_REG3 && in[2] >= 11) in[2] = 10;
+			if ((f == PVM_FORM_REG2 || f == PVM_FORM_REG2_IMM || f == PVM_FORM_REG_IMM ||
+			     f == PVM_FORM_REG_IMM64) && (in[1] & 15) >= 11) in[1] = (uint8_t)((in[1] & 0xf0) | 10);
+		}
+	}
 	c.b[c.n] = 0; /* trap */
 	c.start[c.n++] = 1;
-	uint8_t blob[8192];
+	for (size_t k = 0; k < c.n_fix; k++) { /* targets: mostly instruction starts, some anywhere */
+		uint32_t t = next_rand() % 4 ? c.pcs[next_rand() % c.n_pcs] : (uint32_t)(next_rand() % (c.n + 4));
+		int32_t off = (int32_t)(t - c.fix[k].pc);
+		memcpy(c.b + c.fix[k].at, &off, 4);
+	}
+	uint8_t blob[20000];
 	size_t len = 0;
-	blob[len++] = 0;  /* |j| */
-	blob[len++] = 0;  /* z */
+	blob[len++] = 4;  /* |j| */
+	blob[len++] = 4;  /* z */
 	len += pvm_varint_encode(c.n, blob + len);
+	for (int k = 0; k < 4; k++) {
+		uint32_t t = next_rand() % 4 ? c.pcs[next_rand() % c.n_pcs] : (uint32_t)(next_rand() % (c.n + 4));
+		memcpy(blob + len, &t, 4);
+		len += 4;
+	}
 	memcpy(blob + len, c.b, c.n);
 	len += c.n;
 	for (size_t k = 0; k < (c.n + 7) / 8; k++) {
@@ -116,6 +197,11 @@ static bool run_program(int seed, bool memory, size_t *fails)
 	for (int r = 0; r < PVM_NUM_REGS; r++) init.regs[r] = edge_value();
 	init.regs[12] = 0x20ff8 + next_rand() % 16;
 	init.gas = 1000;
+	if (mode == CONTROL) {
+		init.regs[11] = 0;
+		init.gas = (int64_t)(next_rand() % (next_rand() % 2 ? 40 : 300));
+		init.pc = next_rand() % 8 ? 0 : c.pcs[next_rand() % c.n_pcs];
+	}
 	pvm_mem_map(init.mem, 0x20000, 4096, PVM_WRITE);
 	pvm_mem_map(init.mem, 0x21000, 4096, next_rand() % 2 ? PVM_READ : PVM_WRITE);
 	for (uint32_t a = 0x20ff0; a < 0x21010; a++) {
@@ -135,7 +221,7 @@ static bool run_program(int seed, bool memory, size_t *fails)
 	for (int k = 1; k < 3; k++) {
 		char why[512];
 		if (!pvm_state_compare(eng[0]->name, &st[0], x[0], eng[k]->name, &st[k], x[k], why, sizeof why)) {
-			if ((*fails)++ < 10) fprintf(stderr, "seed %d%s: %s\n", seed, memory ? " (memory)" : "", why);
+			if ((*fails)++ < 10) fprintf(stderr, "seed %d (mode %d): %s\n", seed, mode, why);
 			ok = false;
 		}
 	}
@@ -148,8 +234,8 @@ static bool run_program(int seed, bool memory, size_t *fails)
 int main(void)
 {
 	size_t passed = 0, fails = 0;
-	for (int seed = 0; seed < 1500; seed++)
-		passed += run_program(seed, seed % 3 == 2, &fails);
+	for (int seed = 0; seed < 3000; seed++)
+		passed += run_program(seed, (enum mode)(seed % 3), &fails);
 	printf("random: %zu passed, %zu failed\n", passed, fails);
 	return fails != 0;
 }
