@@ -2,7 +2,6 @@
  * per pc (operands, successor, validated branch target, gas-region cost); interp_run dispatches
  * with computed goto over a label table expanded from opcodes.def, keeps the registers in a local
  * array and checks gas only where a gas region is entered (start, after a terminator). */
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "interp.h"
@@ -12,9 +11,12 @@ enum { BAD = UINT32_MAX, HALT_ADDR = 0xFFFF0000u };
 typedef struct ins {
 	uint8_t op, a, b, d;   /* opcode and register fields as in pvm_inst (ra, rb, rd) */
 	uint32_t cost;         /* cost of the gas region entered at this pc */
-	uint32_t next;         /* byte offset of the successor's record: (pc + 1 + skip) * sizeof(ins) */
-	uint32_t target;       /* static branch target if it is a block start, else BAD */
-	uint64_t imm, imm2;
+	const struct ins *next; /* record of pc + 1 + skip (of code_len for the final trap) */
+	uint64_t imm;          /* X */
+	union {
+		uint64_t imm2;                 /* Y */
+		const struct ins *target;      /* branch forms: the target's record, NULL if not in ϖ */
+	} u;
 } ins;
 _Static_assert(sizeof(ins) == 32, "one cache-friendly record per pc");
 
@@ -27,10 +29,6 @@ struct interp {
 
 interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 {
-	if (p->code_len >= UINT32_MAX / sizeof(ins)) {
-		pvm_errf(e, "interp: code of %" PRIu32 " bytes is too large (limit 2^27)", p->code_len);
-		return NULL;
-	}
 	interp *it = calloc(1, sizeof *it);
 	if (!it) goto nomem;
 	it->code_len = p->code_len;
@@ -43,12 +41,14 @@ interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 		uint8_t form = pvm_ops[in->op].form;
 		bool br = form == PVM_FORM_OFF || form == PVM_FORM_REG_IMM_OFF || form == PVM_FORM_REG2_OFF;
 		uint32_t next = in->next <= p->code_len ? in->next : p->code_len; /* final trap: unused */
-		it->code[pc] = (ins){
+		ins *r = &it->code[pc];
+		*r = (ins){
 			.op = in->op, .a = in->ra, .b = in->rb, .d = in->rd,
-			.cost = p->gas_cost[pc], .next = next * (uint32_t)sizeof(ins),
-			.target = br && in->target <= p->code_len && p->is_block[in->target] ? in->target : BAD,
-			.imm = in->imm, .imm2 = in->imm2,
+			.cost = p->gas_cost[pc], .next = it->code + next, .imm = in->imm, .u.imm2 = in->imm2,
 		};
+		if (br)
+			r->u.target = in->target <= p->code_len && p->is_block[in->target] ?
+			              it->code + in->target : NULL;
 	}
 	for (uint32_t i = 0; i < p->jt_len; i++) {
 		uint32_t t = p->jump_table[i];
@@ -211,20 +211,19 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 
 #define PC ((uint32_t)(ip - base))
 #define DISPATCH() goto *labels[ip->op]
-#define SUCC(ip) ((const ins *)((const char *)base + (ip)->next))
-#define NEXT() do { ip = SUCC(ip); DISPATCH(); } while (0)
+#define NEXT() do { ip = ip->next; DISPATCH(); } while (0)
 	/* Enter the gas region starting at record p / pc t (t ≤ code_len). */
 #define ENTER_AT(p) do { ip = (p); if (gas < (int64_t)ip->cost) goto out_of_gas; \
 	                      gas -= ip->cost; DISPATCH(); } while (0)
 #define ENTER(t) ENTER_AT(base + (t))
-#define BRANCH(cond) do { if (cond) { if (ip->target == BAD) goto panic; ENTER(ip->target); } \
-	                      ENTER_AT(SUCC(ip)); } while (0)
+#define BRANCH(cond) do { if (cond) { if (!ip->u.target) goto panic; ENTER_AT(ip->u.target); } \
+	                      ENTER_AT(ip->next); } while (0)
 #define DJUMP(addr) do { tgt = (uint32_t)(addr); goto djump; } while (0)
 #define A r[ip->a]
 #define B r[ip->b]
 #define D r[ip->d]
 #define X ip->imm
-#define Y ip->imm2
+#define Y ip->u.imm2
 #define OFF(ad) ((ad) & (PVM_PAGE - 1))
 #define IN_PAGE(ad, page, n) ((ad) >> PVM_PAGE_SHIFT == (page) && OFF(ad) <= PVM_PAGE - (n))
 #define LOAD(T, CAST, addr, dst) do { \
@@ -242,11 +241,11 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 	ENTER(s->pc);
 
 	OP(trap) goto panic;
-	OP(fallthrough) ENTER_AT(SUCC(ip));
+	OP(fallthrough) ENTER_AT(ip->next);
 	OP(ecalli) {
 		x.status = PVM_HOST;
 		x.host_id = (uint32_t)X;
-		x.next = (uint32_t)(SUCC(ip) - base);
+		x.next = (uint32_t)(ip->next - base);
 		goto out;
 	}
 	OP(load_imm_64) A = X; NEXT();
@@ -414,7 +413,6 @@ out:
 	return x;
 #undef PC
 #undef DISPATCH
-#undef SUCC
 #undef NEXT
 #undef ENTER
 #undef ENTER_AT
