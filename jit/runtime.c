@@ -2,7 +2,8 @@
  * [context + jump table | 4 GiB guest memory | guard], guest pages mirrored from pvm_mem with
  * mprotect, a SIGSEGV/SIGBUS handler that turns a fault in JIT code into a FAULT exit by
  * rewriting the interrupted context (no longjmp), and the exits handled in C (gas of the first
- * region, sbrk, host calls, fault address). One sandbox per run; nothing outlives a run. */
+ * region, sbrk, host calls, fault address, accesses that wrap past 2^32). One sandbox per run;
+ * nothing outlives a run. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -188,18 +189,47 @@ static uint32_t access_size(unsigned op)
 	return 0;
 }
 
+/* Guest address of the access of `in` with guest registers regs. */
+static uint32_t access_addr(const pvm_inst *in, const uint64_t *regs)
+{
+	unsigned form = pvm_ops[in->op].form;
+	uint64_t addr = in->imm;
+	if (form == PVM_FORM_REG_IMM2) addr += regs[in->ra];
+	if (form == PVM_FORM_REG2_IMM) addr += regs[in->rb];
+	return (uint32_t)addr;
+}
+
+/* A guest access made the hardware fault. If the guest memory permits it after all, it is one
+ * the single host access cannot do: it wraps past 2^32 into the guard area. Then it is done
+ * here, byte by byte modulo 2^32 on the sandbox, and true is returned. */
+static bool emulate_wrapping(jit_run *r, const pvm_inst *in)
+{
+	unsigned op = in->op, form = pvm_ops[op].form;
+	uint32_t n = access_size(op), fault;
+	uint64_t *regs = r->ctx->regs;
+	uint32_t addr = access_addr(in, regs);
+	bool store = pvm_ops[op].flags & PVM_ST;
+	if (!n || !pvm_mem_check(r->state->mem, addr, n, store, &fault)) return false;
+	if (store) {
+		uint64_t v = form == PVM_FORM_IMM2 || form == PVM_FORM_REG_IMM2 ? in->imm2 : regs[in->ra];
+		for (uint32_t i = 0; i < n; i++) r->membase[(uint32_t)(addr + i)] = (uint8_t)(v >> (8 * i));
+		return true;
+	}
+	uint64_t v = 0;
+	for (uint32_t i = 0; i < n; i++) v |= (uint64_t)r->membase[(uint32_t)(addr + i)] << (8 * i);
+	bool sign = (op >= 52 && op <= 57 && (op - 52) % 2) || (op >= 124 && op <= 129 && (op - 124) % 2);
+	regs[in->ra] = sign ? pvm_sext(v, n) : v;
+	return true;
+}
+
 /* The faulting access of `in` (its registers unchanged): page-fault at the page of the lowest
  * offending byte, or panic below 0x10000 (DESIGN.md). */
 static pvm_exit fault_exit(const pvm_state *s, const pvm_inst *in)
 {
 	pvm_exit x = { .status = PVM_PANIC };
-	unsigned op = in->op, form = pvm_ops[op].form;
-	uint32_t n = access_size(op), fault;
-	if (!n) return x;
-	uint64_t addr = in->imm;
-	if (form == PVM_FORM_REG_IMM2) addr += s->regs[in->ra];
-	if (form == PVM_FORM_REG2_IMM) addr += s->regs[in->rb];
-	if (pvm_mem_check(s->mem, (uint32_t)addr, n, pvm_ops[op].flags & PVM_ST, &fault)) return x;
+	uint32_t n = access_size(in->op), fault;
+	if (!n || pvm_mem_check(s->mem, access_addr(in, s->regs), n, pvm_ops[in->op].flags & PVM_ST, &fault))
+		return x;
 	if (fault < PVM_LOW_LIMIT) return x;
 	x.status = PVM_FAULT;
 	x.fault_addr = fault & ~(uint32_t)(PAGE - 1);
@@ -260,9 +290,9 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		pc = r.ctx->exit_pc;
 		jit_exit_kind k = r.ctx->exit_kind;
 		const pvm_inst *in = &jit_find_row(jp, pc)->inst;
-		if (k == JIT_EXIT_SBRK) {
-			run_sbrk(&r, in);
-			pc = in->next;
+		if (k == JIT_EXIT_SBRK || (k == JIT_EXIT_FAULT && emulate_wrapping(&r, in))) {
+			if (k == JIT_EXIT_SBRK) run_sbrk(&r, in);
+			pc = in->next; /* resume within the region: nothing more to charge */
 			charge = false;
 			continue;
 		}
