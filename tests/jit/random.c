@@ -11,6 +11,8 @@
 #include "jit/jit.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
+/* Memory programs access 16 bytes around `hot`: a page boundary at 0x21000, or the wrap at 2^32. */
+static uint32_t hot = 0x20ff8;
 static uint64_t next_rand(void)
 {
 	rng ^= rng << 13;
@@ -81,14 +83,14 @@ static void random_inst(code *c, bool memory)
 		break;
 	case PVM_FORM_REG_IMM:
 		i[0] = op; i[1] = reg();
-		if (pvm_ops[op].flags & (PVM_LD | PVM_ST)) x = 0x20ff8 + (uint32_t)(next_rand() % 16);
+		if (pvm_ops[op].flags & (PVM_LD | PVM_ST)) x = hot + (uint32_t)(next_rand() % 16);
 		memcpy(i + 2, &x, 4);
 		put(c, i, 6);
 		break;
 	default: { /* store_imm / store_imm_ind: X is the address (offset), Y the value */
 		uint32_t y = (uint32_t)edge_value();
 		bool ind = pvm_ops[op].form == PVM_FORM_REG_IMM2;
-		x = ind ? (uint32_t)(next_rand() % 24) - 12 : 0x20ff8 + (uint32_t)(next_rand() % 16);
+		x = ind ? (uint32_t)(next_rand() % 24) - 12 : hot + (uint32_t)(next_rand() % 16);
 		i[0] = op; i[1] = ind ? (uint8_t)(12 | 4 << 4) : 4;
 		memcpy(i + 2, &x, 4);
 		memcpy(i + 6, &y, 4);
@@ -146,6 +148,7 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 {
 	static code c;
 	memset(&c, 0, sizeof c);
+	hot = mode == MEMORY && next_rand() % 3 == 0 ? 0xfffffff8u : 0x20ff8u;
 	int n = 1 + (int)(next_rand() % 40);
 	for (int k = 0; k < n; k++) {
 		if (mode == CONTROL && next_rand() % 4 == 0) random_control(&c);
@@ -195,16 +198,17 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 	pvm_state init;
 	pvm_state_init(&init);
 	for (int r = 0; r < PVM_NUM_REGS; r++) init.regs[r] = edge_value();
-	init.regs[12] = 0x20ff8 + next_rand() % 16;
+	init.regs[12] = hot + next_rand() % 16;
 	init.gas = 1000;
 	if (mode == CONTROL) {
 		init.regs[11] = 0;
 		init.gas = (int64_t)(next_rand() % (next_rand() % 2 ? 40 : 300));
 		init.pc = next_rand() % 8 ? 0 : c.pcs[next_rand() % c.n_pcs];
 	}
-	pvm_mem_map(init.mem, 0x20000, 4096, PVM_WRITE);
-	pvm_mem_map(init.mem, 0x21000, 4096, next_rand() % 2 ? PVM_READ : PVM_WRITE);
-	for (uint32_t a = 0x20ff0; a < 0x21010; a++) {
+	static const pvm_perm perms[] = { PVM_NONE, PVM_READ, PVM_WRITE, PVM_WRITE };
+	pvm_mem_map(init.mem, hot & ~0xfffu, 4096, PVM_WRITE);
+	pvm_mem_map(init.mem, (hot & ~0xfffu) + 4096, 4096, perms[next_rand() % 4]);
+	for (uint32_t a = hot - 8; a != hot + 24; a++) {
 		uint8_t v = (uint8_t)next_rand();
 		pvm_mem_poke(init.mem, a, &v, 1);
 	}
