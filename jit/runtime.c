@@ -75,23 +75,6 @@ static void install_handler(void)
 
 /* ---- sandbox ---------------------------------------------------------------------------------- */
 
-static int prot_of(pvm_perm perm)
-{
-	return perm == PVM_WRITE ? PROT_READ | PROT_WRITE : perm == PVM_READ ? PROT_READ : PROT_NONE;
-}
-
-/* Mirror one guest page into the sandbox (same permissions as pvm_mem, so that the fault
- * check in C agrees with the hardware). sandbox_open does the same for all pages at once. */
-static void map_page(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
-{
-	jit_run *r = rv;
-	if (perm == PVM_NONE) return;
-	uint8_t *at = r->membase + (size_t)pn * PAGE;
-	mprotect(at, PAGE, PROT_READ | PROT_WRITE);
-	memcpy(at, data, PAGE);
-	if (perm != PVM_WRITE) mprotect(at, PAGE, prot_of(perm));
-}
-
 /* Consecutive pages given one protection with a single mprotect. */
 typedef struct page_run {
 	jit_run *r;
@@ -138,6 +121,8 @@ static void seal_read_only(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *
 	if (perm == PVM_READ) run_add(pv, pn, PROT_READ);
 }
 
+/* Reserve the sandbox and mirror the guest pages with pvm_mem's permissions (so that the fault
+ * check in C agrees with the hardware). */
 static bool sandbox_open(jit_run *r, const jit_program *jp, pvm_state *s)
 {
 	size_t jt_bytes = (size_t)jp->jt_len * 8;
@@ -242,12 +227,9 @@ static void run_sbrk(jit_run *r, const pvm_inst *in)
 	pvm_state *s = r->state;
 	uint64_t size = r->ctx->regs[in->ra];
 	uint64_t x = pvm_sbrk(s, size);
-	if (x && size) {
+	if (x && size) { /* pages that were unmapped, now zero and writable: one mprotect */
 		uint64_t first = x / PAGE, last = (x + size - 1) / PAGE;
-		for (uint64_t pn = first; pn <= last; pn++) {
-			const uint8_t *d = pvm_mem_page_c(s->mem, (uint32_t)pn);
-			if (d) map_page(r, (uint32_t)pn, pvm_mem_perm(s->mem, (uint32_t)pn), d);
-		}
+		mprotect(r->membase + first * PAGE, (last - first + 1) * PAGE, PROT_READ | PROT_WRITE);
 	}
 	r->ctx->regs[in->rd] = x;
 }

@@ -49,9 +49,18 @@ static void put(code *c, const uint8_t *bytes, size_t n)
 
 static uint8_t reg(void) { return (uint8_t)(next_rand() % 13); }
 
-/* One random instruction of a register-only or memory form. */
+/* One random instruction of a register-only or memory form (memory: sometimes a small sbrk). */
 static void random_inst(code *c, bool memory)
 {
+	if (memory && next_rand() % 16 == 0) {
+		uint8_t r = reg(), size[6] = { PVM_OP_load_imm, r };
+		uint32_t n = (uint32_t)(next_rand() % 20000);
+		memcpy(size + 2, &n, 4);
+		put(c, size, 6);
+		uint8_t sb[2] = { PVM_OP_sbrk, (uint8_t)(reg() | r << 4) };
+		put(c, sb, 2);
+		return;
+	}
 	uint8_t op;
 	do op = (uint8_t)(next_rand() % 256);
 	while (!pvm_op_valid(op) || pvm_op_is_term(op) || op == PVM_OP_ecalli || op == PVM_OP_sbrk ||
