@@ -1,7 +1,8 @@
 /* semantics/engine.c: the `spec` engine: whole programs run by evaluating specs/pvm.yaml.
  * Gas follows DESIGN.md: a region (from an entry point up to and including the first terminator
- * or ecalli, p->gas_cost) is charged on entry; too little gas exits out-of-gas at the entry pc
- * with nothing changed. Slow by design: it is the reference the other engines are checked against. */
+ * or ecalli, by the spec's own terminator flags) is charged on entry; too little gas exits
+ * out-of-gas at the entry pc with nothing changed. Slow by design: it is the reference the other
+ * engines are checked against, so it counts regions itself instead of using p->gas_cost. */
 #include <stdlib.h>
 #include "sem.h"
 
@@ -29,21 +30,35 @@ static void *spec_load(const pvm_program *p, pvm_errbuf *e)
 	return pr;
 }
 
+static bool ends_region(const sem_spec *sp, unsigned op)
+{
+	const sem_insn *si = sem_spec_get(sp, op);
+	return !si || si->terminator || op == PVM_OP_ecalli;
+}
+
+/* Instructions from pc up to and including the first that ends a region (past the code every
+ * position is a trap, so the walk ends). */
+static uint64_t region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc)
+{
+	uint64_t n = 1;
+	for (const pvm_inst *in = pvm_inst_at(p, pc); !ends_region(sp, in->op); in = pvm_inst_at(p, in->next)) n++;
+	return n;
+}
+
 pvm_exit sem_run(const sem_spec *sp, const pvm_program *p, pvm_state *s)
 {
 	pvm_exit x = { 0 };
 	for (;;) {
-		uint32_t cost = s->pc <= p->code_len ? p->gas_cost[s->pc] : 1;
-		if (s->gas < (int64_t)cost) {
+		uint64_t cost = region_cost(sp, p, s->pc);
+		if (s->gas < 0 || (uint64_t)s->gas < cost) {
 			x.status = PVM_OOG;
 			return x;
 		}
-		s->gas -= cost;
+		s->gas -= (int64_t)cost;
 		for (;;) {
 			const pvm_inst *in = pvm_inst_at(p, s->pc);
 			if (sem_exec(sp, p, in, s, &x)) return x;
-			const sem_insn *si = sem_spec_get(sp, in->op);
-			if (!si || si->terminator) break;
+			if (ends_region(sp, in->op)) break;
 		}
 	}
 }
