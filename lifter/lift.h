@@ -155,7 +155,9 @@ typedef struct lift_check_opts {
 } lift_check_opts;
 
 typedef struct lift_check_report {
-	size_t forms, states, mismatches, skipped; /* skipped: states with #DE on both sides */
+	size_t forms, states, mismatches;
+	size_t de_runs;  /* states on which the lifter predicted #DE and the CPU was run to agree */
+	size_t skipped;  /* state slots for which no #DE-free state was found (e.g. div rdx) */
 } lift_check_report;
 
 /* The built-in list of forms (a superset of what a PVM JIT needs), for lift-check without jit/. */
