@@ -18,9 +18,10 @@ static bool msb(sem_u128 a, int w) { return (a >> (w - 1)) & 1; }
 static sem_u128 neg(sem_u128 a, int w) { return (~a + 1) & mask(w); }
 static sem_u128 udiv(sem_u128 a, sem_u128 b, int w) { return b ? a / b : mask(w); }
 static sem_u128 urem(sem_u128 a, sem_u128 b) { return b ? a % b : a; }
-static __int128 sval(sem_u128 a, int w)
+__extension__ typedef __int128 s128;
+static s128 sval(sem_u128 a, int w)
 {
-	return msb(a, w) ? (__int128)(a | ~mask(w)) : (__int128)a;
+	return msb(a, w) ? (s128)(a | ~mask(w)) : (s128)a;
 }
 
 /* Access check by DESIGN.md: every byte (wrapping mod 2^32) must be readable, or writable for

@@ -61,7 +61,7 @@ typedef enum sem_operand {
 } sem_operand;
 extern const char *const sem_operand_names[SEM_NUM_OPERANDS];
 
-typedef unsigned __int128 sem_u128;
+__extension__ typedef unsigned __int128 sem_u128;
 
 typedef enum sem_kind { SEM_K_APP, SEM_K_OPERAND, SEM_K_CONST, SEM_K_INT } sem_kind;
 enum { SEM_BOOL = 0, SEM_EFFECT = -1, SEM_MAX_WIDTH = 128 };
