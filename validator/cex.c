@@ -1,0 +1,275 @@
+/* validator/cex.c: counterexamples. A Z3 model is first strengthened toward small values (each
+ * preference kept only while the query stays sat), then read out and written as a w3f vector:
+ * the instruction, traps as terminators, the model's registers and memory, expected-* fields from
+ * the interpreter. `jitproof replay` on that vector shows the divergence. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "interp/interp.h"
+#include "pvm/asm_enc.h"
+#include "validator/prove.h"
+
+static Z3_ast num(Z3_context z, uint64_t v, unsigned w) { return Z3_mk_unsigned_int64(z, v, Z3_mk_bv_sort(z, w)); }
+
+/* Keep constraint c if the query stays satisfiable with it. */
+static bool prefer(Z3_context z, Z3_solver s, Z3_ast c)
+{
+	Z3_solver_push(z, s);
+	Z3_solver_assert(z, s, c);
+	if (Z3_solver_check(z, s) == Z3_L_TRUE) return true;
+	Z3_solver_pop(z, s, 1);
+	return false;
+}
+
+/* Small values first: 0, then one byte, a small negative, 16 bits, 32 bits. */
+static void prefer_small(Z3_context z, Z3_solver s, Z3_ast v)
+{
+	if (!v) return;
+	unsigned w = Z3_get_bv_sort_size(z, Z3_get_sort(z, v));
+	Z3_ast lo[2] = { Z3_mk_bvsge(z, v, Z3_mk_bvneg(z, num(z, 256, w))), Z3_mk_bvslt(z, v, num(z, 0, w)) };
+	Z3_ast c[] = { Z3_mk_eq(z, v, num(z, 0, w)), Z3_mk_bvule(z, v, num(z, 255, w)), Z3_mk_and(z, 2, lo),
+	               Z3_mk_bvule(z, v, num(z, 0xffff, w)), Z3_mk_bvule(z, v, num(z, 0xffffffff, w)) };
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
+		if (prefer(z, s, c[i])) return;
+}
+
+static uint64_t eval_u64(Z3_context z, Z3_model m, Z3_ast t)
+{
+	Z3_ast r;
+	uint64_t v = 0;
+	if (t && Z3_model_eval(z, m, t, true, &r)) Z3_get_numeral_uint64(z, r, &v);
+	return v;
+}
+
+void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[PVM_NUM_REGS], Z3_ast x,
+                       Z3_ast y, Z3_ast t, Z3_ast gas, const Z3_ast *acc_addr, const unsigned *acc_len,
+                       size_t n_acc, Z3_ast gmem, uint32_t t_layout, tv_cex *cex, unsigned timeout_ms)
+{
+	(void)w;
+	(void)timeout_ms;
+	memset(cex, 0, sizeof *cex);
+	cex->layout_ok = true;
+	if (t) cex->layout_ok = prefer(z, s, Z3_mk_eq(z, t, num(z, t_layout, 32)));
+	Z3_ast gs[2] = { Z3_mk_bvsge(z, gas, num(z, 0, 64)), Z3_mk_bvsle(z, gas, num(z, 1000, 64)) };
+	prefer(z, s, Z3_mk_and(z, 2, gs));
+	prefer_small(z, s, x);
+	prefer_small(z, s, y);
+	for (int i = 0; i < PVM_NUM_REGS; i++) prefer_small(z, s, g[i]);
+	if (Z3_solver_check(z, s) != Z3_L_TRUE) return;
+	Z3_model m = Z3_solver_get_model(z, s);
+	Z3_model_inc_ref(z, m);
+	for (int i = 0; i < PVM_NUM_REGS; i++) cex->regs[i] = eval_u64(z, m, g[i]);
+	cex->x = eval_u64(z, m, x);
+	cex->y = eval_u64(z, m, y);
+	cex->t = (uint32_t)eval_u64(z, m, t);
+	cex->gas = (int64_t)eval_u64(z, m, gas);
+	for (size_t i = 0; i < n_acc && cex->n_acc < 8; i++) {
+		uint32_t ad = (uint32_t)eval_u64(z, m, acc_addr[i]);
+		size_t k = cex->n_acc++;
+		cex->acc[k].addr = ad;
+		cex->acc[k].len = (uint8_t)acc_len[i];
+		for (unsigned b = 0; b < acc_len[i]; b++) {
+			Z3_ast at = num(z, (uint32_t)(ad + b), 32);
+			cex->acc[k].bytes[b] = (uint8_t)eval_u64(z, m, Z3_mk_select(z, gmem, at));
+		}
+	}
+	cex->valid = true;
+	Z3_model_dec_ref(z, m);
+}
+
+void tv_cex_describe(const tv_cex *cex, const pvm_inst *in, char *out, size_t n)
+{
+	int k = snprintf(out, n, "%s", pvm_ops[in->op].name);
+	uint8_t regs[3] = { in->ra, in->rb, in->rd };
+	const char *names[3] = { "ra", "rb", "rd" };
+	for (int i = 0; i < 3 && k < (int)n; i++)
+		k += snprintf(out + k, n - k, " %s=r%u=0x%" PRIx64, names[i], regs[i], cex->regs[regs[i]]);
+	if (k < (int)n) k += snprintf(out + k, n - k, " imm=0x%" PRIx64, cex->x);
+	for (size_t i = 0; i < cex->n_acc && k < (int)n; i++)
+		k += snprintf(out + k, n - k, " mem@0x%x", cex->acc[i].addr);
+}
+
+/* Page map and memory of the accesses: each touched page mapped writable, the bytes poked. */
+static void add_accesses(pvm_vector *v, const tv_cex *cex)
+{
+	for (size_t i = 0; i < cex->n_acc; i++) {
+		uint32_t first = cex->acc[i].addr & ~(uint32_t)(PVM_PAGE - 1);
+		uint32_t last = (cex->acc[i].addr + cex->acc[i].len - 1) & ~(uint32_t)(PVM_PAGE - 1);
+		for (uint64_t pg = first; pg <= last; pg += PVM_PAGE) {
+			bool have = false;
+			for (size_t j = 0; j < v->n_page_map; j++) have |= v->page_map[j].address == pg;
+			if (have) continue;
+			v->page_map = realloc(v->page_map, (v->n_page_map + 1) * sizeof *v->page_map);
+			v->page_map[v->n_page_map++] = (pvm_pagemap){ (uint32_t)pg, PVM_PAGE, true };
+		}
+		v->initial_mem = realloc(v->initial_mem, (v->n_initial_mem + 1) * sizeof *v->initial_mem);
+		pvm_chunk *c = &v->initial_mem[v->n_initial_mem++];
+		c->address = cex->acc[i].addr;
+		c->len = cex->acc[i].len;
+		c->data = malloc(c->len);
+		memcpy(c->data, cex->acc[i].bytes, c->len);
+	}
+}
+
+/* Run the interpreter on the vector's initial state and record its result as expected-*. */
+static pvm_err fill_expected(pvm_vector *v, pvm_errbuf *e)
+{
+	pvm_program p;
+	pvm_err err = pvm_program_decode(&p, v->program, v->program_len, v->name, e);
+	if (err) return err;
+	void *prep = interp_engine.load(&p, e);
+	if (!prep) {
+		pvm_program_fini(&p);
+		return PVM_EINVAL;
+	}
+	pvm_state s;
+	pvm_vector_initial_state(v, &s);
+	pvm_exit x = interp_engine.run(prep, &s);
+	pvm_vector_set_expected(v, &s, x);
+	pvm_state_fini(&s);
+	interp_engine.free(prep);
+	pvm_program_fini(&p);
+	return PVM_OK;
+}
+
+static pvm_err write_vector(pvm_vector *v, const char *path, pvm_errbuf *e)
+{
+	pvm_err err = fill_expected(v, e);
+	if (err) return err;
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		pvm_errf(e, "%s: cannot write", path);
+		return PVM_EIO;
+	}
+	err = pvm_vector_write(v, f);
+	if (fclose(f) != 0 && !err) err = PVM_EIO;
+	if (err) pvm_errf(e, "%s: cannot write", path);
+	return err;
+}
+
+static char *dup_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	size_t n = strcspn(b, ".");
+	char *s = malloc(n + 1);
+	memcpy(s, b, n);
+	s[n] = 0;
+	return s;
+}
+
+pvm_err tv_cex_write_template(const tv_cex *cex, const pvm_inst *in0, const char *path, pvm_errbuf *e)
+{
+	pvm_vector v;
+	memset(&v, 0, sizeof v);
+	pvm_inst in = *in0;
+	in.imm = cex->x;
+	in.imm2 = cex->y;
+	if (tv_program_for(&in, &v) != PVM_OK) {
+		pvm_errf(e, "%s: cannot encode %s with the counterexample's operands", path, pvm_ops[in.op].name);
+		pvm_vector_fini(&v);
+		return PVM_EINVAL;
+	}
+	v.name = dup_name(path);
+	memcpy(v.initial_regs, cex->regs, sizeof v.initial_regs);
+	v.initial_pc = 0;
+	v.initial_gas = 1000;
+	add_accesses(&v, cex);
+	pvm_err err = write_vector(&v, path, e);
+	pvm_vector_fini(&v);
+	return err;
+}
+
+pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, const char *path, pvm_errbuf *e)
+{
+	pvm_vector v;
+	memset(&v, 0, sizeof v);
+	v.name = dup_name(path);
+	v.program = malloc(orig->program_len);
+	memcpy(v.program, orig->program, orig->program_len);
+	v.program_len = orig->program_len;
+	v.page_map = malloc((orig->n_page_map + 1) * sizeof *v.page_map);
+	memcpy(v.page_map, orig->page_map, orig->n_page_map * sizeof *v.page_map);
+	v.n_page_map = orig->n_page_map;
+	v.initial_mem = calloc(orig->n_initial_mem + 1, sizeof *v.initial_mem);
+	for (size_t i = 0; i < orig->n_initial_mem; i++) {
+		v.initial_mem[i] = orig->initial_mem[i];
+		v.initial_mem[i].data = malloc(orig->initial_mem[i].len ? orig->initial_mem[i].len : 1);
+		memcpy(v.initial_mem[i].data, orig->initial_mem[i].data, orig->initial_mem[i].len);
+	}
+	v.n_initial_mem = orig->n_initial_mem;
+	memcpy(v.initial_regs, cex->regs, sizeof v.initial_regs);
+	v.initial_pc = pc;
+	v.initial_gas = cex->gas;
+	add_accesses(&v, cex);
+	pvm_err err = write_vector(&v, path, e);
+	pvm_vector_fini(&v);
+	return err;
+}
+
+/* ---- the single-instruction test program ------------------------------------------------------ */
+
+enum { N_JT = 16 };
+
+int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3])
+{
+	switch (pvm_ops[in->op].form) {
+	case PVM_FORM_REG_IMM64: case PVM_FORM_REG_IMM: case PVM_FORM_REG_IMM2: case PVM_FORM_REG_IMM_OFF:
+		ptr[0] = &in->ra;
+		return 1;
+	case PVM_FORM_REG2:
+		ptr[0] = &in->rd;
+		ptr[1] = &in->ra;
+		return 2;
+	case PVM_FORM_REG2_IMM: case PVM_FORM_REG2_OFF: case PVM_FORM_REG2_IMM2:
+		ptr[0] = &in->ra;
+		ptr[1] = &in->rb;
+		return 2;
+	case PVM_FORM_REG3:
+		ptr[0] = &in->ra;
+		ptr[1] = &in->rb;
+		ptr[2] = &in->rd;
+		return 3;
+	default:
+		return 0;
+	}
+}
+
+/* Layout: the instruction at 0 (L bytes), trap at L (fall-through), trap at L+1 (branch target),
+ * then N_JT traps that the jump table lists, so every dynamic target lands on its own pc. */
+pvm_err tv_program_for(pvm_inst *in, pvm_vector *v)
+{
+	pvm_asm_inst a = { .op = in->op, .ra = in->ra, .rb = in->rb, .rd = in->rd, .x = in->imm, .y = in->imm2 };
+	/* fixed 4-byte immediates: the layout (and so next and target) does not depend on values */
+	a.wx = 4;
+	a.wy = 4;
+	a.wt = 1;
+	a.target = 1;
+	uint8_t buf[PVM_ASM_MAXLEN];
+	const char *why;
+	unsigned len = pvm_asm_encode(&a, 0, buf, &why);
+	if (!len) return PVM_EINVAL;
+	a.target = len + 1;
+	if (pvm_asm_encode(&a, 0, buf, &why) != len) return PVM_EINVAL;
+	uint32_t code_len = len + 2 + N_JT;
+	uint32_t blob_len = 1 + 1 + 1 + N_JT + code_len + (code_len + 7) / 8;
+	uint8_t *b = calloc(1, blob_len);
+	size_t k = 0;
+	b[k++] = N_JT;       /* |j| */
+	b[k++] = 1;          /* z: one byte per entry */
+	b[k++] = (uint8_t)code_len;
+	for (int i = 0; i < N_JT; i++) b[k++] = (uint8_t)(len + 2 + i);
+	size_t code_at = k;
+	memcpy(b + k, buf, len);
+	k += code_len;       /* the traps are zero bytes */
+	uint8_t *mask = b + k;
+	for (uint32_t i = 0; i < code_len; i++)
+		if (i == 0 || i >= len) mask[i / 8] |= (uint8_t)(1u << (i % 8));
+	(void)code_at;
+	v->program = b;
+	v->program_len = blob_len;
+	in->pc = 0;
+	in->next = len;
+	in->target = len + 1;
+	return PVM_OK;
+}

@@ -1,0 +1,52 @@
+/* validator/prove.h: one Z3 query per template instance or gas region (internal to validator/). */
+#ifndef JITPROOF_TV_PROVE_H
+#define JITPROOF_TV_PROVE_H
+#include <z3.h>
+#include "lifter/lift.h"
+#include "validator/tv.h"
+
+/* A worker: its own Z3 context and lifter, renewed every few hundred queries. */
+typedef struct tv_worker {
+	const tv_opts *o;
+	Z3_context z;
+	lift_ctx *lc;
+	Z3_solver s;               /* reset before each query */
+	Z3_solver simple;          /* for queries the rewriter reduced to false */
+	Z3_params p;               /* timeout */
+	unsigned uses;
+} tv_worker;
+void tv_worker_init(tv_worker *w, const tv_opts *o);
+void tv_worker_fini(tv_worker *w);
+
+/* A counterexample, minimized: guest registers, immediates, target, gas and the bytes of every
+ * guest memory access the spec makes. */
+typedef struct tv_cex {
+	bool valid;
+	bool layout_ok;          /* the model also holds with the test program's target layout */
+	uint64_t regs[PVM_NUM_REGS];
+	uint64_t x, y;
+	uint32_t t;
+	int64_t gas;
+	struct { uint32_t addr; uint8_t len; uint8_t bytes[8]; } acc[8];
+	size_t n_acc;
+} tv_cex;
+
+/* Prove the template of `in` (registers fixed, immediates symbolic within class cls).
+ * in->pc/next/target give the layout the counterexample program will use. */
+tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in, jit_imm_class cls, tv_result *res, tv_cex *cex);
+/* Prove the gas region of p entered at pc against the composed specs of its instructions. */
+tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex);
+
+/* Read a model (after sat) into *cex, first strengthening it toward small values and the
+ * counterexample layout (target = t_layout when t is not NULL). */
+void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[PVM_NUM_REGS], Z3_ast x,
+                       Z3_ast y, Z3_ast t, Z3_ast gas, const Z3_ast *acc_addr, const unsigned *acc_len,
+                       size_t n_acc, Z3_ast gmem, uint32_t t_layout, tv_cex *cex, unsigned timeout_ms);
+void tv_cex_describe(const tv_cex *cex, const pvm_inst *in, char *out, size_t n);
+/* Write the counterexample of a template instance as a w3f vector (expected-* from the
+ * interpreter). */
+pvm_err tv_cex_write_template(const tv_cex *cex, const pvm_inst *in, const char *path, pvm_errbuf *e);
+/* Same for a block: the original vector with the model's registers, gas and memory bytes. */
+pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, const char *path, pvm_errbuf *e);
+const char *tv_kind_name(int k);
+#endif

@@ -1,0 +1,288 @@
+/* validator/report.c: the validate summary line and the JSON, JUnit XML and HTML reports.
+ * JUnit: one <testcase> per opcode, failing if any of its instances has a counterexample, erroring if
+ * one is unknown. HTML: one self-contained page, opcode × register-class matrix coloured by the worst
+ * verdict of the cell, with instance counts and proof times. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvm/pvm.h"
+#include "report.h"
+
+static const char *const verdict_names[TV_NUM_VERDICTS] = {
+	"PROVED", "COUNTEREXAMPLE", "UNKNOWN", "FALLBACK-AGREE",
+};
+static const char *const regclass_names[TV_RC_COUNT] = {
+	"no registers", "distinct", "rd=ra", "rd=rb", "ra=rb", "all equal",
+};
+
+const char *tv_verdict_name(tv_verdict v) { return verdict_names[v]; }
+const char *tv_regclass_name(int rc) { return regclass_names[rc]; }
+
+int tv_regclass_of(int nregs, int r0, int r1, int r2)
+{
+	if (nregs <= 1) return nregs ? TV_RC_DISTINCT : TV_RC_NONE;
+	if (nregs == 2) return r0 == r1 ? TV_RC_ALL_EQ : TV_RC_DISTINCT;
+	/* three registers in form order ra, rb, rd */
+	if (r0 == r1 && r1 == r2) return TV_RC_ALL_EQ;
+	if (r2 == r0) return TV_RC_D_EQ_A;
+	if (r2 == r1) return TV_RC_D_EQ_B;
+	if (r0 == r1) return TV_RC_A_EQ_B;
+	return TV_RC_DISTINCT;
+}
+
+tv_result *tv_report_add(tv_report *rep)
+{
+	if (rep->n == rep->cap) {
+		size_t cap = rep->cap ? rep->cap * 2 : 1024;
+		tv_result *r = realloc(rep->r, cap * sizeof *r);
+		if (!r) return NULL;
+		rep->r = r;
+		rep->cap = cap;
+	}
+	tv_result *x = &rep->r[rep->n++];
+	memset(x, 0, sizeof *x);
+	return x;
+}
+
+void tv_report_free(tv_report *rep)
+{
+	free(rep->r);
+	memset(rep, 0, sizeof *rep);
+}
+
+void tv_report_counts(const tv_report *rep, size_t counts[TV_NUM_VERDICTS])
+{
+	memset(counts, 0, TV_NUM_VERDICTS * sizeof counts[0]);
+	for (size_t i = 0; i < rep->n; i++) counts[rep->r[i].verdict]++;
+}
+
+void tv_report_summary(const tv_report *rep, FILE *out)
+{
+	size_t c[TV_NUM_VERDICTS];
+	tv_report_counts(rep, c);
+	fprintf(out, "validate: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, "
+	        "%zu templates in %.1f s\n", c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN],
+	        c[TV_FALLBACK_AGREE], rep->templates, rep->seconds);
+}
+
+/* Writes s with the escapes of `mode`: 'j' JSON string body, 'x' XML/HTML text. */
+static void put_esc(FILE *f, const char *s, char mode)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (mode == 'j' && (c == '"' || c == '\\')) fprintf(f, "\\%c", c);
+		else if (mode == 'j' && c < 0x20) fprintf(f, "\\u%04x", c);
+		else if (mode == 'x' && c == '<') fputs("&lt;", f);
+		else if (mode == 'x' && c == '>') fputs("&gt;", f);
+		else if (mode == 'x' && c == '&') fputs("&amp;", f);
+		else if (mode == 'x' && c == '"') fputs("&quot;", f);
+		else if (mode == 'x' && c < 0x20 && c != '\n') fputc(' ', f);
+		else fputc(c, f);
+	}
+}
+
+static void put_instance_name(FILE *f, const tv_result *r, char mode)
+{
+	char buf[128];
+	int n = snprintf(buf, sizeof buf, "%s", pvm_ops[r->op].name);
+	for (int i = 0; i < r->nregs && n < (int)sizeof buf; i++)
+		n += snprintf(buf + n, sizeof buf - n, "%sr%u", i ? "," : " ", r->regs[i]);
+	if (n < (int)sizeof buf) snprintf(buf + n, sizeof buf - n, " [%s]", r->what);
+	put_esc(f, buf, mode);
+}
+
+static FILE *open_out(const char *path) { return fopen(path, "w"); }
+
+static bool close_out(FILE *f)
+{
+	bool ok = !ferror(f);
+	return fclose(f) == 0 && ok;
+}
+
+bool tv_report_json(const tv_report *rep, const char *path)
+{
+	FILE *f = open_out(path);
+	if (!f) return false;
+	size_t c[TV_NUM_VERDICTS];
+	tv_report_counts(rep, c);
+	fprintf(f, "{\n  \"summary\": {\"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
+	        "\"fallback_agree\": %zu, \"templates\": %zu, \"seconds\": %.3f},\n  \"results\": [",
+	        c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], rep->templates, rep->seconds);
+	for (size_t i = 0; i < rep->n; i++) {
+		const tv_result *r = &rep->r[i];
+		fprintf(f, "%s\n    {\"opcode\": \"%s\", \"code\": %u, \"regs\": [", i ? "," : "",
+		        pvm_ops[r->op].name, r->op);
+		for (int k = 0; k < r->nregs; k++) fprintf(f, "%s%u", k ? ", " : "", r->regs[k]);
+		fprintf(f, "], \"regclass\": \"%s\", \"what\": \"", tv_regclass_name(r->regclass));
+		put_esc(f, r->what, 'j');
+		fprintf(f, "\", \"verdict\": \"%s\", \"symbolic\": %s, \"ms\": %.3f, \"detail\": \"",
+		        tv_verdict_name(r->verdict), r->symbolic ? "true" : "false", r->ms);
+		put_esc(f, r->detail, 'j');
+		fputs("\", \"cex_file\": \"", f);
+		put_esc(f, r->cex_file, 'j');
+		fputs("\"}", f);
+	}
+	fputs("\n  ]\n}\n", f);
+	return close_out(f);
+}
+
+/* Indices of the results grouped by opcode, in report order within an opcode (counting sort). */
+static size_t *sorted_by_op(const tv_report *rep)
+{
+	size_t *ix = malloc((rep->n ? rep->n : 1) * sizeof *ix), start[257] = { 0 };
+	if (!ix) return NULL;
+	for (size_t i = 0; i < rep->n; i++) start[rep->r[i].op + 1]++;
+	for (int k = 0; k < 256; k++) start[k + 1] += start[k];
+	for (size_t i = 0; i < rep->n; i++) ix[start[rep->r[i].op]++] = i;
+	return ix;
+}
+
+bool tv_report_junit(const tv_report *rep, const char *path)
+{
+	size_t *ix = sorted_by_op(rep);
+	if (!ix) return false;
+	FILE *f = open_out(path);
+	if (!f) {
+		free(ix);
+		return false;
+	}
+	size_t c[TV_NUM_VERDICTS], nops = 0, nfail = 0, nerr = 0;
+	tv_report_counts(rep, c);
+	/* count testcases (opcodes) and their outcome first, for the suite header */
+	for (size_t i = 0; i < rep->n;) {
+		size_t j = i;
+		bool fail = false, err = false;
+		for (; j < rep->n && rep->r[ix[j]].op == rep->r[ix[i]].op; j++) {
+			fail |= rep->r[ix[j]].verdict == TV_CEX;
+			err |= rep->r[ix[j]].verdict == TV_UNKNOWN;
+		}
+		nops++;
+		nfail += fail;
+		nerr += !fail && err;
+		i = j;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+	        "<testsuite name=\"jitproof validate\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
+	        nops, nfail, nerr, rep->seconds);
+	for (size_t i = 0; i < rep->n;) {
+		size_t j = i;
+		double ms = 0;
+		size_t k[TV_NUM_VERDICTS] = {0};
+		for (; j < rep->n && rep->r[ix[j]].op == rep->r[ix[i]].op; j++) {
+			ms += rep->r[ix[j]].ms;
+			k[rep->r[ix[j]].verdict]++;
+		}
+		fprintf(f, "  <testcase classname=\"validate\" name=\"%s\" time=\"%.3f\">\n",
+		        pvm_ops[rep->r[ix[i]].op].name, ms / 1000);
+		const char *tag = k[TV_CEX] ? "failure" : k[TV_UNKNOWN] ? "error" : NULL;
+		if (tag) {
+			fprintf(f, "    <%s message=\"%zu counterexamples, %zu unknown\">", tag, k[TV_CEX], k[TV_UNKNOWN]);
+			for (size_t m = i; m < j; m++) {
+				const tv_result *r = &rep->r[ix[m]];
+				if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN) continue;
+				fputs(tv_verdict_name(r->verdict), f);
+				fputs(": ", f);
+				put_instance_name(f, r, 'x');
+				fputs(": ", f);
+				put_esc(f, r->detail, 'x');
+				if (r->cex_file[0]) {
+					fputs(" (", f);
+					put_esc(f, r->cex_file, 'x');
+					fputc(')', f);
+				}
+				fputc('\n', f);
+			}
+			fprintf(f, "</%s>\n", tag);
+		}
+		fprintf(f, "    <system-out>%zu instances: %zu proved, %zu counterexamples, %zu unknown, "
+		        "%zu fallback-agree</system-out>\n  </testcase>\n", j - i, k[TV_PROVED], k[TV_CEX],
+		        k[TV_UNKNOWN], k[TV_FALLBACK_AGREE]);
+		i = j;
+	}
+	fputs("</testsuite>\n</testsuites>\n", f);
+	free(ix);
+	return close_out(f);
+}
+
+/* Badness order for colouring a cell by its worst verdict. */
+static int badness(tv_verdict v)
+{
+	static const int b[TV_NUM_VERDICTS] = { [TV_PROVED] = 0, [TV_FALLBACK_AGREE] = 1,
+	                                        [TV_UNKNOWN] = 2, [TV_CEX] = 3 };
+	return b[v];
+}
+
+bool tv_report_html(const tv_report *rep, const char *path)
+{
+	typedef struct { size_t n; double ms, max_ms; int worst; size_t k[TV_NUM_VERDICTS]; } cell;
+	cell *cells = calloc(256 * TV_RC_COUNT, sizeof *cells);
+	if (!cells) return false;
+	for (size_t i = 0; i < rep->n; i++) {
+		const tv_result *r = &rep->r[i];
+		cell *c = &cells[r->op * TV_RC_COUNT + r->regclass];
+		if (!c->n || badness(r->verdict) > c->worst) c->worst = badness(r->verdict);
+		c->n++;
+		c->ms += r->ms;
+		if (r->ms > c->max_ms) c->max_ms = r->ms;
+		c->k[r->verdict]++;
+	}
+	FILE *f = open_out(path);
+	if (!f) {
+		free(cells);
+		return false;
+	}
+	size_t k[TV_NUM_VERDICTS];
+	tv_report_counts(rep, k);
+	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>jitproof validate</title>\n<style>\n"
+	      "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:12px}\n"
+	      "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td.op{text-align:left;font-family:monospace}\n"
+	      ".v0{background:#b7e1b0}.v1{background:#d8ecf7}.v2{background:#f7e3a1}.v3{background:#f2a3a3}.na{background:#f4f4f4}\n"
+	      "</style></head><body>\n<h1>jitproof validate</h1>\n", f);
+	fprintf(f, "<p>%zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree; %zu templates in %.1f s.</p>\n",
+	        k[TV_PROVED], k[TV_CEX], k[TV_UNKNOWN], k[TV_FALLBACK_AGREE], rep->templates, rep->seconds);
+	fputs("<p>Legend: <span class=\"v0\">PROVED</span> <span class=\"v1\">FALLBACK-AGREE</span> "
+	      "<span class=\"v2\">UNKNOWN</span> <span class=\"v3\">COUNTEREXAMPLE</span>; each cell: instances, "
+	      "total / max proof time (ms), coloured by its worst verdict.</p>\n<table>\n<tr><th>opcode</th>", f);
+	for (int rc = 0; rc < TV_RC_COUNT; rc++) fprintf(f, "<th>%s</th>", tv_regclass_name(rc));
+	fputs("</tr>\n", f);
+	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
+		unsigned op = pvm_op_list[i];
+		bool any = false;
+		for (int rc = 0; rc < TV_RC_COUNT; rc++) any |= cells[op * TV_RC_COUNT + rc].n > 0;
+		if (!any) continue;
+		fprintf(f, "<tr><td class=\"op\">%s (%u)</td>", pvm_ops[op].name, op);
+		for (int rc = 0; rc < TV_RC_COUNT; rc++) {
+			const cell *c = &cells[op * TV_RC_COUNT + rc];
+			if (!c->n) {
+				fputs("<td class=\"na\"></td>", f);
+				continue;
+			}
+			fprintf(f, "<td class=\"v%d\" title=\"%zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree\">"
+			        "%zu<br>%.0f / %.1f</td>", c->worst, c->k[TV_PROVED], c->k[TV_CEX], c->k[TV_UNKNOWN],
+			        c->k[TV_FALLBACK_AGREE], c->n, c->ms, c->max_ms);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	bool header = false;
+	for (size_t i = 0; i < rep->n; i++) {
+		const tv_result *r = &rep->r[i];
+		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN) continue;
+		if (!header) fputs("<h2>Counterexamples and unknowns</h2>\n<ul>\n", f);
+		header = true;
+		fprintf(f, "<li class=\"v%d\">%s: ", badness(r->verdict), tv_verdict_name(r->verdict));
+		put_instance_name(f, r, 'x');
+		fputs(": ", f);
+		put_esc(f, r->detail, 'x');
+		if (r->cex_file[0]) {
+			fputs(" (", f);
+			put_esc(f, r->cex_file, 'x');
+			fputc(')', f);
+		}
+		fputs("</li>\n", f);
+	}
+	if (header) fputs("</ul>\n", f);
+	fputs("</body></html>\n", f);
+	free(cells);
+	return close_out(f);
+}

@@ -1,0 +1,54 @@
+/* validator/report.h: verdicts of template instances and the reports written from them
+ * (summary line, JSON, JUnit XML, self-contained HTML). Pure data + I/O: no Z3 here. */
+#ifndef JITPROOF_TV_REPORT_H
+#define JITPROOF_TV_REPORT_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum tv_verdict {
+	TV_PROVED,          /* Z3 returned unsat for the negated equivalence */
+	TV_CEX,             /* a counterexample: symbolic (Z3 sat) or concrete (fallback divergence) */
+	TV_UNKNOWN,         /* the solver could not decide (reason says why) */
+	TV_FALLBACK_AGREE,  /* not proved; both engines agreed on every concrete state */
+	TV_NUM_VERDICTS
+} tv_verdict;
+
+const char *tv_verdict_name(tv_verdict v); /* "PROVED", "COUNTEREXAMPLE", "UNKNOWN", "FALLBACK-AGREE" */
+
+/* Register classes: the aliasing pattern of an assignment, the HTML matrix's columns. */
+enum tv_regclass { TV_RC_NONE, TV_RC_DISTINCT, TV_RC_D_EQ_A, TV_RC_D_EQ_B, TV_RC_A_EQ_B, TV_RC_ALL_EQ,
+                   TV_RC_COUNT };
+const char *tv_regclass_name(int rc);
+int tv_regclass_of(int nregs, int r0, int r1, int r2);
+
+/* One checked item: a template instance, a fault/gas path checked concretely, or a block. */
+typedef struct tv_result {
+	uint8_t op;
+	uint8_t nregs, regs[3];    /* register operands in form order (ra/rb/rd as opcodes.def names) */
+	uint8_t regclass;          /* enum tv_regclass */
+	char what[48];             /* immediate class or path: "imm:any", "fault-path", "gas-path", "block@12" */
+	tv_verdict verdict;
+	bool symbolic;             /* TV_CEX: found by Z3 (true) or by the concrete fallback (false) */
+	double ms;                 /* proof (or fallback) wall time */
+	char detail[256];          /* model summary, unknown reason, divergence line */
+	char cex_file[256];        /* written counterexample vector, if any */
+} tv_result;
+
+typedef struct tv_report {
+	tv_result *r;
+	size_t n, cap;
+	double seconds;            /* total wall time */
+	size_t templates;          /* distinct template instances enumerated */
+} tv_report;
+
+tv_result *tv_report_add(tv_report *rep);
+void tv_report_free(tv_report *rep);
+void tv_report_counts(const tv_report *rep, size_t counts[TV_NUM_VERDICTS]);
+/* "validate: N proved, N counterexamples, N unknown, N fallback-agree, N templates in S s" */
+void tv_report_summary(const tv_report *rep, FILE *out);
+/* Writers: return false (errno set) if the file cannot be written. */
+bool tv_report_json(const tv_report *rep, const char *path);
+bool tv_report_junit(const tv_report *rep, const char *path);
+bool tv_report_html(const tv_report *rep, const char *path);
+#endif

@@ -1,0 +1,46 @@
+/* validator/tv.h: translation validation of the JIT against specs/pvm.yaml.
+ * tv_validate enumerates every template instance (opcode × register assignment × immediate class),
+ * proves each with Z3 (PROVED only on unsat), runs the concrete fallback where a proof does not
+ * reach, and writes every counterexample as a replayable w3f vector. tv_prove_block does the same
+ * for one compiled gas region of a real program. */
+#ifndef JITPROOF_TV_H
+#define JITPROOF_TV_H
+#include "pvm/pvm.h"
+#include "jit/jit.h"
+#include "semantics/sem.h"
+#include "validator/report.h"
+
+typedef struct tv_opts {
+	unsigned jobs;             /* worker threads (each with its own Z3 context) */
+	unsigned timeout_ms;       /* per solver query; a timeout is UNKNOWN, never PROVED */
+	int opcode;                /* only this opcode, or -1 for all */
+	unsigned shard_i, shard_n; /* take instances with index % shard_n == shard_i */
+	const char *cex_dir;       /* write counterexample vectors here (NULL: do not write) */
+	unsigned fallback_states;  /* concrete states per fallback check */
+	uint64_t seed;
+	bool progress;             /* a progress line on stderr (a TTY) */
+	bool portable;             /* prove the portable templates (no BMI/LZCNT/POPCNT) */
+	bool fail_fast;            /* stop at the first counterexample */
+	const sem_spec *spec;
+} tv_opts;
+
+/* Run the whole validation. Fills rep (one result per instance, plus fallback results).
+ * Returns PVM_OK, or an error (e.g. a cex dir that cannot be written) with detail in *e. */
+pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e);
+
+/* Prove the gas region entered at pc of program p (init gives the memory permissions used to
+ * build counterexamples). One result in *res. */
+pvm_err tv_prove_block(const tv_opts *o, const pvm_program *p, const pvm_vector *v, uint32_t pc,
+                       tv_result *res, pvm_errbuf *e);
+
+/* ---- internals shared by the validator's files ---------------------------------------------- */
+
+/* Register operands of an instruction in form order (ra/rb/rd as named in opcodes.def);
+ * returns how many (0..3) and fills idx with pointers into in. */
+int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3]);
+
+/* A single-instruction test program: the instruction at pc 0 then `trap`s, so that every
+ * successor (fall-through, taken branch) is a distinct block start. in->pc/next/target are set
+ * to the program's layout. Builds the blob of a w3f vector in *v (program field only). */
+pvm_err tv_program_for(pvm_inst *in, pvm_vector *v);
+#endif

@@ -1,0 +1,396 @@
+/* validator/validate.c: `jitproof validate`: enumerates the items, runs them on worker threads,
+ * and collects one tv_result per item, in enumeration order (so reports are deterministic).
+ * Items: every template instance (139 opcodes × 13^k register assignments × immediate classes),
+ * one whole-region proof per opcode (gas prologue + template + terminator), and the concrete
+ * fallback checks for what the proofs assume away: the fault paths of every memory opcode and the
+ * out-of-gas path of every opcode. An UNKNOWN proof gets its own fallback at once. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "interp/interp.h"
+#include "validator/prove.h"
+
+typedef enum { IT_TEMPLATE, IT_REGION, IT_FAULT, IT_GAS } item_kind;
+static const char *const item_names[] = { "template", "region", "fault-path", "gas-path" };
+
+typedef struct item {
+	pvm_inst in;
+	uint8_t kind;      /* item_kind */
+	uint8_t cls;       /* jit_imm_class */
+} item;
+
+typedef struct run {
+	const tv_opts *o;
+	item *items;
+	size_t n;
+	tv_result *res;
+	atomic_size_t next, done, cex;
+	atomic_bool stop;
+	pvm_errbuf err;
+	atomic_bool failed;
+} run;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- enumeration ---------------------------------------------------------------------------- */
+
+static bool push(item **v, size_t *n, size_t *cap, item it)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 4096;
+		item *p = realloc(*v, *cap * sizeof *p);
+		if (!p) return false;
+		*v = p;
+	}
+	(*v)[(*n)++] = it;
+	return true;
+}
+
+static size_t enumerate(const tv_opts *o, item **out)
+{
+	item *v = NULL;
+	size_t n = 0, cap = 0, index = 0;
+	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
+		unsigned op = pvm_op_list[i];
+		if (o->opcode >= 0 && (unsigned)o->opcode != op) continue;
+		item base = { .in = { .op = (uint8_t)op } };
+		uint8_t *r[3];
+		int k = tv_reg_operands(&base.in, r);
+		size_t combos = 1;
+		for (int j = 0; j < k; j++) combos *= PVM_NUM_REGS;
+		jit_imm_class cls[JIT_CLASS_COUNT];
+		size_t ncls = jit_op_classes(op, cls, JIT_CLASS_COUNT);
+		for (size_t c = 0; c < combos; c++) {
+			item it = base;
+			size_t m = c;
+			tv_reg_operands(&it.in, r);
+			for (int j = 0; j < k; j++) {
+				*r[j] = (uint8_t)(m % PVM_NUM_REGS);
+				m /= PVM_NUM_REGS;
+			}
+			for (size_t ci = 0; ci < ncls; ci++) {
+				it.kind = IT_TEMPLATE;
+				it.cls = (uint8_t)cls[ci];
+				if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, it)) return 0;
+			}
+		}
+		/* registers 1, 2, 3 in form order for the per-opcode items */
+		item one = base;
+		tv_reg_operands(&one.in, r);
+		for (int j = 0; j < k; j++) *r[j] = (uint8_t)(j + 1);
+		one.kind = IT_REGION;
+		if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
+		if (pvm_ops[op].flags & (PVM_LD | PVM_ST)) {
+			one.kind = IT_FAULT;
+			if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
+		}
+		one.kind = IT_GAS;
+		if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
+	}
+	*out = v;
+	return n;
+}
+
+/* ---- concrete fallback ------------------------------------------------------------------------ */
+
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t x = *s += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static const uint64_t edge_values[] = {
+	0, 1, 2, 0xffffffffffffffffull, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull,
+	0x7fffffffffffffffull, 0x8000000000000000ull, 0xffffffff80000000ull, 31, 32, 63, 64,
+};
+/* Addresses around the fallback's memory layout: RW page 0x20000, RO page 0x21000, nothing at
+ * 0x22000; the low 64 KiB; the top of the address space. */
+static const uint32_t edge_addrs[] = {
+	0x20000, 0x20ffc, 0x20fff, 0x21000, 0x21ffc, 0x21fff, 0x22000, 0x1fffe, 0x0, 0xfff8, 0xffff,
+	0xfffffffc, 0xffffffff, 0xfffff000,
+};
+
+static uint64_t pick_value(uint64_t *s)
+{
+	uint64_t r = rng_next(s);
+	switch (r % 4) {
+	case 0: return edge_values[rng_next(s) % (sizeof edge_values / sizeof edge_values[0])];
+	case 1: return rng_next(s) & 0xff;
+	default: return rng_next(s);
+	}
+}
+
+static uint64_t pick_imm(uint64_t *s, unsigned op)
+{
+	uint64_t v = pick_value(s);
+	return op == PVM_OP_load_imm_64 ? v : pvm_sext(v, 4);
+}
+
+/* One concrete state of an item: registers, immediates, memory, gas. For fault items the
+ * address operand is steered onto the edges of the layout. */
+static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v, const tv_opts *o)
+{
+	*in = it->in;
+	uint8_t *r[3];
+	int k = tv_reg_operands(in, r);
+	if (it->kind != IT_TEMPLATE) /* per-opcode items also vary the register assignment */
+		for (int j = 0; j < k; j++) *r[j] = (uint8_t)(rng_next(s) % PVM_NUM_REGS);
+	do {
+		in->imm = pick_imm(s, in->op);
+		in->imm2 = pick_imm(s, in->op);
+	} while (!jit_class_holds((jit_imm_class)it->cls, in->imm, in->imm2));
+	for (int i = 0; i < PVM_NUM_REGS; i++) v->initial_regs[i] = pick_value(s);
+	if (it->kind == IT_FAULT) {
+		/* steer the effective address: the base register (or the immediate) to an edge */
+		uint32_t want = edge_addrs[rng_next(s) % (sizeof edge_addrs / sizeof edge_addrs[0])]
+		                + (uint32_t)(rng_next(s) % 3) - 1;
+		unsigned form = pvm_ops[in->op].form;
+		if (form == PVM_FORM_REG2_IMM) v->initial_regs[in->rb] = (uint64_t)(uint32_t)(want - (uint32_t)in->imm);
+		else if (form == PVM_FORM_REG_IMM2) v->initial_regs[in->ra] = (uint64_t)(uint32_t)(want - (uint32_t)in->imm);
+		else in->imm = pvm_sext(want, 4);
+		if (!jit_class_holds((jit_imm_class)it->cls, in->imm, in->imm2)) in->imm = it->in.imm;
+	}
+	static const pvm_pagemap pages[] = { { 0x20000, PVM_PAGE, true }, { 0x21000, PVM_PAGE, false },
+	                                     { 0xfffff000, PVM_PAGE, true } };
+	v->page_map = malloc(sizeof pages);
+	memcpy(v->page_map, pages, sizeof pages);
+	v->n_page_map = 3;
+	v->initial_mem = calloc(1, sizeof *v->initial_mem);
+	v->initial_mem[0].address = 0x20ff0;
+	v->initial_mem[0].len = 0x20;
+	v->initial_mem[0].data = malloc(0x20);
+	for (int i = 0; i < 0x20; i++) v->initial_mem[0].data[i] = (uint8_t)rng_next(s);
+	v->n_initial_mem = 1;
+	v->initial_gas = 1000;
+	if (it->kind == IT_GAS) {
+		/* around the region's cost (the instruction plus its terminator, or 1 for a terminator) */
+		int64_t cost = pvm_op_is_term(in->op) || in->op == PVM_OP_ecalli ? 1 : 2;
+		static const int64_t d[] = { -1, 0, 1 };
+		int64_t g = (int64_t)(rng_next(s) % 4);
+		v->initial_gas = g == 3 ? -(int64_t)(rng_next(s) % 5) : cost + d[g];
+	}
+	(void)o;
+}
+
+static const pvm_engine *engine_b(void) { return &jit_engine; }
+
+/* Runs both engines on n states of the item; returns TV_FALLBACK_AGREE or TV_CEX (with the
+ * diverging vector written when a cex dir is set). */
+static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_result *res, const char *why)
+{
+	uint64_t seed = o->seed ^ (0x9e3779b97f4a7c15ull * (idx + 1));
+	double t0 = now_s();
+	tv_verdict verdict = TV_FALLBACK_AGREE;
+	for (unsigned k = 0; k < o->fallback_states; k++) {
+		pvm_inst in;
+		pvm_vector v;
+		memset(&v, 0, sizeof v);
+		make_state(it, &seed, &in, &v, o);
+		if (tv_program_for(&in, &v) != PVM_OK) {
+			pvm_vector_fini(&v);
+			continue;
+		}
+		pvm_program p;
+		pvm_errbuf e;
+		if (pvm_program_decode(&p, v.program, v.program_len, "fallback", &e) != PVM_OK) {
+			pvm_vector_fini(&v);
+			continue;
+		}
+		void *pa = interp_engine.load(&p, &e), *pb = engine_b()->load(&p, &e);
+		pvm_state sa, sb;
+		pvm_vector_initial_state(&v, &sa);
+		pvm_vector_initial_state(&v, &sb);
+		pvm_exit xa = interp_engine.run(pa, &sa), xb = engine_b()->run(pb, &sb);
+		char diff[256];
+		bool same = pvm_state_compare("interp", &sa, xa, "jit", &sb, xb, diff, sizeof diff);
+		if (!same) {
+			verdict = TV_CEX;
+			snprintf(res->detail, sizeof res->detail, "%s: state %u: %.200s", item_names[it->kind], k, diff);
+			if (o->cex_dir) {
+				snprintf(res->cex_file, sizeof res->cex_file, "%s/%s_%s_%zu.json", o->cex_dir,
+				         pvm_ops[in.op].name, item_names[it->kind], idx);
+				v.name = strdup(res->cex_file);
+				pvm_vector_set_expected(&v, &sa, xa);
+				FILE *f = fopen(res->cex_file, "w");
+				if (!f || pvm_vector_write(&v, f) != PVM_OK) res->cex_file[0] = 0;
+				if (f) fclose(f);
+			}
+		}
+		pvm_state_fini(&sa);
+		pvm_state_fini(&sb);
+		if (pa) interp_engine.free(pa);
+		if (pb) engine_b()->free(pb);
+		pvm_program_fini(&p);
+		pvm_vector_fini(&v);
+		if (verdict == TV_CEX) break;
+	}
+	if (verdict == TV_FALLBACK_AGREE)
+		snprintf(res->detail, sizeof res->detail, "%s%s%u states agree", why ? why : "", why ? "; fallback: " : "",
+		         o->fallback_states);
+	res->ms += (now_s() - t0) * 1e3;
+	return verdict;
+}
+
+/* ---- one item -------------------------------------------------------------------------------- */
+
+static void do_item(run *R, tv_worker *w, size_t i)
+{
+	const item *it = &R->items[i];
+	tv_result *res = &R->res[i];
+	const tv_opts *o = R->o;
+	res->op = it->in.op;
+	pvm_inst in = it->in;
+	uint8_t *r[3];
+	res->nregs = (uint8_t)tv_reg_operands(&in, r);
+	for (int j = 0; j < res->nregs; j++) res->regs[j] = *r[j];
+	res->regclass = (uint8_t)tv_regclass_of(res->nregs, res->regs[0], res->regs[1], res->regs[2]);
+	if (it->kind == IT_TEMPLATE) snprintf(res->what, sizeof res->what, "imm:%s", jit_class_name(it->cls));
+	else snprintf(res->what, sizeof res->what, "%s", item_names[it->kind]);
+	if (it->kind == IT_FAULT || it->kind == IT_GAS) {
+		res->verdict = fallback(o, it, i, res, NULL);
+		return;
+	}
+	tv_cex cex;
+	tv_verdict v;
+	pvm_vector prog;
+	memset(&prog, 0, sizeof prog);
+	if (it->kind == IT_TEMPLATE) {
+		v = tv_prove_template(w, &in, (jit_imm_class)it->cls, res, &cex);
+	} else {
+		pvm_program p;
+		pvm_errbuf e;
+		in.imm = in.imm2 = 0x7b;
+		v = TV_UNKNOWN;
+		if (tv_program_for(&in, &prog) == PVM_OK &&
+		    pvm_program_decode(&p, prog.program, prog.program_len, "region", &e) == PVM_OK) {
+			v = tv_prove_region(w, &p, 0, res, &cex);
+			pvm_program_fini(&p);
+		}
+	}
+	if (v == TV_CEX && cex.valid && o->cex_dir) {
+		snprintf(res->cex_file, sizeof res->cex_file, "%s/%s_r%u_r%u_r%u_%s.json", o->cex_dir,
+		         pvm_ops[in.op].name, res->regs[0], res->regs[1], res->regs[2],
+		         it->kind == IT_TEMPLATE ? "template" : "region");
+		pvm_errbuf e;
+		pvm_err err;
+		if (it->kind == IT_TEMPLATE) {
+			err = tv_cex_write_template(&cex, &in, res->cex_file, &e);
+		} else {
+			pvm_vector orig;
+			memset(&orig, 0, sizeof orig);
+			orig.program = prog.program;
+			orig.program_len = prog.program_len;
+			err = tv_cex_write_block(&cex, &orig, 0, res->cex_file, &e);
+		}
+		if (err) {
+			res->cex_file[0] = 0;
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, " (not written: %s)", e.msg);
+		}
+	}
+	pvm_vector_fini(&prog);
+	if (v == TV_UNKNOWN) {
+		char why[200];
+		snprintf(why, sizeof why, "unknown (%.150s)", res->detail);
+		v = fallback(o, it, i, res, why);
+	}
+	res->verdict = v;
+}
+
+static void *worker_main(void *arg)
+{
+	run *R = arg;
+	tv_worker w;
+	tv_worker_init(&w, R->o);
+	for (;;) {
+		if (atomic_load(&R->stop)) break;
+		size_t i = atomic_fetch_add(&R->next, 1);
+		if (i >= R->n) break;
+		do_item(R, &w, i);
+		if (R->res[i].verdict == TV_CEX) {
+			atomic_fetch_add(&R->cex, 1);
+			if (R->o->fail_fast) atomic_store(&R->stop, true);
+		}
+		atomic_fetch_add(&R->done, 1);
+	}
+	tv_worker_fini(&w);
+	return NULL;
+}
+
+pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
+{
+	double t0 = now_s();
+	if (o->cex_dir && mkdir(o->cex_dir, 0777) != 0 && access(o->cex_dir, W_OK) != 0) {
+		pvm_errf(e, "%s: cannot create the counterexample folder", o->cex_dir);
+		return PVM_EIO;
+	}
+	run R;
+	memset(&R, 0, sizeof R);
+	R.o = o;
+	R.n = enumerate(o, &R.items);
+	R.res = calloc(R.n ? R.n : 1, sizeof *R.res);
+	if (!R.res) return PVM_ENOMEM;
+	unsigned jobs = o->jobs ? o->jobs : 1;
+	pthread_t th[64];
+	if (jobs > 64) jobs = 64;
+	for (unsigned j = 0; j < jobs; j++) pthread_create(&th[j], NULL, worker_main, &R);
+	size_t last = (size_t)-1;
+	while (o->progress && atomic_load(&R.done) < R.n) {
+		size_t d = atomic_load(&R.done);
+		if (d != last)
+			fprintf(stderr, "\rvalidate: %zu/%zu items, %zu counterexamples, %.0f s ", d, R.n,
+			        atomic_load(&R.cex), now_s() - t0);
+		last = d;
+		usleep(200000);
+		if (atomic_load(&R.stop)) break;
+	}
+	for (unsigned j = 0; j < jobs; j++) pthread_join(th[j], NULL);
+	if (o->progress) fprintf(stderr, "\r%60s\r", "");
+	for (size_t i = 0; i < R.n; i++) {
+		if (!R.res[i].what[0]) continue; /* not run (stopped early) */
+		tv_result *x = tv_report_add(rep);
+		if (!x) break;
+		*x = R.res[i];
+		if (R.items[i].kind == IT_TEMPLATE) rep->templates++;
+	}
+	rep->seconds = now_s() - t0;
+	free(R.res);
+	free(R.items);
+	return PVM_OK;
+}
+
+pvm_err tv_prove_block(const tv_opts *o, const pvm_program *p, const pvm_vector *v, uint32_t pc,
+                       tv_result *res, pvm_errbuf *e)
+{
+	memset(res, 0, sizeof *res);
+	if (pc > p->code_len || !p->is_start[pc]) {
+		pvm_errf(e, "pc %u: no instruction starts there", pc);
+		return PVM_EINVAL;
+	}
+	tv_worker w;
+	tv_worker_init(&w, o);
+	tv_cex cex;
+	const pvm_inst *in = pvm_inst_at(p, pc);
+	res->op = in->op;
+	snprintf(res->what, sizeof res->what, "block@%u", pc);
+	tv_verdict verdict = tv_prove_region(&w, p, pc, res, &cex);
+	if (verdict == TV_CEX && cex.valid && o->cex_dir && v) {
+		snprintf(res->cex_file, sizeof res->cex_file, "%s/block_pc%u.json", o->cex_dir, pc);
+		mkdir(o->cex_dir, 0777);
+		pvm_errbuf we;
+		if (tv_cex_write_block(&cex, v, pc, res->cex_file, &we) != PVM_OK) res->cex_file[0] = 0;
+	}
+	tv_worker_fini(&w);
+	return PVM_OK;
+}
