@@ -116,7 +116,8 @@ const char *sem_form_name(unsigned form);                          /* "reg3", ..
 /* Execute one instruction `in` (decoded from p) on *s by its spec: on continue sets s->pc to
  * the successor and returns false; on an exit returns true with *x filled and s->pc = in->pc.
  * Memory faults leave registers and memory unchanged (DESIGN.md); a panicking branch or djump
- * keeps the register writes. Gas is not touched (the caller charges gas regions). */
+ * keeps the register writes. Branch targets and djumps are resolved against p (is_block,
+ * jump_table). Gas is not touched (the caller charges gas regions). */
 bool sem_exec(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_state *s,
               pvm_exit *x);
 
