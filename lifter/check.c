@@ -150,6 +150,16 @@ static lift_err form_err(form_ctx *fc, char *errbuf, size_t errlen, lift_err e, 
 	return e;
 }
 
+/* GPR index of a 64-bit Capstone register, or -1. */
+static int gpr_of(x86_reg r)
+{
+	static const x86_reg q[16] = { X86_REG_RAX, X86_REG_RCX, X86_REG_RDX, X86_REG_RBX, X86_REG_RSP,
+		X86_REG_RBP, X86_REG_RSI, X86_REG_RDI, X86_REG_R8, X86_REG_R9, X86_REG_R10, X86_REG_R11,
+		X86_REG_R12, X86_REG_R13, X86_REG_R14, X86_REG_R15 };
+	for (int i = 0; i < 16; i++)
+		if (q[i] == r) return i;
+	return -1;
+}
 /* Decode the form, find its fields and memory operand, build the harness, lift symbolically. */
 static lift_err form_open(form_ctx *fc, char *errbuf, size_t errlen)
 {
@@ -180,7 +190,8 @@ static lift_err form_open(form_ctx *fc, char *errbuf, size_t errlen)
 			const cs_x86_op *op = &d->operands[i];
 			if (op->type != X86_OP_MEM || ci->id == X86_INS_LEA || ci->id == X86_INS_NOP) continue;
 			if (fc->memop || op->mem.base == X86_REG_RIP || op->mem.base == X86_REG_INVALID ||
-			    op->mem.base == op->mem.index || d->addr_size != 8)
+			    op->mem.base == op->mem.index || d->addr_size != 8 || gpr_of(op->mem.base) < 0 ||
+			    (op->mem.index != X86_REG_INVALID && gpr_of(op->mem.index) < 0))
 				return form_err(fc, errbuf, errlen, LIFT_EUNSUPPORTED,
 						"memory operand form not supported by the native harness");
 			fc->memop = op;
@@ -261,18 +272,6 @@ static void form_close(form_ctx *fc)
 	for (size_t i = 0; i < fc->nci; i++) cs_free(fc->ci[i], 1);
 }
 
-static uint64_t get_reg(const nat *n, x86_reg r, bool *ok);
-
-/* Register value as the instruction sees it (full 64-bit GPR; RIP and others unsupported). */
-static int gpr_of(x86_reg r)
-{
-	static const x86_reg q[16] = { X86_REG_RAX, X86_REG_RCX, X86_REG_RDX, X86_REG_RBX, X86_REG_RSP,
-		X86_REG_RBP, X86_REG_RSI, X86_REG_RDI, X86_REG_R8, X86_REG_R9, X86_REG_R10, X86_REG_R11,
-		X86_REG_R12, X86_REG_R13, X86_REG_R14, X86_REG_R15 };
-	for (int i = 0; i < 16; i++)
-		if (q[i] == r) return i;
-	return -1;
-}
 static uint64_t get_reg(const nat *n, x86_reg r, bool *ok)
 {
 	int i = gpr_of(r);
@@ -294,7 +293,16 @@ static bool make_state(form_ctx *fc, uint64_t *seed, nat *n, int div)
 		uint64_t v = value(seed);
 		fc->fld[i].val = fc->fld[i].size == 8 ? v : v & ((1ull << 8 * fc->fld[i].size) - 1);
 	}
-	if (fc->memop) {
+	if (fc->memop && fc->memop->mem.base == X86_REG_RSP) {
+		/* [rsp + index*scale + disp]: rsp stays in the stack area, the index is 0, disp small */
+		const x86_op_mem *m = &fc->memop->mem;
+		if (m->index != X86_REG_INVALID) n->gpr[gpr_of(m->index)] = 0;
+		for (size_t i = 0; i < fc->nfld; i++)
+			if (fc->fld[i].disp && fc->fld[i].off >= fc->mem_insn_off) {
+				uint64_t d = (uint64_t)(8 * (int64_t)(rng(seed) % 4) - 16);
+				fc->fld[i].val = fc->fld[i].size == 8 ? d : d & ((1ull << 8 * fc->fld[i].size) - 1);
+			}
+	} else if (fc->memop) {
 		const x86_op_mem *m = &fc->memop->mem;
 		uint64_t target = (uint64_t)(uintptr_t)scratch + SCR_DATA + rng(seed) % 48;
 		uint64_t disp = (uint64_t)m->disp;
@@ -306,13 +314,13 @@ static bool make_state(form_ctx *fc, uint64_t *seed, nat *n, int div)
 		bool ok;
 		uint64_t idx = m->index != X86_REG_INVALID ? get_reg(n, m->index, &ok) * (uint64_t)m->scale : 0;
 		int b = gpr_of(m->base);
-		if (b < 0 || b == LIFT_RSP) return false;
+		if (b < 0) return false;
 		n->gpr[b] = target - idx - disp;
 	}
 	return true;
 }
 
-typedef struct tally { size_t mismatches, skipped, undefined, de_checked; } tally;
+typedef struct tally { size_t runs, mismatches, skipped, undefined, de_checked; } tally;
 
 static void report(form_ctx *fc, tally *t, FILE *log, bool verbose, const nat *in, const char *what,
 		   uint64_t want, uint64_t got)
@@ -412,7 +420,7 @@ static void check_state(form_ctx *fc, uint64_t *seed, tally *t, FILE *log, bool 
 	unsigned ns = 0;
 	const lift_exit *ex = NULL;
 	for (int tries = 0; tries < 32 && !ex; tries++) {
-		if (!make_state(fc, seed, &in, tries < 8 ? 0 : 1 + tries % 2)) return;
+		if (!make_state(fc, seed, &in, tries < 8 ? 0 : 1 + tries % 2)) break;
 		memcpy(scr0, scratch, SCR);
 		ns = 0;
 		for (int i = 0; i < 16; i++) from[ns] = fc->in.gpr[i], to[ns++] = bvn(z, 64, in.gpr[i]);
@@ -450,6 +458,7 @@ static void check_state(form_ctx *fc, uint64_t *seed, tally *t, FILE *log, bool 
 	nstate = in;
 	nstate.taken = 2;
 	fn(&nstate);
+	t->runs++;
 	uint64_t taken_addr = (uint64_t)(uintptr_t)fc->page + fc->taken_off;
 	bool lifter_taken = ex->kind == LIFT_EXIT_JUMP || ex->kind == LIFT_EXIT_CALL;
 	if (ex->kind != LIFT_EXIT_FALL && !lifter_taken) {
@@ -525,10 +534,10 @@ lift_err lift_check_forms(const lift_form *forms, size_t nforms, const lift_chec
 				for (unsigned s = 0; s < opts->states; s++) check_state(&fc, &seed, &t, log, opts->verbose, fn);
 				cur_form = NULL;
 				if (opts->verbose || t.mismatches)
-					fprintf(log, "form %-44s %u states (+%zu #DE runs, %zu skipped), %zu undefined values, %zu mismatches\n",
-						fc.text, opts->states, t.de_checked, t.skipped, t.undefined, t.mismatches);
+					fprintf(log, "form %-44s %zu states (+%zu #DE runs, %zu skipped), %zu undefined values, %zu mismatches\n",
+						fc.text, t.runs, t.de_checked, t.skipped, t.undefined, t.mismatches);
 				rep->forms++;
-				rep->states += opts->states - t.skipped + t.de_checked;
+				rep->states += t.runs + t.de_checked;
 				rep->skipped += t.skipped;
 				rep->de_runs += t.de_checked;
 				rep->mismatches += t.mismatches;

@@ -12,7 +12,6 @@ struct lift_ctx {
 	Z3_context z;
 	csh cs;
 	unsigned brk;          /* BRK_* rules deliberately broken (tests only) */
-	unsigned nfresh;       /* counter for undefined-value constants */
 	Z3_sort mem_sort;
 	char err[512];
 };

@@ -71,8 +71,8 @@ bool is_num(Z3_context z, Z3_ast a, uint64_t *v)
 Z3_ast fresh(lift_ctx *lc, const char *what, unsigned w)
 {
 	char name[64];
-	snprintf(name, sizeof name, "undef_%s_%u", what, lc->nfresh++);
-	return Z3_mk_const(lc->z, Z3_mk_string_symbol(lc->z, name), bvs(lc->z, w));
+	snprintf(name, sizeof name, "undef_%s", what);
+	return Z3_mk_fresh_const(lc->z, name, bvs(lc->z, w)); /* distinct even across lifters */
 }
 
 /* ---- context ---- */
@@ -421,7 +421,12 @@ lift_err lift_block(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t base
 			err = LIFT_EARG;
 			goto done;
 		}
-	*(path *)vec_push(&pend, sizeof(path)) = (path){ base, Z3_mk_true(z), *in };
+	if (len == 0) {
+		lift_exit *e = vec_push(&exits, sizeof(lift_exit));
+		*e = (lift_exit){ LIFT_EXIT_FALL, Z3_mk_true(z), base, bvn(z, 64, base), *in };
+	} else {
+		*(path *)vec_push(&pend, sizeof(path)) = (path){ base, Z3_mk_true(z), *in };
+	}
 	while (pend.n) {
 		path *pp = pend.p;
 		uint64_t a = pp[0].addr;

@@ -78,6 +78,9 @@ static void t_errors(env *e)
 	check(err == LIFT_EDECODE && strstr(lift_errmsg(e->lc), "0x1003"), "undecodable bytes", lift_errmsg(e->lc));
 	err = lift(e, loop, sizeof loop, NULL, 0);
 	check(err == LIFT_ELIMIT, "loop hits the step limit", lift_errmsg(e->lc));
+	err = lift(e, loop, 0, NULL, 0);
+	check(!err && e->r.nexits == 1 && e->r.exits[0].kind == LIFT_EXIT_FALL && e->r.exits[0].target == BASE,
+	      "empty buffer falls through", lift_errmsg(e->lc));
 }
 
 static void t_widths(env *e)
