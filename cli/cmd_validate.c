@@ -12,7 +12,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: jitproof validate [-j N] [--timeout-ms MS] [--opcode NAME] [--shard I/N]\n"
 	           "                         [--cex-dir DIR] [--json FILE] [--junit FILE] [--html FILE]\n"
-	           "                         [--fallback-states N] [--seed N] [--portable] [--fail-fast]\n"
+	           "                         [--fallback-states N] [--seed N] [--portable] [--fail-fast] [--no-memo]\n"
 	           "                         [--mutant NAME] [--list-mutants]\n"
 	           "Proves every JIT template (opcode x register assignment x immediate class) equal to\n"
 	           "specs/pvm.yaml with Z3; paths a proof does not cover (memory faults, out-of-gas) and\n"
@@ -22,7 +22,7 @@ static void usage(FILE *f)
 int cmd_validate(int argc, char **argv)
 {
 	tv_opts o = { .jobs = 1, .timeout_ms = 30000, .opcode = -1, .shard_n = 1, .fallback_states = 1000,
-	              .seed = 0x6a697470726f6f66ull, .progress = isatty(2) };
+	              .seed = 0x6a697470726f6f66ull, .progress = isatty(2), .memo = true };
 	const char *json = NULL, *junit = NULL, *html = NULL, *mutant = NULL;
 	bool list = false;
 	for (int i = 1; i < argc; i++) {
@@ -67,6 +67,8 @@ int cmd_validate(int argc, char **argv)
 			list = true;
 		} else if (!strcmp(a, "--portable")) {
 			o.portable = true;
+		} else if (!strcmp(a, "--no-memo")) {
+			o.memo = false;
 		} else if (!strcmp(a, "--fail-fast")) {
 			o.fail_fast = true;
 		} else if (!strcmp(a, "--no-progress")) {
@@ -112,7 +114,7 @@ int cmd_validate(int argc, char **argv)
 		fprintf(stderr, "jitproof validate: cannot write a report file\n");
 		rc = 2;
 	}
-	if (getenv("JITPROOF_TV_DEBUG")) {
+	if (getenv("JITPROOF_TV_DEBUG") || getenv("JITPROOF_TV_TIME")) {
 		extern double tv_phase_ms[4];
 		fprintf(stderr, "time (ms, all workers): lift %.0f, spec %.0f, solve %.0f, setup+rewrite %.0f\n",
 		        tv_phase_ms[0], tv_phase_ms[1], tv_phase_ms[2], tv_phase_ms[3]);

@@ -437,14 +437,16 @@ static void t_shift3(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 }
 /* div/rem, unsigned/signed, 32/64 (d->a: 0 divu, 1 divs, 2 remu, 3 rems), branch-free:
  *   mov [spill_rcx], rcx ; mov [spill_rdx], rdx ; mov rax, A ; mov rcx, B
- *   mov [spill_a], rax ; mov [spill_b], rcx ; mov edx, 1 ; test rcx, rcx ; cmovz rcx, rdx
- *   (signed: cmp rcx, -1 ; cmovz rcx, rdx)           divisor 0 or -1 → 1 (no #DE)
+ *   mov [spill_a], rax ; mov [spill_b], rcx
+ *   signed: mov rdx, MIN ; xor rdx, rax ; add rcx, 1 ; or rdx, rcx ; mov rcx, [spill_b]
+ *           test rdx, rdx ; mov edx, 1 ; cmovz rcx, rdx          a = MIN and b = -1 → divisor 1
+ *   mov edx, 1 ; test rcx, rcx ; cmovz rcx, rdx                   divisor 0 → 1 (no #DE)
  *   xor edx, edx | cqo ; div rcx | idiv rcx
- *   divs: mov rcx, [spill_a] ; neg rcx ; cmp [spill_b], -1 ; cmovz rax, rcx   (a / -1 = -a)
- *   div:  mov rcx, -1 ; cmp [spill_b], 0 ; cmovz rax, rcx                     (a / 0 = -1)
- *   rem:  cmp [spill_b], 0 ; cmovz rdx, [spill_a] ; mov rax, rdx              (a % 0 = a)
+ *   div:  mov rcx, -1 ; cmp [spill_b], 0 ; cmovz rax, rcx        (a / 0 = -1; MIN / -1 = MIN / 1)
+ *   rem:  cmp [spill_b], 0 ; cmovz rdx, [spill_a] ; mov rax, rdx  (a % 0 = a; MIN % -1 = MIN % 1 = 0)
  *   mov rcx, [spill_rcx] ; mov rdx, [spill_rdx] ; mov D, rax (N = 32: movsxd D, eax)
- * N = 32 uses the 32-bit forms throughout. */
+ * N = 32 uses the 32-bit forms throughout. The divisor is replaced only where x86 would fault,
+ * so the quotient is the very bvudiv/bvsdiv of the spec (what makes the proof fast). */
 static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_buf *b = &e->b;
@@ -456,12 +458,21 @@ static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	x64_mov_rmr(b, sz, R(RCX), B(in));
 	x64_mov_rmr(b, 8, CTXM(spill_a), RAX);
 	x64_mov_rmr(b, 8, CTXM(spill_b), RCX);
+	if (sign) {
+		if (sz == 8) x64_mov_r64_imm64(b, RDX, 0x8000000000000000ull);
+		else x64_mov_r32_imm(b, RDX, 0x80000000u);
+		x64_alu_rrm(b, X64_XOR, sz, RDX, R(RAX));
+		x64_alu_imm8(b, X64_ADD, sz, R(RCX), 1);
+		x64_alu_rrm(b, X64_OR, sz, RDX, R(RCX));
+		x64_mov_rrm(b, sz, RCX, CTXM(spill_b));
+		x64_test(b, sz, R(RDX), RDX);
+		x64_mov_r32_imm(b, RDX, 1);
+		x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
+	}
 	x64_mov_r32_imm(b, RDX, 1);
 	x64_test(b, sz, R(RCX), RCX);
 	x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
 	if (sign) {
-		x64_alu_imm8(b, X64_CMP, sz, R(RCX), -1);
-		x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
 		x64_cqo(b, sz);
 		x64_grp3(b, X64_IDIV, sz, R(RCX));
 	} else {
@@ -469,12 +480,6 @@ static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 		x64_grp3(b, X64_DIV, sz, R(RCX));
 	}
 	if (!rem) {
-		if (sign) {
-			x64_mov_rrm(b, 8, RCX, CTXM(spill_a));
-			x64_grp3(b, X64_NEG, sz, R(RCX));
-			x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), -1);
-			x64_cmov(b, X64_CC_E, sz, RAX, R(RCX));
-		}
 		x64_mov_rm_imm(b, 8, R(RCX), -1);
 		x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
 		x64_cmov(b, X64_CC_E, sz, RAX, R(RCX));

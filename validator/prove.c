@@ -9,6 +9,7 @@
  * the fault paths are checked concretely by the fallback. */
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include <time.h>
 #include "validator/prove.h"
 
@@ -34,6 +35,7 @@ void tv_worker_init(tv_worker *w, const tv_opts *o)
 
 static void worker_close(tv_worker *w)
 {
+	w->n_unsat = 0;
 	if (w->lc) lift_free(w->lc);
 	if (w->s) Z3_solver_dec_ref(w->z, w->s);
 	if (w->simple) Z3_solver_dec_ref(w->z, w->simple);
@@ -46,13 +48,20 @@ static void worker_close(tv_worker *w)
 	w->z = NULL;
 }
 
-void tv_worker_fini(tv_worker *w) { worker_close(w); }
+void tv_worker_fini(tv_worker *w)
+{
+	worker_close(w);
+	free(w->unsat);
+	w->unsat = NULL;
+	w->n_unsat = w->cap_unsat = 0;
+}
 
 /* A fresh context every few hundred queries keeps memory bounded. */
 static bool worker_ready(tv_worker *w)
 {
-	if (w->z && w->uses++ < 200) return true;
+	if (w->z && w->uses++ < 2000) return true;
 	worker_close(w);
+	w->n_unsat = 0; /* the memo's terms die with the context */
 	Z3_config cfg = Z3_mk_config();
 	w->z = Z3_mk_context(cfg);
 	Z3_del_config(cfg);
@@ -474,6 +483,81 @@ static Z3_ast canonical(Z3_context z, Z3_ast t, Z3_ast mb)
 	return r;
 }
 
+/* ---- memo of unsat queries ----------------------------------------------------------------
+ * A query (assumptions and canonical formula) with the guest-register constants r0..r12 renamed
+ * g0, g1, ... in order of first occurrence in a depth-first walk. Z3 hash-conses terms, so two
+ * queries that are the same formula up to that bijective renaming become the same AST node; they
+ * are equisatisfiable, and when Z3 returned unsat for one the other is unsat. Only unsat answers
+ * are kept, per Z3 context. */
+static void order_regs(Z3_context z, Z3_ast t, const query *q, memo *seen, int map[PVM_NUM_REGS], int *next)
+{
+	if (Z3_get_ast_kind(z, t) != Z3_APP_AST) return;
+	bool found;
+	Z3_ast *slot = memo_slot(seen, Z3_get_ast_id(z, t), &found);
+	if (found) return;
+	*slot = t;
+	if (++seen->n * 2 >= seen->cap) { /* grow */
+		memo g = { calloc(seen->cap * 2, sizeof *g.key), calloc(seen->cap * 2, sizeof *g.val), seen->cap * 2, 0, NULL };
+		for (size_t i = 0; i < seen->cap; i++)
+			if (seen->val[i]) {
+				*memo_slot(&g, seen->key[i], &found) = seen->val[i];
+				g.n++;
+			}
+		free(seen->key);
+		free(seen->val);
+		*seen = g;
+	}
+	Z3_app app = Z3_to_app(z, t);
+	unsigned n = Z3_get_app_num_args(z, app);
+	if (n == 0) {
+		for (int i = 0; i < PVM_NUM_REGS; i++)
+			if (map[i] < 0 && Z3_is_eq_ast(z, t, q->g[i])) map[i] = (*next)++;
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) order_regs(z, Z3_get_app_arg(z, app, i), q, seen, map, next);
+}
+
+static Z3_ast normalized(Z3_context z, const query *q, Z3_ast bad)
+{
+	Z3_ast all[66];
+	size_t n = 0;
+	for (size_t i = 0; i < q->n_pre; i++) all[n++] = q->pre[i];
+	all[n++] = bad;
+	Z3_ast t = Z3_mk_and(z, (unsigned)n, all);
+	memo seen = { calloc(1024, sizeof *seen.key), calloc(1024, sizeof *seen.val), 1024, 0, NULL };
+	int map[PVM_NUM_REGS], next = 0;
+	for (int i = 0; i < PVM_NUM_REGS; i++) map[i] = -1;
+	for (size_t i = 0; i < n; i++) order_regs(z, all[i], q, &seen, map, &next);
+	free(seen.key);
+	free(seen.val);
+	Z3_ast from[PVM_NUM_REGS], to[PVM_NUM_REGS];
+	unsigned k = 0;
+	for (int i = 0; i < PVM_NUM_REGS; i++) {
+		if (map[i] < 0) continue;
+		char name[8];
+		snprintf(name, sizeof name, "g%d", map[i]);
+		from[k] = q->g[i];
+		to[k++] = var(z, name, 64);
+	}
+	return Z3_substitute(z, t, k, from, to);
+}
+
+static bool memo_has(tv_worker *w, Z3_ast t)
+{
+	for (size_t i = 0; i < w->n_unsat; i++)
+		if (Z3_is_eq_ast(w->z, w->unsat[i], t)) return true;
+	return false;
+}
+
+static void memo_add(tv_worker *w, Z3_ast t)
+{
+	if (w->n_unsat == w->cap_unsat) {
+		w->cap_unsat = w->cap_unsat ? 2 * w->cap_unsat : 64;
+		w->unsat = realloc(w->unsat, w->cap_unsat * sizeof *w->unsat);
+	}
+	w->unsat[w->n_unsat++] = t;
+}
+
 /* Solve: unsat → PROVED; sat → counterexample (model minimized into *cex); else UNKNOWN. */
 static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, tv_cex *cex, char *why, size_t n)
 {
@@ -483,6 +567,14 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 	tv_phase_ms[3] += now_ms() - C0;
 	/* A query the rewriter already reduced to false still goes through a solver (PROVED means
 	 * unsat), but through the simple one: setting up the full solver costs ~100 ms. */
+	Z3_ast norm = NULL;
+	if (w->o->memo) {
+		norm = normalized(z, q, bad);
+		if (memo_has(w, norm)) {
+			snprintf(why, n, "unsat (memo: an alpha-equivalent query was unsat)");
+			return TV_PROVED;
+		}
+	}
 	Z3_solver s = Z3_is_eq_ast(z, bad, Z3_mk_false(z)) ? w->simple : w->s;
 	Z3_solver_inc_ref(z, s);
 	Z3_solver_reset(z, s);
@@ -525,6 +617,7 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 		fprintf(stderr, "%s\n", Z3_solver_to_string(z, s));
 		if (v == TV_CEX) fprintf(stderr, "model:\n%s\n", Z3_model_to_string(z, Z3_solver_get_model(z, s)));
 	}
+	if (v == TV_PROVED && norm) memo_add(w, norm);
 	if (v == TV_CEX) tv_cex_from_model(w, q->z, s, q->g, q->x, q->y, q->t, q->gas, q->acc_addr, q->acc_len,
 	                                   q->n_acc, q->gm, t_layout, cex, w->o->timeout_ms);
 	Z3_params_dec_ref(z, p);

@@ -14,6 +14,8 @@ typedef struct tv_worker {
 	Z3_solver simple;          /* for queries the rewriter reduced to false */
 	Z3_params p;               /* timeout */
 	unsigned uses;
+	Z3_ast *unsat;             /* normalized unsat queries (terms of z) */
+	size_t n_unsat, cap_unsat;
 } tv_worker;
 void tv_worker_init(tv_worker *w, const tv_opts *o);
 void tv_worker_fini(tv_worker *w);

@@ -21,6 +21,7 @@ typedef struct tv_opts {
 	bool progress;             /* a progress line on stderr (a TTY) */
 	bool portable;             /* prove the portable templates (no BMI/LZCNT/POPCNT) */
 	bool fail_fast;            /* stop at the first counterexample */
+	bool memo;                 /* reuse unsat answers for alpha-equivalent queries */
 	const sem_spec *spec;
 } tv_opts;
 
