@@ -112,8 +112,9 @@ lift_err lift_set_break(lift_ctx *lc, const char *rule)
 	if (!rule || !strcmp(rule, "none")) lc->brk = 0;
 	else if (!strcmp(rule, "sub-cf")) lc->brk = BRK_SUB_CF;
 	else if (!strcmp(rule, "shl-of")) lc->brk = BRK_SHL_OF;
+	else if (!strcmp(rule, "div-de")) lc->brk = BRK_DIV_DE;
 	else {
-		snprintf(lc->err, sizeof lc->err, "unknown break rule '%s' (sub-cf, shl-of, none)", rule);
+		snprintf(lc->err, sizeof lc->err, "unknown break rule '%s' (sub-cf, shl-of, div-de, none)", rule);
 		return LIFT_EARG;
 	}
 	return LIFT_OK;

@@ -123,7 +123,8 @@ lift_err lift_decode(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t bas
 		     size_t max, size_t *n);
 
 /* Testing only: deliberately break one semantic rule so tests can show that lift-check bites.
- * Rules: "sub-cf" (CF of sub/cmp inverted), "shl-of" (OF of 1-bit shl inverted), "none". */
+ * Rules: "sub-cf" (CF of sub/cmp inverted), "shl-of" (OF of 1-bit shl inverted), "div-de"
+ * (div/idiv of a general dividend forget the quotient-overflow #DE), "none". */
 lift_err lift_set_break(lift_ctx *lc, const char *rule);
 
 /* ---- canonicalizing rewrites, each a lemma -------------------------------------------------

@@ -294,6 +294,7 @@ static lift_err h_div(lx *x, int sign)
 		q = ext(z, w - 1, 0, q2);
 		r = ext(z, w - 1, 0, r2);
 		de = or2(z, bz, sign ? Z3_mk_not(z, Z3_mk_eq(z, sx(z, 2 * w, q), q2)) : Z3_mk_bvuge(z, hi, b));
+		if (x->lc->brk & BRK_DIV_DE) de = bz;
 	}
 	de = simp(z, de);
 	succ_add(x, LIFT_EXIT_DE, de, x->in->address, NULL, &x->pre);
