@@ -35,7 +35,8 @@ extern const char *const lift_flag_names[LIFT_NFLAG]; /* "cf","pf","af","zf","sf
 extern const uint8_t lift_flag_bit[LIFT_NFLAG];       /* bit position in RFLAGS */
 
 /* A machine state: gpr[i] is (_ BitVec 64), flag[i] is (_ BitVec 1),
- * mem is (Array (_ BitVec 64) (_ BitVec 8)), little-endian. */
+ * mem is (Array (_ BitVec 64) (_ BitVec 8)), little-endian; the stack is memory at rsp.
+ * rip is not a term: every exit carries its target (a numeral, or a term for indirect ones). */
 typedef struct lift_state {
 	Z3_ast gpr[LIFT_NGPR];
 	Z3_ast flag[LIFT_NFLAG];
@@ -96,7 +97,7 @@ typedef struct lift_ctx lift_ctx;
  * terms the lifter returns stay valid until z is deleted. NULL if Capstone fails to open. */
 lift_ctx *lift_new(Z3_context z);
 void lift_free(lift_ctx *lc);
-/* Detail of the last failure: "0xADDR: reason (mnemonic op_str)". */
+/* Detail of the last failure: "0xADDR: reason: MNEMONIC OPS". */
 const char *lift_errmsg(const lift_ctx *lc);
 const char *lift_strerror(lift_err err);
 
@@ -109,7 +110,13 @@ void lift_state_const(lift_ctx *lc, lift_state *st, const uint64_t gpr[LIFT_NGPR
 /* Little-endian read of n bytes (1, 2, 4, 8) at addr ((_ BitVec 64)) from memory term mem. */
 Z3_ast lift_mem_read(lift_ctx *lc, Z3_ast mem, Z3_ast addr, unsigned n);
 
-/* Lift code[0..len) loaded at address base, starting at base with state *in.
+/* Instructions with semantics: mov movabs movzx movsx movsxd lea xchg push pop cdq cqo cdqe cwde
+ * nop; add adc sub sbb and or xor cmp test not neg inc dec; mul imul (1/2/3 operands) div idiv
+ * (32/64-bit); shl sal shr sar rol ror (32/64-bit, imm/cl/1) shlx shrx sarx rorx; bswap lzcnt
+ * tzcnt popcnt bsf bsr andn bzhi blsr blsi blsmsk pdep pext; clc stc cmc; cmovcc setcc jcc jmp
+ * call ret ud2 int3. Values the SDM leaves undefined are fresh constants named undef_*.
+ * Lift code[0..len) loaded at address base, starting at base with state *in. Paths are walked in
+ * address order and merged where they meet; a loop ends in LIFT_ELIMIT (64 + 16*len steps).
  * fields: symbolic immediates/displacements (may be NULL when nfields = 0).
  * On LIFT_OK, *out holds the exits (free with lift_result_fini). Unsupported instruction →
  * LIFT_EUNSUPPORTED, message "0xADDR: unsupported instruction: MNEMONIC OPS". */
