@@ -7,14 +7,17 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "jit/mutant.h"
 
 static const char usage_text[] =
 	"usage: jitproof replay PATH... [--engine-a NAME] [--engine-b NAME] [--poke-b ADDR=BYTE]\n"
+	"                      [--mutant NAME]\n"
 	"Runs each program (a .json vector, a .pvmasm case, a blob or container, or every *.json\n"
 	"and *.pvmasm in a folder) on engine A (default interp) and engine B (default jit) and\n"
 	"compares exit reason, pc, the 13 registers, gas, fault address and all memory.\n"
 	"Host calls are resumed with the state unchanged (at most 1000 per program).\n"
 	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
+	"  --mutant NAME       run the JIT with that deliberately wrong template (validator self-test)\n"
 	"Exit status: 0 all agree, 1 a divergence, 2 bad usage or input.\n";
 
 enum { MAX_HOST_CALLS = 1000 };
@@ -125,6 +128,10 @@ int cmd_replay(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage_text, stdout);
 			goto out;
+		} else if (!strcmp(a, "--mutant")) {
+			if (i + 1 >= argc) rc = cli_usage("replay", "--mutant needs a value");
+			else if (!jit_set_mutant(argv[++i]))
+				rc = cli_usage("replay", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
 		} else if (!strcmp(a, "--engine-a") || !strcmp(a, "--engine-b") || !strcmp(a, "--poke-b")) {
 			if (i + 1 >= argc) {
 				rc = cli_usage("replay", "%s needs a value", a);

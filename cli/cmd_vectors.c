@@ -7,14 +7,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "jit/mutant.h"
 
 static const char usage_text[] =
-	"usage: jitproof vectors PATH... [--engine NAME|both] [--junit FILE]\n"
+	"usage: jitproof vectors PATH... [--engine NAME|both] [--junit FILE] [--mutant NAME]\n"
 	"Runs w3f PVM test vectors. PATH is a .json vector, a .pvmasm case with an expected state,\n"
 	"or a folder (every *.json and *.pvmasm inside, sorted by name).\n"
 	"  --engine NAME  engine to run (default interp); 'both' runs interp and jit and also\n"
 	"                 requires them to agree with each other\n"
 	"  --junit FILE   also write a JUnit XML report\n"
+	"  --mutant NAME  run the JIT with that deliberately wrong template (validator self-test)\n"
 	"Prints one line per failing vector and ends with 'vectors: N passed, N failed'.\n"
 	"Exit status: 0 all passed, 1 some failed, 2 bad usage or malformed input.\n";
 
@@ -210,6 +212,10 @@ int cmd_vectors(int argc, char **argv)
 			if (i + 1 >= argc) return cli_usage("vectors", "%s needs a value", argv[i]);
 			*(argv[i][2] == 'e' ? &engine : &junit) = argv[i + 1];
 			i++;
+		} else if (!strcmp(argv[i], "--mutant")) {
+			if (i + 1 >= argc) return cli_usage("vectors", "--mutant needs a value");
+			if (!jit_set_mutant(argv[++i]))
+				return cli_usage("vectors", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage("vectors", "unknown option '%s' (try --help)", argv[i]);
 		} else {

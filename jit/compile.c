@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include "jit/jit_internal.h"
+#include "jit/mutant.h"
 
 #define MB JIT_MEMBASE
 #define CTXM(field) x64_m(MB, X64_NOREG, JIT_CTX(field))
@@ -85,9 +86,13 @@ jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, j
 
 /* ---- one block ---------------------------------------------------------------------------- */
 
+/* Gas of the region entered at pc: what its prologue charges and its row records. */
 static uint32_t region_cost(const pvm_program *p, uint32_t pc)
 {
-	return pc <= p->code_len ? p->gas_cost[pc] : 1;
+	uint32_t c = pc <= p->code_len ? p->gas_cost[pc] : 1;
+	if (jit_mutant_on(JIT_MUT_gas_cost_plus_one)) c++;
+	if (jit_mutant_on(JIT_MUT_gas_cost_minus_one)) c--;
+	return c;
 }
 
 static bool compiled(const pvm_program *p, uint32_t pc)
@@ -211,7 +216,9 @@ static void emit_dispatch(jit_em *e, uint32_t pc, uint32_t jt_len)
 	x64_test_imm(b, 4, x64_r(X64_RAX), 1);
 	jit_em_exit(e, x64_jcc32(b, X64_CC_NE), JIT_EXIT_PANIC, pc, 0, 0, 0);
 	x64_alu_imm8(b, X64_SUB, 4, x64_r(X64_RAX), 2);
-	x64_alu_imm32(b, X64_CMP, 4, x64_r(X64_RAX), (int32_t)(2 * jt_len - 2));
+	uint32_t last = 2 * jt_len - 2;
+	if (jit_mutant_on(JIT_MUT_jump_ind_bound)) last -= 2;
+	x64_alu_imm32(b, X64_CMP, 4, x64_r(X64_RAX), (int32_t)last);
 	jit_em_exit(e, x64_jcc32(b, X64_CC_A), JIT_EXIT_PANIC, pc, 0, 0, 0);
 	int32_t jt = -(int32_t)sizeof(jit_ctx) - (int32_t)(8 * jt_len);
 	x64_mov_rrm(b, 8, X64_RAX, x64_mx(MB, X64_RAX, 4, jt));
@@ -255,10 +262,10 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 		uint32_t entry = JIT_NONE;
 		if (is_block(p, pc) || pc == term_next) {
 			entry = (uint32_t)b->len;
-			jit_em_prologue(e, pc, p->gas_cost[pc]);
+			jit_em_prologue(e, pc, region_cost(p, pc));
 		}
 		const pvm_inst *in = &p->inst[pc];
-		add_row(jp, (uint32_t)b->len, pc, entry, p->gas_cost[pc], in);
+		add_row(jp, (uint32_t)b->len, pc, entry, region_cost(p, pc), in);
 		jit_em_inst(e, in);
 		bool term = pvm_op_is_term(in->op);
 		term_next = term ? in->next : JIT_NONE;

@@ -4,6 +4,7 @@
  * Register aliasing (rd == ra, ...) is the only kind of emitter case; immediates never are. */
 #include <stdlib.h>
 #include "jit/jit_internal.h"
+#include "jit/mutant.h"
 
 /* guest register 0..12 → host register; r15 = membase, rax = scratch, rsp = stack */
 const enum x64_reg jit_reg_map[PVM_NUM_REGS] = {
@@ -56,6 +57,14 @@ struct tpl_desc {
 static enum x64_reg A(const pvm_inst *in) { return jit_reg_map[in->ra]; }
 static enum x64_reg B(const pvm_inst *in) { return jit_reg_map[in->rb]; }
 static enum x64_reg D(const pvm_inst *in) { return jit_reg_map[in->rd]; }
+
+/* Mutant m (jit/mutants.def) is active and breaks this instruction's opcode. A constant false
+ * unless built with JITPROOF_MUTANTS. */
+static bool mut(const pvm_inst *in, jit_mutant_id m)
+{
+	size_t n;
+	return jit_mutant_on(m) && jit_mutants(&n)[m - 1].opcode == in->op;
+}
 
 /* ---- shared pieces ------------------------------------------------------------------------ */
 
@@ -177,13 +186,15 @@ static void t_load_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 static void t_load(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_imm(e, 0);
-	load_guest(e, A(in), d->a, d->b);
+	if (mut(in, JIT_MUT_load_i16_zext)) load_guest(e, A(in), d->a, false);
+	else load_guest(e, A(in), d->a, d->b);
 }
 /* store_uN rA, X:  mov eax, X ; mov N [r15 + rax], A */
 static void t_store(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_imm(e, 0);
-	x64_mov_rmr(&e->b, d->a, GUEST(RAX), A(in));
+	if (mut(in, JIT_MUT_store_u8_width16)) x64_mov_rmr(&e->b, 2, GUEST(RAX), A(in));
+	else x64_mov_rmr(&e->b, d->a, GUEST(RAX), A(in));
 }
 /* load_imm_jump rA, X, T:  mov A, simm32 ; jmp branch(T) */
 static void t_load_imm_jump(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -194,8 +205,10 @@ static void t_load_imm_jump(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 /* branch_<cc>_imm rA, X, T:  cmp A, simm32 ; j<cc> branch(T) */
 static void t_branch_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
+	enum x64_cc cc = (enum x64_cc)d->a;
+	if (mut(in, JIT_MUT_branch_ge_u_imm_signed)) cc = X64_CC_GE;
 	imm_field(e, x64_alu_imm32(&e->b, X64_CMP, 8, R(A(in)), (int32_t)in->imm), 4, JIT_IMM_SEXT32, 0);
-	jit_em_exit(e, x64_jcc32(&e->b, (enum x64_cc)d->a), JIT_EXIT_BRANCH, in->pc, in->target, 0, 0);
+	jit_em_exit(e, x64_jcc32(&e->b, cc), JIT_EXIT_BRANCH, in->pc, in->target, 0, 0);
 }
 /* move_reg rD, rA:  mov D, A (nothing when D == A) */
 static void t_move(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -290,23 +303,32 @@ static void t_bswap(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 static void t_store_ind(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_reg_imm(e, B(in), 0);
-	x64_mov_rmr(&e->b, d->a, GUEST(RAX), A(in));
+	if (mut(in, JIT_MUT_store_ind_u16_width32)) x64_mov_rmr(&e->b, 4, GUEST(RAX), A(in));
+	else x64_mov_rmr(&e->b, d->a, GUEST(RAX), A(in));
 }
 /* load_ind_{u,i}N rA, rB, X:  lea eax, [B + X] ; mov/movzx/movsx A, N [r15 + rax] */
 static void t_load_ind(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_reg_imm(e, B(in), 0);
-	load_guest(e, A(in), d->a, d->b);
+	if (mut(in, JIT_MUT_load_ind_i8_zext)) load_guest(e, A(in), d->a, false);
+	else if (mut(in, JIT_MUT_load_ind_u32_sext)) load_guest(e, A(in), d->a, true);
+	else load_guest(e, A(in), d->a, d->b);
 }
 /* add_imm_32:  lea eax, [B + X] ; movsxd A, eax */
 static void t_add_imm_32(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_reg_imm(e, B(in), 0);
-	sx32(e, A(in), RAX);
+	if (mut(in, JIT_MUT_add_imm_32_no_sext)) x64_mov(&e->b, A(in), RAX);
+	else sx32(e, A(in), RAX);
 }
 /* add_imm_64:  lea A, [B + X] */
 static void t_add_imm_64(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
+	if (mut(in, JIT_MUT_add_imm_64_zext)) { /* mov eax, X ; lea A, [B + rax] */
+		addr_imm(e, 0);
+		x64_lea(&e->b, 8, A(in), x64_m(B(in), RAX, 0));
+		return;
+	}
 	x64_lea(&e->b, 8, A(in), x64_m32(B(in), X64_NOREG, (int32_t)in->imm));
 	imm_field(e, e->b.len - 4, 4, JIT_IMM_SEXT32, 0);
 }
@@ -314,6 +336,11 @@ static void t_add_imm_64(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 static void t_alu_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	t_move(e, &(pvm_inst){ .ra = in->rb, .rd = in->ra }, d);
+	if (mut(in, JIT_MUT_and_imm_zext)) { /* mov eax, X ; and A, rax */
+		addr_imm(e, 0);
+		x64_alu_rrm(&e->b, (enum x64_alu)d->a, 8, A(in), R(RAX));
+		return;
+	}
 	imm_field(e, x64_alu_imm32(&e->b, (enum x64_alu)d->a, 8, R(A(in)), (int32_t)in->imm), 4,
 	          JIT_IMM_SEXT32, 0);
 }
@@ -330,7 +357,7 @@ static void t_set_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_alu_rrm(&e->b, X64_XOR, 4, RAX, R(RAX));
 	imm_field(e, x64_alu_imm32(&e->b, X64_CMP, 8, R(B(in)), (int32_t)in->imm), 4, JIT_IMM_SEXT32, 0);
-	x64_setcc(&e->b, (enum x64_cc)d->a, RAX);
+	x64_setcc(&e->b, mut(in, JIT_MUT_set_lt_s_imm_unsigned) ? X64_CC_B : (enum x64_cc)d->a, RAX);
 	x64_mov(&e->b, A(in), RAX);
 }
 /* <shift>_imm_32 / rot_r_32_imm:  mov eax, B32 ; <shift> eax, X & 31 ; movsxd A, eax
@@ -339,6 +366,10 @@ static void t_shift_imm32(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	if (d->a == X64_ROR && e->f.bmi2) {
 		imm_field(e, x64_rorx(&e->b, 4, RAX, R(B(in)), (uint8_t)(in->imm & 31)), 1, JIT_IMM_LOW8_MASK31, 0);
+	} else if (mut(in, JIT_MUT_shlo_r_imm_32_mask64)) { /* mov eax, B32 ; shr rax, X & 63 */
+		x64_mov32(&e->b, RAX, B(in));
+		imm_field(e, x64_shift_imm(&e->b, (enum x64_shift)d->a, 8, R(RAX), (uint8_t)(in->imm & 63)),
+		          1, JIT_IMM_LOW8_MASK63, 0);
 	} else {
 		x64_mov32(&e->b, RAX, B(in));
 		imm_field(e, x64_shift_imm(&e->b, (enum x64_shift)d->a, 4, R(RAX), (uint8_t)(in->imm & 31)),
@@ -368,7 +399,18 @@ static void t_neg_add_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 /* <shift>_imm_alt_N / rot_r_N_imm_alt:  rax = X ; rax <shift>= B ; A = rax (sx32 for N = 32) */
 static void t_shift_alt(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
+	enum x64_shift k = (enum x64_shift)d->a;
 	rax_imm(e, d->b, 0);
+	if ((mut(in, JIT_MUT_shlo_l_imm_alt_64_rcx_dest) || mut(in, JIT_MUT_rot_r_64_imm_alt_rcx_dest)) &&
+	    !(e->f.bmi2 && (k == X64_SHL || k == X64_SHR || k == X64_SAR))) {
+		/* mov [spill_rcx], rcx ; mov rcx, B ; <shift> rax, cl ; mov A, rax ; mov rcx, [spill_rcx] */
+		x64_mov_rmr(&e->b, 8, CTXM(spill_rcx), RCX);
+		x64_mov(&e->b, RCX, B(in));
+		x64_shift_cl(&e->b, k, d->b, R(RAX));
+		rax_to(e, d->b, A(in));
+		x64_mov_rrm(&e->b, 8, RCX, CTXM(spill_rcx));
+		return;
+	}
 	shift_rax_by(e, (enum x64_shift)d->a, d->b, B(in));
 	rax_to(e, d->b, A(in));
 }
@@ -383,7 +425,7 @@ static void t_cmov_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 static void t_branch(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_alu_rmr(&e->b, X64_CMP, 8, R(A(in)), B(in));
-	jit_em_exit(e, x64_jcc32(&e->b, (enum x64_cc)d->a), JIT_EXIT_BRANCH, in->pc, in->target, 0, 0);
+	jit_em_exit(e, x64_jcc32(&e->b, mut(in, JIT_MUT_branch_lt_s_unsigned) ? X64_CC_B : (enum x64_cc)d->a), JIT_EXIT_BRANCH, in->pc, in->target, 0, 0);
 }
 /* load_imm_jump_ind rA, rB, X, Y:  lea eax, [B + Y] ; mov A, simm32 X ; jmp djump(eax) */
 static void t_load_imm_jump_ind(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -401,23 +443,25 @@ static void t_alu3(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	int sz = d->b;
 	bool mul = d->a < 0;
 	enum x64_reg dst = D(in), a = A(in), src = B(in);
+	bool sext = sz == 4 && !mut(in, JIT_MUT_add_32_no_sext);
 	if (d->a == X64_ADD && dst != a && dst != src) {
 		x64_lea(b, sz, dst, x64_m(a, src, 0));
-		if (sz == 4) sx32(e, dst, dst);
+		if (sext) sx32(e, dst, dst);
 		return;
 	}
 	if (dst == src && dst != a) src = a;
 	else if (dst != a) x64_mov(b, dst, a);
 	if (mul) x64_imul(b, sz, dst, R(src));
 	else x64_alu_rrm(b, (enum x64_alu)d->a, sz, dst, R(src));
-	if (sz == 4) sx32(e, dst, dst);
+	if (sext) sx32(e, dst, dst);
 }
 /* sub_N rD = rA - rB:  mov rax, A ; sub rax, B ; mov D, rax  (sx32 for N = 32) */
 static void t_sub3(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_mov(&e->b, RAX, A(in));
 	x64_alu_rrm(&e->b, X64_SUB, d->b, RAX, R(B(in)));
-	rax_to(e, d->b, D(in));
+	if (mut(in, JIT_MUT_sub_32_no_sext)) x64_mov(&e->b, D(in), RAX);
+	else rax_to(e, d->b, D(in));
 }
 /* shifts and rotates rD = rA <op> (rB mod N):
  *   BMI2 shl/shr/sar: shlx D, A, B (N = 32: shlx eax, A32, B32 ; movsxd D, eax)
@@ -426,6 +470,14 @@ static void t_shift3(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	enum x64_shift k = (enum x64_shift)d->a;
 	int sz = d->b;
+	if (mut(in, JIT_MUT_shlo_l_32_mask64) || mut(in, JIT_MUT_shar_r_32_mask64)) {
+		/* mov rax, A | movsxd rax, A32 ; <shift> rax by B (64-bit: B & 63) ; movsxd D, eax */
+		if (k == X64_SAR) sx32(e, RAX, A(in));
+		else x64_mov(&e->b, RAX, A(in));
+		shift_rax_by(e, k, 8, B(in));
+		rax_to(e, 4, D(in));
+		return;
+	}
 	if (e->f.bmi2 && (k == X64_SHL || k == X64_SHR || k == X64_SAR)) {
 		x64_shiftx(&e->b, k, sz, sz == 8 ? D(in) : RAX, R(A(in)), B(in));
 		if (sz == 4) sx32(e, D(in), RAX);
@@ -459,11 +511,17 @@ static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	x64_mov_rmr(b, 8, CTXM(spill_a), RAX);
 	x64_mov_rmr(b, 8, CTXM(spill_b), RCX);
 	if (sign) {
-		if (sz == 8) x64_mov_r64_imm64(b, RDX, 0x8000000000000000ull);
-		else x64_mov_r32_imm(b, RDX, 0x80000000u);
-		x64_alu_rrm(b, X64_XOR, sz, RDX, R(RAX));
-		x64_alu_imm8(b, X64_ADD, sz, R(RCX), 1);
-		x64_alu_rrm(b, X64_OR, sz, RDX, R(RCX));
+		if (mut(in, JIT_MUT_div_s_64_minus_one_only)) {
+			x64_alu_rrm(b, X64_XOR, 4, RDX, R(RDX));
+		} else {
+			if (sz == 8) x64_mov_r64_imm64(b, RDX, 0x8000000000000000ull);
+			else x64_mov_r32_imm(b, RDX, 0x80000000u);
+			x64_alu_rrm(b, X64_XOR, sz, RDX, R(RAX));
+		}
+		if (!mut(in, JIT_MUT_rem_s_32_min_only)) {
+			x64_alu_imm8(b, X64_ADD, sz, R(RCX), 1);
+			x64_alu_rrm(b, X64_OR, sz, RDX, R(RCX));
+		}
 		x64_mov_rrm(b, sz, RCX, CTXM(spill_b));
 		x64_test(b, sz, R(RDX), RDX);
 		x64_mov_r32_imm(b, RDX, 1);
@@ -481,14 +539,18 @@ static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	}
 	if (!rem) {
 		x64_mov_rm_imm(b, 8, R(RCX), -1);
-		x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
-		x64_cmov(b, X64_CC_E, sz, RAX, R(RCX));
+		if (!mut(in, JIT_MUT_div_u_64_zero_result)) {
+			x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
+			x64_cmov(b, X64_CC_E, sz, RAX, R(RCX));
+		}
 	} else {
-		x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
-		x64_cmov(b, X64_CC_E, sz, RDX, CTXM(spill_a));
+		if (!mut(in, JIT_MUT_rem_u_64_zero_result)) {
+			x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
+			x64_cmov(b, X64_CC_E, sz, RDX, CTXM(spill_a));
+		}
 		x64_mov_rmr(b, sz, R(RAX), RDX);
 	}
-	x64_mov_rrm(b, 8, RCX, CTXM(spill_rcx));
+	if (!mut(in, JIT_MUT_div_u_32_rcx_clobber)) x64_mov_rrm(b, 8, RCX, CTXM(spill_rcx));
 	x64_mov_rrm(b, 8, RDX, CTXM(spill_rdx));
 	rax_to(e, sz, D(in));
 }
@@ -503,16 +565,17 @@ static void t_mulh(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 		x64_mov_rmr(b, 8, CTXM(spill_a), A(in));
 		x64_mov_rmr(b, 8, CTXM(spill_b), B(in));
 	}
+	bool as_s_s = mut(in, JIT_MUT_mul_upper_s_u_as_s_s), swapped = mut(in, JIT_MUT_mul_upper_s_u_swapped);
 	x64_mov(b, RAX, A(in));
-	x64_grp3(b, d->a == 0 ? X64_IMUL1 : X64_MUL, 8, R(B(in)));
-	if (d->a == 2) {
-		x64_mov_rrm(b, 8, RAX, CTXM(spill_a));
+	x64_grp3(b, d->a == 0 || as_s_s ? X64_IMUL1 : X64_MUL, 8, R(B(in)));
+	if (d->a == 2 && !as_s_s && !mut(in, JIT_MUT_mul_upper_s_u_as_u_u)) {
+		x64_mov_rrm(b, 8, RAX, swapped ? CTXM(spill_b) : CTXM(spill_a));
 		x64_shift_imm(b, X64_SAR, 8, R(RAX), 63);
-		x64_alu_rrm(b, X64_AND, 8, RAX, CTXM(spill_b));
+		x64_alu_rrm(b, X64_AND, 8, RAX, swapped ? CTXM(spill_a) : CTXM(spill_b));
 		x64_alu_rrm(b, X64_SUB, 8, RDX, R(RAX));
 	}
 	x64_mov(b, RAX, RDX);
-	x64_mov_rrm(b, 8, RDX, CTXM(spill_rdx));
+	if (!mut(in, JIT_MUT_mul_upper_u_u_clobber)) x64_mov_rrm(b, 8, RDX, CTXM(spill_rdx));
 	x64_mov(b, D(in), RAX);
 }
 /* set_lt_{u,s}:  xor eax, eax ; cmp A, B ; set<cc> al ; mov D, rax */
@@ -556,7 +619,7 @@ static void t_minmax(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_mov(&e->b, RAX, A(in));
 	x64_alu_rmr(&e->b, X64_CMP, 8, R(A(in)), B(in));
-	x64_cmov(&e->b, (enum x64_cc)d->a, 8, RAX, R(B(in)));
+	x64_cmov(&e->b, mut(in, JIT_MUT_max_unsigned) ? X64_CC_B : (enum x64_cc)d->a, 8, RAX, R(B(in)));
 	x64_mov(&e->b, D(in), RAX);
 }
 

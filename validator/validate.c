@@ -2,8 +2,8 @@
  * and collects one tv_result per item, in enumeration order (so reports are deterministic).
  * Items: every template instance (139 opcodes × 13^k register assignments × immediate classes),
  * one whole-region proof per opcode (gas prologue + template + terminator), and the concrete
- * fallback checks for what the proofs assume away: the fault paths of every memory opcode and the
- * out-of-gas path of every opcode. An UNKNOWN proof gets its own fallback at once. */
+ * fallback checks for what the proofs assume away: the fault paths of every memory opcode, the
+ * jump-table dispatch of the dynamic jumps and the out-of-gas path of every opcode. An UNKNOWN proof gets its own fallback at once. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -14,8 +14,8 @@
 #include "interp/interp.h"
 #include "validator/prove.h"
 
-typedef enum { IT_TEMPLATE, IT_REGION, IT_FAULT, IT_GAS } item_kind;
-static const char *const item_names[] = { "template", "region", "fault-path", "gas-path" };
+typedef enum { IT_TEMPLATE, IT_REGION, IT_FAULT, IT_DJUMP, IT_GAS } item_kind;
+static const char *const item_names[] = { "template", "region", "fault-path", "dispatch-path", "gas-path" };
 
 typedef struct item {
 	pvm_inst in;
@@ -93,6 +93,10 @@ static size_t enumerate(const tv_opts *o, item **out)
 			one.kind = IT_FAULT;
 			if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
 		}
+		if (op == PVM_OP_jump_ind || op == PVM_OP_load_imm_jump_ind) {
+			one.kind = IT_DJUMP;
+			if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
+		}
 		one.kind = IT_GAS;
 		if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
 	}
@@ -160,6 +164,14 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 		else if (form == PVM_FORM_REG_IMM2) v->initial_regs[in->ra] = (uint64_t)(uint32_t)(want - (uint32_t)in->imm);
 		else in->imm = pvm_sext(want, 4);
 		if (!jit_class_holds((jit_imm_class)it->cls, in->imm, in->imm2)) in->imm = it->in.imm;
+	}
+	if (it->kind == IT_DJUMP) {
+		/* steer the jump address onto the dispatch edges: 0, every table entry 2k and just past
+		 * the table (tv_program_for's table has 16 entries), odd addresses, the halt address */
+		uint32_t r = (uint32_t)rng_next(s);
+		uint32_t want = r % 8 == 0 ? 0xffff0000u : 2 * (r / 8 % 20) + (r % 8 == 1);
+		if (in->op == PVM_OP_jump_ind) v->initial_regs[in->ra] = (uint32_t)(want - (uint32_t)in->imm);
+		else v->initial_regs[in->rb] = (uint32_t)(want - (uint32_t)in->imm2);
 	}
 	static const pvm_pagemap pages[] = { { 0x20000, PVM_PAGE, true }, { 0x21000, PVM_PAGE, false },
 	                                     { 0xfffff000, PVM_PAGE, true } };
@@ -257,7 +269,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 	res->regclass = (uint8_t)tv_regclass_of(res->nregs, res->regs[0], res->regs[1], res->regs[2]);
 	if (it->kind == IT_TEMPLATE) snprintf(res->what, sizeof res->what, "imm:%s", jit_class_name(it->cls));
 	else snprintf(res->what, sizeof res->what, "%s", item_names[it->kind]);
-	if (it->kind == IT_FAULT || it->kind == IT_GAS) {
+	if (it->kind == IT_FAULT || it->kind == IT_DJUMP || it->kind == IT_GAS) {
 		res->verdict = fallback(o, it, i, res, NULL);
 		return;
 	}
