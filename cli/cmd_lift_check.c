@@ -50,6 +50,8 @@ int cmd_lift_check(int argc, char **argv)
 		fprintf(stderr, "jitproof lift-check: %s\n", err);
 		return 2;
 	}
+	if (!builtin_only)
+		printf("lift-check: %zu of %zu forms emitted by the JIT checked\n", rep.forms, nj);
 	rep.forms += rb.forms;
 	rep.states += rb.states;
 	rep.mismatches += rb.mismatches;
