@@ -49,15 +49,23 @@ static void put1(code *c, uint8_t v) { c->b[c->n++] = v; }
 static void put32(code *c, uint32_t v) { put(c, &v, 4); }
 static void put64(code *c, uint64_t v) { put(c, &v, 8); }
 
-/* mov r, [rdi + d] (load) or mov [rax + d], r (store) with a disp32. */
-static void mov_mem(code *c, bool load, unsigned r, uint32_t d)
+/* mov r, [base + d] (load) or mov [base + d], r (store) with a disp32; base is rax or rdi. */
+static void mov_mem(code *c, bool load, unsigned r, unsigned base, uint32_t d)
 {
 	put1(c, 0x48 | (r >= 8 ? 4 : 0));
 	put1(c, load ? 0x8B : 0x89);
-	put1(c, 0x80 | (r & 7) << 3 | (load ? 7 : 0));
+	put1(c, 0x80 | (r & 7) << 3 | base);
 	put32(c, d);
 }
 
+/* Harness, called as fn(&nstate) (rdi = &nstate):
+ *   push rbx, rbp, r12-r15; mov [rdi+HOSTRSP], rsp; push [rdi+RFLAGS]; popfq
+ *   mov r, [rdi+8r] for every r but rdi (rsp too: the form runs on the scratch stack); mov rdi, [rdi+56]
+ *   <the form>
+ * then twice (fall-through, and the taken target of a branch), with T = 0 / 1:
+ *   movabs [&save_rax], rax; movabs rax, &nstate; mov [rax+8r], r for r = rcx..r15
+ *   mov rsp, [rax+HOSTRSP]; pushfq; pop rcx; mov [rax+RFLAGS], rcx
+ *   mov rcx, [rax+SAVERAX]; mov [rax], rcx; mov qword [rax+TAKEN], T; pop r15..rbx; ret */
 static void prologue(code *c)
 {
 	static const uint8_t push[] = { 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57 };
@@ -70,22 +78,20 @@ static void prologue(code *c)
 	put32(c, N_RFLAGS);
 	put1(c, 0x9D);
 	for (unsigned r = 0; r < 16; r++)
-		if (r != LIFT_RDI) mov_mem(c, true, r, 8 * r);
-	mov_mem(c, true, LIFT_RDI, 8 * LIFT_RDI);
+		if (r != LIFT_RDI) mov_mem(c, true, r, LIFT_RDI, 8 * r);
+	mov_mem(c, true, LIFT_RDI, LIFT_RDI, 8 * LIFT_RDI);
 }
 
 static void epilogue(code *c, uint32_t taken)
 {
 	put1(c, 0x48), put1(c, 0xA3), put64(c, (uint64_t)(uintptr_t)&nstate.save_rax); /* movabs [m], rax */
 	put1(c, 0x48), put1(c, 0xB8), put64(c, (uint64_t)(uintptr_t)&nstate);          /* movabs rax, &nstate */
-	for (unsigned r = 1; r < 16; r++) mov_mem(c, false, r, 8 * r);
-	mov_mem(c, true, LIFT_RSP, N_HOSTRSP);      /* mov rsp, [rax+N_HOSTRSP]: wrong base, fixed below */
-	c->b[c->n - 5] = 0xA0;                        /* modrm: rsp, [rax + disp32] */
+	for (unsigned r = 1; r < 16; r++) mov_mem(c, false, r, LIFT_RAX, 8 * r);
+	mov_mem(c, true, LIFT_RSP, LIFT_RAX, N_HOSTRSP);
 	put1(c, 0x9C), put1(c, 0x59);                /* pushfq; pop rcx */
-	mov_mem(c, false, LIFT_RCX, N_RFLAGS);
-	mov_mem(c, true, LIFT_RCX, N_SAVERAX);
-	c->b[c->n - 5] = 0x88;                        /* modrm: rcx, [rax + disp32] */
-	mov_mem(c, false, LIFT_RCX, 0);
+	mov_mem(c, false, LIFT_RCX, LIFT_RAX, N_RFLAGS);
+	mov_mem(c, true, LIFT_RCX, LIFT_RAX, N_SAVERAX);
+	mov_mem(c, false, LIFT_RCX, LIFT_RAX, 0);
 	put1(c, 0x48), put1(c, 0xC7), put1(c, 0x80), put32(c, N_TAKEN), put32(c, taken);
 	static const uint8_t pop[] = { 0x41, 0x5F, 0x41, 0x5E, 0x41, 0x5D, 0x41, 0x5C, 0x5D, 0x5B, 0xC3 };
 	put(c, pop, sizeof pop);
