@@ -487,18 +487,19 @@ static void t_shift3(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	shift_rax_by(e, k, sz, B(in));
 	rax_to(e, sz, D(in));
 }
-/* div/rem, unsigned/signed, 32/64 (d->a: 0 divu, 1 divs, 2 remu, 3 rems), branch-free:
+/* div/rem, unsigned/signed, 32/64 (d->a: 0 divu, 1 divs, 2 remu, 3 rems), branch-free; the
+ * divisor is replaced by 1 where x86 would raise #DE, so the idiv/div result is the spec's
+ * bvsdiv/bvudiv everywhere else:
  *   mov [spill_rcx], rcx ; mov [spill_rdx], rdx ; mov rax, A ; mov rcx, B
- *   mov [spill_a], rax ; mov [spill_b], rcx
- *   signed: mov rdx, MIN ; xor rdx, rax ; add rcx, 1 ; or rdx, rcx ; mov rcx, [spill_b]
- *           test rdx, rdx ; mov edx, 1 ; cmovz rcx, rdx          a = MIN and b = -1 → divisor 1
- *   mov edx, 1 ; test rcx, rcx ; cmovz rcx, rdx                   divisor 0 → 1 (no #DE)
- *   xor edx, edx | cqo ; div rcx | idiv rcx
- *   div:  mov rcx, -1 ; cmp [spill_b], 0 ; cmovz rax, rcx        (a / 0 = -1; MIN / -1 = MIN / 1)
- *   rem:  cmp [spill_b], 0 ; cmovz rdx, [spill_a] ; mov rax, rdx  (a % 0 = a; MIN % -1 = MIN % 1 = 0)
+ *   mov [spill_a], rax ; mov [spill_b], rcx ; mov edx, 1 ; test rcx, rcx ; cmovz rcx, rdx
+ *   signed: xor edx, edx ; cmp rcx, -1 ; cmovz rdx, rax ; neg rdx ; mov edx, 1 ; cmovo rcx, rdx
+ *           (OF of neg: rdx = MIN, i.e. A = MIN and B = -1: MIN / 1 = MIN and MIN % 1 = 0,
+ *           exactly the spec's overflow results) ; cqo ; idiv rcx
+ *   unsigned: xor edx, edx ; div rcx
+ *   div: mov rcx, -1 ; cmp [spill_b], 0 ; cmovz rax, rcx                      (a / 0 = -1)
+ *   rem: cmp [spill_b], 0 ; cmovz rdx, [spill_a] ; mov rax, rdx              (a % 0 = a)
  *   mov rcx, [spill_rcx] ; mov rdx, [spill_rdx] ; mov D, rax (N = 32: movsxd D, eax)
- * N = 32 uses the 32-bit forms throughout. The divisor is replaced only where x86 would fault,
- * so the quotient is the very bvudiv/bvsdiv of the spec (what makes the proof fast). */
+ * N = 32 uses the 32-bit forms throughout. */
 static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_buf *b = &e->b;
@@ -510,27 +511,16 @@ static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	x64_mov_rmr(b, sz, R(RCX), B(in));
 	x64_mov_rmr(b, 8, CTXM(spill_a), RAX);
 	x64_mov_rmr(b, 8, CTXM(spill_b), RCX);
-	if (sign) {
-		if (mut(in, JIT_MUT_div_s_64_minus_one_only)) {
-			x64_alu_rrm(b, X64_XOR, 4, RDX, R(RDX));
-		} else {
-			if (sz == 8) x64_mov_r64_imm64(b, RDX, 0x8000000000000000ull);
-			else x64_mov_r32_imm(b, RDX, 0x80000000u);
-			x64_alu_rrm(b, X64_XOR, sz, RDX, R(RAX));
-		}
-		if (!mut(in, JIT_MUT_rem_s_32_min_only)) {
-			x64_alu_imm8(b, X64_ADD, sz, R(RCX), 1);
-			x64_alu_rrm(b, X64_OR, sz, RDX, R(RCX));
-		}
-		x64_mov_rrm(b, sz, RCX, CTXM(spill_b));
-		x64_test(b, sz, R(RDX), RDX);
-		x64_mov_r32_imm(b, RDX, 1);
-		x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
-	}
 	x64_mov_r32_imm(b, RDX, 1);
 	x64_test(b, sz, R(RCX), RCX);
 	x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
 	if (sign) {
+		x64_alu_rrm(b, X64_XOR, 4, RDX, R(RDX));
+		x64_alu_imm8(b, X64_CMP, sz, R(RCX), -1);
+		x64_cmov(b, X64_CC_E, sz, RDX, R(RAX));
+		x64_grp3(b, X64_NEG, sz, R(RDX));
+		x64_mov_r32_imm(b, RDX, 1);
+		x64_cmov(b, X64_CC_O, sz, RCX, R(RDX));
 		x64_cqo(b, sz);
 		x64_grp3(b, X64_IDIV, sz, R(RCX));
 	} else {
@@ -539,18 +529,14 @@ static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	}
 	if (!rem) {
 		x64_mov_rm_imm(b, 8, R(RCX), -1);
-		if (!mut(in, JIT_MUT_div_u_64_zero_result)) {
-			x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
-			x64_cmov(b, X64_CC_E, sz, RAX, R(RCX));
-		}
+		x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
+		x64_cmov(b, X64_CC_E, sz, RAX, R(RCX));
 	} else {
-		if (!mut(in, JIT_MUT_rem_u_64_zero_result)) {
-			x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
-			x64_cmov(b, X64_CC_E, sz, RDX, CTXM(spill_a));
-		}
+		x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
+		x64_cmov(b, X64_CC_E, sz, RDX, CTXM(spill_a));
 		x64_mov_rmr(b, sz, R(RAX), RDX);
 	}
-	if (!mut(in, JIT_MUT_div_u_32_rcx_clobber)) x64_mov_rrm(b, 8, RCX, CTXM(spill_rcx));
+	x64_mov_rrm(b, 8, RCX, CTXM(spill_rcx));
 	x64_mov_rrm(b, 8, RDX, CTXM(spill_rdx));
 	rax_to(e, sz, D(in));
 }
