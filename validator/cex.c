@@ -11,26 +11,54 @@
 
 static Z3_ast num(Z3_context z, uint64_t v, unsigned w) { return Z3_mk_unsigned_int64(z, v, Z3_mk_bv_sort(z, w)); }
 
-/* Keep constraint c if the query stays satisfiable with it. */
-static bool prefer(Z3_context z, Z3_solver s, Z3_ast c)
+/* A model being strengthened: m is the model of the last satisfiable check. Once a check comes
+ * back unknown (a hard query, e.g. a 128-bit product) the remaining preferences are skipped. */
+typedef struct shrink {
+	Z3_context z;
+	Z3_solver s;
+	Z3_model m;
+	bool hard;
+} shrink;
+
+static void set_timeout(Z3_context z, Z3_solver s, unsigned ms)
 {
-	Z3_solver_push(z, s);
-	Z3_solver_assert(z, s, c);
-	if (Z3_solver_check(z, s) == Z3_L_TRUE) return true;
-	Z3_solver_pop(z, s, 1);
+	Z3_params p = Z3_mk_params(z);
+	Z3_params_inc_ref(z, p);
+	Z3_params_set_uint(z, p, Z3_mk_string_symbol(z, "timeout"), ms);
+	Z3_solver_set_params(z, s, p);
+	Z3_params_dec_ref(z, p);
+}
+
+/* Keep constraint c if the query stays satisfiable with it. */
+static bool prefer(shrink *k, Z3_ast c)
+{
+	if (k->hard) return false;
+	Z3_solver_push(k->z, k->s);
+	Z3_solver_assert(k->z, k->s, c);
+	Z3_lbool r = Z3_solver_check(k->z, k->s);
+	if (r == Z3_L_TRUE) {
+		Z3_model m = Z3_solver_get_model(k->z, k->s);
+		Z3_model_inc_ref(k->z, m);
+		Z3_model_dec_ref(k->z, k->m);
+		k->m = m;
+		return true;
+	}
+	Z3_solver_pop(k->z, k->s, 1);
+	k->hard = r == Z3_L_UNDEF;
 	return false;
 }
 
 /* Small values first: 0, then one byte, a small negative, 16 bits, 32 bits. */
-static void prefer_small(Z3_context z, Z3_solver s, Z3_ast v)
+static void prefer_small(shrink *k, Z3_ast v)
 {
 	if (!v) return;
+	Z3_context z = k->z;
 	unsigned w = Z3_get_bv_sort_size(z, Z3_get_sort(z, v));
 	Z3_ast lo[2] = { Z3_mk_bvsge(z, v, Z3_mk_bvneg(z, num(z, 256, w))), Z3_mk_bvslt(z, v, num(z, 0, w)) };
 	Z3_ast c[] = { Z3_mk_eq(z, v, num(z, 0, w)), Z3_mk_bvule(z, v, num(z, 255, w)), Z3_mk_and(z, 2, lo),
 	               Z3_mk_bvule(z, v, num(z, 0xffff, w)), Z3_mk_bvule(z, v, num(z, 0xffffffff, w)) };
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
-		if (prefer(z, s, c[i])) return;
+		if (prefer(k, c[i])) return;
 }
 
 static uint64_t eval_u64(Z3_context z, Z3_model m, Z3_ast t)
@@ -46,18 +74,20 @@ void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[P
                        size_t n_acc, Z3_ast gmem, uint32_t t_layout, tv_cex *cex, unsigned timeout_ms)
 {
 	(void)w;
-	(void)timeout_ms;
 	memset(cex, 0, sizeof *cex);
+	/* s has just answered sat; each preference is a bounded try */
+	shrink k = { z, s, Z3_solver_get_model(z, s), false };
+	Z3_model_inc_ref(z, k.m);
+	set_timeout(z, s, timeout_ms < 2000 ? timeout_ms : 2000);
 	cex->layout_ok = true;
-	if (t) cex->layout_ok = prefer(z, s, Z3_mk_eq(z, t, num(z, t_layout, 32)));
+	if (t) cex->layout_ok = prefer(&k, Z3_mk_eq(z, t, num(z, t_layout, 32)));
 	Z3_ast gs[2] = { Z3_mk_bvsge(z, gas, num(z, 0, 64)), Z3_mk_bvsle(z, gas, num(z, 1000, 64)) };
-	prefer(z, s, Z3_mk_and(z, 2, gs));
-	prefer_small(z, s, x);
-	prefer_small(z, s, y);
-	for (int i = 0; i < PVM_NUM_REGS; i++) prefer_small(z, s, g[i]);
-	if (Z3_solver_check(z, s) != Z3_L_TRUE) return;
-	Z3_model m = Z3_solver_get_model(z, s);
-	Z3_model_inc_ref(z, m);
+	prefer(&k, Z3_mk_and(z, 2, gs));
+	prefer_small(&k, x);
+	prefer_small(&k, y);
+	for (int i = 0; i < PVM_NUM_REGS; i++) prefer_small(&k, g[i]);
+	set_timeout(z, s, timeout_ms);
+	Z3_model m = k.m;
 	for (int i = 0; i < PVM_NUM_REGS; i++) cex->regs[i] = eval_u64(z, m, g[i]);
 	cex->x = eval_u64(z, m, x);
 	cex->y = eval_u64(z, m, y);
@@ -65,6 +95,7 @@ void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[P
 	cex->gas = (int64_t)eval_u64(z, m, gas);
 	for (size_t i = 0; i < n_acc && cex->n_acc < 8; i++) {
 		uint32_t ad = (uint32_t)eval_u64(z, m, acc_addr[i]);
+		if (ad < PVM_LOW_LIMIT || ad > 0xffffffffu - (acc_len[i] - 1)) continue; /* never accessible */
 		size_t k = cex->n_acc++;
 		cex->acc[k].addr = ad;
 		cex->acc[k].len = (uint8_t)acc_len[i];

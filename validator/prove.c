@@ -25,7 +25,6 @@ static Z3_ast var(Z3_context z, const char *name, unsigned w)
 }
 static Z3_ast ne(Z3_context z, Z3_ast a, Z3_ast b) { return Z3_mk_not(z, Z3_mk_eq(z, a, b)); }
 static Z3_ast and2(Z3_context z, Z3_ast a, Z3_ast b) { Z3_ast x[2] = { a, b }; return Z3_mk_and(z, 2, x); }
-static Z3_ast sext32(Z3_context z, Z3_ast x64) { return Z3_mk_sign_ext(z, 32, Z3_mk_extract(z, 31, 0, x64)); }
 
 void tv_worker_init(tv_worker *w, const tv_opts *o)
 {
@@ -470,12 +469,70 @@ static Z3_ast distribute(Z3_context z, Z3_ast t, memo *m)
 	return r;
 }
 
+/* R: extract[127:64](sext64(a) * zext64(b)) → extract[127:64](zext64(a) * zext64(b)) - ite(a <s 0, b, 0).
+ * Valid for all a, b; Z3 cannot prove it in one query, so validator/lemmas.c proves the chain
+ * of lemmas it follows from (test validator_lemmas). Applied to the spec of mul_upper_s_u so
+ * both sides share the unsigned 128-bit product. Returns NULL when t is not of that shape. */
+static Z3_ast rewrite_mulhsu(Z3_context z, Z3_app app)
+{
+	Z3_func_decl d = Z3_get_app_decl(z, app);
+	if (Z3_get_decl_kind(z, d) != Z3_OP_EXTRACT || Z3_get_decl_int_parameter(z, d, 0) != 127 ||
+	    Z3_get_decl_int_parameter(z, d, 1) != 64)
+		return NULL;
+	Z3_ast m = Z3_get_app_arg(z, app, 0);
+	if (Z3_get_ast_kind(z, m) != Z3_APP_AST) return NULL;
+	Z3_app ma = Z3_to_app(z, m);
+	if (Z3_get_decl_kind(z, Z3_get_app_decl(z, ma)) != Z3_OP_BMUL || Z3_get_app_num_args(z, ma) != 2) return NULL;
+	Z3_ast f[2] = { Z3_get_app_arg(z, ma, 0), Z3_get_app_arg(z, ma, 1) };
+	for (int s = 0; s < 2; s++) {
+		Z3_ast sx = f[s], zx = f[1 - s];
+		if (Z3_get_ast_kind(z, sx) != Z3_APP_AST || Z3_get_ast_kind(z, zx) != Z3_APP_AST) continue;
+		Z3_app sa = Z3_to_app(z, sx), za = Z3_to_app(z, zx);
+		Z3_func_decl sd = Z3_get_app_decl(z, sa), zd = Z3_get_app_decl(z, za);
+		if (Z3_get_decl_kind(z, sd) != Z3_OP_SIGN_EXT || Z3_get_decl_int_parameter(z, sd, 0) != 64 ||
+		    Z3_get_decl_kind(z, zd) != Z3_OP_ZERO_EXT || Z3_get_decl_int_parameter(z, zd, 0) != 64)
+			continue;
+		Z3_ast a = Z3_get_app_arg(z, sa, 0), b = Z3_get_app_arg(z, za, 0);
+		if (Z3_get_bv_sort_size(z, Z3_get_sort(z, a)) != 64) continue;
+		Z3_ast hu = Z3_mk_extract(z, 127, 64, Z3_mk_bvmul(z, Z3_mk_zero_ext(z, 64, a), zx));
+		Z3_ast zero = num(z, 0, 64);
+		return Z3_mk_bvsub(z, hu, Z3_mk_ite(z, Z3_mk_bvslt(z, a, zero), b, zero));
+	}
+	return NULL;
+}
+
+static Z3_ast pre_rewrite(Z3_context z, Z3_ast t, memo *m)
+{
+	if (Z3_get_ast_kind(z, t) != Z3_APP_AST) return t;
+	Z3_app app = Z3_to_app(z, t);
+	unsigned n = Z3_get_app_num_args(z, app);
+	if (n == 0) return t;
+	bool found;
+	Z3_ast *slot = memo_slot(m, Z3_get_ast_id(z, t), &found);
+	if (found) return *slot;
+	if (m->n * 2 >= m->cap) return t; /* keep it simple: a spec term is small */
+	Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
+	for (unsigned i = 0; i < n; i++) args[i] = pre_rewrite(z, Z3_get_app_arg(z, app, i), m);
+	Z3_ast r = Z3_update_term(z, t, n, args);
+	if (args != small) free(args);
+	Z3_ast rr = Z3_get_ast_kind(z, r) == Z3_APP_AST ? rewrite_mulhsu(z, Z3_to_app(z, r)) : NULL;
+	if (rr) r = rr;
+	slot = memo_slot(m, Z3_get_ast_id(z, t), &found);
+	*slot = r;
+	if (!found) m->n++;
+	return r;
+}
+
 static Z3_ast canonical(Z3_context z, Z3_ast t, Z3_ast mb)
 {
 	memo m = { calloc(1024, sizeof *m.key), calloc(1024, sizeof *m.val), 1024, 0, mb };
 	Z3_params p = Z3_mk_params(z);
 	Z3_params_inc_ref(z, p);
 	Z3_params_set_bool(z, p, Z3_mk_string_symbol(z, "som"), true); /* one order for sums */
+	memo pre = { calloc(1 << 16, sizeof *pre.key), calloc(1 << 16, sizeof *pre.val), 1 << 16, 0, NULL };
+	t = pre_rewrite(z, t, &pre);
+	free(pre.key);
+	free(pre.val);
 	Z3_ast r = Z3_simplify_ex(z, distribute(z, Z3_simplify_ex(z, t, p), &m), p);
 	Z3_params_dec_ref(z, p);
 	free(m.key);
@@ -534,7 +591,7 @@ static Z3_ast normalized(Z3_context z, const query *q, Z3_ast bad)
 	unsigned k = 0;
 	for (int i = 0; i < PVM_NUM_REGS; i++) {
 		if (map[i] < 0) continue;
-		char name[8];
+		char name[16];
 		snprintf(name, sizeof name, "g%d", map[i]);
 		from[k] = q->g[i];
 		to[k++] = var(z, name, 64);
@@ -618,6 +675,11 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 		if (v == TV_CEX) fprintf(stderr, "model:\n%s\n", Z3_model_to_string(z, Z3_solver_get_model(z, s)));
 	}
 	if (v == TV_PROVED && norm) memo_add(w, norm);
+	if (v == TV_CEX && q->n_acc < sizeof q->acc_addr / sizeof q->acc_addr[0]) {
+		/* the probe's byte too: a wrong store shows only against the model's byte there */
+		q->acc_addr[q->n_acc] = q->a;
+		q->acc_len[q->n_acc++] = 1;
+	}
 	if (v == TV_CEX) tv_cex_from_model(w, q->z, s, q->g, q->x, q->y, q->t, q->gas, q->acc_addr, q->acc_len,
 	                                   q->n_acc, q->gm, t_layout, cex, w->o->timeout_ms);
 	Z3_params_dec_ref(z, p);
@@ -647,9 +709,6 @@ static void lift_pre(tv_worker *w, query *q, lift_state *st)
 	st->gpr[JIT_MEMBASE] = q->mb;
 	st->mem = q->h;
 }
-
-/* Immediate domain: X_n of up to 4 bytes is a sign-extended 32-bit value (load_imm_64: any). */
-static void imm_domain(query *q, Z3_ast v) { assume(q, Z3_mk_eq(q->z, v, sext32(q->z, v))); }
 
 tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cls, tv_result *res, tv_cex *cex)
 {
@@ -693,14 +752,10 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 	             && form != PVM_FORM_REG3;
 	bool has_y = form == PVM_FORM_IMM2 || form == PVM_FORM_REG_IMM2 || form == PVM_FORM_REG2_IMM2;
 	bool has_t = form == PVM_FORM_OFF || form == PVM_FORM_REG_IMM_OFF || form == PVM_FORM_REG2_OFF;
-	if (has_x) {
-		q.x = var(z, "imm", 64);
-		if (in.op != PVM_OP_load_imm_64) imm_domain(&q, q.x);
-	}
-	if (has_y) {
-		q.y = var(z, "imm2", 64);
-		imm_domain(&q, q.y);
-	}
+	/* The decoder's immediates are X_n of at most 4 bytes: exactly the sign-extended 32-bit
+	 * values, so X is sext(X32) by construction (load_imm_64: any 64-bit value). */
+	if (has_x) q.x = in.op == PVM_OP_load_imm_64 ? var(z, "imm", 64) : Z3_mk_sign_ext(z, 32, var(z, "imm", 32));
+	if (has_y) q.y = Z3_mk_sign_ext(z, 32, var(z, "imm2", 32));
 	/* Branch targets are labels: the JIT's BRANCH exit carries in.target, the spec sees the same
 	 * symbol T (a block start: the block compiler sends other targets to a panic, proved per block). */
 	Z3_ast is_block = NULL;
@@ -783,7 +838,15 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 	Z3_ast regs[PVM_NUM_REGS];
 	memcpy(regs, q.g, sizeof regs);
 	Z3_ast mem = q.gm;
-	Z3_ast cost = num(z, blk.cost, 64);
+	/* the region's cost as the spec engine charges it (instructions up to the spec's terminator
+	 * or ecalli), never the JIT's own blk.cost: a wrong cost in the JIT must show */
+	uint64_t n_cost = 1;
+	for (const pvm_inst *in = pvm_inst_at(p, pc);; in = pvm_inst_at(p, in->next)) {
+		const sem_insn *si = sem_spec_get(w->o->spec, in->op);
+		if (!si || si->terminator || in->op == PVM_OP_ecalli) break;
+		n_cost++;
+	}
+	Z3_ast cost = num(z, n_cost, 64);
 	Z3_ast gas_after = Z3_mk_bvsub(z, q.gas, cost);
 	sem_z3_post post;
 	uint32_t at = pc, last = pc;

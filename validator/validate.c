@@ -155,6 +155,8 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 		in->imm2 = pick_imm(s, in->op);
 	} while (!jit_class_holds((jit_imm_class)it->cls, in->imm, in->imm2));
 	for (int i = 0; i < PVM_NUM_REGS; i++) v->initial_regs[i] = pick_value(s);
+	if (in->op == PVM_OP_sbrk) /* sizes around pages, not 2^64 (each engine maps what it gets) */
+		v->initial_regs[in->ra] = rng_next(s) % 4 == 0 ? pick_value(s) % 3 : rng_next(s) % (3 * PVM_PAGE);
 	if (it->kind == IT_FAULT) {
 		/* steer the effective address: the base register (or the immediate) to an edge */
 		uint32_t want = edge_addrs[rng_next(s) % (sizeof edge_addrs / sizeof edge_addrs[0])]
