@@ -514,10 +514,20 @@ static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	x64_mov_r32_imm(b, RDX, 1);
 	x64_test(b, sz, R(RCX), RCX);
 	x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
-	if (sign) {
-		x64_alu_rrm(b, X64_XOR, 4, RDX, R(RDX));
+	if (sign && mut(in, JIT_MUT_div_s_64_minus_one_only)) { /* cmp rcx, -1 ; mov edx, 1 ; cmovz rcx, rdx */
 		x64_alu_imm8(b, X64_CMP, sz, R(RCX), -1);
-		x64_cmov(b, X64_CC_E, sz, RDX, R(RAX));
+		x64_mov_r32_imm(b, RDX, 1);
+		x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
+		x64_cqo(b, sz);
+		x64_grp3(b, X64_IDIV, sz, R(RCX));
+	} else if (sign) {
+		if (mut(in, JIT_MUT_rem_s_32_min_only)) { /* mov rdx, rax: B is not looked at */
+			x64_mov(b, RDX, RAX);
+		} else {
+			x64_alu_rrm(b, X64_XOR, 4, RDX, R(RDX));
+			x64_alu_imm8(b, X64_CMP, sz, R(RCX), -1);
+			x64_cmov(b, X64_CC_E, sz, RDX, R(RAX));
+		}
 		x64_grp3(b, X64_NEG, sz, R(RDX));
 		x64_mov_r32_imm(b, RDX, 1);
 		x64_cmov(b, X64_CC_O, sz, RCX, R(RDX));
@@ -529,14 +539,18 @@ static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	}
 	if (!rem) {
 		x64_mov_rm_imm(b, 8, R(RCX), -1);
-		x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
-		x64_cmov(b, X64_CC_E, sz, RAX, R(RCX));
+		if (!mut(in, JIT_MUT_div_u_64_zero_result)) {
+			x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
+			x64_cmov(b, X64_CC_E, sz, RAX, R(RCX));
+		}
 	} else {
-		x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
-		x64_cmov(b, X64_CC_E, sz, RDX, CTXM(spill_a));
+		if (!mut(in, JIT_MUT_rem_u_64_zero_result)) {
+			x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
+			x64_cmov(b, X64_CC_E, sz, RDX, CTXM(spill_a));
+		}
 		x64_mov_rmr(b, sz, R(RAX), RDX);
 	}
-	x64_mov_rrm(b, 8, RCX, CTXM(spill_rcx));
+	if (!mut(in, JIT_MUT_div_u_32_rcx_clobber)) x64_mov_rrm(b, 8, RCX, CTXM(spill_rcx));
 	x64_mov_rrm(b, 8, RDX, CTXM(spill_rdx));
 	rax_to(e, sz, D(in));
 }

@@ -244,7 +244,7 @@ static inline void rnd_regs(const pvm_program *p, pvm_state *s)
 	}
 	if (in->op == PVM_OP_sbrk) {
 		/* sizes that fit map at most a few pages; the others cannot fit below 2^32 */
-		static const uint64_t sizes[] = { 0, 1, 4096, 4097, 0xFFFFFFFF, 0x100000000ull, 1ull << 63 };
+		static const uint64_t sizes[] = { 0, 1, 4096, 4097, 0xFFFFFFFF, 0x100000000ull, 1ull << 63, ~0ull };
 		s->regs[in->ra] = rndn(2) ? rndn(0x3000) : sizes[rndn(sizeof sizes / sizeof sizes[0])];
 	}
 	if ((in->op == PVM_OP_jump_ind || in->op == PVM_OP_load_imm_jump_ind) && rndn(4)) {
