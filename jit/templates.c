@@ -424,8 +424,9 @@ static void t_cmov_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 /* branch_<cc> rA, rB, T:  cmp A, B ; j<cc> branch(T) */
 static void t_branch(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
+	enum x64_cc cc = mut(in, JIT_MUT_branch_lt_s_unsigned) ? X64_CC_B : (enum x64_cc)d->a;
 	x64_alu_rmr(&e->b, X64_CMP, 8, R(A(in)), B(in));
-	jit_em_exit(e, x64_jcc32(&e->b, mut(in, JIT_MUT_branch_lt_s_unsigned) ? X64_CC_B : (enum x64_cc)d->a), JIT_EXIT_BRANCH, in->pc, in->target, 0, 0);
+	jit_em_exit(e, x64_jcc32(&e->b, cc), JIT_EXIT_BRANCH, in->pc, in->target, 0, 0);
 }
 /* load_imm_jump_ind rA, rB, X, Y:  lea eax, [B + Y] ; mov A, simm32 X ; jmp djump(eax) */
 static void t_load_imm_jump_ind(jit_em *e, const pvm_inst *in, const tpl_desc *d)

@@ -220,7 +220,7 @@ pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, uint32_t p
 	memcpy(v.program, orig->program, orig->program_len);
 	v.program_len = orig->program_len;
 	v.page_map = malloc((orig->n_page_map + 1) * sizeof *v.page_map);
-	memcpy(v.page_map, orig->page_map, orig->n_page_map * sizeof *v.page_map);
+	if (orig->n_page_map) memcpy(v.page_map, orig->page_map, orig->n_page_map * sizeof *v.page_map);
 	v.n_page_map = orig->n_page_map;
 	v.initial_mem = calloc(orig->n_initial_mem + 1, sizeof *v.initial_mem);
 	for (size_t i = 0; i < orig->n_initial_mem; i++) {

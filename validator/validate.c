@@ -3,7 +3,8 @@
  * Items: every template instance (139 opcodes × 13^k register assignments × immediate classes),
  * one whole-region proof per opcode (gas prologue + template + terminator), and the concrete
  * fallback checks for what the proofs assume away: the fault paths of every memory opcode, the
- * jump-table dispatch of the dynamic jumps and the out-of-gas path of every opcode. An UNKNOWN proof gets its own fallback at once. */
+ * jump-table dispatch of the dynamic jumps and the out-of-gas path of every opcode. An UNKNOWN
+ * proof gets its own fallback at once. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>

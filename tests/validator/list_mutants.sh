@@ -1,7 +1,8 @@
 #!/bin/sh
-# tests/validator/list_mutants.sh JP N: `JP validate --list-mutants` prints exactly N lines
-# "name opcode" (N >= 25 for the mutant binary; N = 0 for the normal one), each opcode real.
-jp=$1 want=$2
+# tests/validator/list_mutants.sh JP N [DEF]: `JP validate --list-mutants` prints exactly N
+# lines "name opcode" (N >= 25 for the mutant binary; N = 0 for the normal one), each opcode
+# real; with DEF (jit/mutants.def) also at least 10 bug classes, the twelve among them.
+jp=$1 want=$2 def=$3
 out=$("$jp" validate --list-mutants) || { echo "FAIL: --list-mutants exited $?"; exit 1; }
 echo "$out"
 n=$(printf '%s\n' "$out" | grep -cE '^[a-z0-9_]+ [a-z0-9_]+$')
@@ -12,4 +13,14 @@ printf '%s\n' "$out" | while read -r name op; do
 	[ -z "$op" ] && continue
 	"$jp" validate --opcode "$op" --help >/dev/null 2>&1 || { echo "FAIL: $name: unknown opcode $op"; exit 1; }
 done || exit 1
+if [ -n "$def" ]; then
+	classes=$(sed -n 's/^MUTANT([^,]*,[^,]*, *\([a-z-]*\),.*/\1/p' "$def" | sort -u)
+	nc=$(printf '%s\n' "$classes" | grep -c .)
+	[ "$nc" -ge 10 ] || { echo "FAIL: $nc bug classes, expected at least 10"; exit 1; }
+	for c in sign-extension shift-mask shift-rcx division signedness gas load-extension store-width \
+	         immediate scratch-clobber jump-table mul-upper; do
+		printf '%s\n' "$classes" | grep -qx "$c" || { echo "FAIL: no mutant of class $c"; exit 1; }
+	done
+	echo "$nc bug classes"
+fi
 echo "PASS: $n mutants listed"
