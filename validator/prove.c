@@ -96,6 +96,7 @@ typedef struct query {
 	Z3_ast x, y, t;         /* immediates and branch target (NULL when unused) */
 	Z3_ast mb, h, a, gas;   /* sandbox base, host memory, probe address, gas before */
 	Z3_ast gm;              /* guest memory before: Array(BV32, BV8); h is built over it */
+	Z3_ast readable, writable, jump_table, jt_len; /* named, so equal queries are equal terms */
 	Z3_ast pre[64];         /* assumptions */
 	size_t n_pre;
 	Z3_ast acc_addr[64];    /* guest addresses the spec accesses (for the counterexample) */
@@ -143,6 +144,11 @@ static void query_init(query *q, Z3_context z)
 	 *   H = λh. ite(h - MB < 2^32, G[h - MB], C[h]).
 	 * The spec reads G directly, so a guest byte is the same term on both sides. */
 	q->gm = Z3_mk_const(z, Z3_mk_string_symbol(z, "guestmem"), Z3_mk_array_sort(z, b32, b8));
+	Z3_sort pages = Z3_mk_array_sort(z, Z3_mk_bv_sort(z, 20), Z3_mk_bool_sort(z));
+	q->readable = Z3_mk_const(z, Z3_mk_string_symbol(z, "readable"), pages);
+	q->writable = Z3_mk_const(z, Z3_mk_string_symbol(z, "writable"), pages);
+	q->jump_table = Z3_mk_const(z, Z3_mk_string_symbol(z, "jump_table"), Z3_mk_array_sort(z, b32, b32));
+	q->jt_len = var(z, "jt_len", 32);
 	Z3_ast cm = Z3_mk_const(z, Z3_mk_string_symbol(z, "ctxmem"), Z3_mk_array_sort(z, b64, b8));
 	Z3_ast h = var(z, "haddr", 64);
 	Z3_ast off = Z3_mk_bvsub(z, h, q->mb);
@@ -191,6 +197,10 @@ static bool spec_step(query *q, const sem_spec *sp, const pvm_inst *in, const Z3
 	pre.next = num(z, in->next, 32);
 	pre.gas = gas;
 	pre.is_block = is_block;
+	pre.readable = q->readable;
+	pre.writable = q->writable;
+	pre.jump_table = q->jump_table;
+	pre.jt_len = q->jt_len;
 	pvm_errbuf e;
 	if (sem_z3_build(z, sp, in->op, &pre, post, &e) != SEM_OK) {
 		snprintf(why, n, "spec: %.200s", e.msg);
@@ -299,7 +309,9 @@ static double now_ms(void)
  * The JIT guards a divisor with a conditional move (0 → 1); after distribution and simplify
  * both sides share one bvudiv/bvsdiv term, which Z3 decides in milliseconds where it would
  * otherwise bit-blast two 64-bit dividers. A sound rewrite for every f; memoized on the DAG. */
-typedef struct memo { unsigned *key; Z3_ast *val; size_t cap, n; Z3_ast mb; } memo;
+/* acc/acc_len: the query's access addresses (simplified) and widths: the assumptions say each
+ * is >= 0x10000 and <= 2^32 - width. */
+typedef struct memo { unsigned *key; Z3_ast *val; size_t cap, n; Z3_ast mb; const Z3_ast *acc; const unsigned *acc_len; size_t n_acc; } memo;
 
 static Z3_ast *memo_slot(memo *m, unsigned id, bool *found)
 {
@@ -384,8 +396,9 @@ static bool host_index(Z3_context z, Z3_ast t, Z3_ast mb, Z3_ast *x, uint64_t *c
  * the equality is rewritten exactly into 32 bits: with d = cj - ci (mod 2^64),
  *   zext(x) = zext(y) + d  ⇔  y <= 2^32 - 1 - d  ∧  x = y + d     (0 <= d < 2^32)
  * and symmetrically for -d < 2^32; otherwise it stays as it is. */
-static Z3_ast index_eq(Z3_context z, Z3_ast i, Z3_ast j, Z3_ast mb)
+static Z3_ast index_eq(Z3_context z, Z3_ast i, Z3_ast j, const memo *m)
 {
+	Z3_ast mb = m->mb;
 	Z3_ast x, y;
 	uint64_t ci, cj;
 	if (!mb || !host_index(z, i, mb, &x, &ci) || !host_index(z, j, mb, &y, &cj)) return Z3_mk_eq(z, i, j);
@@ -406,8 +419,12 @@ static Z3_ast index_eq(Z3_context z, Z3_ast i, Z3_ast j, Z3_ast mb)
 	}
 	if (d >= (1ull << 32)) return Z3_mk_eq(z, i, j);
 	Z3_ast dd = Z3_mk_unsigned_int64(z, d, b32);
-	Z3_ast both[2] = { Z3_mk_bvule(z, y, Z3_mk_unsigned_int64(z, 0xffffffffull - d, b32)),
-	                   Z3_mk_eq(z, x, Z3_mk_bvadd(z, y, dd)) };
+	Z3_ast eq = Z3_mk_eq(z, x, Z3_mk_bvadd(z, y, dd));
+	/* y + d cannot carry when y is an access address of width > d: the assumptions of the
+	 * query say so, so under them the no-carry condition is true and may be dropped. */
+	for (size_t k = 0; k < m->n_acc; k++)
+		if (d < m->acc_len[k] && Z3_is_eq_ast(z, y, m->acc[k])) return eq;
+	Z3_ast both[2] = { Z3_mk_bvule(z, y, Z3_mk_unsigned_int64(z, 0xffffffffull - d, b32)), eq };
 	return Z3_mk_and(z, 2, both);
 }
 
@@ -423,7 +440,7 @@ static Z3_ast read_over(Z3_context z, Z3_ast a, Z3_ast i, memo *m)
 		Z3_decl_kind k = Z3_get_decl_kind(z, Z3_get_app_decl(z, ap));
 		if (k == Z3_OP_STORE && Z3_get_app_num_args(z, ap) == 3) {
 			Z3_ast j = Z3_get_app_arg(z, ap, 1), v = Z3_get_app_arg(z, ap, 2);
-			Z3_ast same = Z3_simplify(z, index_eq(z, i, j, m->mb));
+			Z3_ast same = Z3_simplify(z, index_eq(z, i, j, m));
 			if (Z3_is_eq_ast(z, same, Z3_mk_true(z))) return v;
 			Z3_ast rest = read_over(z, Z3_get_app_arg(z, ap, 0), i, m);
 			return Z3_is_eq_ast(z, same, Z3_mk_false(z)) ? rest : Z3_mk_ite(z, same, v, rest);
@@ -442,7 +459,8 @@ static Z3_ast distribute(Z3_context z, Z3_ast t, memo *m)
 	unsigned n = Z3_get_app_num_args(z, app);
 	if (n == 0) return t;
 	if (m->n * 2 >= m->cap) { /* grow */
-		memo g = { calloc(m->cap * 2, sizeof *g.key), calloc(m->cap * 2, sizeof *g.val), m->cap * 2, 0, m->mb };
+		memo g = { calloc(m->cap * 2, sizeof *g.key), calloc(m->cap * 2, sizeof *g.val), m->cap * 2, 0, m->mb,
+		           m->acc, m->acc_len, m->n_acc };
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->val[i]) {
 				bool f;
@@ -523,13 +541,15 @@ static Z3_ast pre_rewrite(Z3_context z, Z3_ast t, memo *m)
 	return r;
 }
 
-static Z3_ast canonical(Z3_context z, Z3_ast t, Z3_ast mb)
+static Z3_ast canonical(Z3_context z, Z3_ast t, const query *q)
 {
-	memo m = { calloc(1024, sizeof *m.key), calloc(1024, sizeof *m.val), 1024, 0, mb };
 	Z3_params p = Z3_mk_params(z);
 	Z3_params_inc_ref(z, p);
 	Z3_params_set_bool(z, p, Z3_mk_string_symbol(z, "som"), true); /* one order for sums */
-	memo pre = { calloc(1 << 16, sizeof *pre.key), calloc(1 << 16, sizeof *pre.val), 1 << 16, 0, NULL };
+	Z3_ast acc[64];
+	for (size_t i = 0; i < q->n_acc; i++) acc[i] = Z3_simplify_ex(z, q->acc_addr[i], p);
+	memo m = { calloc(1024, sizeof *m.key), calloc(1024, sizeof *m.val), 1024, 0, q->mb, acc, q->acc_len, q->n_acc };
+	memo pre = { calloc(1 << 16, sizeof *pre.key), calloc(1 << 16, sizeof *pre.val), 1 << 16, 0, NULL, NULL, NULL, 0 };
 	t = pre_rewrite(z, t, &pre);
 	free(pre.key);
 	free(pre.val);
@@ -554,7 +574,7 @@ static void order_regs(Z3_context z, Z3_ast t, const query *q, memo *seen, int m
 	if (found) return;
 	*slot = t;
 	if (++seen->n * 2 >= seen->cap) { /* grow */
-		memo g = { calloc(seen->cap * 2, sizeof *g.key), calloc(seen->cap * 2, sizeof *g.val), seen->cap * 2, 0, NULL };
+		memo g = { calloc(seen->cap * 2, sizeof *g.key), calloc(seen->cap * 2, sizeof *g.val), seen->cap * 2, 0, NULL, NULL, NULL, 0 };
 		for (size_t i = 0; i < seen->cap; i++)
 			if (seen->val[i]) {
 				*memo_slot(&g, seen->key[i], &found) = seen->val[i];
@@ -581,7 +601,7 @@ static Z3_ast normalized(Z3_context z, const query *q, Z3_ast bad)
 	for (size_t i = 0; i < q->n_pre; i++) all[n++] = q->pre[i];
 	all[n++] = bad;
 	Z3_ast t = Z3_mk_and(z, (unsigned)n, all);
-	memo seen = { calloc(1024, sizeof *seen.key), calloc(1024, sizeof *seen.val), 1024, 0, NULL };
+	memo seen = { calloc(1024, sizeof *seen.key), calloc(1024, sizeof *seen.val), 1024, 0, NULL, NULL, NULL, 0 };
 	int map[PVM_NUM_REGS], next = 0;
 	for (int i = 0; i < PVM_NUM_REGS; i++) map[i] = -1;
 	for (size_t i = 0; i < n; i++) order_regs(z, all[i], q, &seen, map, &next);
@@ -620,13 +640,14 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 {
 	Z3_context z = q->z;
 	double C0 = now_ms();
-	bad = canonical(z, bad, q->mb);
+	bad = canonical(z, bad, q);
 	tv_phase_ms[3] += now_ms() - C0;
 	/* A query the rewriter already reduced to false still goes through a solver (PROVED means
 	 * unsat), but through the simple one: setting up the full solver costs ~100 ms. */
 	Z3_ast norm = NULL;
 	if (w->o->memo) {
 		norm = normalized(z, q, bad);
+		if (getenv("JITPROOF_TV_NORM")) fprintf(stderr, "NORM\n%s\nEND\n", Z3_ast_to_string(z, norm));
 		if (memo_has(w, norm)) {
 			snprintf(why, n, "unsat (memo: an alpha-equivalent query was unsat)");
 			return TV_PROVED;

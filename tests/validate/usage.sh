@@ -1,0 +1,17 @@
+#!/bin/sh
+# usage.sh JITPROOF: bad flags and inputs of validate/prove give one line and exit 2.
+jp=$1; bad=0
+check() { # expected-substring command...
+  want=$1; shift
+  msg=$("$@" 2>&1 >/dev/null); rc=$?
+  if [ $rc -ne 2 ] || ! echo "$msg" | grep -q "$want"; then echo "FAIL: $* -> rc=$rc msg=$msg"; bad=1; fi
+}
+check "unknown opcode 'nope'" "$jp" validate --opcode nope
+check "--shard needs I/N" "$jp" validate --shard 3/2
+check "-j needs a number" "$jp" validate -j zero
+check "unknown or incomplete option" "$jp" validate --frobnicate
+check "needs FILE and exactly one of" "$jp" prove
+check "no instruction starts there" "$jp" prove "$(dirname "$0")/../cases/loop_sum.pvmasm" --pc 1
+check "no-such-file" "$jp" prove no-such-file.json --all
+[ $bad -eq 0 ] && echo "usage: ok"
+exit $bad
