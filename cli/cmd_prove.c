@@ -10,13 +10,17 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: jitproof prove FILE (--pc N | --all) [--cex-dir DIR] [--timeout-ms MS] [--portable]\n"
+	           "                      [--fallback-states N] [--mutant NAME]\n"
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
-	           "entered at pc N (or every basic block with --all) equal to the composed specs.\n");
+	           "entered at pc N (or every basic block with --all) equal to the composed specs. A block the\n"
+	           "solver cannot decide runs on both engines from N states (FALLBACK-AGREE or COUNTEREXAMPLE).\n"
+	           "Exit 0 when every block is PROVED or FALLBACK-AGREE, 1 on a counterexample or unknown.\n");
 }
 
 int cmd_prove(int argc, char **argv)
 {
-	tv_opts o = { .jobs = 1, .timeout_ms = 30000, .opcode = -1, .shard_n = 1 };
+	tv_opts o = { .jobs = 1, .timeout_ms = 30000, .opcode = -1, .shard_n = 1, .fallback_states = 1000,
+	              .seed = 0x6a697470726f6f66ull };
 	const char *file = NULL;
 	uint64_t pc = 0;
 	bool have_pc = false, all = false;
@@ -37,6 +41,9 @@ int cmd_prove(int argc, char **argv)
 			o.timeout_ms = (unsigned)n, i++;
 		} else if (!strcmp(a, "--cex-dir") && val) {
 			o.cex_dir = val, i++;
+		} else if (!strcmp(a, "--fallback-states")) {
+			if (!cli_parse_u64(val, &n) || n > 10000000) return cli_usage("prove", "--fallback-states needs a number");
+			o.fallback_states = (unsigned)n, i++;
 		} else if (!strcmp(a, "--portable")) {
 			o.portable = true;
 		} else if (!strcmp(a, "--mutant") && val) {
@@ -75,8 +82,8 @@ int cmd_prove(int argc, char **argv)
 		if (r.cex_file[0]) printf("  counterexample: %s\n", r.cex_file);
 	}
 	if (all && !rc)
-		printf("prove: %zu proved, %zu counterexamples, %zu unknown\n", counts[TV_PROVED], counts[TV_CEX],
-		       counts[TV_UNKNOWN]);
+		printf("prove: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree\n", counts[TV_PROVED],
+		       counts[TV_CEX], counts[TV_UNKNOWN], counts[TV_FALLBACK_AGREE]);
 	if (!rc && (counts[TV_CEX] || counts[TV_UNKNOWN])) rc = 1; /* an unknown block is not a pass */
 	sem_spec_free(sp);
 	cli_input_fini(&in);

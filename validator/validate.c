@@ -400,6 +400,38 @@ pvm_err tv_prove_block(const tv_opts *o, const pvm_program *p, const pvm_vector 
 	res->op = in->op;
 	snprintf(res->what, sizeof res->what, "block@%u", pc);
 	tv_verdict verdict = tv_prove_region(&w, p, pc, res, &cex);
+	if (verdict == TV_UNKNOWN && v && o->fallback_states) {
+		/* the whole program from this block on both engines, registers varied */
+		char why[200];
+		snprintf(why, sizeof why, "unknown (%.150s)", res->detail);
+		double t0 = now_s();
+		uint64_t seed = o->seed ^ pc;
+		verdict = TV_FALLBACK_AGREE;
+		void *pa = interp_engine.load(p, e), *pb = engine_b()->load(p, e);
+		for (unsigned k = 0; k < o->fallback_states && pa && pb; k++) {
+			pvm_state sa, sb;
+			pvm_vector_initial_state(v, &sa);
+			for (int i = 0; i < PVM_NUM_REGS; i++)
+				if (k) sa.regs[i] = pick_value(&seed);
+			sa.pc = pc;
+			pvm_state_copy(&sb, &sa);
+			pvm_exit xa = interp_engine.run(pa, &sa), xb = engine_b()->run(pb, &sb);
+			char diff[256];
+			if (!pvm_state_compare("interp", &sa, xa, "jit", &sb, xb, diff, sizeof diff)) {
+				verdict = TV_CEX;
+				snprintf(res->detail, sizeof res->detail, "fallback: state %u: %.200s", k, diff);
+			}
+			pvm_state_fini(&sa);
+			pvm_state_fini(&sb);
+			if (verdict == TV_CEX) break;
+		}
+		if (pa) interp_engine.free(pa);
+		if (pb) engine_b()->free(pb);
+		if (verdict == TV_FALLBACK_AGREE)
+			snprintf(res->detail, sizeof res->detail, "%s; fallback: %u states agree", why, o->fallback_states);
+		res->ms += (now_s() - t0) * 1e3;
+		res->verdict = verdict;
+	}
 	if (verdict == TV_CEX && cex.valid && o->cex_dir && v) {
 		snprintf(res->cex_file, sizeof res->cex_file, "%s/block_pc%u.json", o->cex_dir, pc);
 		mkdir(o->cex_dir, 0777);

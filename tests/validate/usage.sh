@@ -4,7 +4,7 @@ jp=$1; bad=0
 check() { # expected-substring command...
   want=$1; shift
   msg=$("$@" 2>&1 >/dev/null); rc=$?
-  if [ $rc -ne 2 ] || ! echo "$msg" | grep -q "$want"; then echo "FAIL: $* -> rc=$rc msg=$msg"; bad=1; fi
+  if [ $rc -ne 2 ] || ! echo "$msg" | grep -qF -- "$want"; then echo "FAIL: $* -> rc=$rc msg=$msg"; bad=1; fi
 }
 check "unknown opcode 'nope'" "$jp" validate --opcode nope
 check "--shard needs I/N" "$jp" validate --shard 3/2
