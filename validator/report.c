@@ -91,6 +91,21 @@ static void put_instance_name(FILE *f, const tv_result *r, char mode)
 	put_esc(f, buf, mode);
 }
 
+/* "VERDICT: instance: detail (cex file)" escaped for XML/HTML, the line both reports list. */
+static void put_result_line(FILE *f, const tv_result *r)
+{
+	fputs(tv_verdict_name(r->verdict), f);
+	fputs(": ", f);
+	put_instance_name(f, r, 'x');
+	fputs(": ", f);
+	put_esc(f, r->detail, 'x');
+	if (r->cex_file[0]) {
+		fputs(" (", f);
+		put_esc(f, r->cex_file, 'x');
+		fputc(')', f);
+	}
+}
+
 static FILE *open_out(const char *path) { return fopen(path, "w"); }
 
 static bool close_out(FILE *f)
@@ -180,16 +195,7 @@ bool tv_report_junit(const tv_report *rep, const char *path)
 			for (size_t m = i; m < j; m++) {
 				const tv_result *r = &rep->r[ix[m]];
 				if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN) continue;
-				fputs(tv_verdict_name(r->verdict), f);
-				fputs(": ", f);
-				put_instance_name(f, r, 'x');
-				fputs(": ", f);
-				put_esc(f, r->detail, 'x');
-				if (r->cex_file[0]) {
-					fputs(" (", f);
-					put_esc(f, r->cex_file, 'x');
-					fputc(')', f);
-				}
+				put_result_line(f, r);
 				fputc('\n', f);
 			}
 			fprintf(f, "</%s>\n", tag);
@@ -270,15 +276,8 @@ bool tv_report_html(const tv_report *rep, const char *path)
 		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN) continue;
 		if (!header) fputs("<h2>Counterexamples and unknowns</h2>\n<ul>\n", f);
 		header = true;
-		fprintf(f, "<li class=\"v%d\">%s: ", badness(r->verdict), tv_verdict_name(r->verdict));
-		put_instance_name(f, r, 'x');
-		fputs(": ", f);
-		put_esc(f, r->detail, 'x');
-		if (r->cex_file[0]) {
-			fputs(" (", f);
-			put_esc(f, r->cex_file, 'x');
-			fputc(')', f);
-		}
+		fprintf(f, "<li class=\"v%d\">", badness(r->verdict));
+		put_result_line(f, r);
 		fputs("</li>\n", f);
 	}
 	if (header) fputs("</ul>\n", f);
