@@ -886,15 +886,17 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 		at = in->next;
 	}
 	if (ok) {
-		outcome run, so;
+		outcome run, stay;
 		spec_outcome(&q, &post, &run);
-		/* gas < cost: out-of-gas at the region entry with nothing changed */
+		/* gas < cost: out-of-gas at the region entry with nothing changed. The two cases are
+		 * compared separately (not as one ite per value), so that in the running case both
+		 * sides keep syntactically equal terms. */
 		Z3_ast oog = Z3_mk_bvslt(z, q.gas, cost);
-		so.kind = Z3_mk_ite(z, oog, num(z, K_OOG, 8), run.kind);
-		so.pc = Z3_mk_ite(z, oog, num(z, pc, 32), run.pc);
-		for (int i = 0; i < PVM_NUM_REGS; i++) so.regs[i] = Z3_mk_ite(z, oog, q.g[i], run.regs[i]);
-		so.mem = Z3_mk_ite(z, oog, q.gm, run.mem);
-		so.gas = Z3_mk_ite(z, oog, q.gas, run.gas);
+		stay.kind = num(z, K_OOG, 8);
+		stay.pc = num(z, pc, 32);
+		memcpy(stay.regs, q.g, sizeof stay.regs);
+		stay.mem = q.gm;
+		stay.gas = q.gas;
 		/* the region's own accesses were assumed permitted only when it runs */
 		for (size_t i = base_pre; i < q.n_pre; i++) q.pre[i] = Z3_mk_implies(z, Z3_mk_not(z, oog), q.pre[i]);
 		patch_exits(blk.bytes, blk.exits, blk.n_exits);
@@ -905,7 +907,10 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 		if (le != LIFT_OK) {
 			snprintf(res->detail, sizeof res->detail, "lift: %s", lift_errmsg(w->lc));
 		} else {
-			Z3_ast bad = all_diffs(&q, &lr, blk.exits, blk.n_exits, pvm_inst_at(p, last)->next, &so);
+			uint32_t fall = pvm_inst_at(p, last)->next;
+			Z3_ast bad = Z3_mk_or(z, 2, (Z3_ast[]){
+				and2(z, oog, all_diffs(&q, &lr, blk.exits, blk.n_exits, fall, &stay)),
+				and2(z, Z3_mk_not(z, oog), all_diffs(&q, &lr, blk.exits, blk.n_exits, fall, &run)) });
 			res->detail[0] = 0;
 			v = solve(w, &q, bad, 0, cex, res->detail, sizeof res->detail);
 			if (v == TV_CEX) snprintf(res->detail, sizeof res->detail, "block at pc %u differs from the composed specs", pc);
