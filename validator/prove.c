@@ -131,7 +131,7 @@ static void query_init(query *q, Z3_context z)
 {
 	memset(q, 0, sizeof *q);
 	q->z = z;
-	char name[8];
+	char name[16];
 	for (int i = 0; i < PVM_NUM_REGS; i++) {
 		snprintf(name, sizeof name, "r%d", i);
 		q->g[i] = var(z, name, 64);
