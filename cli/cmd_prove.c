@@ -9,7 +9,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: jitproof prove FILE (--pc N | --all) [--cex-dir DIR] [--timeout-ms MS] [--portable]\n"
+	fprintf(f, "usage: jitproof prove FILE (--pc N | --all) [--cex-dir DIR] [--timeout-ms MS] [--rlimit N] [--portable]\n"
 	           "                      [--fallback-states N] [--mutant NAME]\n"
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
 	           "entered at pc N (or every basic block with --all) equal to the composed specs. A block the\n"
@@ -19,7 +19,7 @@ static void usage(FILE *f)
 
 int cmd_prove(int argc, char **argv)
 {
-	tv_opts o = { .jobs = 1, .timeout_ms = 30000, .opcode = -1, .shard_n = 1, .fallback_states = 1000,
+	tv_opts o = { .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .opcode = -1, .shard_n = 1, .fallback_states = 1000,
 	              .seed = 0x6a697470726f6f66ull };
 	const char *file = NULL;
 	uint64_t pc = 0;
@@ -36,6 +36,9 @@ int cmd_prove(int argc, char **argv)
 			have_pc = true, i++;
 		} else if (!strcmp(a, "--all")) {
 			all = true;
+		} else if (!strcmp(a, "--rlimit")) {
+			if (!cli_parse_u64(val, &n) || n > UINT32_MAX) return cli_usage("prove", "--rlimit needs a number (0: none)");
+			o.rlimit = (unsigned)n, i++;
 		} else if (!strcmp(a, "--timeout-ms")) {
 			if (!cli_parse_u64(val, &n) || n < 1 || n > 3600000) return cli_usage("prove", "--timeout-ms needs a number");
 			o.timeout_ms = (unsigned)n, i++;

@@ -10,7 +10,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: jitproof validate [-j N] [--timeout-ms MS] [--opcode NAME] [--shard I/N]\n"
+	fprintf(f, "usage: jitproof validate [-j N] [--timeout-ms MS] [--rlimit N] [--opcode NAME] [--shard I/N]\n"
 	           "                         [--cex-dir DIR] [--json FILE] [--junit FILE] [--html FILE]\n"
 	           "                         [--fallback-states N] [--seed N] [--portable] [--fail-fast] [--no-memo]\n"
 	           "                         [--mutant NAME] [--list-mutants]\n"
@@ -21,7 +21,7 @@ static void usage(FILE *f)
 
 int cmd_validate(int argc, char **argv)
 {
-	tv_opts o = { .jobs = 1, .timeout_ms = 30000, .opcode = -1, .shard_n = 1, .fallback_states = 1000,
+	tv_opts o = { .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .opcode = -1, .shard_n = 1, .fallback_states = 1000,
 	              .seed = 0x6a697470726f6f66ull, .progress = isatty(2), .memo = true };
 	const char *json = NULL, *junit = NULL, *html = NULL, *mutant = NULL;
 	bool list = false;
@@ -35,6 +35,9 @@ int cmd_validate(int argc, char **argv)
 		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
 			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) return cli_usage("validate", "-j needs a number 1..64");
 			o.jobs = (unsigned)n, i++;
+		} else if (!strcmp(a, "--rlimit")) {
+			if (!cli_parse_u64(val, &n) || n > UINT32_MAX) return cli_usage("validate", "--rlimit needs a number (0: none)");
+			o.rlimit = (unsigned)n, i++;
 		} else if (!strcmp(a, "--timeout-ms")) {
 			if (!cli_parse_u64(val, &n) || n < 1 || n > 3600000) return cli_usage("validate", "--timeout-ms needs a number of milliseconds");
 			o.timeout_ms = (unsigned)n, i++;

@@ -72,6 +72,8 @@ static bool worker_ready(tv_worker *w)
 	w->p = Z3_mk_params(w->z);
 	Z3_params_inc_ref(w->z, w->p);
 	Z3_params_set_uint(w->z, w->p, Z3_mk_string_symbol(w->z, "timeout"), w->o->timeout_ms);
+	/* the deterministic limit: the same query gives up at the same point however busy the machine */
+	if (w->o->rlimit) Z3_params_set_uint(w->z, w->p, Z3_mk_string_symbol(w->z, "rlimit"), w->o->rlimit);
 	Z3_solver_set_params(w->z, w->s, w->p);
 	w->simple = Z3_mk_simple_solver(w->z);
 	Z3_solver_inc_ref(w->z, w->simple);
@@ -691,6 +693,14 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 		Z3_tactic_dec_ref(z, t);
 	}
 	tv_verdict v = r == Z3_L_FALSE ? TV_PROVED : r == Z3_L_TRUE ? TV_CEX : TV_UNKNOWN;
+	if (getenv("JITPROOF_TV_RLIMIT")) {
+		Z3_stats st = Z3_solver_get_statistics(z, s);
+		Z3_stats_inc_ref(z, st);
+		for (unsigned i = 0; i < Z3_stats_size(z, st); i++)
+			if (!strcmp(Z3_stats_get_key(z, st, i), "rlimit count"))
+				fprintf(stderr, "rlimit %u verdict %d\n", Z3_stats_get_uint_value(z, st, i), v);
+		Z3_stats_dec_ref(z, st);
+	}
 	if (getenv("JITPROOF_TV_DEBUG")) { /* the query and, when sat, the model */
 		fprintf(stderr, "%s\n", Z3_solver_to_string(z, s));
 		if (v == TV_CEX) fprintf(stderr, "model:\n%s\n", Z3_model_to_string(z, Z3_solver_get_model(z, s)));

@@ -13,6 +13,7 @@
 typedef struct tv_opts {
 	unsigned jobs;             /* worker threads (each with its own Z3 context) */
 	unsigned timeout_ms;       /* per solver query; a timeout is UNKNOWN, never PROVED */
+	unsigned rlimit;           /* Z3 resource limit per query (deterministic; 0 = none) */
 	int opcode;                /* only this opcode, or -1 for all */
 	unsigned shard_i, shard_n; /* take instances with index % shard_n == shard_i */
 	const char *cex_dir;       /* write counterexample vectors here (NULL: do not write) */
