@@ -5,7 +5,7 @@
 #include <string.h>
 #include "cli.h"
 #include "jit/mutant.h"
-#include "validator/tv.h"
+#include "tv_cli.h"
 
 static void usage(FILE *f)
 {
@@ -19,16 +19,18 @@ static void usage(FILE *f)
 
 int cmd_prove(int argc, char **argv)
 {
-	tv_opts o = { .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .opcode = -1, .shard_n = 1, .fallback_states = 1000,
-	              .seed = 0x6a697470726f6f66ull };
+	tv_opts o = tv_opts_default();
+	o.memo = false; /* a fresh worker per block: nothing to reuse */
 	const char *file = NULL;
 	uint64_t pc = 0;
 	bool have_pc = false, all = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		uint64_t n;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		int r = cli_tv_option("prove", argc, argv, &i, &o);
+		if (r >= 0) {
+			if (r) return r;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(a, "--pc")) {
@@ -36,19 +38,6 @@ int cmd_prove(int argc, char **argv)
 			have_pc = true, i++;
 		} else if (!strcmp(a, "--all")) {
 			all = true;
-		} else if (!strcmp(a, "--rlimit")) {
-			if (!cli_parse_u64(val, &n) || n > UINT32_MAX) return cli_usage("prove", "--rlimit needs a number (0: none)");
-			o.rlimit = (unsigned)n, i++;
-		} else if (!strcmp(a, "--timeout-ms")) {
-			if (!cli_parse_u64(val, &n) || n < 1 || n > 3600000) return cli_usage("prove", "--timeout-ms needs a number");
-			o.timeout_ms = (unsigned)n, i++;
-		} else if (!strcmp(a, "--cex-dir") && val) {
-			o.cex_dir = val, i++;
-		} else if (!strcmp(a, "--fallback-states")) {
-			if (!cli_parse_u64(val, &n) || n > 10000000) return cli_usage("prove", "--fallback-states needs a number");
-			o.fallback_states = (unsigned)n, i++;
-		} else if (!strcmp(a, "--portable")) {
-			o.portable = true;
 		} else if (!strcmp(a, "--mutant") && val) {
 			if (!jit_set_mutant(val)) return cli_usage("prove", "--mutant: no mutant '%s' built in", val);
 			i++;

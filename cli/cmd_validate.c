@@ -6,7 +6,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "jit/mutant.h"
-#include "validator/tv.h"
+#include "tv_cli.h"
 
 static void usage(FILE *f)
 {
@@ -21,29 +21,23 @@ static void usage(FILE *f)
 
 int cmd_validate(int argc, char **argv)
 {
-	tv_opts o = { .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .opcode = -1, .shard_n = 1, .fallback_states = 1000,
-	              .seed = 0x6a697470726f6f66ull, .progress = isatty(2), .memo = true };
+	tv_opts o = tv_opts_default();
+	o.progress = isatty(2);
 	const char *json = NULL, *junit = NULL, *html = NULL, *mutant = NULL;
 	bool list = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		uint64_t n;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		int r = cli_tv_option("validate", argc, argv, &i, &o);
+		if (r >= 0) {
+			if (r) return r;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
 			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) return cli_usage("validate", "-j needs a number 1..64");
 			o.jobs = (unsigned)n, i++;
-		} else if (!strcmp(a, "--rlimit")) {
-			if (!cli_parse_u64(val, &n) || n > UINT32_MAX) return cli_usage("validate", "--rlimit needs a number (0: none)");
-			o.rlimit = (unsigned)n, i++;
-		} else if (!strcmp(a, "--timeout-ms")) {
-			if (!cli_parse_u64(val, &n) || n < 1 || n > 3600000) return cli_usage("validate", "--timeout-ms needs a number of milliseconds");
-			o.timeout_ms = (unsigned)n, i++;
-		} else if (!strcmp(a, "--fallback-states")) {
-			if (!cli_parse_u64(val, &n) || n > 10000000) return cli_usage("validate", "--fallback-states needs a number");
-			o.fallback_states = (unsigned)n, i++;
 		} else if (!strcmp(a, "--seed")) {
 			if (!cli_parse_u64(val, &o.seed)) return cli_usage("validate", "--seed needs a number");
 			i++;
@@ -56,8 +50,6 @@ int cmd_validate(int argc, char **argv)
 			if (!val || sscanf(val, "%u/%u%c", &si, &sn, &c) != 2 || sn == 0 || si >= sn)
 				return cli_usage("validate", "--shard needs I/N with 0 <= I < N");
 			o.shard_i = si, o.shard_n = sn, i++;
-		} else if (!strcmp(a, "--cex-dir") && val) {
-			o.cex_dir = val, i++;
 		} else if (!strcmp(a, "--json") && val) {
 			json = val, i++;
 		} else if (!strcmp(a, "--junit") && val) {
@@ -68,8 +60,6 @@ int cmd_validate(int argc, char **argv)
 			mutant = val, i++;
 		} else if (!strcmp(a, "--list-mutants")) {
 			list = true;
-		} else if (!strcmp(a, "--portable")) {
-			o.portable = true;
 		} else if (!strcmp(a, "--no-memo")) {
 			o.memo = false;
 		} else if (!strcmp(a, "--fail-fast")) {

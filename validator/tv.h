@@ -26,6 +26,9 @@ typedef struct tv_opts {
 	const sem_spec *spec;
 } tv_opts;
 
+/* The defaults both commands start from (solver limits, fallback size, seed). */
+tv_opts tv_opts_default(void);
+
 /* Run the whole validation. Fills rep (one result per instance, plus fallback results).
  * Returns PVM_OK, or an error (e.g. a cex dir that cannot be written) with detail in *e. */
 pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e);

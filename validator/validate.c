@@ -343,6 +343,12 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+tv_opts tv_opts_default(void)
+{
+	return (tv_opts){ .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .opcode = -1, .shard_n = 1,
+	                  .fallback_states = 1000, .seed = 0x6a697470726f6f66ull, .memo = true };
+}
+
 pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 {
 	double t0 = now_s();

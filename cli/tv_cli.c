@@ -1,0 +1,30 @@
+/* cli/tv_cli.c: the solver and fallback options shared by validate and prove. */
+#include <string.h>
+#include "tv_cli.h"
+
+int cli_tv_option(const char *cmd, int argc, char **argv, int *i, tv_opts *o)
+{
+	const char *a = argv[*i];
+	const char *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+	uint64_t n;
+	if (!strcmp(a, "--rlimit")) {
+		if (!cli_parse_u64(val, &n) || n > UINT32_MAX) return cli_usage(cmd, "--rlimit needs a number (0: none)");
+		o->rlimit = (unsigned)n;
+	} else if (!strcmp(a, "--timeout-ms")) {
+		if (!cli_parse_u64(val, &n) || n < 1 || n > 3600000)
+			return cli_usage(cmd, "--timeout-ms needs a number of milliseconds");
+		o->timeout_ms = (unsigned)n;
+	} else if (!strcmp(a, "--fallback-states")) {
+		if (!cli_parse_u64(val, &n) || n > 10000000) return cli_usage(cmd, "--fallback-states needs a number");
+		o->fallback_states = (unsigned)n;
+	} else if (!strcmp(a, "--cex-dir") && val) {
+		o->cex_dir = val;
+	} else if (!strcmp(a, "--portable")) {
+		o->portable = true;
+		return 0;
+	} else {
+		return -1;
+	}
+	(*i)++;
+	return 0;
+}
