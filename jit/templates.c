@@ -141,7 +141,7 @@ static void t_ecalli(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 /* sbrk: jmp sbrk(pc) — the runtime performs it and resumes at the next instruction */
 static void t_sbrk(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
-	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_SBRK, in->pc, 0, 0, 0);
+	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_SBRK, mut(in, JIT_MUT_sbrk_exit_next) ? in->next : in->pc, 0, 0, 0);
 }
 /* load_imm_64: movabs A, X */
 static void t_load_imm_64(jit_em *e, const pvm_inst *in, const tpl_desc *d)

@@ -163,6 +163,8 @@ typedef struct sem_z3_post {
 	Z3_ast gas;          /* unchanged: gas regions are charged by the block, not the instruction */
 	Z3_ast status;       /* BV3: sem_status */
 	Z3_ast pc;           /* BV32: successor when status = SEM_CONT, else the instruction's pc */
+	Z3_ast ok_status;    /* status and pc when no access faults: status = ite(fault, .., ok_status) */
+	Z3_ast ok_pc;
 	Z3_ast fault;        /* Bool: some memory access of the instruction faults */
 	Z3_ast fault_addr;   /* BV32: the lowest offending address rounded down to its page */
 	Z3_ast host_id;      /* BV32: ecalli id (0 when not an ecalli) */
@@ -171,7 +173,8 @@ typedef struct sem_z3_post {
 	Z3_ast djump_addr;   /* BV32, dynamic jumps only */
 	sem_z3_access access[2];
 	unsigned n_access;
-	bool opaque;         /* sbrk: the result register is a fresh constant, not a model */
+	bool opaque;         /* sbrk: the result register is sbrk(size), an uninterpreted function */
+	Z3_ast sbrk_size;    /* BV64, sbrk only: the size argument */
 	Z3_ast readable, writable, is_block, jump_table, jt_len; /* the ones used (given or fresh) */
 } sem_z3_post;
 
@@ -187,6 +190,9 @@ Z3_ast sem_z3_expr(Z3_context c, const sem_node *n, const Z3_ast in[SEM_NUM_OPER
 Z3_ast sem_z3_popcount(Z3_context c, Z3_ast x);
 Z3_ast sem_z3_clz(Z3_context c, Z3_ast x);
 Z3_ast sem_z3_ctz(Z3_context c, Z3_ast x);
+/* sbrk's result for a BV64 size: the application of the uninterpreted function `sbrk` (the
+ * allocator, pvm_sbrk, is not a formula). Equal sizes from the same heap give equal results. */
+Z3_ast sem_z3_sbrk(Z3_context c, Z3_ast size);
 /* N-byte little-endian read of a Z3 memory array at a BV32 address (wrapping). */
 Z3_ast sem_z3_load(Z3_context c, Z3_ast mem, Z3_ast addr, unsigned bytes);
 

@@ -56,6 +56,13 @@ static Z3_ast byte_addr(Z3_context c, Z3_ast addr, unsigned i)
 	return i ? Z3_mk_bvadd(c, addr, num(c, i, 32)) : addr;
 }
 
+Z3_ast sem_z3_sbrk(Z3_context c, Z3_ast size)
+{
+	Z3_sort b64 = bv(c, 64);
+	Z3_func_decl f = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "sbrk"), 1, &b64, b64);
+	return Z3_mk_app(c, f, 1, &size);
+}
+
 Z3_ast sem_z3_load(Z3_context c, Z3_ast mem, Z3_ast addr, unsigned bytes)
 {
 	Z3_ast v = Z3_mk_select(c, mem, byte_addr(c, addr, bytes - 1));
@@ -216,7 +223,8 @@ sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const se
 			uint8_t r = ef->arg[0]->operand == SEM_RA ? in->ra : ef->arg[0]->operand == SEM_RB ? in->rb : in->rd;
 			if (ef->op == SEM_SET) out->regs[r] = sem_z3_expr(c, ef->arg[1], opnd, in->mem);
 			else {
-				out->regs[r] = fresh(c, "sbrk", bv(c, 64));
+				out->sbrk_size = sem_z3_expr(c, ef->arg[1], opnd, in->mem);
+				out->regs[r] = sem_z3_sbrk(c, out->sbrk_size);
 				out->opaque = true;
 			}
 			break;
@@ -272,6 +280,8 @@ sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const se
 	out->fault = Z3_simplify(c, any);
 	Z3_ast fault_status = Z3_mk_ite(c, Z3_mk_bvult(c, low, num(c, PVM_LOW_LIMIT, 32)), status(c, SEM_PANIC),
 	                                status(c, SEM_FAULT));
+	out->ok_status = succ_status;
+	out->ok_pc = succ_pc;
 	out->status = Z3_mk_ite(c, any, fault_status, succ_status);
 	out->pc = Z3_mk_ite(c, any, in->pc, succ_pc);
 	Z3_ast paged[2] = { any, Z3_mk_bvuge(c, low, num(c, PVM_LOW_LIMIT, 32)) };

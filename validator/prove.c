@@ -208,10 +208,6 @@ static bool spec_step(query *q, const sem_spec *sp, const pvm_inst *in, const Z3
 		snprintf(why, n, "spec: %.200s", e.msg);
 		return false;
 	}
-	if (post->opaque) {
-		snprintf(why, n, "%s calls the runtime (opaque to the lifter)", pvm_ops[in->op].name);
-		return false;
-	}
 	/* Proved for permitted accesses: not below 0x10000, not wrapping, page permitted. */
 	for (unsigned i = 0; i < post->n_access; i++) {
 		Z3_ast ad = post->access[i].addr;
@@ -224,6 +220,10 @@ static bool spec_step(query *q, const sem_spec *sp, const pvm_inst *in, const Z3
 		}
 	}
 	assume(q, Z3_mk_not(z, post->fault));
+	/* under that assumption the status and pc are the ones without a fault: the same terms,
+	 * with the dead fault case (lowest faulting address, page rounding) left out */
+	post->status = post->ok_status;
+	post->pc = post->ok_pc;
 	return true;
 }
 
@@ -548,6 +548,7 @@ static Z3_ast canonical(Z3_context z, Z3_ast t, const query *q)
 	Z3_params p = Z3_mk_params(z);
 	Z3_params_inc_ref(z, p);
 	Z3_params_set_bool(z, p, Z3_mk_string_symbol(z, "som"), true); /* one order for sums */
+	Z3_params_set_bool(z, p, Z3_mk_string_symbol(z, "bv_sort_ac"), true);
 	Z3_ast acc[64];
 	for (size_t i = 0; i < q->n_acc; i++) acc[i] = Z3_simplify_ex(z, q->acc_addr[i], p);
 	memo m = { calloc(1024, sizeof *m.key), calloc(1024, sizeof *m.val), 1024, 0, q->mb, acc, q->acc_len, q->n_acc };
@@ -718,15 +719,65 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 	return v;
 }
 
-/* The lifted code's exits against the spec outcome: the disjunction of (exit taken ∧ differs). */
-static Z3_ast all_diffs(query *q, const lift_result *lr, const jit_exit *ex, size_t nex,
-                        uint32_t fall_pc, const outcome *so)
+/* The code being proved: a template (in: its instruction) or a region (blk, compiled from
+ * program p); its exits, and the pc where falling off its end continues. */
+typedef struct code {
+	const pvm_inst *in;
+	const jit_block *blk;
+	const pvm_program *p;
+	const jit_exit *ex;
+	size_t n_ex;
+	uint32_t fall;
+} code;
+
+static Z3_ast all_diffs(tv_worker *w, query *q, const lift_result *lr, const code *c, const outcome *so,
+                        char *why, size_t n);
+
+/* An sbrk exit goes on through the runtime, whose contract (jit/runtime.c run_sbrk) is:
+ * r[rd] := sbrk(r[ra]) for the instruction at the exit's pc, the same uninterpreted function as
+ * the spec's (sem_z3_sbrk), every other register and all memory unchanged, then the code of the
+ * next instruction runs without a new gas charge. Returns the disagreement on that path (NULL:
+ * the continuation does not lift, why says so). */
+static Z3_ast sbrk_diffs(tv_worker *w, query *q, const lift_exit *le, const jit_exit *je, const code *c,
+                         const outcome *so, char *why, size_t n)
+{
+	Z3_context z = q->z;
+	const pvm_inst *in = c->p ? pvm_inst_at(c->p, je->pc) : c->in;
+	if (!in || in->pc != je->pc || in->op != PVM_OP_sbrk) return and2(z, le->cond, exit_diff(q, le, NULL, 0, so));
+	lift_exit k = *le;
+	k.kind = LIFT_EXIT_FALL;
+	k.st.gpr[jit_reg_map[in->rd]] = sem_z3_sbrk(z, le->st.gpr[jit_reg_map[in->ra]]);
+	const jit_pcmap *row = NULL;
+	for (size_t i = 0; c->blk && i < c->blk->n_map; i++)
+		if (c->blk->map[i].guest_pc == in->next) row = &c->blk->map[i];
+	if (!row) /* a template, or the region's code ends here: continue at next */
+		return and2(z, le->cond, exit_diff(q, &k, NULL, in->next, so));
+	lift_result rest;
+	uint32_t off = row->host_off;
+	if (lift_block(w->lc, c->blk->bytes + off, c->blk->len - off, CODE_BASE + off, NULL, 0, &k.st, &rest) != LIFT_OK) {
+		snprintf(why, n, "lift after sbrk: %s", lift_errmsg(w->lc));
+		return NULL;
+	}
+	Z3_ast d = all_diffs(w, q, &rest, c, so, why, n);
+	lift_result_fini(&rest);
+	return d ? and2(z, le->cond, d) : NULL;
+}
+
+/* The lifted code's exits against the spec outcome: the disjunction of (exit taken ∧ differs).
+ * NULL when some path cannot be lifted (why says so). */
+static Z3_ast all_diffs(tv_worker *w, query *q, const lift_result *lr, const code *c, const outcome *so,
+                        char *why, size_t n)
 {
 	Z3_ast *d = malloc((lr->nexits ? lr->nexits : 1) * sizeof *d);
 	for (size_t i = 0; i < lr->nexits; i++) {
 		const lift_exit *le = &lr->exits[i];
-		const jit_exit *je = le->kind == LIFT_EXIT_JUMP ? match_exit(ex, nex, le->target) : NULL;
-		d[i] = and2(q->z, le->cond, exit_diff(q, le, je, fall_pc, so));
+		const jit_exit *je = le->kind == LIFT_EXIT_JUMP ? match_exit(c->ex, c->n_ex, le->target) : NULL;
+		d[i] = je && je->kind == JIT_EXIT_SBRK ? sbrk_diffs(w, q, le, je, c, so, why, n)
+		                                       : and2(q->z, le->cond, exit_diff(q, le, je, c->fall, so));
+		if (!d[i]) {
+			free(d);
+			return NULL;
+		}
 	}
 	Z3_ast r = Z3_mk_or(q->z, (unsigned)lr->nexits, d);
 	free(d);
@@ -825,12 +876,15 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 	              sizeof res->detail)) {
 		outcome so;
 		spec_outcome(&q, &post, &so);
-		Z3_ast bad = all_diffs(&q, &lr, tpl.exits, tpl.n_exits, in.next, &so);
+		code c = { .in = &in, .ex = tpl.exits, .n_ex = tpl.n_exits, .fall = in.next };
 		res->detail[0] = 0;
+		Z3_ast bad = all_diffs(w, &q, &lr, &c, &so, res->detail, sizeof res->detail);
 		double T3 = now_ms(); tv_phase_ms[1] += T3 - T2;
-		v = solve(w, &q, bad, in.target, cex, res->detail, sizeof res->detail);
+		if (bad) {
+			v = solve(w, &q, bad, in.target, cex, res->detail, sizeof res->detail);
+			if (v == TV_CEX) tv_cex_describe(cex, &in, res->detail, sizeof res->detail);
+		}
 		tv_phase_ms[2] += now_ms() - T3;
-		if (v == TV_CEX) tv_cex_describe(cex, &in, res->detail, sizeof res->detail);
 	}
 	lift_result_fini(&lr);
 out:
@@ -917,13 +971,16 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 		if (le != LIFT_OK) {
 			snprintf(res->detail, sizeof res->detail, "lift: %s", lift_errmsg(w->lc));
 		} else {
-			uint32_t fall = pvm_inst_at(p, last)->next;
-			Z3_ast bad = Z3_mk_or(z, 2, (Z3_ast[]){
-				and2(z, oog, all_diffs(&q, &lr, blk.exits, blk.n_exits, fall, &stay)),
-				and2(z, Z3_mk_not(z, oog), all_diffs(&q, &lr, blk.exits, blk.n_exits, fall, &run)) });
+			code c = { .blk = &blk, .p = p, .ex = blk.exits, .n_ex = blk.n_exits,
+			           .fall = pvm_inst_at(p, last)->next };
 			res->detail[0] = 0;
-			v = solve(w, &q, bad, 0, cex, res->detail, sizeof res->detail);
-			if (v == TV_CEX) snprintf(res->detail, sizeof res->detail, "block at pc %u differs from the composed specs", pc);
+			Z3_ast d_stay = all_diffs(w, &q, &lr, &c, &stay, res->detail, sizeof res->detail);
+			Z3_ast d_run = d_stay ? all_diffs(w, &q, &lr, &c, &run, res->detail, sizeof res->detail) : NULL;
+			if (d_run) {
+				Z3_ast bad = Z3_mk_or(z, 2, (Z3_ast[]){ and2(z, oog, d_stay), and2(z, Z3_mk_not(z, oog), d_run) });
+				v = solve(w, &q, bad, 0, cex, res->detail, sizeof res->detail);
+				if (v == TV_CEX) snprintf(res->detail, sizeof res->detail, "block at pc %u differs from the composed specs", pc);
+			}
 			lift_result_fini(&lr);
 		}
 	}
