@@ -543,7 +543,10 @@ static Z3_ast pre_rewrite(Z3_context z, Z3_ast t, memo *m)
 	return r;
 }
 
-static Z3_ast canonical(Z3_context z, Z3_ast t, const query *q)
+/* t rewritten by the identities above and simplified. With drop (the formula to refute, not an
+ * assumption) a no-carry condition the assumptions imply is dropped; an assumption is never
+ * simplified by the assumptions themselves. */
+static Z3_ast canonical(Z3_context z, Z3_ast t, const query *q, bool drop)
 {
 	Z3_params p = Z3_mk_params(z);
 	Z3_params_inc_ref(z, p);
@@ -551,7 +554,7 @@ static Z3_ast canonical(Z3_context z, Z3_ast t, const query *q)
 	Z3_params_set_bool(z, p, Z3_mk_string_symbol(z, "bv_sort_ac"), true);
 	Z3_ast acc[64];
 	for (size_t i = 0; i < q->n_acc; i++) acc[i] = Z3_simplify_ex(z, q->acc_addr[i], p);
-	memo m = { calloc(1024, sizeof *m.key), calloc(1024, sizeof *m.val), 1024, 0, q->mb, acc, q->acc_len, q->n_acc };
+	memo m = { calloc(1024, sizeof *m.key), calloc(1024, sizeof *m.val), 1024, 0, q->mb, acc, q->acc_len, drop ? q->n_acc : 0 };
 	memo pre = { calloc(1 << 16, sizeof *pre.key), calloc(1 << 16, sizeof *pre.val), 1 << 16, 0, NULL, NULL, NULL, 0 };
 	t = pre_rewrite(z, t, &pre);
 	free(pre.key);
@@ -643,7 +646,8 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 {
 	Z3_context z = q->z;
 	double C0 = now_ms();
-	bad = canonical(z, bad, q);
+	bad = canonical(z, bad, q, true);
+	for (size_t i = 0; i < q->n_pre; i++) q->pre[i] = canonical(z, q->pre[i], q, false);
 	tv_phase_ms[3] += now_ms() - C0;
 	/* A query the rewriter already reduced to false still goes through a solver (PROVED means
 	 * unsat), but through the simple one: setting up the full solver costs ~100 ms. */
