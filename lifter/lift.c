@@ -145,16 +145,95 @@ void lift_state_const(lift_ctx *lc, lift_state *st, const uint64_t gpr[LIFT_NGPR
 	st->mem = mem ? mem : Z3_mk_const(z, Z3_mk_string_symbol(z, "mem0"), lc->mem_sort);
 }
 
+/* ---- memory ----------------------------------------------------------------------------
+ * Byte addresses are kept as B + c: a term B and a numeral c. Two addresses with the same B
+ * (syntactically) are equal exactly when their c are, so a read looks through the stores above
+ * it without asking Z3 (the JIT's spill slots and context fields are all MB + c). */
+typedef struct baddr {
+	Z3_ast t;
+	Z3_app add;     /* t as a bvadd (NULL: B is t itself) */
+	unsigned first; /* B is add's arguments from here on: 1 after a leading numeral c, else 0 */
+	uint64_t c;
+} baddr;
+
+static baddr baddr_of(Z3_context z, Z3_ast t)
+{
+	baddr a = { t, NULL, 0, 0 };
+	if (Z3_get_ast_kind(z, t) != Z3_APP_AST) return a;
+	Z3_app ap = Z3_to_app(z, t);
+	if (Z3_get_decl_kind(z, Z3_get_app_decl(z, ap)) != Z3_OP_BADD) return a;
+	a.add = ap;
+	a.first = is_num(z, Z3_get_app_arg(z, ap, 0), &a.c);
+	if (a.first && Z3_get_app_num_args(z, ap) == 2) { /* c + B with B a single term */
+		a.t = Z3_get_app_arg(z, ap, 1);
+		a.add = NULL;
+	}
+	return a;
+}
+
+/* Same B (syntactically)? */
+static bool same_base(Z3_context z, const baddr *a, const baddr *b)
+{
+	if (!a->add || !b->add) return !a->add && !b->add && Z3_is_eq_ast(z, a->t, b->t);
+	unsigned n = Z3_get_app_num_args(z, a->add) - a->first;
+	if (n != Z3_get_app_num_args(z, b->add) - b->first) return false;
+	for (unsigned i = 0; i < n; i++)
+		if (!Z3_is_eq_ast(z, Z3_get_app_arg(z, a->add, a->first + i), Z3_get_app_arg(z, b->add, b->first + i)))
+			return false;
+	return true;
+}
+
+/* The address B + c + k, simplified. Without asking Z3 when B is a single term (c + k first,
+ * as the simplifier orders it) or when the leading numeral only changes. */
+static Z3_ast baddr_plus(Z3_context z, const baddr *a, uint64_t k)
+{
+	uint64_t c = a->c + k;
+	if (!a->add) return c ? Z3_mk_bvadd(z, bvn(z, 64, c), a->t) : a->t;
+	if (!a->first || !c) return k ? simp(z, Z3_mk_bvadd(z, Z3_app_to_ast(z, a->add), bvn(z, 64, k))) : Z3_app_to_ast(z, a->add);
+	unsigned n = Z3_get_app_num_args(z, a->add);
+	Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
+	for (unsigned i = 0; i < n; i++) args[i] = Z3_get_app_arg(z, a->add, i);
+	args[0] = bvn(z, 64, c);
+	Z3_ast r = Z3_update_term(z, Z3_app_to_ast(z, a->add), n, args);
+	if (args != small) free(args);
+	return r;
+}
+
+/* The byte at a + k: the value of the newest store to that address, looking past stores to
+ * provably different addresses; a select where that cannot be decided. */
+static Z3_ast read_byte(Z3_context z, Z3_ast mem, const baddr *a, uint64_t k)
+{
+	for (;;) {
+		if (Z3_get_ast_kind(z, mem) != Z3_APP_AST) break;
+		Z3_app ap = Z3_to_app(z, mem);
+		if (Z3_get_decl_kind(z, Z3_get_app_decl(z, ap)) != Z3_OP_STORE) break;
+		baddr j = baddr_of(z, Z3_get_app_arg(z, ap, 1));
+		if (!same_base(z, a, &j)) break;
+		if (j.c == a->c + k) return Z3_get_app_arg(z, ap, 2);
+		mem = Z3_get_app_arg(z, ap, 0);
+	}
+	return Z3_mk_select(z, mem, baddr_plus(z, a, k));
+}
+
 Z3_ast lift_mem_read(lift_ctx *lc, Z3_ast mem, Z3_ast addr, unsigned n)
 {
 	Z3_context z = lc->z;
-	Z3_ast v = NULL;
+	baddr a = baddr_of(z, addr);
+	Z3_ast v = NULL, whole = NULL;
+	bool same = true; /* every byte k is extract(8k+7, 8k) of one n-byte value: that value */
 	for (unsigned i = 0; i < n; i++) {
-		Z3_ast a = i ? Z3_mk_bvadd(z, addr, bvn(z, 64, i)) : addr;
-		Z3_ast b = Z3_mk_select(z, mem, a);
+		Z3_ast b = read_byte(z, mem, &a, i);
+		Z3_func_decl d = Z3_get_ast_kind(z, b) == Z3_APP_AST ? Z3_get_app_decl(z, Z3_to_app(z, b)) : NULL;
+		if (same && d && Z3_get_decl_kind(z, d) == Z3_OP_EXTRACT && Z3_get_decl_int_parameter(z, d, 1) == (int)(8 * i) &&
+		    Z3_get_decl_int_parameter(z, d, 0) == (int)(8 * i + 7)) {
+			Z3_ast src = Z3_get_app_arg(z, Z3_to_app(z, b), 0);
+			if (!i) whole = bvw(z, src) == 8 * n ? src : NULL;
+			same = whole && Z3_is_eq_ast(z, src, whole);
+		} else
+			same = false;
 		v = v ? Z3_mk_concat(z, b, v) : b;
 	}
-	return simp(z, v);
+	return same ? whole : simp(z, v);
 }
 
 /* ---- operands ---- */
@@ -208,15 +287,16 @@ static bool creg_ok(x86_reg r) { return r == X86_REG_RIP || (r < X86_REG_ENDING 
 
 Z3_ast mem_rd(lx *x, Z3_ast addr, unsigned n) { return lift_mem_read(x->lc, x->s.mem, addr, n); }
 
+/* n bytes of v at addr: byte i is extract(8i+7, 8i, v), left unsimplified (lift_mem_read of the
+ * same n bytes gives v back; anything else simplifies it). */
 void mem_wr(lx *x, Z3_ast addr, Z3_ast v)
 {
 	Z3_context z = x->z;
 	unsigned n = bvw(z, v) / 8;
+	baddr a = baddr_of(z, addr);
 	Z3_ast m = x->s.mem;
-	for (unsigned i = 0; i < n; i++) {
-		Z3_ast a = i ? Z3_mk_bvadd(z, addr, bvn(z, 64, i)) : addr;
-		m = Z3_mk_store(z, m, simp(z, a), simp(z, ext(z, 8 * i + 7, 8 * i, v)));
-	}
+	for (unsigned i = 0; i < n; i++)
+		m = Z3_mk_store(z, m, baddr_plus(z, &a, i), n == 1 ? v : ext(z, 8 * i + 7, 8 * i, v));
 	x->s.mem = m;
 }
 
@@ -259,7 +339,8 @@ void op_write(lx *x, int i, Z3_ast v)
 	else assert(0);
 }
 
-void set_flag(lx *x, int f, Z3_ast v) { x->s.flag[f] = simp(x->z, v); }
+/* Flags stay unsimplified: most are never read, and a read (cond, adc) simplifies its result. */
+void set_flag(lx *x, int f, Z3_ast v) { x->s.flag[f] = v; }
 
 void undef_flags(lx *x, unsigned mask)
 {
@@ -352,7 +433,6 @@ static void merge_states(Z3_context z, const Z3_ast *c, const lift_state *const 
 	}
 	if (n > 1) {
 		for (int i = 0; i < LIFT_NGPR; i++) out->gpr[i] = simp(z, out->gpr[i]);
-		for (int i = 0; i < LIFT_NFLAG; i++) out->flag[i] = simp(z, out->flag[i]);
 		out->mem = simp(z, out->mem);
 	}
 }

@@ -83,6 +83,10 @@ void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[P
 	if (t) cex->layout_ok = prefer(&k, Z3_mk_eq(z, t, num(z, t_layout, 32)));
 	Z3_ast gs[2] = { Z3_mk_bvsge(z, gas, num(z, 0, 64)), Z3_mk_bvsle(z, gas, num(z, 1000, 64)) };
 	prefer(&k, Z3_mk_and(z, 2, gs));
+	/* accesses away from the top of the address space: a wider access there would cross 2^32,
+	 * where the runtime's fault path (not the template) takes over and the bug would not replay */
+	for (size_t i = 0; i < n_acc; i++)
+		prefer(&k, Z3_mk_bvule(z, acc_addr[i], num(z, 0xffff0000u, 32)));
 	prefer_small(&k, x);
 	prefer_small(&k, y);
 	for (int i = 0; i < PVM_NUM_REGS; i++) prefer_small(&k, g[i]);

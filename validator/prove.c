@@ -313,16 +313,43 @@ static double now_ms(void)
  * otherwise bit-blast two 64-bit dividers. A sound rewrite for every f; memoized on the DAG. */
 /* acc/acc_len: the query's access addresses (simplified) and widths: the assumptions say each
  * is >= 0x10000 and <= 2^32 - width. */
-typedef struct memo { unsigned *key; Z3_ast *val; size_t cap, n; Z3_ast mb; const Z3_ast *acc; const unsigned *acc_len; size_t n_acc; } memo;
+/* A table from Z3 term ids to terms (open addressing, grows at half full). */
+typedef struct table { unsigned *key; Z3_ast *val; size_t cap, n; } table;
 
-static Z3_ast *memo_slot(memo *m, unsigned id, bool *found)
+static void table_init(table *t) { *t = (table){ calloc(256, sizeof *t->key), calloc(256, sizeof *t->val), 256, 0 }; }
+static void table_free(table *t) { free(t->key); free(t->val); }
+
+static size_t table_at(const table *t, unsigned id)
 {
-	size_t i = (id * 2654435761u) & (m->cap - 1);
-	while (m->val[i] && m->key[i] != id) i = (i + 1) & (m->cap - 1);
-	*found = m->val[i] != NULL;
-	m->key[i] = id;
-	return &m->val[i];
+	size_t i = (id * 2654435761u) & (t->cap - 1);
+	while (t->val[i] && t->key[i] != id) i = (i + 1) & (t->cap - 1);
+	return i;
 }
+
+static Z3_ast table_get(const table *t, unsigned id) { return t->val[table_at(t, id)]; }
+
+static void table_put(table *t, unsigned id, Z3_ast v)
+{
+	if (2 * (t->n + 1) > t->cap) {
+		table g = { calloc(2 * t->cap, sizeof *g.key), calloc(2 * t->cap, sizeof *g.val), 2 * t->cap, t->n };
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->val[i]) {
+				size_t j = table_at(&g, t->key[i]);
+				g.key[j] = t->key[i];
+				g.val[j] = t->val[i];
+			}
+		table_free(t);
+		*t = g;
+	}
+	size_t i = table_at(t, id);
+	t->n += !t->val[i];
+	t->key[i] = id;
+	t->val[i] = v;
+}
+
+/* The rewriter's state: the results so far; acc/acc_len: the query's access addresses
+ * (simplified) and widths: the assumptions say each is >= 0x10000 and <= 2^32 - width. */
+typedef struct memo { table t; Z3_ast mb; const Z3_ast *acc; const unsigned *acc_len; size_t n_acc; } memo;
 
 static bool is_div(Z3_decl_kind k)
 {
@@ -460,32 +487,16 @@ static Z3_ast distribute(Z3_context z, Z3_ast t, memo *m)
 	Z3_app app = Z3_to_app(z, t);
 	unsigned n = Z3_get_app_num_args(z, app);
 	if (n == 0) return t;
-	if (m->n * 2 >= m->cap) { /* grow */
-		memo g = { calloc(m->cap * 2, sizeof *g.key), calloc(m->cap * 2, sizeof *g.val), m->cap * 2, 0, m->mb,
-		           m->acc, m->acc_len, m->n_acc };
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->val[i]) {
-				bool f;
-				*memo_slot(&g, m->key[i], &f) = m->val[i];
-				g.n++;
-			}
-		free(m->key);
-		free(m->val);
-		*m = g;
-	}
 	unsigned id = Z3_get_ast_id(z, t);
-	bool found;
-	Z3_ast *slot = memo_slot(m, id, &found);
-	if (found) return *slot;
+	Z3_ast done = table_get(&m->t, id);
+	if (done) return done;
 	Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
 	for (unsigned i = 0; i < n; i++) args[i] = distribute(z, Z3_get_app_arg(z, app, i), m);
 	Z3_decl_kind k = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
 	Z3_ast r = k == Z3_OP_SELECT && n == 2 ? read_over(z, args[0], args[1], m)
 	         : is_div(k) && n <= 3 ? distribute_div(z, t, args, n, m) : Z3_update_term(z, t, n, args);
 	if (args != small) free(args);
-	slot = memo_slot(m, id, &found); /* the table may have grown meanwhile */
-	*slot = r;
-	if (!found) m->n++;
+	table_put(&m->t, id, r);
 	return r;
 }
 
@@ -527,19 +538,15 @@ static Z3_ast pre_rewrite(Z3_context z, Z3_ast t, memo *m)
 	Z3_app app = Z3_to_app(z, t);
 	unsigned n = Z3_get_app_num_args(z, app);
 	if (n == 0) return t;
-	bool found;
-	Z3_ast *slot = memo_slot(m, Z3_get_ast_id(z, t), &found);
-	if (found) return *slot;
-	if (m->n * 2 >= m->cap) return t; /* keep it simple: a spec term is small */
+	Z3_ast done = table_get(&m->t, Z3_get_ast_id(z, t));
+	if (done) return done;
 	Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
 	for (unsigned i = 0; i < n; i++) args[i] = pre_rewrite(z, Z3_get_app_arg(z, app, i), m);
 	Z3_ast r = Z3_update_term(z, t, n, args);
 	if (args != small) free(args);
 	Z3_ast rr = Z3_get_ast_kind(z, r) == Z3_APP_AST ? rewrite_mulhsu(z, Z3_to_app(z, r)) : NULL;
 	if (rr) r = rr;
-	slot = memo_slot(m, Z3_get_ast_id(z, t), &found);
-	*slot = r;
-	if (!found) m->n++;
+	table_put(&m->t, Z3_get_ast_id(z, t), r);
 	return r;
 }
 
@@ -554,15 +561,14 @@ static Z3_ast canonical(Z3_context z, Z3_ast t, const query *q, bool drop)
 	Z3_params_set_bool(z, p, Z3_mk_string_symbol(z, "bv_sort_ac"), true);
 	Z3_ast acc[64];
 	for (size_t i = 0; i < q->n_acc; i++) acc[i] = Z3_simplify_ex(z, q->acc_addr[i], p);
-	memo m = { calloc(1024, sizeof *m.key), calloc(1024, sizeof *m.val), 1024, 0, q->mb, acc, q->acc_len, drop ? q->n_acc : 0 };
-	memo pre = { calloc(1 << 16, sizeof *pre.key), calloc(1 << 16, sizeof *pre.val), 1 << 16, 0, NULL, NULL, NULL, 0 };
+	memo m = { .mb = q->mb, .acc = acc, .acc_len = q->acc_len, .n_acc = drop ? q->n_acc : 0 }, pre = { 0 };
+	table_init(&m.t);
+	table_init(&pre.t);
 	t = pre_rewrite(z, t, &pre);
-	free(pre.key);
-	free(pre.val);
+	table_free(&pre.t);
 	Z3_ast r = Z3_simplify_ex(z, distribute(z, Z3_simplify_ex(z, t, p), &m), p);
 	Z3_params_dec_ref(z, p);
-	free(m.key);
-	free(m.val);
+	table_free(&m.t);
 	return r;
 }
 
@@ -572,24 +578,12 @@ static Z3_ast canonical(Z3_context z, Z3_ast t, const query *q, bool drop)
  * queries that are the same formula up to that bijective renaming become the same AST node; they
  * are equisatisfiable, and when Z3 returned unsat for one the other is unsat. Only unsat answers
  * are kept, per Z3 context. */
-static void order_regs(Z3_context z, Z3_ast t, const query *q, memo *seen, int map[PVM_NUM_REGS], int *next)
+static void order_regs(Z3_context z, Z3_ast t, const query *q, table *seen, int map[PVM_NUM_REGS], int *next)
 {
 	if (Z3_get_ast_kind(z, t) != Z3_APP_AST) return;
-	bool found;
-	Z3_ast *slot = memo_slot(seen, Z3_get_ast_id(z, t), &found);
-	if (found) return;
-	*slot = t;
-	if (++seen->n * 2 >= seen->cap) { /* grow */
-		memo g = { calloc(seen->cap * 2, sizeof *g.key), calloc(seen->cap * 2, sizeof *g.val), seen->cap * 2, 0, NULL, NULL, NULL, 0 };
-		for (size_t i = 0; i < seen->cap; i++)
-			if (seen->val[i]) {
-				*memo_slot(&g, seen->key[i], &found) = seen->val[i];
-				g.n++;
-			}
-		free(seen->key);
-		free(seen->val);
-		*seen = g;
-	}
+	unsigned id = Z3_get_ast_id(z, t);
+	if (table_get(seen, id)) return;
+	table_put(seen, id, t);
 	Z3_app app = Z3_to_app(z, t);
 	unsigned n = Z3_get_app_num_args(z, app);
 	if (n == 0) {
@@ -607,12 +601,12 @@ static Z3_ast normalized(Z3_context z, const query *q, Z3_ast bad)
 	for (size_t i = 0; i < q->n_pre; i++) all[n++] = q->pre[i];
 	all[n++] = bad;
 	Z3_ast t = Z3_mk_and(z, (unsigned)n, all);
-	memo seen = { calloc(1024, sizeof *seen.key), calloc(1024, sizeof *seen.val), 1024, 0, NULL, NULL, NULL, 0 };
+	table seen;
+	table_init(&seen);
 	int map[PVM_NUM_REGS], next = 0;
 	for (int i = 0; i < PVM_NUM_REGS; i++) map[i] = -1;
 	for (size_t i = 0; i < n; i++) order_regs(z, all[i], q, &seen, map, &next);
-	free(seen.key);
-	free(seen.val);
+	table_free(&seen);
 	Z3_ast from[PVM_NUM_REGS], to[PVM_NUM_REGS];
 	unsigned k = 0;
 	for (int i = 0; i < PVM_NUM_REGS; i++) {
