@@ -55,10 +55,17 @@ void tv_worker_fini(tv_worker *w)
 	w->n_unsat = w->cap_unsat = 0;
 }
 
-/* A fresh context every few hundred queries keeps memory bounded. */
+/* Between groups of queries (validate: one opcode): a context that has served many queries is
+ * renewed, which keeps memory bounded (its terms and its memo go with it). */
+void tv_worker_rest(tv_worker *w)
+{
+	if (w->z && w->uses >= 2000) worker_close(w);
+}
+
+/* The context, renewed also within a group past a hard limit. */
 static bool worker_ready(tv_worker *w)
 {
-	if (w->z && w->uses++ < 2000) return true;
+	if (w->z && w->uses++ < 10000) return true;
 	worker_close(w);
 	w->n_unsat = 0; /* the memo's terms die with the context */
 	Z3_config cfg = Z3_mk_config();

@@ -5,7 +5,7 @@
 #include "lifter/lift.h"
 #include "validator/tv.h"
 
-/* A worker: its own Z3 context and lifter, renewed every few hundred queries. */
+/* A worker: its own Z3 context and lifter, renewed every few thousand queries. */
 typedef struct tv_worker {
 	const tv_opts *o;
 	Z3_context z;
@@ -19,6 +19,8 @@ typedef struct tv_worker {
 } tv_worker;
 void tv_worker_init(tv_worker *w, const tv_opts *o);
 void tv_worker_fini(tv_worker *w);
+/* Between groups of related queries: renew the context if it has served many. */
+void tv_worker_rest(tv_worker *w);
 
 /* A counterexample, minimized: guest registers, immediates, target, gas and the bytes of every
  * guest memory access the spec makes. */

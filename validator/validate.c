@@ -24,10 +24,16 @@ typedef struct item {
 	uint8_t cls;       /* jit_imm_class */
 } item;
 
+/* Items of one opcode: [start, end). A worker takes a whole group, so the unsat memo of its Z3
+ * context sees every register assignment of that opcode. */
+typedef struct group { size_t start, end; } group;
+
 typedef struct run {
 	const tv_opts *o;
 	item *items;
 	size_t n;
+	group *groups;     /* largest first */
+	size_t n_groups;
 	tv_result *res;
 	atomic_size_t next, done, cex;
 	atomic_bool stop;
@@ -323,21 +329,30 @@ static void do_item(run *R, tv_worker *w, size_t i)
 	res->verdict = v;
 }
 
+static int larger_first(const void *a, const void *b)
+{
+	const group *x = a, *y = b;
+	size_t nx = x->end - x->start, ny = y->end - y->start;
+	return nx != ny ? (nx < ny) - (nx > ny) : (x->start > y->start) - (x->start < y->start);
+}
+
 static void *worker_main(void *arg)
 {
 	run *R = arg;
 	tv_worker w;
 	tv_worker_init(&w, R->o);
 	for (;;) {
-		if (atomic_load(&R->stop)) break;
-		size_t i = atomic_fetch_add(&R->next, 1);
-		if (i >= R->n) break;
-		do_item(R, &w, i);
-		if (R->res[i].verdict == TV_CEX) {
-			atomic_fetch_add(&R->cex, 1);
-			if (R->o->fail_fast) atomic_store(&R->stop, true);
+		size_t g = atomic_fetch_add(&R->next, 1);
+		if (g >= R->n_groups) break;
+		for (size_t i = R->groups[g].start; i < R->groups[g].end && !atomic_load(&R->stop); i++) {
+			do_item(R, &w, i);
+			if (R->res[i].verdict == TV_CEX) {
+				atomic_fetch_add(&R->cex, 1);
+				if (R->o->fail_fast) atomic_store(&R->stop, true);
+			}
+			atomic_fetch_add(&R->done, 1);
 		}
-		atomic_fetch_add(&R->done, 1);
+		tv_worker_rest(&w);
 	}
 	tv_worker_fini(&w);
 	return NULL;
@@ -361,7 +376,18 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	R.o = o;
 	R.n = enumerate(o, &R.items);
 	R.res = calloc(R.n ? R.n : 1, sizeof *R.res);
-	if (!R.res) return PVM_ENOMEM;
+	R.groups = calloc(R.n ? R.n : 1, sizeof *R.groups);
+	if (!R.res || !R.groups) {
+		free(R.res);
+		free(R.groups);
+		free(R.items);
+		return PVM_ENOMEM;
+	}
+	for (size_t i = 0; i < R.n; i++) {
+		if (!i || R.items[i].in.op != R.items[i - 1].in.op) R.groups[R.n_groups++].start = i;
+		R.groups[R.n_groups - 1].end = i + 1;
+	}
+	qsort(R.groups, R.n_groups, sizeof *R.groups, larger_first);
 	unsigned jobs = o->jobs ? o->jobs : 1;
 	pthread_t th[64];
 	if (jobs > 64) jobs = 64;
@@ -387,6 +413,7 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	}
 	rep->seconds = now_s() - t0;
 	free(R.res);
+	free(R.groups);
 	free(R.items);
 	return PVM_OK;
 }
