@@ -187,16 +187,13 @@ static void emit_exit(x64_buf *b)
 	x64_ret(b);
 }
 
-/* Exit stub: mov dword [ctx.exit_kind], kind ; mov dword [ctx.exit_pc], pc ;
- * (host: mov qword [ctx.exit_arg], id) ; jmp exit */
+/* Exit stub: mov dword [ctx.exit_kind], kind ; mov dword [ctx.exit_pc], pc ; jmp exit.
+ * Everything else the runtime needs (host-call id, sbrk operands, next pc) it reads from the
+ * decoded instruction at exit_pc, so the proofs need only the kind and the pc to be right. */
 static void emit_stub(jit_em *e, const jit_exit *x, size_t exit_off)
 {
 	x64_mov_rm_imm(&e->b, 4, CTXM(exit_kind), x->kind);
 	x64_mov_rm_imm(&e->b, 4, CTXM(exit_pc), (int32_t)x->pc);
-	if (x->kind == JIT_EXIT_HOST) {
-		x64_mov_rm_imm(&e->b, 4, CTXM(exit_arg), (int32_t)(uint32_t)x->arg);
-		x64_mov_rm_imm(&e->b, 4, x64_m(MB, X64_NOREG, JIT_CTX(exit_arg) + 4), 0);
-	}
 	x64_patch_rel32(&e->b, x64_jmp32(&e->b), exit_off);
 }
 

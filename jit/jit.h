@@ -34,7 +34,6 @@ extern const enum x64_reg jit_reg_map[PVM_NUM_REGS];
 typedef struct jit_ctx {
 	uint64_t regs[PVM_NUM_REGS]; /* guest registers while outside JIT code */
 	uint64_t host_rsp;           /* host stack pointer saved by the entry trampoline */
-	uint64_t exit_arg;           /* host-call id */
 	uint32_t exit_kind, exit_pc; /* enum jit_exit_kind, guest pc */
 	uint64_t spill_a, spill_b;   /* template temporaries */
 	uint64_t spill_rcx, spill_rdx;

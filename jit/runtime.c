@@ -284,7 +284,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		else if (k == JIT_EXIT_OOG) x.status = PVM_OOG;
 		else if (k == JIT_EXIT_HOST) {
 			x.status = PVM_HOST;
-			x.host_id = (uint32_t)r.ctx->exit_arg;
+			x.host_id = (uint32_t)in->imm;
 			x.next = in->next;
 		} else x.status = PVM_PANIC;
 		break;
