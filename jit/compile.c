@@ -152,6 +152,23 @@ jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit
 	}
 }
 
+static void emit_dispatch(jit_em *e, uint32_t pc, uint32_t jt_len);
+
+jit_err jit_dispatch_compile(const pvm_program *p, uint32_t pc, jit_block *out)
+{
+	memset(out, 0, sizeof *out);
+	out->entry_pc = pc;
+	uint8_t *buf = malloc(256);
+	if (!buf) return JIT_ENOMEM;
+	jit_em e = { .b = { .p = buf, .cap = 256 } };
+	emit_dispatch(&e, pc, p->jt_len);
+	out->bytes = buf;
+	out->len = e.b.len;
+	out->exits = e.exits;
+	out->n_exits = e.n_exits;
+	return e.b.err ? JIT_EOVERFLOW : JIT_OK;
+}
+
 void jit_block_fini(jit_block *b)
 {
 	free(b->bytes);
@@ -217,8 +234,7 @@ static void emit_dispatch(jit_em *e, uint32_t pc, uint32_t jt_len)
 	if (jit_mutant_on(JIT_MUT_jump_ind_bound)) last -= 2;
 	x64_alu_imm32(b, X64_CMP, 4, x64_r(X64_RAX), (int32_t)last);
 	jit_em_exit(e, x64_jcc32(b, X64_CC_A), JIT_EXIT_PANIC, pc, 0, 0, 0);
-	int32_t jt = -(int32_t)sizeof(jit_ctx) - (int32_t)(8 * jt_len);
-	x64_mov_rrm(b, 8, X64_RAX, x64_mx(MB, X64_RAX, 4, jt));
+	x64_mov_rrm(b, 8, X64_RAX, x64_mx(MB, X64_RAX, 4, JIT_JT(jt_len, 0)));
 	x64_test(b, 8, x64_r(X64_RAX), X64_RAX);
 	jit_em_exit(e, x64_jcc32(b, X64_CC_E), JIT_EXIT_PANIC, pc, 0, 0, 0);
 	x64_jmp_reg(b, X64_RAX);

@@ -100,7 +100,7 @@ typedef struct jit_exit {
 	uint8_t reg;         /* DJUMP: enum x64_reg holding the target address (zero-extended) */
 	uint32_t pc;         /* guest pc of the instruction (region entry for OOG) */
 	uint32_t target;     /* BRANCH: guest target pc */
-	uint64_t arg;        /* HOST: id; OOG: region cost */
+	uint64_t arg;        /* OOG: region cost (informational; the runtime reads the instruction) */
 } jit_exit;
 
 /* ---- options ------------------------------------------------------------------------------ */
@@ -160,7 +160,14 @@ typedef struct jit_block {
  * instruction's template up to and including the first terminator or ecalli. Falling off
  * the end means "continue at the next instruction". */
 jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out);
+/* The dispatcher of the dynamic jump at pc alone (guest address zero-extended in rax; exits:
+ * halt, panic, and `jmp rax` to the host entry read from the jump table at JIT_JT). */
+jit_err jit_dispatch_compile(const pvm_program *p, uint32_t pc, jit_block *out);
 void jit_block_fini(jit_block *b);
+/* The dynamic-jump table of a program with n entries: entry i is the 8-byte host address of the
+ * gas region at jump_table[i] (0 if that is not a block start), at [r15 + JIT_JT(n, i)], just
+ * below the context. */
+#define JIT_JT(n, i) (-(int32_t)sizeof(jit_ctx) - 8 * (int32_t)(n) + 8 * (int32_t)(i))
 
 /* ---- whole programs and the engine ------------------------------------------------------- */
 

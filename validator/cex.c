@@ -71,7 +71,7 @@ static uint64_t eval_u64(Z3_context z, Z3_model m, Z3_ast t)
 
 void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[PVM_NUM_REGS], Z3_ast x,
                        Z3_ast y, Z3_ast t, Z3_ast gas, const Z3_ast *acc_addr, const unsigned *acc_len,
-                       size_t n_acc, Z3_ast gmem, uint32_t t_layout, tv_cex *cex, unsigned timeout_ms)
+                       size_t n_acc, Z3_ast gmem, Z3_ast layout, tv_cex *cex, unsigned timeout_ms)
 {
 	(void)w;
 	memset(cex, 0, sizeof *cex);
@@ -80,7 +80,7 @@ void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[P
 	Z3_model_inc_ref(z, k.m);
 	set_timeout(z, s, timeout_ms < 2000 ? timeout_ms : 2000);
 	cex->layout_ok = true;
-	if (t) cex->layout_ok = prefer(&k, Z3_mk_eq(z, t, num(z, t_layout, 32)));
+	if (layout) cex->layout_ok = prefer(&k, layout);
 	Z3_ast gs[2] = { Z3_mk_bvsge(z, gas, num(z, 0, 64)), Z3_mk_bvsle(z, gas, num(z, 1000, 64)) };
 	prefer(&k, Z3_mk_and(z, 2, gs));
 	/* accesses away from the top of the address space: a wider access there would cross 2^32,

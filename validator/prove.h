@@ -40,12 +40,16 @@ typedef struct tv_cex {
 tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in, jit_imm_class cls, tv_result *res, tv_cex *cex);
 /* Prove the gas region of p entered at pc against the composed specs of its instructions. */
 tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex);
+/* Prove the dynamic-jump dispatcher of the jump `in` (at in->pc of p, registers fixed, immediates
+ * symbolic) against the spec's djump: halt, panic, or the host entry of jump_table[a/2 - 1]. */
+tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst *in, tv_result *res, tv_cex *cex);
 
-/* Read a model (after sat) into *cex, first strengthening it toward small values and the
- * counterexample layout (target = t_layout when t is not NULL). */
+/* Read a model (after sat) into *cex, first strengthening it toward the counterexample
+ * program's layout (the constraint `layout`, NULL for none: e.g. the branch target, the jump
+ * table) and toward small values. */
 void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[PVM_NUM_REGS], Z3_ast x,
                        Z3_ast y, Z3_ast t, Z3_ast gas, const Z3_ast *acc_addr, const unsigned *acc_len,
-                       size_t n_acc, Z3_ast gmem, uint32_t t_layout, tv_cex *cex, unsigned timeout_ms);
+                       size_t n_acc, Z3_ast gmem, Z3_ast layout, tv_cex *cex, unsigned timeout_ms);
 void tv_cex_describe(const tv_cex *cex, const pvm_inst *in, char *out, size_t n);
 /* Write the counterexample of a template instance as a w3f vector (expected-* from the
  * interpreter). */

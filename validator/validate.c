@@ -1,10 +1,10 @@
 /* validator/validate.c: `jitproof validate`: enumerates the items, runs them on worker threads,
  * and collects one tv_result per item, in enumeration order (so reports are deterministic).
  * Items: every template instance (139 opcodes × 13^k register assignments × immediate classes),
- * one whole-region proof per opcode (gas prologue + template + terminator), and the concrete
- * fallback checks for what the proofs assume away: the fault paths of every memory opcode, the
- * jump-table dispatch of the dynamic jumps and the out-of-gas path of every opcode. An UNKNOWN
- * proof gets its own fallback at once. */
+ * one whole-region proof per opcode (gas prologue + template + terminator), a proof of the
+ * jump-table dispatcher of each dynamic jump, and the concrete fallback checks for what the
+ * proofs assume away: the fault paths of every memory opcode and the out-of-gas path of every
+ * opcode. An UNKNOWN proof gets its own fallback at once. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -278,7 +278,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 	res->regclass = (uint8_t)tv_regclass_of(res->nregs, res->regs[0], res->regs[1], res->regs[2]);
 	if (it->kind == IT_TEMPLATE) snprintf(res->what, sizeof res->what, "imm:%s", jit_class_name(it->cls));
 	else snprintf(res->what, sizeof res->what, "%s", item_names[it->kind]);
-	if (it->kind == IT_FAULT || it->kind == IT_DJUMP || it->kind == IT_GAS) {
+	if (it->kind == IT_FAULT || it->kind == IT_GAS) {
 		res->verdict = fallback(o, it, i, res, NULL);
 		return;
 	}
@@ -295,17 +295,17 @@ static void do_item(run *R, tv_worker *w, size_t i)
 		v = TV_UNKNOWN;
 		if (tv_program_for(&in, &prog) == PVM_OK &&
 		    pvm_program_decode(&p, prog.program, prog.program_len, "region", &e) == PVM_OK) {
-			v = tv_prove_region(w, &p, 0, res, &cex);
+			v = it->kind == IT_DJUMP ? tv_prove_dispatch(w, &p, &in, res, &cex) : tv_prove_region(w, &p, 0, res, &cex);
 			pvm_program_fini(&p);
 		}
 	}
 	if (v == TV_CEX && cex.valid && o->cex_dir) {
 		snprintf(res->cex_file, sizeof res->cex_file, "%s/%s_r%u_r%u_r%u_%s.json", o->cex_dir,
 		         pvm_ops[in.op].name, res->regs[0], res->regs[1], res->regs[2],
-		         it->kind == IT_TEMPLATE ? "template" : "region");
+		         it->kind == IT_TEMPLATE ? "template" : it->kind == IT_DJUMP ? "dispatch" : "region");
 		pvm_errbuf e;
 		pvm_err err;
-		if (it->kind == IT_TEMPLATE) {
+		if (it->kind == IT_TEMPLATE || it->kind == IT_DJUMP) {
 			err = tv_cex_write_template(&cex, &in, res->cex_file, &e);
 		} else {
 			pvm_vector orig;
