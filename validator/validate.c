@@ -433,6 +433,24 @@ pvm_err tv_prove_block(const tv_opts *o, const pvm_program *p, const pvm_vector 
 	res->op = in->op;
 	snprintf(res->what, sizeof res->what, "block@%u", pc);
 	tv_verdict verdict = tv_prove_region(&w, p, pc, res, &cex);
+	/* a region that ends in a dynamic jump continues through its dispatcher: proved too */
+	uint32_t cex_pc = pc;
+	const pvm_inst *last = in;
+	for (uint32_t k = 0; k <= p->code_len && !pvm_op_is_term(last->op) && last->op != PVM_OP_ecalli &&
+	                     last->next <= p->code_len && p->is_start[last->next]; k++)
+		last = pvm_inst_at(p, last->next);
+	if (verdict == TV_PROVED && (last->op == PVM_OP_jump_ind || last->op == PVM_OP_load_imm_jump_ind)) {
+		tv_result d;
+		memset(&d, 0, sizeof d);
+		verdict = tv_prove_dispatch(&w, p, last, &d, &cex);
+		res->ms += d.ms;
+		if (verdict != TV_PROVED) {
+			snprintf(res->detail, sizeof res->detail, "%s", d.detail);
+			cex_pc = last->pc; /* the model is the state at the jump */
+		}
+		res->verdict = verdict;
+		res->symbolic = d.symbolic;
+	}
 	if (verdict == TV_UNKNOWN && v && o->fallback_states) {
 		/* the whole program from this block on both engines, registers varied */
 		char why[200];
@@ -469,7 +487,7 @@ pvm_err tv_prove_block(const tv_opts *o, const pvm_program *p, const pvm_vector 
 		snprintf(res->cex_file, sizeof res->cex_file, "%s/block_pc%u.json", o->cex_dir, pc);
 		mkdir(o->cex_dir, 0777);
 		pvm_errbuf we;
-		if (tv_cex_write_block(&cex, v, pc, res->cex_file, &we) != PVM_OK) res->cex_file[0] = 0;
+		if (tv_cex_write_block(&cex, v, cex_pc, res->cex_file, &we) != PVM_OK) res->cex_file[0] = 0;
 	}
 	tv_worker_fini(&w);
 	return PVM_OK;
