@@ -2,8 +2,9 @@
 # bench/run.sh BUILD_DIR: runs every bench/*.pvmasm on the interpreter and the JIT (jitproof-bench)
 # and its C twin compiled with gcc -O2, checks that all three compute the same result, and prints
 # per program: guest instructions/s (interp, JIT), JIT/interp speedup, JIT/native time ratio and
-# JIT compile time per guest instruction. Times are CPU times (the machine may be shared), best
-# of 3; they vary from run to run and nothing here is a test.
+# JIT compile time per guest instruction; then times `jitproof validate` (BENCH_VALIDATE=0 skips
+# it). Times are CPU times (the machine may be shared), best of 3, except validate's wall time;
+# they vary from run to run and nothing here is a test.
 set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,4 +35,19 @@ for asm in "$here"/*.pvmasm; do
 done
 "$driver" --compile | awk '{ printf "compile: %.1f ns (thread CPU time) per guest instruction (a %d-instruction program)\n", $5 / $3, $3 }' \
 	|| status=1
+# the validator: the whole template enumeration on 2 workers (target: 120 s of wall time), with the
+# median and maximum proof time and the instance count from its JSON report
+jp="$build/jitproof"
+if [ -x "$jp" ] && [ "${BENCH_VALIDATE:-1}" != 0 ]; then
+	t0=$(date +%s.%N)
+	if "$jp" validate -j 2 --no-progress --json "$build/bench-validate.json" > "$build/bench-validate.txt"; then
+		t1=$(date +%s.%N)
+		grep -o '"ms": [0-9.]*' "$build/bench-validate.json" | awk '{print $2}' | sort -n | awk -v t0="$t0" -v t1="$t1" \
+			-v line="$(tail -n 1 "$build/bench-validate.txt")" '{ v[NR] = $1 } END {
+			printf "%s\nvalidate: %.1f s wall on 2 workers (target 120 s: %.2fx), %d results, median %.2f ms, max %.0f ms\n",
+			       line, t1 - t0, (t1 - t0) / 120, NR, v[int((NR + 1) / 2)], v[NR] }'
+	else
+		echo "validate: failed (see $build/bench-validate.txt)"; status=1
+	fi
+fi
 exit $status

@@ -30,7 +30,7 @@ void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost);
 typedef struct jit_row {
 	jit_pcmap at;                /* host offset of the instruction's code (after any prologue) */
 	uint32_t entry;              /* host offset of its gas prologue, or JIT_NONE */
-	uint32_t cost;               /* gas of the region entered here (charged in C on entry) */
+	uint32_t cost;               /* gas of the region a run started here pays (in C when not at its entry) */
 	pvm_inst inst;
 } jit_row;
 

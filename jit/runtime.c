@@ -1,8 +1,9 @@
 /* jit/runtime.c: runs a compiled program in a sandbox: a PROT_NONE reservation of
  * [context + jump table | 4 GiB guest memory | guard], guest pages mirrored from pvm_mem with
- * mprotect, a SIGSEGV/SIGBUS handler that turns a fault in JIT code into a FAULT exit by
- * rewriting the interrupted context (no longjmp), and the exits handled in C (gas of the first
- * region, sbrk, host calls, fault address, accesses that wrap past 2^32). One sandbox per run;
+ * mprotect, a SIGSEGV/SIGBUS/SIGFPE handler that turns a fault in JIT code into an exit by
+ * rewriting the interrupted context (no longjmp), and the exits handled in C (sbrk, host calls,
+ * fault address, accesses that wrap past 2^32; gas when a run starts inside a region rather than
+ * at its entry, whose prologue charges it). One sandbox per run;
  * nothing outlives a run. */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -28,13 +29,13 @@ typedef struct jit_run {
 
 /* The only mutable globals: what the signal handler needs. */
 static __thread jit_run *current_run;
-static struct sigaction old_segv, old_bus;
+static struct sigaction old_segv, old_bus, old_fpe;
 
 /* A fault outside JIT code goes to the handler that was installed before ours; with none, the
  * default action is reinstated and the access faults again (and kills the process). */
 static void chain(int sig, siginfo_t *si, void *uc)
 {
-	const struct sigaction *old = sig == SIGSEGV ? &old_segv : &old_bus;
+	const struct sigaction *old = sig == SIGSEGV ? &old_segv : sig == SIGBUS ? &old_bus : &old_fpe;
 	if (old->sa_flags & SA_SIGINFO) {
 		if (old->sa_sigaction) {
 			old->sa_sigaction(sig, si, uc);
@@ -57,7 +58,10 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 		chain(sig, si, ucv);
 		return;
 	}
-	r->ctx->exit_kind = JIT_EXIT_FAULT;
+	/* #DE (SIGFPE) in JIT code is a JIT bug (every template guards its divisor, and the validator
+	 * proves the lifter's #DE exits unreachable): it ends the run as a panic at that instruction,
+	 * so replay reports a divergence instead of the process dying */
+	r->ctx->exit_kind = sig == SIGFPE ? JIT_EXIT_NONE : JIT_EXIT_FAULT;
 	r->ctx->exit_pc = jit_host_to_guest(r->jp, rip - code);
 	uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(code + r->jp->exit_off);
 }
@@ -71,6 +75,7 @@ static void install_handler(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &old_segv);
 	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGFPE, &sa, &old_fpe);
 }
 
 /* ---- sandbox ---------------------------------------------------------------------------------- */
@@ -255,7 +260,10 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	bool charge = true;
 	for (;;) {
 		const jit_row *row = jit_find_row(jp, pc);
-		if (charge) {
+		uint32_t at = row ? row->at.host_off : 0;
+		if (charge && row && row->entry != JIT_NONE) {
+			at = row->entry; /* a region entry: its own prologue charges the gas (or exits OOG) */
+		} else if (charge) { /* a start inside a region, or no code at all: charge here */
 			uint32_t cost = row ? row->cost : 1; /* no code here: a one-instruction trap region */
 			if (r.ctx->gas < (int64_t)cost) {
 				x.status = PVM_OOG;
@@ -268,7 +276,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 			break;
 		}
 		r.ctx->exit_kind = JIT_EXIT_NONE;
-		enter(r.membase, jp->code + row->at.host_off);
+		enter(r.membase, jp->code + at);
 		pc = r.ctx->exit_pc;
 		jit_exit_kind k = r.ctx->exit_kind;
 		const pvm_inst *in = &jit_find_row(jp, pc)->inst;

@@ -513,8 +513,10 @@ static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	x64_mov_rmr(b, 8, CTXM(spill_a), RAX);
 	x64_mov_rmr(b, 8, CTXM(spill_b), RCX);
 	x64_mov_r32_imm(b, RDX, 1);
-	x64_test(b, sz, R(RCX), RCX);
-	x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
+	if (!mut(in, JIT_MUT_rem_u_32_no_zero_guard)) {
+		x64_test(b, sz, R(RCX), RCX);
+		x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
+	}
 	if (sign && mut(in, JIT_MUT_div_s_64_minus_one_only)) { /* cmp rcx, -1 ; mov edx, 1 ; cmovz rcx, rdx */
 		x64_alu_imm8(b, X64_CMP, sz, R(RCX), -1);
 		x64_mov_r32_imm(b, RDX, 1);
