@@ -804,15 +804,28 @@ static void lift_pre(tv_worker *w, query *q, lift_state *st)
 	st->mem = q->h;
 }
 
+/* The start and end of every proof: a ready worker, an empty counterexample; the result. */
+static bool begin(tv_worker *w, tv_result *res, tv_cex *cex)
+{
+	memset(cex, 0, sizeof *cex);
+	if (worker_ready(w)) return true;
+	snprintf(res->detail, sizeof res->detail, "could not start Z3/Capstone");
+	return false;
+}
+
+static tv_verdict finish(tv_result *res, tv_verdict v, double t0)
+{
+	res->ms = now_ms() - t0;
+	res->verdict = v;
+	res->symbolic = v == TV_CEX;
+	return v;
+}
+
 tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cls, tv_result *res, tv_cex *cex)
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
-	memset(cex, 0, sizeof *cex);
-	if (!worker_ready(w)) {
-		snprintf(res->detail, sizeof res->detail, "could not start Z3/Capstone");
-		goto out;
-	}
+	if (!begin(w, res, cex)) goto out;
 	/* a concrete immediate of the class for emission; the fields are symbolic anyway */
 	static const uint64_t cand[] = { 0x12345678, 0x7b, 1, 0, 0xffffffffffffff85ull, 0xffffffff80000000ull };
 	pvm_inst in = *in0;
@@ -900,23 +913,16 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 	}
 	lift_result_fini(&lr);
 out:
-	res->ms = now_ms() - t0;
-	res->verdict = v;
-	res->symbolic = v == TV_CEX;
-	return v;
+	return finish(res, v, t0);
 }
 
 tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex)
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
-	memset(cex, 0, sizeof *cex);
 	jit_block blk;
 	memset(&blk, 0, sizeof blk);
-	if (!worker_ready(w)) {
-		snprintf(res->detail, sizeof res->detail, "could not start Z3/Capstone");
-		goto out;
-	}
+	if (!begin(w, res, cex)) goto out;
 	jit_features f = w->o->portable ? jit_no_features() : jit_cpu_features();
 	jit_err je = jit_block_compile(p, pc, f, &blk);
 	if (je != JIT_OK) {
@@ -998,10 +1004,7 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 	}
 out:
 	jit_block_fini(&blk);
-	res->ms = now_ms() - t0;
-	res->verdict = v;
-	res->symbolic = v == TV_CEX;
-	return v;
+	return finish(res, v, t0);
 }
 
 /* One case of the dispatcher proof: the address is 2c + 2 (table entry c) for c < n, or any
@@ -1082,13 +1085,9 @@ tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst 
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
-	memset(cex, 0, sizeof *cex);
 	jit_block blk;
 	memset(&blk, 0, sizeof blk);
-	if (!worker_ready(w)) {
-		snprintf(res->detail, sizeof res->detail, "could not start Z3/Capstone");
-		goto out;
-	}
+	if (!begin(w, res, cex)) goto out;
 	jit_err je = jit_dispatch_compile(p, in->pc, &blk);
 	if (je != JIT_OK) {
 		snprintf(res->detail, sizeof res->detail, "compile: %s", jit_strerror(je));
@@ -1104,10 +1103,7 @@ tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst 
 		         pvm_ops[in->op].name, in->pc);
 out:
 	jit_block_fini(&blk);
-	res->ms = now_ms() - t0;
-	res->verdict = v;
-	res->symbolic = v == TV_CEX;
-	return v;
+	return finish(res, v, t0);
 }
 
 const char *tv_kind_name(int k) { return k >= 0 && k <= K_BAD ? kind_names[k] : "?"; }
