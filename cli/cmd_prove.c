@@ -60,10 +60,17 @@ int cmd_prove(int argc, char **argv)
 	o.spec = sp;
 	size_t counts[TV_NUM_VERDICTS] = { 0 };
 	int rc = 0;
+	tv_worker *w = tv_worker_new(&o);
+	if (!w) {
+		fprintf(stderr, "prove: out of memory\n");
+		sem_spec_free(sp);
+		cli_input_fini(&in);
+		return 2;
+	}
 	for (uint32_t at = all ? 0 : (uint32_t)pc; at <= (all ? in.prog.code_len : (uint32_t)pc); at++) {
 		if (all && !(in.prog.is_block[at] || at == in.vec.initial_pc)) continue;
 		tv_result r;
-		if (tv_prove_block(&o, &in.prog, &in.vec, at, &r, &e) != PVM_OK) {
+		if (tv_prove_block(w, &in.prog, &in.vec, at, &r, &e) != PVM_OK) {
 			fprintf(stderr, "%s: %s\n", file, e.msg);
 			rc = 2;
 			break;
@@ -77,6 +84,7 @@ int cmd_prove(int argc, char **argv)
 		printf("prove: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree\n", counts[TV_PROVED],
 		       counts[TV_CEX], counts[TV_UNKNOWN], counts[TV_FALLBACK_AGREE]);
 	if (!rc && (counts[TV_CEX] || counts[TV_UNKNOWN])) rc = 1; /* an unknown block is not a pass */
+	tv_worker_free(w);
 	sem_spec_free(sp);
 	cli_input_fini(&in);
 	return rc;

@@ -55,6 +55,20 @@ void tv_worker_fini(tv_worker *w)
 	w->n_unsat = w->cap_unsat = 0;
 }
 
+tv_worker *tv_worker_new(const tv_opts *o)
+{
+	tv_worker *w = malloc(sizeof *w);
+	if (w) tv_worker_init(w, o);
+	return w;
+}
+
+void tv_worker_free(tv_worker *w)
+{
+	if (!w) return;
+	tv_worker_fini(w);
+	free(w);
+}
+
 /* Between groups of queries (validate: one opcode): a context that has served many queries is
  * renewed, which keeps memory bounded (its terms and its memo go with it). */
 void tv_worker_rest(tv_worker *w)

@@ -33,9 +33,14 @@ tv_opts tv_opts_default(void);
  * Returns PVM_OK, or an error (e.g. a cex dir that cannot be written) with detail in *e. */
 pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e);
 
+/* A prover: one Z3 context and lifter, reused by the proofs made through it (one thread). */
+typedef struct tv_worker tv_worker;
+tv_worker *tv_worker_new(const tv_opts *o);
+void tv_worker_free(tv_worker *w);
+
 /* Prove the gas region entered at pc of program p (init gives the memory permissions used to
- * build counterexamples). One result in *res. */
-pvm_err tv_prove_block(const tv_opts *o, const pvm_program *p, const pvm_vector *v, uint32_t pc,
+ * build counterexamples), with the options w was made with. One result in *res. */
+pvm_err tv_prove_block(tv_worker *w, const pvm_program *p, const pvm_vector *v, uint32_t pc,
                        tv_result *res, pvm_errbuf *e);
 
 /* ---- internals shared by the validator's files ---------------------------------------------- */

@@ -418,21 +418,20 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	return PVM_OK;
 }
 
-pvm_err tv_prove_block(const tv_opts *o, const pvm_program *p, const pvm_vector *v, uint32_t pc,
+pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, uint32_t pc,
                        tv_result *res, pvm_errbuf *e)
 {
+	const tv_opts *o = wk->o;
 	memset(res, 0, sizeof *res);
 	if (pc > p->code_len || !p->is_start[pc]) {
 		pvm_errf(e, "pc %u: no instruction starts there", pc);
 		return PVM_EINVAL;
 	}
-	tv_worker w;
-	tv_worker_init(&w, o);
 	tv_cex cex;
 	const pvm_inst *in = pvm_inst_at(p, pc);
 	res->op = in->op;
 	snprintf(res->what, sizeof res->what, "block@%u", pc);
-	tv_verdict verdict = tv_prove_region(&w, p, pc, res, &cex);
+	tv_verdict verdict = tv_prove_region(wk, p, pc, res, &cex);
 	/* a region that ends in a dynamic jump continues through its dispatcher: proved too */
 	uint32_t cex_pc = pc;
 	const pvm_inst *last = in;
@@ -442,7 +441,7 @@ pvm_err tv_prove_block(const tv_opts *o, const pvm_program *p, const pvm_vector 
 	if (verdict == TV_PROVED && (last->op == PVM_OP_jump_ind || last->op == PVM_OP_load_imm_jump_ind)) {
 		tv_result d;
 		memset(&d, 0, sizeof d);
-		verdict = tv_prove_dispatch(&w, p, last, &d, &cex);
+		verdict = tv_prove_dispatch(wk, p, last, &d, &cex);
 		res->ms += d.ms;
 		if (verdict != TV_PROVED) {
 			snprintf(res->detail, sizeof res->detail, "%s", d.detail);
@@ -489,6 +488,5 @@ pvm_err tv_prove_block(const tv_opts *o, const pvm_program *p, const pvm_vector 
 		pvm_errbuf we;
 		if (tv_cex_write_block(&cex, v, cex_pc, res->cex_file, &we) != PVM_OK) res->cex_file[0] = 0;
 	}
-	tv_worker_fini(&w);
 	return PVM_OK;
 }
