@@ -1,15 +1,20 @@
 #!/bin/sh
-# prove_vectors.sh JITPROOF VECTORS: `prove --all` on every official vector: every block of every
-# one of the 307 programs must be PROVED (Z3 unsat). A FALLBACK-AGREE, unknown or counterexample
-# block fails the test.
-jp=$1; dir=$2; files=0; blocks=0; bad=0
+# prove_vectors.sh JITPROOF VECTORS [JOBS]: `prove --all` on every official vector (JOBS at a time,
+# default 2): every block of every one of the 307 programs must be PROVED (Z3 unsat). A
+# FALLBACK-AGREE, unknown or counterexample block fails the test.
+jp=$1; dir=$2; jobs=${3:-2}; files=0; blocks=0; bad=0
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+for f in "$dir"/*.json; do echo "$f"; done |
+  xargs -P "$jobs" -I{} sh -c 'n=$(basename "$2"); "$1" prove "$2" --all --fallback-states 200 > "$3/$n.out" 2>&1; echo $? > "$3/$n.rc"' \
+    sh "$jp" {} "$tmp"
 for f in "$dir"/*.json; do
-  out=$("$jp" prove "$f" --all --fallback-states 200); rc=$?
   files=$((files + 1)); name=$(basename "$f")
-  line=$(echo "$out" | tail -n 1)
+  rc=$(cat "$tmp/$name.rc" 2>/dev/null || echo missing)
+  line=$(tail -n 1 "$tmp/$name.out" 2>/dev/null)
   n=$(echo "$line" | sed -n 's/^prove: \([0-9]*\) proved, 0 counterexamples, 0 unknown, 0 fallback-agree$/\1/p')
-  [ $rc -eq 0 ] && [ -n "$n" ] || { bad=$((bad + 1)); echo "FAIL: $name (rc=$rc): $line"
-    echo "$out" | grep -v ': PROVED' | head -n 5; continue; }
+  [ "$rc" = 0 ] && [ -n "$n" ] || { bad=$((bad + 1)); echo "FAIL: $name (rc=$rc): $line"
+    grep -v ': PROVED' "$tmp/$name.out" | head -n 5; continue; }
   blocks=$((blocks + n))
 done
 echo "prove_vectors: $files vectors, $blocks blocks proved, $bad problems"
