@@ -12,8 +12,9 @@ static void usage(FILE *f)
 	fprintf(f, "usage: jitproof prove FILE (--pc N | --all) [--cex-dir DIR] [--timeout-ms MS] [--rlimit N] [--portable]\n"
 	           "                      [--fallback-states N] [--mutant NAME]\n"
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
-	           "entered at pc N (or every basic block with --all) equal to the composed specs. A block the\n"
-	           "solver cannot decide runs on both engines from N states (FALLBACK-AGREE or COUNTEREXAMPLE).\n"
+	           "entered at pc N (or every basic block with --all) equal to the composed specs, and the\n"
+	           "jump-table dispatcher of a dynamic jump that ends it. A block the solver cannot decide\n"
+	           "runs on both engines from N states (FALLBACK-AGREE or COUNTEREXAMPLE).\n"
 	           "Exit 0 when every block is PROVED or FALLBACK-AGREE, 1 on a counterexample or unknown.\n");
 }
 
