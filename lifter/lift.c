@@ -236,6 +236,26 @@ Z3_ast lift_mem_read(lift_ctx *lc, Z3_ast mem, Z3_ast addr, unsigned n)
 	return same ? whole : simp(z, v);
 }
 
+Z3_solver lift_blast_solver(Z3_context z)
+{
+	static const char *const steps[] = { "simplify", "propagate-values", "solve-eqs", "bit-blast", "aig", "sat" };
+	Z3_tactic t = Z3_mk_tactic(z, steps[0]);
+	Z3_tactic_inc_ref(z, t);
+	for (size_t i = 1; i < sizeof steps / sizeof steps[0]; i++) {
+		Z3_tactic u = Z3_mk_tactic(z, steps[i]);
+		Z3_tactic_inc_ref(z, u);
+		Z3_tactic tu = Z3_tactic_and_then(z, t, u);
+		Z3_tactic_inc_ref(z, tu);
+		Z3_tactic_dec_ref(z, t);
+		Z3_tactic_dec_ref(z, u);
+		t = tu;
+	}
+	Z3_solver s = Z3_mk_solver_from_tactic(z, t);
+	Z3_solver_inc_ref(z, s);
+	Z3_tactic_dec_ref(z, t);
+	return s;
+}
+
 /* ---- operands ---- */
 
 lift_err fail(lx *x, lift_err e, const char *why)

@@ -110,6 +110,11 @@ void lift_state_const(lift_ctx *lc, lift_state *st, const uint64_t gpr[LIFT_NGPR
 /* Little-endian read of n bytes (1, 2, 4, 8) at addr ((_ BitVec 64)) from memory term mem. */
 Z3_ast lift_mem_read(lift_ctx *lc, Z3_ast mem, Z3_ast addr, unsigned n);
 
+/* A solver built from the bit-blasting tactic pipeline simplify, propagate-values, solve-eqs,
+ * bit-blast, aig, sat: the second opinion where the default solver gives up (it wins on
+ * division). Returned with one reference held for the caller. */
+Z3_solver lift_blast_solver(Z3_context z);
+
 /* Instructions with semantics: mov movabs movzx movsx movsxd lea xchg push pop cdq cqo cdqe cwde
  * nop; add adc sub sbb and or xor cmp test not neg inc dec; mul imul (1/2/3 operands) div idiv
  * (32/64-bit); shl sal shr sar rol ror (32/64-bit, imm/cl/1) shlx shrx sarx rorx; bswap lzcnt

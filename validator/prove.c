@@ -691,20 +691,7 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 	Z3_lbool r = Z3_solver_check(z, s);
 	if (r == Z3_L_UNDEF) {
 		/* the bit-blasting pipeline as a second opinion (DESIGN.md: it wins on bvsdiv) */
-		static const char *const steps[] = { "simplify", "propagate-values", "solve-eqs", "bit-blast", "aig", "sat" };
-		Z3_tactic t = Z3_mk_tactic(z, steps[0]);
-		Z3_tactic_inc_ref(z, t);
-		for (size_t i = 1; i < sizeof steps / sizeof steps[0]; i++) {
-			Z3_tactic u = Z3_mk_tactic(z, steps[i]);
-			Z3_tactic_inc_ref(z, u);
-			Z3_tactic tu = Z3_tactic_and_then(z, t, u);
-			Z3_tactic_inc_ref(z, tu);
-			Z3_tactic_dec_ref(z, t);
-			Z3_tactic_dec_ref(z, u);
-			t = tu;
-		}
-		Z3_solver s2 = Z3_mk_solver_from_tactic(z, t);
-		Z3_solver_inc_ref(z, s2);
+		Z3_solver s2 = lift_blast_solver(z);
 		Z3_solver_set_params(z, s2, p);
 		for (size_t i = 0; i < q->n_pre; i++) Z3_solver_assert(z, s2, q->pre[i]);
 		Z3_solver_assert(z, s2, bad);
@@ -716,7 +703,6 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 			snprintf(why, n, "solver: %s", Z3_solver_get_reason_unknown(z, s));
 			Z3_solver_dec_ref(z, s2);
 		}
-		Z3_tactic_dec_ref(z, t);
 	}
 	tv_verdict v = r == Z3_L_FALSE ? TV_PROVED : r == Z3_L_TRUE ? TV_CEX : TV_UNKNOWN;
 	if (getenv("JITPROOF_TV_RLIMIT")) {

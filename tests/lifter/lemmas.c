@@ -11,21 +11,7 @@ static Z3_lbool refute(Z3_context z, Z3_ast claim, bool blast, unsigned timeout_
 {
 	Z3_solver s;
 	if (blast) {
-		Z3_tactic t = Z3_mk_tactic(z, "simplify");
-		Z3_tactic_inc_ref(z, t);
-		static const char *const next[] = { "propagate-values", "solve-eqs", "bit-blast", "aig", "sat" };
-		for (size_t i = 0; i < sizeof next / sizeof next[0]; i++) {
-			Z3_tactic u = Z3_mk_tactic(z, next[i]);
-			Z3_tactic_inc_ref(z, u);
-			Z3_tactic tu = Z3_tactic_and_then(z, t, u);
-			Z3_tactic_inc_ref(z, tu);
-			Z3_tactic_dec_ref(z, t);
-			Z3_tactic_dec_ref(z, u);
-			t = tu;
-		}
-		s = Z3_mk_solver_from_tactic(z, t);
-		Z3_solver_inc_ref(z, s);
-		Z3_tactic_dec_ref(z, t);
+		s = lift_blast_solver(z);
 	} else {
 		s = Z3_mk_solver(z);
 		Z3_solver_inc_ref(z, s);
