@@ -90,19 +90,6 @@ static bool kset_add(kset *s, const char *key)
 	return true;
 }
 
-/* Which of ra, rb, rd each operand layout uses (bit 0 ra, 1 rb, 2 rd). */
-static unsigned regs_used(unsigned form)
-{
-	switch (form) {
-	case PVM_FORM_REG_IMM64: case PVM_FORM_REG_IMM: case PVM_FORM_REG_IMM2: case PVM_FORM_REG_IMM_OFF:
-		return 1;
-	case PVM_FORM_REG2: return 1 | 4;
-	case PVM_FORM_REG2_IMM: case PVM_FORM_REG2_OFF: case PVM_FORM_REG2_IMM2: return 1 | 2;
-	case PVM_FORM_REG3: return 1 | 2 | 4;
-	default: return 0;
-	}
-}
-
 size_t lift_jit_forms(lift_form **out, size_t *templates)
 {
 	csh cs;
@@ -121,7 +108,7 @@ size_t lift_jit_forms(lift_form **out, size_t *templates)
 	static const uint64_t imms[] = { 5, 0xffffffff80000000ull, 63 };
 	const jit_features feats[2] = { { true, true, true, true }, { false, false, false, false } };
 	for (size_t k = 0; k < PVM_NUM_OPCODES; k++) {
-		unsigned op = pvm_op_list[k], used = regs_used(pvm_ops[op].form);
+		unsigned op = pvm_op_list[k], used = pvm_form_regs(pvm_ops[op].form);
 		jit_imm_class cls[8];
 		size_t ncls = jit_op_classes(op, cls, 8);
 		for (unsigned r = 0; r < 13 * 13 * 13; r++) {

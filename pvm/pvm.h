@@ -66,6 +66,18 @@ extern const uint8_t pvm_op_list[PVM_NUM_OPCODES]; /* the 139 codes in ascending
 int pvm_op_by_name(const char *name); /* opcode or -1 */
 static inline bool pvm_op_valid(unsigned code) { return code < 256 && pvm_ops[code].name; }
 static inline bool pvm_op_is_term(unsigned code) { return pvm_ops[code].flags & PVM_T; }
+/* Which register fields an operand layout uses: bit 0 ra, bit 1 rb, bit 2 rd. */
+static inline unsigned pvm_form_regs(unsigned form)
+{
+	switch (form) {
+	case PVM_FORM_REG_IMM64: case PVM_FORM_REG_IMM: case PVM_FORM_REG_IMM2: case PVM_FORM_REG_IMM_OFF:
+		return 1;
+	case PVM_FORM_REG2: return 1 | 4;
+	case PVM_FORM_REG2_IMM: case PVM_FORM_REG2_OFF: case PVM_FORM_REG2_IMM2: return 1 | 2;
+	case PVM_FORM_REG3: return 1 | 2 | 4;
+	default: return 0;
+	}
+}
 
 /* ---- decoded instructions and programs --------------------------------------------------- */
 

@@ -65,18 +65,6 @@ static bool same_ops(const char *cs, const char *enc, bool branch)
 	return !strcmp(a, b);
 }
 
-static unsigned regs_used(unsigned form)
-{
-	switch (form) {
-	case PVM_FORM_REG_IMM64: case PVM_FORM_REG_IMM: case PVM_FORM_REG_IMM2: case PVM_FORM_REG_IMM_OFF:
-		return 1;
-	case PVM_FORM_REG2: return 1 | 4;
-	case PVM_FORM_REG2_IMM: case PVM_FORM_REG2_OFF: case PVM_FORM_REG2_IMM2: return 1 | 2;
-	case PVM_FORM_REG3: return 1 | 2 | 4;
-	default: return 0;
-	}
-}
-
 int main(void)
 {
 	Z3_config cfg = Z3_mk_config();
@@ -90,7 +78,7 @@ int main(void)
 	const jit_features feats[2] = { { true, true, true, true }, { false, false, false, false } };
 	if (!lc || !t) return 1;
 	for (size_t k = 0; k < PVM_NUM_OPCODES; k++) {
-		unsigned op = pvm_op_list[k], used = regs_used(pvm_ops[op].form);
+		unsigned op = pvm_op_list[k], used = pvm_form_regs(pvm_ops[op].form);
 		jit_imm_class cls[8];
 		size_t ncls = jit_op_classes(op, cls, 8);
 		for (unsigned r = 0; r < 13 * 13 * 13; r++) {
