@@ -723,9 +723,11 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 		q->acc_addr[q->n_acc] = q->a;
 		q->acc_len[q->n_acc++] = 1;
 	}
-	Z3_ast layout = q->layout ? q->layout : q->t ? Z3_mk_eq(z, q->t, num(z, t_layout, 32)) : NULL;
-	if (v == TV_CEX) tv_cex_from_model(w, q->z, s, q->g, q->x, q->y, q->t, q->gas, q->acc_addr, q->acc_len,
-	                                   q->n_acc, q->gm, layout, cex, w->o->timeout_ms);
+	if (v == TV_CEX) {
+		Z3_ast layout = q->layout ? q->layout : q->t ? Z3_mk_eq(z, q->t, num(z, t_layout, 32)) : NULL;
+		tv_cex_from_model(w, q->z, s, q->g, q->x, q->y, q->t, q->gas, q->acc_addr, q->acc_len, q->n_acc, q->gm,
+		                  layout, cex, w->o->timeout_ms);
+	}
 	Z3_params_dec_ref(z, p);
 	Z3_solver_dec_ref(z, s);
 	return v;
@@ -916,7 +918,8 @@ out:
 	return finish(res, v, t0);
 }
 
-tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex)
+tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
+                           uint32_t *last_pc)
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
@@ -967,6 +970,7 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 		if (pvm_op_is_term(in->op) || in->op == PVM_OP_ecalli) break;
 		at = in->next;
 	}
+	if (last_pc) *last_pc = last;
 	if (ok) {
 		outcome run, stay;
 		spec_outcome(&q, &post, &run);
@@ -1021,40 +1025,38 @@ static tv_verdict dispatch_case(tv_worker *w, const pvm_program *p, const pvm_in
 	Z3_ast is_block = Z3_mk_const(z, Z3_mk_string_symbol(z, "is_block"), Z3_mk_array_sort(z, b32, Z3_mk_bool_sort(z)));
 	q.entry = Z3_mk_func_decl(z, Z3_mk_string_symbol(z, "entry"), 1, &b32, b64);
 	uint32_t n = p->jt_len;
-	Z3_ast *table = malloc((3 * n + 1) * sizeof *table), *fit = malloc((2 * n + 1) * sizeof *fit);
-	if (!table || !fit) {
-		free(table);
-		free(fit);
-		snprintf(res->detail, sizeof res->detail, "out of memory");
+	sem_z3_post post;
+	Z3_ast *cs = malloc((2 * n + 1) * sizeof *cs);
+	if (!cs || !spec_step(&q, w->o->spec, in, q.g, q.gm, q.gas, is_block, &post, res->detail, sizeof res->detail)) {
+		if (!cs) snprintf(res->detail, sizeof res->detail, "out of memory");
+		free(cs);
 		return TV_UNKNOWN;
 	}
-	sem_z3_post post;
-	bool ok = spec_step(&q, w->o->spec, in, q.g, q.gm, q.gas, is_block, &post, res->detail, sizeof res->detail);
-	for (uint32_t i = 0; ok && i < n; i++) {
-		Z3_ast dest = Z3_mk_select(z, q.jump_table, num(z, i, 32));
-		Z3_ast e = Z3_mk_app(z, q.entry, 1, &dest), blk_ok = Z3_mk_select(z, is_block, dest);
-		/* only the slot this case reads is needed (fewer assumptions: a weaker premise) */
-		table[3 * i] = i == c ? Z3_mk_eq(z, host_read64(&q, q.h, JIT_JT(n, i)), Z3_mk_ite(z, blk_ok, e, num(z, 0, 64)))
-		                      : Z3_mk_true(z);
-		table[3 * i + 1] = i == c ? ne(z, e, num(z, 0, 64)) : Z3_mk_true(z);
-		table[3 * i + 2] = c == n ? ne(z, post.djump_addr, num(z, 2 * i + 2, 32)) : Z3_mk_true(z);
+	assume(&q, Z3_mk_eq(z, q.jt_len, num(z, n, 32)));
+	/* the template left the address zero-extended in rax (its own proof); in a table case it is
+	 * a numeral here, so the dispatcher's table read is at a known slot */
+	Z3_ast a = post.djump_addr;
+	if (c < n) { /* slot c and the runtime's contract for it (the only slot read) */
+		a = num(z, 2 * c + 2, 32);
+		assume(&q, Z3_mk_eq(z, post.djump_addr, a));
+		Z3_ast dest = Z3_mk_select(z, q.jump_table, num(z, c, 32)), e = Z3_mk_app(z, q.entry, 1, &dest);
+		Z3_ast slot = Z3_mk_ite(z, Z3_mk_select(z, is_block, dest), e, num(z, 0, 64));
+		assume(&q, Z3_mk_eq(z, host_read64(&q, q.h, JIT_JT(n, c)), slot));
+		assume(&q, ne(z, e, num(z, 0, 64)));
+	} else { /* none of the slots */
+		for (uint32_t i = 0; i < n; i++) cs[i] = ne(z, a, num(z, 2 * i + 2, 32));
+		assume(&q, Z3_mk_and(z, n, cs));
+	}
+	/* what makes a model fit the program's own table (the counterexample runs on it) */
+	for (uint32_t i = 0; i < n; i++) {
 		uint32_t d = p->jump_table[i];
-		fit[2 * i] = Z3_mk_eq(z, dest, num(z, d, 32));
-		fit[2 * i + 1] = Z3_mk_eq(z, Z3_mk_select(z, is_block, num(z, d, 32)),
-		                          d <= p->code_len && p->is_block[d] ? Z3_mk_true(z) : Z3_mk_false(z));
+		cs[2 * i] = Z3_mk_eq(z, Z3_mk_select(z, q.jump_table, num(z, i, 32)), num(z, d, 32));
+		cs[2 * i + 1] = Z3_mk_eq(z, Z3_mk_select(z, is_block, num(z, d, 32)),
+		                        d <= p->code_len && p->is_block[d] ? Z3_mk_true(z) : Z3_mk_false(z));
 	}
-	table[3 * n] = fit[2 * n] = Z3_mk_eq(z, q.jt_len, num(z, n, 32));
-	if (ok) {
-		assume(&q, Z3_mk_and(z, 3 * n + 1, table));
-		q.layout = Z3_mk_and(z, 2 * n + 1, fit);
-	}
-	free(table);
-	free(fit);
-	if (!ok) return TV_UNKNOWN;
-	/* the template left the address zero-extended in rax (its own proof); here a numeral in the
-	 * table cases, so the dispatcher's table read is at a known slot */
-	Z3_ast a = c < n ? num(z, 2 * c + 2, 32) : post.djump_addr;
-	if (c < n) assume(&q, Z3_mk_eq(z, post.djump_addr, a));
+	cs[2 * n] = Z3_mk_eq(z, q.jt_len, num(z, n, 32));
+	q.layout = Z3_mk_and(z, 2 * n + 1, cs);
+	free(cs);
 	outcome so = { .kind = Z3_mk_zero_ext(z, 5, post.status), .pc = post.pc, .mem = post.mem, .gas = post.gas };
 	memcpy(so.regs, post.regs, sizeof so.regs);
 	lift_state st;

@@ -38,8 +38,10 @@ typedef struct tv_cex {
 /* Prove the template of `in` (registers fixed, immediates symbolic within class cls).
  * in->pc/next/target give the layout the counterexample program will use. */
 tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in, jit_imm_class cls, tv_result *res, tv_cex *cex);
-/* Prove the gas region of p entered at pc against the composed specs of its instructions. */
-tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex);
+/* Prove the gas region of p entered at pc against the composed specs of its instructions.
+ * *last (when not NULL) gets the pc of the region's last instruction. */
+tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
+                           uint32_t *last);
 /* Prove the dynamic-jump dispatcher of the jump `in` (at in->pc of p, registers fixed, immediates
  * symbolic) against the spec's djump: halt, panic, or the host entry of jump_table[a/2 - 1]. */
 tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst *in, tv_result *res, tv_cex *cex);

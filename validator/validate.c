@@ -295,7 +295,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 		v = TV_UNKNOWN;
 		if (tv_program_for(&in, &prog) == PVM_OK &&
 		    pvm_program_decode(&p, prog.program, prog.program_len, "region", &e) == PVM_OK) {
-			v = it->kind == IT_DJUMP ? tv_prove_dispatch(w, &p, &in, res, &cex) : tv_prove_region(w, &p, 0, res, &cex);
+			v = it->kind == IT_DJUMP ? tv_prove_dispatch(w, &p, &in, res, &cex) : tv_prove_region(w, &p, 0, res, &cex, NULL);
 			pvm_program_fini(&p);
 		}
 	}
@@ -431,13 +431,10 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 	const pvm_inst *in = pvm_inst_at(p, pc);
 	res->op = in->op;
 	snprintf(res->what, sizeof res->what, "block@%u", pc);
-	tv_verdict verdict = tv_prove_region(wk, p, pc, res, &cex);
+	uint32_t last_pc = pc, cex_pc = pc;
+	tv_verdict verdict = tv_prove_region(wk, p, pc, res, &cex, &last_pc);
 	/* a region that ends in a dynamic jump continues through its dispatcher: proved too */
-	uint32_t cex_pc = pc;
-	const pvm_inst *last = in;
-	for (uint32_t k = 0; k <= p->code_len && !pvm_op_is_term(last->op) && last->op != PVM_OP_ecalli &&
-	                     last->next <= p->code_len && p->is_start[last->next]; k++)
-		last = pvm_inst_at(p, last->next);
+	const pvm_inst *last = pvm_inst_at(p, last_pc);
 	if (verdict == TV_PROVED && (last->op == PVM_OP_jump_ind || last->op == PVM_OP_load_imm_jump_ind)) {
 		tv_result d;
 		memset(&d, 0, sizeof d);
