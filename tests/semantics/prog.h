@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvm/pvm.h"
+#include "semantics/sem.h"
 
 /* xorshift64*: seeded, so a failure replays with the printed seed */
 static uint64_t rng_state = 1;
@@ -37,6 +38,33 @@ static inline uint64_t pick_seed(int argc, char **argv)
 	       (unsigned long long)seed, (unsigned long long)seed);
 	rng_state = seed;
 	return seed;
+}
+
+/* The command line both semantics tests take: SPEC [--states N] [--ops LO-HI] [--seed S]. Loads
+ * and checks the spec and seeds the generator; *states and the opcode range keep their defaults
+ * unless given. NULL on bad input, with *rc the exit code (2: usage, 1: the spec). */
+static inline sem_spec *test_start(int argc, char **argv, const char *name, long *states, unsigned *lo,
+                                   unsigned *hi, int *rc)
+{
+	*rc = 2;
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s SPEC [--states N] [--ops LO-HI] [--seed S]\n", name);
+		return NULL;
+	}
+	for (int i = 2; i + 1 < argc; i++) {
+		if (!strcmp(argv[i], "--states")) *states = strtol(argv[i + 1], NULL, 0);
+		if (!strcmp(argv[i], "--ops") && sscanf(argv[i + 1], "%u-%u", lo, hi) != 2) return NULL;
+	}
+	pvm_errbuf e;
+	sem_spec *sp = sem_spec_load(argv[1], &e);
+	if (!sp || sem_spec_check_table(sp, &e) != SEM_OK) {
+		printf("%s\n", e.msg);
+		sem_spec_free(sp);
+		*rc = 1;
+		return NULL;
+	}
+	pick_seed(argc, argv);
+	return sp;
 }
 
 static const uint64_t edge_values[] = {

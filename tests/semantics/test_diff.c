@@ -39,23 +39,12 @@ static void describe(const tinst *t, const pvm_program *p, const pvm_state *s)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: sem_diff SPEC [--states N] [--ops LO-HI] [--seed S]\n");
-		return 2;
-	}
 	long states = 10000;
 	unsigned lo = 0, hi = 255;
-	for (int i = 2; i + 1 < argc; i++) {
-		if (!strcmp(argv[i], "--states")) states = strtol(argv[i + 1], NULL, 0);
-		if (!strcmp(argv[i], "--ops") && sscanf(argv[i + 1], "%u-%u", &lo, &hi) != 2) return 2;
-	}
+	int rc;
+	sem_spec *sp = test_start(argc, argv, "sem_diff", &states, &lo, &hi, &rc);
+	if (!sp) return rc;
 	pvm_errbuf e;
-	sem_spec *sp = sem_spec_load(argv[1], &e);
-	if (!sp || sem_spec_check_table(sp, &e) != SEM_OK) {
-		printf("%s\n", e.msg);
-		return 1;
-	}
-	pick_seed(argc, argv);
 
 	long total = 0, bad = 0;
 	int failed_ops = 0;

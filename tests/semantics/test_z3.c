@@ -54,12 +54,12 @@ static sem_status status_of(bool exited, pvm_exit x)
 		}                                                                                 \
 	} while (0)
 
-static void check_opcode(const sem_spec *sp, uint8_t op, int states)
+static void check_opcode(const sem_spec *sp, uint8_t op, long states)
 {
 	const char *name = pvm_ops[op].name;
 	const sem_insn *si = sem_spec_get(sp, op);
 	Z3_sort b32 = Z3_mk_bv_sort(ctx, 32), b20 = Z3_mk_bv_sort(ctx, 20);
-	for (int i = 0; i < states; i++) {
+	for (long i = 0; i < states; i++) {
 		tinst t = rnd_inst(op);
 		pvm_program p;
 		if (!build_program(&t, &p)) {
@@ -225,23 +225,11 @@ static void check_symbolic(const sem_spec *sp, uint8_t op)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: sem_z3 SPEC [--states N] [--ops LO-HI] [--seed S]\n");
-		return 2;
-	}
-	int states = 200;
+	long states = 200;
 	unsigned lo = 0, hi = 255;
-	for (int i = 2; i + 1 < argc; i++) {
-		if (!strcmp(argv[i], "--states")) states = atoi(argv[i + 1]);
-		if (!strcmp(argv[i], "--ops") && sscanf(argv[i + 1], "%u-%u", &lo, &hi) != 2) return 2;
-	}
-	pvm_errbuf e;
-	sem_spec *sp = sem_spec_load(argv[1], &e);
-	if (!sp || sem_spec_check_table(sp, &e) != SEM_OK) {
-		printf("%s\n", e.msg);
-		return 1;
-	}
-	pick_seed(argc, argv);
+	int rc;
+	sem_spec *sp = test_start(argc, argv, "sem_z3", &states, &lo, &hi, &rc);
+	if (!sp) return rc;
 	int ops = 0;
 	for (unsigned oi = 0; oi < PVM_NUM_OPCODES && failures <= 10; oi++) {
 		if (pvm_op_list[oi] < lo || pvm_op_list[oi] > hi) continue;
@@ -253,7 +241,7 @@ int main(int argc, char **argv)
 		Z3_del_context(ctx);
 		ops++;
 	}
-	printf("%d opcodes x %d states: %ld failures\n", ops, states, failures);
+	printf("%d opcodes x %ld states: %ld failures\n", ops, states, failures);
 	sem_spec_free(sp);
 	return failures ? 1 : 0;
 }
