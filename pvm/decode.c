@@ -94,8 +94,9 @@ pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc)
 	if (pc > p->code_len) return in;
 	unsigned l = skip_at(p, pc);
 	in.next = pc + 1 + l;
-	if (pc == p->code_len || !mask_bit(p, pc) || !pvm_op_valid(p->code[pc])) return in;
-	in.op = p->code[pc];
+	int op = pc < p->code_len ? pvm_op_from_byte(p->isa, p->code[pc]) : -1;
+	if (op < 0 || !mask_bit(p, pc)) return in;
+	in.op = (uint8_t)op;
 	uint8_t b1 = zeta(p, (uint64_t)pc + 1), b2 = zeta(p, (uint64_t)pc + 2);
 	uint8_t lo = reg_clamp(b1 & 15), hi = reg_clamp(b1 >> 4);
 	unsigned lx, ly;
@@ -193,15 +194,24 @@ static pvm_err analyse(pvm_program *p)
 		p->is_start[pc] = mask_bit(p, pc);
 	}
 	/* ϖ: 0 and every successor of a terminator, if it holds a valid instruction (GP 0.6.7+). */
-#define VALID_START(x) ((x) < p->code_len && mask_bit(p, (x)) && pvm_op_valid(p->code[(x)]))
+#define VALID_START(x) ((x) < p->code_len && mask_bit(p, (x)) && pvm_op_from_byte(p->isa, p->code[(x)]) >= 0)
 	if (VALID_START(0u)) p->is_block[0] = 1;
 	for (uint32_t pc = 0; pc < p->code_len; pc++) {
 		const pvm_inst *in = &p->inst[pc];
-		if (mask_bit(p, pc) && pvm_op_valid(p->code[pc]) && pvm_op_is_term(in->op) &&
+		if (VALID_START(pc) && pvm_op_is_term(in->op) &&
 		    VALID_START(in->next))
 			p->is_block[in->next] = 1;
 	}
 #undef VALID_START
+	if (p->isa == PVM_ISA_0_8_0) {
+		uint32_t cost = 0;
+		for (uint32_t pc = 0; pc < p->code_len; pc++) {
+			if (p->is_block[pc]) cost = pvm_block_cost(p, pc);
+			p->gas_cost[pc] = cost;
+		}
+		p->gas_cost[p->code_len] = 0; /* running off the end panics without a charge (§3) */
+		return PVM_OK;
+	}
 	for (uint32_t pc = p->code_len + 1; pc-- > 0;) {
 		const pvm_inst *in = &p->inst[pc];
 		if (pc == p->code_len || pvm_op_is_term(in->op) || in->op == PVM_OP_ecalli)
@@ -212,10 +222,44 @@ static pvm_err analyse(pvm_program *p)
 	return PVM_OK;
 }
 
+/* 0.8.0 prevalidation v_blob (ISA-NOTES-0.8 §3): the walk i -> i + 1 + skip(i) from 0 visits
+ * only defined opcodes at set bitmask bits and lands on |c| > 0. Returns NULL or the reason
+ * (static text plus *at, the offending pc). With polkavm_end also the last instruction must not
+ * fall through (PolkaVM HEAD, §10.1). */
+static const char *prevalidate(const pvm_program *p, bool polkavm_end, uint32_t *at)
+{
+	*at = 0;
+	if (p->code_len == 0) return "empty code";
+	uint32_t pc = 0, last = 0;
+	while (pc < p->code_len) {
+		*at = pc;
+		if (!mask_bit(p, pc))
+			return pc == 0 ? "bitmask bit 0 is not set" : "more than 24 bytes up to the next instruction";
+		if (pvm_op_from_byte(p->isa, p->code[pc]) < 0) return "undefined opcode";
+		last = pc;
+		pc = p->inst[pc].next;
+	}
+	*at = last;
+	if (polkavm_end) {
+		unsigned op = p->inst[last].op;
+		if (op != PVM_OP_trap && op != PVM_OP_jump && op != PVM_OP_jump_ind &&
+		    op != PVM_OP_load_imm_jump && op != PVM_OP_load_imm_jump_ind)
+			return "the last instruction can fall through (PolkaVM rule)";
+	}
+	return NULL;
+}
+
 pvm_err pvm_program_decode(pvm_program *p, const uint8_t *blob, size_t len, const char *name,
                            pvm_errbuf *e)
 {
+	return pvm_program_decode_isa(p, blob, len, PVM_ISA_0_7_2, 0, name, e);
+}
+
+pvm_err pvm_program_decode_isa(pvm_program *p, const uint8_t *blob, size_t len, pvm_isa isa,
+                               unsigned flags, const char *name, pvm_errbuf *e)
+{
 	memset(p, 0, sizeof *p);
+	p->isa = isa;
 	size_t off = 0, k;
 	uint64_t jlen, clen;
 	const char *why;
@@ -293,7 +337,16 @@ pvm_err pvm_program_decode(pvm_program *p, const uint8_t *blob, size_t len, cons
 		pvm_program_fini(p);
 		return PVM_EINVAL;
 	}
-	if (analyse(p) == PVM_OK) return PVM_OK;
+	if (analyse(p) == PVM_OK) {
+		if (isa == PVM_ISA_0_8_0) {
+			uint32_t at;
+			const char *why = prevalidate(p, flags & PVM_DECODE_POLKAVM_END, &at);
+			if (why) {
+				snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", at, why);
+			}
+		}
+		return PVM_OK;
+	}
 nomem:
 	pvm_program_fini(p);
 	pvm_errf(e, "%s: out of memory", name);

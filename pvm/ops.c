@@ -21,3 +21,29 @@ int pvm_op_by_name(const char *name)
 		if (!strcmp(pvm_ops[pvm_op_list[i]].name, name)) return pvm_op_list[i];
 	return -1;
 }
+
+const char *pvm_isa_name(pvm_isa isa) { return isa == PVM_ISA_0_8_0 ? "0.8.0" : "0.7.2"; }
+
+int pvm_isa_by_name(const char *name)
+{
+	if (!strcmp(name, "0.8.0")) return PVM_ISA_0_8_0;
+	if (!strcmp(name, "0.7.2")) return PVM_ISA_0_7_2;
+	return -1;
+}
+
+/* TEMPORARY (issue 11): replaced by opcodes.def's per-ISA byte columns (issue 10). */
+int pvm_op_from_byte(pvm_isa isa, uint8_t byte)
+{
+	if (isa == PVM_ISA_0_8_0) {
+		if (byte == 2) return PVM_OP_unlikely;
+		if (byte == 111) return -1;
+		if (byte >= 101 && byte <= 110) return byte + 1;
+	}
+	return pvm_op_valid(byte) ? byte : -1;
+}
+
+const char *pvm_op_name(unsigned op)
+{
+	if (op == PVM_OP_unlikely) return "unlikely";
+	return op < 256 && pvm_ops[op].name ? pvm_ops[op].name : "?";
+}

@@ -55,6 +55,22 @@ typedef enum pvm_opcode {
 
 enum { PVM_NUM_OPCODES = 139, PVM_NUM_REGS = 13 };
 
+/* ISA revisions (DESIGN.md): GP 0.7.2 and GP 0.8.0 (ISA-NOTES-0.8). */
+typedef enum pvm_isa { PVM_ISA_0_7_2, PVM_ISA_0_8_0 } pvm_isa;
+const char *pvm_isa_name(pvm_isa isa);  /* "0.7.2", "0.8.0" */
+int pvm_isa_by_name(const char *name);  /* pvm_isa or -1 */
+
+/* TEMPORARY (issue 11), until opcodes.def has one byte column per ISA (issue 10): the 0.8.0
+ * instruction `unlikely` as an internal op. 2 is free: byte 2 is undefined in 0.7.2, so a 0.7.2
+ * decode never yields op 2. pvm_ops[2] stays unnamed (form NONE, no flags, as unlikely needs). */
+enum { PVM_OP_unlikely = 2 };
+/* TEMPORARY (issue 11): the one place that maps a 0.8.0 opcode byte to the internal op
+ * (ISA-NOTES-0.8 §1): 2 -> unlikely, 101..110 -> 0.7.2's 102..111, 111 undefined; -1 if undefined.
+ * To be replaced by the per-ISA decode map of opcodes.def. */
+int pvm_op_from_byte(pvm_isa isa, uint8_t byte);
+/* Name of an internal op (covers unlikely until it is a row of opcodes.def). */
+const char *pvm_op_name(unsigned op);
+
 typedef struct pvm_opinfo {
 	const char *name;      /* GP name, NULL for undefined codes */
 	uint8_t form;          /* enum pvm_form */
@@ -106,13 +122,25 @@ typedef struct pvm_program {
 	pvm_inst *inst;        /* code_len + 1 entries, indexed by pc */
 	uint8_t *is_start;     /* code_len + 1: 1 if an instruction starts here (bitmask bit, or code_len) */
 	uint8_t *is_block;     /* code_len + 1: 1 if pc is a basic-block start (ϖ) */
-	uint32_t *gas_cost;    /* code_len + 1: cost of the gas region entered at this pc: instructions
-	                          from pc up to and including the first terminator or ecalli */
+	uint32_t *gas_cost;    /* code_len + 1: the gas charged when execution enters at this pc.
+	                          0.7.2: cost of the gas region (instructions from pc up to and
+	                          including the first terminator or ecalli). 0.8.0: the block cost
+	                          ϱΔ(L(pc)) of the block holding pc (§4, §6); 0 at code_len */
+	pvm_isa isa;           /* the revision the blob was decoded as */
+	char invalid[96];      /* 0.8.0: why deblob's prevalidation (§3) rejects the blob ("pc N:
+	                          reason"), "" if it does not; such a program panics on its first
+	                          step without charging gas */
 } pvm_program;
 
-/* Decode a §2 blob. `name` is used in error messages ("name: offset N: reason"). */
+/* Decode a §2 blob as GP 0.7.2. `name` is used in error messages ("name: offset N: reason"). */
 pvm_err pvm_program_decode(pvm_program *p, const uint8_t *blob, size_t len, const char *name,
                            pvm_errbuf *e);
+/* Decode a §2 blob as the given revision. A blob that does not split (§2) is PVM_EINVAL; a 0.8.0
+ * blob that splits but fails prevalidation decodes, with p->invalid non-empty. */
+enum { PVM_DECODE_POLKAVM_END = 1 }; /* flag: §10.1, PolkaVM HEAD's rule that the last
+                                      instruction cannot fall through (the text accepts it) */
+pvm_err pvm_program_decode_isa(pvm_program *p, const uint8_t *blob, size_t len, pvm_isa isa,
+                               unsigned flags, const char *name, pvm_errbuf *e);
 void pvm_program_fini(pvm_program *p);
 /* Re-encode a program as a §2 blob (byte-identical to the decoded input). Caller frees *out. */
 pvm_err pvm_program_encode(const pvm_program *p, uint8_t **out, size_t *len);
@@ -124,6 +152,28 @@ static inline const pvm_inst *pvm_inst_at(const pvm_program *p, uint32_t pc)
 	extern const pvm_inst pvm_trap_inst;
 	return pc <= p->code_len ? &p->inst[pc] : &pvm_trap_inst;
 }
+
+/* ---- the GP 0.8.0 gas cost model (pvm/cost.c, ISA-NOTES-0.8 §6) ------------------------- */
+
+enum pvm_cost_rw { PVM_RW_NONE, PVM_RW_WA, PVM_RW_RA, PVM_RW_RA_WD, PVM_RW_RAB, PVM_RW_RB_WA,
+                   PVM_RW_RAB_WD };
+enum pvm_cost_dkind { PVM_D_FIX, PVM_D_P, PVM_D_PS };
+enum { PVM_CYC_MEM = 255, PVM_CYC_BRANCH = 254, PVM_MEM_LATENCY = 25 };
+/* One row of cost.def. */
+typedef struct pvm_costinfo {
+	uint8_t defined;       /* 1 for the 139 0.8.0 instructions */
+	uint8_t rw;            /* enum pvm_cost_rw */
+	uint8_t cycles;        /* latency, or PVM_CYC_MEM / PVM_CYC_BRANCH */
+	uint8_t dkind, d1, d2; /* decode slots (enum pvm_cost_dkind) */
+	uint8_t units[5];      /* ALU, load, store, mul, div */
+} pvm_costinfo;
+extern const pvm_costinfo pvm_costs[256]; /* indexed by internal op */
+/* ϱΔ(c, k, s): the gas cost of the block starting at pc s of a 0.8.0 program,
+ * max(cycles - 3, 1) of the pipeline simulation (A.48-A.60). s need not be in ϖ: the simulation
+ * runs from s to the first terminator, as the formula does. */
+uint32_t pvm_block_cost(const pvm_program *p, uint32_t s);
+/* L(pc) (A.6): the largest block start ≤ pc, or UINT32_MAX if there is none. */
+uint32_t pvm_block_of(const pvm_program *p, uint32_t pc);
 
 /* GP variable-length natural E(x) (§2). decode returns bytes consumed or 0 on error. */
 size_t pvm_varint_encode(uint64_t x, uint8_t out[9]);
@@ -184,6 +234,7 @@ typedef struct pvm_state {
 	pvm_mem *mem;          /* owned by the state */
 	uint32_t heap_base;    /* sbrk: h (0 without a container) */
 	uint32_t heap_top;     /* sbrk: current end of the heap (starts at heap_base) */
+	bool gas_charged;      /* 0.8.0: the gas-charged flag g̃ (§4); false in a fresh state */
 } pvm_state;
 
 void pvm_state_init(pvm_state *s);            /* zeroed, empty memory */
