@@ -168,7 +168,7 @@ static inline bool get_chunks(rd *r, const yaml_node_t *n, const char *what, pvm
 		if (!get_fields(r, c, what, names, 2, f)) return false;
 		for (int k = 0; k < 2; k++)
 			if (!f[k]) return fail(r, c, "missing field \"%s\"", names[k]);
-		size_t len;
+		size_t len = 0;
 		if (!get_u32(r, f[0], "address", &(*out)[i].address)) return false;
 		if (!get_bytes(r, f[1], "contents", &(*out)[i].data, &len)) return false;
 		if (len > UINT32_MAX || (uint64_t)(*out)[i].address + len > (1ull << 32))

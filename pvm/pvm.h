@@ -319,6 +319,70 @@ void pvm_vector_set_initial(pvm_vector *v, const char *name, const pvm_state *s)
  * writes one line naming the first differing field, e.g. "expected-regs[7]: want 0x.. got 0x..". */
 bool pvm_vector_check(const pvm_vector *v, const pvm_state *s, pvm_exit x, char *why, size_t n);
 
+/* ---- GP 0.8 step vectors (pvm/vector08.c; ../shared/vectors/pvm-0.8/SOURCE.md) ---------------- */
+
+typedef enum pvm_step_kind {
+	PVM_STEP_MAP, PVM_STEP_WRITE, PVM_STEP_SET_REG, PVM_STEP_RUN, PVM_STEP_ASSERT
+} pvm_step_kind;
+
+typedef struct pvm_step {
+	pvm_step_kind kind;
+	uint32_t line;                        /* line of the step in its file (messages) */
+	uint32_t address, length; bool writable;  /* map (address also for write) */
+	uint8_t *contents; uint32_t len;      /* write */
+	unsigned reg; uint64_t value;         /* set-reg */
+	pvm_status status;                    /* assert: status "ecalli" is PVM_HOST */
+	int64_t gas;
+	uint32_t pc;
+	uint64_t regs[PVM_NUM_REGS];
+	pvm_chunk *memory; size_t n_memory;   /* non-zero byte runs of the mapped regions */
+	bool has_fault_addr; uint32_t fault_addr;
+	bool has_host_id; uint32_t host_id;   /* "hostcall" */
+} pvm_step;
+
+typedef struct pvm_block_gas { uint32_t pc, cost; } pvm_block_gas;
+
+/* A step vector (name, initial-pc, initial-gas, program, steps, block-gas-costs) or an
+ * integration program (name, program, block-gas-costs). Two spellings are read: `kind` objects
+ * with snake_case step fields and block-gas-costs as an object keyed by pc, and the externally
+ * tagged spelling of today's spectool ({"run": {}}, kebab-case, block-gas-costs as an array of
+ * {"pc", "cost"}); `tagged` says which one a file used (and which one write produces). */
+typedef struct pvm_vector08 {
+	char *name;
+	bool tagged;
+	bool has_steps;        /* initial-pc, initial-gas and steps present */
+	uint32_t initial_pc;
+	int64_t initial_gas;
+	uint8_t *program; size_t program_len;
+	pvm_step *steps; size_t n_steps;
+	bool has_costs;
+	pvm_block_gas *costs; size_t n_costs;
+} pvm_vector08;
+
+/* Which vector format a JSON text is: 1 = a GP 0.8 step vector (has "steps" or
+ * "block-gas-costs"), 0 = anything else (the w3f 0.7.2 reader then reports what is wrong). */
+int pvm_json_is_vector08(const char *text, size_t len);
+pvm_err pvm_vector08_parse(pvm_vector08 *v, const char *text, size_t len, const char *name,
+                           pvm_errbuf *e);
+pvm_err pvm_vector08_read(pvm_vector08 *v, const char *path, pvm_errbuf *e);
+void pvm_vector08_fini(pvm_vector08 *v);
+pvm_err pvm_vector08_write(const pvm_vector08 *v, FILE *out);
+/* Checks block-gas-costs against the cost model: the listed pcs are exactly ϖ and every cost is
+ * ϱΔ. Returns true, or false with one line naming the first difference. *checked counts the
+ * blocks compared. */
+bool pvm_vector08_check_costs(const pvm_vector08 *v, const pvm_program *p, size_t *checked,
+                              char *why, size_t n);
+/* Runs the steps on a prepared engine from the SOURCE.md starting state (pc, gas, flag false, zero
+ * registers, no memory) and checks every assert. Returns true, or false with one line naming the
+ * step and the first difference. */
+bool pvm_vector08_run(const pvm_vector08 *v, const pvm_engine *eng, void *prepared,
+                      char *why, size_t n);
+/* Build a step vector from one run: map/write/set-reg steps recreating init, one run, one assert
+ * of (fin, x), and the block costs of p. program is copied. */
+void pvm_vector08_from_run(pvm_vector08 *v, const char *name, const uint8_t *program,
+                           size_t program_len, const pvm_program *p, const pvm_state *init,
+                           const pvm_state *fin, pvm_exit x);
+
 /* ---- assembler / disassembler -------------------------------------------------------------- */
 
 /* Assemble a .pvmasm text (format in README.md) into a vector whose initial-* fields and
