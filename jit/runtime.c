@@ -316,6 +316,10 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 static void *load_with(const pvm_program *p, pvm_errbuf *e, jit_features f)
 {
 	jit_program *jp;
+	if (p->isa != PVM_ISA_0_7_2) { /* issue 11: the 0.8.0 JIT (gas prologues, flag) is not built yet */
+		pvm_errf(e, "jit: GP %s programs are not supported yet (only 0.7.2)", pvm_isa_name(p->isa));
+		return NULL;
+	}
 	jit_err err = jit_program_new(p, f, &jp);
 	if (err) {
 		pvm_errf(e, "jit: %s", jit_strerror(err));

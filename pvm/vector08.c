@@ -431,7 +431,7 @@ bool pvm_vector08_check_costs(const pvm_vector08 *v, const pvm_program *p, size_
 	for (uint32_t pc = 0; pc < p->code_len; pc++) {
 		if (!p->is_block[pc]) continue;
 		if (i == v->n_costs || v->costs[i].pc != pc) {
-			snprintf(why, n, "block-gas-costs: block start %" PRIu32 " (ϖ) is not listed", pc);
+			snprintf(why, n, "block-gas-costs: block start %" PRIu32 " (varpi) is not listed", pc);
 			return false;
 		}
 		uint32_t got = pvm_block_cost(p, pc);
@@ -444,7 +444,7 @@ bool pvm_vector08_check_costs(const pvm_vector08 *v, const pvm_program *p, size_
 		(*checked)++;
 	}
 	if (i < v->n_costs) {
-		snprintf(why, n, "block-gas-costs: pc %" PRIu32 " is listed but is not a block start (ϖ)",
+		snprintf(why, n, "block-gas-costs: pc %" PRIu32 " is listed but is not a block start (varpi)",
 		         v->costs[i].pc);
 		return false;
 	}

@@ -13,6 +13,10 @@ typedef struct prepared {
 
 static void *spec_load(const pvm_program *p, pvm_errbuf *e)
 {
+	if (p->isa != PVM_ISA_0_7_2) { /* issue 11: specs for 0.8.0 are not written yet */
+		pvm_errf(e, "spec: GP %s programs are not supported yet (only 0.7.2)", pvm_isa_name(p->isa));
+		return NULL;
+	}
 	sem_spec *sp = sem_spec_load(sem_spec_default_path(), e);
 	if (!sp) return NULL;
 	if (sem_spec_check_table(sp, e) != SEM_OK) {
