@@ -7,7 +7,7 @@
 
 static void help(FILE *f)
 {
-	fprintf(f, "usage: jitproof disasm FILE [--blob | --container] [-o OUT.pvmasm]\n"
+	fprintf(f, "usage: jitproof disasm FILE [--blob | --container] [--isa 0.8.0|0.7.2] [-o OUT.pvmasm]\n"
 	           "  FILE: a w3f vector (*.json), a .pvmasm file, or a program blob / standard container\n"
 	           "  (detected; --blob or --container forces one). Prints assembly that `jitproof asm`\n"
 	           "  turns back into the same program bytes.\n");
@@ -17,6 +17,7 @@ int cmd_disasm(int argc, char **argv)
 {
 	const char *path = NULL, *outp = NULL;
 	cli_format fmt = CLI_AUTO;
+	int isa = -1;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			help(stdout);
@@ -25,6 +26,9 @@ int cmd_disasm(int argc, char **argv)
 			fmt = CLI_FORCE_BLOB;
 		} else if (!strcmp(argv[i], "--container")) {
 			fmt = CLI_FORCE_CONTAINER;
+		} else if (!strcmp(argv[i], "--isa")) {
+			if (i + 1 == argc) return cli_usage("disasm", "--isa needs a value");
+			if (cli_parse_isa("disasm", argv[++i], &isa)) return 2;
 		} else if (!strcmp(argv[i], "-o")) {
 			if (i + 1 == argc) return cli_usage("disasm", "-o needs a file");
 			outp = argv[++i];
@@ -38,7 +42,7 @@ int cmd_disasm(int argc, char **argv)
 	}
 	if (!path) return cli_usage("disasm", "missing FILE (try --help)");
 	cli_input in;
-	int rc = cli_load(path, fmt, NULL, 0, -1, &in);
+	int rc = cli_load(path, fmt, NULL, 0, -1, isa, &in);
 	if (rc) return rc;
 	FILE *out = outp ? fopen(outp, "w") : stdout;
 	if (!out) {

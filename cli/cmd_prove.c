@@ -10,7 +10,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: jitproof prove FILE (--pc N | --all) [--cex-dir DIR] [--timeout-ms MS] [--rlimit N] [--portable]\n"
-	           "                      [--fallback-states N] [--mutant NAME]\n"
+	           "                      [--fallback-states N] [--mutant NAME] [--isa 0.8.0|0.7.2]\n"
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
 	           "entered at pc N (or every basic block with --all) equal to the composed specs, and the\n"
 	           "jump-table dispatcher of a dynamic jump that ends it. A block the solver cannot decide\n"
@@ -25,6 +25,7 @@ int cmd_prove(int argc, char **argv)
 	const char *file = NULL;
 	uint64_t pc = 0;
 	bool have_pc = false, all = false;
+	int isa = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -39,6 +40,10 @@ int cmd_prove(int argc, char **argv)
 			have_pc = true, i++;
 		} else if (!strcmp(a, "--all")) {
 			all = true;
+		} else if (!strcmp(a, "--isa")) {
+			if (!val) return cli_usage("prove", "--isa needs a value");
+			if (cli_parse_isa("prove", val, &isa)) return 2;
+			i++;
 		} else if (!strcmp(a, "--mutant") && val) {
 			if (!jit_set_mutant(val)) return cli_usage("prove", "--mutant: no mutant '%s' built in", val);
 			i++;
@@ -50,7 +55,7 @@ int cmd_prove(int argc, char **argv)
 	}
 	if (!file || have_pc == all) return cli_usage("prove", "needs FILE and exactly one of --pc N / --all");
 	cli_input in;
-	if (cli_load(file, CLI_AUTO, NULL, 0, -1, &in)) return 2;
+	if (cli_load(file, CLI_AUTO, NULL, 0, -1, isa, &in)) return 2;
 	pvm_errbuf e;
 	sem_spec *sp = sem_spec_load(sem_spec_default_path(), &e);
 	if (!sp) {

@@ -8,13 +8,16 @@
 
 static const char usage_text[] =
 	"usage: jitproof run FILE [--engine NAME] [--gas N] [-o OUT.json] [--args FILE]\n"
-	"                         [--container | --blob]\n"
+	"                         [--container | --blob] [--isa 0.8.0|0.7.2]\n"
 	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers.\n"
 	"FILE is a w3f vector (.json), PVM assembly (.pvmasm), or a binary: a program blob if it\n"
 	"decodes as one, otherwise a standard program container (force with --container/--blob).\n"
 	"  --engine NAME  engine (default interp)\n"
 	"  --gas N        initial gas (default: the file's; 1000000000 for binaries)\n"
-	"  -o OUT.json    write the input as a w3f vector with this run's result as expected-*\n"
+	"  -o OUT.json    write the input and this run's result as a vector: GP 0.7.2 a w3f vector\n"
+	"                 with expected-*, GP 0.8.0 a step vector (steps, assert, block-gas-costs)\n"
+	"  --isa REV      revision of .pvmasm, blob and container files (default 0.8.0); a .json\n"
+	"                 vector's format decides its own, and a contradicting --isa is an error\n"
 	"  --args FILE    argument bytes for a standard container\n";
 
 int cmd_run(int argc, char **argv)
@@ -23,6 +26,7 @@ int cmd_run(int argc, char **argv)
 	cli_format fmt = CLI_AUTO;
 	int64_t gas;
 	bool has_gas = false;
+	int isa = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -32,6 +36,9 @@ int cmd_run(int argc, char **argv)
 			fmt = CLI_FORCE_CONTAINER;
 		} else if (!strcmp(a, "--blob")) {
 			fmt = CLI_FORCE_BLOB;
+		} else if (!strcmp(a, "--isa")) {
+			if (i + 1 >= argc) return cli_usage("run", "--isa needs a value");
+			if (cli_parse_isa("run", argv[++i], &isa)) return 2;
 		} else if (!strcmp(a, "--engine") || !strcmp(a, "--gas") || !strcmp(a, "-o") ||
 		           !strcmp(a, "--args")) {
 			if (i + 1 >= argc) return cli_usage("run", "%s needs a value", a);
@@ -63,7 +70,7 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	cli_input in;
-	int rc = cli_load(file, fmt, args, args_len, has_gas ? gas : -1, &in);
+	int rc = cli_load(file, fmt, args, args_len, has_gas ? gas : -1, isa, &in);
 	free(args);
 	if (rc) return rc;
 
@@ -86,9 +93,19 @@ int cmd_run(int argc, char **argv)
 		printf("r%-2d = 0x%016" PRIx64 "  %" PRIu64 "\n", i, st.regs[i], st.regs[i]);
 
 	if (out) {
-		pvm_vector_set_expected(&in.vec, &st, x);
 		FILE *f = fopen(out, "w");
-		bool ok = f && pvm_vector_write(&in.vec, f) == PVM_OK;
+		bool ok = f != NULL;
+		if (in.prog.isa == PVM_ISA_0_8_0) {
+			pvm_vector08 v8;
+			pvm_vector08_from_run(&v8, in.vec.name, in.vec.program, in.vec.program_len, &in.prog,
+			                      &in.init, &st, x);
+			if (in.kind == CLI_VECTOR08) v8.tagged = in.vec08.tagged;
+			ok = ok && pvm_vector08_write(&v8, f) == PVM_OK;
+			pvm_vector08_fini(&v8);
+		} else {
+			pvm_vector_set_expected(&in.vec, &st, x);
+			ok = ok && pvm_vector_write(&in.vec, f) == PVM_OK;
+		}
 		if (f && fclose(f)) ok = false;
 		if (!ok) {
 			fprintf(stderr, "%s: cannot write the vector\n", out);

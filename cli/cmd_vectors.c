@@ -16,7 +16,8 @@ static const char usage_text[] =
 	"in either spelling; its format selects the ISA), a .pvmasm case with an expected state, or a\n"
 	"folder (every *.json and *.pvmasm inside, sorted by name). A 0.8 file's block-gas-costs are\n"
 	"checked against the cost model; a file with only program and block-gas-costs checks just those.\n"
-	"  --isa REV      require this revision; a .json file of the other format is an error\n"
+	"  --isa REV      the revision of .pvmasm cases (default 0.8.0); a .json file of the other\n"
+	"                 revision's format is an error\n"
 	"  --engine NAME  engine to run (default interp); 'both' runs interp and jit and also\n"
 	"                 requires them to agree with each other\n"
 	"  --junit FILE   also write a JUnit XML report\n"
@@ -195,13 +196,7 @@ static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2
 		run_one08(path, e1, e2, isa, r);
 		return;
 	}
-	if (isa == PVM_ISA_0_8_0 && cli_has_suffix(path, ".json")) {
-		r->v = V_ERROR;
-		snprintf(r->msg, sizeof r->msg, "malformed input");
-		fprintf(stderr, "%s:1:1: a w3f GP 0.7.2 vector (its format says so), but --isa 0.8.0\n", path);
-		return;
-	}
-	if (cli_load(path, CLI_AUTO, NULL, 0, -1, &in)) {
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, &in)) {
 		r->v = V_ERROR;
 		snprintf(r->msg, sizeof r->msg, "malformed input");
 		return;
@@ -299,8 +294,7 @@ int cmd_vectors(int argc, char **argv)
 			i++;
 		} else if (!strcmp(argv[i], "--isa")) {
 			if (i + 1 >= argc) return cli_usage("vectors", "--isa needs a value");
-			if ((isa = pvm_isa_by_name(argv[++i])) < 0)
-				return cli_usage("vectors", "--isa: unknown revision '%s' (0.8.0 or 0.7.2)", argv[i]);
+			if (cli_parse_isa("vectors", argv[++i], &isa)) return 2;
 		} else if (!strcmp(argv[i], "--mutant")) {
 			if (i + 1 >= argc) return cli_usage("vectors", "--mutant needs a value");
 			if (!jit_set_mutant(argv[++i]))

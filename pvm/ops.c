@@ -17,6 +17,7 @@ _Static_assert(sizeof pvm_op_list == PVM_NUM_OPCODES, "opcodes.def must list the
 
 int pvm_op_by_name(const char *name)
 {
+	if (!strcmp(name, "unlikely")) return PVM_OP_unlikely; /* TEMPORARY (issue 11) */
 	for (size_t i = 0; i < PVM_NUM_OPCODES; i++)
 		if (!strcmp(pvm_ops[pvm_op_list[i]].name, name)) return pvm_op_list[i];
 	return -1;
@@ -46,4 +47,36 @@ const char *pvm_op_name(unsigned op)
 {
 	if (op == PVM_OP_unlikely) return "unlikely";
 	return op < 256 && pvm_ops[op].name ? pvm_ops[op].name : "?";
+}
+
+/* TEMPORARY (issue 11): the inverse of pvm_op_from_byte; -1 if the ISA lacks the op. */
+static int byte_of_op(pvm_isa isa, unsigned op)
+{
+	if (isa == PVM_ISA_0_8_0) {
+		if (op == PVM_OP_sbrk) return -1;
+		if (op >= 102 && op <= 111) return (int)op - 1;
+		return op == PVM_OP_unlikely || pvm_op_valid(op) ? (int)op : -1;
+	}
+	return op != PVM_OP_unlikely && pvm_op_valid(op) ? (int)op : -1;
+}
+
+pvm_err pvm_blob_renumber(uint8_t *blob, size_t len, pvm_isa isa, const char *name, pvm_errbuf *e)
+{
+	pvm_program p;
+	pvm_err err = pvm_program_decode(&p, blob, len, name, e);
+	if (err) return err;
+	uint8_t *code = blob + len - ((size_t)p.code_len + 7) / 8 - p.code_len;
+	for (uint32_t pc = 0; pc < p.code_len && !err; pc++) {
+		if (!p.is_start[pc]) continue;
+		int b = byte_of_op(isa, code[pc]);
+		if (b < 0) {
+			pvm_errf(e, "%s: pc %u: %s is not a GP %s instruction", name, pc, pvm_op_name(code[pc]),
+			         pvm_isa_name(isa));
+			err = PVM_EINVAL;
+		} else {
+			code[pc] = (uint8_t)b;
+		}
+	}
+	pvm_program_fini(&p);
+	return err;
 }

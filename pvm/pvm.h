@@ -68,6 +68,10 @@ enum { PVM_OP_unlikely = 2 };
  * (ISA-NOTES-0.8 §1): 2 -> unlikely, 101..110 -> 0.7.2's 102..111, 111 undefined; -1 if undefined.
  * To be replaced by the per-ISA decode map of opcodes.def. */
 int pvm_op_from_byte(pvm_isa isa, uint8_t byte);
+/* TEMPORARY (issue 11): rewrite the opcode bytes of a blob in internal numbering (what pvm_asm
+ * emits; unlikely as op 2) into isa's numbering, in place. An instruction the ISA lacks (sbrk in
+ * 0.8.0, unlikely in 0.7.2) is "NAME: pc N: ... is not a GP X instruction". */
+pvm_err pvm_blob_renumber(uint8_t *blob, size_t len, pvm_isa isa, const char *name, pvm_errbuf *e);
 /* Name of an internal op (covers unlikely until it is a row of opcodes.def). */
 const char *pvm_op_name(unsigned op);
 
@@ -234,6 +238,8 @@ typedef struct pvm_state {
 	pvm_mem *mem;          /* owned by the state */
 	uint32_t heap_base;    /* sbrk: h (0 without a container) */
 	uint32_t heap_top;     /* sbrk: current end of the heap (starts at heap_base) */
+	uint32_t heap_limit;   /* grow_heap (0.8.0, §7): b * Z_P, one past the last page the
+	                          read-write region may grow to (0 without a container) */
 	bool gas_charged;      /* 0.8.0: the gas-charged flag g̃ (§4); false in a fresh state */
 } pvm_state;
 
@@ -279,6 +285,10 @@ typedef struct pvm_engine {
  * layout, registers, heap) with the given argument bytes. */
 pvm_err pvm_container_load(const uint8_t *blob, size_t len, const uint8_t *args, size_t args_len,
                            const char *name, pvm_program *p, pvm_state *s, pvm_errbuf *e);
+/* The same, decoding the code as the given revision (pvm_container_load is 0.7.2). */
+pvm_err pvm_container_load_isa(const uint8_t *blob, size_t len, const uint8_t *args,
+                               size_t args_len, pvm_isa isa, const char *name, pvm_program *p,
+                               pvm_state *s, pvm_errbuf *e);
 
 /* ---- w3f test vectors -------------------------------------------------------------------- */
 
