@@ -37,9 +37,10 @@ enum { CLI_DEFAULT_GAS = 1000000000 };
 /* The ISA (isa = the --isa value, or -1 if not given): a .json file's format decides (a w3f vector
  * is GP 0.7.2, a step vector GP 0.8.0) and a contradicting --isa is an error; every other file is
  * read as isa, default GP 0.8.0. A GP 0.8 step vector's initial state is what its steps set up
- * before the first run. */
+ * before the first run. decode_flags: pvm_program_decode_isa's (PVM_DECODE_POLKAVM_END, the
+ * --polkavm-end switch). */
 int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_len, int64_t gas,
-             int isa, cli_input *in);
+             int isa, unsigned decode_flags, cli_input *in);
 /* Parses an --isa value; on error prints the usage line and returns 2 (else 0). */
 int cli_parse_isa(const char *cmd, const char *value, int *isa);
 void cli_input_fini(cli_input *in);

@@ -42,7 +42,7 @@ int cmd_disasm(int argc, char **argv)
 	}
 	if (!path) return cli_usage("disasm", "missing FILE (try --help)");
 	cli_input in;
-	int rc = cli_load(path, fmt, NULL, 0, -1, isa, &in);
+	int rc = cli_load(path, fmt, NULL, 0, -1, isa, 0, &in);
 	if (rc) return rc;
 	FILE *out = outp ? fopen(outp, "w") : stdout;
 	if (!out) {

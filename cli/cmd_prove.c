@@ -55,7 +55,7 @@ int cmd_prove(int argc, char **argv)
 	}
 	if (!file || have_pc == all) return cli_usage("prove", "needs FILE and exactly one of --pc N / --all");
 	cli_input in;
-	if (cli_load(file, CLI_AUTO, NULL, 0, -1, isa, &in)) return 2;
+	if (cli_load(file, CLI_AUTO, NULL, 0, -1, isa, 0, &in)) return 2;
 	pvm_errbuf e;
 	sem_spec *sp = sem_spec_load(sem_spec_default_path(), &e);
 	if (!sp) {

@@ -81,7 +81,7 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
                       bool poke, uint32_t poke_addr, uint8_t poke_val, int isa)
 {
 	cli_input in;
-	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, &in)) return 2;
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, 0, &in)) return 2;
 	pvm_errbuf e;
 	void *pa = ea->load(&in.prog, &e), *pb = pa ? eb->load(&in.prog, &e) : NULL;
 	if (!pa || !pb) {

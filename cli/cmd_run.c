@@ -8,7 +8,7 @@
 
 static const char usage_text[] =
 	"usage: jitproof run FILE [--engine NAME] [--gas N] [-o OUT.json] [--args FILE]\n"
-	"                         [--container | --blob] [--isa 0.8.0|0.7.2]\n"
+	"                         [--container | --blob] [--isa 0.8.0|0.7.2] [--polkavm-end]\n"
 	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers.\n"
 	"FILE is a w3f vector (.json), PVM assembly (.pvmasm), or a binary: a program blob if it\n"
 	"decodes as one, otherwise a standard program container (force with --container/--blob).\n"
@@ -18,6 +18,8 @@ static const char usage_text[] =
 	"                 with expected-*, GP 0.8.0 a step vector (steps, assert, block-gas-costs)\n"
 	"  --isa REV      revision of .pvmasm, blob and container files (default 0.8.0); a .json\n"
 	"                 vector's format decides its own, and a contradicting --isa is an error\n"
+	"  --polkavm-end  GP 0.8.0 prevalidation also rejects a blob whose last instruction can fall\n"
+	"                 through, as PolkaVM HEAD does (the GP text accepts it; ISA-NOTES-0.8 §10.1)\n"
 	"  --args FILE    argument bytes for a standard container\n";
 
 int cmd_run(int argc, char **argv)
@@ -27,6 +29,7 @@ int cmd_run(int argc, char **argv)
 	int64_t gas;
 	bool has_gas = false;
 	int isa = -1;
+	unsigned dflags = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -36,6 +39,8 @@ int cmd_run(int argc, char **argv)
 			fmt = CLI_FORCE_CONTAINER;
 		} else if (!strcmp(a, "--blob")) {
 			fmt = CLI_FORCE_BLOB;
+		} else if (!strcmp(a, "--polkavm-end")) {
+			dflags |= PVM_DECODE_POLKAVM_END;
 		} else if (!strcmp(a, "--isa")) {
 			if (i + 1 >= argc) return cli_usage("run", "--isa needs a value");
 			if (cli_parse_isa("run", argv[++i], &isa)) return 2;
@@ -70,7 +75,7 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	cli_input in;
-	int rc = cli_load(file, fmt, args, args_len, has_gas ? gas : -1, isa, &in);
+	int rc = cli_load(file, fmt, args, args_len, has_gas ? gas : -1, isa, dflags, &in);
 	free(args);
 	if (rc) return rc;
 

@@ -11,13 +11,15 @@
 
 static const char usage_text[] =
 	"usage: jitproof vectors PATH... [--engine NAME|both] [--isa 0.8.0|0.7.2] [--junit FILE]\n"
-	"                        [--mutant NAME]\n"
+	"                        [--mutant NAME] [--polkavm-end]\n"
 	"Runs PVM test vectors. PATH is a .json vector (w3f GP 0.7.2 format, or a GP 0.8 step vector\n"
 	"in either spelling; its format selects the ISA), a .pvmasm case with an expected state, or a\n"
 	"folder (every *.json and *.pvmasm inside, sorted by name). A 0.8 file's block-gas-costs are\n"
 	"checked against the cost model; a file with only program and block-gas-costs checks just those.\n"
 	"  --isa REV      the revision of .pvmasm cases (default 0.8.0); a .json file of the other\n"
 	"                 revision's format is an error\n"
+	"  --polkavm-end  GP 0.8.0 prevalidation also rejects a blob whose last instruction can fall\n"
+	"                 through, as PolkaVM HEAD does (the GP text accepts it; ISA-NOTES-0.8 §10.1)\n"
 	"  --engine NAME  engine to run (default interp); 'both' runs interp and jit and also\n"
 	"                 requires them to agree with each other\n"
 	"  --junit FILE   also write a JUnit XML report\n"
@@ -116,7 +118,7 @@ static bool run_engine(const pvm_engine *eng, const cli_input *in, pvm_state *st
 
 /* Runs one GP 0.8 step vector (or checks the block costs of an integration program); fills r. */
 static void run_one08(const char *path, const pvm_engine *e1, const pvm_engine *e2, int isa,
-                      result *r)
+                      unsigned dflags, result *r)
 {
 	pvm_vector08 v;
 	pvm_program p;
@@ -136,7 +138,7 @@ static void run_one08(const char *path, const pvm_engine *e1, const pvm_engine *
 	}
 	char name[4200];
 	snprintf(name, sizeof name, "%s: program", path);
-	if (pvm_program_decode_isa(&p, v.program, v.program_len, PVM_ISA_0_8_0, 0, name, &e)) {
+	if (pvm_program_decode_isa(&p, v.program, v.program_len, PVM_ISA_0_8_0, dflags, name, &e)) {
 		fprintf(stderr, "%s\n", e.msg);
 		pvm_vector08_fini(&v);
 		return;
@@ -185,7 +187,7 @@ static bool is_vector08(const char *path)
 
 /* Runs one vector file; fills r. isa: the --isa value, or -1 to follow the file's format. */
 static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2, int isa,
-                    result *r)
+                    unsigned dflags, result *r)
 {
 	cli_input in;
 	char why[1024];
@@ -193,10 +195,10 @@ static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2
 	if (!r->name) abort();
 	fflush(stdout);
 	if (is_vector08(path)) {
-		run_one08(path, e1, e2, isa, r);
+		run_one08(path, e1, e2, isa, dflags, r);
 		return;
 	}
-	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, &in)) {
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, dflags, &in)) {
 		r->v = V_ERROR;
 		snprintf(r->msg, sizeof r->msg, "malformed input");
 		return;
@@ -281,6 +283,7 @@ int cmd_vectors(int argc, char **argv)
 {
 	const char *engine = "interp", *junit = NULL;
 	int isa = -1;
+	unsigned dflags = 0;
 	list paths = { 0 };
 	bool bad = false;
 	int npos = 0;
@@ -292,6 +295,8 @@ int cmd_vectors(int argc, char **argv)
 			if (i + 1 >= argc) return cli_usage("vectors", "%s needs a value", argv[i]);
 			*(argv[i][2] == 'e' ? &engine : &junit) = argv[i + 1];
 			i++;
+		} else if (!strcmp(argv[i], "--polkavm-end")) {
+			dflags |= PVM_DECODE_POLKAVM_END;
 		} else if (!strcmp(argv[i], "--isa")) {
 			if (i + 1 >= argc) return cli_usage("vectors", "--isa needs a value");
 			if (cli_parse_isa("vectors", argv[++i], &isa)) return 2;
@@ -322,7 +327,7 @@ int cmd_vectors(int argc, char **argv)
 	if (!res) abort();
 	size_t passed = 0, failed = 0, errors = 0, skipped = 0;
 	for (size_t i = 0; i < paths.n; i++) {
-		run_one(paths.v[i], e1, e2, isa, &res[i]);
+		run_one(paths.v[i], e1, e2, isa, dflags, &res[i]);
 		passed += res[i].v == V_PASS;
 		failed += res[i].v == V_FAIL;
 		errors += res[i].v == V_ERROR;

@@ -44,14 +44,14 @@ static char *stem(const char *path)
 }
 
 /* A GP 0.8 step vector: the program and the state its steps set up before the first run. */
-static int load_vector08(const char *path, int64_t gas, cli_input *in)
+static int load_vector08(const char *path, int64_t gas, unsigned dflags, cli_input *in)
 {
 	pvm_errbuf e;
 	char name[4200];
 	if (pvm_vector08_read(&in->vec08, path, &e)) return fail(in, &e);
 	snprintf(name, sizeof name, "%s: program", path);
 	if (pvm_program_decode_isa(&in->prog, in->vec08.program, in->vec08.program_len, PVM_ISA_0_8_0,
-	                           0, name, &e))
+	                           dflags, name, &e))
 		return fail(in, &e);
 	pvm_state_init(&in->init);
 	in->init.pc = in->vec08.initial_pc;
@@ -76,7 +76,7 @@ static int load_vector08(const char *path, int64_t gas, cli_input *in)
 	return 0;
 }
 
-static int load_vector(const char *path, int64_t gas, pvm_isa isa, cli_input *in)
+static int load_vector(const char *path, int64_t gas, pvm_isa isa, unsigned dflags, cli_input *in)
 {
 	pvm_errbuf e;
 	if (in->kind == CLI_VECTOR) {
@@ -92,7 +92,7 @@ static int load_vector(const char *path, int64_t gas, pvm_isa isa, cli_input *in
 	}
 	char name[4200];
 	snprintf(name, sizeof name, "%s: program", path);
-	if (pvm_program_decode_isa(&in->prog, in->vec.program, in->vec.program_len, isa, 0, name, &e))
+	if (pvm_program_decode_isa(&in->prog, in->vec.program, in->vec.program_len, isa, dflags, name, &e))
 		return fail(in, &e);
 	if (gas >= 0) in->vec.initial_gas = gas;
 	pvm_vector_initial_state(&in->vec, &in->init);
@@ -112,7 +112,7 @@ static int json_is_vector08(const char *path)
 }
 
 int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_len,
-             int64_t gas, int isa_opt, cli_input *in)
+             int64_t gas, int isa_opt, unsigned dflags, cli_input *in)
 {
 	pvm_isa isa = isa_opt < 0 ? PVM_ISA_0_8_0 : (pvm_isa)isa_opt;
 	memset(in, 0, sizeof *in);
@@ -131,7 +131,7 @@ int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_
 				return 2;
 			}
 			in->kind = CLI_VECTOR08;
-			return load_vector08(path, gas, in);
+			return load_vector08(path, gas, dflags, in);
 		}
 		if (is_vec && isa_opt >= 0 && isa != PVM_ISA_0_7_2) {
 			fprintf(stderr, "%s:1:1: a w3f GP 0.7.2 vector (its format says so), but --isa %s\n",
@@ -139,14 +139,14 @@ int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_
 			return 2;
 		}
 		in->kind = is_vec ? CLI_VECTOR : CLI_PVMASM;
-		return load_vector(path, gas, is_vec ? PVM_ISA_0_7_2 : isa, in);
+		return load_vector(path, gas, is_vec ? PVM_ISA_0_7_2 : isa, dflags, in);
 	}
 	uint8_t *buf;
 	size_t len;
 	if (pvm_read_file(path, &buf, &len, &e)) return fail(in, &e);
 	pvm_err err = PVM_EINVAL;
 	if (fmt != CLI_FORCE_CONTAINER && !args) {
-		err = pvm_program_decode_isa(&in->prog, buf, len, isa, 0, path, &e);
+		err = pvm_program_decode_isa(&in->prog, buf, len, isa, dflags, path, &e);
 		if (!err) {
 			in->kind = CLI_BLOB;
 			pvm_state_init(&in->init);
