@@ -15,7 +15,8 @@ static const char usage_text[] =
 	"Runs each program (a .json vector, a .pvmasm case, a blob or container, or every *.json\n"
 	"and *.pvmasm in a folder) on engine A (default interp) and engine B (default jit) and\n"
 	"compares exit reason, pc, the 13 registers, gas, fault address and all memory.\n"
-	"Host calls are resumed with the state unchanged (at most 1000 per program).\n"
+	"Host calls are resumed with the state unchanged (at most 1000 per program), except GP 0.8.0\n"
+	"grow_heap (host call 1), answered as the GP says.\n"
 	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
 	"  --mutant NAME       run the JIT with that deliberately wrong template (validator self-test)\n"
 	"  --isa REV           revision of .pvmasm, blob and container inputs (default 0.8.0); a .json\n"
@@ -106,6 +107,10 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 			rc = 1;
 		}
 		if (rc || xa.status != PVM_HOST || calls == MAX_HOST_CALLS) break;
+		if (in.prog.isa == PVM_ISA_0_8_0 && xa.host_id == PVM_HOST_GROW_HEAP) {
+			bool oka = pvm_grow_heap(&sa), okb = pvm_grow_heap(&sb); /* equal states: equal answers */
+			if (!oka || !okb) break;
+		}
 		sa.pc = xa.next;
 		sb.pc = xb.next;
 	}

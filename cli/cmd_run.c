@@ -9,7 +9,8 @@
 static const char usage_text[] =
 	"usage: jitproof run FILE [--engine NAME] [--gas N] [-o OUT.json] [--args FILE]\n"
 	"                         [--container | --blob] [--isa 0.8.0|0.7.2] [--polkavm-end]\n"
-	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers.\n"
+	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers. GP 0.8.0\n"
+	"host call 1 (grow_heap) is answered as the GP says and the run goes on.\n"
 	"FILE is a w3f vector (.json), PVM assembly (.pvmasm), or a binary: a program blob if it\n"
 	"decodes as one, otherwise a standard program container (force with --container/--blob).\n"
 	"  --engine NAME  engine (default interp)\n"
@@ -88,6 +89,16 @@ int cmd_run(int argc, char **argv)
 	pvm_state st;
 	pvm_state_copy(&st, &in.init);
 	pvm_exit x = eng->run(prep, &st);
+	unsigned grown = 0; /* GP 0.8.0: grow_heap is answered here (§7), and the run resumes */
+	while (in.prog.isa == PVM_ISA_0_8_0 && x.status == PVM_HOST && x.host_id == PVM_HOST_GROW_HEAP) {
+		grown++;
+		if (!pvm_grow_heap(&st)) {
+			x.status = PVM_OOG;
+			break;
+		}
+		st.pc = x.next;
+		x = eng->run(prep, &st);
+	}
 	eng->free(prep);
 
 	printf("status: %s", pvm_status_name(x.status));
@@ -97,7 +108,12 @@ int cmd_run(int argc, char **argv)
 	for (int i = 0; i < PVM_NUM_REGS; i++)
 		printf("r%-2d = 0x%016" PRIx64 "  %" PRIu64 "\n", i, st.regs[i], st.regs[i]);
 
-	if (out) {
+	if (grown) printf("grow_heap: answered %u time%s\n", grown, grown == 1 ? "" : "s");
+	if (out && grown) {
+		fprintf(stderr, "%s: not written: the run answered grow_heap, whose gas charge a step "
+		        "vector cannot express\n", out);
+		rc = 2;
+	} else if (out) {
 		FILE *f = fopen(out, "w");
 		bool ok = f != NULL;
 		if (in.prog.isa == PVM_ISA_0_8_0) {

@@ -251,6 +251,15 @@ void pvm_state_copy(pvm_state *dst, const pvm_state *src); /* deep copy (dst uni
  * (rounded out to pages), heap_top = max(heap_top, x+size), returns x; 0 if nothing fits. */
 uint64_t pvm_sbrk(pvm_state *s, uint64_t size);
 
+/* GP 0.8.0 host call ids (ISA-NOTES-0.8 §7): gas 0, grow_heap 1, every later one moved up by 1. */
+enum { PVM_HOST_GAS = 0, PVM_HOST_GROW_HEAP = 1, PVM_GROW_HEAP_BASE = 100, PVM_GROW_HEAP_PAGE = 10 };
+/* grow_heap (§7) on a state stopped at its ecalli: r7 = the wanted end page (exclusive) of the
+ * read-write region [a, b) = [heap_base, heap_limit) / 4096; c = its writable pages. gas < 100:
+ * returns false (out-of-gas; gas and r7 unchanged). Else if max(a, r7) <= b and gas >= 100 +
+ * 10 * max(0, r7 - a - c): pages [a, max(a, r7)) become writable, that much gas is charged and
+ * r7 = max(a + c, max(a, r7)); otherwise gas -= 100 and r7 = a + c. Returns true. */
+bool pvm_grow_heap(pvm_state *s);
+
 /* Exit record. On every exit state->pc is the pc of the exiting instruction (for out-of-gas:
  * the region entry); registers/memory are as DESIGN.md says. For PVM_HOST, resume by setting
  * state->pc = exit.next and running again. */
