@@ -35,7 +35,7 @@ static unsigned decode(const pvm_program *p, uint32_t pc, uint32_t end, pvm_asm_
 	uint32_t ell = end - pc - 1 < 24 ? end - pc - 1 : 24;
 	unsigned f1, f2, used = pvm_asm_lengths(op, b1, b2, ell, &f1, &f2);
 	*canon = false;
-	if (!pvm_op_valid(op)) return 1;
+	if (!pvm_op_valid(op) && !(p->isa == PVM_ISA_0_8_0 && op == PVM_OP_unlikely)) return 1;
 	in->op = op;
 	uint8_t lo = clamp_reg(b1 & 15), hi = clamp_reg(b1 >> 4);
 	uint64_t a = (uint64_t)pc + 1;
@@ -106,7 +106,7 @@ static void print_target(FILE *out, const dis *d, const pvm_asm_inst *in, uint32
 /* Writes "name operands" for in at pc. */
 static void print_inst(FILE *out, const dis *d, const pvm_asm_inst *in, uint32_t pc)
 {
-	fputs(pvm_ops[in->op].name, out);
+	fputs(pvm_op_name(in->op), out);
 	switch ((enum pvm_form)pvm_ops[in->op].form) {
 	case PVM_FORM_NONE: break;
 	case PVM_FORM_IMM: fputc(' ', out); print_imm(out, in->x, in->wx); break;
@@ -176,7 +176,10 @@ static void print_code(FILE *out, const dis *d)
 				fclose(f);
 			}
 			int w = (int)strlen(buf);
-			fprintf(out, "%s%*s; %" PRIu32 "\n", buf, w < 40 ? 40 - w : 1, "", pc);
+			fprintf(out, "%s%*s; %" PRIu32, buf, w < 40 ? 40 - w : 1, "", pc);
+			if (p->isa == PVM_ISA_0_8_0 && p->is_block[pc])
+				fprintf(out, "  block cost %" PRIu32, p->gas_cost[pc]);
+			fputc('\n', out);
 			if (used < end - pc && d->label[pc + used]) fprintf(out, "L%" PRIu32 ":\n", pc + used);
 			if (used < end - pc) print_bytes(out, ".pad", false, 0, p->code + pc + used, end - pc - used);
 		} else {
@@ -354,12 +357,39 @@ static bool reassembles(const dis *d)
 	return same;
 }
 
-pvm_err pvm_disasm(const pvm_program *p, const pvm_vector *v, FILE *out)
+/* TEMPORARY (issue 11), until the disassembler decodes through the per-ISA table: a GP 0.8.0
+ * program is disassembled from a copy whose opcode bytes are in internal numbering (unlikely =
+ * op 2), which is what the assembler writes before `asm --isa 0.8.0` renumbers. A byte undefined
+ * in 0.8.0 becomes 3 (undefined in both), so it prints as `.raw 03`. */
+static uint8_t *internal_code(const pvm_program *p)
 {
+	uint8_t *c = malloc(p->code_len ? p->code_len : 1);
+	if (!c) return NULL;
+	memcpy(c, p->code, p->code_len);
+	for (uint32_t pc = 0; pc < p->code_len; pc++) {
+		if (!p->is_start[pc]) continue;
+		int op = pvm_op_from_byte(p->isa, c[pc]);
+		c[pc] = op < 0 ? 3 : (uint8_t)op;
+	}
+	return c;
+}
+
+pvm_err pvm_disasm(const pvm_program *p0, const pvm_vector *v, FILE *out)
+{
+	pvm_program copy;
+	const pvm_program *p = p0;
+	uint8_t *code = NULL;
+	if (p0->isa == PVM_ISA_0_8_0) {
+		if (!(code = internal_code(p0))) return PVM_ENOMEM;
+		copy = *p0;
+		copy.code = code;
+		p = &copy;
+	}
 	dis d = { .p = p, .label = calloc((size_t)p->code_len + 1, 1), .boundary = calloc((size_t)p->code_len + 1, 1) };
 	if (!d.label || !d.boundary) {
 		free(d.label);
 		free(d.boundary);
+		free(code);
 		return PVM_ENOMEM;
 	}
 	mark(&d, v);
@@ -370,5 +400,6 @@ pvm_err pvm_disasm(const pvm_program *p, const pvm_vector *v, FILE *out)
 	if (v && v->has_expected) print_expected(out, &d, v);
 	free(d.label);
 	free(d.boundary);
+	free(code);
 	return ferror(out) ? PVM_EIO : PVM_OK;
 }

@@ -1,6 +1,7 @@
 /* tests/pvm/cost08.c: every block-gas-costs entry of every GP 0.8 vector in a folder equals the
  * cost model's ϱΔ, and the listed pcs are exactly ϖ; every program passes 0.8.0 prevalidation;
- * each file, written back in its own spelling and in the other one, reads back identical.
+ * each file, written back in its own spelling and in the other one, reads back identical; each
+ * program disassembles to text that `asm --isa 0.8.0` turns back into the same bytes.
  * usage: pvm_cost08 DIR FILES BLOCKS (the expected counts, so a missing file fails too). */
 #include <dirent.h>
 #include <stdio.h>
@@ -61,6 +62,27 @@ static bool roundtrip(const pvm_vector08 *v, bool tagged)
 	return ok;
 }
 
+/* disasm, then assemble and renumber for 0.8.0: the same blob. */
+static bool disasm_roundtrip(const pvm_program *p, const uint8_t *blob, size_t len)
+{
+	char *text;
+	size_t n;
+	FILE *f = open_memstream(&text, &n);
+	pvm_disasm(p, NULL, f);
+	fclose(f);
+	pvm_vector w;
+	pvm_errbuf e = { "" };
+	bool ok = !pvm_asm(text, n, "disasm", &w, &e);
+	if (ok) {
+		ok = !pvm_blob_renumber(w.program, w.program_len, PVM_ISA_0_8_0, "disasm", &e) &&
+		     w.program_len == len && !memcmp(w.program, blob, len);
+		pvm_vector_fini(&w);
+	}
+	if (!ok) printf("  disasm -> asm --isa 0.8.0 gives other bytes (%s)\n", e.msg);
+	free(text);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) return 2;
@@ -98,6 +120,10 @@ int main(int argc, char **argv)
 				bad++;
 			}
 			blocks += k;
+			if (!disasm_roundtrip(&p, v.program, v.program_len)) {
+				printf("FAIL %s: disassembly round trip\n", names[i]);
+				bad++;
+			}
 			if (p.invalid[0]) {
 				printf("FAIL %s: prevalidation rejects it: %s\n", names[i], p.invalid);
 				bad++;
