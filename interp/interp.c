@@ -38,8 +38,7 @@ interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 	if (!it->code || !it->jt) goto nomem;
 	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
 		const pvm_inst *in = &p->inst[pc];
-		uint8_t form = pvm_ops[in->op].form;
-		bool br = form == PVM_FORM_OFF || form == PVM_FORM_REG_IMM_OFF || form == PVM_FORM_REG2_OFF;
+		bool br = strchr(pvm_form_operands(pvm_ops[in->op].form), 'T');
 		uint32_t next = in->next <= p->code_len ? in->next : p->code_len; /* final trap: unused */
 		ins *r = &it->code[pc];
 		*r = (ins){
@@ -180,8 +179,8 @@ static bool store_slow(pvm_mem *m, page_cache *c, uint32_t addr, const void *src
 
 pvm_exit interp_run(interp *it, pvm_state *s)
 {
-	static const void *const labels[256] = {
-#define PVM_OP(name, code, form, flags) [code] = &&op_##name,
+	static const void *const labels[PVM_NUM_OPS] = {
+#define PVM_OP(name, v072, v080, form, ctl, acc, width) [PVM_OP_##name] = &&op_##name,
 #include "pvm/opcodes.def"
 #undef PVM_OP
 	};
@@ -242,6 +241,7 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 
 	OP(trap) goto panic;
 	OP(fallthrough) ENTER_AT(ip->next);
+	OP(unlikely) NEXT();
 	OP(ecalli) {
 		x.status = PVM_HOST;
 		x.host_id = (uint32_t)X;

@@ -64,7 +64,7 @@ jit_features jit_cpu_features(void)
 jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!pvm_op_valid(in->op) || in->ra > 12 || in->rb > 12 || in->rd > 12 ||
+	if (in->op >= PVM_NUM_OPS || in->ra > 12 || in->rb > 12 || in->rd > 12 ||
 	    !jit_class_holds(c, in->imm, in->imm2))
 		return JIT_EINVAL;
 	jit_imm_class cls[JIT_CLASS_COUNT];
@@ -133,7 +133,7 @@ jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit
 			const pvm_inst *in = pvm_inst_at(p, at);
 			map[n_map++] = (jit_pcmap){ (uint32_t)e.b.len, at };
 			jit_em_inst(&e, in);
-			if (pvm_op_is_term(in->op) || in->op == PVM_OP_ecalli) break;
+			if (pvm_op_ends_region(in->op)) break;
 			at = in->next;
 		}
 		if (e.b.err && cap < (1u << 24)) {
@@ -282,10 +282,8 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 		jit_em_inst(e, in);
 		bool term = pvm_op_is_term(in->op);
 		term_next = term ? in->next : JIT_NONE;
-		bool stops = in->op == PVM_OP_trap || in->op == PVM_OP_jump || in->op == PVM_OP_jump_ind ||
-		             in->op == PVM_OP_load_imm_jump || in->op == PVM_OP_load_imm_jump_ind ||
-		             in->op == PVM_OP_ecalli;
-		if (stops) continue;
+		/* no fall-through: trap, jump, djump; and ecalli, whose resume the runtime enters */
+		if (!pvm_op_falls(in->op) || pvm_ops[in->op].ctl == PVM_CTL_HOST) continue;
 		uint32_t next = in->next;
 		if (next <= p->code_len && p->is_start[next]) continue; /* falls into the next instruction */
 		/* falls into a position that holds no instruction: a trap there */

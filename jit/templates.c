@@ -131,7 +131,7 @@ static void t_trap(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_PANIC, in->pc, 0, 0, 0);
 }
-/* fallthrough: (nothing) */
+/* fallthrough, unlikely: (nothing) */
 static void t_nop(jit_em *e, const pvm_inst *in, const tpl_desc *d) {}
 /* ecalli X: jmp host(pc, X) */
 static void t_ecalli(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -630,6 +630,7 @@ static void t_minmax(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 
 #define TPL_trap              { t_trap }
 #define TPL_fallthrough       { t_nop }
+#define TPL_unlikely          { t_nop }
 #define TPL_ecalli            { t_ecalli }
 #define TPL_load_imm_64       { t_load_imm_64 }
 #define TPL_store_imm_u8      { t_store_imm, 1 }
@@ -768,8 +769,8 @@ static void t_minmax(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 #define TPL_min               { t_minmax, X64_CC_G }
 #define TPL_min_u             { t_minmax, X64_CC_A }
 
-static const tpl_desc tpl_table[256] = {
-#define PVM_OP(name, code, form, flags) [code] = TPL_##name,
+static const tpl_desc tpl_table[PVM_NUM_OPS] = {
+#define PVM_OP(name, v072, v080, form, ctl, acc, width) [PVM_OP_##name] = TPL_##name,
 #include "pvm/opcodes.def"
 #undef PVM_OP
 };
@@ -791,7 +792,7 @@ bool jit_class_holds(jit_imm_class c, uint64_t x, uint64_t y)
 
 size_t jit_op_classes(unsigned op, jit_imm_class *out, size_t max)
 {
-	if (!pvm_op_valid(op) || max == 0) return 0;
+	if (op >= PVM_NUM_OPS || max == 0) return 0;
 	out[0] = JIT_CLASS_ANY;
 	return 1;
 }
