@@ -368,6 +368,22 @@ static bool bytes_in(asm_ctx *c, uint8_t **out, unsigned *n)
 			continue;
 		}
 		const char *start = c->p;
+		size_t idn = 0;
+		while (ident_char(c->p[idn]) && c->p[idn] != '.' && c->p[idn] != '-') idn++;
+		if (idn > 2 || (idn && !isxdigit((unsigned char)c->p[0])) || (idn == 2 && !isxdigit((unsigned char)c->p[1]))) {
+			/* an instruction name: its opcode byte in the revision being assembled */
+			char name[64];
+			int op = -1;
+			if (idn < sizeof name) {
+				memcpy(name, c->p, idn);
+				name[idn] = 0;
+				op = pvm_op_by_name(name);
+			}
+			if (op < 0 || !pvm_op_in(c->isa, (unsigned)op)) goto bad;
+			(*out)[(*n)++] = pvm_byte(c->isa, (unsigned)op);
+			c->p += idn;
+			continue;
+		}
 		if (!isxdigit((unsigned char)c->p[0])) goto bad;
 		unsigned k = isxdigit((unsigned char)c->p[1]) ? 2 : 1;
 		if (ident_char(c->p[k])) goto bad;
@@ -376,7 +392,8 @@ static bool bytes_in(asm_ctx *c, uint8_t **out, unsigned *n)
 		continue;
 	bad:;
 		char t[64];
-		return fail_at(c, start, "expected a hex byte or a \"string\", got '%s'", token_at(start, t, sizeof t));
+		return fail_at(c, start, "expected a hex byte, an instruction name or a \"string\", got '%s'",
+		               token_at(start, t, sizeof t));
 	}
 	return true;
 }
