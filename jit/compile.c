@@ -90,9 +90,7 @@ jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, j
 static uint32_t region_cost(const pvm_program *p, uint32_t pc)
 {
 	uint32_t c = pc <= p->code_len ? p->gas_cost[pc] : 1;
-	if (jit_mutant_on(JIT_MUT_gas_cost_plus_one)) c++;
-	if (jit_mutant_on(JIT_MUT_gas_cost_minus_one)) c--;
-	return c;
+	return (uint32_t)jit_mutant_hook(JIT_HOOK_region_cost, c);
 }
 
 static bool compiled(const pvm_program *p, uint32_t pc)
@@ -230,8 +228,7 @@ static void emit_dispatch(jit_em *e, uint32_t pc, uint32_t jt_len)
 	x64_test_imm(b, 4, x64_r(X64_RAX), 1);
 	jit_em_exit(e, x64_jcc32(b, X64_CC_NE), JIT_EXIT_PANIC, pc, 0, 0, 0);
 	x64_alu_imm8(b, X64_SUB, 4, x64_r(X64_RAX), 2);
-	uint32_t last = 2 * jt_len - 2;
-	if (jit_mutant_on(JIT_MUT_jump_ind_bound)) last -= 2;
+	uint32_t last = (uint32_t)jit_mutant_hook(JIT_HOOK_jt_last, 2 * jt_len - 2);
 	x64_alu_imm32(b, X64_CMP, 4, x64_r(X64_RAX), (int32_t)last);
 	jit_em_exit(e, x64_jcc32(b, X64_CC_A), JIT_EXIT_PANIC, pc, 0, 0, 0);
 	x64_mov_rrm(b, 8, X64_RAX, x64_mx(MB, X64_RAX, 4, JIT_JT(jt_len, 0)));

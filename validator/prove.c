@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <time.h>
 #include "validator/prove.h"
+#include "validator/z3check.h"
 
 enum { K_CONT, K_HALT, K_PANIC, K_FAULT, K_HOST, K_OOG, K_DJUMP, K_BAD };
 static const char *const kind_names[] = { "continue", "halt", "panic", "page-fault", "host-call",
@@ -687,21 +688,18 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 	Z3_solver_reset(z, s);
 	Z3_params p = w->p;
 	Z3_params_inc_ref(z, p);
-	for (size_t i = 0; i < q->n_pre; i++) Z3_solver_assert(z, s, q->pre[i]);
-	Z3_solver_assert(z, s, bad);
-	Z3_lbool r = Z3_solver_check(z, s);
-	if (r == Z3_L_UNDEF) {
+	bool z3_error; /* a Z3 error is UNKNOWN with Z3's message (z3check.h) */
+	Z3_lbool r = tv_z3_check(z, s, q->pre, q->n_pre, bad, &z3_error, why, n);
+	if (r == Z3_L_UNDEF && !z3_error) {
 		/* the bit-blasting pipeline as a second opinion (DESIGN.md: it wins on bvsdiv) */
 		Z3_solver s2 = lift_blast_solver(z);
 		Z3_solver_set_params(z, s2, p);
-		for (size_t i = 0; i < q->n_pre; i++) Z3_solver_assert(z, s2, q->pre[i]);
-		Z3_solver_assert(z, s2, bad);
-		r = Z3_solver_check(z, s2);
+		r = tv_z3_check(z, s2, q->pre, q->n_pre, bad, &z3_error, why, n);
 		if (r != Z3_L_UNDEF) {
 			Z3_solver_dec_ref(z, s);
 			s = s2;
 		} else {
-			snprintf(why, n, "solver: %s", Z3_solver_get_reason_unknown(z, s));
+			if (!z3_error) snprintf(why, n, "solver: %s", Z3_solver_get_reason_unknown(z, s));
 			Z3_solver_dec_ref(z, s2);
 		}
 	}
