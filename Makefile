@@ -4,7 +4,7 @@ JOBS ?= 2
 CMAKE_FLAGS ?=
 PKGS = build-essential cmake pkg-config libz3-dev libcapstone-dev libyaml-dev
 
-.PHONY: all deps configure test validate bench asan clean
+.PHONY: all deps configure test test-scrambled validate bench asan clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS)
@@ -28,8 +28,13 @@ validate: deps all
 bench: deps all
 	./bench/run.sh $(BUILD)
 
+# the suite that proves no code outside pvm/opcodes.def knows an opcode number
+test-scrambled: deps
+	$(MAKE) BUILD=build-scrambled CMAKE_FLAGS="-DJITPROOF_SCRAMBLE=ON" all
+	cd build-scrambled && ctest -j$(JOBS) --output-on-failure
+
 asan:
 	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DJITPROOF_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" test
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-scrambled

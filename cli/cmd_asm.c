@@ -18,7 +18,7 @@ static void help(FILE *f)
 int cmd_asm(int argc, char **argv)
 {
 	const char *path = NULL, *outp = NULL, *ename = "interp";
-	int isa = PVM_ISA_0_8_0;
+	int isa = PVM_ISA_080;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			help(stdout);
@@ -50,16 +50,14 @@ int cmd_asm(int argc, char **argv)
 		return 2;
 	}
 	pvm_vector v;
-	pvm_err err = pvm_asm((const char *)text, len, path, &v, &e);
+	pvm_err err = pvm_asm_isa((const char *)text, len, (pvm_isa)isa, path, &v, &e);
 	free(text);
-	if (!err && (err = pvm_blob_renumber(v.program, v.program_len, (pvm_isa)isa, path, &e)))
-		pvm_vector_fini(&v);
 	if (err) {
 		fprintf(stderr, "%s\n", e.msg);
 		return 2;
 	}
 	pvm_program prog;
-	if (pvm_program_decode_isa(&prog, v.program, v.program_len, (pvm_isa)isa, 0, path, &e)) {
+	if (pvm_program_decode_isa(&prog, (pvm_isa)isa, v.program, v.program_len, path, &e)) {
 		fprintf(stderr, "%s\n", e.msg);
 		pvm_vector_fini(&v);
 		return 2;
@@ -84,7 +82,7 @@ int cmd_asm(int argc, char **argv)
 		fprintf(stderr, "%s: cannot write: %s\n", outp, strerror(errno));
 		goto out_state;
 	}
-	if (isa == PVM_ISA_0_8_0) {
+	if (isa == PVM_ISA_080) {
 		pvm_state init;
 		pvm_vector_initial_state(&v, &init);
 		pvm_vector08 v8;

@@ -107,7 +107,7 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 			rc = 1;
 		}
 		if (rc || xa.status != PVM_HOST || calls == MAX_HOST_CALLS) break;
-		if (in.prog.isa == PVM_ISA_0_8_0 && xa.host_id == PVM_HOST_GROW_HEAP) {
+		if (in.prog.isa == PVM_ISA_080 && xa.host_id == PVM_HOST_GROW_HEAP) {
 			bool oka = pvm_grow_heap(&sa), okb = pvm_grow_heap(&sb); /* equal states: equal answers */
 			if (!oka || !okb) break;
 		}

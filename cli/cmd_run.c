@@ -90,7 +90,7 @@ int cmd_run(int argc, char **argv)
 	pvm_state_copy(&st, &in.init);
 	pvm_exit x = eng->run(prep, &st);
 	unsigned grown = 0; /* GP 0.8.0: grow_heap is answered here (§7), and the run resumes */
-	while (in.prog.isa == PVM_ISA_0_8_0 && x.status == PVM_HOST && x.host_id == PVM_HOST_GROW_HEAP) {
+	while (in.prog.isa == PVM_ISA_080 && x.status == PVM_HOST && x.host_id == PVM_HOST_GROW_HEAP) {
 		grown++;
 		if (!pvm_grow_heap(&st)) {
 			x.status = PVM_OOG;
@@ -116,7 +116,7 @@ int cmd_run(int argc, char **argv)
 	} else if (out) {
 		FILE *f = fopen(out, "w");
 		bool ok = f != NULL;
-		if (in.prog.isa == PVM_ISA_0_8_0) {
+		if (in.prog.isa == PVM_ISA_080) {
 			pvm_vector08 v8;
 			pvm_vector08_from_run(&v8, in.vec.name, in.vec.program, in.vec.program_len, &in.prog,
 			                      &in.init, &st, x);

@@ -10,13 +10,16 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: jitproof validate [-j N] [--timeout-ms MS] [--rlimit N] [--opcode NAME] [--shard I/N]\n"
+	fprintf(f, "usage: jitproof validate [-j N] [--timeout-ms MS] [--rlimit N] [--opcode NAME]... [--shard I/N]\n"
 	           "                         [--cex-dir DIR] [--json FILE] [--junit FILE] [--html FILE]\n"
-	           "                         [--fallback-states N] [--seed N] [--portable] [--fail-fast] [--no-memo]\n"
-	           "                         [--mutant NAME] [--list-mutants]\n"
-	           "Proves every JIT template (opcode x register assignment x immediate class) equal to\n"
-	           "specs/pvm.yaml with Z3; paths a proof does not cover (memory faults, out-of-gas) and\n"
-	           "unknown proofs run on both engines on concrete states. Exit 1 on any counterexample.\n");
+	           "                         [--fallback-states N] [--seed N] [--features cpuid|portable] [--portable]\n"
+	           "                         [--fail-fast] [--no-memo] [--mutant NAME] [--list-mutants]\n"
+	           "Proves every JIT template (opcode x register assignment x immediate class x CPU-feature\n"
+	           "variant) equal to specs/pvm.yaml with Z3; paths a proof does not cover (memory faults,\n"
+	           "out-of-gas) and unknown proofs run on both engines on concrete states. Both variants by\n"
+	           "default (cpuid: the extensions this CPU reports; portable: none); --features selects one,\n"
+	           "--portable is --features portable. --opcode may be given more than once.\n"
+	           "Exit 1 on any counterexample.\n");
 }
 
 int cmd_validate(int argc, char **argv)
@@ -42,8 +45,10 @@ int cmd_validate(int argc, char **argv)
 			if (!cli_parse_u64(val, &o.seed)) return cli_usage("validate", "--seed needs a number");
 			i++;
 		} else if (!strcmp(a, "--opcode")) {
-			if (!val || (o.opcode = pvm_op_by_name(val)) < 0) return cli_usage("validate", "--opcode: unknown opcode '%s'", val ? val : "");
-			i++;
+			int op = val ? pvm_op_by_name(val) : -1;
+			if (op < 0 || !pvm_op_in(PVM_ISA_072, (unsigned)op))
+				return cli_usage("validate", "--opcode: unknown opcode '%s'", val ? val : "");
+			o.only_ops = o.op[op] = true, i++;
 		} else if (!strcmp(a, "--shard")) {
 			unsigned si, sn;
 			char c;
@@ -98,7 +103,8 @@ int cmd_validate(int argc, char **argv)
 		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN) continue;
 		printf("%s %s", tv_verdict_name(r->verdict), pvm_ops[r->op].name);
 		for (int k = 0; k < r->nregs; k++) printf("%sr%u", k ? "," : " ", r->regs[k]);
-		printf(" [%s]%s: %s%s%s\n", r->what, r->verdict == TV_CEX ? (r->symbolic ? " (symbolic)" : " (fallback)") : "",
+		printf(" [%s, %s]%s: %s%s%s\n", r->what, tv_variant_name(r->variant),
+		       r->verdict == TV_CEX ? (r->symbolic ? " (symbolic)" : " (fallback)") : "",
 		       r->detail, r->cex_file[0] ? " -> " : "", r->cex_file);
 	}
 	int rc = 0;

@@ -130,7 +130,7 @@ static void run_one08(const char *path, const pvm_engine *e1, const pvm_engine *
 		fprintf(stderr, "%s\n", e.msg);
 		return;
 	}
-	if (isa >= 0 && isa != PVM_ISA_0_8_0) {
+	if (isa >= 0 && isa != PVM_ISA_080) {
 		fprintf(stderr, "%s:1:1: a GP 0.8 step vector (its format says so), but --isa %s\n", path,
 		        pvm_isa_name((pvm_isa)isa));
 		pvm_vector08_fini(&v);
@@ -138,7 +138,7 @@ static void run_one08(const char *path, const pvm_engine *e1, const pvm_engine *
 	}
 	char name[4200];
 	snprintf(name, sizeof name, "%s: program", path);
-	if (pvm_program_decode_isa(&p, v.program, v.program_len, PVM_ISA_0_8_0, dflags, name, &e)) {
+	if (pvm_program_decode_flags(&p, PVM_ISA_080, dflags, v.program, v.program_len, name, &e)) {
 		fprintf(stderr, "%s\n", e.msg);
 		pvm_vector08_fini(&v);
 		return;

@@ -50,8 +50,8 @@ static int load_vector08(const char *path, int64_t gas, unsigned dflags, cli_inp
 	char name[4200];
 	if (pvm_vector08_read(&in->vec08, path, &e)) return fail(in, &e);
 	snprintf(name, sizeof name, "%s: program", path);
-	if (pvm_program_decode_isa(&in->prog, in->vec08.program, in->vec08.program_len, PVM_ISA_0_8_0,
-	                           dflags, name, &e))
+	if (pvm_program_decode_flags(&in->prog, PVM_ISA_080, dflags, in->vec08.program,
+	                             in->vec08.program_len, name, &e))
 		return fail(in, &e);
 	pvm_state_init(&in->init);
 	in->init.pc = in->vec08.initial_pc;
@@ -85,14 +85,13 @@ static int load_vector(const char *path, int64_t gas, pvm_isa isa, unsigned dfla
 		uint8_t *text;
 		size_t len;
 		if (pvm_read_file(path, &text, &len, &e)) return fail(in, &e);
-		pvm_err err = pvm_asm((const char *)text, len, path, &in->vec, &e);
+		pvm_err err = pvm_asm_isa((const char *)text, len, isa, path, &in->vec, &e);
 		free(text);
-		if (!err) err = pvm_blob_renumber(in->vec.program, in->vec.program_len, isa, path, &e);
 		if (err) return fail(in, &e);
 	}
 	char name[4200];
 	snprintf(name, sizeof name, "%s: program", path);
-	if (pvm_program_decode_isa(&in->prog, in->vec.program, in->vec.program_len, isa, dflags, name, &e))
+	if (pvm_program_decode_flags(&in->prog, isa, dflags, in->vec.program, in->vec.program_len, name, &e))
 		return fail(in, &e);
 	if (gas >= 0) in->vec.initial_gas = gas;
 	pvm_vector_initial_state(&in->vec, &in->init);
@@ -114,7 +113,7 @@ static int json_is_vector08(const char *path)
 int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_len,
              int64_t gas, int isa_opt, unsigned dflags, cli_input *in)
 {
-	pvm_isa isa = isa_opt < 0 ? PVM_ISA_0_8_0 : (pvm_isa)isa_opt;
+	pvm_isa isa = isa_opt < 0 ? PVM_ISA_080 : (pvm_isa)isa_opt;
 	memset(in, 0, sizeof *in);
 	pvm_errbuf e, e2;
 	char msg[sizeof e.msg + sizeof e2.msg + 32];
@@ -125,7 +124,7 @@ int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_
 			return 2;
 		}
 		if (is_vec && json_is_vector08(path)) {
-			if (isa_opt >= 0 && isa != PVM_ISA_0_8_0) {
+			if (isa_opt >= 0 && isa != PVM_ISA_080) {
 				fprintf(stderr, "%s:1:1: a GP 0.8 step vector (its format says so), but --isa %s\n",
 				        path, pvm_isa_name(isa));
 				return 2;
@@ -133,20 +132,20 @@ int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_
 			in->kind = CLI_VECTOR08;
 			return load_vector08(path, gas, dflags, in);
 		}
-		if (is_vec && isa_opt >= 0 && isa != PVM_ISA_0_7_2) {
+		if (is_vec && isa_opt >= 0 && isa != PVM_ISA_072) {
 			fprintf(stderr, "%s:1:1: a w3f GP 0.7.2 vector (its format says so), but --isa %s\n",
 			        path, pvm_isa_name(isa));
 			return 2;
 		}
 		in->kind = is_vec ? CLI_VECTOR : CLI_PVMASM;
-		return load_vector(path, gas, is_vec ? PVM_ISA_0_7_2 : isa, dflags, in);
+		return load_vector(path, gas, is_vec ? PVM_ISA_072 : isa, dflags, in);
 	}
 	uint8_t *buf;
 	size_t len;
 	if (pvm_read_file(path, &buf, &len, &e)) return fail(in, &e);
 	pvm_err err = PVM_EINVAL;
 	if (fmt != CLI_FORCE_CONTAINER && !args) {
-		err = pvm_program_decode_isa(&in->prog, buf, len, isa, dflags, path, &e);
+		err = pvm_program_decode_flags(&in->prog, isa, dflags, buf, len, path, &e);
 		if (!err) {
 			in->kind = CLI_BLOB;
 			pvm_state_init(&in->init);

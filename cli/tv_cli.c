@@ -20,8 +20,12 @@ int cli_tv_option(const char *cmd, int argc, char **argv, int *i, tv_opts *o)
 	} else if (!strcmp(a, "--cex-dir") && val) {
 		o->cex_dir = val;
 	} else if (!strcmp(a, "--portable")) {
-		o->portable = true;
+		o->variants = 1u << TV_VAR_PORTABLE;
 		return 0;
+	} else if (!strcmp(a, "--features")) {
+		int v = val ? tv_variant_by_name(val) : -1;
+		if (v < 0) return cli_usage(cmd, "--features needs cpuid or portable");
+		o->variants = 1u << v;
 	} else {
 		return -1;
 	}

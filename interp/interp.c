@@ -38,15 +38,14 @@ interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 	it->jt_len = p->jt_len;
 	it->code = malloc(((size_t)p->code_len + 1) * sizeof *it->code);
 	it->jt = malloc(((size_t)p->jt_len + 1) * sizeof *it->jt);
-	it->isa08 = p->isa == PVM_ISA_0_8_0;
+	it->isa08 = p->isa == PVM_ISA_080;
 	it->startable = calloc((size_t)p->code_len + 1, 1);
 	if (!it->code || !it->jt || !it->startable) goto nomem;
 	for (uint32_t pc = 0; it->isa08 && !p->invalid[0] && pc < p->code_len; pc++)
-		it->startable[pc] = p->is_start[pc] && pvm_op_from_byte(p->isa, p->code[pc]) >= 0;
+		it->startable[pc] = p->is_start[pc] && pvm_op_decode(p->isa, p->code[pc]) >= 0;
 	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
 		const pvm_inst *in = &p->inst[pc];
-		uint8_t form = pvm_ops[in->op].form;
-		bool br = form == PVM_FORM_OFF || form == PVM_FORM_REG_IMM_OFF || form == PVM_FORM_REG2_OFF;
+		bool br = strchr(pvm_form_operands(pvm_ops[in->op].form), 'T');
 		uint32_t next = in->next <= p->code_len ? in->next : p->code_len; /* final trap: unused */
 		ins *r = &it->code[pc];
 		*r = (ins){
@@ -188,11 +187,10 @@ static bool store_slow(pvm_mem *m, page_cache *c, uint32_t addr, const void *src
 
 pvm_exit interp_run(interp *it, pvm_state *s)
 {
-	static const void *const labels[256] = {
-#define PVM_OP(name, code, form, flags) [code] = &&op_##name,
+	static const void *const labels[PVM_NUM_OPS] = {
+#define PVM_OP(name, v072, v080, form, ctl, acc, width) [PVM_OP_##name] = &&op_##name,
 #include "pvm/opcodes.def"
 #undef PVM_OP
-		[PVM_OP_unlikely] = &&op_unlikely, /* TEMPORARY (issue 11): until opcodes.def has the row */
 	};
 	const ins *const base = it->code;
 	const uint32_t *const jt = it->jt;
@@ -259,8 +257,8 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 	ENTER(s->pc);
 
 	OP(trap) goto panic;
-	OP(unlikely) NEXT();
 	OP(fallthrough) ENTER_AT(ip->next);
+	OP(unlikely) NEXT();
 	OP(ecalli) {
 		x.status = PVM_HOST;
 		x.host_id = (uint32_t)X;

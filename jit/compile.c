@@ -64,7 +64,7 @@ jit_features jit_cpu_features(void)
 jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!pvm_op_valid(in->op) || in->ra > 12 || in->rb > 12 || in->rd > 12 ||
+	if (in->op >= PVM_NUM_OPS || in->ra > 12 || in->rb > 12 || in->rd > 12 ||
 	    !jit_class_holds(c, in->imm, in->imm2))
 		return JIT_EINVAL;
 	jit_imm_class cls[JIT_CLASS_COUNT];
@@ -90,9 +90,7 @@ jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, j
 static uint32_t region_cost(const pvm_program *p, uint32_t pc)
 {
 	uint32_t c = pc <= p->code_len ? p->gas_cost[pc] : 1;
-	if (jit_mutant_on(JIT_MUT_gas_cost_plus_one)) c++;
-	if (jit_mutant_on(JIT_MUT_gas_cost_minus_one)) c--;
-	return c;
+	return (uint32_t)jit_mutant_hook(JIT_HOOK_region_cost, c);
 }
 
 static bool compiled(const pvm_program *p, uint32_t pc)
@@ -133,7 +131,7 @@ jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit
 			const pvm_inst *in = pvm_inst_at(p, at);
 			map[n_map++] = (jit_pcmap){ (uint32_t)e.b.len, at };
 			jit_em_inst(&e, in);
-			if (pvm_op_is_term(in->op) || in->op == PVM_OP_ecalli) break;
+			if (pvm_op_ends_region(in->op)) break;
 			at = in->next;
 		}
 		if (e.b.err && cap < (1u << 24)) {
@@ -230,8 +228,7 @@ static void emit_dispatch(jit_em *e, uint32_t pc, uint32_t jt_len)
 	x64_test_imm(b, 4, x64_r(X64_RAX), 1);
 	jit_em_exit(e, x64_jcc32(b, X64_CC_NE), JIT_EXIT_PANIC, pc, 0, 0, 0);
 	x64_alu_imm8(b, X64_SUB, 4, x64_r(X64_RAX), 2);
-	uint32_t last = 2 * jt_len - 2;
-	if (jit_mutant_on(JIT_MUT_jump_ind_bound)) last -= 2;
+	uint32_t last = (uint32_t)jit_mutant_hook(JIT_HOOK_jt_last, 2 * jt_len - 2);
 	x64_alu_imm32(b, X64_CMP, 4, x64_r(X64_RAX), (int32_t)last);
 	jit_em_exit(e, x64_jcc32(b, X64_CC_A), JIT_EXIT_PANIC, pc, 0, 0, 0);
 	x64_mov_rrm(b, 8, X64_RAX, x64_mx(MB, X64_RAX, 4, JIT_JT(jt_len, 0)));
@@ -282,10 +279,8 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 		jit_em_inst(e, in);
 		bool term = pvm_op_is_term(in->op);
 		term_next = term ? in->next : JIT_NONE;
-		bool stops = in->op == PVM_OP_trap || in->op == PVM_OP_jump || in->op == PVM_OP_jump_ind ||
-		             in->op == PVM_OP_load_imm_jump || in->op == PVM_OP_load_imm_jump_ind ||
-		             in->op == PVM_OP_ecalli;
-		if (stops) continue;
+		/* no fall-through: trap, jump, djump; and ecalli, whose resume the runtime enters */
+		if (!pvm_op_falls(in->op) || pvm_ops[in->op].ctl == PVM_CTL_HOST) continue;
 		uint32_t next = in->next;
 		if (next <= p->code_len && p->is_start[next]) continue; /* falls into the next instruction */
 		/* falls into a position that holds no instruction: a trap there */

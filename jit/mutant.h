@@ -1,7 +1,8 @@
-/* jit/mutant.h: the validator's self-test: deliberately wrong templates (jit/mutants.def).
- * Built only with -DJITPROOF_MUTANTS=ON; otherwise the list is empty and nothing changes.
- * One mutant at most is active per process, chosen once at start-up (before any thread or
- * compilation) by jit_set_mutant; templates ask jit_mutant_on(). */
+/* jit/mutant.h: the validator's self-test: deliberately wrong JIT code, one row each in
+ * jit/mutants.def, the code in jit/mutants.c. Built only with -DJITPROOF_MUTANTS=ON; otherwise the
+ * list is empty and every hook point is the identity. One mutant at most is active per process,
+ * chosen once at start-up (before any thread or compilation) by jit_set_mutant. A mutant acts
+ * either as a replacement template (jit/template.h: jit_mutant_template) or at one hook point. */
 #ifndef JITPROOF_JIT_MUTANT_H
 #define JITPROOF_JIT_MUTANT_H
 #include <stdbool.h>
@@ -10,28 +11,39 @@
 
 typedef enum jit_mutant_id {
 	JIT_MUT_NONE = 0,
-#define MUTANT(id, op, cls, what) JIT_MUT_##id,
+#define MUTANT(id, op, cls, how, what) JIT_MUT_##id,
 #include "mutants.def"
 #undef MUTANT
 	JIT_MUT_COUNT
 } jit_mutant_id;
 
+/* Hook points: the only places outside the templates where a mutant acts. Each passes one value
+ * through jit_mutant_hook; the comment says where and what the value is. */
+typedef enum jit_hook {
+	JIT_HOOK_NONE = 0,       /* (a replacement template, not a hook) */
+	JIT_HOOK_region_cost,    /* compile.c region_cost: the gas a region's prologue charges */
+	JIT_HOOK_jt_last,        /* compile.c emit_dispatch: the largest in-bounds address - 2 (2|j| - 2) */
+	JIT_HOOK_COUNT
+} jit_hook;
+
 typedef struct jit_mutant {
 	const char *name;     /* the id, as --mutant takes it */
-	uint8_t opcode;       /* the opcode whose template it breaks */
+	uint8_t opcode;       /* the opcode whose template it breaks (a hook mutant: the one to validate) */
 	const char *bug_class;
 	const char *what;
+	jit_hook hook;        /* where it acts: JIT_HOOK_NONE = the replacement template of opcode */
 } jit_mutant;
 
-/* The mutants built in (none without JITPROOF_MUTANTS). */
+#ifdef JITPROOF_MUTANTS
+/* The mutants built in. */
 const jit_mutant *jit_mutants(size_t *n);
 /* Activate a mutant by name; false if no such mutant is built in. */
 bool jit_set_mutant(const char *name);
-
-#ifdef JITPROOF_MUTANTS
-extern jit_mutant_id jit_active_mutant;
-static inline bool jit_mutant_on(jit_mutant_id m) { return jit_active_mutant == m; }
+/* Hook point h passes value v: v, or what the active mutant makes of it if that mutant acts at h. */
+uint64_t jit_mutant_hook(jit_hook h, uint64_t v);
 #else
-static inline bool jit_mutant_on(jit_mutant_id m) { (void)m; return false; }
+static inline const jit_mutant *jit_mutants(size_t *n) { *n = 0; return NULL; }
+static inline bool jit_set_mutant(const char *name) { (void)name; return false; }
+static inline uint64_t jit_mutant_hook(jit_hook h, uint64_t v) { (void)h; return v; }
 #endif
 #endif

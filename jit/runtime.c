@@ -167,18 +167,6 @@ static void copy_back(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 
 /* ---- exits handled in C ----------------------------------------------------------------------- */
 
-/* Bytes accessed by a load/store opcode. */
-static uint32_t access_size(unsigned op)
-{
-	if (op >= 30 && op <= 33) return 1u << (op - 30);
-	if (op >= 59 && op <= 62) return 1u << (op - 59);
-	if (op >= 70 && op <= 73) return 1u << (op - 70);
-	if (op >= 120 && op <= 123) return 1u << (op - 120);
-	if (op >= 52 && op <= 58) return 1u << ((op - 52) / 2);
-	if (op >= 124 && op <= 130) return 1u << ((op - 124) / 2);
-	return 0;
-}
-
 /* Guest address of the access of `in` with guest registers regs. */
 static uint32_t access_addr(const pvm_inst *in, const uint64_t *regs)
 {
@@ -195,10 +183,10 @@ static uint32_t access_addr(const pvm_inst *in, const uint64_t *regs)
 static bool emulate_wrapping(jit_run *r, const pvm_inst *in)
 {
 	unsigned op = in->op, form = pvm_ops[op].form;
-	uint32_t n = access_size(op), fault;
+	uint32_t n = pvm_ops[op].width, fault;
 	uint64_t *regs = r->ctx->regs;
 	uint32_t addr = access_addr(in, regs);
-	bool store = pvm_ops[op].flags & PVM_ST;
+	bool store = pvm_op_is_store(op);
 	if (!n || !pvm_mem_check(r->state->mem, addr, n, store, &fault)) return false;
 	if (store) {
 		uint64_t v = form == PVM_FORM_IMM2 || form == PVM_FORM_REG_IMM2 ? in->imm2 : regs[in->ra];
@@ -207,8 +195,7 @@ static bool emulate_wrapping(jit_run *r, const pvm_inst *in)
 	}
 	uint64_t v = 0;
 	for (uint32_t i = 0; i < n; i++) v |= (uint64_t)r->membase[(uint32_t)(addr + i)] << (8 * i);
-	bool sign = (op >= 52 && op <= 57 && (op - 52) % 2) || (op >= 124 && op <= 129 && (op - 124) % 2);
-	regs[in->ra] = sign ? pvm_sext(v, n) : v;
+	regs[in->ra] = pvm_ops[op].acc == PVM_ACC_LOADS ? pvm_sext(v, n) : v;
 	return true;
 }
 
@@ -217,8 +204,8 @@ static bool emulate_wrapping(jit_run *r, const pvm_inst *in)
 static pvm_exit fault_exit(const pvm_state *s, const pvm_inst *in)
 {
 	pvm_exit x = { .status = PVM_PANIC };
-	uint32_t n = access_size(in->op), fault;
-	if (!n || pvm_mem_check(s->mem, access_addr(in, s->regs), n, pvm_ops[in->op].flags & PVM_ST, &fault))
+	uint32_t n = pvm_ops[in->op].width, fault;
+	if (!n || pvm_mem_check(s->mem, access_addr(in, s->regs), n, pvm_op_is_store(in->op), &fault))
 		return x;
 	if (fault < PVM_LOW_LIMIT) return x;
 	x.status = PVM_FAULT;
@@ -316,7 +303,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 static void *load_with(const pvm_program *p, pvm_errbuf *e, jit_features f)
 {
 	jit_program *jp;
-	if (p->isa != PVM_ISA_0_7_2) { /* issue 11: the 0.8.0 JIT (gas prologues, flag) is not built yet */
+	if (p->isa != PVM_ISA_072) { /* issue 11: the 0.8.0 JIT (gas prologues, flag) is not built yet */
 		pvm_errf(e, "jit: GP %s programs are not supported yet (only 0.7.2)", pvm_isa_name(p->isa));
 		return NULL;
 	}

@@ -3,22 +3,13 @@
  * (jit_reg_map), leaves only through rel32 exits, and reports its immediate fields.
  * Register aliasing (rd == ra, ...) is the only kind of emitter case; immediates never are. */
 #include <stdlib.h>
-#include "jit/jit_internal.h"
-#include "jit/mutant.h"
+#include "jit/template.h"
 
 /* guest register 0..12 → host register; r15 = membase, rax = scratch, rsp = stack */
 const enum x64_reg jit_reg_map[PVM_NUM_REGS] = {
 	X64_RBX, X64_RSI, X64_RDI, X64_R8, X64_R9, X64_R10, X64_R11,
 	X64_R12, X64_R13, X64_R14, X64_RBP, X64_RDX, X64_RCX,
 };
-
-#define RAX X64_RAX
-#define RCX X64_RCX
-#define RDX X64_RDX
-#define MB JIT_MEMBASE
-#define R(x) x64_r(x)
-#define CTXM(field) x64_m(MB, X64_NOREG, JIT_CTX(field))
-#define GUEST(addr_reg) x64_m(MB, addr_reg, 0)
 
 void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32_t pc, uint32_t target,
                  uint64_t arg, enum x64_reg reg)
@@ -37,93 +28,6 @@ void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32_t pc, uint32_
 		.reg = (uint8_t)reg, .pc = pc, .target = target, .arg = arg };
 }
 
-static void imm_field(jit_em *e, size_t off, unsigned width, jit_imm_enc enc, unsigned which)
-{
-	if (!e->imms) return;
-	if (e->n_imms == JIT_TPL_MAX_IMMS) {
-		e->b.err = true;
-		return;
-	}
-	e->imms[e->n_imms++] = (jit_imm_field){ (uint16_t)off, (uint8_t)width, (uint8_t)enc, (uint8_t)which };
-}
-
-typedef struct tpl_desc tpl_desc;
-typedef void tpl_fn(jit_em *e, const pvm_inst *in, const tpl_desc *d);
-struct tpl_desc {
-	tpl_fn *fn;
-	int a, b, c;    /* per-template parameters (operation, size, condition, signedness) */
-};
-
-static enum x64_reg A(const pvm_inst *in) { return jit_reg_map[in->ra]; }
-static enum x64_reg B(const pvm_inst *in) { return jit_reg_map[in->rb]; }
-static enum x64_reg D(const pvm_inst *in) { return jit_reg_map[in->rd]; }
-
-/* Mutant m (jit/mutants.def) is active and breaks this instruction's opcode. A constant false
- * unless built with JITPROOF_MUTANTS. */
-static bool mut(const pvm_inst *in, jit_mutant_id m)
-{
-	size_t n;
-	return jit_mutant_on(m) && jit_mutants(&n)[m - 1].opcode == in->op;
-}
-
-/* ---- shared pieces ------------------------------------------------------------------------ */
-
-/* eax = zext32(base + X): lea eax, [base + disp32] */
-static void addr_reg_imm(jit_em *e, enum x64_reg base, unsigned which)
-{
-	uint64_t v = which ? e->cur->imm2 : e->cur->imm;
-	x64_lea(&e->b, 4, RAX, x64_m32(base, X64_NOREG, (int32_t)(uint32_t)v));
-	imm_field(e, e->b.len - 4, 4, JIT_IMM_SEXT32, which);
-}
-/* eax = X (an absolute guest address): mov eax, imm32 */
-static void addr_imm(jit_em *e, unsigned which)
-{
-	uint64_t v = which ? e->cur->imm2 : e->cur->imm;
-	imm_field(e, x64_mov_r32_imm(&e->b, RAX, (uint32_t)v), 4, JIT_IMM_LOW32, which);
-}
-/* rax = X sign-extended: mov rax, simm32 (REX.W C7 /0) */
-static void rax_imm(jit_em *e, int sz, unsigned which)
-{
-	uint64_t v = which ? e->cur->imm2 : e->cur->imm;
-	if (sz == 8) imm_field(e, x64_mov_rm_imm(&e->b, 8, R(RAX), (int64_t)v), 4, JIT_IMM_SEXT32, which);
-	else imm_field(e, x64_mov_r32_imm(&e->b, RAX, (uint32_t)v), 4, JIT_IMM_LOW32, which);
-}
-/* dst = sx32(dst32) */
-static void sx32(jit_em *e, enum x64_reg dst, enum x64_reg src)
-{
-	x64_movx(&e->b, true, 8, 4, dst, R(src));
-}
-/* load n bytes at [r15 + rax] into dst, zero- or sign-extended to 64 bits */
-static void load_guest(jit_em *e, enum x64_reg dst, int n, bool sign)
-{
-	if (n == 8) x64_mov_rrm(&e->b, 8, dst, GUEST(RAX));
-	else if (n == 4 && !sign) x64_mov_rrm(&e->b, 4, dst, GUEST(RAX));
-	else x64_movx(&e->b, sign, sign ? 8 : 4, n, dst, GUEST(RAX));
-}
-/* rax = rax <kind> (guest register b) for sz 4/8; uses cl (saving the guest register in rcx)
- * unless BMI2 shlx/shrx/sarx applies. */
-static void shift_rax_by(jit_em *e, enum x64_shift kind, int sz, enum x64_reg b)
-{
-	if (e->f.bmi2 && (kind == X64_SHL || kind == X64_SHR || kind == X64_SAR)) {
-		x64_shiftx(&e->b, kind, sz, RAX, R(RAX), b);   /* shlx rax, rax, b */
-		return;
-	}
-	if (b == RCX) {
-		x64_shift_cl(&e->b, kind, sz, R(RAX));        /* shl rax, cl */
-		return;
-	}
-	x64_mov_rmr(&e->b, 8, CTXM(spill_rcx), RCX);      /* mov [ctx.spill_rcx], rcx */
-	x64_mov(&e->b, RCX, b);                           /* mov rcx, b */
-	x64_shift_cl(&e->b, kind, sz, R(RAX));            /* shl rax, cl */
-	x64_mov_rrm(&e->b, 8, RCX, CTXM(spill_rcx));      /* mov rcx, [ctx.spill_rcx] */
-}
-/* dst = rax (sz 8) or sx32(eax) (sz 4) */
-static void rax_to(jit_em *e, int sz, enum x64_reg dst)
-{
-	if (sz == 4) sx32(e, dst, RAX);
-	else x64_mov(&e->b, dst, RAX);
-}
-
 /* ---- templates ---------------------------------------------------------------------------- */
 
 /* trap: jmp panic(pc) */
@@ -131,7 +35,7 @@ static void t_trap(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_PANIC, in->pc, 0, 0, 0);
 }
-/* fallthrough: (nothing) */
+/* fallthrough, unlikely: (nothing) */
 static void t_nop(jit_em *e, const pvm_inst *in, const tpl_desc *d) {}
 /* ecalli X: jmp host(pc, X) */
 static void t_ecalli(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -141,7 +45,7 @@ static void t_ecalli(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 /* sbrk: jmp sbrk(pc) — the runtime performs it and resumes at the next instruction */
 static void t_sbrk(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
-	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_SBRK, mut(in, JIT_MUT_sbrk_exit_next) ? in->next : in->pc, 0, 0, 0);
+	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_SBRK, in->pc, 0, 0, 0);
 }
 /* load_imm_64: movabs A, X */
 static void t_load_imm_64(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -186,15 +90,13 @@ static void t_load_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 static void t_load(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_imm(e, 0);
-	if (mut(in, JIT_MUT_load_i16_zext)) load_guest(e, A(in), d->a, false);
-	else load_guest(e, A(in), d->a, d->b);
+	load_guest(e, A(in), d->a, d->b);
 }
 /* store_uN rA, X:  mov eax, X ; mov N [r15 + rax], A */
 static void t_store(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_imm(e, 0);
-	if (mut(in, JIT_MUT_store_u8_width16)) x64_mov_rmr(&e->b, 2, GUEST(RAX), A(in));
-	else x64_mov_rmr(&e->b, d->a, GUEST(RAX), A(in));
+	x64_mov_rmr(&e->b, d->a, GUEST(RAX), A(in));
 }
 /* load_imm_jump rA, X, T:  mov A, simm32 ; jmp branch(T) */
 static void t_load_imm_jump(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -205,10 +107,8 @@ static void t_load_imm_jump(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 /* branch_<cc>_imm rA, X, T:  cmp A, simm32 ; j<cc> branch(T) */
 static void t_branch_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
-	enum x64_cc cc = (enum x64_cc)d->a;
-	if (mut(in, JIT_MUT_branch_ge_u_imm_signed)) cc = X64_CC_GE;
 	imm_field(e, x64_alu_imm32(&e->b, X64_CMP, 8, R(A(in)), (int32_t)in->imm), 4, JIT_IMM_SEXT32, 0);
-	jit_em_exit(e, x64_jcc32(&e->b, cc), JIT_EXIT_BRANCH, in->pc, in->target, 0, 0);
+	jit_em_exit(e, x64_jcc32(&e->b, (enum x64_cc)d->a), JIT_EXIT_BRANCH, in->pc, in->target, 0, 0);
 }
 /* move_reg rD, rA:  mov D, A (nothing when D == A) */
 static void t_move(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -293,7 +193,7 @@ static void t_ext(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_movx(&e->b, d->b, d->b ? 8 : 4, d->a, D(in), R(A(in)));
 }
-/* reverse_bytes: mov D, A ; bswap D */
+/* reverse_bytes: mov D, A (unless equal) ; bswap D */
 static void t_bswap(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	t_move(e, in, d);
@@ -303,32 +203,23 @@ static void t_bswap(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 static void t_store_ind(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_reg_imm(e, B(in), 0);
-	if (mut(in, JIT_MUT_store_ind_u16_width32)) x64_mov_rmr(&e->b, 4, GUEST(RAX), A(in));
-	else x64_mov_rmr(&e->b, d->a, GUEST(RAX), A(in));
+	x64_mov_rmr(&e->b, d->a, GUEST(RAX), A(in));
 }
 /* load_ind_{u,i}N rA, rB, X:  lea eax, [B + X] ; mov/movzx/movsx A, N [r15 + rax] */
 static void t_load_ind(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_reg_imm(e, B(in), 0);
-	if (mut(in, JIT_MUT_load_ind_i8_zext)) load_guest(e, A(in), d->a, false);
-	else if (mut(in, JIT_MUT_load_ind_u32_sext)) load_guest(e, A(in), d->a, true);
-	else load_guest(e, A(in), d->a, d->b);
+	load_guest(e, A(in), d->a, d->b);
 }
 /* add_imm_32:  lea eax, [B + X] ; movsxd A, eax */
 static void t_add_imm_32(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_reg_imm(e, B(in), 0);
-	if (mut(in, JIT_MUT_add_imm_32_no_sext)) x64_mov(&e->b, A(in), RAX);
-	else sx32(e, A(in), RAX);
+	sx32(e, A(in), RAX);
 }
 /* add_imm_64:  lea A, [B + X] */
 static void t_add_imm_64(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
-	if (mut(in, JIT_MUT_add_imm_64_zext)) { /* mov eax, X ; lea A, [B + rax] */
-		addr_imm(e, 0);
-		x64_lea(&e->b, 8, A(in), x64_m(B(in), RAX, 0));
-		return;
-	}
 	x64_lea(&e->b, 8, A(in), x64_m32(B(in), X64_NOREG, (int32_t)in->imm));
 	imm_field(e, e->b.len - 4, 4, JIT_IMM_SEXT32, 0);
 }
@@ -336,11 +227,6 @@ static void t_add_imm_64(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 static void t_alu_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	t_move(e, &(pvm_inst){ .ra = in->rb, .rd = in->ra }, d);
-	if (mut(in, JIT_MUT_and_imm_zext)) { /* mov eax, X ; and A, rax */
-		addr_imm(e, 0);
-		x64_alu_rrm(&e->b, (enum x64_alu)d->a, 8, A(in), R(RAX));
-		return;
-	}
 	imm_field(e, x64_alu_imm32(&e->b, (enum x64_alu)d->a, 8, R(A(in)), (int32_t)in->imm), 4,
 	          JIT_IMM_SEXT32, 0);
 }
@@ -357,7 +243,7 @@ static void t_set_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_alu_rrm(&e->b, X64_XOR, 4, RAX, R(RAX));
 	imm_field(e, x64_alu_imm32(&e->b, X64_CMP, 8, R(B(in)), (int32_t)in->imm), 4, JIT_IMM_SEXT32, 0);
-	x64_setcc(&e->b, mut(in, JIT_MUT_set_lt_s_imm_unsigned) ? X64_CC_B : (enum x64_cc)d->a, RAX);
+	x64_setcc(&e->b, (enum x64_cc)d->a, RAX);
 	x64_mov(&e->b, A(in), RAX);
 }
 /* <shift>_imm_32 / rot_r_32_imm:  mov eax, B32 ; <shift> eax, X & 31 ; movsxd A, eax
@@ -366,10 +252,6 @@ static void t_shift_imm32(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	if (d->a == X64_ROR && e->f.bmi2) {
 		imm_field(e, x64_rorx(&e->b, 4, RAX, R(B(in)), (uint8_t)(in->imm & 31)), 1, JIT_IMM_LOW8_MASK31, 0);
-	} else if (mut(in, JIT_MUT_shlo_r_imm_32_mask64)) { /* mov eax, B32 ; shr rax, X & 63 */
-		x64_mov32(&e->b, RAX, B(in));
-		imm_field(e, x64_shift_imm(&e->b, (enum x64_shift)d->a, 8, R(RAX), (uint8_t)(in->imm & 63)),
-		          1, JIT_IMM_LOW8_MASK63, 0);
 	} else {
 		x64_mov32(&e->b, RAX, B(in));
 		imm_field(e, x64_shift_imm(&e->b, (enum x64_shift)d->a, 4, R(RAX), (uint8_t)(in->imm & 31)),
@@ -396,21 +278,11 @@ static void t_neg_add_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	x64_alu_rrm(&e->b, X64_SUB, d->a, RAX, R(B(in)));
 	rax_to(e, d->a, A(in));
 }
-/* <shift>_imm_alt_N / rot_r_N_imm_alt:  rax = X ; rax <shift>= B ; A = rax (sx32 for N = 32) */
+/* <shift>_imm_alt_N / rot_r_N_imm_alt:  mov rax, simm32 X ; <shift> rax by B (shift_rax_by) ;
+ * mov A, rax  (N = 32: mov eax, X ; <shift> eax ; movsxd A, eax) */
 static void t_shift_alt(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
-	enum x64_shift k = (enum x64_shift)d->a;
 	rax_imm(e, d->b, 0);
-	if ((mut(in, JIT_MUT_shlo_l_imm_alt_64_rcx_dest) || mut(in, JIT_MUT_rot_r_64_imm_alt_rcx_dest)) &&
-	    !(e->f.bmi2 && (k == X64_SHL || k == X64_SHR || k == X64_SAR))) {
-		/* mov [spill_rcx], rcx ; mov rcx, B ; <shift> rax, cl ; mov A, rax ; mov rcx, [spill_rcx] */
-		x64_mov_rmr(&e->b, 8, CTXM(spill_rcx), RCX);
-		x64_mov(&e->b, RCX, B(in));
-		x64_shift_cl(&e->b, k, d->b, R(RAX));
-		rax_to(e, d->b, A(in));
-		x64_mov_rrm(&e->b, 8, RCX, CTXM(spill_rcx));
-		return;
-	}
 	shift_rax_by(e, (enum x64_shift)d->a, d->b, B(in));
 	rax_to(e, d->b, A(in));
 }
@@ -424,9 +296,8 @@ static void t_cmov_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 /* branch_<cc> rA, rB, T:  cmp A, B ; j<cc> branch(T) */
 static void t_branch(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
-	enum x64_cc cc = mut(in, JIT_MUT_branch_lt_s_unsigned) ? X64_CC_B : (enum x64_cc)d->a;
 	x64_alu_rmr(&e->b, X64_CMP, 8, R(A(in)), B(in));
-	jit_em_exit(e, x64_jcc32(&e->b, cc), JIT_EXIT_BRANCH, in->pc, in->target, 0, 0);
+	jit_em_exit(e, x64_jcc32(&e->b, (enum x64_cc)d->a), JIT_EXIT_BRANCH, in->pc, in->target, 0, 0);
 }
 /* load_imm_jump_ind rA, rB, X, Y:  lea eax, [B + Y] ; mov A, simm32 X ; jmp djump(eax) */
 static void t_load_imm_jump_ind(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -444,7 +315,7 @@ static void t_alu3(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	int sz = d->b;
 	bool mul = d->a < 0;
 	enum x64_reg dst = D(in), a = A(in), src = B(in);
-	bool sext = sz == 4 && !mut(in, JIT_MUT_add_32_no_sext);
+	bool sext = sz == 4;
 	if (d->a == X64_ADD && dst != a && dst != src) {
 		x64_lea(b, sz, dst, x64_m(a, src, 0));
 		if (sext) sx32(e, dst, dst);
@@ -456,29 +327,21 @@ static void t_alu3(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	else x64_alu_rrm(b, (enum x64_alu)d->a, sz, dst, R(src));
 	if (sext) sx32(e, dst, dst);
 }
-/* sub_N rD = rA - rB:  mov rax, A ; sub rax, B ; mov D, rax  (sx32 for N = 32) */
+/* sub_N rD = rA - rB:  mov rax, A ; sub rax, B ; mov D, rax  (N = 32: sub eax, B32 ; movsxd D, eax) */
 static void t_sub3(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_mov(&e->b, RAX, A(in));
 	x64_alu_rrm(&e->b, X64_SUB, d->b, RAX, R(B(in)));
-	if (mut(in, JIT_MUT_sub_32_no_sext)) x64_mov(&e->b, D(in), RAX);
-	else rax_to(e, d->b, D(in));
+	rax_to(e, d->b, D(in));
 }
 /* shifts and rotates rD = rA <op> (rB mod N):
  *   BMI2 shl/shr/sar: shlx D, A, B (N = 32: shlx eax, A32, B32 ; movsxd D, eax)
- *   else: mov rax, A ; [save rcx ; mov rcx, B] ; <op> rax, cl ; [restore rcx] ; mov D, rax */
+ *   else: mov rax, A ; [save rcx ; mov rcx, B] ; <op> rax, cl ; [restore rcx] ; mov D, rax
+ *         (N = 32: <op> eax, cl ; movsxd D, eax; no save/restore when B is rcx) */
 static void t_shift3(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	enum x64_shift k = (enum x64_shift)d->a;
 	int sz = d->b;
-	if (mut(in, JIT_MUT_shlo_l_32_mask64) || mut(in, JIT_MUT_shar_r_32_mask64)) {
-		/* mov rax, A | movsxd rax, A32 ; <shift> rax by B (64-bit: B & 63) ; movsxd D, eax */
-		if (k == X64_SAR) sx32(e, RAX, A(in));
-		else x64_mov(&e->b, RAX, A(in));
-		shift_rax_by(e, k, 8, B(in));
-		rax_to(e, 4, D(in));
-		return;
-	}
 	if (e->f.bmi2 && (k == X64_SHL || k == X64_SHR || k == X64_SAR)) {
 		x64_shiftx(&e->b, k, sz, sz == 8 ? D(in) : RAX, R(A(in)), B(in));
 		if (sz == 4) sx32(e, D(in), RAX);
@@ -513,24 +376,12 @@ static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	x64_mov_rmr(b, 8, CTXM(spill_a), RAX);
 	x64_mov_rmr(b, 8, CTXM(spill_b), RCX);
 	x64_mov_r32_imm(b, RDX, 1);
-	if (!mut(in, JIT_MUT_rem_u_32_no_zero_guard)) {
-		x64_test(b, sz, R(RCX), RCX);
-		x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
-	}
-	if (sign && mut(in, JIT_MUT_div_s_64_minus_one_only)) { /* cmp rcx, -1 ; mov edx, 1 ; cmovz rcx, rdx */
+	x64_test(b, sz, R(RCX), RCX);
+	x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
+	if (sign) {
+		x64_alu_rrm(b, X64_XOR, 4, RDX, R(RDX));
 		x64_alu_imm8(b, X64_CMP, sz, R(RCX), -1);
-		x64_mov_r32_imm(b, RDX, 1);
-		x64_cmov(b, X64_CC_E, sz, RCX, R(RDX));
-		x64_cqo(b, sz);
-		x64_grp3(b, X64_IDIV, sz, R(RCX));
-	} else if (sign) {
-		if (mut(in, JIT_MUT_rem_s_32_min_only)) { /* mov rdx, rax: B is not looked at */
-			x64_mov(b, RDX, RAX);
-		} else {
-			x64_alu_rrm(b, X64_XOR, 4, RDX, R(RDX));
-			x64_alu_imm8(b, X64_CMP, sz, R(RCX), -1);
-			x64_cmov(b, X64_CC_E, sz, RDX, R(RAX));
-		}
+		x64_cmov(b, X64_CC_E, sz, RDX, R(RAX));
 		x64_grp3(b, X64_NEG, sz, R(RDX));
 		x64_mov_r32_imm(b, RDX, 1);
 		x64_cmov(b, X64_CC_O, sz, RCX, R(RDX));
@@ -542,24 +393,20 @@ static void t_div(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	}
 	if (!rem) {
 		x64_mov_rm_imm(b, 8, R(RCX), -1);
-		if (!mut(in, JIT_MUT_div_u_64_zero_result)) {
-			x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
-			x64_cmov(b, X64_CC_E, sz, RAX, R(RCX));
-		}
+		x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
+		x64_cmov(b, X64_CC_E, sz, RAX, R(RCX));
 	} else {
-		if (!mut(in, JIT_MUT_rem_u_64_zero_result)) {
-			x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
-			x64_cmov(b, X64_CC_E, sz, RDX, CTXM(spill_a));
-		}
+		x64_alu_imm8(b, X64_CMP, sz, CTXM(spill_b), 0);
+		x64_cmov(b, X64_CC_E, sz, RDX, CTXM(spill_a));
 		x64_mov_rmr(b, sz, R(RAX), RDX);
 	}
-	if (!mut(in, JIT_MUT_div_u_32_rcx_clobber)) x64_mov_rrm(b, 8, RCX, CTXM(spill_rcx));
+	x64_mov_rrm(b, 8, RCX, CTXM(spill_rcx));
 	x64_mov_rrm(b, 8, RDX, CTXM(spill_rdx));
 	rax_to(e, sz, D(in));
 }
-/* mul_upper_{s_s,u_u,s_u}:  mov [spill_rdx], rdx ; mov [spill_a], A ; mov [spill_b], B ;
- *   mov rax, A ; imul B | mul B ; (s_u: mov rax, [spill_a] ; sar rax, 63 ; and rax, [spill_b] ;
- *   sub rdx, rax) ; mov rax, rdx ; mov rdx, [spill_rdx] ; mov D, rax */
+/* mul_upper_{s_s,u_u,s_u}:  mov [spill_rdx], rdx ; (s_u: mov [spill_a], A ; mov [spill_b], B) ;
+ *   mov rax, A ; imul B (s_s) | mul B ; (s_u: mov rax, [spill_a] ; sar rax, 63 ;
+ *   and rax, [spill_b] ; sub rdx, rax) ; mov rax, rdx ; mov rdx, [spill_rdx] ; mov D, rax */
 static void t_mulh(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_buf *b = &e->b;
@@ -568,17 +415,16 @@ static void t_mulh(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 		x64_mov_rmr(b, 8, CTXM(spill_a), A(in));
 		x64_mov_rmr(b, 8, CTXM(spill_b), B(in));
 	}
-	bool as_s_s = mut(in, JIT_MUT_mul_upper_s_u_as_s_s), swapped = mut(in, JIT_MUT_mul_upper_s_u_swapped);
 	x64_mov(b, RAX, A(in));
-	x64_grp3(b, d->a == 0 || as_s_s ? X64_IMUL1 : X64_MUL, 8, R(B(in)));
-	if (d->a == 2 && !as_s_s && !mut(in, JIT_MUT_mul_upper_s_u_as_u_u)) {
-		x64_mov_rrm(b, 8, RAX, swapped ? CTXM(spill_b) : CTXM(spill_a));
+	x64_grp3(b, d->a == 0 ? X64_IMUL1 : X64_MUL, 8, R(B(in)));
+	if (d->a == 2) {
+		x64_mov_rrm(b, 8, RAX, CTXM(spill_a));
 		x64_shift_imm(b, X64_SAR, 8, R(RAX), 63);
-		x64_alu_rrm(b, X64_AND, 8, RAX, swapped ? CTXM(spill_a) : CTXM(spill_b));
+		x64_alu_rrm(b, X64_AND, 8, RAX, CTXM(spill_b));
 		x64_alu_rrm(b, X64_SUB, 8, RDX, R(RAX));
 	}
 	x64_mov(b, RAX, RDX);
-	if (!mut(in, JIT_MUT_mul_upper_u_u_clobber)) x64_mov_rrm(b, 8, RDX, CTXM(spill_rdx));
+	x64_mov_rrm(b, 8, RDX, CTXM(spill_rdx));
 	x64_mov(b, D(in), RAX);
 }
 /* set_lt_{u,s}:  xor eax, eax ; cmp A, B ; set<cc> al ; mov D, rax */
@@ -622,7 +468,7 @@ static void t_minmax(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_mov(&e->b, RAX, A(in));
 	x64_alu_rmr(&e->b, X64_CMP, 8, R(A(in)), B(in));
-	x64_cmov(&e->b, mut(in, JIT_MUT_max_unsigned) ? X64_CC_B : (enum x64_cc)d->a, 8, RAX, R(B(in)));
+	x64_cmov(&e->b, (enum x64_cc)d->a, 8, RAX, R(B(in)));
 	x64_mov(&e->b, D(in), RAX);
 }
 
@@ -630,6 +476,7 @@ static void t_minmax(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 
 #define TPL_trap              { t_trap }
 #define TPL_fallthrough       { t_nop }
+#define TPL_unlikely          { t_nop }
 #define TPL_ecalli            { t_ecalli }
 #define TPL_load_imm_64       { t_load_imm_64 }
 #define TPL_store_imm_u8      { t_store_imm, 1 }
@@ -768,18 +615,20 @@ static void t_minmax(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 #define TPL_min               { t_minmax, X64_CC_G }
 #define TPL_min_u             { t_minmax, X64_CC_A }
 
-static const tpl_desc tpl_table[256] = {
-#define PVM_OP(name, code, form, flags) [code] = TPL_##name,
+static const tpl_desc tpl_table[PVM_NUM_OPS] = {
+#define PVM_OP(name, v072, v080, form, ctl, acc, width) [PVM_OP_##name] = TPL_##name,
 #include "pvm/opcodes.def"
 #undef PVM_OP
 };
 
+/* The template of in: its table row's, a mutant's replacement (mutant builds only), or a trap for
+ * an opcode with no template. */
 void jit_em_inst(jit_em *e, const pvm_inst *in)
 {
 	const tpl_desc *d = &tpl_table[in->op];
+	tpl_fn *fn = jit_mutant_template(in->op);
 	e->cur = in;
-	if (d->fn) d->fn(e, in, d);
-	else t_trap(e, in, d);
+	(fn ? fn : d->fn ? d->fn : t_trap)(e, in, d);
 }
 
 /* ---- immediate classes ---------------------------------------------------------------------- */
@@ -791,7 +640,7 @@ bool jit_class_holds(jit_imm_class c, uint64_t x, uint64_t y)
 
 size_t jit_op_classes(unsigned op, jit_imm_class *out, size_t max)
 {
-	if (!pvm_op_valid(op) || max == 0) return 0;
+	if (op >= PVM_NUM_OPS || max == 0) return 0;
 	out[0] = JIT_CLASS_ANY;
 	return 1;
 }

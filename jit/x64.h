@@ -137,13 +137,25 @@ static inline int x64_fmt_rm(char *s, size_t n, x64_rm rm, int size)
 	return k + snprintf(s + k, n > (size_t)k ? n - k : 0, "]");
 }
 
-static inline void x64_log(x64_buf *b, size_t start, const char *mnem, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-#include <stdarg.h>
-static inline void x64_log(x64_buf *b, size_t start, const char *mnem, const char *fmt, ...)
+/* One operand of a recorded instruction (x64_o_* below build them). */
+typedef struct x64_opd {
+	enum { X64_OPD_RM, X64_OPD_IMM, X64_OPD_TEXT } kind;
+	int size;              /* RM: operand size; 0 for an address (lea): no "ptr" */
+	x64_rm rm;
+	uint64_t imm;          /* IMM: printed 0x-hex */
+	const char *text;      /* TEXT: printed as is ("cl", "rel32") */
+} x64_opd;
+static inline x64_opd x64_o_rm(x64_rm rm, int size) { return (x64_opd){ .kind = X64_OPD_RM, .size = size, .rm = rm }; }
+static inline x64_opd x64_o_reg(enum x64_reg r, int size) { return x64_o_rm(x64_r(r), size); }
+static inline x64_opd x64_o_imm(uint64_t v) { return (x64_opd){ .kind = X64_OPD_IMM, .imm = v }; }
+static inline x64_opd x64_o_text(const char *t) { return (x64_opd){ .kind = X64_OPD_TEXT, .text = t }; }
+
+/* Append the record of the instruction written since offset start (the slow path of x64_rec_put);
+ * text that does not fit is cut. */
+static inline __attribute__((cold)) void x64_rec_write(x64_buf *b, size_t start, const char *mnem,
+                                                       const x64_opd *ops, size_t n)
 {
 	x64_rec *r = b->rec;
-	if (!r) return;
 	if (r->n >= r->cap) {
 		r->overflow = true;
 		return;
@@ -152,11 +164,29 @@ static inline void x64_log(x64_buf *b, size_t start, const char *mnem, const cha
 	in->off = (uint32_t)start;
 	in->len = (uint8_t)(b->len - start);
 	snprintf(in->mnem, sizeof in->mnem, "%s", mnem);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(in->ops, sizeof in->ops, fmt, ap);
-	va_end(ap);
+	int k = 0, cap = (int)sizeof in->ops;
+	in->ops[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && k < cap) k += snprintf(in->ops + k, (size_t)(cap - k), ", ");
+		if (k >= cap) break;
+		char *o = in->ops + k;
+		size_t room = (size_t)(cap - k);
+		if (ops[i].kind == X64_OPD_RM) k += x64_fmt_rm(o, room, ops[i].rm, ops[i].size);
+		else if (ops[i].kind == X64_OPD_IMM) k += snprintf(o, room, "0x%llx", (unsigned long long)ops[i].imm);
+		else k += snprintf(o, room, "%s", ops[i].text);
+	}
 }
+static inline void x64_rec_ops(x64_buf *b, size_t start, const char *mnem, const x64_opd *ops, size_t n)
+{
+	if (__builtin_expect(b->rec != NULL, 0)) x64_rec_write(b, start, mnem, ops, n);
+}
+/* x64_rec_put(b, start, mnem, operands...): the one recording call of every instruction helper:
+ * logs the bytes written since offset start as `mnem op1, op2, ...` (operands from x64_o_*).
+ * Costs one test of b->rec when not recording. */
+#define x64_rec_put(b, start, ...) x64_rec_put_(b, start, __VA_ARGS__, )
+#define x64_rec_put_(b, start, mnem, ...) \
+	x64_rec_ops((b), (start), (mnem), (const x64_opd[]){ __VA_ARGS__ }, \
+	            sizeof((const x64_opd[]){ __VA_ARGS__ }) / sizeof(x64_opd))
 
 /* ---- the generic encoder ----------------------------------------------------------------- */
 
@@ -221,9 +251,6 @@ static inline void x64_vex(x64_buf *b, unsigned map, unsigned pp, bool w, unsign
 	x64_bytes(b, t, (size_t)n);
 }
 
-/* Recording is the rare case (tests and the validator); keep it off the hot path. */
-#define X64_REC(b) __builtin_expect((b)->rec != NULL, 0)
-
 #define X64_OPS(...) (const uint8_t[]){ __VA_ARGS__ }, (int)sizeof((const uint8_t[]){ __VA_ARGS__ })
 
 /* ---- instructions ------------------------------------------------------------------------ */
@@ -244,22 +271,14 @@ static inline void x64_alu_rmr(x64_buf *b, enum x64_alu op, int sz, x64_rm dst, 
 {
 	size_t s = b->len;
 	x64_enc(b, x64_szpfx(sz), sz == 8, sz == 1, X64_OPS((uint8_t)(op * 8 + (sz == 1 ? 0 : 1))), src, dst);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, dst, sz);
-		x64_log(b, s, x64_alu_name(op), "%s, %s", t, x64_regname(src, sz));
-	}
+	x64_rec_put(b, s, x64_alu_name(op), x64_o_rm(dst, sz), x64_o_reg(src, sz));
 }
 /* op reg, rm */
 static inline void x64_alu_rrm(x64_buf *b, enum x64_alu op, int sz, enum x64_reg dst, x64_rm src)
 {
 	size_t s = b->len;
 	x64_enc(b, x64_szpfx(sz), sz == 8, sz == 1, X64_OPS((uint8_t)(op * 8 + (sz == 1 ? 2 : 3))), dst, src);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, src, sz);
-		x64_log(b, s, x64_alu_name(op), "%s, %s", x64_regname(dst, sz), t);
-	}
+	x64_rec_put(b, s, x64_alu_name(op), x64_o_reg(dst, sz), x64_o_rm(src, sz));
 }
 /* op rm, imm32 (sign-extended to 64 for sz 8); always the 4-byte form 81 /op id. */
 static inline size_t x64_alu_imm32(x64_buf *b, enum x64_alu op, int sz, x64_rm dst, int32_t imm)
@@ -268,12 +287,7 @@ static inline size_t x64_alu_imm32(x64_buf *b, enum x64_alu op, int sz, x64_rm d
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x81), op, dst);
 	size_t at = b->len;
 	x64_le(b, (uint32_t)imm, 4);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, dst, sz);
-		x64_log(b, s, x64_alu_name(op), "%s, 0x%llx", t,
-		        sz == 8 ? (unsigned long long)(int64_t)imm : (unsigned long long)(uint32_t)imm);
-	}
+	x64_rec_put(b, s, x64_alu_name(op), x64_o_rm(dst, sz), x64_o_imm(sz == 8 ? (uint64_t)(int64_t)imm : (uint32_t)imm));
 	return at;
 }
 /* op rm, imm8 sign-extended (83 /op ib) */
@@ -282,12 +296,8 @@ static inline void x64_alu_imm8(x64_buf *b, enum x64_alu op, int sz, x64_rm dst,
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x83), op, dst);
 	x64_byte(b, (uint8_t)imm);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, dst, sz);
-		x64_log(b, s, x64_alu_name(op), "%s, 0x%llx", t,
-		        sz == 8 ? (unsigned long long)(int64_t)imm : (unsigned long long)(uint32_t)(int32_t)imm);
-	}
+	x64_rec_put(b, s, x64_alu_name(op), x64_o_rm(dst, sz),
+	            x64_o_imm(sz == 8 ? (uint64_t)(int64_t)imm : (uint32_t)(int32_t)imm));
 }
 
 /* mov rm, reg (sz 1/2/4/8) */
@@ -295,22 +305,14 @@ static inline void x64_mov_rmr(x64_buf *b, int sz, x64_rm dst, enum x64_reg src)
 {
 	size_t s = b->len;
 	x64_enc(b, x64_szpfx(sz), sz == 8, sz == 1, X64_OPS(sz == 1 ? 0x88 : 0x89), src, dst);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, dst, sz);
-		x64_log(b, s, "mov", "%s, %s", t, x64_regname(src, sz));
-	}
+	x64_rec_put(b, s, "mov", x64_o_rm(dst, sz), x64_o_reg(src, sz));
 }
 /* mov reg, rm (sz 4/8) */
 static inline void x64_mov_rrm(x64_buf *b, int sz, enum x64_reg dst, x64_rm src)
 {
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x8B), dst, src);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, src, sz);
-		x64_log(b, s, "mov", "%s, %s", x64_regname(dst, sz), t);
-	}
+	x64_rec_put(b, s, "mov", x64_o_reg(dst, sz), x64_o_rm(src, sz));
 }
 /* mov reg64, reg64 */
 static inline void x64_mov(x64_buf *b, enum x64_reg dst, enum x64_reg src) { x64_mov_rmr(b, 8, x64_r(dst), src); }
@@ -324,13 +326,8 @@ static inline size_t x64_mov_rm_imm(x64_buf *b, int sz, x64_rm dst, int64_t imm)
 	x64_enc(b, x64_szpfx(sz), sz == 8, false, X64_OPS(sz == 1 ? 0xC6 : 0xC7), 0, dst);
 	size_t at = b->len;
 	x64_le(b, (uint64_t)imm, sz == 1 ? 1 : sz == 2 ? 2 : 4);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, dst, sz);
-		uint64_t v = sz == 1 ? (uint8_t)imm : sz == 2 ? (uint16_t)imm : sz == 4 ? (uint32_t)imm
-		           : (uint64_t)(int64_t)(int32_t)imm;
-		x64_log(b, s, "mov", "%s, 0x%llx", t, (unsigned long long)v);
-	}
+	x64_rec_put(b, s, "mov", x64_o_rm(dst, sz), x64_o_imm(sz == 1 ? (uint8_t)imm : sz == 2 ? (uint16_t)imm
+	            : sz == 4 ? (uint32_t)imm : (uint64_t)(int64_t)(int32_t)imm));
 	return at;
 }
 /* mov reg32, imm32 (B8+r id): zero-extends into the 64-bit register. */
@@ -341,7 +338,7 @@ static inline size_t x64_mov_r32_imm(x64_buf *b, enum x64_reg dst, uint32_t imm)
 	x64_byte(b, (uint8_t)(0xB8 + (dst & 7)));
 	size_t at = b->len;
 	x64_le(b, imm, 4);
-	if (X64_REC(b)) x64_log(b, s, "mov", "%s, 0x%x", x64_regname(dst, 4), imm);
+	x64_rec_put(b, s, "mov", x64_o_reg(dst, 4), x64_o_imm(imm));
 	return at;
 }
 /* movabs reg64, imm64 (REX.W B8+r io) */
@@ -352,7 +349,7 @@ static inline size_t x64_mov_r64_imm64(x64_buf *b, enum x64_reg dst, uint64_t im
 	x64_byte(b, (uint8_t)(0xB8 + (dst & 7)));
 	size_t at = b->len;
 	x64_le(b, imm, 8);
-	if (X64_REC(b)) x64_log(b, s, "movabs", "%s, 0x%llx", x64_regname(dst, 8), (unsigned long long)imm);
+	x64_rec_put(b, s, "movabs", x64_o_reg(dst, 8), x64_o_imm(imm));
 	return at;
 }
 
@@ -361,11 +358,7 @@ static inline void x64_lea(x64_buf *b, int sz, enum x64_reg dst, x64_rm m)
 {
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x8D), dst, m);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, m, 0);
-		x64_log(b, s, "lea", "%s, %s", x64_regname(dst, sz), t);
-	}
+	x64_rec_put(b, s, "lea", x64_o_reg(dst, sz), x64_o_rm(m, 0));
 }
 
 /* movzx/movsx reg, rm8/rm16; movsxd reg64, rm32. dsz: destination size 4 or 8. */
@@ -381,11 +374,7 @@ static inline void x64_movx(x64_buf *b, bool sign, int dsz, int ssz, enum x64_re
 		x64_enc(b, 0, dsz == 8, ssz == 1 && !src.mem, X64_OPS(0x0F, op), dst, src);
 		mn = sign ? "movsx" : "movzx";
 	}
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, src, ssz);
-		x64_log(b, s, mn, "%s, %s", x64_regname(dst, dsz), t);
-	}
+	x64_rec_put(b, s, mn, x64_o_reg(dst, dsz), x64_o_rm(src, ssz));
 }
 
 /* test rm, reg */
@@ -393,11 +382,7 @@ static inline void x64_test(x64_buf *b, int sz, x64_rm a, enum x64_reg r)
 {
 	size_t s = b->len;
 	x64_enc(b, x64_szpfx(sz), sz == 8, sz == 1, X64_OPS(sz == 1 ? 0x84 : 0x85), r, a);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, a, sz);
-		x64_log(b, s, "test", "%s, %s", t, x64_regname(r, sz));
-	}
+	x64_rec_put(b, s, "test", x64_o_rm(a, sz), x64_o_reg(r, sz));
 }
 
 /* test rm, imm32 (F7 /0 id) */
@@ -406,11 +391,7 @@ static inline void x64_test_imm(x64_buf *b, int sz, x64_rm a, int32_t imm)
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0xF7), 0, a);
 	x64_le(b, (uint32_t)imm, 4);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, a, sz);
-		x64_log(b, s, "test", "%s, 0x%x", t, (uint32_t)imm);
-	}
+	x64_rec_put(b, s, "test", x64_o_rm(a, sz), x64_o_imm((uint32_t)imm));
 }
 
 /* Group 2 shifts/rotates. kind: 0 rol, 1 ror, 4 shl, 5 shr, 7 sar. cl: count in cl, else imm8. */
@@ -426,22 +407,14 @@ static inline size_t x64_shift_imm(x64_buf *b, enum x64_shift k, int sz, x64_rm 
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0xC1), k, dst);
 	size_t at = b->len;
 	x64_byte(b, imm);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, dst, sz);
-		x64_log(b, s, x64_shift_name(k), "%s, 0x%x", t, imm);
-	}
+	x64_rec_put(b, s, x64_shift_name(k), x64_o_rm(dst, sz), x64_o_imm(imm));
 	return at;
 }
 static inline void x64_shift_cl(x64_buf *b, enum x64_shift k, int sz, x64_rm dst)
 {
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0xD3), k, dst);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, dst, sz);
-		x64_log(b, s, x64_shift_name(k), "%s, cl", t);
-	}
+	x64_rec_put(b, s, x64_shift_name(k), x64_o_rm(dst, sz), x64_o_text("cl"));
 }
 
 /* Group 3 (F7 /n): 2 not, 3 neg, 4 mul, 5 imul (one operand), 6 div, 7 idiv. */
@@ -451,11 +424,7 @@ static inline void x64_grp3(x64_buf *b, enum x64_grp3 k, int sz, x64_rm a)
 	static const char *const n[] = { "test", "test", "not", "neg", "mul", "imul", "div", "idiv" };
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0xF7), k, a);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, a, sz);
-		x64_log(b, s, n[k], "%s", t);
-	}
+	x64_rec_put(b, s, n[k], x64_o_rm(a, sz));
 }
 
 /* imul reg, rm */
@@ -463,11 +432,7 @@ static inline void x64_imul(x64_buf *b, int sz, enum x64_reg dst, x64_rm src)
 {
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x0F, 0xAF), dst, src);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, src, sz);
-		x64_log(b, s, "imul", "%s, %s", x64_regname(dst, sz), t);
-	}
+	x64_rec_put(b, s, "imul", x64_o_reg(dst, sz), x64_o_rm(src, sz));
 }
 /* imul reg, rm, imm32 */
 static inline size_t x64_imul_imm(x64_buf *b, int sz, enum x64_reg dst, x64_rm src, int32_t imm)
@@ -476,12 +441,8 @@ static inline size_t x64_imul_imm(x64_buf *b, int sz, enum x64_reg dst, x64_rm s
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x69), dst, src);
 	size_t at = b->len;
 	x64_le(b, (uint32_t)imm, 4);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, src, sz);
-		x64_log(b, s, "imul", "%s, %s, 0x%llx", x64_regname(dst, sz), t,
-		        sz == 8 ? (unsigned long long)(int64_t)imm : (unsigned long long)(uint32_t)imm);
-	}
+	x64_rec_put(b, s, "imul", x64_o_reg(dst, sz), x64_o_rm(src, sz),
+	            x64_o_imm(sz == 8 ? (uint64_t)(int64_t)imm : (uint32_t)imm));
 	return at;
 }
 
@@ -492,11 +453,7 @@ static inline void x64_cmov(x64_buf *b, enum x64_cc cc, int sz, enum x64_reg dst
 		"cmovbe", "cmova", "cmovs", "cmovns", "cmovp", "cmovnp", "cmovl", "cmovge", "cmovle", "cmovg" };
 	size_t s = b->len;
 	x64_enc(b, 0, sz == 8, false, X64_OPS(0x0F, (uint8_t)(0x40 + cc)), dst, src);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, src, sz);
-		x64_log(b, s, n[cc], "%s, %s", x64_regname(dst, sz), t);
-	}
+	x64_rec_put(b, s, n[cc], x64_o_reg(dst, sz), x64_o_rm(src, sz));
 }
 /* setcc r8 */
 static inline void x64_setcc(x64_buf *b, enum x64_cc cc, enum x64_reg dst)
@@ -505,7 +462,7 @@ static inline void x64_setcc(x64_buf *b, enum x64_cc cc, enum x64_reg dst)
 		"seta", "sets", "setns", "setp", "setnp", "setl", "setge", "setle", "setg" };
 	size_t s = b->len;
 	x64_enc(b, 0, false, true, X64_OPS(0x0F, (uint8_t)(0x90 + cc)), 0, x64_r(dst));
-	if (X64_REC(b)) x64_log(b, s, n[cc], "%s", x64_regname(dst, 1));
+	x64_rec_put(b, s, n[cc], x64_o_reg(dst, 1));
 }
 
 /* jcc rel32 / jmp rel32 with a zero placeholder; return the offset of the rel32 field. */
@@ -517,7 +474,7 @@ static inline size_t x64_jcc32(x64_buf *b, enum x64_cc cc)
 	x64_byte(b, 0x0F);
 	x64_byte(b, (uint8_t)(0x80 + cc));
 	x64_le(b, 0, 4);
-	if (X64_REC(b)) x64_log(b, s, n[cc], "rel32");
+	x64_rec_put(b, s, n[cc], x64_o_text("rel32"));
 	return s + 2;
 }
 static inline size_t x64_jmp32(x64_buf *b)
@@ -525,7 +482,7 @@ static inline size_t x64_jmp32(x64_buf *b)
 	size_t s = b->len;
 	x64_byte(b, 0xE9);
 	x64_le(b, 0, 4);
-	if (X64_REC(b)) x64_log(b, s, "jmp", "rel32");
+	x64_rec_put(b, s, "jmp", x64_o_text("rel32"));
 	return s + 1;
 }
 /* jmp reg */
@@ -533,7 +490,7 @@ static inline void x64_jmp_reg(x64_buf *b, enum x64_reg r)
 {
 	size_t s = b->len;
 	x64_enc(b, 0, false, false, X64_OPS(0xFF), 4, x64_r(r));
-	if (X64_REC(b)) x64_log(b, s, "jmp", "%s", x64_regname(r, 8));
+	x64_rec_put(b, s, "jmp", x64_o_reg(r, 8));
 }
 
 /* bswap reg64 */
@@ -543,7 +500,7 @@ static inline void x64_bswap(x64_buf *b, enum x64_reg r)
 	x64_byte(b, (uint8_t)(0x48 | (r >> 3)));
 	x64_byte(b, 0x0F);
 	x64_byte(b, (uint8_t)(0xC8 + (r & 7)));
-	if (X64_REC(b)) x64_log(b, s, "bswap", "%s", x64_regname(r, 8));
+	x64_rec_put(b, s, "bswap", x64_o_reg(r, 8));
 }
 
 /* F3 0F xx (popcnt B8, tzcnt BC, lzcnt BD) and 0F BC/BD (bsf/bsr): reg, rm */
@@ -552,11 +509,7 @@ static inline void x64_bitcount(x64_buf *b, const char *mn, bool f3, uint8_t op,
 {
 	size_t s = b->len;
 	x64_enc(b, f3 ? 0xF3 : 0, sz == 8, false, X64_OPS(0x0F, op), dst, src);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, src, sz);
-		x64_log(b, s, mn, "%s, %s", x64_regname(dst, sz), t);
-	}
+	x64_rec_put(b, s, mn, x64_o_reg(dst, sz), x64_o_rm(src, sz));
 }
 
 /* BMI2 shlx/shrx/sarx dst, src, count: VEX.LZ.{66,F2,F3}.0F38 F7 */
@@ -566,12 +519,8 @@ static inline void x64_shiftx(x64_buf *b, enum x64_shift k, int sz, enum x64_reg
 	size_t s = b->len;
 	unsigned pp = k == X64_SHL ? 1 : k == X64_SHR ? 3 : 2;
 	x64_vex(b, 2, pp, sz == 8, count, 0xF7, dst, src);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, src, sz);
-		x64_log(b, s, k == X64_SHL ? "shlx" : k == X64_SHR ? "shrx" : "sarx", "%s, %s, %s",
-		        x64_regname(dst, sz), t, x64_regname(count, sz));
-	}
+	x64_rec_put(b, s, k == X64_SHL ? "shlx" : k == X64_SHR ? "shrx" : "sarx", x64_o_reg(dst, sz),
+	            x64_o_rm(src, sz), x64_o_reg(count, sz));
 }
 /* BMI2 rorx dst, src, imm8: VEX.LZ.F2.0F3A F0 ib */
 static inline size_t x64_rorx(x64_buf *b, int sz, enum x64_reg dst, x64_rm src, uint8_t imm)
@@ -580,11 +529,7 @@ static inline size_t x64_rorx(x64_buf *b, int sz, enum x64_reg dst, x64_rm src, 
 	x64_vex(b, 3, 3, sz == 8, 0, 0xF0, dst, src);
 	size_t at = b->len;
 	x64_byte(b, imm);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, src, sz);
-		x64_log(b, s, "rorx", "%s, %s, 0x%x", x64_regname(dst, sz), t, imm);
-	}
+	x64_rec_put(b, s, "rorx", x64_o_reg(dst, sz), x64_o_rm(src, sz), x64_o_imm(imm));
 	return at;
 }
 /* BMI1 andn dst, a, b: dst = ~a & b (VEX.LZ.0F38 F2) */
@@ -592,11 +537,7 @@ static inline void x64_andn(x64_buf *b, int sz, enum x64_reg dst, enum x64_reg a
 {
 	size_t s = b->len;
 	x64_vex(b, 2, 0, sz == 8, a, 0xF2, dst, src);
-	if (X64_REC(b)) {
-		char t[48];
-		x64_fmt_rm(t, sizeof t, src, sz);
-		x64_log(b, s, "andn", "%s, %s, %s", x64_regname(dst, sz), x64_regname(a, sz), t);
-	}
+	x64_rec_put(b, s, "andn", x64_o_reg(dst, sz), x64_o_reg(a, sz), x64_o_rm(src, sz));
 }
 
 /* cqo / cdq: sign-extend rax/eax into rdx/edx */
@@ -605,7 +546,7 @@ static inline void x64_cqo(x64_buf *b, int sz)
 	size_t s = b->len;
 	if (sz == 8) x64_byte(b, 0x48);
 	x64_byte(b, 0x99);
-	if (X64_REC(b)) x64_log(b, s, sz == 8 ? "cqo" : "cdq", "%s", "");
+	x64_rec_put(b, s, sz == 8 ? "cqo" : "cdq");
 }
 
 static inline void x64_push(x64_buf *b, enum x64_reg r)
@@ -613,26 +554,26 @@ static inline void x64_push(x64_buf *b, enum x64_reg r)
 	size_t s = b->len;
 	if (r >= 8) x64_byte(b, 0x41);
 	x64_byte(b, (uint8_t)(0x50 + (r & 7)));
-	if (X64_REC(b)) x64_log(b, s, "push", "%s", x64_regname(r, 8));
+	x64_rec_put(b, s, "push", x64_o_reg(r, 8));
 }
 static inline void x64_pop(x64_buf *b, enum x64_reg r)
 {
 	size_t s = b->len;
 	if (r >= 8) x64_byte(b, 0x41);
 	x64_byte(b, (uint8_t)(0x58 + (r & 7)));
-	if (X64_REC(b)) x64_log(b, s, "pop", "%s", x64_regname(r, 8));
+	x64_rec_put(b, s, "pop", x64_o_reg(r, 8));
 }
 static inline void x64_ret(x64_buf *b)
 {
 	size_t s = b->len;
 	x64_byte(b, 0xC3);
-	if (X64_REC(b)) x64_log(b, s, "ret", "%s", "");
+	x64_rec_put(b, s, "ret");
 }
 static inline void x64_int3(x64_buf *b)
 {
 	size_t s = b->len;
 	x64_byte(b, 0xCC);
-	if (X64_REC(b)) x64_log(b, s, "int3", "%s", "");
+	x64_rec_put(b, s, "int3");
 }
 
 #endif

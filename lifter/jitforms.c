@@ -108,7 +108,7 @@ size_t lift_jit_forms(lift_form **out, size_t *templates)
 	static const uint64_t imms[] = { 5, 0xffffffff80000000ull, 63 };
 	const jit_features feats[2] = { { true, true, true, true }, { false, false, false, false } };
 	for (size_t k = 0; k < PVM_NUM_OPCODES; k++) {
-		unsigned op = pvm_op_list[k], used = pvm_form_regs(pvm_ops[op].form);
+		unsigned op = pvm_isa_ops(PVM_ISA_072)[k], used = pvm_form_regs(pvm_ops[op].form);
 		jit_imm_class cls[8];
 		size_t ncls = jit_op_classes(op, cls, 8);
 		for (unsigned r = 0; r < 13 * 13 * 13; r++) {

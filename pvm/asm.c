@@ -12,7 +12,6 @@
 /* ---- encoding ---------------------------------------------------------------------------- */
 
 static uint64_t low_mask(unsigned n) { return n >= 8 ? ~0ull : (1ull << (8 * n)) - 1; }
-static unsigned clamp4(int64_t n) { return n < 0 ? 0 : n > 4 ? 4 : (unsigned)n; }
 
 int pvm_asm_imm_width(uint64_t v)
 {
@@ -28,122 +27,35 @@ int pvm_asm_off_width(uint32_t d)
 	return -1;
 }
 
-static void put_le(uint8_t *out, unsigned *k, uint64_t v, unsigned n)
+pvm_fields pvm_asm_fields(const pvm_asm_inst *in, uint32_t pc)
 {
-	for (unsigned i = 0; i < n; i++) out[(*k)++] = (uint8_t)(v >> (8 * i));
+	const pvm_forminfo *fi = &pvm_forms[pvm_ops[in->op].form];
+	bool has_x = fi->f1 == PVM_FR_X && fi->f1_len != PVM_FR_EIGHT;
+	pvm_fields f = { .ra = in->ra, .rb = in->rb, .rd = in->rd, .x = in->x, .y = in->y,
+	                 .off = in->target - pc };
+	f.wx = has_x ? in->wx : 0;
+	f.wy = fi->f2 == PVM_FR_Y ? in->wy : 0;
+	f.wt = fi->f1 == PVM_FR_T || fi->f2 == PVM_FR_T ? in->wt : 0;
+	return f;
 }
 
-unsigned pvm_asm_encode(const pvm_asm_inst *in, uint32_t pc, uint8_t out[PVM_ASM_MAXLEN],
+unsigned pvm_asm_encode(const pvm_asm_inst *in, pvm_isa isa, uint32_t pc, uint8_t out[PVM_ASM_MAXLEN],
                         const char **why)
 {
-	unsigned k = 0;
-	uint32_t d = in->target - pc;
-	bool fx = in->wx <= 4 && pvm_sext(in->x & low_mask(in->wx), in->wx) == in->x;
-	bool fy = in->wy <= 4 && pvm_sext(in->y & low_mask(in->wy), in->wy) == in->y;
-	bool ft = in->wt <= 4 && (uint32_t)pvm_sext(d & low_mask(in->wt), in->wt) == d;
-	uint8_t ab = (uint8_t)(in->ra | in->rb << 4);
-	out[k++] = in->op;
-	switch ((enum pvm_form)pvm_ops[in->op].form) {
-	case PVM_FORM_NONE: fx = fy = ft = true; break;
-	case PVM_FORM_IMM: put_le(out, &k, in->x, in->wx); fy = ft = true; break;
-	case PVM_FORM_REG_IMM64: out[k++] = in->ra; put_le(out, &k, in->x, 8); fx = fy = ft = true; break;
-	case PVM_FORM_IMM2:
-		out[k++] = in->wx;
-		put_le(out, &k, in->x, in->wx);
-		put_le(out, &k, in->y, in->wy);
-		ft = true;
-		break;
-	case PVM_FORM_OFF: put_le(out, &k, d, in->wt); fx = fy = true; break;
-	case PVM_FORM_REG_IMM: out[k++] = in->ra; put_le(out, &k, in->x, in->wx); fy = ft = true; break;
-	case PVM_FORM_REG_IMM2:
-		out[k++] = (uint8_t)(in->ra | in->wx << 4);
-		put_le(out, &k, in->x, in->wx);
-		put_le(out, &k, in->y, in->wy);
-		ft = true;
-		break;
-	case PVM_FORM_REG_IMM_OFF:
-		out[k++] = (uint8_t)(in->ra | in->wx << 4);
-		put_le(out, &k, in->x, in->wx);
-		put_le(out, &k, d, in->wt);
-		fy = true;
-		break;
-	case PVM_FORM_REG2: out[k++] = (uint8_t)(in->rd | in->ra << 4); fx = fy = ft = true; break;
-	case PVM_FORM_REG2_IMM: out[k++] = ab; put_le(out, &k, in->x, in->wx); fy = ft = true; break;
-	case PVM_FORM_REG2_OFF: out[k++] = ab; put_le(out, &k, d, in->wt); fx = fy = true; break;
-	case PVM_FORM_REG2_IMM2:
-		out[k++] = ab;
-		out[k++] = in->wx;
-		put_le(out, &k, in->x, in->wx);
-		put_le(out, &k, in->y, in->wy);
-		ft = true;
-		break;
-	case PVM_FORM_REG3: out[k++] = ab; out[k++] = in->rd; fx = fy = ft = true; break;
-	case PVM_FORM_COUNT: break;
-	}
-	if (!fx || !fy || !ft) {
-		*why = !ft ? "branch offset does not fit its width" : "immediate does not fit its width";
+	int byte = pvm_ops[in->op].code[isa];
+	if (byte < 0) {
+		*why = isa == PVM_ISA_080 ? "not an instruction of GP 0.8.0" : "not an instruction of GP 0.7.2";
 		return 0;
 	}
-	return k;
+	pvm_fields f = pvm_asm_fields(in, pc);
+	return pvm_fields_encode(pvm_ops[in->op].form, (uint8_t)byte, &f, out, why);
 }
 
-unsigned pvm_asm_lengths(uint8_t op, uint8_t b1, uint8_t b2, uint32_t ell, unsigned *f1, unsigned *f2)
+unsigned pvm_asm_len(const pvm_asm_inst *in)
 {
-	int64_t l = ell;
-	*f1 = *f2 = 0;
-	switch (pvm_op_valid(op) ? (enum pvm_form)pvm_ops[op].form : PVM_FORM_NONE) {
-	case PVM_FORM_IMM:
-	case PVM_FORM_OFF: *f1 = clamp4(l); return 1 + *f1;
-	case PVM_FORM_REG_IMM64: return 10;
-	case PVM_FORM_IMM2:
-		*f1 = clamp4(b1 & 7);
-		*f2 = clamp4(l - *f1 - 1);
-		return 2 + *f1 + *f2;
-	case PVM_FORM_REG_IMM:
-	case PVM_FORM_REG2_IMM:
-	case PVM_FORM_REG2_OFF: *f1 = clamp4(l - 1); return 2 + *f1;
-	case PVM_FORM_REG_IMM2:
-	case PVM_FORM_REG_IMM_OFF:
-		*f1 = clamp4((b1 >> 4) & 7);
-		*f2 = clamp4(l - *f1 - 1);
-		return 2 + *f1 + *f2;
-	case PVM_FORM_REG2: return 2;
-	case PVM_FORM_REG2_IMM2:
-		*f1 = clamp4(b2 & 7);
-		*f2 = clamp4(l - *f1 - 2);
-		return 3 + *f1 + *f2;
-	case PVM_FORM_REG3: return 3;
-	default: return 1;
-	}
-}
-
-void pvm_asm_widths(const pvm_asm_inst *in, unsigned *f1, unsigned *f2)
-{
-	*f1 = *f2 = 0;
-	switch ((enum pvm_form)pvm_ops[in->op].form) {
-	case PVM_FORM_IMM:
-	case PVM_FORM_REG_IMM:
-	case PVM_FORM_REG2_IMM: *f1 = in->wx; break;
-	case PVM_FORM_OFF:
-	case PVM_FORM_REG2_OFF: *f1 = in->wt; break;
-	case PVM_FORM_IMM2:
-	case PVM_FORM_REG_IMM2:
-	case PVM_FORM_REG2_IMM2: *f1 = in->wx; *f2 = in->wy; break;
-	case PVM_FORM_REG_IMM_OFF: *f1 = in->wx; *f2 = in->wt; break;
-	default: break;
-	}
-}
-
-/* Encoded length for the current widths (no value checks). */
-static unsigned inst_len(const pvm_asm_inst *in)
-{
-	static const uint8_t base[PVM_FORM_COUNT] = {
-		[PVM_FORM_NONE] = 1, [PVM_FORM_IMM] = 1, [PVM_FORM_REG_IMM64] = 10, [PVM_FORM_IMM2] = 2,
-		[PVM_FORM_OFF] = 1, [PVM_FORM_REG_IMM] = 2, [PVM_FORM_REG_IMM2] = 2,
-		[PVM_FORM_REG_IMM_OFF] = 2, [PVM_FORM_REG2] = 2, [PVM_FORM_REG2_IMM] = 2,
-		[PVM_FORM_REG2_OFF] = 2, [PVM_FORM_REG2_IMM2] = 3, [PVM_FORM_REG3] = 3,
-	};
-	return base[pvm_ops[in->op].form] + in->wx + in->wy + in->wt;
+	const pvm_forminfo *fi = &pvm_forms[pvm_ops[in->op].form];
+	pvm_fields f = pvm_asm_fields(in, 0);
+	return 1u + fi->header + (fi->f1_len == PVM_FR_EIGHT ? 8u : 0u) + f.wx + f.wy + f.wt;
 }
 
 /* ---- parser state ------------------------------------------------------------------------- */
@@ -175,6 +87,7 @@ typedef struct asm_ctx {
 	int jt_width;             /* -1: smallest that holds every entry */
 	ref entry; bool has_entry;
 	pvm_vector *v;
+	pvm_isa isa;              /* the revision the code is encoded for */
 	size_t cap_pages, cap_mem;
 	/* expectations */
 	bool any_expect, has_status, has_epc, has_egas;
@@ -455,6 +368,22 @@ static bool bytes_in(asm_ctx *c, uint8_t **out, unsigned *n)
 			continue;
 		}
 		const char *start = c->p;
+		size_t idn = 0;
+		while (ident_char(c->p[idn]) && c->p[idn] != '.' && c->p[idn] != '-') idn++;
+		if (idn > 2 || (idn && !isxdigit((unsigned char)c->p[0])) || (idn == 2 && !isxdigit((unsigned char)c->p[1]))) {
+			/* an instruction name: its opcode byte in the revision being assembled */
+			char name[64];
+			int op = -1;
+			if (idn < sizeof name) {
+				memcpy(name, c->p, idn);
+				name[idn] = 0;
+				op = pvm_op_by_name(name);
+			}
+			if (op < 0 || !pvm_op_in(c->isa, (unsigned)op)) goto bad;
+			(*out)[(*n)++] = pvm_byte(c->isa, (unsigned)op);
+			c->p += idn;
+			continue;
+		}
 		if (!isxdigit((unsigned char)c->p[0])) goto bad;
 		unsigned k = isxdigit((unsigned char)c->p[1]) ? 2 : 1;
 		if (ident_char(c->p[k])) goto bad;
@@ -463,7 +392,8 @@ static bool bytes_in(asm_ctx *c, uint8_t **out, unsigned *n)
 		continue;
 	bad:;
 		char t[64];
-		return fail_at(c, start, "expected a hex byte or a \"string\", got '%s'", token_at(start, t, sizeof t));
+		return fail_at(c, start, "expected a hex byte, an instruction name or a \"string\", got '%s'",
+		               token_at(start, t, sizeof t));
 	}
 	return true;
 }
@@ -501,37 +431,17 @@ static bool instruction(asm_ctx *c)
 	if (!it) return false;
 	pvm_asm_inst *in = &it->in;
 	in->op = (uint8_t)op;
-	bool ok = true;
-	switch ((enum pvm_form)pvm_ops[op].form) {
-	case PVM_FORM_NONE: break;
-	case PVM_FORM_IMM: ok = imm(c, &in->x, &in->wx); break;
-	case PVM_FORM_REG_IMM64:
-		ok = reg(c, &in->ra) && (sep(c), number(c, &in->x, "immediate"));
-		break;
-	case PVM_FORM_IMM2: ok = imm(c, &in->x, &in->wx) && (sep(c), imm(c, &in->y, &in->wy)); break;
-	case PVM_FORM_OFF: ok = target(c, it); break;
-	case PVM_FORM_REG_IMM: ok = reg(c, &in->ra) && (sep(c), imm(c, &in->x, &in->wx)); break;
-	case PVM_FORM_REG_IMM2:
-		ok = reg(c, &in->ra) && (sep(c), imm(c, &in->x, &in->wx)) && (sep(c), imm(c, &in->y, &in->wy));
-		break;
-	case PVM_FORM_REG_IMM_OFF:
-		ok = reg(c, &in->ra) && (sep(c), imm(c, &in->x, &in->wx)) && (sep(c), target(c, it));
-		break;
-	case PVM_FORM_REG2: ok = reg(c, &in->rd) && (sep(c), reg(c, &in->ra)); break;
-	case PVM_FORM_REG2_IMM:
-		ok = reg(c, &in->ra) && (sep(c), reg(c, &in->rb)) && (sep(c), imm(c, &in->x, &in->wx));
-		break;
-	case PVM_FORM_REG2_OFF:
-		ok = reg(c, &in->ra) && (sep(c), reg(c, &in->rb)) && (sep(c), target(c, it));
-		break;
-	case PVM_FORM_REG2_IMM2:
-		ok = reg(c, &in->ra) && (sep(c), reg(c, &in->rb)) && (sep(c), imm(c, &in->x, &in->wx)) &&
-		     (sep(c), imm(c, &in->y, &in->wy));
-		break;
-	case PVM_FORM_REG3:
-		ok = reg(c, &in->rd) && (sep(c), reg(c, &in->ra)) && (sep(c), reg(c, &in->rb));
-		break;
-	case PVM_FORM_COUNT: break;
+	bool ok = true, eight = pvm_forms[pvm_ops[op].form].f1_len == PVM_FR_EIGHT;
+	for (const char *o = pvm_form_operands(pvm_ops[op].form); ok && *o; o++) {
+		if (o != pvm_form_operands(pvm_ops[op].form)) sep(c);
+		switch (*o) {
+		case 'D': ok = reg(c, &in->rd); break;
+		case 'A': ok = reg(c, &in->ra); break;
+		case 'B': ok = reg(c, &in->rb); break;
+		case 'X': ok = eight ? number(c, &in->x, "immediate") : imm(c, &in->x, &in->wx); break;
+		case 'Y': ok = imm(c, &in->y, &in->wy); break;
+		case 'T': ok = target(c, it); break;
+		}
 	}
 	if (!ok) return false;
 	if (at_end(c)) return true;
@@ -758,7 +668,7 @@ static int64_t layout(asm_ctx *c)
 	for (size_t i = 0; i < c->n_items; i++) {
 		item *it = &c->items[i];
 		it->pc = (uint32_t)pc;
-		pc += it->kind == IT_INST ? inst_len(&it->in) : it->n;
+		pc += it->kind == IT_INST ? pvm_asm_len(&it->in) : it->n;
 		if (pc >= (1ull << 31)) return -1;
 	}
 	return (int64_t)pc;
@@ -809,7 +719,7 @@ static bool emit_code(asm_ctx *c, uint32_t len, uint8_t *code, uint8_t *k)
 		if (it->kind == IT_INST) {
 			const char *why = "";
 			uint8_t buf[PVM_ASM_MAXLEN];
-			unsigned n = pvm_asm_encode(&it->in, it->pc, buf, &why);
+			unsigned n = pvm_asm_encode(&it->in, c->isa, it->pc, buf, &why);
 			if (!n) return fail_ln(c, it->line, it->col, "%s", why);
 			memcpy(code + it->pc, buf, n);
 		} else {
@@ -822,11 +732,9 @@ static bool emit_code(asm_ctx *c, uint32_t len, uint8_t *code, uint8_t *k)
 		if (it->kind != IT_INST) continue;
 		uint32_t ell = 0;
 		while (ell < 24 && !mask_bit(k, len, (uint64_t)it->pc + 1 + ell)) ell++;
-		uint32_t p = it->pc;
-		unsigned f1, f2, w1, w2;
-		pvm_asm_lengths(code[p], p + 1 < len ? code[p + 1] : 0, p + 2 < len ? code[p + 2] : 0, ell, &f1, &f2);
-		pvm_asm_widths(&it->in, &w1, &w2);
-		if (f1 != w1 || f2 != w2)
+		pvm_fields got, want = pvm_asm_fields(&it->in, it->pc);
+		pvm_fields_decode(pvm_ops[it->in.op].form, code, len, it->pc, ell, &got);
+		if (got.wx != want.wx || got.wy != want.wy || got.wt != want.wt)
 			return fail_ln(c, it->line, it->col, "the .pad bytes after this instruction change its operand "
 			               "lengths (skip %" PRIu32 "); give the last operand an explicit width", ell);
 	}
@@ -948,7 +856,13 @@ static char *base_name(const char *path)
 
 pvm_err pvm_asm(const char *text, size_t len, const char *name, pvm_vector *out, pvm_errbuf *e)
 {
-	asm_ctx c = { .file = name, .e = e, .jt_width = -1, .v = out };
+	return pvm_asm_isa(text, len, PVM_ISA_072, name, out, e);
+}
+
+pvm_err pvm_asm_isa(const char *text, size_t len, pvm_isa isa, const char *name, pvm_vector *out,
+                    pvm_errbuf *e)
+{
+	asm_ctx c = { .file = name, .e = e, .jt_width = -1, .v = out, .isa = isa };
 	memset(out, 0, sizeof *out);
 	out->initial_gas = 10000;
 	out->name = base_name(name);

@@ -1,6 +1,5 @@
 /* pvm/asm_enc.h: instruction encoding shared by the assembler and the disassembler (internal).
- * pvm_asm_encode is the one place that turns operands into bytes; pvm_asm_lengths is the decoder's
- * view of the variable-length operand fields, so both tools agree on what a byte span means. */
+ * Both go through pvm_fields_encode/decode (pvm/fields.c), the one field coder. */
 #ifndef JITPROOF_PVM_ASM_ENC_H
 #define JITPROOF_PVM_ASM_ENC_H
 #include "pvm.h"
@@ -20,15 +19,15 @@ typedef struct pvm_asm_inst {
 int pvm_asm_imm_width(uint64_t v);
 int pvm_asm_off_width(uint32_t d);
 
-/* Encode in at pc into out. Returns the length, or 0 with *why set when a value does not fit. */
-unsigned pvm_asm_encode(const pvm_asm_inst *in, uint32_t pc, uint8_t out[PVM_ASM_MAXLEN],
+/* Encode in at pc into out as revision isa. Returns the length, or 0 with *why set when a value does
+ * not fit or the instruction is not in that revision. */
+unsigned pvm_asm_encode(const pvm_asm_inst *in, pvm_isa isa, uint32_t pc, uint8_t out[PVM_ASM_MAXLEN],
                         const char **why);
 
-/* The decoder's lengths for an instruction with opcode byte op, operand bytes b1/b2 and skip ell:
- * the two variable fields in operand order (f1, f2; 0 when unused) and the bytes it reads. */
-unsigned pvm_asm_lengths(uint8_t op, uint8_t b1, uint8_t b2, uint32_t ell, unsigned *f1, unsigned *f2);
+/* Encoded length of in for its current widths (no value checks). */
+unsigned pvm_asm_len(const pvm_asm_inst *in);
 
-/* The widths of in's variable fields in the same order as pvm_asm_lengths reports them. */
-void pvm_asm_widths(const pvm_asm_inst *in, unsigned *f1, unsigned *f2);
+/* in's operands as fields at pc (widths of fields its form does not have are 0). */
+pvm_fields pvm_asm_fields(const pvm_asm_inst *in, uint32_t pc);
 
 #endif

@@ -19,7 +19,7 @@ static uint32_t le(const uint8_t *b, unsigned n)
 pvm_err pvm_container_load(const uint8_t *blob, size_t len, const uint8_t *args, size_t args_len,
                            const char *name, pvm_program *p, pvm_state *s, pvm_errbuf *e)
 {
-	return pvm_container_load_isa(blob, len, args, args_len, PVM_ISA_0_7_2, name, p, s, e);
+	return pvm_container_load_isa(blob, len, args, args_len, PVM_ISA_072, name, p, s, e);
 }
 
 pvm_err pvm_container_load_isa(const uint8_t *blob, size_t len, const uint8_t *args,
@@ -59,7 +59,7 @@ pvm_err pvm_container_load_isa(const uint8_t *blob, size_t len, const uint8_t *a
 	}
 	char cname[600];
 	snprintf(cname, sizeof cname, "%s (code at offset %zu)", name, off);
-	pvm_err err = pvm_program_decode_isa(p, blob + off, clen, isa, 0, cname, e);
+	pvm_err err = pvm_program_decode_isa(p, isa, blob + off, clen, cname, e);
 	if (err) return err;
 
 	pvm_state_init(s);

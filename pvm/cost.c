@@ -21,7 +21,7 @@
 #define PVM_CYC_60 60
 #define PVM_CYC_100 100
 
-const pvm_costinfo pvm_costs[256] = {
+const pvm_costinfo pvm_costs[PVM_NUM_OPS] = {
 #define PVM_COST(name, regs, cyc, dkind, d1, d2, a, l, s, m, d) \
 	[PVM_OP_##name] = { 1, PVM_RW_##regs, PVM_CYC_##cyc, PVM_D_##dkind, d1, d2, { a, l, s, m, d } },
 #include "cost.def"
@@ -68,7 +68,7 @@ static uint8_t code_byte(const pvm_program *p, uint64_t i)
 static bool hinted(const pvm_program *p, const pvm_inst *in)
 {
 	uint8_t f = code_byte(p, in->next), t = code_byte(p, in->target);
-	int of = pvm_op_from_byte(p->isa, f), ot = pvm_op_from_byte(p->isa, t);
+	int of = pvm_op_decode(p->isa, f), ot = pvm_op_decode(p->isa, t);
 	return of == PVM_OP_trap || of == PVM_OP_unlikely || ot == PVM_OP_trap || ot == PVM_OP_unlikely;
 }
 

@@ -61,24 +61,6 @@ static inline bool mask_bit(const pvm_program *p, uint64_t n)
 	return n >= p->code_len || (p->bitmask[n >> 3] >> (n & 7) & 1);
 }
 
-static inline uint8_t zeta(const pvm_program *p, uint64_t i)
-{
-	return i < p->code_len ? p->code[i] : 0;
-}
-
-static uint64_t le_bytes(const pvm_program *p, uint64_t at, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++) v |= (uint64_t)zeta(p, at + i) << (8 * i);
-	return v;
-}
-
-static inline uint64_t imm_at(const pvm_program *p, uint64_t at, unsigned n)
-{
-	return pvm_sext(le_bytes(p, at, n), n);
-}
-
-static inline unsigned clamp4(int64_t n) { return n < 0 ? 0 : n > 4 ? 4 : (unsigned)n; }
 static inline uint8_t reg_clamp(unsigned r) { return r > 12 ? 12 : (uint8_t)r; }
 
 static unsigned skip_at(const pvm_program *p, uint32_t pc)
@@ -88,83 +70,29 @@ static unsigned skip_at(const pvm_program *p, uint32_t pc)
 	return 24;
 }
 
+/* The instruction at a position that holds one (bitmask bit 1, below code_len), else -1. */
+static int op_at(const pvm_program *p, uint32_t pc)
+{
+	return pc < p->code_len && mask_bit(p, pc) ? pvm_op_decode(p->isa, p->code[pc]) : -1;
+}
+
 pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc)
 {
 	pvm_inst in = { .op = PVM_OP_trap, .pc = pc };
 	if (pc > p->code_len) return in;
 	unsigned l = skip_at(p, pc);
 	in.next = pc + 1 + l;
-	int op = pc < p->code_len ? pvm_op_from_byte(p->isa, p->code[pc]) : -1;
-	if (op < 0 || !mask_bit(p, pc)) return in;
+	int op = op_at(p, pc);
+	if (op < 0) return in;
 	in.op = (uint8_t)op;
-	uint8_t b1 = zeta(p, (uint64_t)pc + 1), b2 = zeta(p, (uint64_t)pc + 2);
-	uint8_t lo = reg_clamp(b1 & 15), hi = reg_clamp(b1 >> 4);
-	unsigned lx, ly;
-	switch ((enum pvm_form)pvm_ops[in.op].form) {
-	case PVM_FORM_NONE:
-		break;
-	case PVM_FORM_IMM:
-		in.imm = imm_at(p, (uint64_t)pc + 1, clamp4(l));
-		break;
-	case PVM_FORM_REG_IMM64:
-		in.ra = lo;
-		in.imm = le_bytes(p, (uint64_t)pc + 2, 8);
-		break;
-	case PVM_FORM_IMM2:
-		lx = clamp4(b1 & 7);
-		ly = clamp4((int64_t)l - lx - 1);
-		in.imm = imm_at(p, (uint64_t)pc + 2, lx);
-		in.imm2 = imm_at(p, (uint64_t)pc + 2 + lx, ly);
-		break;
-	case PVM_FORM_OFF:
-		lx = clamp4(l);
-		in.target = pc + (uint32_t)imm_at(p, (uint64_t)pc + 1, lx);
-		break;
-	case PVM_FORM_REG_IMM:
-		in.ra = lo;
-		in.imm = imm_at(p, (uint64_t)pc + 2, clamp4((int64_t)l - 1));
-		break;
-	case PVM_FORM_REG_IMM2:
-	case PVM_FORM_REG_IMM_OFF:
-		in.ra = lo;
-		lx = clamp4((b1 >> 4) & 7);
-		ly = clamp4((int64_t)l - lx - 1);
-		in.imm = imm_at(p, (uint64_t)pc + 2, lx);
-		if (pvm_ops[in.op].form == PVM_FORM_REG_IMM2)
-			in.imm2 = imm_at(p, (uint64_t)pc + 2 + lx, ly);
-		else
-			in.target = pc + (uint32_t)imm_at(p, (uint64_t)pc + 2 + lx, ly);
-		break;
-	case PVM_FORM_REG2:
-		in.rd = lo;
-		in.ra = hi;
-		break;
-	case PVM_FORM_REG2_IMM:
-		in.ra = lo;
-		in.rb = hi;
-		in.imm = imm_at(p, (uint64_t)pc + 2, clamp4((int64_t)l - 1));
-		break;
-	case PVM_FORM_REG2_OFF:
-		in.ra = lo;
-		in.rb = hi;
-		in.target = pc + (uint32_t)imm_at(p, (uint64_t)pc + 2, clamp4((int64_t)l - 1));
-		break;
-	case PVM_FORM_REG2_IMM2:
-		in.ra = lo;
-		in.rb = hi;
-		lx = clamp4(b2 & 7);
-		ly = clamp4((int64_t)l - lx - 2);
-		in.imm = imm_at(p, (uint64_t)pc + 3, lx);
-		in.imm2 = imm_at(p, (uint64_t)pc + 3 + lx, ly);
-		break;
-	case PVM_FORM_REG3:
-		in.ra = lo;
-		in.rb = hi;
-		in.rd = reg_clamp(b2);
-		break;
-	case PVM_FORM_COUNT:
-		break;
-	}
+	pvm_fields f;
+	pvm_fields_decode(pvm_ops[op].form, p->code, p->code_len, pc, l, &f);
+	in.ra = reg_clamp(f.ra);
+	in.rb = reg_clamp(f.rb);
+	in.rd = reg_clamp(f.rd);
+	in.imm = f.x;
+	in.imm2 = f.y;
+	in.target = pc + f.off;
 	return in;
 }
 
@@ -194,16 +122,13 @@ static pvm_err analyse(pvm_program *p)
 		p->is_start[pc] = mask_bit(p, pc);
 	}
 	/* ϖ: 0 and every successor of a terminator, if it holds a valid instruction (GP 0.6.7+). */
-#define VALID_START(x) ((x) < p->code_len && mask_bit(p, (x)) && pvm_op_from_byte(p->isa, p->code[(x)]) >= 0)
-	if (VALID_START(0u)) p->is_block[0] = 1;
+	if (op_at(p, 0) >= 0) p->is_block[0] = 1;
 	for (uint32_t pc = 0; pc < p->code_len; pc++) {
 		const pvm_inst *in = &p->inst[pc];
-		if (VALID_START(pc) && pvm_op_is_term(in->op) &&
-		    VALID_START(in->next))
+		if (op_at(p, pc) >= 0 && pvm_op_is_term(in->op) && op_at(p, in->next) >= 0)
 			p->is_block[in->next] = 1;
 	}
-#undef VALID_START
-	if (p->isa == PVM_ISA_0_8_0) {
+	if (p->isa == PVM_ISA_080) {
 		uint32_t cost = 0;
 		for (uint32_t pc = 0; pc < p->code_len; pc++) {
 			if (p->is_block[pc]) cost = pvm_block_cost(p, pc);
@@ -214,7 +139,7 @@ static pvm_err analyse(pvm_program *p)
 	}
 	for (uint32_t pc = p->code_len + 1; pc-- > 0;) {
 		const pvm_inst *in = &p->inst[pc];
-		if (pc == p->code_len || pvm_op_is_term(in->op) || in->op == PVM_OP_ecalli)
+		if (pc == p->code_len || pvm_op_ends_region(in->op))
 			p->gas_cost[pc] = 1;
 		else
 			p->gas_cost[pc] = 1 + p->gas_cost[in->next];
@@ -235,15 +160,13 @@ static const char *prevalidate(const pvm_program *p, bool polkavm_end, uint32_t 
 		*at = pc;
 		if (!mask_bit(p, pc))
 			return pc == 0 ? "bitmask bit 0 is not set" : "more than 24 bytes up to the next instruction";
-		if (pvm_op_from_byte(p->isa, p->code[pc]) < 0) return "undefined opcode";
+		if (op_at(p, pc) < 0) return "undefined opcode";
 		last = pc;
 		pc = p->inst[pc].next;
 	}
 	*at = last;
 	if (polkavm_end) {
-		unsigned op = p->inst[last].op;
-		if (op != PVM_OP_trap && op != PVM_OP_jump && op != PVM_OP_jump_ind &&
-		    op != PVM_OP_load_imm_jump && op != PVM_OP_load_imm_jump_ind)
+		if (pvm_op_falls(p->inst[last].op))
 			return "the last instruction can fall through (PolkaVM rule)";
 	}
 	return NULL;
@@ -252,11 +175,17 @@ static const char *prevalidate(const pvm_program *p, bool polkavm_end, uint32_t 
 pvm_err pvm_program_decode(pvm_program *p, const uint8_t *blob, size_t len, const char *name,
                            pvm_errbuf *e)
 {
-	return pvm_program_decode_isa(p, blob, len, PVM_ISA_0_7_2, 0, name, e);
+	return pvm_program_decode_flags(p, PVM_ISA_072, 0, blob, len, name, e);
 }
 
-pvm_err pvm_program_decode_isa(pvm_program *p, const uint8_t *blob, size_t len, pvm_isa isa,
-                               unsigned flags, const char *name, pvm_errbuf *e)
+pvm_err pvm_program_decode_isa(pvm_program *p, pvm_isa isa, const uint8_t *blob, size_t len,
+                               const char *name, pvm_errbuf *e)
+{
+	return pvm_program_decode_flags(p, isa, 0, blob, len, name, e);
+}
+
+pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, const uint8_t *blob,
+                                 size_t len, const char *name, pvm_errbuf *e)
 {
 	memset(p, 0, sizeof *p);
 	p->isa = isa;
@@ -338,7 +267,7 @@ pvm_err pvm_program_decode_isa(pvm_program *p, const uint8_t *blob, size_t len, 
 		return PVM_EINVAL;
 	}
 	if (analyse(p) == PVM_OK) {
-		if (isa == PVM_ISA_0_8_0) {
+		if (isa == PVM_ISA_080) {
 			uint32_t at;
 			const char *why = prevalidate(p, flags & PVM_DECODE_POLKAVM_END, &at);
 			if (why) {

@@ -15,69 +15,30 @@ typedef struct dis {
 	bool exact;            /* print every offset width (when shortest widths do not reassemble) */
 } dis;
 
-static uint8_t zeta(const pvm_program *p, uint64_t i) { return i < p->code_len ? p->code[i] : 0; }
 static bool bit(const pvm_program *p, uint64_t n) { return n >= p->code_len || (p->bitmask[n >> 3] >> (n & 7) & 1); }
 static uint8_t clamp_reg(unsigned r) { return r > 12 ? 12 : (uint8_t)r; }
 
-static uint64_t le(const pvm_program *p, uint64_t at, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++) v |= (uint64_t)zeta(p, at + i) << (8 * i);
-	return v;
-}
+/* The instruction whose opcode byte is at pc, or -1. */
+static int op_at(const pvm_program *p, uint32_t pc) { return pvm_op_decode(p->isa, p->code[pc]); }
 
 /* Decodes the instruction at pc (next start at end) into *in. Returns the bytes it reads and sets
  * *canon when printing it as an instruction (plus .pad for the rest) reproduces code[pc..end). */
 static unsigned decode(const pvm_program *p, uint32_t pc, uint32_t end, pvm_asm_inst *in, bool *canon)
 {
 	memset(in, 0, sizeof *in);
-	uint8_t op = p->code[pc], b1 = zeta(p, (uint64_t)pc + 1), b2 = zeta(p, (uint64_t)pc + 2);
-	uint32_t ell = end - pc - 1 < 24 ? end - pc - 1 : 24;
-	unsigned f1, f2, used = pvm_asm_lengths(op, b1, b2, ell, &f1, &f2);
 	*canon = false;
-	if (!pvm_op_valid(op) && !(p->isa == PVM_ISA_0_8_0 && op == PVM_OP_unlikely)) return 1;
-	in->op = op;
-	uint8_t lo = clamp_reg(b1 & 15), hi = clamp_reg(b1 >> 4);
-	uint64_t a = (uint64_t)pc + 1;
-	switch ((enum pvm_form)pvm_ops[op].form) {
-	case PVM_FORM_NONE: break;
-	case PVM_FORM_IMM: in->wx = (uint8_t)f1; in->x = pvm_sext(le(p, a, f1), f1); break;
-	case PVM_FORM_REG_IMM64: in->ra = lo; in->x = le(p, a + 1, 8); break;
-	case PVM_FORM_IMM2:
-		in->wx = (uint8_t)f1, in->wy = (uint8_t)f2;
-		in->x = pvm_sext(le(p, a + 1, f1), f1);
-		in->y = pvm_sext(le(p, a + 1 + f1, f2), f2);
-		break;
-	case PVM_FORM_OFF: in->wt = (uint8_t)f1; in->target = pc + (uint32_t)pvm_sext(le(p, a, f1), f1); break;
-	case PVM_FORM_REG_IMM: in->ra = lo; in->wx = (uint8_t)f1; in->x = pvm_sext(le(p, a + 1, f1), f1); break;
-	case PVM_FORM_REG_IMM2:
-		in->ra = lo, in->wx = (uint8_t)f1, in->wy = (uint8_t)f2;
-		in->x = pvm_sext(le(p, a + 1, f1), f1);
-		in->y = pvm_sext(le(p, a + 1 + f1, f2), f2);
-		break;
-	case PVM_FORM_REG_IMM_OFF:
-		in->ra = lo, in->wx = (uint8_t)f1, in->wt = (uint8_t)f2;
-		in->x = pvm_sext(le(p, a + 1, f1), f1);
-		in->target = pc + (uint32_t)pvm_sext(le(p, a + 1 + f1, f2), f2);
-		break;
-	case PVM_FORM_REG2: in->rd = lo, in->ra = hi; break;
-	case PVM_FORM_REG2_IMM: in->ra = lo, in->rb = hi, in->wx = (uint8_t)f1; in->x = pvm_sext(le(p, a + 1, f1), f1); break;
-	case PVM_FORM_REG2_OFF:
-		in->ra = lo, in->rb = hi, in->wt = (uint8_t)f1;
-		in->target = pc + (uint32_t)pvm_sext(le(p, a + 1, f1), f1);
-		break;
-	case PVM_FORM_REG2_IMM2:
-		in->ra = lo, in->rb = hi, in->wx = (uint8_t)f1, in->wy = (uint8_t)f2;
-		in->x = pvm_sext(le(p, a + 2, f1), f1);
-		in->y = pvm_sext(le(p, a + 2 + f1, f2), f2);
-		break;
-	case PVM_FORM_REG3: in->ra = lo, in->rb = hi, in->rd = clamp_reg(b2); break;
-	case PVM_FORM_COUNT: break;
-	}
+	int op = op_at(p, pc);
+	if (op < 0) return 1;
+	uint32_t ell = end - pc - 1 < 24 ? end - pc - 1 : 24;
+	pvm_fields f;
+	unsigned used = pvm_fields_decode(pvm_ops[op].form, p->code, p->code_len, pc, ell, &f);
+	*in = (pvm_asm_inst){ .op = (uint8_t)op, .ra = clamp_reg(f.ra), .rb = clamp_reg(f.rb),
+	                      .rd = clamp_reg(f.rd), .x = f.x, .y = f.y, .target = pc + f.off,
+	                      .wx = f.wx, .wy = f.wy, .wt = f.wt };
 	if (used > end - pc) return used;
 	uint8_t buf[PVM_ASM_MAXLEN];
 	const char *why;
-	unsigned n = pvm_asm_encode(in, pc, buf, &why);
+	unsigned n = pvm_asm_encode(in, p->isa, pc, buf, &why);
 	*canon = n == used && !memcmp(buf, p->code + pc, n);
 	return used;
 }
@@ -106,34 +67,22 @@ static void print_target(FILE *out, const dis *d, const pvm_asm_inst *in, uint32
 /* Writes "name operands" for in at pc. */
 static void print_inst(FILE *out, const dis *d, const pvm_asm_inst *in, uint32_t pc)
 {
-	fputs(pvm_op_name(in->op), out);
-	switch ((enum pvm_form)pvm_ops[in->op].form) {
-	case PVM_FORM_NONE: break;
-	case PVM_FORM_IMM: fputc(' ', out); print_imm(out, in->x, in->wx); break;
-	case PVM_FORM_REG_IMM64: fprintf(out, " r%u, 0x%" PRIx64, in->ra, in->x); break;
-	case PVM_FORM_IMM2:
-		fputc(' ', out); print_imm(out, in->x, in->wx);
-		fputs(", ", out); print_imm(out, in->y, in->wy);
-		break;
-	case PVM_FORM_OFF: fputc(' ', out); print_target(out, d, in, pc); break;
-	case PVM_FORM_REG_IMM: fprintf(out, " r%u, ", in->ra); print_imm(out, in->x, in->wx); break;
-	case PVM_FORM_REG_IMM2:
-		fprintf(out, " r%u, ", in->ra); print_imm(out, in->x, in->wx);
-		fputs(", ", out); print_imm(out, in->y, in->wy);
-		break;
-	case PVM_FORM_REG_IMM_OFF:
-		fprintf(out, " r%u, ", in->ra); print_imm(out, in->x, in->wx);
-		fputs(", ", out); print_target(out, d, in, pc);
-		break;
-	case PVM_FORM_REG2: fprintf(out, " r%u, r%u", in->rd, in->ra); break;
-	case PVM_FORM_REG2_IMM: fprintf(out, " r%u, r%u, ", in->ra, in->rb); print_imm(out, in->x, in->wx); break;
-	case PVM_FORM_REG2_OFF: fprintf(out, " r%u, r%u, ", in->ra, in->rb); print_target(out, d, in, pc); break;
-	case PVM_FORM_REG2_IMM2:
-		fprintf(out, " r%u, r%u, ", in->ra, in->rb); print_imm(out, in->x, in->wx);
-		fputs(", ", out); print_imm(out, in->y, in->wy);
-		break;
-	case PVM_FORM_REG3: fprintf(out, " r%u, r%u, r%u", in->rd, in->ra, in->rb); break;
-	case PVM_FORM_COUNT: break;
+	fputs(pvm_ops[in->op].name, out);
+	bool eight = pvm_forms[pvm_ops[in->op].form].f1_len == PVM_FR_EIGHT;
+	const char *ops = pvm_form_operands(pvm_ops[in->op].form);
+	for (const char *o = ops; *o; o++) {
+		fputs(o == ops ? " " : ", ", out);
+		switch (*o) {
+		case 'D': fprintf(out, "r%u", in->rd); break;
+		case 'A': fprintf(out, "r%u", in->ra); break;
+		case 'B': fprintf(out, "r%u", in->rb); break;
+		case 'X':
+			if (eight) fprintf(out, "0x%" PRIx64, in->x);
+			else print_imm(out, in->x, in->wx);
+			break;
+		case 'Y': print_imm(out, in->y, in->wy); break;
+		case 'T': print_target(out, d, in, pc); break;
+		}
 	}
 }
 
@@ -177,7 +126,7 @@ static void print_code(FILE *out, const dis *d)
 			}
 			int w = (int)strlen(buf);
 			fprintf(out, "%s%*s; %" PRIu32, buf, w < 40 ? 40 - w : 1, "", pc);
-			if (p->isa == PVM_ISA_0_8_0 && p->is_block[pc])
+			if (p->isa == PVM_ISA_080 && p->is_block[pc])
 				fprintf(out, "  block cost %" PRIu32, p->gas_cost[pc]);
 			fputc('\n', out);
 			if (used < end - pc && d->label[pc + used]) fprintf(out, "L%" PRIu32 ":\n", pc + used);
@@ -187,7 +136,7 @@ static void print_code(FILE *out, const dis *d)
 			uint32_t n = end - pc < 16 ? end - pc : 16;
 			for (uint32_t k = 0; k < n; k++) fprintf(out, " %02x", p->code[pc + k]);
 			fprintf(out, "  ; %" PRIu32 ": ", pc);
-			if (pvm_op_valid(p->code[pc])) print_inst(out, d, &in, pc);
+			if (op_at(p, pc) >= 0) print_inst(out, d, &in, pc);
 			else fprintf(out, "undefined opcode %u (trap)", p->code[pc]);
 			fputc('\n', out);
 			if (n < end - pc) print_bytes(out, ".pad", false, 0, p->code + pc + n, end - pc - n);
@@ -211,8 +160,7 @@ static void mark(dis *d, const pvm_vector *v)
 		uint32_t end = next_start(p, pc);
 		unsigned used = decode(p, pc, end, &in, &canon);
 		if (canon && used < end - pc) d->boundary[pc + used] = 1;
-		enum pvm_form f = pvm_ops[in.op].form;
-		if (canon && (f == PVM_FORM_OFF || f == PVM_FORM_REG_IMM_OFF || f == PVM_FORM_REG2_OFF) &&
+		if (canon && strchr(pvm_form_operands(pvm_ops[in.op].form), 'T') &&
 		    in.target <= p->code_len && d->boundary[in.target])
 			d->label[in.target] = 1;
 	}
@@ -347,7 +295,7 @@ static bool reassembles(const dis *d)
 	pvm_errbuf e;
 	uint8_t *blob = NULL;
 	size_t blen = 0;
-	bool same = !pvm_asm(text, n, "disasm", &w, &e);
+	bool same = !pvm_asm_isa(text, n, d->p->isa, "disasm", &w, &e);
 	if (same) {
 		same = !pvm_program_encode(d->p, &blob, &blen) && blen == w.program_len && !memcmp(blob, w.program, blen);
 		pvm_vector_fini(&w);
@@ -357,39 +305,12 @@ static bool reassembles(const dis *d)
 	return same;
 }
 
-/* TEMPORARY (issue 11), until the disassembler decodes through the per-ISA table: a GP 0.8.0
- * program is disassembled from a copy whose opcode bytes are in internal numbering (unlikely =
- * op 2), which is what the assembler writes before `asm --isa 0.8.0` renumbers. A byte undefined
- * in 0.8.0 becomes 3 (undefined in both), so it prints as `.raw 03`. */
-static uint8_t *internal_code(const pvm_program *p)
+pvm_err pvm_disasm(const pvm_program *p, const pvm_vector *v, FILE *out)
 {
-	uint8_t *c = malloc(p->code_len ? p->code_len : 1);
-	if (!c) return NULL;
-	memcpy(c, p->code, p->code_len);
-	for (uint32_t pc = 0; pc < p->code_len; pc++) {
-		if (!p->is_start[pc]) continue;
-		int op = pvm_op_from_byte(p->isa, c[pc]);
-		c[pc] = op < 0 ? 3 : (uint8_t)op;
-	}
-	return c;
-}
-
-pvm_err pvm_disasm(const pvm_program *p0, const pvm_vector *v, FILE *out)
-{
-	pvm_program copy;
-	const pvm_program *p = p0;
-	uint8_t *code = NULL;
-	if (p0->isa == PVM_ISA_0_8_0) {
-		if (!(code = internal_code(p0))) return PVM_ENOMEM;
-		copy = *p0;
-		copy.code = code;
-		p = &copy;
-	}
 	dis d = { .p = p, .label = calloc((size_t)p->code_len + 1, 1), .boundary = calloc((size_t)p->code_len + 1, 1) };
 	if (!d.label || !d.boundary) {
 		free(d.label);
 		free(d.boundary);
-		free(code);
 		return PVM_ENOMEM;
 	}
 	mark(&d, v);
@@ -400,6 +321,5 @@ pvm_err pvm_disasm(const pvm_program *p0, const pvm_vector *v, FILE *out)
 	if (v && v->has_expected) print_expected(out, &d, v);
 	free(d.label);
 	free(d.boundary);
-	free(code);
 	return ferror(out) ? PVM_EIO : PVM_OK;
 }

@@ -1,82 +1,105 @@
-/* pvm/ops.c: the opcode tables, expanded from opcodes.def. */
+/* pvm/ops.c: the instruction and form tables, expanded from opcodes.def and forms.def, and the
+ * per-revision byte maps derived from them. With JITPROOF_SCRAMBLE (a test-only build) every
+ * opcode byte is permuted, so a build passes its .pvmasm suite only if no code outside the table
+ * knows an opcode number. */
 #include <string.h>
 #include "pvm.h"
 
-const pvm_opinfo pvm_ops[256] = {
-#define PVM_OP(name, code, form, flags) [code] = { #name, PVM_FORM_##form, flags },
+#ifdef JITPROOF_SCRAMBLE
+#define BYTE(v) ((v) < 0 ? -1 : ((v) * 167 + 89) & 255) /* 167 is odd: a bijection of 0..255 */
+#else
+#define BYTE(v) (v)
+#endif
+#define NA (-1)
+
+const pvm_opinfo pvm_ops[PVM_NUM_OPS] = {
+#define PVM_OP(name, v072, v080, form, ctl, acc, width) \
+	[PVM_OP_##name] = { #name, PVM_FORM_##form, PVM_CTL_##ctl, PVM_ACC_##acc, width, { BYTE(v072), BYTE(v080) } },
 #include "opcodes.def"
 #undef PVM_OP
 };
 
-const uint8_t pvm_op_list[] = {
-#define PVM_OP(name, code, form, flags) code,
+/* Every row's ISA columns count 139 instructions per revision. */
+#define PVM_OP(name, v072, v080, form, ctl, acc, width) + ((v072) >= 0)
+_Static_assert(0
+#include "opcodes.def"
+               == PVM_NUM_OPCODES, "opcodes.def must list the 139 GP 0.7.2 instructions");
+#undef PVM_OP
+#define PVM_OP(name, v072, v080, form, ctl, acc, width) + ((v080) >= 0)
+_Static_assert(0
+#include "opcodes.def"
+               == PVM_NUM_OPCODES, "opcodes.def must list the 139 GP 0.8.0 instructions");
+#undef PVM_OP
+
+#define R(x) PVM_FR_##x
+#define ROLE_BIT(x) (R(x) == PVM_FR_A ? 1 : R(x) == PVM_FR_B ? 2 : R(x) == PVM_FR_D ? 4 : 0)
+const pvm_forminfo pvm_forms[PVM_FORM_COUNT] = {
+#define PVM_FORM(id, b1_lo, b1_hi, b2, f1, f1_len, f2) \
+	[PVM_FORM_##id] = { #id, R(b1_lo), R(b1_hi), R(b2), R(f1), R(f1_len), R(f2), \
+	                    R(b2) != PVM_FR_NOB ? 2 : R(b1_lo) != PVM_FR_NOB ? 1 : 0, \
+	                    ROLE_BIT(b1_lo) | ROLE_BIT(b1_hi) | ROLE_BIT(b2) },
+#include "forms.def"
+#undef PVM_FORM
+};
+#undef ROLE_BIT
+#undef R
+
+static char operands[PVM_FORM_COUNT][8];
+const char *pvm_form_operands(unsigned form) { return operands[form]; }
+
+static uint8_t isa_list[PVM_ISA_COUNT][PVM_NUM_OPCODES];
+/* byte -> 1 + instruction (0: none); absent rows land in the spare slot 256 */
+#define SLOT(v) [(v) < 0 ? 256 : BYTE(v)]
+static const uint8_t byte_map[PVM_ISA_COUNT][257] = {
+	[PVM_ISA_072] = {
+#define PVM_OP(name, v072, v080, form, ctl, acc, width) SLOT(v072) = 1 + PVM_OP_##name,
 #include "opcodes.def"
 #undef PVM_OP
+	},
+	[PVM_ISA_080] = {
+#define PVM_OP(name, v072, v080, form, ctl, acc, width) SLOT(v080) = 1 + PVM_OP_##name,
+#include "opcodes.def"
+#undef PVM_OP
+	},
 };
-_Static_assert(sizeof pvm_op_list == PVM_NUM_OPCODES, "opcodes.def must list the 139 GP 0.7.2 opcodes");
+#undef SLOT
+
+/* The per-revision lists (ascending byte order) and the operand orders; built once before main. */
+__attribute__((constructor)) static void build_lists(void)
+{
+	for (unsigned f = 0; f < PVM_FORM_COUNT; f++) {
+		const pvm_forminfo *fi = &pvm_forms[f];
+		char *t = operands[f];
+		if (fi->regs & 4) *t++ = 'D';
+		if (fi->regs & 1) *t++ = 'A';
+		if (fi->regs & 2) *t++ = 'B';
+		if (fi->f1 == PVM_FR_X) *t++ = 'X';
+		if (fi->f2 == PVM_FR_Y) *t++ = 'Y';
+		if (fi->f1 == PVM_FR_T || fi->f2 == PVM_FR_T) *t++ = 'T';
+	}
+	for (unsigned isa = 0; isa < PVM_ISA_COUNT; isa++) {
+		unsigned n = 0;
+		for (unsigned b = 0; b < 256; b++)
+			if (byte_map[isa][b]) isa_list[isa][n++] = (uint8_t)(byte_map[isa][b] - 1);
+	}
+}
+
+const uint8_t *pvm_isa_ops(pvm_isa isa) { return isa_list[isa]; }
+
+int pvm_op_decode(pvm_isa isa, unsigned byte) { return byte < 256 ? byte_map[isa][byte] - 1 : -1; }
 
 int pvm_op_by_name(const char *name)
 {
-	if (!strcmp(name, "unlikely")) return PVM_OP_unlikely; /* TEMPORARY (issue 11) */
-	for (size_t i = 0; i < PVM_NUM_OPCODES; i++)
-		if (!strcmp(pvm_ops[pvm_op_list[i]].name, name)) return pvm_op_list[i];
+	for (unsigned op = 0; op < PVM_NUM_OPS; op++)
+		if (!strcmp(pvm_ops[op].name, name)) return (int)op;
 	return -1;
 }
 
-const char *pvm_isa_name(pvm_isa isa) { return isa == PVM_ISA_0_8_0 ? "0.8.0" : "0.7.2"; }
+const char *pvm_isa_name(pvm_isa isa) { return isa == PVM_ISA_080 ? "0.8.0" : "0.7.2"; }
 
 int pvm_isa_by_name(const char *name)
 {
-	if (!strcmp(name, "0.8.0")) return PVM_ISA_0_8_0;
-	if (!strcmp(name, "0.7.2")) return PVM_ISA_0_7_2;
+	for (int isa = 0; isa < PVM_ISA_COUNT; isa++)
+		if (!strcmp(pvm_isa_name((pvm_isa)isa), name)) return isa;
 	return -1;
-}
-
-/* TEMPORARY (issue 11): replaced by opcodes.def's per-ISA byte columns (issue 10). */
-int pvm_op_from_byte(pvm_isa isa, uint8_t byte)
-{
-	if (isa == PVM_ISA_0_8_0) {
-		if (byte == 2) return PVM_OP_unlikely;
-		if (byte == 111) return -1;
-		if (byte >= 101 && byte <= 110) return byte + 1;
-	}
-	return pvm_op_valid(byte) ? byte : -1;
-}
-
-const char *pvm_op_name(unsigned op)
-{
-	if (op == PVM_OP_unlikely) return "unlikely";
-	return op < 256 && pvm_ops[op].name ? pvm_ops[op].name : "?";
-}
-
-/* TEMPORARY (issue 11): the inverse of pvm_op_from_byte; -1 if the ISA lacks the op. */
-static int byte_of_op(pvm_isa isa, unsigned op)
-{
-	if (isa == PVM_ISA_0_8_0) {
-		if (op == PVM_OP_sbrk) return -1;
-		if (op >= 102 && op <= 111) return (int)op - 1;
-		return op == PVM_OP_unlikely || pvm_op_valid(op) ? (int)op : -1;
-	}
-	return op != PVM_OP_unlikely && pvm_op_valid(op) ? (int)op : -1;
-}
-
-pvm_err pvm_blob_renumber(uint8_t *blob, size_t len, pvm_isa isa, const char *name, pvm_errbuf *e)
-{
-	pvm_program p;
-	pvm_err err = pvm_program_decode(&p, blob, len, name, e);
-	if (err) return err;
-	uint8_t *code = blob + len - ((size_t)p.code_len + 7) / 8 - p.code_len;
-	for (uint32_t pc = 0; pc < p.code_len && !err; pc++) {
-		if (!p.is_start[pc]) continue;
-		int b = byte_of_op(isa, code[pc]);
-		if (b < 0) {
-			pvm_errf(e, "%s: pc %u: %s is not a GP %s instruction", name, pc, pvm_op_name(code[pc]),
-			         pvm_isa_name(isa));
-			err = PVM_EINVAL;
-		} else {
-			code[pc] = (uint8_t)b;
-		}
-	}
-	pvm_program_fini(&p);
-	return err;
 }

@@ -26,78 +26,99 @@ typedef struct pvm_errbuf { char msg[512]; } pvm_errbuf;
 void pvm_errf(pvm_errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *pvm_strerror(pvm_err err);
 
-/* ---- opcodes ---------------------------------------------------------------------------- */
+/* ---- the instruction table (pvm/opcodes.def, pvm/forms.def) ------------------------------- */
+
+/* ISA revisions. Only the byte -> instruction map and the gas rules differ between them. */
+typedef enum pvm_isa { PVM_ISA_072, PVM_ISA_080, PVM_ISA_COUNT } pvm_isa;
+const char *pvm_isa_name(pvm_isa isa);    /* "0.7.2", "0.8.0" */
+int pvm_isa_by_name(const char *name);    /* or -1 */
 
 enum pvm_form {
-	PVM_FORM_NONE,        /* 0-2 */
-	PVM_FORM_IMM,         /* 10:      X */
-	PVM_FORM_REG_IMM64,   /* 20:      rA, X (8 bytes) */
-	PVM_FORM_IMM2,        /* 30-33:   X, Y */
-	PVM_FORM_OFF,         /* 40:      target */
-	PVM_FORM_REG_IMM,     /* 50-62:   rA, X */
-	PVM_FORM_REG_IMM2,    /* 70-73:   rA, X, Y */
-	PVM_FORM_REG_IMM_OFF, /* 80-90:   rA, X, target */
-	PVM_FORM_REG2,        /* 100-111: rD, rA */
-	PVM_FORM_REG2_IMM,    /* 120-161: rA, rB, X */
-	PVM_FORM_REG2_OFF,    /* 170-175: rA, rB, target */
-	PVM_FORM_REG2_IMM2,   /* 180:     rA, rB, X, Y */
-	PVM_FORM_REG3,        /* 190-230: rA, rB, rD */
+#define PVM_FORM(id, b1_lo, b1_hi, b2, f1, f1_len, f2) PVM_FORM_##id,
+#include "forms.def"
+#undef PVM_FORM
 	PVM_FORM_COUNT
 };
+/* Roles of the fields of a form row (forms.def). */
+enum pvm_frole { PVM_FR_NOB, PVM_FR_IGN, PVM_FR_A, PVM_FR_B, PVM_FR_D, PVM_FR_LX,
+                 PVM_FR_NOF, PVM_FR_X, PVM_FR_Y, PVM_FR_T, PVM_FR_REST, PVM_FR_LEN, PVM_FR_EIGHT };
+typedef struct pvm_forminfo {
+	const char *name;
+	uint8_t b1_lo, b1_hi, b2, f1, f1_len, f2; /* enum pvm_frole */
+	uint8_t header;        /* operand header bytes before the variable fields (0..2) */
+	uint8_t regs;          /* register operands: bit 0 rA, bit 1 rB, bit 2 rD */
+} pvm_forminfo;
+extern const pvm_forminfo pvm_forms[PVM_FORM_COUNT];
+/* The form's operands in assembly order: a subset of "DABXYT" in that order. */
+const char *pvm_form_operands(unsigned form);
 
-enum { PVM_T = 1, PVM_LD = 2, PVM_ST = 4 };
+/* How an instruction continues (opcodes.def `ctl`). */
+enum pvm_ctl { PVM_CTL_NEXT, PVM_CTL_HOST, PVM_CTL_TRAP, PVM_CTL_FALL, PVM_CTL_JUMP, PVM_CTL_DJUMP,
+               PVM_CTL_BRANCH };
+/* Memory access (opcodes.def `acc`). */
+enum pvm_acc { PVM_ACC_NOMEM, PVM_ACC_LOAD, PVM_ACC_LOADS, PVM_ACC_STORE };
 
+/* The ISA-independent instruction ids: the rows of opcodes.def in order. */
 typedef enum pvm_opcode {
-#define PVM_OP(name, code, form, flags) PVM_OP_##name = code,
+#define PVM_OP(name, v072, v080, form, ctl, acc, width) PVM_OP_##name,
 #include "opcodes.def"
 #undef PVM_OP
+	PVM_NUM_OPS
 } pvm_opcode;
 
-enum { PVM_NUM_OPCODES = 139, PVM_NUM_REGS = 13 };
-
-/* ISA revisions (DESIGN.md): GP 0.7.2 and GP 0.8.0 (ISA-NOTES-0.8). */
-typedef enum pvm_isa { PVM_ISA_0_7_2, PVM_ISA_0_8_0 } pvm_isa;
-const char *pvm_isa_name(pvm_isa isa);  /* "0.7.2", "0.8.0" */
-int pvm_isa_by_name(const char *name);  /* pvm_isa or -1 */
-
-/* TEMPORARY (issue 11), until opcodes.def has one byte column per ISA (issue 10): the 0.8.0
- * instruction `unlikely` as an internal op. 2 is free: byte 2 is undefined in 0.7.2, so a 0.7.2
- * decode never yields op 2. pvm_ops[2] stays unnamed (form NONE, no flags, as unlikely needs). */
-enum { PVM_OP_unlikely = 2 };
-/* TEMPORARY (issue 11): the one place that maps a 0.8.0 opcode byte to the internal op
- * (ISA-NOTES-0.8 §1): 2 -> unlikely, 101..110 -> 0.7.2's 102..111, 111 undefined; -1 if undefined.
- * To be replaced by the per-ISA decode map of opcodes.def. */
-int pvm_op_from_byte(pvm_isa isa, uint8_t byte);
-/* TEMPORARY (issue 11): rewrite the opcode bytes of a blob in internal numbering (what pvm_asm
- * emits; unlikely as op 2) into isa's numbering, in place. An instruction the ISA lacks (sbrk in
- * 0.8.0, unlikely in 0.7.2) is "NAME: pc N: ... is not a GP X instruction". */
-pvm_err pvm_blob_renumber(uint8_t *blob, size_t len, pvm_isa isa, const char *name, pvm_errbuf *e);
-/* Name of an internal op (covers unlikely until it is a row of opcodes.def). */
-const char *pvm_op_name(unsigned op);
+enum { PVM_NUM_OPCODES = 139 /* instructions in each revision */, PVM_NUM_REGS = 13 };
 
 typedef struct pvm_opinfo {
-	const char *name;      /* GP name, NULL for undefined codes */
+	const char *name;      /* GP name */
 	uint8_t form;          /* enum pvm_form */
-	uint8_t flags;         /* PVM_T | PVM_LD | PVM_ST */
+	uint8_t ctl;           /* enum pvm_ctl */
+	uint8_t acc;           /* enum pvm_acc */
+	uint8_t width;         /* bytes accessed (0 without memory access) */
+	int16_t code[PVM_ISA_COUNT]; /* opcode byte per revision, -1 where absent */
 } pvm_opinfo;
 
-extern const pvm_opinfo pvm_ops[256]; /* indexed by opcode byte */
-extern const uint8_t pvm_op_list[PVM_NUM_OPCODES]; /* the 139 codes in ascending order */
-int pvm_op_by_name(const char *name); /* opcode or -1 */
-static inline bool pvm_op_valid(unsigned code) { return code < 256 && pvm_ops[code].name; }
-static inline bool pvm_op_is_term(unsigned code) { return pvm_ops[code].flags & PVM_T; }
-/* Which register fields an operand layout uses: bit 0 ra, bit 1 rb, bit 2 rd. */
-static inline unsigned pvm_form_regs(unsigned form)
+extern const pvm_opinfo pvm_ops[PVM_NUM_OPS];         /* indexed by pvm_opcode */
+/* The 139 instructions of a revision, in ascending opcode-byte order. */
+const uint8_t *pvm_isa_ops(pvm_isa isa);
+/* The instruction an opcode byte means in a revision, or -1 when it means none. */
+int pvm_op_decode(pvm_isa isa, unsigned byte);
+int pvm_op_by_name(const char *name);                 /* pvm_opcode or -1 */
+/* The opcode byte of op in revision isa (op must be in it: see pvm_op_in). */
+static inline uint8_t pvm_byte(pvm_isa isa, unsigned op) { return (uint8_t)pvm_ops[op].code[isa]; }
+static inline bool pvm_op_in(pvm_isa isa, unsigned op) { return op < PVM_NUM_OPS && pvm_ops[op].code[isa] >= 0; }
+/* A block terminator (T, A.5): ends a basic block. */
+static inline bool pvm_op_is_term(unsigned op) { return pvm_ops[op].ctl >= PVM_CTL_TRAP; }
+/* Execution may continue at the next instruction (not trap, jump, djump). */
+static inline bool pvm_op_falls(unsigned op)
 {
-	switch (form) {
-	case PVM_FORM_REG_IMM64: case PVM_FORM_REG_IMM: case PVM_FORM_REG_IMM2: case PVM_FORM_REG_IMM_OFF:
-		return 1;
-	case PVM_FORM_REG2: return 1 | 4;
-	case PVM_FORM_REG2_IMM: case PVM_FORM_REG2_OFF: case PVM_FORM_REG2_IMM2: return 1 | 2;
-	case PVM_FORM_REG3: return 1 | 2 | 4;
-	default: return 0;
-	}
+	unsigned c = pvm_ops[op].ctl;
+	return c == PVM_CTL_NEXT || c == PVM_CTL_HOST || c == PVM_CTL_FALL || c == PVM_CTL_BRANCH;
 }
+/* Ends a GP 0.7.2 gas region: a terminator or a host call (DESIGN.md, gas). */
+static inline bool pvm_op_ends_region(unsigned op) { return pvm_op_is_term(op) || pvm_ops[op].ctl == PVM_CTL_HOST; }
+static inline bool pvm_op_is_load(unsigned op) { return pvm_ops[op].acc == PVM_ACC_LOAD || pvm_ops[op].acc == PVM_ACC_LOADS; }
+static inline bool pvm_op_is_store(unsigned op) { return pvm_ops[op].acc == PVM_ACC_STORE; }
+/* Which register fields an operand layout uses: bit 0 ra, bit 1 rb, bit 2 rd. */
+static inline unsigned pvm_form_regs(unsigned form) { return pvm_forms[form].regs; }
+
+/* The operand fields of one instruction, read or written through its form row (pvm/fields.c,
+ * the one field decoder of deblob, the assembler and the disassembler). */
+typedef struct pvm_fields {
+	uint8_t ra, rb, rd;    /* register fields as encoded (0..15; rD of REG3 0..255) */
+	uint64_t x, y;         /* X, Y sign-extended (EIGHT: all 8 bytes) */
+	uint32_t off;          /* T: the offset (target = pc + off mod 2^32) */
+	uint8_t wx, wy, wt;    /* byte lengths of the variable fields X, Y, T (EIGHT: wx = 0) */
+} pvm_fields;
+/* Decode the operands at code[at..] (bytes at or past `len` read as 0) of an instruction of
+ * `form` whose skip is l. Returns the bytes the instruction occupies by its own fields: 1 (the
+ * opcode) + header + field lengths. */
+unsigned pvm_fields_decode(unsigned form, const uint8_t *code, uint64_t len, uint64_t at, uint32_t l,
+                           pvm_fields *f);
+/* Encode opcode byte `byte` and f's operands into out (at most PVM_FIELDS_MAXLEN bytes). Returns
+ * the length, or 0 when a value does not fit its field width (*why says which). */
+enum { PVM_FIELDS_MAXLEN = 16 };
+unsigned pvm_fields_encode(unsigned form, uint8_t byte, const pvm_fields *f, uint8_t *out,
+                           const char **why);
 
 /* ---- decoded instructions and programs --------------------------------------------------- */
 
@@ -106,7 +127,7 @@ static inline unsigned pvm_form_regs(unsigned form)
  * sign-extended to 64 bits, except load_imm_64's full 8-byte X); target = absolute branch
  * target (pc + offset, mod 2^32) for OFF / REG_IMM_OFF / REG2_OFF. */
 typedef struct pvm_inst {
-	uint8_t op;            /* opcode; an undefined byte or a position with bitmask bit 0 → trap */
+	uint8_t op;            /* pvm_opcode; an undefined byte or a position with bitmask bit 0 → trap */
 	uint8_t ra, rb, rd;
 	uint32_t pc;           /* this instruction's pc */
 	uint32_t next;         /* pc + 1 + skip(pc) */
@@ -117,6 +138,7 @@ typedef struct pvm_inst {
 /* A deblobbed program. Positions 0..code_len are decoded (code_len is the implicit trap past
  * the end); any pc > code_len also executes as trap. */
 typedef struct pvm_program {
+	pvm_isa isa;           /* the revision its bytes were decoded with */
 	uint8_t *code;         /* code_len bytes */
 	uint32_t code_len;
 	uint8_t *bitmask;      /* ceil(code_len/8) bytes, LSB first */
@@ -130,21 +152,24 @@ typedef struct pvm_program {
 	                          0.7.2: cost of the gas region (instructions from pc up to and
 	                          including the first terminator or ecalli). 0.8.0: the block cost
 	                          ϱΔ(L(pc)) of the block holding pc (§4, §6); 0 at code_len */
-	pvm_isa isa;           /* the revision the blob was decoded as */
 	char invalid[96];      /* 0.8.0: why deblob's prevalidation (§3) rejects the blob ("pc N:
 	                          reason"), "" if it does not; such a program panics on its first
 	                          step without charging gas */
 } pvm_program;
 
-/* Decode a §2 blob as GP 0.7.2. `name` is used in error messages ("name: offset N: reason"). */
+/* Decode a §2 blob with revision isa. `name` is used in error messages ("name: offset N: reason").
+ * pvm_program_decode decodes as GP 0.7.2. A blob that does not split (§2) is PVM_EINVAL; a 0.8.0
+ * blob that splits but fails prevalidation (§3) decodes, with p->invalid non-empty. */
+pvm_err pvm_program_decode_isa(pvm_program *p, pvm_isa isa, const uint8_t *blob, size_t len,
+                               const char *name, pvm_errbuf *e);
 pvm_err pvm_program_decode(pvm_program *p, const uint8_t *blob, size_t len, const char *name,
                            pvm_errbuf *e);
-/* Decode a §2 blob as the given revision. A blob that does not split (§2) is PVM_EINVAL; a 0.8.0
- * blob that splits but fails prevalidation decodes, with p->invalid non-empty. */
-enum { PVM_DECODE_POLKAVM_END = 1 }; /* flag: §10.1, PolkaVM HEAD's rule that the last
-                                      instruction cannot fall through (the text accepts it) */
-pvm_err pvm_program_decode_isa(pvm_program *p, const uint8_t *blob, size_t len, pvm_isa isa,
-                               unsigned flags, const char *name, pvm_errbuf *e);
+/* The same with decode flags. PVM_DECODE_POLKAVM_END is the one switch for ISA-NOTES-0.8 §10.1:
+ * also reject (p->invalid) a 0.8.0 blob whose last instruction can fall through, as PolkaVM HEAD
+ * does; the GP text accepts it. */
+enum { PVM_DECODE_POLKAVM_END = 1 };
+pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, const uint8_t *blob,
+                                 size_t len, const char *name, pvm_errbuf *e);
 void pvm_program_fini(pvm_program *p);
 /* Re-encode a program as a §2 blob (byte-identical to the decoded input). Caller frees *out. */
 pvm_err pvm_program_encode(const pvm_program *p, uint8_t **out, size_t *len);
@@ -171,7 +196,7 @@ typedef struct pvm_costinfo {
 	uint8_t dkind, d1, d2; /* decode slots (enum pvm_cost_dkind) */
 	uint8_t units[5];      /* ALU, load, store, mul, div */
 } pvm_costinfo;
-extern const pvm_costinfo pvm_costs[256]; /* indexed by internal op */
+extern const pvm_costinfo pvm_costs[PVM_NUM_OPS]; /* indexed by pvm_opcode */
 /* ϱΔ(c, k, s): the gas cost of the block starting at pc s of a 0.8.0 program,
  * max(cycles - 3, 1) of the pipeline simulation (A.48-A.60). s need not be in ϖ: the simulation
  * runs from s to the first terminator, as the formula does. */
@@ -246,7 +271,7 @@ typedef struct pvm_state {
 void pvm_state_init(pvm_state *s);            /* zeroed, empty memory */
 void pvm_state_fini(pvm_state *s);
 void pvm_state_copy(pvm_state *dst, const pvm_state *src); /* deep copy (dst uninitialised) */
-/* sbrk (opcode 101) for every engine: size 0 returns heap_top unchanged; otherwise the lowest
+/* sbrk (GP 0.7.2) for every engine: size 0 returns heap_top unchanged; otherwise the lowest
  * x >= max(heap_base, 0x10000) such that [x, x+size) holds no mapped byte is mapped writable
  * (rounded out to pages), heap_top = max(heap_top, x+size), returns x; 0 if nothing fits. */
 uint64_t pvm_sbrk(pvm_state *s, uint64_t size);
@@ -407,6 +432,10 @@ void pvm_vector08_from_run(pvm_vector08 *v, const char *name, const uint8_t *pro
 /* Assemble a .pvmasm text (format in README.md) into a vector whose initial-* fields and
  * program are set (expected-* left for the caller to fill by running an engine). */
 pvm_err pvm_asm(const char *text, size_t len, const char *name, pvm_vector *out, pvm_errbuf *e);
+/* The same, encoding for revision isa (pvm_asm: GP 0.7.2); an instruction the revision lacks is
+ * an error at its line. */
+pvm_err pvm_asm_isa(const char *text, size_t len, pvm_isa isa, const char *name, pvm_vector *out,
+                    pvm_errbuf *e);
 /* Disassemble a program (and, if v != NULL, its initial state) as .pvmasm text. */
 pvm_err pvm_disasm(const pvm_program *p, const pvm_vector *v, FILE *out);
 

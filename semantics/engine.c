@@ -13,13 +13,13 @@ typedef struct prepared {
 
 static void *spec_load(const pvm_program *p, pvm_errbuf *e)
 {
-	if (p->isa != PVM_ISA_0_7_2) { /* issue 11: specs for 0.8.0 are not written yet */
+	if (p->isa != PVM_ISA_072) { /* issue 11: specs for 0.8.0 are not written yet */
 		pvm_errf(e, "spec: GP %s programs are not supported yet (only 0.7.2)", pvm_isa_name(p->isa));
 		return NULL;
 	}
 	sem_spec *sp = sem_spec_load(sem_spec_default_path(), e);
 	if (!sp) return NULL;
-	if (sem_spec_check_table(sp, e) != SEM_OK) {
+	if (sem_spec_check_table(sp, PVM_ISA_072, e) != SEM_OK) {
 		sem_spec_free(sp);
 		return NULL;
 	}
@@ -34,10 +34,10 @@ static void *spec_load(const pvm_program *p, pvm_errbuf *e)
 	return pr;
 }
 
+/* The spec's terminator flags equal the table's (sem_spec_check_table at load). */
 static bool ends_region(const sem_spec *sp, unsigned op)
 {
-	const sem_insn *si = sem_spec_get(sp, op);
-	return !si || si->terminator || op == PVM_OP_ecalli;
+	return !sem_spec_get(sp, op) || pvm_op_ends_region(op);
 }
 
 /* Instructions from pc up to and including the first that ends a region (past the code every

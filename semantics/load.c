@@ -2,6 +2,7 @@
  * YAML through libyaml's document API (its marks give line and column); each `semantics` item is
  * an s-expression parsed and width-checked here. Every error is one line
  * "FILE:LINE:COL: reason" naming the offending operator, operand or field. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,28 +25,31 @@ const char *const sem_operand_names[SEM_NUM_OPERANDS] = {
 };
 static const int16_t operand_width[SEM_NUM_OPERANDS] = { 64, 64, 64, 64, 64, 32, 32, 32, 64 };
 
-#define U(x) (1u << SEM_##x)
-static const struct { const char *name; uint16_t operands; } forms[PVM_FORM_COUNT] = {
-	[PVM_FORM_NONE] = { "none", 0 },
-	[PVM_FORM_IMM] = { "imm", U(IMM) },
-	[PVM_FORM_REG_IMM64] = { "reg_imm64", U(RA) | U(IMM) },
-	[PVM_FORM_IMM2] = { "imm2", U(IMM) | U(IMM2) },
-	[PVM_FORM_OFF] = { "off", U(TARGET) },
-	[PVM_FORM_REG_IMM] = { "reg_imm", U(RA) | U(IMM) },
-	[PVM_FORM_REG_IMM2] = { "reg_imm2", U(RA) | U(IMM) | U(IMM2) },
-	[PVM_FORM_REG_IMM_OFF] = { "reg_imm_off", U(RA) | U(IMM) | U(TARGET) },
-	[PVM_FORM_REG2] = { "reg2", U(RD) | U(RA) },
-	[PVM_FORM_REG2_IMM] = { "reg2_imm", U(RA) | U(RB) | U(IMM) },
-	[PVM_FORM_REG2_OFF] = { "reg2_off", U(RA) | U(RB) | U(TARGET) },
-	[PVM_FORM_REG2_IMM2] = { "reg2_imm2", U(RA) | U(RB) | U(IMM) | U(IMM2) },
-	[PVM_FORM_REG3] = { "reg3", U(RA) | U(RB) | U(RD) },
-};
-#undef U
+/* A form's spec name ("reg_imm64") and the operands it gives the semantics, from pvm/forms.def. */
+static char form_names[PVM_FORM_COUNT][16];
+__attribute__((constructor)) static void build_form_names(void) /* once, before main */
+{
+	for (unsigned f = 0; f < PVM_FORM_COUNT; f++)
+		for (size_t i = 0; i < sizeof form_names[0] - 1 && pvm_forms[f].name[i]; i++)
+			form_names[f][i] = (char)tolower((unsigned char)pvm_forms[f].name[i]);
+}
+static const char *form_spec_name(unsigned form) { return form_names[form]; }
+
+static uint16_t form_operands(unsigned form)
+{
+	static const struct { char letter; uint8_t operand; } map[] = {
+		{ 'A', SEM_RA }, { 'B', SEM_RB }, { 'D', SEM_RD }, { 'X', SEM_IMM }, { 'Y', SEM_IMM2 }, { 'T', SEM_TARGET },
+	};
+	uint16_t u = 0;
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strchr(pvm_form_operands(form), map[i].letter)) u |= (uint16_t)(1u << map[i].operand);
+	return u;
+}
 #define ALWAYS (1u << SEM_PC | 1u << SEM_NEXT | 1u << SEM_GAS)
 
 const char *sem_form_name(unsigned form)
 {
-	return form < PVM_FORM_COUNT ? forms[form].name : "?";
+	return form < PVM_FORM_COUNT ? form_spec_name(form) : "?";
 }
 
 const char *sem_strerror(sem_err err)
@@ -69,7 +73,7 @@ struct sem_spec {
 	char *file;
 	sem_insn *insns;
 	size_t n, cap;
-	sem_insn *by_op[256];
+	sem_insn *by_op[PVM_NUM_OPS];
 	block *arena;
 };
 
@@ -115,7 +119,7 @@ size_t sem_spec_count(const sem_spec *sp) { return sp->n; }
 const sem_insn *sem_spec_at(const sem_spec *sp, size_t i) { return i < sp->n ? &sp->insns[i] : NULL; }
 const sem_insn *sem_spec_get(const sem_spec *sp, unsigned opcode)
 {
-	return opcode < 256 ? sp->by_op[opcode] : NULL;
+	return opcode < PVM_NUM_OPS ? sp->by_op[opcode] : NULL;
 }
 
 /* ---- s-expressions ---------------------------------------------------------------------------- */
@@ -265,7 +269,7 @@ static sem_node *parse_atom(sctx *c)
 		if (strcmp(buf, sem_operand_names[i])) continue;
 		if (!((c->allowed | ALWAYS) & (1u << i)))
 			return fail(c, off, "operand '%s' is not part of form %s", buf,
-			            forms[c->insn->form].name);
+			            form_spec_name(c->insn->form));
 		sem_node *n = new_node(c, SEM_K_OPERAND, off);
 		if (!n) return NULL;
 		n->operand = i;
@@ -550,7 +554,7 @@ static bool parse_effects(yctx *y, sem_insn *in, yaml_node_t *s, size_t cap, int
 		.sp = y->sp, .e = y->e, .src = y->src, .src_len = y->src_len,
 		.line0 = s->start_mark.line + 1, .col0 = s->start_mark.column + 1,
 		.text = scalar(s), .len = s->data.scalar.length,
-		.allowed = forms[in->form].operands, .insn = in,
+		.allowed = form_operands(in->form), .insn = in,
 	};
 	size_t start = s->start_mark.line < y->n_lines ? y->line_start[s->start_mark.line] : y->src_len;
 	start += s->start_mark.column;
@@ -610,14 +614,14 @@ static bool parse_semantics(yctx *y, sem_insn *in, yaml_node_t *sem)
 static bool parse_insn(yctx *y, yaml_node_t *m)
 {
 	if (m->type != YAML_MAPPING_NODE) return yfail(y, m, "an instruction must be a mapping");
-	yaml_node_t *name = NULL, *opcode = NULL, *form = NULL, *term = NULL, *sem = NULL;
+	yaml_node_t *name = NULL, *form = NULL, *term = NULL, *sem = NULL;
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(y, p->key), *v = node(y, p->value);
 		const char *ks = scalar(k);
-		yaml_node_t **slot = !ks ? NULL : !strcmp(ks, "name") ? &name : !strcmp(ks, "opcode") ? &opcode
+		yaml_node_t **slot = !ks ? NULL : !strcmp(ks, "name") ? &name
 		                     : !strcmp(ks, "form") ? &form : !strcmp(ks, "terminator") ? &term
 		                     : !strcmp(ks, "semantics") ? &sem : NULL;
-		if (!slot) return yfail(y, k, "unknown field '%s' (name, opcode, form, terminator, semantics)", ks ? ks : "?");
+		if (!slot) return yfail(y, k, "unknown field '%s' (name, form, terminator, semantics)", ks ? ks : "?");
 		if (*slot) return yfail(y, k, "field '%s' given twice", ks);
 		*slot = v;
 	}
@@ -626,21 +630,17 @@ static bool parse_insn(yctx *y, yaml_node_t *m)
 	if (!name) return yfail(y, m, "%s: missing field 'name'", label);
 	if (!nm || !*nm || strspn(nm, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(nm))
 		return yfail(y, name, "name: expected an identifier");
-	if (!opcode) return yfail(y, m, "%s: missing field 'opcode'", label);
 	if (!form) return yfail(y, m, "%s: missing field 'form'", label);
 	if (!sem) return yfail(y, m, "%s: missing field 'semantics'", label);
 
 	sem_insn in = { .name = arena_strdup(y->sp, nm), .line = m->start_mark.line + 1,
 	                .col = m->start_mark.column + 1 };
-	const char *os = scalar(opcode);
-	sem_u128 v;
-	unsigned d;
-	if (!os || !parse_uint(os, 10, &v, &d) || v > 255) return yfail(y, opcode, "%s: opcode must be a number 0..255", nm);
-	in.opcode = (unsigned)v;
+	int op = pvm_op_by_name(nm);   /* checked against the table by sem_spec_check_table */
+	in.opcode = op < 0 ? PVM_NUM_OPS : (unsigned)op;
 	const char *fs = scalar(form);
 	in.form = PVM_FORM_COUNT;
 	for (unsigned f = 0; fs && f < PVM_FORM_COUNT; f++)
-		if (!strcmp(fs, forms[f].name)) in.form = f;
+		if (!strcmp(fs, form_spec_name(f))) in.form = f;
 	if (in.form == PVM_FORM_COUNT) return yfail(y, form, "%s: unknown form '%s'", nm, fs ? fs : "?");
 	if (term) {
 		const char *ts = scalar(term);
@@ -649,8 +649,6 @@ static bool parse_insn(yctx *y, yaml_node_t *m)
 		in.terminator = ts[0] == 't';
 	}
 	for (size_t i = 0; i < y->sp->n; i++) {
-		if (y->sp->insns[i].opcode == in.opcode)
-			return yfail(y, opcode, "%s: opcode %u already used by %s", nm, in.opcode, y->sp->insns[i].name);
 		if (!strcmp(y->sp->insns[i].name, nm)) return yfail(y, name, "%s: defined twice", nm);
 	}
 	if (!parse_semantics(y, &in, sem)) return false;
@@ -742,7 +740,8 @@ sem_spec *sem_spec_parse(const char *text, size_t len, const char *name, pvm_err
 	}
 	for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++)
 		if (!parse_insn(&y, node(&y, *it))) goto out;
-	for (size_t i = 0; i < sp->n; i++) sp->by_op[sp->insns[i].opcode] = &sp->insns[i];
+	for (size_t i = 0; i < sp->n; i++)
+		if (sp->insns[i].opcode < PVM_NUM_OPS) sp->by_op[sp->insns[i].opcode] = &sp->insns[i];
 	ok = true;
 out:
 	if (have_doc) yaml_document_delete(&doc);
@@ -770,27 +769,28 @@ const char *sem_spec_default_path(void)
 	return p && *p ? p : JITPROOF_SPECS_PATH;
 }
 
-sem_err sem_spec_check_table(const sem_spec *sp, pvm_errbuf *e)
+sem_err sem_spec_check_table(const sem_spec *sp, pvm_isa isa, pvm_errbuf *e)
 {
 	for (size_t i = 0; i < sp->n; i++) {
 		const sem_insn *in = &sp->insns[i];
-		const pvm_opinfo *o = &pvm_ops[in->opcode];
-		if (!o->name || strcmp(o->name, in->name)) {
-			pvm_errf(e, "%s:%u:%u: %s: opcode %u is %s in pvm/opcodes.def", sp->file, in->line, in->col, in->name,
-			         in->opcode, o->name ? o->name : "undefined");
+		if (!pvm_op_in(isa, in->opcode)) {
+			pvm_errf(e, "%s:%u:%u: %s: not an instruction of GP %s in pvm/opcodes.def", sp->file, in->line,
+			         in->col, in->name, pvm_isa_name(isa));
 			return SEM_ETABLE;
 		}
-		if (o->form != in->form || !!(o->flags & PVM_T) != in->terminator) {
+		const pvm_opinfo *o = &pvm_ops[in->opcode];
+		if (o->form != in->form || pvm_op_is_term(in->opcode) != in->terminator) {
 			pvm_errf(e, "%s:%u:%u: %s: pvm/opcodes.def says form %s%s", sp->file, in->line, in->col, in->name,
-			         sem_form_name(o->form), o->flags & PVM_T ? ", terminator" : ", not a terminator");
+			         sem_form_name(o->form), pvm_op_is_term(in->opcode) ? ", terminator" : ", not a terminator");
 			return SEM_ETABLE;
 		}
 	}
-	for (size_t i = 0; i < PVM_NUM_OPCODES; i++)
-		if (!sp->by_op[pvm_op_list[i]]) {
-			pvm_errf(e, "%s:1:1: no spec for opcode %u (%s)", sp->file, pvm_op_list[i],
-			         pvm_ops[pvm_op_list[i]].name);
+	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
+		unsigned op = pvm_isa_ops(isa)[i];
+		if (!sp->by_op[op]) {
+			pvm_errf(e, "%s:1:1: no spec for %s (GP %s)", sp->file, pvm_ops[op].name, pvm_isa_name(isa));
 			return SEM_ETABLE;
 		}
+	}
 	return SEM_OK;
 }

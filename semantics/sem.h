@@ -82,7 +82,7 @@ struct sem_node {
 /* One instruction's spec. */
 typedef struct sem_insn {
 	const char *name;
-	unsigned opcode;
+	unsigned opcode;       /* pvm_opcode of its name; PVM_NUM_OPS when the table has no such name */
 	unsigned form;         /* enum pvm_form */
 	bool terminator;       /* ends a basic block / gas region (ISA-NOTES §3) */
 	uint32_t line, col;    /* of the entry in the spec file */
@@ -102,9 +102,9 @@ sem_spec *sem_spec_parse(const char *text, size_t len, const char *name, pvm_err
 void sem_spec_free(sem_spec *sp);
 /* The spec file the engine uses: $JITPROOF_SPECS, else the path compiled in. */
 const char *sem_spec_default_path(void);
-/* Check that the spec has exactly the opcodes of pvm/opcodes.def with the same names, forms and
- * terminator flags; on a difference returns SEM_ETABLE with the first one named in *e. */
-sem_err sem_spec_check_table(const sem_spec *sp, pvm_errbuf *e);
+/* Check that the spec has exactly the instructions of revision isa in pvm/opcodes.def, with the
+ * same forms and terminator flags; on a difference returns SEM_ETABLE with the first one named in *e. */
+sem_err sem_spec_check_table(const sem_spec *sp, pvm_isa isa, pvm_errbuf *e);
 
 size_t sem_spec_count(const sem_spec *sp);
 const sem_insn *sem_spec_at(const sem_spec *sp, size_t i);          /* in file order */

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "interp/interp.h"
-#include "pvm/asm_enc.h"
 #include "validator/prove.h"
 
 static Z3_ast num(Z3_context z, uint64_t v, unsigned w) { return Z3_mk_unsigned_int64(z, v, Z3_mk_bv_sort(z, w)); }
@@ -248,44 +247,32 @@ enum { N_JT = 16 };
 
 int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3])
 {
-	switch (pvm_ops[in->op].form) {
-	case PVM_FORM_REG_IMM64: case PVM_FORM_REG_IMM: case PVM_FORM_REG_IMM2: case PVM_FORM_REG_IMM_OFF:
-		ptr[0] = &in->ra;
-		return 1;
-	case PVM_FORM_REG2:
-		ptr[0] = &in->rd;
-		ptr[1] = &in->ra;
-		return 2;
-	case PVM_FORM_REG2_IMM: case PVM_FORM_REG2_OFF: case PVM_FORM_REG2_IMM2:
-		ptr[0] = &in->ra;
-		ptr[1] = &in->rb;
-		return 2;
-	case PVM_FORM_REG3:
-		ptr[0] = &in->ra;
-		ptr[1] = &in->rb;
-		ptr[2] = &in->rd;
-		return 3;
-	default:
-		return 0;
-	}
+	const pvm_forminfo *f = &pvm_forms[pvm_ops[in->op].form];
+	const uint8_t roles[3] = { f->b1_lo, f->b1_hi, f->b2 };
+	int k = 0;
+	for (int i = 0; i < 3; i++)
+		if (roles[i] == PVM_FR_A || roles[i] == PVM_FR_B || roles[i] == PVM_FR_D)
+			ptr[k++] = roles[i] == PVM_FR_A ? &in->ra : roles[i] == PVM_FR_B ? &in->rb : &in->rd;
+	return k;
 }
 
 /* Layout: the instruction at 0 (L bytes), trap at L (fall-through), trap at L+1 (branch target),
  * then N_JT traps that the jump table lists, so every dynamic target lands on its own pc. */
 pvm_err tv_program_for(pvm_inst *in, pvm_vector *v)
 {
-	pvm_asm_inst a = { .op = in->op, .ra = in->ra, .rb = in->rb, .rd = in->rd, .x = in->imm, .y = in->imm2 };
 	/* fixed 4-byte immediates: the layout (and so next and target) does not depend on values */
-	a.wx = 4;
-	a.wy = 4;
-	a.wt = 1;
-	a.target = 1;
-	uint8_t buf[PVM_ASM_MAXLEN];
+	unsigned form = pvm_ops[in->op].form;
+	const pvm_forminfo *fi = &pvm_forms[form];
+	bool x = fi->f1 == PVM_FR_X && fi->f1_len != PVM_FR_EIGHT, t = fi->f1 == PVM_FR_T || fi->f2 == PVM_FR_T;
+	pvm_fields f = { .ra = in->ra, .rb = in->rb, .rd = in->rd, .x = in->imm, .y = in->imm2,
+	                 .wx = x ? 4 : 0, .wy = fi->f2 == PVM_FR_Y ? 4 : 0, .wt = t ? 1 : 0, .off = 1 };
+	uint8_t buf[PVM_FIELDS_MAXLEN];
 	const char *why;
-	unsigned len = pvm_asm_encode(&a, 0, buf, &why);
+	uint8_t byte = pvm_byte(PVM_ISA_072, in->op);
+	unsigned len = pvm_fields_encode(form, byte, &f, buf, &why);
 	if (!len) return PVM_EINVAL;
-	a.target = len + 1;
-	if (pvm_asm_encode(&a, 0, buf, &why) != len) return PVM_EINVAL;
+	f.off = len + 1;
+	if (pvm_fields_encode(form, byte, &f, buf, &why) != len) return PVM_EINVAL;
 	uint32_t code_len = len + 2 + N_JT;
 	uint32_t blob_len = 1 + 1 + 1 + N_JT + code_len + (code_len + 7) / 8;
 	uint8_t *b = calloc(1, blob_len);
@@ -296,7 +283,8 @@ pvm_err tv_program_for(pvm_inst *in, pvm_vector *v)
 	for (int i = 0; i < N_JT; i++) b[k++] = (uint8_t)(len + 2 + i);
 	size_t code_at = k;
 	memcpy(b + k, buf, len);
-	k += code_len;       /* the traps are zero bytes */
+	memset(b + k + len, pvm_byte(PVM_ISA_072, PVM_OP_trap), code_len - len);
+	k += code_len;
 	uint8_t *mask = b + k;
 	for (uint32_t i = 0; i < code_len; i++)
 		if (i == 0 || i >= len) mask[i / 8] |= (uint8_t)(1u << (i % 8));

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <time.h>
 #include "validator/prove.h"
+#include "validator/z3check.h"
 
 enum { K_CONT, K_HALT, K_PANIC, K_FAULT, K_HOST, K_OOG, K_DJUMP, K_BAD };
 static const char *const kind_names[] = { "continue", "halt", "panic", "page-fault", "host-call",
@@ -30,6 +31,7 @@ void tv_worker_init(tv_worker *w, const tv_opts *o)
 {
 	memset(w, 0, sizeof *w);
 	w->o = o;
+	w->feat = tv_variant_features(tv_first_variant(o)); /* validate sets it per item */
 }
 
 static void worker_close(tv_worker *w)
@@ -686,21 +688,18 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 	Z3_solver_reset(z, s);
 	Z3_params p = w->p;
 	Z3_params_inc_ref(z, p);
-	for (size_t i = 0; i < q->n_pre; i++) Z3_solver_assert(z, s, q->pre[i]);
-	Z3_solver_assert(z, s, bad);
-	Z3_lbool r = Z3_solver_check(z, s);
-	if (r == Z3_L_UNDEF) {
+	bool z3_error; /* a Z3 error is UNKNOWN with Z3's message (z3check.h) */
+	Z3_lbool r = tv_z3_check(z, s, q->pre, q->n_pre, bad, &z3_error, why, n);
+	if (r == Z3_L_UNDEF && !z3_error) {
 		/* the bit-blasting pipeline as a second opinion (DESIGN.md: it wins on bvsdiv) */
 		Z3_solver s2 = lift_blast_solver(z);
 		Z3_solver_set_params(z, s2, p);
-		for (size_t i = 0; i < q->n_pre; i++) Z3_solver_assert(z, s2, q->pre[i]);
-		Z3_solver_assert(z, s2, bad);
-		r = Z3_solver_check(z, s2);
+		r = tv_z3_check(z, s2, q->pre, q->n_pre, bad, &z3_error, why, n);
 		if (r != Z3_L_UNDEF) {
 			Z3_solver_dec_ref(z, s);
 			s = s2;
 		} else {
-			snprintf(why, n, "solver: %s", Z3_solver_get_reason_unknown(z, s));
+			if (!z3_error) snprintf(why, n, "solver: %s", Z3_solver_get_reason_unknown(z, s));
 			Z3_solver_dec_ref(z, s2);
 		}
 	}
@@ -846,7 +845,7 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 		goto out;
 	}
 	pvm_vector_fini(&layout);
-	jit_features f = w->o->portable ? jit_no_features() : jit_cpu_features();
+	jit_features f = w->feat;
 	jit_tpl tpl;
 	jit_err je = jit_emit_template(&in, cls, f, &tpl);
 	if (je != JIT_OK) {
@@ -857,13 +856,11 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 	query q;
 	query_init(&q, z);
 	unsigned form = pvm_ops[in.op].form;
-	bool has_x = form != PVM_FORM_NONE && form != PVM_FORM_OFF && form != PVM_FORM_REG2 && form != PVM_FORM_REG2_OFF
-	             && form != PVM_FORM_REG3;
-	bool has_y = form == PVM_FORM_IMM2 || form == PVM_FORM_REG_IMM2 || form == PVM_FORM_REG2_IMM2;
-	bool has_t = form == PVM_FORM_OFF || form == PVM_FORM_REG_IMM_OFF || form == PVM_FORM_REG2_OFF;
+	const char *operands = pvm_form_operands(form);
+	bool has_x = strchr(operands, 'X'), has_y = strchr(operands, 'Y'), has_t = strchr(operands, 'T');
 	/* The decoder's immediates are X_n of at most 4 bytes: exactly the sign-extended 32-bit
 	 * values, so X is sext(X32) by construction (load_imm_64: any 64-bit value). */
-	if (has_x) q.x = in.op == PVM_OP_load_imm_64 ? var(z, "imm", 64) : Z3_mk_sign_ext(z, 32, var(z, "imm", 32));
+	if (has_x) q.x = pvm_forms[form].f1_len == PVM_FR_EIGHT ? var(z, "imm", 64) : Z3_mk_sign_ext(z, 32, var(z, "imm", 32));
 	if (has_y) q.y = Z3_mk_sign_ext(z, 32, var(z, "imm2", 32));
 	/* Branch targets are labels: the JIT's BRANCH exit carries in.target, the spec sees the same
 	 * symbol T (a block start: the block compiler sends other targets to a panic, proved per block). */
@@ -926,7 +923,7 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 	jit_block blk;
 	memset(&blk, 0, sizeof blk);
 	if (!begin(w, res, cex)) goto out;
-	jit_features f = w->o->portable ? jit_no_features() : jit_cpu_features();
+	jit_features f = w->feat;
 	jit_err je = jit_block_compile(p, pc, f, &blk);
 	if (je != JIT_OK) {
 		snprintf(res->detail, sizeof res->detail, "compile: %s", jit_strerror(je));
@@ -944,14 +941,11 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 	Z3_ast regs[PVM_NUM_REGS];
 	memcpy(regs, q.g, sizeof regs);
 	Z3_ast mem = q.gm;
-	/* the region's cost as the spec engine charges it (instructions up to the spec's terminator
-	 * or ecalli), never the JIT's own blk.cost: a wrong cost in the JIT must show */
+	/* the region's cost as the spec engine charges it (instructions up to the first that ends
+	 * a region), never the JIT's own blk.cost: a wrong cost in the JIT must show */
 	uint64_t n_cost = 1;
-	for (const pvm_inst *in = pvm_inst_at(p, pc);; in = pvm_inst_at(p, in->next)) {
-		const sem_insn *si = sem_spec_get(w->o->spec, in->op);
-		if (!si || si->terminator || in->op == PVM_OP_ecalli) break;
+	for (const pvm_inst *in = pvm_inst_at(p, pc); !pvm_op_ends_region(in->op); in = pvm_inst_at(p, in->next))
 		n_cost++;
-	}
 	Z3_ast cost = num(z, n_cost, 64);
 	Z3_ast gas_after = Z3_mk_bvsub(z, q.gas, cost);
 	sem_z3_post post;
@@ -967,7 +961,7 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 		}
 		memcpy(regs, post.regs, sizeof regs);
 		mem = post.mem;
-		if (pvm_op_is_term(in->op) || in->op == PVM_OP_ecalli) break;
+		if (pvm_op_ends_region(in->op)) break;
 		at = in->next;
 	}
 	if (last_pc) *last_pc = last;

@@ -8,6 +8,7 @@
 /* A worker: its own Z3 context and lifter, renewed every few thousand queries. */
 typedef struct tv_worker {
 	const tv_opts *o;
+	jit_features feat;         /* the CPU features the code under proof is emitted with */
 	Z3_context z;
 	lift_ctx *lc;
 	Z3_solver s;               /* reset before each query */

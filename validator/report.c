@@ -18,6 +18,15 @@ static const char *const regclass_names[TV_RC_COUNT] = {
 const char *tv_verdict_name(tv_verdict v) { return verdict_names[v]; }
 const char *tv_regclass_name(int rc) { return regclass_names[rc]; }
 
+static const char *const variant_names[TV_NUM_VARIANTS] = { "cpuid", "portable" };
+const char *tv_variant_name(int v) { return v >= 0 && v < TV_NUM_VARIANTS ? variant_names[v] : "?"; }
+int tv_variant_by_name(const char *name)
+{
+	for (int v = 0; v < TV_NUM_VARIANTS; v++)
+		if (!strcmp(variant_names[v], name)) return v;
+	return -1;
+}
+
 int tv_regclass_of(int nregs, int r0, int r1, int r2)
 {
 	if (nregs <= 1) return nregs ? TV_RC_DISTINCT : TV_RC_NONE;
@@ -63,6 +72,15 @@ void tv_report_summary(const tv_report *rep, FILE *out)
 	fprintf(out, "validate: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, "
 	        "%zu templates in %.1f s\n", c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN],
 	        c[TV_FALLBACK_AGREE], rep->templates, rep->seconds);
+	if (!(rep->variants & (rep->variants - 1))) return; /* one variant: the line above says it */
+	for (int v = 0; v < TV_NUM_VARIANTS; v++) {
+		if (!(rep->variants >> v & 1)) continue;
+		size_t n[TV_NUM_VERDICTS] = { 0 }, t = 0;
+		for (size_t i = 0; i < rep->n; i++)
+			if (rep->r[i].variant == v) n[rep->r[i].verdict]++, t += rep->r[i].what[0] == 'i';
+		fprintf(out, "  %s: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, %zu templates\n",
+		        tv_variant_name(v), n[TV_PROVED], n[TV_CEX], n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t);
+	}
 }
 
 /* Writes s with the escapes of `mode`: 'j' JSON string body, 'x' XML/HTML text. */
@@ -87,7 +105,7 @@ static void put_instance_name(FILE *f, const tv_result *r, char mode)
 	int n = snprintf(buf, sizeof buf, "%s", pvm_ops[r->op].name);
 	for (int i = 0; i < r->nregs && n < (int)sizeof buf; i++)
 		n += snprintf(buf + n, sizeof buf - n, "%sr%u", i ? "," : " ", r->regs[i]);
-	if (n < (int)sizeof buf) snprintf(buf + n, sizeof buf - n, " [%s]", r->what);
+	if (n < (int)sizeof buf) snprintf(buf + n, sizeof buf - n, " [%s, %s]", r->what, tv_variant_name(r->variant));
 	put_esc(f, buf, mode);
 }
 
@@ -121,12 +139,23 @@ bool tv_report_json(const tv_report *rep, const char *path)
 	size_t c[TV_NUM_VERDICTS];
 	tv_report_counts(rep, c);
 	fprintf(f, "{\n  \"summary\": {\"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
-	        "\"fallback_agree\": %zu, \"templates\": %zu, \"seconds\": %.3f},\n  \"results\": [",
+	        "\"fallback_agree\": %zu, \"templates\": %zu, \"seconds\": %.3f},\n  \"variants\": {",
 	        c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], rep->templates, rep->seconds);
+	for (int v = 0, first = 1; v < TV_NUM_VARIANTS; v++) {
+		if (!(rep->variants >> v & 1)) continue;
+		size_t n[TV_NUM_VERDICTS] = { 0 }, t = 0;
+		for (size_t i = 0; i < rep->n; i++)
+			if (rep->r[i].variant == v) n[rep->r[i].verdict]++, t += rep->r[i].what[0] == 'i';
+		fprintf(f, "%s\n    \"%s\": {\"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
+		        "\"fallback_agree\": %zu, \"templates\": %zu}", first ? "" : ",", tv_variant_name(v),
+		        n[TV_PROVED], n[TV_CEX], n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t);
+		first = 0;
+	}
+	fputs("\n  },\n  \"results\": [", f);
 	for (size_t i = 0; i < rep->n; i++) {
 		const tv_result *r = &rep->r[i];
-		fprintf(f, "%s\n    {\"opcode\": \"%s\", \"code\": %u, \"regs\": [", i ? "," : "",
-		        pvm_ops[r->op].name, r->op);
+		fprintf(f, "%s\n    {\"opcode\": \"%s\", \"code\": %u, \"variant\": \"%s\", \"regs\": [", i ? "," : "",
+		        pvm_ops[r->op].name, pvm_byte(PVM_ISA_072, r->op), tv_variant_name(r->variant));
 		for (int k = 0; k < r->nregs; k++) fprintf(f, "%s%u", k ? ", " : "", r->regs[k]);
 		fprintf(f, "], \"regclass\": \"%s\", \"what\": \"", tv_regclass_name(r->regclass));
 		put_esc(f, r->what, 'j');
@@ -141,20 +170,24 @@ bool tv_report_json(const tv_report *rep, const char *path)
 	return close_out(f);
 }
 
-/* Indices of the results grouped by opcode, in report order within an opcode (counting sort). */
-static size_t *sorted_by_op(const tv_report *rep)
+/* A JUnit test case: one opcode of one variant. */
+static unsigned case_of(const tv_result *r) { return r->variant * PVM_NUM_OPS + r->op; }
+enum { N_CASES = TV_NUM_VARIANTS * PVM_NUM_OPS };
+
+/* Indices of the results grouped by test case, in report order within one (counting sort). */
+static size_t *sorted_by_case(const tv_report *rep)
 {
-	size_t *ix = malloc((rep->n ? rep->n : 1) * sizeof *ix), start[257] = { 0 };
+	size_t *ix = malloc((rep->n ? rep->n : 1) * sizeof *ix), start[N_CASES + 1] = { 0 };
 	if (!ix) return NULL;
-	for (size_t i = 0; i < rep->n; i++) start[rep->r[i].op + 1]++;
-	for (int k = 0; k < 256; k++) start[k + 1] += start[k];
-	for (size_t i = 0; i < rep->n; i++) ix[start[rep->r[i].op]++] = i;
+	for (size_t i = 0; i < rep->n; i++) start[case_of(&rep->r[i]) + 1]++;
+	for (int k = 0; k < N_CASES; k++) start[k + 1] += start[k];
+	for (size_t i = 0; i < rep->n; i++) ix[start[case_of(&rep->r[i])]++] = i;
 	return ix;
 }
 
 bool tv_report_junit(const tv_report *rep, const char *path)
 {
-	size_t *ix = sorted_by_op(rep);
+	size_t *ix = sorted_by_case(rep);
 	if (!ix) return false;
 	FILE *f = open_out(path);
 	if (!f) {
@@ -167,7 +200,7 @@ bool tv_report_junit(const tv_report *rep, const char *path)
 	for (size_t i = 0; i < rep->n;) {
 		size_t j = i;
 		bool fail = false, err = false;
-		for (; j < rep->n && rep->r[ix[j]].op == rep->r[ix[i]].op; j++) {
+		for (; j < rep->n && case_of(&rep->r[ix[j]]) == case_of(&rep->r[ix[i]]); j++) {
 			fail |= rep->r[ix[j]].verdict == TV_CEX;
 			err |= rep->r[ix[j]].verdict == TV_UNKNOWN;
 		}
@@ -183,12 +216,12 @@ bool tv_report_junit(const tv_report *rep, const char *path)
 		size_t j = i;
 		double ms = 0;
 		size_t k[TV_NUM_VERDICTS] = {0};
-		for (; j < rep->n && rep->r[ix[j]].op == rep->r[ix[i]].op; j++) {
+		for (; j < rep->n && case_of(&rep->r[ix[j]]) == case_of(&rep->r[ix[i]]); j++) {
 			ms += rep->r[ix[j]].ms;
 			k[rep->r[ix[j]].verdict]++;
 		}
-		fprintf(f, "  <testcase classname=\"validate\" name=\"%s\" time=\"%.3f\">\n",
-		        pvm_ops[rep->r[ix[i]].op].name, ms / 1000);
+		fprintf(f, "  <testcase classname=\"validate.%s\" name=\"%s\" time=\"%.3f\">\n",
+		        tv_variant_name(rep->r[ix[i]].variant), pvm_ops[rep->r[ix[i]].op].name, ms / 1000);
 		const char *tag = k[TV_CEX] ? "failure" : k[TV_UNKNOWN] ? "error" : NULL;
 		if (tag) {
 			fprintf(f, "    <%s message=\"%zu counterexamples, %zu unknown\">", tag, k[TV_CEX], k[TV_UNKNOWN]);
@@ -210,6 +243,8 @@ bool tv_report_junit(const tv_report *rep, const char *path)
 	return close_out(f);
 }
 
+typedef struct html_cell { size_t n; double ms, max_ms; int worst; size_t k[TV_NUM_VERDICTS]; } html_cell;
+
 /* Badness order for colouring a cell by its worst verdict. */
 static int badness(tv_verdict v)
 {
@@ -218,14 +253,41 @@ static int badness(tv_verdict v)
 	return b[v];
 }
 
+/* The opcode x register-class matrix of one variant. */
+static void html_matrix(FILE *f, const html_cell *cells, int v)
+{
+	fprintf(f, "<h2>Templates: %s</h2>\n<table>\n<tr><th>opcode</th>", tv_variant_name(v));
+	for (int rc = 0; rc < TV_RC_COUNT; rc++) fprintf(f, "<th>%s</th>", tv_regclass_name(rc));
+	fputs("</tr>\n", f);
+	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
+		unsigned op = pvm_isa_ops(PVM_ISA_072)[i];
+		const html_cell *row = &cells[(v * PVM_NUM_OPS + op) * TV_RC_COUNT];
+		bool any = false;
+		for (int rc = 0; rc < TV_RC_COUNT; rc++) any |= row[rc].n > 0;
+		if (!any) continue;
+		fprintf(f, "<tr><td class=\"op\">%s (%u)</td>", pvm_ops[op].name, pvm_byte(PVM_ISA_072, op));
+		for (int rc = 0; rc < TV_RC_COUNT; rc++) {
+			const html_cell *c = &row[rc];
+			if (!c->n) {
+				fputs("<td class=\"na\"></td>", f);
+				continue;
+			}
+			fprintf(f, "<td class=\"v%d\" title=\"%zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree\">"
+			        "%zu<br>%.0f / %.1f</td>", c->worst, c->k[TV_PROVED], c->k[TV_CEX], c->k[TV_UNKNOWN],
+			        c->k[TV_FALLBACK_AGREE], c->n, c->ms, c->max_ms);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 bool tv_report_html(const tv_report *rep, const char *path)
 {
-	typedef struct { size_t n; double ms, max_ms; int worst; size_t k[TV_NUM_VERDICTS]; } cell;
-	cell *cells = calloc(256 * TV_RC_COUNT, sizeof *cells);
+	html_cell *cells = calloc(N_CASES * TV_RC_COUNT, sizeof *cells);
 	if (!cells) return false;
 	for (size_t i = 0; i < rep->n; i++) {
 		const tv_result *r = &rep->r[i];
-		cell *c = &cells[r->op * TV_RC_COUNT + r->regclass];
+		html_cell *c = &cells[case_of(r) * TV_RC_COUNT + r->regclass];
 		if (!c->n || badness(r->verdict) > c->worst) c->worst = badness(r->verdict);
 		c->n++;
 		c->ms += r->ms;
@@ -248,28 +310,9 @@ bool tv_report_html(const tv_report *rep, const char *path)
 	        k[TV_PROVED], k[TV_CEX], k[TV_UNKNOWN], k[TV_FALLBACK_AGREE], rep->templates, rep->seconds);
 	fputs("<p>Legend: <span class=\"v0\">PROVED</span> <span class=\"v1\">FALLBACK-AGREE</span> "
 	      "<span class=\"v2\">UNKNOWN</span> <span class=\"v3\">COUNTEREXAMPLE</span>; each cell: instances, "
-	      "total / max proof time (ms), coloured by its worst verdict.</p>\n<table>\n<tr><th>opcode</th>", f);
-	for (int rc = 0; rc < TV_RC_COUNT; rc++) fprintf(f, "<th>%s</th>", tv_regclass_name(rc));
-	fputs("</tr>\n", f);
-	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
-		unsigned op = pvm_op_list[i];
-		bool any = false;
-		for (int rc = 0; rc < TV_RC_COUNT; rc++) any |= cells[op * TV_RC_COUNT + rc].n > 0;
-		if (!any) continue;
-		fprintf(f, "<tr><td class=\"op\">%s (%u)</td>", pvm_ops[op].name, op);
-		for (int rc = 0; rc < TV_RC_COUNT; rc++) {
-			const cell *c = &cells[op * TV_RC_COUNT + rc];
-			if (!c->n) {
-				fputs("<td class=\"na\"></td>", f);
-				continue;
-			}
-			fprintf(f, "<td class=\"v%d\" title=\"%zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree\">"
-			        "%zu<br>%.0f / %.1f</td>", c->worst, c->k[TV_PROVED], c->k[TV_CEX], c->k[TV_UNKNOWN],
-			        c->k[TV_FALLBACK_AGREE], c->n, c->ms, c->max_ms);
-		}
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n", f);
+	      "total / max proof time (ms), coloured by its worst verdict.</p>\n", f);
+	for (int v = 0; v < TV_NUM_VARIANTS; v++)
+		if (rep->variants >> v & 1) html_matrix(f, cells, v);
 	bool header = false;
 	for (size_t i = 0; i < rep->n; i++) {
 		const tv_result *r = &rep->r[i];

@@ -20,6 +20,15 @@ const char *tv_verdict_name(tv_verdict v); /* "PROVED", "COUNTEREXAMPLE", "UNKNO
 enum tv_regclass { TV_RC_NONE, TV_RC_DISTINCT, TV_RC_D_EQ_A, TV_RC_D_EQ_B, TV_RC_A_EQ_B, TV_RC_ALL_EQ,
                    TV_RC_COUNT };
 const char *tv_regclass_name(int rc);
+
+/* The CPU-feature variants the emitter distinguishes: each is its own set of templates. */
+typedef enum tv_variant {
+	TV_VAR_CPUID,              /* the extensions cpuid reports (engine `jit`) */
+	TV_VAR_PORTABLE,           /* none: the portable sequences (engine `jit-portable`) */
+	TV_NUM_VARIANTS
+} tv_variant;
+const char *tv_variant_name(int v);        /* "cpuid", "portable" */
+int tv_variant_by_name(const char *name);  /* or -1 */
 int tv_regclass_of(int nregs, int r0, int r1, int r2);
 
 /* One checked item: a template instance, a fault/gas path checked concretely, or a block. */
@@ -27,6 +36,7 @@ typedef struct tv_result {
 	uint8_t op;
 	uint8_t nregs, regs[3];    /* register operands in form order (ra/rb/rd as opcodes.def names) */
 	uint8_t regclass;          /* enum tv_regclass */
+	uint8_t variant;           /* the CPU-feature variant (tv_variant) its code was emitted for */
 	char what[48];             /* immediate class or path: "imm:any", "fault-path", "gas-path", "block@12" */
 	tv_verdict verdict;
 	bool symbolic;             /* TV_CEX: found by Z3 (true) or by the concrete fallback (false) */
@@ -39,13 +49,15 @@ typedef struct tv_report {
 	tv_result *r;
 	size_t n, cap;
 	double seconds;            /* total wall time */
-	size_t templates;          /* distinct template instances enumerated */
+	size_t templates;          /* template instances enumerated (every variant) */
+	unsigned variants;         /* bit per variant the report covers */
 } tv_report;
 
 tv_result *tv_report_add(tv_report *rep);
 void tv_report_free(tv_report *rep);
 void tv_report_counts(const tv_report *rep, size_t counts[TV_NUM_VERDICTS]);
-/* "validate: N proved, N counterexamples, N unknown, N fallback-agree, N templates in S s" */
+/* "validate: N proved, N counterexamples, N unknown, N fallback-agree, N templates in S s", then,
+ * when the report covers more than one variant, one such line per variant ("  cpuid: ..."). */
 void tv_report_summary(const tv_report *rep, FILE *out);
 /* Writers: return false (errno set) if the file cannot be written. */
 bool tv_report_json(const tv_report *rep, const char *path);

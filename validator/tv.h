@@ -10,21 +10,29 @@
 #include "semantics/sem.h"
 #include "validator/report.h"
 
+/* The features and the engine of a CPU-feature variant (tv_variant, validator/report.h). */
+jit_features tv_variant_features(int v);
+const pvm_engine *tv_variant_engine(int v);  /* the JIT engine that runs the variant's code */
+
 typedef struct tv_opts {
 	unsigned jobs;             /* worker threads (each with its own Z3 context) */
 	unsigned timeout_ms;       /* per solver query; a timeout is UNKNOWN, never PROVED */
 	unsigned rlimit;           /* Z3 resource limit per query (deterministic; 0 = none) */
-	int opcode;                /* only this opcode, or -1 for all */
+	bool only_ops;             /* prove only the opcodes marked in op[] */
+	bool op[PVM_NUM_OPS];
 	unsigned shard_i, shard_n; /* take instances with index % shard_n == shard_i */
 	const char *cex_dir;       /* write counterexample vectors here (NULL: do not write) */
 	unsigned fallback_states;  /* concrete states per fallback check */
 	uint64_t seed;
 	bool progress;             /* a progress line on stderr (a TTY) */
-	bool portable;             /* prove the portable templates (no BMI/LZCNT/POPCNT) */
+	unsigned variants;         /* bit per tv_variant to prove (validate: all by default; prove: one) */
 	bool fail_fast;            /* stop at the first counterexample */
 	bool memo;                 /* reuse unsat answers for alpha-equivalent queries */
 	const sem_spec *spec;
 } tv_opts;
+
+/* The one variant `prove` compiles for: the lowest of o->variants. */
+int tv_first_variant(const tv_opts *o);
 
 /* The defaults both commands start from (solver limits, fallback size, seed). */
 tv_opts tv_opts_default(void);

@@ -22,10 +22,12 @@ typedef struct item {
 	pvm_inst in;
 	uint8_t kind;      /* item_kind */
 	uint8_t cls;       /* jit_imm_class */
+	uint8_t variant;   /* tv_variant: the CPU features the code is emitted for */
 } item;
 
-/* Items of one opcode: [start, end). A worker takes a whole group, so the unsat memo of its Z3
- * context sees every register assignment of that opcode. */
+/* Items of one opcode, every variant: [start, end). A worker takes a whole group, so the unsat
+ * memo of its Z3 context sees every register assignment of that opcode, and a variant whose code
+ * is the same (most templates do not use the extensions) costs nothing more. */
 typedef struct group { size_t start, end; } group;
 
 typedef struct run {
@@ -67,45 +69,48 @@ static size_t enumerate(const tv_opts *o, item **out)
 	item *v = NULL;
 	size_t n = 0, cap = 0, index = 0;
 	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
-		unsigned op = pvm_op_list[i];
-		if (o->opcode >= 0 && (unsigned)o->opcode != op) continue;
-		item base = { .in = { .op = (uint8_t)op } };
-		uint8_t *r[3];
-		int k = tv_reg_operands(&base.in, r);
-		size_t combos = 1;
-		for (int j = 0; j < k; j++) combos *= PVM_NUM_REGS;
-		jit_imm_class cls[JIT_CLASS_COUNT];
-		size_t ncls = jit_op_classes(op, cls, JIT_CLASS_COUNT);
-		for (size_t c = 0; c < combos; c++) {
-			item it = base;
-			size_t m = c;
-			tv_reg_operands(&it.in, r);
-			for (int j = 0; j < k; j++) {
-				*r[j] = (uint8_t)(m % PVM_NUM_REGS);
-				m /= PVM_NUM_REGS;
+		unsigned op = pvm_isa_ops(PVM_ISA_072)[i];
+		if (o->only_ops && !o->op[op]) continue;
+		for (int var = 0; var < TV_NUM_VARIANTS; var++) {
+			if (!(o->variants >> var & 1)) continue;
+			item base = { .in = { .op = (uint8_t)op }, .variant = (uint8_t)var };
+			uint8_t *r[3];
+			int k = tv_reg_operands(&base.in, r);
+			size_t combos = 1;
+			for (int j = 0; j < k; j++) combos *= PVM_NUM_REGS;
+			jit_imm_class cls[JIT_CLASS_COUNT];
+			size_t ncls = jit_op_classes(op, cls, JIT_CLASS_COUNT);
+			for (size_t c = 0; c < combos; c++) {
+				item it = base;
+				size_t m = c;
+				tv_reg_operands(&it.in, r);
+				for (int j = 0; j < k; j++) {
+					*r[j] = (uint8_t)(m % PVM_NUM_REGS);
+					m /= PVM_NUM_REGS;
+				}
+				for (size_t ci = 0; ci < ncls; ci++) {
+					it.kind = IT_TEMPLATE;
+					it.cls = (uint8_t)cls[ci];
+					if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, it)) return 0;
+				}
 			}
-			for (size_t ci = 0; ci < ncls; ci++) {
-				it.kind = IT_TEMPLATE;
-				it.cls = (uint8_t)cls[ci];
-				if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, it)) return 0;
+			/* registers 1, 2, 3 in form order for the per-opcode items */
+			item one = base;
+			tv_reg_operands(&one.in, r);
+			for (int j = 0; j < k; j++) *r[j] = (uint8_t)(j + 1);
+			one.kind = IT_REGION;
+			if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
+			if (pvm_ops[op].acc != PVM_ACC_NOMEM) {
+				one.kind = IT_FAULT;
+				if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
 			}
-		}
-		/* registers 1, 2, 3 in form order for the per-opcode items */
-		item one = base;
-		tv_reg_operands(&one.in, r);
-		for (int j = 0; j < k; j++) *r[j] = (uint8_t)(j + 1);
-		one.kind = IT_REGION;
-		if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
-		if (pvm_ops[op].flags & (PVM_LD | PVM_ST)) {
-			one.kind = IT_FAULT;
+			if (pvm_ops[op].ctl == PVM_CTL_DJUMP) {
+				one.kind = IT_DJUMP;
+				if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
+			}
+			one.kind = IT_GAS;
 			if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
 		}
-		if (op == PVM_OP_jump_ind || op == PVM_OP_load_imm_jump_ind) {
-			one.kind = IT_DJUMP;
-			if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
-		}
-		one.kind = IT_GAS;
-		if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
 	}
 	*out = v;
 	return n;
@@ -196,7 +201,7 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 	v->initial_gas = 1000;
 	if (it->kind == IT_GAS) {
 		/* around the region's cost (the instruction plus its terminator, or 1 for a terminator) */
-		int64_t cost = pvm_op_is_term(in->op) || in->op == PVM_OP_ecalli ? 1 : 2;
+		int64_t cost = pvm_op_ends_region(in->op) ? 1 : 2;
 		static const int64_t d[] = { -1, 0, 1 };
 		int64_t g = (int64_t)(rng_next(s) % 4);
 		v->initial_gas = g == 3 ? -(int64_t)(rng_next(s) % 5) : cost + d[g];
@@ -204,7 +209,15 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 	(void)o;
 }
 
-static const pvm_engine *engine_b(void) { return &jit_engine; }
+jit_features tv_variant_features(int v) { return v == TV_VAR_PORTABLE ? jit_no_features() : jit_cpu_features(); }
+const pvm_engine *tv_variant_engine(int v) { return v == TV_VAR_PORTABLE ? &jit_portable_engine : &jit_engine; }
+
+int tv_first_variant(const tv_opts *o)
+{
+	for (int v = 0; v < TV_NUM_VARIANTS; v++)
+		if (o->variants >> v & 1) return v;
+	return TV_VAR_CPUID;
+}
 
 /* Runs both engines on n states of the item; returns TV_FALLBACK_AGREE or TV_CEX (with the
  * diverging vector written when a cex dir is set). */
@@ -212,6 +225,7 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 {
 	uint64_t seed = o->seed ^ (0x9e3779b97f4a7c15ull * (idx + 1));
 	double t0 = now_s();
+	const pvm_engine *jit = tv_variant_engine(it->variant);
 	tv_verdict verdict = TV_FALLBACK_AGREE;
 	for (unsigned k = 0; k < o->fallback_states; k++) {
 		pvm_inst in;
@@ -228,13 +242,13 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 			pvm_vector_fini(&v);
 			continue;
 		}
-		void *pa = interp_engine.load(&p, &e), *pb = engine_b()->load(&p, &e);
+		void *pa = interp_engine.load(&p, &e), *pb = jit->load(&p, &e);
 		pvm_state sa, sb;
 		pvm_vector_initial_state(&v, &sa);
 		pvm_vector_initial_state(&v, &sb);
-		pvm_exit xa = interp_engine.run(pa, &sa), xb = engine_b()->run(pb, &sb);
+		pvm_exit xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
 		char diff[256];
-		bool same = pvm_state_compare("interp", &sa, xa, "jit", &sb, xb, diff, sizeof diff);
+		bool same = pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff);
 		if (!same) {
 			verdict = TV_CEX;
 			snprintf(res->detail, sizeof res->detail, "%s: state %u: %.200s", item_names[it->kind], k, diff);
@@ -251,7 +265,7 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 		pvm_state_fini(&sa);
 		pvm_state_fini(&sb);
 		if (pa) interp_engine.free(pa);
-		if (pb) engine_b()->free(pb);
+		if (pb) jit->free(pb);
 		pvm_program_fini(&p);
 		pvm_vector_fini(&v);
 		if (verdict == TV_CEX) break;
@@ -271,6 +285,8 @@ static void do_item(run *R, tv_worker *w, size_t i)
 	tv_result *res = &R->res[i];
 	const tv_opts *o = R->o;
 	res->op = it->in.op;
+	res->variant = it->variant;
+	w->feat = tv_variant_features(it->variant);
 	pvm_inst in = it->in;
 	uint8_t *r[3];
 	res->nregs = (uint8_t)tv_reg_operands(&in, r);
@@ -360,7 +376,8 @@ static void *worker_main(void *arg)
 
 tv_opts tv_opts_default(void)
 {
-	return (tv_opts){ .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .opcode = -1, .shard_n = 1,
+	return (tv_opts){ .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .shard_n = 1,
+	                  .variants = (1u << TV_NUM_VARIANTS) - 1,
 	                  .fallback_states = 1000, .seed = 0x6a697470726f6f66ull, .memo = true };
 }
 
@@ -411,6 +428,7 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 		*x = R.res[i];
 		if (R.items[i].kind == IT_TEMPLATE) rep->templates++;
 	}
+	rep->variants = o->variants;
 	rep->seconds = now_s() - t0;
 	free(R.res);
 	free(R.groups);
@@ -430,6 +448,7 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 	tv_cex cex;
 	const pvm_inst *in = pvm_inst_at(p, pc);
 	res->op = in->op;
+	res->variant = (uint8_t)tv_first_variant(o);
 	snprintf(res->what, sizeof res->what, "block@%u", pc);
 	uint32_t last_pc = pc, cex_pc = pc;
 	tv_verdict verdict = tv_prove_region(wk, p, pc, res, &cex, &last_pc);
@@ -454,7 +473,8 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		double t0 = now_s();
 		uint64_t seed = o->seed ^ pc;
 		verdict = TV_FALLBACK_AGREE;
-		void *pa = interp_engine.load(p, e), *pb = engine_b()->load(p, e);
+		const pvm_engine *jit = tv_variant_engine(tv_first_variant(o));
+		void *pa = interp_engine.load(p, e), *pb = jit->load(p, e);
 		for (unsigned k = 0; k < o->fallback_states && pa && pb; k++) {
 			pvm_state sa, sb;
 			pvm_vector_initial_state(v, &sa);
@@ -462,9 +482,9 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 				if (k) sa.regs[i] = pick_value(&seed);
 			sa.pc = pc;
 			pvm_state_copy(&sb, &sa);
-			pvm_exit xa = interp_engine.run(pa, &sa), xb = engine_b()->run(pb, &sb);
+			pvm_exit xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
 			char diff[256];
-			if (!pvm_state_compare("interp", &sa, xa, "jit", &sb, xb, diff, sizeof diff)) {
+			if (!pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff)) {
 				verdict = TV_CEX;
 				snprintf(res->detail, sizeof res->detail, "fallback: state %u: %.200s", k, diff);
 			}
@@ -473,7 +493,7 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 			if (verdict == TV_CEX) break;
 		}
 		if (pa) interp_engine.free(pa);
-		if (pb) engine_b()->free(pb);
+		if (pb) jit->free(pb);
 		if (verdict == TV_FALLBACK_AGREE)
 			snprintf(res->detail, sizeof res->detail, "%s; fallback: %u states agree", why, o->fallback_states);
 		res->ms += (now_s() - t0) * 1e3;

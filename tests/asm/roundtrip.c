@@ -75,7 +75,7 @@ static size_t random_blob(uint8_t *b)
 	n += pvm_varint_encode(clen, b + n);
 	for (uint32_t i = 0; i < nj * z; i++) b[n++] = (uint8_t)(i % z == 0 ? next_rand() % (clen + 2) : next_rand() % 3 == 0);
 	for (uint32_t i = 0; i < clen; i++)
-		b[n++] = next_rand() % 4 ? pvm_op_list[next_rand() % PVM_NUM_OPCODES] : (uint8_t)next_rand();
+		b[n++] = next_rand() % 4 ? pvm_byte(PVM_ISA_072, pvm_isa_ops(PVM_ISA_072)[next_rand() % PVM_NUM_OPCODES]) : (uint8_t)next_rand();
 	size_t k = n;
 	for (uint32_t i = 0; i < (clen + 7) / 8; i++) b[n++] = 0;
 	for (uint32_t i = 0; i < clen; i++)

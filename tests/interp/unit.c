@@ -28,6 +28,7 @@ static uint32_t ins(prog *p, size_t n, const uint8_t *b)
 	p->starts[p->n] = 0;
 	return pc;
 }
+#define OPB(name) pvm_byte(PVM_ISA_072, PVM_OP_##name) /* its GP 0.7.2 opcode byte */
 #define I(p, ...) ins(p, sizeof((const uint8_t[]){ __VA_ARGS__ }), (const uint8_t[]){ __VA_ARGS__ })
 
 typedef struct run {
@@ -71,10 +72,10 @@ static void test_gas(void)
 {
 	/* region at 0: load_imm r1,1; load_imm r2,2; fallthrough (cost 3); region at 7: trap (1) */
 	prog p = { 0 };
-	I(&p, PVM_OP_load_imm, 1, 1);
-	I(&p, PVM_OP_load_imm, 2, 2);
-	I(&p, PVM_OP_fallthrough);
-	I(&p, PVM_OP_trap);
+	I(&p, OPB(load_imm), 1, 1);
+	I(&p, OPB(load_imm), 2, 2);
+	I(&p, OPB(fallthrough));
+	I(&p, OPB(trap));
 	run r;
 	pvm_exit x;
 	load(&r, &p, 4);
@@ -98,10 +99,10 @@ static void test_gas(void)
 static void test_host(void)
 {
 	prog p = { 0 };
-	I(&p, PVM_OP_ecalli, 7);
-	I(&p, PVM_OP_load_imm, 1, 5);
-	I(&p, PVM_OP_ecalli, 0x80); /* id sign-extends: 0xFFFFFF80 */
-	I(&p, PVM_OP_jump_ind, 0);
+	I(&p, OPB(ecalli), 7);
+	I(&p, OPB(load_imm), 1, 5);
+	I(&p, OPB(ecalli), 0x80); /* id sign-extends: 0xFFFFFF80 */
+	I(&p, OPB(jump_ind), 0);
 	run r;
 	load(&r, &p, 100);
 	r.s.regs[0] = 0xFFFF0000u;
@@ -119,8 +120,8 @@ static void test_host(void)
 static void test_faults(void)
 {
 	prog p = { 0 };
-	I(&p, PVM_OP_store_ind_u32, 0x21, 0); /* M[r2 + 0] = r1 */
-	I(&p, PVM_OP_load_imm, 3, 1);
+	I(&p, OPB(store_ind_u32), 0x21, 0); /* M[r2 + 0] = r1 */
+	I(&p, OPB(load_imm), 3, 1);
 	run r;
 	pvm_exit x;
 	uint8_t got[4];
@@ -150,7 +151,7 @@ static void test_faults(void)
 	done(&r);
 	/* 8-byte load at 0xFFFFFFFC: top page mapped, bytes 0..3 wrap to page 0 → panic */
 	prog q = { 0 };
-	I(&q, PVM_OP_load_ind_u64, 0x21, 0); /* r1 = M[r2] */
+	I(&q, OPB(load_ind_u64), 0x21, 0); /* r1 = M[r2] */
 	load(&r, &q, 10);
 	pvm_mem_map(r.s.mem, 0xFFFFF000u, 4096, PVM_WRITE);
 	r.s.regs[2] = 0xFFFFFFFCu;
@@ -158,7 +159,7 @@ static void test_faults(void)
 	CHECK(x.status == PVM_PANIC && r.s.pc == 0 && r.s.regs[1] == 0);
 	/* a 4-byte load there is fine; an unmapped high page faults with its page address */
 	prog q4 = { 0 };
-	I(&q4, PVM_OP_load_ind_u32, 0x21, 0);
+	I(&q4, OPB(load_ind_u32), 0x21, 0);
 	done(&r);
 	load(&r, &q4, 10);
 	pvm_mem_map(r.s.mem, 0xFFFFF000u, 4096, PVM_WRITE);
@@ -179,10 +180,10 @@ static void test_jumps(void)
 	/* 0 load_imm_jump_ind r1, r2, X=5, Y=0 | 4 trap | 5 fallthrough | 6 trap
 	 * jump table: [5 (block start), 6 (block start), 1 (not an instruction start)] */
 	prog p = { 0 };
-	I(&p, PVM_OP_load_imm_jump_ind, 0x21, 1, 5);
-	I(&p, PVM_OP_trap);
-	I(&p, PVM_OP_fallthrough);
-	I(&p, PVM_OP_trap);
+	I(&p, OPB(load_imm_jump_ind), 0x21, 1, 5);
+	I(&p, OPB(trap));
+	I(&p, OPB(fallthrough));
+	I(&p, OPB(trap));
 	p.jt[0] = 5, p.jt[1] = 6, p.jt[2] = 1, p.jt_len = 3;
 	static const struct { uint64_t r2; pvm_status st; uint32_t pc; } cases[] = {
 		{ 0, PVM_PANIC, 0 }, { 2, PVM_PANIC, 6 }, { 4, PVM_PANIC, 6 }, { 6, PVM_PANIC, 0 },
@@ -200,8 +201,8 @@ static void test_jumps(void)
 	}
 	/* a static branch back to a block start loops until the gas runs out */
 	prog b = { 0 };
-	I(&b, PVM_OP_load_imm, 1, 1);
-	I(&b, PVM_OP_branch_eq_imm, 0x11, 1, (uint8_t)-3); /* r1 == 1 → pc 0 */
+	I(&b, OPB(load_imm), 1, 1);
+	I(&b, OPB(branch_eq_imm), 0x11, 1, (uint8_t)-3); /* r1 == 1 → pc 0 */
 	run r;
 	load(&r, &b, 11);
 	pvm_exit x = interp_run(r.it, &r.s);
@@ -211,8 +212,8 @@ static void test_jumps(void)
 	static const int8_t offs[] = { -2, -6 };
 	for (size_t i = 0; i < 2; i++) {
 		prog c = { 0 };
-		I(&c, PVM_OP_load_imm, 1, 1);
-		I(&c, PVM_OP_branch_eq_imm, 0x11, 1, (uint8_t)offs[i]);
+		I(&c, OPB(load_imm), 1, 1);
+		I(&c, OPB(branch_eq_imm), 0x11, 1, (uint8_t)offs[i]);
 		load(&r, &c, 10);
 		x = interp_run(r.it, &r.s);
 		CHECK(x.status == PVM_PANIC && r.s.pc == 3 && r.s.gas == 8);
@@ -225,13 +226,13 @@ static void test_jumps(void)
 static void test_load_after_store(void)
 {
 	prog p = { 0 };
-	I(&p, PVM_OP_load_ind_u64, 0x23, 0);    /* r3 = M[r2] (page still zero) */
-	I(&p, PVM_OP_store_ind_u64, 0x21, 0);   /* M[r2] = r1 */
-	I(&p, PVM_OP_load_ind_u64, 0x24, 0);    /* r4 = M[r2] */
-	I(&p, PVM_OP_load_ind_u32, 0x68, 0);    /* r8 = M[r6] (next page, still zero) */
-	I(&p, PVM_OP_store_ind_u64, 0x51, 0);   /* M[r5] = r1, straddling into the next page */
-	I(&p, PVM_OP_load_ind_u32, 0x66, 0);    /* r6 = M[r6], in the next page */
-	I(&p, PVM_OP_load_ind_u8, 0x77, 0);     /* r7 = M[r7], read-only page written by nobody */
+	I(&p, OPB(load_ind_u64), 0x23, 0);    /* r3 = M[r2] (page still zero) */
+	I(&p, OPB(store_ind_u64), 0x21, 0);   /* M[r2] = r1 */
+	I(&p, OPB(load_ind_u64), 0x24, 0);    /* r4 = M[r2] */
+	I(&p, OPB(load_ind_u32), 0x68, 0);    /* r8 = M[r6] (next page, still zero) */
+	I(&p, OPB(store_ind_u64), 0x51, 0);   /* M[r5] = r1, straddling into the next page */
+	I(&p, OPB(load_ind_u32), 0x66, 0);    /* r6 = M[r6], in the next page */
+	I(&p, OPB(load_ind_u8), 0x77, 0);     /* r7 = M[r7], read-only page written by nobody */
 	run r;
 	load(&r, &p, 100);
 	pvm_mem_map(r.s.mem, 0x20000, 8192, PVM_WRITE);
@@ -251,12 +252,12 @@ static void test_misc(void)
 {
 	/* sbrk from a heap, cmov_nz_imm, register fields 13-15 mean r12 */
 	prog p = { 0 };
-	I(&p, PVM_OP_sbrk, 0x12);             /* r2 = sbrk(r1) */
-	I(&p, PVM_OP_store_ind_u8, 0x23, 0);  /* M[r2] = r3 */
-	I(&p, PVM_OP_cmov_nz_imm, 0x24, 9);   /* r4 = 9 if r2 != 0 */
-	I(&p, PVM_OP_cmov_nz_imm, 0x05, 9);   /* r5 = 9 if r0 != 0: no */
-	I(&p, PVM_OP_add_64, 0xDE, 0x0F);     /* r12 = r12 + r12 */
-	I(&p, PVM_OP_trap);
+	I(&p, OPB(sbrk), 0x12);             /* r2 = sbrk(r1) */
+	I(&p, OPB(store_ind_u8), 0x23, 0);  /* M[r2] = r3 */
+	I(&p, OPB(cmov_nz_imm), 0x24, 9);   /* r4 = 9 if r2 != 0 */
+	I(&p, OPB(cmov_nz_imm), 0x05, 9);   /* r5 = 9 if r0 != 0: no */
+	I(&p, OPB(add_64), 0xDE, 0x0F);     /* r12 = r12 + r12 */
+	I(&p, OPB(trap));
 	run r;
 	load(&r, &p, 100);
 	r.s.heap_base = r.s.heap_top = 0x40000;

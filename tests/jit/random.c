@@ -10,6 +10,19 @@
 #include "interp/interp.h"
 #include "jit/jit.h"
 
+#define OPB_OF(op) pvm_byte(PVM_ISA_072, (op))   /* the GP 0.7.2 opcode byte */
+#define OPB(name) OPB_OF(PVM_OP_##name)
+
+static uint64_t next_rand(void);
+/* A random conditional branch of the given form. */
+static unsigned pick_branch(unsigned form)
+{
+	for (;;) {
+		unsigned op = pvm_isa_ops(PVM_ISA_072)[next_rand() % PVM_NUM_OPCODES];
+		if (pvm_ops[op].ctl == PVM_CTL_BRANCH && pvm_ops[op].form == form) return op;
+	}
+}
+
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 /* Memory programs access 16 bytes around `hot`: a page boundary at 0x21000, or the wrap at 2^32. */
 static uint32_t hot = 0x20ff8;
@@ -53,46 +66,45 @@ static uint8_t reg(void) { return (uint8_t)(next_rand() % 13); }
 static void random_inst(code *c, bool memory)
 {
 	if (memory && next_rand() % 16 == 0) {
-		uint8_t r = reg(), size[6] = { PVM_OP_load_imm, r };
+		uint8_t r = reg(), size[6] = { OPB(load_imm), r };
 		uint32_t n = (uint32_t)(next_rand() % 20000);
 		memcpy(size + 2, &n, 4);
 		put(c, size, 6);
-		uint8_t sb[2] = { PVM_OP_sbrk, (uint8_t)(reg() | r << 4) };
+		uint8_t sb[2] = { OPB(sbrk), (uint8_t)(reg() | r << 4) };
 		put(c, sb, 2);
 		return;
 	}
 	uint8_t op;
-	do op = (uint8_t)(next_rand() % 256);
-	while (!pvm_op_valid(op) || pvm_op_is_term(op) || op == PVM_OP_ecalli || op == PVM_OP_sbrk ||
-	       (!memory && (pvm_ops[op].flags & (PVM_LD | PVM_ST))));
+	do op = pvm_isa_ops(PVM_ISA_072)[next_rand() % PVM_NUM_OPCODES];
+	while (pvm_op_ends_region(op) || op == PVM_OP_sbrk || (!memory && pvm_ops[op].acc != PVM_ACC_NOMEM));
 	uint32_t x = (uint32_t)edge_value();
 	uint8_t i[16];
 	switch (pvm_ops[op].form) {
 	case PVM_FORM_REG2:
-		i[0] = op; i[1] = (uint8_t)(reg() | reg() << 4);
+		i[0] = OPB_OF(op); i[1] = (uint8_t)(reg() | reg() << 4);
 		put(c, i, 2);
 		break;
 	case PVM_FORM_REG3:
-		i[0] = op; i[1] = (uint8_t)(reg() | reg() << 4); i[2] = reg();
+		i[0] = OPB_OF(op); i[1] = (uint8_t)(reg() | reg() << 4); i[2] = reg();
 		put(c, i, 3);
 		break;
 	case PVM_FORM_REG_IMM64: {
 		uint64_t v = edge_value();
-		i[0] = op; i[1] = reg();
+		i[0] = OPB_OF(op); i[1] = reg();
 		memcpy(i + 2, &v, 8);
 		put(c, i, 10);
 		break;
 	}
 	case PVM_FORM_REG2_IMM: /* memory forms: base register r12 holds an address near 0x20000 */
-		i[0] = op;
-		i[1] = (uint8_t)(reg() | ((pvm_ops[op].flags & (PVM_LD | PVM_ST)) ? 12 : reg()) << 4);
-		if (pvm_ops[op].flags & (PVM_LD | PVM_ST)) x = (uint32_t)(next_rand() % 24) - 12;
+		i[0] = OPB_OF(op);
+		i[1] = (uint8_t)(reg() | (pvm_ops[op].acc != PVM_ACC_NOMEM ? 12 : reg()) << 4);
+		if (pvm_ops[op].acc != PVM_ACC_NOMEM) x = (uint32_t)(next_rand() % 24) - 12;
 		memcpy(i + 2, &x, 4);
 		put(c, i, 6);
 		break;
 	case PVM_FORM_REG_IMM:
-		i[0] = op; i[1] = reg();
-		if (pvm_ops[op].flags & (PVM_LD | PVM_ST)) x = hot + (uint32_t)(next_rand() % 16);
+		i[0] = OPB_OF(op); i[1] = reg();
+		if (pvm_ops[op].acc != PVM_ACC_NOMEM) x = hot + (uint32_t)(next_rand() % 16);
 		memcpy(i + 2, &x, 4);
 		put(c, i, 6);
 		break;
@@ -100,7 +112,7 @@ static void random_inst(code *c, bool memory)
 		uint32_t y = (uint32_t)edge_value();
 		bool ind = pvm_ops[op].form == PVM_FORM_REG_IMM2;
 		x = ind ? (uint32_t)(next_rand() % 24) - 12 : hot + (uint32_t)(next_rand() % 16);
-		i[0] = op; i[1] = ind ? (uint8_t)(12 | 4 << 4) : 4;
+		i[0] = OPB_OF(op); i[1] = ind ? (uint8_t)(12 | 4 << 4) : 4;
 		memcpy(i + 2, &x, 4);
 		memcpy(i + 6, &y, 4);
 		put(c, i, 10);
@@ -123,31 +135,31 @@ static void random_control(code *c)
 	uint32_t x = (uint32_t)edge_value(), off = 0;
 	uint8_t ra = (uint8_t)(next_rand() % 11), rb = (uint8_t)(next_rand() % 11);
 	switch (next_rand() % 9) {
-	case 0: i[0] = PVM_OP_jump; memcpy(i + 1, &off, 4); c->fix[c->n_fix++] = (fixup){ (uint32_t)c->n + 1, (uint32_t)c->n }; put(c, i, 5); break;
+	case 0: i[0] = OPB(jump); memcpy(i + 1, &off, 4); c->fix[c->n_fix++] = (fixup){ (uint32_t)c->n + 1, (uint32_t)c->n }; put(c, i, 5); break;
 	case 1: case 2: /* branch_*_imm rA, X, T */
-		i[0] = (uint8_t)(81 + next_rand() % 10); i[1] = (uint8_t)(ra | 4 << 4);
+		i[0] = OPB_OF(pick_branch(PVM_FORM_REG_IMM_OFF)); i[1] = (uint8_t)(ra | 4 << 4);
 		if (next_rand() % 2) x = (uint32_t)(next_rand() % 4);
 		memcpy(i + 2, &x, 4); memcpy(i + 6, &off, 4);
 		c->fix[c->n_fix++] = (fixup){ (uint32_t)c->n + 6, (uint32_t)c->n };
 		put(c, i, 10);
 		break;
 	case 3: /* branch_* rA, rB, T */
-		i[0] = (uint8_t)(170 + next_rand() % 6); i[1] = (uint8_t)(ra | rb << 4); memcpy(i + 2, &off, 4);
+		i[0] = OPB_OF(pick_branch(PVM_FORM_REG2_OFF)); i[1] = (uint8_t)(ra | rb << 4); memcpy(i + 2, &off, 4);
 		c->fix[c->n_fix++] = (fixup){ (uint32_t)c->n + 2, (uint32_t)c->n };
 		put(c, i, 6);
 		break;
 	case 4: /* jump_ind r11 (= 0), X */
-		x = djump_addr(); i[0] = PVM_OP_jump_ind; i[1] = 11; memcpy(i + 2, &x, 4); put(c, i, 6);
+		x = djump_addr(); i[0] = OPB(jump_ind); i[1] = 11; memcpy(i + 2, &x, 4); put(c, i, 6);
 		break;
 	case 5: { /* load_imm_jump_ind rA, r11, X, Y */
 		uint32_t y = djump_addr();
-		i[0] = PVM_OP_load_imm_jump_ind; i[1] = (uint8_t)(ra | 11 << 4); i[2] = 4;
+		i[0] = OPB(load_imm_jump_ind); i[1] = (uint8_t)(ra | 11 << 4); i[2] = 4;
 		memcpy(i + 3, &x, 4); memcpy(i + 7, &y, 4); put(c, i, 11);
 		break;
 	}
-	case 6: i[0] = PVM_OP_fallthrough; put(c, i, 1); break;
-	case 7: i[0] = PVM_OP_ecalli; memcpy(i + 1, &x, 4); put(c, i, 5); break;
-	default: i[0] = PVM_OP_trap; put(c, i, 1); break;
+	case 6: i[0] = OPB(fallthrough); put(c, i, 1); break;
+	case 7: i[0] = OPB(ecalli); memcpy(i + 1, &x, 4); put(c, i, 5); break;
+	default: i[0] = OPB(trap); put(c, i, 1); break;
 	}
 }
 

@@ -156,7 +156,7 @@ int main(void)
 		{ all, "bmi" }, { jit_no_features(), "portable" } };
 	static const uint64_t imms[] = { 0, 1, 0xffffffffffffff80ull, 0x7fffffff, 0xffffffff80000000ull, 33, 63 };
 	for (size_t k = 0; k < PVM_NUM_OPCODES; k++) {
-		unsigned op = pvm_op_list[k];
+		unsigned op = pvm_isa_ops(PVM_ISA_072)[k];
 		for (size_t fi = 0; fi < 2; fi++)
 			for (size_t a = 0; a < nr; a++)
 				for (size_t b = 0; b < nr; b++)

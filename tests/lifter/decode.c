@@ -78,7 +78,7 @@ int main(void)
 	const jit_features feats[2] = { { true, true, true, true }, { false, false, false, false } };
 	if (!lc || !t) return 1;
 	for (size_t k = 0; k < PVM_NUM_OPCODES; k++) {
-		unsigned op = pvm_op_list[k], used = pvm_form_regs(pvm_ops[op].form);
+		unsigned op = pvm_isa_ops(PVM_ISA_072)[k], used = pvm_form_regs(pvm_ops[op].form);
 		jit_imm_class cls[8];
 		size_t ncls = jit_op_classes(op, cls, 8);
 		for (unsigned r = 0; r < 13 * 13 * 13; r++) {

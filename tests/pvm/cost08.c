@@ -72,10 +72,9 @@ static bool disasm_roundtrip(const pvm_program *p, const uint8_t *blob, size_t l
 	fclose(f);
 	pvm_vector w;
 	pvm_errbuf e = { "" };
-	bool ok = !pvm_asm(text, n, "disasm", &w, &e);
+	bool ok = !pvm_asm_isa(text, n, PVM_ISA_080, "disasm", &w, &e);
 	if (ok) {
-		ok = !pvm_blob_renumber(w.program, w.program_len, PVM_ISA_0_8_0, "disasm", &e) &&
-		     w.program_len == len && !memcmp(w.program, blob, len);
+		ok = w.program_len == len && !memcmp(w.program, blob, len);
 		pvm_vector_fini(&w);
 	}
 	if (!ok) printf("  disasm -> asm --isa 0.8.0 gives other bytes (%s)\n", e.msg);
@@ -99,6 +98,12 @@ int main(int argc, char **argv)
 	closedir(d);
 	qsort(names, n, sizeof *names, cmp);
 	size_t bad = 0, blocks = 0;
+	for (unsigned op = 0; op < PVM_NUM_OPS; op++) /* cost.def rows = the 0.8.0 instructions */
+		if (pvm_costs[op].defined != pvm_op_in(PVM_ISA_080, op)) {
+			printf("FAIL cost.def: %s %s\n", pvm_ops[op].name,
+			       pvm_costs[op].defined ? "has a row but is not a 0.8.0 instruction" : "has no row");
+			bad++;
+		}
 	for (size_t i = 0; i < n; i++) {
 		char path[4096], why[512];
 		snprintf(path, sizeof path, "%s/%s", argv[1], names[i]);
@@ -110,7 +115,7 @@ int main(int argc, char **argv)
 			bad++;
 			continue;
 		}
-		if (pvm_program_decode_isa(&p, v.program, v.program_len, PVM_ISA_0_8_0, 0, names[i], &e)) {
+		if (pvm_program_decode_isa(&p, PVM_ISA_080, v.program, v.program_len, names[i], &e)) {
 			printf("FAIL %s\n", e.msg);
 			bad++;
 		} else {

@@ -49,8 +49,7 @@ static int write_container(const char *dir)
 		"\tjump_ind r0, 0\n";
 	pvm_vector v;
 	pvm_errbuf e;
-	if (pvm_asm(src, strlen(src), "grow_heap", &v, &e) ||
-	    pvm_blob_renumber(v.program, v.program_len, PVM_ISA_0_8_0, "grow_heap", &e)) {
+	if (pvm_asm_isa(src, strlen(src), PVM_ISA_080, "grow_heap", &v, &e)) {
 		printf("FAIL %s\n", e.msg);
 		return 1;
 	}

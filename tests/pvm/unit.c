@@ -5,6 +5,8 @@
 #include <string.h>
 #include "pvm/pvm.h"
 
+#define OPB(name) pvm_byte(PVM_ISA_072, PVM_OP_##name) /* its GP 0.7.2 opcode byte */
+
 static int failures;
 #define CHECK(c) do { if (!(c)) { printf("%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #c); \
 	failures++; } } while (0)
@@ -64,7 +66,7 @@ static void test_decode_rules(void)
 {
 	pvm_program p;
 	/* skip is capped at 24: one start followed by 29 non-start bytes. */
-	uint8_t nops[30] = { PVM_OP_fallthrough };
+	uint8_t nops[30] = { OPB(fallthrough) };
 	char st[31];
 	memset(st, '0', 30);
 	st[0] = '1';
@@ -76,39 +78,39 @@ static void test_decode_rules(void)
 		pvm_program_fini(&p);
 	}
 	/* register clamping: add_64 with fields 0xFD and 15 → ra = 12 (13), rb = 12 (15), rd = 12. */
-	uint8_t reg3[] = { PVM_OP_add_64, 0xFD, 0x0F };
+	uint8_t reg3[] = { OPB(add_64), 0xFD, 0x0F };
 	if (decode(&p, reg3, 3, "100")) {
 		CHECK(p.inst[0].ra == 12 && p.inst[0].rb == 12 && p.inst[0].rd == 12);
 		pvm_program_fini(&p);
 	}
 	/* zeros past the code: store_imm_u8 with lX = 4 but only one byte left. */
-	uint8_t imm2[] = { PVM_OP_store_imm_u8, 0x04, 0x01 };
+	uint8_t imm2[] = { OPB(store_imm_u8), 0x04, 0x01 };
 	if (decode(&p, imm2, 3, "100")) {
 		CHECK(p.inst[0].imm == 1 && p.inst[0].imm2 == 0);
 		pvm_program_fini(&p);
 	}
-	uint8_t imm64[] = { PVM_OP_load_imm_64, 0x03, 0xAA };
+	uint8_t imm64[] = { OPB(load_imm_64), 0x03, 0xAA };
 	if (decode(&p, imm64, 3, "100")) {
 		CHECK(p.inst[0].ra == 3 && p.inst[0].imm == 0xAA);
 		pvm_program_fini(&p);
 	}
 	/* sign extension of a one-byte immediate, and an offset relative to pc. */
-	uint8_t sx[] = { PVM_OP_fallthrough, PVM_OP_load_imm, 0x01, 0x80, PVM_OP_jump, 0xFC };
+	uint8_t sx[] = { OPB(fallthrough), OPB(load_imm), 0x01, 0x80, OPB(jump), 0xFC };
 	if (decode(&p, sx, 6, "110010")) {
 		CHECK(p.inst[1].ra == 1 && p.inst[1].imm == 0xFFFFFFFFFFFFFF80ull);
 		CHECK(p.inst[4].target == 0);
 		pvm_program_fini(&p);
 	}
 	/* undefined opcode → trap */
-	uint8_t undef[] = { 255, PVM_OP_trap };
+	uint8_t undef[] = { 255, OPB(trap) };
 	if (decode(&p, undef, 2, "11")) {
 		CHECK(p.inst[0].op == PVM_OP_trap);
 		pvm_program_fini(&p);
 	}
 	/* block starts and gas regions:
 	 * 0 fallthrough | 1 load_imm r1,5 | 4 trap | 5 load_imm r2,1 | (8: implicit trap) */
-	uint8_t prog[] = { PVM_OP_fallthrough, PVM_OP_load_imm, 1, 5, PVM_OP_trap,
-	                   PVM_OP_load_imm, 2, 1 };
+	uint8_t prog[] = { OPB(fallthrough), OPB(load_imm), 1, 5, OPB(trap),
+	                   OPB(load_imm), 2, 1 };
 	if (decode(&p, prog, 8, "11001100")) {
 		CHECK(p.is_block[0] && p.is_block[1] && !p.is_block[4] && p.is_block[5] && !p.is_block[8]);
 		CHECK(p.gas_cost[0] == 1);
@@ -125,13 +127,13 @@ static void test_decode_rules(void)
 		pvm_program_fini(&p);
 	}
 	/* ecalli ends a gas region */
-	uint8_t ec[] = { PVM_OP_ecalli, 7, PVM_OP_load_imm, 1, 1 };
+	uint8_t ec[] = { OPB(ecalli), 7, OPB(load_imm), 1, 1 };
 	if (decode(&p, ec, 5, "10100")) {
 		CHECK(p.inst[0].imm == 7 && p.gas_cost[0] == 1 && p.gas_cost[2] == 2);
 		pvm_program_fini(&p);
 	}
 	/* jump table, width 2 */
-	uint8_t jt[] = { 2, 2, 1, 0x00, 0x00, 0x34, 0x12, PVM_OP_trap, 1 };
+	uint8_t jt[] = { 2, 2, 1, 0x00, 0x00, 0x34, 0x12, OPB(trap), 1 };
 	pvm_errbuf e;
 	CHECK(pvm_program_decode(&p, jt, sizeof jt, "jt", &e) == PVM_OK);
 	if (p.jump_table) {
@@ -233,7 +235,7 @@ static void test_container(void)
 	uint8_t b[64];
 	size_t k = 0;
 	const uint8_t hdr[] = { 2, 0, 0, 1, 0, 0, 2, 0, 100, 0, 0, 'R', 'O', 'W', 5, 0, 0, 0,
-	                        0, 0, 1, PVM_OP_trap, 1 };
+	                        0, 0, 1, OPB(trap), 1 };
 	memcpy(b, hdr, sizeof hdr);
 	k = sizeof hdr;
 	const uint8_t args[] = { 0xAB, 0xCD, 0xEF };

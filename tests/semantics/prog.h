@@ -40,24 +40,45 @@ static inline uint64_t pick_seed(int argc, char **argv)
 	return seed;
 }
 
-/* The command line both semantics tests take: SPEC [--states N] [--ops LO-HI] [--seed S]. Loads
- * and checks the spec and seeds the generator; *states and the opcode range keep their defaults
- * unless given. NULL on bad input, with *rc the exit code (2: usage, 1: the spec). */
+/* Position of the instruction `name` (its first n characters) in the GP 0.7.2 list, or -1. */
+static inline int op_position(const char *name, size_t n)
+{
+	for (int i = 0; i < PVM_NUM_OPCODES; i++) {
+		const char *o = pvm_ops[pvm_isa_ops(PVM_ISA_072)[i]].name;
+		if (strlen(o) == n && !strncmp(o, name, n)) return i;
+	}
+	return -1;
+}
+
+/* The command line both semantics tests take: SPEC [--states N] [--ops FIRST-LAST] [--seed S].
+ * FIRST-LAST name two instructions: the range between them in the GP 0.7.2 list (ascending
+ * opcode bytes), kept as positions in *lo..*hi. Loads and checks the spec and seeds the generator;
+ * *states and the range keep their defaults unless given. NULL on bad input, with *rc the exit
+ * code (2: usage, 1: the spec). */
 static inline sem_spec *test_start(int argc, char **argv, const char *name, long *states, unsigned *lo,
                                    unsigned *hi, int *rc)
 {
 	*rc = 2;
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s SPEC [--states N] [--ops LO-HI] [--seed S]\n", name);
+		fprintf(stderr, "usage: %s SPEC [--states N] [--ops FIRST-LAST] [--seed S]\n", name);
 		return NULL;
 	}
 	for (int i = 2; i + 1 < argc; i++) {
 		if (!strcmp(argv[i], "--states")) *states = strtol(argv[i + 1], NULL, 0);
-		if (!strcmp(argv[i], "--ops") && sscanf(argv[i + 1], "%u-%u", lo, hi) != 2) return NULL;
+		if (!strcmp(argv[i], "--ops")) {
+			const char *r = argv[i + 1], *dash = strchr(r, '-');
+			int a = dash ? op_position(r, (size_t)(dash - r)) : -1;
+			int b = dash ? op_position(dash + 1, strlen(dash + 1)) : -1;
+			if (a < 0 || b < 0) {
+				fprintf(stderr, "%s: --ops %s: expected FIRST-LAST, two instruction names\n", name, r);
+				return NULL;
+			}
+			*lo = (unsigned)a, *hi = (unsigned)b;
+		}
 	}
 	pvm_errbuf e;
 	sem_spec *sp = sem_spec_load(argv[1], &e);
-	if (!sp || sem_spec_check_table(sp, &e) != SEM_OK) {
+	if (!sp || sem_spec_check_table(sp, PVM_ISA_072, &e) != SEM_OK) {
 		printf("%s\n", e.msg);
 		sem_spec_free(sp);
 		*rc = 1;
@@ -144,7 +165,7 @@ typedef struct tinst {
 static inline unsigned encode(const tinst *t, uint8_t *out)
 {
 	unsigned n = 0, lx, ly;
-	out[n++] = t->op;
+	out[n++] = pvm_byte(PVM_ISA_072, t->op);
 #define PUT(v, len) do { for (unsigned i_ = 0; i_ < (len); i_++) out[n++] = (uint8_t)((v) >> (8 * i_)); } while (0)
 	switch (pvm_ops[t->op].form) {
 	case PVM_FORM_NONE: break;
@@ -199,9 +220,9 @@ static inline bool build_program(const tinst *t, pvm_program *p)
 {
 	uint8_t code[40], blob[128];
 	unsigned L = encode(t, code), clen = L + 3, n = 0;
-	code[L] = PVM_OP_trap;
-	code[L + 1] = PVM_OP_trap;
-	code[L + 2] = PVM_OP_fallthrough;
+	code[L] = pvm_byte(PVM_ISA_072, PVM_OP_trap);
+	code[L + 1] = pvm_byte(PVM_ISA_072, PVM_OP_trap);
+	code[L + 2] = pvm_byte(PVM_ISA_072, PVM_OP_fallthrough);
 	uint32_t jt[4] = { L + 1, L + 2, 1, L };
 	n += pvm_varint_encode(4, blob + n);
 	blob[n++] = 1;
@@ -241,7 +262,7 @@ static inline tinst rnd_inst(uint8_t op)
 	if (pvm_ops[op].form == PVM_FORM_REG_IMM2 || pvm_ops[op].form == PVM_FORM_IMM2 ||
 	    pvm_ops[op].form == PVM_FORM_REG2_IMM2)
 		t.x = rndn(2) ? rnd_imm() : rndn(64);
-	if ((pvm_ops[op].flags & (PVM_LD | PVM_ST)) &&
+	if (pvm_ops[op].acc != PVM_ACC_NOMEM &&
 	    (pvm_ops[op].form == PVM_FORM_IMM2 || pvm_ops[op].form == PVM_FORM_REG_IMM) && rndn(4))
 		t.x = (uint64_t)(int64_t)(int32_t)rnd_addr();
 	/* branch targets: L, L+1, L+2 (block starts after a terminator), 1 (inside the instruction)
@@ -265,7 +286,7 @@ static inline void rnd_regs(const pvm_program *p, pvm_state *s)
 	const pvm_inst *in = &p->inst[0];
 	const pvm_opinfo *o = &pvm_ops[in->op];
 	uint64_t hi = rndn(2) ? 0 : rnd() << 32;
-	if ((o->flags & (PVM_LD | PVM_ST)) && rndn(4)) {
+	if (o->acc != PVM_ACC_NOMEM && rndn(4)) {
 		uint32_t a = rnd_addr();
 		if (o->form == PVM_FORM_REG_IMM2) s->regs[in->ra] = (hi | a) - in->imm;
 		if (o->form == PVM_FORM_REG2_IMM) s->regs[in->rb] = (hi | a) - in->imm;

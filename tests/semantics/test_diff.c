@@ -49,8 +49,8 @@ int main(int argc, char **argv)
 	long total = 0, bad = 0;
 	int failed_ops = 0;
 	for (unsigned oi = 0; oi < PVM_NUM_OPCODES; oi++) {
-		uint8_t op = pvm_op_list[oi];
-		if (op < lo || op > hi) continue;
+		uint8_t op = pvm_isa_ops(PVM_ISA_072)[oi];
+		if (oi < lo || oi > hi) continue;
 		long mism = 0, n = 0;
 		unsigned seen = 0;
 		while (n < states) {
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
 		/* the generator must reach every outcome the opcode can have */
 		unsigned need = O_NEXT | O_OOG;
 		const pvm_opinfo *o = &pvm_ops[op];
-		if (o->flags & (PVM_LD | PVM_ST)) need |= O_FAULT | O_PANIC0;
+		if (o->acc != PVM_ACC_NOMEM) need |= O_FAULT | O_PANIC0;
 		if (o->form == PVM_FORM_OFF || o->form == PVM_FORM_REG_IMM_OFF || o->form == PVM_FORM_REG2_OFF)
 			need |= O_JUMP | O_PANIC0;
 		if (op == PVM_OP_jump_ind || op == PVM_OP_load_imm_jump_ind) need = O_HALT | O_JUMP | O_PANIC0 | O_OOG;

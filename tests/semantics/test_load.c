@@ -21,18 +21,18 @@ static int table(const char *path)
 	int bad = 0;
 	for (size_t i = 0; i < sem_spec_count(sp); i++) {
 		const sem_insn *in = sem_spec_at(sp, i);
-		const pvm_opinfo *o = &pvm_ops[in->opcode];
-		if (!o->name || strcmp(o->name, in->name) || o->form != in->form ||
-		    !!(o->flags & PVM_T) != in->terminator) {
+		const pvm_opinfo *o = in->opcode < PVM_NUM_OPS ? &pvm_ops[in->opcode] : NULL;
+		if (!o || strcmp(o->name, in->name) || o->form != in->form ||
+		    pvm_op_is_term(in->opcode) != in->terminator) {
 			printf("spec %s (%u, %s%s) vs opcodes.def %s\n", in->name, in->opcode, sem_form_name(in->form),
-			       in->terminator ? ", terminator" : "", o->name ? o->name : "(undefined)");
+			       in->terminator ? ", terminator" : "", o ? o->name : "(not in the table)");
 			bad++;
 		}
 	}
 	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
-		const sem_insn *in = sem_spec_get(sp, pvm_op_list[i]);
-		if (!in || strcmp(in->name, pvm_ops[pvm_op_list[i]].name)) {
-			printf("opcodes.def %s (%u) has no spec\n", pvm_ops[pvm_op_list[i]].name, pvm_op_list[i]);
+		const sem_insn *in = sem_spec_get(sp, pvm_isa_ops(PVM_ISA_072)[i]);
+		if (!in || strcmp(in->name, pvm_ops[pvm_isa_ops(PVM_ISA_072)[i]].name)) {
+			printf("opcodes.def %s (%u) has no spec\n", pvm_ops[pvm_isa_ops(PVM_ISA_072)[i]].name, pvm_isa_ops(PVM_ISA_072)[i]);
 			bad++;
 		}
 	}
@@ -40,7 +40,7 @@ static int table(const char *path)
 		printf("spec has %zu entries, opcodes.def %d\n", sem_spec_count(sp), PVM_NUM_OPCODES);
 		bad++;
 	}
-	if ((sem_spec_check_table(sp, &e) == SEM_OK) != !bad) {
+	if ((sem_spec_check_table(sp, PVM_ISA_072, &e) == SEM_OK) != !bad) {
 		printf("sem_spec_check_table disagrees: %s\n", bad ? "accepted" : e.msg);
 		bad++;
 	}
@@ -63,7 +63,7 @@ static int bad_file(const char *path)
 	snprintf(want, sizeof want, "%s:%s", path, line + 10);
 	pvm_errbuf e;
 	sem_spec *sp = sem_spec_load(path, &e);
-	if (sp && sem_spec_check_table(sp, &e) == SEM_OK) {
+	if (sp && sem_spec_check_table(sp, PVM_ISA_072, &e) == SEM_OK) {
 		printf("%s: accepted, want: %s\n", path, want);
 		sem_spec_free(sp);
 		return 1;
@@ -105,7 +105,7 @@ static int mutate(const char *path, int n)
 		sem_spec *sp = sem_spec_parse(m, l, "mutant.yaml", &e);
 		if (sp) {
 			accepted++;
-			sem_spec_check_table(sp, &e);
+			sem_spec_check_table(sp, PVM_ISA_072, &e);
 			sem_spec_free(sp);
 		} else {
 			rejected++;

@@ -232,12 +232,12 @@ int main(int argc, char **argv)
 	if (!sp) return rc;
 	int ops = 0;
 	for (unsigned oi = 0; oi < PVM_NUM_OPCODES && failures <= 10; oi++) {
-		if (pvm_op_list[oi] < lo || pvm_op_list[oi] > hi) continue;
+		if (oi < lo || oi > hi) continue;
 		Z3_config cfg = Z3_mk_config();
 		ctx = Z3_mk_context(cfg);
 		Z3_del_config(cfg);
-		check_opcode(sp, pvm_op_list[oi], states);
-		check_symbolic(sp, pvm_op_list[oi]);
+		check_opcode(sp, pvm_isa_ops(PVM_ISA_072)[oi], states);
+		check_symbolic(sp, pvm_isa_ops(PVM_ISA_072)[oi]);
 		Z3_del_context(ctx);
 		ops++;
 	}
