@@ -299,7 +299,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 		if (x.kind == JIT_EXIT_BRANCH) {
 			const jit_row *t = is_block(p, x.target) ? jit_find_row(jp, x.target) : NULL;
 			if (t && t->entry != JIT_NONE) {
-				x64_patch_rel32(b, x.off, t->entry);
+				x64_patch_rel32(b, x.off, jit_mutant_hook(JIT_HOOK_branch_charge, 1) ? t->entry : t->at.host_off);
 				continue;
 			}
 			x.kind = JIT_EXIT_PANIC;

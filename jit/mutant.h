@@ -23,6 +23,8 @@ typedef enum jit_hook {
 	JIT_HOOK_NONE = 0,       /* (a replacement template, not a hook) */
 	JIT_HOOK_region_cost,    /* compile.c region_cost: the gas a region's prologue charges */
 	JIT_HOOK_jt_last,        /* compile.c emit_dispatch: the largest in-bounds address - 2 (2|j| - 2) */
+	JIT_HOOK_branch_charge,  /* compile.c emit_program: 1 = a taken branch enters its target's gas prologue */
+	JIT_HOOK_resume_charge,  /* runtime.c jit_program_run: 1 = the run charges its first block (0.8.0: flag clear) */
 	JIT_HOOK_COUNT
 } jit_hook;
 
