@@ -56,14 +56,8 @@ int cmd_prove(int argc, char **argv)
 	if (!file || have_pc == all) return cli_usage("prove", "needs FILE and exactly one of --pc N / --all");
 	cli_input in;
 	if (cli_load(file, CLI_AUTO, NULL, 0, -1, isa, 0, &in)) return 2;
-	if (in.prog.isa != PVM_ISA_072) { /* issue 11: block proofs of 0.8.0 (per-block gas) are not built yet */
-		fprintf(stderr, "%s: prove: GP %s programs are not supported yet (give --isa 0.7.2 for a 0.7.2 "
-		        "program)\n", file, pvm_isa_name(in.prog.isa));
-		cli_input_fini(&in);
-		return 2;
-	}
 	pvm_errbuf e;
-	sem_spec *sp = sem_spec_load(sem_spec_default_path(), &e);
+	sem_spec *sp = sem_spec_load_isa(sem_spec_default_path(), in.prog.isa, &e);
 	if (!sp) {
 		fprintf(stderr, "%s\n", e.msg);
 		cli_input_fini(&in);

@@ -166,16 +166,43 @@ static pvm_err fill_expected(pvm_vector *v, pvm_errbuf *e)
 	return PVM_OK;
 }
 
-static pvm_err write_vector(pvm_vector *v, const char *path, pvm_errbuf *e)
+/* GP 0.8.0: the same as a step vector (its initial state set up by steps, one run, one assert
+ * of the interpreter's result, the block costs), the format a 0.8 program replays in. */
+static pvm_err write_vector08(const pvm_vector *v, FILE *f, pvm_errbuf *e)
 {
-	pvm_err err = fill_expected(v, e);
+	pvm_program p;
+	pvm_err err = pvm_program_decode_isa(&p, PVM_ISA_080, v->program, v->program_len, v->name, e);
+	if (err) return err;
+	void *prep = interp_engine.load(&p, e);
+	if (!prep) {
+		pvm_program_fini(&p);
+		return PVM_EINVAL;
+	}
+	pvm_state init, s;
+	pvm_vector_initial_state(v, &init);
+	pvm_state_copy(&s, &init);
+	pvm_exit x = interp_engine.run(prep, &s);
+	pvm_vector08 v8;
+	pvm_vector08_from_run(&v8, v->name, v->program, v->program_len, &p, &init, &s, x);
+	err = pvm_vector08_write(&v8, f);
+	pvm_vector08_fini(&v8);
+	pvm_state_fini(&s);
+	pvm_state_fini(&init);
+	interp_engine.free(prep);
+	pvm_program_fini(&p);
+	return err;
+}
+
+static pvm_err write_vector(pvm_vector *v, pvm_isa isa, const char *path, pvm_errbuf *e)
+{
+	pvm_err err = isa == PVM_ISA_080 ? PVM_OK : fill_expected(v, e);
 	if (err) return err;
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		pvm_errf(e, "%s: cannot write", path);
 		return PVM_EIO;
 	}
-	err = pvm_vector_write(v, f);
+	err = isa == PVM_ISA_080 ? write_vector08(v, f, e) : pvm_vector_write(v, f);
 	if (fclose(f) != 0 && !err) err = PVM_EIO;
 	if (err) pvm_errf(e, "%s: cannot write", path);
 	return err;
@@ -209,12 +236,13 @@ pvm_err tv_cex_write_template(const tv_cex *cex, const pvm_inst *in0, const char
 	v.initial_pc = 0;
 	v.initial_gas = 1000;
 	add_accesses(&v, cex);
-	pvm_err err = write_vector(&v, path, e);
+	pvm_err err = write_vector(&v, PVM_ISA_072, path, e);
 	pvm_vector_fini(&v);
 	return err;
 }
 
-pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, const char *path, pvm_errbuf *e)
+pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, pvm_isa isa, uint32_t pc,
+                           const char *path, pvm_errbuf *e)
 {
 	pvm_vector v;
 	memset(&v, 0, sizeof v);
@@ -236,7 +264,7 @@ pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, uint32_t p
 	v.initial_pc = pc;
 	v.initial_gas = cex->gas;
 	add_accesses(&v, cex);
-	pvm_err err = write_vector(&v, path, e);
+	pvm_err err = write_vector(&v, isa, path, e);
 	pvm_vector_fini(&v);
 	return err;
 }

@@ -58,6 +58,8 @@ void tv_cex_describe(const tv_cex *cex, const pvm_inst *in, char *out, size_t n)
  * interpreter). */
 pvm_err tv_cex_write_template(const tv_cex *cex, const pvm_inst *in, const char *path, pvm_errbuf *e);
 /* Same for a block: the original vector with the model's registers, gas and memory bytes. */
-pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, const char *path, pvm_errbuf *e);
+/* (isa: the program's revision; GP 0.8.0 writes a step vector.) */
+pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, pvm_isa isa, uint32_t pc,
+                           const char *path, pvm_errbuf *e);
 const char *tv_kind_name(int k);
 #endif

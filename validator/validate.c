@@ -328,7 +328,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 			memset(&orig, 0, sizeof orig);
 			orig.program = prog.program;
 			orig.program_len = prog.program_len;
-			err = tv_cex_write_block(&cex, &orig, 0, res->cex_file, &e);
+			err = tv_cex_write_block(&cex, &orig, PVM_ISA_072, 0, res->cex_file, &e);
 		}
 		if (err) {
 			res->cex_file[0] = 0;
@@ -503,7 +503,7 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		snprintf(res->cex_file, sizeof res->cex_file, "%s/block_pc%u.json", o->cex_dir, pc);
 		mkdir(o->cex_dir, 0777);
 		pvm_errbuf we;
-		if (tv_cex_write_block(&cex, v, cex_pc, res->cex_file, &we) != PVM_OK) res->cex_file[0] = 0;
+		if (tv_cex_write_block(&cex, v, p->isa, cex_pc, res->cex_file, &we) != PVM_OK) res->cex_file[0] = 0;
 	}
 	return PVM_OK;
 }
