@@ -1,7 +1,8 @@
 /* cli/cmd_replay.c: `jitproof replay PATH...`: runs every program through two engines from
  * byte-identical initial states and compares exit, pc, registers, gas, fault address and every
- * page (pvm_state_compare). Host calls are resumed unchanged on both sides and compared at
- * each stop. One line per divergence; ends with "replay: N agree, N diverge"; exit 1 on any. */
+ * page (pvm_state_compare), and a JIT's sandbox page protections against the page map
+ * (pvm_perm_compare). Host calls are resumed unchanged on both sides and compared at each
+ * stop. One line per divergence; ends with "replay: N agree, N diverge"; exit 1 on any. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,8 @@ static const char usage_text[] =
 	"                      [--mutant NAME]\n"
 	"Runs each program (a .json vector, a .pvmasm case, a blob or container, or every *.json\n"
 	"and *.pvmasm in a folder) on engine A (default interp) and engine B (default jit) and\n"
-	"compares exit reason, pc, the 13 registers, gas, fault address and all memory.\n"
+	"compares exit reason, pc, the 13 registers, gas, fault address and all memory, and a JIT's\n"
+	"sandbox page protections with the page map (at its start, every sbrk and every stop).\n"
 	"Host calls are resumed with the state unchanged (at most 1000 per program).\n"
 	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
 	"  --mutant NAME       run the JIT with that deliberately wrong template (validator self-test)\n"
@@ -99,7 +101,9 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 	for (int calls = 0; rc == 0; calls++) {
 		pvm_exit xa = ea->run(pa, &sa), xb = eb->run(pb, &sb);
 		char why[512];
-		if (!pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why)) {
+		if (!pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, true, why, sizeof why) ||
+		    !pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why) ||
+		    !pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, false, why, sizeof why)) {
 			printf("%s: %s\n", path, why);
 			rc = 1;
 		}

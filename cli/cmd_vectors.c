@@ -3,6 +3,7 @@
  * failure naming the differing field, a summary line, optional JUnit XML.
  * Exit: 0 all passed, 1 a vector failed, 2 bad usage or a malformed input file. */
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,8 +106,16 @@ static bool run_engine(const pvm_engine *eng, const cli_input *in, pvm_state *st
 	}
 	pvm_state_copy(st, &in->init);
 	*x = eng->run(prep, st);
+	/* a sandbox's page protections against the run's page map, inside the run and at its end */
+	pvm_perm_diff d;
+	bool ok = !eng->perm_check || !(eng->perm_check(prep, NULL, &d) || eng->perm_check(prep, st->mem, &d));
+	if (!ok) {
+		snprintf(why, n, "page-map{perm[0x%" PRIx32 "]=%s} vs %s{perm[0x%" PRIx32 "]=%s}", d.addr,
+		         pvm_perm_name(d.map), eng->name, d.addr, pvm_perm_name(d.host));
+		pvm_state_fini(st);
+	}
 	eng->free(prep);
-	return true;
+	return ok;
 }
 
 /* Runs one vector file; fills r. */
@@ -144,6 +153,7 @@ static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2
 	if (!run_engine(e1, &in, &s1, &x1, why, sizeof why)) {
 		r->v = V_FAIL;
 		snprintf(r->msg, sizeof r->msg, "%s", why);
+		printf("FAIL %s: %s\n", r->name, r->msg);
 		cli_input_fini(&in);
 		return;
 	}

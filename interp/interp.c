@@ -440,4 +440,4 @@ static void *engine_load(const pvm_program *p, pvm_errbuf *e) { return interp_ne
 static pvm_exit engine_run(void *it, pvm_state *s) { return interp_run(it, s); }
 static void engine_free(void *it) { interp_free(it); }
 
-const pvm_engine interp_engine = { "interp", engine_load, engine_run, engine_free };
+const pvm_engine interp_engine = { "interp", engine_load, engine_run, engine_free, NULL };

@@ -38,6 +38,8 @@ int lift_gpr_index(x86_reg r, bool *hi)
 	return regtab[r].idx1 - 1;
 }
 
+int lift_reg_index(unsigned capstone_reg, bool *hi) { return lift_gpr_index((x86_reg)capstone_reg, hi); }
+
 /* ---- term helpers ---- */
 
 Z3_sort bvs(Z3_context z, unsigned w) { return Z3_mk_bv_sort(z, w); }
@@ -113,8 +115,9 @@ lift_err lift_set_break(lift_ctx *lc, const char *rule)
 	else if (!strcmp(rule, "sub-cf")) lc->brk = BRK_SUB_CF;
 	else if (!strcmp(rule, "shl-of")) lc->brk = BRK_SHL_OF;
 	else if (!strcmp(rule, "div-de")) lc->brk = BRK_DIV_DE;
+	else if (!strcmp(rule, "imul-sf")) lc->brk = BRK_IMUL_SF;
 	else {
-		snprintf(lc->err, sizeof lc->err, "unknown break rule '%s' (sub-cf, shl-of, div-de, none)", rule);
+		snprintf(lc->err, sizeof lc->err, "unknown break rule '%s' (sub-cf, shl-of, div-de, imul-sf, none)", rule);
 		return LIFT_EARG;
 	}
 	return LIFT_OK;

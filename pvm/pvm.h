@@ -258,14 +258,33 @@ bool pvm_state_compare(const char *a, const pvm_state *sa, pvm_exit xa,
 
 /* ---- engines ----------------------------------------------------------------------------- */
 
+/* A guest page whose host protection (an engine's sandbox) differs from a page map. */
+typedef struct pvm_perm_diff {
+	uint32_t addr;               /* page start */
+	pvm_perm map, host;          /* the page map's permission, the sandbox's protection */
+} pvm_perm_diff;
+const char *pvm_perm_name(pvm_perm p); /* "none", "ro", "rw" */
+
 /* Every engine (interp, jit, spec) implements this. load() prepares a program once (pre-decode,
- * compile); run() executes from state->pc until an exit, mutating *state; free() releases. */
+ * compile); run() executes from state->pc until an exit, mutating *state; free() releases.
+ * perm_check, NULL for engines without a host sandbox: compares the sandbox's page protections
+ * with a page map. m NULL: the stops inside the last run (its start, each sbrk), each with the
+ * run's own page map at that moment; m given: the last stop of the last run with m. True and
+ * *d filled at the first difference. */
 typedef struct pvm_engine {
 	const char *name;
 	void *(*load)(const pvm_program *p, pvm_errbuf *e);
 	pvm_exit (*run)(void *prepared, pvm_state *state);
 	void (*free)(void *prepared);
+	bool (*perm_check)(const void *prepared, const pvm_mem *m, pvm_perm_diff *d);
 } pvm_engine;
+/* The permission comparison of replay and vectors at a stop, for each engine with a sandbox:
+ * inside (the stops inside the run, which come before the state comparison) or not (the last
+ * stop against the other side's page map, after it). false + one line
+ * "a{perm[0x23000]=none} vs b{perm[0x23000]=rw}" at the first difference. */
+bool pvm_perm_compare(const pvm_engine *ea, const void *pa, const pvm_state *sa,
+                      const pvm_engine *eb, const void *pb, const pvm_state *sb, bool inside,
+                      char *why, size_t n);
 
 /* ---- standard program container (§8) ----------------------------------------------------- */
 

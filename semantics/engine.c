@@ -77,4 +77,4 @@ static void spec_free(void *prep)
 	free(pr);
 }
 
-const pvm_engine sem_engine = { "spec", spec_load, spec_run, spec_free };
+const pvm_engine sem_engine = { "spec", spec_load, spec_run, spec_free, NULL };

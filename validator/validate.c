@@ -248,7 +248,9 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 		pvm_vector_initial_state(&v, &sb);
 		pvm_exit xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
 		char diff[256];
-		bool same = pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff);
+		bool same = pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, true, diff, sizeof diff) &&
+		            pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff) &&
+		            pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, false, diff, sizeof diff);
 		if (!same) {
 			verdict = TV_CEX;
 			snprintf(res->detail, sizeof res->detail, "%s: state %u: %.200s", item_names[it->kind], k, diff);
@@ -484,7 +486,9 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 			pvm_state_copy(&sb, &sa);
 			pvm_exit xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
 			char diff[256];
-			if (!pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff)) {
+			if (!pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, true, diff, sizeof diff) ||
+			    !pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff) ||
+			    !pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, false, diff, sizeof diff)) {
 				verdict = TV_CEX;
 				snprintf(res->detail, sizeof res->detail, "fallback: state %u: %.200s", k, diff);
 			}
