@@ -13,7 +13,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: jitproof validate [-j N] [--timeout-ms MS] [--rlimit N] [--opcode NAME] [--shard I/N]\n"
 	           "                         [--cex-dir DIR] [--json FILE] [--junit FILE] [--html FILE]\n"
 	           "                         [--fallback-states N] [--seed N] [--portable] [--fail-fast] [--no-memo]\n"
-	           "                         [--mutant NAME] [--list-mutants]\n"
+	           "                         [--mutant NAME] [--list-mutants] [--timings] [--debug query,norm,rlimit]\n"
 	           "Proves every JIT template (opcode x register assignment x immediate class) equal to\n"
 	           "specs/pvm.yaml with Z3; paths a proof does not cover (memory faults, out-of-gas) and\n"
 	           "unknown proofs run on both engines on concrete states. Exit 1 on any counterexample.\n");
@@ -24,7 +24,7 @@ int cmd_validate(int argc, char **argv)
 	tv_opts o = tv_opts_default();
 	o.progress = isatty(2);
 	const char *json = NULL, *junit = NULL, *html = NULL, *mutant = NULL;
-	bool list = false;
+	bool list = false, timings = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -66,6 +66,8 @@ int cmd_validate(int argc, char **argv)
 			o.fail_fast = true;
 		} else if (!strcmp(a, "--no-progress")) {
 			o.progress = false;
+		} else if (!strcmp(a, "--timings")) {
+			timings = true;
 		} else {
 			return cli_usage("validate", "unknown or incomplete option '%s' (see --help)", a);
 		}
@@ -107,10 +109,11 @@ int cmd_validate(int argc, char **argv)
 		fprintf(stderr, "jitproof validate: cannot write a report file\n");
 		rc = 2;
 	}
-	if (getenv("JITPROOF_TV_DEBUG") || getenv("JITPROOF_TV_TIME")) {
-		extern double tv_phase_ms[4];
-		fprintf(stderr, "time (ms, all workers): lift %.0f, spec %.0f, solve %.0f, setup+rewrite %.0f\n",
-		        tv_phase_ms[0], tv_phase_ms[1], tv_phase_ms[2], tv_phase_ms[3]);
+	if (timings) {
+		fprintf(stderr, "time (ms, all workers):");
+		for (int k = 0; k < TV_NUM_PHASES; k++)
+			fprintf(stderr, "%s %s %.0f", k ? "," : "", tv_phase_name(k), rep.phase_ms[k]);
+		fprintf(stderr, "\n");
 	}
 	tv_report_summary(&rep, stdout);
 	size_t c[TV_NUM_VERDICTS];

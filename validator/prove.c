@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <time.h>
 #include "validator/prove.h"
+#include "validator/rewrite.h"
 
 enum { K_CONT, K_HALT, K_PANIC, K_FAULT, K_HOST, K_OOG, K_DJUMP, K_BAD };
 static const char *const kind_names[] = { "continue", "halt", "panic", "page-fault", "host-call",
@@ -34,7 +35,7 @@ void tv_worker_init(tv_worker *w, const tv_opts *o)
 
 static void worker_close(tv_worker *w)
 {
-	w->n_unsat = 0;
+	tv_memo_clear(&w->unsat);
 	if (w->lc) lift_free(w->lc);
 	if (w->s) Z3_solver_dec_ref(w->z, w->s);
 	if (w->simple) Z3_solver_dec_ref(w->z, w->simple);
@@ -50,9 +51,12 @@ static void worker_close(tv_worker *w)
 void tv_worker_fini(tv_worker *w)
 {
 	worker_close(w);
-	free(w->unsat);
-	w->unsat = NULL;
-	w->n_unsat = w->cap_unsat = 0;
+	tv_memo_free(&w->unsat);
+}
+
+void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES])
+{
+	for (int i = 0; i < TV_NUM_PHASES; i++) ms[i] += w->phase_ms[i];
 }
 
 tv_worker *tv_worker_new(const tv_opts *o)
@@ -81,7 +85,7 @@ static bool worker_ready(tv_worker *w)
 {
 	if (w->z && w->uses++ < 10000) return true;
 	worker_close(w);
-	w->n_unsat = 0; /* the memo's terms die with the context */
+	tv_memo_clear(&w->unsat); /* the memo's terms die with the context */
 	Z3_config cfg = Z3_mk_config();
 	w->z = Z3_mk_context(cfg);
 	Z3_del_config(cfg);
@@ -325,7 +329,6 @@ static const jit_exit *match_exit(const jit_exit *ex, size_t n, uint64_t target)
 	return &ex[(target - STUB_BASE) / 16];
 }
 
-double tv_phase_ms[4];
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -333,350 +336,22 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* ---- ite distribution over division -------------------------------------------------------
- * f(.., ite(c, x, y), ..) = ite(c, f(.., x, ..), f(.., y, ..)) for f a division or remainder.
- * The JIT guards a divisor with a conditional move (0 → 1); after distribution and simplify
- * both sides share one bvudiv/bvsdiv term, which Z3 decides in milliseconds where it would
- * otherwise bit-blast two 64-bit dividers. A sound rewrite for every f; memoized on the DAG. */
-/* acc/acc_len: the query's access addresses (simplified) and widths: the assumptions say each
- * is >= 0x10000 and <= 2^32 - width. */
-/* A table from Z3 term ids to terms (open addressing, grows at half full). */
-typedef struct table { unsigned *key; Z3_ast *val; size_t cap, n; } table;
-
-static void table_init(table *t) { *t = (table){ calloc(256, sizeof *t->key), calloc(256, sizeof *t->val), 256, 0 }; }
-static void table_free(table *t) { free(t->key); free(t->val); }
-
-static size_t table_at(const table *t, unsigned id)
-{
-	size_t i = (id * 2654435761u) & (t->cap - 1);
-	while (t->val[i] && t->key[i] != id) i = (i + 1) & (t->cap - 1);
-	return i;
-}
-
-static Z3_ast table_get(const table *t, unsigned id) { return t->val[table_at(t, id)]; }
-
-static void table_put(table *t, unsigned id, Z3_ast v)
-{
-	if (2 * (t->n + 1) > t->cap) {
-		table g = { calloc(2 * t->cap, sizeof *g.key), calloc(2 * t->cap, sizeof *g.val), 2 * t->cap, t->n };
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->val[i]) {
-				size_t j = table_at(&g, t->key[i]);
-				g.key[j] = t->key[i];
-				g.val[j] = t->val[i];
-			}
-		table_free(t);
-		*t = g;
-	}
-	size_t i = table_at(t, id);
-	t->n += !t->val[i];
-	t->key[i] = id;
-	t->val[i] = v;
-}
-
-/* The rewriter's state: the results so far; acc/acc_len: the query's access addresses
- * (simplified) and widths: the assumptions say each is >= 0x10000 and <= 2^32 - width. */
-typedef struct memo { table t; Z3_ast mb; const Z3_ast *acc; const unsigned *acc_len; size_t n_acc; } memo;
-
-static bool is_div(Z3_decl_kind k)
-{
-	switch (k) {
-	case Z3_OP_BUDIV: case Z3_OP_BUDIV_I: case Z3_OP_BSDIV: case Z3_OP_BSDIV_I: case Z3_OP_BUREM:
-	case Z3_OP_BUREM_I: case Z3_OP_BSREM: case Z3_OP_BSREM_I: case Z3_OP_BSMOD: case Z3_OP_BSMOD_I:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static Z3_ast distribute(Z3_context z, Z3_ast t, memo *m);
-static Z3_ast read_over(Z3_context z, Z3_ast a, Z3_ast i, memo *m);
-
-static Z3_ast distribute_div(Z3_context z, Z3_ast t, Z3_ast *args, unsigned n, memo *m)
-{
-	for (unsigned i = 0; i < n; i++) {
-		if (Z3_get_ast_kind(z, args[i]) != Z3_APP_AST) continue;
-		Z3_app ai = Z3_to_app(z, args[i]);
-		if (Z3_get_decl_kind(z, Z3_get_app_decl(z, ai)) != Z3_OP_ITE) continue;
-		Z3_ast c = Z3_get_app_arg(z, ai, 0), x = Z3_get_app_arg(z, ai, 1), y = Z3_get_app_arg(z, ai, 2);
-		Z3_ast ax[3], ay[3];
-		for (unsigned j = 0; j < n && j < 3; j++) ax[j] = ay[j] = args[j];
-		ax[i] = x;
-		ay[i] = y;
-		Z3_ast tx = distribute(z, Z3_update_term(z, t, n, ax), m);
-		Z3_ast ty = distribute(z, Z3_update_term(z, t, n, ay), m);
-		return Z3_mk_ite(z, c, tx, ty);
-	}
-	return Z3_update_term(z, t, n, args);
-}
-
-/* A host index MB + zext(x) + c (x a BV32 term, or absent = 0; c a numeral): true if t has
- * that shape (after simplify: a bvadd of membase, (concat #x00000000 x) and a numeral). */
-static bool host_index(Z3_context z, Z3_ast t, Z3_ast mb, Z3_ast *x, uint64_t *c)
-{
-	*x = NULL;
-	*c = 0;
-	if (Z3_get_ast_kind(z, t) != Z3_APP_AST) return false;
-	Z3_app ap = Z3_to_app(z, t);
-	if (Z3_get_decl_kind(z, Z3_get_app_decl(z, ap)) != Z3_OP_BADD) return false;
-	int n_mb = 0;
-	for (unsigned i = 0; i < Z3_get_app_num_args(z, ap); i++) {
-		Z3_ast a = Z3_get_app_arg(z, ap, i);
-		uint64_t v;
-		if (Z3_is_eq_ast(z, a, mb)) {
-			n_mb++;
-			continue;
-		}
-		if (Z3_is_numeral_ast(z, a) && Z3_get_numeral_uint64(z, a, &v)) {
-			*c += v;
-			continue;
-		}
-		if (Z3_get_ast_kind(z, a) == Z3_APP_AST && !*x) {
-			Z3_app aa = Z3_to_app(z, a);
-			if (Z3_get_decl_kind(z, Z3_get_app_decl(z, aa)) == Z3_OP_CONCAT && Z3_get_app_num_args(z, aa) == 2) {
-				Z3_ast hi = Z3_get_app_arg(z, aa, 0);
-				uint64_t hv;
-				if (Z3_is_numeral_ast(z, hi) && Z3_get_numeral_uint64(z, hi, &hv) && hv == 0 &&
-				    Z3_get_bv_sort_size(z, Z3_get_sort(z, hi)) == 32) {
-					*x = Z3_get_app_arg(z, aa, 1);
-					continue;
-				}
-			}
-		}
-		return false;
-	}
-	return n_mb == 1;
-}
-
-/* i = j for 64-bit indices. When both are host indices MB + zext(x) + ci, MB + zext(y) + cj,
- * the equality is rewritten exactly into 32 bits: with d = cj - ci (mod 2^64),
- *   zext(x) = zext(y) + d  ⇔  y <= 2^32 - 1 - d  ∧  x = y + d     (0 <= d < 2^32)
- * and symmetrically for -d < 2^32; otherwise it stays as it is. */
-static Z3_ast index_eq(Z3_context z, Z3_ast i, Z3_ast j, const memo *m)
-{
-	Z3_ast mb = m->mb;
-	Z3_ast x, y;
-	uint64_t ci, cj;
-	if (!mb || !host_index(z, i, mb, &x, &ci) || !host_index(z, j, mb, &y, &cj)) return Z3_mk_eq(z, i, j);
-	Z3_sort b32 = Z3_mk_bv_sort(z, 32);
-	if (!x != !y) { /* MB + c against MB + zext(y) + cy: c - cy must lie in [0, 2^32) */
-		uint64_t c = x ? cj : ci, cy = x ? ci : cj;
-		Z3_ast v = x ? x : y;
-		if (c - cy >= (1ull << 32)) return Z3_mk_false(z);
-		return Z3_mk_eq(z, v, Z3_mk_unsigned_int64(z, c - cy, b32));
-	}
-	if (!x) return ci == cj ? Z3_mk_true(z) : Z3_mk_false(z);
-	uint64_t d = cj - ci;
-	if (d >= (1ull << 32)) { /* try the other way round */
-		Z3_ast t = x;
-		x = y;
-		y = t;
-		d = ci - cj;
-	}
-	if (d >= (1ull << 32)) return Z3_mk_eq(z, i, j);
-	Z3_ast dd = Z3_mk_unsigned_int64(z, d, b32);
-	Z3_ast eq = Z3_mk_eq(z, x, Z3_mk_bvadd(z, y, dd));
-	/* y + d cannot carry when y is an access address of width > d: the assumptions of the
-	 * query say so, so under them the no-carry condition is true and may be dropped. */
-	for (size_t k = 0; k < m->n_acc; k++)
-		if (d < m->acc_len[k] && Z3_is_eq_ast(z, y, m->acc[k])) return eq;
-	Z3_ast both[2] = { Z3_mk_bvule(z, y, Z3_mk_unsigned_int64(z, 0xffffffffull - d, b32)), eq };
-	return Z3_mk_and(z, 2, both);
-}
-
-/* select(a, i) with the array written out: a store becomes an ite on the index (read over
- * write), an ite of arrays an ite of selects, a lambda its body at i. Leaves only selects of
- * the free arrays, so the query is bit-vectors plus uninterpreted reads. */
-static Z3_ast read_over(Z3_context z, Z3_ast a, Z3_ast i, memo *m)
-{
-	if (Z3_get_ast_kind(z, a) == Z3_QUANTIFIER_AST && Z3_is_lambda(z, a))
-		return distribute(z, Z3_simplify(z, Z3_substitute_vars(z, Z3_get_quantifier_body(z, a), 1, &i)), m);
-	if (Z3_get_ast_kind(z, a) == Z3_APP_AST) {
-		Z3_app ap = Z3_to_app(z, a);
-		Z3_decl_kind k = Z3_get_decl_kind(z, Z3_get_app_decl(z, ap));
-		if (k == Z3_OP_STORE && Z3_get_app_num_args(z, ap) == 3) {
-			Z3_ast j = Z3_get_app_arg(z, ap, 1), v = Z3_get_app_arg(z, ap, 2);
-			Z3_ast same = Z3_simplify(z, index_eq(z, i, j, m));
-			if (Z3_is_eq_ast(z, same, Z3_mk_true(z))) return v;
-			Z3_ast rest = read_over(z, Z3_get_app_arg(z, ap, 0), i, m);
-			return Z3_is_eq_ast(z, same, Z3_mk_false(z)) ? rest : Z3_mk_ite(z, same, v, rest);
-		}
-		if (k == Z3_OP_ITE)
-			return Z3_mk_ite(z, Z3_get_app_arg(z, ap, 0), read_over(z, Z3_get_app_arg(z, ap, 1), i, m),
-			                 read_over(z, Z3_get_app_arg(z, ap, 2), i, m));
-	}
-	return Z3_mk_select(z, a, i);
-}
-
-static Z3_ast distribute(Z3_context z, Z3_ast t, memo *m)
-{
-	if (Z3_get_ast_kind(z, t) != Z3_APP_AST) return t;
-	Z3_app app = Z3_to_app(z, t);
-	unsigned n = Z3_get_app_num_args(z, app);
-	if (n == 0) return t;
-	unsigned id = Z3_get_ast_id(z, t);
-	Z3_ast done = table_get(&m->t, id);
-	if (done) return done;
-	Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
-	for (unsigned i = 0; i < n; i++) args[i] = distribute(z, Z3_get_app_arg(z, app, i), m);
-	Z3_decl_kind k = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
-	Z3_ast r = k == Z3_OP_SELECT && n == 2 ? read_over(z, args[0], args[1], m)
-	         : is_div(k) && n <= 3 ? distribute_div(z, t, args, n, m) : Z3_update_term(z, t, n, args);
-	if (args != small) free(args);
-	table_put(&m->t, id, r);
-	return r;
-}
-
-/* R: extract[127:64](sext64(a) * zext64(b)) → extract[127:64](zext64(a) * zext64(b)) - ite(a <s 0, b, 0).
- * Valid for all a, b; Z3 cannot prove it in one query, so validator/lemmas.c proves the chain
- * of lemmas it follows from (test validator_lemmas). Applied to the spec of mul_upper_s_u so
- * both sides share the unsigned 128-bit product. Returns NULL when t is not of that shape. */
-static Z3_ast rewrite_mulhsu(Z3_context z, Z3_app app)
-{
-	Z3_func_decl d = Z3_get_app_decl(z, app);
-	if (Z3_get_decl_kind(z, d) != Z3_OP_EXTRACT || Z3_get_decl_int_parameter(z, d, 0) != 127 ||
-	    Z3_get_decl_int_parameter(z, d, 1) != 64)
-		return NULL;
-	Z3_ast m = Z3_get_app_arg(z, app, 0);
-	if (Z3_get_ast_kind(z, m) != Z3_APP_AST) return NULL;
-	Z3_app ma = Z3_to_app(z, m);
-	if (Z3_get_decl_kind(z, Z3_get_app_decl(z, ma)) != Z3_OP_BMUL || Z3_get_app_num_args(z, ma) != 2) return NULL;
-	Z3_ast f[2] = { Z3_get_app_arg(z, ma, 0), Z3_get_app_arg(z, ma, 1) };
-	for (int s = 0; s < 2; s++) {
-		Z3_ast sx = f[s], zx = f[1 - s];
-		if (Z3_get_ast_kind(z, sx) != Z3_APP_AST || Z3_get_ast_kind(z, zx) != Z3_APP_AST) continue;
-		Z3_app sa = Z3_to_app(z, sx), za = Z3_to_app(z, zx);
-		Z3_func_decl sd = Z3_get_app_decl(z, sa), zd = Z3_get_app_decl(z, za);
-		if (Z3_get_decl_kind(z, sd) != Z3_OP_SIGN_EXT || Z3_get_decl_int_parameter(z, sd, 0) != 64 ||
-		    Z3_get_decl_kind(z, zd) != Z3_OP_ZERO_EXT || Z3_get_decl_int_parameter(z, zd, 0) != 64)
-			continue;
-		Z3_ast a = Z3_get_app_arg(z, sa, 0), b = Z3_get_app_arg(z, za, 0);
-		if (Z3_get_bv_sort_size(z, Z3_get_sort(z, a)) != 64) continue;
-		Z3_ast hu = Z3_mk_extract(z, 127, 64, Z3_mk_bvmul(z, Z3_mk_zero_ext(z, 64, a), zx));
-		Z3_ast zero = num(z, 0, 64);
-		return Z3_mk_bvsub(z, hu, Z3_mk_ite(z, Z3_mk_bvslt(z, a, zero), b, zero));
-	}
-	return NULL;
-}
-
-static Z3_ast pre_rewrite(Z3_context z, Z3_ast t, memo *m)
-{
-	if (Z3_get_ast_kind(z, t) != Z3_APP_AST) return t;
-	Z3_app app = Z3_to_app(z, t);
-	unsigned n = Z3_get_app_num_args(z, app);
-	if (n == 0) return t;
-	Z3_ast done = table_get(&m->t, Z3_get_ast_id(z, t));
-	if (done) return done;
-	Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
-	for (unsigned i = 0; i < n; i++) args[i] = pre_rewrite(z, Z3_get_app_arg(z, app, i), m);
-	Z3_ast r = Z3_update_term(z, t, n, args);
-	if (args != small) free(args);
-	Z3_ast rr = Z3_get_ast_kind(z, r) == Z3_APP_AST ? rewrite_mulhsu(z, Z3_to_app(z, r)) : NULL;
-	if (rr) r = rr;
-	table_put(&m->t, Z3_get_ast_id(z, t), r);
-	return r;
-}
-
-/* t rewritten by the identities above and simplified. With drop (the formula to refute, not an
- * assumption) a no-carry condition the assumptions imply is dropped; an assumption is never
- * simplified by the assumptions themselves. */
-static Z3_ast canonical(Z3_context z, Z3_ast t, const query *q, bool drop)
-{
-	Z3_params p = Z3_mk_params(z);
-	Z3_params_inc_ref(z, p);
-	Z3_params_set_bool(z, p, Z3_mk_string_symbol(z, "som"), true); /* one order for sums */
-	Z3_params_set_bool(z, p, Z3_mk_string_symbol(z, "bv_sort_ac"), true);
-	Z3_ast acc[64];
-	for (size_t i = 0; i < q->n_acc; i++) acc[i] = Z3_simplify_ex(z, q->acc_addr[i], p);
-	memo m = { .mb = q->mb, .acc = acc, .acc_len = q->acc_len, .n_acc = drop ? q->n_acc : 0 }, pre = { 0 };
-	table_init(&m.t);
-	table_init(&pre.t);
-	t = pre_rewrite(z, t, &pre);
-	table_free(&pre.t);
-	Z3_ast r = Z3_simplify_ex(z, distribute(z, Z3_simplify_ex(z, t, p), &m), p);
-	Z3_params_dec_ref(z, p);
-	table_free(&m.t);
-	return r;
-}
-
-/* ---- memo of unsat queries ----------------------------------------------------------------
- * A query (assumptions and canonical formula) with the guest-register constants r0..r12 renamed
- * g0, g1, ... in order of first occurrence in a depth-first walk. Z3 hash-conses terms, so two
- * queries that are the same formula up to that bijective renaming become the same AST node; they
- * are equisatisfiable, and when Z3 returned unsat for one the other is unsat. Only unsat answers
- * are kept, per Z3 context. */
-static void order_regs(Z3_context z, Z3_ast t, const query *q, table *seen, int map[PVM_NUM_REGS], int *next)
-{
-	if (Z3_get_ast_kind(z, t) != Z3_APP_AST) return;
-	unsigned id = Z3_get_ast_id(z, t);
-	if (table_get(seen, id)) return;
-	table_put(seen, id, t);
-	Z3_app app = Z3_to_app(z, t);
-	unsigned n = Z3_get_app_num_args(z, app);
-	if (n == 0) {
-		for (int i = 0; i < PVM_NUM_REGS; i++)
-			if (map[i] < 0 && Z3_is_eq_ast(z, t, q->g[i])) map[i] = (*next)++;
-		return;
-	}
-	for (unsigned i = 0; i < n; i++) order_regs(z, Z3_get_app_arg(z, app, i), q, seen, map, next);
-}
-
-static Z3_ast normalized(Z3_context z, const query *q, Z3_ast bad)
-{
-	Z3_ast all[66];
-	size_t n = 0;
-	for (size_t i = 0; i < q->n_pre; i++) all[n++] = q->pre[i];
-	all[n++] = bad;
-	Z3_ast t = Z3_mk_and(z, (unsigned)n, all);
-	table seen;
-	table_init(&seen);
-	int map[PVM_NUM_REGS], next = 0;
-	for (int i = 0; i < PVM_NUM_REGS; i++) map[i] = -1;
-	for (size_t i = 0; i < n; i++) order_regs(z, all[i], q, &seen, map, &next);
-	table_free(&seen);
-	Z3_ast from[PVM_NUM_REGS], to[PVM_NUM_REGS];
-	unsigned k = 0;
-	for (int i = 0; i < PVM_NUM_REGS; i++) {
-		if (map[i] < 0) continue;
-		char name[16];
-		snprintf(name, sizeof name, "g%d", map[i]);
-		from[k] = q->g[i];
-		to[k++] = var(z, name, 64);
-	}
-	return Z3_substitute(z, t, k, from, to);
-}
-
-static bool memo_has(tv_worker *w, Z3_ast t)
-{
-	for (size_t i = 0; i < w->n_unsat; i++)
-		if (Z3_is_eq_ast(w->z, w->unsat[i], t)) return true;
-	return false;
-}
-
-static void memo_add(tv_worker *w, Z3_ast t)
-{
-	if (w->n_unsat == w->cap_unsat) {
-		w->cap_unsat = w->cap_unsat ? 2 * w->cap_unsat : 64;
-		w->unsat = realloc(w->unsat, w->cap_unsat * sizeof *w->unsat);
-	}
-	w->unsat[w->n_unsat++] = t;
-}
 
 /* Solve: unsat → PROVED; sat → counterexample (model minimized into *cex); else UNKNOWN. */
 static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, tv_cex *cex, char *why, size_t n)
 {
 	Z3_context z = q->z;
 	double C0 = now_ms();
-	bad = canonical(z, bad, q, true);
-	for (size_t i = 0; i < q->n_pre; i++) q->pre[i] = canonical(z, q->pre[i], q, false);
-	tv_phase_ms[3] += now_ms() - C0;
+	bad = tv_rw_canonical(z, bad, q->mb, q->acc_addr, q->acc_len, q->n_acc, true);
+	for (size_t i = 0; i < q->n_pre; i++) q->pre[i] = tv_rw_canonical(z, q->pre[i], q->mb, q->acc_addr, q->acc_len, q->n_acc, false);
+	w->phase_ms[TV_PHASE_REWRITE] += now_ms() - C0;
 	/* A query the rewriter already reduced to false still goes through a solver (PROVED means
 	 * unsat), but through the simple one: setting up the full solver costs ~100 ms. */
 	Z3_ast norm = NULL;
 	if (w->o->memo) {
-		norm = normalized(z, q, bad);
-		if (getenv("JITPROOF_TV_NORM")) fprintf(stderr, "NORM\n%s\nEND\n", Z3_ast_to_string(z, norm));
-		if (memo_has(w, norm)) {
+		norm = tv_rw_alpha(z, q->pre, q->n_pre, bad, q->g);
+		if (norm && (w->o->debug & TV_DEBUG_NORM)) fprintf(stderr, "NORM\n%s\nEND\n", Z3_ast_to_string(z, norm));
+		if (norm && tv_memo_has(z, &w->unsat, norm)) {
 			snprintf(why, n, "unsat (memo: an alpha-equivalent query was unsat)");
 			return TV_PROVED;
 		}
@@ -705,7 +380,7 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 		}
 	}
 	tv_verdict v = r == Z3_L_FALSE ? TV_PROVED : r == Z3_L_TRUE ? TV_CEX : TV_UNKNOWN;
-	if (getenv("JITPROOF_TV_RLIMIT")) {
+	if (w->o->debug & TV_DEBUG_RLIMIT) {
 		Z3_stats st = Z3_solver_get_statistics(z, s);
 		Z3_stats_inc_ref(z, st);
 		for (unsigned i = 0; i < Z3_stats_size(z, st); i++)
@@ -713,11 +388,11 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 				fprintf(stderr, "rlimit %u verdict %d\n", Z3_stats_get_uint_value(z, st, i), v);
 		Z3_stats_dec_ref(z, st);
 	}
-	if (getenv("JITPROOF_TV_DEBUG")) { /* the query and, when sat, the model */
+	if (w->o->debug & TV_DEBUG_QUERY) { /* the query and, when sat, the model */
 		fprintf(stderr, "%s\n", Z3_solver_to_string(z, s));
 		if (v == TV_CEX) fprintf(stderr, "model:\n%s\n", Z3_model_to_string(z, Z3_solver_get_model(z, s)));
 	}
-	if (v == TV_PROVED && norm) memo_add(w, norm);
+	if (v == TV_PROVED && norm) tv_memo_add(&w->unsat, norm);
 	if (v == TV_CEX && q->n_acc < sizeof q->acc_addr / sizeof q->acc_addr[0]) {
 		/* the probe's byte too: a wrong store shows only against the model's byte there */
 		q->acc_addr[q->n_acc] = q->a;
@@ -893,7 +568,9 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 	lift_result lr;
 	double T1 = now_ms();
 	lift_err le = lift_block(w->lc, tpl.bytes, tpl.len, CODE_BASE, fields, tpl.n_imms, &st, &lr);
-	double T2 = now_ms(); tv_phase_ms[0] += T2 - T1; tv_phase_ms[3] += T1 - t0;
+	double T2 = now_ms();
+	w->phase_ms[TV_PHASE_LIFT] += T2 - T1;
+	w->phase_ms[TV_PHASE_REWRITE] += T1 - t0;
 	if (le != LIFT_OK) {
 		snprintf(res->detail, sizeof res->detail, "lift: %s", lift_errmsg(w->lc));
 		goto out;
@@ -906,12 +583,13 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 		code c = { .in = &in, .ex = tpl.exits, .n_ex = tpl.n_exits, .fall = in.next };
 		res->detail[0] = 0;
 		Z3_ast bad = all_diffs(w, &q, &lr, &c, &so, res->detail, sizeof res->detail);
-		double T3 = now_ms(); tv_phase_ms[1] += T3 - T2;
+		double T3 = now_ms();
+		w->phase_ms[TV_PHASE_SPEC] += T3 - T2;
 		if (bad) {
 			v = solve(w, &q, bad, in.target, cex, res->detail, sizeof res->detail);
 			if (v == TV_CEX) tv_cex_describe(cex, &in, res->detail, sizeof res->detail);
 		}
-		tv_phase_ms[2] += now_ms() - T3;
+		w->phase_ms[TV_PHASE_SOLVE] += now_ms() - T3;
 	}
 	lift_result_fini(&lr);
 out:

@@ -3,6 +3,7 @@
 #define JITPROOF_TV_PROVE_H
 #include <z3.h>
 #include "lifter/lift.h"
+#include "validator/rewrite.h"
 #include "validator/tv.h"
 
 /* A worker: its own Z3 context and lifter, renewed every few thousand queries. */
@@ -14,8 +15,8 @@ typedef struct tv_worker {
 	Z3_solver simple;          /* for queries the rewriter reduced to false */
 	Z3_params p;               /* timeout */
 	unsigned uses;
-	Z3_ast *unsat;             /* normalized unsat queries (terms of z) */
-	size_t n_unsat, cap_unsat;
+	tv_memo unsat;             /* normalized unsat queries (terms of z) */
+	double phase_ms[TV_NUM_PHASES]; /* this worker's time per phase (merged into the report) */
 } tv_worker;
 void tv_worker_init(tv_worker *w, const tv_opts *o);
 void tv_worker_fini(tv_worker *w);
@@ -59,4 +60,13 @@ pvm_err tv_cex_write_template(const tv_cex *cex, const pvm_inst *in, const char 
 /* Same for a block: the original vector with the model's registers, gas and memory bytes. */
 pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, const char *path, pvm_errbuf *e);
 const char *tv_kind_name(int k);
+
+/* Register operands of an instruction in form order (ra/rb/rd as named in opcodes.def);
+ * returns how many (0..3) and fills idx with pointers into in. */
+int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3]);
+
+/* A single-instruction test program: the instruction at pc 0 then `trap`s, so that every
+ * successor (fall-through, taken branch) is a distinct block start. in->pc/next/target are set
+ * to the program's layout. Builds the blob of a w3f vector in *v (program field only). */
+pvm_err tv_program_for(pvm_inst *in, pvm_vector *v);
 #endif

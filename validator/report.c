@@ -16,6 +16,12 @@ static const char *const regclass_names[TV_RC_COUNT] = {
 };
 
 const char *tv_verdict_name(tv_verdict v) { return verdict_names[v]; }
+
+const char *tv_phase_name(int phase)
+{
+	static const char *const names[TV_NUM_PHASES] = { "lift", "spec", "solve", "setup+rewrite" };
+	return phase >= 0 && phase < TV_NUM_PHASES ? names[phase] : "?";
+}
 const char *tv_regclass_name(int rc) { return regclass_names[rc]; }
 
 int tv_regclass_of(int nregs, int r0, int r1, int r2)

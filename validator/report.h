@@ -35,10 +35,15 @@ typedef struct tv_result {
 	char cex_file[256];        /* written counterexample vector, if any */
 } tv_result;
 
+/* Where the provers' time goes (summed over workers, each worker counting its own). */
+enum { TV_PHASE_LIFT, TV_PHASE_SPEC, TV_PHASE_SOLVE, TV_PHASE_REWRITE, TV_NUM_PHASES };
+const char *tv_phase_name(int phase); /* "lift", "spec", "solve", "setup+rewrite" */
+
 typedef struct tv_report {
 	tv_result *r;
 	size_t n, cap;
 	double seconds;            /* total wall time */
+	double phase_ms[TV_NUM_PHASES]; /* worker time per phase, all workers */
 	size_t templates;          /* distinct template instances enumerated */
 } tv_report;
 

@@ -10,6 +10,11 @@
 #include "semantics/sem.h"
 #include "validator/report.h"
 
+/* Debug output of the solver (on stderr; `--debug LIST` on the command line). */
+enum { TV_DEBUG_QUERY = 1, /* each query, and the model when sat */
+       TV_DEBUG_NORM = 2,  /* each alpha-normalised query (the memo key) */
+       TV_DEBUG_RLIMIT = 4 /* the resource count each query used */ };
+
 typedef struct tv_opts {
 	unsigned jobs;             /* worker threads (each with its own Z3 context) */
 	unsigned timeout_ms;       /* per solver query; a timeout is UNKNOWN, never PROVED */
@@ -23,6 +28,7 @@ typedef struct tv_opts {
 	bool portable;             /* prove the portable templates (no BMI/LZCNT/POPCNT) */
 	bool fail_fast;            /* stop at the first counterexample */
 	bool memo;                 /* reuse unsat answers for alpha-equivalent queries */
+	unsigned debug;            /* TV_DEBUG_* bits: what solve() prints on stderr */
 	const sem_spec *spec;
 } tv_opts;
 
@@ -38,19 +44,11 @@ typedef struct tv_worker tv_worker;
 tv_worker *tv_worker_new(const tv_opts *o);
 void tv_worker_free(tv_worker *w);
 
+/* Add this worker's time per phase (lift, spec, solve, setup+rewrite) into ms[]. */
+void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES]);
+
 /* Prove the gas region entered at pc of program p (init gives the memory permissions used to
  * build counterexamples), with the options w was made with. One result in *res. */
 pvm_err tv_prove_block(tv_worker *w, const pvm_program *p, const pvm_vector *v, uint32_t pc,
                        tv_result *res, pvm_errbuf *e);
-
-/* ---- internals shared by the validator's files ---------------------------------------------- */
-
-/* Register operands of an instruction in form order (ra/rb/rd as named in opcodes.def);
- * returns how many (0..3) and fills idx with pointers into in. */
-int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3]);
-
-/* A single-instruction test program: the instruction at pc 0 then `trap`s, so that every
- * successor (fall-through, taken branch) is a distinct block start. in->pc/next/target are set
- * to the program's layout. Builds the blob of a w3f vector in *v (program field only). */
-pvm_err tv_program_for(pvm_inst *in, pvm_vector *v);
 #endif

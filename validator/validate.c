@@ -39,6 +39,8 @@ typedef struct run {
 	atomic_bool stop;
 	pvm_errbuf err;
 	atomic_bool failed;
+	pthread_mutex_t lock;  /* guards phase_ms */
+	double phase_ms[TV_NUM_PHASES];
 } run;
 
 static double now_s(void)
@@ -354,6 +356,9 @@ static void *worker_main(void *arg)
 		}
 		tv_worker_rest(&w);
 	}
+	pthread_mutex_lock(&R->lock);
+	tv_worker_phases(&w, R->phase_ms);
+	pthread_mutex_unlock(&R->lock);
 	tv_worker_fini(&w);
 	return NULL;
 }
@@ -374,6 +379,7 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	run R;
 	memset(&R, 0, sizeof R);
 	R.o = o;
+	pthread_mutex_init(&R.lock, NULL);
 	R.n = enumerate(o, &R.items);
 	R.res = calloc(R.n ? R.n : 1, sizeof *R.res);
 	R.groups = calloc(R.n ? R.n : 1, sizeof *R.groups);
@@ -381,6 +387,7 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 		free(R.res);
 		free(R.groups);
 		free(R.items);
+		pthread_mutex_destroy(&R.lock);
 		return PVM_ENOMEM;
 	}
 	for (size_t i = 0; i < R.n; i++) {
@@ -412,6 +419,8 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 		if (R.items[i].kind == IT_TEMPLATE) rep->templates++;
 	}
 	rep->seconds = now_s() - t0;
+	for (int i = 0; i < TV_NUM_PHASES; i++) rep->phase_ms[i] += R.phase_ms[i];
+	pthread_mutex_destroy(&R.lock);
 	free(R.res);
 	free(R.groups);
 	free(R.items);
