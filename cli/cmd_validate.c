@@ -97,7 +97,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	for (size_t i = 0; i < rep.n; i++) {
 		const tv_result *r = &rep.r[i];
-		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN) continue;
+		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN && r->verdict != TV_BUG) continue;
 		printf("%s %s", tv_verdict_name(r->verdict), pvm_ops[r->op].name);
 		for (int k = 0; k < r->nregs; k++) printf("%sr%u", k ? "," : " ", r->regs[k]);
 		printf(" [%s]%s: %s%s%s\n", r->what, r->verdict == TV_CEX ? (r->symbolic ? " (symbolic)" : " (fallback)") : "",
@@ -118,7 +118,7 @@ int cmd_validate(int argc, char **argv)
 	tv_report_summary(&rep, stdout);
 	size_t c[TV_NUM_VERDICTS];
 	tv_report_counts(&rep, c);
-	if (c[TV_CEX]) rc = 1;
+	if (c[TV_CEX] || c[TV_BUG]) rc = 1;
 	tv_report_free(&rep);
 	sem_spec_free(sp);
 	return rc;

@@ -52,6 +52,12 @@ void tv_worker_fini(tv_worker *w)
 {
 	worker_close(w);
 	tv_memo_free(&w->unsat);
+	free(w->q_pre);
+	free(w->q_acc);
+	free(w->q_acc_len);
+	w->q_pre = w->q_acc = NULL;
+	w->q_acc_len = NULL;
+	w->cap_pre = w->cap_acc = w->cap_acc_len = 0;
 }
 
 void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES])
@@ -126,16 +132,54 @@ typedef struct query {
 	Z3_ast readable, writable, jump_table, jt_len; /* named, so equal queries are equal terms */
 	Z3_ast layout;          /* what makes a model fit the counterexample program (or NULL) */
 	Z3_func_decl entry;     /* dispatch proofs: guest pc -> host address of its gas region */
-	Z3_ast pre[64];         /* assumptions */
+	/* The lists below live in the worker's buffers (one query at a time per worker), grown as
+	 * needed: a block has as many assumptions as accesses, and none may be lost (a lost
+	 * assumption once made models that violate it, false counterexamples). */
+	tv_worker *w;
+	Z3_ast *pre;            /* assumptions */
 	size_t n_pre;
-	Z3_ast acc_addr[64];    /* guest addresses the spec accesses (for the counterexample) */
-	unsigned acc_len[64];
+	Z3_ast *acc_addr;       /* guest addresses the spec accesses (for the counterexample) */
+	unsigned *acc_len;
 	size_t n_acc;
+	bool oom;               /* a list could not grow: the query is UNKNOWN */
 } query;
+
+static bool grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap) return true;
+	size_t c = *cap ? *cap : 64;
+	while (c < need) c *= 2;
+	void *q = realloc(*p, c * size);
+	if (!q) return false;
+	*p = q;
+	*cap = c;
+	return true;
+}
 
 static void assume(query *q, Z3_ast c)
 {
-	if (q->n_pre < sizeof q->pre / sizeof q->pre[0]) q->pre[q->n_pre++] = c;
+	tv_worker *w = q->w;
+	if (!grow((void **)&w->q_pre, &w->cap_pre, q->n_pre + 1, sizeof *w->q_pre)) {
+		q->oom = true;
+		return;
+	}
+	q->pre = w->q_pre;
+	q->pre[q->n_pre++] = c;
+}
+
+/* An access of the spec (nb bytes at guest address ad), for the counterexample's memory. */
+static void add_access(query *q, Z3_ast ad, unsigned nb)
+{
+	tv_worker *w = q->w;
+	if (!grow((void **)&w->q_acc, &w->cap_acc, q->n_acc + 1, sizeof *w->q_acc) ||
+	    !grow((void **)&w->q_acc_len, &w->cap_acc_len, q->n_acc + 1, sizeof *w->q_acc_len)) {
+		q->oom = true;
+		return;
+	}
+	q->acc_addr = w->q_acc;
+	q->acc_len = w->q_acc_len;
+	q->acc_addr[q->n_acc] = ad;
+	q->acc_len[q->n_acc++] = nb;
 }
 
 static Z3_ast host_addr(query *q, Z3_ast guest)
@@ -156,10 +200,15 @@ static Z3_ast host_read64(query *q, Z3_ast mem, int32_t d)
 	return v;
 }
 
-static void query_init(query *q, Z3_context z)
+static void query_init(query *q, tv_worker *w)
 {
 	memset(q, 0, sizeof *q);
+	Z3_context z = w->z;
 	q->z = z;
+	q->w = w;
+	q->pre = w->q_pre;
+	q->acc_addr = w->q_acc;
+	q->acc_len = w->q_acc_len;
 	char name[16];
 	for (int i = 0; i < PVM_NUM_REGS; i++) {
 		snprintf(name, sizeof name, "r%d", i);
@@ -241,10 +290,7 @@ static bool spec_step(query *q, const sem_spec *sp, const pvm_inst *in, const Z3
 		unsigned nb = post->access[i].bytes;
 		assume(q, Z3_mk_bvuge(z, ad, num(z, PVM_LOW_LIMIT, 32)));
 		assume(q, Z3_mk_bvule(z, ad, num(z, 0x100000000ull - nb, 32)));
-		if (q->n_acc < 64) {
-			q->acc_addr[q->n_acc] = ad;
-			q->acc_len[q->n_acc++] = nb;
-		}
+		add_access(q, ad, nb);
 	}
 	assume(q, Z3_mk_not(z, post->fault));
 	/* under that assumption the status and pc are the ones without a fault: the same terms,
@@ -341,6 +387,11 @@ static double now_ms(void)
 static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, tv_cex *cex, char *why, size_t n)
 {
 	Z3_context z = q->z;
+	if (q->oom) {
+		snprintf(why, n, "out of memory building the query");
+		return TV_UNKNOWN;
+	}
+	if ((w->o->debug & TV_DEBUG_WEAKEN) && q->n_pre > 64) q->n_pre = 64;
 	double C0 = now_ms();
 	bad = tv_rw_canonical(z, bad, q->mb, q->acc_addr, q->acc_len, q->n_acc, true);
 	for (size_t i = 0; i < q->n_pre; i++) q->pre[i] = tv_rw_canonical(z, q->pre[i], q->mb, q->acc_addr, q->acc_len, q->n_acc, false);
@@ -393,11 +444,8 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 		if (v == TV_CEX) fprintf(stderr, "model:\n%s\n", Z3_model_to_string(z, Z3_solver_get_model(z, s)));
 	}
 	if (v == TV_PROVED && norm) tv_memo_add(&w->unsat, norm);
-	if (v == TV_CEX && q->n_acc < sizeof q->acc_addr / sizeof q->acc_addr[0]) {
-		/* the probe's byte too: a wrong store shows only against the model's byte there */
-		q->acc_addr[q->n_acc] = q->a;
-		q->acc_len[q->n_acc++] = 1;
-	}
+	if (v == TV_CEX) /* the probe's byte too: a wrong store shows only against the model's byte there */
+		add_access(q, q->a, 1);
 	if (v == TV_CEX) {
 		Z3_ast layout = q->layout ? q->layout : q->t ? Z3_mk_eq(z, q->t, num(z, t_layout, 32)) : NULL;
 		tv_cex_from_model(w, q->z, s, q->g, q->x, q->y, q->t, q->gas, q->acc_addr, q->acc_len, q->n_acc, q->gm,
@@ -530,7 +578,7 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 	}
 	Z3_context z = w->z;
 	query q;
-	query_init(&q, z);
+	query_init(&q, w);
 	unsigned form = pvm_ops[in.op].form;
 	bool has_x = form != PVM_FORM_NONE && form != PVM_FORM_OFF && form != PVM_FORM_REG2 && form != PVM_FORM_REG2_OFF
 	             && form != PVM_FORM_REG3;
@@ -596,6 +644,17 @@ out:
 	return finish(res, v, t0);
 }
 
+uint64_t tv_region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc)
+{
+	uint64_t n_cost = 1;
+	for (const pvm_inst *in = pvm_inst_at(p, pc); in; in = pvm_inst_at(p, in->next)) {
+		const sem_insn *si = sem_spec_get(sp, in->op);
+		if (!si || si->terminator || in->op == PVM_OP_ecalli) break;
+		n_cost++;
+	}
+	return n_cost;
+}
+
 tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
                            uint32_t *last_pc)
 {
@@ -612,7 +671,7 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 	}
 	Z3_context z = w->z;
 	query q;
-	query_init(&q, z);
+	query_init(&q, w);
 	/* the program's basic-block starts, concretely */
 	Z3_sort b32 = Z3_mk_bv_sort(z, 32);
 	Z3_ast is_block = Z3_mk_const_array(z, b32, Z3_mk_false(z));
@@ -624,12 +683,7 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 	Z3_ast mem = q.gm;
 	/* the region's cost as the spec engine charges it (instructions up to the spec's terminator
 	 * or ecalli), never the JIT's own blk.cost: a wrong cost in the JIT must show */
-	uint64_t n_cost = 1;
-	for (const pvm_inst *in = pvm_inst_at(p, pc);; in = pvm_inst_at(p, in->next)) {
-		const sem_insn *si = sem_spec_get(w->o->spec, in->op);
-		if (!si || si->terminator || in->op == PVM_OP_ecalli) break;
-		n_cost++;
-	}
+	uint64_t n_cost = tv_region_cost(w->o->spec, p, pc);
 	Z3_ast cost = num(z, n_cost, 64);
 	Z3_ast gas_after = Z3_mk_bvsub(z, q.gas, cost);
 	sem_z3_post post;
@@ -696,7 +750,7 @@ static tv_verdict dispatch_case(tv_worker *w, const pvm_program *p, const pvm_in
 {
 	Z3_context z = w->z;
 	query q;
-	query_init(&q, z);
+	query_init(&q, w);
 	q.x = Z3_mk_sign_ext(z, 32, var(z, "imm", 32));
 	if (pvm_ops[in->op].form == PVM_FORM_REG2_IMM2) q.y = Z3_mk_sign_ext(z, 32, var(z, "imm2", 32));
 	Z3_sort b32 = Z3_mk_bv_sort(z, 32), b64 = Z3_mk_bv_sort(z, 64);

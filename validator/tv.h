@@ -13,7 +13,9 @@
 /* Debug output of the solver (on stderr; `--debug LIST` on the command line). */
 enum { TV_DEBUG_QUERY = 1, /* each query, and the model when sat */
        TV_DEBUG_NORM = 2,  /* each alpha-normalised query (the memo key) */
-       TV_DEBUG_RLIMIT = 4 /* the resource count each query used */ };
+       TV_DEBUG_RLIMIT = 4, /* the resource count each query used */
+       TV_DEBUG_WEAKEN = 8  /* test of the replay check: keep only the first 64 assumptions of a
+                             * query (an old bug), so Z3 can give models that do not diverge */ };
 
 typedef struct tv_opts {
 	unsigned jobs;             /* worker threads (each with its own Z3 context) */

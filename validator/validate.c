@@ -265,6 +265,39 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 	return verdict;
 }
 
+/* ---- counterexamples are replayed before they are reported ---------------------------------- */
+
+static const pvm_engine *proved_jit(const tv_opts *o) { return o->portable ? &jit_portable_engine : &jit_engine; }
+
+/* A symbolic counterexample is reported only if its vector v diverges on the interpreter and the
+ * JIT whose code was proved: then TV_CEX (the vector written to path when there is a cex dir).
+ * A vector that agrees, or that cannot be built (v NULL, why says so), means the proof's model is
+ * not a real divergence: TV_BUG, never TV_CEX (the vector is still written, for the bug report). */
+static tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path)
+{
+	char diff[200];
+	pvm_errbuf e;
+	int r = v ? tv_cex_replay(v, proved_jit(o), diff, sizeof diff, &e) : -1;
+	size_t l = strlen(res->detail);
+	if (r < 0) {
+		snprintf(res->detail + l, sizeof res->detail - l, "; VALIDATOR BUG: the model does not replay (%.100s)",
+		         v ? e.msg : why);
+	} else if (!r) {
+		snprintf(res->detail + l, sizeof res->detail - l, "; VALIDATOR BUG: the model does not diverge on replay (%.100s)",
+		         diff);
+	}
+	if (v && r >= 0 && o->cex_dir) {
+		mkdir(o->cex_dir, 0777);
+		if (tv_cex_save(v, path, &e) == PVM_OK) {
+			snprintf(res->cex_file, sizeof res->cex_file, "%s", path);
+		} else {
+			l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, " (not written: %.100s)", e.msg);
+		}
+	}
+	return r == 1 ? TV_CEX : TV_BUG;
+}
+
 /* ---- one item -------------------------------------------------------------------------------- */
 
 static void do_item(run *R, tv_worker *w, size_t i)
@@ -301,26 +334,25 @@ static void do_item(run *R, tv_worker *w, size_t i)
 			pvm_program_fini(&p);
 		}
 	}
-	if (v == TV_CEX && cex.valid && o->cex_dir) {
-		snprintf(res->cex_file, sizeof res->cex_file, "%s/%s_r%u_r%u_r%u_%s.json", o->cex_dir,
+	if (v == TV_CEX && cex.valid) {
+		char path[256];
+		snprintf(path, sizeof path, "%s/%s_r%u_r%u_r%u_%s.json", o->cex_dir ? o->cex_dir : ".",
 		         pvm_ops[in.op].name, res->regs[0], res->regs[1], res->regs[2],
 		         it->kind == IT_TEMPLATE ? "template" : it->kind == IT_DJUMP ? "dispatch" : "region");
+		pvm_vector cv;
 		pvm_errbuf e;
 		pvm_err err;
 		if (it->kind == IT_TEMPLATE || it->kind == IT_DJUMP) {
-			err = tv_cex_write_template(&cex, &in, res->cex_file, &e);
+			err = tv_cex_vector_template(&cex, &in, path, &cv, &e);
 		} else {
 			pvm_vector orig;
 			memset(&orig, 0, sizeof orig);
 			orig.program = prog.program;
 			orig.program_len = prog.program_len;
-			err = tv_cex_write_block(&cex, &orig, 0, res->cex_file, &e);
+			err = tv_cex_vector_block(&cex, &orig, 0, UINT64_MAX, path, &cv, &e);
 		}
-		if (err) {
-			res->cex_file[0] = 0;
-			size_t l = strlen(res->detail);
-			snprintf(res->detail + l, sizeof res->detail - l, " (not written: %s)", e.msg);
-		}
+		v = tv_cex_confirm(o, res, err ? NULL : &cv, err ? e.msg : NULL, path);
+		if (!err) pvm_vector_fini(&cv);
 	}
 	pvm_vector_fini(&prog);
 	if (v == TV_UNKNOWN) {
@@ -488,11 +520,27 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		res->ms += (now_s() - t0) * 1e3;
 		res->verdict = verdict;
 	}
-	if (verdict == TV_CEX && cex.valid && o->cex_dir && v) {
-		snprintf(res->cex_file, sizeof res->cex_file, "%s/block_pc%u.json", o->cex_dir, pc);
-		mkdir(o->cex_dir, 0777);
+	if (res->verdict == TV_CEX && res->symbolic) {
+		char path[256];
+		snprintf(path, sizeof path, "%s/block_pc%u.json", o->cex_dir ? o->cex_dir : ".", pc);
+		pvm_vector cv;
 		pvm_errbuf we;
-		if (tv_cex_write_block(&cex, v, cex_pc, res->cex_file, &we) != PVM_OK) res->cex_file[0] = 0;
+		pvm_vector none;
+		memset(&none, 0, sizeof none);
+		if (!v) { /* no vector given: the program alone (no pages, no memory beyond the model's) */
+			uint8_t *blob;
+			size_t len;
+			if (pvm_program_encode(p, &blob, &len) == PVM_OK) {
+				none.program = blob;
+				none.program_len = len;
+			}
+		}
+		pvm_err err = !cex.valid ? PVM_EINVAL
+		            : tv_cex_vector_block(&cex, v ? v : &none, cex_pc, tv_region_cost(o->spec, p, cex_pc), path, &cv, &we);
+		if (!cex.valid) snprintf(we.msg, sizeof we.msg, "no model");
+		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, err ? we.msg : NULL, path);
+		if (!err) pvm_vector_fini(&cv);
+		free(none.program);
 	}
 	return PVM_OK;
 }
