@@ -17,9 +17,12 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: jitproof prove FILE (--pc N | --all) [-j N] [--cex-dir DIR] [--timeout-ms MS] [--rlimit N]\n"
 	           "                      [--portable] [--fallback-states N] [--mutant NAME] [--json FILE]\n"
-	           "                      [--junit FILE] [--html FILE] [--no-progress] [--debug query,norm,rlimit,weaken]\n"
+	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block]\n"
+	           "                      [--debug query,norm,rlimit,weaken]\n"
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
-	           "entered at pc N (or every basic block with --all) equal to the composed specs, and the\n"
+	           "entered at pc N (or every basic block with --all) equal to the composed specs, piece by\n"
+	           "piece (gas prologue, then each instruction's code against its spec; --whole-block: one\n"
+	           "query; blocks of up to 8 instructions get both), and the\n"
 	           "jump-table dispatcher of a dynamic jump that ends it. A block the solver cannot decide\n"
 	           "runs on both engines from N states (FALLBACK-AGREE or COUNTEREXAMPLE). Every symbolic\n"
 	           "counterexample is replayed on both engines first: one that does not diverge is reported\n"
@@ -116,6 +119,8 @@ int cmd_prove(int argc, char **argv)
 			html = val, i++;
 		} else if (!strcmp(a, "--no-progress")) {
 			o.progress = false;
+		} else if (!strcmp(a, "--whole-block")) {
+			o.whole_block = true;
 		} else if (!strcmp(a, "--no-memo")) {
 			o.memo = false;
 		} else if (!strcmp(a, "--mutant") && val) {

@@ -142,6 +142,7 @@ typedef struct query {
 	unsigned *acc_len;
 	size_t n_acc;
 	bool oom;               /* a list could not grow: the query is UNKNOWN */
+	bool simple;            /* solve with the simple solver (small queries: setup dominates) */
 } query;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
@@ -407,11 +408,19 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 			return TV_PROVED;
 		}
 	}
-	Z3_solver s = Z3_is_eq_ast(z, bad, Z3_mk_false(z)) ? w->simple : w->s;
+	Z3_solver s = q->simple || Z3_is_eq_ast(z, bad, Z3_mk_false(z)) ? w->simple : w->s;
 	Z3_solver_inc_ref(z, s);
 	Z3_solver_reset(z, s);
 	Z3_params p = w->p;
-	Z3_params_inc_ref(z, p);
+	if (w->rlimit_now) { /* a cheaper limit for this query (the whole-block cross-check) */
+		p = Z3_mk_params(z);
+		Z3_params_inc_ref(z, p);
+		Z3_params_set_uint(z, p, Z3_mk_string_symbol(z, "timeout"), w->o->timeout_ms);
+		Z3_params_set_uint(z, p, Z3_mk_string_symbol(z, "rlimit"), w->rlimit_now);
+		Z3_solver_set_params(z, s, p);
+	} else {
+		Z3_params_inc_ref(z, p);
+	}
 	for (size_t i = 0; i < q->n_pre; i++) Z3_solver_assert(z, s, q->pre[i]);
 	Z3_solver_assert(z, s, bad);
 	Z3_lbool r = Z3_solver_check(z, s);
@@ -451,6 +460,7 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 		tv_cex_from_model(w, q->z, s, q->g, q->x, q->y, q->t, q->gas, q->acc_addr, q->acc_len, q->n_acc, q->gm,
 		                  layout, cex, w->o->timeout_ms);
 	}
+	if (w->rlimit_now) Z3_solver_set_params(z, s, w->p);
 	Z3_params_dec_ref(z, p);
 	Z3_solver_dec_ref(z, s);
 	return v;
@@ -465,6 +475,8 @@ typedef struct code {
 	const jit_exit *ex;
 	size_t n_ex;
 	uint32_t fall;
+	bool piece;             /* one piece of a region: an sbrk continues at the next piece, and a
+	                         * fall-through must also keep r15 = MB (the relation at the cut) */
 } code;
 
 static Z3_ast all_diffs(tv_worker *w, query *q, const lift_result *lr, const code *c, const outcome *so,
@@ -487,7 +499,7 @@ static Z3_ast sbrk_diffs(tv_worker *w, query *q, const lift_exit *le, const jit_
 	const jit_pcmap *row = NULL;
 	for (size_t i = 0; c->blk && i < c->blk->n_map; i++)
 		if (c->blk->map[i].guest_pc == in->next) row = &c->blk->map[i];
-	if (!row) /* a template, or the region's code ends here: continue at next */
+	if (!row || c->piece) /* a template, a piece, or the region's code ends here: continue at next */
 		return and2(z, le->cond, exit_diff(q, &k, NULL, in->next, so));
 	lift_result rest;
 	uint32_t off = row->host_off;
@@ -511,6 +523,8 @@ static Z3_ast all_diffs(tv_worker *w, query *q, const lift_result *lr, const cod
 		const jit_exit *je = le->kind == LIFT_EXIT_JUMP ? match_exit(c->ex, c->n_ex, le->target) : NULL;
 		d[i] = je && je->kind == JIT_EXIT_SBRK ? sbrk_diffs(w, q, le, je, c, so, why, n)
 		                                       : and2(q->z, le->cond, exit_diff(q, le, je, c->fall, so));
+		if (d[i] && c->piece && le->kind == LIFT_EXIT_FALL) /* the next piece assumes r15 = MB */
+			d[i] = Z3_mk_or(q->z, 2, (Z3_ast[]){ d[i], and2(q->z, le->cond, ne(q->z, le->st.gpr[JIT_MEMBASE], q->mb)) });
 		if (!d[i]) {
 			free(d);
 			return NULL;
@@ -743,6 +757,149 @@ out:
 	return finish(res, v, t0);
 }
 
+/* ---- a region proved piece by piece ------------------------------------------------------------
+ * The region's code is cut at the JIT's pc map: piece -1 is the gas prologue [0, map[0]), piece k
+ * the code of instruction k [map[k], map[k+1]) (the last one up to the end). Each piece is lifted
+ * from a fresh host state related to a fresh guest state (guest register i in host register
+ * jit_reg_map[i], r15 = MB, guest memory at MB + a, gas in the context; every other register,
+ * flag and context byte arbitrary) and proved against its own instruction's spec: each exit it
+ * takes agrees with the spec's outcome, and falling into the next piece leaves the relation
+ * holding for the spec's post-state (registers, every guest byte, gas, and r15 = MB). The
+ * prologue is proved against "gas < cost: out-of-gas, nothing changed; else gas - cost, go on".
+ * By induction over the pieces the region's code agrees with the composed specs (README). */
+
+/* Proves one piece; k < 0 is the prologue. *cex_pc gets the guest pc the model's state is at. */
+static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk, long k, uint64_t cost,
+                              tv_result *res, tv_cex *cex, uint32_t *cex_pc)
+{
+	if (!begin(w, res, cex)) return TV_UNKNOWN;
+	Z3_context z = w->z;
+	query q;
+	query_init(&q, w);
+	uint32_t off = k < 0 ? 0 : blk->map[k].host_off;
+	uint32_t end = k + 1 < (long)blk->n_map ? blk->map[k + 1].host_off : (uint32_t)blk->len;
+	const pvm_inst *in = k < 0 ? NULL : pvm_inst_at(p, blk->map[k].guest_pc);
+	*cex_pc = in ? in->pc : blk->entry_pc;
+	outcome run, stay;
+	Z3_ast oog = NULL;
+	if (!in) {
+		Z3_ast c = num(z, cost, 64);
+		oog = Z3_mk_bvslt(z, q.gas, c);
+		stay.kind = num(z, K_OOG, 8);
+		stay.pc = num(z, blk->entry_pc, 32);
+		memcpy(stay.regs, q.g, sizeof stay.regs);
+		stay.mem = q.gm;
+		stay.gas = q.gas;
+		run = stay;
+		run.kind = num(z, K_CONT, 8);
+		run.gas = Z3_mk_bvsub(z, q.gas, c);
+	} else {
+		/* block starts, for a branch target (concrete) or a dynamic jump (the whole table) */
+		Z3_sort b32 = Z3_mk_bv_sort(z, 32);
+		Z3_ast is_block = Z3_mk_const_array(z, b32, Z3_mk_false(z));
+		if (in->op == PVM_OP_jump_ind || in->op == PVM_OP_load_imm_jump_ind) {
+			for (uint32_t i = 0; i <= p->code_len; i++)
+				if (p->is_block[i]) is_block = Z3_mk_store(z, is_block, num(z, i, 32), Z3_mk_true(z));
+		} else if (in->target <= p->code_len && p->is_block[in->target]) {
+			is_block = Z3_mk_store(z, is_block, num(z, in->target, 32), Z3_mk_true(z));
+		}
+		sem_z3_post post;
+		if (!spec_step(&q, w->o->spec, in, q.g, q.gm, q.gas, is_block, &post, res->detail, sizeof res->detail))
+			return TV_UNKNOWN;
+		spec_outcome(&q, &post, &run);
+	}
+	lift_state st;
+	lift_pre(w, &q, &st);
+	lift_result lr;
+	if (lift_block(w->lc, blk->bytes + off, end - off, CODE_BASE + off, NULL, 0, &st, &lr) != LIFT_OK) {
+		snprintf(res->detail, sizeof res->detail, "lift piece at +%u: %s", off, lift_errmsg(w->lc));
+		return TV_UNKNOWN;
+	}
+	code c = { .blk = blk, .p = p, .ex = blk->exits, .n_ex = blk->n_exits, .fall = in ? in->next : blk->entry_pc,
+	           .piece = true };
+	res->detail[0] = 0;
+	tv_verdict v = TV_UNKNOWN;
+	Z3_ast bad = NULL;
+	if (oog) {
+		Z3_ast d_stay = all_diffs(w, &q, &lr, &c, &stay, res->detail, sizeof res->detail);
+		Z3_ast d_run = d_stay ? all_diffs(w, &q, &lr, &c, &run, res->detail, sizeof res->detail) : NULL;
+		if (d_run) bad = Z3_mk_or(z, 2, (Z3_ast[]){ and2(z, oog, d_stay), and2(z, Z3_mk_not(z, oog), d_run) });
+	} else {
+		bad = all_diffs(w, &q, &lr, &c, &run, res->detail, sizeof res->detail);
+	}
+	if (bad) v = solve(w, &q, bad, in ? in->target : 0, cex, res->detail, sizeof res->detail);
+	lift_result_fini(&lr);
+	if (v == TV_CEX) {
+		if (in) snprintf(res->detail, sizeof res->detail, "piece of %s at pc %u (in the block at pc %u) differs from its spec",
+		                 pvm_ops[in->op].name, in->pc, blk->entry_pc);
+		else snprintf(res->detail, sizeof res->detail, "gas prologue of the block at pc %u differs from the spec", blk->entry_pc);
+	}
+	return v;
+}
+
+tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
+                           uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces)
+{
+	double t0 = now_ms();
+	tv_verdict v = TV_UNKNOWN;
+	jit_block blk;
+	memset(&blk, 0, sizeof blk);
+	*cex_pc = pc;
+	*n_pieces = 0;
+	if (!begin(w, res, cex)) goto out;
+	jit_features f = w->o->portable ? jit_no_features() : jit_cpu_features();
+	jit_err je = jit_block_compile(p, pc, f, &blk);
+	if (je != JIT_OK) {
+		snprintf(res->detail, sizeof res->detail, "compile: %s", jit_strerror(je));
+		goto out;
+	}
+	if (!blk.n_map || blk.map[0].guest_pc != pc) {
+		snprintf(res->detail, sizeof res->detail, "compile: no pc map for the block at pc %u", pc);
+		goto out;
+	}
+	/* the pc map must be the spec's instruction sequence: each row the next instruction of the
+	 * previous one, ending at the region's terminator (else the cut would not be the spec's) */
+	for (size_t k = 1; k < blk.n_map; k++)
+		if (blk.map[k].guest_pc != pvm_inst_at(p, blk.map[k - 1].guest_pc)->next ||
+		    blk.map[k].host_off < blk.map[k - 1].host_off) {
+			snprintf(res->detail, sizeof res->detail, "pc map row %zu (pc %u) is not the next instruction", k,
+			         blk.map[k].guest_pc);
+			goto out;
+		}
+	const pvm_inst *last = pvm_inst_at(p, blk.map[blk.n_map - 1].guest_pc);
+	if (last_pc) *last_pc = last->pc;
+	if (!pvm_op_is_term(last->op) && last->op != PVM_OP_ecalli) {
+		snprintf(res->detail, sizeof res->detail, "the block at pc %u does not end in a terminator", pc);
+		goto out;
+	}
+	for (size_t k = 0; k + 1 < blk.n_map; k++) {
+		const pvm_inst *in = pvm_inst_at(p, blk.map[k].guest_pc);
+		if (pvm_op_is_term(in->op) || in->op == PVM_OP_ecalli) {
+			snprintf(res->detail, sizeof res->detail, "a terminator inside the block at pc %u", pc);
+			goto out;
+		}
+	}
+	patch_exits(blk.bytes, blk.exits, blk.n_exits);
+	uint64_t cost = tv_region_cost(w->o->spec, p, pc);
+	if (cost != blk.n_map) {
+		/* the spec charges the instructions up to its terminator; the pieces must be those */
+		snprintf(res->detail, sizeof res->detail, "the block has %zu instructions, the spec's region %llu", blk.n_map,
+		         (unsigned long long)cost);
+		goto out;
+	}
+	v = TV_PROVED;
+	for (long k = -1; k < (long)blk.n_map && v == TV_PROVED; k++) {
+		uint32_t at;
+		v = prove_piece(w, p, &blk, k, cost, res, cex, &at);
+		(*n_pieces)++;
+		if (v != TV_PROVED) *cex_pc = at;
+	}
+	if (v == TV_PROVED) snprintf(res->detail, sizeof res->detail, "%zu pieces", *n_pieces);
+out:
+	jit_block_fini(&blk);
+	return finish(res, v, t0);
+}
+
 /* One case of the dispatcher proof: the address is 2c + 2 (table entry c) for c < n, or any
  * address that is none of those for c = n. */
 static tv_verdict dispatch_case(tv_worker *w, const pvm_program *p, const pvm_inst *in, jit_block *blk, uint32_t c,
@@ -768,16 +925,35 @@ static tv_verdict dispatch_case(tv_worker *w, const pvm_program *p, const pvm_in
 	/* the template left the address zero-extended in rax (its own proof); in a table case it is
 	 * a numeral here, so the dispatcher's table read is at a known slot */
 	Z3_ast a = post.djump_addr;
-	if (c < n) { /* slot c and the runtime's contract for it (the only slot read) */
+	if (c == UINT32_MAX) { /* every slot at once: a = 2c + 2 for a symbolic c < n */
+		Z3_ast cs_ = var(z, "slot", 32);
+		assume(&q, Z3_mk_bvult(z, cs_, num(z, n, 32)));
+		a = Z3_mk_bvadd(z, Z3_mk_bvmul(z, num(z, 2, 32), cs_), num(z, 2, 32));
+		assume(&q, Z3_mk_eq(z, post.djump_addr, a));
+		Z3_ast dest = Z3_mk_select(z, q.jump_table, cs_), e = Z3_mk_app(z, q.entry, 1, &dest);
+		Z3_ast slot = Z3_mk_ite(z, Z3_mk_select(z, is_block, dest), e, num(z, 0, 64));
+		Z3_ast at = Z3_mk_bvadd(z, Z3_mk_bvadd(z, q.mb, num(z, (uint64_t)(int64_t)JIT_JT(n, 0), 64)),
+		                        Z3_mk_bvmul(z, num(z, 8, 64), Z3_mk_zero_ext(z, 32, cs_)));
+		Z3_ast rd = NULL;
+		for (int k = 7; k >= 0; k--) {
+			Z3_ast b = Z3_mk_select(z, q.h, Z3_mk_bvadd(z, at, num(z, (uint64_t)k, 64)));
+			rd = rd ? Z3_mk_concat(z, rd, b) : b;
+		}
+		assume(&q, Z3_mk_eq(z, rd, slot));
+		assume(&q, ne(z, e, num(z, 0, 64)));
+	} else if (c < n) { /* slot c and the runtime's contract for it (the only slot read) */
+		q.simple = true; /* n small queries */
 		a = num(z, 2 * c + 2, 32);
 		assume(&q, Z3_mk_eq(z, post.djump_addr, a));
 		Z3_ast dest = Z3_mk_select(z, q.jump_table, num(z, c, 32)), e = Z3_mk_app(z, q.entry, 1, &dest);
 		Z3_ast slot = Z3_mk_ite(z, Z3_mk_select(z, is_block, dest), e, num(z, 0, 64));
 		assume(&q, Z3_mk_eq(z, host_read64(&q, q.h, JIT_JT(n, c)), slot));
 		assume(&q, ne(z, e, num(z, 0, 64)));
-	} else { /* none of the slots */
-		for (uint32_t i = 0; i < n; i++) cs[i] = ne(z, a, num(z, 2 * i + 2, 32));
-		assume(&q, Z3_mk_and(z, n, cs));
+	} else { /* none of the slots: a not in {2, 4, .., 2n}, written exactly as
+	          * odd(a) or a < 2 or a > 2n (n disequalities cost Z3 40M resource units at n = 384) */
+		Z3_ast none[3] = { ne(z, Z3_mk_extract(z, 0, 0, a), Z3_mk_unsigned_int64(z, 0, Z3_mk_bv_sort(z, 1))),
+		                   Z3_mk_bvult(z, a, num(z, 2, 32)), Z3_mk_bvugt(z, a, num(z, 2ull * n, 32)) };
+		assume(&q, Z3_mk_or(z, 3, none));
 	}
 	/* what makes a model fit the program's own table (the counterexample runs on it) */
 	for (uint32_t i = 0; i < n; i++) {
@@ -828,9 +1004,16 @@ tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst 
 		goto out;
 	}
 	patch_exits(blk.bytes, blk.exits, blk.n_exits);
-	for (uint32_t c = 0; c <= p->jt_len; c++) {
-		v = dispatch_case(w, p, in, &blk, c, res, cex);
-		if (v != TV_PROVED) break;
+	/* every slot in one query with a symbolic slot number, then the rest; only if the symbolic
+	 * query does not decide, slot by slot (n queries with a numeral slot) */
+	v = p->jt_len ? dispatch_case(w, p, in, &blk, UINT32_MAX, res, cex) : TV_PROVED;
+	if (v == TV_PROVED) {
+		v = dispatch_case(w, p, in, &blk, p->jt_len, res, cex);
+	} else if (v == TV_UNKNOWN) {
+		for (uint32_t c = 0; c <= p->jt_len; c++) {
+			v = dispatch_case(w, p, in, &blk, c, res, cex);
+			if (v != TV_PROVED) break;
+		}
 	}
 	if (v == TV_CEX)
 		snprintf(res->detail, sizeof res->detail, "dispatcher of %s at pc %u differs from the spec's djump",

@@ -17,6 +17,7 @@ typedef struct tv_worker {
 	unsigned uses;
 	tv_memo unsat;             /* normalized unsat queries (terms of z) */
 	double phase_ms[TV_NUM_PHASES]; /* this worker's time per phase (merged into the report) */
+	unsigned rlimit_now;       /* nonzero: the resource limit of the next queries instead of o->rlimit */
 	Z3_ast *q_pre, *q_acc;     /* buffers of the query being built: assumptions, access addresses */
 	unsigned *q_acc_len;
 	size_t cap_pre, cap_acc, cap_acc_len;
@@ -48,6 +49,12 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in, jit_imm_class cls
  * *last (when not NULL) gets the pc of the region's last instruction. */
 tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
                            uint32_t *last);
+/* Prove the same region piece by piece (the gas prologue, then each instruction's code between
+ * the JIT's pc-map cuts against that instruction's spec; README: soundness). *last_pc: the
+ * region's last instruction; *cex_pc: the pc of the state a counterexample model is at;
+ * *n_pieces: pieces proved or tried. */
+tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
+                           uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces);
 /* Prove the dynamic-jump dispatcher of the jump `in` (at in->pc of p, registers fixed, immediates
  * symbolic) against the spec's djump: halt, panic, or the host entry of jump_table[a/2 - 1]. */
 tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst *in, tv_result *res, tv_cex *cex);

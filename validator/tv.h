@@ -17,6 +17,9 @@ enum { TV_DEBUG_QUERY = 1, /* each query, and the model when sat */
        TV_DEBUG_WEAKEN = 8  /* test of the replay check: keep only the first 64 assumptions of a
                              * query (an old bug), so Z3 can give models that do not diverge */ };
 
+/* prove: blocks of at most this many instructions are also proved in one query (a cross-check). */
+enum { TV_CROSS_CHECK_MAX = 8, TV_CROSS_CHECK_RLIMIT = 2000000 /* its Z3 resource limit */ };
+
 typedef struct tv_opts {
 	unsigned jobs;             /* worker threads (each with its own Z3 context) */
 	unsigned timeout_ms;       /* per solver query; a timeout is UNKNOWN, never PROVED */
@@ -31,6 +34,7 @@ typedef struct tv_opts {
 	bool fail_fast;            /* stop at the first counterexample */
 	bool memo;                 /* reuse unsat answers for alpha-equivalent queries */
 	unsigned debug;            /* TV_DEBUG_* bits: what solve() prints on stderr */
+	bool whole_block;          /* prove: one query per block instead of piece by piece */
 	const sem_spec *spec;
 } tv_opts;
 

@@ -473,7 +473,43 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 	res->op = in->op;
 	snprintf(res->what, sizeof res->what, "block@%u", pc);
 	uint32_t last_pc = pc, cex_pc = pc;
-	tv_verdict verdict = tv_prove_region(wk, p, pc, res, &cex, &last_pc);
+	size_t n_pieces = 0;
+	tv_verdict verdict = TV_UNKNOWN;
+	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, pc, res, &cex, &last_pc, &cex_pc, &n_pieces);
+	if (o->whole_block || verdict == TV_UNKNOWN) {
+		/* the whole region in one query (also where a piece does not lift or decide) */
+		char why[120];
+		snprintf(why, sizeof why, "%.100s", res->detail);
+		double ms = res->ms;
+		cex_pc = pc;
+		verdict = tv_prove_region(wk, p, pc, res, &cex, &last_pc);
+		res->ms += ms;
+		if (!o->whole_block && verdict != TV_PROVED) {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, " (pieces: %.100s)", why);
+		}
+	} else if (verdict == TV_PROVED && n_pieces <= 1 + TV_CROSS_CHECK_MAX) {
+		/* a short block: the whole-region query as a cross-check of the composition */
+		tv_result x;
+		memset(&x, 0, sizeof x);
+		tv_cex xc;
+		wk->rlimit_now = TV_CROSS_CHECK_RLIMIT;
+		tv_verdict cv = tv_prove_region(wk, p, pc, &x, &xc, &last_pc);
+		wk->rlimit_now = 0;
+		res->ms += x.ms;
+		if (cv == TV_CEX) { /* the pieces proved what the whole query refutes: replayed below */
+			verdict = TV_CEX;
+			cex = xc;
+			cex_pc = pc;
+			snprintf(res->detail, sizeof res->detail, "pieces PROVED but the whole-block cross-check differs: %.180s",
+			         x.detail);
+			res->verdict = TV_CEX;
+			res->symbolic = true;
+		} else {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, ", whole-block cross-check %s", tv_verdict_name(cv));
+		}
+	}
 	/* a region that ends in a dynamic jump continues through its dispatcher: proved too */
 	const pvm_inst *last = pvm_inst_at(p, last_pc);
 	if (verdict == TV_PROVED && (last->op == PVM_OP_jump_ind || last->op == PVM_OP_load_imm_jump_ind)) {
@@ -484,6 +520,9 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		if (verdict != TV_PROVED) {
 			snprintf(res->detail, sizeof res->detail, "%s", d.detail);
 			cex_pc = last->pc; /* the model is the state at the jump */
+		} else {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, ", dispatcher PROVED");
 		}
 		res->verdict = verdict;
 		res->symbolic = d.symbolic;
@@ -535,9 +574,32 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 				none.program_len = len;
 			}
 		}
+		/* a piece inside the region: its model's gas is any value (the piece neither reads nor
+		 * charges it), and the run from cex_pc is charged that region's cost: give exactly that */
+		const pvm_inst *ci = pvm_inst_at(p, cex_pc);
+		bool mid = cex_pc != pc && !pvm_op_is_term(ci->op) && ci->op != PVM_OP_ecalli && ci->next < p->code_len;
+		if (cex_pc != pc) cex.gas = mid ? 2 : (int64_t)tv_region_cost(o->spec, p, cex_pc);
 		pvm_err err = !cex.valid ? PVM_EINVAL
 		            : tv_cex_vector_block(&cex, v ? v : &none, cex_pc, tv_region_cost(o->spec, p, cex_pc), path, &cv, &we);
 		if (!cex.valid) snprintf(we.msg, sizeof we.msg, "no model");
+		if (!err && mid) {
+			/* and the instruction after the piece is a trap, so the run stops right after it:
+			 * the rest of the block would otherwise overwrite what the piece got wrong */
+			pvm_program cut = *p;
+			uint8_t *blob = NULL;
+			size_t len = 0;
+			cut.code = malloc(p->code_len ? p->code_len : 1);
+			if (cut.code) {
+				memcpy(cut.code, p->code, p->code_len);
+				cut.code[ci->next] = PVM_OP_trap;
+				if (pvm_program_encode(&cut, &blob, &len) == PVM_OK) {
+					free(cv.program);
+					cv.program = blob;
+					cv.program_len = len;
+				}
+				free(cut.code);
+			}
+		}
 		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, err ? we.msg : NULL, path);
 		if (!err) pvm_vector_fini(&cv);
 		free(none.program);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # prove_replay.sh JITPROOF PROGRAMS OUTDIR: the five test-service blocks that once got false
 # counterexamples (assumptions past the 64th were silently dropped) are PROVED; and with that old
-# bug put back (--debug weaken) the model is caught by the replay check: reported as
+# bug put back (--debug weaken, on the whole-block query) the model is caught by the replay check: reported as
 # VALIDATOR-BUG (exit 1), never as COUNTEREXAMPLE, and its vector indeed does not diverge.
 jp=$1; prog=$2/test-service.bin; out=$3
 fail() { echo "FAIL: $*"; exit 1; }
@@ -12,7 +12,7 @@ for pc in 3123 3845 4443; do
 	echo "$line"
 	echo "$line" | grep -q "pc $pc (.*): PROVED" || fail "pc $pc not PROVED"
 done
-line=$("$jp" prove "$prog" --pc 4443 --cex-dir "$out" --debug weaken); rc=$?
+line=$("$jp" prove "$prog" --pc 4443 --cex-dir "$out" --whole-block --debug weaken); rc=$?
 echo "$line"
 [ $rc -eq 1 ] || fail "weakened proof: exit $rc, expected 1"
 echo "$line" | grep -q ': VALIDATOR-BUG: .*does not diverge on replay' || fail "no VALIDATOR-BUG verdict"
