@@ -22,7 +22,7 @@ static void usage(FILE *f)
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
 	           "entered at pc N (or every basic block with --all) equal to the composed specs, piece by\n"
 	           "piece (gas prologue, then each instruction's code against its spec; --whole-block: one\n"
-	           "query; blocks of up to 8 instructions get both), and the\n"
+	           "query; blocks of up to 6 instructions get both), and the\n"
 	           "jump-table dispatcher of a dynamic jump that ends it. A block the solver cannot decide\n"
 	           "runs on both engines from N states (FALLBACK-AGREE or COUNTEREXAMPLE). Every symbolic\n"
 	           "counterexample is replayed on both engines first: one that does not diverge is reported\n"

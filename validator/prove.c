@@ -424,7 +424,7 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 	for (size_t i = 0; i < q->n_pre; i++) Z3_solver_assert(z, s, q->pre[i]);
 	Z3_solver_assert(z, s, bad);
 	Z3_lbool r = Z3_solver_check(z, s);
-	if (r == Z3_L_UNDEF) {
+	if (r == Z3_L_UNDEF && !w->rlimit_now) {
 		/* the bit-blasting pipeline as a second opinion (DESIGN.md: it wins on bvsdiv) */
 		Z3_solver s2 = lift_blast_solver(z);
 		Z3_solver_set_params(z, s2, p);
@@ -560,21 +560,30 @@ static tv_verdict finish(tv_result *res, tv_verdict v, double t0)
 	return v;
 }
 
+/* The immediate a template proof emits its template with (its fields are then made symbolic). */
+static bool class_candidate(jit_imm_class cls, uint64_t *imm)
+{
+	static const uint64_t cand[] = { 0x12345678, 0x7b, 1, 0, 0xffffffffffffff85ull, 0xffffffff80000000ull };
+	for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
+		if (jit_class_holds(cls, cand[i], cand[i])) {
+			*imm = cand[i];
+			return true;
+		}
+	return false;
+}
+
 tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cls, tv_result *res, tv_cex *cex)
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
 	if (!begin(w, res, cex)) goto out;
 	/* a concrete immediate of the class for emission; the fields are symbolic anyway */
-	static const uint64_t cand[] = { 0x12345678, 0x7b, 1, 0, 0xffffffffffffff85ull, 0xffffffff80000000ull };
 	pvm_inst in = *in0;
-	size_t ci = 0;
-	while (ci < sizeof cand / sizeof cand[0] && !jit_class_holds(cls, cand[ci], cand[ci])) ci++;
-	if (ci == sizeof cand / sizeof cand[0]) {
+	if (!class_candidate(cls, &in.imm)) {
 		snprintf(res->detail, sizeof res->detail, "no immediate found for class %s", jit_class_name(cls));
 		goto out;
 	}
-	in.imm = in.imm2 = cand[ci];
+	in.imm2 = in.imm;
 	pvm_vector layout;
 	memset(&layout, 0, sizeof layout);
 	if (tv_program_for(&in, &layout) != PVM_OK) { /* sets pc 0, next, target as the cex program has them */
@@ -768,10 +777,103 @@ out:
  * prologue is proved against "gas < cost: out-of-gas, nothing changed; else gas - cost, go on".
  * By induction over the pieces the region's code agrees with the composed specs (README). */
 
+/* The bytes a field holds for immediate v (the emitter's encoding, as field_term says). */
+static uint64_t field_value(uint64_t v, unsigned enc)
+{
+	switch (enc) {
+	case JIT_IMM_SEXT32: case JIT_IMM_LOW32: return v & 0xffffffffu;
+	case JIT_IMM_LOW16: return v & 0xffff;
+	case JIT_IMM_LOW8: return v & 0xff;
+	case JIT_IMM_LOW8_MASK63: return v & 63;
+	case JIT_IMM_LOW8_MASK31: return v & 31;
+	default: return v;
+	}
+}
+
+static bool in_field(const jit_tpl *t, size_t i)
+{
+	for (size_t k = 0; k < t->n_imms; k++)
+		if (i >= t->imms[k].off && i < (size_t)t->imms[k].off + t->imms[k].width) return true;
+	for (size_t k = 0; k < t->n_exits; k++)
+		if (i >= t->exits[k].off && i < (size_t)t->exits[k].off + 4) return true;
+	return false;
+}
+
+/* Is the piece [off, end) of blk the template of in for class cls, byte for byte: the template
+ * a template proof proves (emitted with the class's candidate immediate, fields symbolic), with
+ * in's immediates in its fields, and exits of the same kinds at the same offsets naming in's pc
+ * (and in's target, a block start, for a branch)? Then that template proof covers the piece. */
+static bool piece_is_template(const tv_opts *o, const pvm_program *p, const jit_block *blk, const pvm_inst *in,
+                              uint32_t off, uint32_t end, jit_imm_class cls)
+{
+	jit_features f = o->portable ? jit_no_features() : jit_cpu_features();
+	jit_tpl *t = malloc(sizeof *t), *c = malloc(sizeof *c);
+	bool ok = false;
+	pvm_inst ci = *in;
+	if (!t || !c || !class_candidate(cls, &ci.imm)) goto out;
+	ci.imm2 = ci.imm;
+	if (jit_emit_template(in, cls, f, t) != JIT_OK || jit_emit_template(&ci, cls, f, c) != JIT_OK) goto out;
+	if (t->len != end - off || c->len != t->len || t->n_imms != c->n_imms || t->n_exits != c->n_exits) goto out;
+	for (size_t i = 0; i < t->len; i++) {
+		if (in_field(t, i)) continue;
+		if (t->bytes[i] != blk->bytes[off + i] || c->bytes[i] != t->bytes[i]) goto out;
+	}
+	for (size_t k = 0; k < t->n_imms; k++) {
+		const jit_imm_field *fl = &t->imms[k];
+		if (fl->off != c->imms[k].off || fl->width != c->imms[k].width || fl->enc != c->imms[k].enc ||
+		    fl->which != c->imms[k].which || fl->width > 8)
+			goto out;
+		uint64_t want = field_value(fl->which ? in->imm2 : in->imm, fl->enc), got = 0;
+		for (unsigned b = 0; b < fl->width; b++) got |= (uint64_t)blk->bytes[off + fl->off + b] << (8 * b);
+		if (fl->width < 8) want &= (1ull << (8 * fl->width)) - 1;
+		if (got != want) goto out;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < blk->n_exits; i++) {
+		const jit_exit *be = &blk->exits[i];
+		if (be->off < off || be->off >= end) continue;
+		if (k == t->n_exits) goto out;
+		const jit_exit *te = &t->exits[k++];
+		if (be->off != off + te->off || be->kind != te->kind || te->off != c->exits[k - 1].off) goto out;
+		if (be->kind == JIT_EXIT_OOG) goto out; /* a template has none */
+		if (be->kind == JIT_EXIT_DJUMP && be->reg != te->reg) goto out;
+		if (be->pc != in->pc) goto out;
+		if (be->kind == JIT_EXIT_BRANCH &&
+		    (be->target != in->target || in->target > p->code_len || !p->is_block[in->target]))
+			goto out;
+	}
+	ok = k == t->n_exits;
+out:
+	free(t);
+	free(c);
+	return ok;
+}
+
 /* Proves one piece; k < 0 is the prologue. *cex_pc gets the guest pc the model's state is at. */
 static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk, long k, uint64_t cost,
-                              tv_result *res, tv_cex *cex, uint32_t *cex_pc)
+                              tv_result *res, tv_cex *cex, uint32_t *cex_pc, size_t *n_tpl)
 {
+	if (k >= 0 && w->o->memo) {
+		/* the piece is a template instance: its template proof (symbolic immediates, so the
+		 * memo answers every later instance of the same shape); a template that does not
+		 * prove is proved here as a piece, so a counterexample is one of this block */
+		const pvm_inst *in = pvm_inst_at(p, blk->map[k].guest_pc);
+		uint32_t off = blk->map[k].host_off;
+		uint32_t end = k + 1 < (long)blk->n_map ? blk->map[k + 1].host_off : (uint32_t)blk->len;
+		jit_imm_class cls[JIT_CLASS_COUNT];
+		size_t ncls = jit_op_classes(in->op, cls, JIT_CLASS_COUNT);
+		for (size_t i = 0; i < ncls; i++) {
+			if (!jit_class_holds(cls[i], in->imm, in->imm2) || !piece_is_template(w->o, p, blk, in, off, end, cls[i]))
+				continue;
+			tv_result tr;
+			memset(&tr, 0, sizeof tr);
+			if (tv_prove_template(w, in, cls[i], &tr, cex) == TV_PROVED) {
+				(*n_tpl)++;
+				return TV_PROVED;
+			}
+			break;
+		}
+	}
 	if (!begin(w, res, cex)) return TV_UNKNOWN;
 	Z3_context z = w->z;
 	query q;
@@ -888,13 +990,14 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 		goto out;
 	}
 	v = TV_PROVED;
+	size_t n_tpl = 0;
 	for (long k = -1; k < (long)blk.n_map && v == TV_PROVED; k++) {
 		uint32_t at;
-		v = prove_piece(w, p, &blk, k, cost, res, cex, &at);
+		v = prove_piece(w, p, &blk, k, cost, res, cex, &at, &n_tpl);
 		(*n_pieces)++;
 		if (v != TV_PROVED) *cex_pc = at;
 	}
-	if (v == TV_PROVED) snprintf(res->detail, sizeof res->detail, "%zu pieces", *n_pieces);
+	if (v == TV_PROVED) snprintf(res->detail, sizeof res->detail, "%zu pieces (%zu by their template proof)", *n_pieces, n_tpl);
 out:
 	jit_block_fini(&blk);
 	return finish(res, v, t0);
