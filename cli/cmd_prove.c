@@ -15,9 +15,9 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: jitproof prove FILE (--pc N | --all) [-j N] [--cex-dir DIR] [--timeout-ms MS] [--rlimit N]\n"
+	fprintf(f, "usage: jitproof prove (FILE --pc N | --all FILE...) [-j N] [--cex-dir DIR] [--timeout-ms MS] [--rlimit N]\n"
 	           "                      [--portable] [--fallback-states N] [--mutant NAME] [--json FILE]\n"
-	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block]\n"
+	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--timings]\n"
 	           "                      [--debug query,norm,rlimit,weaken]\n"
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
 	           "entered at pc N (or every basic block with --all) equal to the composed specs, piece by\n"
@@ -32,7 +32,9 @@ static void usage(FILE *f)
 
 typedef struct prove_run {
 	const tv_opts *o;
-	const cli_input *in;
+	const cli_input *in;     /* the files */
+	const char *const *files;
+	const uint32_t *file;    /* per block: index into in/files */
 	const uint32_t *pcs;
 	size_t n;
 	tv_result *res;
@@ -63,7 +65,8 @@ static void *prove_worker(void *arg)
 		size_t i = atomic_fetch_add(&R->next, 1);
 		if (i >= R->n || atomic_load(&R->failed)) break;
 		pvm_errbuf e;
-		if (tv_prove_block(w, &R->in->prog, &R->in->vec, R->pcs[i], &R->res[i], &e) != PVM_OK) {
+		const cli_input *in = &R->in[R->file[i]];
+		if (tv_prove_block(w, &in->prog, &in->vec, R->pcs[i], &R->res[i], &e) != PVM_OK) {
 			pthread_mutex_lock(&R->lock);
 			R->err = e;
 			pthread_mutex_unlock(&R->lock);
@@ -91,9 +94,12 @@ int cmd_prove(int argc, char **argv)
 	tv_opts o = tv_opts_default();
 	o.memo = true; /* one worker serves many blocks: instruction-shaped queries repeat */
 	o.progress = isatty(2);
-	const char *file = NULL, *json = NULL, *junit = NULL, *html = NULL;
+	const char *json = NULL, *junit = NULL, *html = NULL;
+	const char **files = calloc((size_t)argc, sizeof *files);
+	size_t n_files = 0;
+	if (!files) return 2;
 	uint64_t pc = 0, n;
-	bool have_pc = false, all = false;
+	bool have_pc = false, all = false, timings = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -119,6 +125,8 @@ int cmd_prove(int argc, char **argv)
 			html = val, i++;
 		} else if (!strcmp(a, "--no-progress")) {
 			o.progress = false;
+		} else if (!strcmp(a, "--timings")) {
+			timings = true;
 		} else if (!strcmp(a, "--whole-block")) {
 			o.whole_block = true;
 		} else if (!strcmp(a, "--no-memo")) {
@@ -126,44 +134,64 @@ int cmd_prove(int argc, char **argv)
 		} else if (!strcmp(a, "--mutant") && val) {
 			if (!jit_set_mutant(val)) return cli_usage("prove", "--mutant: no mutant '%s' built in", val);
 			i++;
-		} else if (a[0] == '-' || file) {
+		} else if (a[0] == '-' || (n_files && !all)) {
+			free(files);
 			return cli_usage("prove", "unexpected argument '%s' (see --help)", a);
 		} else {
-			file = a;
+			files[n_files++] = a;
 		}
 	}
-	if (!file || have_pc == all) return cli_usage("prove", "needs FILE and exactly one of --pc N / --all");
-	cli_input in;
-	if (cli_load(file, CLI_AUTO, NULL, 0, -1, &in)) return 2;
-	if (have_pc && (pc > in.prog.code_len || !in.prog.is_start[pc])) {
-		fprintf(stderr, "%s: pc %u: no instruction starts there\n", file, (uint32_t)pc);
-		cli_input_fini(&in);
-		return 2;
+	if (!n_files || have_pc == all) {
+		free(files);
+		return cli_usage("prove", "needs FILE and exactly one of --pc N / --all (--all: one or more FILEs)");
+	}
+	cli_input *ins = calloc(n_files, sizeof *ins);
+	size_t n_loaded = 0, total = 0;
+	int load_rc = ins ? 0 : 2;
+	for (; !load_rc && n_loaded < n_files; n_loaded++) {
+		if (cli_load(files[n_loaded], CLI_AUTO, NULL, 0, -1, &ins[n_loaded])) load_rc = 2;
+		else total += (size_t)ins[n_loaded].prog.code_len + 1;
+	}
+	if (!load_rc && have_pc && (pc > ins[0].prog.code_len || !ins[0].prog.is_start[pc])) {
+		fprintf(stderr, "%s: pc %u: no instruction starts there\n", files[0], (uint32_t)pc);
+		load_rc = 2;
 	}
 	pvm_errbuf e;
-	sem_spec *sp = sem_spec_load(sem_spec_default_path(), &e);
-	if (!sp) {
+	sem_spec *sp = load_rc ? NULL : sem_spec_load(sem_spec_default_path(), &e);
+	if (!load_rc && !sp) {
 		fprintf(stderr, "%s\n", e.msg);
-		cli_input_fini(&in);
-		return 2;
+		load_rc = 2;
+	}
+	if (load_rc) {
+		for (size_t i = 0; ins && i < n_loaded; i++) cli_input_fini(&ins[i]); /* a failed load left it empty */
+		free(ins);
+		free(files);
+		return load_rc;
 	}
 	o.spec = sp;
 	prove_run R;
 	memset(&R, 0, sizeof R);
 	R.o = &o;
-	R.in = &in;
-	uint32_t *pcs = malloc(((size_t)in.prog.code_len + 1) * sizeof *pcs);
-	for (uint32_t at = 0; pcs && at <= in.prog.code_len; at++)
-		if (all ? in.prog.is_block[at] || at == in.vec.initial_pc : at == pc) pcs[R.n++] = at;
+	R.in = ins;
+	R.files = files;
+	uint32_t *pcs = malloc(total * sizeof *pcs), *fidx = malloc(total * sizeof *fidx);
+	for (size_t fi = 0; pcs && fidx && fi < n_files; fi++) {
+		const cli_input *in = &ins[fi];
+		for (uint32_t at = 0; at <= in->prog.code_len; at++)
+			if (all ? in->prog.is_block[at] || at == in->vec.initial_pc : at == pc) {
+				fidx[R.n] = (uint32_t)fi;
+				pcs[R.n++] = at;
+			}
+	}
 	R.pcs = pcs;
+	R.file = fidx;
 	R.res = calloc(R.n ? R.n : 1, sizeof *R.res);
 	R.done = calloc(R.n ? R.n : 1, sizeof *R.done);
-	if (!pcs || !R.res || !R.done) {
+	int rc = 0;
+	if (!pcs || !fidx || !R.res || !R.done) {
 		fprintf(stderr, "prove: out of memory\n");
-		free(pcs), free(R.res), free(R.done);
-		sem_spec_free(sp);
-		cli_input_fini(&in);
-		return 2;
+		rc = 2;
+		goto done;
 	}
 	pthread_mutex_init(&R.lock, NULL);
 	double t0 = now_s();
@@ -181,7 +209,7 @@ int cmd_prove(int argc, char **argv)
 		while (printed < R.n && atomic_load(&R.done[printed])) {
 			if (o.progress && !any) fprintf(stderr, "\r%70s\r", "");
 			any = true;
-			print_result(file, R.pcs[printed], &R.res[printed]);
+			print_result(files[fidx[printed]], R.pcs[printed], &R.res[printed]);
 			printed++;
 		}
 		if (any) fflush(stdout);
@@ -193,13 +221,12 @@ int cmd_prove(int argc, char **argv)
 	}
 	for (unsigned j = 0; j < started; j++) pthread_join(th[j], NULL);
 	while (printed < R.n && atomic_load(&R.done[printed])) {
-		print_result(file, R.pcs[printed], &R.res[printed]);
+		print_result(files[fidx[printed]], R.pcs[printed], &R.res[printed]);
 		printed++;
 	}
 	if (o.progress) fprintf(stderr, "\r%70s\r", "");
-	int rc = 0;
 	if (atomic_load(&R.failed)) {
-		fprintf(stderr, "%s: %s\n", file, R.err.msg[0] ? R.err.msg : "prove: could not start a worker");
+		fprintf(stderr, "%s: %s\n", files[0], R.err.msg[0] ? R.err.msg : "prove: could not start a worker");
 		rc = 2;
 	}
 	tv_report rep = { 0 };
@@ -210,21 +237,31 @@ int cmd_prove(int argc, char **argv)
 	}
 	rep.seconds = now_s() - t0;
 	for (int k = 0; k < TV_NUM_PHASES; k++) rep.phase_ms[k] = R.phase_ms[k];
+	if (timings) {
+		fprintf(stderr, "time (ms, all workers):");
+		for (int k = 0; k < TV_NUM_PHASES; k++)
+			fprintf(stderr, "%s %s %.0f", k ? "," : "", tv_phase_name(k), rep.phase_ms[k]);
+		fprintf(stderr, "\n");
+	}
 	if (!rc) {
 		if (all) tv_report_block_summary(&rep, jobs, stdout);
 		size_t c[TV_NUM_VERDICTS];
 		tv_report_counts(&rep, c);
 		if (c[TV_CEX] || c[TV_UNKNOWN] || c[TV_BUG]) rc = 1; /* an unknown block is not a pass */
-		if ((json && !tv_report_block_json(&rep, file, json)) || (junit && !tv_report_block_junit(&rep, file, junit)) ||
-		    (html && !tv_report_block_html(&rep, file, html))) {
+		const char *name = n_files == 1 ? files[0] : "(several files)";
+		if ((json && !tv_report_block_json(&rep, name, json)) || (junit && !tv_report_block_junit(&rep, name, junit)) ||
+		    (html && !tv_report_block_html(&rep, name, html))) {
 			fprintf(stderr, "jitproof prove: cannot write a report file\n");
 			rc = 2;
 		}
 	}
 	tv_report_free(&rep);
 	pthread_mutex_destroy(&R.lock);
-	free(pcs), free(R.res), free(R.done);
+done:
+	free(pcs), free(fidx), free(R.res), free(R.done);
 	sem_spec_free(sp);
-	cli_input_fini(&in);
+	for (size_t i = 0; i < n_files; i++) cli_input_fini(&ins[i]);
+	free(ins);
+	free(files);
 	return rc;
 }
