@@ -43,6 +43,11 @@ bool cli_sancov_available(void);
 size_t cli_sancov_guards(void);
 uint32_t cli_sancov_hits(size_t i);
 void cli_sancov_reset(void);
+/* ---- replay --lockstep (cli/lockstep.c) ---- */
+/* Replays path on ea and eb one gas region at a time, comparing the whole state after each;
+ * on the first difference prints the region's pc and the difference, writes the entry state
+ * to cex_dir and proves the region there. 0 agree, 1 diverge, 2 error. */
+int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir);
 /* ---- corpora (cli/cmd_showmap.c) ---- */
 /* Adds path to *list (a file), or every file below a folder (recursively, sorted; names
  * starting with '.' and *.md / *.txt notes skipped). Paths are malloc'ed. False (message printed) on error. */
