@@ -56,4 +56,8 @@ printf 'garbage' > "$W/bad.json"
 "$JP" showmap "$CASES" -o "$W/f" --domain nope 2> /dev/null; [ $? = 2 ] || fail "bad --domain"
 "$JP" showmap "$CASES" 2> /dev/null; [ $? = 2 ] || fail "missing -o"
 "$JP" showmap "$CASES" -o "$W/f" --trial a/b 2> /dev/null; [ $? = 2 ] || fail "trial with '/'"
+# a build without sancov guards refuses the sancov domain with a clear line
+"$JP" showmap "$CASES" -o "$W/g" --domain sancov 2> "$W/err" > /dev/null; rc=$?
+if [ $rc = 2 ]; then grep -q "JITPROOF_SANCOV" "$W/err" || fail "sancov refusal: $(cat "$W/err")"
+elif [ $rc != 0 ]; then fail "--domain sancov: exit $rc"; fi
 echo "showmap: ok ($(wc -l < "$W/a/mixed/t1") ids over cases and vectors)"
