@@ -19,7 +19,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
  *         immediates favour edge values and addresses in the mapped pages.
  *   odd:  raw. 2 bytes gas (LE), 13 x 8 bytes registers (LE), 64 bytes of memory at 0x20000,
  *         then a §2 blob (what fuzz-tool writes from a w3f vector).
- * Memory: 0x20000-0x21fff writable, 0x22000-0x22fff read-only, the rest unmapped. */
+ * Memory: 0x20000-0x21fff writable, 0x22000-0x22fff read-only, filled with pseudo-random bytes
+ * and the first 64 input bytes (raw: the 64 given bytes) at 0x20000; the rest unmapped. */
 enum { FUZZ_MAX_INSTS = 64, FUZZ_RW = 0x20000, FUZZ_RO = 0x22000 };
 typedef struct fuzz_case {
 	uint8_t *blob;

@@ -50,14 +50,23 @@ static void put(uint8_t **b, size_t *n, size_t *cap, const void *src, size_t k)
 	*n += k;
 }
 
+/* Maps the pages and fills them with bytes drawn from seed (so loads see varied values, sign
+ * bits included), then writes the first n seed bytes at FUZZ_RW. */
 static void init_memory(pvm_state *s, const uint8_t *seed, size_t n)
 {
 	pvm_mem_map(s->mem, FUZZ_RW, 2 * PVM_PAGE, PVM_WRITE);
 	pvm_mem_map(s->mem, FUZZ_RO, PVM_PAGE, PVM_READ);
-	uint8_t pat[64];
-	for (unsigned i = 0; i < 64; i++) pat[i] = n ? seed[i % n] : (uint8_t)(i * 37 + 1);
-	pvm_mem_poke(s->mem, FUZZ_RW, pat, 64);
-	pvm_mem_poke(s->mem, FUZZ_RO, pat, 64);
+	uint64_t x = 0x243f6a8885a308d3ull;
+	for (size_t i = 0; i < n && i < 16; i++) x = (x ^ seed[i]) * 0x100000001b3ull;
+	uint8_t page[PVM_PAGE];
+	for (uint32_t pg = 0; pg < 3; pg++) {
+		for (unsigned i = 0; i < PVM_PAGE; i += 8) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			memcpy(page + i, &x, 8);
+		}
+		pvm_mem_poke(s->mem, FUZZ_RW + pg * PVM_PAGE, page, PVM_PAGE);
+	}
+	if (n) pvm_mem_poke(s->mem, FUZZ_RW, seed, n < 64 ? (uint32_t)n : 64);
 }
 
 static bool decode_raw(rd *r, fuzz_case *fc)
@@ -82,7 +91,8 @@ bool fuzz_decode(const uint8_t *data, size_t size, fuzz_case *fc)
 	uint8_t mode = byte(&r);
 	if (mode & 1) return decode_raw(&r, fc);
 	uint8_t g = byte(&r);
-	fc->init.gas = g < 16 ? g : g < 250 ? 16 + (int64_t)(g - 16) * 8 : 100000;
+	/* mostly enough gas for the program (out-of-gas paths from the small classes) */
+	fc->init.gas = g < 8 ? g : g < 16 ? 8 + (int64_t)(g - 8) * 4 : g < 250 ? 64 + (int64_t)g * 4 : 20000;
 	for (int i = 0; i < PVM_NUM_REGS; i++) fc->init.regs[i] = value(&r, 8);
 	unsigned n_jt = byte(&r) % 5;
 	uint8_t jt_idx[4];
