@@ -12,7 +12,7 @@
 
 static const char usage_text[] =
 	"usage: jitproof replay PATH... [--engine-a NAME] [--engine-b NAME] [--poke-b ADDR=BYTE]\n"
-	"                      [--mutant NAME]\n"
+	"                      [--mutant NAME] [--lockstep [--cex-dir DIR]]\n"
 	"Runs each program (a .json vector, a .pvmasm case, a blob or container, or every *.json\n"
 	"and *.pvmasm in a folder) on engine A (default interp) and engine B (default jit) and\n"
 	"compares exit reason, pc, the 13 registers, gas, fault address and all memory, and a JIT's\n"
@@ -20,6 +20,9 @@ static const char usage_text[] =
 	"Host calls are resumed with the state unchanged (at most 1000 per program).\n"
 	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
 	"  --mutant NAME       run the JIT with that deliberately wrong template (validator self-test)\n"
+	"  --lockstep          compare the whole state after every gas region; at the first difference\n"
+	"                      name the region (pc), write its entry state and prove it (a symbolic\n"
+	"                      counterexample) into --cex-dir DIR (default: the current folder)\n"
 	"Exit status: 0 all agree, 1 a divergence, 2 bad usage or input.\n";
 
 enum { MAX_HOST_CALLS = 1000 };
@@ -121,8 +124,8 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 
 int cmd_replay(int argc, char **argv)
 {
-	const char *na = "interp", *nb = "jit";
-	bool poke = false;
+	const char *na = "interp", *nb = "jit", *cex_dir = ".";
+	bool poke = false, lockstep = false;
 	uint32_t poke_addr = 0;
 	uint8_t poke_val = 0;
 	paths l = { 0 };
@@ -136,6 +139,11 @@ int cmd_replay(int argc, char **argv)
 			if (i + 1 >= argc) rc = cli_usage("replay", "--mutant needs a value");
 			else if (!jit_set_mutant(argv[++i]))
 				rc = cli_usage("replay", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
+		} else if (!strcmp(a, "--lockstep")) {
+			lockstep = true;
+		} else if (!strcmp(a, "--cex-dir")) {
+			if (i + 1 >= argc) rc = cli_usage("replay", "--cex-dir needs a value");
+			else cex_dir = argv[++i];
 		} else if (!strcmp(a, "--engine-a") || !strcmp(a, "--engine-b") || !strcmp(a, "--poke-b")) {
 			if (i + 1 >= argc) {
 				rc = cli_usage("replay", "%s needs a value", a);
@@ -181,7 +189,7 @@ int cmd_replay(int argc, char **argv)
 	size_t agree = 0, diverge = 0;
 	bool bad = false;
 	for (size_t i = 0; i < l.n; i++) {
-		int r = replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val);
+		int r = lockstep ? cli_lockstep(l.v[i], ea, eb, cex_dir) : replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val);
 		if (r == 0) agree++;
 		else if (r == 1) diverge++;
 		else bad = true;

@@ -47,17 +47,27 @@ static uint64_t region_cost(const sem_spec *sp, const pvm_program *p, uint32_t p
 
 pvm_exit sem_run(const sem_spec *sp, const pvm_program *p, pvm_state *s)
 {
+	return sem_run_trace(sp, p, s, NULL, NULL);
+}
+
+pvm_exit sem_run_trace(const sem_spec *sp, const pvm_program *p, pvm_state *s, sem_trace_fn fn, void *ctx)
+{
 	pvm_exit x = { 0 };
 	for (;;) {
 		uint64_t cost = region_cost(sp, p, s->pc);
 		if (s->gas < 0 || (uint64_t)s->gas < cost) {
+			if (fn) fn(ctx, s->pc, pvm_inst_at(p, s->pc)->op, 1ull << 1); /* paths[1] is `oog` */
 			x.status = PVM_OOG;
 			return x;
 		}
 		s->gas -= (int64_t)cost;
 		for (;;) {
-			const pvm_inst *in = pvm_inst_at(p, s->pc);
-			if (sem_exec(sp, p, in, s, &x)) return x;
+			uint32_t pc = s->pc;
+			const pvm_inst *in = pvm_inst_at(p, pc);
+			uint64_t taken = 0;
+			bool done = sem_exec_paths(sp, p, in, s, &x, fn ? &taken : NULL);
+			if (fn) fn(ctx, pc, in->op, taken);
+			if (done) return x;
 			if (ends_region(sp, in->op)) break;
 		}
 	}

@@ -652,6 +652,11 @@ static bool parse_insn(yctx *y, yaml_node_t *m)
 		if (!strcmp(y->sp->insns[i].name, nm)) return yfail(y, name, "%s: defined twice", nm);
 	}
 	if (!parse_semantics(y, &in, sem)) return false;
+	sem_path *paths = arena_alloc(y->sp, SEM_MAX_PATHS * sizeof *paths);
+	if (!paths) return yfail(y, m, "out of memory");
+	in.n_paths = sem_paths_build(&in, paths);
+	if (in.n_paths > SEM_MAX_PATHS) return yfail(y, sem, "%s: more than %d spec paths", nm, SEM_MAX_PATHS);
+	in.paths = paths;
 	if (y->sp->n == y->sp->cap) {
 		size_t cap = y->sp->cap ? 2 * y->sp->cap : 160;
 		sem_insn *ni = realloc(y->sp->insns, cap * sizeof *ni);
