@@ -17,13 +17,14 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_i64(const char *s, int64_t *out);
 /* ---- program inputs (cli/load.c), shared by run, replay and friends ---- */
-typedef enum cli_kind { CLI_VECTOR, CLI_PVMASM, CLI_CONTAINER, CLI_BLOB } cli_kind;
+typedef enum cli_kind { CLI_VECTOR, CLI_PVMASM, CLI_CONTAINER, CLI_BLOB, CLI_VECTOR08 } cli_kind;
 typedef enum cli_format { CLI_AUTO, CLI_FORCE_CONTAINER, CLI_FORCE_BLOB } cli_format;
 /* A loaded input: the vector (for blobs and containers synthesised from the initial state, with
  * has_expected false), its decoded program and its initial state. */
 typedef struct cli_input {
 	cli_kind kind;
-	pvm_vector vec;
+	pvm_vector vec;        /* CLI_VECTOR08: synthesised from the state before the first run */
+	pvm_vector08 vec08;    /* CLI_VECTOR08 only */
 	pvm_program prog;
 	pvm_state init;
 } cli_input;
@@ -33,8 +34,15 @@ typedef struct cli_input {
  * and container: CLI_DEFAULT_GAS). On error prints one "FILE:POS: reason" line to stderr and
  * returns 2 (*in is then empty); 0 on success. */
 enum { CLI_DEFAULT_GAS = 1000000000 };
+/* The ISA (isa = the --isa value, or -1 if not given): a .json file's format decides (a w3f vector
+ * is GP 0.7.2, a step vector GP 0.8.0) and a contradicting --isa is an error; every other file is
+ * read as isa, default GP 0.8.0. A GP 0.8 step vector's initial state is what its steps set up
+ * before the first run. decode_flags: pvm_program_decode_isa's (PVM_DECODE_POLKAVM_END, the
+ * --polkavm-end switch). */
 int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_len, int64_t gas,
-             cli_input *in);
+             int isa, unsigned decode_flags, cli_input *in);
+/* Parses an --isa value; on error prints the usage line and returns 2 (else 0). */
+int cli_parse_isa(const char *cmd, const char *value, int *isa);
 void cli_input_fini(cli_input *in);
 /* Path ends with suffix. */
 bool cli_has_suffix(const char *path, const char *suffix);
@@ -46,8 +54,8 @@ void cli_sancov_reset(void);
 /* ---- replay --lockstep (cli/lockstep.c) ---- */
 /* Replays path on ea and eb one gas region at a time, comparing the whole state after each;
  * on the first difference prints the region's pc and the difference, writes the entry state
- * to cex_dir and proves the region there. 0 agree, 1 diverge, 2 error. */
-int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir);
+ * to cex_dir and proves the region there. isa as cli_load's. 0 agree, 1 diverge, 2 error. */
+int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir, int isa);
 /* ---- corpora (cli/cmd_showmap.c) ---- */
 /* Adds path to *list (a file), or every file below a folder (recursively, sorted; names
  * starting with '.' and *.md / *.txt notes skipped). Paths are malloc'ed. False (message printed) on error. */

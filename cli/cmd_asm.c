@@ -8,8 +8,9 @@
 
 static void help(FILE *f)
 {
-	fprintf(f, "usage: jitproof asm FILE.pvmasm [-o OUT.json] [--engine NAME]\n"
-	           "  Assembles FILE (format: README.md) into a w3f test vector on stdout or OUT.json.\n"
+	fprintf(f, "usage: jitproof asm FILE.pvmasm [-o OUT.json] [--engine NAME] [--isa 0.8.0|0.7.2]\n"
+	           "  Assembles FILE (format: README.md) for the revision (default 0.8.0) into a test\n"
+	           "  vector on stdout or OUT.json: GP 0.7.2 a w3f vector, GP 0.8.0 a step vector.\n"
 	           "  expected-* fields come from running the engine (default interp) from the file's\n"
 	           "  initial state; if the file has .expect lines, a disagreement exits 1.\n");
 }
@@ -17,10 +18,14 @@ static void help(FILE *f)
 int cmd_asm(int argc, char **argv)
 {
 	const char *path = NULL, *outp = NULL, *ename = "interp";
+	int isa = PVM_ISA_080;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			help(stdout);
 			return 0;
+		} else if (!strcmp(argv[i], "--isa")) {
+			if (i + 1 == argc) return cli_usage("asm", "--isa needs a value");
+			if (cli_parse_isa("asm", argv[++i], &isa)) return 2;
 		} else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--engine")) {
 			if (i + 1 == argc) return cli_usage("asm", "%s needs a value", argv[i]);
 			*(argv[i][1] == 'o' ? &outp : &ename) = argv[i + 1];
@@ -45,14 +50,14 @@ int cmd_asm(int argc, char **argv)
 		return 2;
 	}
 	pvm_vector v;
-	pvm_err err = pvm_asm((const char *)text, len, path, &v, &e);
+	pvm_err err = pvm_asm_isa((const char *)text, len, (pvm_isa)isa, path, &v, &e);
 	free(text);
 	if (err) {
 		fprintf(stderr, "%s\n", e.msg);
 		return 2;
 	}
 	pvm_program prog;
-	if (pvm_program_decode(&prog, v.program, v.program_len, path, &e)) {
+	if (pvm_program_decode_isa(&prog, (pvm_isa)isa, v.program, v.program_len, path, &e)) {
 		fprintf(stderr, "%s\n", e.msg);
 		pvm_vector_fini(&v);
 		return 2;
@@ -72,13 +77,23 @@ int cmd_asm(int argc, char **argv)
 		rc = 1;
 		goto out_state;
 	}
-	pvm_vector_set_expected(&v, &s, x);
 	FILE *out = outp ? fopen(outp, "w") : stdout;
 	if (!out) {
 		fprintf(stderr, "%s: cannot write: %s\n", outp, strerror(errno));
 		goto out_state;
 	}
-	rc = pvm_vector_write(&v, out) ? 2 : 0;
+	if (isa == PVM_ISA_080) {
+		pvm_state init;
+		pvm_vector_initial_state(&v, &init);
+		pvm_vector08 v8;
+		pvm_vector08_from_run(&v8, v.name, v.program, v.program_len, &prog, &init, &s, x);
+		rc = pvm_vector08_write(&v8, out) ? 2 : 0;
+		pvm_vector08_fini(&v8);
+		pvm_state_fini(&init);
+	} else {
+		pvm_vector_set_expected(&v, &s, x);
+		rc = pvm_vector_write(&v, out) ? 2 : 0;
+	}
 	if (outp && fclose(out)) rc = 2;
 	if (rc) fprintf(stderr, "%s: write failed\n", outp ? outp : "stdout");
 out_state:

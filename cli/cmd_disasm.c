@@ -7,16 +7,23 @@
 
 static void help(FILE *f)
 {
-	fprintf(f, "usage: jitproof disasm FILE [--blob | --container] [-o OUT.pvmasm]\n"
+	fprintf(f, "usage: jitproof disasm FILE [--blob | --container] [--isa 0.8.0|0.7.2] [--costs]\n"
+	           "                      [-o OUT.pvmasm]\n"
 	           "  FILE: a w3f vector (*.json), a .pvmasm file, or a program blob / standard container\n"
 	           "  (detected; --blob or --container forces one). Prints assembly that `jitproof asm`\n"
-	           "  turns back into the same program bytes.\n");
+	           "  turns back into the same program bytes. GP 0.8.0: each basic block's gas cost (the\n"
+	           "  A.9/A.10 pipeline model) is printed beside its first instruction.\n"
+	           "  --isa REV  revision of blob, container and .pvmasm files (default 0.8.0)\n"
+	           "  --costs    print only the gas cost of every basic block, one \"PC COST\" line each\n"
+	           "             (0.7.2: the cost of the gas region entered there), then a summary\n");
 }
 
 int cmd_disasm(int argc, char **argv)
 {
 	const char *path = NULL, *outp = NULL;
 	cli_format fmt = CLI_AUTO;
+	int isa = -1;
+	bool costs = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			help(stdout);
@@ -25,6 +32,11 @@ int cmd_disasm(int argc, char **argv)
 			fmt = CLI_FORCE_BLOB;
 		} else if (!strcmp(argv[i], "--container")) {
 			fmt = CLI_FORCE_CONTAINER;
+		} else if (!strcmp(argv[i], "--costs")) {
+			costs = true;
+		} else if (!strcmp(argv[i], "--isa")) {
+			if (i + 1 == argc) return cli_usage("disasm", "--isa needs a value");
+			if (cli_parse_isa("disasm", argv[++i], &isa)) return 2;
 		} else if (!strcmp(argv[i], "-o")) {
 			if (i + 1 == argc) return cli_usage("disasm", "-o needs a file");
 			outp = argv[++i];
@@ -38,7 +50,7 @@ int cmd_disasm(int argc, char **argv)
 	}
 	if (!path) return cli_usage("disasm", "missing FILE (try --help)");
 	cli_input in;
-	int rc = cli_load(path, fmt, NULL, 0, -1, &in);
+	int rc = cli_load(path, fmt, NULL, 0, -1, isa, 0, &in);
 	if (rc) return rc;
 	FILE *out = outp ? fopen(outp, "w") : stdout;
 	if (!out) {
@@ -46,9 +58,23 @@ int cmd_disasm(int argc, char **argv)
 		cli_input_fini(&in);
 		return 2;
 	}
-	if (in.kind == CLI_BLOB) fprintf(out, "; %s: program blob\n", path);
-	else fprintf(out, "; %s\n", path);
-	pvm_err err = pvm_disasm(&in.prog, in.kind == CLI_BLOB ? NULL : &in.vec, out);
+	pvm_err err = PVM_OK;
+	if (costs) {
+		uint64_t n = 0, sum = 0;
+		uint32_t max = 0;
+		for (uint32_t pc = 0; pc < in.prog.code_len; pc++) {
+			if (!in.prog.is_block[pc]) continue;
+			uint32_t c = in.prog.gas_cost[pc];
+			fprintf(out, "%u %u\n", pc, c);
+			n++, sum += c, max = c > max ? c : max;
+		}
+		fprintf(out, "; %s: %llu blocks (GP %s), total %llu, max %u\n", path, (unsigned long long)n,
+		        pvm_isa_name(in.prog.isa), (unsigned long long)sum, max);
+	} else {
+		if (in.kind == CLI_BLOB) fprintf(out, "; %s: program blob\n", path);
+		else fprintf(out, "; %s\n", path);
+		err = pvm_disasm(&in.prog, in.kind == CLI_BLOB ? NULL : &in.vec, out);
+	}
 	if (outp && fclose(out)) err = PVM_EIO;
 	if (err) fprintf(stderr, "%s: %s\n", outp ? outp : "stdout", pvm_strerror(err));
 	cli_input_fini(&in);

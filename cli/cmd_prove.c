@@ -18,7 +18,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: jitproof prove (FILE --pc N | --all FILE...) [-j N] [--cex-dir DIR] [--timeout-ms MS] [--rlimit N]\n"
 	           "                      [--portable] [--fallback-states N] [--mutant NAME] [--json FILE]\n"
 	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--timings]\n"
-	           "                      [--debug query,norm,rlimit,weaken]\n"
+	           "                      [--debug query,norm,rlimit,weaken] [--isa 0.8.0|0.7.2]\n"
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
 	           "entered at pc N (or every basic block with --all) equal to the composed specs, piece by\n"
 	           "piece (gas prologue, then each instruction's code against its spec; --whole-block: one\n"
@@ -100,6 +100,7 @@ int cmd_prove(int argc, char **argv)
 	if (!files) return 2;
 	uint64_t pc = 0, n;
 	bool have_pc = false, all = false, timings = false;
+	int isa = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -114,6 +115,10 @@ int cmd_prove(int argc, char **argv)
 			have_pc = true, i++;
 		} else if (!strcmp(a, "--all")) {
 			all = true;
+		} else if (!strcmp(a, "--isa")) {
+			if (!val) return cli_usage("prove", "--isa needs a value");
+			if (cli_parse_isa("prove", val, &isa)) return 2;
+			i++;
 		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
 			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) return cli_usage("prove", "-j needs a number 1..64");
 			o.jobs = (unsigned)n, i++;
@@ -149,8 +154,16 @@ int cmd_prove(int argc, char **argv)
 	size_t n_loaded = 0, total = 0;
 	int load_rc = ins ? 0 : 2;
 	for (; !load_rc && n_loaded < n_files; n_loaded++) {
-		if (cli_load(files[n_loaded], CLI_AUTO, NULL, 0, -1, &ins[n_loaded])) load_rc = 2;
-		else total += (size_t)ins[n_loaded].prog.code_len + 1;
+		if (cli_load(files[n_loaded], CLI_AUTO, NULL, 0, -1, isa, 0, &ins[n_loaded])) {
+			load_rc = 2;
+		} else if (ins[n_loaded].prog.isa != PVM_ISA_072) {
+			/* issue 11: block proofs of 0.8.0 (per-block gas) are not built yet */
+			fprintf(stderr, "%s: prove: GP %s programs are not supported yet (give --isa 0.7.2 for a 0.7.2 "
+			        "program)\n", files[n_loaded], pvm_isa_name(ins[n_loaded].prog.isa));
+			load_rc = 2;
+		} else {
+			total += (size_t)ins[n_loaded].prog.code_len + 1;
+		}
 	}
 	if (!load_rc && have_pc && (pc > ins[0].prog.code_len || !ins[0].prog.is_start[pc])) {
 		fprintf(stderr, "%s: pc %u: no instruction starts there\n", files[0], (uint32_t)pc);

@@ -12,17 +12,20 @@
 
 static const char usage_text[] =
 	"usage: jitproof replay PATH... [--engine-a NAME] [--engine-b NAME] [--poke-b ADDR=BYTE]\n"
-	"                      [--mutant NAME] [--lockstep [--cex-dir DIR]]\n"
+	"                      [--mutant NAME] [--lockstep [--cex-dir DIR]] [--isa 0.8.0|0.7.2]\n"
 	"Runs each program (a .json vector, a .pvmasm case, a blob or container, or every *.json\n"
 	"and *.pvmasm in a folder) on engine A (default interp) and engine B (default jit) and\n"
 	"compares exit reason, pc, the 13 registers, gas, fault address and all memory, and a JIT's\n"
 	"sandbox page protections with the page map (at its start, every sbrk and every stop).\n"
-	"Host calls are resumed with the state unchanged (at most 1000 per program).\n"
+	"Host calls are resumed with the state unchanged (at most 1000 per program), except GP 0.8.0\n"
+	"grow_heap (host call 1), answered as the GP says.\n"
 	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
 	"  --mutant NAME       run the JIT with that deliberately wrong template (validator self-test)\n"
 	"  --lockstep          compare the whole state after every gas region; at the first difference\n"
 	"                      name the region (pc), write its entry state and prove it (a symbolic\n"
 	"                      counterexample) into --cex-dir DIR (default: the current folder)\n"
+	"  --isa REV           revision of .pvmasm, blob and container inputs (default 0.8.0); a .json\n"
+	"                      vector's format decides its own, and a contradicting --isa is an error\n"
 	"Exit status: 0 all agree, 1 a divergence, 2 bad usage or input.\n";
 
 enum { MAX_HOST_CALLS = 1000 };
@@ -81,10 +84,10 @@ static bool add_path(paths *l, const char *path)
 /* Run until a non-host exit, resuming host calls; compare at every stop. Returns 0 agree,
  * 1 diverge (line printed), 2 error. */
 static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *eb,
-                      bool poke, uint32_t poke_addr, uint8_t poke_val)
+                      bool poke, uint32_t poke_addr, uint8_t poke_val, int isa)
 {
 	cli_input in;
-	if (cli_load(path, CLI_AUTO, NULL, 0, -1, &in)) return 2;
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, 0, &in)) return 2;
 	pvm_errbuf e;
 	void *pa = ea->load(&in.prog, &e), *pb = pa ? eb->load(&in.prog, &e) : NULL;
 	if (!pa || !pb) {
@@ -111,6 +114,10 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 			rc = 1;
 		}
 		if (rc || xa.status != PVM_HOST || calls == MAX_HOST_CALLS) break;
+		if (in.prog.isa == PVM_ISA_080 && xa.host_id == PVM_HOST_GROW_HEAP) {
+			bool oka = pvm_grow_heap(&sa), okb = pvm_grow_heap(&sb); /* equal states: equal answers */
+			if (!oka || !okb) break;
+		}
 		sa.pc = xa.next;
 		sb.pc = xb.next;
 	}
@@ -129,12 +136,15 @@ int cmd_replay(int argc, char **argv)
 	uint32_t poke_addr = 0;
 	uint8_t poke_val = 0;
 	paths l = { 0 };
-	int rc = 0;
+	int rc = 0, isa = -1;
 	for (int i = 1; i < argc && rc == 0; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage_text, stdout);
 			goto out;
+		} else if (!strcmp(a, "--isa")) {
+			if (i + 1 >= argc) rc = cli_usage("replay", "--isa needs a value");
+			else rc = cli_parse_isa("replay", argv[++i], &isa);
 		} else if (!strcmp(a, "--mutant")) {
 			if (i + 1 >= argc) rc = cli_usage("replay", "--mutant needs a value");
 			else if (!jit_set_mutant(argv[++i]))
@@ -189,7 +199,8 @@ int cmd_replay(int argc, char **argv)
 	size_t agree = 0, diverge = 0;
 	bool bad = false;
 	for (size_t i = 0; i < l.n; i++) {
-		int r = lockstep ? cli_lockstep(l.v[i], ea, eb, cex_dir) : replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val);
+		int r = lockstep ? cli_lockstep(l.v[i], ea, eb, cex_dir, isa)
+		                 : replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val, isa);
 		if (r == 0) agree++;
 		else if (r == 1) diverge++;
 		else bad = true;

@@ -8,13 +8,19 @@
 
 static const char usage_text[] =
 	"usage: jitproof run FILE [--engine NAME] [--gas N] [-o OUT.json] [--args FILE]\n"
-	"                         [--container | --blob]\n"
-	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers.\n"
+	"                         [--container | --blob] [--isa 0.8.0|0.7.2] [--polkavm-end]\n"
+	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers. GP 0.8.0\n"
+	"host call 1 (grow_heap) is answered as the GP says and the run goes on.\n"
 	"FILE is a w3f vector (.json), PVM assembly (.pvmasm), or a binary: a program blob if it\n"
 	"decodes as one, otherwise a standard program container (force with --container/--blob).\n"
 	"  --engine NAME  engine (default interp)\n"
 	"  --gas N        initial gas (default: the file's; 1000000000 for binaries)\n"
-	"  -o OUT.json    write the input as a w3f vector with this run's result as expected-*\n"
+	"  -o OUT.json    write the input and this run's result as a vector: GP 0.7.2 a w3f vector\n"
+	"                 with expected-*, GP 0.8.0 a step vector (steps, assert, block-gas-costs)\n"
+	"  --isa REV      revision of .pvmasm, blob and container files (default 0.8.0); a .json\n"
+	"                 vector's format decides its own, and a contradicting --isa is an error\n"
+	"  --polkavm-end  GP 0.8.0 prevalidation also rejects a blob whose last instruction can fall\n"
+	"                 through, as PolkaVM HEAD does (the GP text accepts it; ISA-NOTES-0.8 §10.1)\n"
 	"  --args FILE    argument bytes for a standard container\n";
 
 int cmd_run(int argc, char **argv)
@@ -23,6 +29,8 @@ int cmd_run(int argc, char **argv)
 	cli_format fmt = CLI_AUTO;
 	int64_t gas;
 	bool has_gas = false;
+	int isa = -1;
+	unsigned dflags = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -32,6 +40,11 @@ int cmd_run(int argc, char **argv)
 			fmt = CLI_FORCE_CONTAINER;
 		} else if (!strcmp(a, "--blob")) {
 			fmt = CLI_FORCE_BLOB;
+		} else if (!strcmp(a, "--polkavm-end")) {
+			dflags |= PVM_DECODE_POLKAVM_END;
+		} else if (!strcmp(a, "--isa")) {
+			if (i + 1 >= argc) return cli_usage("run", "--isa needs a value");
+			if (cli_parse_isa("run", argv[++i], &isa)) return 2;
 		} else if (!strcmp(a, "--engine") || !strcmp(a, "--gas") || !strcmp(a, "-o") ||
 		           !strcmp(a, "--args")) {
 			if (i + 1 >= argc) return cli_usage("run", "%s needs a value", a);
@@ -63,7 +76,7 @@ int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	cli_input in;
-	int rc = cli_load(file, fmt, args, args_len, has_gas ? gas : -1, &in);
+	int rc = cli_load(file, fmt, args, args_len, has_gas ? gas : -1, isa, dflags, &in);
 	free(args);
 	if (rc) return rc;
 
@@ -76,6 +89,16 @@ int cmd_run(int argc, char **argv)
 	pvm_state st;
 	pvm_state_copy(&st, &in.init);
 	pvm_exit x = eng->run(prep, &st);
+	unsigned grown = 0; /* GP 0.8.0: grow_heap is answered here (§7), and the run resumes */
+	while (in.prog.isa == PVM_ISA_080 && x.status == PVM_HOST && x.host_id == PVM_HOST_GROW_HEAP) {
+		grown++;
+		if (!pvm_grow_heap(&st)) {
+			x.status = PVM_OOG;
+			break;
+		}
+		st.pc = x.next;
+		x = eng->run(prep, &st);
+	}
 	eng->free(prep);
 
 	printf("status: %s", pvm_status_name(x.status));
@@ -85,10 +108,25 @@ int cmd_run(int argc, char **argv)
 	for (int i = 0; i < PVM_NUM_REGS; i++)
 		printf("r%-2d = 0x%016" PRIx64 "  %" PRIu64 "\n", i, st.regs[i], st.regs[i]);
 
-	if (out) {
-		pvm_vector_set_expected(&in.vec, &st, x);
+	if (grown) printf("grow_heap: answered %u time%s\n", grown, grown == 1 ? "" : "s");
+	if (out && grown) {
+		fprintf(stderr, "%s: not written: the run answered grow_heap, whose gas charge a step "
+		        "vector cannot express\n", out);
+		rc = 2;
+	} else if (out) {
 		FILE *f = fopen(out, "w");
-		bool ok = f && pvm_vector_write(&in.vec, f) == PVM_OK;
+		bool ok = f != NULL;
+		if (in.prog.isa == PVM_ISA_080) {
+			pvm_vector08 v8;
+			pvm_vector08_from_run(&v8, in.vec.name, in.vec.program, in.vec.program_len, &in.prog,
+			                      &in.init, &st, x);
+			if (in.kind == CLI_VECTOR08) v8.tagged = in.vec08.tagged;
+			ok = ok && pvm_vector08_write(&v8, f) == PVM_OK;
+			pvm_vector08_fini(&v8);
+		} else {
+			pvm_vector_set_expected(&in.vec, &st, x);
+			ok = ok && pvm_vector_write(&in.vec, f) == PVM_OK;
+		}
 		if (f && fclose(f)) ok = false;
 		if (!ok) {
 			fprintf(stderr, "%s: cannot write the vector\n", out);

@@ -13,7 +13,7 @@
 
 static const char usage_text[] =
 	"usage: jitproof showmap CORPUS... -o DIR [--approach NAME] [--trial NAME] [--per-input]\n"
-	"                        [--domain LIST] [--raw] [--engine NAME]\n"
+	"                        [--domain LIST] [--raw] [--engine NAME] [--isa 0.8.0|0.7.2]\n"
 	"Replays every program of the corpus (w3f vectors, .pvmasm, blobs, containers, or folders of\n"
 	"them, recursively) and writes afl-showmap coverage to DIR/APPROACH/TRIAL, one 'id:count'\n"
 	"line per covered id:\n"
@@ -21,7 +21,8 @@ static const char usage_text[] =
 	"  spec_<opcode>_<path>   spec paths taken (each condition of the spec both ways, faults, oog)\n"
 	"  sancov_<guard, 8 hex>  engine code covered (needs a -DJITPROOF_SANCOV=ON clang build)\n"
 	"pvm and spec ids come from the spec evaluator's trace, sancov ids from --engine's run.\n"
-	"Folders: every file below, recursively, except dot-files and *.md, *.txt notes.\n"
+	"Folders: every file below, recursively, except dot-files and *.md, *.txt notes. --isa: the\n"
+	"revision of .pvmasm, blob and container inputs (default 0.8.0; a .json vector's format decides).\n"
 	"  -o DIR           output folder (created); only APPROACH/TRIAL files are written there\n"
 	"  --approach NAME  default: the name of the first CORPUS\n"
 	"  --trial NAME     default: trial (ignored with --per-input)\n"
@@ -206,10 +207,12 @@ static void run_engine(const pvm_engine *eng, void *prep, pvm_state *s)
 	}
 }
 
-static int trace_one(const char *path, const sem_spec *sp, const pvm_engine *eng, unsigned domains, cov_map *m)
+static int trace_one(const char *path, sem_spec *const specs[PVM_ISA_COUNT], int isa, const pvm_engine *eng,
+                     unsigned domains, cov_map *m)
 {
 	cli_input in;
-	if (cli_load(path, CLI_AUTO, NULL, 0, -1, &in)) return 2;
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, 0, &in)) return 2;
+	const sem_spec *sp = specs[in.prog.isa]; /* the spec of the program's own revision */
 	if (domains & (D_PVM | D_SPEC)) {
 		tracer t = { .sp = sp, .p = &in.prog, .m = m, .domains = domains };
 		snprintf(t.hash, sizeof t.hash, "%016llx",
@@ -343,11 +346,11 @@ int cmd_showmap(int argc, char **argv)
 	char **corpus = NULL;
 	const char *first = NULL;
 	size_t n = 0;
-	int rc = 0;
+	int rc = 0, isa = -1;
 	for (int i = 1; i < argc && !rc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = !strcmp(a, "-o") || !strcmp(a, "--approach") || !strcmp(a, "--trial") ||
-		             !strcmp(a, "--domain") || !strcmp(a, "--engine");
+		             !strcmp(a, "--domain") || !strcmp(a, "--engine") || !strcmp(a, "--isa");
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage_text, stdout);
 			goto done;
@@ -361,6 +364,8 @@ int cmd_showmap(int argc, char **argv)
 			trial = argv[++i];
 		} else if (!strcmp(a, "--engine")) {
 			engine = argv[++i];
+		} else if (!strcmp(a, "--isa")) {
+			rc = cli_parse_isa("showmap", argv[++i], &isa);
 		} else if (!strcmp(a, "--domain")) {
 			rc = parse_domains(argv[++i], &domains);
 		} else if (!strcmp(a, "--per-input")) {
@@ -401,12 +406,14 @@ int cmd_showmap(int argc, char **argv)
 		goto done;
 	}
 	pvm_errbuf e;
-	sem_spec *sp = sem_spec_load(sem_spec_default_path(), &e);
-	if (!sp) {
-		fprintf(stderr, "%s\n", e.msg);
-		rc = 2;
-		goto done;
-	}
+	sem_spec *specs[PVM_ISA_COUNT] = { NULL };
+	for (int r = 0; r < PVM_ISA_COUNT; r++)
+		if (!(specs[r] = sem_spec_load_isa(sem_spec_default_path(), (pvm_isa)r, &e))) {
+			fprintf(stderr, "%s\n", e.msg);
+			for (int k = 0; k < r; k++) sem_spec_free(specs[k]);
+			rc = 2;
+			goto done;
+		}
 	char *dir = malloc(strlen(out) + strlen(aname) + 2);
 	if (!dir) abort();
 	sprintf(dir, "%s/%s", out, aname);
@@ -417,7 +424,7 @@ int cmd_showmap(int argc, char **argv)
 	char **names = calloc(n, sizeof *names);
 	for (size_t i = 0; i < n && !rc; i++) {
 		cov_map m = { 0 };
-		rc = trace_one(corpus[i], sp, eng, domains, &m);
+		rc = trace_one(corpus[i], specs, isa, eng, domains, &m);
 		if (!rc && per_input) {
 			char nm[256];
 			name_of(corpus[i], nm, sizeof nm);
@@ -444,7 +451,7 @@ int cmd_showmap(int argc, char **argv)
 	free(names);
 	cov_free(&total);
 	free(dir);
-	sem_spec_free(sp);
+	for (int r = 0; r < PVM_ISA_COUNT; r++) sem_spec_free(specs[r]);
 done:
 	for (size_t i = 0; i < n; i++) free(corpus[i]);
 	free(corpus);

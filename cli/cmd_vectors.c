@@ -11,9 +11,16 @@
 #include "jit/mutant.h"
 
 static const char usage_text[] =
-	"usage: jitproof vectors PATH... [--engine NAME|both] [--junit FILE] [--mutant NAME]\n"
-	"Runs w3f PVM test vectors. PATH is a .json vector, a .pvmasm case with an expected state,\n"
-	"or a folder (every *.json and *.pvmasm inside, sorted by name).\n"
+	"usage: jitproof vectors PATH... [--engine NAME|both] [--isa 0.8.0|0.7.2] [--junit FILE]\n"
+	"                        [--mutant NAME] [--polkavm-end]\n"
+	"Runs PVM test vectors. PATH is a .json vector (w3f GP 0.7.2 format, or a GP 0.8 step vector\n"
+	"in either spelling; its format selects the ISA), a .pvmasm case with an expected state, or a\n"
+	"folder (every *.json and *.pvmasm inside, sorted by name). A 0.8 file's block-gas-costs are\n"
+	"checked against the cost model; a file with only program and block-gas-costs checks just those.\n"
+	"  --isa REV      the revision of .pvmasm cases (default 0.8.0); a .json file of the other\n"
+	"                 revision's format is an error\n"
+	"  --polkavm-end  GP 0.8.0 prevalidation also rejects a blob whose last instruction can fall\n"
+	"                 through, as PolkaVM HEAD does (the GP text accepts it; ISA-NOTES-0.8 §10.1)\n"
 	"  --engine NAME  engine to run (default interp); 'both' runs interp and jit and also\n"
 	"                 requires them to agree with each other\n"
 	"  --junit FILE   also write a JUnit XML report\n"
@@ -118,15 +125,89 @@ static bool run_engine(const pvm_engine *eng, const cli_input *in, pvm_state *st
 	return ok;
 }
 
-/* Runs one vector file; fills r. */
-static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2, result *r)
+/* Runs one GP 0.8 step vector (or checks the block costs of an integration program); fills r. */
+static void run_one08(const char *path, const pvm_engine *e1, const pvm_engine *e2, int isa,
+                      unsigned dflags, result *r)
+{
+	pvm_vector08 v;
+	pvm_program p;
+	pvm_errbuf e;
+	char why[1024];
+	r->v = V_ERROR;
+	snprintf(r->msg, sizeof r->msg, "malformed input");
+	if (pvm_vector08_read(&v, path, &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+		return;
+	}
+	if (isa >= 0 && isa != PVM_ISA_080) {
+		fprintf(stderr, "%s:1:1: a GP 0.8 step vector (its format says so), but --isa %s\n", path,
+		        pvm_isa_name((pvm_isa)isa));
+		pvm_vector08_fini(&v);
+		return;
+	}
+	char name[4200];
+	snprintf(name, sizeof name, "%s: program", path);
+	if (pvm_program_decode_flags(&p, PVM_ISA_080, dflags, v.program, v.program_len, name, &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+		pvm_vector08_fini(&v);
+		return;
+	}
+	free(r->name);
+	r->name = strdup(v.name);
+	if (!r->name) abort();
+	r->v = V_PASS;
+	size_t blocks;
+	if (v.has_costs && !pvm_vector08_check_costs(&v, &p, &blocks, why, sizeof why)) {
+		r->v = V_FAIL;
+		snprintf(r->msg, sizeof r->msg, "%s", why);
+	}
+	for (int k = 0; k < 2 && r->v == V_PASS && v.has_steps; k++) {
+		const pvm_engine *eng = k ? e2 : e1;
+		if (!eng) break;
+		void *prep = eng->load(&p, &e);
+		if (!prep) {
+			r->v = V_FAIL;
+			snprintf(r->msg, sizeof r->msg, "[%s] cannot load program: %s", eng->name, e.msg);
+			break;
+		}
+		if (!pvm_vector08_run(&v, eng, prep, why, sizeof why)) {
+			r->v = V_FAIL;
+			snprintf(r->msg, sizeof r->msg, "%s", why);
+		}
+		eng->free(prep);
+	}
+	if (r->v == V_FAIL) printf("FAIL %s: %s\n", r->name, r->msg);
+	pvm_program_fini(&p);
+	pvm_vector08_fini(&v);
+}
+
+/* True if path is a .json file in the GP 0.8 step format. */
+static bool is_vector08(const char *path)
+{
+	if (!cli_has_suffix(path, ".json")) return false;
+	uint8_t *buf;
+	size_t len;
+	pvm_errbuf e;
+	if (pvm_read_file(path, &buf, &len, &e)) return false;
+	bool is = pvm_json_is_vector08((const char *)buf, len);
+	free(buf);
+	return is;
+}
+
+/* Runs one vector file; fills r. isa: the --isa value, or -1 to follow the file's format. */
+static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2, int isa,
+                    unsigned dflags, result *r)
 {
 	cli_input in;
 	char why[1024];
 	r->name = strdup(path);
 	if (!r->name) abort();
 	fflush(stdout);
-	if (cli_load(path, CLI_AUTO, NULL, 0, -1, &in)) {
+	if (is_vector08(path)) {
+		run_one08(path, e1, e2, isa, dflags, r);
+		return;
+	}
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, dflags, &in)) {
 		r->v = V_ERROR;
 		snprintf(r->msg, sizeof r->msg, "malformed input");
 		return;
@@ -211,6 +292,8 @@ static bool write_junit(const char *file, const result *res, size_t n, size_t fa
 int cmd_vectors(int argc, char **argv)
 {
 	const char *engine = "interp", *junit = NULL;
+	int isa = -1;
+	unsigned dflags = 0;
 	list paths = { 0 };
 	bool bad = false;
 	int npos = 0;
@@ -222,6 +305,11 @@ int cmd_vectors(int argc, char **argv)
 			if (i + 1 >= argc) return cli_usage("vectors", "%s needs a value", argv[i]);
 			*(argv[i][2] == 'e' ? &engine : &junit) = argv[i + 1];
 			i++;
+		} else if (!strcmp(argv[i], "--polkavm-end")) {
+			dflags |= PVM_DECODE_POLKAVM_END;
+		} else if (!strcmp(argv[i], "--isa")) {
+			if (i + 1 >= argc) return cli_usage("vectors", "--isa needs a value");
+			if (cli_parse_isa("vectors", argv[++i], &isa)) return 2;
 		} else if (!strcmp(argv[i], "--mutant")) {
 			if (i + 1 >= argc) return cli_usage("vectors", "--mutant needs a value");
 			if (!jit_set_mutant(argv[++i]))
@@ -249,7 +337,7 @@ int cmd_vectors(int argc, char **argv)
 	if (!res) abort();
 	size_t passed = 0, failed = 0, errors = 0, skipped = 0;
 	for (size_t i = 0; i < paths.n; i++) {
-		run_one(paths.v[i], e1, e2, &res[i]);
+		run_one(paths.v[i], e1, e2, isa, dflags, &res[i]);
 		passed += res[i].v == V_PASS;
 		failed += res[i].v == V_FAIL;
 		errors += res[i].v == V_ERROR;

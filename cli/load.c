@@ -10,9 +10,17 @@ bool cli_has_suffix(const char *path, const char *suffix)
 	return n >= k && !strcmp(path + n - k, suffix);
 }
 
+int cli_parse_isa(const char *cmd, const char *value, int *isa)
+{
+	if ((*isa = pvm_isa_by_name(value)) < 0)
+		return cli_usage(cmd, "--isa: unknown revision '%s' (0.8.0 or 0.7.2)", value);
+	return 0;
+}
+
 void cli_input_fini(cli_input *in)
 {
 	pvm_vector_fini(&in->vec);
+	pvm_vector08_fini(&in->vec08);
 	pvm_program_fini(&in->prog);
 	pvm_state_fini(&in->init);
 }
@@ -35,7 +43,40 @@ static char *stem(const char *path)
 	return s;
 }
 
-static int load_vector(const char *path, int64_t gas, cli_input *in)
+/* A GP 0.8 step vector: the program and the state its steps set up before the first run. */
+static int load_vector08(const char *path, int64_t gas, unsigned dflags, cli_input *in)
+{
+	pvm_errbuf e;
+	char name[4200];
+	if (pvm_vector08_read(&in->vec08, path, &e)) return fail(in, &e);
+	snprintf(name, sizeof name, "%s: program", path);
+	if (pvm_program_decode_flags(&in->prog, PVM_ISA_080, dflags, in->vec08.program,
+	                             in->vec08.program_len, name, &e))
+		return fail(in, &e);
+	pvm_state_init(&in->init);
+	in->init.pc = in->vec08.initial_pc;
+	in->init.gas = gas >= 0 ? gas : in->vec08.has_steps ? in->vec08.initial_gas : CLI_DEFAULT_GAS;
+	for (size_t i = 0; i < in->vec08.n_steps && in->vec08.steps[i].kind != PVM_STEP_RUN; i++) {
+		const pvm_step *st = &in->vec08.steps[i];
+		if (st->kind == PVM_STEP_MAP)
+			pvm_mem_map(in->init.mem, st->address, st->length, st->writable ? PVM_WRITE : PVM_READ);
+		else if (st->kind == PVM_STEP_SET_REG)
+			in->init.regs[st->reg] = st->value;
+		else if (st->kind == PVM_STEP_WRITE && st->len &&
+		         !pvm_mem_poke(in->init.mem, st->address, st->contents, st->len)) {
+			pvm_errf(&e, "%s:%u:1: write into unmapped memory", path, st->line);
+			return fail(in, &e);
+		}
+	}
+	pvm_vector_set_initial(&in->vec, in->vec08.name, &in->init);
+	in->vec.program = malloc(in->vec08.program_len ? in->vec08.program_len : 1);
+	if (!in->vec.program) abort();
+	memcpy(in->vec.program, in->vec08.program, in->vec08.program_len);
+	in->vec.program_len = in->vec08.program_len;
+	return 0;
+}
+
+static int load_vector(const char *path, int64_t gas, pvm_isa isa, unsigned dflags, cli_input *in)
 {
 	pvm_errbuf e;
 	if (in->kind == CLI_VECTOR) {
@@ -44,22 +85,35 @@ static int load_vector(const char *path, int64_t gas, cli_input *in)
 		uint8_t *text;
 		size_t len;
 		if (pvm_read_file(path, &text, &len, &e)) return fail(in, &e);
-		pvm_err err = pvm_asm((const char *)text, len, path, &in->vec, &e);
+		pvm_err err = pvm_asm_isa((const char *)text, len, isa, path, &in->vec, &e);
 		free(text);
 		if (err) return fail(in, &e);
 	}
 	char name[4200];
 	snprintf(name, sizeof name, "%s: program", path);
-	if (pvm_program_decode(&in->prog, in->vec.program, in->vec.program_len, name, &e))
+	if (pvm_program_decode_flags(&in->prog, isa, dflags, in->vec.program, in->vec.program_len, name, &e))
 		return fail(in, &e);
 	if (gas >= 0) in->vec.initial_gas = gas;
 	pvm_vector_initial_state(&in->vec, &in->init);
 	return 0;
 }
 
-int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_len,
-             int64_t gas, cli_input *in)
+/* 1 if path is a GP 0.8 step vector, 0 if not (or unreadable: the reader reports it). */
+static int json_is_vector08(const char *path)
 {
+	uint8_t *buf;
+	size_t len;
+	pvm_errbuf e;
+	if (pvm_read_file(path, &buf, &len, &e)) return 0;
+	int is = pvm_json_is_vector08((const char *)buf, len);
+	free(buf);
+	return is;
+}
+
+int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_len,
+             int64_t gas, int isa_opt, unsigned dflags, cli_input *in)
+{
+	pvm_isa isa = isa_opt < 0 ? PVM_ISA_080 : (pvm_isa)isa_opt;
 	memset(in, 0, sizeof *in);
 	pvm_errbuf e, e2;
 	char msg[sizeof e.msg + sizeof e2.msg + 32];
@@ -69,22 +123,37 @@ int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_
 			fprintf(stderr, "%s: --args needs a standard container\n", path);
 			return 2;
 		}
+		if (is_vec && json_is_vector08(path)) {
+			if (isa_opt >= 0 && isa != PVM_ISA_080) {
+				fprintf(stderr, "%s:1:1: a GP 0.8 step vector (its format says so), but --isa %s\n",
+				        path, pvm_isa_name(isa));
+				return 2;
+			}
+			in->kind = CLI_VECTOR08;
+			return load_vector08(path, gas, dflags, in);
+		}
+		if (is_vec && isa_opt >= 0 && isa != PVM_ISA_072) {
+			fprintf(stderr, "%s:1:1: a w3f GP 0.7.2 vector (its format says so), but --isa %s\n",
+			        path, pvm_isa_name(isa));
+			return 2;
+		}
 		in->kind = is_vec ? CLI_VECTOR : CLI_PVMASM;
-		return load_vector(path, gas, in);
+		return load_vector(path, gas, is_vec ? PVM_ISA_072 : isa, dflags, in);
 	}
 	uint8_t *buf;
 	size_t len;
 	if (pvm_read_file(path, &buf, &len, &e)) return fail(in, &e);
 	pvm_err err = PVM_EINVAL;
 	if (fmt != CLI_FORCE_CONTAINER && !args) {
-		err = pvm_program_decode(&in->prog, buf, len, path, &e);
+		err = pvm_program_decode_flags(&in->prog, isa, dflags, buf, len, path, &e);
 		if (!err) {
 			in->kind = CLI_BLOB;
 			pvm_state_init(&in->init);
 		}
 	}
 	if (err && fmt != CLI_FORCE_BLOB) {
-		pvm_err err2 = pvm_container_load(buf, len, args, args_len, path, &in->prog, &in->init, &e2);
+		pvm_err err2 = pvm_container_load_isa(buf, len, args, args_len, isa, path, &in->prog,
+		                                      &in->init, &e2);
 		if (!err2) {
 			in->kind = CLI_CONTAINER;
 		} else if (fmt == CLI_AUTO && !args) {

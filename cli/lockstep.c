@@ -73,10 +73,10 @@ static void prove(const char *path, const cli_input *in, uint32_t pc, bool porta
 	sem_spec_free(sp);
 }
 
-int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir)
+int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir, int isa)
 {
 	cli_input in;
-	if (cli_load(path, CLI_AUTO, NULL, 0, -1, &in)) return 2;
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, 0, &in)) return 2;
 	pvm_errbuf e;
 	void *pa = ea->load(&in.prog, &e), *pb = pa ? eb->load(&in.prog, &e) : NULL;
 	if (!pa || !pb) {

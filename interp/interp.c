@@ -23,6 +23,9 @@ _Static_assert(sizeof(ins) == 32, "one cache-friendly record per pc");
 struct interp {
 	ins *code;             /* code_len + 1 records, indexed by pc */
 	uint32_t code_len;
+	bool isa08;            /* GP 0.8.0: per-block charge with the gas-charged flag (§4) */
+	uint8_t *startable;    /* 0.8.0, code_len + 1: v_loc (§3) holds, i.e. a valid instruction
+	                          start of a blob that passed prevalidation */
 	uint32_t *jt;          /* jump table: target pc, or BAD if not a block start */
 	uint32_t jt_len;
 };
@@ -35,7 +38,11 @@ interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 	it->jt_len = p->jt_len;
 	it->code = malloc(((size_t)p->code_len + 1) * sizeof *it->code);
 	it->jt = malloc(((size_t)p->jt_len + 1) * sizeof *it->jt);
-	if (!it->code || !it->jt) goto nomem;
+	it->isa08 = p->isa == PVM_ISA_080;
+	it->startable = calloc((size_t)p->code_len + 1, 1);
+	if (!it->code || !it->jt || !it->startable) goto nomem;
+	for (uint32_t pc = 0; it->isa08 && !p->invalid[0] && pc < p->code_len; pc++)
+		it->startable[pc] = p->is_start[pc] && pvm_op_decode(p->isa, p->code[pc]) >= 0;
 	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
 		const pvm_inst *in = &p->inst[pc];
 		bool br = strchr(pvm_form_operands(pvm_ops[in->op].form), 'T');
@@ -65,6 +72,7 @@ void interp_free(interp *it)
 	if (!it) return;
 	free(it->code);
 	free(it->jt);
+	free(it->startable);
 	free(it);
 }
 
@@ -197,6 +205,11 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 	cache_clear(&cache);
 	memcpy(r, s->regs, sizeof r);
 
+	if (it->isa08 && (s->pc >= it->code_len || !it->startable[s->pc])) {
+		/* deblob(p, ı) fails (§3): panic, state unchanged, no gas charged */
+		x.status = PVM_PANIC;
+		return x;
+	}
 	if (s->pc > it->code_len) { /* beyond the code: a one-instruction trap region */
 		if (gas < 1) {
 			x.status = PVM_OOG;
@@ -237,6 +250,10 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 	NEXT(); } while (0)
 #define OP(name) op_##name:
 
+	if (it->isa08 && s->gas_charged) { /* resuming inside a paid block (host call, fault) */
+		ip = base + s->pc;
+		DISPATCH();
+	}
 	ENTER(s->pc);
 
 	OP(trap) goto panic;
@@ -409,6 +426,8 @@ panic:
 out:
 	s->pc = PC;
 	s->gas = gas;
+	if (it->isa08) s->gas_charged = x.status != PVM_OOG; /* A.11: only a terminator clears it,
+	                                                       and every exit here is inside a block */
 	memcpy(s->regs, r, sizeof r);
 	return x;
 #undef PC

@@ -285,12 +285,12 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 		if (next <= p->code_len && p->is_start[next]) continue; /* falls into the next instruction */
 		/* falls into a position that holds no instruction: a trap there */
 		pvm_inst trap = { .op = PVM_OP_trap, .pc = next, .next = next + 1 };
-		uint32_t tentry = JIT_NONE;
+		uint32_t tentry = JIT_NONE, tcost = region_cost(p, next); /* 0.7.2: 1; 0.8.0: 0 (§3) */
 		if (term) {
 			tentry = (uint32_t)b->len;
-			jit_em_prologue(e, next, 1);
+			jit_em_prologue(e, next, tcost);
 		}
-		add_row(jp, (uint32_t)b->len, next, tentry, 1, &trap);
+		add_row(jp, (uint32_t)b->len, next, tentry, tcost, &trap);
 		jit_em_exit(e, x64_jmp32(b), JIT_EXIT_PANIC, next, 0, 0, 0);
 	}
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
@@ -323,6 +323,9 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	for (uint32_t pc = next_start(p, 0, 0); pc <= p->code_len; pc = next_start(p, pc, p->inst[pc].next))
 		starts++;
 	jp->jt_len = p->jt_len;
+	jp->isa080 = p->isa == PVM_ISA_080;
+	jp->invalid = p->invalid[0] != 0;
+	jp->code_len = p->code_len;
 	jp->rows = malloc(2 * starts * sizeof *jp->rows);
 	jp->jt_host = calloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);
 	if (!jp->rows || !jp->jt_host) goto nomem;

@@ -48,6 +48,9 @@ struct jit_program {
 	size_t n_rows;
 	uint32_t jt_len;
 	uint64_t *jt_host;           /* jt_len host addresses of block entries (0: not a block) */
+	bool isa080;                 /* GP 0.8.0: block gas with the gas-charged flag (ISA-NOTES-0.8 §4) */
+	bool invalid;                /* 0.8.0: the blob failed prevalidation: every run panics at once */
+	uint32_t code_len;
 	jit_stats stats;
 	jit_perms perms;             /* the sandbox shadow of the current or last run (runtime.c) */
 	bool has_stop_diff;          /* the last run's first start/sbrk stop whose shadow differed */

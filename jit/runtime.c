@@ -376,6 +376,8 @@ typedef void enter_fn(uint8_t *membase, const void *target);
 pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 {
 	pvm_exit x = { .status = PVM_PANIC };
+	if (jp->isa080 && (jp->invalid || s->pc >= jp->code_len || !jit_find_row(jp, s->pc)))
+		return x; /* 0.8.0 deblob(p, ı) fails (§3): panic, state unchanged, no gas charged */
 	jit_run r = { .state = s };
 	pthread_once(&handler_once, install_handler);
 	if (!sandbox_open(&r, jp, s)) return x; /* no address space: cannot run at all */
@@ -389,7 +391,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 
 	enter_fn *enter = (enter_fn *)(void *)(jp->code + jp->enter_off);
 	uint32_t pc = s->pc;
-	bool charge = true;
+	bool charge = !(jp->isa080 && s->gas_charged); /* 0.8.0: resuming inside a paid block */
 	for (;;) {
 		const jit_row *row = jit_find_row(jp, pc);
 		uint32_t at = row ? row->at.host_off : 0;
@@ -432,6 +434,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	memcpy(s->regs, r.ctx->regs, sizeof s->regs);
 	s->pc = pc;
 	s->gas = r.ctx->gas;
+	if (jp->isa080) s->gas_charged = x.status != PVM_OOG; /* A.11: every exit is inside a block */
 	pvm_mem_each(s->mem, copy_back, &r);
 	sb_stop(&r, "exit", pc, false);
 

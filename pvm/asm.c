@@ -856,7 +856,13 @@ static char *base_name(const char *path)
 
 pvm_err pvm_asm(const char *text, size_t len, const char *name, pvm_vector *out, pvm_errbuf *e)
 {
-	asm_ctx c = { .file = name, .e = e, .jt_width = -1, .v = out };
+	return pvm_asm_isa(text, len, PVM_ISA_072, name, out, e);
+}
+
+pvm_err pvm_asm_isa(const char *text, size_t len, pvm_isa isa, const char *name, pvm_vector *out,
+                    pvm_errbuf *e)
+{
+	asm_ctx c = { .file = name, .e = e, .jt_width = -1, .v = out, .isa = isa };
 	memset(out, 0, sizeof *out);
 	out->initial_gas = 10000;
 	out->name = base_name(name);

@@ -19,6 +19,13 @@ static uint32_t le(const uint8_t *b, unsigned n)
 pvm_err pvm_container_load(const uint8_t *blob, size_t len, const uint8_t *args, size_t args_len,
                            const char *name, pvm_program *p, pvm_state *s, pvm_errbuf *e)
 {
+	return pvm_container_load_isa(blob, len, args, args_len, PVM_ISA_072, name, p, s, e);
+}
+
+pvm_err pvm_container_load_isa(const uint8_t *blob, size_t len, const uint8_t *args,
+                               size_t args_len, pvm_isa isa, const char *name, pvm_program *p,
+                               pvm_state *s, pvm_errbuf *e)
+{
 	if (len < 11) {
 		pvm_errf(e, "%s: offset %zu: truncated container header (11 bytes needed)", name, len);
 		return PVM_EINVAL;
@@ -52,7 +59,7 @@ pvm_err pvm_container_load(const uint8_t *blob, size_t len, const uint8_t *args,
 	}
 	char cname[600];
 	snprintf(cname, sizeof cname, "%s (code at offset %zu)", name, off);
-	pvm_err err = pvm_program_decode(p, blob + off, clen, cname, e);
+	pvm_err err = pvm_program_decode_isa(p, isa, blob + off, clen, cname, e);
 	if (err) return err;
 
 	pvm_state_init(s);
@@ -73,5 +80,6 @@ pvm_err pvm_container_load(const uint8_t *blob, size_t len, const uint8_t *args,
 	s->regs[8] = args_len;
 	s->heap_base = rw;
 	s->heap_top = (uint32_t)heap_end;
+	s->heap_limit = stack_top - (uint32_t)pg_up(slen) - ZZ; /* grow_heap's b (§7) */
 	return PVM_OK;
 }

@@ -128,6 +128,15 @@ static pvm_err analyse(pvm_program *p)
 		if (op_at(p, pc) >= 0 && pvm_op_is_term(in->op) && op_at(p, in->next) >= 0)
 			p->is_block[in->next] = 1;
 	}
+	if (p->isa == PVM_ISA_080) {
+		uint32_t cost = 0;
+		for (uint32_t pc = 0; pc < p->code_len; pc++) {
+			if (p->is_block[pc]) cost = pvm_block_cost(p, pc);
+			p->gas_cost[pc] = cost;
+		}
+		p->gas_cost[p->code_len] = 0; /* running off the end panics without a charge (§3) */
+		return PVM_OK;
+	}
 	for (uint32_t pc = p->code_len + 1; pc-- > 0;) {
 		const pvm_inst *in = &p->inst[pc];
 		if (pc == p->code_len || pvm_op_ends_region(in->op))
@@ -138,14 +147,45 @@ static pvm_err analyse(pvm_program *p)
 	return PVM_OK;
 }
 
+/* 0.8.0 prevalidation v_blob (ISA-NOTES-0.8 §3): the walk i -> i + 1 + skip(i) from 0 visits
+ * only defined opcodes at set bitmask bits and lands on |c| > 0. Returns NULL or the reason
+ * (static text plus *at, the offending pc). With polkavm_end also the last instruction must not
+ * fall through (PolkaVM HEAD, §10.1). */
+static const char *prevalidate(const pvm_program *p, bool polkavm_end, uint32_t *at)
+{
+	*at = 0;
+	if (p->code_len == 0) return "empty code";
+	uint32_t pc = 0, last = 0;
+	while (pc < p->code_len) {
+		*at = pc;
+		if (!mask_bit(p, pc))
+			return pc == 0 ? "bitmask bit 0 is not set" : "more than 24 bytes up to the next instruction";
+		if (op_at(p, pc) < 0) return "undefined opcode";
+		last = pc;
+		pc = p->inst[pc].next;
+	}
+	*at = last;
+	if (polkavm_end) {
+		if (pvm_op_falls(p->inst[last].op))
+			return "the last instruction can fall through (PolkaVM rule)";
+	}
+	return NULL;
+}
+
 pvm_err pvm_program_decode(pvm_program *p, const uint8_t *blob, size_t len, const char *name,
                            pvm_errbuf *e)
 {
-	return pvm_program_decode_isa(p, PVM_ISA_072, blob, len, name, e);
+	return pvm_program_decode_flags(p, PVM_ISA_072, 0, blob, len, name, e);
 }
 
 pvm_err pvm_program_decode_isa(pvm_program *p, pvm_isa isa, const uint8_t *blob, size_t len,
                                const char *name, pvm_errbuf *e)
+{
+	return pvm_program_decode_flags(p, isa, 0, blob, len, name, e);
+}
+
+pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, const uint8_t *blob,
+                                 size_t len, const char *name, pvm_errbuf *e)
 {
 	memset(p, 0, sizeof *p);
 	p->isa = isa;
@@ -226,7 +266,16 @@ pvm_err pvm_program_decode_isa(pvm_program *p, pvm_isa isa, const uint8_t *blob,
 		pvm_program_fini(p);
 		return PVM_EINVAL;
 	}
-	if (analyse(p) == PVM_OK) return PVM_OK;
+	if (analyse(p) == PVM_OK) {
+		if (isa == PVM_ISA_080) {
+			uint32_t at;
+			const char *why = prevalidate(p, flags & PVM_DECODE_POLKAVM_END, &at);
+			if (why) {
+				snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", at, why);
+			}
+		}
+		return PVM_OK;
+	}
 nomem:
 	pvm_program_fini(p);
 	pvm_errf(e, "%s: out of memory", name);

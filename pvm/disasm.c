@@ -125,7 +125,10 @@ static void print_code(FILE *out, const dis *d)
 				fclose(f);
 			}
 			int w = (int)strlen(buf);
-			fprintf(out, "%s%*s; %" PRIu32 "\n", buf, w < 40 ? 40 - w : 1, "", pc);
+			fprintf(out, "%s%*s; %" PRIu32, buf, w < 40 ? 40 - w : 1, "", pc);
+			if (p->isa == PVM_ISA_080 && p->is_block[pc])
+				fprintf(out, "  block cost %" PRIu32, p->gas_cost[pc]);
+			fputc('\n', out);
 			if (used < end - pc && d->label[pc + used]) fprintf(out, "L%" PRIu32 ":\n", pc + used);
 			if (used < end - pc) print_bytes(out, ".pad", false, 0, p->code + pc + used, end - pc - used);
 		} else {
@@ -292,7 +295,7 @@ static bool reassembles(const dis *d)
 	pvm_errbuf e;
 	uint8_t *blob = NULL;
 	size_t blen = 0;
-	bool same = !pvm_asm(text, n, "disasm", &w, &e);
+	bool same = !pvm_asm_isa(text, n, d->p->isa, "disasm", &w, &e);
 	if (same) {
 		same = !pvm_program_encode(d->p, &blob, &blen) && blen == w.program_len && !memcmp(blob, w.program, blen);
 		pvm_vector_fini(&w);

@@ -148,16 +148,28 @@ typedef struct pvm_program {
 	pvm_inst *inst;        /* code_len + 1 entries, indexed by pc */
 	uint8_t *is_start;     /* code_len + 1: 1 if an instruction starts here (bitmask bit, or code_len) */
 	uint8_t *is_block;     /* code_len + 1: 1 if pc is a basic-block start (ϖ) */
-	uint32_t *gas_cost;    /* code_len + 1: cost of the gas region entered at this pc: instructions
-	                          from pc up to and including the first terminator or ecalli */
+	uint32_t *gas_cost;    /* code_len + 1: the gas charged when execution enters at this pc.
+	                          0.7.2: cost of the gas region (instructions from pc up to and
+	                          including the first terminator or ecalli). 0.8.0: the block cost
+	                          ϱΔ(L(pc)) of the block holding pc (§4, §6); 0 at code_len */
+	char invalid[96];      /* 0.8.0: why deblob's prevalidation (§3) rejects the blob ("pc N:
+	                          reason"), "" if it does not; such a program panics on its first
+	                          step without charging gas */
 } pvm_program;
 
 /* Decode a §2 blob with revision isa. `name` is used in error messages ("name: offset N: reason").
- * pvm_program_decode decodes as GP 0.7.2. */
+ * pvm_program_decode decodes as GP 0.7.2. A blob that does not split (§2) is PVM_EINVAL; a 0.8.0
+ * blob that splits but fails prevalidation (§3) decodes, with p->invalid non-empty. */
 pvm_err pvm_program_decode_isa(pvm_program *p, pvm_isa isa, const uint8_t *blob, size_t len,
                                const char *name, pvm_errbuf *e);
 pvm_err pvm_program_decode(pvm_program *p, const uint8_t *blob, size_t len, const char *name,
                            pvm_errbuf *e);
+/* The same with decode flags. PVM_DECODE_POLKAVM_END is the one switch for ISA-NOTES-0.8 §10.1:
+ * also reject (p->invalid) a 0.8.0 blob whose last instruction can fall through, as PolkaVM HEAD
+ * does; the GP text accepts it. */
+enum { PVM_DECODE_POLKAVM_END = 1 };
+pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, const uint8_t *blob,
+                                 size_t len, const char *name, pvm_errbuf *e);
 void pvm_program_fini(pvm_program *p);
 /* Re-encode a program as a §2 blob (byte-identical to the decoded input). Caller frees *out. */
 pvm_err pvm_program_encode(const pvm_program *p, uint8_t **out, size_t *len);
@@ -169,6 +181,28 @@ static inline const pvm_inst *pvm_inst_at(const pvm_program *p, uint32_t pc)
 	extern const pvm_inst pvm_trap_inst;
 	return pc <= p->code_len ? &p->inst[pc] : &pvm_trap_inst;
 }
+
+/* ---- the GP 0.8.0 gas cost model (pvm/cost.c, ISA-NOTES-0.8 §6) ------------------------- */
+
+enum pvm_cost_rw { PVM_RW_NONE, PVM_RW_WA, PVM_RW_RA, PVM_RW_RA_WD, PVM_RW_RAB, PVM_RW_RB_WA,
+                   PVM_RW_RAB_WD };
+enum pvm_cost_dkind { PVM_D_FIX, PVM_D_P, PVM_D_PS };
+enum { PVM_CYC_MEM = 255, PVM_CYC_BRANCH = 254, PVM_MEM_LATENCY = 25 };
+/* One row of cost.def. */
+typedef struct pvm_costinfo {
+	uint8_t defined;       /* 1 for the 139 0.8.0 instructions */
+	uint8_t rw;            /* enum pvm_cost_rw */
+	uint8_t cycles;        /* latency, or PVM_CYC_MEM / PVM_CYC_BRANCH */
+	uint8_t dkind, d1, d2; /* decode slots (enum pvm_cost_dkind) */
+	uint8_t units[5];      /* ALU, load, store, mul, div */
+} pvm_costinfo;
+extern const pvm_costinfo pvm_costs[PVM_NUM_OPS]; /* indexed by pvm_opcode */
+/* ϱΔ(c, k, s): the gas cost of the block starting at pc s of a 0.8.0 program,
+ * max(cycles - 3, 1) of the pipeline simulation (A.48-A.60). s need not be in ϖ: the simulation
+ * runs from s to the first terminator, as the formula does. */
+uint32_t pvm_block_cost(const pvm_program *p, uint32_t s);
+/* L(pc) (A.6): the largest block start ≤ pc, or UINT32_MAX if there is none. */
+uint32_t pvm_block_of(const pvm_program *p, uint32_t pc);
 
 /* GP variable-length natural E(x) (§2). decode returns bytes consumed or 0 on error. */
 size_t pvm_varint_encode(uint64_t x, uint8_t out[9]);
@@ -229,6 +263,9 @@ typedef struct pvm_state {
 	pvm_mem *mem;          /* owned by the state */
 	uint32_t heap_base;    /* sbrk: h (0 without a container) */
 	uint32_t heap_top;     /* sbrk: current end of the heap (starts at heap_base) */
+	uint32_t heap_limit;   /* grow_heap (0.8.0, §7): b * Z_P, one past the last page the
+	                          read-write region may grow to (0 without a container) */
+	bool gas_charged;      /* 0.8.0: the gas-charged flag g̃ (§4); false in a fresh state */
 } pvm_state;
 
 void pvm_state_init(pvm_state *s);            /* zeroed, empty memory */
@@ -238,6 +275,15 @@ void pvm_state_copy(pvm_state *dst, const pvm_state *src); /* deep copy (dst uni
  * x >= max(heap_base, 0x10000) such that [x, x+size) holds no mapped byte is mapped writable
  * (rounded out to pages), heap_top = max(heap_top, x+size), returns x; 0 if nothing fits. */
 uint64_t pvm_sbrk(pvm_state *s, uint64_t size);
+
+/* GP 0.8.0 host call ids (ISA-NOTES-0.8 §7): gas 0, grow_heap 1, every later one moved up by 1. */
+enum { PVM_HOST_GAS = 0, PVM_HOST_GROW_HEAP = 1, PVM_GROW_HEAP_BASE = 100, PVM_GROW_HEAP_PAGE = 10 };
+/* grow_heap (§7) on a state stopped at its ecalli: r7 = the wanted end page (exclusive) of the
+ * read-write region [a, b) = [heap_base, heap_limit) / 4096; c = its writable pages. gas < 100:
+ * returns false (out-of-gas; gas and r7 unchanged). Else if max(a, r7) <= b and gas >= 100 +
+ * 10 * max(0, r7 - a - c): pages [a, max(a, r7)) become writable, that much gas is charged and
+ * r7 = max(a + c, max(a, r7)); otherwise gas -= 100 and r7 = a + c. Returns true. */
+bool pvm_grow_heap(pvm_state *s);
 
 /* Exit record. On every exit state->pc is the pc of the exiting instruction (for out-of-gas:
  * the region entry); registers/memory are as DESIGN.md says. For PVM_HOST, resume by setting
@@ -292,6 +338,10 @@ bool pvm_perm_compare(const pvm_engine *ea, const void *pa, const pvm_state *sa,
  * layout, registers, heap) with the given argument bytes. */
 pvm_err pvm_container_load(const uint8_t *blob, size_t len, const uint8_t *args, size_t args_len,
                            const char *name, pvm_program *p, pvm_state *s, pvm_errbuf *e);
+/* The same, decoding the code as the given revision (pvm_container_load is 0.7.2). */
+pvm_err pvm_container_load_isa(const uint8_t *blob, size_t len, const uint8_t *args,
+                               size_t args_len, pvm_isa isa, const char *name, pvm_program *p,
+                               pvm_state *s, pvm_errbuf *e);
 
 /* ---- w3f test vectors -------------------------------------------------------------------- */
 
@@ -332,11 +382,79 @@ void pvm_vector_set_initial(pvm_vector *v, const char *name, const pvm_state *s)
  * writes one line naming the first differing field, e.g. "expected-regs[7]: want 0x.. got 0x..". */
 bool pvm_vector_check(const pvm_vector *v, const pvm_state *s, pvm_exit x, char *why, size_t n);
 
+/* ---- GP 0.8 step vectors (pvm/vector08.c; ../shared/vectors/pvm-0.8/SOURCE.md) ---------------- */
+
+typedef enum pvm_step_kind {
+	PVM_STEP_MAP, PVM_STEP_WRITE, PVM_STEP_SET_REG, PVM_STEP_RUN, PVM_STEP_ASSERT
+} pvm_step_kind;
+
+typedef struct pvm_step {
+	pvm_step_kind kind;
+	uint32_t line;                        /* line of the step in its file (messages) */
+	uint32_t address, length; bool writable;  /* map (address also for write) */
+	uint8_t *contents; uint32_t len;      /* write */
+	unsigned reg; uint64_t value;         /* set-reg */
+	pvm_status status;                    /* assert: status "ecalli" is PVM_HOST */
+	int64_t gas;
+	uint32_t pc;
+	uint64_t regs[PVM_NUM_REGS];
+	pvm_chunk *memory; size_t n_memory;   /* non-zero byte runs of the mapped regions */
+	bool has_fault_addr; uint32_t fault_addr;
+	bool has_host_id; uint32_t host_id;   /* "hostcall" */
+} pvm_step;
+
+typedef struct pvm_block_gas { uint32_t pc, cost; } pvm_block_gas;
+
+/* A step vector (name, initial-pc, initial-gas, program, steps, block-gas-costs) or an
+ * integration program (name, program, block-gas-costs). Two spellings are read: `kind` objects
+ * with snake_case step fields and block-gas-costs as an object keyed by pc, and the externally
+ * tagged spelling of today's spectool ({"run": {}}, kebab-case, block-gas-costs as an array of
+ * {"pc", "cost"}); `tagged` says which one a file used (and which one write produces). */
+typedef struct pvm_vector08 {
+	char *name;
+	bool tagged;
+	bool has_steps;        /* initial-pc, initial-gas and steps present */
+	uint32_t initial_pc;
+	int64_t initial_gas;
+	uint8_t *program; size_t program_len;
+	pvm_step *steps; size_t n_steps;
+	bool has_costs;
+	pvm_block_gas *costs; size_t n_costs;
+} pvm_vector08;
+
+/* Which vector format a JSON text is: 1 = a GP 0.8 step vector (has "steps" or
+ * "block-gas-costs"), 0 = anything else (the w3f 0.7.2 reader then reports what is wrong). */
+int pvm_json_is_vector08(const char *text, size_t len);
+pvm_err pvm_vector08_parse(pvm_vector08 *v, const char *text, size_t len, const char *name,
+                           pvm_errbuf *e);
+pvm_err pvm_vector08_read(pvm_vector08 *v, const char *path, pvm_errbuf *e);
+void pvm_vector08_fini(pvm_vector08 *v);
+pvm_err pvm_vector08_write(const pvm_vector08 *v, FILE *out);
+/* Checks block-gas-costs against the cost model: the listed pcs are exactly ϖ and every cost is
+ * ϱΔ. Returns true, or false with one line naming the first difference. *checked counts the
+ * blocks compared. */
+bool pvm_vector08_check_costs(const pvm_vector08 *v, const pvm_program *p, size_t *checked,
+                              char *why, size_t n);
+/* Runs the steps on a prepared engine from the SOURCE.md starting state (pc, gas, flag false, zero
+ * registers, no memory) and checks every assert. Returns true, or false with one line naming the
+ * step and the first difference. */
+bool pvm_vector08_run(const pvm_vector08 *v, const pvm_engine *eng, void *prepared,
+                      char *why, size_t n);
+/* Build a step vector from one run: map/write/set-reg steps recreating init, one run, one assert
+ * of (fin, x), and the block costs of p. program is copied. */
+void pvm_vector08_from_run(pvm_vector08 *v, const char *name, const uint8_t *program,
+                           size_t program_len, const pvm_program *p, const pvm_state *init,
+                           const pvm_state *fin, pvm_exit x);
+
 /* ---- assembler / disassembler -------------------------------------------------------------- */
 
 /* Assemble a .pvmasm text (format in README.md) into a vector whose initial-* fields and
  * program are set (expected-* left for the caller to fill by running an engine). */
 pvm_err pvm_asm(const char *text, size_t len, const char *name, pvm_vector *out, pvm_errbuf *e);
+/* The same, encoding for revision isa (pvm_asm: GP 0.7.2); an instruction the revision lacks is
+ * an error at its line. */
+pvm_err pvm_asm_isa(const char *text, size_t len, pvm_isa isa, const char *name, pvm_vector *out,
+                    pvm_errbuf *e);
 /* Disassemble a program (and, if v != NULL, its initial state) as .pvmasm text. */
 pvm_err pvm_disasm(const pvm_program *p, const pvm_vector *v, FILE *out);
 

@@ -1,8 +1,12 @@
-/* semantics/engine.c: the `spec` engine: whole programs run by evaluating specs/pvm.yaml.
- * Gas follows DESIGN.md: a region (from an entry point up to and including the first terminator
- * or ecalli, by the spec's own terminator flags) is charged on entry; too little gas exits
- * out-of-gas at the entry pc with nothing changed. Slow by design: it is the reference the other
- * engines are checked against, so it counts regions itself instead of using p->gas_cost. */
+/* semantics/engine.c: the `spec` engine: whole programs run by evaluating specs/pvm.yaml, loaded
+ * for the program's revision. GP 0.7.2 gas follows DESIGN.md: a region (from an entry point up to
+ * and including the first terminator or ecalli, by the spec's own terminator flags) is charged on
+ * entry; too little gas exits out-of-gas at the entry pc with nothing changed. GP 0.8.0 runs Ψ_1
+ * step by step as the text reads (ISA-NOTES-0.8 §3, §4): v_loc, the charge of L(ı)'s block when
+ * the gas-charged flag is clear, the instruction, the flag update. Slow by design: it is the
+ * reference the other engines are checked against, so it finds 0.7.2 regions and 0.8.0 block
+ * starts L(ı) itself instead of using p->gas_cost (the cost of a block is the one model,
+ * pvm_block_cost). */
 #include <stdlib.h>
 #include "sem.h"
 
@@ -13,9 +17,9 @@ typedef struct prepared {
 
 static void *spec_load(const pvm_program *p, pvm_errbuf *e)
 {
-	sem_spec *sp = sem_spec_load(sem_spec_default_path(), e);
+	sem_spec *sp = sem_spec_load_isa(sem_spec_default_path(), p->isa, e);
 	if (!sp) return NULL;
-	if (sem_spec_check_table(sp, PVM_ISA_072, e) != SEM_OK) {
+	if (sem_spec_check_table(sp, p->isa, e) != SEM_OK) {
 		sem_spec_free(sp);
 		return NULL;
 	}
@@ -45,6 +49,34 @@ static uint64_t region_cost(const sem_spec *sp, const pvm_program *p, uint32_t p
 	return n;
 }
 
+/* GP 0.8.0: one step of Ψ_1 per iteration. */
+static pvm_exit run_080(const sem_spec *sp, const pvm_program *p, pvm_state *s)
+{
+	pvm_exit x = { 0 };
+	for (;;) {
+		uint32_t pc = s->pc;
+		/* deblob(p, ı): prevalidation and v_loc; failing, Ψ panics with the state unchanged */
+		if (p->invalid[0] || pc >= p->code_len || !p->is_start[pc] ||
+		    pvm_op_decode(p->isa, p->code[pc]) < 0) {
+			x.status = PVM_PANIC;
+			return x;
+		}
+		if (!s->gas_charged) { /* A.8: the whole block holding ı, measured from its start L(ı) */
+			uint32_t start = pvm_block_of(p, pc);
+			uint64_t cost = start == UINT32_MAX ? 0 : pvm_block_cost(p, start);
+			if (s->gas < 0 || (uint64_t)s->gas < cost) {
+				x.status = PVM_OOG;
+				return x;
+			}
+			s->gas -= (int64_t)cost;
+			s->gas_charged = true;
+		}
+		const pvm_inst *in = pvm_inst_at(p, pc);
+		if (sem_exec(sp, p, in, s, &x)) return x; /* an exit keeps the flag (A.11) */
+		if (sem_spec_get(sp, in->op)->terminator) s->gas_charged = false;
+	}
+}
+
 pvm_exit sem_run(const sem_spec *sp, const pvm_program *p, pvm_state *s)
 {
 	return sem_run_trace(sp, p, s, NULL, NULL);
@@ -53,6 +85,7 @@ pvm_exit sem_run(const sem_spec *sp, const pvm_program *p, pvm_state *s)
 pvm_exit sem_run_trace(const sem_spec *sp, const pvm_program *p, pvm_state *s, sem_trace_fn fn, void *ctx)
 {
 	pvm_exit x = { 0 };
+	if (p->isa == PVM_ISA_080) return run_080(sp, p, s);
 	for (;;) {
 		uint64_t cost = region_cost(sp, p, s->pc);
 		if (s->gas < 0 || (uint64_t)s->gas < cost) {

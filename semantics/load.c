@@ -71,6 +71,7 @@ typedef struct block { struct block *next; size_t used, cap; _Alignas(16) unsign
 
 struct sem_spec {
 	char *file;
+	pvm_isa isa;           /* entries marked for the other revision are skipped */
 	sem_insn *insns;
 	size_t n, cap;
 	sem_insn *by_op[PVM_NUM_OPS];
@@ -614,14 +615,14 @@ static bool parse_semantics(yctx *y, sem_insn *in, yaml_node_t *sem)
 static bool parse_insn(yctx *y, yaml_node_t *m)
 {
 	if (m->type != YAML_MAPPING_NODE) return yfail(y, m, "an instruction must be a mapping");
-	yaml_node_t *name = NULL, *form = NULL, *term = NULL, *sem = NULL;
+	yaml_node_t *name = NULL, *form = NULL, *term = NULL, *sem = NULL, *isa = NULL;
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(y, p->key), *v = node(y, p->value);
 		const char *ks = scalar(k);
 		yaml_node_t **slot = !ks ? NULL : !strcmp(ks, "name") ? &name
 		                     : !strcmp(ks, "form") ? &form : !strcmp(ks, "terminator") ? &term
-		                     : !strcmp(ks, "semantics") ? &sem : NULL;
-		if (!slot) return yfail(y, k, "unknown field '%s' (name, form, terminator, semantics)", ks ? ks : "?");
+		                     : !strcmp(ks, "semantics") ? &sem : !strcmp(ks, "isa") ? &isa : NULL;
+		if (!slot) return yfail(y, k, "unknown field '%s' (name, form, terminator, isa, semantics)", ks ? ks : "?");
 		if (*slot) return yfail(y, k, "field '%s' given twice", ks);
 		*slot = v;
 	}
@@ -632,6 +633,12 @@ static bool parse_insn(yctx *y, yaml_node_t *m)
 		return yfail(y, name, "name: expected an identifier");
 	if (!form) return yfail(y, m, "%s: missing field 'form'", label);
 	if (!sem) return yfail(y, m, "%s: missing field 'semantics'", label);
+	if (isa) { /* an instruction of one revision only: loaded for that one */
+		const char *is = scalar(isa);
+		int r = is ? pvm_isa_by_name(is) : -1;
+		if (r < 0) return yfail(y, isa, "%s: isa must be 0.7.2 or 0.8.0", nm);
+		if ((pvm_isa)r != y->sp->isa) return true;
+	}
 
 	sem_insn in = { .name = arena_strdup(y->sp, nm), .line = m->start_mark.line + 1,
 	                .col = m->start_mark.column + 1 };
@@ -670,12 +677,18 @@ static bool parse_insn(yctx *y, yaml_node_t *m)
 
 sem_spec *sem_spec_parse(const char *text, size_t len, const char *name, pvm_errbuf *e)
 {
+	return sem_spec_parse_isa(text, len, PVM_ISA_072, name, e);
+}
+
+sem_spec *sem_spec_parse_isa(const char *text, size_t len, pvm_isa isa, const char *name, pvm_errbuf *e)
+{
 	sem_spec *sp = calloc(1, sizeof *sp);
 	if (!sp || !(sp->file = strdup(name))) {
 		free(sp);
 		pvm_errf(e, "%s: out of memory", name);
 		return NULL;
 	}
+	sp->isa = isa;
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yctx y = { .sp = sp, .e = e, .doc = &doc, .src = text, .src_len = len };
@@ -760,10 +773,15 @@ out:
 
 sem_spec *sem_spec_load(const char *path, pvm_errbuf *e)
 {
+	return sem_spec_load_isa(path, PVM_ISA_072, e);
+}
+
+sem_spec *sem_spec_load_isa(const char *path, pvm_isa isa, pvm_errbuf *e)
+{
 	uint8_t *buf;
 	size_t len;
 	if (pvm_read_file(path, &buf, &len, e) != PVM_OK) return NULL;
-	sem_spec *sp = sem_spec_parse((const char *)buf, len, path, e);
+	sem_spec *sp = sem_spec_parse_isa((const char *)buf, len, isa, path, e);
 	free(buf);
 	return sp;
 }

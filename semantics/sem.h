@@ -99,6 +99,10 @@ typedef struct sem_spec sem_spec;
 
 /* Load and type-check a spec file. On error returns NULL with "FILE:LINE:COL: reason" in *e. */
 sem_spec *sem_spec_load(const char *path, pvm_errbuf *e);
+/* The same for one revision: an entry with `isa: X` is loaded only for revision X (sem_spec_load:
+ * GP 0.7.2). */
+sem_spec *sem_spec_load_isa(const char *path, pvm_isa isa, pvm_errbuf *e);
+sem_spec *sem_spec_parse_isa(const char *text, size_t len, pvm_isa isa, const char *name, pvm_errbuf *e);
 /* Same from text in memory; `name` is the file name used in messages. */
 sem_spec *sem_spec_parse(const char *text, size_t len, const char *name, pvm_errbuf *e);
 void sem_spec_free(sem_spec *sp);

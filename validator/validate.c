@@ -482,6 +482,10 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 {
 	const tv_opts *o = wk->o;
 	memset(res, 0, sizeof *res);
+	if (p->isa != PVM_ISA_072) { /* issue 11: block proofs with GP 0.8.0's per-block gas are not built yet */
+		pvm_errf(e, "GP %s block proofs are not supported yet", pvm_isa_name(p->isa));
+		return PVM_EINVAL;
+	}
 	if (pc > p->code_len || !p->is_start[pc]) {
 		pvm_errf(e, "pc %u: no instruction starts there", pc);
 		return PVM_EINVAL;

@@ -5,10 +5,10 @@ JPM=$1 P=$2 W=$3
 fail() { echo "FAIL: $*"; exit 1; }
 rm -rf "$W" && mkdir -p "$W" || exit 1
 M=add_32_no_sext
-out=$("$JPM" replay "$P" --mutant $M)
+out=$("$JPM" replay --isa 0.7.2 "$P" --mutant $M)
 echo "$out" | grep -q "replay: 1 agree, 0 diverge" || fail "the bug should be masked for plain replay: $out"
-"$JPM" replay "$P" --lockstep --cex-dir "$W/ok" | grep -q "replay: 1 agree, 0 diverge" || fail "lockstep without mutant"
-"$JPM" replay "$P" --mutant $M --lockstep --cex-dir "$W/cex" > "$W/log"; rc=$?
+"$JPM" replay --isa 0.7.2 "$P" --lockstep --cex-dir "$W/ok" | grep -q "replay: 1 agree, 0 diverge" || fail "lockstep without mutant"
+"$JPM" replay --isa 0.7.2 "$P" --mutant $M --lockstep --cex-dir "$W/cex" > "$W/log"; rc=$?
 cat "$W/log"
 [ $rc = 1 ] || fail "lockstep exit $rc, want 1"
 grep -q ": lockstep: block pc 60 (add_32, step 15): .*r3=" "$W/log" || fail "not the region at pc 60 / r3"

@@ -1,6 +1,7 @@
 /* tests/semantics/test_load.c: the spec loader.
- *   sem_load table SPEC  — SPEC and pvm/opcodes.def list the same 139 opcodes (name, number,
- *                          form, terminator), checked here entry by entry;
+ *   sem_load table SPEC [ISA] — SPEC loaded for ISA (default 0.7.2) and pvm/opcodes.def list the
+ *                          same 139 instructions of that revision (name, form, terminator),
+ *                          checked here entry by entry;
  *   sem_load bad FILE    — FILE must be rejected with exactly the message its first line
  *                          announces: "# expect: LINE:COL: reason" (prefixed with FILE:);
  *   sem_load mutate SPEC N — N randomly damaged copies of SPEC (fixed seed): each is accepted or
@@ -10,10 +11,10 @@
 #include <string.h>
 #include "semantics/sem.h"
 
-static int table(const char *path)
+static int table(const char *path, pvm_isa isa)
 {
 	pvm_errbuf e;
-	sem_spec *sp = sem_spec_load(path, &e);
+	sem_spec *sp = sem_spec_load_isa(path, isa, &e);
 	if (!sp) {
 		printf("%s\n", e.msg);
 		return 1;
@@ -30,9 +31,9 @@ static int table(const char *path)
 		}
 	}
 	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
-		const sem_insn *in = sem_spec_get(sp, pvm_isa_ops(PVM_ISA_072)[i]);
-		if (!in || strcmp(in->name, pvm_ops[pvm_isa_ops(PVM_ISA_072)[i]].name)) {
-			printf("opcodes.def %s (%u) has no spec\n", pvm_ops[pvm_isa_ops(PVM_ISA_072)[i]].name, pvm_isa_ops(PVM_ISA_072)[i]);
+		const sem_insn *in = sem_spec_get(sp, pvm_isa_ops(isa)[i]);
+		if (!in || strcmp(in->name, pvm_ops[pvm_isa_ops(isa)[i]].name)) {
+			printf("opcodes.def %s (%u) has no spec\n", pvm_ops[pvm_isa_ops(isa)[i]].name, pvm_isa_ops(isa)[i]);
 			bad++;
 		}
 	}
@@ -40,11 +41,12 @@ static int table(const char *path)
 		printf("spec has %zu entries, opcodes.def %d\n", sem_spec_count(sp), PVM_NUM_OPCODES);
 		bad++;
 	}
-	if ((sem_spec_check_table(sp, PVM_ISA_072, &e) == SEM_OK) != !bad) {
+	if ((sem_spec_check_table(sp, isa, &e) == SEM_OK) != !bad) {
 		printf("sem_spec_check_table disagrees: %s\n", bad ? "accepted" : e.msg);
 		bad++;
 	}
-	printf("%zu spec entries, %d differences from pvm/opcodes.def\n", sem_spec_count(sp), bad);
+	printf("GP %s: %zu spec entries, %d differences from pvm/opcodes.def\n", pvm_isa_name(isa),
+	       sem_spec_count(sp), bad);
 	sem_spec_free(sp);
 	return bad ? 1 : 0;
 }
@@ -123,7 +125,9 @@ static int mutate(const char *path, int n)
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "mutate")) return mutate(argv[2], atoi(argv[3]));
-	if (argc == 3 && !strcmp(argv[1], "table")) return table(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "table")) return table(argv[2], PVM_ISA_072);
+	if (argc == 4 && !strcmp(argv[1], "table") && pvm_isa_by_name(argv[3]) >= 0)
+		return table(argv[2], (pvm_isa)pvm_isa_by_name(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "bad")) return bad_file(argv[2]);
 	fprintf(stderr, "usage: sem_load table SPEC | bad FILE | mutate SPEC N\n");
 	return 2;

@@ -1,0 +1,35 @@
+/* pvm/host.c: host calls the project answers itself. GP 0.8.0 grow_heap (host call 1;
+ * ISA-NOTES-0.8 §7, as of the PR #508 text 96a14dd): grows the read-write region of a standard
+ * program [a, h) in pages, price 100 + 10 per page beyond the current end, never shrinks. */
+#include "pvm.h"
+
+typedef struct count_ctx { uint32_t a, b, n; } count_ctx;
+
+static void count_writable(void *ctx, uint32_t page, pvm_perm perm, const uint8_t *data)
+{
+	count_ctx *c = ctx;
+	if (perm == PVM_WRITE && page >= c->a && page < c->b) c->n++;
+}
+
+bool pvm_grow_heap(pvm_state *s)
+{
+	if (s->gas < PVM_GROW_HEAP_BASE) return false;
+	uint64_t a = s->heap_base / PVM_PAGE, b = s->heap_limit / PVM_PAGE;
+	if (b < a) b = a;
+	count_ctx c = { (uint32_t)a, (uint32_t)b, 0 };
+	pvm_mem_each(s->mem, count_writable, &c);
+	uint64_t want = s->regs[7], end = a + c.n;
+	uint64_t h = want > a ? want : a;
+	if (h <= b) {
+		uint64_t g = PVM_GROW_HEAP_BASE + PVM_GROW_HEAP_PAGE * (want > end ? want - end : 0);
+		if ((uint64_t)s->gas >= g) {
+			if (h > a) pvm_mem_map(s->mem, (uint32_t)(a * PVM_PAGE), (h - a) * PVM_PAGE, PVM_WRITE);
+			s->gas -= (int64_t)g;
+			s->regs[7] = end > h ? end : h;
+			return true;
+		}
+	}
+	s->gas -= PVM_GROW_HEAP_BASE;
+	s->regs[7] = end;
+	return true;
+}
