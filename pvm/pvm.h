@@ -6,6 +6,7 @@
 #ifndef JITPROOF_PVM_H
 #define JITPROOF_PVM_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,10 @@ typedef enum pvm_err {
  * fills it when it returns non-PVM_OK; callers print it as one line and exit 2. */
 typedef struct pvm_errbuf { char msg[512]; } pvm_errbuf;
 void pvm_errf(pvm_errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The one formatter of a text position: "FILE:LINE:COL: reason" (line and col 1-based). */
+void pvm_errf_at(pvm_errbuf *e, const char *file, size_t line, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void pvm_verrf_at(pvm_errbuf *e, const char *file, size_t line, size_t col, const char *fmt, va_list ap);
 const char *pvm_strerror(pvm_err err);
 
 /* ---- opcodes ---------------------------------------------------------------------------- */

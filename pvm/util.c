@@ -14,6 +14,21 @@ void pvm_errf(pvm_errbuf *e, const char *fmt, ...)
 	va_end(ap);
 }
 
+void pvm_verrf_at(pvm_errbuf *e, const char *file, size_t line, size_t col, const char *fmt, va_list ap)
+{
+	if (!e) return;
+	int k = snprintf(e->msg, sizeof e->msg, "%s:%zu:%zu: ", file, line, col);
+	if (k >= 0 && (size_t)k < sizeof e->msg) vsnprintf(e->msg + k, sizeof e->msg - (size_t)k, fmt, ap);
+}
+
+void pvm_errf_at(pvm_errbuf *e, const char *file, size_t line, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pvm_verrf_at(e, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
 const char *pvm_strerror(pvm_err err)
 {
 	switch (err) {

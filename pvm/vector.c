@@ -18,7 +18,7 @@ static bool fail(rd *r, const yaml_node_t *n, const char *fmt, const char *arg)
 {
 	char why[256];
 	snprintf(why, sizeof why, fmt, arg);
-	pvm_errf(r->e, "%s:%zu:%zu: %s", r->name, n->start_mark.line + 1, n->start_mark.column + 1, why);
+	pvm_errf_at(r->e, r->name, n->start_mark.line + 1, n->start_mark.column + 1, "%s", why);
 	return false;
 }
 
@@ -225,7 +225,7 @@ static bool read_doc(rd *r, pvm_vector *v)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&r->doc), *f[F_COUNT];
 	if (!root) {
-		pvm_errf(r->e, "%s:1:1: empty document", r->name);
+		pvm_errf_at(r->e, r->name, 1, 1, "empty document");
 		return false;
 	}
 	if (!get_fields(r, root, "vector", field_names, F_COUNT, f)) return false;
@@ -292,8 +292,8 @@ pvm_err pvm_vector_parse(pvm_vector *v, const char *text, size_t len, const char
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&p, &r.doc)) {
-		pvm_errf(e, "%s:%zu:%zu: malformed JSON: %s%s%s", name, p.problem_mark.line + 1,
-		         p.problem_mark.column + 1, p.problem ? p.problem : "syntax error",
+		pvm_errf_at(e, name, p.problem_mark.line + 1, p.problem_mark.column + 1,
+		            "malformed JSON: %s%s%s", p.problem ? p.problem : "syntax error",
 		         p.context ? " " : "", p.context ? p.context : "");
 		yaml_parser_delete(&p);
 		return PVM_EINVAL;

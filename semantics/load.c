@@ -168,12 +168,10 @@ static void *fail(sctx *c, size_t off, const char *fmt, ...)
 	if (c->failed) return NULL;
 	uint32_t line, col;
 	position(c, off, &line, &col);
-	char msg[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	pvm_verrf_at(c->e, c->sp->file, line, col, fmt, ap);
 	va_end(ap);
-	pvm_errf(c->e, "%s:%u:%u: %s", c->sp->file, line, col, msg);
 	c->failed = true;
 	return NULL;
 }
@@ -527,12 +525,10 @@ typedef struct yctx {
 __attribute__((format(printf, 3, 4)))
 static bool yfail(yctx *y, const yaml_node_t *n, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	pvm_verrf_at(y->e, y->sp->file, n->start_mark.line + 1, n->start_mark.column + 1, fmt, ap);
 	va_end(ap);
-	pvm_errf(y->e, "%s:%zu:%zu: %s", y->sp->file, n->start_mark.line + 1, n->start_mark.column + 1, msg);
 	return false;
 }
 
@@ -684,7 +680,7 @@ sem_spec *sem_spec_parse(const char *text, size_t len, const char *name, pvm_err
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_mark_t mk = parser.problem_mark;
-		pvm_errf(e, "%s:%zu:%zu: YAML: %s%s%s", name, mk.line + 1, mk.column + 1,
+		pvm_errf_at(e, name, mk.line + 1, mk.column + 1, "YAML: %s%s%s",
 		         parser.problem ? parser.problem : "cannot parse",
 		         parser.context ? " " : "", parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
@@ -706,7 +702,7 @@ sem_spec *sem_spec_parse(const char *text, size_t len, const char *name, pvm_err
 
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (!root) {
-		pvm_errf(e, "%s:1:1: empty spec file", name);
+		pvm_errf_at(e, name, 1, 1, "empty spec file");
 		goto out;
 	}
 	if (root->type != YAML_MAPPING_NODE) {
@@ -776,19 +772,19 @@ sem_err sem_spec_check_table(const sem_spec *sp, pvm_errbuf *e)
 		const sem_insn *in = &sp->insns[i];
 		const pvm_opinfo *o = &pvm_ops[in->opcode];
 		if (!o->name || strcmp(o->name, in->name)) {
-			pvm_errf(e, "%s:%u:%u: %s: opcode %u is %s in pvm/opcodes.def", sp->file, in->line, in->col, in->name,
+			pvm_errf_at(e, sp->file, in->line, in->col, "%s: opcode %u is %s in pvm/opcodes.def", in->name,
 			         in->opcode, o->name ? o->name : "undefined");
 			return SEM_ETABLE;
 		}
 		if (o->form != in->form || !!(o->flags & PVM_T) != in->terminator) {
-			pvm_errf(e, "%s:%u:%u: %s: pvm/opcodes.def says form %s%s", sp->file, in->line, in->col, in->name,
+			pvm_errf_at(e, sp->file, in->line, in->col, "%s: pvm/opcodes.def says form %s%s", in->name,
 			         sem_form_name(o->form), o->flags & PVM_T ? ", terminator" : ", not a terminator");
 			return SEM_ETABLE;
 		}
 	}
 	for (size_t i = 0; i < PVM_NUM_OPCODES; i++)
 		if (!sp->by_op[pvm_op_list[i]]) {
-			pvm_errf(e, "%s:1:1: no spec for opcode %u (%s)", sp->file, pvm_op_list[i],
+			pvm_errf_at(e, sp->file, 1, 1, "no spec for opcode %u (%s)", pvm_op_list[i],
 			         pvm_ops[pvm_op_list[i]].name);
 			return SEM_ETABLE;
 		}
