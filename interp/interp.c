@@ -29,13 +29,11 @@ struct interp {
 
 interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 {
-	interp *it = calloc(1, sizeof *it);
-	if (!it) goto nomem;
+	interp *it = pvm_xcalloc(1, sizeof *it);
 	it->code_len = p->code_len;
 	it->jt_len = p->jt_len;
-	it->code = malloc(((size_t)p->code_len + 1) * sizeof *it->code);
-	it->jt = malloc(((size_t)p->jt_len + 1) * sizeof *it->jt);
-	if (!it->code || !it->jt) goto nomem;
+	it->code = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *it->code);
+	it->jt = pvm_xmalloc(((size_t)p->jt_len + 1) * sizeof *it->jt);
 	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
 		const pvm_inst *in = &p->inst[pc];
 		uint8_t form = pvm_ops[in->op].form;
@@ -55,10 +53,6 @@ interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 		it->jt[i] = t <= p->code_len && p->is_block[t] ? t : BAD;
 	}
 	return it;
-nomem:
-	interp_free(it);
-	pvm_errf(e, "interp: out of memory");
-	return NULL;
 }
 
 void interp_free(interp *it)

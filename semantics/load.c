@@ -79,8 +79,7 @@ static void *arena_alloc(sem_spec *sp, size_t n)
 	block *b = sp->arena;
 	if (!b || b->used + n > b->cap) {
 		size_t cap = n > 65536 ? n : 65536;
-		b = malloc(sizeof *b + cap);
-		if (!b) return NULL;
+		b = pvm_xmalloc(sizeof *b + cap);
 		b->next = sp->arena;
 		b->used = 0;
 		b->cap = cap;
@@ -94,9 +93,7 @@ static void *arena_alloc(sem_spec *sp, size_t n)
 
 static char *arena_strdup(sem_spec *sp, const char *s)
 {
-	char *d = arena_alloc(sp, strlen(s) + 1);
-	if (d) strcpy(d, s);
-	return d;
+	return strcpy(arena_alloc(sp, strlen(s) + 1), s);
 }
 
 void sem_spec_free(sem_spec *sp)
@@ -202,7 +199,6 @@ static size_t atom(sctx *c, char *buf, size_t n)
 static sem_node *new_node(sctx *c, sem_kind kind, size_t off)
 {
 	sem_node *n = arena_alloc(c->sp, sizeof *n);
-	if (!n) return fail(c, off, "out of memory");
 	n->kind = kind;
 	position(c, off, &n->line, &n->col);
 	return n;
@@ -590,7 +586,6 @@ static bool parse_semantics(yctx *y, sem_insn *in, yaml_node_t *sem)
 {
 	enum { MAX_EFFECTS = 16 };
 	in->effects = arena_alloc(y->sp, MAX_EFFECTS * sizeof *in->effects);
-	if (!in->effects) return yfail(y, sem, "out of memory");
 	int controls = 0, sets = 0;
 	if (sem->type == YAML_SCALAR_NODE) return parse_effects(y, in, sem, MAX_EFFECTS, &controls, &sets);
 	if (sem->type != YAML_SEQUENCE_NODE)
@@ -652,9 +647,7 @@ static bool parse_insn(yctx *y, yaml_node_t *m)
 	if (!parse_semantics(y, &in, sem)) return false;
 	if (y->sp->n == y->sp->cap) {
 		size_t cap = y->sp->cap ? 2 * y->sp->cap : 160;
-		sem_insn *ni = realloc(y->sp->insns, cap * sizeof *ni);
-		if (!ni) return yfail(y, m, "out of memory");
-		y->sp->insns = ni;
+		y->sp->insns = pvm_xrealloc(y->sp->insns, cap * sizeof *y->sp->insns);
 		y->sp->cap = cap;
 	}
 	y->sp->insns[y->sp->n++] = in;
@@ -663,20 +656,13 @@ static bool parse_insn(yctx *y, yaml_node_t *m)
 
 sem_spec *sem_spec_parse(const char *text, size_t len, const char *name, pvm_errbuf *e)
 {
-	sem_spec *sp = calloc(1, sizeof *sp);
-	if (!sp || !(sp->file = strdup(name))) {
-		free(sp);
-		pvm_errf(e, "%s: out of memory", name);
-		return NULL;
-	}
+	sem_spec *sp = pvm_xcalloc(1, sizeof *sp);
+	sp->file = pvm_xstrdup(name);
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yctx y = { .sp = sp, .e = e, .doc = &doc, .src = text, .src_len = len };
 	bool ok = false, have_doc = false;
-	if (!yaml_parser_initialize(&parser)) {
-		pvm_errf(e, "%s: out of memory", name);
-		goto out;
-	}
+	if (!yaml_parser_initialize(&parser)) pvm_out_of_memory(0);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_mark_t mk = parser.problem_mark;
@@ -691,11 +677,7 @@ sem_spec *sem_spec_parse(const char *text, size_t len, const char *name, pvm_err
 
 	y.n_lines = 1;
 	for (size_t i = 0; i < len; i++) y.n_lines += text[i] == '\n';
-	y.line_start = malloc(y.n_lines * sizeof *y.line_start);
-	if (!y.line_start) {
-		pvm_errf(e, "%s: out of memory", name);
-		goto out;
-	}
+	y.line_start = pvm_xmalloc(y.n_lines * sizeof *y.line_start);
 	y.line_start[0] = 0;
 	for (size_t i = 0, l = 1; i < len; i++)
 		if (text[i] == '\n') y.line_start[l++] = i + 1;

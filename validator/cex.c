@@ -134,14 +134,14 @@ static void add_accesses(pvm_vector *v, const tv_cex *cex)
 			bool have = false;
 			for (size_t j = 0; j < v->n_page_map; j++) have |= v->page_map[j].address == pg;
 			if (have) continue;
-			v->page_map = realloc(v->page_map, (v->n_page_map + 1) * sizeof *v->page_map);
+			v->page_map = pvm_xrealloc(v->page_map, (v->n_page_map + 1) * sizeof *v->page_map);
 			v->page_map[v->n_page_map++] = (pvm_pagemap){ (uint32_t)pg, PVM_PAGE, true };
 		}
-		v->initial_mem = realloc(v->initial_mem, (v->n_initial_mem + 1) * sizeof *v->initial_mem);
+		v->initial_mem = pvm_xrealloc(v->initial_mem, (v->n_initial_mem + 1) * sizeof *v->initial_mem);
 		pvm_chunk *c = &v->initial_mem[v->n_initial_mem++];
 		c->address = cex->acc[i].addr;
 		c->len = cex->acc[i].len;
-		c->data = malloc(c->len);
+		c->data = pvm_xmalloc(c->len);
 		memcpy(c->data, cex->acc[i].bytes, c->len);
 	}
 }
@@ -187,7 +187,7 @@ static char *dup_name(const char *path)
 	const char *b = strrchr(path, '/');
 	b = b ? b + 1 : path;
 	size_t n = strcspn(b, ".");
-	char *s = malloc(n + 1);
+	char *s = pvm_xmalloc(n + 1);
 	memcpy(s, b, n);
 	s[n] = 0;
 	return s;
@@ -220,16 +220,16 @@ pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, uint32_t p
 	pvm_vector v;
 	memset(&v, 0, sizeof v);
 	v.name = dup_name(path);
-	v.program = malloc(orig->program_len);
+	v.program = pvm_xmalloc(orig->program_len);
 	memcpy(v.program, orig->program, orig->program_len);
 	v.program_len = orig->program_len;
-	v.page_map = malloc((orig->n_page_map + 1) * sizeof *v.page_map);
+	v.page_map = pvm_xmalloc((orig->n_page_map + 1) * sizeof *v.page_map);
 	if (orig->n_page_map) memcpy(v.page_map, orig->page_map, orig->n_page_map * sizeof *v.page_map);
 	v.n_page_map = orig->n_page_map;
-	v.initial_mem = calloc(orig->n_initial_mem + 1, sizeof *v.initial_mem);
+	v.initial_mem = pvm_xcalloc(orig->n_initial_mem + 1, sizeof *v.initial_mem);
 	for (size_t i = 0; i < orig->n_initial_mem; i++) {
 		v.initial_mem[i] = orig->initial_mem[i];
-		v.initial_mem[i].data = malloc(orig->initial_mem[i].len ? orig->initial_mem[i].len : 1);
+		v.initial_mem[i].data = pvm_xmalloc(orig->initial_mem[i].len ? orig->initial_mem[i].len : 1);
 		memcpy(v.initial_mem[i].data, orig->initial_mem[i].data, orig->initial_mem[i].len);
 	}
 	v.n_initial_mem = orig->n_initial_mem;
@@ -288,7 +288,7 @@ pvm_err tv_program_for(pvm_inst *in, pvm_vector *v)
 	if (pvm_asm_encode(&a, 0, buf, &why) != len) return PVM_EINVAL;
 	uint32_t code_len = len + 2 + N_JT;
 	uint32_t blob_len = 1 + 1 + 1 + N_JT + code_len + (code_len + 7) / 8;
-	uint8_t *b = calloc(1, blob_len);
+	uint8_t *b = pvm_xcalloc(1, blob_len);
 	size_t k = 0;
 	b[k++] = N_JT;       /* |j| */
 	b[k++] = 1;          /* z: one byte per entry */
