@@ -2,6 +2,7 @@
  * allocation the host cannot satisfy must print "jitproof: out of memory (N bytes)" and abort;
  * without, small allocations (also of size 0) succeed and are never NULL. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "pvm/pvm.h"
 
@@ -15,5 +16,6 @@ int main(int argc, char **argv)
 	char *a = pvm_xmalloc(0), *b = pvm_xcalloc(0, 8), *c = pvm_xrealloc(NULL, 16), *d = pvm_xstrdup("jit");
 	int ok = a && b && c && d && !strcmp(d, "jit");
 	printf("%s: small allocations\n", ok ? "ok" : "FAIL");
+	free(a), free(b), free(c), free(d);
 	return !ok;
 }
