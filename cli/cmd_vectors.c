@@ -37,8 +37,7 @@ static void push(list *l, char *s)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = realloc(l->v, l->cap * sizeof *l->v);
-		if (!l->v) abort();
+		l->v = pvm_xrealloc(l->v, l->cap * sizeof *l->v);
 	}
 	l->v[l->n++] = s;
 }
@@ -57,7 +56,7 @@ static bool add_path(list *l, const char *path)
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		push(l, strdup(path));
+		push(l, pvm_xstrdup(path));
 		return true;
 	}
 	DIR *d = opendir(path);
@@ -69,8 +68,7 @@ static bool add_path(list *l, const char *path)
 	for (struct dirent *de; (de = readdir(d));) {
 		if (!cli_has_suffix(de->d_name, ".json") && !cli_has_suffix(de->d_name, ".pvmasm")) continue;
 		size_t n = strlen(path) + strlen(de->d_name) + 2;
-		char *p = malloc(n);
-		if (!p) abort();
+		char *p = pvm_xmalloc(n);
 		snprintf(p, n, "%s%s%s", path, cli_has_suffix(path, "/") ? "" : "/", de->d_name);
 		push(l, p);
 	}
@@ -200,8 +198,7 @@ static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2
 {
 	cli_input in;
 	char why[1024];
-	r->name = strdup(path);
-	if (!r->name) abort();
+	r->name = pvm_xstrdup(path);
 	fflush(stdout);
 	if (is_vector08(path)) {
 		run_one08(path, e1, e2, isa, dflags, r);
@@ -220,8 +217,7 @@ static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2
 		return;
 	}
 	free(r->name);
-	r->name = strdup(in.vec.name);
-	if (!r->name) abort();
+	r->name = pvm_xstrdup(in.vec.name);
 	if (!in.vec.has_expected) {
 		r->v = V_SKIP;
 		printf("note: %s: no expected state, skipped\n", path);
@@ -333,8 +329,7 @@ int cmd_vectors(int argc, char **argv)
 	}
 	for (int i = 1; i <= npos; i++)
 		if (!add_path(&paths, argv[i])) bad = true;
-	result *res = calloc(paths.n ? paths.n : 1, sizeof *res);
-	if (!res) abort();
+	result *res = pvm_xcalloc(paths.n, sizeof *res);
 	size_t passed = 0, failed = 0, errors = 0, skipped = 0;
 	for (size_t i = 0; i < paths.n; i++) {
 		run_one(paths.v[i], e1, e2, isa, dflags, &res[i]);

@@ -36,8 +36,7 @@ static int fail(cli_input *in, const pvm_errbuf *e)
 static char *stem(const char *path)
 {
 	const char *b = strrchr(path, '/');
-	char *s = strdup(b ? b + 1 : path);
-	if (!s) abort();
+	char *s = pvm_xstrdup(b ? b + 1 : path);
 	char *dot = strrchr(s, '.');
 	if (dot && dot != s) *dot = 0;
 	return s;

@@ -25,7 +25,7 @@ static void write_entry(const char *path, const cli_input *in, const pvm_state *
 	char *dot = strrchr(name, '.');
 	if (dot) *dot = 0;
 	char file[1024];
-	snprintf(file, sizeof file, "%s/%s-block%u.json", dir, name, s->pc);
+	snprintf(file, sizeof file, "%.700s/%.200s-block%u.json", dir, name, s->pc);
 	pvm_vector v;
 	memset(&v, 0, sizeof v);
 	pvm_vector_set_initial(&v, name, s);

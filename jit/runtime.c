@@ -382,8 +382,8 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	pthread_once(&handler_once, install_handler);
 	if (!sandbox_open(&r, jp, s)) return x; /* no address space: cannot run at all */
 	size_t ss_size = 1 << 16;
-	stack_t ss = { .ss_sp = malloc(ss_size), .ss_size = ss_size }, old_ss;
-	if (ss.ss_sp) sigaltstack(&ss, &old_ss);
+	stack_t ss = { .ss_sp = pvm_xmalloc(ss_size), .ss_size = ss_size }, old_ss;
+	sigaltstack(&ss, &old_ss);
 	memcpy(r.ctx->regs, s->regs, sizeof s->regs);
 	r.ctx->gas = s->gas;
 	r.prev = current_run;

@@ -15,14 +15,12 @@ void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32_t pc, uint32_
                  uint64_t arg, enum x64_reg reg)
 {
 	if (e->n_exits == e->cap_exits) {
-		size_t cap = e->cap_exits ? 2 * e->cap_exits : 64;
-		jit_exit *n = e->fixed_exits ? NULL : realloc(e->exits, cap * sizeof *n);
-		if (!n) {
+		if (e->fixed_exits) { /* a caller's array, full */
 			e->b.err = true;
 			return;
 		}
-		e->exits = n;
-		e->cap_exits = cap;
+		e->cap_exits = e->cap_exits ? 2 * e->cap_exits : 64;
+		e->exits = pvm_xrealloc(e->exits, e->cap_exits * sizeof *e->exits);
 	}
 	e->exits[e->n_exits++] = (jit_exit){ .off = (uint32_t)off, .kind = (uint8_t)kind,
 		.reg = (uint8_t)reg, .pc = pc, .target = target, .arg = arg };

@@ -9,7 +9,6 @@ void pvm_state_init(pvm_state *s)
 {
 	memset(s, 0, sizeof *s);
 	s->mem = pvm_mem_new();
-	if (!s->mem) abort(); /* host out of memory */
 }
 
 void pvm_state_fini(pvm_state *s)
@@ -22,7 +21,6 @@ void pvm_state_copy(pvm_state *dst, const pvm_state *src)
 {
 	*dst = *src;
 	dst->mem = pvm_mem_clone(src->mem);
-	if (!dst->mem) abort(); /* host out of memory */
 }
 
 const char *pvm_perm_name(pvm_perm p)

@@ -23,12 +23,7 @@ static void *spec_load(const pvm_program *p, pvm_errbuf *e)
 		sem_spec_free(sp);
 		return NULL;
 	}
-	prepared *pr = malloc(sizeof *pr);
-	if (!pr) {
-		pvm_errf(e, "out of memory");
-		sem_spec_free(sp);
-		return NULL;
-	}
+	prepared *pr = pvm_xmalloc(sizeof *pr);
 	pr->p = p;
 	pr->sp = sp;
 	return pr;

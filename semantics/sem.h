@@ -226,11 +226,13 @@ typedef struct sem_z3_post {
 } sem_z3_post;
 
 /* Build the post-state of `opcode` over *in. The context must be a non-reference-counting one
- * (Z3_mk_context): the returned terms live as long as the context. */
+ * (Z3_mk_context): the returned terms live as long as the context. A failed Z3 call (e.g. terms
+ * of the wrong widths in *in) is SEM_EZ3 with "NAME: Z3 error: MESSAGE", never a crash. */
 sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const sem_z3_pre *in,
                      sem_z3_post *out, pvm_errbuf *e);
 /* One expression of a spec as a Z3 term (Bool or BV) over the operand terms in[] (indexed by
- * sem_operand) and memory. */
+ * sem_operand) and memory. NULL when a Z3 call failed (a context without an error handler):
+ * nothing calls Z3 after the failure, so Z3_get_error_code(c) still says why. */
 Z3_ast sem_z3_expr(Z3_context c, const sem_node *n, const Z3_ast in[SEM_NUM_OPERANDS], Z3_ast mem);
 /* The canonical expansions the builder uses for bvpopcount / bvclz / bvctz (same width as x);
  * a lifter that models popcnt/lzcnt/tzcnt with these gets syntactically equal terms. */

@@ -147,14 +147,14 @@ static void add_accesses(pvm_vector *v, const tv_cex *cex)
 					v->page_map[j].writable = true;
 				}
 			if (have) continue;
-			v->page_map = realloc(v->page_map, (v->n_page_map + 1) * sizeof *v->page_map);
+			v->page_map = pvm_xrealloc(v->page_map, (v->n_page_map + 1) * sizeof *v->page_map);
 			v->page_map[v->n_page_map++] = (pvm_pagemap){ (uint32_t)pg, PVM_PAGE, true };
 		}
-		v->initial_mem = realloc(v->initial_mem, (v->n_initial_mem + 1) * sizeof *v->initial_mem);
+		v->initial_mem = pvm_xrealloc(v->initial_mem, (v->n_initial_mem + 1) * sizeof *v->initial_mem);
 		pvm_chunk *c = &v->initial_mem[v->n_initial_mem++];
 		c->address = cex->acc[i].addr;
 		c->len = cex->acc[i].len;
-		c->data = malloc(c->len);
+		c->data = pvm_xmalloc(c->len);
 		memcpy(c->data, cex->acc[i].bytes, c->len);
 	}
 }
@@ -294,7 +294,7 @@ pvm_err tv_program_for(pvm_inst *in, pvm_vector *v)
 	if (pvm_fields_encode(form, byte, &f, buf, &why) != len) return PVM_EINVAL;
 	uint32_t code_len = len + 2 + N_JT;
 	uint32_t blob_len = 1 + 1 + 1 + N_JT + code_len + (code_len + 7) / 8;
-	uint8_t *b = calloc(1, blob_len);
+	uint8_t *b = pvm_xcalloc(1, blob_len);
 	size_t k = 0;
 	b[k++] = N_JT;       /* |j| */
 	b[k++] = 1;          /* z: one byte per entry */
