@@ -2,9 +2,12 @@
 BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
-PKGS = build-essential cmake pkg-config libz3-dev libcapstone-dev libyaml-dev
+PKGS = build-essential cmake pkg-config libz3-dev libcapstone-dev libyaml-dev clang libclang-rt-dev
+FUZZ_PKGS = $(PKGS) afl++
+FUZZ_TIME ?= 60
+FUZZ_ENGINE ?= libfuzzer
 
-.PHONY: all deps configure test test-scrambled validate bench asan clean
+.PHONY: all deps configure test test-scrambled validate bench asan fuzz clean
 
 all: configure
 	cmake --build $(BUILD) -j$(JOBS)
@@ -33,8 +36,16 @@ test-scrambled: deps
 	$(MAKE) BUILD=build-scrambled CMAKE_FLAGS="-DJITPROOF_SCRAMBLE=ON" all
 	cd build-scrambled && ctest -j$(JOBS) --output-on-failure
 
+# Build the fuzz targets (fuzz/) for FUZZ_ENGINE (libfuzzer or afl) with ASan + UBSan and run
+# each for FUZZ_TIME seconds from seed corpora made from the vectors, cases and spec-path seeds.
+FUZZ_TARGETS ?= diff blob container vector asm spec
+fuzz:
+	@$(MAKE) --no-print-directory PKGS="$(FUZZ_PKGS)" deps
+	@$(MAKE) --no-print-directory all
+	FUZZ_TARGETS="$(FUZZ_TARGETS)" sh fuzz/run.sh $(BUILD) $(FUZZ_ENGINE) $(FUZZ_TIME)
+
 asan:
 	$(MAKE) BUILD=build-asan CMAKE_FLAGS="-DJITPROOF_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" test
 
 clean:
-	rm -rf $(BUILD) build-asan build-scrambled
+	rm -rf $(BUILD) build-asan build-scrambled build-fuzz-libfuzzer build-fuzz-afl fuzz-out

@@ -46,4 +46,20 @@ int cli_parse_isa(const char *cmd, const char *value, int *isa);
 void cli_input_fini(cli_input *in);
 /* Path ends with suffix. */
 bool cli_has_suffix(const char *path, const char *suffix);
+/* ---- engine code coverage (cli/sancov.c; built with -DJITPROOF_SANCOV=ON, else empty) ---- */
+bool cli_sancov_available(void);
+size_t cli_sancov_guards(void);
+uint32_t cli_sancov_hits(size_t i);
+void cli_sancov_reset(void);
+/* ---- replay --lockstep (cli/lockstep.c) ---- */
+/* Replays path on ea and eb one gas region at a time, comparing the whole state after each;
+ * on the first difference prints the region's pc and the difference, writes the entry state
+ * to cex_dir and proves the region there. isa as cli_load's. 0 agree, 1 diverge, 2 error. */
+int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir, int isa);
+/* ---- corpora (cli/cmd_showmap.c) ---- */
+/* Adds path to *list (a file), or every file below a folder (recursively, sorted; names
+ * starting with '.' and *.md / *.txt notes skipped). Paths are malloc'ed. False (message printed) on error. */
+bool cli_corpus_add(char ***list, size_t *n, const char *path);
+/* A stable 64-bit hash of bytes (FNV-1a). */
+uint64_t cli_hash64(const uint8_t *b, size_t n);
 #endif

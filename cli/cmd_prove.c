@@ -1,30 +1,105 @@
 /* cli/cmd_prove.c: `jitproof prove FILE --pc N`: prove one compiled gas region of a real program
  * (gas prologue, templates, terminator) against the composed specs of its instructions.
- * `--all` proves every basic block. Exit 1 on a counterexample, 2 on bad input. */
+ * `--all` proves every basic block, on -j N workers; prints one line per block in pc order and a
+ * summary (counts, median / p99 / max block time); JSON, JUnit and HTML reports on request.
+ * Exit 1 on a counterexample, unknown or validator bug, 2 on bad input. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include "cli.h"
 #include "jit/mutant.h"
 #include "tv_cli.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: jitproof prove FILE (--pc N | --all) [--cex-dir DIR] [--timeout-ms MS] [--rlimit N] [--portable]\n"
-	           "                      [--fallback-states N] [--mutant NAME] [--isa 0.8.0|0.7.2]\n"
+	fprintf(f, "usage: jitproof prove (FILE --pc N | --all FILE...) [-j N] [--cex-dir DIR] [--timeout-ms MS] [--rlimit N]\n"
+	           "                      [--portable] [--fallback-states N] [--mutant NAME] [--json FILE]\n"
+	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--timings]\n"
+	           "                      [--debug query,norm,rlimit,weaken] [--isa 0.8.0|0.7.2]\n"
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
-	           "entered at pc N (or every basic block with --all) equal to the composed specs, and the\n"
+	           "entered at pc N (or every basic block with --all) equal to the composed specs, piece by\n"
+	           "piece (gas prologue, then each instruction's code against its spec; --whole-block: one\n"
+	           "query; blocks of up to 6 instructions get both), and the\n"
 	           "jump-table dispatcher of a dynamic jump that ends it. A block the solver cannot decide\n"
-	           "runs on both engines from N states (FALLBACK-AGREE or COUNTEREXAMPLE).\n"
-	           "Exit 0 when every block is PROVED or FALLBACK-AGREE, 1 on a counterexample or unknown.\n");
+	           "runs on both engines from N states (FALLBACK-AGREE or COUNTEREXAMPLE). Every symbolic\n"
+	           "counterexample is replayed on both engines first: one that does not diverge is reported\n"
+	           "as VALIDATOR-BUG, never as COUNTEREXAMPLE.\n"
+	           "Exit 0 when every block is PROVED or FALLBACK-AGREE, 1 otherwise.\n");
+}
+
+typedef struct prove_run {
+	const tv_opts *o;
+	const cli_input *in;     /* the files */
+	const char *const *files;
+	const uint32_t *file;    /* per block: index into in/files */
+	const uint32_t *pcs;
+	size_t n;
+	tv_result *res;
+	atomic_bool *done;       /* res[i] is final */
+	atomic_size_t next, n_done;
+	atomic_bool failed;      /* a bad pc (cannot happen for --all) or no worker */
+	pvm_errbuf err;
+	pthread_mutex_t lock;    /* guards err and phase_ms */
+	double phase_ms[TV_NUM_PHASES];
+} prove_run;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *prove_worker(void *arg)
+{
+	prove_run *R = arg;
+	tv_worker *w = tv_worker_new(R->o);
+	if (!w) {
+		atomic_store(&R->failed, true);
+		return NULL;
+	}
+	for (;;) {
+		size_t i = atomic_fetch_add(&R->next, 1);
+		if (i >= R->n || atomic_load(&R->failed)) break;
+		pvm_errbuf e;
+		const cli_input *in = &R->in[R->file[i]];
+		if (tv_prove_block(w, &in->prog, &in->vec, R->pcs[i], &R->res[i], &e) != PVM_OK) {
+			pthread_mutex_lock(&R->lock);
+			R->err = e;
+			pthread_mutex_unlock(&R->lock);
+			atomic_store(&R->failed, true);
+		}
+		atomic_store(&R->done[i], true);
+		atomic_fetch_add(&R->n_done, 1);
+	}
+	pthread_mutex_lock(&R->lock);
+	tv_worker_phases(w, R->phase_ms);
+	pthread_mutex_unlock(&R->lock);
+	tv_worker_free(w);
+	return NULL;
+}
+
+static void print_result(const char *file, uint32_t pc, const tv_result *r)
+{
+	printf("%s pc %u (%s): %s%s%s (%.1f ms)\n", file, pc, pvm_ops[r->op].name, tv_verdict_name(r->verdict),
+	       r->detail[0] ? ": " : "", r->detail, r->ms);
+	if (r->cex_file[0]) printf("  counterexample: %s\n", r->cex_file);
 }
 
 int cmd_prove(int argc, char **argv)
 {
 	tv_opts o = tv_opts_default();
-	o.memo = false; /* a fresh worker per block: nothing to reuse */
-	const char *file = NULL;
-	uint64_t pc = 0;
-	bool have_pc = false, all = false;
+	o.memo = true; /* one worker serves many blocks: instruction-shaped queries repeat */
+	o.progress = isatty(2);
+	const char *json = NULL, *junit = NULL, *html = NULL;
+	const char **files = calloc((size_t)argc, sizeof *files);
+	size_t n_files = 0;
+	if (!files) return 2;
+	uint64_t pc = 0, n;
+	bool have_pc = false, all = false, timings = false;
 	int isa = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -44,54 +119,164 @@ int cmd_prove(int argc, char **argv)
 			if (!val) return cli_usage("prove", "--isa needs a value");
 			if (cli_parse_isa("prove", val, &isa)) return 2;
 			i++;
+		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
+			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) return cli_usage("prove", "-j needs a number 1..64");
+			o.jobs = (unsigned)n, i++;
+		} else if (!strcmp(a, "--json") && val) {
+			json = val, i++;
+		} else if (!strcmp(a, "--junit") && val) {
+			junit = val, i++;
+		} else if (!strcmp(a, "--html") && val) {
+			html = val, i++;
+		} else if (!strcmp(a, "--no-progress")) {
+			o.progress = false;
+		} else if (!strcmp(a, "--timings")) {
+			timings = true;
+		} else if (!strcmp(a, "--whole-block")) {
+			o.whole_block = true;
+		} else if (!strcmp(a, "--no-memo")) {
+			o.memo = false;
 		} else if (!strcmp(a, "--mutant") && val) {
 			if (!jit_set_mutant(val)) return cli_usage("prove", "--mutant: no mutant '%s' built in", val);
 			i++;
-		} else if (a[0] == '-' || file) {
+		} else if (a[0] == '-' || (n_files && !all)) {
+			free(files);
 			return cli_usage("prove", "unexpected argument '%s' (see --help)", a);
 		} else {
-			file = a;
+			files[n_files++] = a;
 		}
 	}
-	if (!file || have_pc == all) return cli_usage("prove", "needs FILE and exactly one of --pc N / --all");
-	cli_input in;
-	if (cli_load(file, CLI_AUTO, NULL, 0, -1, isa, 0, &in)) return 2;
+	if (!n_files || have_pc == all) {
+		free(files);
+		return cli_usage("prove", "needs FILE and exactly one of --pc N / --all (--all: one or more FILEs)");
+	}
+	cli_input *ins = calloc(n_files, sizeof *ins);
+	size_t n_loaded = 0, total = 0;
+	int load_rc = ins ? 0 : 2;
+	for (; !load_rc && n_loaded < n_files; n_loaded++) {
+		if (cli_load(files[n_loaded], CLI_AUTO, NULL, 0, -1, isa, 0, &ins[n_loaded])) {
+			load_rc = 2;
+		} else if (ins[n_loaded].prog.isa != ins[0].prog.isa) {
+			/* one spec for the whole run: the files must share their revision */
+			fprintf(stderr, "%s: prove: a GP %s program, but %s is GP %s (prove them separately)\n",
+			        files[n_loaded], pvm_isa_name(ins[n_loaded].prog.isa), files[0],
+			        pvm_isa_name(ins[0].prog.isa));
+			cli_input_fini(&ins[n_loaded]);
+			load_rc = 2;
+		} else {
+			total += (size_t)ins[n_loaded].prog.code_len + 1;
+		}
+	}
+	if (!load_rc && have_pc && (pc > ins[0].prog.code_len || !ins[0].prog.is_start[pc])) {
+		fprintf(stderr, "%s: pc %u: no instruction starts there\n", files[0], (uint32_t)pc);
+		load_rc = 2;
+	}
 	pvm_errbuf e;
-	sem_spec *sp = sem_spec_load_isa(sem_spec_default_path(), in.prog.isa, &e);
-	if (!sp) {
+	sem_spec *sp = load_rc ? NULL : sem_spec_load_isa(sem_spec_default_path(), ins[0].prog.isa, &e);
+	if (!load_rc && !sp) {
 		fprintf(stderr, "%s\n", e.msg);
-		cli_input_fini(&in);
-		return 2;
+		load_rc = 2;
+	}
+	if (load_rc) {
+		for (size_t i = 0; ins && i < n_loaded; i++) cli_input_fini(&ins[i]); /* a failed load left it empty */
+		free(ins);
+		free(files);
+		return load_rc;
 	}
 	o.spec = sp;
-	size_t counts[TV_NUM_VERDICTS] = { 0 };
+	prove_run R;
+	memset(&R, 0, sizeof R);
+	R.o = &o;
+	R.in = ins;
+	R.files = files;
+	uint32_t *pcs = malloc(total * sizeof *pcs), *fidx = malloc(total * sizeof *fidx);
+	for (size_t fi = 0; pcs && fidx && fi < n_files; fi++) {
+		const cli_input *in = &ins[fi];
+		for (uint32_t at = 0; at <= in->prog.code_len; at++)
+			if (all ? in->prog.is_block[at] || at == in->vec.initial_pc : at == pc) {
+				fidx[R.n] = (uint32_t)fi;
+				pcs[R.n++] = at;
+			}
+	}
+	R.pcs = pcs;
+	R.file = fidx;
+	R.res = calloc(R.n ? R.n : 1, sizeof *R.res);
+	R.done = calloc(R.n ? R.n : 1, sizeof *R.done);
 	int rc = 0;
-	tv_worker *w = tv_worker_new(&o);
-	if (!w) {
+	if (!pcs || !fidx || !R.res || !R.done) {
 		fprintf(stderr, "prove: out of memory\n");
-		sem_spec_free(sp);
-		cli_input_fini(&in);
-		return 2;
+		rc = 2;
+		goto done;
 	}
-	for (uint32_t at = all ? 0 : (uint32_t)pc; at <= (all ? in.prog.code_len : (uint32_t)pc); at++) {
-		if (all && !(in.prog.is_block[at] || at == in.vec.initial_pc)) continue;
-		tv_result r;
-		if (tv_prove_block(w, &in.prog, &in.vec, at, &r, &e) != PVM_OK) {
-			fprintf(stderr, "%s: %s\n", file, e.msg);
-			rc = 2;
-			break;
+	pthread_mutex_init(&R.lock, NULL);
+	double t0 = now_s();
+	unsigned jobs = o.jobs ? o.jobs : 1;
+	if (jobs > R.n && R.n) jobs = (unsigned)R.n;
+	pthread_t th[64];
+	unsigned started = 0;
+	for (unsigned j = 0; j < jobs; j++) started += pthread_create(&th[started], NULL, prove_worker, &R) == 0;
+	if (!started) atomic_store(&R.failed, true);
+	/* lines in pc order as soon as the prefix is done; a progress line below them on a TTY */
+	size_t printed = 0;
+	for (;;) {
+		bool finished = atomic_load(&R.n_done) >= R.n || (atomic_load(&R.failed) && !started);
+		bool any = false;
+		while (printed < R.n && atomic_load(&R.done[printed])) {
+			if (o.progress && !any) fprintf(stderr, "\r%70s\r", "");
+			any = true;
+			print_result(files[fidx[printed]], R.pcs[printed], &R.res[printed]);
+			printed++;
 		}
-		counts[r.verdict]++;
-		printf("%s pc %u (%s): %s%s%s (%.1f ms)\n", file, at, pvm_ops[r.op].name, tv_verdict_name(r.verdict),
-		       r.detail[0] ? ": " : "", r.detail, r.ms);
-		if (r.cex_file[0]) printf("  counterexample: %s\n", r.cex_file);
+		if (any) fflush(stdout);
+		if (finished) break;
+		if (o.progress)
+			fprintf(stderr, "\rprove: %zu/%zu blocks, %.0f s ", atomic_load(&R.n_done), R.n, now_s() - t0);
+		usleep(o.progress ? 200000 : 20000);
+		if (atomic_load(&R.failed)) break; /* the workers stop taking blocks; joined below */
 	}
-	if (all && !rc)
-		printf("prove: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree\n", counts[TV_PROVED],
-		       counts[TV_CEX], counts[TV_UNKNOWN], counts[TV_FALLBACK_AGREE]);
-	if (!rc && (counts[TV_CEX] || counts[TV_UNKNOWN])) rc = 1; /* an unknown block is not a pass */
-	tv_worker_free(w);
+	for (unsigned j = 0; j < started; j++) pthread_join(th[j], NULL);
+	while (printed < R.n && atomic_load(&R.done[printed])) {
+		print_result(files[fidx[printed]], R.pcs[printed], &R.res[printed]);
+		printed++;
+	}
+	if (o.progress) fprintf(stderr, "\r%70s\r", "");
+	if (atomic_load(&R.failed)) {
+		fprintf(stderr, "%s: %s\n", files[0], R.err.msg[0] ? R.err.msg : "prove: could not start a worker");
+		rc = 2;
+	}
+	tv_report rep = { 0 };
+	for (size_t i = 0; i < printed; i++) {
+		tv_result *x = tv_report_add(&rep);
+		if (!x) break;
+		*x = R.res[i];
+	}
+	rep.seconds = now_s() - t0;
+	for (int k = 0; k < TV_NUM_PHASES; k++) rep.phase_ms[k] = R.phase_ms[k];
+	if (timings) {
+		fprintf(stderr, "time (ms, all workers):");
+		for (int k = 0; k < TV_NUM_PHASES; k++)
+			fprintf(stderr, "%s %s %.0f", k ? "," : "", tv_phase_name(k), rep.phase_ms[k]);
+		fprintf(stderr, "\n");
+	}
+	if (!rc) {
+		if (all) tv_report_block_summary(&rep, jobs, stdout);
+		size_t c[TV_NUM_VERDICTS];
+		tv_report_counts(&rep, c);
+		if (c[TV_CEX] || c[TV_UNKNOWN] || c[TV_BUG]) rc = 1; /* an unknown block is not a pass */
+		const char *name = n_files == 1 ? files[0] : "(several files)";
+		if ((json && !tv_report_block_json(&rep, name, json)) || (junit && !tv_report_block_junit(&rep, name, junit)) ||
+		    (html && !tv_report_block_html(&rep, name, html))) {
+			fprintf(stderr, "jitproof prove: cannot write a report file\n");
+			rc = 2;
+		}
+	}
+	tv_report_free(&rep);
+	pthread_mutex_destroy(&R.lock);
+done:
+	free(pcs), free(fidx), free(R.res), free(R.done);
 	sem_spec_free(sp);
-	cli_input_fini(&in);
+	for (size_t i = 0; i < n_files; i++) cli_input_fini(&ins[i]);
+	free(ins);
+	free(files);
 	return rc;
 }

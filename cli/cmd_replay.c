@@ -1,7 +1,8 @@
 /* cli/cmd_replay.c: `jitproof replay PATH...`: runs every program through two engines from
  * byte-identical initial states and compares exit, pc, registers, gas, fault address and every
- * page (pvm_state_compare). Host calls are resumed unchanged on both sides and compared at
- * each stop. One line per divergence; ends with "replay: N agree, N diverge"; exit 1 on any. */
+ * page (pvm_state_compare), and a JIT's sandbox page protections against the page map
+ * (pvm_perm_compare). Host calls are resumed unchanged on both sides and compared at each
+ * stop. One line per divergence; ends with "replay: N agree, N diverge"; exit 1 on any. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +12,18 @@
 
 static const char usage_text[] =
 	"usage: jitproof replay PATH... [--engine-a NAME] [--engine-b NAME] [--poke-b ADDR=BYTE]\n"
-	"                      [--mutant NAME] [--isa 0.8.0|0.7.2]\n"
+	"                      [--mutant NAME] [--lockstep [--cex-dir DIR]] [--isa 0.8.0|0.7.2]\n"
 	"Runs each program (a .json vector, a .pvmasm case, a blob or container, or every *.json\n"
 	"and *.pvmasm in a folder) on engine A (default interp) and engine B (default jit) and\n"
-	"compares exit reason, pc, the 13 registers, gas, fault address and all memory.\n"
+	"compares exit reason, pc, the 13 registers, gas, fault address and all memory, and a JIT's\n"
+	"sandbox page protections with the page map (at its start, every sbrk and every stop).\n"
 	"Host calls are resumed with the state unchanged (at most 1000 per program), except GP 0.8.0\n"
 	"grow_heap (host call 1), answered as the GP says.\n"
 	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
 	"  --mutant NAME       run the JIT with that deliberately wrong template (validator self-test)\n"
+	"  --lockstep          compare the whole state after every gas region; at the first difference\n"
+	"                      name the region (pc), write its entry state and prove it (a symbolic\n"
+	"                      counterexample) into --cex-dir DIR (default: the current folder)\n"
 	"  --isa REV           revision of .pvmasm, blob and container inputs (default 0.8.0); a .json\n"
 	"                      vector's format decides its own, and a contradicting --isa is an error\n"
 	"Exit status: 0 all agree, 1 a divergence, 2 bad usage or input.\n";
@@ -102,7 +107,9 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 	for (int calls = 0; rc == 0; calls++) {
 		pvm_exit xa = ea->run(pa, &sa), xb = eb->run(pb, &sb);
 		char why[512];
-		if (!pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why)) {
+		if (!pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, true, why, sizeof why) ||
+		    !pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why) ||
+		    !pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, false, why, sizeof why)) {
 			printf("%s: %s\n", path, why);
 			rc = 1;
 		}
@@ -124,8 +131,8 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 
 int cmd_replay(int argc, char **argv)
 {
-	const char *na = "interp", *nb = "jit";
-	bool poke = false;
+	const char *na = "interp", *nb = "jit", *cex_dir = ".";
+	bool poke = false, lockstep = false;
 	uint32_t poke_addr = 0;
 	uint8_t poke_val = 0;
 	paths l = { 0 };
@@ -142,6 +149,11 @@ int cmd_replay(int argc, char **argv)
 			if (i + 1 >= argc) rc = cli_usage("replay", "--mutant needs a value");
 			else if (!jit_set_mutant(argv[++i]))
 				rc = cli_usage("replay", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
+		} else if (!strcmp(a, "--lockstep")) {
+			lockstep = true;
+		} else if (!strcmp(a, "--cex-dir")) {
+			if (i + 1 >= argc) rc = cli_usage("replay", "--cex-dir needs a value");
+			else cex_dir = argv[++i];
 		} else if (!strcmp(a, "--engine-a") || !strcmp(a, "--engine-b") || !strcmp(a, "--poke-b")) {
 			if (i + 1 >= argc) {
 				rc = cli_usage("replay", "%s needs a value", a);
@@ -187,7 +199,8 @@ int cmd_replay(int argc, char **argv)
 	size_t agree = 0, diverge = 0;
 	bool bad = false;
 	for (size_t i = 0; i < l.n; i++) {
-		int r = replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val, isa);
+		int r = lockstep ? cli_lockstep(l.v[i], ea, eb, cex_dir, isa)
+		                 : replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val, isa);
 		if (r == 0) agree++;
 		else if (r == 1) diverge++;
 		else bad = true;

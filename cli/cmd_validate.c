@@ -13,7 +13,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: jitproof validate [-j N] [--timeout-ms MS] [--rlimit N] [--opcode NAME]... [--shard I/N]\n"
 	           "                         [--cex-dir DIR] [--json FILE] [--junit FILE] [--html FILE]\n"
 	           "                         [--fallback-states N] [--seed N] [--features cpuid|portable] [--portable]\n"
-	           "                         [--fail-fast] [--no-memo] [--mutant NAME] [--list-mutants]\n"
+	           "                         [--fail-fast] [--no-memo] [--mutant NAME] [--list-mutants] [--timings]\n"
+	           "                         [--debug query,norm,rlimit]\n"
 	           "Proves every JIT template (opcode x register assignment x immediate class x CPU-feature\n"
 	           "variant) equal to specs/pvm.yaml with Z3; paths a proof does not cover (memory faults,\n"
 	           "out-of-gas) and unknown proofs run on both engines on concrete states. Both variants by\n"
@@ -27,7 +28,7 @@ int cmd_validate(int argc, char **argv)
 	tv_opts o = tv_opts_default();
 	o.progress = isatty(2);
 	const char *json = NULL, *junit = NULL, *html = NULL, *mutant = NULL;
-	bool list = false;
+	bool list = false, timings = false;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -71,6 +72,8 @@ int cmd_validate(int argc, char **argv)
 			o.fail_fast = true;
 		} else if (!strcmp(a, "--no-progress")) {
 			o.progress = false;
+		} else if (!strcmp(a, "--timings")) {
+			timings = true;
 		} else {
 			return cli_usage("validate", "unknown or incomplete option '%s' (see --help)", a);
 		}
@@ -100,7 +103,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	for (size_t i = 0; i < rep.n; i++) {
 		const tv_result *r = &rep.r[i];
-		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN) continue;
+		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN && r->verdict != TV_BUG) continue;
 		printf("%s %s", tv_verdict_name(r->verdict), pvm_ops[r->op].name);
 		for (int k = 0; k < r->nregs; k++) printf("%sr%u", k ? "," : " ", r->regs[k]);
 		printf(" [%s, %s]%s: %s%s%s\n", r->what, tv_variant_name(r->variant),
@@ -113,15 +116,16 @@ int cmd_validate(int argc, char **argv)
 		fprintf(stderr, "jitproof validate: cannot write a report file\n");
 		rc = 2;
 	}
-	if (getenv("JITPROOF_TV_DEBUG") || getenv("JITPROOF_TV_TIME")) {
-		extern double tv_phase_ms[4];
-		fprintf(stderr, "time (ms, all workers): lift %.0f, spec %.0f, solve %.0f, setup+rewrite %.0f\n",
-		        tv_phase_ms[0], tv_phase_ms[1], tv_phase_ms[2], tv_phase_ms[3]);
+	if (timings) {
+		fprintf(stderr, "time (ms, all workers):");
+		for (int k = 0; k < TV_NUM_PHASES; k++)
+			fprintf(stderr, "%s %s %.0f", k ? "," : "", tv_phase_name(k), rep.phase_ms[k]);
+		fprintf(stderr, "\n");
 	}
 	tv_report_summary(&rep, stdout);
 	size_t c[TV_NUM_VERDICTS];
 	tv_report_counts(&rep, c);
-	if (c[TV_CEX]) rc = 1;
+	if (c[TV_CEX] || c[TV_BUG]) rc = 1;
 	tv_report_free(&rep);
 	sem_spec_free(sp);
 	return rc;

@@ -3,6 +3,7 @@
  * failure naming the differing field, a summary line, optional JUnit XML.
  * Exit: 0 all passed, 1 a vector failed, 2 bad usage or a malformed input file. */
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,8 +37,7 @@ static void push(list *l, char *s)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 64;
-		l->v = realloc(l->v, l->cap * sizeof *l->v);
-		if (!l->v) abort();
+		l->v = pvm_xrealloc(l->v, l->cap * sizeof *l->v);
 	}
 	l->v[l->n++] = s;
 }
@@ -56,7 +56,7 @@ static bool add_path(list *l, const char *path)
 		return false;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		push(l, strdup(path));
+		push(l, pvm_xstrdup(path));
 		return true;
 	}
 	DIR *d = opendir(path);
@@ -68,8 +68,7 @@ static bool add_path(list *l, const char *path)
 	for (struct dirent *de; (de = readdir(d));) {
 		if (!cli_has_suffix(de->d_name, ".json") && !cli_has_suffix(de->d_name, ".pvmasm")) continue;
 		size_t n = strlen(path) + strlen(de->d_name) + 2;
-		char *p = malloc(n);
-		if (!p) abort();
+		char *p = pvm_xmalloc(n);
 		snprintf(p, n, "%s%s%s", path, cli_has_suffix(path, "/") ? "" : "/", de->d_name);
 		push(l, p);
 	}
@@ -112,8 +111,16 @@ static bool run_engine(const pvm_engine *eng, const cli_input *in, pvm_state *st
 	}
 	pvm_state_copy(st, &in->init);
 	*x = eng->run(prep, st);
+	/* a sandbox's page protections against the run's page map, inside the run and at its end */
+	pvm_perm_diff d;
+	bool ok = !eng->perm_check || !(eng->perm_check(prep, NULL, &d) || eng->perm_check(prep, st->mem, &d));
+	if (!ok) {
+		snprintf(why, n, "page-map{perm[0x%" PRIx32 "]=%s} vs %s{perm[0x%" PRIx32 "]=%s}", d.addr,
+		         pvm_perm_name(d.map), eng->name, d.addr, pvm_perm_name(d.host));
+		pvm_state_fini(st);
+	}
 	eng->free(prep);
-	return true;
+	return ok;
 }
 
 /* Runs one GP 0.8 step vector (or checks the block costs of an integration program); fills r. */
@@ -191,8 +198,7 @@ static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2
 {
 	cli_input in;
 	char why[1024];
-	r->name = strdup(path);
-	if (!r->name) abort();
+	r->name = pvm_xstrdup(path);
 	fflush(stdout);
 	if (is_vector08(path)) {
 		run_one08(path, e1, e2, isa, dflags, r);
@@ -211,8 +217,7 @@ static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2
 		return;
 	}
 	free(r->name);
-	r->name = strdup(in.vec.name);
-	if (!r->name) abort();
+	r->name = pvm_xstrdup(in.vec.name);
 	if (!in.vec.has_expected) {
 		r->v = V_SKIP;
 		printf("note: %s: no expected state, skipped\n", path);
@@ -225,6 +230,7 @@ static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2
 	if (!run_engine(e1, &in, &s1, &x1, why, sizeof why)) {
 		r->v = V_FAIL;
 		snprintf(r->msg, sizeof r->msg, "%s", why);
+		printf("FAIL %s: %s\n", r->name, r->msg);
 		cli_input_fini(&in);
 		return;
 	}
@@ -323,8 +329,7 @@ int cmd_vectors(int argc, char **argv)
 	}
 	for (int i = 1; i <= npos; i++)
 		if (!add_path(&paths, argv[i])) bad = true;
-	result *res = calloc(paths.n ? paths.n : 1, sizeof *res);
-	if (!res) abort();
+	result *res = pvm_xcalloc(paths.n, sizeof *res);
 	size_t passed = 0, failed = 0, errors = 0, skipped = 0;
 	for (size_t i = 0; i < paths.n; i++) {
 		run_one(paths.v[i], e1, e2, isa, dflags, &res[i]);

@@ -19,6 +19,18 @@ int cli_tv_option(const char *cmd, int argc, char **argv, int *i, tv_opts *o)
 		o->fallback_states = (unsigned)n;
 	} else if (!strcmp(a, "--cex-dir") && val) {
 		o->cex_dir = val;
+	} else if (!strcmp(a, "--debug")) {
+		/* a comma-separated list of query, norm, rlimit */
+		if (!val || !*val) return cli_usage(cmd, "--debug needs a list of query,norm,rlimit,weaken");
+		for (const char *p = val; *p;) {
+			size_t l = strcspn(p, ",");
+			if (l == 5 && !strncmp(p, "query", 5)) o->debug |= TV_DEBUG_QUERY;
+			else if (l == 4 && !strncmp(p, "norm", 4)) o->debug |= TV_DEBUG_NORM;
+			else if (l == 6 && !strncmp(p, "rlimit", 6)) o->debug |= TV_DEBUG_RLIMIT;
+			else if (l == 6 && !strncmp(p, "weaken", 6)) o->debug |= TV_DEBUG_WEAKEN;
+			else return cli_usage(cmd, "--debug: unknown item '%.*s' (query, norm, rlimit, weaken)", (int)l, p);
+			p += l + (p[l] == ',');
+		}
 	} else if (!strcmp(a, "--portable")) {
 		o->variants = 1u << TV_VAR_PORTABLE;
 		return 0;

@@ -32,15 +32,13 @@ struct interp {
 
 interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 {
-	interp *it = calloc(1, sizeof *it);
-	if (!it) goto nomem;
+	interp *it = pvm_xcalloc(1, sizeof *it);
 	it->code_len = p->code_len;
 	it->jt_len = p->jt_len;
-	it->code = malloc(((size_t)p->code_len + 1) * sizeof *it->code);
-	it->jt = malloc(((size_t)p->jt_len + 1) * sizeof *it->jt);
+	it->code = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *it->code);
+	it->jt = pvm_xmalloc(((size_t)p->jt_len + 1) * sizeof *it->jt);
 	it->isa08 = p->isa == PVM_ISA_080;
-	it->startable = calloc((size_t)p->code_len + 1, 1);
-	if (!it->code || !it->jt || !it->startable) goto nomem;
+	it->startable = pvm_xcalloc((size_t)p->code_len + 1, 1);
 	for (uint32_t pc = 0; it->isa08 && !p->invalid[0] && pc < p->code_len; pc++)
 		it->startable[pc] = p->is_start[pc] && pvm_op_decode(p->isa, p->code[pc]) >= 0;
 	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
@@ -61,10 +59,6 @@ interp *interp_new(const pvm_program *p, pvm_errbuf *e)
 		it->jt[i] = t <= p->code_len && p->is_block[t] ? t : BAD;
 	}
 	return it;
-nomem:
-	interp_free(it);
-	pvm_errf(e, "interp: out of memory");
-	return NULL;
 }
 
 void interp_free(interp *it)
@@ -459,4 +453,4 @@ static void *engine_load(const pvm_program *p, pvm_errbuf *e) { return interp_ne
 static pvm_exit engine_run(void *it, pvm_state *s) { return interp_run(it, s); }
 static void engine_free(void *it) { interp_free(it); }
 
-const pvm_engine interp_engine = { "interp", engine_load, engine_run, engine_free };
+const pvm_engine interp_engine = { "interp", engine_load, engine_run, engine_free, NULL };

@@ -8,7 +8,7 @@
 
 typedef struct interp interp;
 
-/* Prepares a decoded program (the program may be freed afterwards). NULL on allocation failure. */
+/* Prepares a decoded program (the program may be freed afterwards). Never NULL (out of memory aborts). */
 interp *interp_new(const pvm_program *p, pvm_errbuf *e);
 void interp_free(interp *it);
 /* Runs until an exit; mutates *s (registers, pc, gas, memory, heap). */

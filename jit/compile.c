@@ -381,6 +381,7 @@ void jit_program_free(jit_program *jp)
 	if (jp->code) munmap(jp->code, jp->map_size);
 	free(jp->rows);
 	free(jp->jt_host);
+	free(jp->perms.v);
 	free(jp);
 }
 

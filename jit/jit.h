@@ -183,6 +183,40 @@ jit_stats jit_program_stats(const jit_program *jp);
  * to max rows into out and returns the total number of rows. */
 size_t jit_program_pcmap(const jit_program *jp, jit_pcmap *out, size_t max);
 
+/* ---- the sandbox's page protections ------------------------------------------------------
+
+ * The runtime keeps a shadow of what it asked the kernel for each guest page of the sandbox
+ * (every mprotect of guest pages goes through one function that records it): PVM_NONE for
+ * PROT_NONE, PVM_READ for PROT_READ, PVM_WRITE for PROT_READ|PROT_WRITE. ctest jit_sandbox_perms
+ * checks the shadow against the kernel's view (/proc/self/maps); replay and vectors compare it
+ * with pvm_mem's page map at every stop. */
+typedef struct jit_perms jit_perms;
+pvm_perm jit_perms_get(const jit_perms *p, uint32_t page);
+/* Calls fn for every maximal run [first, end) of pages with one protection other than PVM_NONE,
+ * ascending. */
+void jit_perms_each(const jit_perms *p, void (*fn)(void *ctx, uint32_t first, uint32_t end, pvm_perm perm),
+                    void *ctx);
+/* First page (ascending) whose protection in p differs from m's page map: false when none. */
+bool jit_perms_diff(const jit_perms *p, const pvm_mem *m, uint32_t *page);
+
+/* A stop of a run, seen while the sandbox exists: "start" (sandbox mirrored from the state),
+ * "sbrk" (after each sbrk), "exit" (the run's last stop, before the sandbox is unmapped). */
+typedef struct jit_stop {
+	const char *what;
+	uint32_t pc;                 /* guest pc of the stop */
+	const uint8_t *membase;      /* guest address 0 of the sandbox */
+	const jit_perms *perms;      /* the shadow at this stop */
+	const pvm_state *state;      /* the run's state (its page map) at this stop */
+} jit_stop;
+typedef void jit_stop_hook(void *ud, const jit_stop *stop);
+/* Call hook at every stop of every later run of jp (tests: the kernel cross-check). */
+void jit_program_set_hook(jit_program *jp, jit_stop_hook *hook, void *ud);
+/* The shadow at the last stop of the last run of jp (empty before any run). */
+const jit_perms *jit_program_perms(const jit_program *jp);
+/* The first stop inside the last run (start or an sbrk) at which the shadow differed from the
+ * run's own page map: page address and both protections; false if there was none. */
+bool jit_program_stop_diff(const jit_program *jp, pvm_perm_diff *d);
+
 extern const pvm_engine jit_engine;          /* "jit": CPU features from cpuid */
 extern const pvm_engine jit_portable_engine; /* "jit-portable": no BMI/LZCNT/POPCNT */
 

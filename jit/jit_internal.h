@@ -34,6 +34,11 @@ typedef struct jit_row {
 	pvm_inst inst;
 } jit_row;
 
+/* The sandbox shadow (jit.h): sorted, disjoint, maximal runs of guest pages [first, end) whose
+ * protection is not PVM_NONE; pages outside every run are PVM_NONE. */
+typedef struct jit_prot_run { uint32_t first, end; pvm_perm perm; } jit_prot_run;
+struct jit_perms { jit_prot_run *v; size_t n, cap; };
+
 /* A compiled program (compile.c); run by runtime.c. Owns copies of what it needs. */
 struct jit_program {
 	uint8_t *code;               /* RX mapping */
@@ -47,6 +52,11 @@ struct jit_program {
 	bool invalid;                /* 0.8.0: the blob failed prevalidation: every run panics at once */
 	uint32_t code_len;
 	jit_stats stats;
+	jit_perms perms;             /* the sandbox shadow of the current or last run (runtime.c) */
+	bool has_stop_diff;          /* the last run's first start/sbrk stop whose shadow differed */
+	pvm_perm_diff stop_diff;
+	jit_stop_hook *hook;         /* jit_program_set_hook */
+	void *hook_ud;
 };
 enum { JIT_NONE = UINT32_MAX };
 /* Row of guest pc, or NULL when pc holds no compiled code. */

@@ -3,8 +3,8 @@
  * mprotect, a SIGSEGV/SIGBUS/SIGFPE handler that turns a fault in JIT code into an exit by
  * rewriting the interrupted context (no longjmp), and the exits handled in C (sbrk, host calls,
  * fault address, accesses that wrap past 2^32; gas when a run starts inside a region rather than
- * at its entry, whose prologue charges it). One sandbox per run;
- * nothing outlives a run. */
+ * at its entry, whose prologue charges it). One sandbox per run; nothing outlives a run but
+ * the shadow of its page protections (every guest-page mprotect goes through sb_protect). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -20,7 +20,7 @@ enum { PAGE = PVM_PAGE };
 #define GUARD_SPAN ((size_t)1 << 16)
 
 typedef struct jit_run {
-	const jit_program *jp;
+	jit_program *jp;
 	uint8_t *base, *membase;
 	size_t size;
 	jit_ctx *ctx;
@@ -79,23 +79,159 @@ static void install_handler(void)
 	sigaction(SIGFPE, &sa, &old_fpe);
 }
 
+/* ---- the shadow of the sandbox's page protections ----------------------------------------------- */
+
+pvm_perm jit_perms_get(const jit_perms *p, uint32_t page)
+{
+	size_t lo = 0, hi = p->n;
+	while (lo < hi) { /* first run ending after page */
+		size_t mid = (lo + hi) / 2;
+		if (p->v[mid].end <= page) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo < p->n && p->v[lo].first <= page ? p->v[lo].perm : PVM_NONE;
+}
+
+void jit_perms_each(const jit_perms *p, void (*fn)(void *ctx, uint32_t first, uint32_t end, pvm_perm perm),
+                    void *ctx)
+{
+	for (size_t i = 0; i < p->n; i++) fn(ctx, p->v[i].first, p->v[i].end, p->v[i].perm);
+}
+
+/* Record [first, end) as perm: the runs outside it are kept, runs of equal perm merged.
+ * False when out of memory (the shadow is then unchanged). */
+static bool perms_set(jit_perms *p, uint32_t first, uint32_t end, pvm_perm perm)
+{
+	if (p->n + 2 > p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 16;
+		jit_prot_run *v = realloc(p->v, cap * sizeof *v);
+		if (!v) return false;
+		p->v = v;
+		p->cap = cap;
+	}
+	jit_prot_run out[3];
+	size_t i = 0, k = 0;
+	while (i < p->n && p->v[i].end <= first) i++; /* runs wholly before stay */
+	size_t lo = i;
+	if (i < p->n && p->v[i].first < first) out[k++] = (jit_prot_run){ p->v[i].first, first, p->v[i].perm };
+	if (perm != PVM_NONE) out[k++] = (jit_prot_run){ first, end, perm };
+	while (i < p->n && p->v[i].end <= end) i++;   /* runs wholly inside go */
+	if (i < p->n && p->v[i].first < end) out[k++] = (jit_prot_run){ end, p->v[i].end, p->v[i].perm }, i++;
+	size_t tail = p->n - i;
+	memmove(p->v + lo + k, p->v + i, tail * sizeof *p->v);
+	memcpy(p->v + lo, out, k * sizeof *out);
+	p->n = lo + k + tail;
+	/* merge neighbours with the same protection around the change */
+	size_t from = lo ? lo - 1 : 0, to = lo + k + 1 < p->n ? lo + k + 1 : p->n;
+	for (size_t j = from; j + 1 < to;) {
+		if (p->v[j].end == p->v[j + 1].first && p->v[j].perm == p->v[j + 1].perm) {
+			p->v[j].end = p->v[j + 1].end;
+			memmove(p->v + j + 1, p->v + j + 2, (p->n - j - 2) * sizeof *p->v);
+			p->n--;
+			to--;
+		} else j++;
+	}
+	return true;
+}
+
+/* First page in [lo, hi) that the shadow does not hold PVM_NONE, or hi. */
+static uint32_t first_set(const jit_perms *p, uint32_t lo, uint32_t hi)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].end > lo) return p->v[i].first < hi ? (p->v[i].first > lo ? p->v[i].first : lo) : hi;
+	return hi;
+}
+
+typedef struct perm_walk {
+	const jit_perms *p;
+	uint32_t next;               /* pages below next are compared */
+	bool found;
+	uint32_t page;
+} perm_walk;
+
+static void walk_page(void *wv, uint32_t pn, pvm_perm perm, const uint8_t *data)
+{
+	perm_walk *w = wv;
+	(void)data;
+	if (w->found) return;
+	uint32_t gap = first_set(w->p, w->next, pn);
+	if (gap < pn || jit_perms_get(w->p, pn) != perm) {
+		w->found = true;
+		w->page = gap < pn ? gap : pn;
+	}
+	w->next = pn + 1;
+}
+
+bool jit_perms_diff(const jit_perms *p, const pvm_mem *m, uint32_t *page)
+{
+	perm_walk w = { .p = p };
+	pvm_mem_each(m, walk_page, &w);
+	if (!w.found && w.next < PVM_NUM_PAGES) {
+		uint32_t gap = first_set(p, w.next, PVM_NUM_PAGES);
+		if (gap < PVM_NUM_PAGES) w.found = true, w.page = gap;
+	}
+	if (w.found) *page = w.page;
+	return w.found;
+}
+
+void jit_program_set_hook(jit_program *jp, jit_stop_hook *hook, void *ud)
+{
+	jp->hook = hook;
+	jp->hook_ud = ud;
+}
+
+const jit_perms *jit_program_perms(const jit_program *jp) { return &jp->perms; }
+
+bool jit_program_stop_diff(const jit_program *jp, pvm_perm_diff *d)
+{
+	if (jp->has_stop_diff) *d = jp->stop_diff;
+	return jp->has_stop_diff;
+}
+
 /* ---- sandbox ---------------------------------------------------------------------------------- */
+
+/* The one way guest pages of the sandbox change protection: mprotect, then the shadow. */
+static void sb_protect(jit_run *r, uint32_t first, uint32_t end, pvm_perm perm)
+{
+	static const int prot[4] = { PROT_NONE, PROT_READ, 0, PROT_READ | PROT_WRITE };
+	jit_program *jp = r->jp;
+	if (mprotect(r->membase + (size_t)first * PAGE, (size_t)(end - first) * PAGE, prot[perm])) return;
+	if (!perms_set(&jp->perms, first, end, perm)) abort(); /* host out of memory */
+}
+
+/* A stop while the sandbox exists. Inside the run (start, sbrk) the first one whose shadow
+ * differs from the state's page map is kept (replay prints it); the test hook sees every one. */
+static void sb_stop(jit_run *r, const char *what, uint32_t pc, bool inside)
+{
+	jit_program *jp = r->jp;
+	uint32_t pn;
+	if (inside && !jp->has_stop_diff && jit_perms_diff(&jp->perms, r->state->mem, &pn)) {
+		jp->has_stop_diff = true;
+		jp->stop_diff = (pvm_perm_diff){ pn * (uint32_t)PAGE, pvm_mem_perm(r->state->mem, pn),
+		                                 jit_perms_get(&jp->perms, pn) };
+	}
+	if (jp->hook) {
+		jit_stop st = { what, pc, r->membase, &jp->perms, r->state };
+		jp->hook(jp->hook_ud, &st);
+	}
+}
 
 /* Consecutive pages given one protection with a single mprotect. */
 typedef struct page_run {
 	jit_run *r;
 	uint32_t first, end; /* [first, end) page numbers; empty when equal */
-	int prot;
+	pvm_perm prot;
+	uint32_t top;        /* one past the highest page protected so far */
 } page_run;
 
 static void run_flush(page_run *pr)
 {
-	if (pr->end > pr->first)
-		mprotect(pr->r->membase + (size_t)pr->first * PAGE, (size_t)(pr->end - pr->first) * PAGE, pr->prot);
+	if (pr->end > pr->first) sb_protect(pr->r, pr->first, pr->end, pr->prot);
+	if (pr->end > pr->top) pr->top = pr->end;
 	pr->first = pr->end = 0;
 }
 
-static void run_add(page_run *pr, uint32_t pn, int prot)
+static void run_add(page_run *pr, uint32_t pn, pvm_perm prot)
 {
 	if (pr->end > pr->first && pr->end == pn && pr->prot == prot) {
 		pr->end++;
@@ -110,7 +246,7 @@ static void run_add(page_run *pr, uint32_t pn, int prot)
 static void open_mapped(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 {
 	(void)data;
-	if (perm != PVM_NONE) run_add(pv, pn, PROT_READ | PROT_WRITE);
+	if (perm != PVM_NONE) run_add(pv, pn, PVM_WRITE);
 }
 
 static void fill_page(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
@@ -124,12 +260,12 @@ static void fill_page(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 static void seal_read_only(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 {
 	(void)data;
-	if (perm == PVM_READ) run_add(pv, pn, PROT_READ);
+	if (perm == PVM_READ) run_add(pv, pn, (pvm_perm)jit_mutant_hook(JIT_HOOK_ro_perm, PVM_READ));
 }
 
 /* Reserve the sandbox and mirror the guest pages with pvm_mem's permissions (so that the fault
  * check in C agrees with the hardware). */
-static bool sandbox_open(jit_run *r, const jit_program *jp, pvm_state *s)
+static bool sandbox_open(jit_run *r, jit_program *jp, pvm_state *s)
 {
 	size_t jt_bytes = (size_t)jp->jt_len * 8;
 	size_t prefix = (sizeof(jit_ctx) + jt_bytes + PAGE - 1) / PAGE * PAGE;
@@ -145,12 +281,18 @@ static bool sandbox_open(jit_run *r, const jit_program *jp, pvm_state *s)
 	}
 	r->ctx = (jit_ctx *)(r->membase - sizeof(jit_ctx));
 	memcpy((uint8_t *)r->ctx - jt_bytes, jp->jt_host, jt_bytes);
+	jp->perms.n = 0; /* a fresh reservation: every guest page PROT_NONE */
+	jp->has_stop_diff = false;
 	page_run pr = { .r = r };
 	pvm_mem_each(s->mem, open_mapped, &pr);
 	run_flush(&pr);
 	pvm_mem_each(s->mem, fill_page, r);
 	pvm_mem_each(s->mem, seal_read_only, &pr);
 	run_flush(&pr);
+	uint64_t extra = jit_mutant_hook(JIT_HOOK_top_extra, 0); /* none: only mapped pages are opened */
+	if (extra && pr.top && pr.top < PVM_NUM_PAGES)
+		sb_protect(r, pr.top, (uint32_t)(pr.top + extra < PVM_NUM_PAGES ? pr.top + extra : PVM_NUM_PAGES), PVM_READ);
+	sb_stop(r, "start", s->pc, true);
 	return true;
 }
 
@@ -221,10 +363,12 @@ static void run_sbrk(jit_run *r, const pvm_inst *in)
 	uint64_t size = r->ctx->regs[in->ra];
 	uint64_t x = pvm_sbrk(s, size);
 	if (x && size) { /* pages that were unmapped, now zero and writable: one mprotect */
-		uint64_t first = x / PAGE, last = (x + size - 1) / PAGE;
-		mprotect(r->membase + first * PAGE, (last - first + 1) * PAGE, PROT_READ | PROT_WRITE);
+		uint64_t first = x / PAGE, last = jit_mutant_hook(JIT_HOOK_sbrk_end, x + size - 1) / PAGE;
+		if (last >= PVM_NUM_PAGES) last = PVM_NUM_PAGES - 1;
+		sb_protect(r, (uint32_t)first, (uint32_t)last + 1, PVM_WRITE);
 	}
 	r->ctx->regs[in->rd] = x;
+	sb_stop(r, "sbrk", in->pc, true);
 }
 
 typedef void enter_fn(uint8_t *membase, const void *target);
@@ -238,8 +382,8 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	pthread_once(&handler_once, install_handler);
 	if (!sandbox_open(&r, jp, s)) return x; /* no address space: cannot run at all */
 	size_t ss_size = 1 << 16;
-	stack_t ss = { .ss_sp = malloc(ss_size), .ss_size = ss_size }, old_ss;
-	if (ss.ss_sp) sigaltstack(&ss, &old_ss);
+	stack_t ss = { .ss_sp = pvm_xmalloc(ss_size), .ss_size = ss_size }, old_ss;
+	sigaltstack(&ss, &old_ss);
 	memcpy(r.ctx->regs, s->regs, sizeof s->regs);
 	r.ctx->gas = s->gas;
 	r.prev = current_run;
@@ -292,6 +436,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	s->gas = r.ctx->gas;
 	if (jp->isa080) s->gas_charged = x.status != PVM_OOG; /* A.11: every exit is inside a block */
 	pvm_mem_each(s->mem, copy_back, &r);
+	sb_stop(&r, "exit", pc, false);
 
 	current_run = r.prev;
 	if (ss.ss_sp) {
@@ -318,6 +463,16 @@ static void *load_cpu(const pvm_program *p, pvm_errbuf *e) { return load_with(p,
 static void *load_portable(const pvm_program *p, pvm_errbuf *e) { return load_with(p, e, jit_no_features()); }
 static pvm_exit engine_run(void *jp, pvm_state *s) { return jit_program_run(jp, s); }
 static void engine_free(void *jp) { jit_program_free(jp); }
+static bool engine_perm_check(const void *jpv, const pvm_mem *m, pvm_perm_diff *d)
+{
+	const jit_program *jp = jpv;
+	uint32_t pn;
+	if (!m) return jit_program_stop_diff(jp, d);
+	if (!jit_perms_diff(&jp->perms, m, &pn)) return false;
+	*d = (pvm_perm_diff){ pn * (uint32_t)PAGE, pvm_mem_perm(m, pn), jit_perms_get(&jp->perms, pn) };
+	return true;
+}
 
-const pvm_engine jit_engine = { "jit", load_cpu, engine_run, engine_free };
-const pvm_engine jit_portable_engine = { "jit-portable", load_portable, engine_run, engine_free };
+const pvm_engine jit_engine = { "jit", load_cpu, engine_run, engine_free, engine_perm_check };
+const pvm_engine jit_portable_engine = { "jit-portable", load_portable, engine_run, engine_free,
+                                         engine_perm_check };

@@ -15,14 +15,12 @@ void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32_t pc, uint32_
                  uint64_t arg, enum x64_reg reg)
 {
 	if (e->n_exits == e->cap_exits) {
-		size_t cap = e->cap_exits ? 2 * e->cap_exits : 64;
-		jit_exit *n = e->fixed_exits ? NULL : realloc(e->exits, cap * sizeof *n);
-		if (!n) {
+		if (e->fixed_exits) { /* a caller's array, full */
 			e->b.err = true;
 			return;
 		}
-		e->exits = n;
-		e->cap_exits = cap;
+		e->cap_exits = e->cap_exits ? 2 * e->cap_exits : 64;
+		e->exits = pvm_xrealloc(e->exits, e->cap_exits * sizeof *e->exits);
 	}
 	e->exits[e->n_exits++] = (jit_exit){ .off = (uint32_t)off, .kind = (uint8_t)kind,
 		.reg = (uint8_t)reg, .pc = pc, .target = target, .arg = arg };
@@ -52,10 +50,10 @@ static void t_load_imm_64(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	imm_field(e, x64_mov_r64_imm64(&e->b, A(in), in->imm), 8, JIT_IMM_64, 0);
 }
-/* store_imm_uN X, Y:  mov eax, X ; mov N [r15 + rax], Y */
+/* store_imm_uN X, Y:  mov eax, X ; mov N [r15 + rax], Y   (N: the table's access width) */
 static void t_store_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
-	int n = d->a;
+	int n = pvm_ops[in->op].width;
 	addr_imm(e, 0);
 	size_t at = x64_mov_rm_imm(&e->b, n, GUEST(RAX), (int64_t)in->imm2);
 	imm_field(e, at, n == 8 ? 4 : n, n == 1 ? JIT_IMM_LOW8 : n == 2 ? JIT_IMM_LOW16
@@ -64,7 +62,7 @@ static void t_store_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 /* store_imm_ind_uN rA, X, Y:  lea eax, [A + X] ; mov N [r15 + rax], Y */
 static void t_store_imm_ind(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
-	int n = d->a;
+	int n = pvm_ops[in->op].width;
 	addr_reg_imm(e, A(in), 0);
 	size_t at = x64_mov_rm_imm(&e->b, n, GUEST(RAX), (int64_t)in->imm2);
 	imm_field(e, at, n == 8 ? 4 : n, n == 1 ? JIT_IMM_LOW8 : n == 2 ? JIT_IMM_LOW16
@@ -86,17 +84,17 @@ static void t_load_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	imm_field(e, x64_mov_rm_imm(&e->b, 8, R(A(in)), (int64_t)in->imm), 4, JIT_IMM_SEXT32, 0);
 }
-/* load_{u,i}N rA, X:  mov eax, X ; mov/movzx/movsx A, N [r15 + rax] */
+/* load_{u,i}N rA, X:  mov eax, X ; mov/movzx/movsx A, N [r15 + rax]   (N, sign: the table's) */
 static void t_load(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_imm(e, 0);
-	load_guest(e, A(in), d->a, d->b);
+	load_guest(e, A(in), pvm_ops[in->op].width, pvm_ops[in->op].acc == PVM_ACC_LOADS);
 }
 /* store_uN rA, X:  mov eax, X ; mov N [r15 + rax], A */
 static void t_store(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_imm(e, 0);
-	x64_mov_rmr(&e->b, d->a, GUEST(RAX), A(in));
+	x64_mov_rmr(&e->b, pvm_ops[in->op].width, GUEST(RAX), A(in));
 }
 /* load_imm_jump rA, X, T:  mov A, simm32 ; jmp branch(T) */
 static void t_load_imm_jump(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -203,13 +201,13 @@ static void t_bswap(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 static void t_store_ind(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_reg_imm(e, B(in), 0);
-	x64_mov_rmr(&e->b, d->a, GUEST(RAX), A(in));
+	x64_mov_rmr(&e->b, pvm_ops[in->op].width, GUEST(RAX), A(in));
 }
 /* load_ind_{u,i}N rA, rB, X:  lea eax, [B + X] ; mov/movzx/movsx A, N [r15 + rax] */
 static void t_load_ind(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	addr_reg_imm(e, B(in), 0);
-	load_guest(e, A(in), d->a, d->b);
+	load_guest(e, A(in), pvm_ops[in->op].width, pvm_ops[in->op].acc == PVM_ACC_LOADS);
 }
 /* add_imm_32:  lea eax, [B + X] ; movsxd A, eax */
 static void t_add_imm_32(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -479,28 +477,28 @@ static void t_minmax(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 #define TPL_unlikely          { t_nop }
 #define TPL_ecalli            { t_ecalli }
 #define TPL_load_imm_64       { t_load_imm_64 }
-#define TPL_store_imm_u8      { t_store_imm, 1 }
-#define TPL_store_imm_u16     { t_store_imm, 2 }
-#define TPL_store_imm_u32     { t_store_imm, 4 }
-#define TPL_store_imm_u64     { t_store_imm, 8 }
+#define TPL_store_imm_u8      { t_store_imm }
+#define TPL_store_imm_u16     { t_store_imm }
+#define TPL_store_imm_u32     { t_store_imm }
+#define TPL_store_imm_u64     { t_store_imm }
 #define TPL_jump              { t_jump }
 #define TPL_jump_ind          { t_jump_ind }
 #define TPL_load_imm          { t_load_imm }
-#define TPL_load_u8           { t_load, 1, 0 }
-#define TPL_load_i8           { t_load, 1, 1 }
-#define TPL_load_u16          { t_load, 2, 0 }
-#define TPL_load_i16          { t_load, 2, 1 }
-#define TPL_load_u32          { t_load, 4, 0 }
-#define TPL_load_i32          { t_load, 4, 1 }
-#define TPL_load_u64          { t_load, 8, 0 }
-#define TPL_store_u8          { t_store, 1 }
-#define TPL_store_u16         { t_store, 2 }
-#define TPL_store_u32         { t_store, 4 }
-#define TPL_store_u64         { t_store, 8 }
-#define TPL_store_imm_ind_u8  { t_store_imm_ind, 1 }
-#define TPL_store_imm_ind_u16 { t_store_imm_ind, 2 }
-#define TPL_store_imm_ind_u32 { t_store_imm_ind, 4 }
-#define TPL_store_imm_ind_u64 { t_store_imm_ind, 8 }
+#define TPL_load_u8           { t_load }
+#define TPL_load_i8           { t_load }
+#define TPL_load_u16          { t_load }
+#define TPL_load_i16          { t_load }
+#define TPL_load_u32          { t_load }
+#define TPL_load_i32          { t_load }
+#define TPL_load_u64          { t_load }
+#define TPL_store_u8          { t_store }
+#define TPL_store_u16         { t_store }
+#define TPL_store_u32         { t_store }
+#define TPL_store_u64         { t_store }
+#define TPL_store_imm_ind_u8  { t_store_imm_ind }
+#define TPL_store_imm_ind_u16 { t_store_imm_ind }
+#define TPL_store_imm_ind_u32 { t_store_imm_ind }
+#define TPL_store_imm_ind_u64 { t_store_imm_ind }
 #define TPL_load_imm_jump     { t_load_imm_jump }
 #define TPL_branch_eq_imm     { t_branch_imm, X64_CC_E }
 #define TPL_branch_ne_imm     { t_branch_imm, X64_CC_NE }
@@ -524,17 +522,17 @@ static void t_minmax(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 #define TPL_sign_extend_16    { t_ext, 2, 1 }
 #define TPL_zero_extend_16    { t_ext, 2, 0 }
 #define TPL_reverse_bytes     { t_bswap }
-#define TPL_store_ind_u8      { t_store_ind, 1 }
-#define TPL_store_ind_u16     { t_store_ind, 2 }
-#define TPL_store_ind_u32     { t_store_ind, 4 }
-#define TPL_store_ind_u64     { t_store_ind, 8 }
-#define TPL_load_ind_u8       { t_load_ind, 1, 0 }
-#define TPL_load_ind_i8       { t_load_ind, 1, 1 }
-#define TPL_load_ind_u16      { t_load_ind, 2, 0 }
-#define TPL_load_ind_i16      { t_load_ind, 2, 1 }
-#define TPL_load_ind_u32      { t_load_ind, 4, 0 }
-#define TPL_load_ind_i32      { t_load_ind, 4, 1 }
-#define TPL_load_ind_u64      { t_load_ind, 8, 0 }
+#define TPL_store_ind_u8      { t_store_ind }
+#define TPL_store_ind_u16     { t_store_ind }
+#define TPL_store_ind_u32     { t_store_ind }
+#define TPL_store_ind_u64     { t_store_ind }
+#define TPL_load_ind_u8       { t_load_ind }
+#define TPL_load_ind_i8       { t_load_ind }
+#define TPL_load_ind_u16      { t_load_ind }
+#define TPL_load_ind_i16      { t_load_ind }
+#define TPL_load_ind_u32      { t_load_ind }
+#define TPL_load_ind_i32      { t_load_ind }
+#define TPL_load_ind_u64      { t_load_ind }
 #define TPL_add_imm_32        { t_add_imm_32 }
 #define TPL_and_imm           { t_alu_imm, X64_AND }
 #define TPL_xor_imm           { t_alu_imm, X64_XOR }

@@ -6,7 +6,7 @@
 #include <capstone/capstone.h>
 #include "lift.h"
 
-enum { BRK_SUB_CF = 1, BRK_SHL_OF = 2, BRK_DIV_DE = 4 };
+enum { BRK_SUB_CF = 1, BRK_SHL_OF = 2, BRK_DIV_DE = 4, BRK_IMUL_SF = 8 };
 
 struct lift_ctx {
 	Z3_context z;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+#include "pvm/pvm.h"
 
 const char *const lift_reg_names[LIFT_NGPR] = {
 	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
@@ -37,6 +38,8 @@ int lift_gpr_index(x86_reg r, bool *hi)
 	*hi = regtab[r].hi;
 	return regtab[r].idx1 - 1;
 }
+
+int lift_reg_index(unsigned capstone_reg, bool *hi) { return lift_gpr_index((x86_reg)capstone_reg, hi); }
 
 /* ---- term helpers ---- */
 
@@ -79,8 +82,7 @@ Z3_ast fresh(lift_ctx *lc, const char *what, unsigned w)
 
 lift_ctx *lift_new(Z3_context z)
 {
-	lift_ctx *lc = calloc(1, sizeof *lc);
-	if (!lc) return NULL;
+	lift_ctx *lc = pvm_xcalloc(1, sizeof *lc);
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &lc->cs) != CS_ERR_OK) {
 		free(lc);
 		return NULL;
@@ -113,8 +115,9 @@ lift_err lift_set_break(lift_ctx *lc, const char *rule)
 	else if (!strcmp(rule, "sub-cf")) lc->brk = BRK_SUB_CF;
 	else if (!strcmp(rule, "shl-of")) lc->brk = BRK_SHL_OF;
 	else if (!strcmp(rule, "div-de")) lc->brk = BRK_DIV_DE;
+	else if (!strcmp(rule, "imul-sf")) lc->brk = BRK_IMUL_SF;
 	else {
-		snprintf(lc->err, sizeof lc->err, "unknown break rule '%s' (sub-cf, shl-of, div-de, none)", rule);
+		snprintf(lc->err, sizeof lc->err, "unknown break rule '%s' (sub-cf, shl-of, div-de, imul-sf, none)", rule);
 		return LIFT_EARG;
 	}
 	return LIFT_OK;
@@ -191,7 +194,7 @@ static Z3_ast baddr_plus(Z3_context z, const baddr *a, uint64_t k)
 	if (!a->add) return c ? Z3_mk_bvadd(z, bvn(z, 64, c), a->t) : a->t;
 	if (!a->first || !c) return k ? simp(z, Z3_mk_bvadd(z, Z3_app_to_ast(z, a->add), bvn(z, 64, k))) : Z3_app_to_ast(z, a->add);
 	unsigned n = Z3_get_app_num_args(z, a->add);
-	Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
+	Z3_ast small[8], *args = n <= 8 ? small : pvm_xmalloc(n * sizeof *args);
 	for (unsigned i = 0; i < n; i++) args[i] = Z3_get_app_arg(z, a->add, i);
 	args[0] = bvn(z, 64, c);
 	Z3_ast r = Z3_update_term(z, Z3_app_to_ast(z, a->add), n, args);
@@ -432,8 +435,7 @@ static void *vec_push(vec *v, size_t sz)
 {
 	if (v->n == v->cap) {
 		v->cap = v->cap ? 2 * v->cap : 16;
-		v->p = realloc(v->p, v->cap * sz);
-		if (!v->p) abort();
+		v->p = pvm_xrealloc(v->p, v->cap * sz);
 	}
 	return (char *)v->p + sz * v->n++;
 }
@@ -467,12 +469,11 @@ static void merge_exits(Z3_context z, vec *ex, lift_result *out)
 {
 	lift_exit *e = ex->p;
 	size_t n = ex->n;
-	bool *done = calloc(n ? n : 1, sizeof *done);
-	Z3_ast *c = malloc((n ? n : 1) * sizeof *c);
-	const lift_state **st = malloc((n ? n : 1) * sizeof *st);
-	out->exits = malloc((n ? n : 1) * sizeof *out->exits);
+	bool *done = pvm_xcalloc(n, sizeof *done);
+	Z3_ast *c = pvm_xmalloc(n * sizeof *c);
+	const lift_state **st = pvm_xmalloc(n * sizeof *st);
+	out->exits = pvm_xmalloc(n * sizeof *out->exits);
 	out->nexits = 0;
-	if (!done || !c || !st || !out->exits) abort();
 	for (size_t i = 0; i < n; i++) {
 		if (done[i]) continue;
 		size_t m = 0;
@@ -508,11 +509,10 @@ lift_err lift_block(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t base
 {
 	Z3_context z = lc->z;
 	vec pend = { 0 }, exits = { 0 };
-	cs_insn **dec = calloc(len ? len : 1, sizeof *dec);
+	cs_insn **dec = pvm_xcalloc(len, sizeof *dec);
 	lift_err err = LIFT_OK;
 	size_t steps = 0, limit = 64 + 16 * len;
-	lx *x = malloc(sizeof *x);
-	if (!dec || !x) abort();
+	lx *x = pvm_xmalloc(sizeof *x);
 	memset(out, 0, sizeof *out);
 	lc->err[0] = 0;
 	for (size_t k = 0; k < nfields; k++)
@@ -533,8 +533,8 @@ lift_err lift_block(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t base
 		uint64_t a = pp[0].addr;
 		for (size_t i = 1; i < pend.n; i++)
 			if (pp[i].addr < a) a = pp[i].addr;
-		Z3_ast *c = malloc(pend.n * sizeof *c);
-		const lift_state **st = malloc(pend.n * sizeof *st);
+		Z3_ast *c = pvm_xmalloc(pend.n * sizeof *c);
+		const lift_state **st = pvm_xmalloc(pend.n * sizeof *st);
 		size_t m = 0;
 		for (size_t i = 0; i < pend.n; i++)
 			if (pp[i].addr == a) c[m] = pp[i].cond, st[m++] = &pp[i].st;

@@ -129,6 +129,9 @@ lift_err lift_block(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t base
 		    const lift_field *fields, size_t nfields, const lift_state *in, lift_result *out);
 void lift_result_fini(lift_result *r);
 
+/* GPR index (enum lift_reg) of a Capstone x86_reg of any width, or -1; *hi for ah..bh. */
+int lift_reg_index(unsigned capstone_reg, bool *hi);
+
 /* Decode code[0..len) linearly into at most max instructions; *n gets the count.
  * LIFT_EDECODE if some bytes do not decode (message names the address). */
 lift_err lift_decode(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t base, lift_insn *out,
@@ -136,7 +139,8 @@ lift_err lift_decode(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t bas
 
 /* Testing only: deliberately break one semantic rule so tests can show that lift-check bites.
  * Rules: "sub-cf" (CF of sub/cmp inverted), "shl-of" (OF of 1-bit shl inverted), "div-de"
- * (div/idiv of a general dividend forget the quotient-overflow #DE), "none". */
+ * (div/idiv of a general dividend forget the quotient-overflow #DE), "imul-sf" (imul defines SF
+ * as the sign of the low product, which the SDM leaves undefined), "none". */
 lift_err lift_set_break(lift_ctx *lc, const char *rule);
 
 /* ---- canonicalizing rewrites, each a lemma -------------------------------------------------
@@ -151,42 +155,5 @@ typedef struct lift_lemma {
 } lift_lemma;
 extern const lift_lemma lift_lemmas[];
 extern const size_t lift_nlemmas;
-
-/* ---- native cross-check (lift-check) -------------------------------------------------------- */
-
-/* One instruction form to check: its bytes (register operands and concrete immediates fixed). */
-typedef struct lift_form {
-	uint8_t bytes[16];
-	uint8_t len;
-} lift_form;
-
-typedef struct lift_check_opts {
-	unsigned states;      /* states per form */
-	uint64_t seed;
-	const char *break_rule; /* NULL or a lift_set_break rule */
-	bool verbose;         /* print every form and every mismatch (else the first 20 mismatches) */
-} lift_check_opts;
-
-typedef struct lift_check_report {
-	size_t forms, states, mismatches;
-	size_t de_runs;  /* states on which the lifter predicted #DE and the CPU was run to agree */
-	size_t skipped;  /* state slots for which no #DE-free state was found (e.g. div rdx) */
-} lift_check_report;
-
-/* The built-in list of forms (a superset of what a PVM JIT needs), for lift-check without jit/. */
-size_t lift_builtin_forms(const lift_form **out);
-/* Every distinct instruction form the JIT emits, collected by emitting every template (all
- * register assignments, immediates of several classes, with and without BMI/LZCNT/POPCNT) and
- * decoding it. Forms are told apart by mnemonic, operand kinds and sizes, and which operands are
- * the same register or one of rax/rcx/rdx/rsp; the first emitted instance represents the form.
- * Returns the count and a malloc'ed array in *out (free it); 0 and NULL when built without jit/.
- * *templates gets the number of templates emitted. */
-size_t lift_jit_forms(lift_form **out, size_t *templates);
-/* Execute each form natively on opts->states random and edge states and compare GPRs, defined
- * flags and written memory with the lifter's terms. Progress and mismatches go to `log`.
- * Returns LIFT_OK when the check ran (mismatches counted in *rep), else an error (for example an
- * unsupported form) with lift_errmsg-style detail in errbuf. */
-lift_err lift_check_forms(const lift_form *forms, size_t nforms, const lift_check_opts *opts,
-			  FILE *log, lift_check_report *rep, char *errbuf, size_t errlen);
 
 #endif

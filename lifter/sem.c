@@ -239,10 +239,11 @@ static lift_err h_mul(lx *x, int sign)
 	Z3_context z = x->z;
 	int n = x->d->op_count;
 	unsigned w = op_width(x, 0);
+	Z3_ast low; /* the low product (the break rule imul-sf defines SF from it) */
 	if (n == 1) {
 		if (w < 32 || !is_rm(x, 0)) return unsup(x);
 		Z3_ast a = reg_get(x, LIFT_RAX, w), b = op_read(x, 0, w);
-		Z3_ast lo = Z3_mk_bvmul(z, a, b);
+		Z3_ast lo = low = Z3_mk_bvmul(z, a, b);
 		Z3_ast full = sign ? Z3_mk_bvmul(z, sx(z, 2 * w, a), sx(z, 2 * w, b))
 				   : Z3_mk_bvmul(z, zx(z, 2 * w, a), zx(z, 2 * w, b));
 		Z3_ast hi = ext(z, 2 * w - 1, w, full);
@@ -254,13 +255,14 @@ static lift_err h_mul(lx *x, int sign)
 	} else {
 		if (!sign || !is_reg(x, 0) || w < 16) return unsup(x);
 		Z3_ast a = op_read(x, n == 3 ? 1 : 0, w), b = op_read(x, n == 3 ? 2 : 1, w);
-		Z3_ast lo = simp(z, Z3_mk_bvmul(z, a, b));
+		Z3_ast lo = low = simp(z, Z3_mk_bvmul(z, a, b));
 		Z3_ast full = Z3_mk_bvmul(z, sx(z, 2 * w, a), sx(z, 2 * w, b));
 		set_flag(x, CF, b2v(z, Z3_mk_not(z, Z3_mk_eq(z, full, sx(z, 2 * w, lo)))));
 		set_flag(x, OF, x->s.flag[CF]);
 		op_write(x, 0, lo);
 	}
 	undef_flags(x, FL(SF) | FL(ZF) | FL(AF) | FL(PF));
+	if (sign && (x->lc->brk & BRK_IMUL_SF)) set_flag(x, SF, msb(z, simp(z, low)));
 	fall(x);
 	return LIFT_OK;
 }

@@ -104,24 +104,20 @@ typedef struct asm_ctx {
 __attribute__((format(printf, 3, 4)))
 static bool fail_at(asm_ctx *c, const char *at, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	pvm_verrf_at(c->e, c->file, (size_t)c->line, (size_t)(at - c->ls) + 1, fmt, ap);
 	va_end(ap);
-	pvm_errf(c->e, "%s:%d:%d: %s", c->file, c->line, (int)(at - c->ls) + 1, msg);
 	return false;
 }
 
 __attribute__((format(printf, 4, 5)))
 static bool fail_ln(asm_ctx *c, int line, int col, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	pvm_verrf_at(c->e, c->file, (size_t)line, (size_t)col, fmt, ap);
 	va_end(ap);
-	pvm_errf(c->e, "%s:%d:%d: %s", c->file, line, col, msg);
 	return false;
 }
 

@@ -109,14 +109,13 @@ void pvm_program_fini(pvm_program *p)
 }
 
 /* Fills inst, is_start, is_block and gas_cost from code, bitmask and code_len. */
-static pvm_err analyse(pvm_program *p)
+static void analyse(pvm_program *p)
 {
 	size_t n = (size_t)p->code_len + 1;
-	p->inst = malloc(n * sizeof *p->inst);
-	p->is_start = calloc(n, 1);
-	p->is_block = calloc(n, 1);
-	p->gas_cost = malloc(n * sizeof *p->gas_cost);
-	if (!p->inst || !p->is_start || !p->is_block || !p->gas_cost) return PVM_ENOMEM;
+	p->inst = pvm_xmalloc(n * sizeof *p->inst);
+	p->is_start = pvm_xcalloc(n, 1);
+	p->is_block = pvm_xcalloc(n, 1);
+	p->gas_cost = pvm_xmalloc(n * sizeof *p->gas_cost);
 	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
 		p->inst[pc] = pvm_decode_at(p, pc);
 		p->is_start[pc] = mask_bit(p, pc);
@@ -135,7 +134,7 @@ static pvm_err analyse(pvm_program *p)
 			p->gas_cost[pc] = cost;
 		}
 		p->gas_cost[p->code_len] = 0; /* running off the end panics without a charge (§3) */
-		return PVM_OK;
+		return;
 	}
 	for (uint32_t pc = p->code_len + 1; pc-- > 0;) {
 		const pvm_inst *in = &p->inst[pc];
@@ -144,7 +143,6 @@ static pvm_err analyse(pvm_program *p)
 		else
 			p->gas_cost[pc] = 1 + p->gas_cost[in->next];
 	}
-	return PVM_OK;
 }
 
 /* 0.8.0 prevalidation v_blob (ISA-NOTES-0.8 §3): the walk i -> i + 1 + skip(i) from 0 visits
@@ -227,8 +225,7 @@ pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, co
 	}
 	p->jt_len = (uint32_t)jlen;
 	p->jt_width = z;
-	p->jump_table = malloc((jlen ? jlen : 1) * sizeof *p->jump_table);
-	if (!p->jump_table) goto nomem;
+	p->jump_table = pvm_xmalloc((jlen ? jlen : 1) * sizeof *p->jump_table);
 	for (uint32_t i = 0; i < p->jt_len; i++) {
 		uint32_t v = 0;
 		for (unsigned b = 0; b < z; b++) v |= (uint32_t)blob[off++] << (8 * b);
@@ -241,8 +238,7 @@ pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, co
 		return PVM_EINVAL;
 	}
 	p->code_len = (uint32_t)clen;
-	p->code = malloc(clen ? clen : 1);
-	if (!p->code) goto nomem;
+	p->code = pvm_xmalloc(clen ? clen : 1);
 	memcpy(p->code, blob + off, clen);
 	off += clen;
 	size_t mlen = (clen + 7) / 8;
@@ -258,36 +254,27 @@ pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, co
 		pvm_program_fini(p);
 		return PVM_EINVAL;
 	}
-	p->bitmask = malloc(mlen ? mlen : 1);
-	if (!p->bitmask) goto nomem;
+	p->bitmask = pvm_xmalloc(mlen ? mlen : 1);
 	memcpy(p->bitmask, blob + off, mlen);
 	if ((clen & 7) && (p->bitmask[mlen - 1] >> (clen & 7))) {
 		pvm_errf(e, "%s: offset %zu: bitmask padding bits are not zero", name, off + mlen - 1);
 		pvm_program_fini(p);
 		return PVM_EINVAL;
 	}
-	if (analyse(p) == PVM_OK) {
-		if (isa == PVM_ISA_080) {
-			uint32_t at;
-			const char *why = prevalidate(p, flags & PVM_DECODE_POLKAVM_END, &at);
-			if (why) {
-				snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", at, why);
-			}
-		}
-		return PVM_OK;
+	analyse(p);
+	if (isa == PVM_ISA_080) {
+		uint32_t at;
+		const char *why = prevalidate(p, flags & PVM_DECODE_POLKAVM_END, &at);
+		if (why) snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", at, why);
 	}
-nomem:
-	pvm_program_fini(p);
-	pvm_errf(e, "%s: out of memory", name);
-	return PVM_ENOMEM;
+	return PVM_OK;
 }
 
 pvm_err pvm_program_encode(const pvm_program *p, uint8_t **out, size_t *len)
 {
 	size_t mlen = ((size_t)p->code_len + 7) / 8;
 	size_t cap = 9 + 1 + 9 + (size_t)p->jt_len * p->jt_width + p->code_len + mlen;
-	uint8_t *b = malloc(cap), *w = b;
-	if (!b) return PVM_ENOMEM;
+	uint8_t *b = pvm_xmalloc(cap), *w = b;
 	w += pvm_varint_encode(p->jt_len, w);
 	*w++ = p->jt_width;
 	w += pvm_varint_encode(p->code_len, w);

@@ -31,9 +31,7 @@ static inline page *get_page(const pvm_mem *m, uint32_t pn)
 static inline uint8_t *own(page *pg)
 {
 	if (pg->data == zero_page) {
-		uint8_t *d = calloc(1, PVM_PAGE);
-		if (!d) abort();
-		pg->data = d;
+		pg->data = pvm_xcalloc(1, PVM_PAGE);
 	}
 	return pg->data;
 }
@@ -47,7 +45,7 @@ static void release(page *pg)
 
 pvm_mem *pvm_mem_new(void)
 {
-	return calloc(1, sizeof(pvm_mem));
+	return pvm_xcalloc(1, sizeof(pvm_mem));
 }
 
 void pvm_mem_free(pvm_mem *m)
@@ -65,10 +63,9 @@ void pvm_mem_free(pvm_mem *m)
 pvm_mem *pvm_mem_clone(const pvm_mem *m)
 {
 	pvm_mem *c = pvm_mem_new();
-	if (!c) return NULL;
 	for (size_t i = 0; i < L1_SIZE; i++) {
 		if (!m->l1[i]) continue;
-		if (!(c->l1[i] = calloc(L2_SIZE, sizeof(page)))) goto fail;
+		c->l1[i] = pvm_xcalloc(L2_SIZE, sizeof(page));
 		for (size_t j = 0; j < L2_SIZE; j++) {
 			const page *src = &m->l1[i][j];
 			page *dst = &c->l1[i][j];
@@ -76,15 +73,11 @@ pvm_mem *pvm_mem_clone(const pvm_mem *m)
 			dst->perm = src->perm;
 			dst->data = (uint8_t *)zero_page;
 			if (src->data != zero_page) {
-				if (!(dst->data = malloc(PVM_PAGE))) goto fail;
-				memcpy(dst->data, src->data, PVM_PAGE);
+				dst->data = memcpy(pvm_xmalloc(PVM_PAGE), src->data, PVM_PAGE);
 			}
 		}
 	}
 	return c;
-fail:
-	pvm_mem_free(c);
-	return NULL;
 }
 
 void pvm_mem_map(pvm_mem *m, uint32_t addr, uint64_t len, pvm_perm perm)
@@ -100,7 +93,7 @@ void pvm_mem_map(pvm_mem *m, uint32_t addr, uint64_t len, pvm_perm perm)
 			if (*l2 && (*l2)[pn & (L2_SIZE - 1)].data) release(&(*l2)[pn & (L2_SIZE - 1)]);
 			continue;
 		}
-		if (!*l2 && !(*l2 = calloc(L2_SIZE, sizeof(page)))) abort(); /* host out of memory */
+		if (!*l2) *l2 = pvm_xcalloc(L2_SIZE, sizeof(page));
 		page *pg = &(*l2)[pn & (L2_SIZE - 1)];
 		if (!pg->data) pg->data = (uint8_t *)zero_page;
 		pg->perm = (uint8_t)perm;

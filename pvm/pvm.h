@@ -6,6 +6,7 @@
 #ifndef JITPROOF_PVM_H
 #define JITPROOF_PVM_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,14 +18,27 @@ typedef enum pvm_err {
 	PVM_OK = 0,
 	PVM_EINVAL,  /* malformed input: blob, container, vector, assembly (detail in the err buffer) */
 	PVM_EIO,     /* a file could not be read or written */
-	PVM_ENOMEM,  /* allocation failed */
+	PVM_ENOMEM,  /* allocation failed (only modules not yet on pvm_xmalloc: see README § Errors) */
 } pvm_err;
 
 /* Detail text for a failed call: "FILE:POS: reason". Every function that takes a pvm_errbuf
  * fills it when it returns non-PVM_OK; callers print it as one line and exit 2. */
 typedef struct pvm_errbuf { char msg[512]; } pvm_errbuf;
 void pvm_errf(pvm_errbuf *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The one formatter of a text position: "FILE:LINE:COL: reason" (line and col 1-based). */
+void pvm_errf_at(pvm_errbuf *e, const char *file, size_t line, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void pvm_verrf_at(pvm_errbuf *e, const char *file, size_t line, size_t col, const char *fmt, va_list ap);
 const char *pvm_strerror(pvm_err err);
+/* Heap allocation that does not fail: when the host is out of memory they print
+ * "jitproof: out of memory (N bytes)" on stderr and abort (README § Errors: the one out-of-memory
+ * policy). A size of 0 allocates 1 byte, so the result is never NULL. */
+void *pvm_xmalloc(size_t n);
+void *pvm_xcalloc(size_t n, size_t size);
+void *pvm_xrealloc(void *p, size_t n);
+char *pvm_xstrdup(const char *s);
+/* The same end for an allocation another library reports failed (n: bytes, 0 if unknown). */
+void pvm_out_of_memory(size_t n) __attribute__((noreturn));
 
 /* ---- the instruction table (pvm/opcodes.def, pvm/forms.def) ------------------------------- */
 
@@ -223,7 +237,7 @@ typedef enum pvm_perm { PVM_NONE = 0, PVM_READ = 1, PVM_WRITE = 3 /* readable an
 
 /* Sparse paged 2^32-byte memory; mapped pages read as zero until written. */
 typedef struct pvm_mem pvm_mem;
-pvm_mem *pvm_mem_new(void);
+pvm_mem *pvm_mem_new(void);   /* never NULL (out of memory aborts) */
 void pvm_mem_free(pvm_mem *m);
 pvm_mem *pvm_mem_clone(const pvm_mem *m);
 /* Map [addr, addr+len) (rounded out to pages) with perm; PVM_NONE unmaps. Existing bytes kept. */
@@ -304,14 +318,33 @@ bool pvm_state_compare(const char *a, const pvm_state *sa, pvm_exit xa,
 
 /* ---- engines ----------------------------------------------------------------------------- */
 
+/* A guest page whose host protection (an engine's sandbox) differs from a page map. */
+typedef struct pvm_perm_diff {
+	uint32_t addr;               /* page start */
+	pvm_perm map, host;          /* the page map's permission, the sandbox's protection */
+} pvm_perm_diff;
+const char *pvm_perm_name(pvm_perm p); /* "none", "ro", "rw" */
+
 /* Every engine (interp, jit, spec) implements this. load() prepares a program once (pre-decode,
- * compile); run() executes from state->pc until an exit, mutating *state; free() releases. */
+ * compile); run() executes from state->pc until an exit, mutating *state; free() releases.
+ * perm_check, NULL for engines without a host sandbox: compares the sandbox's page protections
+ * with a page map. m NULL: the stops inside the last run (its start, each sbrk), each with the
+ * run's own page map at that moment; m given: the last stop of the last run with m. True and
+ * *d filled at the first difference. */
 typedef struct pvm_engine {
 	const char *name;
 	void *(*load)(const pvm_program *p, pvm_errbuf *e);
 	pvm_exit (*run)(void *prepared, pvm_state *state);
 	void (*free)(void *prepared);
+	bool (*perm_check)(const void *prepared, const pvm_mem *m, pvm_perm_diff *d);
 } pvm_engine;
+/* The permission comparison of replay and vectors at a stop, for each engine with a sandbox:
+ * inside (the stops inside the run, which come before the state comparison) or not (the last
+ * stop against the other side's page map, after it). false + one line
+ * "a{perm[0x23000]=none} vs b{perm[0x23000]=rw}" at the first difference. */
+bool pvm_perm_compare(const pvm_engine *ea, const void *pa, const pvm_state *sa,
+                      const pvm_engine *eb, const void *pb, const pvm_state *sb, bool inside,
+                      char *why, size_t n);
 
 /* ---- standard program container (§8) ----------------------------------------------------- */
 
@@ -331,6 +364,8 @@ typedef struct pvm_pagemap { uint32_t address; uint32_t length; bool writable; }
 
 typedef struct pvm_vector {
 	char *name;
+	pvm_isa isa;           /* the program's revision where the vector was built for one (the validator's
+	                          counterexamples; the w3f format itself is GP 0.7.2) */
 	uint64_t initial_regs[PVM_NUM_REGS];
 	uint32_t initial_pc;
 	pvm_pagemap *page_map; size_t n_page_map;

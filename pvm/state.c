@@ -9,7 +9,6 @@ void pvm_state_init(pvm_state *s)
 {
 	memset(s, 0, sizeof *s);
 	s->mem = pvm_mem_new();
-	if (!s->mem) abort(); /* host out of memory */
 }
 
 void pvm_state_fini(pvm_state *s)
@@ -22,10 +21,9 @@ void pvm_state_copy(pvm_state *dst, const pvm_state *src)
 {
 	*dst = *src;
 	dst->mem = pvm_mem_clone(src->mem);
-	if (!dst->mem) abort(); /* host out of memory */
 }
 
-static const char *perm_name(pvm_perm p)
+const char *pvm_perm_name(pvm_perm p)
 {
 	return p == PVM_WRITE ? "rw" : p == PVM_READ ? "ro" : "none";
 }
@@ -66,8 +64,8 @@ bool pvm_state_compare(const char *a, const pvm_state *sa, pvm_exit xa,
 		pvm_perm pa = pvm_mem_perm(sa->mem, addr >> PVM_PAGE_SHIFT);
 		pvm_perm pb = pvm_mem_perm(sb->mem, addr >> PVM_PAGE_SHIFT);
 		if (pa != pb) {
-			snprintf(fa, sizeof fa, "page[0x%" PRIx32 "]=%s", addr, perm_name(pa));
-			snprintf(fb, sizeof fb, "page[0x%" PRIx32 "]=%s", addr, perm_name(pb));
+			snprintf(fa, sizeof fa, "page[0x%" PRIx32 "]=%s", addr, pvm_perm_name(pa));
+			snprintf(fb, sizeof fb, "page[0x%" PRIx32 "]=%s", addr, pvm_perm_name(pb));
 		} else {
 			snprintf(fa, sizeof fa, "mem[0x%" PRIx32 "]=0x%02x", addr, va);
 			snprintf(fb, sizeof fb, "mem[0x%" PRIx32 "]=0x%02x", addr, vb);
@@ -96,4 +94,27 @@ uint64_t pvm_sbrk(pvm_state *s, uint64_t size)
 		x = (pn + 1) << PVM_PAGE_SHIFT;
 	}
 	return 0;
+}
+
+static bool perm_line(char *why, size_t n, const char *a, pvm_perm va, const char *b, pvm_perm vb,
+                      uint32_t addr)
+{
+	snprintf(why, n, "%s{perm[0x%" PRIx32 "]=%s} vs %s{perm[0x%" PRIx32 "]=%s}", a, addr,
+	         pvm_perm_name(va), b, addr, pvm_perm_name(vb));
+	return false;
+}
+
+bool pvm_perm_compare(const pvm_engine *ea, const void *pa, const pvm_state *sa,
+                      const pvm_engine *eb, const void *pb, const pvm_state *sb, bool inside,
+                      char *why, size_t n)
+{
+	pvm_perm_diff d;
+	/* inside the run each sandbox is compared with its run's own page map (the one the state
+	 * comparison compares with the other side's), so the other side shows the map's value;
+	 * at the last stop each sandbox is compared with the other side's page map */
+	const pvm_mem *ma = inside ? NULL : sa->mem, *mb = inside ? NULL : sb->mem;
+	if (eb->perm_check && eb->perm_check(pb, ma, &d)) return perm_line(why, n, ea->name, d.map, eb->name, d.host, d.addr);
+	if (ea->perm_check && ea->perm_check(pa, mb, &d)) return perm_line(why, n, ea->name, d.host, eb->name, d.map, d.addr);
+	if (n) why[0] = 0;
+	return true;
 }

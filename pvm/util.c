@@ -1,4 +1,5 @@
-/* pvm/util.c: error buffers, status names and whole-file reading shared by the pvm module. */
+/* pvm/util.c: error buffers and the position formatter, the allocation helpers (out of memory
+ * aborts), status names and whole-file reading, shared by every module. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -11,6 +12,54 @@ void pvm_errf(pvm_errbuf *e, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+}
+
+void pvm_out_of_memory(size_t n)
+{
+	fprintf(stderr, "jitproof: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+void *pvm_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p) pvm_out_of_memory(n);
+	return p;
+}
+
+void *pvm_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p) pvm_out_of_memory(n * size);
+	return p;
+}
+
+void *pvm_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q) pvm_out_of_memory(n);
+	return q;
+}
+
+char *pvm_xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	return memcpy(pvm_xmalloc(n), s, n);
+}
+
+void pvm_verrf_at(pvm_errbuf *e, const char *file, size_t line, size_t col, const char *fmt, va_list ap)
+{
+	if (!e) return;
+	int k = snprintf(e->msg, sizeof e->msg, "%s:%zu:%zu: ", file, line, col);
+	if (k >= 0 && (size_t)k < sizeof e->msg) vsnprintf(e->msg + k, sizeof e->msg - (size_t)k, fmt, ap);
+}
+
+void pvm_errf_at(pvm_errbuf *e, const char *file, size_t line, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	pvm_verrf_at(e, file, line, col, fmt, ap);
 	va_end(ap);
 }
 
@@ -50,19 +99,12 @@ pvm_err pvm_read_file(const char *path, uint8_t **buf, size_t *len, pvm_errbuf *
 		return PVM_EIO;
 	}
 	size_t cap = 4096, n = 0;
-	uint8_t *b = malloc(cap + 1);
+	uint8_t *b = pvm_xmalloc(cap + 1);
 	for (;;) {
-		if (!b) {
-			fclose(f);
-			pvm_errf(e, "%s: out of memory", path);
-			return PVM_ENOMEM;
-		}
 		n += fread(b + n, 1, cap - n, f);
 		if (n < cap) break;
 		cap *= 2;
-		uint8_t *nb = realloc(b, cap + 1);
-		if (!nb) free(b);
-		b = nb;
+		b = pvm_xrealloc(b, cap + 1);
 	}
 	if (ferror(f)) {
 		pvm_errf(e, "%s: read error: %s", path, strerror(errno));

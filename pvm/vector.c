@@ -13,8 +13,7 @@ static bool get_pagemap(rd *r, const yaml_node_t *n, pvm_vector *v)
 {
 	static const char *const names[] = { "address", "length", "is-writable" };
 	if (!get_seq(r, n, "initial-page-map", &v->n_page_map)) return false;
-	v->page_map = calloc(v->n_page_map ? v->n_page_map : 1, sizeof *v->page_map);
-	if (!v->page_map) return fail(r, n, "initial-page-map: %s", "out of memory");
+	v->page_map = pvm_xcalloc(v->n_page_map, sizeof *v->page_map);
 	for (size_t i = 0; i < v->n_page_map; i++) {
 		yaml_node_t *f[3], *c = item(r, n, i);
 		pvm_pagemap *pm = &v->page_map[i];
@@ -56,7 +55,7 @@ static bool read_doc(rd *r, pvm_vector *v)
 {
 	yaml_node_t *root = yaml_document_get_root_node(&r->doc), *f[F_COUNT];
 	if (!root) {
-		pvm_errf(r->e, "%s:1:1: empty document", r->name);
+		pvm_errf_at(r->e, r->name, 1, 1, "empty document");
 		return false;
 	}
 	if (!get_fields(r, root, "vector", field_names, F_COUNT, f)) return false;
@@ -64,7 +63,7 @@ static bool read_doc(rd *r, pvm_vector *v)
 		if (!f[k]) return fail(r, root, "missing field \"%s\"", field_names[k]);
 	const char *s;
 	if (!get_str(r, f[F_NAME], "name", &s)) return false;
-	if (!(v->name = strdup(s))) return fail(r, root, "%s", "out of memory");
+	v->name = pvm_xstrdup(s);
 	if (!get_regs(r, f[F_IREGS], "initial-regs", v->initial_regs) ||
 	    !get_u32(r, f[F_IPC], "initial-pc", &v->initial_pc) || !get_pagemap(r, f[F_IPM], v) ||
 	    !get_chunks(r, f[F_IMEM], "initial-memory", &v->initial_mem, &v->n_initial_mem) ||
@@ -117,14 +116,11 @@ pvm_err pvm_vector_parse(pvm_vector *v, const char *text, size_t len, const char
 	memset(v, 0, sizeof *v);
 	rd r = { .name = name, .e = e };
 	yaml_parser_t p;
-	if (!yaml_parser_initialize(&p)) {
-		pvm_errf(e, "%s: out of memory", name);
-		return PVM_ENOMEM;
-	}
+	if (!yaml_parser_initialize(&p)) pvm_out_of_memory(0);
 	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&p, &r.doc)) {
-		pvm_errf(e, "%s:%zu:%zu: malformed JSON: %s%s%s", name, p.problem_mark.line + 1,
-		         p.problem_mark.column + 1, p.problem ? p.problem : "syntax error",
+		pvm_errf_at(e, name, p.problem_mark.line + 1, p.problem_mark.column + 1,
+		            "malformed JSON: %s%s%s", p.problem ? p.problem : "syntax error",
 		         p.context ? " " : "", p.context ? p.context : "");
 		yaml_parser_delete(&p);
 		return PVM_EINVAL;
@@ -274,7 +270,6 @@ void pvm_vector_initial_state(const pvm_vector *v, pvm_state *s)
 typedef struct runs {
 	pvm_chunk *c;
 	size_t n, cap;
-	bool oom;
 } runs;
 
 /* Appends the non-zero bytes of one page as runs, extending a run that ends where it starts. */
@@ -282,24 +277,20 @@ static void collect(void *ctx, uint32_t page, pvm_perm perm, const uint8_t *data
 {
 	runs *r = ctx;
 	uint64_t base = (uint64_t)page << PVM_PAGE_SHIFT;
-	for (uint32_t i = 0; i < PVM_PAGE && !r->oom; i++) {
+	for (uint32_t i = 0; i < PVM_PAGE; i++) {
 		if (!data[i]) continue;
 		pvm_chunk *last = r->n ? &r->c[r->n - 1] : NULL;
 		if (!last || (uint64_t)last->address + last->len != base + i) {
 			if (r->n == r->cap) {
 				size_t cap = r->cap ? 2 * r->cap : 16;
-				pvm_chunk *nc = realloc(r->c, cap * sizeof *nc);
-				if (!nc) { r->oom = true; return; }
-				r->c = nc;
+				r->c = pvm_xrealloc(r->c, cap * sizeof *r->c);
 				r->cap = cap;
 			}
 			last = &r->c[r->n++];
 			*last = (pvm_chunk){ .address = (uint32_t)(base + i) };
 		}
 		if ((last->len & (last->len - 1)) == 0) { /* 0 or a power of two: grow */
-			uint8_t *nd = realloc(last->data, last->len ? 2 * (size_t)last->len : 16);
-			if (!nd) { r->oom = true; return; }
-			last->data = nd;
+			last->data = pvm_xrealloc(last->data, last->len ? 2 * (size_t)last->len : 16);
 		}
 		last->data[last->len++] = data[i];
 	}
@@ -310,7 +301,6 @@ void pvm_vector_set_expected(pvm_vector *v, const pvm_state *s, pvm_exit x)
 	free_chunks(v->expected_mem, v->n_expected_mem);
 	runs r = { 0 };
 	pvm_mem_each(s->mem, collect, &r);
-	if (r.oom) abort(); /* host out of memory */
 	v->expected_mem = r.c;
 	v->n_expected_mem = r.n;
 	v->has_expected = true;
@@ -362,7 +352,6 @@ static void cmp_page(void *ctx, uint32_t page, pvm_perm perm, const uint8_t *dat
 static bool check_mem(const pvm_vector *v, const pvm_state *s, char *why, size_t n)
 {
 	memcmp_ctx c = { .want = pvm_mem_new() };
-	if (!c.want) abort();
 	for (size_t i = 0; i < v->n_expected_mem; i++) {
 		const pvm_chunk *ch = &v->expected_mem[i];
 		pvm_mem_map(c.want, ch->address, ch->len, PVM_WRITE);
@@ -422,7 +411,6 @@ bool pvm_vector_check(const pvm_vector *v, const pvm_state *s, pvm_exit x, char 
 typedef struct pm_acc {
 	pvm_pagemap *pm;
 	size_t n, cap;
-	bool oom;
 } pm_acc;
 
 static void collect_pages(void *ctx, uint32_t page, pvm_perm perm, const uint8_t *data)
@@ -438,9 +426,7 @@ static void collect_pages(void *ctx, uint32_t page, pvm_perm perm, const uint8_t
 	}
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? 2 * a->cap : 8;
-		pvm_pagemap *np = realloc(a->pm, cap * sizeof *np);
-		if (!np) { a->oom = true; return; }
-		a->pm = np;
+		a->pm = pvm_xrealloc(a->pm, cap * sizeof *a->pm);
 		a->cap = cap;
 	}
 	a->pm[a->n++] = (pvm_pagemap){ .address = (uint32_t)addr, .length = PVM_PAGE, .writable = w };
@@ -455,7 +441,7 @@ void pvm_vector_set_initial(pvm_vector *v, const char *name, const pvm_state *s)
 	runs r = { 0 };
 	pvm_mem_each(s->mem, collect_pages, &a);
 	pvm_mem_each(s->mem, collect, &r);
-	if (a.oom || r.oom || !(v->name = strdup(name))) abort(); /* host out of memory */
+	v->name = pvm_xstrdup(name);
 	v->page_map = a.pm;
 	v->n_page_map = a.n;
 	v->initial_mem = r.c;

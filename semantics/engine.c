@@ -23,12 +23,7 @@ static void *spec_load(const pvm_program *p, pvm_errbuf *e)
 		sem_spec_free(sp);
 		return NULL;
 	}
-	prepared *pr = malloc(sizeof *pr);
-	if (!pr) {
-		pvm_errf(e, "out of memory");
-		sem_spec_free(sp);
-		return NULL;
-	}
+	prepared *pr = pvm_xmalloc(sizeof *pr);
 	pr->p = p;
 	pr->sp = sp;
 	return pr;
@@ -79,18 +74,28 @@ static pvm_exit run_080(const sem_spec *sp, const pvm_program *p, pvm_state *s)
 
 pvm_exit sem_run(const sem_spec *sp, const pvm_program *p, pvm_state *s)
 {
+	return sem_run_trace(sp, p, s, NULL, NULL);
+}
+
+pvm_exit sem_run_trace(const sem_spec *sp, const pvm_program *p, pvm_state *s, sem_trace_fn fn, void *ctx)
+{
 	pvm_exit x = { 0 };
 	if (p->isa == PVM_ISA_080) return run_080(sp, p, s);
 	for (;;) {
 		uint64_t cost = region_cost(sp, p, s->pc);
 		if (s->gas < 0 || (uint64_t)s->gas < cost) {
+			if (fn) fn(ctx, s->pc, pvm_inst_at(p, s->pc)->op, 1ull << 1); /* paths[1] is `oog` */
 			x.status = PVM_OOG;
 			return x;
 		}
 		s->gas -= (int64_t)cost;
 		for (;;) {
-			const pvm_inst *in = pvm_inst_at(p, s->pc);
-			if (sem_exec(sp, p, in, s, &x)) return x;
+			uint32_t pc = s->pc;
+			const pvm_inst *in = pvm_inst_at(p, pc);
+			uint64_t taken = 0;
+			bool done = sem_exec_paths(sp, p, in, s, &x, fn ? &taken : NULL);
+			if (fn) fn(ctx, pc, in->op, taken);
+			if (done) return x;
 			if (ends_region(sp, in->op)) break;
 		}
 	}
@@ -110,4 +115,4 @@ static void spec_free(void *prep)
 	free(pr);
 }
 
-const pvm_engine sem_engine = { "spec", spec_load, spec_run, spec_free };
+const pvm_engine sem_engine = { "spec", spec_load, spec_run, spec_free, NULL };

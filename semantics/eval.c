@@ -11,7 +11,39 @@ typedef struct env {
 	const pvm_mem *mem;
 	bool fault;
 	uint32_t low;   /* lowest offending address when fault */
+	const sem_insn *si;
+	uint64_t *paths; /* paths taken (bit per si->paths index), or NULL: no tracing */
+	bool live;       /* the node being evaluated is selected by every enclosing ite */
 } env;
+
+/* Record path (node, kind, outcome) as taken. */
+static void hit(env *en, const sem_node *n, sem_path_kind k, unsigned outcome)
+{
+	if (!en->paths) return;
+	for (unsigned i = 0; i < en->si->n_paths && i < 64; i++) {
+		const sem_path *p = &en->si->paths[i];
+		if (p->node == n && p->kind == k && p->outcome == outcome) {
+			*en->paths |= 1ull << i;
+			return;
+		}
+	}
+}
+
+/* The case of an access on its own (0 ok, 1 panic: lowest bad byte below 0x10000, 2 fault). */
+static unsigned access_case(const pvm_mem *m, uint32_t addr, unsigned n, bool write)
+{
+	bool bad = false;
+	uint32_t low = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t a = addr + i;
+		pvm_perm p = pvm_mem_perm(m, a >> PVM_PAGE_SHIFT);
+		if (!(write ? p == PVM_WRITE : p != PVM_NONE) && (!bad || a < low)) {
+			low = a;
+			bad = true;
+		}
+	}
+	return !bad ? 0 : low < PVM_LOW_LIMIT ? 1 : 2;
+}
 
 static sem_u128 mask(int w) { return w >= 128 ? ~(sem_u128)0 : (((sem_u128)1 << w) - 1); }
 static bool msb(sem_u128 a, int w) { return (a >> (w - 1)) & 1; }
@@ -104,15 +136,58 @@ static sem_u128 load(env *en, uint32_t addr, unsigned n)
 	return v;
 }
 
+static sem_u128 eval(env *en, const sem_node *n);
+
+/* A traced ite: records its condition's outcome (and which and/or operand alone decides it)
+ * when live, and evaluates each arm with its own liveness. */
+static sem_u128 eval_ite(env *en, const sem_node *n)
+{
+	bool live = en->live;
+	sem_u128 c = eval(en, n->arg[0]);
+	if (live) {
+		hit(en, n, SEM_P_IF, c ? 0 : 1);
+		const sem_node *cn = n->arg[0];
+		if (cn->kind == SEM_K_APP && (cn->op == SEM_AND || cn->op == SEM_OR) && cn->nargs >= 2) {
+			bool is_and = cn->op == SEM_AND;
+			unsigned odd = 0, which = 0;
+			for (unsigned j = 0; j < cn->nargs; j++)
+				if ((eval(en, cn->arg[j]) != 0) != is_and) odd++, which = j;
+			if (odd == 1) hit(en, n, is_and ? SEM_P_AND : SEM_P_OR, which);
+		}
+	}
+	en->live = live && c;
+	sem_u128 a = eval(en, n->arg[1]);
+	en->live = live && !c;
+	sem_u128 b = eval(en, n->arg[2]);
+	en->live = live;
+	return c ? a : b;
+}
+
 static sem_u128 eval(env *en, const sem_node *n)
 {
 	if (n->kind == SEM_K_CONST) return n->value;
 	if (n->kind == SEM_K_OPERAND) return en->v[n->operand];
+	if (n->op == SEM_ITE && en->paths) return eval_ite(en, n);
 	/* every argument is evaluated, so a load faults whether or not its value is used (as in Z3) */
 	sem_u128 v[8];
 	for (unsigned i = 0; i < n->nargs; i++) v[i] = eval(en, n->arg[i]);
 	int w = n->nargs ? n->arg[0]->width : 0;
 	sem_u128 a = v[0], b = n->nargs > 1 ? v[1] : 0, m = mask(w), r;
+	if (en->paths && en->live) {
+		switch ((sem_op)n->op) {
+		case SEM_BVUDIV: case SEM_BVUREM: case SEM_BVSDIV: case SEM_BVSREM: case SEM_BVSMOD: {
+			bool sgn = n->op != SEM_BVUDIV && n->op != SEM_BVUREM;
+			hit(en, n, SEM_P_DIV, b == 0 ? 0 : sgn && a == ((sem_u128)1 << (w - 1)) && b == m ? 2 : 1);
+			break;
+		}
+		case SEM_BVSHL: case SEM_BVLSHR: case SEM_BVASHR:
+			hit(en, n, SEM_P_SHIFT, b >= (sem_u128)w ? 0 : 1);
+			break;
+		default:
+			break;
+		}
+	}
+	if (n->op == SEM_LOAD && en->paths) hit(en, n, SEM_P_MEM, access_case(en->mem, (uint32_t)a, n->p0, false));
 	switch ((sem_op)n->op) {
 	case SEM_BVADD: return (a + b) & m;
 	case SEM_BVSUB: return (a - b) & m;
@@ -231,9 +306,16 @@ static bool exit_with(pvm_state *s, const pvm_inst *in, pvm_exit *x, pvm_status 
 bool sem_exec(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_state *s,
               pvm_exit *x)
 {
+	return sem_exec_paths(sp, p, in, s, x, NULL);
+}
+
+bool sem_exec_paths(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_state *s,
+                    pvm_exit *x, uint64_t *paths)
+{
 	const sem_insn *si = sem_spec_get(sp, in->op);
 	if (!si) return exit_with(s, in, x, PVM_PANIC);
-	env en = { .mem = s->mem };
+	env en = { .mem = s->mem, .si = si, .paths = paths, .live = true };
+	if (paths) *paths = 1; /* exec */
 	sem_operands(in, s, en.v);
 
 	int set_reg = -1, sbrk_reg = -1;
@@ -257,6 +339,7 @@ bool sem_exec(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_
 			st[n_st].addr = (uint32_t)eval(&en, ef->arg[0]);
 			st[n_st].v = (uint64_t)eval(&en, ef->arg[1]);
 			st[n_st].n = ef->p0;
+			hit(&en, ef, SEM_P_MEM, access_case(s->mem, st[n_st].addr, st[n_st].n, true));
 			check(&en, st[n_st].addr, st[n_st].n, true);
 			n_st++;
 			break;
@@ -278,7 +361,11 @@ bool sem_exec(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_
 		for (unsigned k = 0; k < st[i].n; k++) b[k] = (uint8_t)(st[i].v >> (8 * k));
 		pvm_mem_poke(s->mem, st[i].addr, b, st[i].n);
 	}
-	if (sbrk_reg >= 0) s->regs[sbrk_reg] = sbrk(s, sbrk_size);
+	if (sbrk_reg >= 0) {
+		for (size_t i = 0; i < si->n_effects; i++)
+			if (si->effects[i]->op == SEM_SBRK) hit(&en, si->effects[i], SEM_P_SBRK, sbrk_size != 0);
+		s->regs[sbrk_reg] = sbrk(s, sbrk_size);
+	}
 
 	s->pc = in->next;
 	if (!ctl) return false;
@@ -291,12 +378,15 @@ bool sem_exec(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_
 		x->next = in->next;
 		return true;
 	case SEM_BRANCH:
+		hit(&en, ctl, SEM_P_BRANCH, !c0 ? 0 : is_block(p, c1) ? 1 : 2);
 		if (!c0) return false;
 		if (!is_block(p, c1)) return exit_with(s, in, x, PVM_PANIC);
 		s->pc = (uint32_t)c1;
 		return false;
 	case SEM_DJUMP: {
 		uint64_t a = (uint32_t)c0;
+		hit(&en, ctl, SEM_P_DJUMP, a == 0xFFFF0000u ? 0 : a == 0 ? 1 : a > 2ull * p->jt_len ? 2 : (a & 1) ? 3
+		                           : !is_block(p, p->jump_table[a / 2 - 1]) ? 4 : 5);
 		if (a == 0xFFFF0000u) return exit_with(s, in, x, PVM_HALT);
 		if (a == 0 || a > 2ull * p->jt_len || (a & 1) || !is_block(p, p->jump_table[a / 2 - 1]))
 			return exit_with(s, in, x, PVM_PANIC);

@@ -84,8 +84,7 @@ static void *arena_alloc(sem_spec *sp, size_t n)
 	block *b = sp->arena;
 	if (!b || b->used + n > b->cap) {
 		size_t cap = n > 65536 ? n : 65536;
-		b = malloc(sizeof *b + cap);
-		if (!b) return NULL;
+		b = pvm_xmalloc(sizeof *b + cap);
 		b->next = sp->arena;
 		b->used = 0;
 		b->cap = cap;
@@ -99,9 +98,7 @@ static void *arena_alloc(sem_spec *sp, size_t n)
 
 static char *arena_strdup(sem_spec *sp, const char *s)
 {
-	char *d = arena_alloc(sp, strlen(s) + 1);
-	if (d) strcpy(d, s);
-	return d;
+	return strcpy(arena_alloc(sp, strlen(s) + 1), s);
 }
 
 void sem_spec_free(sem_spec *sp)
@@ -173,12 +170,10 @@ static void *fail(sctx *c, size_t off, const char *fmt, ...)
 	if (c->failed) return NULL;
 	uint32_t line, col;
 	position(c, off, &line, &col);
-	char msg[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	pvm_verrf_at(c->e, c->sp->file, line, col, fmt, ap);
 	va_end(ap);
-	pvm_errf(c->e, "%s:%u:%u: %s", c->sp->file, line, col, msg);
 	c->failed = true;
 	return NULL;
 }
@@ -209,7 +204,6 @@ static size_t atom(sctx *c, char *buf, size_t n)
 static sem_node *new_node(sctx *c, sem_kind kind, size_t off)
 {
 	sem_node *n = arena_alloc(c->sp, sizeof *n);
-	if (!n) return fail(c, off, "out of memory");
 	n->kind = kind;
 	position(c, off, &n->line, &n->col);
 	return n;
@@ -532,12 +526,10 @@ typedef struct yctx {
 __attribute__((format(printf, 3, 4)))
 static bool yfail(yctx *y, const yaml_node_t *n, const char *fmt, ...)
 {
-	char msg[400];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	pvm_verrf_at(y->e, y->sp->file, n->start_mark.line + 1, n->start_mark.column + 1, fmt, ap);
 	va_end(ap);
-	pvm_errf(y->e, "%s:%zu:%zu: %s", y->sp->file, n->start_mark.line + 1, n->start_mark.column + 1, msg);
 	return false;
 }
 
@@ -599,7 +591,6 @@ static bool parse_semantics(yctx *y, sem_insn *in, yaml_node_t *sem)
 {
 	enum { MAX_EFFECTS = 16 };
 	in->effects = arena_alloc(y->sp, MAX_EFFECTS * sizeof *in->effects);
-	if (!in->effects) return yfail(y, sem, "out of memory");
 	int controls = 0, sets = 0;
 	if (sem->type == YAML_SCALAR_NODE) return parse_effects(y, in, sem, MAX_EFFECTS, &controls, &sets);
 	if (sem->type != YAML_SEQUENCE_NODE)
@@ -659,11 +650,14 @@ static bool parse_insn(yctx *y, yaml_node_t *m)
 		if (!strcmp(y->sp->insns[i].name, nm)) return yfail(y, name, "%s: defined twice", nm);
 	}
 	if (!parse_semantics(y, &in, sem)) return false;
+	sem_path *paths = arena_alloc(y->sp, SEM_MAX_PATHS * sizeof *paths);
+	if (!paths) return yfail(y, m, "out of memory");
+	in.n_paths = sem_paths_build(&in, paths);
+	if (in.n_paths > SEM_MAX_PATHS) return yfail(y, sem, "%s: more than %d spec paths", nm, SEM_MAX_PATHS);
+	in.paths = paths;
 	if (y->sp->n == y->sp->cap) {
 		size_t cap = y->sp->cap ? 2 * y->sp->cap : 160;
-		sem_insn *ni = realloc(y->sp->insns, cap * sizeof *ni);
-		if (!ni) return yfail(y, m, "out of memory");
-		y->sp->insns = ni;
+		y->sp->insns = pvm_xrealloc(y->sp->insns, cap * sizeof *y->sp->insns);
 		y->sp->cap = cap;
 	}
 	y->sp->insns[y->sp->n++] = in;
@@ -688,14 +682,11 @@ sem_spec *sem_spec_parse_isa(const char *text, size_t len, pvm_isa isa, const ch
 	yaml_document_t doc;
 	yctx y = { .sp = sp, .e = e, .doc = &doc, .src = text, .src_len = len };
 	bool ok = false, have_doc = false;
-	if (!yaml_parser_initialize(&parser)) {
-		pvm_errf(e, "%s: out of memory", name);
-		goto out;
-	}
+	if (!yaml_parser_initialize(&parser)) pvm_out_of_memory(0);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_mark_t mk = parser.problem_mark;
-		pvm_errf(e, "%s:%zu:%zu: YAML: %s%s%s", name, mk.line + 1, mk.column + 1,
+		pvm_errf_at(e, name, mk.line + 1, mk.column + 1, "YAML: %s%s%s",
 		         parser.problem ? parser.problem : "cannot parse",
 		         parser.context ? " " : "", parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
@@ -706,18 +697,14 @@ sem_spec *sem_spec_parse_isa(const char *text, size_t len, pvm_isa isa, const ch
 
 	y.n_lines = 1;
 	for (size_t i = 0; i < len; i++) y.n_lines += text[i] == '\n';
-	y.line_start = malloc(y.n_lines * sizeof *y.line_start);
-	if (!y.line_start) {
-		pvm_errf(e, "%s: out of memory", name);
-		goto out;
-	}
+	y.line_start = pvm_xmalloc(y.n_lines * sizeof *y.line_start);
 	y.line_start[0] = 0;
 	for (size_t i = 0, l = 1; i < len; i++)
 		if (text[i] == '\n') y.line_start[l++] = i + 1;
 
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (!root) {
-		pvm_errf(e, "%s:1:1: empty spec file", name);
+		pvm_errf_at(e, name, 1, 1, "empty spec file");
 		goto out;
 	}
 	if (root->type != YAML_MAPPING_NODE) {

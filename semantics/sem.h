@@ -91,6 +91,8 @@ typedef struct sem_insn {
 	uint16_t uses;         /* bit per sem_operand used */
 	bool mem_read, mem_write, control;
 	uint8_t n_access;      /* load/store nodes (at most 2) */
+	const struct sem_path *paths; /* the cases of its semantics (sem_insn_paths), n_paths of them */
+	unsigned n_paths;
 } sem_insn;
 
 typedef struct sem_spec sem_spec;
@@ -134,6 +136,47 @@ pvm_exit sem_run(const sem_spec *sp, const pvm_program *p, pvm_state *s);
 
 /* The `spec` engine (name "spec"): loads sem_spec_default_path() and runs programs by sem_run. */
 extern const pvm_engine sem_engine;
+
+/* ---- spec paths: the cases of an instruction's semantics -------------------------------------
+
+ * Derived from the AST alone (no hand lists), in a fixed order: `exec` and `oog` (the region
+ * entered here runs out of gas), then a preorder walk of the effects giving each deciding node
+ * its outcomes: an `ite` condition true/false (ifK_t, ifK_f) and, for an and/or condition, each
+ * operand alone deciding it (ifK_aJ: only operand J false; ifK_oJ: only operand J true);
+ * a division's divisor zero / signed overflow / neither (divK_zero, divK_ovf, divK_norm); a shift
+ * amount >= width or not (shK_big, shK_in); each memory access ok / panic (lowest bad byte below
+ * 0x10000) / page fault (memK_ok, memK_panic, memK_fault); a branch not taken / taken / taken to a
+ * non-block (br_not, br_taken, br_panic); a djump's halt / each panic reason / ok (dj_halt,
+ * dj_zero, dj_past, dj_odd, dj_notblock, dj_ok); sbrk of size 0 or not (sbrk_zero, sbrk_size).
+ * ite-nested cases count only where the enclosing ite selects them (their value matters). */
+typedef enum sem_path_kind {
+	SEM_P_EXEC, SEM_P_OOG, SEM_P_IF, SEM_P_AND, SEM_P_OR, SEM_P_DIV, SEM_P_SHIFT, SEM_P_MEM,
+	SEM_P_BRANCH, SEM_P_DJUMP, SEM_P_SBRK,
+} sem_path_kind;
+typedef struct sem_path {
+	char name[16];          /* unique within the instruction: [a-z0-9_]+ */
+	uint8_t kind;           /* sem_path_kind */
+	uint8_t outcome;        /* kind's case: IF 0 t 1 f; AND/OR operand J; DIV 0 zero 1 norm 2 ovf;
+	                           SHIFT 0 big 1 in; MEM 0 ok 1 panic 2 fault; BRANCH 0 not 1 taken
+	                           2 panic; DJUMP 0 halt 1 zero 2 past 3 odd 4 notblock 5 ok;
+	                           SBRK 0 zero 1 size */
+	const sem_node *node;   /* the deciding node (the ite, division, shift, load/store, effect) */
+} sem_path;
+enum { SEM_MAX_PATHS = 64 };
+/* Fill out[] (SEM_MAX_PATHS entries) with the paths of si; returns how many. The loader stores
+ * them in si->paths. */
+unsigned sem_paths_build(const sem_insn *si, sem_path *out);
+/* Index of the path of si named name, or -1. */
+int sem_path_find(const sem_insn *si, const char *name);
+
+/* Called for each instruction the traced evaluator runs: its pc and opcode, and the paths it
+ * took (bit i = si->paths[i]; the `oog` path alone when the region entered at pc does not fit). */
+typedef void (*sem_trace_fn)(void *ctx, uint32_t pc, unsigned opcode, uint64_t paths);
+/* sem_exec that also reports the paths taken in *paths (bit per si->paths index; may be NULL). */
+bool sem_exec_paths(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_state *s,
+                    pvm_exit *x, uint64_t *paths);
+/* sem_run calling fn after every instruction (and for an out-of-gas region entry). */
+pvm_exit sem_run_trace(const sem_spec *sp, const pvm_program *p, pvm_state *s, sem_trace_fn fn, void *ctx);
 
 /* ---- Z3 terms ------------------------------------------------------------------------------ */
 
@@ -183,11 +226,13 @@ typedef struct sem_z3_post {
 } sem_z3_post;
 
 /* Build the post-state of `opcode` over *in. The context must be a non-reference-counting one
- * (Z3_mk_context): the returned terms live as long as the context. */
+ * (Z3_mk_context): the returned terms live as long as the context. A failed Z3 call (e.g. terms
+ * of the wrong widths in *in) is SEM_EZ3 with "NAME: Z3 error: MESSAGE", never a crash. */
 sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const sem_z3_pre *in,
                      sem_z3_post *out, pvm_errbuf *e);
 /* One expression of a spec as a Z3 term (Bool or BV) over the operand terms in[] (indexed by
- * sem_operand) and memory. */
+ * sem_operand) and memory. NULL when a Z3 call failed (a context without an error handler):
+ * nothing calls Z3 after the failure, so Z3_get_error_code(c) still says why. */
 Z3_ast sem_z3_expr(Z3_context c, const sem_node *n, const Z3_ast in[SEM_NUM_OPERANDS], Z3_ast mem);
 /* The canonical expansions the builder uses for bvpopcount / bvclz / bvctz (same width as x);
  * a lifter that models popcnt/lzcnt/tzcnt with these gets syntactically equal terms. */
@@ -199,5 +244,10 @@ Z3_ast sem_z3_ctz(Z3_context c, Z3_ast x);
 Z3_ast sem_z3_sbrk(Z3_context c, Z3_ast size);
 /* N-byte little-endian read of a Z3 memory array at a BV32 address (wrapping). */
 Z3_ast sem_z3_load(Z3_context c, Z3_ast mem, Z3_ast addr, unsigned bytes);
+/* The condition (Bool) under which instruction opcode, over pre-state *in and its built post
+ * (sem_z3_build), takes path pa (one of its sem_path entries; `oog` is left to the caller: it
+ * depends on the region, and gives true here). */
+Z3_ast sem_z3_path(Z3_context c, const sem_spec *sp, unsigned opcode, const sem_z3_pre *in,
+                   const sem_z3_post *post, const sem_path *pa);
 
 #endif

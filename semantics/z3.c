@@ -84,7 +84,8 @@ Z3_ast sem_z3_expr(Z3_context c, const sem_node *n, const Z3_ast in[SEM_NUM_OPER
 		                            : const128(c, n->value, n->width);
 	if (n->kind == SEM_K_OPERAND) return in[n->operand];
 	Z3_ast v[8] = { NULL };
-	for (unsigned i = 0; i < n->nargs; i++) v[i] = sem_z3_expr(c, n->arg[i], in, mem);
+	for (unsigned i = 0; i < n->nargs; i++)
+		if (!(v[i] = sem_z3_expr(c, n->arg[i], in, mem))) return NULL; /* no Z3 call on NULL: it crashes */
 	Z3_ast a = v[0], b = v[1], r;
 	switch ((sem_op)n->op) {
 	case SEM_BVADD: return Z3_mk_bvadd(c, a, b);
@@ -117,7 +118,7 @@ Z3_ast sem_z3_expr(Z3_context c, const sem_node *n, const Z3_ast in[SEM_NUM_OPER
 	case SEM_SGT: return Z3_mk_bvsgt(c, a, b);
 	case SEM_SGE: return Z3_mk_bvsge(c, a, b);
 	case SEM_EQ: return Z3_mk_eq(c, a, b);
-	case SEM_DISTINCT: return Z3_mk_not(c, Z3_mk_eq(c, a, b));
+	case SEM_DISTINCT: return (r = Z3_mk_eq(c, a, b)) ? Z3_mk_not(c, r) : NULL;
 	case SEM_AND: return Z3_mk_and(c, n->nargs, v);
 	case SEM_OR: return Z3_mk_or(c, n->nargs, v);
 	case SEM_NOT: return Z3_mk_not(c, a);
@@ -125,7 +126,7 @@ Z3_ast sem_z3_expr(Z3_context c, const sem_node *n, const Z3_ast in[SEM_NUM_OPER
 	case SEM_EXTRACT: return Z3_mk_extract(c, n->p0, n->p1, a);
 	case SEM_CONCAT:
 		r = a;
-		for (unsigned i = 1; i < n->nargs; i++) r = Z3_mk_concat(c, r, v[i]);
+		for (unsigned i = 1; i < n->nargs && r; i++) r = Z3_mk_concat(c, r, v[i]);
 		return r;
 	case SEM_ZEXT: return n->p0 ? Z3_mk_zero_ext(c, n->p0, a) : a;
 	case SEM_SEXT: return n->p0 ? Z3_mk_sign_ext(c, n->p0, a) : a;
@@ -148,18 +149,30 @@ static void access_fault(Z3_context c, Z3_ast perm, Z3_ast addr, unsigned bytes,
 	}
 }
 
-/* Records every load and store under n (each is checked whether or not its value is used). */
-static void accesses(Z3_context c, const sem_node *n, const Z3_ast opnd[SEM_NUM_OPERANDS], Z3_ast mem,
+/* Records every load and store under n (each is checked whether or not its value is used);
+ * false when an address term was not built (a Z3 error). */
+static bool accesses(Z3_context c, const sem_node *n, const Z3_ast opnd[SEM_NUM_OPERANDS], Z3_ast mem,
                      sem_z3_post *out, Z3_ast *any, Z3_ast *low)
 {
-	if (n->kind != SEM_K_APP) return;
+	if (n->kind != SEM_K_APP) return true;
 	if (n->op == SEM_LOAD || n->op == SEM_STORE) {
 		bool w = n->op == SEM_STORE;
 		Z3_ast addr = sem_z3_expr(c, n->arg[0], opnd, mem);
+		if (!addr) return false;
 		if (out->n_access < 2) out->access[out->n_access++] = (sem_z3_access){ addr, n->p0, w };
 		access_fault(c, w ? out->writable : out->readable, addr, n->p0, any, low);
 	}
-	for (unsigned k = 0; k < n->nargs; k++) accesses(c, n->arg[k], opnd, mem, out, any, low);
+	for (unsigned k = 0; k < n->nargs; k++)
+		if (!accesses(c, n->arg[k], opnd, mem, out, any, low)) return false;
+	return true;
+}
+
+/* A spec term was not built: the error of the Z3 call that failed (nothing called Z3 since). */
+static sem_err z3_failed(Z3_context c, const sem_insn *si, pvm_errbuf *e)
+{
+	Z3_error_code code = Z3_get_error_code(c);
+	pvm_errf(e, "%s: Z3 error: %s", si->name, code != Z3_OK ? Z3_get_error_msg(c, code) : "a term was not built");
+	return SEM_EZ3;
 }
 
 static Z3_ast status(Z3_context c, sem_status s) { return num(c, s, 3); }
@@ -217,6 +230,7 @@ sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const se
 		const sem_node *ef = si->effects[i];
 		Z3_ast a0 = ef->nargs > 0 && ef->op != SEM_SET && ef->op != SEM_SBRK
 		            ? sem_z3_expr(c, ef->arg[0], opnd, in->mem) : NULL;
+		if (!a0 && ef->nargs > 0 && ef->op != SEM_SET && ef->op != SEM_SBRK) return z3_failed(c, si, e);
 		switch ((sem_op)ef->op) {
 		case SEM_SET:
 		case SEM_SBRK: {
@@ -224,13 +238,15 @@ sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const se
 			if (ef->op == SEM_SET) out->regs[r] = sem_z3_expr(c, ef->arg[1], opnd, in->mem);
 			else {
 				out->sbrk_size = sem_z3_expr(c, ef->arg[1], opnd, in->mem);
-				out->regs[r] = sem_z3_sbrk(c, out->sbrk_size);
+				out->regs[r] = out->sbrk_size ? sem_z3_sbrk(c, out->sbrk_size) : NULL;
 				out->opaque = true;
 			}
+			if (!out->regs[r]) return z3_failed(c, si, e);
 			break;
 		}
 		case SEM_STORE: {
 			Z3_ast v = sem_z3_expr(c, ef->arg[1], opnd, in->mem);
+			if (!v) return z3_failed(c, si, e);
 			out->mem = store(c, out->mem, a0, v, ef->p0);
 			break;
 		}
@@ -245,6 +261,7 @@ sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const se
 			break;
 		case SEM_BRANCH: {
 			Z3_ast t = sem_z3_expr(c, ef->arg[1], opnd, in->mem);
+			if (!t) return z3_failed(c, si, e);
 			Z3_ast ok = Z3_mk_select(c, out->is_block, t);
 			out->branch_cond = a0;
 			out->branch_target = t;
@@ -276,7 +293,8 @@ sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const se
 			break;
 		}
 	}
-	for (size_t i = 0; i < si->n_effects; i++) accesses(c, si->effects[i], opnd, in->mem, out, &any, &low);
+	for (size_t i = 0; i < si->n_effects; i++)
+		if (!accesses(c, si->effects[i], opnd, in->mem, out, &any, &low)) return z3_failed(c, si, e);
 	out->fault = Z3_simplify(c, any);
 	Z3_ast fault_status = Z3_mk_ite(c, Z3_mk_bvult(c, low, num(c, PVM_LOW_LIMIT, 32)), status(c, SEM_PANIC),
 	                                status(c, SEM_FAULT));

@@ -3,6 +3,7 @@
  * the instruction, traps as terminators, the model's registers and memory, expected-* fields from
  * the interpreter. `jitproof replay` on that vector shows the divergence. */
 #include <inttypes.h>
+#include "jit/jit.h"
 #include <stdlib.h>
 #include <string.h>
 #include "interp/interp.h"
@@ -84,8 +85,11 @@ void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[P
 	prefer(&k, Z3_mk_and(z, 2, gs));
 	/* accesses away from the top of the address space: a wider access there would cross 2^32,
 	 * where the runtime's fault path (not the template) takes over and the bug would not replay */
-	for (size_t i = 0; i < n_acc; i++)
-		prefer(&k, Z3_mk_bvule(z, acc_addr[i], num(z, 0xffff0000u, 32)));
+	Z3_ast *low = malloc((n_acc ? n_acc : 1) * sizeof *low);
+	for (size_t i = 0; low && i < n_acc; i++) low[i] = Z3_mk_bvule(z, acc_addr[i], num(z, 0xffff0000u, 32));
+	if (low && n_acc && !prefer(&k, Z3_mk_and(z, (unsigned)n_acc, low))) /* all at once, else one by one */
+		for (size_t i = 0; i < n_acc; i++) prefer(&k, low[i]);
+	free(low);
 	prefer_small(&k, x);
 	prefer_small(&k, y);
 	for (int i = 0; i < PVM_NUM_REGS; i++) prefer_small(&k, g[i]);
@@ -96,9 +100,13 @@ void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[P
 	cex->y = eval_u64(z, m, y);
 	cex->t = (uint32_t)eval_u64(z, m, t);
 	cex->gas = (int64_t)eval_u64(z, m, gas);
-	for (size_t i = 0; i < n_acc && cex->n_acc < 8; i++) {
+	for (size_t i = 0; i < n_acc; i++) {
 		uint32_t ad = (uint32_t)eval_u64(z, m, acc_addr[i]);
 		if (ad < PVM_LOW_LIMIT || ad > 0xffffffffu - (acc_len[i] - 1)) continue; /* never accessible */
+		if (cex->n_acc == TV_CEX_MAX_ACC) {
+			cex->acc_lost = true;
+			break;
+		}
 		size_t k = cex->n_acc++;
 		cex->acc[k].addr = ad;
 		cex->acc[k].len = (uint8_t)acc_len[i];
@@ -123,7 +131,9 @@ void tv_cex_describe(const tv_cex *cex, const pvm_inst *in, char *out, size_t n)
 		k += snprintf(out + k, n - k, " mem@0x%x", cex->acc[i].addr);
 }
 
-/* Page map and memory of the accesses: each touched page mapped writable, the bytes poked. */
+/* Page map and memory of the accesses: each touched page mapped writable (the proof assumes
+ * every access permitted: a mapped read-only page that the model writes would fault on replay),
+ * the bytes poked. */
 static void add_accesses(pvm_vector *v, const tv_cex *cex)
 {
 	for (size_t i = 0; i < cex->n_acc; i++) {
@@ -131,47 +141,120 @@ static void add_accesses(pvm_vector *v, const tv_cex *cex)
 		uint32_t last = (cex->acc[i].addr + cex->acc[i].len - 1) & ~(uint32_t)(PVM_PAGE - 1);
 		for (uint64_t pg = first; pg <= last; pg += PVM_PAGE) {
 			bool have = false;
-			for (size_t j = 0; j < v->n_page_map; j++) have |= v->page_map[j].address == pg;
+			for (size_t j = 0; j < v->n_page_map; j++)
+				if (pg >= v->page_map[j].address && pg - v->page_map[j].address < v->page_map[j].length) {
+					have = true;
+					v->page_map[j].writable = true;
+				}
 			if (have) continue;
-			v->page_map = realloc(v->page_map, (v->n_page_map + 1) * sizeof *v->page_map);
+			v->page_map = pvm_xrealloc(v->page_map, (v->n_page_map + 1) * sizeof *v->page_map);
 			v->page_map[v->n_page_map++] = (pvm_pagemap){ (uint32_t)pg, PVM_PAGE, true };
 		}
-		v->initial_mem = realloc(v->initial_mem, (v->n_initial_mem + 1) * sizeof *v->initial_mem);
+		v->initial_mem = pvm_xrealloc(v->initial_mem, (v->n_initial_mem + 1) * sizeof *v->initial_mem);
 		pvm_chunk *c = &v->initial_mem[v->n_initial_mem++];
 		c->address = cex->acc[i].addr;
 		c->len = cex->acc[i].len;
-		c->data = malloc(c->len);
+		c->data = pvm_xmalloc(c->len);
 		memcpy(c->data, cex->acc[i].bytes, c->len);
 	}
 }
 
-/* Run the interpreter on the vector's initial state and record its result as expected-*. */
-static pvm_err fill_expected(pvm_vector *v, pvm_errbuf *e)
+static char *dup_name(const char *path)
 {
-	pvm_program p;
-	pvm_err err = pvm_program_decode(&p, v->program, v->program_len, v->name, e);
-	if (err) return err;
-	void *prep = interp_engine.load(&p, e);
-	if (!prep) {
-		pvm_program_fini(&p);
+	const char *b = strrchr(path, '/');
+	b = b ? b + 1 : path;
+	size_t n = strcspn(b, ".");
+	char *s = malloc(n + 1);
+	if (!s) return NULL;
+	memcpy(s, b, n);
+	s[n] = 0;
+	return s;
+}
+
+pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in0, const char *name, pvm_vector *v,
+                               pvm_errbuf *e)
+{
+	memset(v, 0, sizeof *v);
+	pvm_inst in = *in0;
+	in.imm = cex->x;
+	in.imm2 = cex->y;
+	if (tv_program_for(&in, v) != PVM_OK) {
+		pvm_errf(e, "%s: cannot encode %s with the counterexample's operands", name, pvm_ops[in.op].name);
+		pvm_vector_fini(v);
 		return PVM_EINVAL;
 	}
-	pvm_state s;
-	pvm_vector_initial_state(v, &s);
-	pvm_exit x = interp_engine.run(prep, &s);
-	pvm_vector_set_expected(v, &s, x);
-	pvm_state_fini(&s);
-	interp_engine.free(prep);
-	pvm_program_fini(&p);
+	v->name = dup_name(name);
+	memcpy(v->initial_regs, cex->regs, sizeof v->initial_regs);
+	v->initial_pc = 0;
+	v->initial_gas = 1000;
+	add_accesses(v, cex);
 	return PVM_OK;
 }
 
-/* GP 0.8.0: the same as a step vector (its initial state set up by steps, one run, one assert
- * of the interpreter's result, the block costs), the format a 0.8 program replays in. */
+pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, uint64_t cost, const char *name,
+                            pvm_vector *v, pvm_errbuf *e)
+{
+	memset(v, 0, sizeof *v);
+	v->name = dup_name(name);
+	v->program = malloc(orig->program_len ? orig->program_len : 1);
+	v->page_map = malloc((orig->n_page_map + 1) * sizeof *v->page_map);
+	v->initial_mem = calloc(orig->n_initial_mem + 1, sizeof *v->initial_mem);
+	if (!v->program || !v->page_map || !v->initial_mem) {
+		pvm_vector_fini(v);
+		pvm_errf(e, "%s: out of memory", name);
+		return PVM_ENOMEM;
+	}
+	memcpy(v->program, orig->program, orig->program_len);
+	v->program_len = orig->program_len;
+	if (orig->n_page_map) memcpy(v->page_map, orig->page_map, orig->n_page_map * sizeof *v->page_map);
+	v->n_page_map = orig->n_page_map;
+	for (size_t i = 0; i < orig->n_initial_mem; i++) {
+		v->initial_mem[i] = orig->initial_mem[i];
+		v->initial_mem[i].data = malloc(orig->initial_mem[i].len ? orig->initial_mem[i].len : 1);
+		memcpy(v->initial_mem[i].data, orig->initial_mem[i].data, orig->initial_mem[i].len);
+		v->n_initial_mem++;
+	}
+	memcpy(v->initial_regs, cex->regs, sizeof v->initial_regs);
+	v->initial_pc = pc;
+	/* Gas just enough for the region (when the model runs it): the run stops with out-of-gas at
+	 * the next region, so the comparison is of the state right after the region, which a later
+	 * block cannot overwrite. A model below the cost is the out-of-gas path itself. */
+	v->initial_gas = cex->gas >= 0 && (uint64_t)cex->gas > cost ? (int64_t)cost : cex->gas;
+	add_accesses(v, cex);
+	return PVM_OK;
+}
+
+int tv_cex_replay(pvm_vector *v, const pvm_engine *jit, char *diff, size_t n, pvm_errbuf *e)
+{
+	pvm_program p;
+	if (pvm_program_decode_isa(&p, v->isa, v->program, v->program_len, v->name ? v->name : "counterexample", e) !=
+	    PVM_OK)
+		return -1;
+	void *pa = interp_engine.load(&p, e), *pb = pa ? jit->load(&p, e) : NULL;
+	int r = -1;
+	if (pa && pb) {
+		pvm_state sa, sb;
+		pvm_vector_initial_state(v, &sa);
+		pvm_vector_initial_state(v, &sb);
+		pvm_exit xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
+		r = !pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, n);
+		if (!r) snprintf(diff, n, "both engines: %s at pc %u, gas %" PRId64, pvm_status_name(xa.status), sa.pc, sa.gas);
+		pvm_vector_set_expected(v, &sa, xa);
+		pvm_state_fini(&sa);
+		pvm_state_fini(&sb);
+	}
+	if (pa) interp_engine.free(pa);
+	if (pb) jit->free(pb);
+	pvm_program_fini(&p);
+	return r;
+}
+
+/* GP 0.8.0: v as a step vector (the steps set up its initial state, one run, one assert of the
+ * interpreter's result, the block costs), the format a 0.8 program replays in. */
 static pvm_err write_vector08(const pvm_vector *v, FILE *f, pvm_errbuf *e)
 {
 	pvm_program p;
-	pvm_err err = pvm_program_decode_isa(&p, PVM_ISA_080, v->program, v->program_len, v->name, e);
+	pvm_err err = pvm_program_decode_isa(&p, PVM_ISA_080, v->program, v->program_len, v->name ? v->name : "cex", e);
 	if (err) return err;
 	void *prep = interp_engine.load(&p, e);
 	if (!prep) {
@@ -183,7 +266,7 @@ static pvm_err write_vector08(const pvm_vector *v, FILE *f, pvm_errbuf *e)
 	pvm_state_copy(&s, &init);
 	pvm_exit x = interp_engine.run(prep, &s);
 	pvm_vector08 v8;
-	pvm_vector08_from_run(&v8, v->name, v->program, v->program_len, &p, &init, &s, x);
+	pvm_vector08_from_run(&v8, v->name ? v->name : "counterexample", v->program, v->program_len, &p, &init, &s, x);
 	err = pvm_vector08_write(&v8, f);
 	pvm_vector08_fini(&v8);
 	pvm_state_fini(&s);
@@ -193,79 +276,16 @@ static pvm_err write_vector08(const pvm_vector *v, FILE *f, pvm_errbuf *e)
 	return err;
 }
 
-static pvm_err write_vector(pvm_vector *v, pvm_isa isa, const char *path, pvm_errbuf *e)
+pvm_err tv_cex_save(const pvm_vector *v, const char *path, pvm_errbuf *e)
 {
-	pvm_err err = isa == PVM_ISA_080 ? PVM_OK : fill_expected(v, e);
-	if (err) return err;
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		pvm_errf(e, "%s: cannot write", path);
 		return PVM_EIO;
 	}
-	err = isa == PVM_ISA_080 ? write_vector08(v, f, e) : pvm_vector_write(v, f);
+	pvm_err err = v->isa == PVM_ISA_080 ? write_vector08(v, f, e) : pvm_vector_write(v, f);
 	if (fclose(f) != 0 && !err) err = PVM_EIO;
 	if (err) pvm_errf(e, "%s: cannot write", path);
-	return err;
-}
-
-static char *dup_name(const char *path)
-{
-	const char *b = strrchr(path, '/');
-	b = b ? b + 1 : path;
-	size_t n = strcspn(b, ".");
-	char *s = malloc(n + 1);
-	memcpy(s, b, n);
-	s[n] = 0;
-	return s;
-}
-
-pvm_err tv_cex_write_template(const tv_cex *cex, const pvm_inst *in0, const char *path, pvm_errbuf *e)
-{
-	pvm_vector v;
-	memset(&v, 0, sizeof v);
-	pvm_inst in = *in0;
-	in.imm = cex->x;
-	in.imm2 = cex->y;
-	if (tv_program_for(&in, &v) != PVM_OK) {
-		pvm_errf(e, "%s: cannot encode %s with the counterexample's operands", path, pvm_ops[in.op].name);
-		pvm_vector_fini(&v);
-		return PVM_EINVAL;
-	}
-	v.name = dup_name(path);
-	memcpy(v.initial_regs, cex->regs, sizeof v.initial_regs);
-	v.initial_pc = 0;
-	v.initial_gas = 1000;
-	add_accesses(&v, cex);
-	pvm_err err = write_vector(&v, PVM_ISA_072, path, e);
-	pvm_vector_fini(&v);
-	return err;
-}
-
-pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, pvm_isa isa, uint32_t pc,
-                           const char *path, pvm_errbuf *e)
-{
-	pvm_vector v;
-	memset(&v, 0, sizeof v);
-	v.name = dup_name(path);
-	v.program = malloc(orig->program_len);
-	memcpy(v.program, orig->program, orig->program_len);
-	v.program_len = orig->program_len;
-	v.page_map = malloc((orig->n_page_map + 1) * sizeof *v.page_map);
-	if (orig->n_page_map) memcpy(v.page_map, orig->page_map, orig->n_page_map * sizeof *v.page_map);
-	v.n_page_map = orig->n_page_map;
-	v.initial_mem = calloc(orig->n_initial_mem + 1, sizeof *v.initial_mem);
-	for (size_t i = 0; i < orig->n_initial_mem; i++) {
-		v.initial_mem[i] = orig->initial_mem[i];
-		v.initial_mem[i].data = malloc(orig->initial_mem[i].len ? orig->initial_mem[i].len : 1);
-		memcpy(v.initial_mem[i].data, orig->initial_mem[i].data, orig->initial_mem[i].len);
-	}
-	v.n_initial_mem = orig->n_initial_mem;
-	memcpy(v.initial_regs, cex->regs, sizeof v.initial_regs);
-	v.initial_pc = pc;
-	v.initial_gas = cex->gas;
-	add_accesses(&v, cex);
-	pvm_err err = write_vector(&v, isa, path, e);
-	pvm_vector_fini(&v);
 	return err;
 }
 
@@ -303,7 +323,7 @@ pvm_err tv_program_for(pvm_inst *in, pvm_vector *v)
 	if (pvm_fields_encode(form, byte, &f, buf, &why) != len) return PVM_EINVAL;
 	uint32_t code_len = len + 2 + N_JT;
 	uint32_t blob_len = 1 + 1 + 1 + N_JT + code_len + (code_len + 7) / 8;
-	uint8_t *b = calloc(1, blob_len);
+	uint8_t *b = pvm_xcalloc(1, blob_len);
 	size_t k = 0;
 	b[k++] = N_JT;       /* |j| */
 	b[k++] = 1;          /* z: one byte per entry */

@@ -3,6 +3,7 @@
 #define JITPROOF_TV_PROVE_H
 #include <z3.h>
 #include "lifter/lift.h"
+#include "validator/rewrite.h"
 #include "validator/tv.h"
 
 /* A worker: its own Z3 context and lifter, renewed every few thousand queries. */
@@ -15,14 +16,19 @@ typedef struct tv_worker {
 	Z3_solver simple;          /* for queries the rewriter reduced to false */
 	Z3_params p;               /* timeout */
 	unsigned uses;
-	Z3_ast *unsat;             /* normalized unsat queries (terms of z) */
-	size_t n_unsat, cap_unsat;
+	tv_memo unsat;             /* normalized unsat queries (terms of z) */
+	double phase_ms[TV_NUM_PHASES]; /* this worker's time per phase (merged into the report) */
+	unsigned rlimit_now;       /* nonzero: the resource limit of the next queries instead of o->rlimit */
+	Z3_ast *q_pre, *q_acc;     /* buffers of the query being built: assumptions, access addresses */
+	unsigned *q_acc_len;
+	size_t cap_pre, cap_acc, cap_acc_len;
 } tv_worker;
 void tv_worker_init(tv_worker *w, const tv_opts *o);
 void tv_worker_fini(tv_worker *w);
 /* Between groups of related queries: renew the context if it has served many. */
 void tv_worker_rest(tv_worker *w);
 
+enum { TV_CEX_MAX_ACC = 512 };
 /* A counterexample, minimized: guest registers, immediates, target, gas and the bytes of every
  * guest memory access the spec makes. */
 typedef struct tv_cex {
@@ -32,8 +38,9 @@ typedef struct tv_cex {
 	uint64_t x, y;
 	uint32_t t;
 	int64_t gas;
-	struct { uint32_t addr; uint8_t len; uint8_t bytes[8]; } acc[8];
+	struct { uint32_t addr; uint8_t len; uint8_t bytes[8]; } acc[TV_CEX_MAX_ACC];
 	size_t n_acc;
+	bool acc_lost;           /* more accesses than acc holds (the replay check still decides) */
 } tv_cex;
 
 /* Prove the template of `in` (registers fixed, immediates symbolic within class cls).
@@ -43,6 +50,12 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in, jit_imm_class cls
  * *last (when not NULL) gets the pc of the region's last instruction. */
 tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
                            uint32_t *last);
+/* Prove the same region piece by piece (the gas prologue, then each instruction's code between
+ * the JIT's pc-map cuts against that instruction's spec; README: soundness). *last_pc: the
+ * region's last instruction; *cex_pc: the pc of the state a counterexample model is at;
+ * *n_pieces: pieces proved or tried. */
+tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
+                           uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces);
 /* Prove the dynamic-jump dispatcher of the jump `in` (at in->pc of p, registers fixed, immediates
  * symbolic) against the spec's djump: halt, panic, or the host entry of jump_table[a/2 - 1]. */
 tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst *in, tv_result *res, tv_cex *cex);
@@ -54,12 +67,32 @@ void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[P
                        Z3_ast y, Z3_ast t, Z3_ast gas, const Z3_ast *acc_addr, const unsigned *acc_len,
                        size_t n_acc, Z3_ast gmem, Z3_ast layout, tv_cex *cex, unsigned timeout_ms);
 void tv_cex_describe(const tv_cex *cex, const pvm_inst *in, char *out, size_t n);
-/* Write the counterexample of a template instance as a w3f vector (expected-* from the
- * interpreter). */
-pvm_err tv_cex_write_template(const tv_cex *cex, const pvm_inst *in, const char *path, pvm_errbuf *e);
-/* Same for a block: the original vector with the model's registers, gas and memory bytes. */
-/* (isa: the program's revision; GP 0.8.0 writes a step vector.) */
-pvm_err tv_cex_write_block(const tv_cex *cex, const pvm_vector *orig, pvm_isa isa, uint32_t pc,
-                           const char *path, pvm_errbuf *e);
+/* The counterexample as a w3f vector in *v (expected-* not yet set). Template: the instruction in
+ * its test program. Block: the original vector's program, pages and memory with the model's
+ * registers and accessed bytes, starting at pc, with gas capped at the region's cost (so the run
+ * ends at the next region and nothing later masks the divergence). */
+pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in, const char *name, pvm_vector *v,
+                               pvm_errbuf *e);
+pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, uint64_t cost, const char *name,
+                            pvm_vector *v, pvm_errbuf *e);
+/* Runs the interpreter and `jit` from v's initial state and records the interpreter's result as
+ * v's expected-*. Returns 1 when they diverge, 0 when they agree (diff: what both did), -1 when
+ * the vector does not run (e says why). */
+int tv_cex_replay(pvm_vector *v, const pvm_engine *jit, char *diff, size_t n, pvm_errbuf *e);
+pvm_err tv_cex_save(const pvm_vector *v, const char *path, pvm_errbuf *e);
+/* The gas charged on entering at pc as the spec engine charges it: 0.7.2 the region's instruction
+ * count, 0.8.0 the cost model's cost of the block holding pc (from its start L(pc)). */
+uint64_t tv_region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc);
+/* The region's instructions: pc up to and including the first that ends a region. */
+uint64_t tv_region_len(const sem_spec *sp, const pvm_program *p, uint32_t pc);
 const char *tv_kind_name(int k);
+
+/* Register operands of an instruction in form order (ra/rb/rd as named in opcodes.def);
+ * returns how many (0..3) and fills idx with pointers into in. */
+int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3]);
+
+/* A single-instruction test program: the instruction at pc 0 then `trap`s, so that every
+ * successor (fall-through, taken branch) is a distinct block start. in->pc/next/target are set
+ * to the program's layout. Builds the blob of a w3f vector in *v (program field only). */
+pvm_err tv_program_for(pvm_inst *in, pvm_vector *v);
 #endif

@@ -3,19 +3,26 @@
  * one is unknown. HTML: one self-contained page, opcode × register-class matrix coloured by the worst
  * verdict of the cell, with instance counts and proof times. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pvm/pvm.h"
 #include "report.h"
 
 static const char *const verdict_names[TV_NUM_VERDICTS] = {
-	"PROVED", "COUNTEREXAMPLE", "UNKNOWN", "FALLBACK-AGREE",
+	"PROVED", "COUNTEREXAMPLE", "UNKNOWN", "FALLBACK-AGREE", "VALIDATOR-BUG",
 };
 static const char *const regclass_names[TV_RC_COUNT] = {
 	"no registers", "distinct", "rd=ra", "rd=rb", "ra=rb", "all equal",
 };
 
 const char *tv_verdict_name(tv_verdict v) { return verdict_names[v]; }
+
+const char *tv_phase_name(int phase)
+{
+	static const char *const names[TV_NUM_PHASES] = { "lift", "spec", "solve", "setup+rewrite" };
+	return phase >= 0 && phase < TV_NUM_PHASES ? names[phase] : "?";
+}
 const char *tv_regclass_name(int rc) { return regclass_names[rc]; }
 
 static const char *const variant_names[TV_NUM_VARIANTS] = { "cpuid", "portable" };
@@ -70,16 +77,19 @@ void tv_report_summary(const tv_report *rep, FILE *out)
 	size_t c[TV_NUM_VERDICTS];
 	tv_report_counts(rep, c);
 	fprintf(out, "validate: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, "
-	        "%zu templates in %.1f s\n", c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN],
+	        "%zu templates in %.1f s", c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN],
 	        c[TV_FALLBACK_AGREE], rep->templates, rep->seconds);
+	if (c[TV_BUG]) fprintf(out, "; %zu VALIDATOR BUGS (models that do not replay)", c[TV_BUG]);
+	fputc('\n', out);
 	if (!(rep->variants & (rep->variants - 1))) return; /* one variant: the line above says it */
 	for (int v = 0; v < TV_NUM_VARIANTS; v++) {
 		if (!(rep->variants >> v & 1)) continue;
 		size_t n[TV_NUM_VERDICTS] = { 0 }, t = 0;
 		for (size_t i = 0; i < rep->n; i++)
 			if (rep->r[i].variant == v) n[rep->r[i].verdict]++, t += rep->r[i].what[0] == 'i';
-		fprintf(out, "  %s: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, %zu templates\n",
+		fprintf(out, "  %s: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, %zu templates",
 		        tv_variant_name(v), n[TV_PROVED], n[TV_CEX], n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t);
+		fprintf(out, n[TV_BUG] ? "; %zu VALIDATOR BUGS\n" : "\n", n[TV_BUG]);
 	}
 }
 
@@ -139,8 +149,8 @@ bool tv_report_json(const tv_report *rep, const char *path)
 	size_t c[TV_NUM_VERDICTS];
 	tv_report_counts(rep, c);
 	fprintf(f, "{\n  \"summary\": {\"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
-	        "\"fallback_agree\": %zu, \"templates\": %zu, \"seconds\": %.3f},\n  \"variants\": {",
-	        c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], rep->templates, rep->seconds);
+	        "\"fallback_agree\": %zu, \"validator_bugs\": %zu, \"templates\": %zu, \"seconds\": %.3f},\n  \"variants\": {",
+	        c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], c[TV_BUG], rep->templates, rep->seconds);
 	for (int v = 0, first = 1; v < TV_NUM_VARIANTS; v++) {
 		if (!(rep->variants >> v & 1)) continue;
 		size_t n[TV_NUM_VERDICTS] = { 0 }, t = 0;
@@ -201,7 +211,7 @@ bool tv_report_junit(const tv_report *rep, const char *path)
 		size_t j = i;
 		bool fail = false, err = false;
 		for (; j < rep->n && case_of(&rep->r[ix[j]]) == case_of(&rep->r[ix[i]]); j++) {
-			fail |= rep->r[ix[j]].verdict == TV_CEX;
+			fail |= rep->r[ix[j]].verdict == TV_CEX || rep->r[ix[j]].verdict == TV_BUG;
 			err |= rep->r[ix[j]].verdict == TV_UNKNOWN;
 		}
 		nops++;
@@ -222,12 +232,13 @@ bool tv_report_junit(const tv_report *rep, const char *path)
 		}
 		fprintf(f, "  <testcase classname=\"validate.%s\" name=\"%s\" time=\"%.3f\">\n",
 		        tv_variant_name(rep->r[ix[i]].variant), pvm_ops[rep->r[ix[i]].op].name, ms / 1000);
-		const char *tag = k[TV_CEX] ? "failure" : k[TV_UNKNOWN] ? "error" : NULL;
+		const char *tag = k[TV_CEX] || k[TV_BUG] ? "failure" : k[TV_UNKNOWN] ? "error" : NULL;
 		if (tag) {
-			fprintf(f, "    <%s message=\"%zu counterexamples, %zu unknown\">", tag, k[TV_CEX], k[TV_UNKNOWN]);
+			fprintf(f, "    <%s message=\"%zu counterexamples, %zu unknown, %zu validator bugs\">", tag, k[TV_CEX],
+			        k[TV_UNKNOWN], k[TV_BUG]);
 			for (size_t m = i; m < j; m++) {
 				const tv_result *r = &rep->r[ix[m]];
-				if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN) continue;
+				if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN && r->verdict != TV_BUG) continue;
 				put_result_line(f, r);
 				fputc('\n', f);
 			}
@@ -249,7 +260,7 @@ typedef struct html_cell { size_t n; double ms, max_ms; int worst; size_t k[TV_N
 static int badness(tv_verdict v)
 {
 	static const int b[TV_NUM_VERDICTS] = { [TV_PROVED] = 0, [TV_FALLBACK_AGREE] = 1,
-	                                        [TV_UNKNOWN] = 2, [TV_CEX] = 3 };
+	                                        [TV_UNKNOWN] = 2, [TV_CEX] = 3, [TV_BUG] = 3 };
 	return b[v];
 }
 
@@ -316,7 +327,7 @@ bool tv_report_html(const tv_report *rep, const char *path)
 	bool header = false;
 	for (size_t i = 0; i < rep->n; i++) {
 		const tv_result *r = &rep->r[i];
-		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN) continue;
+		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN && r->verdict != TV_BUG) continue;
 		if (!header) fputs("<h2>Counterexamples and unknowns</h2>\n<ul>\n", f);
 		header = true;
 		fprintf(f, "<li class=\"v%d\">", badness(r->verdict));
@@ -326,5 +337,141 @@ bool tv_report_html(const tv_report *rep, const char *path)
 	if (header) fputs("</ul>\n", f);
 	fputs("</body></html>\n", f);
 	free(cells);
+	return close_out(f);
+}
+
+/* ---- prove's reports: one entry per block ------------------------------------------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+void tv_report_times(const tv_report *rep, double *median, double *p99, double *max)
+{
+	*median = *p99 = *max = 0;
+	double *t = malloc((rep->n ? rep->n : 1) * sizeof *t);
+	if (!t || !rep->n) {
+		free(t);
+		return;
+	}
+	for (size_t i = 0; i < rep->n; i++) t[i] = rep->r[i].ms;
+	qsort(t, rep->n, sizeof *t, cmp_double);
+	/* nearest rank: the smallest value with at least q of the results at or below it */
+	size_t k50 = (rep->n + 1) / 2, k99 = (99 * rep->n + 99) / 100;
+	*median = t[k50 - 1];
+	*p99 = t[k99 - 1];
+	*max = t[rep->n - 1];
+	free(t);
+}
+
+void tv_report_block_summary(const tv_report *rep, unsigned jobs, FILE *out)
+{
+	size_t c[TV_NUM_VERDICTS];
+	double med, p99, max;
+	tv_report_counts(rep, c);
+	tv_report_times(rep, &med, &p99, &max);
+	fprintf(out, "prove: %zu blocks: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, "
+	        "%zu validator bugs; block ms: median %.1f, p99 %.1f, max %.1f; %.1f s wall, %u workers\n",
+	        rep->n, c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], c[TV_BUG], med, p99, max,
+	        rep->seconds, jobs);
+}
+
+bool tv_report_block_json(const tv_report *rep, const char *program, const char *path)
+{
+	FILE *f = open_out(path);
+	if (!f) return false;
+	size_t c[TV_NUM_VERDICTS];
+	double med, p99, max;
+	tv_report_counts(rep, c);
+	tv_report_times(rep, &med, &p99, &max);
+	fputs("{\n  \"program\": \"", f);
+	put_esc(f, program, 'j');
+	fprintf(f, "\",\n  \"summary\": {\"blocks\": %zu, \"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
+	        "\"fallback_agree\": %zu, \"validator_bugs\": %zu, \"median_ms\": %.3f, \"p99_ms\": %.3f, "
+	        "\"max_ms\": %.3f, \"seconds\": %.3f},\n  \"blocks\": [",
+	        rep->n, c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], c[TV_BUG], med, p99, max, rep->seconds);
+	for (size_t i = 0; i < rep->n; i++) {
+		const tv_result *r = &rep->r[i];
+		unsigned pc = 0;
+		sscanf(r->what, "block@%u", &pc);
+		fprintf(f, "%s\n    {\"pc\": %u, \"first\": \"%s\", \"verdict\": \"%s\", \"symbolic\": %s, \"ms\": %.3f, "
+		        "\"detail\": \"", i ? "," : "", pc, pvm_ops[r->op].name, tv_verdict_name(r->verdict),
+		        r->symbolic ? "true" : "false", r->ms);
+		put_esc(f, r->detail, 'j');
+		fputs("\", \"cex_file\": \"", f);
+		put_esc(f, r->cex_file, 'j');
+		fputs("\"}", f);
+	}
+	fputs("\n  ]\n}\n", f);
+	return close_out(f);
+}
+
+bool tv_report_block_junit(const tv_report *rep, const char *program, const char *path)
+{
+	FILE *f = open_out(path);
+	if (!f) return false;
+	size_t c[TV_NUM_VERDICTS];
+	tv_report_counts(rep, c);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"jitproof prove ", f);
+	put_esc(f, program, 'x');
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", rep->n, c[TV_CEX] + c[TV_BUG],
+	        c[TV_UNKNOWN], rep->seconds);
+	for (size_t i = 0; i < rep->n; i++) {
+		const tv_result *r = &rep->r[i];
+		fputs("  <testcase classname=\"prove\" name=\"", f);
+		put_esc(f, r->what, 'x');
+		fprintf(f, "\" time=\"%.3f\">", r->ms / 1000);
+		const char *tag = r->verdict == TV_CEX || r->verdict == TV_BUG ? "failure"
+		                : r->verdict == TV_UNKNOWN ? "error" : NULL;
+		if (tag) {
+			fprintf(f, "\n    <%s message=\"%s\">", tag, tv_verdict_name(r->verdict));
+			put_result_line(f, r);
+			fprintf(f, "</%s>\n  ", tag);
+		} else if (r->verdict == TV_FALLBACK_AGREE) {
+			fputs("<system-out>", f);
+			put_result_line(f, r);
+			fputs("</system-out>", f);
+		}
+		fputs("</testcase>\n", f);
+	}
+	fputs("</testsuite>\n</testsuites>\n", f);
+	return close_out(f);
+}
+
+bool tv_report_block_html(const tv_report *rep, const char *program, const char *path)
+{
+	FILE *f = open_out(path);
+	if (!f) return false;
+	size_t k[TV_NUM_VERDICTS];
+	double med, p99, max;
+	tv_report_counts(rep, k);
+	tv_report_times(rep, &med, &p99, &max);
+	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>jitproof prove</title>\n<style>\n"
+	      "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:12px}\n"
+	      "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td.l{text-align:left;font-family:monospace}\n"
+	      ".v0{background:#b7e1b0}.v1{background:#d8ecf7}.v2{background:#f7e3a1}.v3{background:#f2a3a3}\n"
+	      "</style></head><body>\n<h1>jitproof prove ", f);
+	put_esc(f, program, 'x');
+	fprintf(f, "</h1>\n<p>%zu blocks: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, %zu validator "
+	        "bugs; block time median %.1f ms, p99 %.1f ms, max %.1f ms; %.1f s wall.</p>\n",
+	        rep->n, k[TV_PROVED], k[TV_CEX], k[TV_UNKNOWN], k[TV_FALLBACK_AGREE], k[TV_BUG], med, p99, max, rep->seconds);
+	fputs("<table>\n<tr><th>pc</th><th>first instruction</th><th>verdict</th><th>ms</th><th>detail</th></tr>\n", f);
+	for (size_t i = 0; i < rep->n; i++) {
+		const tv_result *r = &rep->r[i];
+		unsigned pc = 0;
+		sscanf(r->what, "block@%u", &pc);
+		fprintf(f, "<tr class=\"v%d\"><td>%u</td><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%.1f</td><td class=\"l\">",
+		        badness(r->verdict), pc, pvm_ops[r->op].name, tv_verdict_name(r->verdict), r->ms);
+		put_esc(f, r->detail, 'x');
+		if (r->cex_file[0]) {
+			fputs(" (", f);
+			put_esc(f, r->cex_file, 'x');
+			fputc(')', f);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n</body></html>\n", f);
 	return close_out(f);
 }

@@ -11,10 +11,12 @@ typedef enum tv_verdict {
 	TV_CEX,             /* a counterexample: symbolic (Z3 sat) or concrete (fallback divergence) */
 	TV_UNKNOWN,         /* the solver could not decide (reason says why) */
 	TV_FALLBACK_AGREE,  /* not proved; both engines agreed on every concrete state */
+	TV_BUG,             /* Z3 gave a model but its vector does not diverge on replay: a validator bug */
 	TV_NUM_VERDICTS
 } tv_verdict;
 
-const char *tv_verdict_name(tv_verdict v); /* "PROVED", "COUNTEREXAMPLE", "UNKNOWN", "FALLBACK-AGREE" */
+/* "PROVED", "COUNTEREXAMPLE", "UNKNOWN", "FALLBACK-AGREE", "VALIDATOR-BUG" */
+const char *tv_verdict_name(tv_verdict v);
 
 /* Register classes: the aliasing pattern of an assignment, the HTML matrix's columns. */
 enum tv_regclass { TV_RC_NONE, TV_RC_DISTINCT, TV_RC_D_EQ_A, TV_RC_D_EQ_B, TV_RC_A_EQ_B, TV_RC_ALL_EQ,
@@ -45,10 +47,15 @@ typedef struct tv_result {
 	char cex_file[256];        /* written counterexample vector, if any */
 } tv_result;
 
+/* Where the provers' time goes (summed over workers, each worker counting its own). */
+enum { TV_PHASE_LIFT, TV_PHASE_SPEC, TV_PHASE_SOLVE, TV_PHASE_REWRITE, TV_NUM_PHASES };
+const char *tv_phase_name(int phase); /* "lift", "spec", "solve", "setup+rewrite" */
+
 typedef struct tv_report {
 	tv_result *r;
 	size_t n, cap;
 	double seconds;            /* total wall time */
+	double phase_ms[TV_NUM_PHASES]; /* worker time per phase, all workers */
 	size_t templates;          /* template instances enumerated (every variant) */
 	unsigned variants;         /* bit per variant the report covers */
 } tv_report;
@@ -59,6 +66,15 @@ void tv_report_counts(const tv_report *rep, size_t counts[TV_NUM_VERDICTS]);
 /* "validate: N proved, N counterexamples, N unknown, N fallback-agree, N templates in S s", then,
  * when the report covers more than one variant, one such line per variant ("  cpuid: ..."). */
 void tv_report_summary(const tv_report *rep, FILE *out);
+/* Proof times of the results: median, 99th percentile, max (ms; nearest rank). */
+void tv_report_times(const tv_report *rep, double *median, double *p99, double *max);
+/* prove's reports, one entry per block (r->what "block@PC", r->op its first instruction):
+ * "prove: N blocks: N proved, N counterexamples, N unknown, N fallback-agree, N validator bugs;
+ *  block ms: median M, p99 P, max X; S s wall, J workers" */
+void tv_report_block_summary(const tv_report *rep, unsigned jobs, FILE *out);
+bool tv_report_block_json(const tv_report *rep, const char *program, const char *path);
+bool tv_report_block_junit(const tv_report *rep, const char *program, const char *path);
+bool tv_report_block_html(const tv_report *rep, const char *program, const char *path);
 /* Writers: return false (errno set) if the file cannot be written. */
 bool tv_report_json(const tv_report *rep, const char *path);
 bool tv_report_junit(const tv_report *rep, const char *path);

@@ -14,6 +14,16 @@
 jit_features tv_variant_features(int v);
 const pvm_engine *tv_variant_engine(int v);  /* the JIT engine that runs the variant's code */
 
+/* Debug output of the solver (on stderr; `--debug LIST` on the command line). */
+enum { TV_DEBUG_QUERY = 1, /* each query, and the model when sat */
+       TV_DEBUG_NORM = 2,  /* each alpha-normalised query (the memo key) */
+       TV_DEBUG_RLIMIT = 4, /* the resource count each query used */
+       TV_DEBUG_WEAKEN = 8  /* test of the replay check: keep only the first 64 assumptions of a
+                             * query (an old bug), so Z3 can give models that do not diverge */ };
+
+/* prove: blocks of at most this many instructions are also proved in one query (a cross-check). */
+enum { TV_CROSS_CHECK_MAX = 6, TV_CROSS_CHECK_RLIMIT = 1000000 /* its Z3 resource limit */ };
+
 typedef struct tv_opts {
 	unsigned jobs;             /* worker threads (each with its own Z3 context) */
 	unsigned timeout_ms;       /* per solver query; a timeout is UNKNOWN, never PROVED */
@@ -28,6 +38,8 @@ typedef struct tv_opts {
 	unsigned variants;         /* bit per tv_variant to prove (validate: all by default; prove: one) */
 	bool fail_fast;            /* stop at the first counterexample */
 	bool memo;                 /* reuse unsat answers for alpha-equivalent queries */
+	unsigned debug;            /* TV_DEBUG_* bits: what solve() prints on stderr */
+	bool whole_block;          /* prove: one query per block instead of piece by piece */
 	const sem_spec *spec;
 } tv_opts;
 
@@ -46,19 +58,11 @@ typedef struct tv_worker tv_worker;
 tv_worker *tv_worker_new(const tv_opts *o);
 void tv_worker_free(tv_worker *w);
 
+/* Add this worker's time per phase (lift, spec, solve, setup+rewrite) into ms[]. */
+void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES]);
+
 /* Prove the gas region entered at pc of program p (init gives the memory permissions used to
  * build counterexamples), with the options w was made with. One result in *res. */
 pvm_err tv_prove_block(tv_worker *w, const pvm_program *p, const pvm_vector *v, uint32_t pc,
                        tv_result *res, pvm_errbuf *e);
-
-/* ---- internals shared by the validator's files ---------------------------------------------- */
-
-/* Register operands of an instruction in form order (ra/rb/rd as named in opcodes.def);
- * returns how many (0..3) and fills idx with pointers into in. */
-int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3]);
-
-/* A single-instruction test program: the instruction at pc 0 then `trap`s, so that every
- * successor (fall-through, taken branch) is a distinct block start. in->pc/next/target are set
- * to the program's layout. Builds the blob of a w3f vector in *v (program field only). */
-pvm_err tv_program_for(pvm_inst *in, pvm_vector *v);
 #endif

@@ -41,6 +41,8 @@ typedef struct run {
 	atomic_bool stop;
 	pvm_errbuf err;
 	atomic_bool failed;
+	pthread_mutex_t lock;  /* guards phase_ms */
+	double phase_ms[TV_NUM_PHASES];
 } run;
 
 static double now_s(void)
@@ -248,7 +250,9 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 		pvm_vector_initial_state(&v, &sb);
 		pvm_exit xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
 		char diff[256];
-		bool same = pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff);
+		bool same = pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, true, diff, sizeof diff) &&
+		            pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff) &&
+		            pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, false, diff, sizeof diff);
 		if (!same) {
 			verdict = TV_CEX;
 			snprintf(res->detail, sizeof res->detail, "%s: state %u: %.200s", item_names[it->kind], k, diff);
@@ -275,6 +279,37 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 		         o->fallback_states);
 	res->ms += (now_s() - t0) * 1e3;
 	return verdict;
+}
+
+/* ---- counterexamples are replayed before they are reported ---------------------------------- */
+
+/* A symbolic counterexample is reported only if its vector v diverges on the interpreter and the
+ * JIT whose code was proved (res->variant's): then TV_CEX (the vector written to path when there is a cex dir).
+ * A vector that agrees, or that cannot be built (v NULL, why says so), means the proof's model is
+ * not a real divergence: TV_BUG, never TV_CEX (the vector is still written, for the bug report). */
+static tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path)
+{
+	char diff[200];
+	pvm_errbuf e;
+	int r = v ? tv_cex_replay(v, tv_variant_engine(res->variant), diff, sizeof diff, &e) : -1;
+	size_t l = strlen(res->detail);
+	if (r < 0) {
+		snprintf(res->detail + l, sizeof res->detail - l, "; VALIDATOR BUG: the model does not replay (%.100s)",
+		         v ? e.msg : why);
+	} else if (!r) {
+		snprintf(res->detail + l, sizeof res->detail - l, "; VALIDATOR BUG: the model does not diverge on replay (%.100s)",
+		         diff);
+	}
+	if (v && r >= 0 && o->cex_dir) {
+		mkdir(o->cex_dir, 0777);
+		if (tv_cex_save(v, path, &e) == PVM_OK) {
+			snprintf(res->cex_file, sizeof res->cex_file, "%s", path);
+		} else {
+			l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, " (not written: %.100s)", e.msg);
+		}
+	}
+	return r == 1 ? TV_CEX : TV_BUG;
 }
 
 /* ---- one item -------------------------------------------------------------------------------- */
@@ -315,26 +350,25 @@ static void do_item(run *R, tv_worker *w, size_t i)
 			pvm_program_fini(&p);
 		}
 	}
-	if (v == TV_CEX && cex.valid && o->cex_dir) {
-		snprintf(res->cex_file, sizeof res->cex_file, "%s/%s_r%u_r%u_r%u_%s.json", o->cex_dir,
+	if (v == TV_CEX && cex.valid) {
+		char path[256];
+		snprintf(path, sizeof path, "%s/%s_r%u_r%u_r%u_%s.json", o->cex_dir ? o->cex_dir : ".",
 		         pvm_ops[in.op].name, res->regs[0], res->regs[1], res->regs[2],
 		         it->kind == IT_TEMPLATE ? "template" : it->kind == IT_DJUMP ? "dispatch" : "region");
+		pvm_vector cv;
 		pvm_errbuf e;
 		pvm_err err;
 		if (it->kind == IT_TEMPLATE || it->kind == IT_DJUMP) {
-			err = tv_cex_write_template(&cex, &in, res->cex_file, &e);
+			err = tv_cex_vector_template(&cex, &in, path, &cv, &e);
 		} else {
 			pvm_vector orig;
 			memset(&orig, 0, sizeof orig);
 			orig.program = prog.program;
 			orig.program_len = prog.program_len;
-			err = tv_cex_write_block(&cex, &orig, PVM_ISA_072, 0, res->cex_file, &e);
+			err = tv_cex_vector_block(&cex, &orig, 0, UINT64_MAX, path, &cv, &e);
 		}
-		if (err) {
-			res->cex_file[0] = 0;
-			size_t l = strlen(res->detail);
-			snprintf(res->detail + l, sizeof res->detail - l, " (not written: %s)", e.msg);
-		}
+		v = tv_cex_confirm(o, res, err ? NULL : &cv, err ? e.msg : NULL, path);
+		if (!err) pvm_vector_fini(&cv);
 	}
 	pvm_vector_fini(&prog);
 	if (v == TV_UNKNOWN) {
@@ -370,6 +404,9 @@ static void *worker_main(void *arg)
 		}
 		tv_worker_rest(&w);
 	}
+	pthread_mutex_lock(&R->lock);
+	tv_worker_phases(&w, R->phase_ms);
+	pthread_mutex_unlock(&R->lock);
 	tv_worker_fini(&w);
 	return NULL;
 }
@@ -391,6 +428,7 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	run R;
 	memset(&R, 0, sizeof R);
 	R.o = o;
+	pthread_mutex_init(&R.lock, NULL);
 	R.n = enumerate(o, &R.items);
 	R.res = calloc(R.n ? R.n : 1, sizeof *R.res);
 	R.groups = calloc(R.n ? R.n : 1, sizeof *R.groups);
@@ -398,6 +436,7 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 		free(R.res);
 		free(R.groups);
 		free(R.items);
+		pthread_mutex_destroy(&R.lock);
 		return PVM_ENOMEM;
 	}
 	for (size_t i = 0; i < R.n; i++) {
@@ -430,6 +469,8 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	}
 	rep->variants = o->variants;
 	rep->seconds = now_s() - t0;
+	for (int i = 0; i < TV_NUM_PHASES; i++) rep->phase_ms[i] += R.phase_ms[i];
+	pthread_mutex_destroy(&R.lock);
 	free(R.res);
 	free(R.groups);
 	free(R.items);
@@ -451,7 +492,43 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 	res->variant = (uint8_t)tv_first_variant(o);
 	snprintf(res->what, sizeof res->what, "block@%u", pc);
 	uint32_t last_pc = pc, cex_pc = pc;
-	tv_verdict verdict = tv_prove_region(wk, p, pc, res, &cex, &last_pc);
+	size_t n_pieces = 0;
+	tv_verdict verdict = TV_UNKNOWN;
+	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, pc, res, &cex, &last_pc, &cex_pc, &n_pieces);
+	if (o->whole_block || verdict == TV_UNKNOWN) {
+		/* the whole region in one query (also where a piece does not lift or decide) */
+		char why[120];
+		snprintf(why, sizeof why, "%.100s", res->detail);
+		double ms = res->ms;
+		cex_pc = pc;
+		verdict = tv_prove_region(wk, p, pc, res, &cex, &last_pc);
+		res->ms += ms;
+		if (!o->whole_block && verdict != TV_PROVED) {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, " (pieces: %.100s)", why);
+		}
+	} else if (verdict == TV_PROVED && n_pieces <= 1 + TV_CROSS_CHECK_MAX) {
+		/* a short block: the whole-region query as a cross-check of the composition */
+		tv_result x;
+		memset(&x, 0, sizeof x);
+		tv_cex xc;
+		wk->rlimit_now = TV_CROSS_CHECK_RLIMIT;
+		tv_verdict cv = tv_prove_region(wk, p, pc, &x, &xc, &last_pc);
+		wk->rlimit_now = 0;
+		res->ms += x.ms;
+		if (cv == TV_CEX) { /* the pieces proved what the whole query refutes: replayed below */
+			verdict = TV_CEX;
+			cex = xc;
+			cex_pc = pc;
+			snprintf(res->detail, sizeof res->detail, "pieces PROVED but the whole-block cross-check differs: %.180s",
+			         x.detail);
+			res->verdict = TV_CEX;
+			res->symbolic = true;
+		} else {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, ", whole-block cross-check %s", tv_verdict_name(cv));
+		}
+	}
 	/* a region that ends in a dynamic jump continues through its dispatcher: proved too */
 	const pvm_inst *last = pvm_inst_at(p, last_pc);
 	if (verdict == TV_PROVED && (last->op == PVM_OP_jump_ind || last->op == PVM_OP_load_imm_jump_ind)) {
@@ -462,6 +539,9 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		if (verdict != TV_PROVED) {
 			snprintf(res->detail, sizeof res->detail, "%s", d.detail);
 			cex_pc = last->pc; /* the model is the state at the jump */
+		} else {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, ", dispatcher PROVED");
 		}
 		res->verdict = verdict;
 		res->symbolic = d.symbolic;
@@ -484,7 +564,9 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 			pvm_state_copy(&sb, &sa);
 			pvm_exit xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
 			char diff[256];
-			if (!pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff)) {
+			if (!pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, true, diff, sizeof diff) ||
+			    !pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff) ||
+			    !pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, false, diff, sizeof diff)) {
 				verdict = TV_CEX;
 				snprintf(res->detail, sizeof res->detail, "fallback: state %u: %.200s", k, diff);
 			}
@@ -499,11 +581,55 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		res->ms += (now_s() - t0) * 1e3;
 		res->verdict = verdict;
 	}
-	if (verdict == TV_CEX && cex.valid && o->cex_dir && v) {
-		snprintf(res->cex_file, sizeof res->cex_file, "%s/block_pc%u.json", o->cex_dir, pc);
-		mkdir(o->cex_dir, 0777);
+	if (res->verdict == TV_CEX && res->symbolic) {
+		char path[256];
+		snprintf(path, sizeof path, "%s/block_pc%u.json", o->cex_dir ? o->cex_dir : ".", pc);
+		pvm_vector cv;
 		pvm_errbuf we;
-		if (tv_cex_write_block(&cex, v, p->isa, cex_pc, res->cex_file, &we) != PVM_OK) res->cex_file[0] = 0;
+		pvm_vector none;
+		memset(&none, 0, sizeof none);
+		if (!v) { /* no vector given: the program alone (no pages, no memory beyond the model's) */
+			uint8_t *blob;
+			size_t len;
+			if (pvm_program_encode(p, &blob, &len) == PVM_OK) {
+				none.program = blob;
+				none.program_len = len;
+			}
+		}
+		/* a piece inside the region: its model's gas is any value (the piece neither reads nor
+		 * charges it), and the run from cex_pc is charged that region's cost: give exactly that */
+		const pvm_inst *ci = pvm_inst_at(p, cex_pc);
+		bool mid = cex_pc != pc && !pvm_op_ends_region(ci->op) && ci->next < p->code_len;
+		/* (GP 0.8.0: a start mid-block is charged the whole block L(cex_pc); the trap after the piece
+		 * ends the run, so the gas only has to cover the block of the cut program: give plenty) */
+		uint64_t mid_gas = p->isa == PVM_ISA_080 ? 1u << 20 : 2;
+		uint64_t run_cost = mid ? mid_gas : tv_region_cost(o->spec, p, cex_pc);
+		if (cex_pc != pc) cex.gas = (int64_t)run_cost;
+		pvm_err err = !cex.valid ? PVM_EINVAL
+		            : tv_cex_vector_block(&cex, v ? v : &none, cex_pc, run_cost, path, &cv, &we);
+		if (!err) cv.isa = p->isa;
+		if (!cex.valid) snprintf(we.msg, sizeof we.msg, "no model");
+		if (!err && mid) {
+			/* and the instruction after the piece is a trap, so the run stops right after it:
+			 * the rest of the block would otherwise overwrite what the piece got wrong */
+			pvm_program cut = *p;
+			uint8_t *blob = NULL;
+			size_t len = 0;
+			cut.code = malloc(p->code_len ? p->code_len : 1);
+			if (cut.code) {
+				memcpy(cut.code, p->code, p->code_len);
+				cut.code[ci->next] = PVM_OP_trap;
+				if (pvm_program_encode(&cut, &blob, &len) == PVM_OK) {
+					free(cv.program);
+					cv.program = blob;
+					cv.program_len = len;
+				}
+				free(cut.code);
+			}
+		}
+		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, err ? we.msg : NULL, path);
+		if (!err) pvm_vector_fini(&cv);
+		free(none.program);
 	}
 	return PVM_OK;
 }

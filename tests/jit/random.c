@@ -236,21 +236,27 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 	const pvm_engine *eng[] = { &interp_engine, &jit_engine, &jit_portable_engine };
 	pvm_state st[3];
 	pvm_exit x[3];
+	void *prep[3];
 	for (int k = 0; k < 3; k++) {
-		void *prep = eng[k]->load(&p, &e);
+		prep[k] = eng[k]->load(&p, &e);
 		pvm_state_copy(&st[k], &init);
-		x[k] = eng[k]->run(prep, &st[k]);
-		eng[k]->free(prep);
+		x[k] = eng[k]->run(prep[k], &st[k]);
 	}
 	bool ok = true;
 	for (int k = 1; k < 3; k++) {
 		char why[512];
-		if (!pvm_state_compare(eng[0]->name, &st[0], x[0], eng[k]->name, &st[k], x[k], why, sizeof why)) {
+		/* states, and each JIT's sandbox protections against the interpreter's page map */
+		if (!pvm_perm_compare(eng[0], prep[0], &st[0], eng[k], prep[k], &st[k], true, why, sizeof why) ||
+		    !pvm_state_compare(eng[0]->name, &st[0], x[0], eng[k]->name, &st[k], x[k], why, sizeof why) ||
+		    !pvm_perm_compare(eng[0], prep[0], &st[0], eng[k], prep[k], &st[k], false, why, sizeof why)) {
 			if ((*fails)++ < 10) fprintf(stderr, "seed %d (mode %d): %s\n", seed, mode, why);
 			ok = false;
 		}
 	}
-	for (int k = 0; k < 3; k++) pvm_state_fini(&st[k]);
+	for (int k = 0; k < 3; k++) {
+		eng[k]->free(prep[k]);
+		pvm_state_fini(&st[k]);
+	}
 	pvm_state_fini(&init);
 	pvm_program_fini(&p);
 	return ok;

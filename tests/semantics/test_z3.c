@@ -48,7 +48,7 @@ static sem_status status_of(bool exited, pvm_exit x)
 	do {                                                                                      \
 		uint64_t g_ = (got), w_ = (want);                                                 \
 		if (ok && g_ != w_) {                                                             \
-			printf("MISMATCH %s state %d: %s: z3 0x%llx, evaluator 0x%llx\n", name, i, what, \
+			printf("MISMATCH %s state %ld: %s: z3 0x%llx, evaluator 0x%llx\n", name, (long)i, what, \
 			       (unsigned long long)g_, (unsigned long long)w_);                   \
 			ok = false;                                                               \
 		}                                                                                 \

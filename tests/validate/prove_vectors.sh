@@ -13,7 +13,7 @@ for f in "$dir"/*.json; do
   files=$((files + 1)); name=$(basename "$f")
   rc=$(cat "$tmp/$name.rc" 2>/dev/null || echo missing)
   line=$(tail -n 1 "$tmp/$name.out" 2>/dev/null)
-  n=$(echo "$line" | sed -n 's/^prove: \([0-9]*\) proved, 0 counterexamples, 0 unknown, 0 fallback-agree$/\1/p')
+  n=$(echo "$line" | sed -n 's/^prove: [0-9]* blocks: \([0-9]*\) proved, 0 counterexamples, 0 unknown, 0 fallback-agree, 0 validator bugs; .*/\1/p')
   [ "$rc" = 0 ] && [ -n "$n" ] || { bad=$((bad + 1)); echo "FAIL: $name (rc=$rc): $line"
     grep -v ': PROVED' "$tmp/$name.out" | head -n 5; continue; }
   blocks=$((blocks + n))

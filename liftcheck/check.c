@@ -1,4 +1,4 @@
-/* lifter/check.c: lift-check, the lifter against the real CPU. Each form (one instruction, or a
+/* liftcheck/check.c: lift-check, the lifter against the real CPU. Each form (one instruction, or a
  * short sequence) is lifted once over a symbolic state with its immediate and displacement made
  * symbolic fields, then run natively on random and edge states in a small W^X harness; every GPR,
  * every defined flag, the branch taken and the written memory must equal the lifter's terms
@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "internal.h"
+#include <capstone/capstone.h>
+#include "liftcheck/liftcheck.h"
+#include "liftcheck/util.h"
 
 /* What the harness loads before and stores after the code under test. */
 typedef struct nat {
@@ -129,6 +131,7 @@ typedef struct fieldinfo { unsigned off, size; Z3_ast var; uint64_t val; bool di
 
 typedef struct form_ctx {
 	lift_ctx *lc;
+	csh cs;                  /* Capstone, with details */
 	Z3_context z;
 	const lift_form *f;
 	char text[256];
@@ -174,7 +177,7 @@ static lift_err form_open(form_ctx *fc, char *errbuf, size_t errlen)
 	size_t off = 0, k = 0;
 	fc->text[0] = 0;
 	while (off < f->len) {
-		if (fc->nci == 8 || cs_disasm(lc->cs, f->bytes + off, f->len - off, off, 1, &fc->ci[fc->nci]) != 1) {
+		if (fc->nci == 8 || cs_disasm(fc->cs, f->bytes + off, f->len - off, off, 1, &fc->ci[fc->nci]) != 1) {
 			snprintf(errbuf, errlen, "form at byte %zu does not decode", off);
 			return LIFT_EDECODE;
 		}
@@ -183,8 +186,8 @@ static lift_err form_open(form_ctx *fc, char *errbuf, size_t errlen)
 			      off ? "; " : "", ci->mnemonic, ci->op_str);
 		if (k >= sizeof fc->text) k = sizeof fc->text - 1;
 		const cs_x86 *d = &ci->detail->x86;
-		bool jump = cs_insn_group(lc->cs, ci, X86_GRP_JUMP) || cs_insn_group(lc->cs, ci, X86_GRP_CALL) ||
-			    cs_insn_group(lc->cs, ci, X86_GRP_RET);
+		bool jump = cs_insn_group(fc->cs, ci, X86_GRP_JUMP) || cs_insn_group(fc->cs, ci, X86_GRP_CALL) ||
+			    cs_insn_group(fc->cs, ci, X86_GRP_RET);
 		if (jump) {
 			if (off + ci->size != f->len || d->op_count != 1 || d->operands[0].type != X86_OP_IMM ||
 			    ci->id == X86_INS_RET)
@@ -515,6 +518,12 @@ lift_err lift_check_forms(const lift_form *forms, size_t nforms, const lift_chec
 	sigaction(SIGBUS, &sa, &old_bus);
 	uint64_t seed = opts->seed ? opts->seed : 0x6a697470726f6f66ull;
 	lift_err err = LIFT_OK;
+	csh cs;
+	bool cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK;
+	if (!cs_ok) {
+		snprintf(errbuf, errlen, "capstone: cannot open");
+		err = LIFT_EARG;
+	} else cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 	for (size_t k = 0; k < nforms && !err; k++) {
 		Z3_config cfg = Z3_mk_config();
 		Z3_context z = Z3_mk_context(cfg);
@@ -529,7 +538,7 @@ lift_err lift_check_forms(const lift_form *forms, size_t nforms, const lift_chec
 		if ((err = lift_set_break(lc, opts->break_rule))) {
 			snprintf(errbuf, errlen, "%s", lift_errmsg(lc));
 		} else {
-			form_ctx fc = { .lc = lc, .z = z, .f = &forms[k] };
+			form_ctx fc = { .lc = lc, .cs = cs, .z = z, .f = &forms[k] };
 			err = form_open(&fc, errbuf, errlen);
 			if (!err) {
 				tally t = { 0 };
@@ -553,6 +562,7 @@ lift_err lift_check_forms(const lift_form *forms, size_t nforms, const lift_chec
 		lift_free(lc);
 		Z3_del_context(z);
 	}
+	if (cs_ok) cs_close(&cs);
 	sigaction(SIGFPE, &old_fpe, NULL);
 	sigaction(SIGSEGV, &old_segv, NULL);
 	sigaction(SIGILL, &old_ill, NULL);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# lifter/gen_forms.py: regenerates the bytes of lifter/forms.def from its assembly text with GNU as
+# liftcheck/gen_forms.py: regenerates the bytes of liftcheck/forms.def from its assembly text with GNU as
 # (a maintenance tool, not part of the build). Add a row as FORM("asm; asm", 0x90), run, commit.
 import re, subprocess, sys, tempfile, os
 

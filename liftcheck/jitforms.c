@@ -1,26 +1,18 @@
-/* lifter/jitforms.c: the instruction forms the JIT emits, for lift-check: every template is
- * emitted (jit_emit_template) and decoded, and each instruction is reduced to a form key. Built
- * only when the jp_jit target exists (JITPROOF_HAVE_JIT); otherwise the list is empty. */
+/* liftcheck/jitforms.c: the instruction forms the JIT emits, for lift-check: every template is
+ * emitted (jit_emit_template) and decoded, and each instruction is reduced to a form key. */
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
-
-#ifndef JITPROOF_HAVE_JIT
-size_t lift_jit_forms(lift_form **out, size_t *templates)
-{
-	*out = NULL;
-	*templates = 0;
-	return 0;
-}
-#else
+#include <capstone/capstone.h>
 #include "jit/jit.h"
+#include "liftcheck/liftcheck.h"
+#include "liftcheck/util.h"
 
 /* One token per register: rax/rcx/rdx/rsp (implicit operands of div, shifts, push) by name,
  * every other GPR by its order of first appearance in the instruction; high bytes marked. */
 static void reg_token(char *s, size_t n, x86_reg r, int *seen, int *nseen)
 {
 	bool hi;
-	int g = lift_gpr_index(r, &hi);
+	int g = lift_reg_index(r, &hi);
 	if (r == X86_REG_INVALID) { snprintf(s, n, "-"); return; }
 	if (g < 0) { snprintf(s, n, "?%d", (int)r); return; }
 	if (g == LIFT_RAX || g == LIFT_RCX || g == LIFT_RDX || g == LIFT_RSP) {
@@ -149,4 +141,3 @@ size_t lift_jit_forms(lift_form **out, size_t *templates)
 	*out = forms;
 	return n;
 }
-#endif

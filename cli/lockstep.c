@@ -1,0 +1,152 @@
+/* cli/lockstep.c: `jitproof replay --lockstep`: runs two engines one gas region at a time and
+ * compares their whole state (exit, pc, registers, gas, every page and byte) at the end of
+ * every region. A step gives both engines, from one state, exactly the gas the program's region
+ * at that pc costs, so each stops out of gas at the next region's entry with the region's
+ * effects done; the real gas is then restored and the run goes on. On the first difference it
+ * names the region (entry pc), writes the state at its entry as a vector, and proves that
+ * region (tv_prove_block) for a symbolic counterexample, also written as a vector. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "cli.h"
+#include "validator/tv.h"
+
+enum { MAX_STEPS = 10000000, MAX_HOST_CALLS = 1000 };
+
+/* The state at the entry of the diverging region as a vector: program, that state, the
+ * region's gas; expected-* from engine A. */
+static void write_entry(const char *path, const cli_input *in, const pvm_state *s, const pvm_engine *ea,
+                        void *pa, char *out, size_t n)
+{
+	const char *dir = out;
+	char name[256];
+	const char *b = strrchr(path, '/');
+	snprintf(name, sizeof name, "%s", b ? b + 1 : path);
+	char *dot = strrchr(name, '.');
+	if (dot) *dot = 0;
+	char file[1024];
+	snprintf(file, sizeof file, "%.700s/%.200s-block%u.json", dir, name, s->pc);
+	pvm_vector v;
+	memset(&v, 0, sizeof v);
+	pvm_vector_set_initial(&v, name, s);
+	v.program = malloc(in->vec.program_len);
+	if (!v.program) abort();
+	memcpy(v.program, in->vec.program, in->vec.program_len);
+	v.program_len = in->vec.program_len;
+	pvm_state r;
+	pvm_state_copy(&r, s);
+	pvm_exit x = ea->run(pa, &r);
+	pvm_vector_set_expected(&v, &r, x);
+	pvm_state_fini(&r);
+	FILE *f = fopen(file, "w");
+	bool ok = f && !pvm_vector_write(&v, f);
+	if (f && fclose(f)) ok = false;
+	pvm_vector_fini(&v);
+	snprintf(out, n, "%s%s", ok ? "" : "(could not write) ", file);
+}
+
+/* Proves the region entered at pc on the JIT (engine b's features) and prints the verdict. */
+static void prove(const char *path, const cli_input *in, uint32_t pc, bool portable, const char *cex_dir)
+{
+	pvm_errbuf e;
+	sem_spec *sp = sem_spec_load(sem_spec_default_path(), &e);
+	if (!sp) {
+		printf("%s: lockstep: cannot prove: %s\n", path, e.msg);
+		return;
+	}
+	tv_opts o = tv_opts_default();
+	o.memo = false;
+	o.spec = sp;
+	o.cex_dir = cex_dir;
+	o.variants = 1u << (portable ? TV_VAR_PORTABLE : TV_VAR_CPUID);
+	tv_worker *w = tv_worker_new(&o);
+	tv_result r;
+	if (!w) printf("%s: lockstep: cannot prove: out of memory\n", path);
+	else if (tv_prove_block(w, &in->prog, &in->vec, pc, &r, &e) != PVM_OK)
+		printf("%s: lockstep: prove pc %u: %s\n", path, pc, e.msg);
+	else {
+		printf("%s: lockstep: prove pc %u (%s): %s%s%s\n", path, pc, pvm_ops[r.op].name, tv_verdict_name(r.verdict),
+		       r.detail[0] ? ": " : "", r.detail);
+		if (r.cex_file[0]) printf("%s: lockstep: symbolic counterexample: %s\n", path, r.cex_file);
+	}
+	if (w) tv_worker_free(w);
+	sem_spec_free(sp);
+}
+
+int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir, int isa)
+{
+	cli_input in;
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, 0, &in)) return 2;
+	pvm_errbuf e;
+	void *pa = ea->load(&in.prog, &e), *pb = pa ? eb->load(&in.prog, &e) : NULL;
+	if (!pa || !pb) {
+		fprintf(stderr, "%s: %s\n", path, e.msg);
+		if (pa) ea->free(pa);
+		cli_input_fini(&in);
+		return 2;
+	}
+	mkdir(cex_dir, 0777);
+	struct stat st;
+	{
+		if (stat(cex_dir, &st) || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "%s: cannot create folder\n", cex_dir);
+			ea->free(pa);
+			eb->free(pb);
+			cli_input_fini(&in);
+			return 2;
+		}
+	}
+	pvm_state cur;
+	pvm_state_copy(&cur, &in.init);
+	int rc = 0, calls = 0;
+	for (long step = 0; step < MAX_STEPS; step++) {
+		uint32_t pc = cur.pc;
+		int64_t cost = (int64_t)in.prog.gas_cost[pc <= in.prog.code_len ? pc : in.prog.code_len];
+		bool last = cur.gas < cost; /* the real run runs out of gas here: give the real gas */
+		pvm_state sa, sb;
+		pvm_state_copy(&sa, &cur);
+		pvm_state_copy(&sb, &cur);
+		if (!last) sa.gas = sb.gas = cost;
+		pvm_exit xa = ea->run(pa, &sa), xb = eb->run(pb, &sb);
+		char why[512];
+		bool same = pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why);
+		if (!same) {
+			printf("%s: lockstep: block pc %u (%s, step %ld): %s\n", path, pc, pvm_ops[pvm_inst_at(&in.prog, pc)->op].name,
+			       step, why);
+			char file[1100];
+			snprintf(file, sizeof file, "%s", cex_dir);
+			pvm_state entry;
+			pvm_state_copy(&entry, &cur);
+			entry.gas = last ? cur.gas : cost;
+			write_entry(path, &in, &entry, ea, pa, file, sizeof file);
+			pvm_state_fini(&entry);
+			printf("%s: lockstep: state at the block's entry: %s\n", path, file);
+			bool jit = !strncmp(eb->name, "jit", 3);
+			if (jit && !strcmp(ea->name, "interp")) prove(path, &in, pc, !strcmp(eb->name, "jit-portable"), cex_dir);
+			rc = 1;
+		}
+		bool stop = !same || xa.status != PVM_OOG || last;
+		if (same && xa.status == PVM_HOST && calls++ < MAX_HOST_CALLS) {
+			stop = false;
+			sa.pc = xa.next;
+		}
+		if (!stop) {
+			/* the region ran (or a host call returned): go on with the real gas */
+			int64_t used = (last ? cur.gas : cost) - sa.gas;
+			int64_t gas = cur.gas - used;
+			pvm_state_fini(&cur);
+			cur = sa;
+			cur.gas = gas;
+			pvm_state_fini(&sb);
+			continue;
+		}
+		pvm_state_fini(&sa);
+		pvm_state_fini(&sb);
+		break;
+	}
+	pvm_state_fini(&cur);
+	ea->free(pa);
+	eb->free(pb);
+	cli_input_fini(&in);
+	return rc;
+}

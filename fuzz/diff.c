@@ -1,0 +1,137 @@
+/* fuzz/diff.c: the dual-engine differential target. Each input decodes (fuzz/gen.c) into a
+ * program, registers, pages and gas; it runs on the interpreter and the JIT (and on the spec
+ * engine for one input in 16), compared as `replay` compares (exit, pc, registers, gas, fault
+ * address, every page and byte) at every host-call stop. On a divergence the input is written
+ * as a w3f vector (divergence-<hash>.json, in -jitproof_out=DIR or the current folder) that
+ * `jitproof replay` reproduces, and the target aborts. -jitproof_mutant=NAME selects a mutant
+ * (in a JITPROOF_MUTANTS build) for the fuzzer's own self-test. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fuzz/fuzz.h"
+#include "interp/interp.h"
+#include "jit/jit.h"
+#include "jit/mutant.h"
+#include "semantics/sem.h"
+
+enum { MAX_STOPS = 64 };
+
+typedef struct target_cfg { char out[512]; sem_spec *sp; } target_cfg;
+static target_cfg cfg; /* set once by LLVMFuzzerInitialize, read-only afterwards */
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	snprintf(cfg.out, sizeof cfg.out, ".");
+	for (int i = 1; i < *argc; i++) {
+		const char *a = (*argv)[i];
+		if (!strncmp(a, "-jitproof_out=", 14)) snprintf(cfg.out, sizeof cfg.out, "%s", a + 14);
+		else if (!strncmp(a, "-jitproof_mutant=", 17) && !jit_set_mutant(a + 17)) {
+			fprintf(stderr, "fuzz_diff: no mutant '%s' built in\n", a + 17);
+			exit(2);
+		}
+	}
+	pvm_errbuf e;
+	cfg.sp = sem_spec_load(sem_spec_default_path(), &e); /* NULL: no spec sample (message once) */
+	if (!cfg.sp) fprintf(stderr, "fuzz_diff: spec engine off: %s\n", e.msg);
+	return 0;
+}
+
+static uint64_t hash(const uint8_t *b, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static void report(const fuzz_case *fc, const pvm_program *p, uint64_t h, const char *why)
+{
+	char name[64], path[640];
+	snprintf(name, sizeof name, "divergence-%016llx", (unsigned long long)h);
+	snprintf(path, sizeof path, "%s/%s.json", cfg.out, name);
+	pvm_vector v;
+	memset(&v, 0, sizeof v);
+	pvm_vector_set_initial(&v, name, &fc->init);
+	v.program = malloc(fc->blob_len);
+	memcpy(v.program, fc->blob, fc->blob_len);
+	v.program_len = fc->blob_len;
+	/* expected-*: the interpreter's first stop */
+	pvm_errbuf e;
+	void *it = interp_engine.load(p, &e);
+	pvm_state s;
+	pvm_state_copy(&s, &fc->init);
+	pvm_exit x = interp_engine.run(it, &s);
+	pvm_vector_set_expected(&v, &s, x);
+	pvm_state_fini(&s);
+	interp_engine.free(it);
+	FILE *f = fopen(path, "w");
+	bool ok = f && !pvm_vector_write(&v, f);
+	if (f) ok &= !fclose(f);
+	pvm_vector_fini(&v);
+	fprintf(stderr, "fuzz_diff: divergence: %s\nfuzz_diff: %s %s (jitproof replay %s)\n", why,
+	        ok ? "written" : "could not write", path, path);
+	abort();
+}
+
+/* Runs both from copies of the initial state, comparing at every stop. */
+static void compare(const fuzz_case *fc, const pvm_program *p, const pvm_engine *ea, void *pa,
+                    const pvm_engine *eb, void *pb, uint64_t h)
+{
+	pvm_state sa, sb;
+	pvm_state_copy(&sa, &fc->init);
+	pvm_state_copy(&sb, &fc->init);
+	for (int stop = 0; stop < MAX_STOPS; stop++) {
+		pvm_exit xa = ea->run(pa, &sa), xb = eb->run(pb, &sb);
+		char why[512];
+		if (!pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why)) {
+			pvm_state_fini(&sa);
+			pvm_state_fini(&sb);
+			report(fc, p, h, why);
+		}
+		if (xa.status != PVM_HOST) break;
+		sa.pc = xa.next;
+		sb.pc = xb.next;
+	}
+	pvm_state_fini(&sa);
+	pvm_state_fini(&sb);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!cfg.out[0]) LLVMFuzzerInitialize(&(int){ 0 }, &(char **){ NULL });
+	fuzz_case fc;
+	if (!fuzz_decode(data, size, &fc)) return 0;
+	pvm_program p;
+	pvm_errbuf e;
+	if (pvm_program_decode(&p, fc.blob, fc.blob_len, "fuzz", &e)) {
+		fuzz_case_fini(&fc);
+		return 0; /* a raw input with a malformed blob: the blob target's business */
+	}
+	uint64_t h = hash(data, size);
+	void *pi = interp_engine.load(&p, &e), *pj = jit_engine.load(&p, &e);
+	if (!pi || !pj) {
+		fprintf(stderr, "fuzz_diff: an engine refused a decoded program: %s\n", e.msg);
+		abort();
+	}
+	compare(&fc, &p, &interp_engine, pi, &jit_engine, pj, h);
+	if (cfg.sp && (h & 15) == 0) {
+		/* the spec engine on a sample: sem_run with the loaded spec */
+		pvm_state sa, sb;
+		pvm_state_copy(&sa, &fc.init);
+		pvm_state_copy(&sb, &fc.init);
+		for (int stop = 0; stop < MAX_STOPS; stop++) {
+			pvm_exit xa = interp_engine.run(pi, &sa), xb = sem_run(cfg.sp, &p, &sb);
+			char why[512];
+			if (!pvm_state_compare("interp", &sa, xa, "spec", &sb, xb, why, sizeof why)) report(&fc, &p, h, why);
+			if (xa.status != PVM_HOST) break;
+			sa.pc = xa.next;
+			sb.pc = xb.next;
+		}
+		pvm_state_fini(&sa);
+		pvm_state_fini(&sb);
+	}
+	interp_engine.free(pi);
+	jit_engine.free(pj);
+	pvm_program_fini(&p);
+	fuzz_case_fini(&fc);
+	return 0;
+}

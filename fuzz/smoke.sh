@@ -1,0 +1,18 @@
+#!/bin/sh
+# fuzz/smoke.sh FUZZER REGRESS WORK RUNS: a short libFuzzer run from a copy of the regression
+# inputs (the source folder is never written). Fails on any crash, leak, timeout or divergence.
+set -u
+BIN=$1 REG=$2 W=$3 RUNS=$4
+rm -rf "$W" && mkdir -p "$W/corpus" "$W/art" || exit 1
+cp "$REG"/* "$W/corpus/" 2>/dev/null
+cd "$W" || exit 1
+"$BIN" -runs="$RUNS" -seed=1 -max_total_time=30 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$W/art/" \
+       -jitproof_out="$W/art" "$W/corpus" > "$W/log" 2>&1
+rc=$?
+tail -3 "$W/log"
+if [ $rc != 0 ] || [ -n "$(ls "$W/art")" ]; then
+  echo "FAIL: $BIN exit $rc; artifacts: $(ls "$W/art")"
+  grep -E "ERROR|SUMMARY|divergence" "$W/log" | head -5
+  exit 1
+fi
+echo "smoke: $(basename "$BIN"): $RUNS runs, no crash"

@@ -1,0 +1,88 @@
+/* fuzz/tool.c: `jitproof-fuzz-tool`, the seed-corpus and dictionary maker used by fuzz/run.sh:
+ *   blob VECTOR OUT      the vector's program blob (a seed for fuzz_blob)
+ *   diff VECTOR OUT      the vector as a raw differential input (a seed for fuzz_diff)
+ *   dict asm|spec|json   a libFuzzer/AFL dictionary from the tables (opcodes, spec operators) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fuzz/fuzz.h"
+#include "semantics/sem.h"
+
+static int write_out(const char *path, const uint8_t *b, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(b, 1, n, f) != n) {
+		fprintf(stderr, "%s: cannot write\n", path);
+		if (f) fclose(f);
+		return 2;
+	}
+	return fclose(f) ? 2 : 0;
+}
+
+static int dict(const char *kind)
+{
+	if (!strcmp(kind, "asm")) {
+		for (size_t i = 0; i < PVM_NUM_OPCODES; i++) printf("\"%s \"\n", pvm_ops[pvm_isa_ops(PVM_ISA_072)[i]].name);
+		static const char *const words[] = { ".name ", ".gas ", ".pc ", ".reg ", ".page ", ".mem ", ".jumptable ",
+		                                     ".jtwidth ", ".raw ", ".pad ", ".expect ", "status ", "halt", "panic",
+		                                     "out-of-gas", "page-fault ", "host-call ", "@jt(", "@halt", " rw", " ro",
+		                                     "r0", "r7", "r12", ":4", "0x", "-0x80000000", ":\n", "\\x" };
+		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) printf("\"%s\"\n", words[i]);
+		return 0;
+	}
+	if (!strcmp(kind, "spec")) {
+		for (int i = 0; i < SEM_NUM_OPS; i++) printf("\"(%s \"\n", sem_op_names[i]);
+		for (int i = 0; i < SEM_NUM_OPERANDS; i++) printf("\" %s\"\n", sem_operand_names[i]);
+		static const char *const words[] = { "- name: ", "form: ", "terminator: true", "semantics: |\n",
+		                                     "instructions:\n", "version: 1\n", "(_ bv0 64)", "#x", "reg3", "reg2_imm" };
+		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) printf("\"%s\"\n", words[i]);
+		return 0;
+	}
+	if (!strcmp(kind, "json")) {
+		static const char *const keys[] = { "name", "initial-regs", "initial-pc", "initial-page-map", "initial-memory",
+		                                    "initial-gas", "program", "expected-status", "expected-regs",
+		                                    "expected-pc", "expected-memory", "expected-gas",
+		                                    "expected-page-fault-address", "expected-host-call-id", "address",
+		                                    "length", "is-writable", "contents" };
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) printf("\"\\\"%s\\\": \"\n", keys[i]);
+		static const char *const words[] = { "halt", "panic", "page-fault", "out-of-gas", "host-call", "true",
+		                                     "false", "[]", "{}", "18446744073709551615" };
+		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) printf("\"%s\"\n", words[i]);
+		return 0;
+	}
+	fprintf(stderr, "jitproof-fuzz-tool: dict: unknown kind '%s' (asm, spec, json)\n", kind);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "dict")) return dict(argv[2]);
+	if (argc != 4 || (strcmp(argv[1], "blob") && strcmp(argv[1], "diff"))) {
+		fprintf(stderr, "usage: jitproof-fuzz-tool blob|diff VECTOR OUT | dict asm|spec|json\n");
+		return 2;
+	}
+	pvm_vector v;
+	pvm_errbuf e;
+	if (pvm_vector_read(&v, argv[2], &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+		return 2;
+	}
+	int rc;
+	if (!strcmp(argv[1], "blob")) {
+		rc = write_out(argv[3], v.program, v.program_len);
+	} else {
+		uint8_t mem[64] = { 0 };
+		pvm_state s;
+		pvm_vector_initial_state(&v, &s);
+		pvm_mem_peek(s.mem, FUZZ_RW, mem, 64);
+		pvm_state_fini(&s);
+		uint8_t *b;
+		size_t n;
+		uint16_t gas = v.initial_gas < 0 ? 0 : v.initial_gas > 65535 ? 65535 : (uint16_t)v.initial_gas;
+		fuzz_encode_raw(v.program, v.program_len, v.initial_regs, gas, mem, &b, &n);
+		rc = write_out(argv[3], b, n);
+		free(b);
+	}
+	pvm_vector_fini(&v);
+	return rc;
+}
