@@ -65,11 +65,16 @@ static uint8_t code_byte(const pvm_program *p, uint64_t i)
 /* b (A.64): a branch is hinted when the byte at its fall-through or at its target is `trap` or
  * `unlikely` (raw bytes, code padded with zeros). A target below 0 has wrapped mod 2^32 and so
  * lies past the code: hinted, as PolkaVM does (the text leaves it undefined, §6.5). */
+static bool hint_at(const pvm_program *p, uint64_t i)
+{
+	if (i >= p->code_len) return true; /* the zero padding: the byte of trap */
+	int op = pvm_op_decode(p->isa, code_byte(p, i));
+	return op == PVM_OP_trap || op == PVM_OP_unlikely;
+}
+
 static bool hinted(const pvm_program *p, const pvm_inst *in)
 {
-	uint8_t f = code_byte(p, in->next), t = code_byte(p, in->target);
-	int of = pvm_op_decode(p->isa, f), ot = pvm_op_decode(p->isa, t);
-	return of == PVM_OP_trap || of == PVM_OP_unlikely || ot == PVM_OP_trap || ot == PVM_OP_unlikely;
+	return hint_at(p, in->next) || hint_at(p, in->target);
 }
 
 uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# tests/seeds/seeds.sh MODE JP WORK: generate | showmap | mutants (see CMakeLists.txt).
+# tests/seeds/seeds.sh MODE JP WORK [DEF]: generate | showmap | mutants (see CMakeLists.txt; DEF =
+# jit/mutants.def for mutants: its GP 0.8.0 rows are skipped).
 set -u
 MODE=$1 JP=$2 W=$3
 fail() { echo "FAIL: $*"; exit 1; }
@@ -33,7 +34,11 @@ mutants)
   "$JP" validate --list-mutants > "$W/mutants" || fail "--list-mutants"
   [ "$(wc -l < "$W/mutants")" -ge 25 ] || fail "too few mutants"
   missed=""
+  # the seeds are GP 0.7.2 programs: the GP 0.8.0 mutants (class gas-flag, DEF = jit/mutants.def)
+  # are caught by named 0.8 cases instead (tests/validator, vector_mutants)
+  skip=$([ -n "${4:-}" ] && sed -n 's/^MUTANT(\([a-z0-9_]*\), *[a-z0-9_]*, *gas-flag,.*/\1/p' "$4")
   while read -r m op; do
+    case " $(echo $skip) " in *" $m "*) echo "$m: GP 0.8.0 mutant, not a seed's business"; continue ;; esac
     a=$("$JP" replay "$W/dir" --mutant "$m" 2>&1 | tail -1)
     b=$("$JP" replay "$W/dir" --mutant "$m" --engine-b jit-portable 2>&1 | tail -1)
     echo "$m: jit {$a} jit-portable {$b}"
