@@ -147,7 +147,7 @@ static bool check_engines(const job *j, pvm_vector *v, char *why, size_t n)
 	for (size_t k = 0; k < 3 && ok; k++) {
 		void *prep = engs[k]->load(&p, &e);
 		if (!prep) {
-			snprintf(why, n, "%s: %s", engs[k]->name, e.msg);
+			snprintf(why, n, "%s: %.400s", engs[k]->name, e.msg);
 			ok = false;
 			break;
 		}

@@ -24,7 +24,7 @@ static void write_entry(const char *path, const cli_input *in, const pvm_state *
 	snprintf(name, sizeof name, "%s", b ? b + 1 : path);
 	char *dot = strrchr(name, '.');
 	if (dot) *dot = 0;
-	char file[1024];
+	char file[1400];
 	snprintf(file, sizeof file, "%s/%s-block%u.json", dir, name, s->pc);
 	pvm_vector v;
 	memset(&v, 0, sizeof v);
