@@ -113,7 +113,7 @@ int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, c
 		if (!same) {
 			printf("%s: lockstep: block pc %u (%s, step %ld): %s\n", path, pc, pvm_ops[pvm_inst_at(&in.prog, pc)->op].name,
 			       step, why);
-			char file[1100];
+			char file[1600];
 			snprintf(file, sizeof file, "%s", cex_dir);
 			pvm_state entry;
 			pvm_state_copy(&entry, &cur);
