@@ -16,16 +16,15 @@ enum { MAX_STEPS = 10000000, MAX_HOST_CALLS = 1000 };
 /* The state at the entry of the diverging region as a vector: program, that state, the
  * region's gas; expected-* from engine A. */
 static void write_entry(const char *path, const cli_input *in, const pvm_state *s, const pvm_engine *ea,
-                        void *pa, char *out, size_t n)
+                        void *pa, const char *dir, char *out, size_t n)
 {
-	const char *dir = out;
 	char name[256];
 	const char *b = strrchr(path, '/');
 	snprintf(name, sizeof name, "%s", b ? b + 1 : path);
 	char *dot = strrchr(name, '.');
 	if (dot) *dot = 0;
-	char file[1024];
-	snprintf(file, sizeof file, "%.700s/%.200s-block%u.json", dir, name, s->pc);
+	char file[1400];
+	snprintf(file, sizeof file, "%.1000s/%.255s-block%u.json", dir, name, s->pc);
 	pvm_vector v;
 	memset(&v, 0, sizeof v);
 	pvm_vector_set_initial(&v, name, s);
@@ -113,12 +112,11 @@ int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, c
 		if (!same) {
 			printf("%s: lockstep: block pc %u (%s, step %ld): %s\n", path, pc, pvm_ops[pvm_inst_at(&in.prog, pc)->op].name,
 			       step, why);
-			char file[1100];
-			snprintf(file, sizeof file, "%s", cex_dir);
+			char file[1600];
 			pvm_state entry;
 			pvm_state_copy(&entry, &cur);
 			entry.gas = last ? cur.gas : cost;
-			write_entry(path, &in, &entry, ea, pa, file, sizeof file);
+			write_entry(path, &in, &entry, ea, pa, cex_dir, file, sizeof file);
 			pvm_state_fini(&entry);
 			printf("%s: lockstep: state at the block's entry: %s\n", path, file);
 			bool jit = !strncmp(eb->name, "jit", 3);
