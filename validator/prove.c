@@ -678,8 +678,8 @@ uint64_t tv_region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc)
 	return n_cost;
 }
 
-tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
-                           uint32_t *last_pc)
+tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
+                           tv_cex *cex, uint32_t *last_pc)
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
@@ -692,6 +692,7 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 		snprintf(res->detail, sizeof res->detail, "compile: %s", jit_strerror(je));
 		goto out;
 	}
+	if (L && !tv_link_exits(L, w, p, &blk, res->detail, sizeof res->detail)) goto out;
 	Z3_context z = w->z;
 	query q;
 	query_init(&q, w);
@@ -939,8 +940,8 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 	return v;
 }
 
-tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
-                           uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces)
+tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
+                           tv_cex *cex, uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces)
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
@@ -980,6 +981,10 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 			snprintf(res->detail, sizeof res->detail, "a terminator inside the block at pc %u", pc);
 			goto out;
 		}
+	}
+	if (L && !tv_link_exits(L, w, p, &blk, res->detail, sizeof res->detail)) {
+		v = TV_UNKNOWN;
+		goto out;
 	}
 	patch_exits(blk.bytes, blk.exits, blk.n_exits);
 	uint64_t cost = tv_region_cost(w->o->spec, p, pc);
@@ -1124,6 +1129,44 @@ tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst 
 out:
 	jit_block_fini(&blk);
 	return finish(res, v, t0);
+}
+
+/* An exit stub lifted: from a fresh state, the code at `code` (address base) must take exactly
+ * one way out, a jump to exit_addr, having stored two numerals into the context's exit_kind and
+ * exit_pc, and left every guest register and r15 as they were (terms equal after simplify:
+ * Z3's simplifier is sound, so this is a proof, for every state). */
+bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
+                  uint32_t *pc)
+{
+	if (!worker_ready(w)) return false;
+	Z3_context z = w->z;
+	query q;
+	query_init(&q, w);
+	lift_state st;
+	lift_pre(w, &q, &st);
+	lift_result lr;
+	if (lift_block(w->lc, code, len, base, NULL, 0, &st, &lr) != LIFT_OK) return false;
+	bool ok = lr.nexits == 1 && lr.exits[0].kind == LIFT_EXIT_JUMP && lr.exits[0].target == exit_addr;
+	if (ok) {
+		const lift_exit *le = &lr.exits[0];
+		ok = Z3_is_eq_ast(z, Z3_simplify(z, le->cond), Z3_mk_true(z)) &&
+		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_MEMBASE]), q.mb);
+		for (int i = 0; ok && i < PVM_NUM_REGS; i++)
+			ok = Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[jit_reg_map[i]]), q.g[i]);
+		uint64_t v[2];
+		int32_t at[2] = { JIT_CTX(exit_kind), JIT_CTX(exit_pc) };
+		for (int k = 0; ok && k < 2; k++) {
+			Z3_ast a = Z3_mk_bvadd(z, q.mb, num(z, (uint64_t)(int64_t)at[k], 64));
+			Z3_ast r = Z3_simplify(z, lift_mem_read(w->lc, le->st.mem, a, 4));
+			ok = Z3_is_numeral_ast(z, r) && Z3_get_numeral_uint64(z, r, &v[k]);
+		}
+		if (ok) {
+			*kind = (uint32_t)v[0];
+			*pc = (uint32_t)v[1];
+		}
+	}
+	lift_result_fini(&lr);
+	return ok;
 }
 
 const char *tv_kind_name(int k) { return k >= 0 && k <= K_BAD ? kind_names[k] : "?"; }
