@@ -17,12 +17,13 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: jitproof prove (FILE --pc N | --all FILE...) [-j N] [--cex-dir DIR] [--timeout-ms MS] [--rlimit N]\n"
 	           "                      [--portable] [--fallback-states N] [--mutant NAME] [--json FILE]\n"
-	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--no-cross-check]\n"
+	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--[no-]cross-check]\n"
 	           "                      [--timings] [--debug query,norm,rlimit,weaken]\n"
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
 	           "entered at pc N (or every basic block with --all) equal to the composed specs, piece by\n"
 	           "piece (gas prologue, then each instruction's code against its spec; --whole-block: one\n"
-	           "query; blocks of up to 6 instructions get both), and the\n"
+	           "query; with --cross-check, the default for --pc, blocks of up to 3 instructions get\n"
+	           "both), and the\n"
 	           "jump-table dispatcher of a dynamic jump that ends it. A block the solver cannot decide\n"
 	           "runs on both engines from N states (FALLBACK-AGREE or COUNTEREXAMPLE). Every symbolic\n"
 	           "counterexample is replayed on both engines first: one that does not diverge is reported\n"
@@ -101,6 +102,7 @@ int cmd_prove(int argc, char **argv)
 	if (!files) return 2;
 	uint64_t pc = 0, n;
 	bool have_pc = false, all = false, timings = false;
+	int cross = -1; /* the whole-block cross-check: default on for --pc, off for --all */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -129,7 +131,9 @@ int cmd_prove(int argc, char **argv)
 		} else if (!strcmp(a, "--timings")) {
 			timings = true;
 		} else if (!strcmp(a, "--no-cross-check")) {
-			o.no_cross_check = true;
+			cross = 0;
+		} else if (!strcmp(a, "--cross-check")) {
+			cross = 1;
 		} else if (!strcmp(a, "--whole-block")) {
 			o.whole_block = true;
 		} else if (!strcmp(a, "--no-memo")) {
@@ -144,6 +148,7 @@ int cmd_prove(int argc, char **argv)
 			files[n_files++] = a;
 		}
 	}
+	o.no_cross_check = cross < 0 ? all : !cross;
 	if (!n_files || have_pc == all) {
 		free(files);
 		return cli_usage("prove", "needs FILE and exactly one of --pc N / --all (--all: one or more FILEs)");

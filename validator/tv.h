@@ -18,7 +18,7 @@ enum { TV_DEBUG_QUERY = 1, /* each query, and the model when sat */
                              * query (an old bug), so Z3 can give models that do not diverge */ };
 
 /* prove: blocks of at most this many instructions are also proved in one query (a cross-check). */
-enum { TV_CROSS_CHECK_MAX = 6, TV_CROSS_CHECK_RLIMIT = 1000000 /* its Z3 resource limit */ };
+enum { TV_CROSS_CHECK_MAX = 3, TV_CROSS_CHECK_RLIMIT = 300000 /* its Z3 resource limit */ };
 
 typedef struct tv_opts {
 	unsigned jobs;             /* worker threads (each with its own Z3 context) */
