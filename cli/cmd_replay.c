@@ -8,14 +8,18 @@
 #include <sys/stat.h>
 #include "cli.h"
 #include "jit/mutant.h"
+#include "host.h"
 
 static const char usage_text[] =
 	"usage: jitproof replay PATH... [--engine-a NAME] [--engine-b NAME] [--poke-b ADDR=BYTE]\n"
-	"                      [--mutant NAME]\n"
+	"                      [--mutant NAME] [--host default|FILE] [--entry NAME|PC] [--max-host-calls N]\n"
 	"Runs each program (a .json vector, a .pvmasm case, a blob or container, or every *.json\n"
 	"and *.pvmasm in a folder) on engine A (default interp) and engine B (default jit) and\n"
 	"compares exit reason, pc, the 13 registers, gas, fault address and all memory.\n"
-	"Host calls are resumed with the state unchanged (at most 1000 per program).\n"
+	"Host calls are resumed with the state unchanged (at most 1000 per program), or with --host\n"
+	"answered on both sides by a host policy (`default`: r7 := WHAT, 10 gas; or an answers file,\n"
+	"see README) and compared at every call; --entry starts at a JAM service entry point\n"
+	"(refine 0, accumulate 5, or a pc).\n"
 	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
 	"  --mutant NAME       run the JIT with that deliberately wrong template (validator self-test)\n"
 	"Exit status: 0 all agree, 1 a divergence, 2 bad usage or input.\n";
@@ -75,8 +79,10 @@ static bool add_path(paths *l, const char *path)
 
 /* Run until a non-host exit, resuming host calls; compare at every stop. Returns 0 agree,
  * 1 diverge (line printed), 2 error. */
+typedef struct host_run { const cli_host *host; bool entry; uint32_t entry_pc; unsigned max_calls; } host_run;
+
 static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *eb,
-                      bool poke, uint32_t poke_addr, uint8_t poke_val)
+                      bool poke, uint32_t poke_addr, uint8_t poke_val, const host_run *hr)
 {
 	cli_input in;
 	if (cli_load(path, CLI_AUTO, NULL, 0, -1, &in)) return 2;
@@ -91,22 +97,36 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 	pvm_state sa, sb;
 	pvm_state_copy(&sa, &in.init);
 	pvm_state_copy(&sb, &in.init);
-	int rc = 0;
+	if (hr->entry) sa.pc = sb.pc = hr->entry_pc;
+	int rc = 0, calls = 0;
+	pvm_exit xa = { 0 };
 	if (poke && !pvm_mem_poke(sb.mem, poke_addr, &poke_val, 1)) {
 		fprintf(stderr, "%s: --poke-b: address 0x%x is not mapped\n", path, poke_addr);
 		rc = 2;
 	}
-	for (int calls = 0; rc == 0; calls++) {
-		pvm_exit xa = ea->run(pa, &sa), xb = eb->run(pb, &sb);
+	for (; rc == 0; calls++) {
+		xa = ea->run(pa, &sa);
+		pvm_exit xb = eb->run(pb, &sb);
 		char why[512];
 		if (!pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why)) {
-			printf("%s: %s\n", path, why);
+			printf("%s: %s (after %d host calls)\n", path, why, calls);
 			rc = 1;
 		}
-		if (rc || xa.status != PVM_HOST || calls == MAX_HOST_CALLS) break;
-		sa.pc = xa.next;
-		sb.pc = xb.next;
+		if (rc || xa.status != PVM_HOST || calls == (int)hr->max_calls) break;
+		if (hr->host) { /* the same answer on both sides (compared equal just now) */
+			bool ga = cli_host_answer(hr->host, &xa, &sa), gb = cli_host_answer(hr->host, &xb, &sb);
+			if (!ga || !gb) {
+				xa.status = PVM_OOG;
+				break;
+			}
+		} else {
+			sa.pc = xa.next;
+			sb.pc = xb.next;
+		}
 	}
+	if (hr->host && !rc)
+		printf("%s: %d host calls compared, then %s at pc %u (gas %lld)\n", path, calls,
+		       xa.status == PVM_HOST ? "the host-call limit" : pvm_status_name(xa.status), sa.pc, (long long)sa.gas);
 	pvm_state_fini(&sa);
 	pvm_state_fini(&sb);
 	ea->free(pa);
@@ -122,6 +142,8 @@ int cmd_replay(int argc, char **argv)
 	uint32_t poke_addr = 0;
 	uint8_t poke_val = 0;
 	paths l = { 0 };
+	cli_host host;
+	host_run hr = { .max_calls = MAX_HOST_CALLS };
 	int rc = 0;
 	for (int i = 1; i < argc && rc == 0; i++) {
 		const char *a = argv[i];
@@ -132,6 +154,21 @@ int cmd_replay(int argc, char **argv)
 			if (i + 1 >= argc) rc = cli_usage("replay", "--mutant needs a value");
 			else if (!jit_set_mutant(argv[++i]))
 				rc = cli_usage("replay", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
+		} else if (!strcmp(a, "--host") || !strcmp(a, "--entry") || !strcmp(a, "--max-host-calls")) {
+			uint64_t v;
+			if (i + 1 >= argc) rc = cli_usage("replay", "%s needs a value", a);
+			else if (!strcmp(a, "--entry") && !cli_entry_point(argv[i + 1], &hr.entry_pc))
+				rc = cli_usage("replay", "--entry: not an entry point or pc: '%s'", argv[i + 1]);
+			else if (!strcmp(a, "--max-host-calls") && (!cli_parse_u64(argv[i + 1], &v) || v > 1000000))
+				rc = cli_usage("replay", "--max-host-calls needs a number");
+			else if (!strcmp(a, "--host") && strcmp(argv[i + 1], "default") && cli_host_load(argv[i + 1], &host))
+				rc = 2;
+			else if (!strcmp(a, "--host")) {
+				if (!strcmp(argv[i + 1], "default")) cli_host_default(&host);
+				hr.host = &host;
+			} else if (!strcmp(a, "--entry")) hr.entry = true;
+			else hr.max_calls = (unsigned)v;
+			i++;
 		} else if (!strcmp(a, "--engine-a") || !strcmp(a, "--engine-b") || !strcmp(a, "--poke-b")) {
 			if (i + 1 >= argc) {
 				rc = cli_usage("replay", "%s needs a value", a);
@@ -177,7 +214,7 @@ int cmd_replay(int argc, char **argv)
 	size_t agree = 0, diverge = 0;
 	bool bad = false;
 	for (size_t i = 0; i < l.n; i++) {
-		int r = replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val);
+		int r = replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val, &hr);
 		if (r == 0) agree++;
 		else if (r == 1) diverge++;
 		else bad = true;

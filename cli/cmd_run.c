@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "host.h"
 
 static const char usage_text[] =
 	"usage: jitproof run FILE [--engine NAME] [--gas N] [-o OUT.json] [--args FILE]\n"
@@ -15,14 +16,22 @@ static const char usage_text[] =
 	"  --engine NAME  engine (default interp)\n"
 	"  --gas N        initial gas (default: the file's; 1000000000 for binaries)\n"
 	"  -o OUT.json    write the input as a w3f vector with this run's result as expected-*\n"
-	"  --args FILE    argument bytes for a standard container\n";
+	"  --args FILE    argument bytes for a standard container\n"
+	"  --host default|FILE  answer host calls and go on: the default policy (r7 := WHAT, 10 gas)\n"
+	"                 or an answers file (README); one line per call\n"
+	"  --entry NAME|PC  start at a JAM service entry point (refine 0, accumulate 5) or a pc\n"
+	"  --max-host-calls N  stop after N answered host calls (default 1000)\n";
 
 int cmd_run(int argc, char **argv)
 {
 	const char *file = NULL, *out = NULL, *args_path = NULL, *engine = "interp";
 	cli_format fmt = CLI_AUTO;
 	int64_t gas;
-	bool has_gas = false;
+	bool has_gas = false, entry = false;
+	uint32_t entry_pc = 0;
+	cli_host host;
+	const cli_host *hp = NULL;
+	uint64_t max_calls = 1000;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -32,6 +41,20 @@ int cmd_run(int argc, char **argv)
 			fmt = CLI_FORCE_CONTAINER;
 		} else if (!strcmp(a, "--blob")) {
 			fmt = CLI_FORCE_BLOB;
+		} else if (!strcmp(a, "--host") || !strcmp(a, "--entry") || !strcmp(a, "--max-host-calls")) {
+			if (i + 1 >= argc) return cli_usage("run", "%s needs a value", a);
+			const char *v = argv[++i];
+			if (!strcmp(a, "--entry")) {
+				if (!cli_entry_point(v, &entry_pc)) return cli_usage("run", "--entry: not an entry point or pc: '%s'", v);
+				entry = true;
+			} else if (!strcmp(a, "--max-host-calls")) {
+				if (!cli_parse_u64(v, &max_calls) || max_calls > 1000000)
+					return cli_usage("run", "--max-host-calls needs a number");
+			} else {
+				if (!strcmp(v, "default")) cli_host_default(&host);
+				else if (cli_host_load(v, &host)) return 2;
+				hp = &host;
+			}
 		} else if (!strcmp(a, "--engine") || !strcmp(a, "--gas") || !strcmp(a, "-o") ||
 		           !strcmp(a, "--args")) {
 			if (i + 1 >= argc) return cli_usage("run", "%s needs a value", a);
@@ -51,6 +74,7 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (!file) return cli_usage("run", "no FILE given (try --help)");
+	if (hp && out) return cli_usage("run", "-o records one run without host calls: not with --host");
 	const pvm_engine *eng = cli_engine(engine);
 	if (!eng) return cli_usage("run", "unknown engine '%s' (built: %s)", engine, cli_engine_names());
 	if (fmt == CLI_FORCE_BLOB && args_path) return cli_usage("run", "--args needs a container");
@@ -75,7 +99,17 @@ int cmd_run(int argc, char **argv)
 	}
 	pvm_state st;
 	pvm_state_copy(&st, &in.init);
+	if (entry) st.pc = entry_pc;
 	pvm_exit x = eng->run(prep, &st);
+	for (uint64_t calls = 0; hp && x.status == PVM_HOST && calls < max_calls; calls++) {
+		printf("host call %" PRIu64 ": id %" PRIu32 " at pc %" PRIu32 ", gas %" PRId64 ", r7 0x%" PRIx64 "\n", calls,
+		       x.host_id, st.pc, st.gas, st.regs[7]);
+		if (!cli_host_answer(hp, &x, &st)) {
+			x.status = PVM_OOG;
+			break;
+		}
+		x = eng->run(prep, &st);
+	}
 	eng->free(prep);
 
 	printf("status: %s", pvm_status_name(x.status));
