@@ -17,12 +17,13 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: jitproof prove (FILE --pc N | --all FILE...) [-j N] [--cex-dir DIR] [--timeout-ms MS] [--rlimit N]\n"
 	           "                      [--portable] [--fallback-states N] [--mutant NAME] [--json FILE]\n"
-	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--timings]\n"
-	           "                      [--debug query,norm,rlimit,weaken] [--isa 0.8.0|0.7.2]\n"
+	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--[no-]cross-check]\n"
+	           "                      [--timings] [--debug query,norm,rlimit,weaken] [--isa 0.8.0|0.7.2]\n"
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
 	           "entered at pc N (or every basic block with --all) equal to the composed specs, piece by\n"
 	           "piece (gas prologue, then each instruction's code against its spec; --whole-block: one\n"
-	           "query; blocks of up to 6 instructions get both), and the\n"
+	           "query; with --cross-check, the default for --pc, blocks of up to 3 instructions get\n"
+	           "both), and the\n"
 	           "jump-table dispatcher of a dynamic jump that ends it. A block the solver cannot decide\n"
 	           "runs on both engines from N states (FALLBACK-AGREE or COUNTEREXAMPLE). Every symbolic\n"
 	           "counterexample is replayed on both engines first: one that does not diverge is reported\n"
@@ -33,6 +34,7 @@ static void usage(FILE *f)
 typedef struct prove_run {
 	const tv_opts *o;
 	const cli_input *in;     /* the files */
+	tv_links *const *links;  /* per file: its compiled program, for the linking proof */
 	const char *const *files;
 	const uint32_t *file;    /* per block: index into in/files */
 	const uint32_t *pcs;
@@ -66,7 +68,7 @@ static void *prove_worker(void *arg)
 		if (i >= R->n || atomic_load(&R->failed)) break;
 		pvm_errbuf e;
 		const cli_input *in = &R->in[R->file[i]];
-		if (tv_prove_block(w, &in->prog, &in->vec, R->pcs[i], &R->res[i], &e) != PVM_OK) {
+		if (tv_prove_block(w, &in->prog, &in->vec, R->links[R->file[i]], R->pcs[i], &R->res[i], &e) != PVM_OK) {
 			pthread_mutex_lock(&R->lock);
 			R->err = e;
 			pthread_mutex_unlock(&R->lock);
@@ -101,6 +103,7 @@ int cmd_prove(int argc, char **argv)
 	uint64_t pc = 0, n;
 	bool have_pc = false, all = false, timings = false;
 	int isa = -1;
+	int cross = -1; /* the whole-block cross-check: default on for --pc, off for --all */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -132,6 +135,10 @@ int cmd_prove(int argc, char **argv)
 			o.progress = false;
 		} else if (!strcmp(a, "--timings")) {
 			timings = true;
+		} else if (!strcmp(a, "--no-cross-check")) {
+			cross = 0;
+		} else if (!strcmp(a, "--cross-check")) {
+			cross = 1;
 		} else if (!strcmp(a, "--whole-block")) {
 			o.whole_block = true;
 		} else if (!strcmp(a, "--no-memo")) {
@@ -146,11 +153,13 @@ int cmd_prove(int argc, char **argv)
 			files[n_files++] = a;
 		}
 	}
+	o.no_cross_check = cross < 0 ? all : !cross;
 	if (!n_files || have_pc == all) {
 		free(files);
 		return cli_usage("prove", "needs FILE and exactly one of --pc N / --all (--all: one or more FILEs)");
 	}
 	cli_input *ins = calloc(n_files, sizeof *ins);
+	tv_links **links = NULL;
 	size_t n_loaded = 0, total = 0;
 	int load_rc = ins ? 0 : 2;
 	for (; !load_rc && n_loaded < n_files; n_loaded++) {
@@ -184,6 +193,12 @@ int cmd_prove(int argc, char **argv)
 	o.spec = sp;
 	prove_run R;
 	memset(&R, 0, sizeof R);
+	links = calloc(n_files, sizeof *links);
+	for (size_t fi = 0; links && fi < n_files; fi++) {
+		links[fi] = tv_links_new(&o, &ins[fi].prog, &e);
+		if (!links[fi]) fprintf(stderr, "%s: the linking proof cannot compile the program: %s\n", files[fi], e.msg);
+	}
+	R.links = links;
 	R.o = &o;
 	R.in = ins;
 	R.files = files;
@@ -248,6 +263,16 @@ int cmd_prove(int argc, char **argv)
 		if (!x) break;
 		*x = R.res[i];
 	}
+	/* the jump tables: every slot the entry of the block the spec's table names */
+	for (size_t fi = 0; all && !rc && links && fi < n_files; fi++) {
+		if (!links[fi] || !ins[fi].prog.jt_len) continue;
+		tv_result *x = tv_report_add(&rep);
+		if (!x) break;
+		tv_prove_table(&o, links[fi], &ins[fi].prog, &ins[fi].vec, x);
+		printf("%s jump table (%u slots): %s: %s\n", files[fi], ins[fi].prog.jt_len, tv_verdict_name(x->verdict),
+		       x->detail);
+		if (x->cex_file[0]) printf("  counterexample: %s\n", x->cex_file);
+	}
 	rep.seconds = now_s() - t0;
 	for (int k = 0; k < TV_NUM_PHASES; k++) rep.phase_ms[k] = R.phase_ms[k];
 	if (timings) {
@@ -273,6 +298,8 @@ int cmd_prove(int argc, char **argv)
 done:
 	free(pcs), free(fidx), free(R.res), free(R.done);
 	sem_spec_free(sp);
+	for (size_t i = 0; links && i < n_files; i++) tv_links_free(links[i]);
+	free(links);
 	for (size_t i = 0; i < n_files; i++) cli_input_fini(&ins[i]);
 	free(ins);
 	free(files);

@@ -61,7 +61,7 @@ static void prove(const char *path, const cli_input *in, uint32_t pc, bool porta
 	tv_worker *w = tv_worker_new(&o);
 	tv_result r;
 	if (!w) printf("%s: lockstep: cannot prove: out of memory\n", path);
-	else if (tv_prove_block(w, &in->prog, &in->vec, pc, &r, &e) != PVM_OK)
+	else if (tv_prove_block(w, &in->prog, &in->vec, NULL, pc, &r, &e) != PVM_OK)
 		printf("%s: lockstep: prove pc %u: %s\n", path, pc, e.msg);
 	else {
 		printf("%s: lockstep: prove pc %u (%s): %s%s%s\n", path, pc, pvm_ops[r.op].name, tv_verdict_name(r.verdict),

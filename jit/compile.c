@@ -298,6 +298,12 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
 			const jit_row *t = is_block(p, x.target) ? jit_find_row(jp, x.target) : NULL;
+			for (uint64_t skip = t ? jit_mutant_hook(JIT_HOOK_branch_skip, 0) : 0; skip && t->entry != JIT_NONE; skip--) {
+				const jit_row *u = t + 1; /* (mutants only) the next block entry after t */
+				while (u < jp->rows + jp->n_rows && u->entry == JIT_NONE) u++;
+				if (u == jp->rows + jp->n_rows) break;
+				t = u;
+			}
 			if (t && t->entry != JIT_NONE) {
 				x64_patch_rel32(b, x.off, t->entry);
 				continue;
@@ -358,6 +364,8 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	for (uint32_t i = 0; i < p->jt_len; i++) {
 		const jit_row *t = is_block(p, p->jump_table[i]) ? jit_find_row(jp, p->jump_table[i]) : NULL;
 		jp->jt_host[i] = t && t->entry != JIT_NONE ? (uint64_t)(uintptr_t)(jp->code + t->entry) : 0;
+		if (jp->jt_host[i] && jit_mutant_hook(JIT_HOOK_slot_skip, 0)) /* (mutants only) past the prologue */
+			jp->jt_host[i] = (uint64_t)(uintptr_t)(jp->code + t->at.host_off);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	jp->stats.compile_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)(t1.tv_nsec - t0.tv_nsec);
@@ -386,6 +394,26 @@ size_t jit_program_pcmap(const jit_program *jp, jit_pcmap *out, size_t max)
 {
 	for (size_t i = 0; i < jp->n_rows && i < max; i++) out[i] = jp->rows[i].at;
 	return jp->n_rows;
+}
+
+const uint8_t *jit_program_code(const jit_program *jp, size_t *size)
+{
+	*size = jp->code_size;
+	return jp->code;
+}
+
+uint32_t jit_program_entry(const jit_program *jp, uint32_t pc)
+{
+	const jit_row *r = jit_find_row(jp, pc);
+	return r ? r->entry : UINT32_MAX;
+}
+
+size_t jit_program_exit_off(const jit_program *jp) { return jp->exit_off; }
+
+uint32_t jit_program_jt_slot(const jit_program *jp, uint32_t i)
+{
+	if (i >= jp->jt_len || !jp->jt_host[i]) return UINT32_MAX;
+	return (uint32_t)(jp->jt_host[i] - (uint64_t)(uintptr_t)jp->code);
 }
 
 const jit_row *jit_find_row(const jit_program *jp, uint32_t pc)

@@ -26,6 +26,8 @@ typedef enum jit_hook {
 	JIT_HOOK_sbrk_end,       /* runtime.c run_sbrk: the last byte of an allocation (x + size - 1) */
 	JIT_HOOK_ro_perm,        /* runtime.c seal_read_only: the protection of a read-only page (PVM_READ) */
 	JIT_HOOK_top_extra,      /* runtime.c sandbox_open: pages above the highest mapped one opened readable (0) */
+	JIT_HOOK_branch_skip,    /* compile.c link: block entries a taken branch skips past its target (0) */
+	JIT_HOOK_slot_skip,      /* compile.c jump table: 1 links a slot past its block's gas prologue (0) */
 	JIT_HOOK_COUNT
 } jit_hook;
 

@@ -145,6 +145,9 @@ typedef struct query {
 	size_t n_acc;
 	bool oom;               /* a list could not grow: the query is UNKNOWN */
 	bool simple;            /* solve with the simple solver (small queries: setup dominates) */
+	Z3_ast pc_sym;          /* dispatch proofs: the jump's pc as a symbol (spec and exits with pc_val),
+	                         * so the proof of one jump shape is a memo hit at every pc */
+	uint32_t pc_val;
 } query;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
@@ -274,7 +277,7 @@ static bool spec_step(query *q, const sem_spec *sp, const pvm_inst *in, const Z3
 	pre.imm = q->x ? q->x : num(z, in->imm, 64);
 	pre.imm2 = q->y ? q->y : num(z, in->imm2, 64);
 	pre.target = q->t ? q->t : num(z, in->target, 32);
-	pre.pc = num(z, in->pc, 32);
+	pre.pc = q->pc_sym ? q->pc_sym : num(z, in->pc, 32);
 	pre.next = num(z, in->next, 32);
 	pre.gas = gas;
 	pre.is_block = is_block;
@@ -344,7 +347,7 @@ static Z3_ast exit_diff(query *q, const lift_exit *le, const jit_exit *je, uint3
 		kind = exit_kind(je);
 		if (je->kind == JIT_EXIT_BRANCH) pc = q->t && je->target == UINT32_MAX ? q->t : num(z, je->target, 32);
 		else if (je->kind == JIT_EXIT_DJUMP) pc = Z3_mk_extract(z, 31, 0, le->st.gpr[je->reg]);
-		else pc = num(z, je->pc, 32);
+		else pc = q->pc_sym && je->pc == q->pc_val ? q->pc_sym : num(z, je->pc, 32);
 	} else {
 		kind = K_BAD;
 		pc = num(z, 0, 32);
@@ -410,7 +413,8 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 			return TV_PROVED;
 		}
 	}
-	Z3_solver s = q->simple || Z3_is_eq_ast(z, bad, Z3_mk_false(z)) ? w->simple : w->s;
+	/* the simple solver also for cheap cross-checks (rlimit_now): its setup is the cheap one */
+	Z3_solver s = q->simple || w->rlimit_now || Z3_is_eq_ast(z, bad, Z3_mk_false(z)) ? w->simple : w->s;
 	Z3_solver_inc_ref(z, s);
 	Z3_solver_reset(z, s);
 	Z3_params p = w->p;
@@ -673,8 +677,8 @@ uint64_t tv_region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc)
 	return n_cost;
 }
 
-tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
-                           uint32_t *last_pc)
+tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
+                           tv_cex *cex, uint32_t *last_pc)
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
@@ -687,13 +691,22 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 		snprintf(res->detail, sizeof res->detail, "compile: %s", jit_strerror(je));
 		goto out;
 	}
+	if (L && !tv_link_exits(L, w, p, &blk, res->detail, sizeof res->detail)) goto out;
 	Z3_context z = w->z;
 	query q;
 	query_init(&q, w);
-	/* the program's basic-block starts, concretely */
+	/* the program's basic-block starts, concretely: those the region's branches name (the spec
+	 * reads is_block only at a branch target), all of them only for a dynamic jump */
 	Z3_sort b32 = Z3_mk_bv_sort(z, 32);
 	Z3_ast is_block = Z3_mk_const_array(z, b32, Z3_mk_false(z));
-	for (uint32_t i = 0; i <= p->code_len; i++)
+	bool all_starts = false;
+	for (size_t k = 0; k < blk.n_map; k++) {
+		const pvm_inst *bi = pvm_inst_at(p, blk.map[k].guest_pc);
+		if (bi->op == PVM_OP_jump_ind || bi->op == PVM_OP_load_imm_jump_ind) all_starts = true;
+		else if (bi->target <= p->code_len && p->is_block[bi->target])
+			is_block = Z3_mk_store(z, is_block, num(z, bi->target, 32), Z3_mk_true(z));
+	}
+	for (uint32_t i = 0; all_starts && i <= p->code_len; i++)
 		if (p->is_block[i]) is_block = Z3_mk_store(z, is_block, num(z, i, 32), Z3_mk_true(z));
 	/* compose the specs of the region's instructions */
 	Z3_ast regs[PVM_NUM_REGS];
@@ -933,8 +946,8 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 	return v;
 }
 
-tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
-                           uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces)
+tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
+                           tv_cex *cex, uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces)
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
@@ -975,6 +988,10 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 			goto out;
 		}
 	}
+	if (L && !tv_link_exits(L, w, p, &blk, res->detail, sizeof res->detail)) {
+		v = TV_UNKNOWN;
+		goto out;
+	}
 	patch_exits(blk.bytes, blk.exits, blk.n_exits);
 	uint64_t cost = tv_region_cost(w->o->spec, p, pc);
 	if (cost != blk.n_map) {
@@ -1005,6 +1022,8 @@ static tv_verdict dispatch_case(tv_worker *w, const pvm_program *p, const pvm_in
 	Z3_context z = w->z;
 	query q;
 	query_init(&q, w);
+	q.pc_sym = var(z, "jump_pc", 32);
+	q.pc_val = in->pc;
 	q.x = Z3_mk_sign_ext(z, 32, var(z, "imm", 32));
 	if (pvm_ops[in->op].form == PVM_FORM_REG2_IMM2) q.y = Z3_mk_sign_ext(z, 32, var(z, "imm2", 32));
 	Z3_sort b32 = Z3_mk_bv_sort(z, 32), b64 = Z3_mk_bv_sort(z, 64);
@@ -1059,7 +1078,8 @@ static tv_verdict dispatch_case(tv_worker *w, const pvm_program *p, const pvm_in
 		cs[2 * i + 1] = Z3_mk_eq(z, Z3_mk_select(z, is_block, num(z, d, 32)),
 		                        d <= p->code_len && p->is_block[d] ? Z3_mk_true(z) : Z3_mk_false(z));
 	}
-	cs[2 * n] = Z3_mk_eq(z, q.jt_len, num(z, n, 32));
+	cs[2 * n] = Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_eq(z, q.jt_len, num(z, n, 32)),
+	                                       Z3_mk_eq(z, q.pc_sym, num(z, in->pc, 32)) });
 	q.layout = Z3_mk_and(z, 2 * n + 1, cs);
 	free(cs);
 	outcome so = { .kind = Z3_mk_zero_ext(z, 5, post.status), .pc = post.pc, .mem = post.mem, .gas = post.gas };
@@ -1118,6 +1138,44 @@ tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst 
 out:
 	jit_block_fini(&blk);
 	return finish(res, v, t0);
+}
+
+/* An exit stub lifted: from a fresh state, the code at `code` (address base) must take exactly
+ * one way out, a jump to exit_addr, having stored two numerals into the context's exit_kind and
+ * exit_pc, and left every guest register and r15 as they were (terms equal after simplify:
+ * Z3's simplifier is sound, so this is a proof, for every state). */
+bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
+                  uint32_t *pc)
+{
+	if (!worker_ready(w)) return false;
+	Z3_context z = w->z;
+	query q;
+	query_init(&q, w);
+	lift_state st;
+	lift_pre(w, &q, &st);
+	lift_result lr;
+	if (lift_block(w->lc, code, len, base, NULL, 0, &st, &lr) != LIFT_OK) return false;
+	bool ok = lr.nexits == 1 && lr.exits[0].kind == LIFT_EXIT_JUMP && lr.exits[0].target == exit_addr;
+	if (ok) {
+		const lift_exit *le = &lr.exits[0];
+		ok = Z3_is_eq_ast(z, Z3_simplify(z, le->cond), Z3_mk_true(z)) &&
+		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_MEMBASE]), q.mb);
+		for (int i = 0; ok && i < PVM_NUM_REGS; i++)
+			ok = Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[jit_reg_map[i]]), q.g[i]);
+		uint64_t v[2];
+		int32_t at[2] = { JIT_CTX(exit_kind), JIT_CTX(exit_pc) };
+		for (int k = 0; ok && k < 2; k++) {
+			Z3_ast a = Z3_mk_bvadd(z, q.mb, num(z, (uint64_t)(int64_t)at[k], 64));
+			Z3_ast r = Z3_simplify(z, lift_mem_read(w->lc, le->st.mem, a, 4));
+			ok = Z3_is_numeral_ast(z, r) && Z3_get_numeral_uint64(z, r, &v[k]);
+		}
+		if (ok) {
+			*kind = (uint32_t)v[0];
+			*pc = (uint32_t)v[1];
+		}
+	}
+	lift_result_fini(&lr);
+	return ok;
 }
 
 const char *tv_kind_name(int k) { return k >= 0 && k <= K_BAD ? kind_names[k] : "?"; }

@@ -287,7 +287,7 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
  * JIT whose code was proved (res->variant's): then TV_CEX (the vector written to path when there is a cex dir).
  * A vector that agrees, or that cannot be built (v NULL, why says so), means the proof's model is
  * not a real divergence: TV_BUG, never TV_CEX (the vector is still written, for the bug report). */
-static tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path)
+tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path)
 {
 	char diff[200];
 	pvm_errbuf e;
@@ -346,7 +346,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 		v = TV_UNKNOWN;
 		if (tv_program_for(&in, &prog) == PVM_OK &&
 		    pvm_program_decode(&p, prog.program, prog.program_len, "region", &e) == PVM_OK) {
-			v = it->kind == IT_DJUMP ? tv_prove_dispatch(w, &p, &in, res, &cex) : tv_prove_region(w, &p, 0, res, &cex, NULL);
+			v = it->kind == IT_DJUMP ? tv_prove_dispatch(w, &p, &in, res, &cex) : tv_prove_region(w, &p, NULL, 0, res, &cex, NULL);
 			pvm_program_fini(&p);
 		}
 	}
@@ -477,7 +477,7 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	return PVM_OK;
 }
 
-pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, uint32_t pc,
+pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
                        tv_result *res, pvm_errbuf *e)
 {
 	const tv_opts *o = wk->o;
@@ -498,26 +498,26 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 	uint32_t last_pc = pc, cex_pc = pc;
 	size_t n_pieces = 0;
 	tv_verdict verdict = TV_UNKNOWN;
-	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, pc, res, &cex, &last_pc, &cex_pc, &n_pieces);
+	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, L, pc, res, &cex, &last_pc, &cex_pc, &n_pieces);
 	if (o->whole_block || verdict == TV_UNKNOWN) {
 		/* the whole region in one query (also where a piece does not lift or decide) */
 		char why[120];
 		snprintf(why, sizeof why, "%.100s", res->detail);
 		double ms = res->ms;
 		cex_pc = pc;
-		verdict = tv_prove_region(wk, p, pc, res, &cex, &last_pc);
+		verdict = tv_prove_region(wk, p, L, pc, res, &cex, &last_pc);
 		res->ms += ms;
 		if (!o->whole_block && verdict != TV_PROVED) {
 			size_t l = strlen(res->detail);
 			snprintf(res->detail + l, sizeof res->detail - l, " (pieces: %.100s)", why);
 		}
-	} else if (verdict == TV_PROVED && n_pieces <= 1 + TV_CROSS_CHECK_MAX) {
+	} else if (verdict == TV_PROVED && !o->no_cross_check && n_pieces <= 1 + TV_CROSS_CHECK_MAX) {
 		/* a short block: the whole-region query as a cross-check of the composition */
 		tv_result x;
 		memset(&x, 0, sizeof x);
 		tv_cex xc;
 		wk->rlimit_now = TV_CROSS_CHECK_RLIMIT;
-		tv_verdict cv = tv_prove_region(wk, p, pc, &x, &xc, &last_pc);
+		tv_verdict cv = tv_prove_region(wk, p, L, pc, &x, &xc, &last_pc);
 		wk->rlimit_now = 0;
 		res->ms += x.ms;
 		if (cv == TV_CEX) { /* the pieces proved what the whole query refutes: replayed below */

@@ -20,7 +20,7 @@ cut -d: -f1 "$W/a/mixed/t1" | LC_ALL=C sort -c 2>/dev/null || fail "ids not sort
 
 # blobs and containers are corpus entries too
 SRC=$(dirname "$CASES")/..
-"$JP" showmap "$SRC/fuzz/regress/blob" "$SRC/tests/pvm/data/args.container" -o "$W/bc" --approach bin > /dev/null \
+"$JP" showmap --isa 0.7.2 "$SRC/fuzz/regress/blob" "$SRC/tests/pvm/data/args.container" -o "$W/bc" --approach bin > /dev/null \
   || fail "blob/container corpus"
 [ "$(grep -c '^pvm_' "$W/bc/bin/trial")" -ge 3 ] || fail "blob/container: too few blocks: $(cat "$W/bc/bin/trial")"
 
