@@ -54,6 +54,9 @@ void tv_worker_fini(tv_worker *w)
 {
 	worker_close(w);
 	tv_memo_free(&w->unsat);
+	free(w->tpl_done);
+	w->tpl_done = NULL;
+	w->cap_tpl_done = w->n_tpl_done = 0;
 	free(w->q_pre);
 	free(w->q_acc);
 	free(w->q_acc_len);
@@ -856,6 +859,57 @@ out:
 	return ok;
 }
 
+static uint64_t tpl_key(const pvm_inst *in, jit_imm_class cls)
+{
+	return ((uint64_t)in->op << 32 | (uint64_t)in->ra << 24 | (uint64_t)in->rb << 16 | (uint64_t)in->rd << 8 |
+	        (uint64_t)cls) + 1;
+}
+
+static bool tpl_done(const tv_worker *w, uint64_t key)
+{
+	if (!w->cap_tpl_done) return false;
+	for (size_t i = (key * 0x9e3779b97f4a7c15ull) >> 40 & (w->cap_tpl_done - 1); w->tpl_done[i];
+	     i = (i + 1) & (w->cap_tpl_done - 1))
+		if (w->tpl_done[i] == key) return true;
+	return false;
+}
+
+static void tpl_done_add(tv_worker *w, uint64_t key)
+{
+	if (2 * (w->n_tpl_done + 1) > w->cap_tpl_done) {
+		size_t cap = w->cap_tpl_done ? 2 * w->cap_tpl_done : 1024;
+		uint64_t *t = calloc(cap, sizeof *t);
+		if (!t) return; /* not kept: proved again next time */
+		uint64_t *old = w->tpl_done;
+		size_t old_cap = w->cap_tpl_done;
+		w->tpl_done = t;
+		w->cap_tpl_done = cap;
+		w->n_tpl_done = 0;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i]) tpl_done_add(w, old[i]);
+		free(old);
+	}
+	size_t i = (key * 0x9e3779b97f4a7c15ull) >> 40 & (w->cap_tpl_done - 1);
+	while (w->tpl_done[i] && w->tpl_done[i] != key) i = (i + 1) & (w->cap_tpl_done - 1);
+	if (!w->tpl_done[i]) w->n_tpl_done++;
+	w->tpl_done[i] = key;
+}
+
+/* The prologue piece's bytes with its exit fields zeroed, if it is cacheable (its only exit the
+ * OOG exit naming the region's entry). */
+static bool prologue_bytes(const jit_block *blk, uint32_t end, uint8_t out[32])
+{
+	if (end > 32) return false;
+	memcpy(out, blk->bytes, end);
+	for (size_t i = 0; i < blk->n_exits; i++) {
+		const jit_exit *x = &blk->exits[i];
+		if (x->off >= end) continue;
+		if (x->kind != JIT_EXIT_OOG || x->pc != blk->entry_pc || x->off + 4 > end) return false;
+		memset(out + x->off, 0, 4);
+	}
+	return true;
+}
+
 /* Proves one piece; k < 0 is the prologue. *cex_pc gets the guest pc the model's state is at. */
 static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk, long k, uint64_t cost,
                               tv_result *res, tv_cex *cex, uint32_t *cex_pc, size_t *n_tpl)
@@ -872,15 +926,29 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 		for (size_t i = 0; i < ncls; i++) {
 			if (!jit_class_holds(cls[i], in->imm, in->imm2) || !piece_is_template(w->feat, p, blk, in, off, end, cls[i]))
 				continue;
+			uint64_t key = tpl_key(in, cls[i]);
+			if (tpl_done(w, key)) { /* this worker proved that very template already */
+				(*n_tpl)++;
+				return TV_PROVED;
+			}
 			tv_result tr;
 			memset(&tr, 0, sizeof tr);
 			if (tv_prove_template(w, in, cls[i], &tr, cex) == TV_PROVED) {
+				tpl_done_add(w, key);
 				(*n_tpl)++;
 				return TV_PROVED;
 			}
 			break;
 		}
 	}
+	uint8_t pb[32];
+	bool pro_cacheable = k < 0 && prologue_bytes(blk, blk->map[0].host_off, pb);
+	for (size_t i = 0; pro_cacheable && i < w->n_pro_done; i++)
+		if (w->pro_done[i].cost == cost && w->pro_done[i].len == blk->map[0].host_off &&
+		    !memcmp(w->pro_done[i].bytes, pb, blk->map[0].host_off)) {
+			*cex_pc = blk->entry_pc;
+			return TV_PROVED; /* the same prologue bytes for the same cost: proved already */
+		}
 	if (!begin(w, res, cex)) return TV_UNKNOWN;
 	Z3_context z = w->z;
 	query q;
@@ -938,6 +1006,12 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 	}
 	if (bad) v = solve(w, &q, bad, in ? in->target : 0, cex, res->detail, sizeof res->detail);
 	lift_result_fini(&lr);
+	if (v == TV_PROVED && pro_cacheable && w->n_pro_done < sizeof w->pro_done / sizeof w->pro_done[0]) {
+		struct tv_prologue_done *d = &w->pro_done[w->n_pro_done++];
+		d->cost = (uint32_t)cost;
+		d->len = blk->map[0].host_off;
+		memcpy(d->bytes, pb, d->len);
+	}
 	if (v == TV_CEX) {
 		if (in) snprintf(res->detail, sizeof res->detail, "piece of %s at pc %u (in the block at pc %u) differs from its spec",
 		                 pvm_ops[in->op].name, in->pc, blk->entry_pc);

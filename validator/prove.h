@@ -19,6 +19,13 @@ typedef struct tv_worker {
 	tv_memo unsat;             /* normalized unsat queries (terms of z) */
 	double phase_ms[TV_NUM_PHASES]; /* this worker's time per phase (merged into the report) */
 	unsigned rlimit_now;       /* nonzero: the resource limit of the next queries instead of o->rlimit */
+	/* Proofs already done by this worker whose queries do not depend on where the code is
+	 * (a template proof has symbolic immediates and pc-relative labels only; a prologue proof is
+	 * a function of its bytes and the spec's cost): their PROVED verdicts, reused. */
+	uint64_t *tpl_done;        /* open addressing, 0 = empty: op | ra | rb | rd | class, +1 */
+	size_t cap_tpl_done, n_tpl_done;
+	struct tv_prologue_done { uint32_t cost, len; uint8_t bytes[32]; } pro_done[64];
+	size_t n_pro_done;
 	Z3_ast *q_pre, *q_acc;     /* buffers of the query being built: assumptions, access addresses */
 	unsigned *q_acc_len;
 	size_t cap_pre, cap_acc, cap_acc_len;
