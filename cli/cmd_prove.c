@@ -97,9 +97,8 @@ int cmd_prove(int argc, char **argv)
 	o.memo = true; /* one worker serves many blocks: instruction-shaped queries repeat */
 	o.progress = isatty(2);
 	const char *json = NULL, *junit = NULL, *html = NULL;
-	const char **files = calloc((size_t)argc, sizeof *files);
+	const char *files[argc > 0 ? argc : 1]; /* at most every argument a file */
 	size_t n_files = 0;
-	if (!files) return 2;
 	uint64_t pc = 0, n;
 	bool have_pc = false, all = false, timings = false;
 	int isa = -1;
@@ -147,7 +146,6 @@ int cmd_prove(int argc, char **argv)
 			if (!jit_set_mutant(val)) return cli_usage("prove", "--mutant: no mutant '%s' built in", val);
 			i++;
 		} else if (a[0] == '-' || (n_files && !all)) {
-			free(files);
 			return cli_usage("prove", "unexpected argument '%s' (see --help)", a);
 		} else {
 			files[n_files++] = a;
@@ -155,7 +153,6 @@ int cmd_prove(int argc, char **argv)
 	}
 	o.no_cross_check = cross < 0 ? all : !cross;
 	if (!n_files || have_pc == all) {
-		free(files);
 		return cli_usage("prove", "needs FILE and exactly one of --pc N / --all (--all: one or more FILEs)");
 	}
 	cli_input *ins = calloc(n_files, sizeof *ins);
@@ -187,7 +184,6 @@ int cmd_prove(int argc, char **argv)
 	if (load_rc) {
 		for (size_t i = 0; ins && i < n_loaded; i++) cli_input_fini(&ins[i]); /* a failed load left it empty */
 		free(ins);
-		free(files);
 		return load_rc;
 	}
 	o.spec = sp;
@@ -302,6 +298,5 @@ done:
 	free(links);
 	for (size_t i = 0; i < n_files; i++) cli_input_fini(&ins[i]);
 	free(ins);
-	free(files);
 	return rc;
 }
