@@ -2,7 +2,8 @@
  * interpreter and the JIT (best of 3 runs each) and prints one line per program:
  * "NAME insts I interp_ns T jit_ns T compile_ns T static_insts N r7 V" (insts = gas used,
  * i.e. guest instructions executed). A program that does not halt, or engines that disagree
- * on r7, is an error (exit 1). `--compile` times compiling a 100,000-instruction program. */
+ * on r7, is an error (exit 1). `--compile` times compiling a 100,000-instruction program;
+ * `--compile08 FILE.json...` deblobbing (with the 0.8.0 block costs) and compiling GP 0.8 programs. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,11 +164,63 @@ static int bench_compile(void)
 	return rc;
 }
 
+/* GP 0.8 programs (a step vector or an integration program): deblob with the cost of every block
+ * (the A.9/A.10 model) and the JIT's whole-program compile, best of 3 in thread CPU time each:
+ * "NAME insts N blocks B decode_ns T compile_ns T". */
+static int bench_compile08(const char *path)
+{
+	pvm_vector08 v;
+	pvm_errbuf e;
+	if (pvm_vector08_read(&v, path, &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+		return 2;
+	}
+	uint64_t best_dec = UINT64_MAX, best_jit = UINT64_MAX;
+	uint32_t insts = 0, blocks = 0;
+	int rc = 0;
+	for (int k = 0; k < 3 && !rc; k++) {
+		pvm_program p;
+		uint64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		if (pvm_program_decode_isa(&p, PVM_ISA_080, v.program, v.program_len, path, &e)) {
+			fprintf(stderr, "%s\n", e.msg);
+			rc = 2;
+			break;
+		}
+		uint64_t t1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		jit_program *jp;
+		if (jit_program_new(&p, jit_cpu_features(), &jp)) {
+			fprintf(stderr, "%s: jit compile failed\n", path);
+			rc = 2;
+		} else {
+			uint64_t t2 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+			jit_program_free(jp);
+			if (t1 - t0 < best_dec) best_dec = t1 - t0;
+			if (t2 - t1 < best_jit) best_jit = t2 - t1;
+		}
+		insts = blocks = 0;
+		for (uint32_t pc = 0; pc < p.code_len; pc++) insts += p.is_start[pc], blocks += p.is_block[pc];
+		pvm_program_fini(&p);
+	}
+	if (!rc)
+		printf("%s insts %u blocks %u decode_ns %" PRIu64 " compile_ns %" PRIu64 "\n", v.name, insts, blocks,
+		       best_dec, best_jit);
+	pvm_vector08_fini(&v);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "--compile")) return bench_compile();
+	if (argc >= 3 && !strcmp(argv[1], "--compile08")) {
+		int rc = 0;
+		for (int i = 2; i < argc; i++) {
+			int r = bench_compile08(argv[i]);
+			if (r > rc) rc = r;
+		}
+		return rc;
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: jitproof-bench FILE.pvmasm... | --compile\n");
+		fprintf(stderr, "usage: jitproof-bench FILE.pvmasm... | --compile | --compile08 FILE.json...\n");
 		return 2;
 	}
 	int rc = 0;

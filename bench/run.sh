@@ -36,6 +36,14 @@ for asm in "$here"/*.pvmasm; do
 done
 "$driver" --compile | awk '{ printf "compile: %.1f ns (thread CPU time) per guest instruction (a %d-instruction program)\n", $5 / $3, $3 }' \
 	|| status=1
+# GP 0.8.0: deblob with every block's cost (the A.9/A.10 model) and the whole-program JIT compile
+# of the two real programs of the pvm-0.8 set (JITPROOF_VECTORS08 overrides their folder)
+v08=${JITPROOF_VECTORS08:-$here/../../shared/vectors/pvm-0.8}
+for f in "$v08/integration/pinky.json" "$v08/integration/prime-sieve.json"; do
+	[ -f "$f" ] || { echo "compile 0.8: $f missing"; continue; }
+	"$driver" --compile08 "$f" | awk '{ printf "compile 0.8 %s: %d instructions, %d blocks: deblob + block costs %.2f ms (%.0f ns/instruction), JIT %.2f ms (%.0f ns/instruction)\n", $1, $3, $5, $7 / 1e6, $7 / $3, $9 / 1e6, $9 / $3 }' \
+		|| status=1
+done
 # the validator: the whole template enumeration, both CPU-feature variants, on 2 workers (target:
 # 90 s of wall time), with the median and maximum proof time and the instance count from its JSON
 # report, then the instances and verdicts of each variant

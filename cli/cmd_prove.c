@@ -162,10 +162,10 @@ int cmd_prove(int argc, char **argv)
 	for (; !load_rc && n_loaded < n_files; n_loaded++) {
 		if (cli_load(files[n_loaded], CLI_AUTO, NULL, 0, -1, isa, 0, &ins[n_loaded])) {
 			load_rc = 2;
-		} else if (ins[n_loaded].prog.isa != PVM_ISA_072) {
-			/* issue 11: block proofs of 0.8.0 (per-block gas) are not built yet */
-			fprintf(stderr, "%s: prove: GP %s programs are not supported yet (give --isa 0.7.2 for a 0.7.2 "
-			        "program)\n", files[n_loaded], pvm_isa_name(ins[n_loaded].prog.isa));
+		} else if (ins[n_loaded].prog.isa != ins[0].prog.isa) {
+			/* one spec serves the run: the files must be of one revision */
+			fprintf(stderr, "%s: prove: a GP %s program among GP %s ones (prove them apart)\n", files[n_loaded],
+			        pvm_isa_name(ins[n_loaded].prog.isa), pvm_isa_name(ins[0].prog.isa));
 			load_rc = 2;
 		} else {
 			total += (size_t)ins[n_loaded].prog.code_len + 1;
@@ -176,7 +176,7 @@ int cmd_prove(int argc, char **argv)
 		load_rc = 2;
 	}
 	pvm_errbuf e;
-	sem_spec *sp = load_rc ? NULL : sem_spec_load(sem_spec_default_path(), &e);
+	sem_spec *sp = load_rc ? NULL : sem_spec_load_isa(sem_spec_default_path(), ins[0].prog.isa, &e);
 	if (!load_rc && !sp) {
 		fprintf(stderr, "%s\n", e.msg);
 		load_rc = 2;

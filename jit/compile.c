@@ -110,9 +110,14 @@ jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit
 	memset(out, 0, sizeof *out);
 	out->entry_pc = pc;
 	out->cost = region_cost(p, pc);
+	/* the region's instructions: up to the first that ends it (0.7.2: the cost; 0.8.0: not) */
+	uint32_t n_insts = 1;
+	for (uint32_t at = pc; compiled(p, at) && !pvm_op_ends_region(pvm_inst_at(p, at)->op);
+	     at = pvm_inst_at(p, at)->next)
+		n_insts++;
 	for (size_t cap = 4096;; cap *= 4) {
 		uint8_t *buf = malloc(cap);
-		jit_pcmap *map = malloc((out->cost + 1) * sizeof *map);
+		jit_pcmap *map = malloc((n_insts + 1) * sizeof *map);
 		if (!buf || !map) {
 			free(buf);
 			free(map);
@@ -122,7 +127,7 @@ jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit
 		size_t n_map = 0;
 		jit_em_prologue(&e, pc, out->cost);
 		uint32_t at = pc;
-		for (uint32_t k = 0; k < out->cost; k++) {
+		for (uint32_t k = 0; k < n_insts; k++) {
 			if (!compiled(p, at)) {
 				map[n_map++] = (jit_pcmap){ (uint32_t)e.b.len, at };
 				emit_trap_at(&e, at, false, p);
@@ -305,7 +310,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 				t = u;
 			}
 			if (t && t->entry != JIT_NONE) {
-				x64_patch_rel32(b, x.off, t->entry);
+				x64_patch_rel32(b, x.off, jit_mutant_hook(JIT_HOOK_branch_charge, 1) ? t->entry : t->at.host_off);
 				continue;
 			}
 			x.kind = JIT_EXIT_PANIC;

@@ -28,6 +28,8 @@ typedef enum jit_hook {
 	JIT_HOOK_top_extra,      /* runtime.c sandbox_open: pages above the highest mapped one opened readable (0) */
 	JIT_HOOK_branch_skip,    /* compile.c link: block entries a taken branch skips past its target (0) */
 	JIT_HOOK_slot_skip,      /* compile.c jump table: 1 links a slot past its block's gas prologue (0) */
+	JIT_HOOK_branch_charge,  /* compile.c emit_program: 1 = a taken branch enters its target's gas prologue */
+	JIT_HOOK_resume_charge,  /* runtime.c jit_program_run: 1 = the run charges its first block (0.8.0: flag clear) */
 	JIT_HOOK_COUNT
 } jit_hook;
 

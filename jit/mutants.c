@@ -316,6 +316,12 @@ static void mut_sbrk_exit_next(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_SBRK, in->next, 0, 0, 0);
 }
 
+/* unlikely: jmp panic(pc) */
+static void mut_unlikely_trap(jit_em *e, const pvm_inst *in, const tpl_desc *d)
+{
+	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_PANIC, in->pc, 0, 0, 0);
+}
+
 /* ---- value functions (HOOK rows) ------------------------------------------------------------ */
 
 static uint64_t mut_gas_cost_plus_one(uint64_t cost) { return cost + 1; }
@@ -326,6 +332,8 @@ static uint64_t mut_ro_page_writable(uint64_t perm) { return PVM_WRITE; }
 static uint64_t mut_unmapped_page_readable(uint64_t n) { return n + 1; }
 static uint64_t mut_link_branch_next_block(uint64_t n) { return n + 1; }
 static uint64_t mut_link_table_slot_non_block(uint64_t n) { return 1; }
+static uint64_t mut_branch_skips_charge(uint64_t charge) { (void)charge; return 0; }
+static uint64_t mut_resume_charges_again(uint64_t charge) { (void)charge; return 1; }
 
 /* ---- the registry --------------------------------------------------------------------------- */
 

@@ -391,7 +391,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 
 	enter_fn *enter = (enter_fn *)(void *)(jp->code + jp->enter_off);
 	uint32_t pc = s->pc;
-	bool charge = !(jp->isa080 && s->gas_charged); /* 0.8.0: resuming inside a paid block */
+	bool charge = jit_mutant_hook(JIT_HOOK_resume_charge, !(jp->isa080 && s->gas_charged)); /* 0.8.0: resuming inside a paid block */
 	for (;;) {
 		const jit_row *row = jit_find_row(jp, pc);
 		uint32_t at = row ? row->at.host_off : 0;

@@ -673,6 +673,10 @@ out:
 
 uint64_t tv_region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc)
 {
+	if (p->isa == PVM_ISA_080) { /* the cost model's ϱΔ of L(pc), the block holding pc (§4, §6) */
+		uint32_t start = pvm_block_of(p, pc);
+		return start == UINT32_MAX ? 0 : pvm_block_cost(p, start);
+	}
 	uint64_t n_cost = 1;
 	for (const pvm_inst *in = pvm_inst_at(p, pc); sem_spec_get(sp, in->op) && !pvm_op_ends_region(in->op);
 	     in = pvm_inst_at(p, in->next))
@@ -715,8 +719,9 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L
 	Z3_ast regs[PVM_NUM_REGS];
 	memcpy(regs, q.g, sizeof regs);
 	Z3_ast mem = q.gm;
-	/* the region's cost as the spec engine charges it (instructions up to the first that ends a
-	 * region), never the JIT's own blk.cost: a wrong cost in the JIT must show */
+	/* the region's cost as the spec engine charges it, never the JIT's own blk.cost: a wrong cost
+	 * in the JIT must show. 0.7.2: the instructions up to the first that ends a region; 0.8.0: the
+	 * cost model's ϱΔ of L(pc), entered with the gas-charged flag clear (ISA-NOTES-0.8 §4) */
 	uint64_t n_cost = tv_region_cost(w->o->spec, p, pc);
 	Z3_ast cost = num(z, n_cost, 64);
 	Z3_ast gas_after = Z3_mk_bvsub(z, q.gas, cost);

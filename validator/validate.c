@@ -287,11 +287,12 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
  * JIT whose code was proved (res->variant's): then TV_CEX (the vector written to path when there is a cex dir).
  * A vector that agrees, or that cannot be built (v NULL, why says so), means the proof's model is
  * not a real divergence: TV_BUG, never TV_CEX (the vector is still written, for the bug report). */
-tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path)
+tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, pvm_isa isa, const char *why,
+                          const char *path)
 {
 	char diff[200];
 	pvm_errbuf e;
-	int r = v ? tv_cex_replay(v, tv_variant_engine(res->variant), diff, sizeof diff, &e) : -1;
+	int r = v ? tv_cex_replay(v, isa, tv_variant_engine(res->variant), diff, sizeof diff, &e) : -1;
 	size_t l = strlen(res->detail);
 	if (r < 0) {
 		snprintf(res->detail + l, sizeof res->detail - l, "; VALIDATOR BUG: the model does not replay (%.100s)",
@@ -302,7 +303,7 @@ tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const
 	}
 	if (v && r >= 0 && o->cex_dir) {
 		mkdir(o->cex_dir, 0777);
-		if (tv_cex_save(v, path, &e) == PVM_OK) {
+		if (tv_cex_save(v, isa, path, &e) == PVM_OK) {
 			snprintf(res->cex_file, sizeof res->cex_file, "%s", path);
 		} else {
 			l = strlen(res->detail);
@@ -367,7 +368,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 			orig.program_len = prog.program_len;
 			err = tv_cex_vector_block(&cex, &orig, 0, UINT64_MAX, path, &cv, &e);
 		}
-		v = tv_cex_confirm(o, res, err ? NULL : &cv, err ? e.msg : NULL, path);
+		v = tv_cex_confirm(o, res, err ? NULL : &cv, PVM_ISA_072, err ? e.msg : NULL, path);
 		if (!err) pvm_vector_fini(&cv);
 	}
 	pvm_vector_fini(&prog);
@@ -482,10 +483,6 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 {
 	const tv_opts *o = wk->o;
 	memset(res, 0, sizeof *res);
-	if (p->isa != PVM_ISA_072) { /* issue 11: block proofs with GP 0.8.0's per-block gas are not built yet */
-		pvm_errf(e, "GP %s block proofs are not supported yet", pvm_isa_name(p->isa));
-		return PVM_EINVAL;
-	}
 	if (pc > p->code_len || !p->is_start[pc]) {
 		pvm_errf(e, "pc %u: no instruction starts there", pc);
 		return PVM_EINVAL;
@@ -617,7 +614,7 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 			cut.code = malloc(p->code_len ? p->code_len : 1);
 			if (cut.code) {
 				memcpy(cut.code, p->code, p->code_len);
-				cut.code[ci->next] = PVM_OP_trap;
+				cut.code[ci->next] = pvm_byte(p->isa, PVM_OP_trap);
 				if (pvm_program_encode(&cut, &blob, &len) == PVM_OK) {
 					free(cv.program);
 					cv.program = blob;
@@ -626,7 +623,7 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 				free(cut.code);
 			}
 		}
-		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, err ? we.msg : NULL, path);
+		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, p->isa, err ? we.msg : NULL, path);
 		if (!err) pvm_vector_fini(&cv);
 		free(none.program);
 	}
