@@ -289,6 +289,14 @@ static bool sandbox_open(jit_run *r, jit_program *jp, pvm_state *s)
 	pvm_mem_each(s->mem, fill_page, r);
 	pvm_mem_each(s->mem, seal_read_only, &pr);
 	run_flush(&pr);
+	if (jp->isa080 && s->heap_limit > s->heap_base) {
+		/* GP 0.8.0 grow_heap is answered between runs, so the heap it grew is mirrored here; its
+		 * last byte goes through the same hook as sbrk's (a mutant opens one page too many) */
+		uint32_t a = s->heap_base / PAGE, end = a, lim = s->heap_limit / PAGE;
+		while (end < lim && pvm_mem_perm(s->mem, end) == PVM_WRITE) end++;
+		uint64_t last = jit_mutant_hook(JIT_HOOK_sbrk_end, (uint64_t)end * PAGE - 1) / PAGE;
+		if (end > a && last >= end && last < PVM_NUM_PAGES) sb_protect(r, end, (uint32_t)last + 1, PVM_WRITE);
+	}
 	uint64_t extra = jit_mutant_hook(JIT_HOOK_top_extra, 0); /* none: only mapped pages are opened */
 	if (extra && pr.top && pr.top < PVM_NUM_PAGES)
 		sb_protect(r, pr.top, (uint32_t)(pr.top + extra < PVM_NUM_PAGES ? pr.top + extra : PVM_NUM_PAGES), PVM_READ);
