@@ -95,9 +95,8 @@ int cmd_prove(int argc, char **argv)
 	o.memo = true; /* one worker serves many blocks: instruction-shaped queries repeat */
 	o.progress = isatty(2);
 	const char *json = NULL, *junit = NULL, *html = NULL;
-	const char **files = calloc((size_t)argc, sizeof *files);
+	const char **files = pvm_xcalloc((size_t)argc, sizeof *files);
 	size_t n_files = 0;
-	if (!files) return 2;
 	uint64_t pc = 0, n;
 	bool have_pc = false, all = false, timings = false;
 	int isa = -1;
@@ -150,9 +149,9 @@ int cmd_prove(int argc, char **argv)
 		free(files);
 		return cli_usage("prove", "needs FILE and exactly one of --pc N / --all (--all: one or more FILEs)");
 	}
-	cli_input *ins = calloc(n_files, sizeof *ins);
+	cli_input *ins = pvm_xcalloc(n_files, sizeof *ins);
 	size_t n_loaded = 0, total = 0;
-	int load_rc = ins ? 0 : 2;
+	int load_rc = 0;
 	for (; !load_rc && n_loaded < n_files; n_loaded++) {
 		if (cli_load(files[n_loaded], CLI_AUTO, NULL, 0, -1, isa, 0, &ins[n_loaded])) {
 			load_rc = 2;
@@ -187,8 +186,8 @@ int cmd_prove(int argc, char **argv)
 	R.o = &o;
 	R.in = ins;
 	R.files = files;
-	uint32_t *pcs = malloc(total * sizeof *pcs), *fidx = malloc(total * sizeof *fidx);
-	for (size_t fi = 0; pcs && fidx && fi < n_files; fi++) {
+	uint32_t *pcs = pvm_xmalloc(total * sizeof *pcs), *fidx = pvm_xmalloc(total * sizeof *fidx);
+	for (size_t fi = 0; fi < n_files; fi++) {
 		const cli_input *in = &ins[fi];
 		for (uint32_t at = 0; at <= in->prog.code_len; at++)
 			if (all ? in->prog.is_block[at] || at == in->vec.initial_pc : at == pc) {
@@ -198,14 +197,9 @@ int cmd_prove(int argc, char **argv)
 	}
 	R.pcs = pcs;
 	R.file = fidx;
-	R.res = calloc(R.n ? R.n : 1, sizeof *R.res);
-	R.done = calloc(R.n ? R.n : 1, sizeof *R.done);
+	R.res = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.res);
+	R.done = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.done);
 	int rc = 0;
-	if (!pcs || !fidx || !R.res || !R.done) {
-		fprintf(stderr, "prove: out of memory\n");
-		rc = 2;
-		goto done;
-	}
 	pthread_mutex_init(&R.lock, NULL);
 	double t0 = now_s();
 	unsigned jobs = o.jobs ? o.jobs : 1;
@@ -270,7 +264,6 @@ int cmd_prove(int argc, char **argv)
 	}
 	tv_report_free(&rep);
 	pthread_mutex_destroy(&R.lock);
-done:
 	free(pcs), free(fidx), free(R.res), free(R.done);
 	sem_spec_free(sp);
 	for (size_t i = 0; i < n_files; i++) cli_input_fini(&ins[i]);
