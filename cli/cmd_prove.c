@@ -100,26 +100,43 @@ int cmd_prove(int argc, char **argv)
 	uint64_t pc = 0, n;
 	bool have_pc = false, all = false, timings = false;
 	int isa = -1;
+	int early = -1; /* an exit code decided while reading the arguments */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		int r = cli_tv_option("prove", argc, argv, &i, &o);
 		if (r >= 0) {
-			if (r) return r;
+			if (r) {
+				early = r;
+				break;
+			}
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
-			return 0;
+			early = 0;
+			break;
 		} else if (!strcmp(a, "--pc")) {
-			if (!cli_parse_u64(val, &pc) || pc > UINT32_MAX) return cli_usage("prove", "--pc needs a number");
+			if (!cli_parse_u64(val, &pc) || pc > UINT32_MAX) {
+				early = cli_usage("prove", "--pc needs a number");
+				break;
+			}
 			have_pc = true, i++;
 		} else if (!strcmp(a, "--all")) {
 			all = true;
 		} else if (!strcmp(a, "--isa")) {
-			if (!val) return cli_usage("prove", "--isa needs a value");
-			if (cli_parse_isa("prove", val, &isa)) return 2;
+			if (!val) {
+				early = cli_usage("prove", "--isa needs a value");
+				break;
+			}
+			if (cli_parse_isa("prove", val, &isa)) {
+				early = 2;
+				break;
+			}
 			i++;
 		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) return cli_usage("prove", "-j needs a number 1..64");
+			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) {
+				early = cli_usage("prove", "-j needs a number 1..64");
+				break;
+			}
 			o.jobs = (unsigned)n, i++;
 		} else if (!strcmp(a, "--json") && val) {
 			json = val, i++;
@@ -136,14 +153,21 @@ int cmd_prove(int argc, char **argv)
 		} else if (!strcmp(a, "--no-memo")) {
 			o.memo = false;
 		} else if (!strcmp(a, "--mutant") && val) {
-			if (!jit_set_mutant(val)) return cli_usage("prove", "--mutant: no mutant '%s' built in", val);
+			if (!jit_set_mutant(val)) {
+				early = cli_usage("prove", "--mutant: no mutant '%s' built in", val);
+				break;
+			}
 			i++;
 		} else if (a[0] == '-' || (n_files && !all)) {
-			free(files);
-			return cli_usage("prove", "unexpected argument '%s' (see --help)", a);
+			early = cli_usage("prove", "unexpected argument '%s' (see --help)", a);
+			break;
 		} else {
 			files[n_files++] = a;
 		}
+	}
+	if (early >= 0) {
+		free(files);
+		return early;
 	}
 	if (!n_files || have_pc == all) {
 		free(files);
