@@ -103,26 +103,43 @@ int cmd_prove(int argc, char **argv)
 	bool have_pc = false, all = false, timings = false;
 	int isa = -1;
 	int cross = -1; /* the whole-block cross-check: default on for --pc, off for --all */
+	int early = -1; /* an exit code decided while reading the arguments */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		int r = cli_tv_option("prove", argc, argv, &i, &o);
 		if (r >= 0) {
-			if (r) return r;
+			if (r) {
+				early = r;
+				break;
+			}
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
-			return 0;
+			early = 0;
+			break;
 		} else if (!strcmp(a, "--pc")) {
-			if (!cli_parse_u64(val, &pc) || pc > UINT32_MAX) return cli_usage("prove", "--pc needs a number");
+			if (!cli_parse_u64(val, &pc) || pc > UINT32_MAX) {
+				early = cli_usage("prove", "--pc needs a number");
+				break;
+			}
 			have_pc = true, i++;
 		} else if (!strcmp(a, "--all")) {
 			all = true;
 		} else if (!strcmp(a, "--isa")) {
-			if (!val) return cli_usage("prove", "--isa needs a value");
-			if (cli_parse_isa("prove", val, &isa)) return 2;
+			if (!val) {
+				early = cli_usage("prove", "--isa needs a value");
+				break;
+			}
+			if (cli_parse_isa("prove", val, &isa)) {
+				early = 2;
+				break;
+			}
 			i++;
 		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) return cli_usage("prove", "-j needs a number 1..64");
+			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) {
+				early = cli_usage("prove", "-j needs a number 1..64");
+				break;
+			}
 			o.jobs = (unsigned)n, i++;
 		} else if (!strcmp(a, "--json") && val) {
 			json = val, i++;
@@ -143,22 +160,27 @@ int cmd_prove(int argc, char **argv)
 		} else if (!strcmp(a, "--no-memo")) {
 			o.memo = false;
 		} else if (!strcmp(a, "--mutant") && val) {
-			if (!jit_set_mutant(val)) return cli_usage("prove", "--mutant: no mutant '%s' built in", val);
+			if (!jit_set_mutant(val)) {
+				early = cli_usage("prove", "--mutant: no mutant '%s' built in", val);
+				break;
+			}
 			i++;
 		} else if (a[0] == '-' || (n_files && !all)) {
-			return cli_usage("prove", "unexpected argument '%s' (see --help)", a);
+			early = cli_usage("prove", "unexpected argument '%s' (see --help)", a);
+			break;
 		} else {
 			files[n_files++] = a;
 		}
 	}
+	if (early >= 0) return early;
 	o.no_cross_check = cross < 0 ? all : !cross;
 	if (!n_files || have_pc == all) {
 		return cli_usage("prove", "needs FILE and exactly one of --pc N / --all (--all: one or more FILEs)");
 	}
-	cli_input *ins = calloc(n_files, sizeof *ins);
+	cli_input *ins = pvm_xcalloc(n_files, sizeof *ins);
 	tv_links **links = NULL;
 	size_t n_loaded = 0, total = 0;
-	int load_rc = ins ? 0 : 2;
+	int load_rc = 0;
 	for (; !load_rc && n_loaded < n_files; n_loaded++) {
 		if (cli_load(files[n_loaded], CLI_AUTO, NULL, 0, -1, isa, 0, &ins[n_loaded])) {
 			load_rc = 2;
@@ -198,8 +220,8 @@ int cmd_prove(int argc, char **argv)
 	R.o = &o;
 	R.in = ins;
 	R.files = files;
-	uint32_t *pcs = malloc(total * sizeof *pcs), *fidx = malloc(total * sizeof *fidx);
-	for (size_t fi = 0; pcs && fidx && fi < n_files; fi++) {
+	uint32_t *pcs = pvm_xmalloc(total * sizeof *pcs), *fidx = pvm_xmalloc(total * sizeof *fidx);
+	for (size_t fi = 0; fi < n_files; fi++) {
 		const cli_input *in = &ins[fi];
 		for (uint32_t at = 0; at <= in->prog.code_len; at++)
 			if (all ? in->prog.is_block[at] || at == in->vec.initial_pc : at == pc) {
@@ -209,14 +231,9 @@ int cmd_prove(int argc, char **argv)
 	}
 	R.pcs = pcs;
 	R.file = fidx;
-	R.res = calloc(R.n ? R.n : 1, sizeof *R.res);
-	R.done = calloc(R.n ? R.n : 1, sizeof *R.done);
+	R.res = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.res);
+	R.done = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.done);
 	int rc = 0;
-	if (!pcs || !fidx || !R.res || !R.done) {
-		fprintf(stderr, "prove: out of memory\n");
-		rc = 2;
-		goto done;
-	}
 	pthread_mutex_init(&R.lock, NULL);
 	double t0 = now_s();
 	unsigned jobs = o.jobs ? o.jobs : 1;
@@ -291,7 +308,6 @@ int cmd_prove(int argc, char **argv)
 	}
 	tv_report_free(&rep);
 	pthread_mutex_destroy(&R.lock);
-done:
 	free(pcs), free(fidx), free(R.res), free(R.done);
 	sem_spec_free(sp);
 	for (size_t i = 0; links && i < n_files; i++) tv_links_free(links[i]);

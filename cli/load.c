@@ -68,8 +68,7 @@ static int load_vector08(const char *path, int64_t gas, unsigned dflags, cli_inp
 		}
 	}
 	pvm_vector_set_initial(&in->vec, in->vec08.name, &in->init);
-	in->vec.program = malloc(in->vec08.program_len ? in->vec08.program_len : 1);
-	if (!in->vec.program) abort();
+	in->vec.program = pvm_xmalloc(in->vec08.program_len ? in->vec08.program_len : 1);
 	memcpy(in->vec.program, in->vec08.program, in->vec08.program_len);
 	in->vec.program_len = in->vec08.program_len;
 	return 0;

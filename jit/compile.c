@@ -116,13 +116,8 @@ jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit
 	     at = pvm_inst_at(p, at)->next)
 		n_insts++;
 	for (size_t cap = 4096;; cap *= 4) {
-		uint8_t *buf = malloc(cap);
-		jit_pcmap *map = malloc((n_insts + 1) * sizeof *map);
-		if (!buf || !map) {
-			free(buf);
-			free(map);
-			return JIT_ENOMEM;
-		}
+		uint8_t *buf = pvm_xmalloc(cap);
+		jit_pcmap *map = pvm_xmalloc((n_insts + 1) * sizeof *map);
 		jit_em e = { .b = { .p = buf, .cap = cap }, .f = f };
 		size_t n_map = 0;
 		jit_em_prologue(&e, pc, out->cost);
@@ -161,8 +156,7 @@ jit_err jit_dispatch_compile(const pvm_program *p, uint32_t pc, jit_block *out)
 {
 	memset(out, 0, sizeof *out);
 	out->entry_pc = pc;
-	uint8_t *buf = malloc(256);
-	if (!buf) return JIT_ENOMEM;
+	uint8_t *buf = pvm_xmalloc(256);
 	jit_em e = { .b = { .p = buf, .cap = 256 } };
 	emit_dispatch(&e, pc, p->jt_len);
 	out->bytes = buf;
@@ -328,8 +322,7 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	*out = NULL;
 	if (p->jt_len > (1u << 24) || p->code_len > (1u << 26)) return JIT_ETOOBIG;
-	jit_program *jp = calloc(1, sizeof *jp);
-	if (!jp) return JIT_ENOMEM;
+	jit_program *jp = pvm_xcalloc(1, sizeof *jp);
 	size_t starts = 0;
 	for (uint32_t pc = next_start(p, 0, 0); pc <= p->code_len; pc = next_start(p, pc, p->inst[pc].next))
 		starts++;
@@ -337,9 +330,8 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	jp->isa080 = p->isa == PVM_ISA_080;
 	jp->invalid = p->invalid[0] != 0;
 	jp->code_len = p->code_len;
-	jp->rows = malloc(2 * starts * sizeof *jp->rows);
-	jp->jt_host = calloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);
-	if (!jp->rows || !jp->jt_host) goto nomem;
+	jp->rows = pvm_xmalloc(2 * starts * sizeof *jp->rows);
+	jp->jt_host = pvm_xcalloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);
 	/* emit straight into the mapping that becomes the code (RW now, RX once written) */
 	size_t cap = (4096 + 48 * starts + 4095) / 4096 * 4096;
 	uint8_t *code;

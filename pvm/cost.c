@@ -75,8 +75,7 @@ static bool hinted(const pvm_program *p, const pvm_inst *in)
 uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
 {
 	size_t cap = 64, n = 0, head = 0; /* entries [0, head) are RETIRED (retirement is in order) */
-	entry *rob = malloc(cap * sizeof *rob);
-	if (!rob) abort(); /* host out of memory */
+	entry *rob = pvm_xmalloc(cap * sizeof *rob);
 	uint8_t units[5];
 	memcpy(units, units_total, sizeof units);
 	uint64_t ip = s;
@@ -103,8 +102,7 @@ uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
 				}
 				if (n == cap) {
 					cap *= 2;
-					rob = realloc(rob, cap * sizeof *rob);
-					if (!rob) abort();
+					rob = pvm_xrealloc(rob, cap * sizeof *rob);
 				}
 				entry *e = &rob[n];
 				e->ndeps = 0;

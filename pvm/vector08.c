@@ -112,8 +112,7 @@ static bool read_step(rd *r, const yaml_node_t *m, bool tagged, pvm_step *st)
 static bool read_steps(rd *r, const yaml_node_t *seq, pvm_vector08 *v, int *spelling)
 {
 	if (!get_seq(r, seq, "steps", &v->n_steps)) return false;
-	v->steps = calloc(v->n_steps ? v->n_steps : 1, sizeof *v->steps);
-	if (!v->steps) return fail(r, seq, "steps: %s", "out of memory");
+	v->steps = pvm_xcalloc(v->n_steps ? v->n_steps : 1, sizeof *v->steps);
 	for (size_t i = 0; i < v->n_steps; i++) {
 		yaml_node_t *m = item(r, seq, i), *body = m, *kind = NULL;
 		if (m->type != YAML_MAPPING_NODE) return fail(r, m, "%s", "steps: expected an object");
@@ -176,8 +175,7 @@ static bool read_costs(rd *r, const yaml_node_t *n, pvm_vector08 *v, int *spelli
 		return fail(r, n, "%s", sp ? "block-gas-costs: an array, but the steps use \"kind\" objects"
 		                           : "block-gas-costs: an object, but the steps use the tagged spelling");
 	*spelling = sp;
-	v->costs = calloc(v->n_costs ? v->n_costs : 1, sizeof *v->costs);
-	if (!v->costs) return fail(r, n, "block-gas-costs: %s", "out of memory");
+	v->costs = pvm_xcalloc(v->n_costs ? v->n_costs : 1, sizeof *v->costs);
 	for (size_t i = 0; i < v->n_costs; i++) {
 		pvm_block_gas *c = &v->costs[i];
 		if (sp == 0) {
@@ -230,7 +228,7 @@ static bool read_doc(rd *r, pvm_vector08 *v)
 		return fail(r, root, "%s", "missing field \"steps\" (or \"block-gas-costs\")");
 	const char *s;
 	if (!get_str(r, f[G_NAME], "name", &s)) return false;
-	if (!(v->name = strdup(s))) return fail(r, root, "%s", "out of memory");
+	v->name = pvm_xstrdup(s);
 	if (!get_bytes(r, f[G_PROG], "program", &v->program, &v->program_len)) return false;
 	int spelling = -1;
 	if (run) {
@@ -589,8 +587,7 @@ static pvm_step *add_step(build *b, pvm_step_kind k)
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 16;
-		b->steps = realloc(b->steps, b->cap * sizeof *b->steps);
-		if (!b->steps) abort();
+		b->steps = pvm_xrealloc(b->steps, b->cap * sizeof *b->steps);
 	}
 	pvm_step *st = &b->steps[b->n++];
 	memset(st, 0, sizeof *st);
@@ -630,21 +627,18 @@ static void nonzero_runs(void *ctx, uint32_t page, pvm_perm perm, const uint8_t 
 		uint32_t a = page * PVM_PAGE + o;
 		pvm_chunk *last = b->nchunks ? &b->chunks[b->nchunks - 1] : NULL;
 		if (last && last->address + last->len == a) {
-			last->data = realloc(last->data, last->len + 1);
-			if (!last->data) abort();
+			last->data = pvm_xrealloc(last->data, last->len + 1);
 			last->data[last->len++] = data[o];
 			continue;
 		}
 		if (b->nchunks == b->capchunks) {
 			b->capchunks = b->capchunks ? 2 * b->capchunks : 8;
-			b->chunks = realloc(b->chunks, b->capchunks * sizeof *b->chunks);
-			if (!b->chunks) abort();
+			b->chunks = pvm_xrealloc(b->chunks, b->capchunks * sizeof *b->chunks);
 		}
 		pvm_chunk *c = &b->chunks[b->nchunks++];
 		c->address = a;
 		c->len = 1;
-		c->data = malloc(1);
-		if (!c->data) abort();
+		c->data = pvm_xmalloc(1);
 		c->data[0] = data[o];
 	}
 }
@@ -654,9 +648,8 @@ void pvm_vector08_from_run(pvm_vector08 *v, const char *name, const uint8_t *pro
                            const pvm_state *fin, pvm_exit x)
 {
 	memset(v, 0, sizeof *v);
-	v->name = strdup(name);
-	v->program = malloc(program_len ? program_len : 1);
-	if (!v->name || !v->program) abort();
+	v->name = pvm_xstrdup(name);
+	v->program = pvm_xmalloc(program_len ? program_len : 1);
 	memcpy(v->program, program, program_len);
 	v->program_len = program_len;
 	v->has_steps = true;
@@ -699,8 +692,7 @@ void pvm_vector08_from_run(pvm_vector08 *v, const char *name, const uint8_t *pro
 	v->has_costs = true;
 	size_t nb = 0;
 	for (uint32_t pc = 0; pc < p->code_len; pc++) nb += p->is_block[pc];
-	v->costs = calloc(nb ? nb : 1, sizeof *v->costs);
-	if (!v->costs) abort();
+	v->costs = pvm_xcalloc(nb ? nb : 1, sizeof *v->costs);
 	for (uint32_t pc = 0; pc < p->code_len; pc++)
 		if (p->is_block[pc]) v->costs[v->n_costs++] = (pvm_block_gas){ pc, pvm_block_cost(p, pc) };
 }
