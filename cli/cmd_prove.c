@@ -185,9 +185,11 @@ int cmd_prove(int argc, char **argv)
 		if (cli_load(files[n_loaded], CLI_AUTO, NULL, 0, -1, isa, 0, &ins[n_loaded])) {
 			load_rc = 2;
 		} else if (ins[n_loaded].prog.isa != ins[0].prog.isa) {
-			/* one spec serves the run: the files must be of one revision */
-			fprintf(stderr, "%s: prove: a GP %s program among GP %s ones (prove them apart)\n", files[n_loaded],
-			        pvm_isa_name(ins[n_loaded].prog.isa), pvm_isa_name(ins[0].prog.isa));
+			/* one spec for the whole run: the files must share their revision */
+			fprintf(stderr, "%s: prove: a GP %s program, but %s is GP %s (prove them separately)\n",
+			        files[n_loaded], pvm_isa_name(ins[n_loaded].prog.isa), files[0],
+			        pvm_isa_name(ins[0].prog.isa));
+			cli_input_fini(&ins[n_loaded]);
 			load_rc = 2;
 		} else {
 			total += (size_t)ins[n_loaded].prog.code_len + 1;

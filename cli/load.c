@@ -71,6 +71,7 @@ static int load_vector08(const char *path, int64_t gas, unsigned dflags, cli_inp
 	in->vec.program = pvm_xmalloc(in->vec08.program_len ? in->vec08.program_len : 1);
 	memcpy(in->vec.program, in->vec08.program, in->vec08.program_len);
 	in->vec.program_len = in->vec08.program_len;
+	in->vec.isa = in->prog.isa;
 	return 0;
 }
 
@@ -93,6 +94,7 @@ static int load_vector(const char *path, int64_t gas, pvm_isa isa, unsigned dfla
 		return fail(in, &e);
 	if (gas >= 0) in->vec.initial_gas = gas;
 	pvm_vector_initial_state(&in->vec, &in->init);
+	in->vec.isa = in->prog.isa;
 	return 0;
 }
 
@@ -171,5 +173,6 @@ int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_
 	pvm_vector_set_initial(&in->vec, name, &in->init);
 	free(name);
 	if (pvm_program_encode(&in->prog, &in->vec.program, &in->vec.program_len)) abort();
+	in->vec.isa = in->prog.isa;
 	return 0;
 }

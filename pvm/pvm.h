@@ -364,6 +364,8 @@ typedef struct pvm_pagemap { uint32_t address; uint32_t length; bool writable; }
 
 typedef struct pvm_vector {
 	char *name;
+	pvm_isa isa;           /* the program's revision where the vector was built for one (the validator's
+	                          counterexamples; the w3f format itself is GP 0.7.2) */
 	uint64_t initial_regs[PVM_NUM_REGS];
 	uint32_t initial_pc;
 	pvm_pagemap *page_map; size_t n_page_map;

@@ -159,33 +159,6 @@ static void add_accesses(pvm_vector *v, const tv_cex *cex)
 	}
 }
 
-/* GP 0.8.0: the same as a step vector (its initial state set up by steps, one run, one assert
- * of the interpreter's result, the block costs), the format a 0.8 program replays in. */
-static pvm_err write_vector08(const pvm_vector *v, FILE *f, pvm_errbuf *e)
-{
-	pvm_program p;
-	pvm_err err = pvm_program_decode_isa(&p, PVM_ISA_080, v->program, v->program_len, v->name, e);
-	if (err) return err;
-	void *prep = interp_engine.load(&p, e);
-	if (!prep) {
-		pvm_program_fini(&p);
-		return PVM_EINVAL;
-	}
-	pvm_state init, s;
-	pvm_vector_initial_state(v, &init);
-	pvm_state_copy(&s, &init);
-	pvm_exit x = interp_engine.run(prep, &s);
-	pvm_vector08 v8;
-	pvm_vector08_from_run(&v8, v->name, v->program, v->program_len, &p, &init, &s, x);
-	err = pvm_vector08_write(&v8, f);
-	pvm_vector08_fini(&v8);
-	pvm_state_fini(&s);
-	pvm_state_fini(&init);
-	interp_engine.free(prep);
-	pvm_program_fini(&p);
-	return err;
-}
-
 static char *dup_name(const char *path)
 {
 	const char *b = strrchr(path, '/');
@@ -251,10 +224,11 @@ pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t 
 	return PVM_OK;
 }
 
-int tv_cex_replay(pvm_vector *v, pvm_isa isa, const pvm_engine *jit, char *diff, size_t n, pvm_errbuf *e)
+int tv_cex_replay(pvm_vector *v, const pvm_engine *jit, char *diff, size_t n, pvm_errbuf *e)
 {
 	pvm_program p;
-	if (pvm_program_decode_isa(&p, isa, v->program, v->program_len, v->name ? v->name : "counterexample", e) != PVM_OK)
+	if (pvm_program_decode_isa(&p, v->isa, v->program, v->program_len, v->name ? v->name : "counterexample", e) !=
+	    PVM_OK)
 		return -1;
 	void *pa = interp_engine.load(&p, e), *pb = pa ? jit->load(&p, e) : NULL;
 	int r = -1;
@@ -275,14 +249,41 @@ int tv_cex_replay(pvm_vector *v, pvm_isa isa, const pvm_engine *jit, char *diff,
 	return r;
 }
 
-pvm_err tv_cex_save(const pvm_vector *v, pvm_isa isa, const char *path, pvm_errbuf *e)
+/* GP 0.8.0: v as a step vector (the steps set up its initial state, one run, one assert of the
+ * interpreter's result, the block costs), the format a 0.8 program replays in. */
+static pvm_err write_vector08(const pvm_vector *v, FILE *f, pvm_errbuf *e)
+{
+	pvm_program p;
+	pvm_err err = pvm_program_decode_isa(&p, PVM_ISA_080, v->program, v->program_len, v->name ? v->name : "cex", e);
+	if (err) return err;
+	void *prep = interp_engine.load(&p, e);
+	if (!prep) {
+		pvm_program_fini(&p);
+		return PVM_EINVAL;
+	}
+	pvm_state init, s;
+	pvm_vector_initial_state(v, &init);
+	pvm_state_copy(&s, &init);
+	pvm_exit x = interp_engine.run(prep, &s);
+	pvm_vector08 v8;
+	pvm_vector08_from_run(&v8, v->name ? v->name : "counterexample", v->program, v->program_len, &p, &init, &s, x);
+	err = pvm_vector08_write(&v8, f);
+	pvm_vector08_fini(&v8);
+	pvm_state_fini(&s);
+	pvm_state_fini(&init);
+	interp_engine.free(prep);
+	pvm_program_fini(&p);
+	return err;
+}
+
+pvm_err tv_cex_save(const pvm_vector *v, const char *path, pvm_errbuf *e)
 {
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		pvm_errf(e, "%s: cannot write", path);
 		return PVM_EIO;
 	}
-	pvm_err err = isa == PVM_ISA_080 ? write_vector08(v, f, e) : pvm_vector_write(v, f);
+	pvm_err err = v->isa == PVM_ISA_080 ? write_vector08(v, f, e) : pvm_vector_write(v, f);
 	if (fclose(f) != 0 && !err) err = PVM_EIO;
 	if (err) pvm_errf(e, "%s: cannot write", path);
 	return err;

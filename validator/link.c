@@ -180,7 +180,8 @@ tv_verdict tv_prove_table(const tv_opts *o, const tv_links *L, const pvm_program
 		pvm_errbuf e;
 		pvm_err err = tv_cex_vector_block(&cex, v, j->pc, UINT64_MAX, path, &cv, &e);
 		res->symbolic = false;
-		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, p->isa, err ? e.msg : NULL, path);
+		if (!err) cv.isa = p->isa;
+		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, err ? e.msg : NULL, path);
 		if (!err) pvm_vector_fini(&cv);
 		return res->verdict;
 	}

@@ -671,17 +671,22 @@ out:
 	return finish(res, v, t0);
 }
 
+uint64_t tv_region_len(const sem_spec *sp, const pvm_program *p, uint32_t pc)
+{
+	uint64_t n = 1;
+	for (const pvm_inst *in = pvm_inst_at(p, pc); sem_spec_get(sp, in->op) && !pvm_op_ends_region(in->op);
+	     in = pvm_inst_at(p, in->next))
+		n++;
+	return n;
+}
+
 uint64_t tv_region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc)
 {
-	if (p->isa == PVM_ISA_080) { /* the cost model's ϱΔ of L(pc), the block holding pc (§4, §6) */
+	if (p->isa == PVM_ISA_080) { /* the whole block holding pc, L(pc), by the cost model (§4, §6) */
 		uint32_t start = pvm_block_of(p, pc);
 		return start == UINT32_MAX ? 0 : pvm_block_cost(p, start);
 	}
-	uint64_t n_cost = 1;
-	for (const pvm_inst *in = pvm_inst_at(p, pc); sem_spec_get(sp, in->op) && !pvm_op_ends_region(in->op);
-	     in = pvm_inst_at(p, in->next))
-		n_cost++;
-	return n_cost;
+	return tv_region_len(sp, p, pc);
 }
 
 tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
@@ -719,9 +724,9 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L
 	Z3_ast regs[PVM_NUM_REGS];
 	memcpy(regs, q.g, sizeof regs);
 	Z3_ast mem = q.gm;
-	/* the region's cost as the spec engine charges it, never the JIT's own blk.cost: a wrong cost
-	 * in the JIT must show. 0.7.2: the instructions up to the first that ends a region; 0.8.0: the
-	 * cost model's ϱΔ of L(pc), entered with the gas-charged flag clear (ISA-NOTES-0.8 §4) */
+	/* the region's cost as the spec engine charges it (0.7.2: the instructions up to the first
+	 * that ends a region; 0.8.0: the cost model's ϱΔ of L(pc)), never the JIT's own blk.cost: a
+	 * wrong cost in the JIT must show */
 	uint64_t n_cost = tv_region_cost(w->o->spec, p, pc);
 	Z3_ast cost = num(z, n_cost, 64);
 	Z3_ast gas_after = Z3_mk_bvsub(z, q.gas, cost);
@@ -1072,11 +1077,11 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L
 		goto out;
 	}
 	patch_exits(blk.bytes, blk.exits, blk.n_exits);
-	uint64_t cost = tv_region_cost(w->o->spec, p, pc);
-	if (cost != blk.n_map) {
-		/* the spec charges the instructions up to its terminator; the pieces must be those */
+	uint64_t cost = tv_region_cost(w->o->spec, p, pc), len = tv_region_len(w->o->spec, p, pc);
+	if (len != blk.n_map) {
+		/* the spec's region is the instructions up to its terminator; the pieces must be those */
 		snprintf(res->detail, sizeof res->detail, "the block has %zu instructions, the spec's region %llu", blk.n_map,
-		         (unsigned long long)cost);
+		         (unsigned long long)len);
 		goto out;
 	}
 	v = TV_PROVED;

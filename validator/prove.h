@@ -90,20 +90,20 @@ pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in, const char
                                pvm_errbuf *e);
 pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, uint64_t cost, const char *name,
                             pvm_vector *v, pvm_errbuf *e);
-/* Runs the interpreter and `jit` from v's initial state (v's program decoded as revision isa) and
- * records the interpreter's result as v's expected-*. Returns 1 when they diverge, 0 when they
- * agree (diff: what both did), -1 when the vector does not run (e says why). */
-int tv_cex_replay(pvm_vector *v, pvm_isa isa, const pvm_engine *jit, char *diff, size_t n, pvm_errbuf *e);
-/* Writes v to path: a w3f vector, or for GP 0.8.0 a step vector (one run, one assert of the
- * interpreter's result, the block costs), the format a 0.8 program replays in. */
-pvm_err tv_cex_save(const pvm_vector *v, pvm_isa isa, const char *path, pvm_errbuf *e);
-/* A symbolic counterexample's vector v (NULL: it could not be built, why says so) replayed on
- * the interpreter and the proved JIT: TV_CEX when they diverge (v written to path with a cex
- * dir), else TV_BUG (validate.c). */
-tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, pvm_isa isa, const char *why,
-                          const char *path);
-/* The gas cost of the region entered at pc as the spec engine charges it. */
+/* Runs the interpreter and `jit` from v's initial state and records the interpreter's result as
+ * v's expected-*. Returns 1 when they diverge, 0 when they agree (diff: what both did), -1 when
+ * the vector does not run (e says why). */
+int tv_cex_replay(pvm_vector *v, const pvm_engine *jit, char *diff, size_t n, pvm_errbuf *e);
+pvm_err tv_cex_save(const pvm_vector *v, const char *path, pvm_errbuf *e);
+/* A symbolic counterexample's vector v (NULL: it could not be built, why says so; v->isa its
+ * program's revision) replayed on the interpreter and the proved JIT: TV_CEX when they diverge (v
+ * written to path with a cex dir), else TV_BUG (validate.c). */
+tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path);
+/* The gas charged on entering at pc as the spec engine charges it: 0.7.2 the region's instruction
+ * count, 0.8.0 the cost model's cost of the block holding pc (from its start L(pc)). */
 uint64_t tv_region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc);
+/* The region's instructions: pc up to and including the first that ends a region. */
+uint64_t tv_region_len(const sem_spec *sp, const pvm_program *p, uint32_t pc);
 const char *tv_kind_name(int k);
 
 /* Register operands of an instruction in form order (ra/rb/rd as named in opcodes.def);

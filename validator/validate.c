@@ -287,12 +287,11 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
  * JIT whose code was proved (res->variant's): then TV_CEX (the vector written to path when there is a cex dir).
  * A vector that agrees, or that cannot be built (v NULL, why says so), means the proof's model is
  * not a real divergence: TV_BUG, never TV_CEX (the vector is still written, for the bug report). */
-tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, pvm_isa isa, const char *why,
-                          const char *path)
+tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path)
 {
 	char diff[200];
 	pvm_errbuf e;
-	int r = v ? tv_cex_replay(v, isa, tv_variant_engine(res->variant), diff, sizeof diff, &e) : -1;
+	int r = v ? tv_cex_replay(v, tv_variant_engine(res->variant), diff, sizeof diff, &e) : -1;
 	size_t l = strlen(res->detail);
 	if (r < 0) {
 		snprintf(res->detail + l, sizeof res->detail - l, "; VALIDATOR BUG: the model does not replay (%.100s)",
@@ -303,7 +302,7 @@ tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, pvm_i
 	}
 	if (v && r >= 0 && o->cex_dir) {
 		mkdir(o->cex_dir, 0777);
-		if (tv_cex_save(v, isa, path, &e) == PVM_OK) {
+		if (tv_cex_save(v, path, &e) == PVM_OK) {
 			snprintf(res->cex_file, sizeof res->cex_file, "%s", path);
 		} else {
 			l = strlen(res->detail);
@@ -368,7 +367,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 			orig.program_len = prog.program_len;
 			err = tv_cex_vector_block(&cex, &orig, 0, UINT64_MAX, path, &cv, &e);
 		}
-		v = tv_cex_confirm(o, res, err ? NULL : &cv, PVM_ISA_072, err ? e.msg : NULL, path);
+		v = tv_cex_confirm(o, res, err ? NULL : &cv, err ? e.msg : NULL, path);
 		if (!err) pvm_vector_fini(&cv);
 	}
 	pvm_vector_fini(&prog);
@@ -601,9 +600,14 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		 * charges it), and the run from cex_pc is charged that region's cost: give exactly that */
 		const pvm_inst *ci = pvm_inst_at(p, cex_pc);
 		bool mid = cex_pc != pc && !pvm_op_ends_region(ci->op) && ci->next < p->code_len;
-		if (cex_pc != pc) cex.gas = mid ? 2 : (int64_t)tv_region_cost(o->spec, p, cex_pc);
+		/* (GP 0.8.0: a start mid-block is charged the whole block L(cex_pc); the trap after the piece
+		 * ends the run, so the gas only has to cover the block of the cut program: give plenty) */
+		uint64_t mid_gas = p->isa == PVM_ISA_080 ? 1u << 20 : 2;
+		uint64_t run_cost = mid ? mid_gas : tv_region_cost(o->spec, p, cex_pc);
+		if (cex_pc != pc) cex.gas = (int64_t)run_cost;
 		pvm_err err = !cex.valid ? PVM_EINVAL
-		            : tv_cex_vector_block(&cex, v ? v : &none, cex_pc, tv_region_cost(o->spec, p, cex_pc), path, &cv, &we);
+		            : tv_cex_vector_block(&cex, v ? v : &none, cex_pc, run_cost, path, &cv, &we);
+		if (!err) cv.isa = p->isa;
 		if (!cex.valid) snprintf(we.msg, sizeof we.msg, "no model");
 		if (!err && mid) {
 			/* and the instruction after the piece is a trap, so the run stops right after it:
@@ -623,7 +627,7 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 				free(cut.code);
 			}
 		}
-		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, p->isa, err ? we.msg : NULL, path);
+		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, err ? we.msg : NULL, path);
 		if (!err) pvm_vector_fini(&cv);
 		free(none.program);
 	}
