@@ -213,7 +213,7 @@ int cmd_prove(int argc, char **argv)
 	o.spec = sp;
 	prove_run R;
 	memset(&R, 0, sizeof R);
-	links = calloc(n_files, sizeof *links);
+	links = pvm_xcalloc(n_files, sizeof *links);
 	for (size_t fi = 0; links && fi < n_files; fi++) {
 		links[fi] = tv_links_new(&o, &ins[fi].prog, &e);
 		if (!links[fi]) fprintf(stderr, "%s: the linking proof cannot compile the program: %s\n", files[fi], e.msg);

@@ -41,12 +41,12 @@ static bool push(paths *l, const char *s)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
-		char **v = realloc(l->v, cap * sizeof *v);
+		char **v = pvm_xrealloc(l->v, cap * sizeof *v);
 		if (!v) return false;
 		l->v = v;
 		l->cap = cap;
 	}
-	return (l->v[l->n++] = strdup(s)) != NULL;
+	return (l->v[l->n++] = pvm_xstrdup(s)) != NULL;
 }
 
 static int by_name(const void *a, const void *b)
@@ -73,7 +73,7 @@ static bool add_path(paths *l, const char *path)
 	bool ok = true;
 	while (ok && (de = readdir(d))) {
 		if (!cli_has_suffix(de->d_name, ".json") && !cli_has_suffix(de->d_name, ".pvmasm")) continue;
-		char *full = malloc(strlen(path) + strlen(de->d_name) + 2);
+		char *full = pvm_xmalloc(strlen(path) + strlen(de->d_name) + 2);
 		if (!full) ok = false;
 		else {
 			sprintf(full, "%s/%s", path, de->d_name);

@@ -18,7 +18,7 @@ struct tv_links {
 
 tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 {
-	tv_links *L = calloc(1, sizeof *L);
+	tv_links *L = pvm_xcalloc(1, sizeof *L);
 	if (!L) {
 		pvm_errf(e, "out of memory");
 		return NULL;
@@ -31,8 +31,8 @@ tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 	}
 	L->code = jit_program_code(L->jp, &L->size);
 	L->exit_off = jit_program_exit_off(L->jp);
-	L->entry_pc = malloc(((size_t)p->code_len + 1) * sizeof *L->entry_pc);
-	L->entry_off = malloc(((size_t)p->code_len + 1) * sizeof *L->entry_off);
+	L->entry_pc = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *L->entry_pc);
+	L->entry_off = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *L->entry_off);
 	if (!L->entry_pc || !L->entry_off) {
 		tv_links_free(L);
 		pvm_errf(e, "out of memory");

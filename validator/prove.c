@@ -72,7 +72,7 @@ void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES])
 
 tv_worker *tv_worker_new(const tv_opts *o)
 {
-	tv_worker *w = malloc(sizeof *w);
+	tv_worker *w = pvm_xmalloc(sizeof *w);
 	if (w) tv_worker_init(w, o);
 	return w;
 }
@@ -158,7 +158,7 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size)
 	if (need <= *cap) return true;
 	size_t c = *cap ? *cap : 64;
 	while (c < need) c *= 2;
-	void *q = realloc(*p, c * size);
+	void *q = pvm_xrealloc(*p, c * size);
 	if (!q) return false;
 	*p = q;
 	*cap = c;
@@ -523,7 +523,7 @@ static Z3_ast sbrk_diffs(tv_worker *w, query *q, const lift_exit *le, const jit_
 static Z3_ast all_diffs(tv_worker *w, query *q, const lift_result *lr, const code *c, const outcome *so,
                         char *why, size_t n)
 {
-	Z3_ast *d = malloc((lr->nexits ? lr->nexits : 1) * sizeof *d);
+	Z3_ast *d = pvm_xmalloc((lr->nexits ? lr->nexits : 1) * sizeof *d);
 	for (size_t i = 0; i < lr->nexits; i++) {
 		const lift_exit *le = &lr->exits[i];
 		const jit_exit *je = le->kind == LIFT_EXIT_JUMP ? match_exit(c->ex, c->n_ex, le->target) : NULL;
@@ -827,7 +827,7 @@ static bool in_field(const jit_tpl *t, size_t i)
 static bool piece_is_template(jit_features f, const pvm_program *p, const jit_block *blk, const pvm_inst *in,
                               uint32_t off, uint32_t end, jit_imm_class cls)
 {
-	jit_tpl *t = malloc(sizeof *t), *c = malloc(sizeof *c);
+	jit_tpl *t = pvm_xmalloc(sizeof *t), *c = pvm_xmalloc(sizeof *c);
 	bool ok = false;
 	pvm_inst ci = *in;
 	if (!t || !c || !class_candidate(cls, &ci.imm)) goto out;
@@ -888,7 +888,7 @@ static void tpl_done_add(tv_worker *w, uint64_t key)
 {
 	if (2 * (w->n_tpl_done + 1) > w->cap_tpl_done) {
 		size_t cap = w->cap_tpl_done ? 2 * w->cap_tpl_done : 1024;
-		uint64_t *t = calloc(cap, sizeof *t);
+		uint64_t *t = pvm_xcalloc(cap, sizeof *t);
 		if (!t) return; /* not kept: proved again next time */
 		uint64_t *old = w->tpl_done;
 		size_t old_cap = w->cap_tpl_done;
@@ -1115,7 +1115,7 @@ static tv_verdict dispatch_case(tv_worker *w, const pvm_program *p, const pvm_in
 	q.entry = Z3_mk_func_decl(z, Z3_mk_string_symbol(z, "entry"), 1, &b32, b64);
 	uint32_t n = p->jt_len;
 	sem_z3_post post;
-	Z3_ast *cs = malloc((2 * n + 1) * sizeof *cs);
+	Z3_ast *cs = pvm_xmalloc((2 * n + 1) * sizeof *cs);
 	if (!cs || !spec_step(&q, w->o->spec, in, q.g, q.gm, q.gas, is_block, &post, res->detail, sizeof res->detail)) {
 		if (!cs) snprintf(res->detail, sizeof res->detail, "out of memory");
 		free(cs);

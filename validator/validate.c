@@ -58,7 +58,7 @@ static bool push(item **v, size_t *n, size_t *cap, item it)
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 4096;
-		item *p = realloc(*v, *cap * sizeof *p);
+		item *p = pvm_xrealloc(*v, *cap * sizeof *p);
 		if (!p) return false;
 		*v = p;
 	}
@@ -191,13 +191,13 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 	}
 	static const pvm_pagemap pages[] = { { 0x20000, PVM_PAGE, true }, { 0x21000, PVM_PAGE, false },
 	                                     { 0xfffff000, PVM_PAGE, true } };
-	v->page_map = malloc(sizeof pages);
+	v->page_map = pvm_xmalloc(sizeof pages);
 	memcpy(v->page_map, pages, sizeof pages);
 	v->n_page_map = 3;
-	v->initial_mem = calloc(1, sizeof *v->initial_mem);
+	v->initial_mem = pvm_xcalloc(1, sizeof *v->initial_mem);
 	v->initial_mem[0].address = 0x20ff0;
 	v->initial_mem[0].len = 0x20;
-	v->initial_mem[0].data = malloc(0x20);
+	v->initial_mem[0].data = pvm_xmalloc(0x20);
 	for (int i = 0; i < 0x20; i++) v->initial_mem[0].data[i] = (uint8_t)rng_next(s);
 	v->n_initial_mem = 1;
 	v->initial_gas = 1000;
@@ -259,7 +259,7 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 			if (o->cex_dir) {
 				snprintf(res->cex_file, sizeof res->cex_file, "%s/%s_%s_%zu.json", o->cex_dir,
 				         pvm_ops[in.op].name, item_names[it->kind], idx);
-				v.name = strdup(res->cex_file);
+				v.name = pvm_xstrdup(res->cex_file);
 				pvm_vector_set_expected(&v, &sa, xa);
 				FILE *f = fopen(res->cex_file, "w");
 				if (!f || pvm_vector_write(&v, f) != PVM_OK) res->cex_file[0] = 0;
@@ -430,8 +430,8 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	R.o = o;
 	pthread_mutex_init(&R.lock, NULL);
 	R.n = enumerate(o, &R.items);
-	R.res = calloc(R.n ? R.n : 1, sizeof *R.res);
-	R.groups = calloc(R.n ? R.n : 1, sizeof *R.groups);
+	R.res = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.res);
+	R.groups = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.groups);
 	if (!R.res || !R.groups) {
 		free(R.res);
 		free(R.groups);
@@ -615,7 +615,7 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 			pvm_program cut = *p;
 			uint8_t *blob = NULL;
 			size_t len = 0;
-			cut.code = malloc(p->code_len ? p->code_len : 1);
+			cut.code = pvm_xmalloc(p->code_len ? p->code_len : 1);
 			if (cut.code) {
 				memcpy(cut.code, p->code, p->code_len);
 				cut.code[ci->next] = pvm_byte(p->isa, PVM_OP_trap);
