@@ -6,7 +6,8 @@
 #     (at most SECONDS, default 120) and whether the written vector reproduces with
 #     `jitproof-mutants replay --mutant`;
 #  2. each decoder target under ASan + UBSan (build-fuzz-libfuzzer) for EXECS executions
-#     (default 10^7): executions done, crashes.
+#     (default 10^7) or DECODER_SECONDS (default 600) whichever comes first, inputs of at most
+#     1024 bytes: executions done, crashes.
 set -u
 B=$1 T=${2:-120} N=${3:-10000000}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +24,7 @@ if [ "${SKIP_MUTANTS:-0}" = 0 ]; then
     d=$OUT/mutant_$m
     rm -rf "$d" && mkdir -p "$d/corpus" "$d/out"
     start=$(date +%s.%N)
-    "$MB/fuzz_diff" -jitproof_mutant=$m -jitproof_out="$d/out" -max_total_time="$T" -timeout=10 \
+    "$MB/fuzz_diff" -jitproof_mutant=$m -jitproof_out="$d/out" -max_total_time="$T" -timeout=10 -use_value_profile=1 \
       -artifact_prefix="$d/out/" "$d/corpus" > "$d/log" 2>&1
     end=$(date +%s.%N)
     v=$(ls "$d"/out/divergence-*.json 2>/dev/null | head -1)
@@ -47,7 +48,7 @@ if [ "${SKIP_DECODERS:-0}" = 0 ]; then
     dict=""
     case $t in asm) dict=asm ;; spec) dict=spec ;; vector) dict=json ;; esac
     start=$(date +%s)
-    "$FB/fuzz_$t" -runs="$N" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$d/art/" \
+    "$FB/fuzz_$t" -runs="$N" -max_total_time="${DECODER_SECONDS:-600}" -max_len=1024 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$d/art/" \
       ${dict:+-dict="$SRC/fuzz-out/libfuzzer/seeds/dict/$dict.dict"} "$d/corpus" "$SRC/fuzz-out/libfuzzer/seeds/$t" > "$d/log" 2>&1
     rc=$?
     end=$(date +%s)

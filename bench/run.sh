@@ -3,8 +3,9 @@
 # and its C twin compiled with gcc -O2, checks that all three compute the same result, and prints
 # per program: guest instructions/s (interp, JIT), JIT/interp speedup, JIT/native time ratio and
 # JIT compile time per guest instruction; then times `jitproof validate` (BENCH_VALIDATE=0 skips
-# it). Times are CPU times (the machine may be shared), best of 3, except validate's wall time;
-# they vary from run to run and nothing here is a test.
+# it) and `jitproof prove --all` on the real services (BENCH_PROVE=0 skips it). Times are CPU
+# times (the machine may be shared), best of 3, except validate's and prove's wall times; they
+# vary from run to run and nothing here is a test.
 set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -59,5 +60,22 @@ if [ -x "$jp" ] && [ "${BENCH_VALIDATE:-1}" != 0 ]; then
 	else
 		echo "validate: failed (see $build/bench-validate.txt)"; status=1
 	fi
+fi
+# the block prover on real JAM services: bootstrap (target: 60 s of wall time on 2 workers,
+# median block <= 5 ms) and test-service, every block PROVED (BENCH_PROVE=0 skips it)
+programs=${JITPROOF_PROGRAMS:-$here/../../shared/programs/0.7.2}
+if [ -x "$jp" ] && [ "${BENCH_PROVE:-1}" != 0 ]; then
+	for name in bootstrap test-service; do
+		f="$programs/$name.bin"
+		[ -f "$f" ] || { echo "prove $name: $f missing"; continue; }
+		t0=$(date +%s.%N)
+		rc=0
+		"$jp" prove "$f" --all -j 2 --no-progress > "$build/bench-prove-$name.txt" || rc=$?
+		t1=$(date +%s.%N)
+		line=$(tail -n 1 "$build/bench-prove-$name.txt")
+		echo "$line" | awk -v n="$name" -v t0="$t0" -v t1="$t1" -v rc="$rc" '{
+			printf "prove %s: %.1f s wall on 2 workers (bootstrap target 60 s), exit %d\n  %s\n", n, t1 - t0, rc, $0 }'
+		[ "$rc" = 0 ] || status=1
+	done
 fi
 exit $status

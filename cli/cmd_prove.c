@@ -17,12 +17,13 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: jitproof prove (FILE --pc N | --all FILE...) [-j N] [--cex-dir DIR] [--timeout-ms MS] [--rlimit N]\n"
 	           "                      [--portable] [--fallback-states N] [--mutant NAME] [--json FILE]\n"
-	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--timings]\n"
-	           "                      [--debug query,norm,rlimit,weaken] [--isa 0.8.0|0.7.2]\n"
+	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--[no-]cross-check]\n"
+	           "                      [--timings] [--debug query,norm,rlimit,weaken] [--isa 0.8.0|0.7.2]\n"
 	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
 	           "entered at pc N (or every basic block with --all) equal to the composed specs, piece by\n"
 	           "piece (gas prologue, then each instruction's code against its spec; --whole-block: one\n"
-	           "query; blocks of up to 6 instructions get both), and the\n"
+	           "query; with --cross-check, the default for --pc, blocks of up to 3 instructions get\n"
+	           "both), and the\n"
 	           "jump-table dispatcher of a dynamic jump that ends it. A block the solver cannot decide\n"
 	           "runs on both engines from N states (FALLBACK-AGREE or COUNTEREXAMPLE). Every symbolic\n"
 	           "counterexample is replayed on both engines first: one that does not diverge is reported\n"
@@ -33,6 +34,7 @@ static void usage(FILE *f)
 typedef struct prove_run {
 	const tv_opts *o;
 	const cli_input *in;     /* the files */
+	tv_links *const *links;  /* per file: its compiled program, for the linking proof */
 	const char *const *files;
 	const uint32_t *file;    /* per block: index into in/files */
 	const uint32_t *pcs;
@@ -66,7 +68,7 @@ static void *prove_worker(void *arg)
 		if (i >= R->n || atomic_load(&R->failed)) break;
 		pvm_errbuf e;
 		const cli_input *in = &R->in[R->file[i]];
-		if (tv_prove_block(w, &in->prog, &in->vec, R->pcs[i], &R->res[i], &e) != PVM_OK) {
+		if (tv_prove_block(w, &in->prog, &in->vec, R->links[R->file[i]], R->pcs[i], &R->res[i], &e) != PVM_OK) {
 			pthread_mutex_lock(&R->lock);
 			R->err = e;
 			pthread_mutex_unlock(&R->lock);
@@ -95,32 +97,49 @@ int cmd_prove(int argc, char **argv)
 	o.memo = true; /* one worker serves many blocks: instruction-shaped queries repeat */
 	o.progress = isatty(2);
 	const char *json = NULL, *junit = NULL, *html = NULL;
-	const char **files = calloc((size_t)argc, sizeof *files);
+	const char *files[argc > 0 ? argc : 1]; /* at most every argument a file */
 	size_t n_files = 0;
-	if (!files) return 2;
 	uint64_t pc = 0, n;
 	bool have_pc = false, all = false, timings = false;
 	int isa = -1;
+	int cross = -1; /* the whole-block cross-check: default on for --pc, off for --all */
+	int early = -1; /* an exit code decided while reading the arguments */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		int r = cli_tv_option("prove", argc, argv, &i, &o);
 		if (r >= 0) {
-			if (r) return r;
+			if (r) {
+				early = r;
+				break;
+			}
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
-			return 0;
+			early = 0;
+			break;
 		} else if (!strcmp(a, "--pc")) {
-			if (!cli_parse_u64(val, &pc) || pc > UINT32_MAX) return cli_usage("prove", "--pc needs a number");
+			if (!cli_parse_u64(val, &pc) || pc > UINT32_MAX) {
+				early = cli_usage("prove", "--pc needs a number");
+				break;
+			}
 			have_pc = true, i++;
 		} else if (!strcmp(a, "--all")) {
 			all = true;
 		} else if (!strcmp(a, "--isa")) {
-			if (!val) return cli_usage("prove", "--isa needs a value");
-			if (cli_parse_isa("prove", val, &isa)) return 2;
+			if (!val) {
+				early = cli_usage("prove", "--isa needs a value");
+				break;
+			}
+			if (cli_parse_isa("prove", val, &isa)) {
+				early = 2;
+				break;
+			}
 			i++;
 		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) return cli_usage("prove", "-j needs a number 1..64");
+			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) {
+				early = cli_usage("prove", "-j needs a number 1..64");
+				break;
+			}
 			o.jobs = (unsigned)n, i++;
 		} else if (!strcmp(a, "--json") && val) {
 			json = val, i++;
@@ -132,27 +151,36 @@ int cmd_prove(int argc, char **argv)
 			o.progress = false;
 		} else if (!strcmp(a, "--timings")) {
 			timings = true;
+		} else if (!strcmp(a, "--no-cross-check")) {
+			cross = 0;
+		} else if (!strcmp(a, "--cross-check")) {
+			cross = 1;
 		} else if (!strcmp(a, "--whole-block")) {
 			o.whole_block = true;
 		} else if (!strcmp(a, "--no-memo")) {
 			o.memo = false;
 		} else if (!strcmp(a, "--mutant") && val) {
-			if (!jit_set_mutant(val)) return cli_usage("prove", "--mutant: no mutant '%s' built in", val);
+			if (!jit_set_mutant(val)) {
+				early = cli_usage("prove", "--mutant: no mutant '%s' built in", val);
+				break;
+			}
 			i++;
 		} else if (a[0] == '-' || (n_files && !all)) {
-			free(files);
-			return cli_usage("prove", "unexpected argument '%s' (see --help)", a);
+			early = cli_usage("prove", "unexpected argument '%s' (see --help)", a);
+			break;
 		} else {
 			files[n_files++] = a;
 		}
 	}
+	if (early >= 0) return early;
+	o.no_cross_check = cross < 0 ? all : !cross;
 	if (!n_files || have_pc == all) {
-		free(files);
 		return cli_usage("prove", "needs FILE and exactly one of --pc N / --all (--all: one or more FILEs)");
 	}
-	cli_input *ins = calloc(n_files, sizeof *ins);
+	cli_input *ins = pvm_xcalloc(n_files, sizeof *ins);
+	tv_links **links = NULL;
 	size_t n_loaded = 0, total = 0;
-	int load_rc = ins ? 0 : 2;
+	int load_rc = 0;
 	for (; !load_rc && n_loaded < n_files; n_loaded++) {
 		if (cli_load(files[n_loaded], CLI_AUTO, NULL, 0, -1, isa, 0, &ins[n_loaded])) {
 			load_rc = 2;
@@ -180,17 +208,22 @@ int cmd_prove(int argc, char **argv)
 	if (load_rc) {
 		for (size_t i = 0; ins && i < n_loaded; i++) cli_input_fini(&ins[i]); /* a failed load left it empty */
 		free(ins);
-		free(files);
 		return load_rc;
 	}
 	o.spec = sp;
 	prove_run R;
 	memset(&R, 0, sizeof R);
+	links = pvm_xcalloc(n_files, sizeof *links);
+	for (size_t fi = 0; links && fi < n_files; fi++) {
+		links[fi] = tv_links_new(&o, &ins[fi].prog, &e);
+		if (!links[fi]) fprintf(stderr, "%s: the linking proof cannot compile the program: %s\n", files[fi], e.msg);
+	}
+	R.links = links;
 	R.o = &o;
 	R.in = ins;
 	R.files = files;
-	uint32_t *pcs = malloc(total * sizeof *pcs), *fidx = malloc(total * sizeof *fidx);
-	for (size_t fi = 0; pcs && fidx && fi < n_files; fi++) {
+	uint32_t *pcs = pvm_xmalloc(total * sizeof *pcs), *fidx = pvm_xmalloc(total * sizeof *fidx);
+	for (size_t fi = 0; fi < n_files; fi++) {
 		const cli_input *in = &ins[fi];
 		for (uint32_t at = 0; at <= in->prog.code_len; at++)
 			if (all ? in->prog.is_block[at] || at == in->vec.initial_pc : at == pc) {
@@ -200,14 +233,9 @@ int cmd_prove(int argc, char **argv)
 	}
 	R.pcs = pcs;
 	R.file = fidx;
-	R.res = calloc(R.n ? R.n : 1, sizeof *R.res);
-	R.done = calloc(R.n ? R.n : 1, sizeof *R.done);
+	R.res = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.res);
+	R.done = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.done);
 	int rc = 0;
-	if (!pcs || !fidx || !R.res || !R.done) {
-		fprintf(stderr, "prove: out of memory\n");
-		rc = 2;
-		goto done;
-	}
 	pthread_mutex_init(&R.lock, NULL);
 	double t0 = now_s();
 	unsigned jobs = o.jobs ? o.jobs : 1;
@@ -250,6 +278,16 @@ int cmd_prove(int argc, char **argv)
 		if (!x) break;
 		*x = R.res[i];
 	}
+	/* the jump tables: every slot the entry of the block the spec's table names */
+	for (size_t fi = 0; all && !rc && links && fi < n_files; fi++) {
+		if (!links[fi] || !ins[fi].prog.jt_len) continue;
+		tv_result *x = tv_report_add(&rep);
+		if (!x) break;
+		tv_prove_table(&o, links[fi], &ins[fi].prog, &ins[fi].vec, x);
+		printf("%s jump table (%u slots): %s: %s\n", files[fi], ins[fi].prog.jt_len, tv_verdict_name(x->verdict),
+		       x->detail);
+		if (x->cex_file[0]) printf("  counterexample: %s\n", x->cex_file);
+	}
 	rep.seconds = now_s() - t0;
 	for (int k = 0; k < TV_NUM_PHASES; k++) rep.phase_ms[k] = R.phase_ms[k];
 	if (timings) {
@@ -272,11 +310,11 @@ int cmd_prove(int argc, char **argv)
 	}
 	tv_report_free(&rep);
 	pthread_mutex_destroy(&R.lock);
-done:
 	free(pcs), free(fidx), free(R.res), free(R.done);
 	sem_spec_free(sp);
+	for (size_t i = 0; links && i < n_files; i++) tv_links_free(links[i]);
+	free(links);
 	for (size_t i = 0; i < n_files; i++) cli_input_fini(&ins[i]);
 	free(ins);
-	free(files);
 	return rc;
 }

@@ -8,17 +8,22 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "host.h"
 #include "jit/mutant.h"
 
 static const char usage_text[] =
 	"usage: jitproof replay PATH... [--engine-a NAME] [--engine-b NAME] [--poke-b ADDR=BYTE]\n"
 	"                      [--mutant NAME] [--lockstep [--cex-dir DIR]] [--isa 0.8.0|0.7.2]\n"
+	"                      [--host default|FILE] [--entry NAME|PC] [--max-host-calls N]\n"
 	"Runs each program (a .json vector, a .pvmasm case, a blob or container, or every *.json\n"
 	"and *.pvmasm in a folder) on engine A (default interp) and engine B (default jit) and\n"
 	"compares exit reason, pc, the 13 registers, gas, fault address and all memory, and a JIT's\n"
 	"sandbox page protections with the page map (at its start, every sbrk and every stop).\n"
 	"Host calls are resumed with the state unchanged (at most 1000 per program), except GP 0.8.0\n"
-	"grow_heap (host call 1), answered as the GP says.\n"
+	"grow_heap (host call 1), answered as the GP says; with --host the others are answered on both\n"
+	"sides by a host policy (`default`: r7 := WHAT, 10 gas; or an answers file, see README) and\n"
+	"compared at every call; --entry starts at a JAM service entry point (refine 0, accumulate 5,\n"
+	"or a pc).\n"
 	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
 	"  --mutant NAME       run the JIT with that deliberately wrong template (validator self-test)\n"
 	"  --lockstep          compare the whole state after every gas region; at the first difference\n"
@@ -36,12 +41,12 @@ static bool push(paths *l, const char *s)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
-		char **v = realloc(l->v, cap * sizeof *v);
+		char **v = pvm_xrealloc(l->v, cap * sizeof *v);
 		if (!v) return false;
 		l->v = v;
 		l->cap = cap;
 	}
-	return (l->v[l->n++] = strdup(s)) != NULL;
+	return (l->v[l->n++] = pvm_xstrdup(s)) != NULL;
 }
 
 static int by_name(const void *a, const void *b)
@@ -68,7 +73,7 @@ static bool add_path(paths *l, const char *path)
 	bool ok = true;
 	while (ok && (de = readdir(d))) {
 		if (!cli_has_suffix(de->d_name, ".json") && !cli_has_suffix(de->d_name, ".pvmasm")) continue;
-		char *full = malloc(strlen(path) + strlen(de->d_name) + 2);
+		char *full = pvm_xmalloc(strlen(path) + strlen(de->d_name) + 2);
 		if (!full) ok = false;
 		else {
 			sprintf(full, "%s/%s", path, de->d_name);
@@ -83,8 +88,10 @@ static bool add_path(paths *l, const char *path)
 
 /* Run until a non-host exit, resuming host calls; compare at every stop. Returns 0 agree,
  * 1 diverge (line printed), 2 error. */
+typedef struct host_run { const cli_host *host; bool entry; uint32_t entry_pc; unsigned max_calls; } host_run;
+
 static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *eb,
-                      bool poke, uint32_t poke_addr, uint8_t poke_val, int isa)
+                      bool poke, uint32_t poke_addr, uint8_t poke_val, int isa, const host_run *hr)
 {
 	cli_input in;
 	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, 0, &in)) return 2;
@@ -99,28 +106,44 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 	pvm_state sa, sb;
 	pvm_state_copy(&sa, &in.init);
 	pvm_state_copy(&sb, &in.init);
-	int rc = 0;
+	if (hr->entry) sa.pc = sb.pc = hr->entry_pc;
+	int rc = 0, calls = 0;
+	pvm_exit xa = { 0 };
 	if (poke && !pvm_mem_poke(sb.mem, poke_addr, &poke_val, 1)) {
 		fprintf(stderr, "%s: --poke-b: address 0x%x is not mapped\n", path, poke_addr);
 		rc = 2;
 	}
-	for (int calls = 0; rc == 0; calls++) {
-		pvm_exit xa = ea->run(pa, &sa), xb = eb->run(pb, &sb);
+	for (; rc == 0; calls++) {
+		xa = ea->run(pa, &sa);
+		pvm_exit xb = eb->run(pb, &sb);
 		char why[512];
 		if (!pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, true, why, sizeof why) ||
 		    !pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why) ||
 		    !pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, false, why, sizeof why)) {
-			printf("%s: %s\n", path, why);
+			if (hr->host) printf("%s: %s (after %d host calls)\n", path, why, calls);
+			else printf("%s: %s\n", path, why);
 			rc = 1;
 		}
-		if (rc || xa.status != PVM_HOST || calls == MAX_HOST_CALLS) break;
+		if (rc || xa.status != PVM_HOST || calls == (int)hr->max_calls) break;
 		if (in.prog.isa == PVM_ISA_080 && xa.host_id == PVM_HOST_GROW_HEAP) {
 			bool oka = pvm_grow_heap(&sa), okb = pvm_grow_heap(&sb); /* equal states: equal answers */
 			if (!oka || !okb) break;
+			sa.pc = xa.next;
+			sb.pc = xb.next;
+		} else if (hr->host) { /* the same answer on both sides (compared equal just now) */
+			bool ga = cli_host_answer(hr->host, &xa, &sa), gb = cli_host_answer(hr->host, &xb, &sb);
+			if (!ga || !gb) {
+				xa.status = PVM_OOG;
+				break;
+			}
+		} else {
+			sa.pc = xa.next;
+			sb.pc = xb.next;
 		}
-		sa.pc = xa.next;
-		sb.pc = xb.next;
 	}
+	if (hr->host && !rc)
+		printf("%s: %d host calls compared, then %s at pc %u (gas %lld)\n", path, calls,
+		       xa.status == PVM_HOST ? "the host-call limit" : pvm_status_name(xa.status), sa.pc, (long long)sa.gas);
 	pvm_state_fini(&sa);
 	pvm_state_fini(&sb);
 	ea->free(pa);
@@ -136,6 +159,8 @@ int cmd_replay(int argc, char **argv)
 	uint32_t poke_addr = 0;
 	uint8_t poke_val = 0;
 	paths l = { 0 };
+	cli_host host;
+	host_run hr = { .max_calls = MAX_HOST_CALLS };
 	int rc = 0, isa = -1;
 	for (int i = 1; i < argc && rc == 0; i++) {
 		const char *a = argv[i];
@@ -149,6 +174,21 @@ int cmd_replay(int argc, char **argv)
 			if (i + 1 >= argc) rc = cli_usage("replay", "--mutant needs a value");
 			else if (!jit_set_mutant(argv[++i]))
 				rc = cli_usage("replay", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
+		} else if (!strcmp(a, "--host") || !strcmp(a, "--entry") || !strcmp(a, "--max-host-calls")) {
+			uint64_t v;
+			if (i + 1 >= argc) rc = cli_usage("replay", "%s needs a value", a);
+			else if (!strcmp(a, "--entry") && !cli_entry_point(argv[i + 1], &hr.entry_pc))
+				rc = cli_usage("replay", "--entry: not an entry point or pc: '%s'", argv[i + 1]);
+			else if (!strcmp(a, "--max-host-calls") && (!cli_parse_u64(argv[i + 1], &v) || v > 1000000))
+				rc = cli_usage("replay", "--max-host-calls needs a number");
+			else if (!strcmp(a, "--host") && strcmp(argv[i + 1], "default") && cli_host_load(argv[i + 1], &host))
+				rc = 2;
+			else if (!strcmp(a, "--host")) {
+				if (!strcmp(argv[i + 1], "default")) cli_host_default(&host);
+				hr.host = &host;
+			} else if (!strcmp(a, "--entry")) hr.entry = true;
+			else hr.max_calls = (unsigned)v;
+			i++;
 		} else if (!strcmp(a, "--lockstep")) {
 			lockstep = true;
 		} else if (!strcmp(a, "--cex-dir")) {
@@ -200,7 +240,7 @@ int cmd_replay(int argc, char **argv)
 	bool bad = false;
 	for (size_t i = 0; i < l.n; i++) {
 		int r = lockstep ? cli_lockstep(l.v[i], ea, eb, cex_dir, isa)
-		                 : replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val, isa);
+		                 : replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val, isa, &hr);
 		if (r == 0) agree++;
 		else if (r == 1) diverge++;
 		else bad = true;

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "host.h"
 
 static const char usage_text[] =
 	"usage: jitproof run FILE [--engine NAME] [--gas N] [-o OUT.json] [--args FILE]\n"
 	"                         [--container | --blob] [--isa 0.8.0|0.7.2] [--polkavm-end]\n"
+	"                         [--host default|FILE] [--entry NAME|PC] [--max-host-calls N]\n"
 	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers. GP 0.8.0\n"
 	"host call 1 (grow_heap) is answered as the GP says and the run goes on.\n"
 	"FILE is a w3f vector (.json), PVM assembly (.pvmasm), or a binary: a program blob if it\n"
@@ -21,16 +23,24 @@ static const char usage_text[] =
 	"                 vector's format decides its own, and a contradicting --isa is an error\n"
 	"  --polkavm-end  GP 0.8.0 prevalidation also rejects a blob whose last instruction can fall\n"
 	"                 through, as PolkaVM HEAD does (the GP text accepts it; ISA-NOTES-0.8 §10.1)\n"
-	"  --args FILE    argument bytes for a standard container\n";
+	"  --args FILE    argument bytes for a standard container\n"
+	"  --host default|FILE  answer host calls and go on: the default policy (r7 := WHAT, 10 gas)\n"
+	"                 or an answers file (README); one line per call\n"
+	"  --entry NAME|PC  start at a JAM service entry point (refine 0, accumulate 5) or a pc\n"
+	"  --max-host-calls N  stop after N answered host calls (default 1000)\n";
 
 int cmd_run(int argc, char **argv)
 {
 	const char *file = NULL, *out = NULL, *args_path = NULL, *engine = "interp";
 	cli_format fmt = CLI_AUTO;
 	int64_t gas;
-	bool has_gas = false;
+	bool has_gas = false, entry = false;
 	int isa = -1;
 	unsigned dflags = 0;
+	uint32_t entry_pc = 0;
+	cli_host host;
+	const cli_host *hp = NULL;
+	uint64_t max_calls = 1000;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -40,6 +50,20 @@ int cmd_run(int argc, char **argv)
 			fmt = CLI_FORCE_CONTAINER;
 		} else if (!strcmp(a, "--blob")) {
 			fmt = CLI_FORCE_BLOB;
+		} else if (!strcmp(a, "--host") || !strcmp(a, "--entry") || !strcmp(a, "--max-host-calls")) {
+			if (i + 1 >= argc) return cli_usage("run", "%s needs a value", a);
+			const char *v = argv[++i];
+			if (!strcmp(a, "--entry")) {
+				if (!cli_entry_point(v, &entry_pc)) return cli_usage("run", "--entry: not an entry point or pc: '%s'", v);
+				entry = true;
+			} else if (!strcmp(a, "--max-host-calls")) {
+				if (!cli_parse_u64(v, &max_calls) || max_calls > 1000000)
+					return cli_usage("run", "--max-host-calls needs a number");
+			} else {
+				if (!strcmp(v, "default")) cli_host_default(&host);
+				else if (cli_host_load(v, &host)) return 2;
+				hp = &host;
+			}
 		} else if (!strcmp(a, "--polkavm-end")) {
 			dflags |= PVM_DECODE_POLKAVM_END;
 		} else if (!strcmp(a, "--isa")) {
@@ -88,15 +112,28 @@ int cmd_run(int argc, char **argv)
 	}
 	pvm_state st;
 	pvm_state_copy(&st, &in.init);
+	if (entry) st.pc = entry_pc;
 	pvm_exit x = eng->run(prep, &st);
 	unsigned grown = 0; /* GP 0.8.0: grow_heap is answered here (§7), and the run resumes */
-	while (in.prog.isa == PVM_ISA_080 && x.status == PVM_HOST && x.host_id == PVM_HOST_GROW_HEAP) {
-		grown++;
-		if (!pvm_grow_heap(&st)) {
-			x.status = PVM_OOG;
+	for (uint64_t calls = 0; x.status == PVM_HOST;) {
+		if (in.prog.isa == PVM_ISA_080 && x.host_id == PVM_HOST_GROW_HEAP) {
+			grown++;
+			if (!pvm_grow_heap(&st)) {
+				x.status = PVM_OOG;
+				break;
+			}
+			st.pc = x.next;
+		} else if (hp && calls < max_calls) { /* the host policy answers every other call */
+			printf("host call %" PRIu64 ": id %" PRIu32 " at pc %" PRIu32 ", gas %" PRId64 ", r7 0x%" PRIx64 "\n",
+			       calls, x.host_id, st.pc, st.gas, st.regs[7]);
+			calls++;
+			if (!cli_host_answer(hp, &x, &st)) {
+				x.status = PVM_OOG;
+				break;
+			}
+		} else {
 			break;
 		}
-		st.pc = x.next;
 		x = eng->run(prep, &st);
 	}
 	eng->free(prep);

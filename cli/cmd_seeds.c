@@ -96,8 +96,7 @@ static void build_blob(const uint8_t *ins, unsigned len, const uint32_t *jt, uns
 {
 	uint32_t code_len = len + 2 + N_JT;
 	size_t blob_len = 3 + n_jt + code_len + (code_len + 7) / 8;
-	uint8_t *b = calloc(1, blob_len);
-	if (!b) abort();
+	uint8_t *b = pvm_xcalloc(1, blob_len);
 	size_t k = 0;
 	b[k++] = (uint8_t)n_jt;
 	b[k++] = 1;
@@ -184,8 +183,7 @@ static bool check_engines(const job *j, pvm_vector *v, char *why, size_t n)
 
 static int write_vec(const opts *o, const pvm_vector *v, char *why, size_t n)
 {
-	char *path = malloc(strlen(o->dir) + strlen(v->name) + 8);
-	if (!path) abort();
+	char *path = pvm_xmalloc(strlen(o->dir) + strlen(v->name) + 8);
 	sprintf(path, "%s/%s.json", o->dir, v->name);
 	FILE *f = fopen(path, "w");
 	int rc = 0;

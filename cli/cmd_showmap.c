@@ -45,17 +45,10 @@ uint64_t cli_hash64(const uint8_t *b, size_t n)
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static bool push(char ***list, size_t *n, char *s)
+static void push(char ***list, size_t *n, char *s)
 {
-	char **v = realloc(*list, (*n + 1) * sizeof *v);
-	if (!v || !s) {
-		free(s);
-		if (v) *list = v;
-		return false;
-	}
-	*list = v;
-	v[(*n)++] = s;
-	return true;
+	*list = pvm_xrealloc(*list, (*n + 1) * sizeof **list);
+	(*list)[(*n)++] = s;
 }
 
 bool cli_corpus_add(char ***list, size_t *n, const char *path)
@@ -65,7 +58,10 @@ bool cli_corpus_add(char ***list, size_t *n, const char *path)
 		fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
 		return false;
 	}
-	if (!S_ISDIR(st.st_mode)) return push(list, n, strdup(path));
+	if (!S_ISDIR(st.st_mode)) {
+		push(list, n, pvm_xstrdup(path));
+		return true;
+	}
 	DIR *d = opendir(path);
 	if (!d) {
 		fprintf(stderr, "%s: cannot open folder\n", path);
@@ -74,11 +70,11 @@ bool cli_corpus_add(char ***list, size_t *n, const char *path)
 	char **names = NULL;
 	size_t k = 0;
 	bool ok = true;
-	for (struct dirent *de; ok && (de = readdir(d));) {
+	for (struct dirent *de; (de = readdir(d));) {
 		if (de->d_name[0] == '.' || cli_has_suffix(de->d_name, ".md") || cli_has_suffix(de->d_name, ".txt")) continue;
-		char *full = malloc(strlen(path) + strlen(de->d_name) + 2);
-		if (full) sprintf(full, "%s/%s", path, de->d_name);
-		ok = push(&names, &k, full);
+		char *full = pvm_xmalloc(strlen(path) + strlen(de->d_name) + 2);
+		sprintf(full, "%s/%s", path, de->d_name);
+		push(&names, &k, full);
 	}
 	closedir(d);
 	if (k) qsort(names, k, sizeof *names, by_name);
@@ -99,8 +95,7 @@ static void cov_add(cov_map *m, const char *id, uint64_t count)
 {
 	if (2 * (m->n + 1) > m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 1024;
-		cov_ent *e = calloc(cap, sizeof *e);
-		if (!e) abort();
+		cov_ent *e = pvm_xcalloc(cap, sizeof *e);
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->e[i].id) {
 				size_t h = cli_hash64((const uint8_t *)m->e[i].id, strlen(m->e[i].id)) & (cap - 1);
@@ -114,7 +109,7 @@ static void cov_add(cov_map *m, const char *id, uint64_t count)
 	size_t h = cli_hash64((const uint8_t *)id, strlen(id)) & (m->cap - 1);
 	while (m->e[h].id && strcmp(m->e[h].id, id)) h = (h + 1) & (m->cap - 1);
 	if (!m->e[h].id) {
-		if (!(m->e[h].id = strdup(id))) abort();
+		m->e[h].id = pvm_xstrdup(id);
 		m->n++;
 	}
 	m->e[h].count += count;
@@ -147,8 +142,7 @@ static int by_id(const void *a, const void *b)
 /* Writes the map sorted by id; 0, or 2 with a message. */
 static int cov_write(const cov_map *m, const char *path, bool raw)
 {
-	const cov_ent **v = malloc((m->n ? m->n : 1) * sizeof *v);
-	if (!v) abort();
+	const cov_ent **v = pvm_xmalloc((m->n ? m->n : 1) * sizeof *v);
 	size_t k = 0;
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->e[i].id) v[k++] = &m->e[i];
@@ -330,8 +324,7 @@ static int emit(const cov_map *m, const char *dir, const char *trial, unsigned d
 		        domains == D_SANCOV && !cli_sancov_available() ? " (this build has no sancov guards)" : "");
 		return 2;
 	}
-	char *path = malloc(strlen(dir) + strlen(trial) + 2);
-	if (!path) abort();
+	char *path = pvm_xmalloc(strlen(dir) + strlen(trial) + 2);
 	sprintf(path, "%s/%s", dir, trial);
 	int rc = cov_write(m, path, raw);
 	free(path);
@@ -414,14 +407,13 @@ int cmd_showmap(int argc, char **argv)
 			rc = 2;
 			goto done;
 		}
-	char *dir = malloc(strlen(out) + strlen(aname) + 2);
-	if (!dir) abort();
+	char *dir = pvm_xmalloc(strlen(out) + strlen(aname) + 2);
 	sprintf(dir, "%s/%s", out, aname);
 	rc = make_dir(out);
 	if (!rc) rc = make_dir(dir);
 	cov_map total = { 0 };
 	size_t files = 0;
-	char **names = calloc(n, sizeof *names);
+	char **names = pvm_xcalloc(n, sizeof *names);
 	for (size_t i = 0; i < n && !rc; i++) {
 		cov_map m = { 0 };
 		rc = trace_one(corpus[i], specs, isa, eng, domains, &m);
@@ -436,7 +428,7 @@ int cmd_showmap(int argc, char **argv)
 				if (!dup) break;
 				snprintf(nm + len, sizeof nm - len, "_%u", k);
 			}
-			if (!(names[files++] = strdup(nm))) abort();
+			names[files++] = pvm_xstrdup(nm);
 			rc = emit(&m, dir, nm, domains, raw);
 		}
 		if (!rc) cov_merge(&total, &m);

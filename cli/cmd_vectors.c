@@ -151,8 +151,7 @@ static void run_one08(const char *path, const pvm_engine *e1, const pvm_engine *
 		return;
 	}
 	free(r->name);
-	r->name = strdup(v.name);
-	if (!r->name) abort();
+	r->name = pvm_xstrdup(v.name);
 	r->v = V_PASS;
 	size_t blocks;
 	if (v.has_costs && !pvm_vector08_check_costs(&v, &p, &blocks, why, sizeof why)) {

@@ -4,7 +4,9 @@
  * at that pc costs, so each stops out of gas at the next region's entry with the region's
  * effects done; the real gas is then restored and the run goes on. On the first difference it
  * names the region (entry pc), writes the state at its entry as a vector, and proves that
- * region (tv_prove_block) for a symbolic counterexample, also written as a vector. */
+ * region (tv_prove_block) for a symbolic counterexample, also written as a vector. A JIT's
+ * sandbox page protections are compared with the page map at every stop, as replay does
+ * (pvm_perm_compare); GP 0.8.0 grow_heap (host call 1) is answered as the GP says. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,21 +18,19 @@ enum { MAX_STEPS = 10000000, MAX_HOST_CALLS = 1000 };
 /* The state at the entry of the diverging region as a vector: program, that state, the
  * region's gas; expected-* from engine A. */
 static void write_entry(const char *path, const cli_input *in, const pvm_state *s, const pvm_engine *ea,
-                        void *pa, char *out, size_t n)
+                        void *pa, const char *dir, char *out, size_t n)
 {
-	const char *dir = out;
 	char name[256];
 	const char *b = strrchr(path, '/');
 	snprintf(name, sizeof name, "%s", b ? b + 1 : path);
 	char *dot = strrchr(name, '.');
 	if (dot) *dot = 0;
-	char file[1024];
-	snprintf(file, sizeof file, "%.700s/%.200s-block%u.json", dir, name, s->pc);
+	char file[1400];
+	snprintf(file, sizeof file, "%.1000s/%.255s-block%u.json", dir, name, s->pc);
 	pvm_vector v;
 	memset(&v, 0, sizeof v);
 	pvm_vector_set_initial(&v, name, s);
-	v.program = malloc(in->vec.program_len);
-	if (!v.program) abort();
+	v.program = pvm_xmalloc(in->vec.program_len);
 	memcpy(v.program, in->vec.program, in->vec.program_len);
 	v.program_len = in->vec.program_len;
 	pvm_state r;
@@ -62,7 +62,7 @@ static void prove(const char *path, const cli_input *in, uint32_t pc, bool porta
 	tv_worker *w = tv_worker_new(&o);
 	tv_result r;
 	if (!w) printf("%s: lockstep: cannot prove: out of memory\n", path);
-	else if (tv_prove_block(w, &in->prog, &in->vec, pc, &r, &e) != PVM_OK)
+	else if (tv_prove_block(w, &in->prog, &in->vec, NULL, pc, &r, &e) != PVM_OK)
 		printf("%s: lockstep: prove pc %u: %s\n", path, pc, e.msg);
 	else {
 		printf("%s: lockstep: prove pc %u (%s): %s%s%s\n", path, pc, pvm_ops[r.op].name, tv_verdict_name(r.verdict),
@@ -109,20 +109,23 @@ int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, c
 		if (!last) sa.gas = sb.gas = cost;
 		pvm_exit xa = ea->run(pa, &sa), xb = eb->run(pb, &sb);
 		char why[512];
-		bool same = pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why);
+		bool perm = !pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, true, why, sizeof why);
+		bool same = !perm && pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why);
+		if (same && !pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, false, why, sizeof why)) perm = true, same = false;
 		if (!same) {
 			printf("%s: lockstep: block pc %u (%s, step %ld): %s\n", path, pc, pvm_ops[pvm_inst_at(&in.prog, pc)->op].name,
 			       step, why);
-			char file[1100];
-			snprintf(file, sizeof file, "%s", cex_dir);
+			char file[1600];
 			pvm_state entry;
 			pvm_state_copy(&entry, &cur);
 			entry.gas = last ? cur.gas : cost;
-			write_entry(path, &in, &entry, ea, pa, file, sizeof file);
+			write_entry(path, &in, &entry, ea, pa, cex_dir, file, sizeof file);
 			pvm_state_fini(&entry);
 			printf("%s: lockstep: state at the block's entry: %s\n", path, file);
 			bool jit = !strncmp(eb->name, "jit", 3);
-			if (jit && !strcmp(ea->name, "interp")) prove(path, &in, pc, !strcmp(eb->name, "jit-portable"), cex_dir);
+			if (perm) /* the runtime's mprotect calls, which no template proof covers */
+				printf("%s: lockstep: a sandbox permission difference (the JIT runtime's, not a template's): not proved\n", path);
+			else if (jit && !strcmp(ea->name, "interp")) prove(path, &in, pc, !strcmp(eb->name, "jit-portable"), cex_dir);
 			rc = 1;
 		}
 		bool stop = !same || xa.status != PVM_OOG || last;
@@ -133,10 +136,15 @@ int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, c
 		if (!stop) {
 			/* the region ran (or a host call returned): go on with the real gas */
 			int64_t used = (last ? cur.gas : cost) - sa.gas;
-			int64_t gas = cur.gas - used;
+			sa.gas = cur.gas - used;
+			/* GP 0.8.0 grow_heap, answered with the real gas; false: out of gas, the run ends */
+			if (xa.status == PVM_HOST && in.prog.isa == PVM_ISA_080 && xa.host_id == PVM_HOST_GROW_HEAP &&
+			    !pvm_grow_heap(&sa))
+				stop = true;
+		}
+		if (!stop) {
 			pvm_state_fini(&cur);
 			cur = sa;
-			cur.gas = gas;
 			pvm_state_fini(&sb);
 			continue;
 		}

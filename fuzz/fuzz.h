@@ -15,7 +15,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
  * Byte 0 selects the form:
  *   even: structured. Byte 1 gas class; 13 register selectors; jump-table size and entries; then
  *         instructions of 6+ bytes each (opcode index, register fields, immediate selectors,
- *         target index), at most FUZZ_MAX_INSTS; every opcode, operand and target is valid,
+ *         target index), at most FUZZ_MAX_INSTS; every opcode, operand and target is valid
+ *         (targets mostly basic-block starts, sometimes any instruction),
  *         immediates favour edge values and addresses in the mapped pages.
  *   odd:  raw. 2 bytes gas (LE), 13 x 8 bytes registers (LE), 64 bytes of memory at 0x20000,
  *         then a §2 blob (what fuzz-tool writes from a w3f vector).

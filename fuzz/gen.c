@@ -92,7 +92,7 @@ bool fuzz_decode(const uint8_t *data, size_t size, fuzz_case *fc)
 	if (mode & 1) return decode_raw(&r, fc);
 	uint8_t g = byte(&r);
 	/* mostly enough gas for the program (out-of-gas paths from the small classes) */
-	fc->init.gas = g < 8 ? g : g < 16 ? 8 + (int64_t)(g - 8) * 4 : g < 250 ? 64 + (int64_t)g * 4 : 20000;
+	fc->init.gas = g < 8 ? g : g < 16 ? 8 + (int64_t)(g - 8) * 4 : g < 250 ? 64 + (int64_t)g * 4 : 4000;
 	for (int i = 0; i < PVM_NUM_REGS; i++) fc->init.regs[i] = value(&r, 8);
 	unsigned n_jt = byte(&r) % 5;
 	uint8_t jt_idx[4];
@@ -135,10 +135,15 @@ bool fuzz_decode(const uint8_t *data, size_t size, fuzz_case *fc)
 		at += len;
 	}
 	uint32_t code_len = at;
+	/* branch and jump-table targets: mostly basic-block starts (pc 0 and after each terminator),
+	 * so programs run on; sometimes any instruction (the panic path) */
+	unsigned blocks[FUZZ_MAX_INSTS + 2], nb = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (i == 0 || pvm_op_is_term(in[i - 1].op)) blocks[nb++] = i;
 	uint8_t *code = calloc(1, code_len), *mask = calloc(1, (code_len + 7) / 8 + 1);
 	if (!code || !mask) abort();
 	for (unsigned i = 0; i < n; i++) {
-		in[i].target = pc[tgt[i] % n];
+		in[i].target = pc[tgt[i] < 224 ? blocks[tgt[i] % nb] : tgt[i] % n];
 		unsigned len = pvm_asm_encode(&in[i], PVM_ISA_072, pc[i], buf, &why);
 		memcpy(code + pc[i], buf, len);
 		mask[pc[i] / 8] |= (uint8_t)(1u << (pc[i] % 8));
@@ -150,7 +155,7 @@ bool fuzz_decode(const uint8_t *data, size_t size, fuzz_case *fc)
 	put(&fc->blob, &bn, &cap, &z, 1);
 	put(&fc->blob, &bn, &cap, v, pvm_varint_encode(code_len, v));
 	for (unsigned i = 0; i < n_jt; i++) {
-		uint32_t t = pc[jt_idx[i] % n];
+		uint32_t t = pc[jt_idx[i] < 224 ? blocks[jt_idx[i] % nb] : jt_idx[i] % n];
 		put(&fc->blob, &bn, &cap, &t, 4); /* little-endian host */
 	}
 	put(&fc->blob, &bn, &cap, code, code_len);

@@ -28,6 +28,8 @@ for t in $TARGETS; do
     "$FB/fuzz_$t" -max_total_time="$T" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       ${d:+-dict="$OUT/seeds/dict/$d.dict"} -artifact_prefix="$OUT/$t/crashes/" -jitproof_out="$OUT/$t/crashes" \
       "$OUT/$t/corpus" "$OUT/seeds/$t" > "$OUT/$t/log" 2>&1
+    rc=$?
+    [ $rc = 0 ] || [ -n "$(ls "$OUT/$t/crashes")" ] || { echo "fuzz_$t: exit $rc, see $OUT/$t/log"; tail -3 "$OUT/$t/log"; bad=1; }
     grep -E "^stat::(number_of_executed_units|average_exec_per_sec)|SUMMARY|divergence" "$OUT/$t/log"
   else
     AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \

@@ -1,12 +1,15 @@
 #!/bin/sh
-# fuzz/smoke.sh FUZZER REGRESS WORK RUNS: a short libFuzzer run from a copy of the regression
-# inputs (the source folder is never written). Fails on any crash, leak, timeout or divergence.
+# fuzz/smoke.sh FUZZER REGRESS WORK RUNS [TOOL KIND]: a short libFuzzer run from a copy of the
+# regression inputs (the source folder is never written), with the dictionary `TOOL dict KIND`
+# when given. Fails on any crash, leak, timeout, divergence or a dictionary libFuzzer rejects.
 set -u
-BIN=$1 REG=$2 W=$3 RUNS=$4
+BIN=$1 REG=$2 W=$3 RUNS=$4 TOOL=${5:-} KIND=${6:-}
 rm -rf "$W" && mkdir -p "$W/corpus" "$W/art" || exit 1
 cp "$REG"/* "$W/corpus/" 2>/dev/null
 cd "$W" || exit 1
-"$BIN" -runs="$RUNS" -seed=1 -max_total_time=30 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$W/art/" \
+DICT=""
+if [ -n "$KIND" ]; then "$TOOL" dict "$KIND" > "$W/dict" || exit 1; DICT=-dict=$W/dict; fi
+"$BIN" $DICT -runs="$RUNS" -seed=1 -max_total_time=30 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$W/art/" \
        -jitproof_out="$W/art" "$W/corpus" > "$W/log" 2>&1
 rc=$?
 tail -3 "$W/log"

@@ -19,23 +19,35 @@ static int write_out(const char *path, const uint8_t *b, size_t n)
 	return fclose(f) ? 2 : 0;
 }
 
+/* One dictionary entry: "..." with quotes, backslashes and non-printing bytes as \xHH. */
+static void entry(const char *pre, const char *w, const char *post)
+{
+	putchar('"');
+	for (const char *parts[3] = { pre, w, post }, **q = parts; q < parts + 3; q++)
+		for (const unsigned char *c = (const unsigned char *)*q; *c; c++) {
+			if (*c < 0x20 || *c >= 0x7f || *c == '"' || *c == '\\') printf("\\x%02x", *c);
+			else putchar(*c);
+		}
+	puts("\"");
+}
+
 static int dict(const char *kind)
 {
 	if (!strcmp(kind, "asm")) {
-		for (size_t i = 0; i < PVM_NUM_OPCODES; i++) printf("\"%s \"\n", pvm_ops[pvm_isa_ops(PVM_ISA_072)[i]].name);
+		for (size_t i = 0; i < PVM_NUM_OPCODES; i++) entry("", pvm_ops[pvm_isa_ops(PVM_ISA_072)[i]].name, " ");
 		static const char *const words[] = { ".name ", ".gas ", ".pc ", ".reg ", ".page ", ".mem ", ".jumptable ",
 		                                     ".jtwidth ", ".raw ", ".pad ", ".expect ", "status ", "halt", "panic",
 		                                     "out-of-gas", "page-fault ", "host-call ", "@jt(", "@halt", " rw", " ro",
 		                                     "r0", "r7", "r12", ":4", "0x", "-0x80000000", ":\n", "\\x" };
-		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) printf("\"%s\"\n", words[i]);
+		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) entry("", words[i], "");
 		return 0;
 	}
 	if (!strcmp(kind, "spec")) {
-		for (int i = 0; i < SEM_NUM_OPS; i++) printf("\"(%s \"\n", sem_op_names[i]);
-		for (int i = 0; i < SEM_NUM_OPERANDS; i++) printf("\" %s\"\n", sem_operand_names[i]);
+		for (int i = 0; i < SEM_NUM_OPS; i++) entry("(", sem_op_names[i], " ");
+		for (int i = 0; i < SEM_NUM_OPERANDS; i++) entry(" ", sem_operand_names[i], "");
 		static const char *const words[] = { "- name: ", "form: ", "terminator: true", "semantics: |\n",
 		                                     "instructions:\n", "version: 1\n", "(_ bv0 64)", "#x", "reg3", "reg2_imm" };
-		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) printf("\"%s\"\n", words[i]);
+		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) entry("", words[i], "");
 		return 0;
 	}
 	if (!strcmp(kind, "json")) {
@@ -44,10 +56,10 @@ static int dict(const char *kind)
 		                                    "expected-pc", "expected-memory", "expected-gas",
 		                                    "expected-page-fault-address", "expected-host-call-id", "address",
 		                                    "length", "is-writable", "contents" };
-		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) printf("\"\\\"%s\\\": \"\n", keys[i]);
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) entry("\"", keys[i], "\": ");
 		static const char *const words[] = { "halt", "panic", "page-fault", "out-of-gas", "host-call", "true",
 		                                     "false", "[]", "{}", "18446744073709551615" };
-		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) printf("\"%s\"\n", words[i]);
+		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) entry("", words[i], "");
 		return 0;
 	}
 	fprintf(stderr, "jitproof-fuzz-tool: dict: unknown kind '%s' (asm, spec, json)\n", kind);

@@ -116,13 +116,8 @@ jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit
 	     at = pvm_inst_at(p, at)->next)
 		n_insts++;
 	for (size_t cap = 4096;; cap *= 4) {
-		uint8_t *buf = malloc(cap);
-		jit_pcmap *map = malloc((n_insts + 1) * sizeof *map);
-		if (!buf || !map) {
-			free(buf);
-			free(map);
-			return JIT_ENOMEM;
-		}
+		uint8_t *buf = pvm_xmalloc(cap);
+		jit_pcmap *map = pvm_xmalloc((n_insts + 1) * sizeof *map);
 		jit_em e = { .b = { .p = buf, .cap = cap }, .f = f };
 		size_t n_map = 0;
 		jit_em_prologue(&e, pc, out->cost);
@@ -161,8 +156,7 @@ jit_err jit_dispatch_compile(const pvm_program *p, uint32_t pc, jit_block *out)
 {
 	memset(out, 0, sizeof *out);
 	out->entry_pc = pc;
-	uint8_t *buf = malloc(256);
-	if (!buf) return JIT_ENOMEM;
+	uint8_t *buf = pvm_xmalloc(256);
 	jit_em e = { .b = { .p = buf, .cap = 256 } };
 	emit_dispatch(&e, pc, p->jt_len);
 	out->bytes = buf;
@@ -303,6 +297,12 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
 			const jit_row *t = is_block(p, x.target) ? jit_find_row(jp, x.target) : NULL;
+			for (uint64_t skip = t ? jit_mutant_hook(JIT_HOOK_branch_skip, 0) : 0; skip && t->entry != JIT_NONE; skip--) {
+				const jit_row *u = t + 1; /* (mutants only) the next block entry after t */
+				while (u < jp->rows + jp->n_rows && u->entry == JIT_NONE) u++;
+				if (u == jp->rows + jp->n_rows) break;
+				t = u;
+			}
 			if (t && t->entry != JIT_NONE) {
 				x64_patch_rel32(b, x.off, jit_mutant_hook(JIT_HOOK_branch_charge, 1) ? t->entry : t->at.host_off);
 				continue;
@@ -322,8 +322,7 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	*out = NULL;
 	if (p->jt_len > (1u << 24) || p->code_len > (1u << 26)) return JIT_ETOOBIG;
-	jit_program *jp = calloc(1, sizeof *jp);
-	if (!jp) return JIT_ENOMEM;
+	jit_program *jp = pvm_xcalloc(1, sizeof *jp);
 	size_t starts = 0;
 	for (uint32_t pc = next_start(p, 0, 0); pc <= p->code_len; pc = next_start(p, pc, p->inst[pc].next))
 		starts++;
@@ -331,9 +330,8 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	jp->isa080 = p->isa == PVM_ISA_080;
 	jp->invalid = p->invalid[0] != 0;
 	jp->code_len = p->code_len;
-	jp->rows = malloc(2 * starts * sizeof *jp->rows);
-	jp->jt_host = calloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);
-	if (!jp->rows || !jp->jt_host) goto nomem;
+	jp->rows = pvm_xmalloc(2 * starts * sizeof *jp->rows);
+	jp->jt_host = pvm_xcalloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);
 	/* emit straight into the mapping that becomes the code (RW now, RX once written) */
 	size_t cap = (4096 + 48 * starts + 4095) / 4096 * 4096;
 	uint8_t *code;
@@ -363,6 +361,8 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	for (uint32_t i = 0; i < p->jt_len; i++) {
 		const jit_row *t = is_block(p, p->jump_table[i]) ? jit_find_row(jp, p->jump_table[i]) : NULL;
 		jp->jt_host[i] = t && t->entry != JIT_NONE ? (uint64_t)(uintptr_t)(jp->code + t->entry) : 0;
+		if (jp->jt_host[i] && jit_mutant_hook(JIT_HOOK_slot_skip, 0)) /* (mutants only) past the prologue */
+			jp->jt_host[i] = (uint64_t)(uintptr_t)(jp->code + t->at.host_off);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	jp->stats.compile_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)(t1.tv_nsec - t0.tv_nsec);
@@ -391,6 +391,26 @@ size_t jit_program_pcmap(const jit_program *jp, jit_pcmap *out, size_t max)
 {
 	for (size_t i = 0; i < jp->n_rows && i < max; i++) out[i] = jp->rows[i].at;
 	return jp->n_rows;
+}
+
+const uint8_t *jit_program_code(const jit_program *jp, size_t *size)
+{
+	*size = jp->code_size;
+	return jp->code;
+}
+
+uint32_t jit_program_entry(const jit_program *jp, uint32_t pc)
+{
+	const jit_row *r = jit_find_row(jp, pc);
+	return r ? r->entry : UINT32_MAX;
+}
+
+size_t jit_program_exit_off(const jit_program *jp) { return jp->exit_off; }
+
+uint32_t jit_program_jt_slot(const jit_program *jp, uint32_t i)
+{
+	if (i >= jp->jt_len || !jp->jt_host[i]) return UINT32_MAX;
+	return (uint32_t)(jp->jt_host[i] - (uint64_t)(uintptr_t)jp->code);
 }
 
 const jit_row *jit_find_row(const jit_program *jp, uint32_t pc)

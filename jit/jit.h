@@ -182,6 +182,15 @@ jit_stats jit_program_stats(const jit_program *jp);
 /* Host-to-guest pc map of a compiled program (one row per instruction, ascending): copies up
  * to max rows into out and returns the total number of rows. */
 size_t jit_program_pcmap(const jit_program *jp, jit_pcmap *out, size_t max);
+/* The emitted code, for the validator's linking proof (read-only): its bytes and size. */
+const uint8_t *jit_program_code(const jit_program *jp, size_t *size);
+/* Host offset of the gas-region entry at guest pc (its prologue), or UINT32_MAX if none. */
+uint32_t jit_program_entry(const jit_program *jp, uint32_t pc);
+/* Host offset of the common exit trampoline that every exit stub jumps to. */
+size_t jit_program_exit_off(const jit_program *jp);
+/* Jump-table slot i as the runtime holds it: the host offset it sends a dynamic jump to, or
+ * UINT32_MAX for an empty slot (0: not a block start). */
+uint32_t jit_program_jt_slot(const jit_program *jp, uint32_t i);
 
 /* ---- the sandbox's page protections ------------------------------------------------------
 

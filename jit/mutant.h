@@ -23,9 +23,11 @@ typedef enum jit_hook {
 	JIT_HOOK_NONE = 0,       /* (a replacement template, not a hook) */
 	JIT_HOOK_region_cost,    /* compile.c region_cost: the gas a region's prologue charges */
 	JIT_HOOK_jt_last,        /* compile.c emit_dispatch: the largest in-bounds address - 2 (2|j| - 2) */
-	JIT_HOOK_sbrk_end,       /* runtime.c run_sbrk: the last byte of an allocation (x + size - 1) */
+	JIT_HOOK_sbrk_end,       /* runtime.c run_sbrk: the last byte of an allocation (x + size - 1); sandbox_open: of the 0.8.0 heap */
 	JIT_HOOK_ro_perm,        /* runtime.c seal_read_only: the protection of a read-only page (PVM_READ) */
 	JIT_HOOK_top_extra,      /* runtime.c sandbox_open: pages above the highest mapped one opened readable (0) */
+	JIT_HOOK_branch_skip,    /* compile.c link: block entries a taken branch skips past its target (0) */
+	JIT_HOOK_slot_skip,      /* compile.c jump table: 1 links a slot past its block's gas prologue (0) */
 	JIT_HOOK_branch_charge,  /* compile.c emit_program: 1 = a taken branch enters its target's gas prologue */
 	JIT_HOOK_resume_charge,  /* runtime.c jit_program_run: 1 = the run charges its first block (0.8.0: flag clear) */
 	JIT_HOOK_COUNT

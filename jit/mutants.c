@@ -330,6 +330,8 @@ static uint64_t mut_jump_ind_bound(uint64_t last) { return last - 2; }
 static uint64_t mut_sbrk_extra_page(uint64_t end) { return end + 1; }
 static uint64_t mut_ro_page_writable(uint64_t perm) { return PVM_WRITE; }
 static uint64_t mut_unmapped_page_readable(uint64_t n) { return n + 1; }
+static uint64_t mut_link_branch_next_block(uint64_t n) { return n + 1; }
+static uint64_t mut_link_table_slot_non_block(uint64_t n) { return 1; }
 static uint64_t mut_branch_skips_charge(uint64_t charge) { (void)charge; return 0; }
 static uint64_t mut_resume_charges_again(uint64_t charge) { (void)charge; return 1; }
 

@@ -98,16 +98,12 @@ void jit_perms_each(const jit_perms *p, void (*fn)(void *ctx, uint32_t first, ui
 	for (size_t i = 0; i < p->n; i++) fn(ctx, p->v[i].first, p->v[i].end, p->v[i].perm);
 }
 
-/* Record [first, end) as perm: the runs outside it are kept, runs of equal perm merged.
- * False when out of memory (the shadow is then unchanged). */
-static bool perms_set(jit_perms *p, uint32_t first, uint32_t end, pvm_perm perm)
+/* Record [first, end) as perm: the runs outside it are kept, runs of equal perm merged. */
+static void perms_set(jit_perms *p, uint32_t first, uint32_t end, pvm_perm perm)
 {
 	if (p->n + 2 > p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 16;
-		jit_prot_run *v = realloc(p->v, cap * sizeof *v);
-		if (!v) return false;
-		p->v = v;
-		p->cap = cap;
+		p->cap = p->cap ? 2 * p->cap : 16;
+		p->v = pvm_xrealloc(p->v, p->cap * sizeof *p->v);
 	}
 	jit_prot_run out[3];
 	size_t i = 0, k = 0;
@@ -131,7 +127,6 @@ static bool perms_set(jit_perms *p, uint32_t first, uint32_t end, pvm_perm perm)
 			to--;
 		} else j++;
 	}
-	return true;
 }
 
 /* First page in [lo, hi) that the shadow does not hold PVM_NONE, or hi. */
@@ -196,7 +191,7 @@ static void sb_protect(jit_run *r, uint32_t first, uint32_t end, pvm_perm perm)
 	static const int prot[4] = { PROT_NONE, PROT_READ, 0, PROT_READ | PROT_WRITE };
 	jit_program *jp = r->jp;
 	if (mprotect(r->membase + (size_t)first * PAGE, (size_t)(end - first) * PAGE, prot[perm])) return;
-	if (!perms_set(&jp->perms, first, end, perm)) abort(); /* host out of memory */
+	perms_set(&jp->perms, first, end, perm);
 }
 
 /* A stop while the sandbox exists. Inside the run (start, sbrk) the first one whose shadow
@@ -289,6 +284,14 @@ static bool sandbox_open(jit_run *r, jit_program *jp, pvm_state *s)
 	pvm_mem_each(s->mem, fill_page, r);
 	pvm_mem_each(s->mem, seal_read_only, &pr);
 	run_flush(&pr);
+	if (jp->isa080 && s->heap_limit > s->heap_base) {
+		/* GP 0.8.0 grow_heap is answered between runs, so the heap it grew is mirrored here; its
+		 * last byte goes through the same hook as sbrk's (a mutant opens one page too many) */
+		uint32_t a = s->heap_base / PAGE, end = a, lim = s->heap_limit / PAGE;
+		while (end < lim && pvm_mem_perm(s->mem, end) == PVM_WRITE) end++;
+		uint64_t last = jit_mutant_hook(JIT_HOOK_sbrk_end, (uint64_t)end * PAGE - 1) / PAGE;
+		if (end > a && last >= end && last < PVM_NUM_PAGES) sb_protect(r, end, (uint32_t)last + 1, PVM_WRITE);
+	}
 	uint64_t extra = jit_mutant_hook(JIT_HOOK_top_extra, 0); /* none: only mapped pages are opened */
 	if (extra && pr.top && pr.top < PVM_NUM_PAGES)
 		sb_protect(r, pr.top, (uint32_t)(pr.top + extra < PVM_NUM_PAGES ? pr.top + extra : PVM_NUM_PAGES), PVM_READ);

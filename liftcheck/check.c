@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <capstone/capstone.h>
 #include "liftcheck/liftcheck.h"
+#include "pvm/pvm.h"
 #include "liftcheck/util.h"
 
 /* What the harness loads before and stores after the code under test. */
@@ -217,8 +218,7 @@ static lift_err form_open(form_ctx *fc, char *errbuf, size_t errlen)
 		off += ci->size;
 	}
 	/* the harness: prologue, the form, fall-through epilogue, taken epilogue */
-	code *c = malloc(sizeof *c);
-	if (!c) abort();
+	code *c = pvm_xmalloc(sizeof *c);
 	c->n = 0;
 	prologue(c);
 	fc->code_off = c->n;

@@ -67,8 +67,7 @@ static uint64_t hash(const char *s)
 static bool kset_add(kset *s, const char *key)
 {
 	if (2 * (s->n + 1) > s->cap) {
-		kset t = { calloc(s->cap ? 2 * s->cap : 1024, 96), s->cap ? 2 * s->cap : 1024, 0 };
-		if (!t.k) abort();
+		kset t = { pvm_xcalloc(s->cap ? 2 * s->cap : 1024, 96), s->cap ? 2 * s->cap : 1024, 0 };
 		for (size_t i = 0; i < s->cap; i++)
 			if (s->k[i][0]) kset_add(&t, s->k[i]);
 		free(s->k);
@@ -87,11 +86,11 @@ size_t lift_jit_forms(lift_form **out, size_t *templates)
 	csh cs;
 	kset set = { 0 };
 	size_t n = 0, cap = 256;
-	lift_form *forms = malloc(cap * sizeof *forms);
-	jit_tpl *t = malloc(sizeof *t);
+	lift_form *forms = pvm_xmalloc(cap * sizeof *forms);
+	jit_tpl *t = pvm_xmalloc(sizeof *t);
 	*templates = 0;
 	*out = NULL;
-	if (!forms || !t || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
 		free(forms);
 		free(t);
 		return 0;
@@ -123,8 +122,7 @@ size_t lift_jit_forms(lift_form **out, size_t *templates)
 							form_key(c, key, sizeof key);
 							if (kset_add(&set, key) && c->size <= sizeof forms->bytes) {
 								if (n == cap) {
-									forms = realloc(forms, (cap *= 2) * sizeof *forms);
-									if (!forms) abort();
+									forms = pvm_xrealloc(forms, (cap *= 2) * sizeof *forms);
 								}
 								memcpy(forms[n].bytes, c->bytes, c->size);
 								forms[n++].len = c->size;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "liftcheck/liftcheck.h"
+#include "pvm/pvm.h"
 #include "liftcheck/util.h"
 
 enum when { ALWAYS, COUNT_NZ, COUNT_GT1 };
@@ -133,9 +134,9 @@ static lift_err check_form(csh cs, const lift_form *f, const char *break_rule, F
 	Z3_del_config(cfg);
 	lift_ctx *lc = lift_new(z);
 	lift_err err = LIFT_OK;
-	undefs u = { .seen = malloc(MAX_NODES * sizeof *u.seen) };
-	if (!lc || !u.seen) {
-		snprintf(errbuf, errlen, "undefined flags: out of memory or no capstone");
+	undefs u = { .seen = pvm_xmalloc(MAX_NODES * sizeof *u.seen) };
+	if (!lc) {
+		snprintf(errbuf, errlen, "undefined flags: capstone cannot open x86-64");
 		err = LIFT_EARG;
 		goto out;
 	}

@@ -121,18 +121,23 @@ static bool fail_ln(asm_ctx *c, int line, int col, const char *fmt, ...)
 	return false;
 }
 
-/* Grows *arr (element size sz) to hold one more; false on allocation failure. */
-static bool grow(void **arr, size_t n, size_t *cap, size_t sz)
+/* The first n bytes of s as a string (out of memory aborts, pvm_xmalloc). */
+static char *xstrndup(const char *s, size_t n)
 {
-	if (n < *cap) return true;
-	size_t nc = *cap ? *cap * 2 : 16;
-	void *p = realloc(*arr, nc * sz);
-	if (!p) return false;
-	*arr = p;
-	*cap = nc;
-	return true;
+	char *d = memcpy(pvm_xmalloc(n + 1), s, n);
+	d[n] = 0;
+	return d;
 }
-#define GROW(c, arr, n, cap) (grow((void **)&(arr), (n), &(cap), sizeof *(arr)) || fail_at((c), (c)->p, "out of memory"))
+
+/* Grows *arr (element size sz) to hold one more. */
+static void grow(void **arr, size_t n, size_t *cap, size_t sz)
+{
+	if (n < *cap) return;
+	size_t nc = *cap ? *cap * 2 : 16;
+	*arr = pvm_xrealloc(*arr, nc * sz);
+	*cap = nc;
+}
+#define GROW(arr, n, cap) grow((void **)&(arr), (n), &(cap), sizeof *(arr))
 
 static void skip_ws(asm_ctx *c) { while (*c->p == ' ' || *c->p == '\t') c->p++; }
 static bool at_end(asm_ctx *c) { skip_ws(c); return *c->p == 0; }
@@ -307,8 +312,8 @@ static bool pcref(asm_ctx *c, ref *r, const char *what)
 	char buf[128];
 	if (isalpha((unsigned char)*c->p) || *c->p == '_') {
 		ident(c, buf, sizeof buf);
-		r->label = strdup(buf);
-		return r->label || fail_at(c, c->p, "out of memory");
+		r->label = pvm_xstrdup(buf);
+		return true;
 	}
 	uint32_t v;
 	if (!number_u32(c, &v, what)) return false;
@@ -333,12 +338,12 @@ static bool bytes_in(asm_ctx *c, uint8_t **out, unsigned *n)
 	*out = NULL;
 	*n = 0;
 	for (sep(c); *c->p; sep(c)) {
-		if (!grow((void **)out, *n + 4, &cap, 1)) return fail_at(c, c->p, "out of memory");
+		grow((void **)out, *n + 4, &cap, 1);
 		if (*c->p == '"') {
 			const char *start = c->p++;
 			for (; *c->p != '"'; c->p++) {
 				if (!*c->p) return fail_at(c, start, "unterminated string");
-				if (!grow((void **)out, *n + 1, &cap, 1)) return fail_at(c, c->p, "out of memory");
+				grow((void **)out, *n + 1, &cap, 1);
 				uint8_t b = (uint8_t)*c->p;
 				if (b == '\\') {
 					const char *esc = c->p++;
@@ -405,7 +410,7 @@ static bool bytes(asm_ctx *c, uint8_t **out, unsigned *n)
 
 static item *new_item(asm_ctx *c, int kind, const char *at)
 {
-	if (!GROW(c, c->items, c->n_items, c->cap_items)) return NULL;
+	GROW(c->items, c->n_items, c->cap_items);
 	item *it = &c->items[c->n_items++];
 	memset(it, 0, sizeof *it);
 	it->kind = kind;
@@ -424,7 +429,6 @@ static bool instruction(asm_ctx *c)
 	int op = pvm_op_by_name(name);
 	if (op < 0) return fail_at(c, start, "unknown opcode '%s'", name);
 	item *it = new_item(c, IT_INST, start);
-	if (!it) return false;
 	pvm_asm_inst *in = &it->in;
 	in->op = (uint8_t)op;
 	bool ok = true, eight = pvm_forms[pvm_ops[op].form].f1_len == PVM_FR_EIGHT;
@@ -450,10 +454,9 @@ static bool define_label(asm_ctx *c, const char *name, const char *at)
 	for (size_t i = 0; i < c->n_labels; i++)
 		if (!strcmp(c->labels[i].name, name)) return fail_at(c, at, "duplicate label '%s'", name);
 	if (pvm_op_by_name(name) >= 0) return fail_at(c, at, "label '%s' is an opcode name", name);
-	if (!GROW(c, c->labels, c->n_labels, c->cap_labels)) return false;
-	c->labels[c->n_labels].name = strdup(name);
+	GROW(c->labels, c->n_labels, c->cap_labels);
+	c->labels[c->n_labels].name = pvm_xstrdup(name);
 	c->labels[c->n_labels].item = c->n_items;
-	if (!c->labels[c->n_labels].name) return fail_at(c, at, "out of memory");
 	c->n_labels++;
 	return true;
 }
@@ -468,11 +471,7 @@ static bool add_mem(asm_ctx *c, uint32_t addr, uint8_t *data, unsigned n, const 
 	if (v->n_initial_mem) {
 		pvm_chunk *last = &v->initial_mem[v->n_initial_mem - 1];
 		if ((uint64_t)last->address + last->len == addr) {
-			uint8_t *d = realloc(last->data, (size_t)last->len + n + 1);
-			if (!d) {
-				free(data);
-				return fail_at(c, at, "out of memory");
-			}
+			uint8_t *d = pvm_xrealloc(last->data, (size_t)last->len + n + 1);
 			memcpy(d + last->len, data, n);
 			last->data = d;
 			last->len += n;
@@ -480,10 +479,7 @@ static bool add_mem(asm_ctx *c, uint32_t addr, uint8_t *data, unsigned n, const 
 			return true;
 		}
 	}
-	if (!GROW(c, v->initial_mem, v->n_initial_mem, c->cap_mem)) {
-		free(data);
-		return false;
-	}
+	GROW(v->initial_mem, v->n_initial_mem, c->cap_mem);
 	v->initial_mem[v->n_initial_mem++] = (pvm_chunk){ addr, n, data };
 	return true;
 }
@@ -516,10 +512,7 @@ static bool expect(asm_ctx *c)
 	} else if (!strcmp(what, "mem")) {
 		memline m = { .line = c->line, .col = (int)(wp - c->ls) + 1 };
 		if (!number_u32(c, &m.c.address, "address") || !bytes(c, &m.c.data, &m.c.len)) return false;
-		if (!GROW(c, c->emem, c->n_emem, c->cap_emem)) {
-			free(m.c.data);
-			return false;
-		}
+		GROW(c->emem, c->n_emem, c->cap_emem);
 		c->emem[c->n_emem++] = m;
 	} else {
 		c->p = wp;
@@ -546,17 +539,17 @@ static bool directive(asm_ctx *c)
 			uint8_t *b;
 			unsigned k;
 			if (!bytes(c, &b, &k)) return false;
-			if (memchr(b, 0, k) || !(name = strndup((char *)b, k))) {
+			if (memchr(b, 0, k)) {
 				free(b);
 				return fail_at(c, start, ".name must be text without NUL bytes");
 			}
+			name = xstrndup((char *)b, k);
 			free(b);
 		} else {
 			while (n && (c->p[n - 1] == ' ' || c->p[n - 1] == '\t')) n--;
 			if (!n) return fail_at(c, c->p, ".name needs a name");
-			name = strndup(c->p, n);
+			name = xstrndup(c->p, n);
 			c->p += strlen(c->p);
-			if (!name) return fail_at(c, start, "out of memory");
 		}
 		free(v->name);
 		v->name = name;
@@ -587,7 +580,7 @@ static bool directive(asm_ctx *c)
 		if (!ident(c, perm, sizeof perm) || (strcmp(perm, "rw") && strcmp(perm, "ro")))
 			return fail_at(c, pp, "expected rw or ro, got '%s'", token_at(pp, t, sizeof t));
 		pm.writable = perm[1] == 'w';
-		if (!GROW(c, v->page_map, v->n_page_map, c->cap_pages)) return false;
+		GROW(v->page_map, v->n_page_map, c->cap_pages);
 		v->page_map[v->n_page_map++] = pm;
 	} else if (!strcmp(d, ".mem")) {
 		uint32_t addr;
@@ -598,7 +591,7 @@ static bool directive(asm_ctx *c)
 		return add_mem(c, addr, data, n, start);
 	} else if (!strcmp(d, ".jumptable")) {
 		for (sep(c); *c->p; sep(c)) {
-			if (!GROW(c, c->jt, c->n_jt, c->cap_jt)) return false;
+			GROW(c->jt, c->n_jt, c->cap_jt);
 			if (!pcref(c, &c->jt[c->n_jt], "jump-table entry")) return false;
 			c->n_jt++;
 		}
@@ -610,7 +603,7 @@ static bool directive(asm_ctx *c)
 		c->jt_width = (int)z;
 	} else if (!strcmp(d, ".raw") || !strcmp(d, ".pad")) {
 		item *it = new_item(c, d[1] == 'r' ? IT_RAW : IT_PAD, start);
-		if (!it || !bytes(c, &it->bytes, &it->n)) return false;
+		if (!bytes(c, &it->bytes, &it->n)) return false;
 		if (!it->n) return fail_at(c, start, "%s needs at least one byte", d);
 	} else if (!strcmp(d, ".expect")) {
 		return expect(c);
@@ -741,11 +734,9 @@ static bool build_program(asm_ctx *c)
 {
 	uint32_t len = 0;
 	if (!relax(c, &len)) return false;
-	uint8_t *code = calloc((size_t)len + 1, 1), *k = calloc((size_t)len / 8 + 2, 1);
-	uint32_t *jt = calloc(c->n_jt + 1, sizeof *jt);
-	bool ok = code && k && jt;
-	if (!ok) fail_ln(c, c->line, 1, "out of memory");
-	ok = ok && emit_code(c, len, code, k);
+	uint8_t *code = pvm_xcalloc((size_t)len + 1, 1), *k = pvm_xcalloc((size_t)len / 8 + 2, 1);
+	uint32_t *jt = pvm_xcalloc(c->n_jt + 1, sizeof *jt);
+	bool ok = emit_code(c, len, code, k);
 	uint32_t maxe = 0;
 	for (size_t i = 0; ok && i < c->n_jt; i++) {
 		uint64_t t;
@@ -764,8 +755,7 @@ static bool build_program(asm_ctx *c)
 	}
 	size_t klen = ((size_t)len + 7) / 8;
 	size_t total = 9 + 1 + 9 + c->n_jt * z + len + klen;
-	uint8_t *blob = ok ? malloc(total) : NULL;
-	if (ok && !blob) ok = fail_ln(c, c->line, 1, "out of memory");
+	uint8_t *blob = ok ? pvm_xmalloc(total) : NULL;
 	if (ok) {
 		size_t n = pvm_varint_encode(c->n_jt, blob);
 		blob[n++] = (uint8_t)z;
@@ -847,7 +837,7 @@ static char *base_name(const char *path)
 	const char *b = strrchr(path, '/');
 	b = b ? b + 1 : path;
 	const char *dot = strrchr(b, '.');
-	return strndup(b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
+	return xstrndup(b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
 }
 
 pvm_err pvm_asm(const char *text, size_t len, const char *name, pvm_vector *out, pvm_errbuf *e)
@@ -862,9 +852,8 @@ pvm_err pvm_asm_isa(const char *text, size_t len, pvm_isa isa, const char *name,
 	memset(out, 0, sizeof *out);
 	out->initial_gas = 10000;
 	out->name = base_name(name);
-	char *line = malloc(len + 1);
-	bool ok = line && out->name;
-	if (!ok) pvm_errf(e, "%s: out of memory", name);
+	char *line = pvm_xmalloc(len + 1);
+	bool ok = true;
 	for (size_t pos = 0; ok && pos < len;) {
 		size_t end = pos;
 		while (end < len && text[end] != '\n') end++;

@@ -307,12 +307,7 @@ static bool reassembles(const dis *d)
 
 pvm_err pvm_disasm(const pvm_program *p, const pvm_vector *v, FILE *out)
 {
-	dis d = { .p = p, .label = calloc((size_t)p->code_len + 1, 1), .boundary = calloc((size_t)p->code_len + 1, 1) };
-	if (!d.label || !d.boundary) {
-		free(d.label);
-		free(d.boundary);
-		return PVM_ENOMEM;
-	}
+	dis d = { .p = p, .label = pvm_xcalloc((size_t)p->code_len + 1, 1), .boundary = pvm_xcalloc((size_t)p->code_len + 1, 1) };
 	mark(&d, v);
 	d.exact = !reassembles(&d);
 	if (v) print_initial(out, &d, v);

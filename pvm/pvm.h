@@ -18,7 +18,7 @@ typedef enum pvm_err {
 	PVM_OK = 0,
 	PVM_EINVAL,  /* malformed input: blob, container, vector, assembly (detail in the err buffer) */
 	PVM_EIO,     /* a file could not be read or written */
-	PVM_ENOMEM,  /* allocation failed (only modules not yet on pvm_xmalloc: see README § Errors) */
+	PVM_ENOMEM,  /* kept for API stability: no allocation returns it (pvm_xmalloc aborts; README § Errors) */
 } pvm_err;
 
 /* Detail text for a failed call: "FILE:POS: reason". Every function that takes a pvm_errbuf

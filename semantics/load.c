@@ -671,12 +671,8 @@ sem_spec *sem_spec_parse(const char *text, size_t len, const char *name, pvm_err
 
 sem_spec *sem_spec_parse_isa(const char *text, size_t len, pvm_isa isa, const char *name, pvm_errbuf *e)
 {
-	sem_spec *sp = calloc(1, sizeof *sp);
-	if (!sp || !(sp->file = strdup(name))) {
-		free(sp);
-		pvm_errf(e, "%s: out of memory", name);
-		return NULL;
-	}
+	sem_spec *sp = pvm_xcalloc(1, sizeof *sp);
+	sp->file = pvm_xstrdup(name);
 	sp->isa = isa;
 	yaml_parser_t parser;
 	yaml_document_t doc;

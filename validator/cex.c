@@ -85,7 +85,7 @@ void tv_cex_from_model(tv_worker *w, Z3_context z, Z3_solver s, const Z3_ast g[P
 	prefer(&k, Z3_mk_and(z, 2, gs));
 	/* accesses away from the top of the address space: a wider access there would cross 2^32,
 	 * where the runtime's fault path (not the template) takes over and the bug would not replay */
-	Z3_ast *low = malloc((n_acc ? n_acc : 1) * sizeof *low);
+	Z3_ast *low = pvm_xmalloc((n_acc ? n_acc : 1) * sizeof *low);
 	for (size_t i = 0; low && i < n_acc; i++) low[i] = Z3_mk_bvule(z, acc_addr[i], num(z, 0xffff0000u, 32));
 	if (low && n_acc && !prefer(&k, Z3_mk_and(z, (unsigned)n_acc, low))) /* all at once, else one by one */
 		for (size_t i = 0; i < n_acc; i++) prefer(&k, low[i]);
@@ -164,7 +164,7 @@ static char *dup_name(const char *path)
 	const char *b = strrchr(path, '/');
 	b = b ? b + 1 : path;
 	size_t n = strcspn(b, ".");
-	char *s = malloc(n + 1);
+	char *s = pvm_xmalloc(n + 1);
 	if (!s) return NULL;
 	memcpy(s, b, n);
 	s[n] = 0;
@@ -196,9 +196,9 @@ pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t 
 {
 	memset(v, 0, sizeof *v);
 	v->name = dup_name(name);
-	v->program = malloc(orig->program_len ? orig->program_len : 1);
-	v->page_map = malloc((orig->n_page_map + 1) * sizeof *v->page_map);
-	v->initial_mem = calloc(orig->n_initial_mem + 1, sizeof *v->initial_mem);
+	v->program = pvm_xmalloc(orig->program_len ? orig->program_len : 1);
+	v->page_map = pvm_xmalloc((orig->n_page_map + 1) * sizeof *v->page_map);
+	v->initial_mem = pvm_xcalloc(orig->n_initial_mem + 1, sizeof *v->initial_mem);
 	if (!v->program || !v->page_map || !v->initial_mem) {
 		pvm_vector_fini(v);
 		pvm_errf(e, "%s: out of memory", name);
@@ -210,7 +210,7 @@ pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t 
 	v->n_page_map = orig->n_page_map;
 	for (size_t i = 0; i < orig->n_initial_mem; i++) {
 		v->initial_mem[i] = orig->initial_mem[i];
-		v->initial_mem[i].data = malloc(orig->initial_mem[i].len ? orig->initial_mem[i].len : 1);
+		v->initial_mem[i].data = pvm_xmalloc(orig->initial_mem[i].len ? orig->initial_mem[i].len : 1);
 		memcpy(v->initial_mem[i].data, orig->initial_mem[i].data, orig->initial_mem[i].len);
 		v->n_initial_mem++;
 	}

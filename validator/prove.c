@@ -54,6 +54,9 @@ void tv_worker_fini(tv_worker *w)
 {
 	worker_close(w);
 	tv_memo_free(&w->unsat);
+	free(w->tpl_done);
+	w->tpl_done = NULL;
+	w->cap_tpl_done = w->n_tpl_done = 0;
 	free(w->q_pre);
 	free(w->q_acc);
 	free(w->q_acc_len);
@@ -69,7 +72,7 @@ void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES])
 
 tv_worker *tv_worker_new(const tv_opts *o)
 {
-	tv_worker *w = malloc(sizeof *w);
+	tv_worker *w = pvm_xmalloc(sizeof *w);
 	if (w) tv_worker_init(w, o);
 	return w;
 }
@@ -145,6 +148,9 @@ typedef struct query {
 	size_t n_acc;
 	bool oom;               /* a list could not grow: the query is UNKNOWN */
 	bool simple;            /* solve with the simple solver (small queries: setup dominates) */
+	Z3_ast pc_sym;          /* dispatch proofs: the jump's pc as a symbol (spec and exits with pc_val),
+	                         * so the proof of one jump shape is a memo hit at every pc */
+	uint32_t pc_val;
 } query;
 
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
@@ -152,7 +158,7 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size)
 	if (need <= *cap) return true;
 	size_t c = *cap ? *cap : 64;
 	while (c < need) c *= 2;
-	void *q = realloc(*p, c * size);
+	void *q = pvm_xrealloc(*p, c * size);
 	if (!q) return false;
 	*p = q;
 	*cap = c;
@@ -274,7 +280,7 @@ static bool spec_step(query *q, const sem_spec *sp, const pvm_inst *in, const Z3
 	pre.imm = q->x ? q->x : num(z, in->imm, 64);
 	pre.imm2 = q->y ? q->y : num(z, in->imm2, 64);
 	pre.target = q->t ? q->t : num(z, in->target, 32);
-	pre.pc = num(z, in->pc, 32);
+	pre.pc = q->pc_sym ? q->pc_sym : num(z, in->pc, 32);
 	pre.next = num(z, in->next, 32);
 	pre.gas = gas;
 	pre.is_block = is_block;
@@ -344,7 +350,7 @@ static Z3_ast exit_diff(query *q, const lift_exit *le, const jit_exit *je, uint3
 		kind = exit_kind(je);
 		if (je->kind == JIT_EXIT_BRANCH) pc = q->t && je->target == UINT32_MAX ? q->t : num(z, je->target, 32);
 		else if (je->kind == JIT_EXIT_DJUMP) pc = Z3_mk_extract(z, 31, 0, le->st.gpr[je->reg]);
-		else pc = num(z, je->pc, 32);
+		else pc = q->pc_sym && je->pc == q->pc_val ? q->pc_sym : num(z, je->pc, 32);
 	} else {
 		kind = K_BAD;
 		pc = num(z, 0, 32);
@@ -410,7 +416,8 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 			return TV_PROVED;
 		}
 	}
-	Z3_solver s = q->simple || Z3_is_eq_ast(z, bad, Z3_mk_false(z)) ? w->simple : w->s;
+	/* the simple solver also for cheap cross-checks (rlimit_now): its setup is the cheap one */
+	Z3_solver s = q->simple || w->rlimit_now || Z3_is_eq_ast(z, bad, Z3_mk_false(z)) ? w->simple : w->s;
 	Z3_solver_inc_ref(z, s);
 	Z3_solver_reset(z, s);
 	Z3_params p = w->p;
@@ -516,7 +523,7 @@ static Z3_ast sbrk_diffs(tv_worker *w, query *q, const lift_exit *le, const jit_
 static Z3_ast all_diffs(tv_worker *w, query *q, const lift_result *lr, const code *c, const outcome *so,
                         char *why, size_t n)
 {
-	Z3_ast *d = malloc((lr->nexits ? lr->nexits : 1) * sizeof *d);
+	Z3_ast *d = pvm_xmalloc((lr->nexits ? lr->nexits : 1) * sizeof *d);
 	for (size_t i = 0; i < lr->nexits; i++) {
 		const lift_exit *le = &lr->exits[i];
 		const jit_exit *je = le->kind == LIFT_EXIT_JUMP ? match_exit(c->ex, c->n_ex, le->target) : NULL;
@@ -682,8 +689,8 @@ uint64_t tv_region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc)
 	return tv_region_len(sp, p, pc);
 }
 
-tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
-                           uint32_t *last_pc)
+tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
+                           tv_cex *cex, uint32_t *last_pc)
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
@@ -696,13 +703,22 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 		snprintf(res->detail, sizeof res->detail, "compile: %s", jit_strerror(je));
 		goto out;
 	}
+	if (L && !tv_link_exits(L, w, p, &blk, res->detail, sizeof res->detail)) goto out;
 	Z3_context z = w->z;
 	query q;
 	query_init(&q, w);
-	/* the program's basic-block starts, concretely */
+	/* the program's basic-block starts, concretely: those the region's branches name (the spec
+	 * reads is_block only at a branch target), all of them only for a dynamic jump */
 	Z3_sort b32 = Z3_mk_bv_sort(z, 32);
 	Z3_ast is_block = Z3_mk_const_array(z, b32, Z3_mk_false(z));
-	for (uint32_t i = 0; i <= p->code_len; i++)
+	bool all_starts = false;
+	for (size_t k = 0; k < blk.n_map; k++) {
+		const pvm_inst *bi = pvm_inst_at(p, blk.map[k].guest_pc);
+		if (bi->op == PVM_OP_jump_ind || bi->op == PVM_OP_load_imm_jump_ind) all_starts = true;
+		else if (bi->target <= p->code_len && p->is_block[bi->target])
+			is_block = Z3_mk_store(z, is_block, num(z, bi->target, 32), Z3_mk_true(z));
+	}
+	for (uint32_t i = 0; all_starts && i <= p->code_len; i++)
 		if (p->is_block[i]) is_block = Z3_mk_store(z, is_block, num(z, i, 32), Z3_mk_true(z));
 	/* compose the specs of the region's instructions */
 	Z3_ast regs[PVM_NUM_REGS];
@@ -811,7 +827,7 @@ static bool in_field(const jit_tpl *t, size_t i)
 static bool piece_is_template(jit_features f, const pvm_program *p, const jit_block *blk, const pvm_inst *in,
                               uint32_t off, uint32_t end, jit_imm_class cls)
 {
-	jit_tpl *t = malloc(sizeof *t), *c = malloc(sizeof *c);
+	jit_tpl *t = pvm_xmalloc(sizeof *t), *c = pvm_xmalloc(sizeof *c);
 	bool ok = false;
 	pvm_inst ci = *in;
 	if (!t || !c || !class_candidate(cls, &ci.imm)) goto out;
@@ -853,6 +869,57 @@ out:
 	return ok;
 }
 
+static uint64_t tpl_key(const pvm_inst *in, jit_imm_class cls)
+{
+	return ((uint64_t)in->op << 32 | (uint64_t)in->ra << 24 | (uint64_t)in->rb << 16 | (uint64_t)in->rd << 8 |
+	        (uint64_t)cls) + 1;
+}
+
+static bool tpl_done(const tv_worker *w, uint64_t key)
+{
+	if (!w->cap_tpl_done) return false;
+	for (size_t i = (key * 0x9e3779b97f4a7c15ull) >> 40 & (w->cap_tpl_done - 1); w->tpl_done[i];
+	     i = (i + 1) & (w->cap_tpl_done - 1))
+		if (w->tpl_done[i] == key) return true;
+	return false;
+}
+
+static void tpl_done_add(tv_worker *w, uint64_t key)
+{
+	if (2 * (w->n_tpl_done + 1) > w->cap_tpl_done) {
+		size_t cap = w->cap_tpl_done ? 2 * w->cap_tpl_done : 1024;
+		uint64_t *t = pvm_xcalloc(cap, sizeof *t);
+		if (!t) return; /* not kept: proved again next time */
+		uint64_t *old = w->tpl_done;
+		size_t old_cap = w->cap_tpl_done;
+		w->tpl_done = t;
+		w->cap_tpl_done = cap;
+		w->n_tpl_done = 0;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i]) tpl_done_add(w, old[i]);
+		free(old);
+	}
+	size_t i = (key * 0x9e3779b97f4a7c15ull) >> 40 & (w->cap_tpl_done - 1);
+	while (w->tpl_done[i] && w->tpl_done[i] != key) i = (i + 1) & (w->cap_tpl_done - 1);
+	if (!w->tpl_done[i]) w->n_tpl_done++;
+	w->tpl_done[i] = key;
+}
+
+/* The prologue piece's bytes with its exit fields zeroed, if it is cacheable (its only exit the
+ * OOG exit naming the region's entry). */
+static bool prologue_bytes(const jit_block *blk, uint32_t end, uint8_t out[32])
+{
+	if (end > 32) return false;
+	memcpy(out, blk->bytes, end);
+	for (size_t i = 0; i < blk->n_exits; i++) {
+		const jit_exit *x = &blk->exits[i];
+		if (x->off >= end) continue;
+		if (x->kind != JIT_EXIT_OOG || x->pc != blk->entry_pc || x->off + 4 > end) return false;
+		memset(out + x->off, 0, 4);
+	}
+	return true;
+}
+
 /* Proves one piece; k < 0 is the prologue. *cex_pc gets the guest pc the model's state is at. */
 static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk, long k, uint64_t cost,
                               tv_result *res, tv_cex *cex, uint32_t *cex_pc, size_t *n_tpl)
@@ -869,15 +936,29 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 		for (size_t i = 0; i < ncls; i++) {
 			if (!jit_class_holds(cls[i], in->imm, in->imm2) || !piece_is_template(w->feat, p, blk, in, off, end, cls[i]))
 				continue;
+			uint64_t key = tpl_key(in, cls[i]);
+			if (tpl_done(w, key)) { /* this worker proved that very template already */
+				(*n_tpl)++;
+				return TV_PROVED;
+			}
 			tv_result tr;
 			memset(&tr, 0, sizeof tr);
 			if (tv_prove_template(w, in, cls[i], &tr, cex) == TV_PROVED) {
+				tpl_done_add(w, key);
 				(*n_tpl)++;
 				return TV_PROVED;
 			}
 			break;
 		}
 	}
+	uint8_t pb[32];
+	bool pro_cacheable = k < 0 && prologue_bytes(blk, blk->map[0].host_off, pb);
+	for (size_t i = 0; pro_cacheable && i < w->n_pro_done; i++)
+		if (w->pro_done[i].cost == cost && w->pro_done[i].len == blk->map[0].host_off &&
+		    !memcmp(w->pro_done[i].bytes, pb, blk->map[0].host_off)) {
+			*cex_pc = blk->entry_pc;
+			return TV_PROVED; /* the same prologue bytes for the same cost: proved already */
+		}
 	if (!begin(w, res, cex)) return TV_UNKNOWN;
 	Z3_context z = w->z;
 	query q;
@@ -935,6 +1016,12 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 	}
 	if (bad) v = solve(w, &q, bad, in ? in->target : 0, cex, res->detail, sizeof res->detail);
 	lift_result_fini(&lr);
+	if (v == TV_PROVED && pro_cacheable && w->n_pro_done < sizeof w->pro_done / sizeof w->pro_done[0]) {
+		struct tv_prologue_done *d = &w->pro_done[w->n_pro_done++];
+		d->cost = (uint32_t)cost;
+		d->len = blk->map[0].host_off;
+		memcpy(d->bytes, pb, d->len);
+	}
 	if (v == TV_CEX) {
 		if (in) snprintf(res->detail, sizeof res->detail, "piece of %s at pc %u (in the block at pc %u) differs from its spec",
 		                 pvm_ops[in->op].name, in->pc, blk->entry_pc);
@@ -943,8 +1030,8 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 	return v;
 }
 
-tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
-                           uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces)
+tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
+                           tv_cex *cex, uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces)
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
@@ -985,6 +1072,10 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, uint32_t pc, tv_r
 			goto out;
 		}
 	}
+	if (L && !tv_link_exits(L, w, p, &blk, res->detail, sizeof res->detail)) {
+		v = TV_UNKNOWN;
+		goto out;
+	}
 	patch_exits(blk.bytes, blk.exits, blk.n_exits);
 	uint64_t cost = tv_region_cost(w->o->spec, p, pc), len = tv_region_len(w->o->spec, p, pc);
 	if (len != blk.n_map) {
@@ -1015,6 +1106,8 @@ static tv_verdict dispatch_case(tv_worker *w, const pvm_program *p, const pvm_in
 	Z3_context z = w->z;
 	query q;
 	query_init(&q, w);
+	q.pc_sym = var(z, "jump_pc", 32);
+	q.pc_val = in->pc;
 	q.x = Z3_mk_sign_ext(z, 32, var(z, "imm", 32));
 	if (pvm_ops[in->op].form == PVM_FORM_REG2_IMM2) q.y = Z3_mk_sign_ext(z, 32, var(z, "imm2", 32));
 	Z3_sort b32 = Z3_mk_bv_sort(z, 32), b64 = Z3_mk_bv_sort(z, 64);
@@ -1022,7 +1115,7 @@ static tv_verdict dispatch_case(tv_worker *w, const pvm_program *p, const pvm_in
 	q.entry = Z3_mk_func_decl(z, Z3_mk_string_symbol(z, "entry"), 1, &b32, b64);
 	uint32_t n = p->jt_len;
 	sem_z3_post post;
-	Z3_ast *cs = malloc((2 * n + 1) * sizeof *cs);
+	Z3_ast *cs = pvm_xmalloc((2 * n + 1) * sizeof *cs);
 	if (!cs || !spec_step(&q, w->o->spec, in, q.g, q.gm, q.gas, is_block, &post, res->detail, sizeof res->detail)) {
 		if (!cs) snprintf(res->detail, sizeof res->detail, "out of memory");
 		free(cs);
@@ -1069,7 +1162,8 @@ static tv_verdict dispatch_case(tv_worker *w, const pvm_program *p, const pvm_in
 		cs[2 * i + 1] = Z3_mk_eq(z, Z3_mk_select(z, is_block, num(z, d, 32)),
 		                        d <= p->code_len && p->is_block[d] ? Z3_mk_true(z) : Z3_mk_false(z));
 	}
-	cs[2 * n] = Z3_mk_eq(z, q.jt_len, num(z, n, 32));
+	cs[2 * n] = Z3_mk_and(z, 2, (Z3_ast[]){ Z3_mk_eq(z, q.jt_len, num(z, n, 32)),
+	                                       Z3_mk_eq(z, q.pc_sym, num(z, in->pc, 32)) });
 	q.layout = Z3_mk_and(z, 2 * n + 1, cs);
 	free(cs);
 	outcome so = { .kind = Z3_mk_zero_ext(z, 5, post.status), .pc = post.pc, .mem = post.mem, .gas = post.gas };
@@ -1128,6 +1222,44 @@ tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst 
 out:
 	jit_block_fini(&blk);
 	return finish(res, v, t0);
+}
+
+/* An exit stub lifted: from a fresh state, the code at `code` (address base) must take exactly
+ * one way out, a jump to exit_addr, having stored two numerals into the context's exit_kind and
+ * exit_pc, and left every guest register and r15 as they were (terms equal after simplify:
+ * Z3's simplifier is sound, so this is a proof, for every state). */
+bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
+                  uint32_t *pc)
+{
+	if (!worker_ready(w)) return false;
+	Z3_context z = w->z;
+	query q;
+	query_init(&q, w);
+	lift_state st;
+	lift_pre(w, &q, &st);
+	lift_result lr;
+	if (lift_block(w->lc, code, len, base, NULL, 0, &st, &lr) != LIFT_OK) return false;
+	bool ok = lr.nexits == 1 && lr.exits[0].kind == LIFT_EXIT_JUMP && lr.exits[0].target == exit_addr;
+	if (ok) {
+		const lift_exit *le = &lr.exits[0];
+		ok = Z3_is_eq_ast(z, Z3_simplify(z, le->cond), Z3_mk_true(z)) &&
+		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_MEMBASE]), q.mb);
+		for (int i = 0; ok && i < PVM_NUM_REGS; i++)
+			ok = Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[jit_reg_map[i]]), q.g[i]);
+		uint64_t v[2];
+		int32_t at[2] = { JIT_CTX(exit_kind), JIT_CTX(exit_pc) };
+		for (int k = 0; ok && k < 2; k++) {
+			Z3_ast a = Z3_mk_bvadd(z, q.mb, num(z, (uint64_t)(int64_t)at[k], 64));
+			Z3_ast r = Z3_simplify(z, lift_mem_read(w->lc, le->st.mem, a, 4));
+			ok = Z3_is_numeral_ast(z, r) && Z3_get_numeral_uint64(z, r, &v[k]);
+		}
+		if (ok) {
+			*kind = (uint32_t)v[0];
+			*pc = (uint32_t)v[1];
+		}
+	}
+	lift_result_fini(&lr);
+	return ok;
 }
 
 const char *tv_kind_name(int k) { return k >= 0 && k <= K_BAD ? kind_names[k] : "?"; }

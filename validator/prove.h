@@ -19,6 +19,13 @@ typedef struct tv_worker {
 	tv_memo unsat;             /* normalized unsat queries (terms of z) */
 	double phase_ms[TV_NUM_PHASES]; /* this worker's time per phase (merged into the report) */
 	unsigned rlimit_now;       /* nonzero: the resource limit of the next queries instead of o->rlimit */
+	/* Proofs already done by this worker whose queries do not depend on where the code is
+	 * (a template proof has symbolic immediates and pc-relative labels only; a prologue proof is
+	 * a function of its bytes and the spec's cost): their PROVED verdicts, reused. */
+	uint64_t *tpl_done;        /* open addressing, 0 = empty: op | ra | rb | rd | class, +1 */
+	size_t cap_tpl_done, n_tpl_done;
+	struct tv_prologue_done { uint32_t cost, len; uint8_t bytes[32]; } pro_done[64];
+	size_t n_pro_done;
 	Z3_ast *q_pre, *q_acc;     /* buffers of the query being built: assumptions, access addresses */
 	unsigned *q_acc_len;
 	size_t cap_pre, cap_acc, cap_acc_len;
@@ -48,14 +55,22 @@ typedef struct tv_cex {
 tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in, jit_imm_class cls, tv_result *res, tv_cex *cex);
 /* Prove the gas region of p entered at pc against the composed specs of its instructions.
  * *last (when not NULL) gets the pc of the region's last instruction. */
-tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
-                           uint32_t *last);
+tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
+                           tv_cex *cex, uint32_t *last);
 /* Prove the same region piece by piece (the gas prologue, then each instruction's code between
  * the JIT's pc-map cuts against that instruction's spec; README: soundness). *last_pc: the
  * region's last instruction; *cex_pc: the pc of the state a counterexample model is at;
  * *n_pieces: pieces proved or tried. */
-tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, uint32_t pc, tv_result *res, tv_cex *cex,
-                           uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces);
+tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
+                           tv_cex *cex, uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces);
+/* Linking from the bytes (validator/link.c). With L (the whole program compiled as it runs) the
+ * block's exits are replaced by what the program's code at each rel32 field actually goes to:
+ * a block entry (BRANCH to that block's pc), a lifted exit stub (its kind and pc), the dispatcher
+ * of the exit's jump (DJUMP), or anything else (NONE: an exit no spec outcome matches). False
+ * (why says so) when the program's code for the block is not the block's bytes. */
+bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, char *why, size_t n);
+bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
+                  uint32_t *pc);
 /* Prove the dynamic-jump dispatcher of the jump `in` (at in->pc of p, registers fixed, immediates
  * symbolic) against the spec's djump: halt, panic, or the host entry of jump_table[a/2 - 1]. */
 tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst *in, tv_result *res, tv_cex *cex);
@@ -80,6 +95,10 @@ pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t 
  * the vector does not run (e says why). */
 int tv_cex_replay(pvm_vector *v, const pvm_engine *jit, char *diff, size_t n, pvm_errbuf *e);
 pvm_err tv_cex_save(const pvm_vector *v, const char *path, pvm_errbuf *e);
+/* A symbolic counterexample's vector v (NULL: it could not be built, why says so; v->isa its
+ * program's revision) replayed on the interpreter and the proved JIT: TV_CEX when they diverge (v
+ * written to path with a cex dir), else TV_BUG (validate.c). */
+tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path);
 /* The gas charged on entering at pc as the spec engine charges it: 0.7.2 the region's instruction
  * count, 0.8.0 the cost model's cost of the block holding pc (from its start L(pc)). */
 uint64_t tv_region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc);

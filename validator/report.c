@@ -50,7 +50,7 @@ tv_result *tv_report_add(tv_report *rep)
 {
 	if (rep->n == rep->cap) {
 		size_t cap = rep->cap ? rep->cap * 2 : 1024;
-		tv_result *r = realloc(rep->r, cap * sizeof *r);
+		tv_result *r = pvm_xrealloc(rep->r, cap * sizeof *r);
 		if (!r) return NULL;
 		rep->r = r;
 		rep->cap = cap;
@@ -187,7 +187,7 @@ enum { N_CASES = TV_NUM_VARIANTS * PVM_NUM_OPS };
 /* Indices of the results grouped by test case, in report order within one (counting sort). */
 static size_t *sorted_by_case(const tv_report *rep)
 {
-	size_t *ix = malloc((rep->n ? rep->n : 1) * sizeof *ix), start[N_CASES + 1] = { 0 };
+	size_t *ix = pvm_xmalloc((rep->n ? rep->n : 1) * sizeof *ix), start[N_CASES + 1] = { 0 };
 	if (!ix) return NULL;
 	for (size_t i = 0; i < rep->n; i++) start[case_of(&rep->r[i]) + 1]++;
 	for (int k = 0; k < N_CASES; k++) start[k + 1] += start[k];
@@ -294,7 +294,7 @@ static void html_matrix(FILE *f, const html_cell *cells, int v)
 
 bool tv_report_html(const tv_report *rep, const char *path)
 {
-	html_cell *cells = calloc(N_CASES * TV_RC_COUNT, sizeof *cells);
+	html_cell *cells = pvm_xcalloc(N_CASES * TV_RC_COUNT, sizeof *cells);
 	if (!cells) return false;
 	for (size_t i = 0; i < rep->n; i++) {
 		const tv_result *r = &rep->r[i];
@@ -351,7 +351,7 @@ static int cmp_double(const void *a, const void *b)
 void tv_report_times(const tv_report *rep, double *median, double *p99, double *max)
 {
 	*median = *p99 = *max = 0;
-	double *t = malloc((rep->n ? rep->n : 1) * sizeof *t);
+	double *t = pvm_xmalloc((rep->n ? rep->n : 1) * sizeof *t);
 	if (!t || !rep->n) {
 		free(t);
 		return;

@@ -16,7 +16,7 @@ static Z3_ast num(Z3_context z, uint64_t v, unsigned w) { return Z3_mk_unsigned_
 /* A table from Z3 term ids to terms (open addressing, grows at half full). */
 typedef struct table { unsigned *key; Z3_ast *val; size_t cap, n; } table;
 
-static void table_init(table *t) { *t = (table){ calloc(256, sizeof *t->key), calloc(256, sizeof *t->val), 256, 0 }; }
+static void table_init(table *t) { *t = (table){ pvm_xcalloc(256, sizeof *t->key), pvm_xcalloc(256, sizeof *t->val), 256, 0 }; }
 static void table_free(table *t) { free(t->key); free(t->val); }
 
 static size_t table_at(const table *t, unsigned id)
@@ -31,7 +31,7 @@ static Z3_ast table_get(const table *t, unsigned id) { return t->val[table_at(t,
 static void table_put(table *t, unsigned id, Z3_ast v)
 {
 	if (2 * (t->n + 1) > t->cap) {
-		table g = { calloc(2 * t->cap, sizeof *g.key), calloc(2 * t->cap, sizeof *g.val), 2 * t->cap, t->n };
+		table g = { pvm_xcalloc(2 * t->cap, sizeof *g.key), pvm_xcalloc(2 * t->cap, sizeof *g.val), 2 * t->cap, t->n };
 		for (size_t i = 0; i < t->cap; i++)
 			if (t->val[i]) {
 				size_t j = table_at(&g, t->key[i]);
@@ -190,7 +190,7 @@ static Z3_ast distribute(Z3_context z, Z3_ast t, memo *m)
 	unsigned id = Z3_get_ast_id(z, t);
 	Z3_ast done = table_get(&m->t, id);
 	if (done) return done;
-	Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
+	Z3_ast small[8], *args = n <= 8 ? small : pvm_xmalloc(n * sizeof *args);
 	for (unsigned i = 0; i < n; i++) args[i] = distribute(z, Z3_get_app_arg(z, app, i), m);
 	Z3_decl_kind k = Z3_get_decl_kind(z, Z3_get_app_decl(z, app));
 	Z3_ast r = k == Z3_OP_SELECT && n == 2 ? read_over(z, args[0], args[1], m)
@@ -240,7 +240,7 @@ static Z3_ast pre_rewrite(Z3_context z, Z3_ast t, memo *m)
 	if (n == 0) return t;
 	Z3_ast done = table_get(&m->t, Z3_get_ast_id(z, t));
 	if (done) return done;
-	Z3_ast small[8], *args = n <= 8 ? small : malloc(n * sizeof *args);
+	Z3_ast small[8], *args = n <= 8 ? small : pvm_xmalloc(n * sizeof *args);
 	for (unsigned i = 0; i < n; i++) args[i] = pre_rewrite(z, Z3_get_app_arg(z, app, i), m);
 	Z3_ast r = Z3_update_term(z, t, n, args);
 	if (args != small) free(args);
@@ -257,7 +257,7 @@ Z3_ast tv_rw_canonical(Z3_context z, Z3_ast t, Z3_ast mb, const Z3_ast *acc_addr
 	Z3_params_inc_ref(z, p);
 	Z3_params_set_bool(z, p, Z3_mk_string_symbol(z, "som"), true); /* one order for sums */
 	Z3_params_set_bool(z, p, Z3_mk_string_symbol(z, "bv_sort_ac"), true);
-	Z3_ast small[64], *acc = n_acc <= 64 ? small : malloc(n_acc * sizeof *acc);
+	Z3_ast small[64], *acc = n_acc <= 64 ? small : pvm_xmalloc(n_acc * sizeof *acc);
 	if (!acc) { /* without the access list nothing is dropped: still an equivalence */
 		acc = small;
 		n_acc = 0;
@@ -298,7 +298,7 @@ static void order_regs(Z3_context z, Z3_ast t, const Z3_ast regs[PVM_NUM_REGS], 
 
 Z3_ast tv_rw_alpha(Z3_context z, const Z3_ast *pre, size_t n_pre, Z3_ast bad, const Z3_ast regs[PVM_NUM_REGS])
 {
-	Z3_ast *all = malloc((n_pre + 1) * sizeof *all);
+	Z3_ast *all = pvm_xmalloc((n_pre + 1) * sizeof *all);
 	if (!all) return NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < n_pre; i++) all[n++] = pre[i];
@@ -334,7 +334,7 @@ void tv_memo_add(tv_memo *m, Z3_ast t)
 {
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 64;
-		Z3_ast *p = realloc(m->t, cap * sizeof *p);
+		Z3_ast *p = pvm_xrealloc(m->t, cap * sizeof *p);
 		if (!p) return;
 		m->t = p;
 		m->cap = cap;

@@ -22,7 +22,7 @@ enum { TV_DEBUG_QUERY = 1, /* each query, and the model when sat */
                              * query (an old bug), so Z3 can give models that do not diverge */ };
 
 /* prove: blocks of at most this many instructions are also proved in one query (a cross-check). */
-enum { TV_CROSS_CHECK_MAX = 6, TV_CROSS_CHECK_RLIMIT = 1000000 /* its Z3 resource limit */ };
+enum { TV_CROSS_CHECK_MAX = 3, TV_CROSS_CHECK_RLIMIT = 300000 /* its Z3 resource limit */ };
 
 typedef struct tv_opts {
 	unsigned jobs;             /* worker threads (each with its own Z3 context) */
@@ -40,6 +40,7 @@ typedef struct tv_opts {
 	bool memo;                 /* reuse unsat answers for alpha-equivalent queries */
 	unsigned debug;            /* TV_DEBUG_* bits: what solve() prints on stderr */
 	bool whole_block;          /* prove: one query per block instead of piece by piece */
+	bool no_cross_check;       /* prove: skip the whole-block cross-check of short blocks */
 	const sem_spec *spec;
 } tv_opts;
 
@@ -61,8 +62,19 @@ void tv_worker_free(tv_worker *w);
 /* Add this worker's time per phase (lift, spec, solve, setup+rewrite) into ms[]. */
 void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES]);
 
-/* Prove the gas region entered at pc of program p (init gives the memory permissions used to
- * build counterexamples), with the options w was made with. One result in *res. */
-pvm_err tv_prove_block(tv_worker *w, const pvm_program *p, const pvm_vector *v, uint32_t pc,
+/* The linking proof's view of a program: the whole program compiled as it runs. */
+typedef struct tv_links tv_links;
+tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e);
+void tv_links_free(tv_links *L);
+
+/* Prove the gas region entered at pc of program p (v gives the memory and pages used to build
+ * counterexamples), with the options w was made with. With L the block's exits are what the
+ * compiled program's bytes link them to (a block entry, a lifted exit stub, a dispatcher), not the
+ * emitter's records. One result in *res. */
+pvm_err tv_prove_block(tv_worker *w, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
                        tv_result *res, pvm_errbuf *e);
+/* The jump-table slots of L's program: each the entry of the block the spec's table names, or
+ * empty for a non-block. A wrong slot is a counterexample at a dynamic jump that takes it. */
+tv_verdict tv_prove_table(const tv_opts *o, const tv_links *L, const pvm_program *p, const pvm_vector *v,
+                          tv_result *res);
 #endif

@@ -58,7 +58,7 @@ static bool push(item **v, size_t *n, size_t *cap, item it)
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 4096;
-		item *p = realloc(*v, *cap * sizeof *p);
+		item *p = pvm_xrealloc(*v, *cap * sizeof *p);
 		if (!p) return false;
 		*v = p;
 	}
@@ -191,13 +191,13 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 	}
 	static const pvm_pagemap pages[] = { { 0x20000, PVM_PAGE, true }, { 0x21000, PVM_PAGE, false },
 	                                     { 0xfffff000, PVM_PAGE, true } };
-	v->page_map = malloc(sizeof pages);
+	v->page_map = pvm_xmalloc(sizeof pages);
 	memcpy(v->page_map, pages, sizeof pages);
 	v->n_page_map = 3;
-	v->initial_mem = calloc(1, sizeof *v->initial_mem);
+	v->initial_mem = pvm_xcalloc(1, sizeof *v->initial_mem);
 	v->initial_mem[0].address = 0x20ff0;
 	v->initial_mem[0].len = 0x20;
-	v->initial_mem[0].data = malloc(0x20);
+	v->initial_mem[0].data = pvm_xmalloc(0x20);
 	for (int i = 0; i < 0x20; i++) v->initial_mem[0].data[i] = (uint8_t)rng_next(s);
 	v->n_initial_mem = 1;
 	v->initial_gas = 1000;
@@ -259,7 +259,7 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 			if (o->cex_dir) {
 				snprintf(res->cex_file, sizeof res->cex_file, "%s/%s_%s_%zu.json", o->cex_dir,
 				         pvm_ops[in.op].name, item_names[it->kind], idx);
-				v.name = strdup(res->cex_file);
+				v.name = pvm_xstrdup(res->cex_file);
 				pvm_vector_set_expected(&v, &sa, xa);
 				FILE *f = fopen(res->cex_file, "w");
 				if (!f || pvm_vector_write(&v, f) != PVM_OK) res->cex_file[0] = 0;
@@ -287,7 +287,7 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
  * JIT whose code was proved (res->variant's): then TV_CEX (the vector written to path when there is a cex dir).
  * A vector that agrees, or that cannot be built (v NULL, why says so), means the proof's model is
  * not a real divergence: TV_BUG, never TV_CEX (the vector is still written, for the bug report). */
-static tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path)
+tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path)
 {
 	char diff[200];
 	pvm_errbuf e;
@@ -346,7 +346,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 		v = TV_UNKNOWN;
 		if (tv_program_for(&in, &prog) == PVM_OK &&
 		    pvm_program_decode(&p, prog.program, prog.program_len, "region", &e) == PVM_OK) {
-			v = it->kind == IT_DJUMP ? tv_prove_dispatch(w, &p, &in, res, &cex) : tv_prove_region(w, &p, 0, res, &cex, NULL);
+			v = it->kind == IT_DJUMP ? tv_prove_dispatch(w, &p, &in, res, &cex) : tv_prove_region(w, &p, NULL, 0, res, &cex, NULL);
 			pvm_program_fini(&p);
 		}
 	}
@@ -430,8 +430,8 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	R.o = o;
 	pthread_mutex_init(&R.lock, NULL);
 	R.n = enumerate(o, &R.items);
-	R.res = calloc(R.n ? R.n : 1, sizeof *R.res);
-	R.groups = calloc(R.n ? R.n : 1, sizeof *R.groups);
+	R.res = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.res);
+	R.groups = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.groups);
 	if (!R.res || !R.groups) {
 		free(R.res);
 		free(R.groups);
@@ -477,7 +477,7 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	return PVM_OK;
 }
 
-pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, uint32_t pc,
+pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
                        tv_result *res, pvm_errbuf *e)
 {
 	const tv_opts *o = wk->o;
@@ -494,26 +494,26 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 	uint32_t last_pc = pc, cex_pc = pc;
 	size_t n_pieces = 0;
 	tv_verdict verdict = TV_UNKNOWN;
-	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, pc, res, &cex, &last_pc, &cex_pc, &n_pieces);
+	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, L, pc, res, &cex, &last_pc, &cex_pc, &n_pieces);
 	if (o->whole_block || verdict == TV_UNKNOWN) {
 		/* the whole region in one query (also where a piece does not lift or decide) */
 		char why[120];
 		snprintf(why, sizeof why, "%.100s", res->detail);
 		double ms = res->ms;
 		cex_pc = pc;
-		verdict = tv_prove_region(wk, p, pc, res, &cex, &last_pc);
+		verdict = tv_prove_region(wk, p, L, pc, res, &cex, &last_pc);
 		res->ms += ms;
 		if (!o->whole_block && verdict != TV_PROVED) {
 			size_t l = strlen(res->detail);
 			snprintf(res->detail + l, sizeof res->detail - l, " (pieces: %.100s)", why);
 		}
-	} else if (verdict == TV_PROVED && n_pieces <= 1 + TV_CROSS_CHECK_MAX) {
+	} else if (verdict == TV_PROVED && !o->no_cross_check && n_pieces <= 1 + TV_CROSS_CHECK_MAX) {
 		/* a short block: the whole-region query as a cross-check of the composition */
 		tv_result x;
 		memset(&x, 0, sizeof x);
 		tv_cex xc;
 		wk->rlimit_now = TV_CROSS_CHECK_RLIMIT;
-		tv_verdict cv = tv_prove_region(wk, p, pc, &x, &xc, &last_pc);
+		tv_verdict cv = tv_prove_region(wk, p, L, pc, &x, &xc, &last_pc);
 		wk->rlimit_now = 0;
 		res->ms += x.ms;
 		if (cv == TV_CEX) { /* the pieces proved what the whole query refutes: replayed below */
@@ -615,10 +615,10 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 			pvm_program cut = *p;
 			uint8_t *blob = NULL;
 			size_t len = 0;
-			cut.code = malloc(p->code_len ? p->code_len : 1);
+			cut.code = pvm_xmalloc(p->code_len ? p->code_len : 1);
 			if (cut.code) {
 				memcpy(cut.code, p->code, p->code_len);
-				cut.code[ci->next] = PVM_OP_trap;
+				cut.code[ci->next] = pvm_byte(p->isa, PVM_OP_trap);
 				if (pvm_program_encode(&cut, &blob, &len) == PVM_OK) {
 					free(cv.program);
 					cv.program = blob;

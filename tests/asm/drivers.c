@@ -1,6 +1,8 @@
 /* tests/asm/drivers.c: .pvmasm cases that one w3f vector cannot express, on any engine:
  *   case_driver host ENGINE FILE.pvmasm                            host calls answered and resumed
  *   case_driver container ENGINE FILE.pvmasm RO RW Z S ARGS [DIR]  run as a standard container
+ *   case_driver container08 ENGINE FILE.pvmasm RO RW Z S ARGS [DIR]    the same as GP 0.8.0, grow_heap
+ *                                                                  (host call 1) answered (§7)
  * FILE's .expect lines describe the final state; exit 0 pass, 1 fail, 2 usage. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,18 +33,20 @@ static const pvm_engine *engine(const char *name)
 	return NULL;
 }
 
-static int assemble(const char *path, pvm_vector *v)
+static int assemble_isa(const char *path, pvm_isa isa, pvm_vector *v)
 {
 	pvm_errbuf e;
 	uint8_t *text;
 	size_t len;
 	if (pvm_read_file(path, &text, &len, &e)) return fail("%s%s", e.msg, "");
-	pvm_err err = pvm_asm((const char *)text, len, path, v, &e);
+	pvm_err err = pvm_asm_isa((const char *)text, len, isa, path, v, &e);
 	free(text);
 	if (err) return fail("%s%s", e.msg, "");
 	if (!v->has_expected) return fail("%s: no .expect lines%s", path, "");
 	return 0;
 }
+
+static int assemble(const char *path, pvm_vector *v) { return assemble_isa(path, PVM_ISA_072, v); }
 
 /* Hex string ("-" = empty) to bytes; false on junk. */
 static bool unhex(const char *s, uint8_t **out, size_t *n)
@@ -137,8 +141,11 @@ static int write_file(const char *dir, const char *name, const uint8_t *b, size_
  * program, ro data RO and rw data RW (hex, "-" = empty), Z heap pages and an S-byte stack, and
  * loads it with argument bytes ARGS (hex). FILE's initial-state directives spell out by hand the
  * layout the loader must build (checked first), then the run must match FILE's .expect lines.
- * With outdir, also writes outdir/container.bin and outdir/args.bin for `jitproof run --args`. */
-static int container(const pvm_engine *eng, char **argv, const char *outdir)
+ * With outdir, also writes outdir/container.bin and outdir/args.bin for `jitproof run --args`.
+ * isa 0.8.0: FILE and the container's code are 0.8.0 and every grow_heap exit is answered as the
+ * GP says (pvm_grow_heap; too little gas for its base price ends the run out of gas at the ecalli),
+ * then the run resumes; .expect describes the state after the last stop. */
+static int container(const pvm_engine *eng, char **argv, const char *outdir, pvm_isa isa)
 {
 	const char *path = argv[0];
 	uint8_t *ro, *rw, *args;
@@ -147,12 +154,12 @@ static int container(const pvm_engine *eng, char **argv, const char *outdir)
 	unsigned long z = strtoul(argv[3], &end1, 0), stack = strtoul(argv[4], &end2, 0);
 	bool ok = unhex(argv[1], &ro, &nro) & unhex(argv[2], &rw, &nrw) & unhex(argv[5], &args, &nargs);
 	pvm_vector v = { 0 };
-	if (!ok || *end1 || *end2 || assemble(path, &v)) {
+	if (!ok || *end1 || *end2 || assemble_isa(path, isa, &v)) {
 		free(ro), free(rw), free(args);
 		return ok ? 1 : fail("bad container arguments for %s%s", path, "");
 	}
 	size_t n = 0, cap = 18 + nro + nrw + v.program_len;
-	uint8_t *blob = malloc(cap);
+	uint8_t *blob = pvm_xmalloc(cap);
 	put_le(blob, &n, nro, 3);
 	put_le(blob, &n, nrw, 3);
 	put_le(blob, &n, z, 2);
@@ -166,14 +173,14 @@ static int container(const pvm_engine *eng, char **argv, const char *outdir)
 	pvm_errbuf e;
 	pvm_program p;
 	pvm_state s, want;
-	if (pvm_container_load(blob, n, args, nargs, path, &p, &s, &e)) {
+	if (pvm_container_load_isa(blob, n, args, nargs, isa, path, &p, &s, &e)) {
 		fail("%s%s", e.msg, "");
 		goto out_blob;
 	}
 	s.gas = v.initial_gas;
 	s.pc = v.initial_pc;
 	pvm_vector_initial_state(&v, &want);
-	want.heap_base = s.heap_base, want.heap_top = s.heap_top; /* not expressible in .pvmasm */
+	want.heap_base = s.heap_base, want.heap_top = s.heap_top, want.heap_limit = s.heap_limit; /* not in .pvmasm */
 	char why[512];
 	pvm_exit none = { .status = PVM_HALT };
 	void *prep = NULL;
@@ -186,14 +193,26 @@ static int container(const pvm_engine *eng, char **argv, const char *outdir)
 		goto out;
 	}
 	pvm_exit x = eng->run(prep, &s);
+	unsigned grown = 0;
+	while (isa == PVM_ISA_080 && x.status == PVM_HOST && x.host_id == PVM_HOST_GROW_HEAP && grown < 1000) {
+		grown++;
+		if (!pvm_grow_heap(&s)) {
+			x.status = PVM_OOG;
+			break;
+		}
+		s.pc = x.next;
+		x = eng->run(prep, &s);
+	}
 	if (!pvm_vector_check(&v, &s, x, why, sizeof why)) {
 		fail("%s: %s", path, why);
 		goto out;
 	}
 	if (outdir && (write_file(outdir, "container.bin", blob, n) || write_file(outdir, "args.bin", args, nargs)))
 		goto out;
-	printf("ok %s as a standard container on %s: %s at pc %u\n", path, eng->name,
+	printf("ok %s as a standard container on %s: %s at pc %u", path, eng->name,
 	       pvm_status_name(x.status), s.pc);
+	if (grown) printf(" (grow_heap answered %u time%s)", grown, grown == 1 ? "" : "s");
+	printf("\n");
 	rc = 0;
 out:
 	if (prep) eng->free(prep);
@@ -212,7 +231,10 @@ int main(int argc, char **argv)
 	const pvm_engine *eng = argc > 2 ? engine(argv[2]) : NULL;
 	if (argc > 2 && !eng) return fail("unknown engine %s%s", argv[2], ""), 2;
 	if (argc == 4 && !strcmp(argv[1], "host")) return host(eng, argv[3]);
-	if ((argc == 9 || argc == 10) && !strcmp(argv[1], "container")) return container(eng, argv + 3, argc == 10 ? argv[9] : NULL);
-	fprintf(stderr, "usage: case_driver host ENGINE FILE | container ENGINE FILE RO RW Z S ARGS [OUT_DIR]\n");
+	if ((argc == 9 || argc == 10) && !strcmp(argv[1], "container"))
+		return container(eng, argv + 3, argc == 10 ? argv[9] : NULL, PVM_ISA_072);
+	if ((argc == 9 || argc == 10) && !strcmp(argv[1], "container08"))
+		return container(eng, argv + 3, argc == 10 ? argv[9] : NULL, PVM_ISA_080);
+	fprintf(stderr, "usage: case_driver host ENGINE FILE | container|container08 ENGINE FILE RO RW Z S ARGS [OUT_DIR]\n");
 	return 2;
 }

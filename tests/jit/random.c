@@ -179,13 +179,13 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 	}
 	if (mode == CONTROL) { /* r11 stays 0 for the dynamic jumps: rewrite destinations 11/12 */
 		for (size_t k = 0; k < c.n_pcs; k++) {
-			uint8_t *in = c.b + c.pcs[k], f = pvm_ops[in[0]].form;
+			uint8_t *in = c.b + c.pcs[k], f = pvm_ops[pvm_op_decode(PVM_ISA_072, in[0])].form; /* a byte, not an op id */
 			if (f == PVM_FORM_REG3 && in[2] >= 11) in[2] = 10;
 			if ((f == PVM_FORM_REG2 || f == PVM_FORM_REG2_IMM || f == PVM_FORM_REG_IMM ||
 			     f == PVM_FORM_REG_IMM64) && (in[1] & 15) >= 11) in[1] = (uint8_t)((in[1] & 0xf0) | 10);
 		}
 	}
-	c.b[c.n] = 0; /* trap */
+	c.b[c.n] = OPB(trap);
 	c.start[c.n++] = 1;
 	for (size_t k = 0; k < c.n_fix; k++) { /* targets: mostly instruction starts, some anywhere */
 		uint32_t t = next_rand() % 4 ? c.pcs[next_rand() % c.n_pcs] : (uint32_t)(next_rand() % (c.n + 4));

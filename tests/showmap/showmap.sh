@@ -18,6 +18,12 @@ grep -q '^spec_jump_ind_dj_halt:' "$W/a/mixed/t1" || fail "no spec id for the ha
 [ "$(cut -d: -f1 "$W/a/mixed/t1" | sort -u | wc -l)" = "$(wc -l < "$W/a/mixed/t1")" ] || fail "duplicate ids"
 cut -d: -f1 "$W/a/mixed/t1" | LC_ALL=C sort -c 2>/dev/null || fail "ids not sorted"
 
+# blobs and containers are corpus entries too
+SRC=$(dirname "$CASES")/..
+"$JP" showmap --isa 0.7.2 "$SRC/fuzz/regress/blob" "$SRC/tests/pvm/data/args.container" -o "$W/bc" --approach bin > /dev/null \
+  || fail "blob/container corpus"
+[ "$(grep -c '^pvm_' "$W/bc/bin/trial")" -ge 3 ] || fail "blob/container: too few blocks: $(cat "$W/bc/bin/trial")"
+
 # 2. identical across two runs
 "$JP" showmap --isa 0.7.2 "$CASES" "$VEC" -o "$W/b" --approach mixed --trial t1 > /dev/null || fail "second run"
 cmp -s "$W/a/mixed/t1" "$W/b/mixed/t1" || fail "two runs differ"

@@ -17,5 +17,10 @@ b=$(echo "$sum" | sed -n 's/^prove: \([0-9]*\) blocks: \([0-9]*\) proved, 0 coun
 set -- $b
 [ "$1" = "$2" ] && [ "$1" -ge "$n" ] || fail "$2 of $1 blocks proved"
 # every program contributed blocks
-[ "$(grep ': PROVED' "$dir/out.txt" | sed 's/ pc .*//' | sort -u | wc -l)" -eq "$n" ] || fail "a program has no proved block"
+[ "$(grep ' pc [0-9]* (.*): PROVED' "$dir/out.txt" | sed 's/ pc .*//' | sort -u | wc -l)" -eq "$n" ] \
+	|| fail "a program has no proved block"
+# and the generator made what it promises: dynamic jumps, computed loads and stores, divisions
+for op in jump_ind load_ind_u64 store_ind_u32 div_s_64 rem_u_64 mul_upper_s_u shlo_l_64 branch_lt_s; do
+	grep -q "^	$op " "$dir"/*.pvmasm || fail "no $op generated"
+done
 echo "prove_random: $n programs, $1 blocks, all PROVED"

@@ -1,0 +1,190 @@
+/* validator/link.c: the linking of blocks, proved from the bytes of the whole compiled program
+ * (the code that runs), not from the emitter's records. A block proof interprets each rel32
+ * exit of its block by what it links to; here that is read from the program: the block's code
+ * in the program must be the proved block's bytes, and each rel32 field goes to a block entry,
+ * a lifted exit stub or a dispatcher. The jump-table slots are checked against the spec's table. */
+#include <stdlib.h>
+#include <string.h>
+#include "validator/prove.h"
+
+struct tv_links {
+	jit_program *jp;
+	const uint8_t *code;
+	size_t size, exit_off;
+	uint32_t *entry_pc;    /* sorted by entry offset: the pc of each gas-region entry */
+	uint32_t *entry_off;
+	size_t n_entries;
+};
+
+tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
+{
+	tv_links *L = pvm_xcalloc(1, sizeof *L);
+	if (!L) {
+		pvm_errf(e, "out of memory");
+		return NULL;
+	}
+	jit_err je = jit_program_new(p, tv_variant_features(tv_first_variant(o)), &L->jp);
+	if (je != JIT_OK) {
+		pvm_errf(e, "compile: %s", jit_strerror(je));
+		free(L);
+		return NULL;
+	}
+	L->code = jit_program_code(L->jp, &L->size);
+	L->exit_off = jit_program_exit_off(L->jp);
+	L->entry_pc = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *L->entry_pc);
+	L->entry_off = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *L->entry_off);
+	if (!L->entry_pc || !L->entry_off) {
+		tv_links_free(L);
+		pvm_errf(e, "out of memory");
+		return NULL;
+	}
+	/* rows ascend in host offset with guest pc, so entries in pc order are in offset order */
+	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
+		uint32_t off = jit_program_entry(L->jp, pc);
+		if (off == UINT32_MAX) continue;
+		L->entry_pc[L->n_entries] = pc;
+		L->entry_off[L->n_entries++] = off;
+	}
+	return L;
+}
+
+void tv_links_free(tv_links *L)
+{
+	if (!L) return;
+	jit_program_free(L->jp);
+	free(L->entry_pc);
+	free(L->entry_off);
+	free(L);
+}
+
+/* The guest pc whose gas-region entry is at host offset off, or UINT32_MAX. */
+static uint32_t entry_at(const tv_links *L, uint32_t off)
+{
+	size_t lo = 0, hi = L->n_entries;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (L->entry_off[mid] < off) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo < L->n_entries && L->entry_off[lo] == off ? L->entry_pc[lo] : UINT32_MAX;
+}
+
+static bool is_exit_field(const jit_exit *ex, size_t n, size_t i)
+{
+	for (size_t k = 0; k < n; k++)
+		if (i >= ex[k].off && i < (size_t)ex[k].off + 4) return true;
+	return false;
+}
+
+/* The target of the rel32 field at host offset at. */
+static int64_t rel32_target(const tv_links *L, size_t at)
+{
+	int32_t rel;
+	memcpy(&rel, L->code + at, 4);
+	return (int64_t)at + 4 + rel;
+}
+
+/* Code base of the program in the lifter's address space (only differences matter). */
+enum { PROG_BASE = 0x40000000 };
+
+/* What the host offset t is: a stub (kind, pc) or not. */
+static bool stub_at(const tv_links *L, tv_worker *w, int64_t t, uint32_t *kind, uint32_t *pc)
+{
+	if (t < 0 || (size_t)t >= L->size) return false;
+	size_t len = L->size - (size_t)t < 32 ? L->size - (size_t)t : 32;
+	return tv_lift_stub(w, L->code + t, len, PROG_BASE + (uint64_t)t, PROG_BASE + L->exit_off, kind, pc);
+}
+
+bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, char *why, size_t n)
+{
+	uint32_t e = jit_program_entry(L->jp, blk->entry_pc);
+	if (e == UINT32_MAX || e + blk->len > L->size) {
+		snprintf(why, n, "link: no gas-region entry at pc %u in the compiled program", blk->entry_pc);
+		return false;
+	}
+	for (size_t i = 0; i < blk->len; i++)
+		if (!is_exit_field(blk->exits, blk->n_exits, i) && L->code[e + i] != blk->bytes[i]) {
+			snprintf(why, n, "link: the program's code for the block at pc %u differs from the proved block at +%zu",
+			         blk->entry_pc, i);
+			return false;
+		}
+	for (size_t k = 0; k < blk->n_exits; k++) {
+		jit_exit *x = &blk->exits[k];
+		int64_t t = rel32_target(L, e + x->off);
+		uint32_t to = t >= 0 && t <= UINT32_MAX ? entry_at(L, (uint32_t)t) : UINT32_MAX;
+		uint32_t kind, pc;
+		if (to != UINT32_MAX) { /* a block entry: continue there */
+			x->kind = JIT_EXIT_BRANCH;
+			x->target = to;
+		} else if (x->kind == JIT_EXIT_DJUMP) {
+			/* its dispatcher: the proved dispatcher's bytes, its exits stubs of their records */
+			jit_block d;
+			bool ok = t >= 0 && jit_dispatch_compile(p, x->pc, &d) == JIT_OK && (size_t)t + d.len <= L->size;
+			for (size_t i = 0; ok && i < d.len; i++)
+				ok = is_exit_field(d.exits, d.n_exits, i) || L->code[t + i] == d.bytes[i];
+			for (size_t i = 0; ok && i < d.n_exits; i++)
+				ok = stub_at(L, w, rel32_target(L, (size_t)t + d.exits[i].off), &kind, &pc) &&
+				     kind == d.exits[i].kind && pc == d.exits[i].pc;
+			if (t >= 0) jit_block_fini(&d);
+			if (!ok) x->kind = JIT_EXIT_NONE;
+		} else if (stub_at(L, w, t, &kind, &pc) && kind != JIT_EXIT_NONE && kind < JIT_EXIT_KIND_COUNT && kind != JIT_EXIT_BRANCH &&
+		           kind != JIT_EXIT_DJUMP) {
+			x->kind = (uint8_t)kind;
+			x->pc = pc;
+		} else {
+			x->kind = JIT_EXIT_NONE; /* goes somewhere no spec outcome names */
+		}
+	}
+	return true;
+}
+
+/* A dynamic jump of p (jump_ind) to show a wrong slot with, or NULL. */
+static const pvm_inst *some_jump_ind(const pvm_program *p)
+{
+	for (uint32_t pc = 0; pc <= p->code_len; pc++)
+		if (p->is_start[pc] && p->inst[pc].op == PVM_OP_jump_ind) return &p->inst[pc];
+	return NULL;
+}
+
+tv_verdict tv_prove_table(const tv_opts *o, const tv_links *L, const pvm_program *p, const pvm_vector *v,
+                          tv_result *res)
+{
+	memset(res, 0, sizeof *res);
+	res->op = PVM_OP_jump_ind;
+	snprintf(res->what, sizeof res->what, "jump-table");
+	res->verdict = TV_PROVED;
+	for (uint32_t i = 0; i < p->jt_len; i++) {
+		uint32_t d = p->jump_table[i], slot = jit_program_jt_slot(L->jp, i);
+		bool block = d <= p->code_len && p->is_block[d] && p->is_start[d];
+		uint32_t want = block ? jit_program_entry(L->jp, d) : UINT32_MAX;
+		if (slot == want) continue;
+		snprintf(res->detail, sizeof res->detail, "slot %u (pc %u) links to host +%d, not %s", i, d, (int)slot,
+		         block ? "the entry of that block" : "nothing (not a block start)");
+		res->verdict = TV_CEX;
+		/* the state at a dynamic jump that takes slot i, gas for the jump and the target region */
+		const pvm_inst *j = some_jump_ind(p);
+		if (!j || !v) {
+			res->verdict = TV_UNKNOWN;
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, "; no dynamic jump to show it with");
+			return res->verdict;
+		}
+		tv_cex cex;
+		memset(&cex, 0, sizeof cex);
+		cex.valid = true;
+		cex.regs[j->ra] = (uint64_t)(uint32_t)(2 * i + 2 - (uint32_t)j->imm);
+		cex.gas = (int64_t)(1 + (block ? tv_region_cost(o->spec, p, d) : 0));
+		char path[256];
+		snprintf(path, sizeof path, "%s/jump_table_slot%u.json", o->cex_dir ? o->cex_dir : ".", i);
+		pvm_vector cv;
+		pvm_errbuf e;
+		pvm_err err = tv_cex_vector_block(&cex, v, j->pc, UINT64_MAX, path, &cv, &e);
+		res->symbolic = false;
+		if (!err) cv.isa = p->isa;
+		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, err ? e.msg : NULL, path);
+		if (!err) pvm_vector_fini(&cv);
+		return res->verdict;
+	}
+	snprintf(res->detail, sizeof res->detail, "%u slots, each the entry of its block or empty", p->jt_len);
+	return res->verdict;
+}
