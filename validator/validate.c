@@ -23,6 +23,7 @@ typedef struct item {
 	uint8_t kind;      /* item_kind */
 	uint8_t cls;       /* jit_imm_class */
 	uint8_t variant;   /* tv_variant: the CPU features the code is emitted for */
+	size_t twin;       /* a portable template: the same instance's cpuid item, or SIZE_MAX */
 } item;
 
 /* Items of one opcode, every variant: [start, end). A worker takes a whole group, so the unsat
@@ -73,9 +74,12 @@ static size_t enumerate(const tv_opts *o, item **out)
 	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
 		unsigned op = pvm_isa_ops(PVM_ISA_072)[i];
 		if (o->only_ops && !o->op[op]) continue;
+		size_t first_cpuid = SIZE_MAX; /* where this opcode's cpuid templates start in v */
 		for (int var = 0; var < TV_NUM_VARIANTS; var++) {
 			if (!(o->variants >> var & 1)) continue;
-			item base = { .in = { .op = (uint8_t)op }, .variant = (uint8_t)var };
+			item base = { .in = { .op = (uint8_t)op }, .variant = (uint8_t)var, .twin = SIZE_MAX };
+			if (var == TV_VAR_CPUID) first_cpuid = n;
+			size_t k_tpl = 0; /* the template's index within this variant's enumeration */
 			uint8_t *r[3];
 			int k = tv_reg_operands(&base.in, r);
 			size_t combos = 1;
@@ -90,9 +94,13 @@ static size_t enumerate(const tv_opts *o, item **out)
 					*r[j] = (uint8_t)(m % PVM_NUM_REGS);
 					m /= PVM_NUM_REGS;
 				}
-				for (size_t ci = 0; ci < ncls; ci++) {
+				for (size_t ci = 0; ci < ncls; ci++, k_tpl++) {
 					it.kind = IT_TEMPLATE;
 					it.cls = (uint8_t)cls[ci];
+					/* the twin, when sharding kept it: same registers and class, enumerated alike */
+					it.twin = SIZE_MAX;
+					if (var == TV_VAR_PORTABLE && first_cpuid != SIZE_MAX && o->shard_n == 1)
+						it.twin = first_cpuid + k_tpl;
 					if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, it)) return 0;
 				}
 			}
@@ -314,6 +322,28 @@ tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const
 
 /* ---- one item -------------------------------------------------------------------------------- */
 
+/* A portable template whose code is byte for byte its cpuid twin's (bytes, immediate fields,
+ * exits), and the twin PROVED: the lifted query is the same term, so the same unsat holds (the
+ * memo's identity one step earlier; off with --no-memo, checked by validate_memo_sound). The twin
+ * is in the same group, so the same worker has already finished it. */
+static bool same_code_as_twin(const run *R, const item *it)
+{
+	if (it->twin == SIZE_MAX || it->twin >= R->n || R->res[it->twin].verdict != TV_PROVED ||
+	    !R->res[it->twin].what[0])
+		return false;
+	const item *tw = &R->items[it->twin];
+	if (tw->kind != IT_TEMPLATE || tw->variant != TV_VAR_CPUID || tw->cls != it->cls ||
+	    memcmp(&tw->in, &it->in, sizeof it->in))
+		return false;
+	static _Thread_local jit_tpl a, b;
+	if (jit_emit_template(&it->in, (jit_imm_class)it->cls, tv_variant_features(TV_VAR_CPUID), &a) != JIT_OK ||
+	    jit_emit_template(&it->in, (jit_imm_class)it->cls, tv_variant_features(TV_VAR_PORTABLE), &b) != JIT_OK)
+		return false;
+	return a.len == b.len && !memcmp(a.bytes, b.bytes, a.len) && a.n_imms == b.n_imms &&
+	       !memcmp(a.imms, b.imms, a.n_imms * sizeof a.imms[0]) && a.n_exits == b.n_exits &&
+	       !memcmp(a.exits, b.exits, a.n_exits * sizeof a.exits[0]);
+}
+
 static void do_item(run *R, tv_worker *w, size_t i)
 {
 	const item *it = &R->items[i];
@@ -337,7 +367,12 @@ static void do_item(run *R, tv_worker *w, size_t i)
 	tv_verdict v;
 	pvm_vector prog;
 	memset(&prog, 0, sizeof prog);
-	if (it->kind == IT_TEMPLATE) {
+	if (it->kind == IT_TEMPLATE && o->memo && same_code_as_twin(R, it)) {
+		/* identical bytes, immediate fields and exits give the identical query: its proof holds */
+		snprintf(res->detail, sizeof res->detail, "unsat (memo: the same code as the cpuid variant's, proved)");
+		res->verdict = TV_PROVED;
+		return;
+	} else if (it->kind == IT_TEMPLATE) {
 		v = tv_prove_template(w, &in, (jit_imm_class)it->cls, res, &cex);
 	} else {
 		pvm_program p;
