@@ -44,6 +44,10 @@ int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_
 /* Parses an --isa value; on error prints the usage line and returns 2 (else 0). */
 int cli_parse_isa(const char *cmd, const char *value, int *isa);
 void cli_input_fini(cli_input *in);
+/* cli_load (no args, the file's gas) and prepare the program on two engines, as replay and
+ * lockstep compare them. On error prints "FILE: reason" and returns 2 with nothing left open. */
+int cli_load_pair(const char *path, int isa, const pvm_engine *ea, const pvm_engine *eb, cli_input *in,
+                  void **pa, void **pb);
 /* Path ends with suffix. */
 bool cli_has_suffix(const char *path, const char *suffix);
 /* ---- engine code coverage (cli/sancov.c; built with -DJITPROOF_SANCOV=ON, else empty) ---- */

@@ -94,15 +94,8 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
                       bool poke, uint32_t poke_addr, uint8_t poke_val, int isa, const host_run *hr)
 {
 	cli_input in;
-	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, 0, &in)) return 2;
-	pvm_errbuf e;
-	void *pa = ea->load(&in.prog, &e), *pb = pa ? eb->load(&in.prog, &e) : NULL;
-	if (!pa || !pb) {
-		fprintf(stderr, "%s: %s\n", path, e.msg);
-		if (pa) ea->free(pa);
-		cli_input_fini(&in);
-		return 2;
-	}
+	void *pa, *pb;
+	if (cli_load_pair(path, isa, ea, eb, &in, &pa, &pb)) return 2;
 	pvm_state sa, sb;
 	pvm_state_copy(&sa, &in.init);
 	pvm_state_copy(&sb, &in.init);

@@ -25,6 +25,20 @@ void cli_input_fini(cli_input *in)
 	pvm_state_fini(&in->init);
 }
 
+int cli_load_pair(const char *path, int isa, const pvm_engine *ea, const pvm_engine *eb, cli_input *in,
+                  void **pa, void **pb)
+{
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, 0, in)) return 2;
+	pvm_errbuf e;
+	*pa = ea->load(&in->prog, &e);
+	*pb = *pa ? eb->load(&in->prog, &e) : NULL;
+	if (*pa && *pb) return 0;
+	fprintf(stderr, "%s: %s\n", path, e.msg);
+	if (*pa) ea->free(*pa);
+	cli_input_fini(in);
+	return 2;
+}
+
 static int fail(cli_input *in, const pvm_errbuf *e)
 {
 	fprintf(stderr, "%s\n", e->msg);

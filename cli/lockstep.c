@@ -49,7 +49,7 @@ static void write_entry(const char *path, const cli_input *in, const pvm_state *
 static void prove(const char *path, const cli_input *in, uint32_t pc, bool portable, const char *cex_dir)
 {
 	pvm_errbuf e;
-	sem_spec *sp = sem_spec_load(sem_spec_default_path(), &e);
+	sem_spec *sp = sem_spec_load_isa(sem_spec_default_path(), in->prog.isa, &e); /* the program's revision */
 	if (!sp) {
 		printf("%s: lockstep: cannot prove: %s\n", path, e.msg);
 		return;
@@ -76,15 +76,8 @@ static void prove(const char *path, const cli_input *in, uint32_t pc, bool porta
 int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir, int isa)
 {
 	cli_input in;
-	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, 0, &in)) return 2;
-	pvm_errbuf e;
-	void *pa = ea->load(&in.prog, &e), *pb = pa ? eb->load(&in.prog, &e) : NULL;
-	if (!pa || !pb) {
-		fprintf(stderr, "%s: %s\n", path, e.msg);
-		if (pa) ea->free(pa);
-		cli_input_fini(&in);
-		return 2;
-	}
+	void *pa, *pb;
+	if (cli_load_pair(path, isa, ea, eb, &in, &pa, &pb)) return 2;
 	mkdir(cex_dir, 0777);
 	struct stat st;
 	{
