@@ -72,6 +72,16 @@ void tv_report_counts(const tv_report *rep, size_t counts[TV_NUM_VERDICTS])
 	for (size_t i = 0; i < rep->n; i++) counts[rep->r[i].verdict]++;
 }
 
+/* Verdict counts of one variant's results into n; returns its template instances ("imm:..."). */
+static size_t variant_counts(const tv_report *rep, int v, size_t n[TV_NUM_VERDICTS])
+{
+	size_t t = 0;
+	memset(n, 0, TV_NUM_VERDICTS * sizeof n[0]);
+	for (size_t i = 0; i < rep->n; i++)
+		if (rep->r[i].variant == v) n[rep->r[i].verdict]++, t += !strncmp(rep->r[i].what, "imm:", 4);
+	return t;
+}
+
 void tv_report_summary(const tv_report *rep, FILE *out)
 {
 	size_t c[TV_NUM_VERDICTS];
@@ -84,9 +94,7 @@ void tv_report_summary(const tv_report *rep, FILE *out)
 	if (!(rep->variants & (rep->variants - 1))) return; /* one variant: the line above says it */
 	for (int v = 0; v < TV_NUM_VARIANTS; v++) {
 		if (!(rep->variants >> v & 1)) continue;
-		size_t n[TV_NUM_VERDICTS] = { 0 }, t = 0;
-		for (size_t i = 0; i < rep->n; i++)
-			if (rep->r[i].variant == v) n[rep->r[i].verdict]++, t += rep->r[i].what[0] == 'i';
+		size_t n[TV_NUM_VERDICTS], t = variant_counts(rep, v, n);
 		fprintf(out, "  %s: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, %zu templates",
 		        tv_variant_name(v), n[TV_PROVED], n[TV_CEX], n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t);
 		fprintf(out, n[TV_BUG] ? "; %zu VALIDATOR BUGS\n" : "\n", n[TV_BUG]);
@@ -153,9 +161,7 @@ bool tv_report_json(const tv_report *rep, const char *path)
 	        c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], c[TV_BUG], rep->templates, rep->seconds);
 	for (int v = 0, first = 1; v < TV_NUM_VARIANTS; v++) {
 		if (!(rep->variants >> v & 1)) continue;
-		size_t n[TV_NUM_VERDICTS] = { 0 }, t = 0;
-		for (size_t i = 0; i < rep->n; i++)
-			if (rep->r[i].variant == v) n[rep->r[i].verdict]++, t += rep->r[i].what[0] == 'i';
+		size_t n[TV_NUM_VERDICTS], t = variant_counts(rep, v, n);
 		fprintf(f, "%s\n    \"%s\": {\"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
 		        "\"fallback_agree\": %zu, \"templates\": %zu}", first ? "" : ",", tv_variant_name(v),
 		        n[TV_PROVED], n[TV_CEX], n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t);
