@@ -41,12 +41,11 @@ static bool push(paths *l, const char *s)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? 2 * l->cap : 64;
-		char **v = pvm_xrealloc(l->v, cap * sizeof *v);
-		if (!v) return false;
-		l->v = v;
+		l->v = pvm_xrealloc(l->v, cap * sizeof *l->v);
 		l->cap = cap;
 	}
-	return (l->v[l->n++] = pvm_xstrdup(s)) != NULL;
+	l->v[l->n++] = pvm_xstrdup(s);
+	return true;
 }
 
 static int by_name(const void *a, const void *b)
@@ -74,12 +73,9 @@ static bool add_path(paths *l, const char *path)
 	while (ok && (de = readdir(d))) {
 		if (!cli_has_suffix(de->d_name, ".json") && !cli_has_suffix(de->d_name, ".pvmasm")) continue;
 		char *full = pvm_xmalloc(strlen(path) + strlen(de->d_name) + 2);
-		if (!full) ok = false;
-		else {
-			sprintf(full, "%s/%s", path, de->d_name);
-			ok = push(l, full);
-			free(full);
-		}
+		sprintf(full, "%s/%s", path, de->d_name);
+		ok = push(l, full);
+		free(full);
 	}
 	closedir(d);
 	qsort(l->v + first, l->n - first, sizeof *l->v, by_name);

@@ -165,7 +165,6 @@ static char *dup_name(const char *path)
 	b = b ? b + 1 : path;
 	size_t n = strcspn(b, ".");
 	char *s = pvm_xmalloc(n + 1);
-	if (!s) return NULL;
 	memcpy(s, b, n);
 	s[n] = 0;
 	return s;
@@ -199,11 +198,6 @@ pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t 
 	v->program = pvm_xmalloc(orig->program_len ? orig->program_len : 1);
 	v->page_map = pvm_xmalloc((orig->n_page_map + 1) * sizeof *v->page_map);
 	v->initial_mem = pvm_xcalloc(orig->n_initial_mem + 1, sizeof *v->initial_mem);
-	if (!v->program || !v->page_map || !v->initial_mem) {
-		pvm_vector_fini(v);
-		pvm_errf(e, "%s: out of memory", name);
-		return PVM_ENOMEM;
-	}
 	memcpy(v->program, orig->program, orig->program_len);
 	v->program_len = orig->program_len;
 	if (orig->n_page_map) memcpy(v->page_map, orig->page_map, orig->n_page_map * sizeof *v->page_map);

@@ -19,10 +19,6 @@ struct tv_links {
 tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 {
 	tv_links *L = pvm_xcalloc(1, sizeof *L);
-	if (!L) {
-		pvm_errf(e, "out of memory");
-		return NULL;
-	}
 	jit_err je = jit_program_new(p, tv_variant_features(tv_first_variant(o)), &L->jp);
 	if (je != JIT_OK) {
 		pvm_errf(e, "compile: %s", jit_strerror(je));
@@ -33,11 +29,6 @@ tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 	L->exit_off = jit_program_exit_off(L->jp);
 	L->entry_pc = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *L->entry_pc);
 	L->entry_off = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *L->entry_off);
-	if (!L->entry_pc || !L->entry_off) {
-		tv_links_free(L);
-		pvm_errf(e, "out of memory");
-		return NULL;
-	}
 	/* rows ascend in host offset with guest pc, so entries in pc order are in offset order */
 	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
 		uint32_t off = jit_program_entry(L->jp, pc);

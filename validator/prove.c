@@ -158,9 +158,7 @@ static bool grow(void **p, size_t *cap, size_t need, size_t size)
 	if (need <= *cap) return true;
 	size_t c = *cap ? *cap : 64;
 	while (c < need) c *= 2;
-	void *q = pvm_xrealloc(*p, c * size);
-	if (!q) return false;
-	*p = q;
+	*p = pvm_xrealloc(*p, c * size);
 	*cap = c;
 	return true;
 }
@@ -889,7 +887,6 @@ static void tpl_done_add(tv_worker *w, uint64_t key)
 	if (2 * (w->n_tpl_done + 1) > w->cap_tpl_done) {
 		size_t cap = w->cap_tpl_done ? 2 * w->cap_tpl_done : 1024;
 		uint64_t *t = pvm_xcalloc(cap, sizeof *t);
-		if (!t) return; /* not kept: proved again next time */
 		uint64_t *old = w->tpl_done;
 		size_t old_cap = w->cap_tpl_done;
 		w->tpl_done = t;

@@ -50,9 +50,7 @@ tv_result *tv_report_add(tv_report *rep)
 {
 	if (rep->n == rep->cap) {
 		size_t cap = rep->cap ? rep->cap * 2 : 1024;
-		tv_result *r = pvm_xrealloc(rep->r, cap * sizeof *r);
-		if (!r) return NULL;
-		rep->r = r;
+		rep->r = pvm_xrealloc(rep->r, cap * sizeof *rep->r);
 		rep->cap = cap;
 	}
 	tv_result *x = &rep->r[rep->n++];
@@ -194,7 +192,6 @@ enum { N_CASES = TV_NUM_VARIANTS * PVM_NUM_OPS };
 static size_t *sorted_by_case(const tv_report *rep)
 {
 	size_t *ix = pvm_xmalloc((rep->n ? rep->n : 1) * sizeof *ix), start[N_CASES + 1] = { 0 };
-	if (!ix) return NULL;
 	for (size_t i = 0; i < rep->n; i++) start[case_of(&rep->r[i]) + 1]++;
 	for (int k = 0; k < N_CASES; k++) start[k + 1] += start[k];
 	for (size_t i = 0; i < rep->n; i++) ix[start[case_of(&rep->r[i])]++] = i;
@@ -301,7 +298,6 @@ static void html_matrix(FILE *f, const html_cell *cells, int v)
 bool tv_report_html(const tv_report *rep, const char *path)
 {
 	html_cell *cells = pvm_xcalloc(N_CASES * TV_RC_COUNT, sizeof *cells);
-	if (!cells) return false;
 	for (size_t i = 0; i < rep->n; i++) {
 		const tv_result *r = &rep->r[i];
 		html_cell *c = &cells[case_of(r) * TV_RC_COUNT + r->regclass];

@@ -299,7 +299,6 @@ static void order_regs(Z3_context z, Z3_ast t, const Z3_ast regs[PVM_NUM_REGS], 
 Z3_ast tv_rw_alpha(Z3_context z, const Z3_ast *pre, size_t n_pre, Z3_ast bad, const Z3_ast regs[PVM_NUM_REGS])
 {
 	Z3_ast *all = pvm_xmalloc((n_pre + 1) * sizeof *all);
-	if (!all) return NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < n_pre; i++) all[n++] = pre[i];
 	all[n++] = bad;
@@ -334,9 +333,7 @@ void tv_memo_add(tv_memo *m, Z3_ast t)
 {
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 64;
-		Z3_ast *p = pvm_xrealloc(m->t, cap * sizeof *p);
-		if (!p) return;
-		m->t = p;
+		m->t = pvm_xrealloc(m->t, cap * sizeof *m->t);
 		m->cap = cap;
 	}
 	m->t[m->n++] = t;

@@ -59,9 +59,7 @@ static bool push(item **v, size_t *n, size_t *cap, item it)
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 4096;
-		item *p = pvm_xrealloc(*v, *cap * sizeof *p);
-		if (!p) return false;
-		*v = p;
+		*v = pvm_xrealloc(*v, *cap * sizeof **v);
 	}
 	(*v)[(*n)++] = it;
 	return true;
@@ -467,13 +465,6 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	R.n = enumerate(o, &R.items);
 	R.res = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.res);
 	R.groups = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.groups);
-	if (!R.res || !R.groups) {
-		free(R.res);
-		free(R.groups);
-		free(R.items);
-		pthread_mutex_destroy(&R.lock);
-		return PVM_ENOMEM;
-	}
 	for (size_t i = 0; i < R.n; i++) {
 		if (!i || R.items[i].in.op != R.items[i - 1].in.op) R.groups[R.n_groups++].start = i;
 		R.groups[R.n_groups - 1].end = i + 1;
