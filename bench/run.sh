@@ -62,15 +62,21 @@ if [ -x "$jp" ] && [ "${BENCH_VALIDATE:-1}" != 0 ]; then
 	fi
 fi
 # the block prover on real JAM services: bootstrap (target: 60 s of wall time on 2 workers,
-# median block <= 5 ms) and test-service, every block PROVED (BENCH_PROVE=0 skips it)
+# median block <= 5 ms) and test-service (GP 0.7.2 containers), then the GP 0.8.0 integration
+# programs pinky and prime-sieve (their step files say their revision); every block PROVED
+# (BENCH_PROVE=0 skips it)
 programs=${JITPROOF_PROGRAMS:-$here/../../shared/programs/0.7.2}
+vectors08=${JITPROOF_VECTORS08:-$here/../../shared/vectors/pvm-0.8}
 if [ -x "$jp" ] && [ "${BENCH_PROVE:-1}" != 0 ]; then
-	for name in bootstrap test-service; do
-		f="$programs/$name.bin"
+	for name in bootstrap test-service pinky prime-sieve; do
+		case $name in
+		pinky|prime-sieve) f="$vectors08/integration/$name.json"; isa="" ;;
+		*) f="$programs/$name.bin"; isa="--isa 0.7.2" ;;
+		esac
 		[ -f "$f" ] || { echo "prove $name: $f missing"; continue; }
 		t0=$(date +%s.%N)
 		rc=0
-		"$jp" prove "$f" --all -j 2 --no-progress > "$build/bench-prove-$name.txt" || rc=$?
+		"$jp" prove "$f" $isa --all -j 2 --no-progress > "$build/bench-prove-$name.txt" || rc=$?
 		t1=$(date +%s.%N)
 		line=$(tail -n 1 "$build/bench-prove-$name.txt")
 		echo "$line" | awk -v n="$name" -v t0="$t0" -v t1="$t1" -v rc="$rc" '{
