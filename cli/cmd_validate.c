@@ -1,4 +1,5 @@
-/* cli/cmd_validate.c: `jitproof validate`: prove every JIT template against specs/pvm.yaml.
+/* cli/cmd_validate.c: `jitproof validate`: prove every JIT template against specs/pvm.yaml, for
+ * both revisions (GP 0.7.2, GP 0.8.0) unless --isa picks one.
  * Prints each counterexample and unknown as it is reported, then the summary line; writes the
  * JSON, JUnit and HTML reports on request. Exit 1 on any counterexample, 2 on bad usage. */
 #include <stdlib.h>
@@ -10,16 +11,19 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: jitproof validate [-j N] [--timeout-ms MS] [--rlimit N] [--opcode NAME]... [--shard I/N]\n"
+	fprintf(f, "usage: jitproof validate [-j N] [--isa 0.8.0|0.7.2] [--timeout-ms MS] [--rlimit N] [--opcode NAME]...\n"
+	           "                         [--shard I/N]"
 	           "                         [--cex-dir DIR] [--json FILE] [--junit FILE] [--html FILE]\n"
 	           "                         [--fallback-states N] [--seed N] [--features cpuid|portable] [--portable]\n"
 	           "                         [--fail-fast] [--no-memo] [--mutant NAME] [--list-mutants] [--timings]\n"
 	           "                         [--debug query,norm,rlimit]\n"
 	           "Proves every JIT template (opcode x register assignment x immediate class x CPU-feature\n"
-	           "variant) equal to specs/pvm.yaml with Z3; paths a proof does not cover (memory faults,\n"
-	           "out-of-gas) and unknown proofs run on both engines on concrete states. Both variants by\n"
-	           "default (cpuid: the extensions this CPU reports; portable: none); --features selects one,\n"
-	           "--portable is --features portable. --opcode may be given more than once.\n"
+	           "variant x revision) equal to specs/pvm.yaml with Z3; paths a proof does not cover (memory\n"
+	           "faults, out-of-gas) and unknown proofs run on both engines on concrete states. Both\n"
+	           "revisions by default (GP 0.7.2 and GP 0.8.0, each with its own spec, test programs and gas);\n"
+	           "--isa selects one. Both variants by default (cpuid: the extensions this CPU reports;\n"
+	           "portable: none); --features selects one, --portable is --features portable. --opcode may\n"
+	           "be given more than once.\n"
 	           "Exit 1 on any counterexample.\n");
 }
 
@@ -29,6 +33,7 @@ int cmd_validate(int argc, char **argv)
 	o.progress = isatty(2);
 	const char *json = NULL, *junit = NULL, *html = NULL, *mutant = NULL;
 	bool list = false, timings = false;
+	o.isas = 0; /* set by --isa; none given: both */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -45,10 +50,14 @@ int cmd_validate(int argc, char **argv)
 		} else if (!strcmp(a, "--seed")) {
 			if (!cli_parse_u64(val, &o.seed)) return cli_usage("validate", "--seed needs a number");
 			i++;
+		} else if (!strcmp(a, "--isa")) {
+			int isa;
+			if (!val) return cli_usage("validate", "--isa needs a value");
+			if (cli_parse_isa("validate", val, &isa)) return 2;
+			o.isas |= 1u << isa, i++;
 		} else if (!strcmp(a, "--opcode")) {
 			int op = val ? pvm_op_by_name(val) : -1;
-			if (op < 0 || !pvm_op_in(PVM_ISA_072, (unsigned)op))
-				return cli_usage("validate", "--opcode: unknown opcode '%s'", val ? val : "");
+			if (op < 0) return cli_usage("validate", "--opcode: unknown opcode '%s'", val ? val : "");
 			o.only_ops = o.op[op] = true, i++;
 		} else if (!strcmp(a, "--shard")) {
 			unsigned si, sn;
@@ -85,32 +94,43 @@ int cmd_validate(int argc, char **argv)
 		if (!n) fprintf(stderr, "jitproof validate: no mutants built in (configure with -DJITPROOF_MUTANTS=ON)\n");
 		return 0;
 	}
+	if (!o.isas) o.isas = (1u << PVM_ISA_COUNT) - 1;
+	for (unsigned op = 0; o.only_ops && op < PVM_NUM_OPS; op++) {
+		bool in_some = false;
+		for (int isa = 0; isa < PVM_ISA_COUNT; isa++) in_some |= (o.isas >> isa & 1) && pvm_op_in((pvm_isa)isa, op);
+		if (o.op[op] && !in_some)
+			return cli_usage("validate", "--opcode: %s is not an instruction of the revision asked for (--isa)",
+			                 pvm_ops[op].name);
+	}
 	if (mutant && !jit_set_mutant(mutant))
 		return cli_usage("validate", "--mutant: no mutant '%s' built in (see --list-mutants)", mutant);
 	pvm_errbuf e;
-	sem_spec *sp = sem_spec_load(sem_spec_default_path(), &e);
-	if (!sp) {
-		fprintf(stderr, "%s\n", e.msg);
-		return 2;
+	sem_spec *sp[PVM_ISA_COUNT] = { 0 };
+	int rc = 0;
+	for (int isa = 0; isa < PVM_ISA_COUNT && !rc; isa++) {
+		if (!(o.isas >> isa & 1)) continue;
+		o.specs[isa] = sp[isa] = sem_spec_load_isa(sem_spec_default_path(), (pvm_isa)isa, &e);
+		if (!sp[isa]) fprintf(stderr, "%s\n", e.msg), rc = 2;
 	}
-	o.spec = sp;
 	tv_report rep = { 0 };
-	pvm_err err = tv_validate(&o, &rep, &e);
-	if (err) {
+	if (!rc && tv_validate(&o, &rep, &e)) {
 		fprintf(stderr, "jitproof validate: %s\n", e.msg);
-		sem_spec_free(sp);
-		return 2;
+		rc = 2;
+	}
+	if (rc) {
+		for (int isa = 0; isa < PVM_ISA_COUNT; isa++) sem_spec_free(sp[isa]);
+		tv_report_free(&rep);
+		return rc;
 	}
 	for (size_t i = 0; i < rep.n; i++) {
 		const tv_result *r = &rep.r[i];
 		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN && r->verdict != TV_BUG) continue;
 		printf("%s %s", tv_verdict_name(r->verdict), pvm_ops[r->op].name);
 		for (int k = 0; k < r->nregs; k++) printf("%sr%u", k ? "," : " ", r->regs[k]);
-		printf(" [%s, %s]%s: %s%s%s\n", r->what, tv_variant_name(r->variant),
+		printf(" [%s, %s%s]%s: %s%s%s\n", r->what, tv_variant_name(r->variant), r->isa == PVM_ISA_080 ? ", GP 0.8.0" : "",
 		       r->verdict == TV_CEX ? (r->symbolic ? " (symbolic)" : " (fallback)") : "",
 		       r->detail, r->cex_file[0] ? " -> " : "", r->cex_file);
 	}
-	int rc = 0;
 	if ((json && !tv_report_json(&rep, json)) || (junit && !tv_report_junit(&rep, junit)) ||
 	    (html && !tv_report_html(&rep, html))) {
 		fprintf(stderr, "jitproof validate: cannot write a report file\n");
@@ -127,6 +147,6 @@ int cmd_validate(int argc, char **argv)
 	tv_report_counts(&rep, c);
 	if (c[TV_CEX] || c[TV_BUG]) rc = 1;
 	tv_report_free(&rep);
-	sem_spec_free(sp);
+	for (int isa = 0; isa < PVM_ISA_COUNT; isa++) sem_spec_free(sp[isa]);
 	return rc;
 }

@@ -764,6 +764,28 @@ sem_spec *sem_spec_load_isa(const char *path, pvm_isa isa, pvm_errbuf *e)
 	return sp;
 }
 
+pvm_isa sem_spec_isa(const sem_spec *sp) { return sp->isa; }
+
+static bool node_same(const sem_node *a, const sem_node *b)
+{
+	if (a->kind != b->kind || a->op != b->op || a->operand != b->operand || a->nargs != b->nargs ||
+	    a->width != b->width || a->p0 != b->p0 || a->p1 != b->p1 || a->value != b->value)
+		return false;
+	for (unsigned i = 0; i < a->nargs; i++)
+		if (!node_same(a->arg[i], b->arg[i])) return false;
+	return true;
+}
+
+bool sem_insn_same(const sem_insn *a, const sem_insn *b)
+{
+	if (a->opcode != b->opcode || a->form != b->form || a->terminator != b->terminator ||
+	    a->n_effects != b->n_effects)
+		return false;
+	for (size_t i = 0; i < a->n_effects; i++)
+		if (!node_same(a->effects[i], b->effects[i])) return false;
+	return true;
+}
+
 const char *sem_spec_default_path(void)
 {
 	const char *p = getenv("JITPROOF_SPECS");

@@ -112,6 +112,13 @@ const char *sem_spec_default_path(void);
  * same forms and terminator flags; on a difference returns SEM_ETABLE with the first one named in *e. */
 sem_err sem_spec_check_table(const sem_spec *sp, pvm_isa isa, pvm_errbuf *e);
 
+/* The revision the spec was loaded for. */
+pvm_isa sem_spec_isa(const sem_spec *sp);
+/* The two entries state the same semantics: the same form, terminator flag and effect trees,
+ * node for node (positions in the file aside). What lets validate reuse one revision's template
+ * proof for the other: the query is a function of the template's bytes and this entry. */
+bool sem_insn_same(const sem_insn *a, const sem_insn *b);
+
 size_t sem_spec_count(const sem_spec *sp);
 const sem_insn *sem_spec_at(const sem_spec *sp, size_t i);          /* in file order */
 const sem_insn *sem_spec_get(const sem_spec *sp, unsigned opcode);  /* or NULL */

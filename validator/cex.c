@@ -170,14 +170,14 @@ static char *dup_name(const char *path)
 	return s;
 }
 
-pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in0, const char *name, pvm_vector *v,
-                               pvm_errbuf *e)
+pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in0, pvm_isa isa, const char *name,
+                               pvm_vector *v, pvm_errbuf *e)
 {
 	memset(v, 0, sizeof *v);
 	pvm_inst in = *in0;
 	in.imm = cex->x;
 	in.imm2 = cex->y;
-	if (tv_program_for(&in, v) != PVM_OK) {
+	if (tv_program_for(&in, isa, v) != PVM_OK) {
 		pvm_errf(e, "%s: cannot encode %s with the counterexample's operands", name, pvm_ops[in.op].name);
 		pvm_vector_fini(v);
 		return PVM_EINVAL;
@@ -195,6 +195,7 @@ pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t 
 {
 	memset(v, 0, sizeof *v);
 	v->name = dup_name(name);
+	v->isa = orig->isa;
 	v->program = pvm_xmalloc(orig->program_len ? orig->program_len : 1);
 	v->page_map = pvm_xmalloc((orig->n_page_map + 1) * sizeof *v->page_map);
 	v->initial_mem = pvm_xcalloc(orig->n_initial_mem + 1, sizeof *v->initial_mem);
@@ -300,7 +301,7 @@ int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3])
 
 /* Layout: the instruction at 0 (L bytes), trap at L (fall-through), trap at L+1 (branch target),
  * then N_JT traps that the jump table lists, so every dynamic target lands on its own pc. */
-pvm_err tv_program_for(pvm_inst *in, pvm_vector *v)
+pvm_err tv_program_for(pvm_inst *in, pvm_isa isa, pvm_vector *v)
 {
 	/* fixed 4-byte immediates: the layout (and so next and target) does not depend on values */
 	unsigned form = pvm_ops[in->op].form;
@@ -310,7 +311,7 @@ pvm_err tv_program_for(pvm_inst *in, pvm_vector *v)
 	                 .wx = x ? 4 : 0, .wy = fi->f2 == PVM_FR_Y ? 4 : 0, .wt = t ? 1 : 0, .off = 1 };
 	uint8_t buf[PVM_FIELDS_MAXLEN];
 	const char *why;
-	uint8_t byte = pvm_byte(PVM_ISA_072, in->op);
+	uint8_t byte = pvm_byte(isa, in->op);
 	unsigned len = pvm_fields_encode(form, byte, &f, buf, &why);
 	if (!len) return PVM_EINVAL;
 	f.off = len + 1;
@@ -325,7 +326,7 @@ pvm_err tv_program_for(pvm_inst *in, pvm_vector *v)
 	for (int i = 0; i < N_JT; i++) b[k++] = (uint8_t)(len + 2 + i);
 	size_t code_at = k;
 	memcpy(b + k, buf, len);
-	memset(b + k + len, pvm_byte(PVM_ISA_072, PVM_OP_trap), code_len - len);
+	memset(b + k + len, pvm_byte(isa, PVM_OP_trap), code_len - len);
 	k += code_len;
 	uint8_t *mask = b + k;
 	for (uint32_t i = 0; i < code_len; i++)
@@ -333,6 +334,7 @@ pvm_err tv_program_for(pvm_inst *in, pvm_vector *v)
 	(void)code_at;
 	v->program = b;
 	v->program_len = blob_len;
+	v->isa = isa;
 	in->pc = 0;
 	in->next = len;
 	in->target = len + 1;

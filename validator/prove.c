@@ -590,7 +590,7 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 	in.imm2 = in.imm;
 	pvm_vector layout;
 	memset(&layout, 0, sizeof layout);
-	if (tv_program_for(&in, &layout) != PVM_OK) { /* sets pc 0, next, target as the cex program has them */
+	if (tv_program_for(&in, sem_spec_isa(w->o->spec), &layout) != PVM_OK) { /* sets pc 0, next, target as the cex program has them */
 		pvm_vector_fini(&layout);
 		snprintf(res->detail, sizeof res->detail, "cannot lay out a test program");
 		goto out;

@@ -86,8 +86,8 @@ void tv_cex_describe(const tv_cex *cex, const pvm_inst *in, char *out, size_t n)
  * its test program. Block: the original vector's program, pages and memory with the model's
  * registers and accessed bytes, starting at pc, with gas capped at the region's cost (so the run
  * ends at the next region and nothing later masks the divergence). */
-pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in, const char *name, pvm_vector *v,
-                               pvm_errbuf *e);
+pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in, pvm_isa isa, const char *name,
+                               pvm_vector *v, pvm_errbuf *e);
 pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, uint64_t cost, const char *name,
                             pvm_vector *v, pvm_errbuf *e);
 /* Runs the interpreter and `jit` from v's initial state and records the interpreter's result as
@@ -112,6 +112,7 @@ int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3]);
 
 /* A single-instruction test program: the instruction at pc 0 then `trap`s, so that every
  * successor (fall-through, taken branch) is a distinct block start. in->pc/next/target are set
- * to the program's layout. Builds the blob of a w3f vector in *v (program field only). */
-pvm_err tv_program_for(pvm_inst *in, pvm_vector *v);
+ * to the program's layout, which is the same in both revisions (only opcode bytes differ).
+ * Builds the blob of a vector of revision isa in *v (program and isa fields only). */
+pvm_err tv_program_for(pvm_inst *in, pvm_isa isa, pvm_vector *v);
 #endif

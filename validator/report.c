@@ -70,15 +70,19 @@ void tv_report_counts(const tv_report *rep, size_t counts[TV_NUM_VERDICTS])
 	for (size_t i = 0; i < rep->n; i++) counts[rep->r[i].verdict]++;
 }
 
-/* Verdict counts of one variant's results into n; returns its template instances ("imm:..."). */
-static size_t variant_counts(const tv_report *rep, int v, size_t n[TV_NUM_VERDICTS])
+/* Verdict counts of one variant's (isa < 0) or one revision's (v < 0) results into n; returns
+ * their template instances ("imm:..."). */
+static size_t part_counts(const tv_report *rep, int v, int isa, size_t n[TV_NUM_VERDICTS])
 {
 	size_t t = 0;
 	memset(n, 0, TV_NUM_VERDICTS * sizeof n[0]);
 	for (size_t i = 0; i < rep->n; i++)
-		if (rep->r[i].variant == v) n[rep->r[i].verdict]++, t += !strncmp(rep->r[i].what, "imm:", 4);
+		if (isa < 0 ? rep->r[i].variant == v : rep->r[i].isa == isa)
+			n[rep->r[i].verdict]++, t += !strncmp(rep->r[i].what, "imm:", 4);
 	return t;
 }
+
+static bool several(unsigned bits) { return (bits & (bits - 1)) != 0; }
 
 void tv_report_summary(const tv_report *rep, FILE *out)
 {
@@ -89,12 +93,15 @@ void tv_report_summary(const tv_report *rep, FILE *out)
 	        c[TV_FALLBACK_AGREE], rep->templates, rep->seconds);
 	if (c[TV_BUG]) fprintf(out, "; %zu VALIDATOR BUGS (models that do not replay)", c[TV_BUG]);
 	fputc('\n', out);
-	if (!(rep->variants & (rep->variants - 1))) return; /* one variant: the line above says it */
-	for (int v = 0; v < TV_NUM_VARIANTS; v++) {
-		if (!(rep->variants >> v & 1)) continue;
-		size_t n[TV_NUM_VERDICTS], t = variant_counts(rep, v, n);
-		fprintf(out, "  %s: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, %zu templates",
-		        tv_variant_name(v), n[TV_PROVED], n[TV_CEX], n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t);
+	/* with more than one variant (or revision), a line for each (one: the line above says it) */
+	for (int k = 0; k < TV_NUM_VARIANTS + PVM_ISA_COUNT; k++) {
+		int v = k < TV_NUM_VARIANTS ? k : -1, isa = k < TV_NUM_VARIANTS ? -1 : k - TV_NUM_VARIANTS;
+		if (v >= 0 ? !several(rep->variants) || !(rep->variants >> v & 1) : !several(rep->isas) || !(rep->isas >> isa & 1))
+			continue;
+		size_t n[TV_NUM_VERDICTS], t = part_counts(rep, v, isa, n);
+		fprintf(out, "  %s%s: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, %zu templates",
+		        v >= 0 ? "" : "GP ", v >= 0 ? tv_variant_name(v) : pvm_isa_name((pvm_isa)isa), n[TV_PROVED], n[TV_CEX],
+		        n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t);
 		fprintf(out, n[TV_BUG] ? "; %zu VALIDATOR BUGS\n" : "\n", n[TV_BUG]);
 	}
 }
@@ -121,7 +128,9 @@ static void put_instance_name(FILE *f, const tv_result *r, char mode)
 	int n = snprintf(buf, sizeof buf, "%s", pvm_ops[r->op].name);
 	for (int i = 0; i < r->nregs && n < (int)sizeof buf; i++)
 		n += snprintf(buf + n, sizeof buf - n, "%sr%u", i ? "," : " ", r->regs[i]);
-	if (n < (int)sizeof buf) snprintf(buf + n, sizeof buf - n, " [%s, %s]", r->what, tv_variant_name(r->variant));
+	if (n < (int)sizeof buf)
+		snprintf(buf + n, sizeof buf - n, " [%s, %s%s]", r->what, tv_variant_name(r->variant),
+		         r->isa == PVM_ISA_080 ? ", GP 0.8.0" : "");
 	put_esc(f, buf, mode);
 }
 
@@ -157,19 +166,23 @@ bool tv_report_json(const tv_report *rep, const char *path)
 	fprintf(f, "{\n  \"summary\": {\"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
 	        "\"fallback_agree\": %zu, \"validator_bugs\": %zu, \"templates\": %zu, \"seconds\": %.3f},\n  \"variants\": {",
 	        c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], c[TV_BUG], rep->templates, rep->seconds);
-	for (int v = 0, first = 1; v < TV_NUM_VARIANTS; v++) {
-		if (!(rep->variants >> v & 1)) continue;
-		size_t n[TV_NUM_VERDICTS], t = variant_counts(rep, v, n);
+	for (int k = 0, first = 1; k < TV_NUM_VARIANTS + PVM_ISA_COUNT; k++) {
+		int v = k < TV_NUM_VARIANTS ? k : -1, isa = k < TV_NUM_VARIANTS ? -1 : k - TV_NUM_VARIANTS;
+		if (k == TV_NUM_VARIANTS) fputs("\n  },\n  \"isas\": {", f), first = 1;
+		if (v >= 0 ? !(rep->variants >> v & 1) : !(rep->isas >> isa & 1)) continue;
+		size_t n[TV_NUM_VERDICTS], t = part_counts(rep, v, isa, n);
 		fprintf(f, "%s\n    \"%s\": {\"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
-		        "\"fallback_agree\": %zu, \"templates\": %zu}", first ? "" : ",", tv_variant_name(v),
-		        n[TV_PROVED], n[TV_CEX], n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t);
+		        "\"fallback_agree\": %zu, \"templates\": %zu}", first ? "" : ",",
+		        v >= 0 ? tv_variant_name(v) : pvm_isa_name((pvm_isa)isa), n[TV_PROVED], n[TV_CEX], n[TV_UNKNOWN],
+		        n[TV_FALLBACK_AGREE], t);
 		first = 0;
 	}
 	fputs("\n  },\n  \"results\": [", f);
 	for (size_t i = 0; i < rep->n; i++) {
 		const tv_result *r = &rep->r[i];
-		fprintf(f, "%s\n    {\"opcode\": \"%s\", \"code\": %u, \"variant\": \"%s\", \"regs\": [", i ? "," : "",
-		        pvm_ops[r->op].name, pvm_byte(PVM_ISA_072, r->op), tv_variant_name(r->variant));
+		fprintf(f, "%s\n    {\"opcode\": \"%s\", \"isa\": \"%s\", \"code\": %u, \"variant\": \"%s\", \"regs\": [",
+		        i ? "," : "", pvm_ops[r->op].name, pvm_isa_name((pvm_isa)r->isa), pvm_byte((pvm_isa)r->isa, r->op),
+		        tv_variant_name(r->variant));
 		for (int k = 0; k < r->nregs; k++) fprintf(f, "%s%u", k ? ", " : "", r->regs[k]);
 		fprintf(f, "], \"regclass\": \"%s\", \"what\": \"", tv_regclass_name(r->regclass));
 		put_esc(f, r->what, 'j');
@@ -184,9 +197,9 @@ bool tv_report_json(const tv_report *rep, const char *path)
 	return close_out(f);
 }
 
-/* A JUnit test case: one opcode of one variant. */
-static unsigned case_of(const tv_result *r) { return r->variant * PVM_NUM_OPS + r->op; }
-enum { N_CASES = TV_NUM_VARIANTS * PVM_NUM_OPS };
+/* A JUnit test case: one opcode of one revision and variant. */
+static unsigned case_of(const tv_result *r) { return (r->isa * TV_NUM_VARIANTS + r->variant) * PVM_NUM_OPS + r->op; }
+enum { N_CASES = PVM_ISA_COUNT * TV_NUM_VARIANTS * PVM_NUM_OPS };
 
 /* Indices of the results grouped by test case, in report order within one (counting sort). */
 static size_t *sorted_by_case(const tv_report *rep)
@@ -233,8 +246,11 @@ bool tv_report_junit(const tv_report *rep, const char *path)
 			ms += rep->r[ix[j]].ms;
 			k[rep->r[ix[j]].verdict]++;
 		}
-		fprintf(f, "  <testcase classname=\"validate.%s\" name=\"%s\" time=\"%.3f\">\n",
-		        tv_variant_name(rep->r[ix[i]].variant), pvm_ops[rep->r[ix[i]].op].name, ms / 1000);
+		/* classname validate.<variant> for GP 0.7.2 (as before GP 0.8.0 was validated),
+		 * validate.gp080.<variant> for GP 0.8.0 */
+		const tv_result *r0 = &rep->r[ix[i]];
+		fprintf(f, "  <testcase classname=\"validate.%s%s\" name=\"%s\" time=\"%.3f\">\n",
+		        r0->isa == PVM_ISA_080 ? "gp080." : "", tv_variant_name(r0->variant), pvm_ops[r0->op].name, ms / 1000);
 		const char *tag = k[TV_CEX] || k[TV_BUG] ? "failure" : k[TV_UNKNOWN] ? "error" : NULL;
 		if (tag) {
 			fprintf(f, "    <%s message=\"%zu counterexamples, %zu unknown, %zu validator bugs\">", tag, k[TV_CEX],
@@ -267,19 +283,19 @@ static int badness(tv_verdict v)
 	return b[v];
 }
 
-/* The opcode x register-class matrix of one variant. */
-static void html_matrix(FILE *f, const html_cell *cells, int v)
+/* The opcode x register-class matrix of one revision's variant. */
+static void html_matrix(FILE *f, const html_cell *cells, pvm_isa isa, int v)
 {
-	fprintf(f, "<h2>Templates: %s</h2>\n<table>\n<tr><th>opcode</th>", tv_variant_name(v));
+	fprintf(f, "<h2>Templates: GP %s, %s</h2>\n<table>\n<tr><th>opcode</th>", pvm_isa_name(isa), tv_variant_name(v));
 	for (int rc = 0; rc < TV_RC_COUNT; rc++) fprintf(f, "<th>%s</th>", tv_regclass_name(rc));
 	fputs("</tr>\n", f);
 	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
-		unsigned op = pvm_isa_ops(PVM_ISA_072)[i];
-		const html_cell *row = &cells[(v * PVM_NUM_OPS + op) * TV_RC_COUNT];
+		unsigned op = pvm_isa_ops(isa)[i];
+		const html_cell *row = &cells[((isa * TV_NUM_VARIANTS + v) * PVM_NUM_OPS + op) * TV_RC_COUNT];
 		bool any = false;
 		for (int rc = 0; rc < TV_RC_COUNT; rc++) any |= row[rc].n > 0;
 		if (!any) continue;
-		fprintf(f, "<tr><td class=\"op\">%s (%u)</td>", pvm_ops[op].name, pvm_byte(PVM_ISA_072, op));
+		fprintf(f, "<tr><td class=\"op\">%s (%u)</td>", pvm_ops[op].name, pvm_byte(isa, op));
 		for (int rc = 0; rc < TV_RC_COUNT; rc++) {
 			const html_cell *c = &row[rc];
 			if (!c->n) {
@@ -324,8 +340,9 @@ bool tv_report_html(const tv_report *rep, const char *path)
 	fputs("<p>Legend: <span class=\"v0\">PROVED</span> <span class=\"v1\">FALLBACK-AGREE</span> "
 	      "<span class=\"v2\">UNKNOWN</span> <span class=\"v3\">COUNTEREXAMPLE</span>; each cell: instances, "
 	      "total / max proof time (ms), coloured by its worst verdict.</p>\n", f);
-	for (int v = 0; v < TV_NUM_VARIANTS; v++)
-		if (rep->variants >> v & 1) html_matrix(f, cells, v);
+	for (int isa = 0; isa < PVM_ISA_COUNT; isa++)
+		for (int v = 0; v < TV_NUM_VARIANTS; v++)
+			if ((rep->isas >> isa & 1) && (rep->variants >> v & 1)) html_matrix(f, cells, (pvm_isa)isa, v);
 	bool header = false;
 	for (size_t i = 0; i < rep->n; i++) {
 		const tv_result *r = &rep->r[i];

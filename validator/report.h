@@ -39,6 +39,7 @@ typedef struct tv_result {
 	uint8_t nregs, regs[3];    /* register operands in form order (ra/rb/rd as opcodes.def names) */
 	uint8_t regclass;          /* enum tv_regclass */
 	uint8_t variant;           /* the CPU-feature variant (tv_variant) its code was emitted for */
+	uint8_t isa;               /* the revision (pvm_isa) of its spec and program */
 	char what[48];             /* immediate class or path: "imm:any", "fault-path", "gas-path", "block@12" */
 	tv_verdict verdict;
 	bool symbolic;             /* TV_CEX: found by Z3 (true) or by the concrete fallback (false) */
@@ -58,6 +59,7 @@ typedef struct tv_report {
 	double phase_ms[TV_NUM_PHASES]; /* worker time per phase, all workers */
 	size_t templates;          /* template instances enumerated (every variant) */
 	unsigned variants;         /* bit per variant the report covers */
+	unsigned isas;             /* validate: bit per revision (pvm_isa) the report covers */
 } tv_report;
 
 tv_result *tv_report_add(tv_report *rep);

@@ -28,7 +28,7 @@ typedef struct tv_opts {
 	unsigned jobs;             /* worker threads (each with its own Z3 context) */
 	unsigned timeout_ms;       /* per solver query; a timeout is UNKNOWN, never PROVED */
 	unsigned rlimit;           /* Z3 resource limit per query (deterministic; 0 = none) */
-	bool only_ops;             /* prove only the opcodes marked in op[] */
+	bool only_ops;             /* prove only the opcodes marked in op[] (of the revisions in isas) */
 	bool op[PVM_NUM_OPS];
 	unsigned shard_i, shard_n; /* take instances with index % shard_n == shard_i */
 	const char *cex_dir;       /* write counterexample vectors here (NULL: do not write) */
@@ -41,7 +41,9 @@ typedef struct tv_opts {
 	unsigned debug;            /* TV_DEBUG_* bits: what solve() prints on stderr */
 	bool whole_block;          /* prove: one query per block instead of piece by piece */
 	bool no_cross_check;       /* prove: skip the whole-block cross-check of short blocks */
-	const sem_spec *spec;
+	const sem_spec *spec;      /* prove: the spec of the program's revision */
+	unsigned isas;             /* validate: bit per pvm_isa to prove (both by default) */
+	const sem_spec *specs[PVM_ISA_COUNT]; /* validate: the spec of each revision in isas */
 } tv_opts;
 
 /* The one variant `prove` compiles for: the lowest of o->variants. */

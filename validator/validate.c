@@ -1,10 +1,12 @@
 /* validator/validate.c: `jitproof validate`: enumerates the items, runs them on worker threads,
  * and collects one tv_result per item, in enumeration order (so reports are deterministic).
- * Items: every template instance (139 opcodes × 13^k register assignments × immediate classes),
- * one whole-region proof per opcode (gas prologue + template + terminator), a proof of the
- * jump-table dispatcher of each dynamic jump, and the concrete fallback checks for what the
- * proofs assume away: the fault paths of every memory opcode and the out-of-gas path of every
- * opcode. An UNKNOWN proof gets its own fallback at once. */
+ * Items, for each revision (GP 0.7.2, GP 0.8.0) and CPU-feature variant asked for: every template
+ * instance (the revision's 139 opcodes × 13^k register assignments × immediate classes), one
+ * whole-region proof per opcode (gas prologue charging the revision's cost + template +
+ * terminator), a proof of the jump-table dispatcher of each dynamic jump, and the concrete
+ * fallback checks for what the proofs assume away: the fault paths of every memory opcode and the
+ * out-of-gas path of every opcode, each run on a test program of that revision. An UNKNOWN proof
+ * gets its own fallback at once. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -23,16 +25,19 @@ typedef struct item {
 	uint8_t kind;      /* item_kind */
 	uint8_t cls;       /* jit_imm_class */
 	uint8_t variant;   /* tv_variant: the CPU features the code is emitted for */
+	uint8_t isa;       /* pvm_isa: the revision of its spec and test program */
 	size_t twin;       /* a portable template: the same instance's cpuid item, or SIZE_MAX */
+	size_t isa_twin;   /* a GP 0.8.0 template: the same instance's GP 0.7.2 item, or SIZE_MAX */
 } item;
 
-/* Items of one opcode, every variant: [start, end). A worker takes a whole group, so the unsat
+/* Items of one opcode, every revision and variant: [start, end). A worker takes a whole group, so the unsat
  * memo of its Z3 context sees every register assignment of that opcode, and a variant whose code
  * is the same (most templates do not use the extensions) costs nothing more. */
 typedef struct group { size_t start, end; } group;
 
 typedef struct run {
 	const tv_opts *o;
+	tv_opts isa_o[PVM_ISA_COUNT]; /* o with the spec of each revision */
 	item *items;
 	size_t n;
 	group *groups;     /* largest first */
@@ -55,69 +60,83 @@ static double now_s(void)
 
 /* ---- enumeration ---------------------------------------------------------------------------- */
 
-static bool push(item **v, size_t *n, size_t *cap, item it)
+static void push(item **v, size_t *n, size_t *cap, item it)
 {
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 4096;
 		*v = pvm_xrealloc(*v, *cap * sizeof **v);
 	}
 	(*v)[(*n)++] = it;
-	return true;
 }
 
+static void push_sharded(const tv_opts *o, item **v, size_t *n, size_t *cap, size_t *index, item it)
+{
+	if ((*index)++ % o->shard_n == o->shard_i) push(v, n, cap, it);
+}
+
+/* Row by row of the instruction table, then revision, then variant, so one opcode's items are
+ * contiguous (one group). */
 static size_t enumerate(const tv_opts *o, item **out)
 {
 	item *v = NULL;
 	size_t n = 0, cap = 0, index = 0;
-	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
-		unsigned op = pvm_isa_ops(PVM_ISA_072)[i];
+	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
 		if (o->only_ops && !o->op[op]) continue;
-		size_t first_cpuid = SIZE_MAX; /* where this opcode's cpuid templates start in v */
-		for (int var = 0; var < TV_NUM_VARIANTS; var++) {
-			if (!(o->variants >> var & 1)) continue;
-			item base = { .in = { .op = (uint8_t)op }, .variant = (uint8_t)var, .twin = SIZE_MAX };
-			if (var == TV_VAR_CPUID) first_cpuid = n;
-			size_t k_tpl = 0; /* the template's index within this variant's enumeration */
-			uint8_t *r[3];
-			int k = tv_reg_operands(&base.in, r);
-			size_t combos = 1;
-			for (int j = 0; j < k; j++) combos *= PVM_NUM_REGS;
-			jit_imm_class cls[JIT_CLASS_COUNT];
-			size_t ncls = jit_op_classes(op, cls, JIT_CLASS_COUNT);
-			for (size_t c = 0; c < combos; c++) {
-				item it = base;
-				size_t m = c;
-				tv_reg_operands(&it.in, r);
-				for (int j = 0; j < k; j++) {
-					*r[j] = (uint8_t)(m % PVM_NUM_REGS);
-					m /= PVM_NUM_REGS;
+		/* where this opcode's templates start in v, per revision and variant (SIZE_MAX: none) */
+		size_t first[PVM_ISA_COUNT][TV_NUM_VARIANTS];
+		memset(first, 0xff, sizeof first);
+		for (int isa = 0; isa < PVM_ISA_COUNT; isa++) {
+			if (!(o->isas >> isa & 1) || !pvm_op_in((pvm_isa)isa, op)) continue;
+			for (int var = 0; var < TV_NUM_VARIANTS; var++) {
+				if (!(o->variants >> var & 1)) continue;
+				item base = { .in = { .op = (uint8_t)op }, .variant = (uint8_t)var, .isa = (uint8_t)isa,
+				              .twin = SIZE_MAX, .isa_twin = SIZE_MAX };
+				first[isa][var] = n;
+				size_t k_tpl = 0; /* the template's index within this revision's and variant's enumeration */
+				uint8_t *r[3];
+				int k = tv_reg_operands(&base.in, r);
+				size_t combos = 1;
+				for (int j = 0; j < k; j++) combos *= PVM_NUM_REGS;
+				jit_imm_class cls[JIT_CLASS_COUNT];
+				size_t ncls = jit_op_classes(op, cls, JIT_CLASS_COUNT);
+				for (size_t c = 0; c < combos; c++) {
+					item it = base;
+					size_t m = c;
+					tv_reg_operands(&it.in, r);
+					for (int j = 0; j < k; j++) {
+						*r[j] = (uint8_t)(m % PVM_NUM_REGS);
+						m /= PVM_NUM_REGS;
+					}
+					for (size_t ci = 0; ci < ncls; ci++, k_tpl++) {
+						it.kind = IT_TEMPLATE;
+						it.cls = (uint8_t)cls[ci];
+						/* the twins, when sharding kept them: same registers and class, enumerated
+						 * alike (the cpuid one of this revision; the GP 0.7.2 one of this variant) */
+						it.twin = it.isa_twin = SIZE_MAX;
+						if (o->shard_n == 1 && var == TV_VAR_PORTABLE && first[isa][TV_VAR_CPUID] != SIZE_MAX)
+							it.twin = first[isa][TV_VAR_CPUID] + k_tpl;
+						if (o->shard_n == 1 && isa == PVM_ISA_080 && first[PVM_ISA_072][var] != SIZE_MAX)
+							it.isa_twin = first[PVM_ISA_072][var] + k_tpl;
+						push_sharded(o, &v, &n, &cap, &index, it);
+					}
 				}
-				for (size_t ci = 0; ci < ncls; ci++, k_tpl++) {
-					it.kind = IT_TEMPLATE;
-					it.cls = (uint8_t)cls[ci];
-					/* the twin, when sharding kept it: same registers and class, enumerated alike */
-					it.twin = SIZE_MAX;
-					if (var == TV_VAR_PORTABLE && first_cpuid != SIZE_MAX && o->shard_n == 1)
-						it.twin = first_cpuid + k_tpl;
-					if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, it)) return 0;
+				/* registers 1, 2, 3 in form order for the per-opcode items */
+				item one = base;
+				tv_reg_operands(&one.in, r);
+				for (int j = 0; j < k; j++) *r[j] = (uint8_t)(j + 1);
+				one.kind = IT_REGION;
+				push_sharded(o, &v, &n, &cap, &index, one);
+				if (pvm_ops[op].acc != PVM_ACC_NOMEM) {
+					one.kind = IT_FAULT;
+					push_sharded(o, &v, &n, &cap, &index, one);
 				}
+				if (pvm_ops[op].ctl == PVM_CTL_DJUMP) {
+					one.kind = IT_DJUMP;
+					push_sharded(o, &v, &n, &cap, &index, one);
+				}
+				one.kind = IT_GAS;
+				push_sharded(o, &v, &n, &cap, &index, one);
 			}
-			/* registers 1, 2, 3 in form order for the per-opcode items */
-			item one = base;
-			tv_reg_operands(&one.in, r);
-			for (int j = 0; j < k; j++) *r[j] = (uint8_t)(j + 1);
-			one.kind = IT_REGION;
-			if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
-			if (pvm_ops[op].acc != PVM_ACC_NOMEM) {
-				one.kind = IT_FAULT;
-				if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
-			}
-			if (pvm_ops[op].ctl == PVM_CTL_DJUMP) {
-				one.kind = IT_DJUMP;
-				if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
-			}
-			one.kind = IT_GAS;
-			if (index++ % o->shard_n == o->shard_i && !push(&v, &n, &cap, one)) return 0;
 		}
 	}
 	*out = v;
@@ -162,8 +181,10 @@ static uint64_t pick_imm(uint64_t *s, unsigned op)
 }
 
 /* One concrete state of an item: registers, immediates, memory, gas. For fault items the
- * address operand is steered onto the edges of the layout. */
-static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v, const tv_opts *o)
+ * address operand is steered onto the edges of the layout. A gas item's gas is relative to the
+ * cost of its test program's entry (known once the program is built): *gas_pick is -1, 0 or 1
+ * (cost - 1, cost, cost + 1), or 2 with v->initial_gas already set (0 or negative). */
+static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v, int *gas_pick)
 {
 	*in = it->in;
 	uint8_t *r[3];
@@ -207,14 +228,12 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 	for (int i = 0; i < 0x20; i++) v->initial_mem[0].data[i] = (uint8_t)rng_next(s);
 	v->n_initial_mem = 1;
 	v->initial_gas = 1000;
-	if (it->kind == IT_GAS) {
-		/* around the region's cost (the instruction plus its terminator, or 1 for a terminator) */
-		int64_t cost = pvm_op_ends_region(in->op) ? 1 : 2;
-		static const int64_t d[] = { -1, 0, 1 };
-		int64_t g = (int64_t)(rng_next(s) % 4);
-		v->initial_gas = g == 3 ? -(int64_t)(rng_next(s) % 5) : cost + d[g];
+	*gas_pick = 2;
+	if (it->kind == IT_GAS) { /* around the entry's cost, or none at all */
+		int g = (int)(rng_next(s) % 4);
+		if (g == 3) v->initial_gas = -(int64_t)(rng_next(s) % 5);
+		else *gas_pick = g - 1;
 	}
-	(void)o;
 }
 
 jit_features tv_variant_features(int v) { return v == TV_VAR_PORTABLE ? jit_no_features() : jit_cpu_features(); }
@@ -239,17 +258,21 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 		pvm_inst in;
 		pvm_vector v;
 		memset(&v, 0, sizeof v);
-		make_state(it, &seed, &in, &v, o);
-		if (tv_program_for(&in, &v) != PVM_OK) {
+		int gas_pick;
+		make_state(it, &seed, &in, &v, &gas_pick);
+		if (tv_program_for(&in, (pvm_isa)it->isa, &v) != PVM_OK) {
 			pvm_vector_fini(&v);
 			continue;
 		}
 		pvm_program p;
 		pvm_errbuf e;
-		if (pvm_program_decode(&p, v.program, v.program_len, "fallback", &e) != PVM_OK) {
+		if (pvm_program_decode_isa(&p, v.isa, v.program, v.program_len, "fallback", &e) != PVM_OK) {
 			pvm_vector_fini(&v);
 			continue;
 		}
+		/* the gas charged on entry as the spec engine charges it (GP 0.7.2: the region's
+		 * instructions; GP 0.8.0: the cost model's cost of the block) */
+		if (gas_pick != 2) v.initial_gas = (int64_t)tv_region_cost(o->spec, &p, 0) + gas_pick;
 		void *pa = interp_engine.load(&p, &e), *pb = jit->load(&p, &e);
 		pvm_state sa, sb;
 		pvm_vector_initial_state(&v, &sa);
@@ -263,13 +286,11 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 			verdict = TV_CEX;
 			snprintf(res->detail, sizeof res->detail, "%s: state %u: %.200s", item_names[it->kind], k, diff);
 			if (o->cex_dir) {
-				snprintf(res->cex_file, sizeof res->cex_file, "%s/%s_%s_%zu.json", o->cex_dir,
-				         pvm_ops[in.op].name, item_names[it->kind], idx);
+				snprintf(res->cex_file, sizeof res->cex_file, "%s/%s_%s%s_%zu.json", o->cex_dir,
+				         pvm_ops[in.op].name, item_names[it->kind], v.isa == PVM_ISA_080 ? "_gp080" : "", idx);
 				v.name = pvm_xstrdup(res->cex_file);
 				pvm_vector_set_expected(&v, &sa, xa);
-				FILE *f = fopen(res->cex_file, "w");
-				if (!f || pvm_vector_write(&v, f) != PVM_OK) res->cex_file[0] = 0;
-				if (f) fclose(f);
+				if (tv_cex_save(&v, res->cex_file, &e) != PVM_OK) res->cex_file[0] = 0;
 			}
 		}
 		pvm_state_fini(&sa);
@@ -342,13 +363,34 @@ static bool same_code_as_twin(const run *R, const item *it)
 	       !memcmp(a.exits, b.exits, a.n_exits * sizeof a.exits[0]);
 }
 
+/* A GP 0.8.0 template whose GP 0.7.2 twin (same registers, class and variant) PROVED, where the
+ * two revisions' spec entries are the same (sem_insn_same): the query is built from the template's
+ * bytes, immediate fields and exits (jit_emit_template has no revision: the same for both), the
+ * single-instruction layout (the same in both: tv_program_for) and the spec entry, so it is the
+ * same term and the same unsat holds. Off with --no-memo (validate_memo_sound compares). */
+static bool same_query_as_isa_twin(const run *R, const item *it)
+{
+	if (it->isa_twin == SIZE_MAX || it->isa_twin >= R->n || R->res[it->isa_twin].verdict != TV_PROVED ||
+	    !R->res[it->isa_twin].what[0])
+		return false;
+	const item *tw = &R->items[it->isa_twin];
+	if (tw->kind != IT_TEMPLATE || tw->isa != PVM_ISA_072 || tw->variant != it->variant || tw->cls != it->cls ||
+	    memcmp(&tw->in, &it->in, sizeof it->in))
+		return false;
+	const sem_insn *a = sem_spec_get(R->isa_o[PVM_ISA_072].spec, it->in.op),
+	               *b = sem_spec_get(R->isa_o[PVM_ISA_080].spec, it->in.op);
+	return a && b && sem_insn_same(a, b);
+}
+
 static void do_item(run *R, tv_worker *w, size_t i)
 {
 	const item *it = &R->items[i];
 	tv_result *res = &R->res[i];
-	const tv_opts *o = R->o;
+	const tv_opts *o = &R->isa_o[it->isa];
+	w->o = o; /* the proofs read the spec of the item's revision through the worker */
 	res->op = it->in.op;
 	res->variant = it->variant;
+	res->isa = it->isa;
 	w->feat = tv_variant_features(it->variant);
 	pvm_inst in = it->in;
 	uint8_t *r[3];
@@ -370,6 +412,11 @@ static void do_item(run *R, tv_worker *w, size_t i)
 		snprintf(res->detail, sizeof res->detail, "unsat (memo: the same code as the cpuid variant's, proved)");
 		res->verdict = TV_PROVED;
 		return;
+	} else if (it->kind == IT_TEMPLATE && o->memo && same_query_as_isa_twin(R, it)) {
+		snprintf(res->detail, sizeof res->detail,
+		         "unsat (memo: the same code and spec entry as the GP 0.7.2 instance's, proved)");
+		res->verdict = TV_PROVED;
+		return;
 	} else if (it->kind == IT_TEMPLATE) {
 		v = tv_prove_template(w, &in, (jit_imm_class)it->cls, res, &cex);
 	} else {
@@ -377,27 +424,29 @@ static void do_item(run *R, tv_worker *w, size_t i)
 		pvm_errbuf e;
 		in.imm = in.imm2 = 0x7b;
 		v = TV_UNKNOWN;
-		if (tv_program_for(&in, &prog) == PVM_OK &&
-		    pvm_program_decode(&p, prog.program, prog.program_len, "region", &e) == PVM_OK) {
+		if (tv_program_for(&in, (pvm_isa)it->isa, &prog) == PVM_OK &&
+		    pvm_program_decode_isa(&p, prog.isa, prog.program, prog.program_len, "region", &e) == PVM_OK) {
 			v = it->kind == IT_DJUMP ? tv_prove_dispatch(w, &p, &in, res, &cex) : tv_prove_region(w, &p, NULL, 0, res, &cex, NULL);
 			pvm_program_fini(&p);
 		}
 	}
 	if (v == TV_CEX && cex.valid) {
 		char path[256];
-		snprintf(path, sizeof path, "%s/%s_r%u_r%u_r%u_%s.json", o->cex_dir ? o->cex_dir : ".",
+		snprintf(path, sizeof path, "%s/%s_r%u_r%u_r%u_%s%s%s.json", o->cex_dir ? o->cex_dir : ".",
 		         pvm_ops[in.op].name, res->regs[0], res->regs[1], res->regs[2],
-		         it->kind == IT_TEMPLATE ? "template" : it->kind == IT_DJUMP ? "dispatch" : "region");
+		         it->kind == IT_TEMPLATE ? "template" : it->kind == IT_DJUMP ? "dispatch" : "region",
+		         it->variant == TV_VAR_PORTABLE ? "_portable" : "", it->isa == PVM_ISA_080 ? "_gp080" : "");
 		pvm_vector cv;
 		pvm_errbuf e;
 		pvm_err err;
 		if (it->kind == IT_TEMPLATE || it->kind == IT_DJUMP) {
-			err = tv_cex_vector_template(&cex, &in, path, &cv, &e);
+			err = tv_cex_vector_template(&cex, &in, (pvm_isa)it->isa, path, &cv, &e);
 		} else {
 			pvm_vector orig;
 			memset(&orig, 0, sizeof orig);
 			orig.program = prog.program;
 			orig.program_len = prog.program_len;
+			orig.isa = prog.isa;
 			err = tv_cex_vector_block(&cex, &orig, 0, UINT64_MAX, path, &cv, &e);
 		}
 		v = tv_cex_confirm(o, res, err ? NULL : &cv, err ? e.msg : NULL, path);
@@ -447,7 +496,7 @@ static void *worker_main(void *arg)
 tv_opts tv_opts_default(void)
 {
 	return (tv_opts){ .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .shard_n = 1,
-	                  .variants = (1u << TV_NUM_VARIANTS) - 1,
+	                  .variants = (1u << TV_NUM_VARIANTS) - 1, .isas = (1u << PVM_ISA_COUNT) - 1,
 	                  .fallback_states = 1000, .seed = 0x6a697470726f6f66ull, .memo = true };
 }
 
@@ -461,6 +510,14 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	run R;
 	memset(&R, 0, sizeof R);
 	R.o = o;
+	for (int isa = 0; isa < PVM_ISA_COUNT; isa++) {
+		R.isa_o[isa] = *o;
+		R.isa_o[isa].spec = o->specs[isa];
+		if ((o->isas >> isa & 1) && (!o->specs[isa] || sem_spec_isa(o->specs[isa]) != (pvm_isa)isa)) {
+			pvm_errf(e, "validate: no spec of GP %s loaded", pvm_isa_name((pvm_isa)isa));
+			return PVM_EINVAL;
+		}
+	}
 	pthread_mutex_init(&R.lock, NULL);
 	R.n = enumerate(o, &R.items);
 	R.res = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.res);
@@ -494,6 +551,7 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 		if (R.items[i].kind == IT_TEMPLATE) rep->templates++;
 	}
 	rep->variants = o->variants;
+	rep->isas = o->isas;
 	rep->seconds = now_s() - t0;
 	for (int i = 0; i < TV_NUM_PHASES; i++) rep->phase_ms[i] += R.phase_ms[i];
 	pthread_mutex_destroy(&R.lock);
@@ -516,6 +574,7 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 	const pvm_inst *in = pvm_inst_at(p, pc);
 	res->op = in->op;
 	res->variant = (uint8_t)tv_first_variant(o);
+	res->isa = (uint8_t)p->isa;
 	snprintf(res->what, sizeof res->what, "block@%u", pc);
 	uint32_t last_pc = pc, cex_pc = pc;
 	size_t n_pieces = 0;

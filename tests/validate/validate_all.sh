@@ -10,12 +10,23 @@ tail -n 5 "$out/validate.txt"
 grep -Eq '^validate: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, [0-9]+ templates in' "$out/validate.txt" \
   || { echo "FAIL: summary line"; exit 1; }
 n=$(sed -n 's/^validate: [0-9]* proved, 0 counterexamples, 0 unknown, [0-9]* fallback-agree, \([0-9]*\) templates.*/\1/p' "$out/validate.txt")
-# 139 opcodes x 13^k register assignments: 100,771 instances with one immediate class each, in
-# each of the two CPU-feature variants; each variant's line says 0 counterexamples and 0 unknown.
-[ "$n" -eq 201542 ] || { echo "FAIL: only $n templates enumerated"; exit 1; }
+# GP 0.7.2: 139 opcodes x 13^k register assignments, 100,771 instances with one immediate class
+# each; GP 0.8.0: the same less sbrk's 169 plus unlikely's 1, 100,603; each in both CPU-feature
+# variants. Each variant's and each revision's line says 0 counterexamples and 0 unknown.
+[ "$n" -eq $((2 * (100771 + 100603))) ] || { echo "FAIL: $n templates enumerated"; exit 1; }
 for v in cpuid portable; do
-	grep -Eq "^  $v: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, 100771 templates\$" "$out/validate.txt" \
+	grep -Eq "^  $v: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, $((100771 + 100603)) templates\$" "$out/validate.txt" \
 	  || { echo "FAIL: variant $v not fully proved"; exit 1; }
+done
+for r in "0.7.2 201542" "0.8.0 201206"; do
+	set -- $r
+	grep -Eq "^  GP $1: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, $2 templates\$" "$out/validate.txt" \
+	  || { echo "FAIL: GP $1 not fully proved"; exit 1; }
+done
+# GP 0.8.0's own instruction is among them, proved (its template, and its block with the cost model's gas)
+for w in imm:any region; do
+	grep -q "\"opcode\": \"unlikely\", \"isa\": \"0.8.0\", .*\"what\": \"$w\", \"verdict\": \"PROVED\"" "$out/validate.json" \
+	  || { echo "FAIL: unlikely's $w not PROVED"; exit 1; }
 done
 # Every instance is PROVED: the only concrete checks are the paths the proofs leave out
 # (memory faults, out-of-gas at region entry).
