@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include "cli.h"
 #include "host.h"
-#include "jit/mutant.h"
+#include "pvm/mutant.h"
 
 static const char usage_text[] =
 	"usage: jitproof replay PATH... [--engine-a NAME] [--engine-b NAME] [--poke-b ADDR=BYTE]\n"
@@ -25,7 +25,8 @@ static const char usage_text[] =
 	"compared at every call; --entry starts at a JAM service entry point (refine 0, accumulate 5,\n"
 	"or a pc).\n"
 	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
-	"  --mutant NAME       run the JIT with that deliberately wrong template (validator self-test)\n"
+	"  --mutant NAME       run with that deliberately wrong code (validator self-test): a JIT\n"
+	"                      template, or the cost table, prevalidation or grow_heap both sides share\n"
 	"  --lockstep          compare the whole state after every gas region; at the first difference\n"
 	"                      name the region (pc), write its entry state and prove it (a symbolic\n"
 	"                      counterexample) into --cex-dir DIR (default: the current folder)\n"
@@ -114,7 +115,7 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 			rc = 1;
 		}
 		if (rc || xa.status != PVM_HOST || calls == (int)hr->max_calls) break;
-		if (in.prog.isa == PVM_ISA_080 && xa.host_id == PVM_HOST_GROW_HEAP) {
+		if (pvm_host_is_grow_heap(&in.prog, &xa)) {
 			bool oka = pvm_grow_heap(&sa), okb = pvm_grow_heap(&sb); /* equal states: equal answers */
 			if (!oka || !okb) break;
 			sa.pc = xa.next;
@@ -161,7 +162,7 @@ int cmd_replay(int argc, char **argv)
 			else rc = cli_parse_isa("replay", argv[++i], &isa);
 		} else if (!strcmp(a, "--mutant")) {
 			if (i + 1 >= argc) rc = cli_usage("replay", "--mutant needs a value");
-			else if (!jit_set_mutant(argv[++i]))
+			else if (!pvm_set_mutant(argv[++i]))
 				rc = cli_usage("replay", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
 		} else if (!strcmp(a, "--host") || !strcmp(a, "--entry") || !strcmp(a, "--max-host-calls")) {
 			uint64_t v;

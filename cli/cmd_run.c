@@ -6,11 +6,13 @@
 #include <string.h>
 #include "cli.h"
 #include "host.h"
+#include "pvm/mutant.h"
 
 static const char usage_text[] =
 	"usage: jitproof run FILE [--engine NAME] [--gas N] [-o OUT.json] [--args FILE]\n"
 	"                         [--container | --blob] [--isa 0.8.0|0.7.2] [--polkavm-end]\n"
 	"                         [--host default|FILE] [--entry NAME|PC] [--max-host-calls N]\n"
+	"                         [--mutant NAME]\n"
 	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers. GP 0.8.0\n"
 	"host call 1 (grow_heap) is answered as the GP says and the run goes on.\n"
 	"FILE is a w3f vector (.json), PVM assembly (.pvmasm), or a binary: a program blob if it\n"
@@ -27,7 +29,9 @@ static const char usage_text[] =
 	"  --host default|FILE  answer host calls and go on: the default policy (r7 := WHAT, 10 gas)\n"
 	"                 or an answers file (README); one line per call\n"
 	"  --entry NAME|PC  start at a JAM service entry point (refine 0, accumulate 5) or a pc\n"
-	"  --max-host-calls N  stop after N answered host calls (default 1000)\n";
+	"  --max-host-calls N  stop after N answered host calls (default 1000)\n"
+	"  --mutant NAME  run with that deliberately wrong code (validator self-test; the\n"
+	"                 jitproof-mutants binary, see validate --list-mutants)\n";
 
 int cmd_run(int argc, char **argv)
 {
@@ -64,6 +68,10 @@ int cmd_run(int argc, char **argv)
 				else if (cli_host_load(v, &host)) return 2;
 				hp = &host;
 			}
+		} else if (!strcmp(a, "--mutant")) {
+			if (i + 1 >= argc) return cli_usage("run", "--mutant needs a value");
+			if (!pvm_set_mutant(argv[++i]))
+				return cli_usage("run", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
 		} else if (!strcmp(a, "--polkavm-end")) {
 			dflags |= PVM_DECODE_POLKAVM_END;
 		} else if (!strcmp(a, "--isa")) {
@@ -116,7 +124,7 @@ int cmd_run(int argc, char **argv)
 	pvm_exit x = eng->run(prep, &st);
 	unsigned grown = 0; /* GP 0.8.0: grow_heap is answered here (§7), and the run resumes */
 	for (uint64_t calls = 0; x.status == PVM_HOST;) {
-		if (in.prog.isa == PVM_ISA_080 && x.host_id == PVM_HOST_GROW_HEAP) {
+		if (pvm_host_is_grow_heap(&in.prog, &x)) {
 			grown++;
 			if (!pvm_grow_heap(&st)) {
 				x.status = PVM_OOG;

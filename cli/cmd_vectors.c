@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
-#include "jit/mutant.h"
+#include "pvm/mutant.h"
 
 static const char usage_text[] =
 	"usage: jitproof vectors PATH... [--engine NAME|both] [--isa 0.8.0|0.7.2] [--junit FILE]\n"
@@ -24,7 +24,8 @@ static const char usage_text[] =
 	"  --engine NAME  engine to run (default interp); 'both' runs interp and jit and also\n"
 	"                 requires them to agree with each other\n"
 	"  --junit FILE   also write a JUnit XML report\n"
-	"  --mutant NAME  run the JIT with that deliberately wrong template (validator self-test)\n"
+	"  --mutant NAME  run with that deliberately wrong code (validator self-test): a JIT\n"
+	"                 template, or the cost table, prevalidation or grow_heap every engine shares\n"
 	"Prints one line per failing vector and ends with 'vectors: N passed, N failed'.\n"
 	"Exit status: 0 all passed, 1 some failed, 2 bad usage or malformed input.\n";
 
@@ -307,7 +308,7 @@ int cmd_vectors(int argc, char **argv)
 			if (cli_parse_isa("vectors", argv[++i], &isa)) return 2;
 		} else if (!strcmp(argv[i], "--mutant")) {
 			if (i + 1 >= argc) return cli_usage("vectors", "--mutant needs a value");
-			if (!jit_set_mutant(argv[++i]))
+			if (!pvm_set_mutant(argv[++i]))
 				return cli_usage("vectors", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage("vectors", "unknown option '%s' (try --help)", argv[i]);

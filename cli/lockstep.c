@@ -131,8 +131,7 @@ int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, c
 			int64_t used = (last ? cur.gas : cost) - sa.gas;
 			sa.gas = cur.gas - used;
 			/* GP 0.8.0 grow_heap, answered with the real gas; false: out of gas, the run ends */
-			if (xa.status == PVM_HOST && in.prog.isa == PVM_ISA_080 && xa.host_id == PVM_HOST_GROW_HEAP &&
-			    !pvm_grow_heap(&sa))
+			if (pvm_host_is_grow_heap(&in.prog, &xa) && !pvm_grow_heap(&sa))
 				stop = true;
 		}
 		if (!stop) {
