@@ -23,8 +23,7 @@ static const char usage_text[] =
 	"                 with expected-*, GP 0.8.0 a step vector (steps, assert, block-gas-costs)\n"
 	"  --isa REV      revision of .pvmasm, blob and container files (default 0.8.0); a .json\n"
 	"                 vector's format decides its own, and a contradicting --isa is an error\n"
-	"  --polkavm-end  GP 0.8.0 prevalidation also rejects a blob whose last instruction can fall\n"
-	"                 through, as PolkaVM HEAD does (the GP text accepts it; ISA-NOTES-0.8 §10.1)\n"
+	CLI_POLKAVM_END_HELP
 	"  --args FILE    argument bytes for a standard container\n"
 	"  --host default|FILE  answer host calls and go on: the default policy (r7 := WHAT, 10 gas)\n"
 	"                 or an answers file (README); one line per call\n"
@@ -72,8 +71,7 @@ int cmd_run(int argc, char **argv)
 			if (i + 1 >= argc) return cli_usage("run", "--mutant needs a value");
 			if (!pvm_set_mutant(argv[++i]))
 				return cli_usage("run", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
-		} else if (!strcmp(a, "--polkavm-end")) {
-			dflags |= PVM_DECODE_POLKAVM_END;
+		} else if (cli_decode_option(a, &dflags)) {
 		} else if (!strcmp(a, "--isa")) {
 			if (i + 1 >= argc) return cli_usage("run", "--isa needs a value");
 			if (cli_parse_isa("run", argv[++i], &isa)) return 2;

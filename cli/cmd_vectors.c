@@ -19,8 +19,7 @@ static const char usage_text[] =
 	"checked against the cost model; a file with only program and block-gas-costs checks just those.\n"
 	"  --isa REV      the revision of .pvmasm cases (default 0.8.0); a .json file of the other\n"
 	"                 revision's format is an error\n"
-	"  --polkavm-end  GP 0.8.0 prevalidation also rejects a blob whose last instruction can fall\n"
-	"                 through, as PolkaVM HEAD does (the GP text accepts it; ISA-NOTES-0.8 §10.1)\n"
+	CLI_POLKAVM_END_HELP
 	"  --engine NAME  engine to run (default interp); 'both' runs interp and jit and also\n"
 	"                 requires them to agree with each other\n"
 	"  --junit FILE   also write a JUnit XML report\n"
@@ -301,8 +300,7 @@ int cmd_vectors(int argc, char **argv)
 			if (i + 1 >= argc) return cli_usage("vectors", "%s needs a value", argv[i]);
 			*(argv[i][2] == 'e' ? &engine : &junit) = argv[i + 1];
 			i++;
-		} else if (!strcmp(argv[i], "--polkavm-end")) {
-			dflags |= PVM_DECODE_POLKAVM_END;
+		} else if (cli_decode_option(argv[i], &dflags)) {
 		} else if (!strcmp(argv[i], "--isa")) {
 			if (i + 1 >= argc) return cli_usage("vectors", "--isa needs a value");
 			if (cli_parse_isa("vectors", argv[++i], &isa)) return 2;

@@ -90,11 +90,12 @@ static void prove(const char *path, const cli_input *in, uint32_t pc, bool porta
 	sem_spec_free(sp);
 }
 
-int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir, int isa)
+int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir, int isa,
+                 unsigned decode_flags)
 {
 	cli_input in;
 	void *pa, *pb;
-	if (cli_load_pair(path, isa, ea, eb, &in, &pa, &pb)) return 2;
+	if (cli_load_pair(path, isa, decode_flags, ea, eb, &in, &pa, &pb)) return 2;
 	mkdir(cex_dir, 0777);
 	struct stat st;
 	{
