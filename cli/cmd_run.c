@@ -20,7 +20,9 @@ static const char usage_text[] =
 	"  --engine NAME  engine (default interp)\n"
 	"  --gas N        initial gas (default: the file's; 1000000000 for binaries)\n"
 	"  -o OUT.json    write the input and this run's result as a vector: GP 0.7.2 a w3f vector\n"
-	"                 with expected-*, GP 0.8.0 a step vector (steps, assert, block-gas-costs)\n"
+	"                 with expected-*, GP 0.8.0 a step vector (steps, assert, block-gas-costs);\n"
+	"                 not after answering grow_heap: no step charges gas, so no step vector can\n"
+	"                 state its price (exit 2, nothing written)\n"
 	"  --isa REV      revision of .pvmasm, blob and container files (default 0.8.0); a .json\n"
 	"                 vector's format decides its own, and a contradicting --isa is an error\n"
 	CLI_POLKAVM_END_HELP
@@ -153,8 +155,12 @@ int cmd_run(int argc, char **argv)
 
 	if (grown) printf("grow_heap: answered %u time%s\n", grown, grown == 1 ? "" : "s");
 	if (out && grown) {
+		/* The step format (map, write, set-reg, run, assert) has no step that charges gas: the
+		 * answer's registers and pages could be steps, its price cannot, so every later assert
+		 * would state the gas of a run that never happened. A vector of the run up to the call
+		 * would be true but is not what -o promises. */
 		fprintf(stderr, "%s: not written: the run answered grow_heap, whose gas charge a step "
-		        "vector cannot express\n", out);
+		        "vector cannot express (no step charges gas)\n", out);
 		rc = 2;
 	} else if (out) {
 		FILE *f = fopen(out, "w");

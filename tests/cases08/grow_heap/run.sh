@@ -6,6 +6,9 @@
 #                                       first, e.g. --mutant NAME); ends "grow_heap: N passed, M failed"
 #   run.sh write DRIVER DIR OUT         writes OUT/<case>/container.bin (+ args.bin) for each case
 #   run.sh replay OUT JITPROOF ARGS...  `JITPROOF replay --isa 0.8.0 ARGS... OUT/*/container.bin`
+#   run.sh no_vector OUT JITPROOF CASE  `JITPROOF run -o` on OUT/CASE refuses (exit 2, the reason on
+#                                       stderr) and writes no vector: a step vector cannot state
+#                                       grow_heap's price
 mode=$1
 shift
 args_of() { grep -o "container08 ENGINE FILE [^,)]*" "$1" | head -1 | cut -d' ' -f4-; }
@@ -33,7 +36,17 @@ replay)
 	out=$1 jp=$2
 	shift 2
 	exec "$jp" replay --isa 0.8.0 "$@" "$out"/*/container.bin ;;
+no_vector)
+	out=$1 jp=$2 n=$3 v="$1/$3/run.json"
+	rm -f "$v"
+	msg=$("$jp" run --isa 0.8.0 "$out/$n/container.bin" --args "$out/$n/args.bin" -o "$v" 2>&1 >/dev/null)
+	rc=$?
+	echo "$msg"
+	[ $rc -eq 2 ] || { echo "FAIL: run -o exited $rc, expected 2"; exit 1; }
+	[ ! -e "$v" ] || { echo "FAIL: $v was written"; exit 1; }
+	echo "$msg" | grep -q "^$v: not written: the run answered grow_heap" || { echo "FAIL: not the grow_heap reason"; exit 1; }
+	echo "ok: run -o after grow_heap wrote nothing" ;;
 *)
-	echo "usage: run.sh cases|write|replay ..." >&2
+	echo "usage: run.sh cases|write|replay|no_vector ..." >&2
 	exit 2 ;;
 esac
