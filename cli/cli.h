@@ -41,13 +41,20 @@ enum { CLI_DEFAULT_GAS = 1000000000 };
  * --polkavm-end switch). */
 int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_len, int64_t gas,
              int isa, unsigned decode_flags, cli_input *in);
+/* The --polkavm-end switch, the one name for PVM_DECODE_POLKAVM_END (PolkaVM's end-of-code rule
+ * for GP 0.8.0 prevalidation, ISA-NOTES-0.8 §10.1) on every command that reads a program: true
+ * (and the flag set in *decode_flags) if arg is it. CLI_POLKAVM_END_HELP: its usage lines. */
+bool cli_decode_option(const char *arg, unsigned *decode_flags);
+#define CLI_POLKAVM_END_HELP \
+	"  --polkavm-end  GP 0.8.0 prevalidation also rejects a blob whose last instruction can fall\n" \
+	"                 through, as PolkaVM HEAD does (the GP text accepts it; ISA-NOTES-0.8 §10.1)\n"
 /* Parses an --isa value; on error prints the usage line and returns 2 (else 0). */
 int cli_parse_isa(const char *cmd, const char *value, int *isa);
 void cli_input_fini(cli_input *in);
-/* cli_load (no args, the file's gas) and prepare the program on two engines, as replay and
+/* cli_load (no args, the file's gas, decode_flags as cli_load's) and prepare the program on two engines, as replay and
  * lockstep compare them. On error prints "FILE: reason" and returns 2 with nothing left open. */
-int cli_load_pair(const char *path, int isa, const pvm_engine *ea, const pvm_engine *eb, cli_input *in,
-                  void **pa, void **pb);
+int cli_load_pair(const char *path, int isa, unsigned decode_flags, const pvm_engine *ea,
+                  const pvm_engine *eb, cli_input *in, void **pa, void **pb);
 /* Path ends with suffix. */
 bool cli_has_suffix(const char *path, const char *suffix);
 /* ---- engine code coverage (cli/sancov.c; built with -DJITPROOF_SANCOV=ON, else empty) ---- */
@@ -58,8 +65,9 @@ void cli_sancov_reset(void);
 /* ---- replay --lockstep (cli/lockstep.c) ---- */
 /* Replays path on ea and eb one gas region at a time, comparing the whole state after each;
  * on the first difference prints the region's pc and the difference, writes the entry state
- * to cex_dir and proves the region there. isa as cli_load's. 0 agree, 1 diverge, 2 error. */
-int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir, int isa);
+ * to cex_dir and proves the region there. isa and decode_flags as cli_load's. 0 agree, 1 diverge, 2 error. */
+int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir, int isa,
+                 unsigned decode_flags);
 /* ---- corpora (cli/cmd_showmap.c) ---- */
 /* Adds path to *list (a file), or every file below a folder (recursively, sorted; names
  * starting with '.' and *.md / *.txt notes skipped). Paths are malloc'ed. False (message printed) on error. */

@@ -8,21 +8,24 @@
 
 static void help(FILE *f)
 {
-	fprintf(f, "usage: jitproof asm FILE.pvmasm [-o OUT.json] [--engine NAME] [--isa 0.8.0|0.7.2]\n"
+	fprintf(f, "usage: jitproof asm FILE.pvmasm [-o OUT.json] [--engine NAME] [--isa 0.8.0|0.7.2] [--polkavm-end]\n"
 	           "  Assembles FILE (format: README.md) for the revision (default 0.8.0) into a test\n"
 	           "  vector on stdout or OUT.json: GP 0.7.2 a w3f vector, GP 0.8.0 a step vector.\n"
 	           "  expected-* fields come from running the engine (default interp) from the file's\n"
-	           "  initial state; if the file has .expect lines, a disagreement exits 1.\n");
+	           "  initial state; if the file has .expect lines, a disagreement exits 1.\n"
+	           CLI_POLKAVM_END_HELP);
 }
 
 int cmd_asm(int argc, char **argv)
 {
 	const char *path = NULL, *outp = NULL, *ename = "interp";
 	int isa = PVM_ISA_080;
+	unsigned dflags = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			help(stdout);
 			return 0;
+		} else if (cli_decode_option(argv[i], &dflags)) {
 		} else if (!strcmp(argv[i], "--isa")) {
 			if (i + 1 == argc) return cli_usage("asm", "--isa needs a value");
 			if (cli_parse_isa("asm", argv[++i], &isa)) return 2;
@@ -57,7 +60,7 @@ int cmd_asm(int argc, char **argv)
 		return 2;
 	}
 	pvm_program prog;
-	if (pvm_program_decode_isa(&prog, (pvm_isa)isa, v.program, v.program_len, path, &e)) {
+	if (pvm_program_decode_flags(&prog, (pvm_isa)isa, dflags, v.program, v.program_len, path, &e)) {
 		fprintf(stderr, "%s\n", e.msg);
 		pvm_vector_fini(&v);
 		return 2;

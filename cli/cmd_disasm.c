@@ -8,14 +8,16 @@
 static void help(FILE *f)
 {
 	fprintf(f, "usage: jitproof disasm FILE [--blob | --container] [--isa 0.8.0|0.7.2] [--costs]\n"
-	           "                      [-o OUT.pvmasm]\n"
+	           "                      [-o OUT.pvmasm] [--polkavm-end]\n"
 	           "  FILE: a w3f vector (*.json), a .pvmasm file, or a program blob / standard container\n"
 	           "  (detected; --blob or --container forces one). Prints assembly that `jitproof asm`\n"
 	           "  turns back into the same program bytes. GP 0.8.0: each basic block's gas cost (the\n"
-	           "  A.9/A.10 pipeline model) is printed beside its first instruction.\n"
+	           "  A.9/A.10 pipeline model) is printed beside its first instruction, and a blob that\n"
+	           "  0.8.0 prevalidation rejects gets a comment line with the reason.\n"
 	           "  --isa REV  revision of blob, container and .pvmasm files (default 0.8.0)\n"
 	           "  --costs    print only the gas cost of every basic block, one \"PC COST\" line each\n"
-	           "             (0.7.2: the cost of the gas region entered there), then a summary\n");
+	           "             (0.7.2: the cost of the gas region entered there), then a summary\n"
+	           CLI_POLKAVM_END_HELP);
 }
 
 int cmd_disasm(int argc, char **argv)
@@ -23,6 +25,7 @@ int cmd_disasm(int argc, char **argv)
 	const char *path = NULL, *outp = NULL;
 	cli_format fmt = CLI_AUTO;
 	int isa = -1;
+	unsigned dflags = 0;
 	bool costs = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -32,6 +35,7 @@ int cmd_disasm(int argc, char **argv)
 			fmt = CLI_FORCE_BLOB;
 		} else if (!strcmp(argv[i], "--container")) {
 			fmt = CLI_FORCE_CONTAINER;
+		} else if (cli_decode_option(argv[i], &dflags)) {
 		} else if (!strcmp(argv[i], "--costs")) {
 			costs = true;
 		} else if (!strcmp(argv[i], "--isa")) {
@@ -50,7 +54,7 @@ int cmd_disasm(int argc, char **argv)
 	}
 	if (!path) return cli_usage("disasm", "missing FILE (try --help)");
 	cli_input in;
-	int rc = cli_load(path, fmt, NULL, 0, -1, isa, 0, &in);
+	int rc = cli_load(path, fmt, NULL, 0, -1, isa, dflags, &in);
 	if (rc) return rc;
 	FILE *out = outp ? fopen(outp, "w") : stdout;
 	if (!out) {
@@ -73,6 +77,8 @@ int cmd_disasm(int argc, char **argv)
 	} else {
 		if (in.kind == CLI_BLOB) fprintf(out, "; %s: program blob\n", path);
 		else fprintf(out, "; %s\n", path);
+		if (in.prog.invalid[0]) /* GP 0.8.0 prevalidation rejected it: every run panics at once */
+			fprintf(out, "; invalid GP 0.8.0 blob (%s): the first step panics\n", in.prog.invalid);
 		err = pvm_disasm(&in.prog, in.kind == CLI_BLOB ? NULL : &in.vec, out);
 	}
 	if (outp && fclose(out)) err = PVM_EIO;

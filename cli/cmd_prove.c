@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
-#include "jit/mutant.h"
+#include "pvm/mutant.h"
 #include "tv_cli.h"
 
 static void usage(FILE *f)
@@ -160,7 +160,7 @@ int cmd_prove(int argc, char **argv)
 		} else if (!strcmp(a, "--no-memo")) {
 			o.memo = false;
 		} else if (!strcmp(a, "--mutant") && val) {
-			if (!jit_set_mutant(val)) {
+			if (!pvm_set_mutant(val)) {
 				early = cli_usage("prove", "--mutant: no mutant '%s' built in", val);
 				break;
 			}

@@ -9,12 +9,12 @@
 #include <sys/stat.h>
 #include "cli.h"
 #include "host.h"
-#include "jit/mutant.h"
+#include "pvm/mutant.h"
 
 static const char usage_text[] =
 	"usage: jitproof replay PATH... [--engine-a NAME] [--engine-b NAME] [--poke-b ADDR=BYTE]\n"
 	"                      [--mutant NAME] [--lockstep [--cex-dir DIR]] [--isa 0.8.0|0.7.2]\n"
-	"                      [--host default|FILE] [--entry NAME|PC] [--max-host-calls N]\n"
+	"                      [--host default|FILE] [--entry NAME|PC] [--max-host-calls N] [--polkavm-end]\n"
 	"Runs each program (a .json vector, a .pvmasm case, a blob or container, or every *.json\n"
 	"and *.pvmasm in a folder) on engine A (default interp) and engine B (default jit) and\n"
 	"compares exit reason, pc, the 13 registers, gas, fault address and all memory, and a JIT's\n"
@@ -25,12 +25,14 @@ static const char usage_text[] =
 	"compared at every call; --entry starts at a JAM service entry point (refine 0, accumulate 5,\n"
 	"or a pc).\n"
 	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
-	"  --mutant NAME       run the JIT with that deliberately wrong template (validator self-test)\n"
+	"  --mutant NAME       run with that deliberately wrong code (validator self-test): a JIT\n"
+	"                      template, or the cost table, prevalidation or grow_heap both sides share\n"
 	"  --lockstep          compare the whole state after every gas region; at the first difference\n"
 	"                      name the region (pc), write its entry state and prove it (a symbolic\n"
 	"                      counterexample) into --cex-dir DIR (default: the current folder)\n"
 	"  --isa REV           revision of .pvmasm, blob and container inputs (default 0.8.0); a .json\n"
 	"                      vector's format decides its own, and a contradicting --isa is an error\n"
+	CLI_POLKAVM_END_HELP
 	"Exit status: 0 all agree, 1 a divergence, 2 bad usage or input.\n";
 
 enum { MAX_HOST_CALLS = 1000 };
@@ -87,11 +89,12 @@ static bool add_path(paths *l, const char *path)
 typedef struct host_run { const cli_host *host; bool entry; uint32_t entry_pc; unsigned max_calls; } host_run;
 
 static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *eb,
-                      bool poke, uint32_t poke_addr, uint8_t poke_val, int isa, const host_run *hr)
+                      bool poke, uint32_t poke_addr, uint8_t poke_val, int isa, unsigned dflags,
+                      const host_run *hr)
 {
 	cli_input in;
 	void *pa, *pb;
-	if (cli_load_pair(path, isa, ea, eb, &in, &pa, &pb)) return 2;
+	if (cli_load_pair(path, isa, dflags, ea, eb, &in, &pa, &pb)) return 2;
 	pvm_state sa, sb;
 	pvm_state_copy(&sa, &in.init);
 	pvm_state_copy(&sb, &in.init);
@@ -114,7 +117,7 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 			rc = 1;
 		}
 		if (rc || xa.status != PVM_HOST || calls == (int)hr->max_calls) break;
-		if (in.prog.isa == PVM_ISA_080 && xa.host_id == PVM_HOST_GROW_HEAP) {
+		if (pvm_host_is_grow_heap(&in.prog, &xa)) {
 			bool oka = pvm_grow_heap(&sa), okb = pvm_grow_heap(&sb); /* equal states: equal answers */
 			if (!oka || !okb) break;
 			sa.pc = xa.next;
@@ -151,17 +154,19 @@ int cmd_replay(int argc, char **argv)
 	cli_host host;
 	host_run hr = { .max_calls = MAX_HOST_CALLS };
 	int rc = 0, isa = -1;
+	unsigned dflags = 0;
 	for (int i = 1; i < argc && rc == 0; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage_text, stdout);
 			goto out;
+		} else if (cli_decode_option(a, &dflags)) {
 		} else if (!strcmp(a, "--isa")) {
 			if (i + 1 >= argc) rc = cli_usage("replay", "--isa needs a value");
 			else rc = cli_parse_isa("replay", argv[++i], &isa);
 		} else if (!strcmp(a, "--mutant")) {
 			if (i + 1 >= argc) rc = cli_usage("replay", "--mutant needs a value");
-			else if (!jit_set_mutant(argv[++i]))
+			else if (!pvm_set_mutant(argv[++i]))
 				rc = cli_usage("replay", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
 		} else if (!strcmp(a, "--host") || !strcmp(a, "--entry") || !strcmp(a, "--max-host-calls")) {
 			uint64_t v;
@@ -228,8 +233,8 @@ int cmd_replay(int argc, char **argv)
 	size_t agree = 0, diverge = 0;
 	bool bad = false;
 	for (size_t i = 0; i < l.n; i++) {
-		int r = lockstep ? cli_lockstep(l.v[i], ea, eb, cex_dir, isa)
-		                 : replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val, isa, &hr);
+		int r = lockstep ? cli_lockstep(l.v[i], ea, eb, cex_dir, isa, dflags)
+		                 : replay_one(l.v[i], ea, eb, poke, poke_addr, poke_val, isa, dflags, &hr);
 		if (r == 0) agree++;
 		else if (r == 1) diverge++;
 		else bad = true;

@@ -6,11 +6,13 @@
 #include <string.h>
 #include "cli.h"
 #include "host.h"
+#include "pvm/mutant.h"
 
 static const char usage_text[] =
 	"usage: jitproof run FILE [--engine NAME] [--gas N] [-o OUT.json] [--args FILE]\n"
 	"                         [--container | --blob] [--isa 0.8.0|0.7.2] [--polkavm-end]\n"
 	"                         [--host default|FILE] [--entry NAME|PC] [--max-host-calls N]\n"
+	"                         [--mutant NAME]\n"
 	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers. GP 0.8.0\n"
 	"host call 1 (grow_heap) is answered as the GP says and the run goes on.\n"
 	"FILE is a w3f vector (.json), PVM assembly (.pvmasm), or a binary: a program blob if it\n"
@@ -18,16 +20,19 @@ static const char usage_text[] =
 	"  --engine NAME  engine (default interp)\n"
 	"  --gas N        initial gas (default: the file's; 1000000000 for binaries)\n"
 	"  -o OUT.json    write the input and this run's result as a vector: GP 0.7.2 a w3f vector\n"
-	"                 with expected-*, GP 0.8.0 a step vector (steps, assert, block-gas-costs)\n"
+	"                 with expected-*, GP 0.8.0 a step vector (steps, assert, block-gas-costs);\n"
+	"                 not after answering grow_heap: no step charges gas, so no step vector can\n"
+	"                 state its price (exit 2, nothing written)\n"
 	"  --isa REV      revision of .pvmasm, blob and container files (default 0.8.0); a .json\n"
 	"                 vector's format decides its own, and a contradicting --isa is an error\n"
-	"  --polkavm-end  GP 0.8.0 prevalidation also rejects a blob whose last instruction can fall\n"
-	"                 through, as PolkaVM HEAD does (the GP text accepts it; ISA-NOTES-0.8 §10.1)\n"
+	CLI_POLKAVM_END_HELP
 	"  --args FILE    argument bytes for a standard container\n"
 	"  --host default|FILE  answer host calls and go on: the default policy (r7 := WHAT, 10 gas)\n"
 	"                 or an answers file (README); one line per call\n"
 	"  --entry NAME|PC  start at a JAM service entry point (refine 0, accumulate 5) or a pc\n"
-	"  --max-host-calls N  stop after N answered host calls (default 1000)\n";
+	"  --max-host-calls N  stop after N answered host calls (default 1000)\n"
+	"  --mutant NAME  run with that deliberately wrong code (validator self-test; the\n"
+	"                 jitproof-mutants binary, see validate --list-mutants)\n";
 
 int cmd_run(int argc, char **argv)
 {
@@ -64,8 +69,11 @@ int cmd_run(int argc, char **argv)
 				else if (cli_host_load(v, &host)) return 2;
 				hp = &host;
 			}
-		} else if (!strcmp(a, "--polkavm-end")) {
-			dflags |= PVM_DECODE_POLKAVM_END;
+		} else if (!strcmp(a, "--mutant")) {
+			if (i + 1 >= argc) return cli_usage("run", "--mutant needs a value");
+			if (!pvm_set_mutant(argv[++i]))
+				return cli_usage("run", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
+		} else if (cli_decode_option(a, &dflags)) {
 		} else if (!strcmp(a, "--isa")) {
 			if (i + 1 >= argc) return cli_usage("run", "--isa needs a value");
 			if (cli_parse_isa("run", argv[++i], &isa)) return 2;
@@ -116,7 +124,7 @@ int cmd_run(int argc, char **argv)
 	pvm_exit x = eng->run(prep, &st);
 	unsigned grown = 0; /* GP 0.8.0: grow_heap is answered here (§7), and the run resumes */
 	for (uint64_t calls = 0; x.status == PVM_HOST;) {
-		if (in.prog.isa == PVM_ISA_080 && x.host_id == PVM_HOST_GROW_HEAP) {
+		if (pvm_host_is_grow_heap(&in.prog, &x)) {
 			grown++;
 			if (!pvm_grow_heap(&st)) {
 				x.status = PVM_OOG;
@@ -147,8 +155,12 @@ int cmd_run(int argc, char **argv)
 
 	if (grown) printf("grow_heap: answered %u time%s\n", grown, grown == 1 ? "" : "s");
 	if (out && grown) {
+		/* The step format (map, write, set-reg, run, assert) has no step that charges gas: the
+		 * answer's registers and pages could be steps, its price cannot, so every later assert
+		 * would state the gas of a run that never happened. A vector of the run up to the call
+		 * would be true but is not what -o promises. */
 		fprintf(stderr, "%s: not written: the run answered grow_heap, whose gas charge a step "
-		        "vector cannot express\n", out);
+		        "vector cannot express (no step charges gas)\n", out);
 		rc = 2;
 	} else if (out) {
 		FILE *f = fopen(out, "w");

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "jit/mutant.h"
+#include "pvm/mutant.h"
 #include "tv_cli.h"
 
 static void usage(FILE *f)
@@ -89,7 +89,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (list) {
 		size_t n = 0;
-		const jit_mutant *m = jit_mutants(&n);
+		const pvm_mutant *m = pvm_mutants(&n);
 		for (size_t i = 0; i < n; i++) printf("%s %s\n", m[i].name, pvm_ops[m[i].opcode].name);
 		if (!n) fprintf(stderr, "jitproof validate: no mutants built in (configure with -DJITPROOF_MUTANTS=ON)\n");
 		return 0;
@@ -102,7 +102,7 @@ int cmd_validate(int argc, char **argv)
 			return cli_usage("validate", "--opcode: %s is not an instruction of the revision asked for (--isa)",
 			                 pvm_ops[op].name);
 	}
-	if (mutant && !jit_set_mutant(mutant))
+	if (mutant && !pvm_set_mutant(mutant))
 		return cli_usage("validate", "--mutant: no mutant '%s' built in (see --list-mutants)", mutant);
 	pvm_errbuf e;
 	sem_spec *sp[PVM_ISA_COUNT] = { 0 };

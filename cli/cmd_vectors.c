@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
-#include "jit/mutant.h"
+#include "pvm/mutant.h"
 
 static const char usage_text[] =
 	"usage: jitproof vectors PATH... [--engine NAME|both] [--isa 0.8.0|0.7.2] [--junit FILE]\n"
@@ -19,12 +19,12 @@ static const char usage_text[] =
 	"checked against the cost model; a file with only program and block-gas-costs checks just those.\n"
 	"  --isa REV      the revision of .pvmasm cases (default 0.8.0); a .json file of the other\n"
 	"                 revision's format is an error\n"
-	"  --polkavm-end  GP 0.8.0 prevalidation also rejects a blob whose last instruction can fall\n"
-	"                 through, as PolkaVM HEAD does (the GP text accepts it; ISA-NOTES-0.8 §10.1)\n"
+	CLI_POLKAVM_END_HELP
 	"  --engine NAME  engine to run (default interp); 'both' runs interp and jit and also\n"
 	"                 requires them to agree with each other\n"
 	"  --junit FILE   also write a JUnit XML report\n"
-	"  --mutant NAME  run the JIT with that deliberately wrong template (validator self-test)\n"
+	"  --mutant NAME  run with that deliberately wrong code (validator self-test): a JIT\n"
+	"                 template, or the cost table, prevalidation or grow_heap every engine shares\n"
 	"Prints one line per failing vector and ends with 'vectors: N passed, N failed'.\n"
 	"Exit status: 0 all passed, 1 some failed, 2 bad usage or malformed input.\n";
 
@@ -300,14 +300,13 @@ int cmd_vectors(int argc, char **argv)
 			if (i + 1 >= argc) return cli_usage("vectors", "%s needs a value", argv[i]);
 			*(argv[i][2] == 'e' ? &engine : &junit) = argv[i + 1];
 			i++;
-		} else if (!strcmp(argv[i], "--polkavm-end")) {
-			dflags |= PVM_DECODE_POLKAVM_END;
+		} else if (cli_decode_option(argv[i], &dflags)) {
 		} else if (!strcmp(argv[i], "--isa")) {
 			if (i + 1 >= argc) return cli_usage("vectors", "--isa needs a value");
 			if (cli_parse_isa("vectors", argv[++i], &isa)) return 2;
 		} else if (!strcmp(argv[i], "--mutant")) {
 			if (i + 1 >= argc) return cli_usage("vectors", "--mutant needs a value");
-			if (!jit_set_mutant(argv[++i]))
+			if (!pvm_set_mutant(argv[++i]))
 				return cli_usage("vectors", "--mutant: no mutant '%s' built in (see validate --list-mutants)", argv[i]);
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cli_usage("vectors", "unknown option '%s' (try --help)", argv[i]);

@@ -17,6 +17,13 @@ int cli_parse_isa(const char *cmd, const char *value, int *isa)
 	return 0;
 }
 
+bool cli_decode_option(const char *arg, unsigned *decode_flags)
+{
+	if (strcmp(arg, "--polkavm-end")) return false;
+	*decode_flags |= PVM_DECODE_POLKAVM_END;
+	return true;
+}
+
 void cli_input_fini(cli_input *in)
 {
 	pvm_vector_fini(&in->vec);
@@ -25,10 +32,10 @@ void cli_input_fini(cli_input *in)
 	pvm_state_fini(&in->init);
 }
 
-int cli_load_pair(const char *path, int isa, const pvm_engine *ea, const pvm_engine *eb, cli_input *in,
-                  void **pa, void **pb)
+int cli_load_pair(const char *path, int isa, unsigned decode_flags, const pvm_engine *ea,
+                  const pvm_engine *eb, cli_input *in, void **pa, void **pb)
 {
-	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, 0, in)) return 2;
+	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, decode_flags, in)) return 2;
 	pvm_errbuf e;
 	*pa = ea->load(&in->prog, &e);
 	*pb = *pa ? eb->load(&in->prog, &e) : NULL;

@@ -16,7 +16,11 @@
 enum { MAX_STEPS = 10000000, MAX_HOST_CALLS = 1000 };
 
 /* The state at the entry of the diverging region as a vector: program, that state, the
- * region's gas; expected-* from engine A. */
+ * region's gas; the expected result is engine A's run from it. A GP 0.7.2 program gets a w3f
+ * vector (expected-*), a GP 0.8.0 one a step vector (its steps set the state up, one run, one
+ * assert, the block costs), the format each revision replays in. A step vector starts with the
+ * gas-charged flag clear; an entry where it is set (resumed inside a paid block) is written
+ * with it clear, and *note says so. */
 static void write_entry(const char *path, const cli_input *in, const pvm_state *s, const pvm_engine *ea,
                         void *pa, const char *dir, char *out, size_t n)
 {
@@ -27,22 +31,35 @@ static void write_entry(const char *path, const cli_input *in, const pvm_state *
 	if (dot) *dot = 0;
 	char file[1400];
 	snprintf(file, sizeof file, "%.1000s/%.255s-block%u.json", dir, name, s->pc);
-	pvm_vector v;
-	memset(&v, 0, sizeof v);
-	pvm_vector_set_initial(&v, name, s);
-	v.program = pvm_xmalloc(in->vec.program_len);
-	memcpy(v.program, in->vec.program, in->vec.program_len);
-	v.program_len = in->vec.program_len;
-	pvm_state r;
-	pvm_state_copy(&r, s);
+	bool isa080 = in->prog.isa == PVM_ISA_080, flag = isa080 && s->gas_charged;
+	pvm_state init, r;
+	pvm_state_copy(&init, s);
+	init.gas_charged = false; /* as the vector states it (a w3f vector has no flag) */
+	pvm_state_copy(&r, &init);
 	pvm_exit x = ea->run(pa, &r);
-	pvm_vector_set_expected(&v, &r, x);
-	pvm_state_fini(&r);
 	FILE *f = fopen(file, "w");
-	bool ok = f && !pvm_vector_write(&v, f);
+	bool ok = f != NULL;
+	if (isa080) {
+		pvm_vector08 v8;
+		pvm_vector08_from_run(&v8, name, in->vec.program, in->vec.program_len, &in->prog, &init, &r, x);
+		ok = ok && pvm_vector08_write(&v8, f) == PVM_OK;
+		pvm_vector08_fini(&v8);
+	} else {
+		pvm_vector v;
+		memset(&v, 0, sizeof v);
+		pvm_vector_set_initial(&v, name, &init);
+		v.program = pvm_xmalloc(in->vec.program_len);
+		memcpy(v.program, in->vec.program, in->vec.program_len);
+		v.program_len = in->vec.program_len;
+		pvm_vector_set_expected(&v, &r, x);
+		ok = ok && !pvm_vector_write(&v, f);
+		pvm_vector_fini(&v);
+	}
 	if (f && fclose(f)) ok = false;
-	pvm_vector_fini(&v);
-	snprintf(out, n, "%s%s", ok ? "" : "(could not write) ", file);
+	pvm_state_fini(&r);
+	pvm_state_fini(&init);
+	snprintf(out, n, "%s%s%s", ok ? "" : "(could not write) ", file,
+	         flag ? " (the gas-charged flag was set at the entry; a step vector starts with it clear)" : "");
 }
 
 /* Proves the region entered at pc on the JIT (engine b's features) and prints the verdict. */
@@ -73,11 +90,12 @@ static void prove(const char *path, const cli_input *in, uint32_t pc, bool porta
 	sem_spec_free(sp);
 }
 
-int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir, int isa)
+int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, const char *cex_dir, int isa,
+                 unsigned decode_flags)
 {
 	cli_input in;
 	void *pa, *pb;
-	if (cli_load_pair(path, isa, ea, eb, &in, &pa, &pb)) return 2;
+	if (cli_load_pair(path, isa, decode_flags, ea, eb, &in, &pa, &pb)) return 2;
 	mkdir(cex_dir, 0777);
 	struct stat st;
 	{
@@ -131,8 +149,7 @@ int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, c
 			int64_t used = (last ? cur.gas : cost) - sa.gas;
 			sa.gas = cur.gas - used;
 			/* GP 0.8.0 grow_heap, answered with the real gas; false: out of gas, the run ends */
-			if (xa.status == PVM_HOST && in.prog.isa == PVM_ISA_080 && xa.host_id == PVM_HOST_GROW_HEAP &&
-			    !pvm_grow_heap(&sa))
+			if (pvm_host_is_grow_heap(&in.prog, &xa) && !pvm_grow_heap(&sa))
 				stop = true;
 		}
 		if (!stop) {

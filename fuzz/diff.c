@@ -12,7 +12,7 @@
 #include "fuzz/fuzz.h"
 #include "interp/interp.h"
 #include "jit/jit.h"
-#include "jit/mutant.h"
+#include "pvm/mutant.h"
 #include "semantics/sem.h"
 
 enum { MAX_STOPS = 64 };
@@ -26,7 +26,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (int i = 1; i < *argc; i++) {
 		const char *a = (*argv)[i];
 		if (!strncmp(a, "-jitproof_out=", 14)) snprintf(cfg.out, sizeof cfg.out, "%s", a + 14);
-		else if (!strncmp(a, "-jitproof_mutant=", 17) && !jit_set_mutant(a + 17)) {
+		else if (!strncmp(a, "-jitproof_mutant=", 17) && !pvm_set_mutant(a + 17)) {
 			fprintf(stderr, "fuzz_diff: no mutant '%s' built in\n", a + 17);
 			exit(2);
 		}

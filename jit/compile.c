@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <time.h>
 #include "jit/jit_internal.h"
-#include "jit/mutant.h"
+#include "pvm/mutant.h"
 
 #define MB JIT_MEMBASE
 #define CTXM(field) x64_m(MB, X64_NOREG, JIT_CTX(field))
@@ -90,7 +90,7 @@ jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, j
 static uint32_t region_cost(const pvm_program *p, uint32_t pc)
 {
 	uint32_t c = pc <= p->code_len ? p->gas_cost[pc] : 1;
-	return (uint32_t)jit_mutant_hook(JIT_HOOK_region_cost, c);
+	return (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, c);
 }
 
 static bool compiled(const pvm_program *p, uint32_t pc)
@@ -227,7 +227,7 @@ static void emit_dispatch(jit_em *e, uint32_t pc, uint32_t jt_len)
 	x64_test_imm(b, 4, x64_r(X64_RAX), 1);
 	jit_em_exit(e, x64_jcc32(b, X64_CC_NE), JIT_EXIT_PANIC, pc, 0, 0, 0);
 	x64_alu_imm8(b, X64_SUB, 4, x64_r(X64_RAX), 2);
-	uint32_t last = (uint32_t)jit_mutant_hook(JIT_HOOK_jt_last, 2 * jt_len - 2);
+	uint32_t last = (uint32_t)pvm_mutant_hook(PVM_HOOK_jt_last, 2 * jt_len - 2);
 	x64_alu_imm32(b, X64_CMP, 4, x64_r(X64_RAX), (int32_t)last);
 	jit_em_exit(e, x64_jcc32(b, X64_CC_A), JIT_EXIT_PANIC, pc, 0, 0, 0);
 	x64_mov_rrm(b, 8, X64_RAX, x64_mx(MB, X64_RAX, 4, JIT_JT(jt_len, 0)));
@@ -297,14 +297,14 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
 			const jit_row *t = is_block(p, x.target) ? jit_find_row(jp, x.target) : NULL;
-			for (uint64_t skip = t ? jit_mutant_hook(JIT_HOOK_branch_skip, 0) : 0; skip && t->entry != JIT_NONE; skip--) {
+			for (uint64_t skip = t ? pvm_mutant_hook(PVM_HOOK_branch_skip, 0) : 0; skip && t->entry != JIT_NONE; skip--) {
 				const jit_row *u = t + 1; /* (mutants only) the next block entry after t */
 				while (u < jp->rows + jp->n_rows && u->entry == JIT_NONE) u++;
 				if (u == jp->rows + jp->n_rows) break;
 				t = u;
 			}
 			if (t && t->entry != JIT_NONE) {
-				x64_patch_rel32(b, x.off, jit_mutant_hook(JIT_HOOK_branch_charge, 1) ? t->entry : t->at.host_off);
+				x64_patch_rel32(b, x.off, pvm_mutant_hook(PVM_HOOK_branch_charge, 1) ? t->entry : t->at.host_off);
 				continue;
 			}
 			x.kind = JIT_EXIT_PANIC;
@@ -361,7 +361,7 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	for (uint32_t i = 0; i < p->jt_len; i++) {
 		const jit_row *t = is_block(p, p->jump_table[i]) ? jit_find_row(jp, p->jump_table[i]) : NULL;
 		jp->jt_host[i] = t && t->entry != JIT_NONE ? (uint64_t)(uintptr_t)(jp->code + t->entry) : 0;
-		if (jp->jt_host[i] && jit_mutant_hook(JIT_HOOK_slot_skip, 0)) /* (mutants only) past the prologue */
+		if (jp->jt_host[i] && pvm_mutant_hook(PVM_HOOK_slot_skip, 0)) /* (mutants only) past the prologue */
 			jp->jt_host[i] = (uint64_t)(uintptr_t)(jp->code + t->at.host_off);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -1,11 +1,11 @@
-/* jit/mutants.c: the code of every mutant of jit/mutants.def, compiled only with
- * -DJITPROOF_MUTANTS=ON: one replacement template per TEMPLATE row (emitted for its opcode instead
- * of the real template of jit/templates.c), one value function per HOOK row, and the registry that
- * selects the active one. Each replacement shows its (wrong) assembly; the real one is in
+/* jit/mutants.c: the replacement templates of pvm/mutants.def, compiled only with
+ * -DJITPROOF_MUTANTS=ON: one per TEMPLATE row, emitted for its opcode instead of the real template
+ * of jit/templates.c when that row is the active mutant (the registry and the HOOK rows' value
+ * functions are in pvm/mutants.c). Each replacement shows its (wrong) assembly; the real one is in
  * jit/templates.c. */
 #include <string.h>
 #include "pvm/pvm.h"
-#include "jit/mutant.h"
+#include "pvm/mutant.h"
 #include "jit/template.h"
 
 /* ---- pieces shared by several mutants ------------------------------------------------------- */
@@ -322,73 +322,26 @@ static void mut_unlikely_trap(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_PANIC, in->pc, 0, 0, 0);
 }
 
-/* ---- value functions (HOOK rows) ------------------------------------------------------------ */
+/* ---- the registry's side in the JIT --------------------------------------------------------- */
 
-static uint64_t mut_gas_cost_plus_one(uint64_t cost) { return cost + 1; }
-static uint64_t mut_gas_cost_minus_one(uint64_t cost) { return cost - 1; }
-static uint64_t mut_jump_ind_bound(uint64_t last) { return last - 2; }
-static uint64_t mut_sbrk_extra_page(uint64_t end) { return end + 1; }
-static uint64_t mut_ro_page_writable(uint64_t perm) { return PVM_WRITE; }
-static uint64_t mut_unmapped_page_readable(uint64_t n) { return n + 1; }
-static uint64_t mut_link_branch_next_block(uint64_t n) { return n + 1; }
-static uint64_t mut_link_table_slot_non_block(uint64_t n) { return 1; }
-static uint64_t mut_branch_skips_charge(uint64_t charge) { (void)charge; return 0; }
-static uint64_t mut_resume_charges_again(uint64_t charge) { (void)charge; return 1; }
+/* A row's `how` column: TEMPLATE rows have their template here, HOOK rows a value function in
+ * pvm/mutants.c (the registry). */
+#define TPL_TEMPLATE(id) mut_##id
+#define TPL_HOOK(h) TPL_NONE
+#define TPL_NONE(id) NULL
 
-/* ---- the registry --------------------------------------------------------------------------- */
-
-/* A row's `how` column, expanded twice: HOW_<how> gives its hook point, IMPL_<how>(id) its code
- * (TEMPLATE: the template mut_<id>; HOOK(h): the value function mut_<id>). */
-#define HOW_TEMPLATE JIT_HOOK_NONE
-#define HOW_HOOK(h) JIT_HOOK_##h
-#define IMPL_TEMPLATE(id) { mut_##id, NULL }
-#define IMPL_HOOK(h) IMPL_VALUE
-#define IMPL_VALUE(id) { NULL, mut_##id }
-
-static const jit_mutant list[] = {
-#define MUTANT(id, op, cls, how, what) { #id, PVM_OP_##op, #cls, what, HOW_##how },
-#include "mutants.def"
+static tpl_fn *const tpl[] = {
+#define MUTANT(id, op, cls, how, what) TPL_##how(id),
+#include "pvm/mutants.def"
 #undef MUTANT
 };
-static const struct impl {
-	tpl_fn *tpl;                     /* TEMPLATE rows */
-	uint64_t (*value)(uint64_t v);   /* HOOK rows */
-} impl[] = {
-#define MUTANT(id, op, cls, how, what) IMPL_##how(id),
-#include "mutants.def"
-#undef MUTANT
-};
-_Static_assert(sizeof list / sizeof list[0] == JIT_MUT_COUNT - 1, "one row per mutant id");
-_Static_assert(sizeof impl / sizeof impl[0] == JIT_MUT_COUNT - 1, "one implementation per mutant id");
-
-/* Set once by jit_set_mutant at start-up, read-only afterwards. */
-static jit_mutant_id active = JIT_MUT_NONE;
-
-const jit_mutant *jit_mutants(size_t *n)
-{
-	*n = sizeof list / sizeof list[0];
-	return list;
-}
-
-bool jit_set_mutant(const char *name)
-{
-	for (size_t i = 0; i < sizeof list / sizeof list[0]; i++)
-		if (!strcmp(list[i].name, name)) {
-			active = (jit_mutant_id)(i + 1);
-			return true;
-		}
-	return false;
-}
+_Static_assert(sizeof tpl / sizeof tpl[0] == PVM_MUT_COUNT - 1, "one template slot per mutant id");
 
 tpl_fn *jit_mutant_template(unsigned op)
 {
-	if (active == JIT_MUT_NONE) return NULL;
-	const jit_mutant *m = &list[active - 1];
-	return m->hook == JIT_HOOK_NONE && m->opcode == op ? impl[active - 1].tpl : NULL;
-}
-
-uint64_t jit_mutant_hook(jit_hook h, uint64_t v)
-{
-	if (active == JIT_MUT_NONE || h == JIT_HOOK_NONE || list[active - 1].hook != h) return v;
-	return impl[active - 1].value(v);
+	pvm_mutant_id id = pvm_mutant_active();
+	if (id == PVM_MUT_NONE) return NULL;
+	size_t n;
+	const pvm_mutant *m = &pvm_mutants(&n)[id - 1];
+	return m->hook == PVM_HOOK_NONE && m->opcode == op ? tpl[id - 1] : NULL;
 }

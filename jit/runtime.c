@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <ucontext.h>
 #include "jit/jit_internal.h"
-#include "jit/mutant.h"
+#include "pvm/mutant.h"
 
 enum { PAGE = PVM_PAGE };
 #define GUEST_SPAN ((size_t)1 << 32)
@@ -255,7 +255,7 @@ static void fill_page(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 static void seal_read_only(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 {
 	(void)data;
-	if (perm == PVM_READ) run_add(pv, pn, (pvm_perm)jit_mutant_hook(JIT_HOOK_ro_perm, PVM_READ));
+	if (perm == PVM_READ) run_add(pv, pn, (pvm_perm)pvm_mutant_hook(PVM_HOOK_ro_perm, PVM_READ));
 }
 
 /* Reserve the sandbox and mirror the guest pages with pvm_mem's permissions (so that the fault
@@ -289,10 +289,10 @@ static bool sandbox_open(jit_run *r, jit_program *jp, pvm_state *s)
 		 * last byte goes through the same hook as sbrk's (a mutant opens one page too many) */
 		uint32_t a = s->heap_base / PAGE, end = a, lim = s->heap_limit / PAGE;
 		while (end < lim && pvm_mem_perm(s->mem, end) == PVM_WRITE) end++;
-		uint64_t last = jit_mutant_hook(JIT_HOOK_sbrk_end, (uint64_t)end * PAGE - 1) / PAGE;
+		uint64_t last = pvm_mutant_hook(PVM_HOOK_sbrk_end, (uint64_t)end * PAGE - 1) / PAGE;
 		if (end > a && last >= end && last < PVM_NUM_PAGES) sb_protect(r, end, (uint32_t)last + 1, PVM_WRITE);
 	}
-	uint64_t extra = jit_mutant_hook(JIT_HOOK_top_extra, 0); /* none: only mapped pages are opened */
+	uint64_t extra = pvm_mutant_hook(PVM_HOOK_top_extra, 0); /* none: only mapped pages are opened */
 	if (extra && pr.top && pr.top < PVM_NUM_PAGES)
 		sb_protect(r, pr.top, (uint32_t)(pr.top + extra < PVM_NUM_PAGES ? pr.top + extra : PVM_NUM_PAGES), PVM_READ);
 	sb_stop(r, "start", s->pc, true);
@@ -366,7 +366,7 @@ static void run_sbrk(jit_run *r, const pvm_inst *in)
 	uint64_t size = r->ctx->regs[in->ra];
 	uint64_t x = pvm_sbrk(s, size);
 	if (x && size) { /* pages that were unmapped, now zero and writable: one mprotect */
-		uint64_t first = x / PAGE, last = jit_mutant_hook(JIT_HOOK_sbrk_end, x + size - 1) / PAGE;
+		uint64_t first = x / PAGE, last = pvm_mutant_hook(PVM_HOOK_sbrk_end, x + size - 1) / PAGE;
 		if (last >= PVM_NUM_PAGES) last = PVM_NUM_PAGES - 1;
 		sb_protect(r, (uint32_t)first, (uint32_t)last + 1, PVM_WRITE);
 	}
@@ -394,7 +394,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 
 	enter_fn *enter = (enter_fn *)(void *)(jp->code + jp->enter_off);
 	uint32_t pc = s->pc;
-	bool charge = jit_mutant_hook(JIT_HOOK_resume_charge, !(jp->isa080 && s->gas_charged)); /* 0.8.0: resuming inside a paid block */
+	bool charge = pvm_mutant_hook(PVM_HOOK_resume_charge, !(jp->isa080 && s->gas_charged)); /* 0.8.0: resuming inside a paid block */
 	for (;;) {
 		const jit_row *row = jit_find_row(jp, pc);
 		uint32_t at = row ? row->at.host_off : 0;

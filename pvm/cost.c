@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
+#include "mutant.h"
 
 /* Cycle counts of cost.def are plain numbers or MEM/BRANCH; PVM_CYC_##n must expand to n. */
 #define PVM_CYC_0 0
@@ -117,9 +118,11 @@ uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
 				e->state = DEC;
 				e->regs = dst;
 				e->need = c->units;
-				e->left = c->cycles == PVM_CYC_MEM ? PVM_MEM_LATENCY :
-				          c->cycles == PVM_CYC_BRANCH ? (hinted(p, in) ? BRANCH_HINTED : BRANCH_UNHINTED) :
-				          c->cycles;
+				/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
+				uint32_t cyc = (uint32_t)pvm_mutant_hook_op(PVM_HOOK_cost_cycles, in->op, c->cycles);
+				e->left = cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY :
+				          cyc == PVM_CYC_BRANCH ? (hinted(p, in) ? BRANCH_HINTED : BRANCH_UNHINTED) :
+				          cyc;
 				n++;
 				dec_left -= ds;
 				if (pvm_op_is_term(in->op)) none = true;

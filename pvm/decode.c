@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
+#include "mutant.h"
 
 const pvm_inst pvm_trap_inst = { .op = PVM_OP_trap };
 
@@ -153,14 +154,21 @@ static const char *prevalidate(const pvm_program *p, bool polkavm_end, uint32_t 
 {
 	*at = 0;
 	if (p->code_len == 0) return "empty code";
+	if (!mask_bit(p, 0)) return "bitmask bit 0 is not set";
+	/* the longest skip accepted: 24 (a mutant may lift it: pvm/mutants.def, class prevalidation) */
+	uint64_t limit = pvm_mutant_hook(PVM_HOOK_skip_limit, 24);
 	uint32_t pc = 0, last = 0;
 	while (pc < p->code_len) {
 		*at = pc;
-		if (!mask_bit(p, pc))
-			return pc == 0 ? "bitmask bit 0 is not set" : "more than 24 bytes up to the next instruction";
 		if (op_at(p, pc) < 0) return "undefined opcode";
 		last = pc;
-		pc = p->inst[pc].next;
+		uint64_t skip = 0; /* up to the next set bit (every bit from code_len on counts as set) */
+		while (skip <= limit && !mask_bit(p, (uint64_t)pc + 1 + skip)) skip++;
+		if (skip > limit) {
+			*at = pc + 25; /* where a skip of 24 lands: no instruction starts there */
+			return "more than 24 bytes up to the next instruction";
+		}
+		pc = (uint32_t)(pc + 1 + skip);
 	}
 	*at = last;
 	if (polkavm_end) {

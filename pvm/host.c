@@ -2,6 +2,7 @@
  * ISA-NOTES-0.8 §7, as of the PR #508 text 96a14dd): grows the read-write region of a standard
  * program [a, h) in pages, price 100 + 10 per page beyond the current end, never shrinks. */
 #include "pvm.h"
+#include "mutant.h"
 
 typedef struct count_ctx { uint32_t a, b, n; } count_ctx;
 
@@ -32,4 +33,11 @@ bool pvm_grow_heap(pvm_state *s)
 	s->gas -= PVM_GROW_HEAP_BASE;
 	s->regs[7] = end;
 	return true;
+}
+
+bool pvm_host_is_grow_heap(const pvm_program *p, const pvm_exit *x)
+{
+	/* the id (a mutant may answer the wrong one: pvm/mutants.def, class host) */
+	uint64_t id = pvm_mutant_hook(PVM_HOOK_grow_heap_id, PVM_HOST_GROW_HEAP);
+	return p->isa == PVM_ISA_080 && x->status == PVM_HOST && x->host_id == id;
 }

@@ -308,6 +308,9 @@ typedef struct pvm_exit {
 	uint32_t host_id;      /* PVM_HOST: ecalli immediate */
 	uint32_t next;         /* PVM_HOST: pc to resume at */
 } pvm_exit;
+/* Whether exit x of a run of p is a grow_heap call the GP answers (a GP 0.8.0 program stopped at
+ * an ecalli 1): the one test run, replay, lockstep and the case driver ask. */
+bool pvm_host_is_grow_heap(const pvm_program *p, const pvm_exit *x);
 
 /* Compare two final states and exits as `replay` does: exit reason, pc, the 13 registers, gas,
  * fault address / host id, every page's permission and every byte. Returns true if identical;

@@ -3,11 +3,13 @@
  *   case_driver container ENGINE FILE.pvmasm RO RW Z S ARGS [DIR]  run as a standard container
  *   case_driver container08 ENGINE FILE.pvmasm RO RW Z S ARGS [DIR]    the same as GP 0.8.0, grow_heap
  *                                                                  (host call 1) answered (§7)
- * FILE's .expect lines describe the final state; exit 0 pass, 1 fail, 2 usage. */
+ * FILE's .expect lines describe the final state; exit 0 pass, 1 fail, 2 usage. Built also as
+ * case_driver-mutants (tests/validator), which takes --mutant NAME before the arguments. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pvm/pvm.h"
+#include "pvm/mutant.h"
 
 #define ENGINE(name, sym) extern const pvm_engine sym;
 #include "cli/engines.def"
@@ -194,7 +196,7 @@ static int container(const pvm_engine *eng, char **argv, const char *outdir, pvm
 	}
 	pvm_exit x = eng->run(prep, &s);
 	unsigned grown = 0;
-	while (isa == PVM_ISA_080 && x.status == PVM_HOST && x.host_id == PVM_HOST_GROW_HEAP && grown < 1000) {
+	while (pvm_host_is_grow_heap(&p, &x) && grown < 1000) {
 		grown++;
 		if (!pvm_grow_heap(&s)) {
 			x.status = PVM_OOG;
@@ -228,6 +230,12 @@ out_blob:
 
 int main(int argc, char **argv)
 {
+	/* case_driver-mutants (tests/validator): --mutant NAME first, then the usual arguments */
+	if (argc > 2 && !strcmp(argv[1], "--mutant")) {
+		if (!pvm_set_mutant(argv[2])) return fail("no mutant '%s' built in%s", argv[2], ""), 2;
+		argc -= 2;
+		argv += 2;
+	}
 	const pvm_engine *eng = argc > 2 ? engine(argv[2]) : NULL;
 	if (argc > 2 && !eng) return fail("unknown engine %s%s", argv[2], ""), 2;
 	if (argc == 4 && !strcmp(argv[1], "host")) return host(eng, argv[3]);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/validator/list_mutants.sh JP N [DEF]: `JP validate --list-mutants` prints exactly N
 # lines "name opcode" (N >= 25 for the mutant binary; N = 0 for the normal one), each opcode
-# real; with DEF (jit/mutants.def) also at least 10 bug classes, the issue's twelve among them.
+# real; with DEF (pvm/mutants.def) also at least 10 bug classes, the issue's twelve and
+# the four GP 0.8.0 ones (issue 11) among them.
 jp=$1 want=$2 def=$3
 out=$("$jp" validate --list-mutants) || { echo "FAIL: --list-mutants exited $?"; exit 1; }
 echo "$out"
@@ -25,7 +26,7 @@ if [ -n "$def" ]; then
 	nc=$(printf '%s\n' "$classes" | grep -c .)
 	[ "$nc" -ge 10 ] || { echo "FAIL: $nc bug classes, expected at least 10"; exit 1; }
 	for c in sign-extension shift-mask shift-rcx division signedness gas load-extension store-width \
-	         immediate scratch-clobber jump-table mul-upper; do
+	         immediate scratch-clobber jump-table mul-upper gas-flag gas-model prevalidation host; do
 		printf '%s\n' "$classes" | grep -qx "$c" || { echo "FAIL: no mutant of class $c"; exit 1; }
 	done
 	echo "$nc bug classes"

@@ -1,0 +1,70 @@
+/* pvm/mutant.h: the validator's self-test: deliberately wrong code, one row each in
+ * pvm/mutants.def. Most rows break the JIT (its replacement templates are in jit/mutants.c); a few
+ * break what every engine shares: the GP 0.8.0 cost table, prevalidation (pvm/), the host policy
+ * (cli/). The table and the registry live here, in the library every other one links, so that
+ * pvm/, jit/ and cli/ reach the one table through the same hook. Built only with
+ * -DJITPROOF_MUTANTS=ON; otherwise the list is empty and every hook point is the identity. One
+ * mutant at most is active per process, chosen once at start-up (before any thread, decoding or
+ * compilation) by pvm_set_mutant. A mutant acts either as a replacement template
+ * (jit/template.h: jit_mutant_template) or at one hook point. */
+#ifndef JITPROOF_PVM_MUTANT_H
+#define JITPROOF_PVM_MUTANT_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum pvm_mutant_id {
+	PVM_MUT_NONE = 0,
+#define MUTANT(id, op, cls, how, what) PVM_MUT_##id,
+#include "mutants.def"
+#undef MUTANT
+	PVM_MUT_COUNT
+} pvm_mutant_id;
+
+/* Hook points: the only places outside the templates where a mutant acts. Each passes one value
+ * through pvm_mutant_hook (or pvm_mutant_hook_op); the comment says where and what the value is. */
+typedef enum pvm_hook {
+	PVM_HOOK_NONE = 0,       /* (a replacement template, not a hook) */
+	PVM_HOOK_region_cost,    /* jit/compile.c region_cost: the gas a region's prologue charges */
+	PVM_HOOK_jt_last,        /* jit/compile.c emit_dispatch: the largest in-bounds address - 2 (2|j| - 2) */
+	PVM_HOOK_sbrk_end,       /* jit/runtime.c run_sbrk: the last byte of an allocation (x + size - 1); sandbox_open: of the 0.8.0 heap */
+	PVM_HOOK_ro_perm,        /* jit/runtime.c seal_read_only: the protection of a read-only page (PVM_READ) */
+	PVM_HOOK_top_extra,      /* jit/runtime.c sandbox_open: pages above the highest mapped one opened readable (0) */
+	PVM_HOOK_branch_skip,    /* jit/compile.c link: block entries a taken branch skips past its target (0) */
+	PVM_HOOK_slot_skip,      /* jit/compile.c jump table: 1 links a slot past its block's gas prologue (0) */
+	PVM_HOOK_branch_charge,  /* jit/compile.c emit_program: 1 = a taken branch enters its target's gas prologue */
+	PVM_HOOK_resume_charge,  /* jit/runtime.c jit_program_run: 1 = the run charges its first block (0.8.0: flag clear) */
+	PVM_HOOK_cost_cycles,    /* pvm/cost.c pvm_block_cost: the cycles of the cost-table row of the mutant's opcode (per op) */
+	PVM_HOOK_skip_limit,     /* pvm/decode.c prevalidate: the longest skip 0.8.0 prevalidation accepts (24) */
+	PVM_HOOK_grow_heap_id,   /* pvm/host.c pvm_host_is_grow_heap: the host-call id answered as grow_heap (1) */
+	PVM_HOOK_COUNT
+} pvm_hook;
+
+typedef struct pvm_mutant {
+	const char *name;     /* the id, as --mutant takes it */
+	uint8_t opcode;       /* the opcode whose template (or cost row) it breaks; a hook mutant: the one to validate */
+	const char *bug_class;
+	const char *what;
+	pvm_hook hook;        /* where it acts: PVM_HOOK_NONE = the replacement template of opcode */
+} pvm_mutant;
+
+#ifdef JITPROOF_MUTANTS
+/* The mutants built in. */
+const pvm_mutant *pvm_mutants(size_t *n);
+/* Activate a mutant by name; false if no such mutant is built in. */
+bool pvm_set_mutant(const char *name);
+/* The active mutant's id (PVM_MUT_NONE: none). */
+pvm_mutant_id pvm_mutant_active(void);
+/* Hook point h passes value v: v, or what the active mutant makes of it if that mutant acts at h. */
+uint64_t pvm_mutant_hook(pvm_hook h, uint64_t v);
+/* The same for a hook point that concerns one opcode (a table row): the mutant acts only when
+ * op is its opcode. */
+uint64_t pvm_mutant_hook_op(pvm_hook h, unsigned op, uint64_t v);
+#else
+static inline const pvm_mutant *pvm_mutants(size_t *n) { *n = 0; return NULL; }
+static inline bool pvm_set_mutant(const char *name) { (void)name; return false; }
+static inline pvm_mutant_id pvm_mutant_active(void) { return PVM_MUT_NONE; }
+static inline uint64_t pvm_mutant_hook(pvm_hook h, uint64_t v) { (void)h; return v; }
+static inline uint64_t pvm_mutant_hook_op(pvm_hook h, unsigned op, uint64_t v) { (void)h, (void)op; return v; }
+#endif
+#endif
