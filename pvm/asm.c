@@ -587,7 +587,10 @@ static bool directive(asm_ctx *c)
 		uint8_t *data;
 		unsigned n;
 		if (!number_u32(c, &addr, "address") || !bytes(c, &data, &n)) return false;
-		if (!n) return fail_at(c, start, ".mem needs at least one byte");
+		if (!n) { /* e.g. `.mem 0x1 ""`: bytes_in allocated before it knew there were none */
+			free(data);
+			return fail_at(c, start, ".mem needs at least one byte");
+		}
 		return add_mem(c, addr, data, n, start);
 	} else if (!strcmp(d, ".jumptable")) {
 		for (sep(c); *c->p; sep(c)) {
