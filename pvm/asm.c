@@ -751,9 +751,12 @@ static bool build_program(asm_ctx *c)
 	while (z < 4 && (uint64_t)maxe >> (8 * z)) z++;
 	if (c->n_jt && !z) z = 1;
 	if (ok && c->jt_width >= 0) {
-		if ((unsigned)c->jt_width < z && maxe) {
+		/* a table of entries needs a width (a blob with entries of width 0 does not decode: a bug
+		 * fuzz_asm found, `.jtwidth 0` with `.jumptable 0 0`) */
+		if (c->n_jt && !c->jt_width)
+			ok = fail_ln(c, c->line, 1, ".jtwidth 0 with %zu jump-table entries (a table needs width 1..4)", c->n_jt);
+		else if ((unsigned)c->jt_width < z)
 			ok = fail_ln(c, c->line, 1, ".jtwidth %d cannot hold jump-table entry %" PRIu32, c->jt_width, maxe);
-		}
 		z = (unsigned)c->jt_width;
 	}
 	size_t klen = ((size_t)len + 7) / 8;
