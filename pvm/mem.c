@@ -43,6 +43,8 @@ static void release(page *pg)
 	pg->perm = PVM_NONE;
 }
 
+bool pvm_mem_page_untouched(const uint8_t *data) { return data == zero_page; }
+
 pvm_mem *pvm_mem_new(void)
 {
 	return pvm_xcalloc(1, sizeof(pvm_mem));

@@ -247,6 +247,8 @@ pvm_perm pvm_mem_perm(const pvm_mem *m, uint32_t page);
 uint8_t *pvm_mem_page(pvm_mem *m, uint32_t page);
 const uint8_t *pvm_mem_page_c(const pvm_mem *m, uint32_t page);
 /* Calls fn for every mapped page in ascending order. */
+/* A mapped page's data (as pvm_mem_each passes it) is the shared zero page: never written, all zero. */
+bool pvm_mem_page_untouched(const uint8_t *data);
 void pvm_mem_each(const pvm_mem *m, void (*fn)(void *ctx, uint32_t page, pvm_perm perm,
                                               const uint8_t *data), void *ctx);
 /* Raw access ignoring permissions (setup, tests); bytes wrap mod 2^32; false if a page is unmapped. */
