@@ -17,7 +17,7 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_i64(const char *s, int64_t *out);
 /* ---- program inputs (cli/load.c), shared by run, replay and friends ---- */
-typedef enum cli_kind { CLI_VECTOR, CLI_PVMASM, CLI_CONTAINER, CLI_BLOB, CLI_VECTOR08 } cli_kind;
+typedef enum cli_kind { CLI_VECTOR, CLI_PVMASM, CLI_CONTAINER, CLI_BLOB, CLI_VECTOR08, CLI_TRACE } cli_kind;
 typedef enum cli_format { CLI_AUTO, CLI_FORCE_CONTAINER, CLI_FORCE_BLOB } cli_format;
 /* A loaded input: the vector (for blobs and containers synthesised from the initial state, with
  * has_expected false), its decoded program and its initial state. */
@@ -26,8 +26,27 @@ typedef struct cli_input {
 	pvm_vector vec;        /* CLI_VECTOR08: synthesised from the state before the first run */
 	pvm_vector08 vec08;    /* CLI_VECTOR08 only */
 	pvm_program prog;
-	pvm_state init;
+	pvm_state init;        /* its reading: the --reading switch, else the input's default */
+	pvm_trace trace;       /* CLI_TRACE only */
+	uint8_t *file; size_t file_len; /* CLI_CONTAINER / CLI_TRACE: the blob as given (metadata included) */
+	size_t meta_len;       /* the metadata prefix's bytes (length varint included), 0 without one */
+	uint8_t *args; size_t args_len; /* CLI_CONTAINER / CLI_TRACE: the argument bytes */
 } cli_input;
+/* Options every command that reads a program takes (README § GP 0.7.2 readings, § On-chain
+ * blobs): --reading VALUE (pvm_reading_parse; overrides each input's default: a trace the peers',
+ * everything else w3f), --metadata / --no-metadata (how an on-chain blob is read). Returns -1 if
+ * argv[*i] is none of them, 0 (advanced past its value) if it was, 2 after a usage line. */
+int cli_common_option(const char *cmd, int argc, char **argv, int *i);
+#define CLI_COMMON_HELP \
+	"  --reading R    GP 0.7.2 readings: peers (gas per instruction, sbrk moves a break: typeberry,\n" \
+	"                 anan-as; default for traces), w3f (gas per region, sbrk finds unmapped space:\n" \
+	"                 PolkaVM, the w3f vectors; default otherwise), or gas:instruction|region,\n" \
+	"                 sbrk:break|unmapped on top of the default\n" \
+	"  --metadata, --no-metadata  an on-chain blob has / has no metadata prefix (default: decided\n" \
+	"                 by which reading adds up; both is an error)\n"
+/* The --reading value given (-1: none) and the metadata mode (pvm_meta_split's). */
+extern int cli_reading;
+extern int cli_meta_mode;
 /* Loads FILE: *.json = w3f vector, *.pvmasm = assembly, anything else a §2 blob or a standard
  * container (auto: a blob if it decodes strictly, else a container; or forced by fmt). args are
  * the container's argument bytes (error for other kinds). gas < 0 keeps the file's gas (blob

@@ -12,11 +12,14 @@ static const char usage_text[] =
 	"usage: jitproof run FILE [--engine NAME] [--gas N] [-o OUT.json] [--args FILE]\n"
 	"                         [--container | --blob] [--isa 0.8.0|0.7.2] [--polkavm-end]\n"
 	"                         [--host default|FILE] [--entry NAME|PC] [--max-host-calls N]\n"
-	"                         [--mutant NAME]\n"
+	"                         [--mutant NAME] [--trace-out FILE] [--reading R]\n"
 	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers. GP 0.8.0\n"
 	"host call 1 (grow_heap) is answered as the GP says and the run goes on.\n"
-	"FILE is a w3f vector (.json), PVM assembly (.pvmasm), or a binary: a program blob if it\n"
-	"decodes as one, otherwise a standard program container (force with --container/--blob).\n"
+	"FILE is a w3f vector (.json), PVM assembly (.pvmasm), a JIP-7 trace (.log, .trace, or a\n"
+	"file whose first known line is `program 0x`), or a binary: a program blob if it decodes\n"
+	"as one, otherwise a standard program container, with or without an on-chain metadata\n"
+	"prefix (force with --container/--blob). A trace runs from its start state, every host\n"
+	"call answered and checked by the trace (exit 1 at the first difference).\n"
 	"  --engine NAME  engine (default interp)\n"
 	"  --gas N        initial gas (default: the file's; 1000000000 for binaries)\n"
 	"  -o OUT.json    write the input and this run's result as a vector: GP 0.7.2 a w3f vector\n"
@@ -27,8 +30,11 @@ static const char usage_text[] =
 	"                 vector's format decides its own, and a contradicting --isa is an error\n"
 	CLI_POLKAVM_END_HELP
 	"  --args FILE    argument bytes for a standard container\n"
-	"  --host default|FILE  answer host calls and go on: the default policy (r7 := WHAT, 10 gas)\n"
-	"                 or an answers file (README); one line per call\n"
+	"  --host default|FILE  answer host calls and go on: the default policy (r7 := WHAT, 10 gas),\n"
+	"                 an answers file (README; one line per call), or a trace (FILE.log: its\n"
+	"                 host calls in order, each checked and answered)\n"
+	"  --trace-out FILE  write this run as a JIP-7 trace (a standard container or a trace)\n"
+	CLI_COMMON_HELP
 	"  --entry NAME|PC  start at a JAM service entry point (refine 0, accumulate 5) or a pc\n"
 	"  --max-host-calls N  stop after N answered host calls (default 1000)\n"
 	"  --mutant NAME  run with that deliberately wrong code (validator self-test; the\n"
@@ -46,9 +52,16 @@ int cmd_run(int argc, char **argv)
 	cli_host host;
 	const cli_host *hp = NULL;
 	uint64_t max_calls = 1000;
+	const char *trace_out = NULL, *host_trace = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+		int crc = cli_common_option("run", argc, argv, &i);
+		if (crc > 0) return crc;
+		if (crc == 0) continue;
+		if (!strcmp(a, "--trace-out")) {
+			if (i + 1 >= argc) return cli_usage("run", "--trace-out needs a value");
+			trace_out = argv[++i];
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage_text, stdout);
 			return 0;
 		} else if (!strcmp(a, "--container")) {
@@ -66,8 +79,9 @@ int cmd_run(int argc, char **argv)
 					return cli_usage("run", "--max-host-calls needs a number");
 			} else {
 				if (!strcmp(v, "default")) cli_host_default(&host);
+				else if (cli_has_suffix(v, ".log") || cli_has_suffix(v, ".trace")) host_trace = v;
 				else if (cli_host_load(v, &host)) return 2;
-				hp = &host;
+				if (!host_trace) hp = &host;
 			}
 		} else if (!strcmp(a, "--mutant")) {
 			if (i + 1 >= argc) return cli_usage("run", "--mutant needs a value");
@@ -112,19 +126,60 @@ int cmd_run(int argc, char **argv)
 	free(args);
 	if (rc) return rc;
 
+	/* host calls answered from a trace: the input's own, or --host FILE.log */
+	pvm_trace htrace = { 0 };
+	const pvm_trace *tr = in.kind == CLI_TRACE && !hp ? &in.trace : NULL;
+	if (host_trace) {
+		if (pvm_trace_read(&htrace, host_trace, &e)) {
+			fprintf(stderr, "%s\n", e.msg);
+			cli_input_fini(&in);
+			return 2;
+		}
+		tr = &htrace;
+	}
+	if (trace_out && in.kind != CLI_CONTAINER && in.kind != CLI_TRACE) {
+		pvm_trace_fini(&htrace);
+		cli_input_fini(&in);
+		return cli_usage("run", "--trace-out needs a standard container or a trace (a trace's program is one)");
+	}
 	void *prep = eng->load(&in.prog, &e);
 	if (!prep) {
 		fprintf(stderr, "%s: %s\n", file, e.msg);
+		pvm_trace_fini(&htrace);
 		cli_input_fini(&in);
 		return 2;
 	}
 	pvm_state st;
 	pvm_state_copy(&st, &in.init);
 	if (entry) st.pc = entry_pc;
+	pvm_trace rec = { 0 };
+	if (trace_out) {
+		pvm_trace_io argw = { .addr = 0xfeff0000u, .len = (uint32_t)in.args_len, .data = in.args };
+		if (in.kind == CLI_TRACE)
+			pvm_trace_rec_begin(&rec, in.file, in.file_len, in.trace.init, in.trace.n_init, &st);
+		else
+			pvm_trace_rec_begin(&rec, in.file, in.file_len, &argw, in.args_len ? 1 : 0, &st);
+	}
+	char why[512];
+	bool diverged = false;
+	size_t k = 0; /* host calls answered from the trace */
 	pvm_exit x = eng->run(prep, &st);
 	unsigned grown = 0; /* GP 0.8.0: grow_heap is answered here (§7), and the run resumes */
 	for (uint64_t calls = 0; x.status == PVM_HOST;) {
-		if (pvm_host_is_grow_heap(&in.prog, &x)) {
+		pvm_state at;
+		if (trace_out) pvm_state_copy(&at, &st);
+		if (tr && k < tr->n_calls) {
+			if (!pvm_trace_host(tr, k, &st, &x, why, sizeof why)) {
+				diverged = true;
+				if (trace_out) pvm_state_fini(&at);
+				break;
+			}
+			if (trace_out) pvm_trace_rec_call(&rec, x.host_id, &at, &st, &tr->calls[k]);
+			k++;
+		} else if (tr) {
+			if (trace_out) pvm_state_fini(&at);
+			break; /* the end check below names it */
+		} else if (pvm_host_is_grow_heap(&in.prog, &x)) {
 			grown++;
 			if (!pvm_grow_heap(&st)) {
 				x.status = PVM_OOG;
@@ -137,14 +192,42 @@ int cmd_run(int argc, char **argv)
 			calls++;
 			if (!cli_host_answer(hp, &x, &st)) {
 				x.status = PVM_OOG;
+				if (trace_out) pvm_state_fini(&at);
 				break;
 			}
 		} else {
+			if (trace_out) pvm_state_fini(&at);
 			break;
 		}
+		if (trace_out && !tr) pvm_trace_rec_call(&rec, x.host_id, &at, &st, NULL);
+		if (trace_out) pvm_state_fini(&at);
 		x = eng->run(prep, &st);
 	}
 	eng->free(prep);
+	if (tr && !diverged && !pvm_trace_fin(tr, k, &st, &x, why, sizeof why)) diverged = true;
+	if (diverged) {
+		printf("%s: %s\n", tr->name, why);
+		rc = 1;
+	} else if (tr) {
+		printf("trace: %zu host calls answered and checked; the end matches the trace\n", k);
+	}
+	if (trace_out) {
+		FILE *f = NULL;
+		if (diverged || !pvm_trace_rec_end(&rec, &st, &x)) {
+			fprintf(stderr, "%s: not written: %s\n", trace_out,
+			        diverged ? "the run left the trace" : "the run stopped at a host call nobody answered");
+			rc = 2;
+		} else if (!(f = fopen(trace_out, "w")) || pvm_trace_write(&rec, f) != PVM_OK) {
+			fprintf(stderr, "%s: cannot write the trace\n", trace_out);
+			rc = 2;
+		}
+		if (f && fclose(f)) {
+			fprintf(stderr, "%s: cannot write the trace\n", trace_out);
+			rc = 2;
+		}
+		pvm_trace_fini(&rec);
+	}
+	pvm_trace_fini(&htrace);
 
 	printf("status: %s", pvm_status_name(x.status));
 	if (x.status == PVM_FAULT) printf(" (address 0x%" PRIx32 ")", x.fault_addr);

@@ -1,5 +1,6 @@
 /* cli/load.c: turns a file named on the command line into a program and an initial state:
  * a w3f vector (.json), PVM assembly (.pvmasm), a §2 program blob or a standard container. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
@@ -24,8 +25,30 @@ bool cli_decode_option(const char *arg, unsigned *decode_flags)
 	return true;
 }
 
+int cli_reading = -1;
+int cli_meta_mode = 0;
+
+int cli_common_option(const char *cmd, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	if (!strcmp(a, "--metadata") || !strcmp(a, "--no-metadata")) {
+		cli_meta_mode = a[2] == 'm' ? 1 : -1;
+		return 0;
+	}
+	if (strcmp(a, "--reading")) return -1;
+	if (*i + 1 >= argc) return cli_usage(cmd, "--reading needs a value");
+	uint8_t r = cli_reading >= 0 ? (uint8_t)cli_reading : 0;
+	if (!pvm_reading_parse(argv[++*i], &r))
+		return cli_usage(cmd, "--reading: '%s' is not peers, w3f, or gas:instruction|region,sbrk:break|unmapped", argv[*i]);
+	cli_reading = r;
+	return 0;
+}
+
 void cli_input_fini(cli_input *in)
 {
+	pvm_trace_fini(&in->trace);
+	free(in->file);
+	free(in->args);
 	pvm_vector_fini(&in->vec);
 	pvm_vector08_fini(&in->vec08);
 	pvm_program_fini(&in->prog);
@@ -131,8 +154,81 @@ static int json_is_vector08(const char *path)
 	return is;
 }
 
+/* The argument address of the standard layout (ISA-NOTES §8): 2^32 - Z_Z - Z_I. */
+enum { ARGS_ADDR = 0xfeff0000u };
+
+/* A JIP-7 trace: its program (an on-chain blob, with or without metadata) loaded as a standard
+ * container whose arguments are the memwrite before start at the argument address; the other
+ * memwrites before start applied; pc, gas and registers from the start line. */
+static int load_trace(const char *path, int64_t gas, pvm_isa isa, unsigned dflags, cli_input *in)
+{
+	pvm_errbuf e;
+	pvm_trace *t = &in->trace;
+	if (pvm_trace_read(t, path, &e)) return fail(in, &e);
+	char name[4200];
+	snprintf(name, sizeof name, "%s:%" PRIu32 ":9: program", path, t->program_line);
+	size_t off;
+	if (pvm_meta_split(t->program, t->program_len, cli_meta_mode, name, &off, &e)) return fail(in, &e);
+	const pvm_trace_io *args = NULL;
+	for (size_t i = 0; i < t->n_init && !args; i++)
+		if (t->init[i].addr == ARGS_ADDR) args = &t->init[i];
+	if (pvm_container_load_isa(t->program + off, t->program_len - off, args ? args->data : NULL,
+	                           args ? args->len : 0, isa, name, &in->prog, &in->init, &e))
+		return fail(in, &e);
+	for (size_t i = 0; i < t->n_init; i++) {
+		const pvm_trace_io *w = &t->init[i];
+		if (w == args || !w->len) continue;
+		if (!pvm_mem_poke(in->init.mem, w->addr, w->data, w->len)) {
+			pvm_errf_at(&e, path, w->line, 1, "memwrite before start into unmapped memory at 0x%08" PRIx32, w->addr);
+			return fail(in, &e);
+		}
+	}
+	in->init.pc = t->start.pc;
+	in->init.gas = gas >= 0 ? gas : t->start.gas;
+	memcpy(in->init.regs, t->start.regs, sizeof in->init.regs);
+	in->file = pvm_xmalloc(t->program_len);
+	memcpy(in->file, t->program, t->program_len);
+	in->file_len = t->program_len;
+	in->meta_len = off;
+	in->args = pvm_xmalloc(args ? args->len + 1 : 1);
+	if (args) memcpy(in->args, args->data, args->len);
+	in->args_len = args ? args->len : 0;
+	char *st = stem(path);
+	pvm_vector_set_initial(&in->vec, st, &in->init);
+	free(st);
+	if (pvm_program_encode(&in->prog, &in->vec.program, &in->vec.program_len)) abort();
+	in->vec.isa = in->prog.isa;
+	return 0;
+}
+
+/* 1 if path is a trace: *.log / *.trace, or a file whose first known line is `program 0x`. */
+static int is_trace(const char *path)
+{
+	if (cli_has_suffix(path, ".log") || cli_has_suffix(path, ".trace")) return 1;
+	uint8_t *buf;
+	size_t len;
+	pvm_errbuf e;
+	if (pvm_read_file(path, &buf, &len, &e)) return 0;
+	int is = len >= 10 && pvm_trace_sniff((const char *)buf, len);
+	free(buf);
+	return is;
+}
+
+static int load_any(const char *path, cli_format fmt, const uint8_t *args, size_t args_len,
+                    int64_t gas, int isa_opt, unsigned dflags, cli_input *in);
+
 int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_len,
              int64_t gas, int isa_opt, unsigned dflags, cli_input *in)
+{
+	int rc = load_any(path, fmt, args, args_len, gas, isa_opt, dflags, in);
+	if (rc) return rc;
+	in->init.reading = cli_reading >= 0 ? (uint8_t)cli_reading :
+	                   in->kind == CLI_TRACE ? PVM_READING_PEERS : in->init.reading;
+	return 0;
+}
+
+static int load_any(const char *path, cli_format fmt, const uint8_t *args, size_t args_len,
+                    int64_t gas, int isa_opt, unsigned dflags, cli_input *in)
 {
 	pvm_isa isa = isa_opt < 0 ? PVM_ISA_080 : (pvm_isa)isa_opt;
 	memset(in, 0, sizeof *in);
@@ -161,11 +257,19 @@ int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_
 		in->kind = is_vec ? CLI_VECTOR : CLI_PVMASM;
 		return load_vector(path, gas, is_vec ? PVM_ISA_072 : isa, dflags, in);
 	}
+	if (fmt == CLI_AUTO && is_trace(path)) {
+		if (args) {
+			fprintf(stderr, "%s: --args: a trace brings its own arguments\n", path);
+			return 2;
+		}
+		in->kind = CLI_TRACE;
+		return load_trace(path, gas, isa_opt < 0 ? PVM_ISA_072 : isa, dflags, in);
+	}
 	uint8_t *buf;
 	size_t len;
 	if (pvm_read_file(path, &buf, &len, &e)) return fail(in, &e);
 	pvm_err err = PVM_EINVAL;
-	if (fmt != CLI_FORCE_CONTAINER && !args) {
+	if (fmt != CLI_FORCE_CONTAINER && !args && cli_meta_mode <= 0) {
 		err = pvm_program_decode_flags(&in->prog, isa, dflags, buf, len, path, &e);
 		if (!err) {
 			in->kind = CLI_BLOB;
@@ -173,10 +277,19 @@ int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_
 		}
 	}
 	if (err && fmt != CLI_FORCE_BLOB) {
-		pvm_err err2 = pvm_container_load_isa(buf, len, args, args_len, isa, path, &in->prog,
-		                                      &in->init, &e2);
+		size_t off = 0;
+		pvm_err err2 = pvm_meta_split(buf, len, cli_meta_mode, path, &off, &e2);
+		if (!err2) err2 = pvm_container_load_isa(buf + off, len - off, args, args_len, isa, path, &in->prog,
+		                                         &in->init, &e2);
 		if (!err2) {
 			in->kind = CLI_CONTAINER;
+			in->meta_len = off;
+			in->file = pvm_xmalloc(len);
+			memcpy(in->file, buf, len);
+			in->file_len = len;
+			in->args = pvm_xmalloc(args_len + 1);
+			if (args_len) memcpy(in->args, args, args_len);
+			in->args_len = args_len;
 		} else if (fmt == CLI_AUTO && !args) {
 			snprintf(msg, sizeof msg, "%s; as a standard container: %s", e.msg, e2.msg);
 			snprintf(e.msg, sizeof e.msg, "%.*s", (int)sizeof e.msg - 1, msg);

@@ -181,10 +181,11 @@ static bool store_slow(pvm_mem *m, page_cache *c, uint32_t addr, const void *src
 
 pvm_exit interp_run(interp *it, pvm_state *s)
 {
-	static const void *const labels[PVM_NUM_OPS] = {
+	static const void *const labels[PVM_NUM_OPS + 1] = {
 #define PVM_OP(name, v072, v080, form, ctl, acc, width) [PVM_OP_##name] = &&op_##name,
 #include "pvm/opcodes.def"
 #undef PVM_OP
+		[PVM_NUM_OPS] = &&op_stop,
 	};
 	const ins *const base = it->code;
 	const uint32_t *const jt = it->jt;
@@ -194,6 +195,11 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 	int64_t gas = s->gas;
 	const ins *ip;
 	uint32_t fault = 0, tgt = 0;
+	/* PVM_READING_GAS_INSN (GP 0.7.2): a region that cannot be paid runs up to its first unpaid
+	 * instruction, whose record is turned into a stop for that run (restored on the way out) */
+	const bool per_insn = !it->isa08 && (s->reading & PVM_READING_GAS_INSN);
+	ins *stop = NULL;
+	uint8_t stop_op = 0;
 	pvm_exit x = { 0 };
 	page_cache cache;
 	cache_clear(&cache);
@@ -294,7 +300,13 @@ pvm_exit interp_run(interp *it, pvm_state *s)
 	OP(branch_ge_s_imm) BRANCH((int64_t)A >= (int64_t)X);
 	OP(branch_gt_s_imm) BRANCH((int64_t)A > (int64_t)X);
 	OP(move_reg) D = A; NEXT();
-	OP(sbrk) D = pvm_sbrk(s, A); cache_clear(&cache); NEXT();
+	OP(sbrk) {
+		uint64_t v;
+		if (!pvm_sbrk_exec(s, A, &v)) goto fault_panic; /* break reading: past the stack */
+		D = v;
+		cache_clear(&cache);
+		NEXT();
+	}
 	OP(count_set_bits_64) D = (uint64_t)__builtin_popcountll(A); NEXT();
 	OP(count_set_bits_32) D = (uint64_t)__builtin_popcount((uint32_t)A); NEXT();
 	OP(leading_zero_bits_64) D = A ? (uint64_t)__builtin_clzll(A) : 64; NEXT();
@@ -407,17 +419,33 @@ djump:
 	}
 	if (tgt == 0 || tgt > 2 * (uint64_t)jt_len || (tgt & 1) || jt[tgt / 2 - 1] == BAD) goto panic;
 	ENTER(jt[tgt / 2 - 1]);
+fault_panic:
+	fault = 0;
 mem_fault:
+	if (per_insn) /* only the instructions up to the faulting one are paid */
+		gas += (int64_t)(ip->cost - 1 - (stop ? stop->cost : 0));
 	if (fault < PVM_LOW_LIMIT) goto panic;
 	x.status = PVM_FAULT;
 	x.fault_addr = fault & ~(uint32_t)(PVM_PAGE - 1);
 	goto out;
 out_of_gas:
+	if (per_insn && gas > 0 && !stop) { /* pay `gas` instructions of the region, then stop */
+		stop = &it->code[ip - base];
+		for (int64_t k = 0; k < gas; k++) stop = &it->code[stop->next - base];
+		stop_op = stop->op;
+		stop->op = PVM_NUM_OPS;
+		gas = 0;
+		DISPATCH();
+	}
+	x.status = PVM_OOG;
+	goto out;
+op_stop: /* the first instruction the gas did not pay */
 	x.status = PVM_OOG;
 	goto out;
 panic:
 	x.status = PVM_PANIC;
 out:
+	if (stop) stop->op = stop_op;
 	s->pc = PC;
 	s->gas = gas;
 	if (it->isa08) s->gas_charged = x.status != PVM_OOG; /* A.11: only a terminator clears it,

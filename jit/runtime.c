@@ -30,13 +30,14 @@ typedef struct jit_run {
 
 /* The only mutable globals: what the signal handler needs. */
 static __thread jit_run *current_run;
-static struct sigaction old_segv, old_bus, old_fpe;
+static struct sigaction old_segv, old_bus, old_fpe, old_trap;
 
 /* A fault outside JIT code goes to the handler that was installed before ours; with none, the
  * default action is reinstated and the access faults again (and kills the process). */
 static void chain(int sig, siginfo_t *si, void *uc)
 {
-	const struct sigaction *old = sig == SIGSEGV ? &old_segv : sig == SIGBUS ? &old_bus : &old_fpe;
+	const struct sigaction *old = sig == SIGSEGV ? &old_segv : sig == SIGBUS ? &old_bus :
+	                              sig == SIGTRAP ? &old_trap : &old_fpe;
 	if (old->sa_flags & SA_SIGINFO) {
 		if (old->sa_sigaction) {
 			old->sa_sigaction(sig, si, uc);
@@ -62,8 +63,13 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 	/* #DE (SIGFPE) in JIT code is a JIT bug (every template guards its divisor, and the validator
 	 * proves the lifter's #DE exits unreachable): it ends the run as a panic at that instruction,
 	 * so replay reports a divergence instead of the process dying */
-	r->ctx->exit_kind = sig == SIGFPE ? JIT_EXIT_NONE : JIT_EXIT_FAULT;
-	r->ctx->exit_pc = jit_host_to_guest(r->jp, rip - code);
+	if (sig == SIGTRAP) { /* the int3 of a region paid instruction by instruction (step_begin) */
+		r->ctx->exit_kind = JIT_EXIT_OOG;
+		r->ctx->exit_pc = jit_host_to_guest(r->jp, rip - 1 - code);
+	} else {
+		r->ctx->exit_kind = sig == SIGFPE ? JIT_EXIT_NONE : JIT_EXIT_FAULT;
+		r->ctx->exit_pc = jit_host_to_guest(r->jp, rip - code);
+	}
 	uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(code + r->jp->exit_off);
 }
 
@@ -77,6 +83,7 @@ static void install_handler(void)
 	sigaction(SIGSEGV, &sa, &old_segv);
 	sigaction(SIGBUS, &sa, &old_bus);
 	sigaction(SIGFPE, &sa, &old_fpe);
+	sigaction(SIGTRAP, &sa, &old_trap);
 }
 
 /* ---- the shadow of the sandbox's page protections ----------------------------------------------- */
@@ -360,18 +367,51 @@ static pvm_exit fault_exit(const pvm_state *s, const pvm_inst *in)
 }
 
 /* sbrk at pc: allocate in the state and mirror the new pages into the sandbox. */
-static void run_sbrk(jit_run *r, const pvm_inst *in)
+static bool run_sbrk(jit_run *r, const pvm_inst *in)
 {
 	pvm_state *s = r->state;
-	uint64_t size = r->ctx->regs[in->ra];
-	uint64_t x = pvm_sbrk(s, size);
-	if (x && size) { /* pages that were unmapped, now zero and writable: one mprotect */
+	uint64_t size = r->ctx->regs[in->ra], old_top = s->heap_top, x;
+	if (!pvm_sbrk_exec(s, size, &x)) return false; /* the break reading's panic: nothing changed */
+	if (s->reading & PVM_READING_SBRK_BREAK) { /* the pages from the old break up to the new one */
+		uint64_t first = (old_top + PAGE - 1) / PAGE;
+		uint64_t last = s->heap_top > old_top ? pvm_mutant_hook(PVM_HOOK_sbrk_end, s->heap_top - 1) / PAGE : 0;
+		if (last >= PVM_NUM_PAGES) last = PVM_NUM_PAGES - 1;
+		if (s->heap_top > old_top && last + 1 > first) sb_protect(r, (uint32_t)first, (uint32_t)last + 1, PVM_WRITE);
+	} else if (x && size) { /* pages that were unmapped, now zero and writable: one mprotect */
 		uint64_t first = x / PAGE, last = pvm_mutant_hook(PVM_HOOK_sbrk_end, x + size - 1) / PAGE;
 		if (last >= PVM_NUM_PAGES) last = PVM_NUM_PAGES - 1;
 		sb_protect(r, (uint32_t)first, (uint32_t)last + 1, PVM_WRITE);
 	}
 	r->ctx->regs[in->rd] = x;
 	sb_stop(r, "sbrk", in->pc, true);
+	return true;
+}
+
+/* PVM_READING_GAS_INSN (GP 0.7.2): a region entered at pc with gas g below its cost runs its first
+ * g instructions (none of them a terminator or ecalli: those end the region) and stops out of gas
+ * at the next one with gas 0. The JIT's own code runs them: an int3 is written over the first
+ * byte of the unpaid instruction's code for this run (SIGTRAP ends the run there, see on_fault),
+ * and the code is entered after the region's prologue. Returns the row of that instruction, or
+ * NULL (nothing patched) if the code could not be made writable. */
+static const jit_row *step_begin(jit_program *jp, uint32_t pc, int64_t g, uint8_t *saved)
+{
+	const jit_row *row = jit_find_row(jp, pc);
+	for (int64_t k = 0; k < g && row; k++) row = jit_find_row(jp, row->inst.next);
+	if (!row) return NULL;
+	size_t page = row->at.host_off & ~(size_t)(PAGE - 1), span = row->at.host_off - page + 1;
+	if (mprotect(jp->code + page, span, PROT_READ | PROT_WRITE)) return NULL;
+	*saved = jp->code[row->at.host_off];
+	jp->code[row->at.host_off] = 0xCC;
+	mprotect(jp->code + page, span, PROT_READ | PROT_EXEC);
+	return row;
+}
+
+static void step_end(jit_program *jp, const jit_row *row, uint8_t saved)
+{
+	size_t page = row->at.host_off & ~(size_t)(PAGE - 1), span = row->at.host_off - page + 1;
+	if (mprotect(jp->code + page, span, PROT_READ | PROT_WRITE)) abort(); /* code left with an int3 */
+	jp->code[row->at.host_off] = saved;
+	mprotect(jp->code + page, span, PROT_READ | PROT_EXEC);
 }
 
 typedef void enter_fn(uint8_t *membase, const void *target);
@@ -395,6 +435,9 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	enter_fn *enter = (enter_fn *)(void *)(jp->code + jp->enter_off);
 	uint32_t pc = s->pc;
 	bool charge = pvm_mutant_hook(PVM_HOOK_resume_charge, !(jp->isa080 && s->gas_charged)); /* 0.8.0: resuming inside a paid block */
+	const bool per_insn = !jp->isa080 && (s->reading & PVM_READING_GAS_INSN);
+	const jit_row *stop = NULL; /* per_insn: the unpaid instruction a region stops at */
+	uint8_t stop_saved = 0;
 	for (;;) {
 		const jit_row *row = jit_find_row(jp, pc);
 		uint32_t at = row ? row->at.host_off : 0;
@@ -403,6 +446,11 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		} else if (charge) { /* a start inside a region, or no code at all: charge here */
 			uint32_t cost = row ? row->cost : 1; /* no code here: a one-instruction trap region */
 			if (r.ctx->gas < (int64_t)cost) {
+				if (per_insn && row && r.ctx->gas > 0 && (stop = step_begin(jp, pc, r.ctx->gas, &stop_saved))) {
+					r.ctx->gas = 0;
+					charge = false;
+					continue;
+				}
 				x.status = PVM_OOG;
 				break;
 			}
@@ -417,14 +465,24 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		pc = r.ctx->exit_pc;
 		jit_exit_kind k = r.ctx->exit_kind;
 		const pvm_inst *in = &jit_find_row(jp, pc)->inst;
-		if (k == JIT_EXIT_SBRK || (k == JIT_EXIT_FAULT && emulate_wrapping(&r, in))) {
-			if (k == JIT_EXIT_SBRK) run_sbrk(&r, in);
+		if (k == JIT_EXIT_OOG && per_insn && !stop && r.ctx->gas > 0 &&
+		    (stop = step_begin(jp, pc, r.ctx->gas, &stop_saved))) { /* pc: the region entry */
+			r.ctx->gas = 0;
+			charge = false;
+			continue;
+		}
+		bool sbrk_panics = k == JIT_EXIT_SBRK && !run_sbrk(&r, in);
+		if ((k == JIT_EXIT_SBRK && !sbrk_panics) || (k == JIT_EXIT_FAULT && emulate_wrapping(&r, in))) {
 			pc = in->next; /* resume within the region: nothing more to charge */
 			charge = false;
 			continue;
 		}
 		memcpy(s->regs, r.ctx->regs, sizeof s->regs);
-		if (k == JIT_EXIT_FAULT) x = fault_exit(s, in);
+		if (k == JIT_EXIT_FAULT || sbrk_panics) {
+			x = sbrk_panics ? (pvm_exit){ .status = PVM_PANIC } : fault_exit(s, in);
+			if (per_insn) /* only the instructions up to the faulting one are paid */
+				r.ctx->gas += (int64_t)(jit_find_row(jp, pc)->cost - 1 - (stop ? stop->cost : 0));
+		}
 		else if (k == JIT_EXIT_HALT) x.status = PVM_HALT;
 		else if (k == JIT_EXIT_OOG) x.status = PVM_OOG;
 		else if (k == JIT_EXIT_HOST) {
@@ -434,6 +492,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		} else x.status = PVM_PANIC;
 		break;
 	}
+	if (stop) step_end(jp, stop, stop_saved);
 	memcpy(s->regs, r.ctx->regs, sizeof s->regs);
 	s->pc = pc;
 	s->gas = r.ctx->gas;

@@ -282,7 +282,24 @@ typedef struct pvm_state {
 	uint32_t heap_limit;   /* grow_heap (0.8.0, §7): b * Z_P, one past the last page the
 	                          read-write region may grow to (0 without a container) */
 	bool gas_charged;      /* 0.8.0: the gas-charged flag g̃ (§4); false in a fresh state */
+	uint8_t reading;       /* GP 0.7.2 readings (PVM_READING_*): 0 = jitproof's (the w3f vectors') */
 } pvm_state;
+
+/* The two things the GP 0.7.2 text leaves open, read differently by the peers (README § GP 0.7.2
+ * readings; the switch is --reading). Bits of pvm_state.reading; every engine honours them.
+ * - PVM_READING_GAS_INSN: gas is charged instruction by instruction (typeberry, anan-as): out of
+ *   gas stops at the first instruction that cannot be paid, gas 0, registers as before it; a
+ *   fault charges the instructions up to and including the faulting one. Without it (PolkaVM,
+ *   the w3f vectors) a whole gas region is charged on entry.
+ * - PVM_READING_SBRK_BREAK: sbrk moves a break pointer (heap_top, which a container starts at
+ *   the end of its heap pages): it returns the old break and opens the pages up to the new one.
+ *   Without it sbrk returns the lowest address from which the size is wholly unmapped. */
+enum { PVM_READING_GAS_INSN = 1, PVM_READING_SBRK_BREAK = 2,
+       PVM_READING_PEERS = PVM_READING_GAS_INSN | PVM_READING_SBRK_BREAK };
+/* Parses a --reading value: "peers", "w3f", or comma-separated "gas:instruction", "gas:region",
+ * "sbrk:break", "sbrk:unmapped" applied to *r (which holds the default). False on junk. */
+bool pvm_reading_parse(const char *s, uint8_t *r);
+const char *pvm_reading_name(uint8_t r); /* "peers", "w3f", "gas:instruction,sbrk:unmapped", ... */
 
 void pvm_state_init(pvm_state *s);            /* zeroed, empty memory */
 void pvm_state_fini(pvm_state *s);
@@ -291,6 +308,21 @@ void pvm_state_copy(pvm_state *dst, const pvm_state *src); /* deep copy (dst uni
  * x >= max(heap_base, 0x10000) such that [x, x+size) holds no mapped byte is mapped writable
  * (rounded out to pages), heap_top = max(heap_top, x+size), returns x; 0 if nothing fits. */
 uint64_t pvm_sbrk(pvm_state *s, uint64_t size);
+/* sbrk under PVM_READING_SBRK_BREAK (the peers' reading: anan-as assembly/memory.ts Memory.sbrk,
+ * typeberry memory.ts Memory.sbrk): the size is the register's low 32 bits; *result = the break
+ * heap_top; size 0 changes nothing; otherwise the break moves by size and the pages up to it
+ * (rounded up to a page) become writable; a break that would pass the limit (the stack's start,
+ * heap_limit + 2^16, for a container; 2^32 - 1 without one) changes nothing and returns false: the
+ * instruction panics. Without a container (heap_top 0) the break starts at the end of the highest
+ * writable page, at least 0x10000 (anan-as's raw-memory rule). */
+bool pvm_sbrk_break(pvm_state *s, uint64_t size, uint64_t *result);
+/* sbrk as the state's reading says, for every engine: false when it panics (break reading only). */
+static inline bool pvm_sbrk_exec(pvm_state *s, uint64_t size, uint64_t *result)
+{
+	if (s->reading & PVM_READING_SBRK_BREAK) return pvm_sbrk_break(s, size, result);
+	*result = pvm_sbrk(s, size);
+	return true;
+}
 
 /* GP 0.8.0 host call ids (ISA-NOTES-0.8 §7): gas 0, grow_heap 1, every later one moved up by 1. */
 enum { PVM_HOST_GAS = 0, PVM_HOST_GROW_HEAP = 1, PVM_GROW_HEAP_BASE = 100, PVM_GROW_HEAP_PAGE = 10 };
@@ -466,6 +498,86 @@ bool pvm_vector08_run(const pvm_vector08 *v, const pvm_engine *eng, void *prepar
 void pvm_vector08_from_run(pvm_vector08 *v, const char *name, const uint8_t *program,
                            size_t program_len, const pvm_program *p, const pvm_state *init,
                            const pvm_state *fin, pvm_exit x);
+
+/* ---- on-chain service blobs (pvm/trace.c) ------------------------------------------------- */
+
+/* A service blob as stored on chain is E(|m|) m x: a variable-length natural length, that many
+ * metadata bytes, then the standard container x (README § On-chain blobs). A plain container
+ * satisfies 11 + |o| + |w| + 4 + |c| = size exactly; so does the x after a metadata prefix.
+ * pvm_meta_split: mode 0 decides (exactly one of the two shapes must hold: both is an ambiguous
+ * blob, neither a broken one, each PVM_EINVAL naming why), 1 requires the prefix, -1 forbids it.
+ * On success *off = where x starts (0 without metadata). */
+pvm_err pvm_meta_split(const uint8_t *b, size_t len, int mode, const char *name, size_t *off,
+                       pvm_errbuf *e);
+/* Whether b is a container by its lengths alone (the size equation above). */
+bool pvm_container_shape(const uint8_t *b, size_t len);
+/* The metadata bytes m as one comment line's text (jam-pvm-build's layout: a version byte 0, then
+ * name, version and licence as length-prefixed strings, a count and that many author strings;
+ * anything else as hex). Returns the length written (snprintf's rule). */
+int pvm_meta_describe(const uint8_t *m, size_t len, char *out, size_t n);
+
+/* ---- JIP-7 "PVM ecalli traces" (pvm/trace.c; README § Traces) -------------------------------- */
+
+/* A run of a real program with every host call's effects: the program as stored on chain, the
+ * memory written before the start, the start state, each host call (the state at its ecalli,
+ * then what the host read, wrote, set and charged) and the end. */
+typedef struct pvm_trace_io { uint32_t line, addr, len; uint8_t *data; } pvm_trace_io;
+typedef struct pvm_trace_set { uint32_t line; uint8_t reg; uint64_t value; } pvm_trace_set;
+typedef struct pvm_trace_state { uint32_t line, pc; int64_t gas; uint64_t regs[PVM_NUM_REGS]; } pvm_trace_state;
+typedef struct pvm_trace_call {
+	pvm_trace_state at;    /* the ecalli line: pc of the ecalli, gas after it was paid */
+	uint32_t id;
+	pvm_trace_io *reads; size_t n_reads;     /* memread: what the host read (checked) */
+	pvm_trace_io *writes; size_t n_writes;   /* memwrite: what it wrote */
+	pvm_trace_set *sets; size_t n_sets;      /* setreg */
+	bool has_gas; uint32_t gas_line; int64_t gas; /* setgas: the gas after the call */
+} pvm_trace_call;
+enum pvm_trace_end { PVM_TRACE_HALT, PVM_TRACE_OOG, PVM_TRACE_PANIC };
+typedef struct pvm_trace {
+	char *name;            /* the file, for messages */
+	uint8_t *program; size_t program_len; uint32_t program_line;
+	pvm_trace_io *init; size_t n_init;       /* memwrite lines before start */
+	pvm_trace_state start;
+	pvm_trace_call *calls; size_t n_calls;
+	int end;               /* enum pvm_trace_end */
+	uint64_t panic_arg;    /* PANIC=ARG: 0, or the page of a page fault */
+	pvm_trace_state fin;   /* the HALT/OOG/PANIC line */
+} pvm_trace;
+
+/* 1 if the first line the format knows is `program 0x` (unknown lines and prefixes skipped). */
+int pvm_trace_sniff(const char *text, size_t len);
+/* Parse a trace: unknown lines are ignored and a known line may carry a prefix; registers omitted
+ * are 0; after each ecalli the order is memread, memwrite, setreg, setgas. A malformed trace is
+ * PVM_EINVAL with "FILE:LINE:COL: reason". */
+pvm_err pvm_trace_parse(pvm_trace *t, const char *text, size_t len, const char *name, pvm_errbuf *e);
+pvm_err pvm_trace_read(pvm_trace *t, const char *path, pvm_errbuf *e);
+void pvm_trace_fini(pvm_trace *t);
+/* Write t in the format's canonical spelling (no prefixes; addresses as 8 hex digits, register
+ * values without leading zeros, zero registers omitted, gas and pcs in decimal). */
+pvm_err pvm_trace_write(const pvm_trace *t, FILE *out);
+
+/* Replaying: check a stop of an engine against the trace. pvm_trace_host checks that (s, x) is
+ * host call k (0-based) of t: status, id, pc, gas and the 13 registers, then every memread
+ * against s's memory; then applies the call's memwrites, setregs and setgas and sets s->pc to
+ * x->next. pvm_trace_fin checks (s, x) against the end line (a page fault is PANIC=its page).
+ * Both return true, or false with one line "ecalli #N (pc P, line L): FIELD: want W got G"
+ * (N 1-based) or "end (line L): ...". */
+bool pvm_trace_host(const pvm_trace *t, size_t k, pvm_state *s, const pvm_exit *x, char *why, size_t n);
+bool pvm_trace_fin(const pvm_trace *t, size_t k, const pvm_state *s, const pvm_exit *x, char *why, size_t n);
+/* Run t on a prepared engine from s (the trace's start state), answering every host call from the
+ * trace; rec (NULL: none) records the run as a trace. True if the run is the trace's. */
+bool pvm_trace_replay(const pvm_trace *t, const pvm_engine *eng, void *prep, pvm_state *s,
+                      pvm_trace *rec, char *why, size_t n);
+/* Recording a run as a trace (run --trace-out): begin with the program bytes, the memory written
+ * before the start and the start state; one call per answered host call (at: the state at the
+ * ecalli; after: once answered; ans: the trace call that answered it, whose reads are recorded
+ * with at's bytes, or NULL: the registers that changed and the gas if it changed); the end. */
+void pvm_trace_rec_begin(pvm_trace *rec, const uint8_t *program, size_t len, const pvm_trace_io *init,
+                         size_t n_init, const pvm_state *start);
+void pvm_trace_rec_call(pvm_trace *rec, uint32_t id, const pvm_state *at, const pvm_state *after,
+                        const pvm_trace_call *ans);
+/* False when x cannot end a trace (a host call left unanswered): nothing recorded. */
+bool pvm_trace_rec_end(pvm_trace *rec, const pvm_state *s, const pvm_exit *x);
 
 /* ---- assembler / disassembler -------------------------------------------------------------- */
 

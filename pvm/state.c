@@ -77,6 +77,57 @@ bool pvm_state_compare(const char *a, const pvm_state *sa, pvm_exit xa,
 	return true;
 }
 
+static void top_writable(void *ctx, uint32_t page, pvm_perm perm, const uint8_t *data)
+{
+	(void)data;
+	if (perm == PVM_WRITE) *(uint64_t *)ctx = ((uint64_t)page + 1) << PVM_PAGE_SHIFT;
+}
+
+bool pvm_sbrk_break(pvm_state *s, uint64_t size, uint64_t *result)
+{
+	if (!s->heap_top && !s->heap_base) { /* no container: after the highest writable page */
+		uint64_t top = PVM_LOW_LIMIT;
+		pvm_mem_each(s->mem, top_writable, &top);
+		s->heap_top = top > UINT32_MAX ? UINT32_MAX : (uint32_t)(top < PVM_LOW_LIMIT ? PVM_LOW_LIMIT : top);
+	}
+	uint64_t brk = s->heap_top, end = brk + (uint32_t)size;
+	uint64_t limit = s->heap_limit ? (uint64_t)s->heap_limit + PVM_LOW_LIMIT : UINT32_MAX;
+	*result = brk;
+	if ((uint32_t)size == 0) return true;
+	if (end > limit) return false;
+	uint64_t first = (brk + PVM_PAGE - 1) >> PVM_PAGE_SHIFT, last = (end + PVM_PAGE - 1) >> PVM_PAGE_SHIFT;
+	if (last > first)
+		pvm_mem_map(s->mem, (uint32_t)(first << PVM_PAGE_SHIFT), (last - first) << PVM_PAGE_SHIFT, PVM_WRITE);
+	s->heap_top = (uint32_t)end;
+	return true;
+}
+
+bool pvm_reading_parse(const char *str, uint8_t *r)
+{
+	if (!strcmp(str, "peers")) { *r = PVM_READING_PEERS; return true; }
+	if (!strcmp(str, "w3f")) { *r = 0; return true; }
+	uint8_t v = *r;
+	for (const char *p = str; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == 15 && !strncmp(p, "gas:instruction", n)) v |= PVM_READING_GAS_INSN;
+		else if (n == 10 && !strncmp(p, "gas:region", n)) v &= (uint8_t)~PVM_READING_GAS_INSN;
+		else if (n == 10 && !strncmp(p, "sbrk:break", n)) v |= PVM_READING_SBRK_BREAK;
+		else if (n == 13 && !strncmp(p, "sbrk:unmapped", n)) v &= (uint8_t)~PVM_READING_SBRK_BREAK;
+		else return false;
+		p += n;
+		if (*p && !*++p) return false; /* a trailing comma */
+	}
+	if (!*str) return false;
+	*r = v;
+	return true;
+}
+
+const char *pvm_reading_name(uint8_t r)
+{
+	static const char *const names[4] = { "w3f", "gas:instruction,sbrk:unmapped", "gas:region,sbrk:break", "peers" };
+	return names[r & 3];
+}
+
 uint64_t pvm_sbrk(pvm_state *s, uint64_t size)
 {
 	if (size == 0) return s->heap_top;

@@ -1,7 +1,8 @@
 /* semantics/engine.c: the `spec` engine: whole programs run by evaluating specs/pvm.yaml, loaded
  * for the program's revision. GP 0.7.2 gas follows DESIGN.md: a region (from an entry point up to
  * and including the first terminator or ecalli, by the spec's own terminator flags) is charged on
- * entry; too little gas exits out-of-gas at the entry pc with nothing changed. GP 0.8.0 runs Ψ_1
+ * entry; too little gas exits out-of-gas at the entry pc with nothing changed (the peers' reading,
+ * PVM_READING_GAS_INSN: 1 before each instruction, out of gas at the first unpaid one). GP 0.8.0 runs Ψ_1
  * step by step as the text reads (ISA-NOTES-0.8 §3, §4): v_loc, the charge of L(ı)'s block when
  * the gas-charged flag is clear, the instruction, the flag update. Slow by design: it is the
  * reference the other engines are checked against, so it finds 0.7.2 regions and 0.8.0 block
@@ -81,6 +82,21 @@ pvm_exit sem_run_trace(const sem_spec *sp, const pvm_program *p, pvm_state *s, s
 {
 	pvm_exit x = { 0 };
 	if (p->isa == PVM_ISA_080) return run_080(sp, p, s);
+	if (s->reading & PVM_READING_GAS_INSN) /* the peers' reading: 1 gas before each instruction */
+		for (;;) {
+			const pvm_inst *in = pvm_inst_at(p, s->pc);
+			if (s->gas < 1) {
+				if (fn) fn(ctx, s->pc, in->op, 1ull << 1);
+				x.status = PVM_OOG;
+				return x;
+			}
+			s->gas -= 1;
+			uint64_t taken = 0;
+			uint32_t pc = s->pc;
+			bool done = sem_exec_paths(sp, p, in, s, &x, fn ? &taken : NULL);
+			if (fn) fn(ctx, pc, in->op, taken);
+			if (done) return x;
+		}
 	for (;;) {
 		uint64_t cost = region_cost(sp, p, s->pc);
 		if (s->gas < 0 || (uint64_t)s->gas < cost) {

@@ -295,6 +295,35 @@ static uint64_t sbrk(pvm_state *s, uint64_t size)
 	return 0;
 }
 
+/* sbrk under the peers' break reading (pvm.h PVM_READING_SBRK_BREAK), written apart from
+ * pvm_sbrk_break like sbrk above: the break starts at heap_top (without a container: the end of
+ * the highest writable page, at least 0x10000); a nonzero size (low 32 bits) returns the break,
+ * moves it and makes every page below the new break writable; false (a panic, nothing changed)
+ * when the new break would pass the stack's start (heap_limit + 2^16; 2^32 - 1 without one). */
+static bool sbrk_break(pvm_state *s, uint64_t size64, uint64_t *out)
+{
+	uint32_t size = (uint32_t)size64;
+	if (s->heap_top == 0 && s->heap_base == 0) {
+		uint64_t top = PVM_LOW_LIMIT;
+		for (uint64_t pn = PVM_NUM_PAGES; pn-- > PVM_LOW_LIMIT >> PVM_PAGE_SHIFT;)
+			if (pvm_mem_perm(s->mem, (uint32_t)pn) == PVM_WRITE) {
+				top = (pn + 1) << PVM_PAGE_SHIFT;
+				break;
+			}
+		s->heap_top = top > UINT32_MAX ? UINT32_MAX : (uint32_t)top;
+	}
+	uint64_t limit = s->heap_limit ? s->heap_limit + (uint64_t)PVM_LOW_LIMIT : UINT32_MAX;
+	*out = s->heap_top;
+	if (size == 0) return true;
+	if (s->heap_top + (uint64_t)size > limit) return false;
+	uint64_t end = s->heap_top + (uint64_t)size;
+	for (uint64_t pn = (s->heap_top + (uint64_t)PVM_PAGE - 1) >> PVM_PAGE_SHIFT; pn << PVM_PAGE_SHIFT < end; pn++)
+		if (pvm_mem_perm(s->mem, (uint32_t)pn) != PVM_WRITE)
+			pvm_mem_map(s->mem, (uint32_t)(pn << PVM_PAGE_SHIFT), PVM_PAGE, PVM_WRITE);
+	s->heap_top = (uint32_t)end;
+	return true;
+}
+
 static bool exit_with(pvm_state *s, const pvm_inst *in, pvm_exit *x, pvm_status st)
 {
 	memset(x, 0, sizeof *x);
@@ -364,7 +393,13 @@ bool sem_exec_paths(const sem_spec *sp, const pvm_program *p, const pvm_inst *in
 	if (sbrk_reg >= 0) {
 		for (size_t i = 0; i < si->n_effects; i++)
 			if (si->effects[i]->op == SEM_SBRK) hit(&en, si->effects[i], SEM_P_SBRK, sbrk_size != 0);
-		s->regs[sbrk_reg] = sbrk(s, sbrk_size);
+		if (!(s->reading & PVM_READING_SBRK_BREAK)) {
+			s->regs[sbrk_reg] = sbrk(s, sbrk_size);
+		} else {
+			uint64_t v;
+			if (!sbrk_break(s, sbrk_size, &v)) return exit_with(s, in, x, PVM_PANIC);
+			s->regs[sbrk_reg] = v;
+		}
 	}
 
 	s->pc = in->next;
