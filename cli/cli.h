@@ -46,7 +46,10 @@ int cli_common_option(const char *cmd, int argc, char **argv, int *i);
 	"                 by which reading adds up; both is an error)\n"
 /* The --reading value given (-1: none) and the metadata mode (pvm_meta_split's). */
 extern int cli_reading;
+extern uint8_t cli_reading_mask;     /* the reading bits --reading fixes */
 extern int cli_meta_mode;
+/* An input's reading: def (its default) with the bits --reading fixes replaced. */
+uint8_t cli_reading_apply(uint8_t def);
 /* Loads FILE: *.json = w3f vector, *.pvmasm = assembly, anything else a §2 blob or a standard
  * container (auto: a blob if it decodes strictly, else a container; or forced by fmt). args are
  * the container's argument bytes (error for other kinds). gas < 0 keeps the file's gas (blob

@@ -12,14 +12,17 @@
 
 static const char usage_text[] =
 	"usage: jitproof vectors PATH... [--engine NAME|both] [--isa 0.8.0|0.7.2] [--junit FILE]\n"
-	"                        [--mutant NAME] [--polkavm-end]\n"
+	"                        [--mutant NAME] [--polkavm-end] [--reading R]\n"
 	"Runs PVM test vectors. PATH is a .json vector (w3f GP 0.7.2 format, or a GP 0.8 step vector\n"
-	"in either spelling; its format selects the ISA), a .pvmasm case with an expected state, or a\n"
-	"folder (every *.json and *.pvmasm inside, sorted by name). A 0.8 file's block-gas-costs are\n"
+	"in either spelling; its format selects the ISA), a .pvmasm case with an expected state, a\n"
+	"JIP-7 trace (.log, .trace: replayed from its start with its host calls, every stop checked;\n"
+	"GP 0.7.2 unless --isa says otherwise), or a folder (every *.json, *.pvmasm, *.log and *.trace\n"
+	"inside, sorted by name). A 0.8 file's block-gas-costs are\n"
 	"checked against the cost model; a file with only program and block-gas-costs checks just those.\n"
 	"  --isa REV      the revision of .pvmasm cases (default 0.8.0); a .json file of the other\n"
 	"                 revision's format is an error\n"
 	CLI_POLKAVM_END_HELP
+	CLI_COMMON_HELP
 	"  --engine NAME  engine to run (default interp); 'both' runs interp and jit and also\n"
 	"                 requires them to agree with each other\n"
 	"  --junit FILE   also write a JUnit XML report\n"
@@ -66,7 +69,8 @@ static bool add_path(list *l, const char *path)
 	}
 	size_t first = l->n;
 	for (struct dirent *de; (de = readdir(d));) {
-		if (!cli_has_suffix(de->d_name, ".json") && !cli_has_suffix(de->d_name, ".pvmasm")) continue;
+		if (!cli_has_suffix(de->d_name, ".json") && !cli_has_suffix(de->d_name, ".pvmasm") &&
+		    !cli_has_suffix(de->d_name, ".log") && !cli_has_suffix(de->d_name, ".trace")) continue;
 		size_t n = strlen(path) + strlen(de->d_name) + 2;
 		char *p = pvm_xmalloc(n);
 		snprintf(p, n, "%s%s%s", path, cli_has_suffix(path, "/") ? "" : "/", de->d_name);
@@ -191,6 +195,44 @@ static bool is_vector08(const char *path)
 	return is;
 }
 
+/* Replays a trace on e1 (and e2, which must also agree with e1 at the end); fills r. */
+static void run_trace(const cli_input *in, const pvm_engine *e1, const pvm_engine *e2, result *r)
+{
+	pvm_state st[2];
+	pvm_exit x[2] = { 0 };
+	char why[1024];
+	pvm_errbuf e;
+	free(r->name);
+	r->name = pvm_xstrdup(in->vec.name);
+	r->v = V_PASS;
+	int k = 0;
+	for (; k < 2 && r->v == V_PASS; k++) {
+		const pvm_engine *eng = k ? e2 : e1;
+		if (!eng) break;
+		void *prep = eng->load(&in->prog, &e);
+		if (!prep) {
+			r->v = V_FAIL;
+			snprintf(r->msg, sizeof r->msg, "[%s] cannot load program: %s", eng->name, e.msg);
+			break;
+		}
+		pvm_state_copy(&st[k], &in->init);
+		if (!pvm_trace_replay(&in->trace, eng, prep, &st[k], NULL, why, sizeof why)) {
+			r->v = V_FAIL;
+			snprintf(r->msg, sizeof r->msg, "%s%s%s%s", e2 ? "[" : "", e2 ? eng->name : "", e2 ? "] " : "", why);
+		}
+		x[k].status = in->trace.end == PVM_TRACE_HALT ? PVM_HALT : in->trace.end == PVM_TRACE_OOG ? PVM_OOG :
+		              in->trace.panic_arg ? PVM_FAULT : PVM_PANIC;
+		x[k].fault_addr = (uint32_t)in->trace.panic_arg;
+		eng->free(prep);
+	}
+	if (r->v == V_PASS && k == 2 && !pvm_state_compare(e1->name, &st[0], x[0], e2->name, &st[1], x[1], why, sizeof why)) {
+		r->v = V_FAIL;
+		snprintf(r->msg, sizeof r->msg, "%s", why);
+	}
+	for (int i = 0; i < k; i++) pvm_state_fini(&st[i]);
+	if (r->v == V_FAIL) printf("FAIL %s: %s\n", r->name, r->msg);
+}
+
 /* Runs one vector file; fills r. isa: the --isa value, or -1 to follow the file's format. */
 static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2, int isa,
                     unsigned dflags, result *r)
@@ -206,6 +248,11 @@ static void run_one(const char *path, const pvm_engine *e1, const pvm_engine *e2
 	if (cli_load(path, CLI_AUTO, NULL, 0, -1, isa, dflags, &in)) {
 		r->v = V_ERROR;
 		snprintf(r->msg, sizeof r->msg, "malformed input");
+		return;
+	}
+	if (in.kind == CLI_TRACE) {
+		run_trace(&in, e1, e2, r);
+		cli_input_fini(&in);
 		return;
 	}
 	if (in.kind != CLI_VECTOR && in.kind != CLI_PVMASM) {
@@ -293,6 +340,9 @@ int cmd_vectors(int argc, char **argv)
 	bool bad = false;
 	int npos = 0;
 	for (int i = 1; i < argc; i++) {
+		int crc = cli_common_option("vectors", argc, argv, &i);
+		if (crc > 0) return crc;
+		if (crc == 0) continue;
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage_text, stdout);
 			return 0;

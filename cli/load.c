@@ -26,7 +26,13 @@ bool cli_decode_option(const char *arg, unsigned *decode_flags)
 }
 
 int cli_reading = -1;
+uint8_t cli_reading_mask;
 int cli_meta_mode = 0;
+
+uint8_t cli_reading_apply(uint8_t def)
+{
+	return cli_reading < 0 ? def : (uint8_t)((def & ~cli_reading_mask) | (uint8_t)cli_reading);
+}
 
 int cli_common_option(const char *cmd, int argc, char **argv, int *i)
 {
@@ -37,10 +43,12 @@ int cli_common_option(const char *cmd, int argc, char **argv, int *i)
 	}
 	if (strcmp(a, "--reading")) return -1;
 	if (*i + 1 >= argc) return cli_usage(cmd, "--reading needs a value");
-	uint8_t r = cli_reading >= 0 ? (uint8_t)cli_reading : 0;
-	if (!pvm_reading_parse(argv[++*i], &r))
+	/* what the value says on top of either default: the bits it sets are those it fixes */
+	uint8_t r0 = 0, r1 = PVM_READING_PEERS;
+	if (!pvm_reading_parse(argv[++*i], &r0) || !pvm_reading_parse(argv[*i], &r1))
 		return cli_usage(cmd, "--reading: '%s' is not peers, w3f, or gas:instruction|region,sbrk:break|unmapped", argv[*i]);
-	cli_reading = r;
+	cli_reading_mask = (uint8_t)(~(r0 ^ r1) & PVM_READING_PEERS);
+	cli_reading = r0 & cli_reading_mask;
 	return 0;
 }
 
@@ -222,8 +230,7 @@ int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_
 {
 	int rc = load_any(path, fmt, args, args_len, gas, isa_opt, dflags, in);
 	if (rc) return rc;
-	in->init.reading = cli_reading >= 0 ? (uint8_t)cli_reading :
-	                   in->kind == CLI_TRACE ? PVM_READING_PEERS : in->init.reading;
+	in->init.reading = cli_reading_apply(in->kind == CLI_TRACE ? PVM_READING_PEERS : in->init.reading);
 	return 0;
 }
 
