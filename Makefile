@@ -38,7 +38,7 @@ test-scrambled: deps
 
 # Build the fuzz targets (fuzz/) for FUZZ_ENGINE (libfuzzer or afl) with ASan + UBSan and run
 # each for FUZZ_TIME seconds from seed corpora made from the vectors, cases and spec-path seeds.
-FUZZ_TARGETS ?= diff blob container vector vector08 asm spec
+FUZZ_TARGETS ?= diff blob container vector vector08 trace asm spec
 fuzz:
 	@$(MAKE) --no-print-directory PKGS="$(FUZZ_PKGS)" deps
 	@$(MAKE) --no-print-directory all

@@ -42,11 +42,11 @@ if [ "${SKIP_DECODERS:-0}" = 0 ]; then
   [ -x "$FB/fuzz_blob" ] || { cmake -S "$SRC" -B "$FB" -DCMAKE_C_COMPILER=clang -DJITPROOF_FUZZ_ENGINE=libfuzzer \
         -DJITPROOF_SANITIZE=ON > /dev/null && cmake --build "$FB" --target fuzz_targets -j1 > /dev/null; } || exit 2
   [ -d "$SRC/fuzz-out/libfuzzer/seeds" ] || sh "$SRC/fuzz/corpus.sh" "$B" "$SRC/fuzz-out/libfuzzer/seeds" > /dev/null
-  for t in ${DECODERS:-blob container vector vector08 asm spec}; do
+  for t in ${DECODERS:-blob container vector vector08 trace asm spec}; do
     d=$OUT/decoder_$t
     rm -rf "$d" && mkdir -p "$d/corpus" "$d/art"
     dict=""
-    case $t in asm) dict=asm ;; spec) dict=spec ;; vector|vector08) dict=json ;; esac
+    case $t in asm) dict=asm ;; spec) dict=spec ;; vector|vector08) dict=json ;; trace) dict=trace ;; esac
     start=$(date +%s)
     "$FB/fuzz_$t" -runs="$N" -max_total_time="${DECODER_SECONDS:-600}" -max_len=1024 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$d/art/" \
       ${dict:+-dict="$SRC/fuzz-out/libfuzzer/seeds/dict/$dict.dict"} "$d/corpus" "$SRC/fuzz-out/libfuzzer/seeds/$t" > "$d/log" 2>&1

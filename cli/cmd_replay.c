@@ -15,15 +15,17 @@ static const char usage_text[] =
 	"usage: jitproof replay PATH... [--engine-a NAME] [--engine-b NAME] [--poke-b ADDR=BYTE]\n"
 	"                      [--mutant NAME] [--lockstep [--cex-dir DIR]] [--isa 0.8.0|0.7.2]\n"
 	"                      [--host default|FILE] [--entry NAME|PC] [--max-host-calls N] [--polkavm-end]\n"
-	"Runs each program (a .json vector, a .pvmasm case, a blob or container, or every *.json\n"
-	"and *.pvmasm in a folder) on engine A (default interp) and engine B (default jit) and\n"
+	"Runs each program (a .json vector, a .pvmasm case, a blob or container, a JIP-7 trace, or\n"
+	"every *.json, *.pvmasm, *.log and *.trace in a folder) on engine A (default interp) and\n"
+	"engine B (default jit) and\n"
 	"compares exit reason, pc, the 13 registers, gas, fault address and all memory, and a JIT's\n"
 	"sandbox page protections with the page map (at its start, every sbrk and every stop).\n"
 	"Host calls are resumed with the state unchanged (at most 1000 per program), except GP 0.8.0\n"
 	"grow_heap (host call 1), answered as the GP says; with --host the others are answered on both\n"
 	"sides by a host policy (`default`: r7 := WHAT, 10 gas; or an answers file, see README) and\n"
 	"compared at every call; --entry starts at a JAM service entry point (refine 0, accumulate 5,\n"
-	"or a pc).\n"
+	"or a pc). A trace's host calls are answered by the trace on both sides, each checked first\n"
+	"(as its end is), also with --lockstep.\n"
 	"  --poke-b ADDR=BYTE  test aid: change one initial memory byte of engine B's copy\n"
 	"  --mutant NAME       run with that deliberately wrong code (validator self-test): a JIT\n"
 	"                      template, or the cost table, prevalidation or grow_heap both sides share\n"
@@ -33,6 +35,7 @@ static const char usage_text[] =
 	"  --isa REV           revision of .pvmasm, blob and container inputs (default 0.8.0); a .json\n"
 	"                      vector's format decides its own, and a contradicting --isa is an error\n"
 	CLI_POLKAVM_END_HELP
+	CLI_COMMON_HELP
 	"Exit status: 0 all agree, 1 a divergence, 2 bad usage or input.\n";
 
 enum { MAX_HOST_CALLS = 1000 };
@@ -73,7 +76,8 @@ static bool add_path(paths *l, const char *path)
 	struct dirent *de;
 	bool ok = true;
 	while (ok && (de = readdir(d))) {
-		if (!cli_has_suffix(de->d_name, ".json") && !cli_has_suffix(de->d_name, ".pvmasm")) continue;
+		if (!cli_has_suffix(de->d_name, ".json") && !cli_has_suffix(de->d_name, ".pvmasm") &&
+		    !cli_has_suffix(de->d_name, ".log") && !cli_has_suffix(de->d_name, ".trace")) continue;
 		char *full = pvm_xmalloc(strlen(path) + strlen(de->d_name) + 2);
 		sprintf(full, "%s/%s", path, de->d_name);
 		ok = push(l, full);
@@ -101,6 +105,10 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 	if (hr->entry) sa.pc = sb.pc = hr->entry_pc;
 	int rc = 0, calls = 0;
 	pvm_exit xa = { 0 };
+	/* a trace answers its own host calls on both sides, each checked first, and its end */
+	const pvm_trace *tr = in.kind == CLI_TRACE && !hr->host ? &in.trace : NULL;
+	unsigned max_calls = tr && tr->n_calls >= hr->max_calls ? (unsigned)tr->n_calls + 1 : hr->max_calls;
+	char why[512];
 	if (poke && !pvm_mem_poke(sb.mem, poke_addr, &poke_val, 1)) {
 		fprintf(stderr, "%s: --poke-b: address 0x%x is not mapped\n", path, poke_addr);
 		rc = 2;
@@ -108,7 +116,6 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 	for (; rc == 0; calls++) {
 		xa = ea->run(pa, &sa);
 		pvm_exit xb = eb->run(pb, &sb);
-		char why[512];
 		if (!pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, true, why, sizeof why) ||
 		    !pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why) ||
 		    !pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, false, why, sizeof why)) {
@@ -116,8 +123,15 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 			else printf("%s: %s\n", path, why);
 			rc = 1;
 		}
-		if (rc || xa.status != PVM_HOST || calls == (int)hr->max_calls) break;
-		if (pvm_host_is_grow_heap(&in.prog, &xa)) {
+		if (rc || xa.status != PVM_HOST || calls == (int)max_calls) break;
+		if (tr) {
+			if ((size_t)calls >= tr->n_calls) break; /* the end check names it */
+			if (!pvm_trace_host(tr, (size_t)calls, &sa, &xa, why, sizeof why) ||
+			    !pvm_trace_host(tr, (size_t)calls, &sb, &xb, why, sizeof why)) {
+				printf("%s: %s\n", path, why);
+				rc = 1;
+			}
+		} else if (pvm_host_is_grow_heap(&in.prog, &xa)) {
 			bool oka = pvm_grow_heap(&sa), okb = pvm_grow_heap(&sb); /* equal states: equal answers */
 			if (!oka || !okb) break;
 			sa.pc = xa.next;
@@ -131,6 +145,14 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 		} else {
 			sa.pc = xa.next;
 			sb.pc = xb.next;
+		}
+	}
+	if (tr && !rc) {
+		if (!pvm_trace_fin(tr, (size_t)calls, &sa, &xa, why, sizeof why)) {
+			printf("%s: %s\n", path, why);
+			rc = 1;
+		} else {
+			printf("%s: %d host calls answered by the trace and compared; the end matches it\n", path, calls);
 		}
 	}
 	if (hr->host && !rc)
@@ -157,6 +179,12 @@ int cmd_replay(int argc, char **argv)
 	unsigned dflags = 0;
 	for (int i = 1; i < argc && rc == 0; i++) {
 		const char *a = argv[i];
+		int crc = cli_common_option("replay", argc, argv, &i);
+		if (crc > 0) {
+			rc = crc;
+			break;
+		}
+		if (crc == 0) continue;
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage_text, stdout);
 			goto out;

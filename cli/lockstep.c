@@ -110,6 +110,10 @@ int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, c
 	pvm_state cur;
 	pvm_state_copy(&cur, &in.init);
 	int rc = 0, calls = 0;
+	/* a trace answers its own host calls (checked first), one after the other */
+	const pvm_trace *tr = in.kind == CLI_TRACE ? &in.trace : NULL;
+	size_t k = 0;
+	int max_calls = tr && tr->n_calls >= MAX_HOST_CALLS ? (int)tr->n_calls + 1 : MAX_HOST_CALLS;
 	for (long step = 0; step < MAX_STEPS; step++) {
 		uint32_t pc = cur.pc;
 		int64_t cost = (int64_t)in.prog.gas_cost[pc <= in.prog.code_len ? pc : in.prog.code_len];
@@ -140,14 +144,35 @@ int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, c
 			rc = 1;
 		}
 		bool stop = !same || xa.status != PVM_OOG || last;
-		if (same && xa.status == PVM_HOST && calls++ < MAX_HOST_CALLS) {
+		if (same && xa.status != PVM_OOG && xa.status != PVM_HOST && tr) { /* the end: the trace's? */
+			sa.gas = cur.gas - ((last ? cur.gas : cost) - sa.gas);
+			if (!pvm_trace_fin(tr, k, &sa, &xa, why, sizeof why)) {
+				printf("%s: lockstep: %s\n", path, why);
+				rc = 1;
+			}
+		} else if (same && last && xa.status == PVM_OOG && tr && !pvm_trace_fin(tr, k, &sa, &xa, why, sizeof why)) {
+			printf("%s: lockstep: %s\n", path, why);
+			rc = 1;
+		}
+		if (same && xa.status == PVM_HOST && calls++ < max_calls) {
 			stop = false;
-			sa.pc = xa.next;
+			if (!tr) sa.pc = xa.next; /* a trace's answer moves it (below) */
 		}
 		if (!stop) {
 			/* the region ran (or a host call returned): go on with the real gas */
 			int64_t used = (last ? cur.gas : cost) - sa.gas;
 			sa.gas = cur.gas - used;
+			/* a trace's host call: checked (with the real gas) and answered as the trace says */
+			if (tr && xa.status == PVM_HOST) {
+				bool ok = k < tr->n_calls ? pvm_trace_host(tr, k, &sa, &xa, why, sizeof why)
+				                          : pvm_trace_fin(tr, k, &sa, &xa, why, sizeof why); /* one call too many */
+				k++;
+				if (!ok) {
+					printf("%s: lockstep: %s\n", path, why);
+					rc = 1;
+					stop = true;
+				}
+			}
 			/* GP 0.8.0 grow_heap, answered with the real gas; false: out of gas, the run ends */
 			if (pvm_host_is_grow_heap(&in.prog, &xa) && !pvm_grow_heap(&sa))
 				stop = true;

@@ -8,7 +8,7 @@ set -u
 B=$1 ENGINE=$2 T=$3
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 FB=$SRC/build-fuzz-$ENGINE OUT=$SRC/fuzz-out/$ENGINE
-TARGETS=${FUZZ_TARGETS:-diff blob container vector vector08 asm spec}
+TARGETS=${FUZZ_TARGETS:-diff blob container vector vector08 trace asm spec}
 case $ENGINE in
   libfuzzer) CC=clang ;;
   afl) CC=afl-clang-fast ;;
@@ -18,7 +18,7 @@ cmake -S "$SRC" -B "$FB" -DCMAKE_C_COMPILER=$CC -DJITPROOF_FUZZ_ENGINE=$ENGINE -
       -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null || exit 2
 cmake --build "$FB" --target fuzz_targets -j"${JOBS:-2}" || exit 2
 sh "$SRC/fuzz/corpus.sh" "$B" "$OUT/seeds" || exit 2
-dict_of() { case $1 in asm) echo asm ;; spec) echo spec ;; vector|vector08) echo json ;; *) echo "" ;; esac; }
+dict_of() { case $1 in asm) echo asm ;; spec) echo spec ;; vector|vector08) echo json ;; trace) echo trace ;; *) echo "" ;; esac; }
 bad=0
 for t in $TARGETS; do
   mkdir -p "$OUT/$t/crashes" "$OUT/$t/corpus"

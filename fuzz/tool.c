@@ -1,7 +1,8 @@
 /* fuzz/tool.c: `jitproof-fuzz-tool`, the seed-corpus and dictionary maker used by fuzz/run.sh:
  *   blob VECTOR OUT      the vector's program blob (a seed for fuzz_blob)
  *   diff VECTOR OUT      the vector as a raw differential input (a seed for fuzz_diff)
- *   dict asm|spec|json   a libFuzzer/AFL dictionary from the tables (opcodes, spec operators) */
+ *   dict asm|spec|json|trace  a libFuzzer/AFL dictionary: from the tables (opcodes, spec operators),
+ *                        the JSON keys, or the JIP-7 trace format's keywords */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,14 @@ static int dict(const char *kind)
 		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) entry("", words[i], "");
 		return 0;
 	}
-	fprintf(stderr, "jitproof-fuzz-tool: dict: unknown kind '%s' (asm, spec, json)\n", kind);
+	if (!strcmp(kind, "trace")) { /* the keywords of pvm/trace.c's known lines and their fields */
+		static const char *const words[] = { "program 0x", "memwrite 0x", "memread 0x", "start pc=", "ecalli=",
+		                                     "setreg r", "setgas <-", "HALT pc=", "OOG pc=", "PANIC=", " gas=",
+		                                     " len=", " <- 0x", " -> 0x", "r07=0x", "\n", "TRACE [  ecalli] " };
+		for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) entry("", words[i], "");
+		return 0;
+	}
+	fprintf(stderr, "jitproof-fuzz-tool: dict: unknown kind '%s' (asm, spec, json, trace)\n", kind);
 	return 2;
 }
 
@@ -70,7 +78,7 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "dict")) return dict(argv[2]);
 	if (argc != 4 || (strcmp(argv[1], "blob") && strcmp(argv[1], "diff"))) {
-		fprintf(stderr, "usage: jitproof-fuzz-tool blob|diff VECTOR OUT | dict asm|spec|json\n");
+		fprintf(stderr, "usage: jitproof-fuzz-tool blob|diff VECTOR OUT | dict asm|spec|json|trace\n");
 		return 2;
 	}
 	pvm_vector v;

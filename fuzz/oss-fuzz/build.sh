@@ -9,7 +9,7 @@ cmake -S . -B build-oss -DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$CFLAGS" -DCMA
       -DJITPROOF_FUZZ_ENGINE=external -DJITPROOF_FUZZ_LIB="$LIB_FUZZING_ENGINE"
 cmake --build build-oss -j"$(nproc)" --target fuzz_targets
 JITPROOF_VECTORS=${JITPROOF_VECTORS:-$SRC/jitproof/fuzz/regress/vector} sh fuzz/corpus.sh build-normal corpora
-for t in diff blob container vector vector08 asm spec; do
+for t in diff blob container vector vector08 trace asm spec; do
   cp "build-oss/fuzz_$t" "$OUT/"
   (cd "corpora/$t" && zip -q -r "$OUT/fuzz_${t}_seed_corpus.zip" .)
 done
@@ -17,5 +17,6 @@ cp corpora/dict/asm.dict "$OUT/fuzz_asm.dict"
 cp corpora/dict/spec.dict "$OUT/fuzz_spec.dict"
 cp corpora/dict/json.dict "$OUT/fuzz_vector.dict"
 cp corpora/dict/json.dict "$OUT/fuzz_vector08.dict"
+cp corpora/dict/trace.dict "$OUT/fuzz_trace.dict"
 # the spec engine and the spec target read the spec file at run time
 cp specs/pvm.yaml "$OUT/"
