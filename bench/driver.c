@@ -3,7 +3,8 @@
  * "NAME insts I interp_ns T jit_ns T compile_ns T static_insts N r7 V" (insts = gas used,
  * i.e. guest instructions executed). A program that does not halt, or engines that disagree
  * on r7, is an error (exit 1). `--compile` times compiling a 100,000-instruction program;
- * `--compile08 FILE.json...` deblobbing (with the 0.8.0 block costs) and compiling GP 0.8 programs. */
+ * `--compile08 FILE.json...` deblobbing (with the 0.8.0 block costs) and compiling GP 0.8 programs;
+ * `--trace FILE.log...` replaying JIP-7 traces of real services on both engines (bench_trace). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,8 +209,130 @@ static int bench_compile08(const char *path)
 	return rc;
 }
 
+/* ARGS_ADDR: where a standard program's arguments start (2^32 - Z_Z - Z_I), as cli/load.c. */
+enum { ARGS_ADDR = 0xfeff0000u };
+
+/* A trace's program as a standard container (after its metadata prefix, if any) with the memwrite
+ * at ARGS_ADDR before start as the arguments, the other initial memwrites applied, and pc, gas and
+ * registers from the start line, under the peers' readings (what cli/load.c does for `run`). */
+static int trace_load(const pvm_trace *t, pvm_program *p, pvm_state *s, pvm_errbuf *e)
+{
+	size_t off;
+	if (pvm_meta_split(t->program, t->program_len, 0, t->name, &off, e)) return 2;
+	const pvm_trace_io *args = NULL;
+	for (size_t i = 0; i < t->n_init && !args; i++)
+		if (t->init[i].addr == ARGS_ADDR) args = &t->init[i];
+	if (pvm_container_load_isa(t->program + off, t->program_len - off, args ? args->data : NULL,
+	                           args ? args->len : 0, PVM_ISA_072, t->name, p, s, e))
+		return 2;
+	for (size_t i = 0; i < t->n_init; i++) {
+		const pvm_trace_io *w = &t->init[i];
+		if (w != args && w->len && !pvm_mem_poke(s->mem, w->addr, w->data, w->len)) {
+			pvm_errf(e, "%s:%" PRIu32 ": memwrite before start into unmapped memory", t->name, w->line);
+			pvm_state_fini(s);
+			pvm_program_fini(p);
+			return 2;
+		}
+	}
+	s->pc = t->start.pc;
+	s->gas = t->start.gas;
+	memcpy(s->regs, t->start.regs, sizeof s->regs);
+	s->reading = PVM_READING_PEERS;
+	return 0;
+}
+
+/* Best-of-3 CPU time of replaying t on a prepared engine from init (every host call answered and
+ * checked by the trace: pvm_trace_replay); UINT64_MAX, and why, if a replay is not the trace's. */
+static uint64_t time_replays(const pvm_trace *t, const pvm_engine *eng, void *prep, const pvm_state *init,
+                             char *why, size_t n)
+{
+	uint64_t best = UINT64_MAX;
+	for (int k = 0; k < 3; k++) {
+		pvm_state s;
+		pvm_state_copy(&s, init);
+		uint64_t t0 = now_ns();
+		bool ok = pvm_trace_replay(t, eng, prep, &s, NULL, why, n);
+		uint64_t d = now_ns() - t0;
+		pvm_state_fini(&s);
+		if (!ok) return UINT64_MAX;
+		if (d < best) best = d;
+	}
+	return best;
+}
+
+/* One JIP-7 trace of a real service replayed on the interpreter and the JIT (best of 3 CPU times
+ * each; the JIT's compile, best of 3 too, is not in its run time): "NAME insts I calls C
+ * interp_ns T jit_ns T compile_ns T". The guest instructions executed come from the trace itself:
+ * under the peers' gas reading of GP 0.7.2 (PVM_READING_GAS_INSN) every instruction, ecalli
+ * included, costs exactly 1 gas and a host call costs what its setgas says (the gas at the ecalli
+ * minus the setgas; nothing without one), and an out-of-gas end stops at gas 0 before the unpaid
+ * instruction, so instructions = start gas - final gas - the host calls' charges. Both replays
+ * match the trace at every host call and at the end, gas included, so both engines ran exactly
+ * these. A replay that is not the trace's is an error (exit 1). */
+static int bench_trace(const char *path)
+{
+	pvm_errbuf e;
+	pvm_trace t;
+	if (pvm_trace_read(&t, path, &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+		return 2;
+	}
+	pvm_program p;
+	pvm_state init;
+	if (trace_load(&t, &p, &init, &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+		pvm_trace_fini(&t);
+		return 2;
+	}
+	int64_t insts = t.start.gas - t.fin.gas;
+	for (size_t i = 0; i < t.n_calls; i++)
+		if (t.calls[i].has_gas) insts -= t.calls[i].at.gas - t.calls[i].gas;
+	void *it = interp_engine.load(&p, &e), *jp = NULL;
+	uint64_t compile = UINT64_MAX;
+	for (int k = 0; k < 3 && it; k++) {
+		if (jp) jit_engine.free(jp);
+		uint64_t c0 = now_ns();
+		jp = jit_engine.load(&p, &e);
+		uint64_t c = now_ns() - c0;
+		if (!jp) break;
+		if (c < compile) compile = c;
+	}
+	int rc = 1;
+	char why[512];
+	if (!it || !jp) {
+		fprintf(stderr, "%s: %s\n", path, e.msg);
+	} else {
+		uint64_t ti = time_replays(&t, &interp_engine, it, &init, why, sizeof why), tj = UINT64_MAX;
+		if (ti == UINT64_MAX) fprintf(stderr, "%s: interp: %s\n", path, why);
+		else if ((tj = time_replays(&t, &jit_engine, jp, &init, why, sizeof why)) == UINT64_MAX)
+			fprintf(stderr, "%s: jit: %s\n", path, why);
+		else {
+			const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+			const char *dot = strrchr(base, '.');
+			printf("%.*s insts %" PRId64 " calls %zu interp_ns %" PRIu64 " jit_ns %" PRIu64 " compile_ns %" PRIu64 "\n",
+			       (int)(dot && dot != base ? dot - base : (ptrdiff_t)strlen(base)), base, insts, t.n_calls, ti, tj, compile);
+			rc = 0;
+		}
+	}
+	if (it) interp_engine.free(it);
+	if (jp) jit_engine.free(jp);
+	pvm_state_fini(&init);
+	pvm_program_fini(&p);
+	pvm_trace_fini(&t);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 3 && !strcmp(argv[1], "--trace")) {
+		int rc = 0;
+		for (int i = 2; i < argc; i++) {
+			int r = bench_trace(argv[i]);
+			if (r > rc) rc = r;
+			fflush(stdout);
+		}
+		return rc;
+	}
 	if (argc == 2 && !strcmp(argv[1], "--compile")) return bench_compile();
 	if (argc >= 3 && !strcmp(argv[1], "--compile08")) {
 		int rc = 0;
@@ -220,7 +343,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: jitproof-bench FILE.pvmasm... | --compile | --compile08 FILE.json...\n");
+		fprintf(stderr, "usage: jitproof-bench FILE.pvmasm... | --compile | --compile08 FILE.json... | --trace FILE.log...\n");
 		return 2;
 	}
 	int rc = 0;

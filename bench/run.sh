@@ -2,10 +2,12 @@
 # bench/run.sh BUILD_DIR: runs every bench/*.pvmasm on the interpreter and the JIT (jitproof-bench)
 # and its C twin compiled with gcc -O2, checks that all three compute the same result, and prints
 # per program: guest instructions/s (interp, JIT), JIT/interp speedup, JIT/native time ratio and
-# JIT compile time per guest instruction; then times `jitproof validate` (BENCH_VALIDATE=0 skips
-# it) and `jitproof prove --all` on the real services (BENCH_PROVE=0 skips it). Times are CPU
-# times (the machine may be shared), best of 3, except validate's and prove's wall times; they
-# vary from run to run and nothing here is a test.
+# JIT compile time per guest instruction; then replays the JIP-7 traces of real services
+# (../shared/traces/0.7.2 or $JITPROOF_TRACES) on both engines: guest instructions, instructions/s
+# and the JIT compile time, per trace and in total; then times `jitproof validate`
+# (BENCH_VALIDATE=0 skips it) and `jitproof prove --all` on the real services (BENCH_PROVE=0 skips
+# it). Times are CPU times (the machine may be shared), best of 3, except validate's and prove's
+# wall times; they vary from run to run and nothing here is a test.
 set -eu
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,12 +46,42 @@ for f in "$v08/integration/pinky.json" "$v08/integration/prime-sieve.json"; do
 	"$driver" --compile08 "$f" | awk '{ printf "compile 0.8 %s: %d instructions, %d blocks: deblob + block costs %.2f ms (%.0f ns/instruction), JIT %.2f ms (%.0f ns/instruction)\n", $1, $3, $5, $7 / 1e6, $7 / $3, $9 / 1e6, $9 / $3 }' \
 		|| status=1
 done
+# real code: each JIP-7 trace (a JAM service's accumulate run, GP 0.7.2, the peers' readings)
+# replayed on the interpreter and the JIT, every host call answered and checked from the trace
+# (jitproof-bench --trace); guest instructions from the trace's gas (see bench/driver.c), times best
+# of 3 CPU times, the JIT's compile apart from its run time. Each trace is first checked through
+# the command line too (`jitproof run TRACE --engine interp|jit`).
+traces=${JITPROOF_TRACES:-$here/../../shared/traces/0.7.2}
+jp="$build/jitproof"
+if ls "$traces"/*.log > /dev/null 2>&1; then
+	for f in "$traces"/*.log; do
+		[ -x "$jp" ] || break
+		for eng in interp jit; do
+			if ! "$jp" run "$f" --engine $eng 2>&1 | grep -q '^trace: .*; the end matches the trace$'; then
+				echo "trace $(basename "$f" .log): jitproof run --engine $eng does not replay it"; status=1
+			fi
+		done
+	done
+	printf '%-15s %11s %6s %14s %14s %10s %11s\n' trace "guest insts" calls "interp inst/s" "jit inst/s" \
+		"jit/interp" "compile ms"
+	"$driver" --trace "$traces"/*.log > "$build/bench-traces.txt" || status=1
+	awk '{
+		insts = $3; calls = $5; ti = $7; tj = $9; comp = $11
+		printf "%-15s %11d %6d %14.3e %14.3e %9.2fx %11.2f\n", $1, insts, calls, insts / (ti / 1e9), insts / (tj / 1e9),
+		       ti / tj, comp / 1e6
+		n++; si += insts; sc += calls; sti += ti; stj += tj; scomp += comp
+	} END {
+		if (n) printf "%-15s %11d %6d %14.3e %14.3e %9.2fx %11.2f\n", sprintf("total (%d)", n), si, sc, si / (sti / 1e9),
+		              si / (stj / 1e9), sti / stj, scomp / 1e6
+	}' "$build/bench-traces.txt"
+else
+	echo "traces: no *.log in $traces (JITPROOF_TRACES)"
+fi
 # the validator: the whole template enumeration, both CPU-feature variants, on 2 workers, for each
 # revision alone (GP 0.7.2 against its 90 s target; GP 0.8.0) and then for both in one run (what
 # `make validate` does: a 0.8.0 template reuses its 0.7.2 twin's proof when the spec entries are the
 # same), each with the median and maximum proof time and the result count from its JSON report,
 # then the instances and verdicts of each variant and revision
-jp="$build/jitproof"
 if [ -x "$jp" ] && [ "${BENCH_VALIDATE:-1}" != 0 ]; then
 	for isa in 0.7.2 0.8.0 both; do
 		flags="--isa $isa" label="GP $isa alone" target=0

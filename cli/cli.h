@@ -70,6 +70,10 @@ bool cli_decode_option(const char *arg, unsigned *decode_flags);
 #define CLI_POLKAVM_END_HELP \
 	"  --polkavm-end  GP 0.8.0 prevalidation also rejects a blob whose last instruction can fall\n" \
 	"                 through, as PolkaVM HEAD does (the GP text accepts it; ISA-NOTES-0.8 §10.1)\n"
+/* Resume after host call x of a run of in (the k-th, 0-based, counted in *k): a trace answers
+ * it (checked first: false with *why on a difference, or when the trace has no more calls);
+ * every other input resumes with the state unchanged. */
+bool cli_resume(const cli_input *in, size_t *k, pvm_state *s, const pvm_exit *x, char *why, size_t n);
 /* Parses an --isa value; on error prints the usage line and returns 2 (else 0). */
 int cli_parse_isa(const char *cmd, const char *value, int *isa);
 void cli_input_fini(cli_input *in);

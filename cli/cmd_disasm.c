@@ -77,6 +77,16 @@ int cmd_disasm(int argc, char **argv)
 	} else {
 		if (in.kind == CLI_BLOB) fprintf(out, "; %s: program blob\n", path);
 		else fprintf(out, "; %s\n", path);
+		if (in.meta_len) { /* an on-chain blob: E(|m|) m, then the container */
+			uint64_t m;
+			size_t k = pvm_varint_decode(in.file, in.file_len, &m);
+			char text[1200];
+			pvm_meta_describe(in.file + k, in.meta_len - k, text, sizeof text);
+			fprintf(out, "; %s\n", text);
+		}
+		if (in.kind == CLI_TRACE)
+			fprintf(out, "; a JIP-7 trace: %zu host calls, initial state from its start line (line %u)\n",
+			        in.trace.n_calls, in.trace.start.line);
 		if (in.prog.invalid[0]) /* GP 0.8.0 prevalidation rejected it: every run panics at once */
 			fprintf(out, "; invalid GP 0.8.0 blob (%s): the first step panics\n", in.prog.invalid);
 		err = pvm_disasm(&in.prog, in.kind == CLI_BLOB ? NULL : &in.vec, out);

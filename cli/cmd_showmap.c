@@ -191,13 +191,14 @@ static void on_inst(void *ctx, uint32_t pc, unsigned op, uint64_t paths)
 		}
 }
 
-/* Runs until a non-host exit (host calls resumed unchanged, as replay does). */
-static void run_engine(const pvm_engine *eng, void *prep, pvm_state *s)
+/* Runs until a non-host exit (host calls resumed unchanged, as replay does; a trace answers its
+ * own, and its run stops where it departs from the trace). */
+static void run_engine(const cli_input *in, const pvm_engine *eng, void *prep, pvm_state *s)
 {
-	for (int calls = 0;; calls++) {
+	char why[512];
+	for (size_t calls = 0;;) {
 		pvm_exit x = eng->run(prep, s);
-		if (x.status != PVM_HOST || calls == MAX_HOST_CALLS) return;
-		s->pc = x.next;
+		if (x.status != PVM_HOST || calls == MAX_HOST_CALLS || !cli_resume(in, &calls, s, &x, why, sizeof why)) return;
 	}
 }
 
@@ -213,10 +214,14 @@ static int trace_one(const char *path, sem_spec *const specs[PVM_ISA_COUNT], int
 		         (unsigned long long)cli_hash64(in.vec.program, in.vec.program_len));
 		pvm_state s;
 		pvm_state_copy(&s, &in.init);
-		for (int calls = 0;; calls++) {
+		char why[512];
+		for (size_t calls = 0;;) {
 			pvm_exit x = sem_run_trace(sp, &in.prog, &s, on_inst, &t);
 			if (x.status != PVM_HOST || calls == MAX_HOST_CALLS) break;
-			s.pc = x.next;
+			if (!cli_resume(&in, &calls, &s, &x, why, sizeof why)) {
+				fprintf(stderr, "%s: %s (coverage up to there)\n", path, why);
+				break;
+			}
 		}
 		pvm_state_fini(&s);
 	}
@@ -231,7 +236,7 @@ static int trace_one(const char *path, sem_spec *const specs[PVM_ISA_COUNT], int
 		}
 		pvm_state s;
 		pvm_state_copy(&s, &in.init);
-		run_engine(eng, prep, &s);
+		run_engine(&in, eng, prep, &s);
 		pvm_state_fini(&s);
 		eng->free(prep);
 		for (size_t i = 0; i < cli_sancov_guards(); i++) {

@@ -52,6 +52,20 @@ int cli_common_option(const char *cmd, int argc, char **argv, int *i)
 	return 0;
 }
 
+bool cli_resume(const cli_input *in, size_t *k, pvm_state *s, const pvm_exit *x, char *why, size_t n)
+{
+	if (in->kind != CLI_TRACE) {
+		s->pc = x->next;
+		++*k;
+		return true;
+	}
+	if (*k >= in->trace.n_calls) {
+		pvm_trace_fin(&in->trace, *k, s, x, why, n);
+		return false;
+	}
+	return pvm_trace_host(&in->trace, (*k)++, s, x, why, n);
+}
+
 void cli_input_fini(cli_input *in)
 {
 	pvm_trace_fini(&in->trace);

@@ -557,6 +557,25 @@ static bool directive(asm_ctx *c)
 		uint64_t g;
 		if (!number(c, &g, "gas")) return false;
 		v->initial_gas = (int64_t)g;
+	} else if (!strcmp(d, ".reading")) { /* the GP 0.7.2 readings (pvm.h PVM_READING_*) */
+		skip_ws(c);
+		const char *at = c->p;
+		size_t n = strcspn(c->p, " \t;");
+		char r[64];
+		uint8_t val = 0;
+		snprintf(r, sizeof r, "%.*s", (int)(n < sizeof r ? n : sizeof r - 1), c->p);
+		if (!n || n >= sizeof r || !pvm_reading_parse(r, &val))
+			return fail_at(c, at, "bad reading '%s' (peers, w3f, or gas:instruction|region,sbrk:break|unmapped)", r);
+		c->p += n;
+		v->reading = val;
+	} else if (!strcmp(d, ".heap")) { /* the heap a container would set up: base, top (the break), limit */
+		uint32_t h[3];
+		for (int k = 0; k < 3; k++) {
+			if (k) sep(c);
+			if (!number_u32(c, &h[k], k == 0 ? "heap base" : k == 1 ? "heap top" : "heap limit")) return false;
+		}
+		v->has_heap = true;
+		v->heap_base = h[0], v->heap_top = h[1], v->heap_limit = h[2];
 	} else if (!strcmp(d, ".pc")) {
 		free(c->entry.label);
 		if (!pcref(c, &c->entry, "pc")) return false;

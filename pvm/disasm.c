@@ -217,6 +217,9 @@ static void print_initial(FILE *out, const dis *d, const pvm_vector *v)
 	}
 	for (int r = 0; r < PVM_NUM_REGS; r++)
 		if (v->initial_regs[r]) fprintf(out, ".reg r%d 0x%" PRIx64 "\n", r, v->initial_regs[r]);
+	if (v->reading) fprintf(out, ".reading %s\n", pvm_reading_name(v->reading));
+	if (v->has_heap)
+		fprintf(out, ".heap 0x%" PRIx32 " 0x%" PRIx32 " 0x%" PRIx32 "\n", v->heap_base, v->heap_top, v->heap_limit);
 	for (size_t i = 0; i < v->n_page_map; i++)
 		fprintf(out, ".page 0x%" PRIx32 " %" PRIu32 " %s\n", v->page_map[i].address, v->page_map[i].length,
 		        v->page_map[i].writable ? "rw" : "ro");

@@ -417,6 +417,10 @@ typedef struct pvm_vector {
 	bool has_fault_addr; uint32_t expected_fault_addr;  /* expected-page-fault-address */
 	bool has_host_id; uint32_t expected_host_id;        /* expected-host-call-id (extension) */
 	bool has_expected;     /* expected-* fields present (a .pvmasm file may have none) */
+	/* Not in the JSON format (a .pvmasm file's .reading and .heap; a state's): */
+	uint8_t reading;       /* pvm_state.reading (PVM_READING_*) */
+	bool has_heap;         /* heap_base, heap_top, heap_limit as pvm_state's */
+	uint32_t heap_base, heap_top, heap_limit;
 } pvm_vector;
 
 pvm_err pvm_vector_read(pvm_vector *v, const char *path, pvm_errbuf *e);
@@ -429,7 +433,8 @@ void pvm_vector_initial_state(const pvm_vector *v, pvm_state *s);
  * page's bytes that are non-zero, as contiguous chunks (the w3f convention). */
 void pvm_vector_set_expected(pvm_vector *v, const pvm_state *s, pvm_exit x);
 /* Fill name (copied) and the initial-* fields from a state: page map = runs of pages with one
- * permission, initial-memory = the non-zero bytes as contiguous chunks. Heap fields are lost. */
+ * permission, initial-memory = the non-zero bytes as contiguous chunks; the heap fields and the
+ * reading too (which the JSON format does not carry: a written vector loses them). */
 void pvm_vector_set_initial(pvm_vector *v, const char *name, const pvm_state *s);
 /* Compare a final state/exit with the expected-* fields. Returns true if equal; otherwise
  * writes one line naming the first differing field, e.g. "expected-regs[7]: want 0x.. got 0x..". */

@@ -265,6 +265,12 @@ void pvm_vector_initial_state(const pvm_vector *v, pvm_state *s)
 		            v->page_map[i].writable ? PVM_WRITE : PVM_READ);
 	for (size_t i = 0; i < v->n_initial_mem; i++)
 		pvm_mem_poke(s->mem, v->initial_mem[i].address, v->initial_mem[i].data, v->initial_mem[i].len);
+	s->reading = v->reading;
+	if (v->has_heap) {
+		s->heap_base = v->heap_base;
+		s->heap_top = v->heap_top;
+		s->heap_limit = v->heap_limit;
+	}
 }
 
 typedef struct runs {
@@ -458,4 +464,9 @@ void pvm_vector_set_initial(pvm_vector *v, const char *name, const pvm_state *s)
 	memcpy(v->initial_regs, s->regs, sizeof v->initial_regs);
 	v->initial_pc = s->pc;
 	v->initial_gas = s->gas;
+	v->reading = s->reading;
+	v->has_heap = s->heap_base || s->heap_top || s->heap_limit;
+	v->heap_base = s->heap_base;
+	v->heap_top = s->heap_top;
+	v->heap_limit = s->heap_limit;
 }
