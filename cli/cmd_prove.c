@@ -15,11 +15,15 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: jitproof prove (FILE --pc N | --all FILE...) [-j N] [--cex-dir DIR] [--timeout-ms MS] [--rlimit N]\n"
+	fprintf(f, "usage: jitproof prove (FILE --pc N | --all FILE... | --visited TRACE) [-j N] [--cex-dir DIR] [--timeout-ms MS] [--rlimit N]\n"
 	           "                      [--portable] [--fallback-states N] [--mutant NAME] [--json FILE]\n"
 	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--[no-]cross-check]\n"
 	           "                      [--timings] [--debug query,norm,rlimit,weaken] [--isa 0.8.0|0.7.2]\n"
-	           "FILE: a w3f vector, .pvmasm, blob or container. Proves the JIT's code for the gas region\n"
+	           "                      [--reading R] [--metadata|--no-metadata]\n"
+	           "FILE: a w3f vector, .pvmasm, blob, container (with or without on-chain metadata) or a\n"
+	           "JIP-7 trace (its program). --visited TRACE proves every gas region the traced run\n"
+	           "enters (replayed with the trace's host answers; a run that leaves the trace is exit 1).\n"
+	           "Proves the JIT's code for the gas region\n"
 	           "entered at pc N (or every basic block with --all) equal to the composed specs, piece by\n"
 	           "piece (gas prologue, then each instruction's code against its spec; --whole-block: one\n"
 	           "query; with --cross-check, the default for --pc, blocks of up to 3 instructions get\n"
@@ -84,6 +88,38 @@ static void *prove_worker(void *arg)
 	return NULL;
 }
 
+/* The gas regions a trace's run enters: its start, and every pc after an instruction that ends a
+ * region (a terminator or an ecalli), run on the spec engine with the trace's host answers. */
+typedef struct visit { const pvm_program *p; uint8_t *entered; bool next; } visit;
+
+static void on_step(void *ctx, uint32_t pc, unsigned op, uint64_t paths)
+{
+	visit *v = ctx;
+	if (paths == (1ull << 1)) return; /* out of gas before it: not entered */
+	if (v->next && pc <= v->p->code_len) v->entered[pc] = 1;
+	v->next = pvm_op_ends_region(op);
+}
+
+static bool visited_regions(const cli_input *in, const sem_spec *sp, uint8_t *entered, char *why, size_t n)
+{
+	visit v = { &in->prog, entered, true };
+	pvm_state s;
+	pvm_state_copy(&s, &in->init);
+	size_t k = 0;
+	bool ok = true;
+	for (;;) {
+		pvm_exit x = sem_run_trace(sp, &in->prog, &s, on_step, &v);
+		if (x.status != PVM_HOST) {
+			ok = pvm_trace_fin(&in->trace, k, &s, &x, why, n);
+			break;
+		}
+		if (!(ok = cli_resume(in, &k, &s, &x, why, n))) break;
+		v.next = true; /* the instruction after an ecalli starts a region */
+	}
+	pvm_state_fini(&s);
+	return ok;
+}
+
 static void print_result(const char *file, uint32_t pc, const tv_result *r)
 {
 	printf("%s pc %u (%s): %s%s%s (%.1f ms)\n", file, pc, pvm_ops[r->op].name, tv_verdict_name(r->verdict),
@@ -100,7 +136,7 @@ int cmd_prove(int argc, char **argv)
 	const char *files[argc > 0 ? argc : 1]; /* at most every argument a file */
 	size_t n_files = 0;
 	uint64_t pc = 0, n;
-	bool have_pc = false, all = false, timings = false;
+	bool have_pc = false, all = false, timings = false, visited = false;
 	int isa = -1;
 	int cross = -1; /* the whole-block cross-check: default on for --pc, off for --all */
 	int early = -1; /* an exit code decided while reading the arguments */
@@ -108,6 +144,7 @@ int cmd_prove(int argc, char **argv)
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		int r = cli_tv_option("prove", argc, argv, &i, &o);
+		if (r < 0) r = cli_common_option("prove", argc, argv, &i);
 		if (r >= 0) {
 			if (r) {
 				early = r;
@@ -125,6 +162,8 @@ int cmd_prove(int argc, char **argv)
 			have_pc = true, i++;
 		} else if (!strcmp(a, "--all")) {
 			all = true;
+		} else if (!strcmp(a, "--visited")) {
+			all = visited = true;
 		} else if (!strcmp(a, "--isa")) {
 			if (!val) {
 				early = cli_usage("prove", "--isa needs a value");
@@ -175,8 +214,9 @@ int cmd_prove(int argc, char **argv)
 	if (early >= 0) return early;
 	o.no_cross_check = cross < 0 ? all : !cross;
 	if (!n_files || have_pc == all) {
-		return cli_usage("prove", "needs FILE and exactly one of --pc N / --all (--all: one or more FILEs)");
+		return cli_usage("prove", "needs FILE and exactly one of --pc N / --all / --visited (--all: one or more FILEs)");
 	}
+	if (visited && n_files != 1) return cli_usage("prove", "--visited takes one TRACE");
 	cli_input *ins = pvm_xcalloc(n_files, sizeof *ins);
 	tv_links **links = NULL;
 	size_t n_loaded = 0, total = 0;
@@ -211,6 +251,27 @@ int cmd_prove(int argc, char **argv)
 		return load_rc;
 	}
 	o.spec = sp;
+	uint8_t *entered = NULL; /* --visited: the gas regions the traced run enters */
+	if (visited) {
+		if (ins[0].kind != CLI_TRACE) {
+			fprintf(stderr, "%s: --visited needs a JIP-7 trace (its run says which blocks to prove)\n", files[0]);
+			load_rc = 2;
+		} else {
+			char why[512];
+			entered = pvm_xcalloc((size_t)ins[0].prog.code_len + 2, 1);
+			if (!visited_regions(&ins[0], sp, entered, why, sizeof why)) {
+				printf("%s: the run departs from the trace: %s\n", files[0], why);
+				load_rc = 1;
+			}
+		}
+		if (load_rc) {
+			free(entered);
+			sem_spec_free(sp);
+			cli_input_fini(&ins[0]);
+			free(ins);
+			return load_rc;
+		}
+	}
 	prove_run R;
 	memset(&R, 0, sizeof R);
 	links = pvm_xcalloc(n_files, sizeof *links);
@@ -226,7 +287,7 @@ int cmd_prove(int argc, char **argv)
 	for (size_t fi = 0; fi < n_files; fi++) {
 		const cli_input *in = &ins[fi];
 		for (uint32_t at = 0; at <= in->prog.code_len; at++)
-			if (all ? in->prog.is_block[at] || at == in->vec.initial_pc : at == pc) {
+			if (entered ? entered[at] : all ? in->prog.is_block[at] || at == in->vec.initial_pc : at == pc) {
 				fidx[R.n] = (uint32_t)fi;
 				pcs[R.n++] = at;
 			}
@@ -297,6 +358,16 @@ int cmd_prove(int argc, char **argv)
 		fprintf(stderr, "\n");
 	}
 	if (!rc) {
+		if (visited) {
+			size_t blocks = 0, hit = 0;
+			for (uint32_t at = 0; at <= ins[0].prog.code_len; at++) {
+				blocks += ins[0].prog.is_block[at];
+				hit += ins[0].prog.is_block[at] && entered[at];
+			}
+			printf("prove: the traced run entered %zu gas regions: %zu of the program's %zu basic blocks "
+			       "(%.1f%%), and %zu entries inside a block (after a host call)\n",
+			       R.n, hit, blocks, blocks ? 100.0 * (double)hit / (double)blocks : 0.0, R.n - hit);
+		}
 		if (all) tv_report_block_summary(&rep, jobs, stdout);
 		size_t c[TV_NUM_VERDICTS];
 		tv_report_counts(&rep, c);
@@ -310,7 +381,7 @@ int cmd_prove(int argc, char **argv)
 	}
 	tv_report_free(&rep);
 	pthread_mutex_destroy(&R.lock);
-	free(pcs), free(fidx), free(R.res), free(R.done);
+	free(pcs), free(fidx), free(R.res), free(R.done), free(entered);
 	sem_spec_free(sp);
 	for (size_t i = 0; links && i < n_files; i++) tv_links_free(links[i]);
 	free(links);

@@ -186,6 +186,8 @@ size_t jit_program_pcmap(const jit_program *jp, jit_pcmap *out, size_t max);
 const uint8_t *jit_program_code(const jit_program *jp, size_t *size);
 /* Host offset of the gas-region entry at guest pc (its prologue), or UINT32_MAX if none. */
 uint32_t jit_program_entry(const jit_program *jp, uint32_t pc);
+/* Host offset of the code of the instruction at guest pc (after any prologue), or UINT32_MAX. */
+uint32_t jit_program_code_at(const jit_program *jp, uint32_t pc);
 /* Host offset of the common exit trampoline that every exit stub jumps to. */
 size_t jit_program_exit_off(const jit_program *jp);
 /* Jump-table slot i as the runtime holds it: the host offset it sends a dynamic jump to, or

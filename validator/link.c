@@ -88,20 +88,30 @@ static bool stub_at(const tv_links *L, tv_worker *w, int64_t t, uint32_t *kind, 
 
 bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, char *why, size_t n)
 {
+	/* Block byte i is program byte e + i - skip. A region entered at a block start has its gas
+	 * prologue in the program (skip 0). One entered inside a block (the instruction after an
+	 * ecalli, where a run resumes) has none: the runtime charges the region's cost in C by the rule
+	 * the prologue is proved against (gas < cost: out of gas at pc, nothing changed; else gas -=
+	 * cost; jit/runtime.c jit_program_run) and enters the instruction's own code, so the block
+	 * after its prologue (skip bytes) must be the program's code there. */
 	uint32_t e = jit_program_entry(L->jp, blk->entry_pc);
-	if (e == UINT32_MAX || e + blk->len > L->size) {
-		snprintf(why, n, "link: no gas-region entry at pc %u in the compiled program", blk->entry_pc);
+	size_t skip = 0;
+	if (e == UINT32_MAX && blk->n_map && (e = jit_program_code_at(L->jp, blk->entry_pc)) != UINT32_MAX)
+		skip = blk->map[0].host_off;
+	if (e == UINT32_MAX || e + (blk->len - skip) > L->size) {
+		snprintf(why, n, "link: no gas-region entry or code at pc %u in the compiled program", blk->entry_pc);
 		return false;
 	}
-	for (size_t i = 0; i < blk->len; i++)
-		if (!is_exit_field(blk->exits, blk->n_exits, i) && L->code[e + i] != blk->bytes[i]) {
+	for (size_t i = skip; i < blk->len; i++)
+		if (!is_exit_field(blk->exits, blk->n_exits, i) && L->code[e + i - skip] != blk->bytes[i]) {
 			snprintf(why, n, "link: the program's code for the block at pc %u differs from the proved block at +%zu",
 			         blk->entry_pc, i);
 			return false;
 		}
 	for (size_t k = 0; k < blk->n_exits; k++) {
 		jit_exit *x = &blk->exits[k];
-		int64_t t = rel32_target(L, e + x->off);
+		if (x->off < skip) continue; /* the prologue's out-of-gas exit: the runtime's charge does it */
+		int64_t t = rel32_target(L, e + x->off - skip);
 		uint32_t to = t >= 0 && t <= UINT32_MAX ? entry_at(L, (uint32_t)t) : UINT32_MAX;
 		uint32_t kind, pc;
 		if (to != UINT32_MAX) { /* a block entry: continue there */
