@@ -290,7 +290,8 @@ static int load_any(const char *path, cli_format fmt, const uint8_t *args, size_
 	size_t len;
 	if (pvm_read_file(path, &buf, &len, &e)) return fail(in, &e);
 	pvm_err err = PVM_EINVAL;
-	if (fmt != CLI_FORCE_CONTAINER && !args && cli_meta_mode <= 0) {
+	bool tried_blob = fmt != CLI_FORCE_CONTAINER && !args && cli_meta_mode <= 0;
+	if (tried_blob) {
 		err = pvm_program_decode_flags(&in->prog, isa, dflags, buf, len, path, &e);
 		if (!err) {
 			in->kind = CLI_BLOB;
@@ -311,7 +312,7 @@ static int load_any(const char *path, cli_format fmt, const uint8_t *args, size_
 			in->args = pvm_xmalloc(args_len + 1);
 			if (args_len) memcpy(in->args, args, args_len);
 			in->args_len = args_len;
-		} else if (fmt == CLI_AUTO && !args) {
+		} else if (tried_blob && fmt == CLI_AUTO) {
 			snprintf(msg, sizeof msg, "%s; as a standard container: %s", e.msg, e2.msg);
 			snprintf(e.msg, sizeof e.msg, "%.*s", (int)sizeof e.msg - 1, msg);
 		} else {
