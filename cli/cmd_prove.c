@@ -251,6 +251,7 @@ int cmd_prove(int argc, char **argv)
 		return load_rc;
 	}
 	o.spec = sp;
+	o.reading = ins[0].init.reading; /* the readings of the (first) input: a trace's are the peers' */
 	uint8_t *entered = NULL; /* --visited: the gas regions the traced run enters */
 	if (visited) {
 		if (ins[0].kind != CLI_TRACE) {

@@ -16,14 +16,17 @@ static void usage(FILE *f)
 	           "                         [--cex-dir DIR] [--json FILE] [--junit FILE] [--html FILE]\n"
 	           "                         [--fallback-states N] [--seed N] [--features cpuid|portable] [--portable]\n"
 	           "                         [--fail-fast] [--no-memo] [--mutant NAME] [--list-mutants] [--timings]\n"
-	           "                         [--debug query,norm,rlimit]\n"
+	           "                         [--debug query,norm,rlimit] [--reading w3f|peers|both]\n"
 	           "Proves every JIT template (opcode x register assignment x immediate class x CPU-feature\n"
 	           "variant x revision) equal to specs/pvm.yaml with Z3; paths a proof does not cover (memory\n"
 	           "faults, out-of-gas) and unknown proofs run on both engines on concrete states. Both\n"
 	           "revisions by default (GP 0.7.2 and GP 0.8.0, each with its own spec, test programs and gas);\n"
 	           "--isa selects one. Both variants by default (cpuid: the extensions this CPU reports;\n"
 	           "portable: none); --features selects one, --portable is --features portable. --opcode may\n"
-	           "be given more than once.\n"
+	           "be given more than once. GP 0.7.2 under both readings by default (README § GP 0.7.2\n"
+	           "readings): under the peers' (gas per instruction, sbrk's break), sbrk's templates and\n"
+	           "region are proved against its break entry, and the fault and gas paths run again;\n"
+	           "--reading picks one.\n"
 	           "Exit 1 on any counterexample.\n");
 }
 
@@ -34,6 +37,7 @@ int cmd_validate(int argc, char **argv)
 	const char *json = NULL, *junit = NULL, *html = NULL, *mutant = NULL;
 	bool list = false, timings = false;
 	o.isas = 0; /* set by --isa; none given: both */
+	o.readings = 3; /* GP 0.7.2: the w3f readings and the peers' (--reading picks one) */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -55,6 +59,11 @@ int cmd_validate(int argc, char **argv)
 			if (!val) return cli_usage("validate", "--isa needs a value");
 			if (cli_parse_isa("validate", val, &isa)) return 2;
 			o.isas |= 1u << isa, i++;
+		} else if (!strcmp(a, "--reading")) {
+			if (!val || (strcmp(val, "w3f") && strcmp(val, "peers") && strcmp(val, "both")))
+				return cli_usage("validate", "--reading needs w3f, peers or both");
+			o.readings = !strcmp(val, "w3f") ? 1 : !strcmp(val, "peers") ? 2 : 3;
+			i++;
 		} else if (!strcmp(a, "--opcode")) {
 			int op = val ? pvm_op_by_name(val) : -1;
 			if (op < 0) return cli_usage("validate", "--opcode: unknown opcode '%s'", val ? val : "");

@@ -245,6 +245,7 @@ int cli_load(const char *path, cli_format fmt, const uint8_t *args, size_t args_
 	int rc = load_any(path, fmt, args, args_len, gas, isa_opt, dflags, in);
 	if (rc) return rc;
 	in->init.reading = cli_reading_apply(in->kind == CLI_TRACE ? PVM_READING_PEERS : in->init.reading);
+	in->vec.reading = in->init.reading;
 	return 0;
 }
 

@@ -74,6 +74,7 @@ static void prove(const char *path, const cli_input *in, uint32_t pc, bool porta
 	tv_opts o = tv_opts_default();
 	o.memo = false;
 	o.spec = sp;
+	o.reading = in->init.reading; /* the run's readings (a trace's: the peers') */
 	o.cex_dir = cex_dir;
 	o.variants = 1u << (portable ? TV_VAR_PORTABLE : TV_VAR_CPUID);
 	tv_worker *w = tv_worker_new(&o);

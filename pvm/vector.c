@@ -29,12 +29,12 @@ static bool get_pagemap(rd *r, const yaml_node_t *n, pvm_vector *v)
 
 enum {
 	F_NAME, F_IREGS, F_IPC, F_IPM, F_IMEM, F_IGAS, F_PROG,
-	F_STATUS, F_EREGS, F_EPC, F_EMEM, F_EGAS, F_FAULT, F_HOST, F_COUNT
+	F_STATUS, F_EREGS, F_EPC, F_EMEM, F_EGAS, F_FAULT, F_HOST, F_READING, F_HEAP, F_COUNT
 };
 static const char *const field_names[F_COUNT] = {
 	"name", "initial-regs", "initial-pc", "initial-page-map", "initial-memory", "initial-gas",
 	"program", "expected-status", "expected-regs", "expected-pc", "expected-memory",
-	"expected-gas", "expected-page-fault-address", "expected-host-call-id",
+	"expected-gas", "expected-page-fault-address", "expected-host-call-id", "reading", "initial-heap",
 };
 
 static bool covered(const pvm_vector *v, uint32_t addr, uint32_t len)
@@ -74,8 +74,23 @@ static bool read_doc(rd *r, pvm_vector *v)
 		if (!covered(v, v->initial_mem[i].address, v->initial_mem[i].len))
 			return fail(r, item(r, f[F_IMEM], i), "%s", "initial-memory chunk lies outside "
 			            "initial-page-map");
+	if (f[F_READING]) { /* extension: the GP 0.7.2 readings the vector is for (README) */
+		if (!get_str(r, f[F_READING], "reading", &s)) return false;
+		if (!pvm_reading_parse(s, &v->reading))
+			return fail(r, f[F_READING], "reading: \"%s\" is not peers, w3f, or gas:..,sbrk:..", s);
+	}
+	if (f[F_HEAP]) { /* extension: [heap base, heap top (the break), heap limit] as a container sets them */
+		size_t n;
+		uint32_t h[3];
+		if (!get_seq(r, f[F_HEAP], "initial-heap", &n)) return false;
+		if (n != 3) return fail(r, f[F_HEAP], "%s", "initial-heap: expected [base, top, limit]");
+		for (size_t i = 0; i < 3; i++)
+			if (!get_u32(r, item(r, f[F_HEAP], i), "initial-heap", &h[i])) return false;
+		v->has_heap = true;
+		v->heap_base = h[0], v->heap_top = h[1], v->heap_limit = h[2];
+	}
 	bool any = false;
-	for (int k = F_STATUS; k < F_COUNT; k++) any |= f[k] != NULL;
+	for (int k = F_STATUS; k <= F_HOST; k++) any |= f[k] != NULL;
 	if (!any) return true;
 	for (int k = F_STATUS; k <= F_EGAS; k++)
 		if (!f[k]) return fail(r, root, "missing field \"%s\"", field_names[k]);
@@ -233,6 +248,13 @@ pvm_err pvm_vector_write(const pvm_vector *v, FILE *f)
 	}
 	fputs(",\n  \"initial-memory\": ", f);
 	put_chunks(f, v->initial_mem, v->n_initial_mem);
+	if (v->has_heap)
+		fprintf(f, ",\n  \"initial-heap\": [%" PRIu32 ", %" PRIu32 ", %" PRIu32 "]", v->heap_base, v->heap_top,
+		        v->heap_limit);
+	if (v->reading) {
+		fputs(",\n  \"reading\": ", f);
+		put_str(f, pvm_reading_name(v->reading));
+	}
 	fprintf(f, ",\n  \"initial-gas\": %" PRId64 ",\n  \"program\": ", v->initial_gas);
 	put_bytes(f, "  ", v->program, v->program_len);
 	if (v->has_expected) {

@@ -341,13 +341,14 @@ bool sem_exec(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_
 bool sem_exec_paths(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_state *s,
                     pvm_exit *x, uint64_t *paths)
 {
-	const sem_insn *si = sem_spec_get(sp, in->op);
+	const sem_insn *si = sem_spec_get_reading(sp, in->op, s->reading);
 	if (!si) return exit_with(s, in, x, PVM_PANIC);
 	env en = { .mem = s->mem, .si = si, .paths = paths, .live = true };
 	if (paths) *paths = 1; /* exec */
 	sem_operands(in, s, en.v);
 
 	int set_reg = -1, sbrk_reg = -1;
+	bool brk = false; /* the sbrk entry's break reading: (brk REG size) */
 	uint64_t set_val = 0, sbrk_size = 0;
 	struct { uint32_t addr; unsigned n; uint64_t v; } st[2];
 	unsigned n_st = 0;
@@ -361,6 +362,8 @@ bool sem_exec_paths(const sem_spec *sp, const pvm_program *p, const pvm_inst *in
 			set_val = (uint64_t)eval(&en, ef->arg[1]);
 			break;
 		case SEM_SBRK:
+		case SEM_BRK:
+			brk = ef->op == SEM_BRK;
 			sbrk_reg = reg_of(in, ef->arg[0]->operand);
 			sbrk_size = (uint64_t)eval(&en, ef->arg[1]);
 			break;
@@ -391,13 +394,15 @@ bool sem_exec_paths(const sem_spec *sp, const pvm_program *p, const pvm_inst *in
 		pvm_mem_poke(s->mem, st[i].addr, b, st[i].n);
 	}
 	if (sbrk_reg >= 0) {
+		uint64_t v = 0;
+		bool ok = brk ? sbrk_break(s, sbrk_size, &v) : true;
 		for (size_t i = 0; i < si->n_effects; i++)
-			if (si->effects[i]->op == SEM_SBRK) hit(&en, si->effects[i], SEM_P_SBRK, sbrk_size != 0);
-		if (!(s->reading & PVM_READING_SBRK_BREAK)) {
+			if (si->effects[i]->op == SEM_SBRK || si->effects[i]->op == SEM_BRK)
+				hit(&en, si->effects[i], SEM_P_SBRK, !ok ? 2 : sbrk_size != 0);
+		if (!brk) {
 			s->regs[sbrk_reg] = sbrk(s, sbrk_size);
 		} else {
-			uint64_t v;
-			if (!sbrk_break(s, sbrk_size, &v)) return exit_with(s, in, x, PVM_PANIC);
+			if (!ok) return exit_with(s, in, x, PVM_PANIC);
 			s->regs[sbrk_reg] = v;
 		}
 	}

@@ -75,6 +75,7 @@ struct sem_spec {
 	sem_insn *insns;
 	size_t n, cap;
 	sem_insn *by_op[PVM_NUM_OPS];
+	sem_insn *brk_op[PVM_NUM_OPS]; /* the entries' `semantics-sbrk-break` (the break reading) */
 	block *arena;
 };
 
@@ -118,6 +119,18 @@ const sem_insn *sem_spec_at(const sem_spec *sp, size_t i) { return i < sp->n ? &
 const sem_insn *sem_spec_get(const sem_spec *sp, unsigned opcode)
 {
 	return opcode < PVM_NUM_OPS ? sp->by_op[opcode] : NULL;
+}
+
+const sem_insn *sem_spec_get_reading(const sem_spec *sp, unsigned opcode, uint8_t reading)
+{
+	if (opcode >= PVM_NUM_OPS) return NULL;
+	if ((reading & PVM_READING_SBRK_BREAK) && sp->brk_op[opcode]) return sp->brk_op[opcode];
+	return sp->by_op[opcode];
+}
+
+bool sem_spec_reading_differs(const sem_spec *sp, unsigned opcode, uint8_t reading)
+{
+	return sem_spec_get_reading(sp, opcode, reading) != sem_spec_get(sp, opcode);
 }
 
 /* ---- s-expressions ---------------------------------------------------------------------------- */
@@ -606,14 +619,15 @@ static bool parse_semantics(yctx *y, sem_insn *in, yaml_node_t *sem)
 static bool parse_insn(yctx *y, yaml_node_t *m)
 {
 	if (m->type != YAML_MAPPING_NODE) return yfail(y, m, "an instruction must be a mapping");
-	yaml_node_t *name = NULL, *form = NULL, *term = NULL, *sem = NULL, *isa = NULL;
+	yaml_node_t *name = NULL, *form = NULL, *term = NULL, *sem = NULL, *isa = NULL, *sem_brk = NULL;
 	for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node(y, p->key), *v = node(y, p->value);
 		const char *ks = scalar(k);
 		yaml_node_t **slot = !ks ? NULL : !strcmp(ks, "name") ? &name
 		                     : !strcmp(ks, "form") ? &form : !strcmp(ks, "terminator") ? &term
-		                     : !strcmp(ks, "semantics") ? &sem : !strcmp(ks, "isa") ? &isa : NULL;
-		if (!slot) return yfail(y, k, "unknown field '%s' (name, form, terminator, isa, semantics)", ks ? ks : "?");
+		                     : !strcmp(ks, "semantics") ? &sem : !strcmp(ks, "isa") ? &isa
+		                     : !strcmp(ks, "semantics-sbrk-break") ? &sem_brk : NULL;
+		if (!slot) return yfail(y, k, "unknown field '%s' (name, form, terminator, isa, semantics, semantics-sbrk-break)", ks ? ks : "?");
 		if (*slot) return yfail(y, k, "field '%s' given twice", ks);
 		*slot = v;
 	}
@@ -655,6 +669,19 @@ static bool parse_insn(yctx *y, yaml_node_t *m)
 	in.n_paths = sem_paths_build(&in, paths);
 	if (in.n_paths > SEM_MAX_PATHS) return yfail(y, sem, "%s: more than %d spec paths", nm, SEM_MAX_PATHS);
 	in.paths = paths;
+	if (sem_brk) { /* the same entry under the peers' sbrk reading: its own effects and paths */
+		sem_insn *alt = arena_alloc(y->sp, sizeof *alt);
+		sem_path *apaths = arena_alloc(y->sp, SEM_MAX_PATHS * sizeof *apaths);
+		if (!alt || !apaths) return yfail(y, m, "out of memory");
+		*alt = in;
+		alt->effects = NULL, alt->n_effects = 0, alt->uses = 0;
+		alt->mem_read = alt->mem_write = alt->control = false, alt->n_access = 0;
+		if (!parse_semantics(y, alt, sem_brk)) return false;
+		alt->n_paths = sem_paths_build(alt, apaths);
+		if (alt->n_paths > SEM_MAX_PATHS) return yfail(y, sem_brk, "%s: more than %d spec paths", nm, SEM_MAX_PATHS);
+		alt->paths = apaths;
+		if (in.opcode < PVM_NUM_OPS) y->sp->brk_op[in.opcode] = alt;
+	}
 	if (y->sp->n == y->sp->cap) {
 		size_t cap = y->sp->cap ? 2 * y->sp->cap : 160;
 		y->sp->insns = pvm_xrealloc(y->sp->insns, cap * sizeof *y->sp->insns);

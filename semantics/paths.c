@@ -73,6 +73,11 @@ static void visit(builder *b, const sem_node *n)
 		add(b, n, SEM_P_SBRK, 0, "sbrk%.0u_%s", 0, "zero");
 		add(b, n, SEM_P_SBRK, 1, "sbrk%.0u_%s", 0, "size");
 		break;
+	case SEM_BRK:
+		add(b, n, SEM_P_SBRK, 0, "brk%.0u_%s", 0, "zero");
+		add(b, n, SEM_P_SBRK, 1, "brk%.0u_%s", 0, "size");
+		add(b, n, SEM_P_SBRK, 2, "brk%.0u_%s", 0, "panic");
+		break;
 	default:
 		if (is_div(n->op)) {
 			unsigned k = b->n_div++;
@@ -195,7 +200,7 @@ static void access_bad(Z3_context c, Z3_ast perm, Z3_ast addr, unsigned bytes, Z
 Z3_ast sem_z3_path(Z3_context c, const sem_spec *sp, unsigned opcode, const sem_z3_pre *in,
                    const sem_z3_post *post, const sem_path *pa)
 {
-	const sem_insn *si = sem_spec_get(sp, opcode);
+	const sem_insn *si = sem_spec_get_reading(sp, opcode, in->reading);
 	if (!si) return NULL;
 	Z3_ast opnd[SEM_NUM_OPERANDS] = {
 		[SEM_RA] = in->regs[in->ra], [SEM_RB] = in->regs[in->rb], [SEM_RD] = in->regs[in->rd],
@@ -236,9 +241,11 @@ Z3_ast sem_z3_path(Z3_context c, const sem_spec *sp, unsigned opcode, const sem_
 		if (k < 5) parts[k] = seq[k];
 		return Z3_mk_and(c, k < 5 ? k + 1 : 5, parts);
 	}
-	case SEM_P_SBRK: {
+	case SEM_P_SBRK: { /* 0 zero, 1 size (brk: and it fits), 2 brk only: it would pass the stack */
 		Z3_ast z = Z3_mk_eq(c, post->sbrk_size, num(c, 0, 64));
-		return pa->outcome == 0 ? z : Z3_mk_not(c, z);
+		if (pa->outcome == 2) return post->brk_fails;
+		if (pa->outcome == 0 || !post->brk_fails) return pa->outcome == 0 ? z : Z3_mk_not(c, z);
+		return Z3_mk_and(c, 2, (Z3_ast[]){ Z3_mk_not(c, z), Z3_mk_not(c, post->brk_fails) });
 	}
 	default:
 		for (size_t i = 0; i < si->n_effects; i++) {

@@ -49,7 +49,7 @@ typedef enum sem_class {
 	SEM_C_E_DJUMP,  /* (djump a:32) */
 	SEM_C_E_TRAP,   /* (trap) */
 	SEM_C_E_ECALLI, /* (ecalli id:32) */
-	SEM_C_E_SBRK,   /* (sbrk REG size:64) */
+	SEM_C_E_SBRK,   /* (sbrk REG size:64), (brk REG size:64) */
 } sem_class;
 extern const char *const sem_op_names[SEM_NUM_OPS];
 extern const uint8_t sem_op_class[SEM_NUM_OPS];
@@ -122,6 +122,12 @@ bool sem_insn_same(const sem_insn *a, const sem_insn *b);
 size_t sem_spec_count(const sem_spec *sp);
 const sem_insn *sem_spec_at(const sem_spec *sp, size_t i);          /* in file order */
 const sem_insn *sem_spec_get(const sem_spec *sp, unsigned opcode);  /* or NULL */
+/* The entry of opcode under the GP 0.7.2 readings (pvm_state.reading): an entry's
+ * `semantics-sbrk-break` under PVM_READING_SBRK_BREAK when it has one (the sbrk entry), else its
+ * `semantics`. */
+const sem_insn *sem_spec_get_reading(const sem_spec *sp, unsigned opcode, uint8_t reading);
+/* Whether some entry of the spec reads differently under reading than under 0. */
+bool sem_spec_reading_differs(const sem_spec *sp, unsigned opcode, uint8_t reading);
 const char *sem_form_name(unsigned form);                          /* "reg3", ... */
 
 /* ---- concrete evaluation -------------------------------------------------------------------- */
@@ -205,6 +211,7 @@ typedef struct sem_z3_pre {
 	Z3_ast is_block;    /* Array(BV32, Bool): pc → basic-block start (ϖ) */
 	Z3_ast jump_table;  /* Array(BV32, BV32): index → target pc */
 	Z3_ast jt_len;      /* BV32: number of jump-table entries */
+	uint8_t reading;    /* PVM_READING_*: which of an entry's readings (sem_spec_get_reading) */
 } sem_z3_pre;
 
 typedef struct sem_z3_access { Z3_ast addr; unsigned bytes; bool write; } sem_z3_access;
@@ -229,6 +236,7 @@ typedef struct sem_z3_post {
 	unsigned n_access;
 	bool opaque;         /* sbrk: the result register is sbrk(size), an uninterpreted function */
 	Z3_ast sbrk_size;    /* BV64, sbrk only: the size argument */
+	Z3_ast brk_fails;    /* Bool, brk only: brk_fails(size), the break would pass the stack (panic) */
 	Z3_ast readable, writable, is_block, jump_table, jt_len; /* the ones used (given or fresh) */
 } sem_z3_post;
 
@@ -249,6 +257,11 @@ Z3_ast sem_z3_ctz(Z3_context c, Z3_ast x);
 /* sbrk's result for a BV64 size: the application of the uninterpreted function `sbrk` (the
  * allocator, pvm_sbrk, is not a formula). Equal sizes from the same heap give equal results. */
 Z3_ast sem_z3_sbrk(Z3_context c, Z3_ast size);
+/* The peers' reading's break (the `brk` effect): brk(size), the old break, and brk_fails(size),
+ * whether the new one would pass the stack; both uninterpreted (the break lives in the heap state,
+ * pvm_sbrk_break, not in a formula). */
+Z3_ast sem_z3_brk(Z3_context c, Z3_ast size);
+Z3_ast sem_z3_brk_fails(Z3_context c, Z3_ast size);
 /* N-byte little-endian read of a Z3 memory array at a BV32 address (wrapping). */
 Z3_ast sem_z3_load(Z3_context c, Z3_ast mem, Z3_ast addr, unsigned bytes);
 /* The condition (Bool) under which instruction opcode, over pre-state *in and its built post

@@ -63,6 +63,20 @@ Z3_ast sem_z3_sbrk(Z3_context c, Z3_ast size)
 	return Z3_mk_app(c, f, 1, &size);
 }
 
+Z3_ast sem_z3_brk(Z3_context c, Z3_ast size)
+{
+	Z3_sort b64 = bv(c, 64);
+	Z3_func_decl f = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "brk"), 1, &b64, b64);
+	return Z3_mk_app(c, f, 1, &size);
+}
+
+Z3_ast sem_z3_brk_fails(Z3_context c, Z3_ast size)
+{
+	Z3_sort b64 = bv(c, 64);
+	Z3_func_decl f = Z3_mk_func_decl(c, Z3_mk_string_symbol(c, "brk_fails"), 1, &b64, Z3_mk_bool_sort(c));
+	return Z3_mk_app(c, f, 1, &size);
+}
+
 Z3_ast sem_z3_load(Z3_context c, Z3_ast mem, Z3_ast addr, unsigned bytes)
 {
 	Z3_ast v = Z3_mk_select(c, mem, byte_addr(c, addr, bytes - 1));
@@ -180,7 +194,7 @@ static Z3_ast status(Z3_context c, sem_status s) { return num(c, s, 3); }
 sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const sem_z3_pre *in,
                      sem_z3_post *out, pvm_errbuf *e)
 {
-	const sem_insn *si = sem_spec_get(sp, opcode);
+	const sem_insn *si = sem_spec_get_reading(sp, opcode, in->reading);
 	memset(out, 0, sizeof *out);
 	if (!si) {
 		pvm_errf(e, "no spec for opcode %u", opcode);
@@ -228,9 +242,9 @@ sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const se
 	Z3_ast succ_status = status(c, SEM_CONT), succ_pc = in->next;
 	for (size_t i = 0; i < si->n_effects; i++) {
 		const sem_node *ef = si->effects[i];
-		Z3_ast a0 = ef->nargs > 0 && ef->op != SEM_SET && ef->op != SEM_SBRK
-		            ? sem_z3_expr(c, ef->arg[0], opnd, in->mem) : NULL;
-		if (!a0 && ef->nargs > 0 && ef->op != SEM_SET && ef->op != SEM_SBRK) return z3_failed(c, si, e);
+		bool reg_arg = ef->op == SEM_SET || ef->op == SEM_SBRK || ef->op == SEM_BRK;
+		Z3_ast a0 = ef->nargs > 0 && !reg_arg ? sem_z3_expr(c, ef->arg[0], opnd, in->mem) : NULL;
+		if (!a0 && ef->nargs > 0 && !reg_arg) return z3_failed(c, si, e);
 		switch ((sem_op)ef->op) {
 		case SEM_SET:
 		case SEM_SBRK: {
@@ -242,6 +256,19 @@ sem_err sem_z3_build(Z3_context c, const sem_spec *sp, unsigned opcode, const se
 				out->opaque = true;
 			}
 			if (!out->regs[r]) return z3_failed(c, si, e);
+			break;
+		}
+		case SEM_BRK: { /* the peers' break: the old break, or a panic with nothing changed */
+			uint8_t r = ef->arg[0]->operand == SEM_RA ? in->ra : ef->arg[0]->operand == SEM_RB ? in->rb : in->rd;
+			Z3_ast size = sem_z3_expr(c, ef->arg[1], opnd, in->mem);
+			if (!size) return z3_failed(c, si, e);
+			Z3_ast fails = sem_z3_brk_fails(c, size);
+			out->sbrk_size = size;
+			out->brk_fails = fails;
+			out->opaque = true;
+			out->regs[r] = Z3_mk_ite(c, fails, out->regs[r], sem_z3_brk(c, size));
+			succ_status = Z3_mk_ite(c, fails, status(c, SEM_PANIC), status(c, SEM_CONT));
+			succ_pc = Z3_mk_ite(c, fails, in->pc, in->next);
 			break;
 		}
 		case SEM_STORE: {

@@ -33,6 +33,7 @@ void tv_worker_init(tv_worker *w, const tv_opts *o)
 	memset(w, 0, sizeof *w);
 	w->o = o;
 	w->feat = tv_variant_features(tv_first_variant(o)); /* validate sets it per item */
+	w->reading = o->reading;                              /* validate: per item too */
 }
 
 static void worker_close(tv_worker *w)
@@ -286,6 +287,7 @@ static bool spec_step(query *q, const sem_spec *sp, const pvm_inst *in, const Z3
 	pre.writable = q->writable;
 	pre.jump_table = q->jump_table;
 	pre.jt_len = q->jt_len;
+	pre.reading = q->w->reading; /* the entry of the reading (sem_spec_get_reading: sbrk's break) */
 	pvm_errbuf e;
 	if (sem_z3_build(z, sp, in->op, &pre, post, &e) != SEM_OK) {
 		snprintf(why, n, "spec: %.200s", e.msg);
@@ -489,8 +491,10 @@ static Z3_ast all_diffs(tv_worker *w, query *q, const lift_result *lr, const cod
 /* An sbrk exit goes on through the runtime, whose contract (jit/runtime.c run_sbrk) is:
  * r[rd] := sbrk(r[ra]) for the instruction at the exit's pc, the same uninterpreted function as
  * the spec's (sem_z3_sbrk), every other register and all memory unchanged, then the code of the
- * next instruction runs without a new gas charge. Returns the disagreement on that path (NULL:
- * the continuation does not lift, why says so). */
+ * next instruction runs without a new gas charge. Under the peers' break reading (the spec's brk
+ * entry) the same with brk(size) of the size's low 32 bits, except when brk_fails(size): then a
+ * panic at the sbrk's pc with every register and all memory unchanged (pvm_sbrk_break's false).
+ * Returns the disagreement on that path (NULL: the continuation does not lift, why says so). */
 static Z3_ast sbrk_diffs(tv_worker *w, query *q, const lift_exit *le, const jit_exit *je, const code *c,
                          const outcome *so, char *why, size_t n)
 {
@@ -499,12 +503,29 @@ static Z3_ast sbrk_diffs(tv_worker *w, query *q, const lift_exit *le, const jit_
 	if (!in || in->pc != je->pc || in->op != PVM_OP_sbrk) return and2(z, le->cond, exit_diff(q, le, NULL, 0, so));
 	lift_exit k = *le;
 	k.kind = LIFT_EXIT_FALL;
-	k.st.gpr[jit_reg_map[in->rd]] = sem_z3_sbrk(z, le->st.gpr[jit_reg_map[in->ra]]);
+	Z3_ast fails = NULL; /* the break reading: brk_fails(size) */
+	if ((q->w->reading & PVM_READING_SBRK_BREAK) && sem_spec_reading_differs(w->o->spec, PVM_OP_sbrk, q->w->reading)) {
+		Z3_ast size = Z3_mk_zero_ext(z, 32, Z3_mk_extract(z, 31, 0, le->st.gpr[jit_reg_map[in->ra]]));
+		fails = sem_z3_brk_fails(z, size);
+		k.st.gpr[jit_reg_map[in->rd]] = sem_z3_brk(z, size);
+	} else {
+		k.st.gpr[jit_reg_map[in->rd]] = sem_z3_sbrk(z, le->st.gpr[jit_reg_map[in->ra]]);
+	}
+	Z3_ast panic_diff = NULL; /* the runtime's panic: the state at the exit, as a panic at the sbrk */
+	if (fails) {
+		lift_exit pe = *le;
+		jit_exit pj = *je;
+		pj.kind = JIT_EXIT_PANIC;
+		panic_diff = and2(z, le->cond, and2(z, fails, exit_diff(q, &pe, &pj, 0, so)));
+	}
+	Z3_ast ok_cond = fails ? and2(z, le->cond, Z3_mk_not(z, fails)) : le->cond;
 	const jit_pcmap *row = NULL;
 	for (size_t i = 0; c->blk && i < c->blk->n_map; i++)
 		if (c->blk->map[i].guest_pc == in->next) row = &c->blk->map[i];
-	if (!row || c->piece) /* a template, a piece, or the region's code ends here: continue at next */
-		return and2(z, le->cond, exit_diff(q, &k, NULL, in->next, so));
+	if (!row || c->piece) { /* a template, a piece, or the region's code ends here: continue at next */
+		Z3_ast d = and2(z, ok_cond, exit_diff(q, &k, NULL, in->next, so));
+		return panic_diff ? Z3_mk_or(z, 2, (Z3_ast[]){ panic_diff, d }) : d;
+	}
 	lift_result rest;
 	uint32_t off = row->host_off;
 	if (lift_block(w->lc, c->blk->bytes + off, c->blk->len - off, CODE_BASE + off, NULL, 0, &k.st, &rest) != LIFT_OK) {
@@ -513,7 +534,9 @@ static Z3_ast sbrk_diffs(tv_worker *w, query *q, const lift_exit *le, const jit_
 	}
 	Z3_ast d = all_diffs(w, q, &rest, c, so, why, n);
 	lift_result_fini(&rest);
-	return d ? and2(z, le->cond, d) : NULL;
+	if (!d) return NULL;
+	d = and2(z, ok_cond, d);
+	return panic_diff ? Z3_mk_or(z, 2, (Z3_ast[]){ panic_diff, d }) : d;
 }
 
 /* The lifted code's exits against the spec outcome: the disjunction of (exit taken ∧ differs).
@@ -732,12 +755,32 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L
 	uint32_t at = pc, last = pc;
 	bool ok = true;
 	size_t base_pre = q.n_pre;
+	/* an instruction inside the region that may stop it (the break reading's sbrk: a panic when
+	 * brk_fails) ends the composed run there: the state before it, a panic at its pc */
+	enum { MAX_STOPS = 8 };
+	Z3_ast stop_if[MAX_STOPS];
+	outcome stop_at[MAX_STOPS];
+	size_t n_stops = 0;
 	for (;;) {
 		const pvm_inst *in = pvm_inst_at(p, at);
 		last = at;
 		if (!spec_step(&q, w->o->spec, in, regs, mem, gas_after, is_block, &post, res->detail, sizeof res->detail)) {
 			ok = false;
 			break;
+		}
+		if (post.brk_fails && !pvm_op_ends_region(in->op)) {
+			if (n_stops == MAX_STOPS) {
+				snprintf(res->detail, sizeof res->detail, "more than %d instructions that may stop the region", MAX_STOPS);
+				ok = false;
+				break;
+			}
+			outcome *so = &stop_at[n_stops];
+			so->kind = num(z, K_PANIC, 8);
+			so->pc = num(z, in->pc, 32);
+			memcpy(so->regs, regs, sizeof so->regs);
+			so->mem = mem;
+			so->gas = gas_after;
+			stop_if[n_stops++] = post.brk_fails;
 		}
 		memcpy(regs, post.regs, sizeof regs);
 		mem = post.mem;
@@ -748,6 +791,13 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L
 	if (ok) {
 		outcome run, stay;
 		spec_outcome(&q, &post, &run);
+		for (size_t s = n_stops; s-- > 0;) { /* the first stop that holds decides */
+			const outcome *so = &stop_at[s];
+			run.kind = Z3_mk_ite(z, stop_if[s], so->kind, run.kind);
+			run.pc = Z3_mk_ite(z, stop_if[s], so->pc, run.pc);
+			for (int i = 0; i < PVM_NUM_REGS; i++) run.regs[i] = Z3_mk_ite(z, stop_if[s], so->regs[i], run.regs[i]);
+			run.mem = Z3_mk_ite(z, stop_if[s], so->mem, run.mem);
+		}
 		/* gas < cost: out-of-gas at the region entry with nothing changed. The two cases are
 		 * compared separately (not as one ite per value), so that in the running case both
 		 * sides keep syntactically equal terms. */
@@ -867,10 +917,10 @@ out:
 	return ok;
 }
 
-static uint64_t tpl_key(const pvm_inst *in, jit_imm_class cls)
+static uint64_t tpl_key(const pvm_inst *in, jit_imm_class cls, uint8_t reading)
 {
-	return ((uint64_t)in->op << 32 | (uint64_t)in->ra << 24 | (uint64_t)in->rb << 16 | (uint64_t)in->rd << 8 |
-	        (uint64_t)cls) + 1;
+	return ((uint64_t)reading << 48 | (uint64_t)in->op << 32 | (uint64_t)in->ra << 24 | (uint64_t)in->rb << 16 |
+	        (uint64_t)in->rd << 8 | (uint64_t)cls) + 1;
 }
 
 static bool tpl_done(const tv_worker *w, uint64_t key)
@@ -933,7 +983,7 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 		for (size_t i = 0; i < ncls; i++) {
 			if (!jit_class_holds(cls[i], in->imm, in->imm2) || !piece_is_template(w->feat, p, blk, in, off, end, cls[i]))
 				continue;
-			uint64_t key = tpl_key(in, cls[i]);
+			uint64_t key = tpl_key(in, cls[i], w->reading);
 			if (tpl_done(w, key)) { /* this worker proved that very template already */
 				(*n_tpl)++;
 				return TV_PROVED;

@@ -104,6 +104,15 @@ void tv_report_summary(const tv_report *rep, FILE *out)
 		        n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t);
 		fprintf(out, n[TV_BUG] ? "; %zu VALIDATOR BUGS\n" : "\n", n[TV_BUG]);
 	}
+	/* what GP 0.7.2 adds under the peers' readings (their items are also in the lines above) */
+	size_t n[TV_NUM_VERDICTS] = { 0 }, t = 0, items = 0;
+	for (size_t i = 0; i < rep->n; i++)
+		if (rep->r[i].reading)
+			n[rep->r[i].verdict]++, items++, t += !strncmp(rep->r[i].what, "imm:", 4);
+	if (items)
+		fprintf(out, "  GP 0.7.2 peers' readings: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, "
+		        "%zu templates (the entries that read otherwise; every other query is the w3f one)%s\n",
+		        n[TV_PROVED], n[TV_CEX], n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t, n[TV_BUG] ? "; VALIDATOR BUGS" : "");
 }
 
 /* Writes s with the escapes of `mode`: 'j' JSON string body, 'x' XML/HTML text. */
@@ -184,7 +193,9 @@ bool tv_report_json(const tv_report *rep, const char *path)
 		        i ? "," : "", pvm_ops[r->op].name, pvm_isa_name((pvm_isa)r->isa), pvm_byte((pvm_isa)r->isa, r->op),
 		        tv_variant_name(r->variant));
 		for (int k = 0; k < r->nregs; k++) fprintf(f, "%s%u", k ? ", " : "", r->regs[k]);
-		fprintf(f, "], \"regclass\": \"%s\", \"what\": \"", tv_regclass_name(r->regclass));
+		fprintf(f, "], \"regclass\": \"%s\", ", tv_regclass_name(r->regclass));
+		if (r->isa == PVM_ISA_072) fprintf(f, "\"reading\": \"%s\", ", pvm_reading_name(r->reading));
+		fputs("\"what\": \"", f);
 		put_esc(f, r->what, 'j');
 		fprintf(f, "\", \"verdict\": \"%s\", \"symbolic\": %s, \"ms\": %.3f, \"detail\": \"",
 		        tv_verdict_name(r->verdict), r->symbolic ? "true" : "false", r->ms);

@@ -40,6 +40,7 @@ typedef struct tv_result {
 	uint8_t regclass;          /* enum tv_regclass */
 	uint8_t variant;           /* the CPU-feature variant (tv_variant) its code was emitted for */
 	uint8_t isa;               /* the revision (pvm_isa) of its spec and program */
+	uint8_t reading;           /* the GP 0.7.2 readings (PVM_READING_*) it was checked under */
 	char what[48];             /* immediate class or path: "imm:any", "fault-path", "gas-path", "block@12" */
 	tv_verdict verdict;
 	bool symbolic;             /* TV_CEX: found by Z3 (true) or by the concrete fallback (false) */

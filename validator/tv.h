@@ -43,6 +43,10 @@ typedef struct tv_opts {
 	bool no_cross_check;       /* prove: skip the whole-block cross-check of short blocks */
 	const sem_spec *spec;      /* prove: the spec of the program's revision */
 	unsigned isas;             /* validate: bit per pvm_isa to prove (both by default) */
+	unsigned readings;         /* validate, GP 0.7.2: bit 0 the w3f readings, bit 1 the peers' (both by
+	                              default): under the peers', the entries that read otherwise (sbrk's
+	                              break) proved again and the fault and gas paths run again */
+	uint8_t reading;           /* prove: the GP 0.7.2 readings (PVM_READING_*) of the program's run */
 	const sem_spec *specs[PVM_ISA_COUNT]; /* validate: the spec of each revision in isas */
 } tv_opts;
 

@@ -26,6 +26,7 @@ typedef struct item {
 	uint8_t cls;       /* jit_imm_class */
 	uint8_t variant;   /* tv_variant: the CPU features the code is emitted for */
 	uint8_t isa;       /* pvm_isa: the revision of its spec and test program */
+	uint8_t reading;   /* GP 0.7.2: the readings (PVM_READING_*) it is checked under */
 	size_t twin;       /* a portable template: the same instance's cpuid item, or SIZE_MAX */
 	size_t isa_twin;   /* a GP 0.8.0 template: the same instance's GP 0.7.2 item, or SIZE_MAX */
 } item;
@@ -91,6 +92,10 @@ static size_t enumerate(const tv_opts *o, item **out)
 				if (!(o->variants >> var & 1)) continue;
 				item base = { .in = { .op = (uint8_t)op }, .variant = (uint8_t)var, .isa = (uint8_t)isa,
 				              .twin = SIZE_MAX, .isa_twin = SIZE_MAX };
+				/* GP 0.7.2 under the peers' readings only (--reading peers): what reads the same
+				 * stays (the same queries), what reads otherwise is checked below, not here */
+				bool differs = isa == PVM_ISA_072 && o->specs[isa] && sem_spec_reading_differs(o->specs[isa], op, PVM_READING_PEERS);
+				bool w3f = isa != PVM_ISA_072 || (o->readings & 1);
 				first[isa][var] = n;
 				size_t k_tpl = 0; /* the template's index within this revision's and variant's enumeration */
 				uint8_t *r[3];
@@ -99,7 +104,7 @@ static size_t enumerate(const tv_opts *o, item **out)
 				for (int j = 0; j < k; j++) combos *= PVM_NUM_REGS;
 				jit_imm_class cls[JIT_CLASS_COUNT];
 				size_t ncls = jit_op_classes(op, cls, JIT_CLASS_COUNT);
-				for (size_t c = 0; c < combos; c++) {
+				for (size_t c = 0; c < combos && (w3f || !differs); c++) {
 					item it = base;
 					size_t m = c;
 					tv_reg_operands(&it.in, r);
@@ -125,13 +130,46 @@ static size_t enumerate(const tv_opts *o, item **out)
 				tv_reg_operands(&one.in, r);
 				for (int j = 0; j < k; j++) *r[j] = (uint8_t)(j + 1);
 				one.kind = IT_REGION;
-				push_sharded(o, &v, &n, &cap, &index, one);
-				if (pvm_ops[op].acc != PVM_ACC_NOMEM) {
+				if (w3f || !differs) push_sharded(o, &v, &n, &cap, &index, one);
+				if (pvm_ops[op].acc != PVM_ACC_NOMEM && w3f) {
 					one.kind = IT_FAULT;
 					push_sharded(o, &v, &n, &cap, &index, one);
 				}
 				if (pvm_ops[op].ctl == PVM_CTL_DJUMP) {
 					one.kind = IT_DJUMP;
+					push_sharded(o, &v, &n, &cap, &index, one);
+				}
+				one.kind = IT_GAS;
+				if (w3f) push_sharded(o, &v, &n, &cap, &index, one);
+				/* GP 0.7.2 under the peers' readings: an entry that reads otherwise (sbrk: its
+				 * break) gets its templates and region proved again against that entry; every
+				 * other template and region query is built from the same code, layout and entry
+				 * (sem_spec_get_reading returns the same one), so it is the same query. The gas and
+				 * fault paths differ in the runtime (gas per instruction), so they run again. */
+				if (isa != PVM_ISA_072 || !(o->readings >> 1 & 1)) continue;
+				item peer = base;
+				peer.reading = PVM_READING_PEERS;
+				for (size_t c = 0; differs && c < combos; c++) {
+					item it = peer;
+					size_t m = c;
+					tv_reg_operands(&it.in, r);
+					for (int j = 0; j < k; j++) {
+						*r[j] = (uint8_t)(m % PVM_NUM_REGS);
+						m /= PVM_NUM_REGS;
+					}
+					for (size_t ci = 0; ci < ncls; ci++) {
+						it.kind = IT_TEMPLATE;
+						it.cls = (uint8_t)cls[ci];
+						push_sharded(o, &v, &n, &cap, &index, it);
+					}
+				}
+				one.reading = PVM_READING_PEERS;
+				if (differs) {
+					one.kind = IT_REGION;
+					push_sharded(o, &v, &n, &cap, &index, one);
+				}
+				if (pvm_ops[op].acc != PVM_ACC_NOMEM) {
+					one.kind = IT_FAULT;
 					push_sharded(o, &v, &n, &cap, &index, one);
 				}
 				one.kind = IT_GAS;
@@ -228,6 +266,14 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 	for (int i = 0; i < 0x20; i++) v->initial_mem[0].data[i] = (uint8_t)rng_next(s);
 	v->n_initial_mem = 1;
 	v->initial_gas = 1000;
+	v->reading = it->reading;
+	if (in->op == PVM_OP_sbrk) { /* a heap as a container sets one up: the break at or after 0x22000
+	                              * (above the RO page), the stack starting at 0x40000 */
+		v->has_heap = true;
+		v->heap_base = 0x20000;
+		v->heap_top = 0x22000 + (rng_next(s) % 2 ? 0 : (uint32_t)(rng_next(s) % PVM_PAGE));
+		v->heap_limit = 0x30000;
+	}
 	*gas_pick = 2;
 	if (it->kind == IT_GAS) { /* around the entry's cost, or none at all */
 		int g = (int)(rng_next(s) % 4);
@@ -391,6 +437,8 @@ static void do_item(run *R, tv_worker *w, size_t i)
 	res->op = it->in.op;
 	res->variant = it->variant;
 	res->isa = it->isa;
+	res->reading = it->reading;
+	w->reading = it->reading;
 	w->feat = tv_variant_features(it->variant);
 	pvm_inst in = it->in;
 	uint8_t *r[3];
@@ -441,6 +489,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 		pvm_err err;
 		if (it->kind == IT_TEMPLATE || it->kind == IT_DJUMP) {
 			err = tv_cex_vector_template(&cex, &in, (pvm_isa)it->isa, path, &cv, &e);
+			if (!err) cv.reading = it->reading;
 		} else {
 			pvm_vector orig;
 			memset(&orig, 0, sizeof orig);
@@ -448,6 +497,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 			orig.program_len = prog.program_len;
 			orig.isa = prog.isa;
 			err = tv_cex_vector_block(&cex, &orig, 0, UINT64_MAX, path, &cv, &e);
+			if (!err) cv.reading = it->reading;
 		}
 		v = tv_cex_confirm(o, res, err ? NULL : &cv, err ? e.msg : NULL, path);
 		if (!err) pvm_vector_fini(&cv);
@@ -497,7 +547,7 @@ tv_opts tv_opts_default(void)
 {
 	return (tv_opts){ .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .shard_n = 1,
 	                  .variants = (1u << TV_NUM_VARIANTS) - 1, .isas = (1u << PVM_ISA_COUNT) - 1,
-	                  .fallback_states = 1000, .seed = 0x6a697470726f6f66ull, .memo = true };
+	                  .fallback_states = 1000, .seed = 0x6a697470726f6f66ull, .memo = true, .readings = 3 };
 }
 
 pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
@@ -693,6 +743,7 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		pvm_err err = !cex.valid ? PVM_EINVAL
 		            : tv_cex_vector_block(&cex, v ? v : &none, cex_pc, run_cost, path, &cv, &we);
 		if (!err) cv.isa = p->isa;
+		if (!err) cv.reading = wk->reading;
 		if (!cex.valid) snprintf(we.msg, sizeof we.msg, "no model");
 		if (!err && mid) {
 			/* and the instruction after the piece is a trap, so the run stops right after it:

@@ -11,6 +11,47 @@
 #include <string.h>
 #include "semantics/sem.h"
 
+/* The identity validate's peers' readings rest on (README § GP 0.7.2 readings): every entry but
+ * those listed in `expect` (comma-separated names) is the same entry under every reading, so a
+ * query built from it is the same; the listed ones have their own entry under the break reading,
+ * with a (brk ...) effect, and the gas reading changes no entry. */
+static int readings(const char *path, const char *expect)
+{
+	pvm_errbuf e;
+	sem_spec *sp = sem_spec_load_isa(path, PVM_ISA_072, &e);
+	if (!sp) {
+		printf("%s\n", e.msg);
+		return 1;
+	}
+	int bad = 0, differ = 0;
+	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
+		unsigned op = pvm_isa_ops(PVM_ISA_072)[i];
+		const char *nm = pvm_ops[op].name;
+		size_t n = strlen(nm);
+		bool listed = false;
+		for (const char *p = expect; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) 
+			listed |= strcspn(p, ",") == n && !strncmp(p, nm, n);
+		for (unsigned r = 0; r < 4; r++) {
+			const sem_insn *si = sem_spec_get_reading(sp, op, (uint8_t)r);
+			bool other = si != sem_spec_get(sp, op);
+			if (other != (listed && (r & PVM_READING_SBRK_BREAK))) {
+				printf("%s under reading %s: %s entry\n", nm, pvm_reading_name((uint8_t)r), other ? "its own" : "the w3f");
+				bad++;
+			}
+			if (other) {
+				bool brk = false;
+				for (size_t k = 0; k < si->n_effects; k++) brk |= si->effects[k]->op == SEM_BRK;
+				if (!brk) printf("%s: its break entry has no brk effect\n", nm), bad++;
+			}
+			if (sem_spec_reading_differs(sp, op, (uint8_t)r) != other) printf("%s: differs disagrees\n", nm), bad++;
+			differ += other;
+		}
+	}
+	printf("readings: %d entries of other readings, %d problems\n", differ, bad);
+	sem_spec_free(sp);
+	return bad || !differ;
+}
+
 static int table(const char *path, pvm_isa isa)
 {
 	pvm_errbuf e;
@@ -129,6 +170,7 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "table") && pvm_isa_by_name(argv[3]) >= 0)
 		return table(argv[2], (pvm_isa)pvm_isa_by_name(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "bad")) return bad_file(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "readings")) return readings(argv[2], argv[3]);
 	fprintf(stderr, "usage: sem_load table SPEC | bad FILE | mutate SPEC N\n");
 	return 2;
 }

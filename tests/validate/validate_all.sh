@@ -11,14 +11,25 @@ grep -Eq '^validate: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallbac
   || { echo "FAIL: summary line"; exit 1; }
 n=$(sed -n 's/^validate: [0-9]* proved, 0 counterexamples, 0 unknown, [0-9]* fallback-agree, \([0-9]*\) templates.*/\1/p' "$out/validate.txt")
 # GP 0.7.2: 139 opcodes x 13^k register assignments, 100,771 instances with one immediate class
-# each; GP 0.8.0: the same less sbrk's 169 plus unlikely's 1, 100,603; each in both CPU-feature
-# variants. Each variant's and each revision's line says 0 counterexamples and 0 unknown.
-[ "$n" -eq $((2 * (100771 + 100603))) ] || { echo "FAIL: $n templates enumerated"; exit 1; }
+# each, and sbrk's 169 again under the peers' break reading (its other entry); GP 0.8.0: the same
+# less sbrk's 169 plus unlikely's 1, 100,603; each in both CPU-feature variants. Each variant's
+# and each revision's line says 0 counterexamples and 0 unknown.
+[ "$n" -eq $((2 * (100771 + 169 + 100603))) ] || { echo "FAIL: $n templates enumerated"; exit 1; }
 for v in cpuid portable; do
-	grep -Eq "^  $v: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, $((100771 + 100603)) templates\$" "$out/validate.txt" \
+	grep -Eq "^  $v: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, $((100771 + 169 + 100603)) templates\$" "$out/validate.txt" \
 	  || { echo "FAIL: variant $v not fully proved"; exit 1; }
 done
-for r in "0.7.2 201542" "0.8.0 201206"; do
+# the peers' readings: sbrk's 2 x 169 templates and 2 regions proved against its break entry, and
+# every fault path (one per memory opcode) and gas path (one per opcode) of both variants agreeing
+# under gas per instruction and the break
+grep -Eq "^  GP 0.7.2 peers' readings: 340 proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, 338 templates" "$out/validate.txt" \
+  || { echo "FAIL: the peers' readings line"; exit 1; }
+for w in fault-path gas-path; do
+	a=$(grep '"isa": "0.7.2"' "$out/validate.json" | grep '"reading": "w3f"' | grep -c "\"what\": \"$w\", \"verdict\": \"FALLBACK-AGREE\"")
+	b=$(grep '"isa": "0.7.2"' "$out/validate.json" | grep '"reading": "peers"' | grep -c "\"what\": \"$w\", \"verdict\": \"FALLBACK-AGREE\"")
+	[ "$a" -gt 0 ] && [ "$a" -eq "$b" ] || { echo "FAIL: $w: $a under w3f, $b under the peers' readings"; exit 1; }
+done
+for r in "0.7.2 201880" "0.8.0 201206"; do
 	set -- $r
 	grep -Eq "^  GP $1: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, $2 templates\$" "$out/validate.txt" \
 	  || { echo "FAIL: GP $1 not fully proved"; exit 1; }
