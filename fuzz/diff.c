@@ -1,6 +1,7 @@
 /* fuzz/diff.c: the dual-engine differential target. Each input decodes (fuzz/gen.c) into a
  * program, registers, pages and gas; it runs on the interpreter and the JIT (and on the spec
- * engine for one input in 16 with at most 1100 gas), compared as `replay` compares (exit, pc,
+ * engine for one input in 16 with at most 1100 gas; one input in 4 again under the peers GP 0.7.2
+ * readings, README), compared as `replay` compares (exit, pc,
  * registers, gas, fault address, every page and byte, and the JIT's sandbox page protections
  * against the page map: pvm_perm_compare) at every stop. On a divergence the input is written
  * as a w3f vector (divergence-<hash>.json, in -jitproof_out=DIR or the current folder) that
@@ -73,7 +74,16 @@ static void report(const fuzz_case *fc, const pvm_program *p, uint64_t h, const 
 	abort();
 }
 
-/* Runs both from copies of the initial state, comparing at every stop. */
+static void count_page(void *ctx, uint32_t page, pvm_perm perm, const uint8_t *data)
+{
+	(void)page, (void)perm, (void)data;
+	++*(size_t *)ctx;
+}
+
+/* Runs both from copies of the initial state, comparing at every stop. A run that maps more than
+ * 2^16 pages (a 256 MiB sbrk or more) is left after its first stop: every later stop of the JIT
+ * costs O(mapped pages) (its sandbox is copied back and its page shadow compared page by page),
+ * seconds each under ASan, and such a heap is no more interesting than a smaller one. */
 static void compare(const fuzz_case *fc, const pvm_program *p, const pvm_engine *ea, void *pa,
                     const pvm_engine *eb, void *pb, uint64_t h)
 {
@@ -81,7 +91,11 @@ static void compare(const fuzz_case *fc, const pvm_program *p, const pvm_engine 
 	pvm_state_copy(&sa, &fc->init);
 	pvm_state_copy(&sb, &fc->init);
 	for (int stop = 0; stop < MAX_STOPS; stop++) {
-		pvm_exit xa = ea->run(pa, &sa), xb = eb->run(pb, &sb);
+		pvm_exit xa = ea->run(pa, &sa);
+		size_t pages = 0;
+		pvm_mem_each(sa.mem, count_page, &pages);
+		if (pages > (1u << 16)) break;
+		pvm_exit xb = eb->run(pb, &sb);
 		char why[512];
 		if (!pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, true, why, sizeof why) ||
 		    !pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why) ||
@@ -116,6 +130,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	compare(&fc, &p, &interp_engine, pi, &jit_engine, pj, h);
+	if ((h >> 8 & 3) == 0) { /* one input in 4 also under the peers' GP 0.7.2 readings (gas per
+	                          * instruction: the JIT's int3 stepping; sbrk's break) */
+		fuzz_case peers = fc;
+		peers.init.reading = PVM_READING_PEERS;
+		/* a raw program's break may grow to 2^32 - 1 (anan-as's raw rule): 2^20 pages to compare
+		 * at every stop; a stack from 16 MiB up, as a container would have, keeps runs short */
+		if (!peers.init.heap_limit) peers.init.heap_limit = 0x00ff0000;
+		compare(&peers, &p, &interp_engine, pi, &jit_engine, pj, h);
+	}
 	if (cfg.sp && (h & 15) == 0 && fc.init.gas <= 1100) { /* the spec engine is slow: short runs only */
 		/* the spec engine on a sample: sem_run with the loaded spec */
 		pvm_state sa, sb;

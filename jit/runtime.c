@@ -370,13 +370,13 @@ static pvm_exit fault_exit(const pvm_state *s, const pvm_inst *in)
 static bool run_sbrk(jit_run *r, const pvm_inst *in)
 {
 	pvm_state *s = r->state;
-	uint64_t size = r->ctx->regs[in->ra], old_top = s->heap_top, x;
+	uint64_t size = r->ctx->regs[in->ra], x;
 	if (!pvm_sbrk_exec(s, size, &x)) return false; /* the break reading's panic: nothing changed */
-	if (s->reading & PVM_READING_SBRK_BREAK) { /* the pages from the old break up to the new one */
-		uint64_t first = (old_top + PAGE - 1) / PAGE;
-		uint64_t last = s->heap_top > old_top ? pvm_mutant_hook(PVM_HOOK_sbrk_end, s->heap_top - 1) / PAGE : 0;
+	if (s->reading & PVM_READING_SBRK_BREAK) { /* the pages from the old break x up to the new one */
+		uint64_t first = (x + PAGE - 1) / PAGE;
+		uint64_t last = s->heap_top > x ? pvm_mutant_hook(PVM_HOOK_sbrk_end, s->heap_top - 1) / PAGE : 0;
 		if (last >= PVM_NUM_PAGES) last = PVM_NUM_PAGES - 1;
-		if (s->heap_top > old_top && last + 1 > first) sb_protect(r, (uint32_t)first, (uint32_t)last + 1, PVM_WRITE);
+		if (s->heap_top > x && last + 1 > first) sb_protect(r, (uint32_t)first, (uint32_t)last + 1, PVM_WRITE);
 	} else if (x && size) { /* pages that were unmapped, now zero and writable: one mprotect */
 		uint64_t first = x / PAGE, last = pvm_mutant_hook(PVM_HOOK_sbrk_end, x + size - 1) / PAGE;
 		if (last >= PVM_NUM_PAGES) last = PVM_NUM_PAGES - 1;
