@@ -8,16 +8,17 @@
 static void help(FILE *f)
 {
 	fprintf(f, "usage: jitproof disasm FILE [--blob | --container] [--isa 0.8.0|0.7.2] [--costs]\n"
-	           "                      [-o OUT.pvmasm] [--polkavm-end]\n"
-	           "  FILE: a w3f vector (*.json), a .pvmasm file, or a program blob / standard container\n"
-	           "  (detected; --blob or --container forces one). Prints assembly that `jitproof asm`\n"
+	           "                      [-o OUT.pvmasm] [--polkavm-end] [--reading R] [--[no-]metadata]\n"
+	           "  FILE: a w3f vector (*.json), a .pvmasm file, a JIP-7 trace, or a program blob / standard\n"
+	           "  container, with or without on-chain metadata (printed as a comment) (detected; --blob\n"
+	           "  or --container forces one). Prints assembly that `jitproof asm`\n"
 	           "  turns back into the same program bytes. GP 0.8.0: each basic block's gas cost (the\n"
 	           "  A.9/A.10 pipeline model) is printed beside its first instruction, and a blob that\n"
 	           "  0.8.0 prevalidation rejects gets a comment line with the reason.\n"
 	           "  --isa REV  revision of blob, container and .pvmasm files (default 0.8.0)\n"
 	           "  --costs    print only the gas cost of every basic block, one \"PC COST\" line each\n"
 	           "             (0.7.2: the cost of the gas region entered there), then a summary\n"
-	           CLI_POLKAVM_END_HELP);
+	           CLI_POLKAVM_END_HELP CLI_COMMON_HELP);
 }
 
 int cmd_disasm(int argc, char **argv)
@@ -28,6 +29,9 @@ int cmd_disasm(int argc, char **argv)
 	unsigned dflags = 0;
 	bool costs = false;
 	for (int i = 1; i < argc; i++) {
+		int crc = cli_common_option("disasm", argc, argv, &i);
+		if (crc > 0) return crc;
+		if (crc == 0) continue;
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			help(stdout);
 			return 0;

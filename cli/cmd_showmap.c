@@ -13,9 +13,10 @@
 
 static const char usage_text[] =
 	"usage: jitproof showmap CORPUS... -o DIR [--approach NAME] [--trial NAME] [--per-input]\n"
-	"                        [--domain LIST] [--raw] [--engine NAME] [--isa 0.8.0|0.7.2]\n"
-	"Replays every program of the corpus (w3f vectors, .pvmasm, blobs, containers, or folders of\n"
-	"them, recursively) and writes afl-showmap coverage to DIR/APPROACH/TRIAL, one 'id:count'\n"
+	"                        [--domain LIST] [--raw] [--engine NAME] [--isa 0.8.0|0.7.2] [--reading R]\n"
+	"Replays every program of the corpus (w3f vectors, .pvmasm, blobs, containers, JIP-7 traces\n"
+	"(their host calls answered by the trace: the blocks of the real run), or folders of them,\n"
+	"recursively) and writes afl-showmap coverage to DIR/APPROACH/TRIAL, one 'id:count'\n"
 	"line per covered id:\n"
 	"  pvm_<first 16 hex of the program's hash>_<pc, 8 hex>  basic blocks entered\n"
 	"  spec_<opcode>_<path>   spec paths taken (each condition of the spec both ways, faults, oog)\n"
@@ -30,6 +31,7 @@ static const char usage_text[] =
 	"  --domain LIST    comma-separated pvm,spec,sancov (default: all that are built in)\n"
 	"  --raw            raw hit counts (default: AFL's saturating buckets 1,2,3,4,8,16,32,128)\n"
 	"  --engine NAME    engine whose code sancov measures (default interp)\n"
+	CLI_COMMON_HELP
 	"A trial that covers nothing is an error (exit 2), as differential-coverage rejects it.\n";
 
 enum { D_PVM = 1, D_SPEC = 2, D_SANCOV = 4, MAX_HOST_CALLS = 1000 };
@@ -346,6 +348,9 @@ int cmd_showmap(int argc, char **argv)
 	size_t n = 0;
 	int rc = 0, isa = -1;
 	for (int i = 1; i < argc && !rc; i++) {
+		int crc = cli_common_option("showmap", argc, argv, &i);
+		if (crc > 0) return crc;
+		if (crc == 0) continue;
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = !strcmp(a, "-o") || !strcmp(a, "--approach") || !strcmp(a, "--trial") ||
 		             !strcmp(a, "--domain") || !strcmp(a, "--engine") || !strcmp(a, "--isa");
