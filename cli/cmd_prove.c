@@ -19,6 +19,7 @@ static void usage(FILE *f)
 	           "                      [--portable] [--fallback-states N] [--mutant NAME] [--json FILE]\n"
 	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--[no-]cross-check]\n"
 	           "                      [--timings] [--debug query,norm,rlimit,weaken] [--isa 0.8.0|0.7.2]\n"
+	           "                      [--progress-every SECONDS]\n"
 	           "                      [--reading R] [--metadata|--no-metadata]\n"
 	           "FILE: a w3f vector, .pvmasm, blob, container (with or without on-chain metadata) or a\n"
 	           "JIP-7 trace (its program). --visited TRACE proves every gas region the traced run\n"
@@ -188,6 +189,15 @@ int cmd_prove(int argc, char **argv)
 			html = val, i++;
 		} else if (!strcmp(a, "--no-progress")) {
 			o.progress = false;
+			o.progress_every = 0;
+		} else if (!strcmp(a, "--progress-every")) {
+			char *end;
+			double s = val ? strtod(val, &end) : -1;
+			if (!val || *end || s < 0.05 || s > 86400) {
+				early = cli_usage("prove", "--progress-every needs seconds (0.05 .. 86400)");
+				break;
+			}
+			o.progress_every = s, i++;
 		} else if (!strcmp(a, "--timings")) {
 			timings = true;
 		} else if (!strcmp(a, "--no-cross-check")) {
@@ -308,6 +318,7 @@ int cmd_prove(int argc, char **argv)
 	if (!started) atomic_store(&R.failed, true);
 	/* lines in pc order as soon as the prefix is done; a progress line below them on a TTY */
 	size_t printed = 0;
+	double next_line = t0 + o.progress_every;
 	for (;;) {
 		bool finished = atomic_load(&R.n_done) >= R.n || (atomic_load(&R.failed) && !started);
 		bool any = false;
@@ -321,6 +332,16 @@ int cmd_prove(int argc, char **argv)
 		if (finished) break;
 		if (o.progress)
 			fprintf(stderr, "\rprove: %zu/%zu blocks, %.0f s ", atomic_load(&R.n_done), R.n, now_s() - t0);
+		else if (all && o.progress_every > 0 && now_s() >= next_line) { /* no TTY (a CI log) */
+			size_t d = atomic_load(&R.n_done);
+			double el = now_s() - t0;
+			printf("prove: progress: %zu/%zu blocks (%.1f%%); %.0f s elapsed", d, R.n,
+			       R.n ? 100.0 * (double)d / (double)R.n : 0.0, el);
+			if (d) printf(", about %.0f s left", el * (double)(R.n - d) / (double)d);
+			putchar('\n');
+			fflush(stdout);
+			next_line += o.progress_every;
+		}
 		usleep(o.progress ? 200000 : 20000);
 		if (atomic_load(&R.failed)) break; /* the workers stop taking blocks; joined below */
 	}

@@ -17,6 +17,7 @@ static void usage(FILE *f)
 	           "                         [--fallback-states N] [--seed N] [--features cpuid|portable] [--portable]\n"
 	           "                         [--fail-fast] [--no-memo] [--mutant NAME] [--list-mutants] [--timings]\n"
 	           "                         [--debug query,norm,rlimit] [--reading w3f|peers|both]\n"
+	           "                         [--max-cex N] [--progress-every SECONDS]\n"
 	           "Proves every JIT template (opcode x register assignment x immediate class x CPU-feature\n"
 	           "variant x revision) equal to specs/pvm.yaml with Z3; paths a proof does not cover (memory\n"
 	           "faults, out-of-gas) and unknown proofs run on both engines on concrete states. Both\n"
@@ -27,6 +28,10 @@ static void usage(FILE *f)
 	           "readings): under the peers' (gas per instruction, sbrk's break), sbrk's templates and\n"
 	           "region are proved against its break entry, and the fault and gas paths run again;\n"
 	           "--reading picks one.\n"
+	           "--max-cex N (default 3): per opcode, the first N counterexamples are minimized, replayed\n"
+	           "and written as vectors (the first of each opcode announced as soon as it is found); the\n"
+	           "opcode's later failing instances are counted as counterexamples, nothing more (0: all).\n"
+	           "Off a TTY a progress line every --progress-every seconds (default 30); --no-progress: none.\n"
 	           "Exit 1 on any counterexample.\n");
 }
 
@@ -34,6 +39,7 @@ int cmd_validate(int argc, char **argv)
 {
 	tv_opts o = tv_opts_default();
 	o.progress = isatty(2);
+	o.live = stdout; /* the first counterexample of each opcode at once; progress lines off a TTY */
 	const char *json = NULL, *junit = NULL, *html = NULL, *mutant = NULL;
 	bool list = false, timings = false;
 	o.isas = 0; /* set by --isa; none given: both */
@@ -86,10 +92,19 @@ int cmd_validate(int argc, char **argv)
 			list = true;
 		} else if (!strcmp(a, "--no-memo")) {
 			o.memo = false;
+		} else if (!strcmp(a, "--max-cex")) {
+			if (!cli_parse_u64(val, &n) || n > 1000000) return cli_usage("validate", "--max-cex needs a number (0: no limit)");
+			o.max_cex = (unsigned)n, i++;
+		} else if (!strcmp(a, "--progress-every")) {
+			char *end;
+			double s = val ? strtod(val, &end) : -1;
+			if (!val || *end || s < 0.05 || s > 86400) return cli_usage("validate", "--progress-every needs seconds (0.05 .. 86400)");
+			o.progress_every = s, i++;
 		} else if (!strcmp(a, "--fail-fast")) {
 			o.fail_fast = true;
 		} else if (!strcmp(a, "--no-progress")) {
 			o.progress = false;
+			o.progress_every = 0;
 		} else if (!strcmp(a, "--timings")) {
 			timings = true;
 		} else {

@@ -461,7 +461,8 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 	if (v == TV_PROVED && norm) tv_memo_add(&w->unsat, norm);
 	if (v == TV_CEX) /* the probe's byte too: a wrong store shows only against the model's byte there */
 		add_access(q, q->a, 1);
-	if (v == TV_CEX) {
+	if (v == TV_CEX && w->count_only) cex->valid = false; /* counted, not minimized (--max-cex) */
+	else if (v == TV_CEX) {
 		Z3_ast layout = q->layout ? q->layout : q->t ? Z3_mk_eq(z, q->t, num(z, t_layout, 32)) : NULL;
 		tv_cex_from_model(w, q->z, s, q->g, q->x, q->y, q->t, q->gas, q->acc_addr, q->acc_len, q->n_acc, q->gm,
 		                  layout, cex, w->o->timeout_ms);

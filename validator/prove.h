@@ -11,6 +11,7 @@ typedef struct tv_worker {
 	const tv_opts *o;
 	jit_features feat;         /* the CPU features the code under proof is emitted with */
 	uint8_t reading;           /* the GP 0.7.2 readings (PVM_READING_*) the queries are built under */
+	bool count_only;           /* a sat query is a counterexample left unminimized (--max-cex reached) */
 	Z3_context z;
 	lift_ctx *lc;
 	Z3_solver s;               /* reset before each query */

@@ -47,6 +47,11 @@ typedef struct tv_opts {
 	                              default): under the peers', the entries that read otherwise (sbrk's
 	                              break) proved again and the fault and gas paths run again */
 	uint8_t reading;           /* prove: the GP 0.7.2 readings (PVM_READING_*) of the program's run */
+	unsigned max_cex;          /* validate: per opcode, the counterexamples minimized, replayed and
+	                              written; later failing instances of it are only counted (0: all) */
+	double progress_every;     /* seconds between progress lines when not on a TTY (0: none) */
+	FILE *live;                /* validate: where the first counterexample of each opcode is
+	                              announced as it is found, and progress lines go (NULL: nowhere) */
 	const sem_spec *specs[PVM_ISA_COUNT]; /* validate: the spec of each revision in isas */
 } tv_opts;
 

@@ -45,6 +45,8 @@ typedef struct run {
 	size_t n_groups;
 	tv_result *res;
 	atomic_size_t next, done, cex;
+	atomic_size_t verdicts[TV_NUM_VERDICTS]; /* of the items done (progress lines) */
+	atomic_uint cex_by_op[PVM_NUM_OPS];      /* counterexamples minimized and replayed, per opcode */
 	atomic_bool stop;
 	pvm_errbuf err;
 	atomic_bool failed;
@@ -466,7 +468,39 @@ static void do_item(run *R, tv_worker *w, size_t i)
 		res->verdict = TV_PROVED;
 		return;
 	} else if (it->kind == IT_TEMPLATE) {
+		/* past --max-cex counterexamples of this opcode (its group is this worker's alone): a failing
+		 * instance is counted as one, without the model's minimization, the vector and its replay */
+		w->count_only = o->max_cex && atomic_load(&R->cex_by_op[it->in.op]) >= o->max_cex;
+		if (w->count_only) {
+			/* a few concrete states first: a bug that broke the opcode shows on any of them (a real
+			 * divergence of the two engines, so a sound count), in a fraction of a query's time */
+			tv_opts quick = *o;
+			quick.cex_dir = NULL;
+			quick.fallback_states = 4;
+			if (fallback(&quick, it, i, res, NULL) == TV_CEX) {
+				size_t l = strlen(res->detail);
+				snprintf(res->detail + l, sizeof res->detail - l,
+				         " (counted only: --max-cex %u counterexamples of %s already minimized and replayed)",
+				         o->max_cex, pvm_ops[it->in.op].name);
+				res->verdict = TV_CEX;
+				res->symbolic = false;
+				w->count_only = false;
+				return;
+			}
+			res->detail[0] = 0;
+			res->ms = 0;
+		}
 		v = tv_prove_template(w, &in, (jit_imm_class)it->cls, res, &cex);
+		if (w->count_only && v == TV_CEX) {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l,
+			         " (counted only: --max-cex %u counterexamples of %s already minimized and replayed)",
+			         o->max_cex, pvm_ops[it->in.op].name);
+			res->verdict = TV_CEX;
+			w->count_only = false;
+			return;
+		}
+		w->count_only = false;
 	} else {
 		pvm_program p;
 		pvm_errbuf e;
@@ -501,6 +535,15 @@ static void do_item(run *R, tv_worker *w, size_t i)
 		}
 		v = tv_cex_confirm(o, res, err ? NULL : &cv, err ? e.msg : NULL, path);
 		if (!err) pvm_vector_fini(&cv);
+		if (v == TV_CEX && atomic_fetch_add(&R->cex_by_op[in.op], 1) == 0 && o->live) {
+			/* the first of this opcode, announced at once: a broken template shows in seconds */
+			fprintf(o->live, "validate: first counterexample: %s", pvm_ops[in.op].name);
+			for (int j = 0; j < res->nregs; j++) fprintf(o->live, "%sr%u", j ? "," : " ", res->regs[j]);
+			fprintf(o->live, " [%s, %s%s]: %s%s%s\n", res->what, tv_variant_name(res->variant),
+			        res->isa == PVM_ISA_080 ? ", GP 0.8.0" : "", res->detail, res->cex_file[0] ? " -> " : "",
+			        res->cex_file);
+			fflush(o->live);
+		}
 	}
 	pvm_vector_fini(&prog);
 	if (v == TV_UNKNOWN) {
@@ -528,6 +571,7 @@ static void *worker_main(void *arg)
 		if (g >= R->n_groups) break;
 		for (size_t i = R->groups[g].start; i < R->groups[g].end && !atomic_load(&R->stop); i++) {
 			do_item(R, &w, i);
+			atomic_fetch_add(&R->verdicts[R->res[i].verdict], 1);
 			if (R->res[i].verdict == TV_CEX) {
 				atomic_fetch_add(&R->cex, 1);
 				if (R->o->fail_fast) atomic_store(&R->stop, true);
@@ -547,7 +591,8 @@ tv_opts tv_opts_default(void)
 {
 	return (tv_opts){ .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .shard_n = 1,
 	                  .variants = (1u << TV_NUM_VARIANTS) - 1, .isas = (1u << PVM_ISA_COUNT) - 1,
-	                  .fallback_states = 1000, .seed = 0x6a697470726f6f66ull, .memo = true, .readings = 3 };
+	                  .fallback_states = 1000, .seed = 0x6a697470726f6f66ull, .memo = true, .readings = 3,
+	                  .max_cex = 3, .progress_every = 30 };
 }
 
 pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
@@ -582,13 +627,25 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	if (jobs > 64) jobs = 64;
 	for (unsigned j = 0; j < jobs; j++) pthread_create(&th[j], NULL, worker_main, &R);
 	size_t last = (size_t)-1;
-	while (o->progress && atomic_load(&R.done) < R.n) {
+	double next_line = t0 + o->progress_every;
+	while ((o->progress || (o->progress_every > 0 && o->live)) && atomic_load(&R.done) < R.n) {
 		size_t d = atomic_load(&R.done);
-		if (d != last)
+		if (o->progress && d != last)
 			fprintf(stderr, "\rvalidate: %zu/%zu items, %zu counterexamples, %.0f s ", d, R.n,
 			        atomic_load(&R.cex), now_s() - t0);
 		last = d;
-		usleep(200000);
+		if (!o->progress && now_s() >= next_line) { /* no TTY (a CI log): one line now and then */
+			double el = now_s() - t0;
+			fprintf(o->live, "validate: progress: %zu/%zu items (%.1f%%), %zu proved, %zu counterexamples, %zu "
+			        "unknown, %zu fallback-agree; %.0f s elapsed", d, R.n, R.n ? 100.0 * (double)d / (double)R.n : 0.0,
+			        atomic_load(&R.verdicts[TV_PROVED]), atomic_load(&R.verdicts[TV_CEX]),
+			        atomic_load(&R.verdicts[TV_UNKNOWN]), atomic_load(&R.verdicts[TV_FALLBACK_AGREE]), el);
+			if (d) fprintf(o->live, ", about %.0f s left", el * (double)(R.n - d) / (double)d);
+			fputc('\n', o->live);
+			fflush(o->live);
+			next_line += o->progress_every;
+		}
+		usleep(o->progress ? 200000 : 50000);
 		if (atomic_load(&R.stop)) break;
 	}
 	for (unsigned j = 0; j < jobs; j++) pthread_join(th[j], NULL);
