@@ -176,6 +176,17 @@ static int json_is_vector08(const char *path)
 	return is;
 }
 
+/* A blob, container or trace: its vector made from the initial state, named after the file. */
+static int vector_of_state(const char *path, cli_input *in)
+{
+	char *name = stem(path);
+	pvm_vector_set_initial(&in->vec, name, &in->init);
+	free(name);
+	if (pvm_program_encode(&in->prog, &in->vec.program, &in->vec.program_len)) abort();
+	in->vec.isa = in->prog.isa;
+	return 0;
+}
+
 /* The argument address of the standard layout (ISA-NOTES §8): 2^32 - Z_Z - Z_I. */
 enum { ARGS_ADDR = 0xfeff0000u };
 
@@ -215,12 +226,7 @@ static int load_trace(const char *path, int64_t gas, pvm_isa isa, unsigned dflag
 	in->args = pvm_xmalloc(args ? args->len + 1 : 1);
 	if (args) memcpy(in->args, args->data, args->len);
 	in->args_len = args ? args->len : 0;
-	char *st = stem(path);
-	pvm_vector_set_initial(&in->vec, st, &in->init);
-	free(st);
-	if (pvm_program_encode(&in->prog, &in->vec.program, &in->vec.program_len)) abort();
-	in->vec.isa = in->prog.isa;
-	return 0;
+	return vector_of_state(path, in);
 }
 
 /* 1 if path is a trace: *.log / *.trace, or a file whose first known line is `program 0x`. */
@@ -326,10 +332,5 @@ static int load_any(const char *path, cli_format fmt, const uint8_t *args, size_
 	free(buf);
 	if (err) return fail(in, &e);
 	in->init.gas = gas >= 0 ? gas : CLI_DEFAULT_GAS;
-	char *name = stem(path);
-	pvm_vector_set_initial(&in->vec, name, &in->init);
-	free(name);
-	if (pvm_program_encode(&in->prog, &in->vec.program, &in->vec.program_len)) abort();
-	in->vec.isa = in->prog.isa;
-	return 0;
+	return vector_of_state(path, in);
 }

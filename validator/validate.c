@@ -477,30 +477,24 @@ static void do_item(run *R, tv_worker *w, size_t i)
 			tv_opts quick = *o;
 			quick.cex_dir = NULL;
 			quick.fallback_states = 4;
-			if (fallback(&quick, it, i, res, NULL) == TV_CEX) {
+			v = fallback(&quick, it, i, res, NULL);
+			if (v != TV_CEX) {
+				res->detail[0] = 0;
+				res->ms = 0;
+				v = tv_prove_template(w, &in, (jit_imm_class)it->cls, res, &cex);
+			}
+			w->count_only = false;
+			if (v == TV_CEX) {
 				size_t l = strlen(res->detail);
 				snprintf(res->detail + l, sizeof res->detail - l,
 				         " (counted only: --max-cex %u counterexamples of %s already minimized and replayed)",
 				         o->max_cex, pvm_ops[it->in.op].name);
 				res->verdict = TV_CEX;
-				res->symbolic = false;
-				w->count_only = false;
 				return;
 			}
-			res->detail[0] = 0;
-			res->ms = 0;
+		} else {
+			v = tv_prove_template(w, &in, (jit_imm_class)it->cls, res, &cex);
 		}
-		v = tv_prove_template(w, &in, (jit_imm_class)it->cls, res, &cex);
-		if (w->count_only && v == TV_CEX) {
-			size_t l = strlen(res->detail);
-			snprintf(res->detail + l, sizeof res->detail - l,
-			         " (counted only: --max-cex %u counterexamples of %s already minimized and replayed)",
-			         o->max_cex, pvm_ops[it->in.op].name);
-			res->verdict = TV_CEX;
-			w->count_only = false;
-			return;
-		}
-		w->count_only = false;
 	} else {
 		pvm_program p;
 		pvm_errbuf e;
