@@ -11,8 +11,8 @@ int cli_tv_option(const char *cmd, int argc, char **argv, int *i, tv_opts *o)
 		if (!cli_parse_u64(val, &n) || n > UINT32_MAX) return cli_usage(cmd, "--rlimit needs a number (0: none)");
 		o->rlimit = (unsigned)n;
 	} else if (!strcmp(a, "--timeout-ms")) {
-		if (!cli_parse_u64(val, &n) || n < 1 || n > 3600000)
-			return cli_usage(cmd, "--timeout-ms needs a number of milliseconds");
+		if (!cli_parse_u64(val, &n) || n > 3600000)
+			return cli_usage(cmd, "--timeout-ms needs a number of milliseconds (0: none, the rlimit alone)");
 		o->timeout_ms = (unsigned)n;
 	} else if (!strcmp(a, "--fallback-states")) {
 		if (!cli_parse_u64(val, &n) || n > 10000000) return cli_usage(cmd, "--fallback-states needs a number");

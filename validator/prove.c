@@ -108,7 +108,7 @@ static bool worker_ready(tv_worker *w)
 	Z3_solver_inc_ref(w->z, w->s);
 	w->p = Z3_mk_params(w->z);
 	Z3_params_inc_ref(w->z, w->p);
-	Z3_params_set_uint(w->z, w->p, Z3_mk_string_symbol(w->z, "timeout"), w->o->timeout_ms);
+	if (w->o->timeout_ms) Z3_params_set_uint(w->z, w->p, Z3_mk_string_symbol(w->z, "timeout"), w->o->timeout_ms);
 	/* the deterministic limit: the same query gives up at the same point however busy the machine */
 	if (w->o->rlimit) Z3_params_set_uint(w->z, w->p, Z3_mk_string_symbol(w->z, "rlimit"), w->o->rlimit);
 	Z3_solver_set_params(w->z, w->s, w->p);
