@@ -48,6 +48,9 @@ typedef struct tv_opts {
 	                              break) proved again and the fault and gas paths run again */
 	uint8_t reading;           /* prove: the GP 0.7.2 readings (PVM_READING_*) of the program's run */
 	const sem_spec *specs[PVM_ISA_COUNT]; /* validate: the spec of each revision in isas */
+	const char *store_dir;     /* the command line's --cache DIR (NULL: tv_store_default_dir) */
+	bool no_store;             /* the command line's --no-cache */
+	struct tv_store *store;    /* the proof store (validator/store.h), opened by the command; NULL: none */
 } tv_opts;
 
 /* The one variant `prove` compiles for: the lowest of o->variants. */
@@ -67,6 +70,11 @@ void tv_worker_free(tv_worker *w);
 
 /* Add this worker's time per phase (lift, spec, solve, setup+rewrite) into ms[]. */
 void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES]);
+/* The queries this worker has given a solver (answers of the memo or the proof store not counted). */
+size_t tv_worker_queries(const tv_worker *w);
+
+/* The proof store's counts (reused, stored, ignored) into rep; nothing when s is NULL. */
+void tv_report_store(tv_report *rep, const struct tv_store *s);
 
 /* The linking proof's view of a program: the whole program compiled as it runs. */
 typedef struct tv_links tv_links;
