@@ -181,6 +181,7 @@ bool tv_store_key_program(const tv_store *s, const sem_spec *sp, const pvm_progr
 	put_inst(&c, in);
 	put_u64(&c, dispatch ? 0 : tv_region_cost(sp, p, 0));
 	put_bytes(&c, blk.bytes, blk.len);
+	put_u64(&c, (uint64_t)blk.entry_pc << 32 | blk.cost);
 	put_u64(&c, blk.n_map);
 	for (size_t i = 0; i < blk.n_map; i++) put_u64(&c, (uint64_t)blk.map[i].host_off << 32 | blk.map[i].guest_pc);
 	put_exits(&c, sp, reading, blk.exits, blk.n_exits);
@@ -199,6 +200,7 @@ void tv_store_program_digest(const tv_store *s, const sem_spec *sp, const pvm_pr
 	const pvm_mutant *m = pvm_mutants(&n);
 	pvm_mutant_id id = pvm_mutant_active();
 	put_str(&c, id != PVM_MUT_NONE && m && (size_t)id <= n ? m[id - 1].name : "");
+	put_str(&c, JITPROOF_JIT_HASH); /* the linking proof reads the whole program as jit/ compiles it */
 	put_u64(&c, (uint64_t)whole_block | (uint64_t)no_cross_check << 1 | (uint64_t)memo << 2);
 	put_u64(&c, p->isa);
 	put_bytes(&c, p->code, p->code_len);
@@ -234,6 +236,11 @@ static void identity(uint8_t out[32])
 	tv_sha256_init(&c);
 	put_str(&c, STORE_MAGIC);
 	put_str(&c, JITPROOF_SOURCE_HASH);
+	/* what a query reads from jit/ besides the emitted code (which the keys hold): the register
+	 * map (defined in jit/templates.c; the rest of these are jit.h's, in the digest too) */
+	for (int i = 0; i < PVM_NUM_REGS; i++) put_u64(&c, jit_reg_map[i]);
+	int64_t layout[] = { JIT_MEMBASE, JIT_SCRATCH, JIT_CTX(gas), JIT_CTX(exit_kind), JIT_CTX(exit_pc), JIT_JT(1, 0) };
+	for (size_t i = 0; i < sizeof layout / sizeof layout[0]; i++) put_u64(&c, (uint64_t)layout[i]);
 	put_str(&c, Z3_get_full_version());
 	int major = 0, minor = 0;
 	cs_version(&major, &minor);

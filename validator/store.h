@@ -2,8 +2,9 @@
  * A PROVED verdict is kept on disk under a key that hashes (SHA-256) everything its query is built
  * from: the code under proof (bytes, immediate fields, exits), the instruction and its test
  * program's layout, the canonical spec entries, revision, CPU features, reading, and the identity
- * of the prover (the source of lifter/, validator/, semantics/, jit/ and pvm/, Z3's and Capstone's
- * versions, the compiler). A later run with the same key takes PROVED without calling the solver.
+ * of the prover (the source of lifter/, validator/, semantics/, pvm/ and jit/'s headers, the
+ * register map, Z3's and Capstone's versions, the compiler; prove's keys also jit/'s source). A
+ * later run with the same key takes PROVED without calling the solver.
  * Only PROVED is ever stored; an entry that does not check is ignored (and counted), never trusted.
  * Thread-safe; safe for several processes sharing one folder (entries are written to a temporary
  * name in their folder and renamed). */
@@ -50,9 +51,9 @@ bool tv_store_key_program(const tv_store *s, const sem_spec *sp, const pvm_progr
                           size_t len, const pvm_inst *in, bool dispatch, int variant, jit_features f,
                           uint8_t reading, tv_key *k);
 /* prove's keys. A program's digest: the store's identity, p (code, bitmask, jump table, revision),
- * the features, the reading, the active mutant (any: it may change the code of the whole program,
- * which the linking proof reads) and the options that change the proofs (whole_block,
- * no_cross_check, memo). A block's key: that digest, its pc and sp's entries of the instructions
+ * the features, the reading, the digest of jit/'s source and the active mutant (any: the linking
+ * proof reads the whole program as jit/ compiles it) and the options that change the proofs
+ * (whole_block, no_cross_check, memo). A block's key: that digest, its pc and sp's entries of the instructions
  * of its gas region (pc up to the first that ends a region: the only entries its proofs read). */
 void tv_store_program_digest(const tv_store *s, const sem_spec *sp, const pvm_program *p, int variant, jit_features f,
                              uint8_t reading, bool whole_block, bool no_cross_check, bool memo, uint8_t out[32]);
