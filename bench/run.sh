@@ -88,7 +88,7 @@ if [ -x "$jp" ] && [ "${BENCH_VALIDATE:-1}" != 0 ]; then
 		[ $isa = 0.7.2 ] && target=90   # issue 10's figure, before GP 0.8.0 was validated
 		[ $isa = both ] && flags="" label="both revisions"
 		t0=$(date +%s.%N)
-		if "$jp" validate -j 2 --no-progress $flags --json "$build/bench-validate.json" > "$build/bench-validate.txt"; then
+		if "$jp" validate --no-cache -j 2 --no-progress $flags --json "$build/bench-validate.json" > "$build/bench-validate.txt"; then
 			t1=$(date +%s.%N)
 			grep -o '"ms": [0-9.]*' "$build/bench-validate.json" | awk '{print $2}' | sort -n | awk -v t0="$t0" -v t1="$t1" \
 				-v line="$(grep '^validate:' "$build/bench-validate.txt")" -v label="$label" -v target=$target '{ v[NR] = $1 } END {
@@ -116,7 +116,7 @@ if [ -x "$jp" ] && [ "${BENCH_PROVE:-1}" != 0 ]; then
 		[ -f "$f" ] || { echo "prove $name: $f missing"; continue; }
 		t0=$(date +%s.%N)
 		rc=0
-		"$jp" prove "$f" $isa --all -j 2 --no-progress > "$build/bench-prove-$name.txt" || rc=$?
+		"$jp" prove --no-cache "$f" $isa --all -j 2 --no-progress > "$build/bench-prove-$name.txt" || rc=$?
 		t1=$(date +%s.%N)
 		line=$(tail -n 1 "$build/bench-prove-$name.txt")
 		echo "$line" | awk -v n="$name" -v t0="$t0" -v t1="$t1" -v rc="$rc" '{

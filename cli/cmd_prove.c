@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "pvm/mutant.h"
 #include "tv_cli.h"
+#include "validator/store.h"
 
 static void usage(FILE *f)
 {
@@ -20,7 +21,7 @@ static void usage(FILE *f)
 	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--[no-]cross-check]\n"
 	           "                      [--timings] [--debug query,norm,rlimit,weaken] [--isa 0.8.0|0.7.2]\n"
 	           "                      [--progress-every SECONDS]\n"
-	           "                      [--reading R] [--metadata|--no-metadata]\n"
+	           "                      [--reading R] [--metadata|--no-metadata] [--cache DIR | --no-cache]\n"
 	           "FILE: a w3f vector, .pvmasm, blob, container (with or without on-chain metadata) or a\n"
 	           "JIP-7 trace (its program). --visited TRACE proves every gas region the traced run\n"
 	           "enters (replayed with the trace's host answers; a run that leaves the trace is exit 1).\n"
@@ -33,6 +34,9 @@ static void usage(FILE *f)
 	           "runs on both engines from N states (FALLBACK-AGREE or COUNTEREXAMPLE). Every symbolic\n"
 	           "counterexample is replayed on both engines first: one that does not diverge is reported\n"
 	           "as VALIDATOR-BUG, never as COUNTEREXAMPLE.\n"
+	           "A block's PROVED verdict is kept in the proof store (as validate's: --cache DIR, default\n"
+	           "$JITPROOF_CACHE else ~/.cache/jitproof; --no-cache) under a hash of its program, pc, spec\n"
+	           "entries, options and the prover's identity, and reused by a later run.\n"
 	           "Exit 0 when every block is PROVED or FALLBACK-AGREE, 1 otherwise.\n");
 }
 
@@ -49,8 +53,9 @@ typedef struct prove_run {
 	atomic_size_t next, n_done;
 	atomic_bool failed;      /* a bad pc (cannot happen for --all) or no worker */
 	pvm_errbuf err;
-	pthread_mutex_t lock;    /* guards err and phase_ms */
+	pthread_mutex_t lock;    /* guards err, phase_ms and queries */
 	double phase_ms[TV_NUM_PHASES];
+	size_t queries;          /* solver queries, all workers */
 } prove_run;
 
 static double now_s(void)
@@ -84,6 +89,7 @@ static void *prove_worker(void *arg)
 	}
 	pthread_mutex_lock(&R->lock);
 	tv_worker_phases(w, R->phase_ms);
+	R->queries += tv_worker_queries(w);
 	pthread_mutex_unlock(&R->lock);
 	tv_worker_free(w);
 	return NULL;
@@ -285,6 +291,7 @@ int cmd_prove(int argc, char **argv)
 	}
 	prove_run R;
 	memset(&R, 0, sizeof R);
+	cli_tv_store_open("prove", &o); /* before the links: each program's digest is made with them */
 	links = pvm_xcalloc(n_files, sizeof *links);
 	for (size_t fi = 0; links && fi < n_files; fi++) {
 		links[fi] = tv_links_new(&o, &ins[fi].prog, &e);
@@ -373,11 +380,13 @@ int cmd_prove(int argc, char **argv)
 	}
 	rep.seconds = now_s() - t0;
 	for (int k = 0; k < TV_NUM_PHASES; k++) rep.phase_ms[k] = R.phase_ms[k];
+	rep.queries = R.queries;
+	tv_report_store(&rep, o.store);
 	if (timings) {
 		fprintf(stderr, "time (ms, all workers):");
 		for (int k = 0; k < TV_NUM_PHASES; k++)
 			fprintf(stderr, "%s %s %.0f", k ? "," : "", tv_phase_name(k), rep.phase_ms[k]);
-		fprintf(stderr, "\n");
+		fprintf(stderr, "; %zu solver queries\n", rep.queries);
 	}
 	if (!rc) {
 		if (visited) {
@@ -391,6 +400,7 @@ int cmd_prove(int argc, char **argv)
 			       R.n, hit, blocks, blocks ? 100.0 * (double)hit / (double)blocks : 0.0, R.n - hit);
 		}
 		if (all) tv_report_block_summary(&rep, jobs, stdout);
+		tv_report_store_summary(&rep, stdout);
 		size_t c[TV_NUM_VERDICTS];
 		tv_report_counts(&rep, c);
 		if (c[TV_CEX] || c[TV_UNKNOWN] || c[TV_BUG]) rc = 1; /* an unknown block is not a pass */
@@ -407,6 +417,7 @@ int cmd_prove(int argc, char **argv)
 	sem_spec_free(sp);
 	for (size_t i = 0; links && i < n_files; i++) tv_links_free(links[i]);
 	free(links);
+	tv_store_close(o.store);
 	for (size_t i = 0; i < n_files; i++) cli_input_fini(&ins[i]);
 	free(ins);
 	return rc;

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "pvm/mutant.h"
 #include "tv_cli.h"
+#include "validator/store.h"
 
 static void usage(FILE *f)
 {
@@ -17,7 +18,7 @@ static void usage(FILE *f)
 	           "                         [--fallback-states N] [--seed N] [--features cpuid|portable] [--portable]\n"
 	           "                         [--fail-fast] [--no-memo] [--mutant NAME] [--list-mutants] [--timings]\n"
 	           "                         [--debug query,norm,rlimit] [--reading w3f|peers|both]\n"
-	           "                         [--max-cex N] [--progress-every SECONDS]\n"
+	           "                         [--max-cex N] [--progress-every SECONDS] [--cache DIR | --no-cache]\n"
 	           "Proves every JIT template (opcode x register assignment x immediate class x CPU-feature\n"
 	           "variant x revision) equal to specs/pvm.yaml with Z3; paths a proof does not cover (memory\n"
 	           "faults, out-of-gas) and unknown proofs run on both engines on concrete states. Both\n"
@@ -32,6 +33,9 @@ static void usage(FILE *f)
 	           "and written as vectors (the first of each opcode announced as soon as it is found); the\n"
 	           "opcode's later failing instances are counted as counterexamples, nothing more (0: all).\n"
 	           "Off a TTY a progress line every --progress-every seconds (default 30); --no-progress: none.\n"
+	           "PROVED verdicts are kept in a proof store (--cache DIR; default $JITPROOF_CACHE, else\n"
+	           "~/.cache/jitproof) under a hash of everything their query is built from, and taken from it\n"
+	           "by a later run without calling the solver; --no-cache neither reads nor writes it.\n"
 	           "Exit 1 on any counterexample.\n");
 }
 
@@ -128,6 +132,7 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (mutant && !pvm_set_mutant(mutant))
 		return cli_usage("validate", "--mutant: no mutant '%s' built in (see --list-mutants)", mutant);
+	cli_tv_store_open("validate", &o); /* after the mutant: its hook, if any, is part of the identity */
 	pvm_errbuf e;
 	sem_spec *sp[PVM_ISA_COUNT] = { 0 };
 	int rc = 0;
@@ -144,6 +149,7 @@ int cmd_validate(int argc, char **argv)
 	if (rc) {
 		for (int isa = 0; isa < PVM_ISA_COUNT; isa++) sem_spec_free(sp[isa]);
 		tv_report_free(&rep);
+		tv_store_close(o.store);
 		return rc;
 	}
 	for (size_t i = 0; i < rep.n; i++) {
@@ -164,7 +170,7 @@ int cmd_validate(int argc, char **argv)
 		fprintf(stderr, "time (ms, all workers):");
 		for (int k = 0; k < TV_NUM_PHASES; k++)
 			fprintf(stderr, "%s %s %.0f", k ? "," : "", tv_phase_name(k), rep.phase_ms[k]);
-		fprintf(stderr, "\n");
+		fprintf(stderr, "; %zu solver queries\n", rep.queries);
 	}
 	tv_report_summary(&rep, stdout);
 	size_t c[TV_NUM_VERDICTS];
@@ -172,5 +178,6 @@ int cmd_validate(int argc, char **argv)
 	if (c[TV_CEX] || c[TV_BUG]) rc = 1;
 	tv_report_free(&rep);
 	for (int isa = 0; isa < PVM_ISA_COUNT; isa++) sem_spec_free(sp[isa]);
+	tv_store_close(o.store);
 	return rc;
 }

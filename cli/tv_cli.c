@@ -1,6 +1,7 @@
-/* cli/tv_cli.c: the solver and fallback options shared by validate and prove. */
+/* cli/tv_cli.c: the solver, fallback and proof-store options shared by validate and prove. */
 #include <string.h>
 #include "tv_cli.h"
+#include "validator/store.h"
 
 int cli_tv_option(const char *cmd, int argc, char **argv, int *i, tv_opts *o)
 {
@@ -31,6 +32,12 @@ int cli_tv_option(const char *cmd, int argc, char **argv, int *i, tv_opts *o)
 			else return cli_usage(cmd, "--debug: unknown item '%.*s' (query, norm, rlimit, weaken)", (int)l, p);
 			p += l + (p[l] == ',');
 		}
+	} else if (!strcmp(a, "--cache")) {
+		if (!val || !*val) return cli_usage(cmd, "--cache needs a folder");
+		o->store_dir = val;
+	} else if (!strcmp(a, "--no-cache")) {
+		o->no_store = true;
+		return 0;
 	} else if (!strcmp(a, "--portable")) {
 		o->variants = 1u << TV_VAR_PORTABLE;
 		return 0;
@@ -43,4 +50,19 @@ int cli_tv_option(const char *cmd, int argc, char **argv, int *i, tv_opts *o)
 	}
 	(*i)++;
 	return 0;
+}
+
+void cli_tv_store_open(const char *cmd, tv_opts *o)
+{
+	o->store = NULL;
+	/* --debug weaken drops assumptions on purpose (it tests the replay check): no store */
+	if (o->no_store || (o->debug & TV_DEBUG_WEAKEN)) return;
+	char buf[4096];
+	const char *dir = o->store_dir ? o->store_dir : tv_store_default_dir(buf, sizeof buf);
+	if (!dir) {
+		fprintf(stderr, "jitproof %s: warning: no proof store folder ($JITPROOF_CACHE and $HOME unset); running "
+		        "without the store\n", cmd);
+		return;
+	}
+	o->store = tv_store_open(dir, cmd);
 }

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "validator/prove.h"
+#include "validator/store.h"
 
 struct tv_links {
+	bool keyed;            /* with a proof store: digest is the program's (tv_store_program_digest) */
+	uint8_t digest[32];
 	jit_program *jp;
 	const uint8_t *code;
 	size_t size, exit_off;
@@ -24,6 +27,12 @@ tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 		pvm_errf(e, "compile: %s", jit_strerror(je));
 		free(L);
 		return NULL;
+	}
+	if (o->store && o->spec) {
+		int v = tv_first_variant(o);
+		tv_store_program_digest(o->store, o->spec, p, v, tv_variant_features(v), o->reading, o->whole_block,
+		                        o->no_cross_check, o->memo, L->digest);
+		L->keyed = true;
 	}
 	L->code = jit_program_code(L->jp, &L->size);
 	L->exit_off = jit_program_exit_off(L->jp);
@@ -47,6 +56,8 @@ void tv_links_free(tv_links *L)
 	free(L->entry_off);
 	free(L);
 }
+
+const uint8_t *tv_links_digest(const tv_links *L) { return L && L->keyed ? L->digest : NULL; }
 
 /* The guest pc whose gas-region entry is at host offset off, or UINT32_MAX. */
 static uint32_t entry_at(const tv_links *L, uint32_t off)

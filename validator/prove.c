@@ -71,6 +71,8 @@ void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES])
 	for (int i = 0; i < TV_NUM_PHASES; i++) ms[i] += w->phase_ms[i];
 }
 
+size_t tv_worker_queries(const tv_worker *w) { return w->n_queries; }
+
 tv_worker *tv_worker_new(const tv_opts *o)
 {
 	tv_worker *w = pvm_xmalloc(sizeof *w);
@@ -430,6 +432,7 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 	} else {
 		Z3_params_inc_ref(z, p);
 	}
+	w->n_queries++;
 	bool z3_error; /* a Z3 error is UNKNOWN with Z3's message (z3check.h) */
 	Z3_lbool r = tv_z3_check(z, s, q->pre, q->n_pre, bad, &z3_error, why, n);
 	if (r == Z3_L_UNDEF && !z3_error && !w->rlimit_now) {
@@ -600,33 +603,41 @@ static bool class_candidate(jit_imm_class cls, uint64_t *imm)
 	return false;
 }
 
+bool tv_template_code(const pvm_inst *in0, jit_imm_class cls, pvm_isa isa, jit_features f, pvm_inst *in, jit_tpl *tpl,
+                      char *why, size_t n)
+{
+	/* a concrete immediate of the class for emission; the fields are symbolic anyway */
+	*in = *in0;
+	if (!class_candidate(cls, &in->imm)) {
+		snprintf(why, n, "no immediate found for class %s", jit_class_name(cls));
+		return false;
+	}
+	in->imm2 = in->imm;
+	pvm_vector layout;
+	memset(&layout, 0, sizeof layout);
+	pvm_err pe = tv_program_for(in, isa, &layout); /* sets pc 0, next, target as the cex program has them */
+	pvm_vector_fini(&layout);
+	if (pe != PVM_OK) {
+		snprintf(why, n, "cannot lay out a test program");
+		return false;
+	}
+	jit_err je = jit_emit_template(in, cls, f, tpl);
+	if (je != JIT_OK) {
+		snprintf(why, n, "emit: %s", jit_strerror(je));
+		return false;
+	}
+	return true;
+}
+
 tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cls, tv_result *res, tv_cex *cex)
 {
 	double t0 = now_ms();
 	tv_verdict v = TV_UNKNOWN;
 	if (!begin(w, res, cex)) goto out;
-	/* a concrete immediate of the class for emission; the fields are symbolic anyway */
-	pvm_inst in = *in0;
-	if (!class_candidate(cls, &in.imm)) {
-		snprintf(res->detail, sizeof res->detail, "no immediate found for class %s", jit_class_name(cls));
-		goto out;
-	}
-	in.imm2 = in.imm;
-	pvm_vector layout;
-	memset(&layout, 0, sizeof layout);
-	if (tv_program_for(&in, sem_spec_isa(w->o->spec), &layout) != PVM_OK) { /* sets pc 0, next, target as the cex program has them */
-		pvm_vector_fini(&layout);
-		snprintf(res->detail, sizeof res->detail, "cannot lay out a test program");
-		goto out;
-	}
-	pvm_vector_fini(&layout);
-	jit_features f = w->feat;
+	pvm_inst in;
 	jit_tpl tpl;
-	jit_err je = jit_emit_template(&in, cls, f, &tpl);
-	if (je != JIT_OK) {
-		snprintf(res->detail, sizeof res->detail, "emit: %s", jit_strerror(je));
+	if (!tv_template_code(in0, cls, sem_spec_isa(w->o->spec), w->feat, &in, &tpl, res->detail, sizeof res->detail))
 		goto out;
-	}
 	Z3_context z = w->z;
 	query q;
 	query_init(&q, w);

@@ -20,6 +20,7 @@ typedef struct tv_worker {
 	unsigned uses;
 	tv_memo unsat;             /* normalized unsat queries (terms of z) */
 	double phase_ms[TV_NUM_PHASES]; /* this worker's time per phase (merged into the report) */
+	size_t n_queries;          /* queries this worker gave a solver (memo hits not counted) */
 	unsigned rlimit_now;       /* nonzero: the resource limit of the next queries instead of o->rlimit */
 	/* Proofs already done by this worker whose queries do not depend on where the code is
 	 * (a template proof has symbolic immediates and pc-relative labels only; a prologue proof is
@@ -52,6 +53,11 @@ typedef struct tv_cex {
 	bool acc_lost;           /* more accesses than acc holds (the replay check still decides) */
 } tv_cex;
 
+/* The code a template proof of in0 for class cls lifts: *in is in0 laid out in its test program
+ * of revision isa (tv_program_for: in->pc/next/target) with the class's candidate immediate, *tpl
+ * its template emitted with features f. False (why says so) when it cannot be made. */
+bool tv_template_code(const pvm_inst *in0, jit_imm_class cls, pvm_isa isa, jit_features f, pvm_inst *in, jit_tpl *tpl,
+                      char *why, size_t n);
 /* Prove the template of `in` (registers fixed, immediates symbolic within class cls).
  * in->pc/next/target give the layout the counterexample program will use. */
 tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in, jit_imm_class cls, tv_result *res, tv_cex *cex);
@@ -71,6 +77,8 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L
  * of the exit's jump (DJUMP), or anything else (NONE: an exit no spec outcome matches). False
  * (why says so) when the program's code for the block is not the block's bytes. */
 bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, char *why, size_t n);
+/* The program's digest for the proof store's block keys (NULL: no store; tv_store_program_digest). */
+const uint8_t *tv_links_digest(const tv_links *L);
 bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
                   uint32_t *pc);
 /* Prove the dynamic-jump dispatcher of the jump `in` (at in->pc of p, registers fixed, immediates

@@ -113,6 +113,24 @@ void tv_report_summary(const tv_report *rep, FILE *out)
 		fprintf(out, "  GP 0.7.2 peers' readings: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, "
 		        "%zu templates (the entries that read otherwise; every other query is the w3f one)%s\n",
 		        n[TV_PROVED], n[TV_CEX], n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t, n[TV_BUG] ? "; VALIDATOR BUGS" : "");
+	tv_report_store_summary(rep, out);
+}
+
+void tv_report_store_summary(const tv_report *rep, FILE *out)
+{
+	if (rep->store)
+		fprintf(out, "store: %zu reused, %zu stored, %zu ignored entries; %zu solver queries\n", rep->store_reused,
+		        rep->store_stored, rep->store_ignored, rep->queries);
+}
+
+/* The "store" member of a JSON report (null without a store). */
+static void put_store_json(FILE *f, const tv_report *rep)
+{
+	if (rep->store)
+		fprintf(f, "  \"store\": {\"reused\": %zu, \"stored\": %zu, \"ignored\": %zu},\n", rep->store_reused,
+		        rep->store_stored, rep->store_ignored);
+	else
+		fputs("  \"store\": null,\n", f);
 }
 
 /* Writes s with the escapes of `mode`: 'j' JSON string body, 'x' XML/HTML text. */
@@ -173,8 +191,12 @@ bool tv_report_json(const tv_report *rep, const char *path)
 	size_t c[TV_NUM_VERDICTS];
 	tv_report_counts(rep, c);
 	fprintf(f, "{\n  \"summary\": {\"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
-	        "\"fallback_agree\": %zu, \"validator_bugs\": %zu, \"templates\": %zu, \"seconds\": %.3f},\n  \"variants\": {",
-	        c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], c[TV_BUG], rep->templates, rep->seconds);
+	        "\"fallback_agree\": %zu, \"validator_bugs\": %zu, \"templates\": %zu, \"seconds\": %.3f, "
+	        "\"solver_queries\": %zu},\n",
+	        c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], c[TV_BUG], rep->templates, rep->seconds,
+	        rep->queries);
+	put_store_json(f, rep);
+	fputs("  \"variants\": {", f);
 	for (int k = 0, first = 1; k < TV_NUM_VARIANTS + PVM_ISA_COUNT; k++) {
 		int v = k < TV_NUM_VARIANTS ? k : -1, isa = k < TV_NUM_VARIANTS ? -1 : k - TV_NUM_VARIANTS;
 		if (k == TV_NUM_VARIANTS) fputs("\n  },\n  \"isas\": {", f), first = 1;
@@ -420,8 +442,11 @@ bool tv_report_block_json(const tv_report *rep, const char *program, const char 
 	put_esc(f, program, 'j');
 	fprintf(f, "\",\n  \"summary\": {\"blocks\": %zu, \"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
 	        "\"fallback_agree\": %zu, \"validator_bugs\": %zu, \"median_ms\": %.3f, \"p99_ms\": %.3f, "
-	        "\"max_ms\": %.3f, \"seconds\": %.3f},\n  \"blocks\": [",
-	        rep->n, c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], c[TV_BUG], med, p99, max, rep->seconds);
+	        "\"max_ms\": %.3f, \"seconds\": %.3f, \"solver_queries\": %zu},\n",
+	        rep->n, c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], c[TV_BUG], med, p99, max, rep->seconds,
+	        rep->queries);
+	put_store_json(f, rep);
+	fputs("  \"blocks\": [", f);
 	for (size_t i = 0; i < rep->n; i++) {
 		const tv_result *r = &rep->r[i];
 		unsigned pc = 0;

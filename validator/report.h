@@ -61,6 +61,11 @@ typedef struct tv_report {
 	size_t templates;          /* template instances enumerated (every variant) */
 	unsigned variants;         /* bit per variant the report covers */
 	unsigned isas;             /* validate: bit per revision (pvm_isa) the report covers */
+	size_t queries;            /* queries given to a solver, all workers */
+	bool store;                /* the proof store was used; then its counts: */
+	size_t store_reused;       /*   PROVED verdicts taken from it (no solver call) */
+	size_t store_stored;       /*   PROVED verdicts written to it */
+	size_t store_ignored;      /*   entries that did not check (proved again) */
 } tv_report;
 
 tv_result *tv_report_add(tv_report *rep);
@@ -69,6 +74,8 @@ void tv_report_counts(const tv_report *rep, size_t counts[TV_NUM_VERDICTS]);
 /* "validate: N proved, N counterexamples, N unknown, N fallback-agree, N templates in S s", then,
  * when the report covers more than one variant, one such line per variant ("  cpuid: ..."). */
 void tv_report_summary(const tv_report *rep, FILE *out);
+/* "store: N reused, M stored, K ignored entries; Q solver queries" when the report used the store. */
+void tv_report_store_summary(const tv_report *rep, FILE *out);
 /* Proof times of the results: median, 99th percentile, max (ms; nearest rank). */
 void tv_report_times(const tv_report *rep, double *median, double *p99, double *max);
 /* prove's reports, one entry per block (r->what "block@PC", r->op its first instruction):

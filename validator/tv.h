@@ -53,6 +53,9 @@ typedef struct tv_opts {
 	FILE *live;                /* validate: where the first counterexample of each opcode is
 	                              announced as it is found, and progress lines go (NULL: nowhere) */
 	const sem_spec *specs[PVM_ISA_COUNT]; /* validate: the spec of each revision in isas */
+	const char *store_dir;     /* the command line's --cache DIR (NULL: tv_store_default_dir) */
+	bool no_store;             /* the command line's --no-cache */
+	struct tv_store *store;    /* the proof store (validator/store.h), opened by the command; NULL: none */
 } tv_opts;
 
 /* The one variant `prove` compiles for: the lowest of o->variants. */
@@ -72,6 +75,11 @@ void tv_worker_free(tv_worker *w);
 
 /* Add this worker's time per phase (lift, spec, solve, setup+rewrite) into ms[]. */
 void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES]);
+/* The queries this worker has given a solver (answers of the memo or the proof store not counted). */
+size_t tv_worker_queries(const tv_worker *w);
+
+/* The proof store's counts (reused, stored, ignored) into rep; nothing when s is NULL. */
+void tv_report_store(tv_report *rep, const struct tv_store *s);
 
 /* The linking proof's view of a program: the whole program compiled as it runs. */
 typedef struct tv_links tv_links;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "interp/interp.h"
 #include "validator/prove.h"
+#include "validator/store.h"
 
 typedef enum { IT_TEMPLATE, IT_REGION, IT_FAULT, IT_DJUMP, IT_GAS } item_kind;
 static const char *const item_names[] = { "template", "region", "fault-path", "dispatch-path", "gas-path" };
@@ -50,8 +51,10 @@ typedef struct run {
 	atomic_bool stop;
 	pvm_errbuf err;
 	atomic_bool failed;
-	pthread_mutex_t lock;  /* guards phase_ms */
+	pthread_mutex_t lock;  /* guards phase_ms and queries */
 	double phase_ms[TV_NUM_PHASES];
+	size_t queries;
+	tv_store *store;       /* the proof store (NULL: none) */
 } run;
 
 static double now_s(void)
@@ -430,6 +433,66 @@ static bool same_query_as_isa_twin(const run *R, const item *it)
 	return a && b && sem_insn_same(a, b);
 }
 
+/* ---- the proof store (validator/store.h) ----------------------------------------------------- */
+
+/* A PROVED verdict taken from the store: no solver call. */
+static tv_verdict from_store(tv_result *res)
+{
+	snprintf(res->detail, sizeof res->detail, "unsat (from the proof store)");
+	res->ms = 0;
+	return TV_PROVED;
+}
+
+/* Record the PROVED verdict of res under k, with a line naming the item. */
+static void store_put(tv_store *s, const tv_key *k, const tv_result *res)
+{
+	char what[160];
+	int n = snprintf(what, sizeof what, "%s", pvm_ops[res->op].name);
+	for (int j = 0; j < res->nregs; j++) n += snprintf(what + n, sizeof what - n, "%sr%u", j ? "," : " ", res->regs[j]);
+	snprintf(what + n, sizeof what - n, " [%s, %s, GP %s, reading %s]", res->what, tv_variant_name(res->variant),
+	         pvm_isa_name((pvm_isa)res->isa), pvm_reading_name(res->reading));
+	tv_store_put(s, k, what);
+}
+
+/* A template item: PROVED from the store when it holds the item's key, else proved (and stored
+ * when PROVED). */
+static tv_verdict template_item(run *R, tv_worker *w, const item *it, const pvm_inst *in, tv_result *res, tv_cex *cex)
+{
+	tv_key k;
+	bool keyed = R->store && tv_store_key_template(R->store, w->o->spec, in, (jit_imm_class)it->cls, it->variant,
+	                                               w->feat, it->reading, &k);
+	if (keyed && tv_store_get(R->store, &k)) return from_store(res);
+	tv_verdict v = tv_prove_template(w, in, (jit_imm_class)it->cls, res, cex);
+	if (keyed && v == TV_PROVED) store_put(R->store, &k, res);
+	return v;
+}
+
+/* A region or dispatch item: its test program built into *prog (in laid out in it), then the same
+ * with the program's key. */
+static tv_verdict program_item(run *R, tv_worker *w, const item *it, pvm_inst *in, pvm_vector *prog, tv_result *res,
+                               tv_cex *cex)
+{
+	pvm_program p;
+	pvm_errbuf e;
+	in->imm = in->imm2 = 0x7b;
+	if (tv_program_for(in, (pvm_isa)it->isa, prog) != PVM_OK ||
+	    pvm_program_decode_isa(&p, prog->isa, prog->program, prog->program_len, "region", &e) != PVM_OK)
+		return TV_UNKNOWN;
+	bool dispatch = it->kind == IT_DJUMP;
+	tv_key k;
+	bool keyed = R->store && tv_store_key_program(R->store, w->o->spec, &p, prog->program, prog->program_len, in,
+	                                              dispatch, it->variant, w->feat, it->reading, &k);
+	tv_verdict v;
+	if (keyed && tv_store_get(R->store, &k)) {
+		v = from_store(res);
+	} else {
+		v = dispatch ? tv_prove_dispatch(w, &p, in, res, cex) : tv_prove_region(w, &p, NULL, 0, res, cex, NULL);
+		if (keyed && v == TV_PROVED) store_put(R->store, &k, res);
+	}
+	pvm_program_fini(&p);
+	return v;
+}
+
 static void do_item(run *R, tv_worker *w, size_t i)
 {
 	const item *it = &R->items[i];
@@ -481,7 +544,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 			if (v != TV_CEX) {
 				res->detail[0] = 0;
 				res->ms = 0;
-				v = tv_prove_template(w, &in, (jit_imm_class)it->cls, res, &cex);
+				v = template_item(R, w, it, &in, res, &cex);
 			}
 			w->count_only = false;
 			if (v == TV_CEX) {
@@ -493,18 +556,10 @@ static void do_item(run *R, tv_worker *w, size_t i)
 				return;
 			}
 		} else {
-			v = tv_prove_template(w, &in, (jit_imm_class)it->cls, res, &cex);
+			v = template_item(R, w, it, &in, res, &cex);
 		}
 	} else {
-		pvm_program p;
-		pvm_errbuf e;
-		in.imm = in.imm2 = 0x7b;
-		v = TV_UNKNOWN;
-		if (tv_program_for(&in, (pvm_isa)it->isa, &prog) == PVM_OK &&
-		    pvm_program_decode_isa(&p, prog.isa, prog.program, prog.program_len, "region", &e) == PVM_OK) {
-			v = it->kind == IT_DJUMP ? tv_prove_dispatch(w, &p, &in, res, &cex) : tv_prove_region(w, &p, NULL, 0, res, &cex, NULL);
-			pvm_program_fini(&p);
-		}
+		v = program_item(R, w, it, &in, &prog, res, &cex);
 	}
 	if (v == TV_CEX && cex.valid) {
 		char path[256];
@@ -576,6 +631,7 @@ static void *worker_main(void *arg)
 	}
 	pthread_mutex_lock(&R->lock);
 	tv_worker_phases(&w, R->phase_ms);
+	R->queries += tv_worker_queries(&w);
 	pthread_mutex_unlock(&R->lock);
 	tv_worker_fini(&w);
 	return NULL;
@@ -608,6 +664,7 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 		}
 	}
 	pthread_mutex_init(&R.lock, NULL);
+	R.store = o->store;
 	R.n = enumerate(o, &R.items);
 	R.res = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.res);
 	R.groups = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.groups);
@@ -655,6 +712,8 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	rep->isas = o->isas;
 	rep->seconds = now_s() - t0;
 	for (int i = 0; i < TV_NUM_PHASES; i++) rep->phase_ms[i] += R.phase_ms[i];
+	rep->queries += R.queries;
+	tv_report_store(rep, R.store);
 	pthread_mutex_destroy(&R.lock);
 	free(R.res);
 	free(R.groups);
@@ -662,6 +721,11 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	return PVM_OK;
 }
 
+static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
+                           tv_result *res, pvm_errbuf *e);
+
+/* A block's PROVED verdict from the store when it holds the block's key (its program's digest and
+ * pc), else the proof, stored when PROVED. */
 pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
                        tv_result *res, pvm_errbuf *e)
 {
@@ -671,6 +735,26 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		pvm_errf(e, "pc %u: no instruction starts there", pc);
 		return PVM_EINVAL;
 	}
+	const uint8_t *digest = o->store && !(o->debug & TV_DEBUG_WEAKEN) ? tv_links_digest(L) : NULL;
+	tv_key k;
+	if (digest) tv_store_key_block(digest, o->spec, p, pc, wk->reading, &k);
+	if (digest && tv_store_get(o->store, &k)) {
+		res->op = pvm_inst_at(p, pc)->op;
+		res->variant = (uint8_t)tv_first_variant(o);
+		res->isa = (uint8_t)p->isa;
+		snprintf(res->what, sizeof res->what, "block@%u", pc);
+		res->verdict = from_store(res);
+		return PVM_OK;
+	}
+	pvm_err err = prove_block(wk, p, v, L, pc, res, e);
+	if (!err && digest && res->verdict == TV_PROVED) store_put(o->store, &k, res);
+	return err;
+}
+
+static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
+                           tv_result *res, pvm_errbuf *e)
+{
+	const tv_opts *o = wk->o;
 	tv_cex cex;
 	const pvm_inst *in = pvm_inst_at(p, pc);
 	res->op = in->op;
@@ -819,4 +903,14 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		free(none.program);
 	}
 	return PVM_OK;
+}
+
+void tv_report_store(tv_report *rep, const tv_store *s)
+{
+	if (!s) return;
+	tv_store_counts c = tv_store_get_counts(s);
+	rep->store = true;
+	rep->store_reused = c.reused;
+	rep->store_stored = c.stored;
+	rep->store_ignored = c.ignored;
 }

@@ -2,8 +2,8 @@
 # memo.sh JITPROOF: reusing unsat answers for alpha-equivalent queries changes no verdict:
 # the same slice with and without the memo gives the same counts, and the memo is really used.
 jp=$1
-a=$("$jp" validate --isa 0.7.2 --opcode div_u_32 --shard 0/20 --fallback-states 0 --no-progress --json /tmp/jp_memo_$$.json | tail -n 1)
-b=$("$jp" validate --isa 0.7.2 --opcode div_u_32 --shard 0/20 --fallback-states 0 --no-progress --no-memo | tail -n 1)
+a=$("$jp" validate --no-cache --isa 0.7.2 --opcode div_u_32 --shard 0/20 --fallback-states 0 --no-progress --json /tmp/jp_memo_$$.json | tail -n 1)
+b=$("$jp" validate --no-cache --isa 0.7.2 --opcode div_u_32 --shard 0/20 --fallback-states 0 --no-progress --no-memo | tail -n 1)
 hits=$(grep -c 'memo: an alpha-equivalent' /tmp/jp_memo_$$.json); rm -f /tmp/jp_memo_$$.json
 echo "memo:    $a"; echo "no memo: $b"; echo "memo hits: $hits"
 strip() { echo "$1" | sed 's/ in [0-9.]* s$//'; }
@@ -12,8 +12,8 @@ strip() { echo "$1" | sed 's/ in [0-9.]* s$//'; }
 # the same for a portable template whose code is its cpuid twin's (reused only for the same bytes,
 # fields and exits, and only when the twin PROVED): whole opcodes, both variants
 for op in add_imm_64 count_set_bits_32; do
-	a=$("$jp" validate --isa 0.7.2 --opcode $op --fallback-states 0 --no-progress --json /tmp/jp_memo_$$.json | head -n 3)
-	b=$("$jp" validate --isa 0.7.2 --opcode $op --fallback-states 0 --no-progress --no-memo | head -n 3)
+	a=$("$jp" validate --no-cache --isa 0.7.2 --opcode $op --fallback-states 0 --no-progress --json /tmp/jp_memo_$$.json | head -n 3)
+	b=$("$jp" validate --no-cache --isa 0.7.2 --opcode $op --fallback-states 0 --no-progress --no-memo | head -n 3)
 	twins=$(grep -c 'the same code as the cpuid variant' /tmp/jp_memo_$$.json); rm -f /tmp/jp_memo_$$.json
 	echo "$op memo: $a"; echo "$op no memo: $b"; echo "$op twin reuses: $twins"
 	[ "$(strip "$a")" = "$(strip "$b")" ] || { echo "FAIL: $op: verdicts differ"; exit 1; }
@@ -23,8 +23,8 @@ for op in add_imm_64 count_set_bits_32; do
 done
 # the same for a GP 0.8.0 template whose code and spec entry are its GP 0.7.2 twin's: reused only
 # when the two revisions' entries are the same, node for node (sem_insn_same)
-a=$("$jp" validate --opcode add_imm_64 --fallback-states 0 --no-progress --json /tmp/jp_memo_$$.json | head -n 1)
-b=$("$jp" validate --opcode add_imm_64 --fallback-states 0 --no-progress --no-memo | head -n 1)
+a=$("$jp" validate --no-cache --opcode add_imm_64 --fallback-states 0 --no-progress --json /tmp/jp_memo_$$.json | head -n 1)
+b=$("$jp" validate --no-cache --opcode add_imm_64 --fallback-states 0 --no-progress --no-memo | head -n 1)
 isa_twins=$(grep -c 'the same code and spec entry as the GP 0.7.2' /tmp/jp_memo_$$.json); rm -f /tmp/jp_memo_$$.json
 echo "GP 0.8.0 memo: $a"; echo "GP 0.8.0 no memo: $b"; echo "GP 0.8.0 twin reuses: $isa_twins"
 [ "$(strip "$a")" = "$(strip "$b")" ] || { echo "FAIL: GP 0.8.0: verdicts differ"; exit 1; }
@@ -38,7 +38,7 @@ awk '/^  - name: add_imm_64$/ { print; print "    isa: 0.7.2"; skip = 1; next }
      skip && /^$/ { print; print "  - name: add_imm_64"; print "    isa: 0.8.0"; print "    form: reg2_imm";
                     print "    semantics: |"; print "      (set ra (bvadd imm rb))"; print ""; skip = 0; next }
      { print }' "$(dirname "$0")/../../specs/pvm.yaml" > $spec
-c=$(JITPROOF_SPECS=$spec "$jp" validate --opcode add_imm_64 --fallback-states 0 --no-progress --json /tmp/jp_memo_$$.json | head -n 1)
+c=$(JITPROOF_SPECS=$spec "$jp" validate --no-cache --opcode add_imm_64 --fallback-states 0 --no-progress --json /tmp/jp_memo_$$.json | head -n 1)
 rc=$?
 isa_twins=$(grep -c 'the same code and spec entry as the GP 0.7.2' /tmp/jp_memo_$$.json); rm -f /tmp/jp_memo_$$.json $spec
 echo "GP 0.8.0 entry rewritten: $c; twin reuses: $isa_twins"

@@ -8,11 +8,11 @@ fail() { echo "FAIL: $*"; exit 1; }
 [ -f "$prog" ] || fail "$prog missing"
 rm -rf "$out"; mkdir -p "$out"
 for pc in 3123 3845 4443; do
-	line=$("$jp" prove "$prog" --isa 0.7.2 --pc $pc --cex-dir "$out") || fail "pc $pc: exit $? ($line)"
+	line=$("$jp" prove --no-cache "$prog" --isa 0.7.2 --pc $pc --cex-dir "$out") || fail "pc $pc: exit $? ($line)"
 	echo "$line"
 	echo "$line" | grep -q "pc $pc (.*): PROVED" || fail "pc $pc not PROVED"
 done
-line=$("$jp" prove "$prog" --isa 0.7.2 --pc 4443 --cex-dir "$out" --whole-block --debug weaken); rc=$?
+line=$("$jp" prove --no-cache "$prog" --isa 0.7.2 --pc 4443 --cex-dir "$out" --whole-block --debug weaken); rc=$?
 echo "$line"
 [ $rc -eq 1 ] || fail "weakened proof: exit $rc, expected 1"
 echo "$line" | grep -q ': VALIDATOR-BUG: .*does not diverge on replay' || fail "no VALIDATOR-BUG verdict"

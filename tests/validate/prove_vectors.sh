@@ -7,7 +7,7 @@ jp=$1; dir=$2; jobs=${3:-2}; want=${4:-307}; files=0; blocks=0; bad=0
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 for f in "$dir"/*.json; do echo "$f"; done |
-  xargs -P "$jobs" -I{} sh -c 'n=$(basename "$2"); "$1" prove "$2" --all --cross-check --fallback-states 200 > "$3/$n.out" 2>&1; echo $? > "$3/$n.rc"' \
+  xargs -P "$jobs" -I{} sh -c 'n=$(basename "$2"); "$1" prove --no-cache "$2" --all --cross-check --fallback-states 200 > "$3/$n.out" 2>&1; echo $? > "$3/$n.rc"' \
     sh "$jp" {} "$tmp"
 for f in "$dir"/*.json; do
   files=$((files + 1)); name=$(basename "$f")

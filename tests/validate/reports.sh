@@ -2,7 +2,7 @@
 # reports.sh JITPROOF OUTDIR: the JSON, JUnit and HTML reports of a small run hold what they promise.
 jp=$1; out=$2
 rm -rf "$out"; mkdir -p "$out"
-"$jp" validate --opcode add_32 --shard 0/13 --fallback-states 50 --no-progress \
+"$jp" validate --no-cache --opcode add_32 --shard 0/13 --fallback-states 50 --no-progress \
       --json "$out/r.json" --junit "$out/r.xml" --html "$out/r.html" > "$out/r.txt" || { echo "FAIL: exit $?"; exit 1; }
 fail() { echo "FAIL: $*"; exit 1; }
 grep -q '"summary": {"proved": [1-9]' "$out/r.json" || fail "json summary"
@@ -37,12 +37,12 @@ a=$(sed -n 's/^  GP 0.7.2: .* \([0-9]*\) templates$/\1/p' "$out/r.txt")
 b=$(sed -n 's/^  GP 0.8.0: .* \([0-9]*\) templates$/\1/p' "$out/r.txt")
 [ -n "$a" ] && [ -n "$b" ] && [ $((a + b)) -eq "$n" ] && [ "$a" -gt 0 ] && [ "$b" -gt 0 ] || fail "per-revision summary lines ($a + $b != $n)"
 # --isa selects one revision
-"$jp" validate --opcode add_32 --shard 0/13 --fallback-states 10 --no-progress --isa 0.8.0 \
+"$jp" validate --no-cache --opcode add_32 --shard 0/13 --fallback-states 10 --no-progress --isa 0.8.0 \
       --json "$out/i.json" > "$out/i.txt" || fail "exit (--isa 0.8.0)"
 grep -q '"isa": "0.7.2"' "$out/i.json" && fail "--isa 0.8.0 proved GP 0.7.2 templates"
 grep -q '"isa": "0.8.0"' "$out/i.json" || fail "--isa 0.8.0: no GP 0.8.0 rows"
 # --features selects one variant
-"$jp" validate --opcode add_32 --shard 0/13 --fallback-states 10 --no-progress --features portable \
+"$jp" validate --no-cache --opcode add_32 --shard 0/13 --fallback-states 10 --no-progress --features portable \
       --json "$out/p.json" > "$out/p.txt" || fail "exit (--features portable)"
 grep -q '"variant": "cpuid"' "$out/p.json" && fail "--features portable proved cpuid templates"
 grep -q '"variant": "portable"' "$out/p.json" || fail "--features portable: no portable rows"

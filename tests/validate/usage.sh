@@ -10,6 +10,8 @@ check "unknown opcode 'nope'" "$jp" validate --opcode nope
 check "--shard needs I/N" "$jp" validate --shard 3/2
 check "-j needs a number" "$jp" validate -j zero
 check "unknown or incomplete option" "$jp" validate --frobnicate
+check "--cache needs a folder" "$jp" validate --cache
+check "--cache needs a folder" "$jp" prove --all x.json --cache
 check "needs FILE and exactly one of" "$jp" prove
 check "prove them separately" "$jp" prove --all "$(dirname "$0")/../interp/wrong_expectation.json" "$(dirname "$0")/../cases08/unlikely.pvmasm"
 check "no instruction starts there" "$jp" prove "$(dirname "$0")/../cases/loop_sum.pvmasm" --pc 1 --isa 0.7.2

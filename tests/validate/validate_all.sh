@@ -2,7 +2,7 @@
 # validate_all.sh JITPROOF OUTDIR: the whole validation must end with 0 counterexamples and 0 unknown.
 jp=$1; out=$2
 rm -rf "$out"; mkdir -p "$out"
-"$jp" validate -j 2 --no-progress --cex-dir "$out/cex" --json "$out/validate.json" \
+"$jp" validate --no-cache -j 2 --no-progress --cex-dir "$out/cex" --json "$out/validate.json" \
       --junit "$out/validate.xml" --html "$out/validate.html" > "$out/validate.txt"
 rc=$?
 tail -n 5 "$out/validate.txt"

@@ -6,7 +6,7 @@
 jpm=$1 name=$2 dir=$3
 shift 3
 rm -rf "$dir"
-out=$("$jpm" prove --isa 0.7.2 --all "$@" --mutant "$name" --cex-dir "$dir" --no-progress); rc=$?
+out=$("$jpm" prove --no-cache --isa 0.7.2 --all "$@" --mutant "$name" --cex-dir "$dir" --no-progress); rc=$?
 echo "$out" | grep -v ': PROVED'
 [ $rc -eq 1 ] || { echo "FAIL: prove exited $rc, expected 1 (survivor?)"; exit 1; }
 echo "$out" | grep -q ': COUNTEREXAMPLE: ' || { echo "FAIL: no COUNTEREXAMPLE line"; exit 1; }

@@ -10,7 +10,7 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do vflags="$vflags $1"; shift; done
 [ $# -gt 0 ] && shift
 rflags="$*"
 rm -rf "$dir"
-out=$("$jpm" validate --mutant "$name" --opcode "$op" --fail-fast --no-progress --cex-dir "$dir" $vflags)
+out=$("$jpm" validate --no-cache --mutant "$name" --opcode "$op" --fail-fast --no-progress --cex-dir "$dir" $vflags)
 rc=$?
 echo "$out"
 [ $rc -eq 1 ] || { echo "FAIL: validate exited $rc, expected 1 (survivor?)"; exit 1; }

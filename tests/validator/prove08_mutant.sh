@@ -4,7 +4,7 @@
 # diverges when replayed with the mutant (exit 1) and passes on the real interpreter.
 jpm=$1 jp=$2 name=$3 vec=$4 dir=$5
 rm -rf "$dir"
-out=$("$jpm" prove "$vec" --all --mutant "$name" --cex-dir "$dir")
+out=$("$jpm" prove --no-cache "$vec" --all --mutant "$name" --cex-dir "$dir")
 rc=$?
 echo "$out"
 [ $rc -eq 1 ] || { echo "FAIL: prove exited $rc, expected 1 (survivor?)"; exit 1; }

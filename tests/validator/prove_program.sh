@@ -4,7 +4,7 @@
 jp=$1; prog=$2; out=$3
 [ -f "$prog" ] || { echo "FAIL: $prog missing"; exit 1; }
 rm -rf "$out"; mkdir -p "$out"
-"$jp" prove "$prog" --isa 0.7.2 --all -j 2 --no-progress --cex-dir "$out/cex" --json "$out/prove.json" > "$out/prove.txt"; rc=$?
+"$jp" prove --no-cache "$prog" --isa 0.7.2 --all -j 2 --no-progress --cex-dir "$out/cex" --json "$out/prove.json" > "$out/prove.txt"; rc=$?
 sum=$(tail -n 1 "$out/prove.txt")
 echo "$sum"
 grep -v ': PROVED' "$out/prove.txt" | grep -v '^prove: ' | head -n 10
