@@ -5,7 +5,7 @@
 # still counts every failing instance (all 2,197 templates of add_32 in one variant).
 jpm=$1 out=$2
 rm -rf "$out"; mkdir -p "$out"
-"$jpm" validate --mutant add_32_no_sext --opcode add_32 --isa 0.7.2 --features cpuid -j 2 --progress-every 1000 \
+"$jpm" validate --no-cache --mutant add_32_no_sext --opcode add_32 --isa 0.7.2 --features cpuid -j 2 --progress-every 1000 \
        --cex-dir "$out/cex" > "$out/run.txt" 2>&1
 rc=$?
 head -n 2 "$out/run.txt"; tail -n 3 "$out/run.txt"
