@@ -232,10 +232,11 @@ static void json_cell(page *P, size_t c)
 }
 
 static const char style[] =
-	"body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;font-size:12px}\n"
+	"body{font-family:sans-serif;margin:0;color:#222}table{border-collapse:collapse;font-size:12px}\n"
 	"td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td.op{text-align:left;font-family:monospace}\n"
 	"td[data-c]{cursor:pointer}td[data-c]:hover{outline:2px solid #555}td.sel{outline:3px solid #1a4f8a}\n"
 	"td small{color:#555}\n"
+	"#main{height:100vh;overflow:auto;padding:1.5em;box-sizing:border-box}\n"
 	".v0{background:#b7e1b0}.vd{background:#dcefe6}.v1{background:#fbd9a5}.v2{background:#f7d35c}\n"
 	".v3{background:#ef8f8f}.v4{background:#c9a0dc}.na{background:#f4f4f4}\n"
 	".legend span{display:inline-block;padding:1px 6px;margin:2px 6px 2px 0;border:1px solid #bbb}\n"
@@ -245,7 +246,7 @@ static const char style[] =
 	"#panel h2{font-size:16px;margin:.8em 0 .3em}#panel h3{font-size:13px;margin:1em 0 .3em}\n"
 	"#panel table{font-size:12px;font-family:monospace}#panel td{text-align:left}\n"
 	"#panel tr.d td{background:#ffd0d0;font-weight:bold}#panel tr.d td:first-child::before{content:'\\2260 '}\n"
-	"#panel td,#panel th{padding:0 6px}#panel p{margin:.3em 0}#panel .small{font-size:12px;color:#444}\n"
+	"#panel td,#panel th{padding:0 6px;text-align:left}#panel p{margin:.3em 0}#panel .small{font-size:12px;color:#444}\n"
 	"#close{float:right;margin-top:.8em}.chip{padding:0 4px;border:1px solid #bbb;font-size:11px}\n"
 	"ul.found{font-size:12px;font-family:monospace;list-style:none;padding-left:0}\n"
 	"code.cmd{display:block;background:#eef;padding:4px;font-size:12px;word-break:break-all}\n";
@@ -392,7 +393,7 @@ bool tv_report_html(const tv_report *rep, const char *path, const tv_html_views 
 		return false;
 	}
 	fprintf(f, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>jitproof validate</title>\n<style>\n%s"
-	        "</style></head><body>\n<h1>jitproof validate</h1>\n<pre class=\"summary\">", style);
+	        "</style></head><body>\n<div id=\"main\">\n<h1>jitproof validate</h1>\n<pre class=\"summary\">", style);
 	char *sum = NULL;
 	size_t sum_len = 0;
 	FILE *m = open_memstream(&sum, &sum_len);
@@ -435,7 +436,7 @@ bool tv_report_html(const tv_report *rep, const char *path, const tv_html_views 
 	if (unlisted) fprintf(f, "<li>... and %zu more (the JSON report lists all)</li>\n", unlisted);
 	if (listed) fputs("</ul>\n", f);
 	/* the panel, and the data it is filled from */
-	fputs("<div id=\"panel\" hidden><button id=\"close\">close</button><h2 id=\"ptitle\"></h2><div id=\"pbody\"></div>"
+	fputs("</div>\n<div id=\"panel\" hidden><button id=\"close\">close</button><h2 id=\"ptitle\"></h2><div id=\"pbody\"></div>"
 	      "</div>\n<script id=\"jp-data\" type=\"application/json\">{\"cells\":{", f);
 	bool spec_done[PVM_ISA_COUNT][PVM_NUM_OPS] = { { false } };
 	for (size_t c = 0; c < N_CELLS; c++)
