@@ -13,8 +13,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: jitproof validate [-j N] [--isa 0.8.0|0.7.2] [--timeout-ms MS] [--rlimit N] [--opcode NAME]...\n"
-	           "                         [--shard I/N]"
-	           "                         [--cex-dir DIR] [--json FILE] [--junit FILE] [--html FILE]\n"
+	           "                         [--shard I/N] [--cex-dir DIR] [--json FILE] [--junit FILE] [--html FILE]\n"
 	           "                         [--fallback-states N] [--seed N] [--features cpuid|portable] [--portable]\n"
 	           "                         [--fail-fast] [--no-memo] [--mutant NAME] [--list-mutants] [--timings]\n"
 	           "                         [--debug query,norm,rlimit] [--reading w3f|peers|both]\n"
@@ -36,6 +35,9 @@ static void usage(FILE *f)
 	           "PROVED verdicts are kept in a proof store (--cache DIR; default $JITPROOF_CACHE, else\n"
 	           "~/.cache/jitproof) under a hash of everything their query is built from, and taken from it\n"
 	           "by a later run without calling the solver; --no-cache neither reads nor writes it.\n"
+	           "--shard I/N (0 <= I < N) proves the items whose index is I mod N;\n"
+	           "`jitproof merge-reports` makes the N shards' JSON reports into one run's. --html FILE: one\n"
+	           "self-contained page; FILE#open=OPCODE opens that opcode's worst cell.\n"
 	           "Exit 1 on any counterexample.\n");
 }
 
@@ -152,27 +154,30 @@ int cmd_validate(int argc, char **argv)
 		tv_store_close(o.store);
 		return rc;
 	}
-	for (size_t i = 0; i < rep.n; i++) {
-		const tv_result *r = &rep.r[i];
-		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN && r->verdict != TV_BUG) continue;
-		printf("%s %s", tv_verdict_name(r->verdict), pvm_ops[r->op].name);
-		for (int k = 0; k < r->nregs; k++) printf("%sr%u", k ? "," : " ", r->regs[k]);
-		printf(" [%s, %s%s]%s: %s%s%s\n", r->what, tv_variant_name(r->variant), r->isa == PVM_ISA_080 ? ", GP 0.8.0" : "",
-		       r->verdict == TV_CEX ? (r->symbolic ? " (symbolic)" : " (fallback)") : "",
-		       r->detail, r->cex_file[0] ? " -> " : "", r->cex_file);
-	}
+	/* how the run was made, for the JSON report (a merge of shard reports checks it) */
+	tv_run_info *ri = &rep.run;
+	ri->shard_i = o.shard_i, ri->shard_n = o.shard_n, ri->jobs = o.jobs, ri->readings = o.readings;
+	ri->all_ops = !o.only_ops;
+	memcpy(ri->op, o.op, sizeof ri->op);
+	ri->fallback_states = o.fallback_states, ri->timeout_ms = o.timeout_ms, ri->rlimit = o.rlimit, ri->seed = o.seed;
+	ri->memo = o.memo, ri->fail_fast = o.fail_fast;
+	snprintf(ri->mutant, sizeof ri->mutant, "%s", mutant ? mutant : "");
+	cli_features_name(tv_variant_features(TV_VAR_CPUID), ri->features, sizeof ri->features);
+	cli_views views = { 0 };
+	if (html) cli_views_init(&views, ri, (const sem_spec *const *)sp);
 	if ((json && !tv_report_json(&rep, json)) || (junit && !tv_report_junit(&rep, junit)) ||
-	    (html && !tv_report_html(&rep, html))) {
+	    (html && !tv_report_html(&rep, html, &views.v))) {
 		fprintf(stderr, "jitproof validate: cannot write a report file\n");
 		rc = 2;
 	}
+	if (html) cli_views_fini(&views);
 	if (timings) {
 		fprintf(stderr, "time (ms, all workers):");
 		for (int k = 0; k < TV_NUM_PHASES; k++)
 			fprintf(stderr, "%s %s %.0f", k ? "," : "", tv_phase_name(k), rep.phase_ms[k]);
 		fprintf(stderr, "; %zu solver queries\n", rep.queries);
 	}
-	tv_report_summary(&rep, stdout);
+	cli_tv_print(&rep);
 	size_t c[TV_NUM_VERDICTS];
 	tv_report_counts(&rep, c);
 	if (c[TV_CEX] || c[TV_BUG]) rc = 1;

@@ -1,4 +1,5 @@
-/* cli/tv_cli.c: the solver, fallback and proof-store options shared by validate and prove. */
+/* cli/tv_cli.c: the solver, fallback and proof-store options shared by validate and prove; what
+ * validate and merge-reports print of a report. */
 #include <string.h>
 #include "tv_cli.h"
 #include "validator/store.h"
@@ -65,4 +66,18 @@ void cli_tv_store_open(const char *cmd, tv_opts *o)
 		return;
 	}
 	o->store = tv_store_open(dir, cmd);
+}
+
+void cli_tv_print(const tv_report *rep)
+{
+	for (size_t i = 0; i < rep->n; i++) {
+		const tv_result *r = &rep->r[i];
+		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN && r->verdict != TV_BUG) continue;
+		printf("%s %s", tv_verdict_name(r->verdict), pvm_ops[r->op].name);
+		for (int k = 0; k < r->nregs; k++) printf("%sr%u", k ? "," : " ", r->regs[k]);
+		printf(" [%s, %s%s]%s: %s%s%s\n", r->what, tv_variant_name(r->variant), r->isa == PVM_ISA_080 ? ", GP 0.8.0" : "",
+		       r->verdict == TV_CEX ? (r->symbolic ? " (symbolic)" : " (fallback)") : "",
+		       r->detail, r->cex_file[0] ? " -> " : "", r->cex_file);
+	}
+	tv_report_summary(rep, stdout);
 }

@@ -1,13 +1,15 @@
-/* validator/report.c: the validate summary line and the JSON, JUnit XML and HTML reports.
+/* validator/report.c: the validate summary line and the JSON and JUnit XML reports (the HTML one
+ * is validator/html.c), and prove's reports. JSON: "run" says how the report was made (shard,
+ * options), so shard reports can be merged (merge.c); every result carries its enumeration index.
  * JUnit: one <testcase> per opcode, failing if any of its instances has a counterexample, erroring if
- * one is unknown. HTML: one self-contained page, opcode × register-class matrix coloured by the worst
- * verdict of the cell, with instance counts and proof times. */
+ * one is unknown. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pvm/pvm.h"
 #include "report.h"
+#include "report_out.h"
 
 static const char *const verdict_names[TV_NUM_VERDICTS] = {
 	"PROVED", "COUNTEREXAMPLE", "UNKNOWN", "FALLBACK-AGREE", "VALIDATOR-BUG",
@@ -133,13 +135,13 @@ static void put_store_json(FILE *f, const tv_report *rep)
 		fputs("  \"store\": null,\n", f);
 }
 
-/* Writes s with the escapes of `mode`: 'j' JSON string body, 'x' XML/HTML text. */
-static void put_esc(FILE *f, const char *s, char mode)
+void tv_put_esc(FILE *f, const char *s, char mode)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (mode == 'j' && (c == '"' || c == '\\')) fprintf(f, "\\%c", c);
-		else if (mode == 'j' && c < 0x20) fprintf(f, "\\u%04x", c);
+		if ((mode == 'j' || mode == 's') && (c == '"' || c == '\\')) fprintf(f, "\\%c", c);
+		else if ((mode == 'j' || mode == 's') && c < 0x20) fprintf(f, "\\u%04x", c);
+		else if (mode == 's' && (c == '<' || c == '>' || c == '&')) fprintf(f, "\\u%04x", c);
 		else if (mode == 'x' && c == '<') fputs("&lt;", f);
 		else if (mode == 'x' && c == '>') fputs("&gt;", f);
 		else if (mode == 'x' && c == '&') fputs("&amp;", f);
@@ -149,7 +151,7 @@ static void put_esc(FILE *f, const char *s, char mode)
 	}
 }
 
-static void put_instance_name(FILE *f, const tv_result *r, char mode)
+void tv_put_instance_name(FILE *f, const tv_result *r, char mode)
 {
 	char buf[128];
 	int n = snprintf(buf, sizeof buf, "%s", pvm_ops[r->op].name);
@@ -158,20 +160,20 @@ static void put_instance_name(FILE *f, const tv_result *r, char mode)
 	if (n < (int)sizeof buf)
 		snprintf(buf + n, sizeof buf - n, " [%s, %s%s]", r->what, tv_variant_name(r->variant),
 		         r->isa == PVM_ISA_080 ? ", GP 0.8.0" : "");
-	put_esc(f, buf, mode);
+	tv_put_esc(f, buf, mode);
 }
 
 /* "VERDICT: instance: detail (cex file)" escaped for XML/HTML, the line both reports list. */
-static void put_result_line(FILE *f, const tv_result *r)
+void tv_put_result_line(FILE *f, const tv_result *r)
 {
 	fputs(tv_verdict_name(r->verdict), f);
 	fputs(": ", f);
-	put_instance_name(f, r, 'x');
+	tv_put_instance_name(f, r, 'x');
 	fputs(": ", f);
-	put_esc(f, r->detail, 'x');
+	tv_put_esc(f, r->detail, 'x');
 	if (r->cex_file[0]) {
 		fputs(" (", f);
-		put_esc(f, r->cex_file, 'x');
+		tv_put_esc(f, r->cex_file, 'x');
 		fputc(')', f);
 	}
 }
@@ -184,13 +186,55 @@ static bool close_out(FILE *f)
 	return fclose(f) == 0 && ok;
 }
 
+static void put_names(FILE *f, unsigned bits, int count, const char *(*name)(int))
+{
+	fputc('[', f);
+	for (int k = 0, first = 1; k < count; k++)
+		if (bits >> k & 1) fprintf(f, "%s\"%s\"", first ? "" : ", ", name(k)), first = 0;
+	fputc(']', f);
+}
+
+static const char *isa_name(int isa) { return pvm_isa_name((pvm_isa)isa); }
+
+/* "run": what a merge of shard reports checks and needs (tv_run_info). */
+static void put_run(FILE *f, const tv_report *rep)
+{
+	const tv_run_info *ri = &rep->run;
+	fprintf(f, "  \"run\": {\"shard\": [%u, %u], \"enumerated\": %zu, \"items\": %zu, \"merged\": %u, \"jobs\": %u, "
+	        "\"isas\": ", ri->shard_i, ri->shard_n ? ri->shard_n : 1, ri->enumerated, ri->items, ri->merged, ri->jobs);
+	put_names(f, rep->isas, PVM_ISA_COUNT, isa_name);
+	fputs(", \"variants\": ", f);
+	put_names(f, rep->variants, TV_NUM_VARIANTS, tv_variant_name);
+	fprintf(f, ", \"readings\": \"%s\", \"opcodes\": ",
+	        ri->readings == 1 ? "w3f" : ri->readings == 2 ? "peers" : "both");
+	if (ri->all_ops) {
+		fputs("\"all\"", f);
+	} else {
+		fputc('[', f);
+		for (unsigned op = 0, first = 1; op < PVM_NUM_OPS; op++)
+			if (ri->op[op]) fprintf(f, "%s\"%s\"", first ? "" : ", ", pvm_ops[op].name), first = 0;
+		fputc(']', f);
+	}
+	fprintf(f, ", \"fallback_states\": %u, \"seed\": %llu, \"timeout_ms\": %u, \"rlimit\": %u, \"memo\": %s, "
+	        "\"fail_fast\": %s, \"mutant\": \"", ri->fallback_states, (unsigned long long)ri->seed, ri->timeout_ms,
+	        ri->rlimit, ri->memo ? "true" : "false", ri->fail_fast ? "true" : "false");
+	tv_put_esc(f, ri->mutant, 'j');
+	fputs("\", \"features\": \"", f);
+	tv_put_esc(f, ri->features, 'j');
+	fputs("\", \"phase_ms\": [", f);
+	for (int k = 0; k < TV_NUM_PHASES; k++) fprintf(f, "%s%.3f", k ? ", " : "", rep->phase_ms[k]);
+	fputs("]},\n", f);
+}
+
 bool tv_report_json(const tv_report *rep, const char *path)
 {
 	FILE *f = open_out(path);
 	if (!f) return false;
 	size_t c[TV_NUM_VERDICTS];
 	tv_report_counts(rep, c);
-	fprintf(f, "{\n  \"summary\": {\"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
+	fprintf(f, "{\n  \"report\": \"jitproof validate\", \"version\": %d,\n", TV_REPORT_VERSION);
+	put_run(f, rep);
+	fprintf(f, "  \"summary\": {\"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
 	        "\"fallback_agree\": %zu, \"validator_bugs\": %zu, \"templates\": %zu, \"seconds\": %.3f, "
 	        "\"solver_queries\": %zu},\n",
 	        c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN], c[TV_FALLBACK_AGREE], c[TV_BUG], rep->templates, rep->seconds,
@@ -218,13 +262,13 @@ bool tv_report_json(const tv_report *rep, const char *path)
 		fprintf(f, "], \"regclass\": \"%s\", ", tv_regclass_name(r->regclass));
 		if (r->isa == PVM_ISA_072) fprintf(f, "\"reading\": \"%s\", ", pvm_reading_name(r->reading));
 		fputs("\"what\": \"", f);
-		put_esc(f, r->what, 'j');
+		tv_put_esc(f, r->what, 'j');
 		fprintf(f, "\", \"verdict\": \"%s\", \"symbolic\": %s, \"ms\": %.3f, \"detail\": \"",
 		        tv_verdict_name(r->verdict), r->symbolic ? "true" : "false", r->ms);
-		put_esc(f, r->detail, 'j');
+		tv_put_esc(f, r->detail, 'j');
 		fputs("\", \"cex_file\": \"", f);
-		put_esc(f, r->cex_file, 'j');
-		fputs("\"}", f);
+		tv_put_esc(f, r->cex_file, 'j');
+		fprintf(f, "\", \"index\": %u}", r->index);
 	}
 	fputs("\n  ]\n}\n", f);
 	return close_out(f);
@@ -291,7 +335,7 @@ bool tv_report_junit(const tv_report *rep, const char *path)
 			for (size_t m = i; m < j; m++) {
 				const tv_result *r = &rep->r[ix[m]];
 				if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN && r->verdict != TV_BUG) continue;
-				put_result_line(f, r);
+				tv_put_result_line(f, r);
 				fputc('\n', f);
 			}
 			fprintf(f, "</%s>\n", tag);
@@ -306,90 +350,12 @@ bool tv_report_junit(const tv_report *rep, const char *path)
 	return close_out(f);
 }
 
-typedef struct html_cell { size_t n; double ms, max_ms; int worst; size_t k[TV_NUM_VERDICTS]; } html_cell;
-
 /* Badness order for colouring a cell by its worst verdict. */
 static int badness(tv_verdict v)
 {
 	static const int b[TV_NUM_VERDICTS] = { [TV_PROVED] = 0, [TV_FALLBACK_AGREE] = 1,
 	                                        [TV_UNKNOWN] = 2, [TV_CEX] = 3, [TV_BUG] = 3 };
 	return b[v];
-}
-
-/* The opcode x register-class matrix of one revision's variant. */
-static void html_matrix(FILE *f, const html_cell *cells, pvm_isa isa, int v)
-{
-	fprintf(f, "<h2>Templates: GP %s, %s</h2>\n<table>\n<tr><th>opcode</th>", pvm_isa_name(isa), tv_variant_name(v));
-	for (int rc = 0; rc < TV_RC_COUNT; rc++) fprintf(f, "<th>%s</th>", tv_regclass_name(rc));
-	fputs("</tr>\n", f);
-	for (size_t i = 0; i < PVM_NUM_OPCODES; i++) {
-		unsigned op = pvm_isa_ops(isa)[i];
-		const html_cell *row = &cells[((isa * TV_NUM_VARIANTS + v) * PVM_NUM_OPS + op) * TV_RC_COUNT];
-		bool any = false;
-		for (int rc = 0; rc < TV_RC_COUNT; rc++) any |= row[rc].n > 0;
-		if (!any) continue;
-		fprintf(f, "<tr><td class=\"op\">%s (%u)</td>", pvm_ops[op].name, pvm_byte(isa, op));
-		for (int rc = 0; rc < TV_RC_COUNT; rc++) {
-			const html_cell *c = &row[rc];
-			if (!c->n) {
-				fputs("<td class=\"na\"></td>", f);
-				continue;
-			}
-			fprintf(f, "<td class=\"v%d\" title=\"%zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree\">"
-			        "%zu<br>%.0f / %.1f</td>", c->worst, c->k[TV_PROVED], c->k[TV_CEX], c->k[TV_UNKNOWN],
-			        c->k[TV_FALLBACK_AGREE], c->n, c->ms, c->max_ms);
-		}
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n", f);
-}
-
-bool tv_report_html(const tv_report *rep, const char *path)
-{
-	html_cell *cells = pvm_xcalloc(N_CASES * TV_RC_COUNT, sizeof *cells);
-	for (size_t i = 0; i < rep->n; i++) {
-		const tv_result *r = &rep->r[i];
-		html_cell *c = &cells[case_of(r) * TV_RC_COUNT + r->regclass];
-		if (!c->n || badness(r->verdict) > c->worst) c->worst = badness(r->verdict);
-		c->n++;
-		c->ms += r->ms;
-		if (r->ms > c->max_ms) c->max_ms = r->ms;
-		c->k[r->verdict]++;
-	}
-	FILE *f = open_out(path);
-	if (!f) {
-		free(cells);
-		return false;
-	}
-	size_t k[TV_NUM_VERDICTS];
-	tv_report_counts(rep, k);
-	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>jitproof validate</title>\n<style>\n"
-	      "body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:12px}\n"
-	      "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td.op{text-align:left;font-family:monospace}\n"
-	      ".v0{background:#b7e1b0}.v1{background:#d8ecf7}.v2{background:#f7e3a1}.v3{background:#f2a3a3}.na{background:#f4f4f4}\n"
-	      "</style></head><body>\n<h1>jitproof validate</h1>\n", f);
-	fprintf(f, "<p>%zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree; %zu templates in %.1f s.</p>\n",
-	        k[TV_PROVED], k[TV_CEX], k[TV_UNKNOWN], k[TV_FALLBACK_AGREE], rep->templates, rep->seconds);
-	fputs("<p>Legend: <span class=\"v0\">PROVED</span> <span class=\"v1\">FALLBACK-AGREE</span> "
-	      "<span class=\"v2\">UNKNOWN</span> <span class=\"v3\">COUNTEREXAMPLE</span>; each cell: instances, "
-	      "total / max proof time (ms), coloured by its worst verdict.</p>\n", f);
-	for (int isa = 0; isa < PVM_ISA_COUNT; isa++)
-		for (int v = 0; v < TV_NUM_VARIANTS; v++)
-			if ((rep->isas >> isa & 1) && (rep->variants >> v & 1)) html_matrix(f, cells, (pvm_isa)isa, v);
-	bool header = false;
-	for (size_t i = 0; i < rep->n; i++) {
-		const tv_result *r = &rep->r[i];
-		if (r->verdict != TV_CEX && r->verdict != TV_UNKNOWN && r->verdict != TV_BUG) continue;
-		if (!header) fputs("<h2>Counterexamples and unknowns</h2>\n<ul>\n", f);
-		header = true;
-		fprintf(f, "<li class=\"v%d\">", badness(r->verdict));
-		put_result_line(f, r);
-		fputs("</li>\n", f);
-	}
-	if (header) fputs("</ul>\n", f);
-	fputs("</body></html>\n", f);
-	free(cells);
-	return close_out(f);
 }
 
 /* ---- prove's reports: one entry per block ------------------------------------------------------ */
@@ -439,7 +405,7 @@ bool tv_report_block_json(const tv_report *rep, const char *program, const char 
 	tv_report_counts(rep, c);
 	tv_report_times(rep, &med, &p99, &max);
 	fputs("{\n  \"program\": \"", f);
-	put_esc(f, program, 'j');
+	tv_put_esc(f, program, 'j');
 	fprintf(f, "\",\n  \"summary\": {\"blocks\": %zu, \"proved\": %zu, \"counterexamples\": %zu, \"unknown\": %zu, "
 	        "\"fallback_agree\": %zu, \"validator_bugs\": %zu, \"median_ms\": %.3f, \"p99_ms\": %.3f, "
 	        "\"max_ms\": %.3f, \"seconds\": %.3f, \"solver_queries\": %zu},\n",
@@ -454,9 +420,9 @@ bool tv_report_block_json(const tv_report *rep, const char *program, const char 
 		fprintf(f, "%s\n    {\"pc\": %u, \"first\": \"%s\", \"verdict\": \"%s\", \"symbolic\": %s, \"ms\": %.3f, "
 		        "\"detail\": \"", i ? "," : "", pc, pvm_ops[r->op].name, tv_verdict_name(r->verdict),
 		        r->symbolic ? "true" : "false", r->ms);
-		put_esc(f, r->detail, 'j');
+		tv_put_esc(f, r->detail, 'j');
 		fputs("\", \"cex_file\": \"", f);
-		put_esc(f, r->cex_file, 'j');
+		tv_put_esc(f, r->cex_file, 'j');
 		fputs("\"}", f);
 	}
 	fputs("\n  ]\n}\n", f);
@@ -470,23 +436,23 @@ bool tv_report_block_junit(const tv_report *rep, const char *program, const char
 	size_t c[TV_NUM_VERDICTS];
 	tv_report_counts(rep, c);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"jitproof prove ", f);
-	put_esc(f, program, 'x');
+	tv_put_esc(f, program, 'x');
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", rep->n, c[TV_CEX] + c[TV_BUG],
 	        c[TV_UNKNOWN], rep->seconds);
 	for (size_t i = 0; i < rep->n; i++) {
 		const tv_result *r = &rep->r[i];
 		fputs("  <testcase classname=\"prove\" name=\"", f);
-		put_esc(f, r->what, 'x');
+		tv_put_esc(f, r->what, 'x');
 		fprintf(f, "\" time=\"%.3f\">", r->ms / 1000);
 		const char *tag = r->verdict == TV_CEX || r->verdict == TV_BUG ? "failure"
 		                : r->verdict == TV_UNKNOWN ? "error" : NULL;
 		if (tag) {
 			fprintf(f, "\n    <%s message=\"%s\">", tag, tv_verdict_name(r->verdict));
-			put_result_line(f, r);
+			tv_put_result_line(f, r);
 			fprintf(f, "</%s>\n  ", tag);
 		} else if (r->verdict == TV_FALLBACK_AGREE) {
 			fputs("<system-out>", f);
-			put_result_line(f, r);
+			tv_put_result_line(f, r);
 			fputs("</system-out>", f);
 		}
 		fputs("</testcase>\n", f);
@@ -508,7 +474,7 @@ bool tv_report_block_html(const tv_report *rep, const char *program, const char 
 	      "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td.l{text-align:left;font-family:monospace}\n"
 	      ".v0{background:#b7e1b0}.v1{background:#d8ecf7}.v2{background:#f7e3a1}.v3{background:#f2a3a3}\n"
 	      "</style></head><body>\n<h1>jitproof prove ", f);
-	put_esc(f, program, 'x');
+	tv_put_esc(f, program, 'x');
 	fprintf(f, "</h1>\n<p>%zu blocks: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, %zu validator "
 	        "bugs; block time median %.1f ms, p99 %.1f ms, max %.1f ms; %.1f s wall.</p>\n",
 	        rep->n, k[TV_PROVED], k[TV_CEX], k[TV_UNKNOWN], k[TV_FALLBACK_AGREE], k[TV_BUG], med, p99, max, rep->seconds);
@@ -519,10 +485,10 @@ bool tv_report_block_html(const tv_report *rep, const char *program, const char 
 		sscanf(r->what, "block@%u", &pc);
 		fprintf(f, "<tr class=\"v%d\"><td>%u</td><td class=\"l\">%s</td><td class=\"l\">%s</td><td>%.1f</td><td class=\"l\">",
 		        badness(r->verdict), pc, pvm_ops[r->op].name, tv_verdict_name(r->verdict), r->ms);
-		put_esc(f, r->detail, 'x');
+		tv_put_esc(f, r->detail, 'x');
 		if (r->cex_file[0]) {
 			fputs(" (", f);
-			put_esc(f, r->cex_file, 'x');
+			tv_put_esc(f, r->cex_file, 'x');
 			fputc(')', f);
 		}
 		fputs("</td></tr>\n", f);

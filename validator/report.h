@@ -1,10 +1,12 @@
 /* validator/report.h: verdicts of template instances and the reports written from them
- * (summary line, JSON, JUnit XML, self-contained HTML). Pure data + I/O: no Z3 here. */
+ * (summary line, JSON, JUnit XML, self-contained HTML), the JSON report read back and shard
+ * reports merged into one. Pure data + I/O: no Z3 here. */
 #ifndef JITPROOF_TV_REPORT_H
 #define JITPROOF_TV_REPORT_H
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "pvm/pvm.h"
 
 typedef enum tv_verdict {
 	TV_PROVED,          /* Z3 returned unsat for the negated equivalence */
@@ -47,11 +49,30 @@ typedef struct tv_result {
 	double ms;                 /* proof (or fallback) wall time */
 	char detail[256];          /* model summary, unknown reason, divergence line */
 	char cex_file[256];        /* written counterexample vector, if any */
+	uint32_t index;            /* validate: the item's place in the whole (unsharded) enumeration */
 } tv_result;
 
 /* Where the provers' time goes (summed over workers, each worker counting its own). */
 enum { TV_PHASE_LIFT, TV_PHASE_SPEC, TV_PHASE_SOLVE, TV_PHASE_REWRITE, TV_NUM_PHASES };
 const char *tv_phase_name(int phase); /* "lift", "spec", "solve", "setup+rewrite" */
+
+/* How a validate run was made: what a merge of shard reports checks is the same in every shard
+ * (everything but jobs), and how the shards split the enumeration. */
+typedef struct tv_run_info {
+	unsigned shard_i, shard_n;  /* this report holds the items with index % shard_n == shard_i */
+	size_t enumerated;          /* items of the whole enumeration (every shard's) */
+	size_t items;               /* items of this shard (fewer results only after --fail-fast) */
+	unsigned merged;            /* a merge: how many shard reports it was made of (0: one run) */
+	unsigned jobs;
+	unsigned readings;          /* tv_opts.readings */
+	bool all_ops;               /* no --opcode: every opcode; else those marked in op[] */
+	bool op[PVM_NUM_OPS];
+	unsigned fallback_states, timeout_ms, rlimit;
+	uint64_t seed;
+	bool memo, fail_fast;
+	char mutant[48];            /* --mutant NAME, or empty */
+	char features[48];          /* the cpuid variant's extensions: "bmi1,bmi2,lzcnt,popcnt" (or "none") */
+} tv_run_info;
 
 typedef struct tv_report {
 	tv_result *r;
@@ -66,6 +87,7 @@ typedef struct tv_report {
 	size_t store_reused;       /*   PROVED verdicts taken from it (no solver call) */
 	size_t store_stored;       /*   PROVED verdicts written to it */
 	size_t store_ignored;      /*   entries that did not check (proved again) */
+	tv_run_info run;           /* validate: how it was made (the JSON report's "run") */
 } tv_report;
 
 tv_result *tv_report_add(tv_report *rep);
@@ -85,8 +107,55 @@ void tv_report_block_summary(const tv_report *rep, unsigned jobs, FILE *out);
 bool tv_report_block_json(const tv_report *rep, const char *program, const char *path);
 bool tv_report_block_junit(const tv_report *rep, const char *program, const char *path);
 bool tv_report_block_html(const tv_report *rep, const char *program, const char *path);
-/* Writers: return false (errno set) if the file cannot be written. */
+/* Writers: return false (errno set) if the file cannot be written. The JSON report's "version":
+ * 2 added "run" and each result's "index" (what tv_report_read needs). */
+enum { TV_REPORT_VERSION = 2 };
 bool tv_report_json(const tv_report *rep, const char *path);
 bool tv_report_junit(const tv_report *rep, const char *path);
-bool tv_report_html(const tv_report *rep, const char *path);
+
+/* A counterexample as an opened cell of the HTML report shows it: the vector's input state and
+ * both engines' results, the differing bytes of memory, and how to replay it. */
+enum { TV_VIEW_MEM = 16, TV_VIEW_CHUNKS = 4 };
+typedef struct tv_view_state {
+	char status[48];           /* "halt", "page-fault at 0x21000", "host-call 3" */
+	uint32_t pc;
+	int64_t gas;
+	uint64_t regs[PVM_NUM_REGS];
+} tv_view_state;
+typedef struct tv_cex_view {
+	char why[256];             /* non-empty: the vector could not be run here (the rest is empty) */
+	char engine[2][16];        /* "interp", and the variant's JIT ("jit", "jit-portable") */
+	tv_view_state in, out[2];
+	char pages[200];           /* the input's page map, e.g. "0x20000 rw, 0x21000 ro" */
+	struct { uint32_t addr, len; uint8_t b[32]; } chunk[TV_VIEW_CHUNKS]; /* initial memory (first bytes) */
+	size_t n_chunks;
+	struct { uint32_t addr; uint8_t in, out[2]; } mem[TV_VIEW_MEM];      /* bytes that end differently */
+	size_t n_mem;
+	char diff[256];            /* the first difference, as replay prints it */
+	char replay[600];          /* the command that reproduces it */
+} tv_cex_view;
+
+/* What an opened cell shows beyond the results, supplied by the caller (cli/report_views.c
+ * emits and disassembles templates, reads the spec file and runs vectors). Any may be NULL. */
+typedef struct tv_html_views {
+	char *(*code)(void *ctx, const tv_result *r);  /* r's template: offset, bytes, assembly (malloc'ed) */
+	char *(*spec)(void *ctx, const tv_result *r);  /* r's spec entry as written, "FILE:LINE" first */
+	bool (*cex)(void *ctx, const tv_result *r, tv_cex_view *out); /* false: r has no vector to show */
+	void *ctx;
+} tv_html_views;
+
+/* One self-contained page (validator/html.c): per revision and variant an opcode x register-class
+ * matrix coloured by what each cell needs from a person, a legend, and a panel that an opened
+ * cell fills (views may be NULL). The page opens the cell named by a fragment #open=ID or
+ * #open=OPCODE (README § validate). */
+bool tv_report_html(const tv_report *rep, const char *path, const tv_html_views *views);
+
+/* Reads a JSON report tv_report_json wrote (validator/merge.c) into *rep. Returns PVM_OK, or
+ * PVM_EINVAL with "FILE:LINE:COL: reason" (or "FILE: reason") in *e. */
+pvm_err tv_report_read(const char *path, tv_report *rep, pvm_errbuf *e);
+/* Merges n shard reports (names[i] read into in[i]) into *out as if one run had made them: every
+ * shard 0..N-1 of the same N exactly once, the same run options, the items adding up to the
+ * enumeration; results in enumeration order, times added. On a mismatch returns PVM_EINVAL with
+ * "FILE: reason" in *e. in[] is left empty (its results moved). */
+pvm_err tv_report_merge(tv_report *in, const char *const *names, size_t n, tv_report *out, pvm_errbuf *e);
 #endif

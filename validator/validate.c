@@ -81,8 +81,8 @@ static void push_sharded(const tv_opts *o, item **v, size_t *n, size_t *cap, siz
 }
 
 /* Row by row of the instruction table, then revision, then variant, so one opcode's items are
- * contiguous (one group). */
-static size_t enumerate(const tv_opts *o, item **out)
+ * contiguous (one group). *total: the items of the whole enumeration, every shard's. */
+static size_t enumerate(const tv_opts *o, item **out, size_t *total)
 {
 	item *v = NULL;
 	size_t n = 0, cap = 0, index = 0;
@@ -183,6 +183,7 @@ static size_t enumerate(const tv_opts *o, item **out)
 		}
 	}
 	*out = v;
+	*total = index;
 	return n;
 }
 
@@ -301,6 +302,7 @@ int tv_first_variant(const tv_opts *o)
  * diverging vector written when a cex dir is set). */
 static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_result *res, const char *why)
 {
+	idx = idx * o->shard_n + o->shard_i; /* the index in the whole enumeration: a shard draws what one run does */
 	uint64_t seed = o->seed ^ (0x9e3779b97f4a7c15ull * (idx + 1));
 	double t0 = now_s();
 	const pvm_engine *jit = tv_variant_engine(it->variant);
@@ -665,7 +667,8 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	}
 	pthread_mutex_init(&R.lock, NULL);
 	R.store = o->store;
-	R.n = enumerate(o, &R.items);
+	size_t total;
+	R.n = enumerate(o, &R.items, &total);
 	R.res = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.res);
 	R.groups = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.groups);
 	for (size_t i = 0; i < R.n; i++) {
@@ -706,8 +709,11 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 		tv_result *x = tv_report_add(rep);
 		if (!x) break;
 		*x = R.res[i];
+		x->index = (uint32_t)(i * o->shard_n + o->shard_i);
 		if (R.items[i].kind == IT_TEMPLATE) rep->templates++;
 	}
+	rep->run.enumerated = total;
+	rep->run.items = R.n;
 	rep->variants = o->variants;
 	rep->isas = o->isas;
 	rep->seconds = now_s() - t0;
