@@ -24,17 +24,12 @@ int cmd_merge_reports(int argc, char **argv)
 	const char **names = pvm_xmalloc((size_t)argc * sizeof *names);
 	size_t n = 0;
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage_text, stdout);
 			free(names);
 			return 0;
-		} else if (!strcmp(a, "--json") && val) {
-			json = val, i++;
-		} else if (!strcmp(a, "--junit") && val) {
-			junit = val, i++;
-		} else if (!strcmp(a, "--html") && val) {
-			html = val, i++;
+		} else if (cli_report_option(argc, argv, &i, &json, &junit, &html)) {
 		} else if (a[0] == '-' && a[1]) {
 			free(names);
 			return cli_usage("merge-reports", "unknown or incomplete option '%s' (see --help)", a);

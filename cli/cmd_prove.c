@@ -187,12 +187,7 @@ int cmd_prove(int argc, char **argv)
 				break;
 			}
 			o.jobs = (unsigned)n, i++;
-		} else if (!strcmp(a, "--json") && val) {
-			json = val, i++;
-		} else if (!strcmp(a, "--junit") && val) {
-			junit = val, i++;
-		} else if (!strcmp(a, "--html") && val) {
-			html = val, i++;
+		} else if (cli_report_option(argc, argv, &i, &json, &junit, &html)) {
 		} else if (!strcmp(a, "--no-progress")) {
 			o.progress = false;
 			o.progress_every = 0;

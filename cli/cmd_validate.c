@@ -86,12 +86,7 @@ int cmd_validate(int argc, char **argv)
 			if (!val || sscanf(val, "%u/%u%c", &si, &sn, &c) != 2 || sn == 0 || si >= sn)
 				return cli_usage("validate", "--shard needs I/N with 0 <= I < N");
 			o.shard_i = si, o.shard_n = sn, i++;
-		} else if (!strcmp(a, "--json") && val) {
-			json = val, i++;
-		} else if (!strcmp(a, "--junit") && val) {
-			junit = val, i++;
-		} else if (!strcmp(a, "--html") && val) {
-			html = val, i++;
+		} else if (cli_report_option(argc, argv, &i, &json, &junit, &html)) {
 		} else if (!strcmp(a, "--mutant") && val) {
 			mutant = val, i++;
 		} else if (!strcmp(a, "--list-mutants")) {

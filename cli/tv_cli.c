@@ -81,3 +81,12 @@ void cli_tv_print(const tv_report *rep)
 	}
 	tv_report_summary(rep, stdout);
 }
+
+bool cli_report_option(int argc, char **argv, int *i, const char **json, const char **junit, const char **html)
+{
+	const char *a = argv[*i];
+	const char **slot = !strcmp(a, "--json") ? json : !strcmp(a, "--junit") ? junit : !strcmp(a, "--html") ? html : NULL;
+	if (!slot || *i + 1 >= argc) return false;
+	*slot = argv[++*i];
+	return true;
+}

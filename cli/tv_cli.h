@@ -18,6 +18,10 @@ void cli_tv_store_open(const char *cmd, tv_opts *o);
  * bug as one line, then the summary lines (tv_report_summary). */
 void cli_tv_print(const tv_report *rep);
 
+/* The report files validate, prove and merge-reports write: if argv[*i] is --json, --junit or
+ * --html with a value, stores the value, advances *i past it and returns true. */
+bool cli_report_option(int argc, char **argv, int *i, const char **json, const char **junit, const char **html);
+
 /* The HTML report's views (cli/report_views.c): code, spec entry, counterexamples run here. */
 typedef struct cli_views {
 	tv_html_views v;           /* what tv_report_html takes (ctx: this) */

@@ -5,10 +5,22 @@
 #define JITPROOF_FUZZ_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include "pvm/pvm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* The text targets' input as a file is read: a NUL-terminated copy (NULL: no memory; free it). */
+static inline char *fuzz_text(const uint8_t *data, size_t size)
+{
+	char *text = malloc(size + 1);
+	if (!text) return NULL;
+	memcpy(text, data, size);
+	text[size] = 0;
+	return text;
+}
 
 /* The differential target's input -> a program blob and an initial state (always succeeds for
  * structured inputs; a raw input whose blob does not decode gives false).

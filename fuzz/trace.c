@@ -80,10 +80,8 @@ static void meta(const uint8_t *b, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1); /* as a file is read: NUL-terminated */
+	char *text = fuzz_text(data, size);
 	if (!text) return 0;
-	memcpy(text, data, size);
-	text[size] = 0;
 	pvm_trace t;
 	pvm_errbuf e;
 	(void)pvm_trace_sniff(text, size);

@@ -10,10 +10,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) { (void)argc; (void)argv; retu
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1);
+	char *text = fuzz_text(data, size);
 	if (!text) return 0;
-	memcpy(text, data, size);
-	text[size] = 0;
 	pvm_vector v;
 	pvm_errbuf e;
 	if (!pvm_vector_parse(&v, text, size, "fuzz.json", &e)) {

@@ -12,10 +12,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) { (void)argc; (void)argv; retu
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1); /* as a file is read: NUL-terminated */
+	char *text = fuzz_text(data, size);
 	if (!text) return 0;
-	memcpy(text, data, size);
-	text[size] = 0;
 	pvm_vector08 v;
 	pvm_errbuf e;
 	(void)pvm_json_is_vector08(text, size);
