@@ -145,13 +145,11 @@ int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, c
 			rc = 1;
 		}
 		bool stop = !same || xa.status != PVM_OOG || last;
-		if (same && xa.status != PVM_OOG && xa.status != PVM_HOST && tr) { /* the end: the trace's? */
-			sa.gas = cur.gas - ((last ? cur.gas : cost) - sa.gas);
-			if (!pvm_trace_fin(tr, k, &sa, &xa, why, sizeof why)) {
-				printf("%s: lockstep: %s\n", path, why);
-				rc = 1;
-			}
-		} else if (same && last && xa.status == PVM_OOG && tr && !pvm_trace_fin(tr, k, &sa, &xa, why, sizeof why)) {
+		/* the step was given the region's cost: the gas as the real run has it from here on */
+		if (same) sa.gas = cur.gas - ((last ? cur.gas : cost) - sa.gas);
+		/* the run ended (not at a region's end, nor at a host call): the trace's end? */
+		if (same && tr && xa.status != PVM_HOST && (xa.status != PVM_OOG || last) &&
+		    !pvm_trace_fin(tr, k, &sa, &xa, why, sizeof why)) {
 			printf("%s: lockstep: %s\n", path, why);
 			rc = 1;
 		}
@@ -160,9 +158,6 @@ int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, c
 			if (!tr) sa.pc = xa.next; /* a trace's answer moves it (below) */
 		}
 		if (!stop) {
-			/* the region ran (or a host call returned): go on with the real gas */
-			int64_t used = (last ? cur.gas : cost) - sa.gas;
-			sa.gas = cur.gas - used;
 			/* a trace's host call: checked (with the real gas) and answered as the trace says */
 			if (tr && xa.status == PVM_HOST) {
 				bool ok = k < tr->n_calls ? pvm_trace_host(tr, k, &sa, &xa, why, sizeof why)
