@@ -166,41 +166,30 @@ int cmd_run(int argc, char **argv)
 	pvm_exit x = eng->run(prep, &st);
 	unsigned grown = 0; /* GP 0.8.0: grow_heap is answered here (§7), and the run resumes */
 	for (uint64_t calls = 0; x.status == PVM_HOST;) {
-		pvm_state at;
+		pvm_state at; /* the state at the ecalli, recorded with its answer (--trace-out) */
 		if (trace_out) pvm_state_copy(&at, &st);
-		if (tr && k < tr->n_calls) {
-			if (!pvm_trace_host(tr, k, &st, &x, why, sizeof why)) {
-				diverged = true;
-				if (trace_out) pvm_state_fini(&at);
-				break;
-			}
-			if (trace_out) pvm_trace_rec_call(&rec, x.host_id, &at, &st, &tr->calls[k]);
-			k++;
-		} else if (tr) {
-			if (trace_out) pvm_state_fini(&at);
-			break; /* the end check below names it */
+		const pvm_trace_call *ans = NULL; /* the trace's answer, or NULL: a policy's or grow_heap's */
+		bool go = true;
+		if (tr) { /* past the trace's last call: the end check below names it */
+			go = k < tr->n_calls && !(diverged = !pvm_trace_host(tr, k, &st, &x, why, sizeof why));
+			if (go) ans = &tr->calls[k++];
 		} else if (pvm_host_is_grow_heap(&in.prog, &x)) {
 			grown++;
-			if (!pvm_grow_heap(&st)) {
-				x.status = PVM_OOG;
-				break;
-			}
-			st.pc = x.next;
+			go = pvm_grow_heap(&st);
+			if (go) st.pc = x.next;
+			else x.status = PVM_OOG;
 		} else if (hp && calls < max_calls) { /* the host policy answers every other call */
 			printf("host call %" PRIu64 ": id %" PRIu32 " at pc %" PRIu32 ", gas %" PRId64 ", r7 0x%" PRIx64 "\n",
 			       calls, x.host_id, st.pc, st.gas, st.regs[7]);
 			calls++;
-			if (!cli_host_answer(hp, &x, &st)) {
-				x.status = PVM_OOG;
-				if (trace_out) pvm_state_fini(&at);
-				break;
-			}
+			go = cli_host_answer(hp, &x, &st);
+			if (!go) x.status = PVM_OOG;
 		} else {
-			if (trace_out) pvm_state_fini(&at);
-			break;
+			go = false;
 		}
-		if (trace_out && !tr) pvm_trace_rec_call(&rec, x.host_id, &at, &st, NULL);
+		if (go && trace_out) pvm_trace_rec_call(&rec, x.host_id, &at, &st, ans);
 		if (trace_out) pvm_state_fini(&at);
+		if (!go) break;
 		x = eng->run(prep, &st);
 	}
 	eng->free(prep);
