@@ -193,11 +193,12 @@ enum { ARGS_ADDR = 0xfeff0000u };
 /* A JIP-7 trace: its program (an on-chain blob, with or without metadata) loaded as a standard
  * container whose arguments are the memwrite before start at the argument address; the other
  * memwrites before start applied; pc, gas and registers from the start line. */
-static int load_trace(const char *path, int64_t gas, pvm_isa isa, unsigned dflags, cli_input *in)
+static int load_trace(const char *path, const uint8_t *text, size_t len, int64_t gas, pvm_isa isa,
+                      unsigned dflags, cli_input *in)
 {
 	pvm_errbuf e;
 	pvm_trace *t = &in->trace;
-	if (pvm_trace_read(t, path, &e)) return fail(in, &e);
+	if (pvm_trace_parse(t, (const char *)text, len, path, &e)) return fail(in, &e);
 	char name[4200];
 	snprintf(name, sizeof name, "%s:%" PRIu32 ":9: program", path, t->program_line);
 	size_t off;
@@ -229,17 +230,12 @@ static int load_trace(const char *path, int64_t gas, pvm_isa isa, unsigned dflag
 	return vector_of_state(path, in);
 }
 
-/* 1 if path is a trace: *.log / *.trace, or a file whose first known line is `program 0x`. */
-static int is_trace(const char *path)
+/* Whether the file path with these bytes is a trace: *.log / *.trace, or one whose first known
+ * line is `program 0x`. */
+static bool is_trace(const char *path, const uint8_t *buf, size_t len)
 {
-	if (cli_has_suffix(path, ".log") || cli_has_suffix(path, ".trace")) return 1;
-	uint8_t *buf;
-	size_t len;
-	pvm_errbuf e;
-	if (pvm_read_file(path, &buf, &len, &e)) return 0;
-	int is = len >= 10 && pvm_trace_sniff((const char *)buf, len);
-	free(buf);
-	return is;
+	return cli_has_suffix(path, ".log") || cli_has_suffix(path, ".trace") ||
+	       (len >= 10 && pvm_trace_sniff((const char *)buf, len));
 }
 
 static int load_any(const char *path, cli_format fmt, const uint8_t *args, size_t args_len,
@@ -285,17 +281,17 @@ static int load_any(const char *path, cli_format fmt, const uint8_t *args, size_
 		in->kind = is_vec ? CLI_VECTOR : CLI_PVMASM;
 		return load_vector(path, gas, is_vec ? PVM_ISA_072 : isa, dflags, in);
 	}
-	if (fmt == CLI_AUTO && is_trace(path)) {
-		if (args) {
-			fprintf(stderr, "%s: --args: a trace brings its own arguments\n", path);
-			return 2;
-		}
-		in->kind = CLI_TRACE;
-		return load_trace(path, gas, isa_opt < 0 ? PVM_ISA_072 : isa, dflags, in);
-	}
 	uint8_t *buf;
 	size_t len;
 	if (pvm_read_file(path, &buf, &len, &e)) return fail(in, &e);
+	if (fmt == CLI_AUTO && is_trace(path, buf, len)) {
+		int rc = 2;
+		if (args) fprintf(stderr, "%s: --args: a trace brings its own arguments\n", path);
+		else rc = load_trace(path, buf, len, gas, isa_opt < 0 ? PVM_ISA_072 : isa, dflags, in);
+		free(buf);
+		if (!rc) in->kind = CLI_TRACE;
+		return rc;
+	}
 	pvm_err err = PVM_EINVAL;
 	bool tried_blob = fmt != CLI_FORCE_CONTAINER && !args && cli_meta_mode <= 0;
 	if (tried_blob) {
