@@ -80,6 +80,14 @@ static void push_sharded(const tv_opts *o, item **v, size_t *n, size_t *cap, siz
 	if ((*index)++ % o->shard_n == o->shard_i) push(v, n, cap, it);
 }
 
+/* Register assignment number c (0 .. 13^k - 1) of in's k register operands, in form order. */
+static void assign_regs(pvm_inst *in, size_t c)
+{
+	uint8_t *r[3];
+	int k = tv_reg_operands(in, r);
+	for (int j = 0; j < k; j++, c /= PVM_NUM_REGS) *r[j] = (uint8_t)(c % PVM_NUM_REGS);
+}
+
 /* Row by row of the instruction table, then revision, then variant, so one opcode's items are
  * contiguous (one group). *total: the items of the whole enumeration, every shard's. */
 static size_t enumerate(const tv_opts *o, item **out, size_t *total)
@@ -111,12 +119,7 @@ static size_t enumerate(const tv_opts *o, item **out, size_t *total)
 				size_t ncls = jit_op_classes(op, cls, JIT_CLASS_COUNT);
 				for (size_t c = 0; c < combos && (w3f || !differs); c++) {
 					item it = base;
-					size_t m = c;
-					tv_reg_operands(&it.in, r);
-					for (int j = 0; j < k; j++) {
-						*r[j] = (uint8_t)(m % PVM_NUM_REGS);
-						m /= PVM_NUM_REGS;
-					}
+					assign_regs(&it.in, c);
 					for (size_t ci = 0; ci < ncls; ci++, k_tpl++) {
 						it.kind = IT_TEMPLATE;
 						it.cls = (uint8_t)cls[ci];
@@ -156,12 +159,7 @@ static size_t enumerate(const tv_opts *o, item **out, size_t *total)
 				peer.reading = PVM_READING_PEERS;
 				for (size_t c = 0; differs && c < combos; c++) {
 					item it = peer;
-					size_t m = c;
-					tv_reg_operands(&it.in, r);
-					for (int j = 0; j < k; j++) {
-						*r[j] = (uint8_t)(m % PVM_NUM_REGS);
-						m /= PVM_NUM_REGS;
-					}
+					assign_regs(&it.in, c);
 					for (size_t ci = 0; ci < ncls; ci++) {
 						it.kind = IT_TEMPLATE;
 						it.cls = (uint8_t)cls[ci];
