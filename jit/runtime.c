@@ -3,8 +3,12 @@
  * mprotect, a SIGSEGV/SIGBUS/SIGFPE handler that turns a fault in JIT code into an exit by
  * rewriting the interrupted context (no longjmp), and the exits handled in C (sbrk, host calls,
  * fault address, accesses that wrap past 2^32; gas when a run starts inside a region rather than
- * at its entry, whose prologue charges it). One sandbox per run; nothing outlives a run but
- * the shadow of its page protections (every guest-page mprotect goes through sb_protect). */
+ * at its entry, whose prologue charges it). Each run gets a sandbox in the state of a fresh
+ * reservation: every guest page PROT_NONE and zero, the prefix zero. A thread keeps the
+ * reservation of its last run and hands it to its next one after putting back that state (the
+ * pages the shadow says are open dropped with MADV_DONTNEED, which makes them read zero, and set
+ * PROT_NONE); nothing else of a run outlives it but the shadow of its page protections (every
+ * guest-page mprotect goes through sb_protect). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -73,9 +77,29 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 	uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(code + r->jp->exit_off);
 }
 
+/* The reservation a thread keeps between runs (sandbox_open takes it, sandbox_close gives it
+ * back) with the shadow of its protections: the pages a run left open keep their bytes until
+ * the next run's sandbox_open rewrites or drops them. Freed when the thread ends. */
+typedef struct sb_cache {
+	uint8_t *base;
+	size_t size, prefix;
+	jit_perms open;
+} sb_cache;
+static __thread sb_cache *kept;
+static pthread_key_t kept_key;
+
+static void kept_free(void *cv)
+{
+	sb_cache *c = cv;
+	if (c->base) munmap(c->base, c->size);
+	free(c->open.v);
+	free(c);
+}
+
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static void install_handler(void)
 {
+	pthread_key_create(&kept_key, kept_free);
 	struct sigaction sa = { 0 };
 	sa.sa_sigaction = on_fault;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
@@ -224,6 +248,7 @@ typedef struct page_run {
 	uint32_t first, end; /* [first, end) page numbers; empty when equal */
 	pvm_perm prot;
 	uint32_t top;        /* one past the highest page protected so far */
+	const jit_perms *was; /* the reservation's protections before this run (sandbox_open) */
 } page_run;
 
 static void run_flush(page_run *pr)
@@ -247,16 +272,28 @@ static void run_add(page_run *pr, uint32_t pn, pvm_perm prot)
 
 static void open_mapped(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 {
+	page_run *pr = pv;
 	(void)data;
-	if (perm != PVM_NONE) run_add(pv, pn, PVM_WRITE);
+	if (perm == PVM_NONE) return;
+	if (jit_perms_get(pr->was, pn) == PVM_WRITE) { /* open and writable already: no mprotect */
+		run_flush(pr);
+		if (pn + 1 > pr->top) pr->top = pn + 1;
+		return;
+	}
+	run_add(pr, pn, PVM_WRITE);
 }
 
-static void fill_page(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
+/* Every mapped page gets the state's bytes: a page the reservation had closed reads zero (fresh,
+ * or dropped by sandbox_open), so only its non-zero pages are copied; a page left open by an
+ * earlier run is rewritten whole. */
+static void fill_page(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 {
 	static const uint8_t zero[PAGE];
-	jit_run *r = rv;
-	if (perm != PVM_NONE && memcmp(data, zero, PAGE)) /* fresh sandbox pages are zero already */
-		memcpy(r->membase + (size_t)pn * PAGE, data, PAGE);
+	page_run *pr = pv;
+	uint8_t *at = pr->r->membase + (size_t)pn * PAGE;
+	if (perm == PVM_NONE) return;
+	if (jit_perms_get(pr->was, pn) != PVM_NONE) memcpy(at, data, PAGE);
+	else if (!pvm_mem_page_untouched(data) && memcmp(data, zero, PAGE)) memcpy(at, data, PAGE);
 }
 
 static void seal_read_only(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *data)
@@ -265,32 +302,77 @@ static void seal_read_only(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *
 	if (perm == PVM_READ) run_add(pv, pn, (pvm_perm)pvm_mutant_hook(PVM_HOOK_ro_perm, PVM_READ));
 }
 
-/* Reserve the sandbox and mirror the guest pages with pvm_mem's permissions (so that the fault
- * check in C agrees with the hardware). */
+/* Pages the reservation holds open that the state does not map: dropped (they read zero when
+ * opened again) and closed. */
+static void drop_unmapped(jit_run *r, const jit_perms *was, const pvm_mem *m)
+{
+	for (size_t i = 0; i < was->n; i++)
+		for (uint32_t pn = was->v[i].first; pn < was->v[i].end;) {
+			uint32_t end = pn;
+			while (end < was->v[i].end && pvm_mem_perm(m, end) == PVM_NONE) end++;
+			if (end > pn) {
+				madvise(r->membase + (size_t)pn * PAGE, (size_t)(end - pn) * PAGE, MADV_DONTNEED);
+				sb_protect(r, pn, end, PVM_NONE);
+				pn = end;
+			} else pn++;
+		}
+}
+
+/* Reserve the sandbox (or take the thread's kept one) and mirror the guest pages with pvm_mem's
+ * permissions and bytes (so that the fault check in C agrees with the hardware). Afterwards,
+ * fresh or kept, it is the same: every page the state maps open with its permission and bytes,
+ * every other page closed and zero, the prefix zero but for the context and the jump table. */
 static bool sandbox_open(jit_run *r, jit_program *jp, pvm_state *s)
 {
 	size_t jt_bytes = (size_t)jp->jt_len * 8;
 	size_t prefix = (sizeof(jit_ctx) + jt_bytes + PAGE - 1) / PAGE * PAGE;
 	r->jp = jp;
-	r->size = prefix + GUEST_SPAN + GUARD_SPAN;
-	void *base = mmap(NULL, r->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (base == MAP_FAILED) return false;
-	r->base = base;
-	r->membase = r->base + prefix;
-	if (mprotect(r->base, prefix, PROT_READ | PROT_WRITE)) {
-		munmap(base, r->size);
-		return false;
+	jp->perms.n = 0;
+	jp->has_stop_diff = false;
+	if (kept && kept->base && kept->prefix >= prefix) {
+		r->base = kept->base;
+		r->size = kept->size;
+		prefix = kept->prefix;
+		kept->base = NULL;
+		memset(r->base, 0, prefix);
+		jit_perms *p = &jp->perms; /* the shadow starts as the reservation's protections */
+		if (p->cap < kept->open.n) {
+			p->cap = kept->open.n;
+			p->v = pvm_xrealloc(p->v, p->cap * sizeof *p->v);
+		}
+		memcpy(p->v, kept->open.v, kept->open.n * sizeof *p->v);
+		p->n = kept->open.n;
+	} else {
+		if (kept && kept->base) { /* too small for this program's jump table */
+			munmap(kept->base, kept->size);
+			kept->base = NULL;
+		}
+		r->size = prefix + GUEST_SPAN + GUARD_SPAN;
+		void *base = mmap(NULL, r->size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (base == MAP_FAILED) return false;
+		r->base = base;
+		if (mprotect(r->base, prefix, PROT_READ | PROT_WRITE)) {
+			munmap(base, r->size);
+			return false;
+		}
 	}
+	r->membase = r->base + prefix;
 	r->ctx = (jit_ctx *)(r->membase - sizeof(jit_ctx));
 	memcpy((uint8_t *)r->ctx - jt_bytes, jp->jt_host, jt_bytes);
-	jp->perms.n = 0; /* a fresh reservation: every guest page PROT_NONE */
-	jp->has_stop_diff = false;
-	page_run pr = { .r = r };
+	jit_perms was = { 0 };
+	if (jp->perms.n) {
+		was.v = pvm_xmalloc(jp->perms.n * sizeof *was.v);
+		memcpy(was.v, jp->perms.v, jp->perms.n * sizeof *was.v);
+		was.n = was.cap = jp->perms.n;
+		drop_unmapped(r, &was, s->mem);
+	}
+	page_run pr = { .r = r, .was = &was };
 	pvm_mem_each(s->mem, open_mapped, &pr);
 	run_flush(&pr);
-	pvm_mem_each(s->mem, fill_page, r);
+	pvm_mem_each(s->mem, fill_page, &pr);
 	pvm_mem_each(s->mem, seal_read_only, &pr);
 	run_flush(&pr);
+	free(was.v);
 	if (jp->isa080 && s->heap_limit > s->heap_base) {
 		/* GP 0.8.0 grow_heap is answered between runs, so the heap it grew is mirrored here; its
 		 * last byte goes through the same hook as sbrk's (a mutant opens one page too many) */
@@ -304,6 +386,31 @@ static bool sandbox_open(jit_run *r, jit_program *jp, pvm_state *s)
 		sb_protect(r, pr.top, (uint32_t)(pr.top + extra < PVM_NUM_PAGES ? pr.top + extra : PVM_NUM_PAGES), PVM_READ);
 	sb_stop(r, "start", s->pc, true);
 	return true;
+}
+
+/* Ends a run's sandbox: the thread keeps the reservation, with the shadow of what this run left
+ * open, for its next run's sandbox_open (unless it keeps one already: a run nested in another's
+ * hook unmaps its own). */
+static void sandbox_close(jit_run *r)
+{
+	if (!kept) {
+		kept = pvm_xcalloc(1, sizeof *kept);
+		pthread_setspecific(kept_key, kept);
+	}
+	if (kept->base) {
+		munmap(r->base, r->size);
+		return;
+	}
+	const jit_perms *p = &r->jp->perms;
+	if (kept->open.cap < p->n) {
+		kept->open.cap = p->n;
+		kept->open.v = pvm_xrealloc(kept->open.v, p->n * sizeof *p->v);
+	}
+	memcpy(kept->open.v, p->v, p->n * sizeof *p->v);
+	kept->open.n = p->n;
+	kept->base = r->base;
+	kept->size = r->size;
+	kept->prefix = (size_t)(r->membase - r->base);
 }
 
 static void copy_back(void *rv, uint32_t pn, pvm_perm perm, const uint8_t *data)
@@ -505,7 +612,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		sigaltstack(&old_ss, NULL);
 		free(ss.ss_sp);
 	}
-	munmap(r.base, r.size);
+	sandbox_close(&r);
 	return x;
 }
 

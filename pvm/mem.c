@@ -1,11 +1,13 @@
 /* pvm/mem.c: sparse paged 2^32-byte guest memory. A two-level table (1024 × 1024 entries)
  * maps a page number to its permission and data; a mapped page shares one static zero page
- * until its first write. All addresses wrap mod 2^32. */
+ * until its first write. Each level keeps a bitmap of its used entries, so walking, cloning,
+ * comparing and freeing a memory costs what is mapped, not the size of the table. All addresses
+ * wrap mod 2^32. */
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
 
-enum { L2_BITS = 10, L2_SIZE = 1 << L2_BITS, L1_SIZE = PVM_NUM_PAGES >> L2_BITS };
+enum { L2_BITS = 10, L2_SIZE = 1 << L2_BITS, L1_SIZE = PVM_NUM_PAGES >> L2_BITS, WORDS = L2_SIZE / 64 };
 
 /* A mapped page points at its own 4 KiB or, until first written, at the shared zero page. */
 typedef struct page {
@@ -13,17 +15,23 @@ typedef struct page {
 	uint8_t perm;
 } page;
 
+typedef struct l2 {
+	uint64_t used[WORDS];  /* bit j: pg[j].data != NULL */
+	page pg[L2_SIZE];
+} l2;
+
 struct pvm_mem {
-	page *l1[L1_SIZE];     /* each NULL or an array of L2_SIZE entries */
+	uint64_t used[L1_SIZE / 64]; /* bit i: l1[i] != NULL */
+	l2 *l1[L1_SIZE];
 };
 
 static const uint8_t zero_page[PVM_PAGE];
 
 static inline page *get_page(const pvm_mem *m, uint32_t pn)
 {
-	page *l2 = m->l1[(pn & (PVM_NUM_PAGES - 1)) >> L2_BITS];
-	if (!l2) return NULL;
-	page *pg = &l2[pn & (L2_SIZE - 1)];
+	l2 *t = m->l1[(pn & (PVM_NUM_PAGES - 1)) >> L2_BITS];
+	if (!t) return NULL;
+	page *pg = &t->pg[pn & (L2_SIZE - 1)];
 	return pg->data ? pg : NULL;
 }
 
@@ -36,12 +44,22 @@ static inline uint8_t *own(page *pg)
 	return pg->data;
 }
 
-static void release(page *pg)
+static void release(l2 *t, uint32_t j)
 {
+	page *pg = &t->pg[j];
 	if (pg->data != zero_page) free(pg->data);
 	pg->data = NULL;
 	pg->perm = PVM_NONE;
+	t->used[j / 64] &= ~(1ull << (j % 64));
 }
+
+/* Calls body with the index of every set bit of the n words w, in ascending order. */
+#define EACH_BIT(w, n, idx, body)                                                                  \
+	for (uint32_t w_ = 0; w_ < (n); w_++)                                                          \
+		for (uint64_t b_ = (w)[w_]; b_; b_ &= b_ - 1) {                                            \
+			uint32_t idx = w_ * 64 + (uint32_t)__builtin_ctzll(b_);                                \
+			body;                                                                                  \
+		}
 
 bool pvm_mem_page_untouched(const uint8_t *data) { return data == zero_page; }
 
@@ -53,32 +71,36 @@ pvm_mem *pvm_mem_new(void)
 void pvm_mem_free(pvm_mem *m)
 {
 	if (!m) return;
-	for (size_t i = 0; i < L1_SIZE; i++) {
-		if (!m->l1[i]) continue;
-		for (size_t j = 0; j < L2_SIZE; j++)
-			if (m->l1[i][j].data) release(&m->l1[i][j]);
-		free(m->l1[i]);
-	}
+	EACH_BIT(m->used, L1_SIZE / 64, i, {
+		l2 *t = m->l1[i];
+		EACH_BIT(t->used, WORDS, j, if (t->pg[j].data != zero_page) free(t->pg[j].data));
+		free(t);
+	});
 	free(m);
+}
+
+static l2 *table(pvm_mem *m, uint32_t i)
+{
+	if (!m->l1[i]) {
+		m->l1[i] = pvm_xcalloc(1, sizeof(l2));
+		m->used[i / 64] |= 1ull << (i % 64);
+	}
+	return m->l1[i];
 }
 
 pvm_mem *pvm_mem_clone(const pvm_mem *m)
 {
 	pvm_mem *c = pvm_mem_new();
-	for (size_t i = 0; i < L1_SIZE; i++) {
-		if (!m->l1[i]) continue;
-		c->l1[i] = pvm_xcalloc(L2_SIZE, sizeof(page));
-		for (size_t j = 0; j < L2_SIZE; j++) {
-			const page *src = &m->l1[i][j];
-			page *dst = &c->l1[i][j];
-			if (!src->data) continue;
-			dst->perm = src->perm;
-			dst->data = (uint8_t *)zero_page;
-			if (src->data != zero_page) {
-				dst->data = memcpy(pvm_xmalloc(PVM_PAGE), src->data, PVM_PAGE);
-			}
-		}
-	}
+	EACH_BIT(m->used, L1_SIZE / 64, i, {
+		const l2 *s = m->l1[i];
+		l2 *d = table(c, i);
+		memcpy(d->used, s->used, sizeof d->used);
+		EACH_BIT(s->used, WORDS, j, {
+			d->pg[j].perm = s->pg[j].perm;
+			d->pg[j].data = s->pg[j].data == zero_page ? (uint8_t *)zero_page
+			                : memcpy(pvm_xmalloc(PVM_PAGE), s->pg[j].data, PVM_PAGE);
+		});
+	});
 	return c;
 }
 
@@ -89,15 +111,17 @@ void pvm_mem_map(pvm_mem *m, uint32_t addr, uint64_t len, pvm_perm perm)
 	uint64_t last = ((uint64_t)addr + len - 1) >> PVM_PAGE_SHIFT;
 	if (last - first >= PVM_NUM_PAGES) last = first + PVM_NUM_PAGES - 1;
 	for (uint64_t n = first; n <= last; n++) {
-		uint32_t pn = (uint32_t)(n & (PVM_NUM_PAGES - 1));
-		page **l2 = &m->l1[pn >> L2_BITS];
+		uint32_t pn = (uint32_t)(n & (PVM_NUM_PAGES - 1)), i = pn >> L2_BITS, j = pn & (L2_SIZE - 1);
 		if (perm == PVM_NONE) {
-			if (*l2 && (*l2)[pn & (L2_SIZE - 1)].data) release(&(*l2)[pn & (L2_SIZE - 1)]);
+			if (m->l1[i] && m->l1[i]->pg[j].data) release(m->l1[i], j);
 			continue;
 		}
-		if (!*l2) *l2 = pvm_xcalloc(L2_SIZE, sizeof(page));
-		page *pg = &(*l2)[pn & (L2_SIZE - 1)];
-		if (!pg->data) pg->data = (uint8_t *)zero_page;
+		l2 *t = table(m, i);
+		page *pg = &t->pg[j];
+		if (!pg->data) {
+			pg->data = (uint8_t *)zero_page;
+			t->used[j / 64] |= 1ull << (j % 64);
+		}
 		pg->perm = (uint8_t)perm;
 	}
 }
@@ -123,15 +147,11 @@ const uint8_t *pvm_mem_page_c(const pvm_mem *m, uint32_t pn)
 void pvm_mem_each(const pvm_mem *m, void (*fn)(void *ctx, uint32_t page, pvm_perm perm,
                                               const uint8_t *data), void *ctx)
 {
-	for (uint32_t i = 0; i < L1_SIZE; i++) {
-		if (!m->l1[i]) continue;
-		for (uint32_t j = 0; j < L2_SIZE; j++) {
-			const page *pg = &m->l1[i][j];
-			if (pg->data) fn(ctx, i << L2_BITS | j, (pvm_perm)pg->perm, pg->data);
-		}
-	}
+	EACH_BIT(m->used, L1_SIZE / 64, i, {
+		const l2 *t = m->l1[i];
+		EACH_BIT(t->used, WORDS, j, fn(ctx, i << L2_BITS | j, (pvm_perm)t->pg[j].perm, t->pg[j].data));
+	});
 }
-
 uint8_t *pvm_mem_ptr(pvm_mem *m, uint32_t addr, uint32_t n, bool write)
 {
 	page *pg = get_page(m, addr >> PVM_PAGE_SHIFT);
@@ -193,30 +213,34 @@ bool pvm_mem_check(const pvm_mem *m, uint32_t addr, uint32_t n, bool write, uint
 	return ok;
 }
 
+/* Compares the pages mapped in either memory, in ascending order: the union of both bitmaps. */
 bool pvm_mem_diff(const pvm_mem *a, const pvm_mem *b, uint32_t *addr, int *va, int *vb)
 {
-	for (uint32_t pn = 0; pn < PVM_NUM_PAGES; pn++) {
-		if (!a->l1[pn >> L2_BITS] && !b->l1[pn >> L2_BITS]) {
-			pn |= L2_SIZE - 1;
-			continue;
+	for (uint32_t w = 0; w < L1_SIZE / 64; w++)
+		for (uint64_t bits = a->used[w] | b->used[w]; bits; bits &= bits - 1) {
+			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+			const l2 *ta = a->l1[i], *tb = b->l1[i];
+			for (uint32_t v = 0; v < WORDS; v++)
+				for (uint64_t pb = (ta ? ta->used[v] : 0) | (tb ? tb->used[v] : 0); pb; pb &= pb - 1) {
+					uint32_t j = v * 64 + (uint32_t)__builtin_ctzll(pb);
+					const page *pa = ta && ta->pg[j].data ? &ta->pg[j] : NULL;
+					const page *pq = tb && tb->pg[j].data ? &tb->pg[j] : NULL;
+					uint32_t base = (i << L2_BITS | j) << PVM_PAGE_SHIFT;
+					if (!pa || !pq || pa->perm != pq->perm) {
+						*addr = base;
+						*va = pa ? pa->data[0] : -1;
+						*vb = pq ? pq->data[0] : -1;
+						return true;
+					}
+					if (pa->data != pq->data && memcmp(pa->data, pq->data, PVM_PAGE)) {
+						uint32_t k = 0;
+						while (pa->data[k] == pq->data[k]) k++;
+						*addr = base + k;
+						*va = pa->data[k];
+						*vb = pq->data[k];
+						return true;
+					}
+				}
 		}
-		const page *pa = get_page(a, pn), *pb = get_page(b, pn);
-		uint32_t base = pn << PVM_PAGE_SHIFT;
-		if (!pa && !pb) continue;
-		if (!pa || !pb || pa->perm != pb->perm) {
-			*addr = base;
-			*va = pa ? pa->data[0] : -1;
-			*vb = pb ? pb->data[0] : -1;
-			return true;
-		}
-		if (pa->data != pb->data && memcmp(pa->data, pb->data, PVM_PAGE)) {
-			uint32_t k = 0;
-			while (pa->data[k] == pb->data[k]) k++;
-			*addr = base + k;
-			*va = pa->data[k];
-			*vb = pb->data[k];
-			return true;
-		}
-	}
 	return false;
 }

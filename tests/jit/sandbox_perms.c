@@ -2,7 +2,11 @@
  * the kernel. Each FILE.pvmasm runs on both JIT feature sets (host calls resumed); at every
  * stop (start, each sbrk, exit) the protections /proc/self/maps shows for the 4 GiB of guest
  * memory must equal the shadow run for run, and the shadow must equal the state's page map.
- * A self-test then changes one page behind the runtime's back and requires the check to see it. */
+ * A thread keeps its sandbox from run to run, so the bytes are checked too: at the start every
+ * open page holds the state's bytes, and at each sbrk every page it opened reads zero. The files
+ * run twice, the second time in reverse order, so that each runs on what others left behind.
+ * Self-tests then change one page's protection and one byte behind the runtime's back and
+ * require the checks to see them. */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdio.h>
@@ -89,11 +93,42 @@ static bool kernel_agrees(const jit_stop *st, segs *k, segs *s, char *why, size_
 typedef struct check {
 	const char *file, *engine;
 	size_t stops, pages;     /* stops checked, non-none pages compared */
+	size_t bytes_pages;      /* pages whose bytes were compared */
 	int failures;
 	bool tamper;             /* self-test: change one page behind the runtime's back */
-	bool tamper_seen;
+	bool tamper_seen, tamper_bytes_seen;
 	segs *k, *s;             /* scratch: the kernel's runs and the shadow's */
+	segs *prev;              /* the shadow at the run's previous stop */
 } check;
+
+static bool in_segs(const segs *l, uint32_t pn)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].first <= pn && pn < l->v[i].end) return true;
+	return false;
+}
+
+/* The first open page whose bytes differ from what it must hold: at "start" the state's bytes;
+ * at "sbrk", for a page not open at the previous stop, zero. True if there is none. */
+static bool bytes_agree(check *c, const jit_stop *st, char *why, size_t n)
+{
+	static const uint8_t zero[PVM_PAGE];
+	bool start = !strcmp(st->what, "start");
+	for (size_t i = 0; i < c->s->n; i++)
+		for (uint32_t pn = c->s->v[i].first; pn < c->s->v[i].end; pn++) {
+			const uint8_t *want = start ? pvm_mem_page_c(st->state->mem, pn) : in_segs(c->prev, pn) ? NULL : zero;
+			if (!want) continue;
+			const uint8_t *at = st->membase + (size_t)pn * PVM_PAGE;
+			c->bytes_pages++;
+			if (memcmp(at, want, PVM_PAGE)) {
+				uint32_t k = 0;
+				while (at[k] == want[k]) k++;
+				return snprintf(why, n, "byte 0x%" PRIx32 ": sandbox 0x%02x, %s 0x%02x", pn * PVM_PAGE + k, at[k],
+				                start ? "state" : "fresh page", want[k]), false;
+			}
+		}
+	return true;
+}
 
 static void count_pages(void *cv, uint32_t first, uint32_t end, pvm_perm perm) { *(size_t *)cv += end - first; }
 
@@ -110,9 +145,22 @@ static void on_stop(void *cv, const jit_stop *st)
 		uint32_t pn = c->s->n ? c->s->v[c->s->n - 1].end : 0x10;
 		uint8_t *at = (uint8_t *)st->membase + (size_t)pn * PVM_PAGE;
 		mprotect(at, PVM_PAGE, PROT_READ);
-		c->tamper_seen = !kernel_agrees(st, c->k, c->s, why, sizeof why);
-		if (c->tamper_seen) printf("self-test: %s\n", why);
+		bool seen = !kernel_agrees(st, c->k, c->s, why, sizeof why);
+		if (seen && !c->tamper_seen) printf("self-test: %s\n", why);
+		c->tamper_seen |= seen;
 		mprotect(at, PVM_PAGE, PROT_NONE);
+		if (c->s->n) { /* one byte of the first open page, changed and put back */
+			uint8_t *b = (uint8_t *)st->membase + (size_t)c->s->v[0].first * PVM_PAGE;
+			if (c->s->v[0].perm != PVM_WRITE) mprotect(b, PVM_PAGE, PROT_READ | PROT_WRITE);
+			b[7] ^= 0x5a;
+			c->tamper_bytes_seen = !bytes_agree(c, st, why, sizeof why);
+			if (c->tamper_bytes_seen) printf("self-test: %s\n", why);
+			c->s->n = 0;
+			jit_perms_each(st->perms, from_shadow, c->s);
+			b[7] ^= 0x5a;
+			if (c->s->v[0].perm != PVM_WRITE) mprotect(b, PVM_PAGE, PROT_READ);
+		}
+		*c->prev = *c->s;
 		return;
 	}
 	uint32_t pn;
@@ -124,7 +172,11 @@ static void on_stop(void *cv, const jit_stop *st)
 		       c->engine, st->what, st->pc, pvm_perm_name(jit_perms_get(st->perms, pn)),
 		       pvm_perm_name(pvm_mem_perm(st->state->mem, pn)), pn * PVM_PAGE);
 		c->failures++;
+	} else if (strcmp(st->what, "exit") && !bytes_agree(c, st, why, sizeof why)) {
+		printf("FAIL %s [%s] %s at pc %" PRIu32 ": %s\n", c->file, c->engine, st->what, st->pc, why);
+		c->failures++;
 	}
+	*c->prev = *c->s; /* kernel_agrees left the shadow's runs in c->s */
 }
 
 static int run_file(const char *path, jit_features f, const char *engine, check *c)
@@ -171,21 +223,33 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: jit_sandbox_perms FILE.pvmasm...\n");
 		return 2;
 	}
-	segs *k = malloc(sizeof *k), *sh = malloc(sizeof *sh);
-	if (!k || !sh) return 2;
-	check c = { .k = k, .s = sh };
-	for (int i = 1; i < argc; i++) {
-		if (run_file(argv[i], jit_cpu_features(), "jit", &c)) return 2;
-		if (run_file(argv[i], jit_no_features(), "jit-portable", &c)) return 2;
+	segs *k = malloc(sizeof *k), *sh = malloc(sizeof *sh), *prev = malloc(sizeof *prev);
+	if (!k || !sh || !prev) return 2;
+	check c = { .k = k, .s = sh, .prev = prev };
+	for (int pass = 0; pass < 2; pass++)
+		for (int j = 1; j < argc; j++) {
+			int i = pass ? argc - j : j;
+			if (run_file(argv[i], jit_cpu_features(), "jit", &c)) return 2;
+			if (run_file(argv[i], jit_no_features(), "jit-portable", &c)) return 2;
+		}
+	check t = { .tamper = true, .k = k, .s = sh, .prev = prev };
+	const char *with_pages = NULL; /* a file with a mapped page at its start, for the byte self-test */
+	for (int i = 1; i < argc && !t.tamper_bytes_seen; i++) {
+		if (run_file(argv[i], jit_cpu_features(), "jit", &t)) return 2;
+		with_pages = argv[i];
 	}
-	check t = { .tamper = true, .k = k, .s = sh };
-	if (run_file(argv[1], jit_cpu_features(), "jit", &t)) return 2;
 	free(k);
 	free(sh);
-	printf("sandbox perms: %d files, %zu stops, %zu pages compared, %d failures\n", argc - 1, c.stops,
-	       c.pages, c.failures);
+	free(prev);
+	printf("sandbox perms: %d files (twice), %zu stops, %zu pages' bytes compared, %zu pages compared, %d failures\n",
+	       argc - 1, c.stops, c.bytes_pages, c.pages, c.failures);
 	if (!t.tamper_seen) {
 		printf("FAIL self-test: a page protected behind the runtime's back was not seen\n");
+		return 1;
+	}
+	if (!t.tamper_bytes_seen) {
+		printf("FAIL self-test: a byte changed behind the runtime's back was not seen (last file %s)\n",
+		       with_pages ? with_pages : "-");
 		return 1;
 	}
 	if (c.pages == 0) {
