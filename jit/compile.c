@@ -316,6 +316,46 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 	return !b->err;
 }
 
+/* Code mappings: a thread keeps the mapping of the last program it freed (RX, its pages
+ * present) and gives it to its next compile that fits in it, which then costs two mprotects
+ * instead of a mmap, a trim, an mprotect, a munmap and the page faults of fresh pages. The
+ * bytes past a program's code are an earlier program's: nothing jumps there (every jump of
+ * the code is to a row, an exit or a trampoline of its own). */
+typedef struct code_map { uint8_t *p; size_t size; } code_map;
+static __thread code_map kept_code;
+static pthread_key_t kept_code_key; /* its value is &kept_code: unmapped when the thread ends */
+static pthread_once_t kept_code_once = PTHREAD_ONCE_INIT;
+static void kept_code_free(void *m)
+{
+	code_map *k = m;
+	if (k->p) munmap(k->p, k->size);
+	k->p = NULL;
+}
+static void kept_code_init(void) { pthread_key_create(&kept_code_key, kept_code_free); }
+
+static uint8_t *code_alloc(size_t *cap)
+{
+	if (kept_code.p && kept_code.size >= *cap && !mprotect(kept_code.p, kept_code.size, PROT_READ | PROT_WRITE)) {
+		uint8_t *c = kept_code.p;
+		*cap = kept_code.size;
+		kept_code.p = NULL;
+		return c;
+	}
+	void *c = mmap(NULL, *cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return c == MAP_FAILED ? NULL : c;
+}
+
+static void code_release(uint8_t *c, size_t size)
+{
+	if (kept_code.p || size > ((size_t)1 << 20)) {
+		munmap(c, size);
+		return;
+	}
+	pthread_once(&kept_code_once, kept_code_init);
+	pthread_setspecific(kept_code_key, &kept_code);
+	kept_code = (code_map){ c, size };
+}
+
 jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 {
 	struct timespec t0, t1;
@@ -337,11 +377,11 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	uint8_t *code;
 	jit_em e;
 	for (;;) {
-		code = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (code == MAP_FAILED) goto nomem;
+		code = code_alloc(&cap);
+		if (!code) goto nomem;
 		e = (jit_em){ .b = { .p = code, .cap = cap }, .f = f };
 		if (emit_program(&e, p, jp)) break;
-		munmap(code, cap);
+		code_release(code, cap);
 		free(e.exits);
 		if (cap > ((size_t)1 << 31)) {
 			jit_program_free(jp);
@@ -352,7 +392,8 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	free(e.exits);
 	jp->code_size = e.b.len;
 	jp->map_size = (e.b.len + 4095) / 4096 * 4096;
-	if (jp->map_size < cap) munmap(code + jp->map_size, cap - jp->map_size);
+	if (jp->map_size < cap && cap > ((size_t)1 << 20)) munmap(code + jp->map_size, cap - jp->map_size);
+	else jp->map_size = cap; /* a small mapping is kept whole: it may serve a larger program later */
 	if (mprotect(code, jp->map_size, PROT_READ | PROT_EXEC)) {
 		munmap(code, jp->map_size);
 		goto nomem;
@@ -378,7 +419,7 @@ nomem:
 void jit_program_free(jit_program *jp)
 {
 	if (!jp) return;
-	if (jp->code) munmap(jp->code, jp->map_size);
+	if (jp->code) code_release(jp->code, jp->map_size);
 	free(jp->rows);
 	free(jp->jt_host);
 	free(jp->perms.v);
