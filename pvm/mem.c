@@ -16,23 +16,27 @@ typedef struct page {
 } page;
 
 typedef struct l2 {
-	uint64_t used[WORDS];  /* bit j: pg[j].data != NULL */
+	uint64_t used[WORDS];  /* bit j: pg[j] is mapped; an entry whose bit is clear is garbage */
 	page pg[L2_SIZE];
 } l2;
 
+static inline bool has(const l2 *t, uint32_t j) { return t->used[j / 64] >> (j % 64) & 1; }
+
 struct pvm_mem {
-	uint64_t used[L1_SIZE / 64]; /* bit i: l1[i] != NULL */
+	uint64_t used[L1_SIZE / 64]; /* bit i: l1[i] is a table; an entry whose bit is clear is garbage */
 	l2 *l1[L1_SIZE];
 };
+
+static inline l2 *level2(const pvm_mem *m, uint32_t i) { return m->used[i / 64] >> (i % 64) & 1 ? m->l1[i] : NULL; }
 
 static const uint8_t zero_page[PVM_PAGE];
 
 static inline page *get_page(const pvm_mem *m, uint32_t pn)
 {
-	l2 *t = m->l1[(pn & (PVM_NUM_PAGES - 1)) >> L2_BITS];
+	l2 *t = level2(m, (pn & (PVM_NUM_PAGES - 1)) >> L2_BITS);
 	if (!t) return NULL;
-	page *pg = &t->pg[pn & (L2_SIZE - 1)];
-	return pg->data ? pg : NULL;
+	uint32_t j = pn & (L2_SIZE - 1);
+	return has(t, j) ? &t->pg[j] : NULL;
 }
 
 /* Gives the page private storage before a write; aborts only when the host is out of memory. */
@@ -65,7 +69,9 @@ bool pvm_mem_page_untouched(const uint8_t *data) { return data == zero_page; }
 
 pvm_mem *pvm_mem_new(void)
 {
-	return pvm_xcalloc(1, sizeof(pvm_mem));
+	pvm_mem *m = pvm_xmalloc(sizeof(pvm_mem));
+	memset(m->used, 0, sizeof m->used);
+	return m;
 }
 
 void pvm_mem_free(pvm_mem *m)
@@ -81,8 +87,9 @@ void pvm_mem_free(pvm_mem *m)
 
 static l2 *table(pvm_mem *m, uint32_t i)
 {
-	if (!m->l1[i]) {
-		m->l1[i] = pvm_xcalloc(1, sizeof(l2));
+	if (!level2(m, i)) { /* only the bitmap is cleared: entries are written when their bit is set */
+		m->l1[i] = pvm_xmalloc(sizeof(l2));
+		memset(m->l1[i]->used, 0, sizeof m->l1[i]->used);
 		m->used[i / 64] |= 1ull << (i % 64);
 	}
 	return m->l1[i];
@@ -113,12 +120,12 @@ void pvm_mem_map(pvm_mem *m, uint32_t addr, uint64_t len, pvm_perm perm)
 	for (uint64_t n = first; n <= last; n++) {
 		uint32_t pn = (uint32_t)(n & (PVM_NUM_PAGES - 1)), i = pn >> L2_BITS, j = pn & (L2_SIZE - 1);
 		if (perm == PVM_NONE) {
-			if (m->l1[i] && m->l1[i]->pg[j].data) release(m->l1[i], j);
+			if (level2(m, i) && has(m->l1[i], j)) release(m->l1[i], j);
 			continue;
 		}
 		l2 *t = table(m, i);
 		page *pg = &t->pg[j];
-		if (!pg->data) {
+		if (!has(t, j)) {
 			pg->data = (uint8_t *)zero_page;
 			t->used[j / 64] |= 1ull << (j % 64);
 		}
@@ -219,12 +226,12 @@ bool pvm_mem_diff(const pvm_mem *a, const pvm_mem *b, uint32_t *addr, int *va, i
 	for (uint32_t w = 0; w < L1_SIZE / 64; w++)
 		for (uint64_t bits = a->used[w] | b->used[w]; bits; bits &= bits - 1) {
 			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
-			const l2 *ta = a->l1[i], *tb = b->l1[i];
+			const l2 *ta = level2(a, i), *tb = level2(b, i);
 			for (uint32_t v = 0; v < WORDS; v++)
 				for (uint64_t pb = (ta ? ta->used[v] : 0) | (tb ? tb->used[v] : 0); pb; pb &= pb - 1) {
 					uint32_t j = v * 64 + (uint32_t)__builtin_ctzll(pb);
-					const page *pa = ta && ta->pg[j].data ? &ta->pg[j] : NULL;
-					const page *pq = tb && tb->pg[j].data ? &tb->pg[j] : NULL;
+					const page *pa = ta && has(ta, j) ? &ta->pg[j] : NULL;
+					const page *pq = tb && has(tb, j) ? &tb->pg[j] : NULL;
 					uint32_t base = (i << L2_BITS | j) << PVM_PAGE_SHIFT;
 					if (!pa || !pq || pa->perm != pq->perm) {
 						*addr = base;
