@@ -10,6 +10,7 @@
  * or with its length first, so two different field lists never hash the same bytes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,11 @@ struct tv_store {
 	uint8_t identity[32];
 	atomic_size_t reused, stored, ignored;
 	atomic_bool warned;        /* a failed write has been reported */
+	/* the digest of put_entries' stream, per spec (the first two seen), opcode and reading */
+	pthread_mutex_t lock;
+	const sem_spec *_Atomic specs[2];
+	atomic_bool ready[2][PVM_NUM_OPS][4];
+	uint8_t digest[2][PVM_NUM_OPS][4][32];
 };
 
 /* ---- the key ------------------------------------------------------------------------------- */
@@ -93,7 +99,7 @@ static void put_entry(tv_sha256_ctx *c, const sem_insn *si)
 
 /* The entries a query of opcode op under `reading` reads: the reading's, and the plain one when
  * that differs (the sbrk exit contract asks whether it does). */
-static void put_entries(tv_sha256_ctx *c, const sem_spec *sp, unsigned op, uint8_t reading)
+static void put_entries_stream(tv_sha256_ctx *c, const sem_spec *sp, unsigned op, uint8_t reading)
 {
 	put_u64(c, op);
 	put_entry(c, sem_spec_get_reading(sp, op, reading));
@@ -101,8 +107,48 @@ static void put_entries(tv_sha256_ctx *c, const sem_spec *sp, unsigned op, uint8
 	if (sem_spec_reading_differs(sp, op, reading)) put_entry(c, sem_spec_get(sp, op));
 }
 
+/* put_entries_stream's SHA-256 in its place: a key holds the digest of the entries, which is
+ * computed once per spec, opcode and reading (the store s keeps it; NULL: every time), not once
+ * per key. */
+static void put_entries(const tv_store *cs, tv_sha256_ctx *c, const sem_spec *sp, unsigned op, uint8_t reading)
+{
+	tv_store *s = (tv_store *)cs; /* the digests are a cache: the store's meaning does not change */
+	int k = -1;
+	if (s && op < PVM_NUM_OPS && reading < 4) {
+		for (int i = 0; i < 2 && k < 0; i++)
+			if (atomic_load(&s->specs[i]) == sp) k = i;
+		if (k < 0) {
+			pthread_mutex_lock(&s->lock);
+			for (int i = 0; i < 2 && k < 0; i++) {
+				const sem_spec *at = atomic_load(&s->specs[i]);
+				if (at == sp) k = i;
+				else if (!at) atomic_store(&s->specs[i], sp), k = i;
+			}
+			pthread_mutex_unlock(&s->lock);
+		}
+	}
+	uint8_t d[32];
+	if (k >= 0 && atomic_load_explicit(&s->ready[k][op][reading], memory_order_acquire)) {
+		memcpy(d, s->digest[k][op][reading], 32);
+	} else {
+		tv_sha256_ctx e;
+		tv_sha256_init(&e);
+		put_entries_stream(&e, sp, op, reading);
+		tv_sha256_final(&e, d);
+		if (k >= 0) {
+			pthread_mutex_lock(&s->lock);
+			if (!atomic_load(&s->ready[k][op][reading])) {
+				memcpy(s->digest[k][op][reading], d, 32);
+				atomic_store_explicit(&s->ready[k][op][reading], true, memory_order_release);
+			}
+			pthread_mutex_unlock(&s->lock);
+		}
+	}
+	put(c, d, sizeof d);
+}
+
 /* Exits, and the sbrk entries when one of them is an sbrk exit (its contract reads them). */
-static void put_exits(tv_sha256_ctx *c, const sem_spec *sp, uint8_t reading, const jit_exit *ex, size_t n)
+static void put_exits(const tv_store *s, tv_sha256_ctx *c, const sem_spec *sp, uint8_t reading, const jit_exit *ex, size_t n)
 {
 	bool sbrk = false;
 	put_u64(c, n);
@@ -112,17 +158,17 @@ static void put_exits(tv_sha256_ctx *c, const sem_spec *sp, uint8_t reading, con
 		sbrk |= ex[i].kind == JIT_EXIT_SBRK;
 	}
 	put_u64(c, sbrk);
-	if (sbrk) put_entries(c, sp, PVM_OP_sbrk, reading);
+	if (sbrk) put_entries(s, c, sp, PVM_OP_sbrk, reading);
 }
 
 /* The entries of every opcode p holds, in opcode order. */
-static void put_program_entries(tv_sha256_ctx *c, const sem_spec *sp, const pvm_program *p, uint8_t reading)
+static void put_program_entries(const tv_store *s, tv_sha256_ctx *c, const sem_spec *sp, const pvm_program *p, uint8_t reading)
 {
 	bool has[PVM_NUM_OPS] = { 0 };
 	for (uint32_t pc = 0; pc <= p->code_len; pc++)
 		if (p->is_start[pc]) has[pvm_inst_at(p, pc)->op] = true;
 	for (unsigned op = 0; op < PVM_NUM_OPS; op++)
-		if (has[op]) put_entries(c, sp, op, reading);
+		if (has[op]) put_entries(s, c, sp, op, reading);
 }
 
 /* What every key starts with: the identity, the kind of proof, revision, variant, reading. */
@@ -155,8 +201,8 @@ bool tv_store_key_template(const tv_store *s, const sem_spec *sp, const pvm_inst
 			uint64_t fl[] = { t->imms[i].off, t->imms[i].width, t->imms[i].enc, t->imms[i].which };
 			for (size_t j = 0; j < sizeof fl / sizeof fl[0]; j++) put_u64(&c, fl[j]);
 		}
-		put_exits(&c, sp, reading, t->exits, t->n_exits);
-		put_entries(&c, sp, in.op, reading);
+		put_exits(s, &c, sp, reading, t->exits, t->n_exits);
+		put_entries(s, &c, sp, in.op, reading);
 		tv_sha256_final(&c, k->d);
 	}
 	free(t);
@@ -184,8 +230,8 @@ bool tv_store_key_program(const tv_store *s, const sem_spec *sp, const pvm_progr
 	put_u64(&c, (uint64_t)blk.entry_pc << 32 | blk.cost);
 	put_u64(&c, blk.n_map);
 	for (size_t i = 0; i < blk.n_map; i++) put_u64(&c, (uint64_t)blk.map[i].host_off << 32 | blk.map[i].guest_pc);
-	put_exits(&c, sp, reading, blk.exits, blk.n_exits);
-	put_program_entries(&c, sp, p, reading);
+	put_exits(s, &c, sp, reading, blk.exits, blk.n_exits);
+	put_program_entries(s, &c, sp, p, reading);
 	tv_sha256_final(&c, k->d);
 	jit_block_fini(&blk);
 	return true;
@@ -223,7 +269,7 @@ void tv_store_key_block(const uint8_t digest[32], const sem_spec *sp, const pvm_
 	const pvm_inst *in = pvm_inst_at(p, pc);
 	for (uint32_t n = 0; n <= p->code_len + 1; n++, in = pvm_inst_at(p, in->next)) {
 		put_u64(&c, in->pc);
-		put_entries(&c, sp, in->op, reading);
+		put_entries(NULL, &c, sp, in->op, reading);
 		if (pvm_op_ends_region(in->op)) break;
 	}
 	tv_sha256_final(&c, k->d);
@@ -302,6 +348,7 @@ tv_store *tv_store_open(const char *dir, const char *cmd)
 		return NULL;
 	}
 	tv_store *s = pvm_xcalloc(1, sizeof *s);
+	pthread_mutex_init(&s->lock, NULL);
 	size_t n = strlen(dir) + sizeof "/" STORE_LAYOUT;
 	s->dir = pvm_xmalloc(n);
 	snprintf(s->dir, n, "%s/%s", dir, STORE_LAYOUT);
@@ -325,6 +372,7 @@ tv_store *tv_store_open(const char *dir, const char *cmd)
 void tv_store_close(tv_store *s)
 {
 	if (!s) return;
+	pthread_mutex_destroy(&s->lock);
 	free(s->dir);
 	free(s);
 }
