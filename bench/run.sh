@@ -80,26 +80,62 @@ fi
 # the validator: the whole template enumeration, both CPU-feature variants, on 2 workers, for each
 # revision alone (GP 0.7.2 against its 90 s target; GP 0.8.0) and then for both in one run (what
 # `make validate` does: a 0.8.0 template reuses its 0.7.2 twin's proof when the spec entries are the
-# same), each with the median and maximum proof time and the result count from its JSON report,
-# then the instances and verdicts of each variant and revision
+# same) into an empty proof store, and again with nothing changed (warm: the store answers every
+# PROVED; the concrete fallbacks run again), each with the median and maximum proof time and the
+# result count from its JSON report, then the instances and verdicts of each variant and revision;
+# then the version before issue 19 built from git and run cold, and the ratio
 if [ -x "$jp" ] && [ "${BENCH_VALIDATE:-1}" != 0 ]; then
-	for isa in 0.7.2 0.8.0 both; do
-		flags="--isa $isa" label="GP $isa alone" target=0
+	store="$build/bench-store"
+	rm -rf "$store"
+	cold="" warm=""
+	for isa in 0.7.2 0.8.0 both warm; do
+		flags="--isa $isa --no-cache" label="GP $isa alone" target=0
 		[ $isa = 0.7.2 ] && target=90   # issue 10's figure, before GP 0.8.0 was validated
-		[ $isa = both ] && flags="" label="both revisions"
+		[ $isa = both ] && flags="--cache $store" label="both revisions, cold (empty proof store)" target=60
+		[ $isa = warm ] && flags="--cache $store" label="both revisions, warm (nothing changed)" target=5
 		t0=$(date +%s.%N)
-		if "$jp" validate --no-cache -j 2 --no-progress $flags --json "$build/bench-validate.json" > "$build/bench-validate.txt"; then
+		if "$jp" validate -j 2 --no-progress $flags --json "$build/bench-validate.json" > "$build/bench-validate.txt"; then
 			t1=$(date +%s.%N)
+			[ $isa = both ] && cold=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+			[ $isa = warm ] && warm=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 			grep -o '"ms": [0-9.]*' "$build/bench-validate.json" | awk '{print $2}' | sort -n | awk -v t0="$t0" -v t1="$t1" \
 				-v line="$(grep '^validate:' "$build/bench-validate.txt")" -v label="$label" -v target=$target '{ v[NR] = $1 } END {
 				tg = target ? sprintf(" (target %d s: %.2fx)", target, (t1 - t0) / target) : ""
 				printf "%s\nvalidate %s: %.1f s wall on 2 workers, both variants%s, %d results, median %.2f ms, max %.0f ms\n",
 				       line, label, t1 - t0, tg, NR, v[int((NR + 1) / 2)], v[NR] }'
-			grep '^  [a-zGP0-9. ]*: ' "$build/bench-validate.txt"
+			grep '^  [a-zGP0-9. ]*: \|^store: ' "$build/bench-validate.txt"
 		else
 			echo "validate $label: failed (see $build/bench-validate.txt)"; status=1
 		fi
 	done
+	# the version before issue 19 (the proof store and the cold-run work), built from git here and
+	# run cold the same way right after this version's runs: both revisions, both variants, 2 workers
+	# (BENCH_BASELINE=REV picks another commit; BENCH_BASELINE= skips this)
+	base=${BENCH_BASELINE-ac92fad}
+	src=$(cd "$here/.." && pwd)
+	if [ -n "$base" ] && [ -n "$cold" ]; then
+		bdir="$build/bench-baseline-$base"
+		if [ ! -x "$bdir/build/jitproof" ]; then
+			if git -C "$src" cat-file -e "$base^{commit}" 2> /dev/null; then
+				rm -rf "$bdir" && mkdir -p "$bdir/src"
+				git -C "$src" archive "$base" | tar -x -C "$bdir/src"
+				cmake -S "$bdir/src" -B "$bdir/build" -DCMAKE_BUILD_TYPE=Release > "$bdir/cmake.log" 2>&1 &&
+					cmake --build "$bdir/build" --target jitproof -j 2 >> "$bdir/cmake.log" 2>&1 ||
+					echo "validate baseline $base: build failed (see $bdir/cmake.log)"
+			else
+				echo "validate baseline $base: not in this clone (git fetch --unshallow)"
+			fi
+		fi
+		if [ -x "$bdir/build/jitproof" ]; then
+			t0=$(date +%s.%N)
+			"$bdir/build/jitproof" validate -j 2 > "$bdir/validate.txt" 2>&1 || true
+			t1=$(date +%s.%N)
+			grep '^validate:' "$bdir/validate.txt" | sed 's/^/baseline /'
+			awk -v b="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" -v c="$cold" -v w="$warm" -v rev="$base" 'BEGIN {
+				printf "validate cold: %.1f s now, %.1f s at %s (before issue 19): %.2fx of the old time (target under 60 s and at most 0.33x)\n", c, b, rev, c / b
+				if (w != "") printf "validate warm: %.1f s (target under 5 s), %.2fx of the cold run\n", w, w / c }'
+		fi
+	fi
 fi
 # the block prover on real JAM services: bootstrap (target: 60 s of wall time on 2 workers,
 # median block <= 5 ms) and test-service (GP 0.7.2 containers), then the GP 0.8.0 integration
