@@ -25,8 +25,30 @@ static Z3_ast var(Z3_context z, const char *name, unsigned w)
 {
 	return Z3_mk_const(z, Z3_mk_string_symbol(z, name), Z3_mk_bv_sort(z, w));
 }
-static Z3_ast ne(Z3_context z, Z3_ast a, Z3_ast b) { return Z3_mk_not(z, Z3_mk_eq(z, a, b)); }
-static Z3_ast and2(Z3_context z, Z3_ast a, Z3_ast b) { Z3_ast x[2] = { a, b }; return Z3_mk_and(z, 2, x); }
+/* The connectives of a query, with the identities a != a = false, false & x = false, true & x = x
+ * and false | x = x applied as they are built: equal terms are one node (Z3 hash-conses them), so a
+ * register a template leaves as the spec does adds nothing to the query, and queries of two
+ * register assignments differ only by the renaming the memo undoes (tv_rw_alpha). */
+static bool is_false(Z3_context z, Z3_ast a) { return Z3_is_eq_ast(z, a, Z3_mk_false(z)); }
+static Z3_ast ne(Z3_context z, Z3_ast a, Z3_ast b)
+{
+	return Z3_is_eq_ast(z, a, b) ? Z3_mk_false(z) : Z3_mk_not(z, Z3_mk_eq(z, a, b));
+}
+static Z3_ast and2(Z3_context z, Z3_ast a, Z3_ast b)
+{
+	if (is_false(z, a) || is_false(z, b)) return Z3_mk_false(z);
+	if (Z3_is_eq_ast(z, a, Z3_mk_true(z))) return b;
+	if (Z3_is_eq_ast(z, b, Z3_mk_true(z))) return a;
+	Z3_ast x[2] = { a, b };
+	return Z3_mk_and(z, 2, x);
+}
+static Z3_ast or_n(Z3_context z, size_t n, Z3_ast *d) /* d is reordered: its non-false terms first */
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!is_false(z, d[i])) d[k++] = d[i];
+	return k == 0 ? Z3_mk_false(z) : k == 1 ? d[0] : Z3_mk_or(z, (unsigned)k, d);
+}
 
 void tv_worker_init(tv_worker *w, const tv_opts *o)
 {
@@ -365,7 +387,7 @@ static Z3_ast exit_diff(query *q, const lift_exit *le, const jit_exit *je, uint3
 	for (int i = 0; i < PVM_NUM_REGS; i++) d[n++] = ne(z, le->st.gpr[jit_reg_map[i]], so->regs[i]);
 	d[n++] = ne(z, Z3_mk_select(z, le->st.mem, host_addr(q, q->a)), Z3_mk_select(z, so->mem, q->a));
 	d[n++] = ne(z, host_read64(q, le->st.mem, JIT_CTX(gas)), so->gas);
-	return Z3_mk_or(z, (unsigned)n, d);
+	return or_n(z, n, d);
 }
 
 /* Exit stubs live far from the code: exit i of a template or block jumps to STUB_BASE + 16 i.
@@ -403,6 +425,17 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 		return TV_UNKNOWN;
 	}
 	if ((w->o->debug & TV_DEBUG_WEAKEN) && q->n_pre > 64) q->n_pre = 64;
+	/* The memo before the rewrite too: the query as built, alpha-normalised, is equisatisfiable
+	 * with its canonical form (every rewrite is an equivalence under the query's assumptions, which
+	 * it holds), so one found unsat answers every alpha-equivalent one without rewriting it. */
+	Z3_ast raw = NULL;
+	if (w->o->memo) {
+		raw = tv_rw_alpha(z, q->pre, q->n_pre, bad, q->g);
+		if (raw && tv_memo_has(z, &w->unsat, raw)) {
+			snprintf(why, n, "unsat (memo: an alpha-equivalent query was unsat)");
+			return TV_PROVED;
+		}
+	}
 	double C0 = now_ms();
 	bad = tv_rw_canonical(z, bad, q->mb, q->acc_addr, q->acc_len, q->n_acc, true);
 	for (size_t i = 0; i < q->n_pre; i++) q->pre[i] = tv_rw_canonical(z, q->pre[i], q->mb, q->acc_addr, q->acc_len, q->n_acc, false);
@@ -414,6 +447,7 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 		norm = tv_rw_alpha(z, q->pre, q->n_pre, bad, q->g);
 		if (norm && (w->o->debug & TV_DEBUG_NORM)) fprintf(stderr, "NORM\n%s\nEND\n", Z3_ast_to_string(z, norm));
 		if (norm && tv_memo_has(z, &w->unsat, norm)) {
+			if (raw) tv_memo_add(z, &w->unsat, raw);
 			snprintf(why, n, "unsat (memo: an alpha-equivalent query was unsat)");
 			return TV_PROVED;
 		}
@@ -461,7 +495,8 @@ static tv_verdict solve(tv_worker *w, query *q, Z3_ast bad, uint32_t t_layout, t
 		fprintf(stderr, "%s\n", Z3_solver_to_string(z, s));
 		if (v == TV_CEX) fprintf(stderr, "model:\n%s\n", Z3_model_to_string(z, Z3_solver_get_model(z, s)));
 	}
-	if (v == TV_PROVED && norm) tv_memo_add(&w->unsat, norm);
+	if (v == TV_PROVED && norm) tv_memo_add(z, &w->unsat, norm);
+	if (v == TV_PROVED && raw) tv_memo_add(z, &w->unsat, raw);
 	if (v == TV_CEX) /* the probe's byte too: a wrong store shows only against the model's byte there */
 		add_access(q, q->a, 1);
 	if (v == TV_CEX && w->count_only) cex->valid = false; /* counted, not minimized (--max-cex) */
@@ -561,7 +596,7 @@ static Z3_ast all_diffs(tv_worker *w, query *q, const lift_result *lr, const cod
 			return NULL;
 		}
 	}
-	Z3_ast r = Z3_mk_or(q->z, (unsigned)lr->nexits, d);
+	Z3_ast r = or_n(q->z, lr->nexits, d);
 	free(d);
 	return r;
 }

@@ -4,6 +4,7 @@
  * no knowledge of the JIT or the spec beyond the host-index shape MB + zext(x) + c. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "validator/rewrite.h"
 
 static Z3_ast num(Z3_context z, uint64_t v, unsigned w) { return Z3_mk_unsigned_int64(z, v, Z3_mk_bv_sort(z, w)); }
@@ -322,27 +323,44 @@ Z3_ast tv_rw_alpha(Z3_context z, const Z3_ast *pre, size_t n_pre, Z3_ast bad, co
 	return Z3_substitute(z, t, k, from, to);
 }
 
+/* A set of term ids (open addressing, grows at half full): every term the memo holds is alive
+ * (the context keeps every term until it is deleted, and the memo is cleared with it), so an id
+ * names one term. Slots hold id + 1 (0: empty). */
+static size_t memo_at(const tv_memo *m, unsigned id)
+{
+	size_t i = (id * 2654435761u) & (m->cap - 1);
+	while (m->slot[i] && m->slot[i] != id + 1u) i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
 bool tv_memo_has(Z3_context z, const tv_memo *m, Z3_ast t)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (Z3_is_eq_ast(z, m->t[i], t)) return true;
-	return false;
+	return m->cap && m->slot[memo_at(m, Z3_get_ast_id(z, t))];
 }
 
-void tv_memo_add(tv_memo *m, Z3_ast t)
+void tv_memo_add(Z3_context z, tv_memo *m, Z3_ast t)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 64;
-		m->t = pvm_xrealloc(m->t, cap * sizeof *m->t);
-		m->cap = cap;
+	if (2 * (m->n + 1) > m->cap) {
+		tv_memo g = { pvm_xcalloc(m->cap ? 2 * m->cap : 256, sizeof *g.slot), 0, m->cap ? 2 * m->cap : 256 };
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slot[i]) g.slot[memo_at(&g, m->slot[i] - 1)] = m->slot[i], g.n++;
+		free(m->slot);
+		*m = g;
 	}
-	m->t[m->n++] = t;
+	unsigned id = Z3_get_ast_id(z, t);
+	size_t i = memo_at(m, id);
+	m->n += !m->slot[i];
+	m->slot[i] = id + 1u;
 }
 
-void tv_memo_clear(tv_memo *m) { m->n = 0; }
+void tv_memo_clear(tv_memo *m)
+{
+	if (m->cap) memset(m->slot, 0, m->cap * sizeof *m->slot);
+	m->n = 0;
+}
 
 void tv_memo_free(tv_memo *m)
 {
-	free(m->t);
+	free(m->slot);
 	*m = (tv_memo){ 0 };
 }

@@ -22,10 +22,10 @@ Z3_ast tv_rw_canonical(Z3_context z, Z3_ast t, Z3_ast mb, const Z3_ast *acc, con
  * equal up to that bijective renaming become the same AST node: they are equisatisfiable. */
 Z3_ast tv_rw_alpha(Z3_context z, const Z3_ast *pre, size_t n_pre, Z3_ast bad, const Z3_ast regs[PVM_NUM_REGS]);
 
-/* Normalised queries Z3 answered unsat for (terms of one Z3 context). */
-typedef struct tv_memo { Z3_ast *t; size_t n, cap; } tv_memo;
+/* Normalised queries known unsat (terms of one Z3 context, kept as a set of their ids). */
+typedef struct tv_memo { unsigned *slot; size_t n, cap; } tv_memo;
 bool tv_memo_has(Z3_context z, const tv_memo *m, Z3_ast t);
-void tv_memo_add(tv_memo *m, Z3_ast t); /* out of memory: the answer is just not kept */
+void tv_memo_add(Z3_context z, tv_memo *m, Z3_ast t);
 void tv_memo_clear(tv_memo *m);         /* the terms died with their context */
 void tv_memo_free(tv_memo *m);
 #endif
