@@ -10,7 +10,7 @@
 #include "tv_cli.h"
 #include "interp/interp.h"
 #include "jit/x64.h"
-#include "validator/prove.h"
+#include "validator/code.h"
 
 /* The spec entry of r's opcode: from its line in the spec file up to the next entry. */
 static char *view_spec(void *ctx, const tv_result *r)

@@ -1,13 +1,16 @@
 /* validator/cex.c: counterexamples. A Z3 model is first strengthened toward small values (each
  * preference kept only while the query stays sat), then read out and written as a w3f vector:
  * the instruction, traps as terminators, the model's registers and memory, expected-* fields from
- * the interpreter. `jitproof replay` on that vector shows the divergence. */
+ * the interpreter. `jitproof replay` on that vector shows the divergence; tv_cex_confirm replays it
+ * before any counterexample is reported. Also the fallback's random concrete values. */
 #include <inttypes.h>
-#include "jit/jit.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "interp/interp.h"
-#include "validator/prove.h"
+#include "jit/jit.h"
+#include "validator/cex.h"
+#include "validator/code.h"
 
 static Z3_ast num(Z3_context z, uint64_t v, unsigned w) { return Z3_mk_unsigned_int64(z, v, Z3_mk_bv_sort(z, w)); }
 
@@ -284,59 +287,58 @@ pvm_err tv_cex_save(const pvm_vector *v, const char *path, pvm_errbuf *e)
 	return err;
 }
 
-/* ---- the single-instruction test program ------------------------------------------------------ */
+/* ---- counterexamples are replayed before they are reported ---------------------------------- */
 
-enum { N_JT = 16 };
-
-int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3])
+/* A symbolic counterexample is reported only if its vector v diverges on the interpreter and the
+ * JIT whose code was proved (res->variant's): then TV_CEX (the vector written to path when there is a cex dir).
+ * A vector that agrees, or that cannot be built (v NULL, why says so), means the proof's model is
+ * not a real divergence: TV_BUG, never TV_CEX (the vector is still written, for the bug report). */
+tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path)
 {
-	const pvm_forminfo *f = &pvm_forms[pvm_ops[in->op].form];
-	const uint8_t roles[3] = { f->b1_lo, f->b1_hi, f->b2 };
-	int k = 0;
-	for (int i = 0; i < 3; i++)
-		if (roles[i] == PVM_FR_A || roles[i] == PVM_FR_B || roles[i] == PVM_FR_D)
-			ptr[k++] = roles[i] == PVM_FR_A ? &in->ra : roles[i] == PVM_FR_B ? &in->rb : &in->rd;
-	return k;
+	char diff[200];
+	pvm_errbuf e;
+	int r = v ? tv_cex_replay(v, tv_variant_engine(res->variant), diff, sizeof diff, &e) : -1;
+	size_t l = strlen(res->detail);
+	if (r < 0) {
+		snprintf(res->detail + l, sizeof res->detail - l, "; VALIDATOR BUG: the model does not replay (%.100s)",
+		         v ? e.msg : why);
+	} else if (!r) {
+		snprintf(res->detail + l, sizeof res->detail - l, "; VALIDATOR BUG: the model does not diverge on replay (%.100s)",
+		         diff);
+	}
+	if (v && r >= 0 && o->cex_dir) {
+		mkdir(o->cex_dir, 0777);
+		if (tv_cex_save(v, path, &e) == PVM_OK) {
+			snprintf(res->cex_file, sizeof res->cex_file, "%s", path);
+		} else {
+			l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, " (not written: %.100s)", e.msg);
+		}
+	}
+	return r == 1 ? TV_CEX : TV_BUG;
 }
 
-/* Layout: the instruction at 0 (L bytes), trap at L (fall-through), trap at L+1 (branch target),
- * then N_JT traps that the jump table lists, so every dynamic target lands on its own pc. */
-pvm_err tv_program_for(pvm_inst *in, pvm_isa isa, pvm_vector *v)
+/* ---- the fallback's random values ---------------------------------------------------------- */
+
+uint64_t tv_rng_next(uint64_t *s)
 {
-	/* fixed 4-byte immediates: the layout (and so next and target) does not depend on values */
-	unsigned form = pvm_ops[in->op].form;
-	const pvm_forminfo *fi = &pvm_forms[form];
-	bool x = fi->f1 == PVM_FR_X && fi->f1_len != PVM_FR_EIGHT, t = fi->f1 == PVM_FR_T || fi->f2 == PVM_FR_T;
-	pvm_fields f = { .ra = in->ra, .rb = in->rb, .rd = in->rd, .x = in->imm, .y = in->imm2,
-	                 .wx = x ? 4 : 0, .wy = fi->f2 == PVM_FR_Y ? 4 : 0, .wt = t ? 1 : 0, .off = 1 };
-	uint8_t buf[PVM_FIELDS_MAXLEN];
-	const char *why;
-	uint8_t byte = pvm_byte(isa, in->op);
-	unsigned len = pvm_fields_encode(form, byte, &f, buf, &why);
-	if (!len) return PVM_EINVAL;
-	f.off = len + 1;
-	if (pvm_fields_encode(form, byte, &f, buf, &why) != len) return PVM_EINVAL;
-	uint32_t code_len = len + 2 + N_JT;
-	uint32_t blob_len = 1 + 1 + 1 + N_JT + code_len + (code_len + 7) / 8;
-	uint8_t *b = pvm_xcalloc(1, blob_len);
-	size_t k = 0;
-	b[k++] = N_JT;       /* |j| */
-	b[k++] = 1;          /* z: one byte per entry */
-	b[k++] = (uint8_t)code_len;
-	for (int i = 0; i < N_JT; i++) b[k++] = (uint8_t)(len + 2 + i);
-	size_t code_at = k;
-	memcpy(b + k, buf, len);
-	memset(b + k + len, pvm_byte(isa, PVM_OP_trap), code_len - len);
-	k += code_len;
-	uint8_t *mask = b + k;
-	for (uint32_t i = 0; i < code_len; i++)
-		if (i == 0 || i >= len) mask[i / 8] |= (uint8_t)(1u << (i % 8));
-	(void)code_at;
-	v->program = b;
-	v->program_len = blob_len;
-	v->isa = isa;
-	in->pc = 0;
-	in->next = len;
-	in->target = len + 1;
-	return PVM_OK;
+	uint64_t x = *s += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static const uint64_t edge_values[] = {
+	0, 1, 2, 0xffffffffffffffffull, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull,
+	0x7fffffffffffffffull, 0x8000000000000000ull, 0xffffffff80000000ull, 31, 32, 63, 64,
+};
+
+uint64_t tv_pick_value(uint64_t *s)
+{
+	uint64_t r = tv_rng_next(s);
+	switch (r % 4) {
+	case 0: return edge_values[tv_rng_next(s) % (sizeof edge_values / sizeof edge_values[0])];
+	case 1: return tv_rng_next(s) & 0xff;
+	default: return tv_rng_next(s);
+	}
 }

@@ -1,4 +1,4 @@
-/* validator/lemmas.c: the lemma chain behind prove.c's rewrite of a signed × unsigned high product,
+/* validator/lemmas.c: the lemma chain behind rewrite.c's rewrite of a signed × unsigned high product,
  *   R:  extract[127:64](sext64(a) * zext64(b))  →  extract[127:64](zext64(a) * zext64(b)) - ite(a <s 0, b, 0)
  * which Z3 does not prove in one query. Each lemma below is cheap for Z3 on its own; R follows
  * from them by substitution of equals (K = 1 << 64, c = a <s 0, all products 128-bit):

@@ -1,4 +1,4 @@
-/* validator/lemmas.h: the lemmas behind the validator's canonicalizing rewrites (prove.c), each a
+/* validator/lemmas.h: the lemmas behind the validator's canonicalizing rewrites (rewrite.c), each a
  * Bool term valid for all values of its free constants; tests/validator proves every one with Z3
  * and checks that the chain composes into the rewrite it justifies. */
 #ifndef JITPROOF_TV_LEMMAS_H
@@ -18,7 +18,7 @@ extern const size_t tv_nlemmas;
 /* Rewrites t with instances of the mulhsu lemmas for the 64-bit terms a, b (each step replaces
  * a lemma's left side by its right side, by Z3_substitute, no other simplification). Applied to
  * extract[127:64](sext64(a) * zext64(b)), either factor order, it yields the right side of the
- * rewrite R of prove.c if the chain composes. */
+ * rewrite R of rewrite.c if the chain composes. */
 Z3_ast tv_lemmas_mulhsu_chain(Z3_context z, Z3_ast t, Z3_ast a, Z3_ast b);
 
 #endif

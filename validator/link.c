@@ -2,9 +2,11 @@
  * (the code that runs), not from the emitter's records. A block proof interprets each rel32
  * exit of its block by what it links to; here that is read from the program: the block's code
  * in the program must be the proved block's bytes, and each rel32 field goes to a block entry,
- * a lifted exit stub or a dispatcher. The jump-table slots are checked against the spec's table. */
+ * a lifted exit stub or a dispatcher. The jump-table slots are checked against the spec's table.
+ * Exit stubs are lifted here too (tv_lift_stub). */
 #include <stdlib.h>
 #include <string.h>
+#include "validator/code.h"
 #include "validator/prove.h"
 #include "validator/store.h"
 
@@ -199,4 +201,42 @@ tv_verdict tv_prove_table(const tv_opts *o, const tv_links *L, const pvm_program
 	}
 	snprintf(res->detail, sizeof res->detail, "%u slots, each the entry of its block or empty", p->jt_len);
 	return res->verdict;
+}
+
+/* An exit stub lifted: from a fresh state, the code at `code` (address base) must take exactly
+ * one way out, a jump to exit_addr, having stored two numerals into the context's exit_kind and
+ * exit_pc, and left every guest register and r15 as they were (terms equal after simplify:
+ * Z3's simplifier is sound, so this is a proof, for every state). */
+bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
+                  uint32_t *pc)
+{
+	if (!tv_worker_ready(w)) return false;
+	Z3_context z = w->z;
+	tv_query q;
+	tv_query_init(&q, w);
+	lift_state st;
+	tv_lift_pre(w, &q, &st);
+	lift_result lr;
+	if (lift_block(w->lc, code, len, base, NULL, 0, &st, &lr) != LIFT_OK) return false;
+	bool ok = lr.nexits == 1 && lr.exits[0].kind == LIFT_EXIT_JUMP && lr.exits[0].target == exit_addr;
+	if (ok) {
+		const lift_exit *le = &lr.exits[0];
+		ok = Z3_is_eq_ast(z, Z3_simplify(z, le->cond), Z3_mk_true(z)) &&
+		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_MEMBASE]), q.mb);
+		for (int i = 0; ok && i < PVM_NUM_REGS; i++)
+			ok = Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[jit_reg_map[i]]), q.g[i]);
+		uint64_t v[2];
+		int32_t at[2] = { JIT_CTX(exit_kind), JIT_CTX(exit_pc) };
+		for (int k = 0; ok && k < 2; k++) {
+			Z3_ast a = Z3_mk_bvadd(z, q.mb, num(z, (uint64_t)(int64_t)at[k], 64));
+			Z3_ast r = Z3_simplify(z, lift_mem_read(w->lc, le->st.mem, a, 4));
+			ok = Z3_is_numeral_ast(z, r) && Z3_get_numeral_uint64(z, r, &v[k]);
+		}
+		if (ok) {
+			*kind = (uint32_t)v[0];
+			*pc = (uint32_t)v[1];
+		}
+	}
+	lift_result_fini(&lr);
+	return ok;
 }

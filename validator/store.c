@@ -21,7 +21,7 @@
 #include <z3.h>
 #include "jitproof_source_hash.h" /* generated at build time (cmake/source_hash.cmake) */
 #include "pvm/mutant.h"
-#include "validator/prove.h"
+#include "validator/code.h"
 #include "validator/sha256.h"
 #include "validator/store.h"
 
@@ -484,4 +484,33 @@ void tv_store_put(tv_store *s, const tv_key *k, const char *what)
 	err = ok ? errno : err;
 	unlink(e.tmp);
 	warn(s, "cannot write an entry", e.path, err);
+}
+
+/* ---- verdicts of the commands' results ---------------------------------------------------- */
+
+tv_verdict tv_store_reused(tv_result *res)
+{
+	snprintf(res->detail, sizeof res->detail, "unsat (from the proof store)");
+	res->ms = 0;
+	return TV_PROVED;
+}
+
+void tv_store_put_result(tv_store *s, const tv_key *k, const tv_result *res)
+{
+	char what[160];
+	int n = snprintf(what, sizeof what, "%s", pvm_ops[res->op].name);
+	for (int j = 0; j < res->nregs; j++) n += snprintf(what + n, sizeof what - n, "%sr%u", j ? "," : " ", res->regs[j]);
+	snprintf(what + n, sizeof what - n, " [%s, %s, GP %s, reading %s]", res->what, tv_variant_name(res->variant),
+	         pvm_isa_name((pvm_isa)res->isa), pvm_reading_name(res->reading));
+	tv_store_put(s, k, what);
+}
+
+void tv_report_store(tv_report *rep, const tv_store *s)
+{
+	if (!s) return;
+	tv_store_counts c = tv_store_get_counts(s);
+	rep->store = true;
+	rep->store_reused = c.reused;
+	rep->store_stored = c.stored;
+	rep->store_ignored = c.ignored;
 }

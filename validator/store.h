@@ -16,6 +16,7 @@
 #include "jit/jit.h"
 #include "pvm/pvm.h"
 #include "semantics/sem.h"
+#include "validator/report.h"
 
 typedef struct tv_store tv_store;
 typedef struct tv_key { uint8_t d[32]; } tv_key;
@@ -59,4 +60,9 @@ void tv_store_program_digest(const tv_store *s, const sem_spec *sp, const pvm_pr
                              uint8_t reading, bool whole_block, bool no_cross_check, bool memo, uint8_t out[32]);
 void tv_store_key_block(const uint8_t digest[32], const sem_spec *sp, const pvm_program *p, uint32_t pc,
                         uint8_t reading, tv_key *k);
+
+/* A PROVED verdict taken from the store into res (no solver call): returns TV_PROVED. */
+tv_verdict tv_store_reused(tv_result *res);
+/* Record the PROVED verdict of res under k, with a line naming the item. */
+void tv_store_put_result(tv_store *s, const tv_key *k, const tv_result *res);
 #endif

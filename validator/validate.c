@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "interp/interp.h"
+#include "validator/code.h"
 #include "validator/prove.h"
 #include "validator/store.h"
 
@@ -187,18 +188,6 @@ static size_t enumerate(const tv_opts *o, item **out, size_t *total)
 
 /* ---- concrete fallback ------------------------------------------------------------------------ */
 
-static uint64_t rng_next(uint64_t *s)
-{
-	uint64_t x = *s += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-static const uint64_t edge_values[] = {
-	0, 1, 2, 0xffffffffffffffffull, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull,
-	0x7fffffffffffffffull, 0x8000000000000000ull, 0xffffffff80000000ull, 31, 32, 63, 64,
-};
 /* Addresses around the fallback's memory layout: RW page 0x20000, RO page 0x21000, nothing at
  * 0x22000; the low 64 KiB; the top of the address space. */
 static const uint32_t edge_addrs[] = {
@@ -206,19 +195,9 @@ static const uint32_t edge_addrs[] = {
 	0xfffffffc, 0xffffffff, 0xfffff000,
 };
 
-static uint64_t pick_value(uint64_t *s)
-{
-	uint64_t r = rng_next(s);
-	switch (r % 4) {
-	case 0: return edge_values[rng_next(s) % (sizeof edge_values / sizeof edge_values[0])];
-	case 1: return rng_next(s) & 0xff;
-	default: return rng_next(s);
-	}
-}
-
 static uint64_t pick_imm(uint64_t *s, unsigned op)
 {
-	uint64_t v = pick_value(s);
+	uint64_t v = tv_pick_value(s);
 	return op == PVM_OP_load_imm_64 ? v : pvm_sext(v, 4);
 }
 
@@ -232,18 +211,18 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 	uint8_t *r[3];
 	int k = tv_reg_operands(in, r);
 	if (it->kind != IT_TEMPLATE) /* per-opcode items also vary the register assignment */
-		for (int j = 0; j < k; j++) *r[j] = (uint8_t)(rng_next(s) % PVM_NUM_REGS);
+		for (int j = 0; j < k; j++) *r[j] = (uint8_t)(tv_rng_next(s) % PVM_NUM_REGS);
 	do {
 		in->imm = pick_imm(s, in->op);
 		in->imm2 = pick_imm(s, in->op);
 	} while (!jit_class_holds((jit_imm_class)it->cls, in->imm, in->imm2));
-	for (int i = 0; i < PVM_NUM_REGS; i++) v->initial_regs[i] = pick_value(s);
+	for (int i = 0; i < PVM_NUM_REGS; i++) v->initial_regs[i] = tv_pick_value(s);
 	if (in->op == PVM_OP_sbrk) /* sizes around pages, not 2^64 (each engine maps what it gets) */
-		v->initial_regs[in->ra] = rng_next(s) % 4 == 0 ? pick_value(s) % 3 : rng_next(s) % (3 * PVM_PAGE);
+		v->initial_regs[in->ra] = tv_rng_next(s) % 4 == 0 ? tv_pick_value(s) % 3 : tv_rng_next(s) % (3 * PVM_PAGE);
 	if (it->kind == IT_FAULT) {
 		/* steer the effective address: the base register (or the immediate) to an edge */
-		uint32_t want = edge_addrs[rng_next(s) % (sizeof edge_addrs / sizeof edge_addrs[0])]
-		                + (uint32_t)(rng_next(s) % 3) - 1;
+		uint32_t want = edge_addrs[tv_rng_next(s) % (sizeof edge_addrs / sizeof edge_addrs[0])]
+		                + (uint32_t)(tv_rng_next(s) % 3) - 1;
 		unsigned form = pvm_ops[in->op].form;
 		if (form == PVM_FORM_REG2_IMM) v->initial_regs[in->rb] = (uint64_t)(uint32_t)(want - (uint32_t)in->imm);
 		else if (form == PVM_FORM_REG_IMM2) v->initial_regs[in->ra] = (uint64_t)(uint32_t)(want - (uint32_t)in->imm);
@@ -253,7 +232,7 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 	if (it->kind == IT_DJUMP) {
 		/* steer the jump address onto the dispatch edges: 0, every table entry 2k and just past
 		 * the table (tv_program_for's table has 16 entries), odd addresses, the halt address */
-		uint32_t r = (uint32_t)rng_next(s);
+		uint32_t r = (uint32_t)tv_rng_next(s);
 		uint32_t want = r % 8 == 0 ? 0xffff0000u : 2 * (r / 8 % 20) + (r % 8 == 1);
 		if (in->op == PVM_OP_jump_ind) v->initial_regs[in->ra] = (uint32_t)(want - (uint32_t)in->imm);
 		else v->initial_regs[in->rb] = (uint32_t)(want - (uint32_t)in->imm2);
@@ -267,7 +246,7 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 	v->initial_mem[0].address = 0x20ff0;
 	v->initial_mem[0].len = 0x20;
 	v->initial_mem[0].data = pvm_xmalloc(0x20);
-	for (int i = 0; i < 0x20; i++) v->initial_mem[0].data[i] = (uint8_t)rng_next(s);
+	for (int i = 0; i < 0x20; i++) v->initial_mem[0].data[i] = (uint8_t)tv_rng_next(s);
 	v->n_initial_mem = 1;
 	v->initial_gas = 1000;
 	v->reading = it->reading;
@@ -275,25 +254,15 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 	                              * (above the RO page), the stack starting at 0x40000 */
 		v->has_heap = true;
 		v->heap_base = 0x20000;
-		v->heap_top = 0x22000 + (rng_next(s) % 2 ? 0 : (uint32_t)(rng_next(s) % PVM_PAGE));
+		v->heap_top = 0x22000 + (tv_rng_next(s) % 2 ? 0 : (uint32_t)(tv_rng_next(s) % PVM_PAGE));
 		v->heap_limit = 0x30000;
 	}
 	*gas_pick = 2;
 	if (it->kind == IT_GAS) { /* around the entry's cost, or none at all */
-		int g = (int)(rng_next(s) % 4);
-		if (g == 3) v->initial_gas = -(int64_t)(rng_next(s) % 5);
+		int g = (int)(tv_rng_next(s) % 4);
+		if (g == 3) v->initial_gas = -(int64_t)(tv_rng_next(s) % 5);
 		else *gas_pick = g - 1;
 	}
-}
-
-jit_features tv_variant_features(int v) { return v == TV_VAR_PORTABLE ? jit_no_features() : jit_cpu_features(); }
-const pvm_engine *tv_variant_engine(int v) { return v == TV_VAR_PORTABLE ? &jit_portable_engine : &jit_engine; }
-
-int tv_first_variant(const tv_opts *o)
-{
-	for (int v = 0; v < TV_NUM_VARIANTS; v++)
-		if (o->variants >> v & 1) return v;
-	return TV_VAR_CPUID;
 }
 
 /* Runs both engines on n states of the item; returns TV_FALLBACK_AGREE or TV_CEX (with the
@@ -359,37 +328,6 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 	return verdict;
 }
 
-/* ---- counterexamples are replayed before they are reported ---------------------------------- */
-
-/* A symbolic counterexample is reported only if its vector v diverges on the interpreter and the
- * JIT whose code was proved (res->variant's): then TV_CEX (the vector written to path when there is a cex dir).
- * A vector that agrees, or that cannot be built (v NULL, why says so), means the proof's model is
- * not a real divergence: TV_BUG, never TV_CEX (the vector is still written, for the bug report). */
-tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const char *why, const char *path)
-{
-	char diff[200];
-	pvm_errbuf e;
-	int r = v ? tv_cex_replay(v, tv_variant_engine(res->variant), diff, sizeof diff, &e) : -1;
-	size_t l = strlen(res->detail);
-	if (r < 0) {
-		snprintf(res->detail + l, sizeof res->detail - l, "; VALIDATOR BUG: the model does not replay (%.100s)",
-		         v ? e.msg : why);
-	} else if (!r) {
-		snprintf(res->detail + l, sizeof res->detail - l, "; VALIDATOR BUG: the model does not diverge on replay (%.100s)",
-		         diff);
-	}
-	if (v && r >= 0 && o->cex_dir) {
-		mkdir(o->cex_dir, 0777);
-		if (tv_cex_save(v, path, &e) == PVM_OK) {
-			snprintf(res->cex_file, sizeof res->cex_file, "%s", path);
-		} else {
-			l = strlen(res->detail);
-			snprintf(res->detail + l, sizeof res->detail - l, " (not written: %.100s)", e.msg);
-		}
-	}
-	return r == 1 ? TV_CEX : TV_BUG;
-}
-
 /* ---- one item -------------------------------------------------------------------------------- */
 
 /* A portable template whose code is byte for byte its cpuid twin's (bytes, immediate fields,
@@ -435,25 +373,6 @@ static bool same_query_as_isa_twin(const run *R, const item *it)
 
 /* ---- the proof store (validator/store.h) ----------------------------------------------------- */
 
-/* A PROVED verdict taken from the store: no solver call. */
-static tv_verdict from_store(tv_result *res)
-{
-	snprintf(res->detail, sizeof res->detail, "unsat (from the proof store)");
-	res->ms = 0;
-	return TV_PROVED;
-}
-
-/* Record the PROVED verdict of res under k, with a line naming the item. */
-static void store_put(tv_store *s, const tv_key *k, const tv_result *res)
-{
-	char what[160];
-	int n = snprintf(what, sizeof what, "%s", pvm_ops[res->op].name);
-	for (int j = 0; j < res->nregs; j++) n += snprintf(what + n, sizeof what - n, "%sr%u", j ? "," : " ", res->regs[j]);
-	snprintf(what + n, sizeof what - n, " [%s, %s, GP %s, reading %s]", res->what, tv_variant_name(res->variant),
-	         pvm_isa_name((pvm_isa)res->isa), pvm_reading_name(res->reading));
-	tv_store_put(s, k, what);
-}
-
 /* A template item: PROVED from the store when it holds the item's key, else proved (and stored
  * when PROVED). */
 static tv_verdict template_item(run *R, tv_worker *w, const item *it, const pvm_inst *in, tv_result *res, tv_cex *cex)
@@ -461,9 +380,9 @@ static tv_verdict template_item(run *R, tv_worker *w, const item *it, const pvm_
 	tv_key k;
 	bool keyed = R->store && tv_store_key_template(R->store, w->o->spec, in, (jit_imm_class)it->cls, it->variant,
 	                                               w->feat, it->reading, &k);
-	if (keyed && tv_store_get(R->store, &k)) return from_store(res);
+	if (keyed && tv_store_get(R->store, &k)) return tv_store_reused(res);
 	tv_verdict v = tv_prove_template(w, in, (jit_imm_class)it->cls, res, cex);
-	if (keyed && v == TV_PROVED) store_put(R->store, &k, res);
+	if (keyed && v == TV_PROVED) tv_store_put_result(R->store, &k, res);
 	return v;
 }
 
@@ -484,10 +403,10 @@ static tv_verdict program_item(run *R, tv_worker *w, const item *it, pvm_inst *i
 	                                              dispatch, it->variant, w->feat, it->reading, &k);
 	tv_verdict v;
 	if (keyed && tv_store_get(R->store, &k)) {
-		v = from_store(res);
+		v = tv_store_reused(res);
 	} else {
 		v = dispatch ? tv_prove_dispatch(w, &p, in, res, cex) : tv_prove_region(w, &p, NULL, 0, res, cex, NULL);
-		if (keyed && v == TV_PROVED) store_put(R->store, &k, res);
+		if (keyed && v == TV_PROVED) tv_store_put_result(R->store, &k, res);
 	}
 	pvm_program_fini(&p);
 	return v;
@@ -637,14 +556,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-tv_opts tv_opts_default(void)
-{
-	return (tv_opts){ .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .shard_n = 1,
-	                  .variants = (1u << TV_NUM_VARIANTS) - 1, .isas = (1u << PVM_ISA_COUNT) - 1,
-	                  .fallback_states = 1000, .seed = 0x6a697470726f6f66ull, .memo = true, .readings = 3,
-	                  .max_cex = 3, .progress_every = 30 };
-}
-
 pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 {
 	double t0 = now_s();
@@ -725,196 +636,3 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	return PVM_OK;
 }
 
-static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
-                           tv_result *res, pvm_errbuf *e);
-
-/* A block's PROVED verdict from the store when it holds the block's key (its program's digest and
- * pc), else the proof, stored when PROVED. */
-pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
-                       tv_result *res, pvm_errbuf *e)
-{
-	const tv_opts *o = wk->o;
-	memset(res, 0, sizeof *res);
-	if (pc > p->code_len || !p->is_start[pc]) {
-		pvm_errf(e, "pc %u: no instruction starts there", pc);
-		return PVM_EINVAL;
-	}
-	const uint8_t *digest = o->store && !(o->debug & TV_DEBUG_WEAKEN) ? tv_links_digest(L) : NULL;
-	tv_key k;
-	if (digest) tv_store_key_block(digest, o->spec, p, pc, wk->reading, &k);
-	if (digest && tv_store_get(o->store, &k)) {
-		res->op = pvm_inst_at(p, pc)->op;
-		res->variant = (uint8_t)tv_first_variant(o);
-		res->isa = (uint8_t)p->isa;
-		snprintf(res->what, sizeof res->what, "block@%u", pc);
-		res->verdict = from_store(res);
-		return PVM_OK;
-	}
-	pvm_err err = prove_block(wk, p, v, L, pc, res, e);
-	if (!err && digest && res->verdict == TV_PROVED) store_put(o->store, &k, res);
-	return err;
-}
-
-static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
-                           tv_result *res, pvm_errbuf *e)
-{
-	const tv_opts *o = wk->o;
-	tv_cex cex;
-	const pvm_inst *in = pvm_inst_at(p, pc);
-	res->op = in->op;
-	res->variant = (uint8_t)tv_first_variant(o);
-	res->isa = (uint8_t)p->isa;
-	snprintf(res->what, sizeof res->what, "block@%u", pc);
-	uint32_t last_pc = pc, cex_pc = pc;
-	size_t n_pieces = 0;
-	tv_verdict verdict = TV_UNKNOWN;
-	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, L, pc, res, &cex, &last_pc, &cex_pc, &n_pieces);
-	if (o->whole_block || verdict == TV_UNKNOWN) {
-		/* the whole region in one query (also where a piece does not lift or decide) */
-		char why[120];
-		snprintf(why, sizeof why, "%.100s", res->detail);
-		double ms = res->ms;
-		cex_pc = pc;
-		verdict = tv_prove_region(wk, p, L, pc, res, &cex, &last_pc);
-		res->ms += ms;
-		if (!o->whole_block && verdict != TV_PROVED) {
-			size_t l = strlen(res->detail);
-			snprintf(res->detail + l, sizeof res->detail - l, " (pieces: %.100s)", why);
-		}
-	} else if (verdict == TV_PROVED && !o->no_cross_check && n_pieces <= 1 + TV_CROSS_CHECK_MAX) {
-		/* a short block: the whole-region query as a cross-check of the composition */
-		tv_result x;
-		memset(&x, 0, sizeof x);
-		tv_cex xc;
-		wk->rlimit_now = TV_CROSS_CHECK_RLIMIT;
-		tv_verdict cv = tv_prove_region(wk, p, L, pc, &x, &xc, &last_pc);
-		wk->rlimit_now = 0;
-		res->ms += x.ms;
-		if (cv == TV_CEX) { /* the pieces proved what the whole query refutes: replayed below */
-			verdict = TV_CEX;
-			cex = xc;
-			cex_pc = pc;
-			snprintf(res->detail, sizeof res->detail, "pieces PROVED but the whole-block cross-check differs: %.180s",
-			         x.detail);
-			res->verdict = TV_CEX;
-			res->symbolic = true;
-		} else {
-			size_t l = strlen(res->detail);
-			snprintf(res->detail + l, sizeof res->detail - l, ", whole-block cross-check %s", tv_verdict_name(cv));
-		}
-	}
-	/* a region that ends in a dynamic jump continues through its dispatcher: proved too */
-	const pvm_inst *last = pvm_inst_at(p, last_pc);
-	if (verdict == TV_PROVED && (last->op == PVM_OP_jump_ind || last->op == PVM_OP_load_imm_jump_ind)) {
-		tv_result d;
-		memset(&d, 0, sizeof d);
-		verdict = tv_prove_dispatch(wk, p, last, &d, &cex);
-		res->ms += d.ms;
-		if (verdict != TV_PROVED) {
-			snprintf(res->detail, sizeof res->detail, "%s", d.detail);
-			cex_pc = last->pc; /* the model is the state at the jump */
-		} else {
-			size_t l = strlen(res->detail);
-			snprintf(res->detail + l, sizeof res->detail - l, ", dispatcher PROVED");
-		}
-		res->verdict = verdict;
-		res->symbolic = d.symbolic;
-	}
-	if (verdict == TV_UNKNOWN && v && o->fallback_states) {
-		/* the whole program from this block on both engines, registers varied */
-		char why[200];
-		snprintf(why, sizeof why, "unknown (%.150s)", res->detail);
-		double t0 = now_s();
-		uint64_t seed = o->seed ^ pc;
-		verdict = TV_FALLBACK_AGREE;
-		const pvm_engine *jit = tv_variant_engine(tv_first_variant(o));
-		void *pa = interp_engine.load(p, e), *pb = jit->load(p, e);
-		for (unsigned k = 0; k < o->fallback_states && pa && pb; k++) {
-			pvm_state sa, sb;
-			pvm_vector_initial_state(v, &sa);
-			for (int i = 0; i < PVM_NUM_REGS; i++)
-				if (k) sa.regs[i] = pick_value(&seed);
-			sa.pc = pc;
-			pvm_state_copy(&sb, &sa);
-			pvm_exit xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
-			char diff[256];
-			if (!pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, true, diff, sizeof diff) ||
-			    !pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff) ||
-			    !pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, false, diff, sizeof diff)) {
-				verdict = TV_CEX;
-				snprintf(res->detail, sizeof res->detail, "fallback: state %u: %.200s", k, diff);
-			}
-			pvm_state_fini(&sa);
-			pvm_state_fini(&sb);
-			if (verdict == TV_CEX) break;
-		}
-		if (pa) interp_engine.free(pa);
-		if (pb) jit->free(pb);
-		if (verdict == TV_FALLBACK_AGREE)
-			snprintf(res->detail, sizeof res->detail, "%s; fallback: %u states agree", why, o->fallback_states);
-		res->ms += (now_s() - t0) * 1e3;
-		res->verdict = verdict;
-	}
-	if (res->verdict == TV_CEX && res->symbolic) {
-		char path[256];
-		snprintf(path, sizeof path, "%s/block_pc%u.json", o->cex_dir ? o->cex_dir : ".", pc);
-		pvm_vector cv;
-		pvm_errbuf we;
-		pvm_vector none;
-		memset(&none, 0, sizeof none);
-		if (!v) { /* no vector given: the program alone (no pages, no memory beyond the model's) */
-			uint8_t *blob;
-			size_t len;
-			if (pvm_program_encode(p, &blob, &len) == PVM_OK) {
-				none.program = blob;
-				none.program_len = len;
-			}
-		}
-		/* a piece inside the region: its model's gas is any value (the piece neither reads nor
-		 * charges it), and the run from cex_pc is charged that region's cost: give exactly that */
-		const pvm_inst *ci = pvm_inst_at(p, cex_pc);
-		bool mid = cex_pc != pc && !pvm_op_ends_region(ci->op) && ci->next < p->code_len;
-		/* (GP 0.8.0: a start mid-block is charged the whole block L(cex_pc); the trap after the piece
-		 * ends the run, so the gas only has to cover the block of the cut program: give plenty) */
-		uint64_t mid_gas = p->isa == PVM_ISA_080 ? 1u << 20 : 2;
-		uint64_t run_cost = mid ? mid_gas : tv_region_cost(o->spec, p, cex_pc);
-		if (cex_pc != pc) cex.gas = (int64_t)run_cost;
-		pvm_err err = !cex.valid ? PVM_EINVAL
-		            : tv_cex_vector_block(&cex, v ? v : &none, cex_pc, run_cost, path, &cv, &we);
-		if (!err) cv.isa = p->isa;
-		if (!err) cv.reading = wk->reading;
-		if (!cex.valid) snprintf(we.msg, sizeof we.msg, "no model");
-		if (!err && mid) {
-			/* and the instruction after the piece is a trap, so the run stops right after it:
-			 * the rest of the block would otherwise overwrite what the piece got wrong */
-			pvm_program cut = *p;
-			uint8_t *blob = NULL;
-			size_t len = 0;
-			cut.code = pvm_xmalloc(p->code_len ? p->code_len : 1);
-			if (cut.code) {
-				memcpy(cut.code, p->code, p->code_len);
-				cut.code[ci->next] = pvm_byte(p->isa, PVM_OP_trap);
-				if (pvm_program_encode(&cut, &blob, &len) == PVM_OK) {
-					free(cv.program);
-					cv.program = blob;
-					cv.program_len = len;
-				}
-				free(cut.code);
-			}
-		}
-		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, err ? we.msg : NULL, path);
-		if (!err) pvm_vector_fini(&cv);
-		free(none.program);
-	}
-	return PVM_OK;
-}
-
-void tv_report_store(tv_report *rep, const tv_store *s)
-{
-	if (!s) return;
-	tv_store_counts c = tv_store_get_counts(s);
-	rep->store = true;
-	rep->store_reused = c.reused;
-	rep->store_stored = c.stored;
-	rep->store_ignored = c.ignored;
-}

@@ -1,0 +1,194 @@
+/* validator/prove_block.c: `jitproof prove`'s proof of one compiled gas region of a real program
+ * (tv_prove_block): from the proof store, else piece by piece (whole-region query where a piece
+ * does not decide, and as a cross-check of short blocks), then the dispatcher of a dynamic jump
+ * that ends it; an UNKNOWN gets the concrete fallback, a counterexample is replayed first. */
+#include <stdlib.h>
+#include <string.h>
+#include "interp/interp.h"
+#include "validator/code.h"
+#include "validator/prove.h"
+#include "validator/store.h"
+
+static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
+                           tv_result *res, pvm_errbuf *e);
+
+/* A block's PROVED verdict from the store when it holds the block's key (its program's digest and
+ * pc), else the proof, stored when PROVED. */
+pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
+                       tv_result *res, pvm_errbuf *e)
+{
+	const tv_opts *o = wk->o;
+	memset(res, 0, sizeof *res);
+	if (pc > p->code_len || !p->is_start[pc]) {
+		pvm_errf(e, "pc %u: no instruction starts there", pc);
+		return PVM_EINVAL;
+	}
+	const uint8_t *digest = o->store && !(o->debug & TV_DEBUG_WEAKEN) ? tv_links_digest(L) : NULL;
+	tv_key k;
+	if (digest) tv_store_key_block(digest, o->spec, p, pc, wk->reading, &k);
+	if (digest && tv_store_get(o->store, &k)) {
+		res->op = pvm_inst_at(p, pc)->op;
+		res->variant = (uint8_t)tv_first_variant(o);
+		res->isa = (uint8_t)p->isa;
+		snprintf(res->what, sizeof res->what, "block@%u", pc);
+		res->verdict = tv_store_reused(res);
+		return PVM_OK;
+	}
+	pvm_err err = prove_block(wk, p, v, L, pc, res, e);
+	if (!err && digest && res->verdict == TV_PROVED) tv_store_put_result(o->store, &k, res);
+	return err;
+}
+
+static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
+                           tv_result *res, pvm_errbuf *e)
+{
+	const tv_opts *o = wk->o;
+	tv_cex cex;
+	const pvm_inst *in = pvm_inst_at(p, pc);
+	res->op = in->op;
+	res->variant = (uint8_t)tv_first_variant(o);
+	res->isa = (uint8_t)p->isa;
+	snprintf(res->what, sizeof res->what, "block@%u", pc);
+	uint32_t last_pc = pc, cex_pc = pc;
+	size_t n_pieces = 0;
+	tv_verdict verdict = TV_UNKNOWN;
+	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, L, pc, res, &cex, &last_pc, &cex_pc, &n_pieces);
+	if (o->whole_block || verdict == TV_UNKNOWN) {
+		/* the whole region in one query (also where a piece does not lift or decide) */
+		char why[120];
+		snprintf(why, sizeof why, "%.100s", res->detail);
+		double ms = res->ms;
+		cex_pc = pc;
+		verdict = tv_prove_region(wk, p, L, pc, res, &cex, &last_pc);
+		res->ms += ms;
+		if (!o->whole_block && verdict != TV_PROVED) {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, " (pieces: %.100s)", why);
+		}
+	} else if (verdict == TV_PROVED && !o->no_cross_check && n_pieces <= 1 + TV_CROSS_CHECK_MAX) {
+		/* a short block: the whole-region query as a cross-check of the composition */
+		tv_result x;
+		memset(&x, 0, sizeof x);
+		tv_cex xc;
+		wk->rlimit_now = TV_CROSS_CHECK_RLIMIT;
+		tv_verdict cv = tv_prove_region(wk, p, L, pc, &x, &xc, &last_pc);
+		wk->rlimit_now = 0;
+		res->ms += x.ms;
+		if (cv == TV_CEX) { /* the pieces proved what the whole query refutes: replayed below */
+			verdict = TV_CEX;
+			cex = xc;
+			cex_pc = pc;
+			snprintf(res->detail, sizeof res->detail, "pieces PROVED but the whole-block cross-check differs: %.180s",
+			         x.detail);
+			res->verdict = TV_CEX;
+			res->symbolic = true;
+		} else {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, ", whole-block cross-check %s", tv_verdict_name(cv));
+		}
+	}
+	/* a region that ends in a dynamic jump continues through its dispatcher: proved too */
+	const pvm_inst *last = pvm_inst_at(p, last_pc);
+	if (verdict == TV_PROVED && (last->op == PVM_OP_jump_ind || last->op == PVM_OP_load_imm_jump_ind)) {
+		tv_result d;
+		memset(&d, 0, sizeof d);
+		verdict = tv_prove_dispatch(wk, p, last, &d, &cex);
+		res->ms += d.ms;
+		if (verdict != TV_PROVED) {
+			snprintf(res->detail, sizeof res->detail, "%s", d.detail);
+			cex_pc = last->pc; /* the model is the state at the jump */
+		} else {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, ", dispatcher PROVED");
+		}
+		res->verdict = verdict;
+		res->symbolic = d.symbolic;
+	}
+	if (verdict == TV_UNKNOWN && v && o->fallback_states) {
+		/* the whole program from this block on both engines, registers varied */
+		char why[200];
+		snprintf(why, sizeof why, "unknown (%.150s)", res->detail);
+		double t0 = tv_now_ms();
+		uint64_t seed = o->seed ^ pc;
+		verdict = TV_FALLBACK_AGREE;
+		const pvm_engine *jit = tv_variant_engine(tv_first_variant(o));
+		void *pa = interp_engine.load(p, e), *pb = jit->load(p, e);
+		for (unsigned k = 0; k < o->fallback_states && pa && pb; k++) {
+			pvm_state sa, sb;
+			pvm_vector_initial_state(v, &sa);
+			for (int i = 0; i < PVM_NUM_REGS; i++)
+				if (k) sa.regs[i] = tv_pick_value(&seed);
+			sa.pc = pc;
+			pvm_state_copy(&sb, &sa);
+			pvm_exit xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
+			char diff[256];
+			if (!pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, true, diff, sizeof diff) ||
+			    !pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff) ||
+			    !pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, false, diff, sizeof diff)) {
+				verdict = TV_CEX;
+				snprintf(res->detail, sizeof res->detail, "fallback: state %u: %.200s", k, diff);
+			}
+			pvm_state_fini(&sa);
+			pvm_state_fini(&sb);
+			if (verdict == TV_CEX) break;
+		}
+		if (pa) interp_engine.free(pa);
+		if (pb) jit->free(pb);
+		if (verdict == TV_FALLBACK_AGREE)
+			snprintf(res->detail, sizeof res->detail, "%s; fallback: %u states agree", why, o->fallback_states);
+		res->ms += tv_now_ms() - t0;
+		res->verdict = verdict;
+	}
+	if (res->verdict == TV_CEX && res->symbolic) {
+		char path[256];
+		snprintf(path, sizeof path, "%s/block_pc%u.json", o->cex_dir ? o->cex_dir : ".", pc);
+		pvm_vector cv;
+		pvm_errbuf we;
+		pvm_vector none;
+		memset(&none, 0, sizeof none);
+		if (!v) { /* no vector given: the program alone (no pages, no memory beyond the model's) */
+			uint8_t *blob;
+			size_t len;
+			if (pvm_program_encode(p, &blob, &len) == PVM_OK) {
+				none.program = blob;
+				none.program_len = len;
+			}
+		}
+		/* a piece inside the region: its model's gas is any value (the piece neither reads nor
+		 * charges it), and the run from cex_pc is charged that region's cost: give exactly that */
+		const pvm_inst *ci = pvm_inst_at(p, cex_pc);
+		bool mid = cex_pc != pc && !pvm_op_ends_region(ci->op) && ci->next < p->code_len;
+		/* (GP 0.8.0: a start mid-block is charged the whole block L(cex_pc); the trap after the piece
+		 * ends the run, so the gas only has to cover the block of the cut program: give plenty) */
+		uint64_t mid_gas = p->isa == PVM_ISA_080 ? 1u << 20 : 2;
+		uint64_t run_cost = mid ? mid_gas : tv_region_cost(o->spec, p, cex_pc);
+		if (cex_pc != pc) cex.gas = (int64_t)run_cost;
+		pvm_err err = !cex.valid ? PVM_EINVAL
+		            : tv_cex_vector_block(&cex, v ? v : &none, cex_pc, run_cost, path, &cv, &we);
+		if (!err) cv.isa = p->isa;
+		if (!err) cv.reading = wk->reading;
+		if (!cex.valid) snprintf(we.msg, sizeof we.msg, "no model");
+		if (!err && mid) {
+			/* and the instruction after the piece is a trap, so the run stops right after it:
+			 * the rest of the block would otherwise overwrite what the piece got wrong */
+			pvm_program cut = *p;
+			uint8_t *blob = NULL;
+			size_t len = 0;
+			cut.code = pvm_xmalloc(p->code_len ? p->code_len : 1);
+			if (cut.code) {
+				memcpy(cut.code, p->code, p->code_len);
+				cut.code[ci->next] = pvm_byte(p->isa, PVM_OP_trap);
+				if (pvm_program_encode(&cut, &blob, &len) == PVM_OK) {
+					free(cv.program);
+					cv.program = blob;
+					cv.program_len = len;
+				}
+				free(cut.code);
+			}
+		}
+		res->verdict = tv_cex_confirm(o, res, err ? NULL : &cv, err ? we.msg : NULL, path);
+		if (!err) pvm_vector_fini(&cv);
+		free(none.program);
+	}
+	return PVM_OK;
+}

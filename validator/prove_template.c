@@ -1,0 +1,82 @@
+/* validator/prove_template.c: the proof of one template instance: the template of an
+ * instruction (registers fixed) emitted once, its immediate fields and branch target made
+ * symbolic, lifted, and proved against the instruction's spec for every value of its class. */
+#include <string.h>
+#include "validator/code.h"
+#include "validator/prove.h"
+
+tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cls, tv_result *res, tv_cex *cex)
+{
+	double t0 = tv_now_ms();
+	tv_verdict v = TV_UNKNOWN;
+	if (!tv_begin(w, res, cex)) goto out;
+	pvm_inst in;
+	jit_tpl tpl;
+	if (!tv_template_code(in0, cls, sem_spec_isa(w->o->spec), w->feat, &in, &tpl, res->detail, sizeof res->detail))
+		goto out;
+	Z3_context z = w->z;
+	tv_query q;
+	tv_query_init(&q, w);
+	unsigned form = pvm_ops[in.op].form;
+	const char *operands = pvm_form_operands(form);
+	bool has_x = strchr(operands, 'X'), has_y = strchr(operands, 'Y'), has_t = strchr(operands, 'T');
+	/* The decoder's immediates are X_n of at most 4 bytes: exactly the sign-extended 32-bit
+	 * values, so X is sext(X32) by construction (load_imm_64: any 64-bit value). */
+	if (has_x) q.x = pvm_forms[form].f1_len == PVM_FR_EIGHT ? var(z, "imm", 64) : Z3_mk_sign_ext(z, 32, var(z, "imm", 32));
+	if (has_y) q.y = Z3_mk_sign_ext(z, 32, var(z, "imm2", 32));
+	/* Branch targets are labels: the JIT's BRANCH exit carries in.target, the spec sees the same
+	 * symbol T (a block start: the block compiler sends other targets to a panic, proved per block). */
+	Z3_ast is_block = NULL;
+	if (has_t) {
+		q.t = var(z, "target", 32);
+		Z3_sort b32 = Z3_mk_bv_sort(z, 32);
+		is_block = Z3_mk_const(z, Z3_mk_string_symbol(z, "is_block"), Z3_mk_array_sort(z, b32, Z3_mk_bool_sort(z)));
+		tv_assume(&q, Z3_mk_select(z, is_block, q.t));
+	}
+	lift_field fields[JIT_TPL_MAX_IMMS];
+	for (size_t i = 0; i < tpl.n_imms; i++) {
+		fields[i].offset = tpl.imms[i].off;
+		fields[i].size = tpl.imms[i].width;
+		fields[i].term = tv_field_term(z, tpl.imms[i].which ? q.y : q.x, tpl.imms[i].enc);
+		if (!fields[i].term) {
+			snprintf(res->detail, sizeof res->detail, "immediate field with unknown encoding");
+			goto out;
+		}
+	}
+	/* exits with symbolic targets: mark them so exit_diff uses T */
+	for (size_t i = 0; i < tpl.n_exits; i++)
+		if (tpl.exits[i].kind == JIT_EXIT_BRANCH && has_t) tpl.exits[i].target = UINT32_MAX;
+	tv_patch_exits(tpl.bytes, tpl.exits, tpl.n_exits);
+	lift_state st;
+	tv_lift_pre(w, &q, &st);
+	lift_result lr;
+	double T1 = tv_now_ms();
+	lift_err le = lift_block(w->lc, tpl.bytes, tpl.len, CODE_BASE, fields, tpl.n_imms, &st, &lr);
+	double T2 = tv_now_ms();
+	w->phase_ms[TV_PHASE_LIFT] += T2 - T1;
+	w->phase_ms[TV_PHASE_REWRITE] += T1 - t0;
+	if (le != LIFT_OK) {
+		snprintf(res->detail, sizeof res->detail, "lift: %s", lift_errmsg(w->lc));
+		goto out;
+	}
+	sem_z3_post post;
+	if (tv_spec_step(&q, w->o->spec, &in, q.g, q.gm, q.gas, is_block, &post, res->detail,
+	                 sizeof res->detail)) {
+		tv_outcome so;
+		tv_spec_outcome(&q, &post, &so);
+		tv_code c = { .in = &in, .ex = tpl.exits, .n_ex = tpl.n_exits, .fall = in.next };
+		res->detail[0] = 0;
+		Z3_ast bad = tv_all_diffs(w, &q, &lr, &c, &so, res->detail, sizeof res->detail);
+		double T3 = tv_now_ms();
+		w->phase_ms[TV_PHASE_SPEC] += T3 - T2;
+		if (bad) {
+			v = tv_solve(w, &q, bad, in.target, cex, res->detail, sizeof res->detail);
+			if (v == TV_CEX) tv_cex_describe(cex, &in, res->detail, sizeof res->detail);
+		}
+		w->phase_ms[TV_PHASE_SOLVE] += tv_now_ms() - T3;
+	}
+	lift_result_fini(&lr);
+out:
+	return tv_finish(res, v, t0);
+}
+
