@@ -24,7 +24,8 @@ static const char usage_text[] =
 	"'seeds: N paths, N found, N unreachable, N unknown, N vectors written'.\n"
 	"  --list FILE      write the reachable paths as showmap ids (spec_<opcode>_<path>), one a line\n"
 	"  --draws N        vectors per path (default 2); the exec path also gets one vector per\n"
-	"                   register operand placed in the guest registers living in rcx and rdx\n"
+	"                   register operand placed in the guest registers living in rcx and rdx,\n"
+	"                   and one per register field encoded as 13, 14 or 15 (r12)\n"
 	"  --seed N         pseudo-random seed for the free values (default 1)\n"
 	"  --timeout-ms MS  per Z3 query (default 10000); a timeout is 'unknown'\n"
 	"  --opcode NAME    only this opcode\n"
@@ -81,8 +82,9 @@ static bool eval_bool(Z3_context c, Z3_model m, Z3_ast t)
 /* ---- the seed program ----------------------------------------------------------------------- */
 
 /* Layout: the instruction at 0 (L bytes, immediates 4 bytes wide), then traps: L (fall-through),
- * L+1 (the branch target that is a block), L+2+i (jump-table entry i). Pc 1 lies inside the
- * instruction: the target that is not a block. */
+ * L+1 (the branch target that is a block), L+2+i (jump-table entry i); then `load_imm r0` at
+ * M - 2 and a trap at M, inside that block. Targets that are not blocks (by the draw, nonblock):
+ * M (an instruction inside a block), pc 1 (inside the instruction) or past the code. */
 static unsigned encode(pvm_asm_inst *a, uint8_t out[PVM_ASM_MAXLEN])
 {
 	const char *why;
@@ -92,9 +94,13 @@ static unsigned encode(pvm_asm_inst *a, uint8_t out[PVM_ASM_MAXLEN])
 	return pvm_asm_encode(a, PVM_ISA_072, 0, out, &why);
 }
 
+enum { TAIL = 3 }; /* load_imm r0 (2 bytes), trap: the instruction inside a block */
+static uint32_t mid_block(unsigned len) { return len + 2 + N_JT + 2; }
+static uint32_t code_size(unsigned len) { return len + 2 + N_JT + TAIL; }
+
 static void build_blob(const uint8_t *ins, unsigned len, const uint32_t *jt, unsigned n_jt, pvm_vector *v)
 {
-	uint32_t code_len = len + 2 + N_JT;
+	uint32_t code_len = code_size(len);
 	size_t blob_len = 3 + n_jt + code_len + (code_len + 7) / 8;
 	uint8_t *b = pvm_xcalloc(1, blob_len);
 	size_t k = 0;
@@ -103,9 +109,12 @@ static void build_blob(const uint8_t *ins, unsigned len, const uint32_t *jt, uns
 	b[k++] = (uint8_t)code_len;
 	for (unsigned i = 0; i < n_jt; i++) b[k++] = (uint8_t)jt[i];
 	memcpy(b + k, ins, len);
+	memset(b + k + len, pvm_byte(PVM_ISA_072, PVM_OP_trap), code_len - len);
+	b[k + mid_block(len) - 2] = pvm_byte(PVM_ISA_072, PVM_OP_load_imm); /* its register byte: r0 */
+	b[k + mid_block(len) - 1] = 0;
 	k += code_len;
 	for (uint32_t i = 0; i < code_len; i++)
-		if (i == 0 || i >= len) b[k + i / 8] |= (uint8_t)(1u << (i % 8));
+		if (i == 0 || (i >= len && i != mid_block(len) - 1)) b[k + i / 8] |= (uint8_t)(1u << (i % 8));
 	v->program = b;
 	v->program_len = blob_len;
 }
@@ -116,10 +125,20 @@ typedef struct job {
 	const sem_spec *sp;
 	const sem_insn *si;
 	unsigned path;       /* index in si->paths */
-	uint8_t ra, rb, rd;
+	uint8_t ra, rb, rd;  /* the registers of the spec's pre-state */
+	uint8_t fa, fb, fd;  /* the register fields as encoded: ra rb rd, or 13..15 (meaning r12) */
+	unsigned draw;       /* which draw: picks the kind of target that is not a block (nonblock) */
 	uint64_t rng;
 	char name[96];
 } job;
+
+/* A taken branch's target that is not a basic-block start: draw 0 an instruction inside a block;
+ * later draws a byte inside the instruction or past the code (by the opcode's parity). */
+static uint32_t nonblock(const job *j, unsigned len)
+{
+	if (j->draw == 0) return mid_block(len);
+	return (j->si->opcode + j->draw) % 2 ? 1 : code_size(len) + 7;
+}
 
 /* Runs the vector's program on every engine; true if all agree (else *why) and fills the
  * expected-* fields from the interpreter. Also checks the traced spec run takes the path. */
@@ -205,10 +224,10 @@ static int realize(const opts *o, const job *j, Z3_context c, Z3_model m, const 
 	pvm_state_init(&s);
 	for (int i = 0; i < PVM_NUM_REGS; i++) s.regs[i] = eval_u64(c, m, pre->regs[i]);
 	s.gas = oog ? 0 : 1000;
-	pvm_asm_inst a = { .op = (uint8_t)si->opcode, .ra = j->ra, .rb = j->rb, .rd = j->rd };
+	pvm_asm_inst a = { .op = (uint8_t)si->opcode, .ra = j->fa, .rb = j->fb, .rd = j->fd };
 	a.x = pre->imm ? eval_u64(c, m, pre->imm) : 0;
 	a.y = pre->imm2 ? eval_u64(c, m, pre->imm2) : 0;
-	a.target = eval_bool(c, m, Z3_mk_select(c, post->is_block, pre->target)) ? len + 1 : 1;
+	a.target = eval_bool(c, m, Z3_mk_select(c, post->is_block, pre->target)) ? len + 1 : nonblock(j, len);
 	uint32_t jt[N_JT];
 	unsigned n_jt = (unsigned)eval_u64(c, m, post->jt_len);
 	if (n_jt > N_JT) n_jt = N_JT;
@@ -261,7 +280,7 @@ static int solve(const opts *o, job *j, char *why, size_t n)
 {
 	const sem_insn *si = j->si;
 	const sem_path *pa = &si->paths[j->path];
-	pvm_asm_inst a0 = { .op = (uint8_t)si->opcode, .ra = j->ra, .rb = j->rb, .rd = j->rd, .target = 1 };
+	pvm_asm_inst a0 = { .op = (uint8_t)si->opcode, .ra = j->fa, .rb = j->fb, .rd = j->fd, .target = 1 };
 	uint8_t ins[PVM_ASM_MAXLEN];
 	unsigned len = encode(&a0, ins);
 	if (!len) {
@@ -402,10 +421,11 @@ static void set_name(job *j, const char *variant)
 static int one_path(const opts *o, const sem_spec *sp, const sem_insn *si, unsigned path, stats *st, FILE *list)
 {
 	unsigned regs = pvm_form_regs(si->form);
-	struct { uint8_t ra, rb, rd; char tag[16]; } var[16];
+	struct { uint8_t ra, rb, rd, fa, fb, fd; unsigned draw; char tag[16]; } var[16];
 	unsigned nv = 0;
-	for (unsigned d = 0; d < o->draws; d++) {
-		var[nv].ra = BASE_RA, var[nv].rb = BASE_RB, var[nv].rd = BASE_RD;
+	for (unsigned d = 0; d < o->draws && nv < 16; d++) {
+		var[nv].ra = var[nv].fa = BASE_RA, var[nv].rb = var[nv].fb = BASE_RB, var[nv].rd = var[nv].fd = BASE_RD;
+		var[nv].draw = d;
 		snprintf(var[nv++].tag, sizeof var[0].tag, "_%u", d);
 	}
 	if (si->paths[path].kind == SEM_P_EXEC) {
@@ -415,16 +435,28 @@ static int one_path(const opts *o, const sem_spec *sp, const sem_insn *si, unsig
 		for (unsigned f = 0; f < 3; f++)
 			for (unsigned k = 0; k < 2 && nv < 16; k++)
 				if (regs >> f & 1) {
-					var[nv].ra = f == 0 ? special[k] : BASE_RA;
-					var[nv].rb = f == 1 ? special[k] : BASE_RB;
-					var[nv].rd = f == 2 ? special[k] : BASE_RD;
+					var[nv].ra = var[nv].fa = f == 0 ? special[k] : BASE_RA;
+					var[nv].rb = var[nv].fb = f == 1 ? special[k] : BASE_RB;
+					var[nv].rd = var[nv].fd = f == 2 ? special[k] : BASE_RD;
+					var[nv].draw = 0;
 					snprintf(var[nv++].tag, sizeof var[0].tag, "_%s_r%u", field[f], special[k]);
 				}
+		/* and each register field encoded as 13, 14 or 15, which means r12 (ISA-NOTES §4) */
+		for (unsigned f = 0; f < 3 && nv < 16; f++)
+			if (regs >> f & 1) {
+				uint8_t v = (uint8_t)(13 + f);
+				var[nv].ra = f == 0 ? 12 : BASE_RA, var[nv].fa = f == 0 ? v : BASE_RA;
+				var[nv].rb = f == 1 ? 12 : BASE_RB, var[nv].fb = f == 1 ? v : BASE_RB;
+				var[nv].rd = f == 2 ? 12 : BASE_RD, var[nv].fd = f == 2 ? v : BASE_RD;
+				var[nv].draw = 0;
+				snprintf(var[nv++].tag, sizeof var[0].tag, "_%s_f%u", field[f], v);
+			}
 	}
 	int verdict = 3;
 	char reason[512] = "";
 	for (unsigned i = 0; i < nv; i++) {
-		job j = { .sp = sp, .si = si, .path = path, .ra = var[i].ra, .rb = var[i].rb, .rd = var[i].rd };
+		job j = { .sp = sp, .si = si, .path = path, .ra = var[i].ra, .rb = var[i].rb, .rd = var[i].rd,
+		          .fa = var[i].fa, .fb = var[i].fb, .fd = var[i].fd, .draw = var[i].draw };
 		j.rng = mix(o->seed * 0x100000001b3ull ^ si->opcode << 16 ^ path << 8 ^ i);
 		set_name(&j, var[i].tag);
 		char why[512];

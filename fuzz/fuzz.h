@@ -26,10 +26,10 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
  * structured inputs; a raw input whose blob does not decode gives false).
  * Byte 0 selects the form:
  *   even: structured. Byte 1 gas class; 13 register selectors; jump-table size and entries; then
- *         instructions of 6+ bytes each (opcode index, register fields, immediate selectors,
- *         target index), at most FUZZ_MAX_INSTS; every opcode, operand and target is valid
- *         (targets mostly basic-block starts, sometimes any instruction),
- *         immediates favour edge values and addresses in the mapped pages.
+ *         instructions of 6+ bytes each (opcode index, register fields 0..15, immediate selectors,
+ *         target index), at most FUZZ_MAX_INSTS; every opcode and operand is valid (targets
+ *         mostly basic-block starts, sometimes any instruction, past the code or inside an
+ *         instruction), immediates favour edge values and addresses in the mapped pages.
  *   odd:  raw. 2 bytes gas (LE), 13 x 8 bytes registers (LE), 64 bytes of memory at 0x20000,
  *         then a §2 blob (what fuzz-tool writes from a w3f vector).
  * Memory: 0x20000-0x21fff writable, 0x22000-0x22fff read-only, filled with pseudo-random bytes

@@ -1,6 +1,7 @@
 /* fuzz/gen.c: structure-aware decoding of the differential target's input (format in fuzz.h):
- * nearly every byte string becomes a valid program (opcodes, register fields, targets that are
- * instructions, a jump table of instruction pcs) with registers, pages and gas. */
+ * nearly every byte string becomes a valid program (opcodes, register fields 0..15, branch targets
+ * that are mostly block starts and sometimes not, a jump table of instruction pcs) with registers,
+ * pages and gas. */
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz/fuzz.h"
@@ -106,9 +107,9 @@ bool fuzz_decode(const uint8_t *data, size_t size, fuzz_case *fc)
 		memset(a, 0, sizeof *a);
 		a->op = pvm_isa_ops(PVM_ISA_072)[byte(&r) % PVM_NUM_OPCODES];
 		uint8_t f = byte(&r), f2 = byte(&r);
-		a->ra = f % 13;
-		a->rb = (f / 13) % 13;
-		a->rd = f2 % 13;
+		a->ra = f % 16; /* register fields 0..15: 13-15 mean r12 */
+		a->rb = f / 16;
+		a->rd = f2 % 16;
 		bool wide = pvm_ops[a->op].form == PVM_FORM_REG_IMM64;
 		a->x = value(&r, wide ? 8 : 4);
 		a->y = (uint64_t)(int64_t)(int32_t)value(&r, 4);
@@ -136,14 +137,19 @@ bool fuzz_decode(const uint8_t *data, size_t size, fuzz_case *fc)
 	}
 	uint32_t code_len = at;
 	/* branch and jump-table targets: mostly basic-block starts (pc 0 and after each terminator),
-	 * so programs run on; sometimes any instruction (the panic path) */
+	 * so programs run on; sometimes (the panic path) any instruction, one inside a block among
+	 * them, or (branches) past the code or a byte inside an instruction */
 	unsigned blocks[FUZZ_MAX_INSTS + 2], nb = 0;
 	for (unsigned i = 0; i < n; i++)
 		if (i == 0 || pvm_op_is_term(in[i - 1].op)) blocks[nb++] = i;
 	uint8_t *code = calloc(1, code_len), *mask = calloc(1, (code_len + 7) / 8 + 1);
 	if (!code || !mask) abort();
 	for (unsigned i = 0; i < n; i++) {
-		in[i].target = pc[tgt[i] < 224 ? blocks[tgt[i] % nb] : tgt[i] % n];
+		unsigned k = tgt[i] % n;
+		in[i].target = tgt[i] < 224 ? pc[blocks[tgt[i] % nb]]
+		             : tgt[i] < 240 ? pc[k]
+		             : tgt[i] < 248 ? code_len + (tgt[i] & 7)
+		             : (k + 1 < n ? pc[k + 1] : code_len) - pc[k] > 1 ? pc[k] + 1 : pc[k];
 		unsigned len = pvm_asm_encode(&in[i], PVM_ISA_072, pc[i], buf, &why);
 		memcpy(code + pc[i], buf, len);
 		mask[pc[i] / 8] |= (uint8_t)(1u << (pc[i] % 8));

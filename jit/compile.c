@@ -297,6 +297,12 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
 			const jit_row *t = is_block(p, x.target) ? jit_find_row(jp, x.target) : NULL;
+			const jit_row *mid = NULL; /* (mutants only) into the code of an instruction that is no block start */
+			if (!t && x.pc <= p->code_len && pvm_mutant_hook_op(PVM_HOOK_link_mid, p->inst[x.pc].op, 0) &&
+			    (mid = jit_find_row(jp, x.target)) != NULL) {
+				x64_patch_rel32(b, x.off, mid->at.host_off);
+				continue;
+			}
 			for (uint64_t skip = t ? pvm_mutant_hook(PVM_HOOK_branch_skip, 0) : 0; skip && t->entry != JIT_NONE; skip--) {
 				const jit_row *u = t + 1; /* (mutants only) the next block entry after t */
 				while (u < jp->rows + jp->n_rows && u->entry == JIT_NONE) u++;

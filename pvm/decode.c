@@ -62,7 +62,11 @@ static inline bool mask_bit(const pvm_program *p, uint64_t n)
 	return n >= p->code_len || (p->bitmask[n >> 3] >> (n & 7) & 1);
 }
 
-static inline uint8_t reg_clamp(unsigned r) { return r > 12 ? 12 : (uint8_t)r; }
+static inline uint8_t reg_clamp(unsigned r)
+{
+	r = (unsigned)pvm_mutant_hook(PVM_HOOK_reg_field, r); /* (a mutant may break the clamp: pvm/mutants.def) */
+	return r > 12 ? 12 : (uint8_t)r;
+}
 
 static unsigned skip_at(const pvm_program *p, uint32_t pc)
 {

@@ -37,6 +37,9 @@ typedef enum pvm_hook {
 	PVM_HOOK_cost_cycles,    /* pvm/cost.c pvm_block_cost: the cycles of the cost-table row of the mutant's opcode (per op) */
 	PVM_HOOK_skip_limit,     /* pvm/decode.c prevalidate: the longest skip 0.8.0 prevalidation accepts (24) */
 	PVM_HOOK_grow_heap_id,   /* pvm/host.c pvm_host_is_grow_heap: the host-call id answered as grow_heap (1) */
+	PVM_HOOK_reg_field,      /* pvm/decode.c reg_clamp: a register field (0..255) before min(12, field) */
+	PVM_HOOK_link_mid,       /* jit/compile.c link: 1 = a static jump of the mutant's opcode to an instruction that
+	                            is not a block start goes into that instruction's code, not to a panic (0) (per op) */
 	PVM_HOOK_COUNT
 } pvm_hook;
 

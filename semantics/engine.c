@@ -5,9 +5,10 @@
  * PVM_READING_GAS_INSN: 1 before each instruction, out of gas at the first unpaid one). GP 0.8.0 runs Ψ_1
  * step by step as the text reads (ISA-NOTES-0.8 §3, §4): v_loc, the charge of L(ı)'s block when
  * the gas-charged flag is clear, the instruction, the flag update. Slow by design: it is the
- * reference the other engines are checked against, so it finds 0.7.2 regions and 0.8.0 block
- * starts L(ı) itself instead of using p->gas_cost (the cost of a block is the one model,
- * pvm_block_cost). */
+ * reference the other engines are checked against, so it decodes every instruction itself
+ * (semantics/decode.c, not the decoder's p->inst, is_start, is_block) and finds 0.7.2 regions and
+ * 0.8.0 block starts L(ı) itself instead of using p->gas_cost. Shared with the other engines:
+ * the cost of a 0.8.0 block (the one model, pvm_block_cost) and 0.8.0 prevalidation (p->invalid). */
 #include <stdlib.h>
 #include "sem.h"
 
@@ -41,7 +42,7 @@ static bool ends_region(const sem_spec *sp, unsigned op)
 static uint64_t region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc)
 {
 	uint64_t n = 1;
-	for (const pvm_inst *in = pvm_inst_at(p, pc); !ends_region(sp, in->op); in = pvm_inst_at(p, in->next)) n++;
+	for (pvm_inst in = sem_decode(sp, p, pc); !ends_region(sp, in.op); in = sem_decode(sp, p, in.next)) n++;
 	return n;
 }
 
@@ -52,13 +53,12 @@ static pvm_exit run_080(const sem_spec *sp, const pvm_program *p, pvm_state *s)
 	for (;;) {
 		uint32_t pc = s->pc;
 		/* deblob(p, ı): prevalidation and v_loc; failing, Ψ panics with the state unchanged */
-		if (p->invalid[0] || pc >= p->code_len || !p->is_start[pc] ||
-		    pvm_op_decode(p->isa, p->code[pc]) < 0) {
+		if (p->invalid[0] || !sem_is_instruction(p, pc)) {
 			x.status = PVM_PANIC;
 			return x;
 		}
 		if (!s->gas_charged) { /* A.8: the whole block holding ı, measured from its start L(ı) */
-			uint32_t start = pvm_block_of(p, pc);
+			uint32_t start = sem_block_of(sp, p, pc);
 			uint64_t cost = start == UINT32_MAX ? 0 : pvm_block_cost(p, start);
 			if (s->gas < 0 || (uint64_t)s->gas < cost) {
 				x.status = PVM_OOG;
@@ -67,9 +67,9 @@ static pvm_exit run_080(const sem_spec *sp, const pvm_program *p, pvm_state *s)
 			s->gas -= (int64_t)cost;
 			s->gas_charged = true;
 		}
-		const pvm_inst *in = pvm_inst_at(p, pc);
-		if (sem_exec(sp, p, in, s, &x)) return x; /* an exit keeps the flag (A.11) */
-		if (sem_spec_get(sp, in->op)->terminator) s->gas_charged = false;
+		pvm_inst in = sem_decode(sp, p, pc);
+		if (sem_exec(sp, p, &in, s, &x)) return x; /* an exit keeps the flag (A.11) */
+		if (sem_spec_get(sp, in.op)->terminator) s->gas_charged = false;
 	}
 }
 
@@ -84,35 +84,35 @@ pvm_exit sem_run_trace(const sem_spec *sp, const pvm_program *p, pvm_state *s, s
 	if (p->isa == PVM_ISA_080) return run_080(sp, p, s);
 	if (s->reading & PVM_READING_GAS_INSN) /* the peers' reading: 1 gas before each instruction */
 		for (;;) {
-			const pvm_inst *in = pvm_inst_at(p, s->pc);
+			pvm_inst in = sem_decode(sp, p, s->pc);
 			if (s->gas < 1) {
-				if (fn) fn(ctx, s->pc, in->op, 1ull << 1);
+				if (fn) fn(ctx, s->pc, in.op, 1ull << 1);
 				x.status = PVM_OOG;
 				return x;
 			}
 			s->gas -= 1;
 			uint64_t taken = 0;
 			uint32_t pc = s->pc;
-			bool done = sem_exec_paths(sp, p, in, s, &x, fn ? &taken : NULL);
-			if (fn) fn(ctx, pc, in->op, taken);
+			bool done = sem_exec_paths(sp, p, &in, s, &x, fn ? &taken : NULL);
+			if (fn) fn(ctx, pc, in.op, taken);
 			if (done) return x;
 		}
 	for (;;) {
 		uint64_t cost = region_cost(sp, p, s->pc);
 		if (s->gas < 0 || (uint64_t)s->gas < cost) {
-			if (fn) fn(ctx, s->pc, pvm_inst_at(p, s->pc)->op, 1ull << 1); /* paths[1] is `oog` */
+			if (fn) fn(ctx, s->pc, sem_decode(sp, p, s->pc).op, 1ull << 1); /* paths[1] is `oog` */
 			x.status = PVM_OOG;
 			return x;
 		}
 		s->gas -= (int64_t)cost;
 		for (;;) {
 			uint32_t pc = s->pc;
-			const pvm_inst *in = pvm_inst_at(p, pc);
+			pvm_inst in = sem_decode(sp, p, pc);
 			uint64_t taken = 0;
-			bool done = sem_exec_paths(sp, p, in, s, &x, fn ? &taken : NULL);
-			if (fn) fn(ctx, pc, in->op, taken);
+			bool done = sem_exec_paths(sp, p, &in, s, &x, fn ? &taken : NULL);
+			if (fn) fn(ctx, pc, in.op, taken);
 			if (done) return x;
-			if (ends_region(sp, in->op)) break;
+			if (ends_region(sp, in.op)) break;
 		}
 	}
 }

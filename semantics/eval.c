@@ -262,10 +262,6 @@ static uint8_t reg_of(const pvm_inst *in, unsigned operand)
 	return operand == SEM_RA ? in->ra : operand == SEM_RB ? in->rb : in->rd;
 }
 
-static bool is_block(const pvm_program *p, uint64_t pc)
-{
-	return pc <= p->code_len && p->is_block[pc];
-}
 
 /* sbrk by pvm.h's contract (GP 0.7.2): size 0 returns heap_top; otherwise the lowest
  * x >= max(heap_base, 0x10000) such that no byte of [x, x+size) is mapped; those pages become
@@ -418,17 +414,17 @@ bool sem_exec_paths(const sem_spec *sp, const pvm_program *p, const pvm_inst *in
 		x->next = in->next;
 		return true;
 	case SEM_BRANCH:
-		hit(&en, ctl, SEM_P_BRANCH, !c0 ? 0 : is_block(p, c1) ? 1 : 2);
+		hit(&en, ctl, SEM_P_BRANCH, !c0 ? 0 : sem_is_block(sp, p, (uint64_t)c1) ? 1 : 2);
 		if (!c0) return false;
-		if (!is_block(p, c1)) return exit_with(s, in, x, PVM_PANIC);
+		if (!sem_is_block(sp, p, (uint64_t)c1)) return exit_with(s, in, x, PVM_PANIC);
 		s->pc = (uint32_t)c1;
 		return false;
 	case SEM_DJUMP: {
 		uint64_t a = (uint32_t)c0;
 		hit(&en, ctl, SEM_P_DJUMP, a == 0xFFFF0000u ? 0 : a == 0 ? 1 : a > 2ull * p->jt_len ? 2 : (a & 1) ? 3
-		                           : !is_block(p, p->jump_table[a / 2 - 1]) ? 4 : 5);
+		                           : !sem_is_block(sp, p, p->jump_table[a / 2 - 1]) ? 4 : 5);
 		if (a == 0xFFFF0000u) return exit_with(s, in, x, PVM_HALT);
-		if (a == 0 || a > 2ull * p->jt_len || (a & 1) || !is_block(p, p->jump_table[a / 2 - 1]))
+		if (a == 0 || a > 2ull * p->jt_len || (a & 1) || !sem_is_block(sp, p, p->jump_table[a / 2 - 1]))
 			return exit_with(s, in, x, PVM_PANIC);
 		s->pc = p->jump_table[a / 2 - 1];
 		return false;

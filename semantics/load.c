@@ -25,7 +25,8 @@ const char *const sem_operand_names[SEM_NUM_OPERANDS] = {
 };
 static const int16_t operand_width[SEM_NUM_OPERANDS] = { 64, 64, 64, 64, 64, 32, 32, 32, 64 };
 
-/* A form's spec name ("reg_imm64") and the operands it gives the semantics, from pvm/forms.def. */
+/* A form's spec name ("reg_imm64"), from pvm/forms.def; the operands it gives the semantics are
+ * the spec's decoding's (sem_form_operands, semantics/decode.c). */
 static char form_names[PVM_FORM_COUNT][16];
 __attribute__((constructor)) static void build_form_names(void) /* once, before main */
 {
@@ -34,17 +35,7 @@ __attribute__((constructor)) static void build_form_names(void) /* once, before 
 			form_names[f][i] = (char)tolower((unsigned char)pvm_forms[f].name[i]);
 }
 static const char *form_spec_name(unsigned form) { return form_names[form]; }
-
-static uint16_t form_operands(unsigned form)
-{
-	static const struct { char letter; uint8_t operand; } map[] = {
-		{ 'A', SEM_RA }, { 'B', SEM_RB }, { 'D', SEM_RD }, { 'X', SEM_IMM }, { 'Y', SEM_IMM2 }, { 'T', SEM_TARGET },
-	};
-	uint16_t u = 0;
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strchr(pvm_form_operands(form), map[i].letter)) u |= (uint16_t)(1u << map[i].operand);
-	return u;
-}
+static uint16_t form_operands(unsigned form) { return sem_form_operands(form); }
 #define ALWAYS (1u << SEM_PC | 1u << SEM_NEXT | 1u << SEM_GAS)
 
 const char *sem_form_name(unsigned form)

@@ -130,13 +130,38 @@ const sem_insn *sem_spec_get_reading(const sem_spec *sp, unsigned opcode, uint8_
 bool sem_spec_reading_differs(const sem_spec *sp, unsigned opcode, uint8_t reading);
 const char *sem_form_name(unsigned form);                          /* "reg3", ... */
 
+/* ---- the spec's decoding (semantics/decode.c) ------------------------------------------------
+ * The instruction bytes read as GP A.5 states them, apart from pvm/decode.c and pvm/fields.c (the
+ * decoder the interpreter and the JIT use): the `spec` engine and the evaluator take their
+ * operands, instruction starts and block starts from here. Reads p->isa, code, code_len and
+ * bitmask only. */
+
+/* skip(pc): bytes up to the next set bitmask bit (every bit from code_len on counts as set), at
+ * most 24. */
+unsigned sem_skip(const pvm_program *p, uint32_t pc);
+/* pc holds an instruction: below code_len, bitmask bit set, a defined opcode byte of p->isa. */
+bool sem_is_instruction(const pvm_program *p, uint32_t pc);
+/* The operands (bit per sem_operand, of ra rb rd imm imm2 target) form gives the semantics. */
+uint16_t sem_form_operands(unsigned form);
+/* The operand fields of an instruction of `form` at pc with skip l into in->ra, rb, rd, imm,
+ * imm2, target (those the form lacks: 0, target pc). */
+void sem_decode_operands(unsigned form, const pvm_program *p, uint32_t pc, unsigned l, pvm_inst *in);
+/* The instruction at pc (any pc): op by the revision's opcode byte and form by sp's entry; a
+ * position that holds no instruction (sem_is_instruction) is a trap at pc. next = pc + 1 + skip. */
+pvm_inst sem_decode(const sem_spec *sp, const pvm_program *p, uint32_t pc);
+/* pc ∈ ϖ: an instruction at 0 or right after (at pc' + 1 + skip(pc')) an instruction that sp
+ * says is a terminator. */
+bool sem_is_block(const sem_spec *sp, const pvm_program *p, uint64_t pc);
+/* L(pc): the largest block start ≤ pc, or UINT32_MAX. */
+uint32_t sem_block_of(const sem_spec *sp, const pvm_program *p, uint32_t pc);
+
 /* ---- concrete evaluation -------------------------------------------------------------------- */
 
-/* Execute one instruction `in` (decoded from p) on *s by its spec: on continue sets s->pc to
- * the successor and returns false; on an exit returns true with *x filled and s->pc = in->pc.
- * Memory faults leave registers and memory unchanged (DESIGN.md); a panicking branch or djump
- * keeps the register writes. Branch targets and djumps are resolved against p (is_block,
- * jump_table). Gas is not touched (the caller charges gas regions). */
+/* Execute one instruction `in` (decoded from p: sem_decode) on *s by its spec: on continue sets
+ * s->pc to the successor and returns false; on an exit returns true with *x filled and s->pc =
+ * in->pc. Memory faults leave registers and memory unchanged (DESIGN.md); a panicking branch or
+ * djump keeps the register writes. Branch targets and djumps are resolved against p's block
+ * starts by sem_is_block and its jump table. Gas is not touched (the caller charges gas regions). */
 bool sem_exec(const sem_spec *sp, const pvm_program *p, const pvm_inst *in, pvm_state *s,
               pvm_exit *x);
 

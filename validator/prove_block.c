@@ -6,6 +6,7 @@
 #include <string.h>
 #include "interp/interp.h"
 #include "validator/code.h"
+#include "validator/decodecheck.h"
 #include "validator/prove.h"
 #include "validator/store.h"
 
@@ -51,6 +52,8 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 	snprintf(res->what, sizeof res->what, "block@%u", pc);
 	uint32_t last_pc = pc, cex_pc = pc;
 	size_t n_pieces = 0;
+	unsigned non_block = 0; /* static targets that are not block starts: proved linked to a panic */
+	if (tv_check_decode(o, p, v, pc, wk->reading, res, &non_block) != TV_PROVED) return PVM_OK;
 	tv_verdict verdict = TV_UNKNOWN;
 	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, L, pc, res, &cex, &last_pc, &cex_pc, &n_pieces);
 	if (o->whole_block || verdict == TV_UNKNOWN) {
@@ -103,6 +106,11 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 		}
 		res->verdict = verdict;
 		res->symbolic = d.symbolic;
+	}
+	if (verdict == TV_PROVED && non_block) {
+		size_t l = strlen(res->detail);
+		snprintf(res->detail + l, sizeof res->detail - l, "; %u static target%s not a block start: a panic exit",
+		         non_block, non_block == 1 ? "" : "s");
 	}
 	if (verdict == TV_UNKNOWN && v && o->fallback_states) {
 		/* the whole program from this block on both engines, registers varied */

@@ -1,7 +1,8 @@
 /* tests/jit/random.c: differential test: seeded random programs run on interp, jit and
  * jit-portable; final states must be identical. Three kinds: straight-line code over every
- * register-only opcode (all 13 registers, so every aliasing with the rcx/rdx-using templates) with
- * edge values; the same plus loads/stores around a page boundary; and control flow: branches,
+ * register-only opcode (all 13 registers and the fields 13-15 that mean r12, so every aliasing
+ * with the rcx/rdx-using templates) with edge values; the same plus loads/stores around a page
+ * boundary; and control flow: branches,
  * jumps and dynamic jumps to random (often invalid) targets, a jump table, ecalli, padding bytes
  * (long skips, fall-through into non-instructions) and small gas budgets (out-of-gas at region
  * boundaries). Prints "random: N passed, N failed". */
@@ -60,7 +61,8 @@ static void put(code *c, const uint8_t *bytes, size_t n)
 	c->n += n;
 }
 
-static uint8_t reg(void) { return (uint8_t)(next_rand() % 13); }
+/* A register field: 0..12, one in 32 a field of 13..15 (which means r12). */
+static uint8_t reg(void) { return (uint8_t)(next_rand() % 32 ? next_rand() % 13 : 13 + next_rand() % 3); }
 
 /* One random instruction of a register-only or memory form (memory: sometimes a small sbrk). */
 static void random_inst(code *c, bool memory)

@@ -2,7 +2,10 @@
  * `genprog DIR N [SEED]` writes DIR/p000.pvmasm .. DIR/p{N-1}.pvmasm: basic blocks of 3-14
  * instructions mixing arithmetic (mul, div, rem, shifts, mul_upper, compares, cmov) with loads
  * and stores through computed addresses into a 16 KiB read-write area, ending in a branch, a
- * jump, a dynamic jump through the jump table or a trap. Deterministic in SEED. */
+ * jump, a dynamic jump through the jump table or a trap. Some register fields are 13-15 (raw
+ * encodings: they mean r12) and some static targets are not block starts (an instruction inside
+ * a block, the code's end or past it, a byte inside the branch itself): those branches panic.
+ * Deterministic in SEED. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +37,20 @@ static const char *const br2[] = { "branch_eq", "branch_ne", "branch_lt_u", "bra
 static const char *const br1[] = { "branch_eq_imm", "branch_ne_imm", "branch_lt_u_imm", "branch_gt_s_imm",
 	"branch_le_u_imm", "branch_ge_s_imm" };
 
+/* A register field as encoded: usually 0..12, one in eight 13..15 (decoded as r12). */
+static unsigned field(void) { return pick(8) ? (unsigned)pick(13) : 13 + pick(3); }
+
+/* A static target: mostly a block start L<b>; sometimes M<b>, an instruction inside block b, or
+ * the code's end (End) or far past it. */
+static void target(char *out, size_t n, unsigned n_blocks)
+{
+	unsigned k = pick(20);
+	if (k < 15) snprintf(out, n, "L%u", pick(n_blocks));
+	else if (k < 18) snprintf(out, n, "M%u", pick(n_blocks));
+	else if (k < 19) snprintf(out, n, "End");
+	else snprintf(out, n, "0x100000");
+}
+
 static long imm(void)
 {
 	switch (pick(4)) {
@@ -62,11 +79,17 @@ static void program(FILE *f, unsigned n_blocks)
 	for (int i = 0; i < 13; i++) fprintf(f, ".reg r%d 0x%llx\n", i, (unsigned long long)rnd());
 	for (unsigned b = 0; b < n_blocks; b++) {
 		fprintf(f, "L%u:\n", b);
-		unsigned n = 3 + pick(12);
+		unsigned n = 3 + pick(12), mid = 1 + pick(n - 1);
 		for (unsigned k = 0; k < n; k++) {
 			unsigned w = pick(10);
-			if (w < 4) {
+			if (k == mid) fprintf(f, "M%u:\n", b); /* not a block start: the instruction before is none */
+			if (w < 4 && pick(4) == 0) { /* raw: rA rB in byte 1, rD in byte 2, any of them 13..15 */
+				fprintf(f, "\t.raw %s %02x %02x\n", alu3[pick(sizeof alu3 / sizeof *alu3)], field() | field() << 4, field());
+			} else if (w < 4) {
 				fprintf(f, "\t%s r%d, r%d, r%d\n", alu3[pick(sizeof alu3 / sizeof *alu3)], reg(), reg(), reg());
+			} else if (w < 6 && pick(4) == 0) { /* raw: rA = rB op X, X one byte 0..63 */
+				fprintf(f, "\t.raw %s %02x %02x\n", alu2i[pick(sizeof alu2i / sizeof *alu2i)], field() | field() << 4,
+				        (unsigned)pick(64));
 			} else if (w < 6) {
 				fprintf(f, "\t%s r%d, r%d, %ld\n", alu2i[pick(sizeof alu2i / sizeof *alu2i)], reg(), reg(),
 				        imm() & 0x3f);
@@ -81,20 +104,29 @@ static void program(FILE *f, unsigned n_blocks)
 			}
 		}
 		unsigned t = pick(10);
+		char to[32];
+		target(to, sizeof to, n_blocks);
 		if (b + 1 == n_blocks || t == 0) {
 			fprintf(f, "\ttrap\n");
+		} else if (t < 4 && pick(8) == 0) { /* a target inside the branch: its register byte */
+			fprintf(f, "\t.raw %s %02x 01\n", br2[pick(6)], field() | field() << 4);
 		} else if (t < 4) {
-			fprintf(f, "\t%s r%d, r%d, L%u\n", br2[pick(6)], reg(), reg(), pick(n_blocks));
+			fprintf(f, "\t%s r%d, r%d, %s\n", br2[pick(6)], reg(), reg(), to);
+		} else if (t < 7 && pick(8) == 0) { /* X of 0 bytes, the offset 1: the register byte */
+			fprintf(f, "\t.raw %s %02x 01\n", br1[pick(6)], field());
 		} else if (t < 7) {
-			fprintf(f, "\t%s r%d, %ld, L%u\n", br1[pick(6)], reg(), imm(), pick(n_blocks));
+			fprintf(f, "\t%s r%d, %ld, %s\n", br1[pick(6)], reg(), imm(), to);
+		} else if (t < 8 && pick(8) == 0) { /* the offset 1: the offset byte itself */
+			fprintf(f, "\t.raw jump 01\n");
 		} else if (t < 8) {
-			fprintf(f, "\tjump L%u\n", pick(n_blocks));
+			fprintf(f, "\tjump %s\n", to);
 		} else { /* through the table: address 2 (i + 1) for i = x mod n_jt */
 			int r = reg();
 			fprintf(f, "\tand_imm r%d, r%d, %u\n\tshlo_l_imm_64 r%d, r%d, 1\n\tjump_ind r%d, 2\n", r, reg(), n_jt - 1, r, r,
 			        r);
 		}
 	}
+	fprintf(f, "End:\n");
 }
 
 int main(int argc, char **argv)
