@@ -3,12 +3,13 @@
  * mprotect, a SIGSEGV/SIGBUS/SIGFPE handler that turns a fault in JIT code into an exit by
  * rewriting the interrupted context (no longjmp), and the exits handled in C (sbrk, host calls,
  * fault address, accesses that wrap past 2^32; gas when a run starts inside a region rather than
- * at its entry, whose prologue charges it). Each run gets a sandbox in the state of a fresh
- * reservation: every guest page PROT_NONE and zero, the prefix zero. A thread keeps the
- * reservation of its last run and hands it to its next one after putting back that state (the
- * pages the shadow says are open dropped with MADV_DONTNEED, which makes them read zero, and set
- * PROT_NONE); nothing else of a run outlives it but the shadow of its page protections (every
- * guest-page mprotect goes through sb_protect). */
+ * at its entry, whose prologue charges it). A thread keeps the reservation of its last run, with
+ * the shadow of what that run left open, and its signal stack; its next run's sandbox_open makes
+ * the reservation what a fresh one would be after mirroring the state: every page the state maps
+ * open with its permission and bytes, every other page closed and zero (dropped with
+ * MADV_DONTNEED), the prefix zero but for the context and the jump table. Nothing else of a run
+ * outlives it but the shadow of its page protections (every guest-page mprotect goes through
+ * sb_protect). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -84,6 +85,8 @@ typedef struct sb_cache {
 	uint8_t *base;
 	size_t size, prefix;
 	jit_perms open;
+	void *ss;              /* the thread's signal stack, installed by its first run */
+	stack_t old_ss;        /* the one it replaced, put back when the thread ends */
 } sb_cache;
 static __thread sb_cache *kept;
 static pthread_key_t kept_key;
@@ -92,6 +95,10 @@ static void kept_free(void *cv)
 {
 	sb_cache *c = cv;
 	if (c->base) munmap(c->base, c->size);
+	if (c->ss) {
+		sigaltstack(&c->old_ss, NULL);
+		free(c->ss);
+	}
 	free(c->open.v);
 	free(c);
 }
@@ -393,10 +400,6 @@ static bool sandbox_open(jit_run *r, jit_program *jp, pvm_state *s)
  * hook unmaps its own). */
 static void sandbox_close(jit_run *r)
 {
-	if (!kept) {
-		kept = pvm_xcalloc(1, sizeof *kept);
-		pthread_setspecific(kept_key, kept);
-	}
 	if (kept->base) {
 		munmap(r->base, r->size);
 		return;
@@ -531,9 +534,16 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	jit_run r = { .state = s };
 	pthread_once(&handler_once, install_handler);
 	if (!sandbox_open(&r, jp, s)) return x; /* no address space: cannot run at all */
-	size_t ss_size = 1 << 16;
-	stack_t ss = { .ss_sp = pvm_xmalloc(ss_size), .ss_size = ss_size }, old_ss;
-	sigaltstack(&ss, &old_ss);
+	if (!kept) {
+		kept = pvm_xcalloc(1, sizeof *kept);
+		pthread_setspecific(kept_key, kept);
+	}
+	if (!kept->ss) { /* the fault handler's stack: one per thread, kept installed */
+		size_t ss_size = 1 << 16;
+		stack_t ss = { .ss_sp = pvm_xmalloc(ss_size), .ss_size = ss_size };
+		if (sigaltstack(&ss, &kept->old_ss) == 0) kept->ss = ss.ss_sp;
+		else free(ss.ss_sp);
+	}
 	memcpy(r.ctx->regs, s->regs, sizeof s->regs);
 	r.ctx->gas = s->gas;
 	r.prev = current_run;
@@ -608,10 +618,6 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	sb_stop(&r, "exit", pc, false);
 
 	current_run = r.prev;
-	if (ss.ss_sp) {
-		sigaltstack(&old_ss, NULL);
-		free(ss.ss_sp);
-	}
 	sandbox_close(&r);
 	return x;
 }
