@@ -181,12 +181,13 @@ int cmd_prove(int argc, char **argv)
 				break;
 			}
 			i++;
-		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) {
+		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs") || (!strncmp(a, "-j", 2) && a[2])) {
+			bool glued = a[2] && a[1] == 'j'; /* -j2, as make takes it */
+			if (!cli_parse_u64(glued ? a + 2 : val, &n) || n < 1 || n > 64) {
 				early = cli_usage("prove", "-j needs a number 1..64");
 				break;
 			}
-			o.jobs = (unsigned)n, i++;
+			o.jobs = (unsigned)n, i += !glued;
 		} else if (cli_report_option(argc, argv, &i, &json, &junit, &html)) {
 		} else if (!strcmp(a, "--no-progress")) {
 			o.progress = false;

@@ -60,9 +60,11 @@ int cmd_validate(int argc, char **argv)
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			return 0;
-		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-			if (!cli_parse_u64(val, &n) || n < 1 || n > 64) return cli_usage("validate", "-j needs a number 1..64");
-			o.jobs = (unsigned)n, i++;
+		} else if (!strcmp(a, "-j") || !strcmp(a, "--jobs") || (!strncmp(a, "-j", 2) && a[2])) {
+			bool glued = a[2] && a[1] == 'j'; /* -j2, as make takes it */
+			if (!cli_parse_u64(glued ? a + 2 : val, &n) || n < 1 || n > 64)
+				return cli_usage("validate", "-j needs a number 1..64");
+			o.jobs = (unsigned)n, i += !glued;
 		} else if (!strcmp(a, "--seed")) {
 			if (!cli_parse_u64(val, &o.seed)) return cli_usage("validate", "--seed needs a number");
 			i++;

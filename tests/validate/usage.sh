@@ -9,6 +9,10 @@ check() { # expected-substring command...
 check "unknown opcode 'nope'" "$jp" validate --opcode nope
 check "--shard needs I/N" "$jp" validate --shard 3/2
 check "-j needs a number" "$jp" validate -j zero
+check "-j needs a number" "$jp" validate -j0
+check "-j needs a number" "$jp" prove -jx x.json --all
+# -j2 glued, as make takes it: accepted (the bad --opcode after it is what fails)
+check "unknown opcode 'nope'" "$jp" validate -j2 --opcode nope
 check "unknown or incomplete option" "$jp" validate --frobnicate
 check "--cache needs a folder" "$jp" validate --cache
 check "--cache needs a folder" "$jp" prove --all x.json --cache
