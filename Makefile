@@ -2,7 +2,8 @@
 BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
-PKGS = build-essential cmake pkg-config libz3-dev libcapstone-dev libyaml-dev clang libclang-rt-dev
+# cvc5: the second solver of --recheck (README § A second solver) and its ctests
+PKGS = build-essential cmake pkg-config libz3-dev libcapstone-dev libyaml-dev clang libclang-rt-dev cvc5
 FUZZ_PKGS = $(PKGS) afl++
 # What only `make test` adds: a headless browser for the HTML report's test (ctest
 # validate_report_browser; about 122 MB to fetch, 414 MB installed, without recommends).

@@ -22,6 +22,7 @@ static void usage(FILE *f)
 	           "                      [--timings] [--debug query,norm,rlimit,weaken] [--isa 0.8.0|0.7.2]\n"
 	           "                      [--progress-every SECONDS]\n"
 	           "                      [--reading R] [--metadata|--no-metadata] [--cache DIR | --no-cache]\n"
+	           "                      [--recheck cvc5] [--recheck-timeout-ms MS] [--smt2-dir DIR]\n"
 	           "FILE: a w3f vector, .pvmasm, blob, container (with or without on-chain metadata) or a\n"
 	           "JIP-7 trace (its program). --visited TRACE proves every gas region the traced run\n"
 	           "enters (replayed with the trace's host answers; a run that leaves the trace is exit 1).\n"
@@ -37,6 +38,9 @@ static void usage(FILE *f)
 	           "A block's PROVED verdict is kept in the proof store (as validate's: --cache DIR, default\n"
 	           "$JITPROOF_CACHE else ~/.cache/jitproof; --no-cache) under a hash of its program, pc, spec\n"
 	           "entries, options and the prover's identity, and reused by a later run.\n"
+	           "--recheck cvc5 re-proves every query (pieces, regions, templates, dispatchers, exit stubs)\n"
+	           "with cvc5, as built: a disagreement makes the block VALIDATOR-BUG; --smt2-dir DIR writes\n"
+	           "them as SMT-LIB 2 scripts (as validate's; README § A second solver).\n"
 	           "Exit 0 when every block is PROVED or FALLBACK-AGREE, 1 otherwise.\n");
 }
 
@@ -56,6 +60,7 @@ typedef struct prove_run {
 	pthread_mutex_t lock;    /* guards err, phase_ms and queries */
 	double phase_ms[TV_NUM_PHASES];
 	size_t queries;          /* solver queries, all workers */
+	tv_report rechecks;      /* the second solver's counts, all workers */
 } prove_run;
 
 static double now_s(void)
@@ -90,6 +95,7 @@ static void *prove_worker(void *arg)
 	pthread_mutex_lock(&R->lock);
 	tv_worker_phases(w, R->phase_ms);
 	R->queries += tv_worker_queries(w);
+	tv_worker_rechecks(w, &R->rechecks);
 	pthread_mutex_unlock(&R->lock);
 	tv_worker_free(w);
 	return NULL;
@@ -377,6 +383,11 @@ int cmd_prove(int argc, char **argv)
 	rep.seconds = now_s() - t0;
 	for (int k = 0; k < TV_NUM_PHASES; k++) rep.phase_ms[k] = R.phase_ms[k];
 	rep.queries = R.queries;
+	rep.recheck = o.recheck;
+	memcpy(rep.rechecked, R.rechecks.rechecked, sizeof rep.rechecked);
+	rep.recheck_ms = R.rechecks.recheck_ms;
+	memcpy(rep.recheck_alpha, R.rechecks.recheck_alpha, sizeof rep.recheck_alpha);
+	memcpy(rep.recheck_skipped, R.rechecks.recheck_skipped, sizeof rep.recheck_skipped);
 	tv_report_store(&rep, o.store);
 	if (timings) {
 		fprintf(stderr, "time (ms, all workers):");
@@ -397,6 +408,7 @@ int cmd_prove(int argc, char **argv)
 		}
 		if (all) tv_report_block_summary(&rep, jobs, stdout);
 		tv_report_store_summary(&rep, stdout);
+		tv_report_recheck_summary(&rep, stdout);
 		size_t c[TV_NUM_VERDICTS];
 		tv_report_counts(&rep, c);
 		if (c[TV_CEX] || c[TV_UNKNOWN] || c[TV_BUG]) rc = 1; /* an unknown block is not a pass */

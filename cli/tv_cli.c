@@ -1,6 +1,8 @@
 /* cli/tv_cli.c: the solver, fallback and proof-store options shared by validate and prove; what
  * validate and merge-reports print of a report. */
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "tv_cli.h"
 #include "validator/store.h"
 
@@ -30,9 +32,31 @@ int cli_tv_option(const char *cmd, int argc, char **argv, int *i, tv_opts *o)
 			else if (l == 4 && !strncmp(p, "norm", 4)) o->debug |= TV_DEBUG_NORM;
 			else if (l == 6 && !strncmp(p, "rlimit", 6)) o->debug |= TV_DEBUG_RLIMIT;
 			else if (l == 6 && !strncmp(p, "weaken", 6)) o->debug |= TV_DEBUG_WEAKEN;
-			else return cli_usage(cmd, "--debug: unknown item '%.*s' (query, norm, rlimit, weaken)", (int)l, p);
+			else if (l == 13 && !strncmp(p, "recheck-wrong", 13)) o->debug |= TV_DEBUG_RECHECK_WRONG;
+			else if (l == 15 && !strncmp(p, "unsound-rewrite", 15)) o->debug |= TV_DEBUG_UNSOUND_REWRITE;
+			else return cli_usage(cmd, "--debug: unknown item '%.*s' (query, norm, rlimit, weaken, recheck-wrong, "
+			                      "unsound-rewrite)", (int)l, p);
 			p += l + (p[l] == ',');
 		}
+	} else if (!strcmp(a, "--smt2-dir")) {
+		if (!val || !*val) return cli_usage(cmd, "--smt2-dir needs a folder");
+		if (mkdir(val, 0777) != 0 && errno != EEXIST) {
+			fprintf(stderr, "jitproof %s: --smt2-dir %s: %s\n", cmd, val, strerror(errno));
+			return 2;
+		}
+		o->smt2_dir = val;
+	} else if (!strcmp(a, "--recheck")) {
+		char why[256];
+		if (!val || !*val) return cli_usage(cmd, "--recheck needs a solver (cvc5)");
+		if (!tv_recheck_available(val, why, sizeof why)) {
+			fprintf(stderr, "jitproof %s: --recheck: %s\n", cmd, why);
+			return 2;
+		}
+		o->recheck = val;
+	} else if (!strcmp(a, "--recheck-timeout-ms")) {
+		if (!cli_parse_u64(val, &n) || n < 1 || n > 3600000)
+			return cli_usage(cmd, "--recheck-timeout-ms needs a number of milliseconds (1 .. 3600000)");
+		o->recheck_timeout_ms = (unsigned)n;
 	} else if (!strcmp(a, "--cache")) {
 		if (!val || !*val) return cli_usage(cmd, "--cache needs a folder");
 		o->store_dir = val;
@@ -56,8 +80,10 @@ int cli_tv_option(const char *cmd, int argc, char **argv, int *i, tv_opts *o)
 void cli_tv_store_open(const char *cmd, tv_opts *o)
 {
 	o->store = NULL;
-	/* --debug weaken drops assumptions on purpose (it tests the replay check): no store */
-	if (o->no_store || (o->debug & TV_DEBUG_WEAKEN)) return;
+	/* --debug weaken drops assumptions on purpose (it tests the replay check), unsound-rewrite
+	 * proves everything: no store. --recheck re-proves every query: nothing taken from the store
+	 * (its verdicts have no query to re-prove), and nothing written (one mode, one meaning). */
+	if (o->no_store || (o->debug & (TV_DEBUG_WEAKEN | TV_DEBUG_UNSOUND_REWRITE)) || o->recheck) return;
 	char buf[4096];
 	const char *dir = o->store_dir ? o->store_dir : tv_store_default_dir(buf, sizeof buf);
 	if (!dir) {

@@ -5,12 +5,13 @@
 #include "validator/tv.h"
 
 /* If argv[*i] is one of --rlimit N, --timeout-ms MS, --fallback-states N, --cex-dir DIR,
- * --debug query,norm,rlimit, --portable, --features V, --cache DIR, --no-cache: stores it in *o,
- * advances *i past its value and returns 0. Returns -1 when argv[*i] is none of them, 2 (after
- * one usage line) on a bad value. */
+ * --debug query,norm,rlimit,..., --portable, --features V, --cache DIR, --no-cache, --smt2-dir DIR
+ * (made if missing), --recheck SOLVER (checked to run here), --recheck-timeout-ms MS: stores it in
+ * *o, advances *i past its value and returns 0. Returns -1 when argv[*i] is none of them, 2 (after
+ * one line) on a bad value. */
 int cli_tv_option(const char *cmd, int argc, char **argv, int *i, tv_opts *o);
-/* Open the proof store the options ask for into o->store (NULL with --no-cache or --debug weaken,
- * or after one warning line when the folder cannot be used). Call after --mutant is set. The
+/* Open the proof store the options ask for into o->store (NULL with --no-cache, --recheck or
+ * --debug weaken/unsound-rewrite, or after one warning line when the folder cannot be used). Call after --mutant is set. The
  * command closes it (tv_store_close). */
 void cli_tv_store_open(const char *cmd, tv_opts *o);
 

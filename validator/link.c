@@ -206,7 +206,8 @@ tv_verdict tv_prove_table(const tv_opts *o, const tv_links *L, const pvm_program
 /* An exit stub lifted: from a fresh state, the code at `code` (address base) must take exactly
  * one way out, a jump to exit_addr, having stored two numerals into the context's exit_kind and
  * exit_pc, and left every guest register and r15 as they were (terms equal after simplify:
- * Z3's simplifier is sound, so this is a proof, for every state). */
+ * Z3's simplifier is sound, so this is a proof, for every state). With --recheck the same claim
+ * is re-proved by the second solver (a disagreement makes the block's verdict VALIDATOR-BUG). */
 bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
                   uint32_t *pc)
 {
@@ -214,6 +215,7 @@ bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, 
 	Z3_context z = w->z;
 	tv_query q;
 	tv_query_init(&q, w);
+	tv_query_name(w, TV_QK_LINK, "stub_%llx", (unsigned long long)base);
 	lift_state st;
 	tv_lift_pre(w, &q, &st);
 	lift_result lr;
@@ -227,14 +229,24 @@ bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, 
 			ok = Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[jit_reg_map[i]]), q.g[i]);
 		uint64_t v[2];
 		int32_t at[2] = { JIT_CTX(exit_kind), JIT_CTX(exit_pc) };
+		Z3_ast rd[2] = { NULL, NULL };
 		for (int k = 0; ok && k < 2; k++) {
 			Z3_ast a = Z3_mk_bvadd(z, q.mb, num(z, (uint64_t)(int64_t)at[k], 64));
-			Z3_ast r = Z3_simplify(z, lift_mem_read(w->lc, le->st.mem, a, 4));
+			rd[k] = lift_mem_read(w->lc, le->st.mem, a, 4);
+			Z3_ast r = Z3_simplify(z, rd[k]);
 			ok = Z3_is_numeral_ast(z, r) && Z3_get_numeral_uint64(z, r, &v[k]);
 		}
 		if (ok) {
 			*kind = (uint32_t)v[0];
 			*pc = (uint32_t)v[1];
+			/* the claim just shown, as one formula, for the second solver (and --smt2-dir) */
+			Z3_ast c[PVM_NUM_REGS + 4];
+			size_t nc = 0;
+			c[nc++] = le->cond;
+			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_MEMBASE], q.mb);
+			for (int i = 0; i < PVM_NUM_REGS; i++) c[nc++] = Z3_mk_eq(z, le->st.gpr[jit_reg_map[i]], q.g[i]);
+			for (int k = 0; k < 2; k++) c[nc++] = Z3_mk_eq(z, rd[k], Z3_mk_unsigned_int64(z, v[k], Z3_get_sort(z, rd[k])));
+			tv_recheck_claim(w, &q, Z3_mk_and(z, (unsigned)nc, c));
 		}
 	}
 	lift_result_fini(&lr);

@@ -18,5 +18,6 @@ tv_opts tv_opts_default(void)
 	return (tv_opts){ .jobs = 1, .timeout_ms = 120000, .rlimit = 20000000, .shard_n = 1,
 	                  .variants = (1u << TV_NUM_VARIANTS) - 1, .isas = (1u << PVM_ISA_COUNT) - 1,
 	                  .fallback_states = 1000, .seed = 0x6a697470726f6f66ull, .memo = true, .readings = 3,
-	                  .max_cex = 3, .progress_every = 30 };
+	                  .max_cex = 3, .progress_every = 30,
+	                  .recheck_timeout_ms = 10000 };
 }

@@ -35,7 +35,16 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		res->verdict = tv_store_reused(res);
 		return PVM_OK;
 	}
+	size_t recheck_bad = wk->recheck_bad, recheck_unknown = wk->recheck_unknown; /* the second solver's, before */
 	pvm_err err = prove_block(wk, p, v, L, pc, res, e);
+	if (!err && res->verdict == TV_PROVED && wk->recheck_bad != recheck_bad) { /* a query of its proof refuted */
+		res->verdict = TV_BUG;
+		snprintf(res->detail, sizeof res->detail, "%.255s", wk->recheck_why);
+	} else if (!err && res->verdict == TV_PROVED && wk->recheck_unknown != recheck_unknown) {
+		size_t l = strlen(res->detail);
+		snprintf(res->detail + l, sizeof res->detail - l, "%s%s gave up on %zu of its queries", l ? "; " : "",
+		         o->recheck, wk->recheck_unknown - recheck_unknown);
+	}
 	if (!err && digest && res->verdict == TV_PROVED) tv_store_put_result(o->store, &k, res);
 	return err;
 }

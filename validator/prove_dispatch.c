@@ -12,6 +12,9 @@ static tv_verdict dispatch_case(tv_worker *w, const pvm_program *p, const pvm_in
 	Z3_context z = w->z;
 	tv_query q;
 	tv_query_init(&q, w);
+	if (c == UINT32_MAX) tv_query_name(w, TV_QK_DISPATCH, "%s_pc%u_every_slot", pvm_ops[in->op].name, in->pc);
+	else if (c < p->jt_len) tv_query_name(w, TV_QK_DISPATCH, "%s_pc%u_slot%u", pvm_ops[in->op].name, in->pc, c);
+	else tv_query_name(w, TV_QK_DISPATCH, "%s_pc%u_no_slot", pvm_ops[in->op].name, in->pc);
 	q.pc_sym = var(z, "jump_pc", 32);
 	q.pc_val = in->pc;
 	q.x = Z3_mk_sign_ext(z, 32, var(z, "imm", 32));

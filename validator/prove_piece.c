@@ -185,6 +185,8 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 	uint32_t end = k + 1 < (long)blk->n_map ? blk->map[k + 1].host_off : (uint32_t)blk->len;
 	const pvm_inst *in = k < 0 ? NULL : pvm_inst_at(p, blk->map[k].guest_pc);
 	*cex_pc = in ? in->pc : blk->entry_pc;
+	if (in) tv_query_name(w, TV_QK_PIECE, "%s_pc%u", pvm_ops[in->op].name, in->pc);
+	else tv_query_name(w, TV_QK_PIECE, "prologue_pc%u", blk->entry_pc);
 	tv_outcome run, stay;
 	Z3_ast oog = NULL;
 	if (!in) {

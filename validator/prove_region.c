@@ -23,6 +23,7 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L
 	Z3_context z = w->z;
 	tv_query q;
 	tv_query_init(&q, w);
+	tv_query_name(w, TV_QK_REGION, "%s_pc%u", pvm_ops[pvm_inst_at(p, pc)->op].name, pc);
 	/* the program's basic-block starts, concretely: those the region's branches name (the spec
 	 * reads is_block only at a branch target), all of them only for a dynamic jump */
 	Z3_sort b32 = Z3_mk_bv_sort(z, 32);

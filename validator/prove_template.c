@@ -17,6 +17,8 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 	Z3_context z = w->z;
 	tv_query q;
 	tv_query_init(&q, w);
+	tv_query_name(w, TV_QK_TEMPLATE, "%s_r%u.r%u.r%u_%s_gp%s", pvm_ops[in.op].name, in.ra, in.rb, in.rd,
+	              jit_class_name(cls), pvm_isa_name(sem_spec_isa(w->o->spec)));
 	unsigned form = pvm_ops[in.op].form;
 	const char *operands = pvm_form_operands(form);
 	bool has_x = strchr(operands, 'X'), has_y = strchr(operands, 'Y'), has_t = strchr(operands, 'T');

@@ -8,12 +8,18 @@
  * gas. PROVED only on unsat; sat gives a model (then minimized) for the counterexample vector.
  * The proof assumes every memory access is permitted (>= 0x10000, not wrapping, page mapped):
  * the fault paths are checked concretely by the fallback. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "validator/query.h"
-#include "validator/z3check.h"
 #include "validator/rewrite.h"
+#include "validator/sha256.h"
+#include "validator/smt2.h"
+#include "validator/z3check.h"
 
 static const char *const kind_names[] = { "continue", "halt", "panic", "page-fault", "host-call",
                                           "out-of-gas", "dynamic-jump", "unexpected-exit" };
@@ -29,6 +35,7 @@ void tv_worker_init(tv_worker *w, const tv_opts *o)
 static void worker_close(tv_worker *w)
 {
 	tv_memo_clear(&w->unsat);
+	tv_memo_clear(&w->recheck_gave_up);
 	if (w->lc) lift_free(w->lc);
 	if (w->s) Z3_solver_dec_ref(w->z, w->s);
 	if (w->simple) Z3_solver_dec_ref(w->z, w->simple);
@@ -45,6 +52,7 @@ void tv_worker_fini(tv_worker *w)
 {
 	worker_close(w);
 	tv_memo_free(&w->unsat);
+	tv_memo_free(&w->recheck_gave_up);
 	free(w->tpl_done);
 	w->tpl_done = NULL;
 	w->cap_tpl_done = w->n_tpl_done = 0;
@@ -62,6 +70,17 @@ void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES])
 }
 
 size_t tv_worker_queries(const tv_worker *w) { return w->n_queries; }
+
+void tv_worker_rechecks(const tv_worker *w, tv_report *rep)
+{
+	for (int k = 0; k < TV_NUM_QKINDS; k++)
+		for (int a = 0; a < TV_RECHECK_ANSWERS; a++) rep->rechecked[k][a] += w->rechecked[k][a];
+	rep->recheck_ms += w->recheck_ms;
+	for (int k = 0; k < TV_NUM_QKINDS; k++) {
+		rep->recheck_alpha[k] += w->recheck_alpha[k];
+		rep->recheck_skipped[k] += w->recheck_skipped[k];
+	}
+}
 
 tv_worker *tv_worker_new(const tv_opts *o)
 {
@@ -90,6 +109,7 @@ bool tv_worker_ready(tv_worker *w)
 	if (w->z && w->uses++ < 10000) return true;
 	worker_close(w);
 	tv_memo_clear(&w->unsat); /* the memo's terms die with the context */
+	tv_memo_clear(&w->recheck_gave_up);
 	Z3_config cfg = Z3_mk_config();
 	w->z = Z3_mk_context(cfg);
 	Z3_del_config(cfg);
@@ -347,6 +367,121 @@ double tv_now_ms(void)
 }
 
 
+/* ---- the query as built, for --smt2-dir and the second solver (--recheck) -------------------- */
+
+void tv_query_name(tv_worker *w, int kind, const char *fmt, ...)
+{
+	w->q_kind = (uint8_t)kind;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w->q_name, sizeof w->q_name, fmt, ap);
+	va_end(ap);
+}
+
+/* Writes text into o->smt2_dir as KIND_NAME_HASH.smt2 (the digest of the text: the same query is
+ * the same file), or, with keep false, into a temporary file. The path in path; false if it
+ * cannot be written. */
+static bool script_file(const tv_worker *w, const char *text, bool keep, char *path, size_t n)
+{
+	size_t len = strlen(text);
+	int fd;
+	if (keep) {
+		uint8_t d[32];
+		char hex[65];
+		tv_sha256(text, len, d);
+		tv_sha256_hex(d, hex);
+		snprintf(path, n, "%s/%s_%s_%.16s.smt2", w->o->smt2_dir, tv_qkind_name(w->q_kind), w->q_name, hex);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	} else {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(path, n, "%s/jitproof-recheck-XXXXXX.smt2", tmp && *tmp ? tmp : "/tmp");
+		fd = mkstemps(path, 5);
+	}
+	if (fd < 0) return false;
+	bool ok = write(fd, text, len) == (ssize_t)len;
+	ok = close(fd) == 0 && ok;
+	if (!ok) unlink(path);
+	return ok;
+}
+
+/* The query pre ∧ bad as built (before any rewrite), z3_said what Z3 made of it: written with
+ * --smt2-dir, and re-proved by the second solver when recheck (Z3 said unsat). False on a
+ * disagreement (the solver says sat, or fails): w->recheck_bad counted, w->recheck_why says it.
+ * raw, norm: the query's memo keys before and after the rewriter (NULL: none). Once the second
+ * solver gives up on a query, the queries with either key (alpha-equivalent as built, or after the
+ * rewriter: the same hard core) are counted unknown without running it again, which bounds what
+ * its limit costs to one query per key. */
+static bool second_opinion(tv_worker *w, const Z3_ast *pre, size_t n_pre, Z3_ast bad, const char *z3_said, bool recheck,
+                           Z3_ast raw, Z3_ast norm)
+{
+	if (recheck && ((raw && tv_memo_has(w->z, &w->recheck_gave_up, raw)) ||
+	                (norm && tv_memo_has(w->z, &w->recheck_gave_up, norm)))) {
+		w->recheck_skipped[w->q_kind]++;
+		w->recheck_unknown++;
+		recheck = false; /* still written with --smt2-dir */
+		if (!w->o->smt2_dir) return true;
+	}
+	const tv_opts *o = w->o;
+	Z3_context z = w->z;
+	char comment[256], why[256] = "", path[4096] = "";
+	snprintf(comment, sizeof comment, "; jitproof %s query: %s\n; Z3: %s\n", tv_qkind_name(w->q_kind), w->q_name,
+	         z3_said);
+	/* --debug recheck-wrong: the second solver gets the negated formula, a query that is not unsat */
+	Z3_ast f = recheck && (o->debug & TV_DEBUG_RECHECK_WRONG) ? Z3_mk_not(z, bad) : bad;
+	char *text = tv_smt2_query(z, pre, n_pre, f, comment, why, sizeof why);
+	bool written = text && script_file(w, text, o->smt2_dir != NULL, path, sizeof path);
+	if (text && !written) snprintf(why, sizeof why, "cannot write %s", path);
+	if (!written && !recheck) {
+		static atomic_flag warned = ATOMIC_FLAG_INIT;
+		if (!atomic_flag_test_and_set(&warned))
+			fprintf(stderr, "jitproof: warning: a query not written to %s: %s\n", o->smt2_dir, why);
+	}
+	free(text);
+	if (!recheck) return true;
+	tv_recheck_answer a = TV_RECHECK_ERROR;
+	double t0 = tv_now_ms();
+	if (written) a = tv_recheck_file(o->recheck, path, o->recheck_timeout_ms, why, sizeof why);
+	w->recheck_ms += tv_now_ms() - t0;
+	w->rechecked[w->q_kind][a]++;
+	if (a == TV_RECHECK_UNKNOWN) {
+		w->recheck_unknown++;
+		if (raw) tv_memo_add(z, &w->recheck_gave_up, raw);
+		if (norm) tv_memo_add(z, &w->recheck_gave_up, norm);
+	}
+	if (written && !o->smt2_dir) unlink(path);
+	if (a == TV_RECHECK_UNSAT || a == TV_RECHECK_UNKNOWN) return true;
+	w->recheck_bad++;
+	int l = snprintf(w->recheck_why, sizeof w->recheck_why, "VALIDATOR BUG: Z3 said unsat, %s says %s: %s query %s",
+	                 o->recheck, tv_recheck_answer_name(a), tv_qkind_name(w->q_kind), w->q_name);
+	if (l > 0 && (size_t)l < sizeof w->recheck_why && o->smt2_dir && written)
+		l += snprintf(w->recheck_why + l, sizeof w->recheck_why - (size_t)l, " (%s)", path);
+	if (l > 0 && (size_t)l < sizeof w->recheck_why && a == TV_RECHECK_ERROR)
+		snprintf(w->recheck_why + l, sizeof w->recheck_why - (size_t)l, ": %s", why);
+	return false;
+}
+
+bool tv_recheck_claim(tv_worker *w, tv_query *q, Z3_ast ok)
+{
+	if (!w->o->recheck && !w->o->smt2_dir) return true;
+	return second_opinion(w, q->pre, q->n_pre, Z3_mk_not(q->z, ok), "valid (by its simplifier)", w->o->recheck != NULL,
+	                      NULL, NULL);
+}
+
+/* A query the memo answers before the rewriter: alpha-equivalent, as built, to one already
+ * given to the second solver, which said unsat or gave up (a refuted one is never in the memo).
+ * Counted so, not run (the renaming is a bijection: the same answer); written with --smt2-dir. */
+static void alpha_opinion(tv_worker *w, const Z3_ast *pre, size_t n_pre, Z3_ast bad, Z3_ast raw)
+{
+	if (w->o->smt2_dir) second_opinion(w, pre, n_pre, bad, "unsat (memo, alpha-equivalent as built)", false, NULL, NULL);
+	if (!w->o->recheck) return;
+	if (tv_memo_has(w->z, &w->recheck_gave_up, raw)) {
+		w->recheck_skipped[w->q_kind]++;
+		w->recheck_unknown++;
+	} else {
+		w->recheck_alpha[w->q_kind]++;
+	}
+}
+
 /* Solve: unsat → PROVED; sat → counterexample (model minimized into *cex); else UNKNOWN. */
 tv_verdict tv_solve(tv_worker *w, tv_query *q, Z3_ast bad, uint32_t t_layout, tv_cex *cex, char *why, size_t n)
 {
@@ -356,6 +491,14 @@ tv_verdict tv_solve(tv_worker *w, tv_query *q, Z3_ast bad, uint32_t t_layout, tv
 		return TV_UNKNOWN;
 	}
 	if ((w->o->debug & TV_DEBUG_WEAKEN) && q->n_pre > 64) q->n_pre = 64;
+	/* the query as built, before the rewriter: what --smt2-dir writes and the second solver re-proves */
+	bool keep = w->o->smt2_dir || w->o->recheck;
+	Z3_ast raw_bad = bad, *raw_pre = NULL;
+	size_t n_raw = q->n_pre;
+	if (keep) {
+		raw_pre = pvm_xmalloc((n_raw ? n_raw : 1) * sizeof *raw_pre);
+		memcpy(raw_pre, q->pre, n_raw * sizeof *raw_pre);
+	}
 	/* The memo before the rewrite too: the query as built, alpha-normalised, is equisatisfiable
 	 * with its canonical form (every rewrite is an equivalence under the query's assumptions, which
 	 * it holds), so one found unsat answers every alpha-equivalent one without rewriting it. */
@@ -364,12 +507,16 @@ tv_verdict tv_solve(tv_worker *w, tv_query *q, Z3_ast bad, uint32_t t_layout, tv
 		raw = tv_rw_alpha(z, q->pre, q->n_pre, bad, q->g);
 		if (raw && tv_memo_has(z, &w->unsat, raw)) {
 			snprintf(why, n, "unsat (memo: an alpha-equivalent query was unsat)");
+			/* the same query up to renaming: its representative was re-proved (or given up on) */
+			if (keep) alpha_opinion(w, raw_pre, n_raw, raw_bad, raw);
+			free(raw_pre);
 			return TV_PROVED;
 		}
 	}
 	double C0 = tv_now_ms();
 	bad = tv_rw_canonical(z, bad, q->mb, q->acc_addr, q->acc_len, q->n_acc, true);
 	for (size_t i = 0; i < q->n_pre; i++) q->pre[i] = tv_rw_canonical(z, q->pre[i], q->mb, q->acc_addr, q->acc_len, q->n_acc, false);
+	if (w->o->debug & TV_DEBUG_UNSOUND_REWRITE) bad = Z3_mk_false(z);
 	w->phase_ms[TV_PHASE_REWRITE] += tv_now_ms() - C0;
 	/* A query the rewriter already reduced to false still goes through a solver (PROVED means
 	 * unsat), but through the simple one: setting up the full solver costs ~100 ms. */
@@ -378,9 +525,16 @@ tv_verdict tv_solve(tv_worker *w, tv_query *q, Z3_ast bad, uint32_t t_layout, tv
 		norm = tv_rw_alpha(z, q->pre, q->n_pre, bad, q->g);
 		if (norm && (w->o->debug & TV_DEBUG_NORM)) fprintf(stderr, "NORM\n%s\nEND\n", Z3_ast_to_string(z, norm));
 		if (norm && tv_memo_has(z, &w->unsat, norm)) {
-			if (raw) tv_memo_add(z, &w->unsat, raw);
 			snprintf(why, n, "unsat (memo: an alpha-equivalent query was unsat)");
-			return TV_PROVED;
+			/* this unsat rests on the rewriter: the second solver gets the query as built */
+			tv_verdict mv = TV_PROVED;
+			if (keep && !second_opinion(w, raw_pre, n_raw, raw_bad, "unsat (memo)", w->o->recheck != NULL, raw, norm)) {
+				mv = TV_BUG; /* never PROVED, and never in the memo */
+				snprintf(why, n, "%s", w->recheck_why);
+			}
+			if (mv == TV_PROVED && raw) tv_memo_add(z, &w->unsat, raw);
+			free(raw_pre);
+			return mv;
 		}
 	}
 	/* the simple solver also for cheap cross-checks (rlimit_now): its setup is the cheap one */
@@ -426,6 +580,12 @@ tv_verdict tv_solve(tv_worker *w, tv_query *q, Z3_ast bad, uint32_t t_layout, tv
 		fprintf(stderr, "%s\n", Z3_solver_to_string(z, s));
 		if (v == TV_CEX) fprintf(stderr, "model:\n%s\n", Z3_model_to_string(z, Z3_solver_get_model(z, s)));
 	}
+	if (keep && !second_opinion(w, raw_pre, n_raw, raw_bad, v == TV_PROVED ? "unsat" : v == TV_CEX ? "sat" : "unknown",
+	                            v == TV_PROVED && w->o->recheck, raw, norm)) {
+		v = TV_BUG; /* never PROVED, and never in the memo */
+		snprintf(why, n, "%s", w->recheck_why);
+	}
+	free(raw_pre);
 	if (v == TV_PROVED && norm) tv_memo_add(z, &w->unsat, norm);
 	if (v == TV_PROVED && raw) tv_memo_add(z, &w->unsat, raw);
 	if (v == TV_CEX) /* the probe's byte too: a wrong store shows only against the model's byte there */

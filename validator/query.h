@@ -36,6 +36,19 @@ typedef struct tv_worker {
 	Z3_ast *q_pre, *q_acc;     /* buffers of the query being built: assumptions, access addresses */
 	unsigned *q_acc_len;
 	size_t cap_pre, cap_acc, cap_acc_len;
+	/* The second solver (--recheck) and --smt2-dir: what the next query is (set by its proof),
+	 * the answers so far, and the disagreements (a driver turns a PROVED item whose proof saw one
+	 * into VALIDATOR-BUG, recheck_why its detail). */
+	uint8_t q_kind;            /* TV_QK_* */
+	char q_name[96];
+	size_t rechecked[TV_NUM_QKINDS][TV_RECHECK_ANSWERS]; /* queries it ran on, by its answer */
+	size_t recheck_alpha[TV_NUM_QKINDS];   /* not run: alpha-equivalent as built to one it proved */
+	size_t recheck_skipped[TV_NUM_QKINDS]; /* not run: a memo key of one it gave up on */
+	size_t recheck_unknown;    /* gave up or skipped so (a driver notes them in a PROVED item's detail) */
+	tv_memo recheck_gave_up;   /* memo keys (terms of z) of queries the second solver gave up on */
+	double recheck_ms;
+	size_t recheck_bad;
+	char recheck_why[512];
 } tv_worker;
 void tv_worker_init(tv_worker *w, const tv_opts *o);
 void tv_worker_fini(tv_worker *w);
@@ -129,6 +142,13 @@ typedef struct tv_code {
 } tv_code;
 
 
+/* What w's next queries are (--smt2-dir file names, the second solver's counts): kind TV_QK_*,
+ * a name made of printf's fmt and arguments. */
+void tv_query_name(tv_worker *w, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The claim `ok` (a Bool over q's terms that the proof took as valid without a solver, e.g. by
+ * Z3's simplifier) re-proved by the second solver when --recheck asks (the query: q's
+ * assumptions and not ok), and written with --smt2-dir. False on a disagreement (w->recheck_why). */
+bool tv_recheck_claim(tv_worker *w, tv_query *q, Z3_ast ok);
 /* A fresh query of w: guest registers r0..r12, sandbox base, host memory over guest memory,
  * gas, and the sandbox's assumptions. */
 void tv_query_init(tv_query *q, tv_worker *w);

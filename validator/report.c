@@ -93,7 +93,9 @@ void tv_report_summary(const tv_report *rep, FILE *out)
 	fprintf(out, "validate: %zu proved, %zu counterexamples, %zu unknown, %zu fallback-agree, "
 	        "%zu templates in %.1f s", c[TV_PROVED], c[TV_CEX], c[TV_UNKNOWN],
 	        c[TV_FALLBACK_AGREE], rep->templates, rep->seconds);
-	if (c[TV_BUG]) fprintf(out, "; %zu VALIDATOR BUGS (models that do not replay)", c[TV_BUG]);
+	if (c[TV_BUG])
+		fprintf(out, "; %zu VALIDATOR BUGS (%s)", c[TV_BUG],
+		        rep->recheck ? "models that do not replay, or the second solver disagrees" : "models that do not replay");
 	fputc('\n', out);
 	/* with more than one variant (or revision), a line for each (one: the line above says it) */
 	for (int k = 0; k < TV_NUM_VARIANTS + PVM_ISA_COUNT; k++) {
@@ -116,6 +118,7 @@ void tv_report_summary(const tv_report *rep, FILE *out)
 		        "%zu templates (the entries that read otherwise; every other query is the w3f one)%s\n",
 		        n[TV_PROVED], n[TV_CEX], n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t, n[TV_BUG] ? "; VALIDATOR BUGS" : "");
 	tv_report_store_summary(rep, out);
+	tv_report_recheck_summary(rep, out);
 }
 
 void tv_report_store_summary(const tv_report *rep, FILE *out)
@@ -123,6 +126,41 @@ void tv_report_store_summary(const tv_report *rep, FILE *out)
 	if (rep->store)
 		fprintf(out, "store: %zu reused, %zu stored, %zu ignored entries; %zu solver queries\n", rep->store_reused,
 		        rep->store_stored, rep->store_ignored, rep->queries);
+}
+
+const char *tv_qkind_name(int k)
+{
+	static const char *const names[] = { "template", "region", "piece", "dispatch", "link" };
+	return k >= 0 && k < TV_NUM_QKINDS ? names[k] : "?";
+}
+
+const char *tv_recheck_answer_name(int a)
+{
+	static const char *const names[] = { "unsat", "sat", "unknown", "error" };
+	return a >= 0 && a < TV_RECHECK_ANSWERS ? names[a] : "?";
+}
+
+void tv_report_recheck_summary(const tv_report *rep, FILE *out)
+{
+	if (!rep->recheck) return;
+	size_t by_kind[TV_NUM_QKINDS] = { 0 }, by_answer[TV_RECHECK_ANSWERS] = { 0 }, all = 0, ran = 0, alpha = 0, skipped = 0;
+	for (int k = 0; k < TV_NUM_QKINDS; k++) {
+		for (int a = 0; a < TV_RECHECK_ANSWERS; a++) {
+			by_kind[k] += rep->rechecked[k][a];
+			by_answer[a] += rep->rechecked[k][a];
+			ran += rep->rechecked[k][a];
+		}
+		by_kind[k] += rep->recheck_alpha[k] + rep->recheck_skipped[k];
+		alpha += rep->recheck_alpha[k];
+		skipped += rep->recheck_skipped[k];
+		all += by_kind[k];
+	}
+	fprintf(out, "recheck %s: %zu queries (", rep->recheck, all);
+	for (int k = 0; k < TV_NUM_QKINDS; k++) fprintf(out, "%s%s %zu", k ? ", " : "", tv_qkind_name(k), by_kind[k]);
+	fprintf(out, "): %s ran on %zu: %zu unsat, %zu unknown, %zu sat, %zu errors; %zu alpha-equivalent as built to one "
+	        "it proved, %zu to one it gave up on; %.1f s in %s\n", rep->recheck, ran, by_answer[TV_RECHECK_UNSAT],
+	        by_answer[TV_RECHECK_UNKNOWN], by_answer[TV_RECHECK_SAT], by_answer[TV_RECHECK_ERROR], alpha, skipped,
+	        rep->recheck_ms / 1e3, rep->recheck);
 }
 
 /* The "store" member of a JSON report (null without a store). */

@@ -52,6 +52,19 @@ typedef struct tv_result {
 	uint32_t index;            /* validate: the item's place in the whole (unsharded) enumeration */
 } tv_result;
 
+/* The kinds of query a proof builds (the second solver's counts are per kind). */
+enum { TV_QK_TEMPLATE, TV_QK_REGION, TV_QK_PIECE, TV_QK_DISPATCH, TV_QK_LINK, TV_NUM_QKINDS };
+const char *tv_qkind_name(int k); /* "template", "region", "piece", "dispatch", "link" */
+/* What the second solver (--recheck) said to a query Z3 answered unsat. */
+typedef enum tv_recheck_answer {
+	TV_RECHECK_UNSAT,   /* agrees */
+	TV_RECHECK_SAT,     /* disagrees: the item is VALIDATOR-BUG, never PROVED */
+	TV_RECHECK_UNKNOWN, /* gave up within its time limit: no second opinion (the item stays PROVED) */
+	TV_RECHECK_ERROR,   /* rejected the query or failed: a disagreement too */
+	TV_RECHECK_ANSWERS
+} tv_recheck_answer;
+const char *tv_recheck_answer_name(int a); /* "unsat", "sat", "unknown", "error" */
+
 /* Where the provers' time goes (summed over workers, each worker counting its own). */
 enum { TV_PHASE_LIFT, TV_PHASE_SPEC, TV_PHASE_SOLVE, TV_PHASE_REWRITE, TV_NUM_PHASES };
 const char *tv_phase_name(int phase); /* "lift", "spec", "solve", "setup+rewrite" */
@@ -87,6 +100,11 @@ typedef struct tv_report {
 	size_t store_reused;       /*   PROVED verdicts taken from it (no solver call) */
 	size_t store_stored;       /*   PROVED verdicts written to it */
 	size_t store_ignored;      /*   entries that did not check (proved again) */
+	const char *recheck;       /* --recheck SOLVER (NULL: none); then its answers per query kind: */
+	size_t rechecked[TV_NUM_QKINDS][TV_RECHECK_ANSWERS];
+	double recheck_ms;         /*   the second solver's wall time, all workers */
+	size_t recheck_alpha[TV_NUM_QKINDS];   /* not run: alpha-equivalent as built to one it proved */
+	size_t recheck_skipped[TV_NUM_QKINDS]; /* not run: the memo key of one it gave up on */
 	tv_run_info run;           /* validate: how it was made (the JSON report's "run") */
 } tv_report;
 
@@ -98,6 +116,10 @@ void tv_report_counts(const tv_report *rep, size_t counts[TV_NUM_VERDICTS]);
 void tv_report_summary(const tv_report *rep, FILE *out);
 /* "store: N reused, M stored, K ignored entries; Q solver queries" when the report used the store. */
 void tv_report_store_summary(const tv_report *rep, FILE *out);
+/* With --recheck: "recheck cvc5: N queries (template T, region R, piece P, dispatch D, link L):
+ * cvc5 ran on C: U unsat, K unknown, S sat, E errors; A alpha-equivalent as built to one it proved,
+ * G to one it gave up on; M s in cvc5" (N = C + A + G). */
+void tv_report_recheck_summary(const tv_report *rep, FILE *out);
 /* Proof times of the results: median, 99th percentile, max (ms; nearest rank). */
 void tv_report_times(const tv_report *rep, double *median, double *p99, double *max);
 /* prove's reports, one entry per block (r->what "block@PC", r->op its first instruction):

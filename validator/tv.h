@@ -18,8 +18,13 @@ const pvm_engine *tv_variant_engine(int v);  /* the JIT engine that runs the var
 enum { TV_DEBUG_QUERY = 1, /* each query, and the model when sat */
        TV_DEBUG_NORM = 2,  /* each alpha-normalised query (the memo key) */
        TV_DEBUG_RLIMIT = 4, /* the resource count each query used */
-       TV_DEBUG_WEAKEN = 8  /* test of the replay check: keep only the first 64 assumptions of a
-                             * query (an old bug), so Z3 can give models that do not diverge */ };
+       TV_DEBUG_WEAKEN = 8, /* test of the replay check: keep only the first 64 assumptions of a
+                             * query (an old bug), so Z3 can give models that do not diverge */
+       TV_DEBUG_RECHECK_WRONG = 16, /* test of the second solver: the script it gets asserts the
+                                     * negated formula, a wrong query it must not call unsat */
+       TV_DEBUG_UNSOUND_REWRITE = 32 /* test of the second solver: the rewriter turns every formula
+                                      * into false (an unsound rewrite), so Z3 says unsat to all;
+                                      * --recheck must catch what that hides */ };
 
 /* prove: blocks of at most this many instructions are also proved in one query (a cross-check). */
 enum { TV_CROSS_CHECK_MAX = 3, TV_CROSS_CHECK_RLIMIT = 300000 /* its Z3 resource limit */ };
@@ -56,7 +61,13 @@ typedef struct tv_opts {
 	const char *store_dir;     /* the command line's --cache DIR (NULL: tv_store_default_dir) */
 	bool no_store;             /* the command line's --no-cache */
 	struct tv_store *store;    /* the proof store (validator/store.h), opened by the command; NULL: none */
+	const char *smt2_dir;      /* --smt2-dir: every query written there as SMT-LIB 2, as built (NULL: none) */
+	const char *recheck;       /* --recheck SOLVER: every query Z3 answers unsat re-proved by it ("cvc5") */
+	unsigned recheck_timeout_ms; /* the second solver's limit per query */
 } tv_opts;
+
+/* Can the second solver (--recheck SOLVER; "cvc5") run here? false with the reason in why. */
+bool tv_recheck_available(const char *solver, char *why, size_t n);
 
 /* The one variant `prove` compiles for: the lowest of o->variants. */
 int tv_first_variant(const tv_opts *o);
@@ -77,6 +88,8 @@ void tv_worker_free(tv_worker *w);
 void tv_worker_phases(const tv_worker *w, double ms[TV_NUM_PHASES]);
 /* The queries this worker has given a solver (answers of the memo or the proof store not counted). */
 size_t tv_worker_queries(const tv_worker *w);
+/* Add this worker's second-solver answers (per query kind) and time into rep. */
+void tv_worker_rechecks(const tv_worker *w, tv_report *rep);
 
 /* The proof store's counts (reused, stored, ignored) into rep; nothing when s is NULL. */
 void tv_report_store(tv_report *rep, const struct tv_store *s);

@@ -56,6 +56,7 @@ typedef struct run {
 	double phase_ms[TV_NUM_PHASES];
 	size_t queries;
 	tv_store *store;       /* the proof store (NULL: none) */
+	tv_report *rep;        /* the second solver's counts go here (guarded by lock) */
 } run;
 
 static double now_s(void)
@@ -418,6 +419,7 @@ static void do_item(run *R, tv_worker *w, size_t i)
 	tv_result *res = &R->res[i];
 	const tv_opts *o = &R->isa_o[it->isa];
 	w->o = o; /* the proofs read the spec of the item's revision through the worker */
+	size_t recheck_bad = w->recheck_bad, recheck_unknown = w->recheck_unknown; /* the second solver's, before */
 	res->op = it->in.op;
 	res->variant = it->variant;
 	res->isa = it->isa;
@@ -519,6 +521,14 @@ static void do_item(run *R, tv_worker *w, size_t i)
 		snprintf(why, sizeof why, "unknown (%.150s)", res->detail);
 		v = fallback(o, it, i, res, why);
 	}
+	if (v == TV_PROVED && w->recheck_bad != recheck_bad) { /* a query of its proof the second solver refuted */
+		v = TV_BUG;
+		snprintf(res->detail, sizeof res->detail, "%.255s", w->recheck_why);
+	} else if (v == TV_PROVED && w->recheck_unknown != recheck_unknown) {
+		size_t l = strlen(res->detail);
+		snprintf(res->detail + l, sizeof res->detail - l, "%s%s gave up on %zu of its queries", l ? "; " : "",
+		         o->recheck, w->recheck_unknown - recheck_unknown);
+	}
 	res->verdict = v;
 }
 
@@ -551,6 +561,7 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&R->lock);
 	tv_worker_phases(&w, R->phase_ms);
 	R->queries += tv_worker_queries(&w);
+	tv_worker_rechecks(&w, R->rep);
 	pthread_mutex_unlock(&R->lock);
 	tv_worker_fini(&w);
 	return NULL;
@@ -576,6 +587,8 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	}
 	pthread_mutex_init(&R.lock, NULL);
 	R.store = o->store;
+	R.rep = rep;
+	rep->recheck = o->recheck;
 	size_t total;
 	R.n = enumerate(o, &R.items, &total);
 	R.res = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.res);
