@@ -418,6 +418,8 @@ static bool second_opinion(tv_worker *w, const Z3_ast *pre, size_t n_pre, Z3_ast
 	                (norm && tv_memo_has(w->z, &w->recheck_gave_up, norm)))) {
 		w->recheck_skipped[w->q_kind]++;
 		w->recheck_unknown++;
+		if (raw) tv_memo_add(w->z, &w->recheck_gave_up, raw); /* its own alpha-equivalents are skipped too */
+		if (norm) tv_memo_add(w->z, &w->recheck_gave_up, norm);
 		recheck = false; /* still written with --smt2-dir */
 		if (!w->o->smt2_dir) return true;
 	}
