@@ -171,7 +171,9 @@ static void json_cell(page *P, size_t c)
 		const tv_result *r = &rep->r[ix[i]];
 		k[r->verdict]++;
 		bool tpl = !strncmp(r->what, "imm:", 4);
-		if (tpl && (!rep0 || (rep0->verdict == TV_PROVED && r->verdict != TV_PROVED))) rep0 = r;
+		/* the code shown: a template's, or a trampoline's (ecalli's cell) when one is not proved */
+		bool tramp = !strncmp(r->what, "trampoline-", 11) && r->verdict != TV_PROVED;
+		if ((tpl || tramp) && (!rep0 || (rep0->verdict == TV_PROVED && r->verdict != TV_PROVED))) rep0 = r;
 	}
 	fputs(P->cells_written++ ? ",\"" : "\"", f);
 	cell_id(f, c);
