@@ -534,7 +534,8 @@ typedef void enter_fn(uint8_t *membase, const void *target);
  * by validate's trampoline items, validator/prove_tramp.c). The pc and the GP 0.8.0 gas-charged
  * flag stay here in C. Memory is the sandbox: mirrored from s->mem when it opens (sandbox_open)
  * and copied back when the run ends (copy_back). take_state and give_state are the only places a
- * run reads or writes the state's registers, gas, pc and flag. */
+ * run reads the state's registers, gas and flag and the only places it writes those and the pc
+ * (the pc is read before as well: whether a GP 0.8.0 run can start at all, the sandbox's stop). */
 
 /* The start of a run: every register and the gas into the context; returns the pc to start at,
  * *charge whether the region entered there is still to be paid (0.8.0: not when resuming inside a

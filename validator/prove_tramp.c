@@ -80,6 +80,7 @@ typedef struct tq {
 	clause c[MAX_CLAUSES];
 	size_t n;
 	char why[256];          /* a lift failure */
+	bool full;              /* a fact or an assumption did not fit: no verdict but UNKNOWN */
 } tq;
 
 static Z3_ast num(Z3_context z, uint64_t v, unsigned w) { return Z3_mk_unsigned_int64(z, v, Z3_mk_bv_sort(z, w)); }
@@ -98,6 +99,7 @@ static Z3_ast rd(tq *q, Z3_ast mem, Z3_ast addr, unsigned n) { return lift_mem_r
 static void assume(tq *q, Z3_ast c)
 {
 	if (q->n_pre < sizeof q->pre / sizeof q->pre[0]) q->pre[q->n_pre++] = c;
+	else q->full = true;
 }
 
 /* [a, a + n) does not wrap past 2^64. */
@@ -118,7 +120,10 @@ static void add(tq *q, Z3_ast cond, int guest, Z3_ast holds, Z3_ast lhs, Z3_ast 
 	__attribute__((format(printf, 7, 8)));
 static void add(tq *q, Z3_ast cond, int guest, Z3_ast holds, Z3_ast lhs, Z3_ast rhs, const char *fmt, ...)
 {
-	if (q->n == MAX_CLAUSES) return;
+	if (q->n == MAX_CLAUSES) {
+		q->full = true;
+		return;
+	}
 	clause *c = &q->c[q->n++];
 	va_list ap;
 	va_start(ap, fmt);
@@ -610,8 +615,8 @@ tv_verdict tv_prove_tramp(const tv_opts *o, const jit_tramp *t, tv_tramp_part k,
 	q->reg[0] = (region){ q->mb, -(int64_t)sizeof(jit_ctx), sizeof(jit_ctx) };
 	bool built = k == TV_TRAMP_ENTRY ? build_entry(q, false) : k == TV_TRAMP_EXIT ? build_exit(q)
 	           : k == TV_TRAMP_STUB ? build_stub(q) : build_entry(q, true);
-	if (!built) {
-		snprintf(res->detail, sizeof res->detail, "%s", q->why);
+	if (!built || q->full) {
+		snprintf(res->detail, sizeof res->detail, "%s", built ? "more facts than the query holds" : q->why);
 		goto out;
 	}
 	if (q->mem_from) { /* the round trip's memory between enter and the stub */
@@ -641,6 +646,10 @@ tv_verdict tv_prove_tramp(const tv_opts *o, const jit_tramp *t, tv_tramp_part k,
 		add(q, Z3_mk_true(z), ABI, Z3_mk_not(z, Z3_mk_and(z, 3, (Z3_ast[]){ in1, in2, meet })), NULL, NULL,
 		    "the context and the frame apart (the reads resolved over writes)");
 	}
+	if (q->full) {
+		snprintf(res->detail, sizeof res->detail, "more facts than the query holds");
+		goto out;
+	}
 	Z3_ast *bad = pvm_xmalloc((q->n ? q->n : 1) * sizeof *bad);
 	for (size_t i = 0; i < q->n; i++) bad[i] = and2(z, q->c[i].cond, Z3_mk_not(z, q->c[i].holds));
 	Z3_ast any = q->n ? Z3_mk_or(z, (unsigned)q->n, bad) : Z3_mk_false(z);
@@ -667,10 +676,12 @@ tv_verdict tv_prove_tramp(const tv_opts *o, const jit_tramp *t, tv_tramp_part k,
 				c = &q->c[i];
 		}
 		if (c) describe(q, m, c, res->detail, sizeof res->detail);
-		else snprintf(res->detail, sizeof res->detail, "sat, but no fact fails in the model");
+		else snprintf(res->detail, sizeof res->detail, "VALIDATOR BUG: sat, but no fact fails in the model");
 		Z3_model_dec_ref(z, m);
 		res->symbolic = true;
-		if (c && c->guest != ABI) {
+		if (!c) {
+			v = TV_BUG;
+		} else if (c->guest != ABI) {
 			v = guest_vector(o, res, c->guest == GAS ? 0 : c->guest);
 		} else {
 			size_t l = strlen(res->detail);
