@@ -400,9 +400,10 @@ int cmd_prove(int argc, char **argv)
 			printf("%s %s: %s: %s\n", files[fi], x.what, tv_verdict_name(x.verdict), x.detail);
 			if (x.cex_file[0]) printf("  counterexample: %s\n", x.cex_file);
 		}
-		if (ok && same < fi) printf("%s trampolines (entry, exit, stub, round trip): PROVED (the same bytes as %s's)\n",
+		/* (not "FILE ...: PROVED", the form of a block's line) */
+		if (ok && same < fi) printf("%s trampolines (entry, exit, stub, round trip) all PROVED (the same bytes as %s's)\n",
 		                            files[fi], files[same]);
-		else if (ok) printf("%s trampolines (entry, exit, stub, round trip): PROVED\n", files[fi]);
+		else if (ok) printf("%s trampolines (entry, exit, stub, round trip) all PROVED\n", files[fi]);
 		else if (same < fi) printf("%s trampolines: not proved (the same bytes as %s's)\n", files[fi], files[same]);
 		tramp_failed |= !ok;
 	}
