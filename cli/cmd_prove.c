@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "pvm/mutant.h"
 #include "tv_cli.h"
+#include "validator/prove_tramp.h"
 #include "validator/store.h"
 
 static void usage(FILE *f)
@@ -380,6 +381,40 @@ int cmd_prove(int argc, char **argv)
 		       x->detail);
 		if (x->cex_file[0]) printf("  counterexample: %s\n", x->cex_file);
 	}
+	/* the trampolines (entry, exit, stub, round trip) of each program as its code has them, proved
+	 * once per distinct bytes (every program of one variant has the same); not counted as blocks */
+	bool tramp_failed = false;
+	jit_tramp *tramps = all && !rc && links ? pvm_xcalloc(n_files, sizeof *tramps) : NULL;
+	tv_verdict (*tv)[TV_TRAMP_PARTS] = tramps ? pvm_xcalloc(n_files, sizeof *tv) : NULL;
+	for (size_t fi = 0; tramps && fi < n_files; fi++) {
+		if (!links[fi] || !tv_links_tramp(links[fi], &tramps[fi])) continue;
+		size_t same = 0;
+		while (same < fi && (tramps[same].len != tramps[fi].len || memcmp(tramps[same].bytes, tramps[fi].bytes, tramps[fi].len)))
+			same++;
+		bool ok = true;
+		for (int k = 0; k < TV_TRAMP_PARTS; k++) {
+			if (same < fi) {
+				tv[fi][k] = tv[same][k];
+				ok &= tv[fi][k] == TV_PROVED;
+				continue;
+			}
+			tv_result x = { .op = PVM_OP_ecalli, .variant = (uint8_t)tv_first_variant(&o), .isa = (uint8_t)ins[fi].prog.isa,
+			                .reading = o.reading };
+			tv[fi][k] = tv_prove_tramp(&o, &tramps[fi], (tv_tramp_part)k, &x);
+			if (x.verdict == TV_PROVED) continue;
+			ok = false;
+			printf("%s %s: %s: %s\n", files[fi], x.what, tv_verdict_name(x.verdict), x.detail);
+			if (x.cex_file[0]) printf("  counterexample: %s\n", x.cex_file);
+		}
+		/* (not "FILE ...: PROVED", the form of a block's line) */
+		if (ok && same < fi) printf("%s trampolines (entry, exit, stub, round trip) all PROVED (the same bytes as %s's)\n",
+		                            files[fi], files[same]);
+		else if (ok) printf("%s trampolines (entry, exit, stub, round trip) all PROVED\n", files[fi]);
+		else if (same < fi) printf("%s trampolines: not proved (the same bytes as %s's)\n", files[fi], files[same]);
+		tramp_failed |= !ok;
+	}
+	free(tramps);
+	free(tv);
 	rep.seconds = now_s() - t0;
 	for (int k = 0; k < TV_NUM_PHASES; k++) rep.phase_ms[k] = R.phase_ms[k];
 	rep.queries = R.queries;
@@ -411,7 +446,7 @@ int cmd_prove(int argc, char **argv)
 		tv_report_recheck_summary(&rep, stdout);
 		size_t c[TV_NUM_VERDICTS];
 		tv_report_counts(&rep, c);
-		if (c[TV_CEX] || c[TV_UNKNOWN] || c[TV_BUG]) rc = 1; /* an unknown block is not a pass */
+		if (c[TV_CEX] || c[TV_UNKNOWN] || c[TV_BUG] || tramp_failed) rc = 1; /* an unknown block is not a pass */
 		const char *name = n_files == 1 ? files[0] : "(several files)";
 		if ((json && !tv_report_block_json(&rep, name, json)) || (junit && !tv_report_block_junit(&rep, name, junit)) ||
 		    (html && !tv_report_block_html(&rep, name, html))) {

@@ -14,7 +14,7 @@
 static const char usage_text[] =
 	"usage: jitproof replay PATH... [--engine-a NAME] [--engine-b NAME] [--poke-b ADDR=BYTE]\n"
 	"                      [--mutant NAME] [--lockstep [--cex-dir DIR]] [--isa 0.8.0|0.7.2]\n"
-	"                      [--host default|FILE] [--entry NAME|PC] [--max-host-calls N] [--polkavm-end]\n"
+	"                      [--host default|perturb|FILE] [--entry NAME|PC] [--max-host-calls N] [--polkavm-end]\n"
 	"Runs each program (a .json vector, a .pvmasm case, a blob or container, a JIP-7 trace, or\n"
 	"every *.json, *.pvmasm, *.log and *.trace in a folder) on engine A (default interp) and\n"
 	"engine B (default jit) and\n"
@@ -22,7 +22,8 @@ static const char usage_text[] =
 	"sandbox page protections with the page map (at its start, every sbrk and every stop).\n"
 	"Host calls are resumed with the state unchanged (at most 1000 per program), except GP 0.8.0\n"
 	"grow_heap (host call 1), answered as the GP says; with --host the others are answered on both\n"
-	"sides by a host policy (`default`: r7 := WHAT, 10 gas; or an answers file, see README) and\n"
+	"sides by a host policy (`default`: r7 := WHAT, 10 gas; `perturb`: every register, the gas\n"
+	"and a memory word changed; or an answers file, see README) and\n"
 	"compared at every call; --entry starts at a JAM service entry point (refine 0, accumulate 5,\n"
 	"or a pc). A trace's host calls are answered by the trace on both sides, each checked first\n"
 	"(as its end is), also with --lockstep.\n"
@@ -138,10 +139,7 @@ static int replay_one(const char *path, const pvm_engine *ea, const pvm_engine *
 			sb.pc = xb.next;
 		} else if (hr->host) { /* the same answer on both sides (compared equal just now) */
 			bool ga = cli_host_answer(hr->host, &xa, &sa), gb = cli_host_answer(hr->host, &xb, &sb);
-			if (!ga || !gb) {
-				xa.status = PVM_OOG;
-				break;
-			}
+			if (!ga || !gb) break; /* xa says how (out of gas, or a write the guest cannot make) */
 		} else {
 			sa.pc = xa.next;
 			sb.pc = xb.next;
@@ -203,10 +201,12 @@ int cmd_replay(int argc, char **argv)
 				rc = cli_usage("replay", "--entry: not an entry point or pc: '%s'", argv[i + 1]);
 			else if (!strcmp(a, "--max-host-calls") && (!cli_parse_u64(argv[i + 1], &v) || v > 1000000))
 				rc = cli_usage("replay", "--max-host-calls needs a number");
-			else if (!strcmp(a, "--host") && strcmp(argv[i + 1], "default") && cli_host_load(argv[i + 1], &host))
+			else if (!strcmp(a, "--host") && strcmp(argv[i + 1], "default") && strcmp(argv[i + 1], "perturb") &&
+			         cli_host_load(argv[i + 1], &host))
 				rc = 2;
 			else if (!strcmp(a, "--host")) {
 				if (!strcmp(argv[i + 1], "default")) cli_host_default(&host);
+				if (!strcmp(argv[i + 1], "perturb")) cli_host_perturb(&host);
 				hr.host = &host;
 			} else if (!strcmp(a, "--entry")) hr.entry = true;
 			else hr.max_calls = (unsigned)v;

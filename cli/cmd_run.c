@@ -11,7 +11,7 @@
 static const char usage_text[] =
 	"usage: jitproof run FILE [--engine NAME] [--gas N] [-o OUT.json] [--args FILE]\n"
 	"                         [--container | --blob] [--isa 0.8.0|0.7.2] [--polkavm-end]\n"
-	"                         [--host default|FILE] [--entry NAME|PC] [--max-host-calls N]\n"
+	"                         [--host default|perturb|FILE] [--entry NAME|PC] [--max-host-calls N]\n"
 	"                         [--mutant NAME] [--trace-out FILE] [--reading R]\n"
 	"Runs FILE until it exits and prints the status, pc, gas and the 13 registers. GP 0.8.0\n"
 	"host call 1 (grow_heap) is answered as the GP says and the run goes on.\n"
@@ -30,9 +30,10 @@ static const char usage_text[] =
 	"                 vector's format decides its own, and a contradicting --isa is an error\n"
 	CLI_POLKAVM_END_HELP
 	"  --args FILE    argument bytes for a standard container\n"
-	"  --host default|FILE  answer host calls and go on: the default policy (r7 := WHAT, 10 gas),\n"
-	"                 an answers file (README; one line per call), or a trace (FILE.log: its\n"
-	"                 host calls in order, each checked and answered)\n"
+	"  --host default|perturb|FILE  answer host calls and go on: the default policy (r7 :=\n"
+	"                 WHAT, 10 gas), perturb (every register, the gas and a memory word changed:\n"
+	"                 README), an answers file (README; one line per call), or a trace (FILE.log:\n"
+	"                 its host calls in order, each checked and answered)\n"
 	"  --trace-out FILE  write this run as a JIP-7 trace (a standard container or a trace)\n"
 	CLI_COMMON_HELP
 	"  --entry NAME|PC  start at a JAM service entry point (refine 0, accumulate 5) or a pc\n"
@@ -79,6 +80,7 @@ int cmd_run(int argc, char **argv)
 					return cli_usage("run", "--max-host-calls needs a number");
 			} else {
 				if (!strcmp(v, "default")) cli_host_default(&host);
+				else if (!strcmp(v, "perturb")) cli_host_perturb(&host);
 				else if (cli_has_suffix(v, ".log") || cli_has_suffix(v, ".trace")) host_trace = v;
 				else if (cli_host_load(v, &host)) return 2;
 				if (!host_trace) hp = &host;
@@ -182,8 +184,7 @@ int cmd_run(int argc, char **argv)
 			printf("host call %" PRIu64 ": id %" PRIu32 " at pc %" PRIu32 ", gas %" PRId64 ", r7 0x%" PRIx64 "\n",
 			       calls, x.host_id, st.pc, st.gas, st.regs[7]);
 			calls++;
-			go = cli_host_answer(hp, &x, &st);
-			if (!go) x.status = PVM_OOG;
+			go = cli_host_answer(hp, &x, &st); /* false: x says how the call ended the run */
 		} else {
 			go = false;
 		}

@@ -8,6 +8,26 @@
 
 void cli_host_default(cli_host *h) { memset(h, 0, sizeof *h); }
 
+void cli_host_perturb(cli_host *h)
+{
+	memset(h, 0, sizeof *h);
+	h->perturb = true;
+}
+
+/* HEX (an even number of digits, at most CLI_HOST_MAX_WRITE bytes) into out; false on junk. */
+static bool parse_hex(const char *s, uint8_t *out, uint8_t *len)
+{
+	size_t n = strlen(s);
+	if (!n || n % 2 || n / 2 > CLI_HOST_MAX_WRITE) return false;
+	for (size_t i = 0; i < n; i += 2) {
+		if (!isxdigit((unsigned char)s[i]) || !isxdigit((unsigned char)s[i + 1])) return false;
+		char b[3] = { s[i], s[i + 1], 0 };
+		out[i / 2] = (uint8_t)strtoul(b, NULL, 16);
+	}
+	*len = (uint8_t)(n / 2);
+	return true;
+}
+
 static const cli_host_rule default_rule = { .any = true, .set = 1u << 7, .regs = { [7] = CLI_HOST_WHAT },
                                             .gas = CLI_HOST_GAS };
 
@@ -63,8 +83,11 @@ int cli_host_load(const char *path, cli_host *h)
 				r.regs[reg] = v;
 			} else if (ok && !strcmp(tok, "gas") && cli_parse_i64(eq + 1, &g) && g >= 0) {
 				r.gas = g;
+			} else if (ok && !strncmp(tok, "mem:", 4) && r.n_mem < CLI_HOST_MAX_WRITES && cli_parse_u64(tok + 4, &v) &&
+			           v <= UINT32_MAX && parse_hex(eq + 1, r.mem[r.n_mem].bytes, &r.mem[r.n_mem].len)) {
+				r.mem[r.n_mem++].addr = (uint32_t)v;
 			} else {
-				fprintf(stderr, "%s:%u:%d: expected rN=VALUE or gas=N\n", path, ln, col);
+				fprintf(stderr, "%s:%u:%d: expected rN=VALUE, gas=N or mem:ADDR=HEX\n", path, ln, col);
 				fclose(f);
 				return 2;
 			}
@@ -75,8 +98,13 @@ int cli_host_load(const char *path, cli_host *h)
 	return 0;
 }
 
-bool cli_host_answer(const cli_host *h, const pvm_exit *x, pvm_state *s)
+bool cli_host_answer(const cli_host *h, pvm_exit *x, pvm_state *s)
 {
+	if (h->perturb) {
+		if (pvm_host_perturb(s, x)) return true;
+		x->status = PVM_OOG;
+		return false;
+	}
 	const cli_host_rule *r = &default_rule;
 	for (size_t i = 0; i < h->n_rules; i++)
 		if (h->rules[i].any || h->rules[i].id == x->host_id) {
@@ -84,9 +112,19 @@ bool cli_host_answer(const cli_host *h, const pvm_exit *x, pvm_state *s)
 			break;
 		}
 	s->gas -= r->gas;
-	if (s->gas < 0) return false;
+	if (s->gas < 0) {
+		x->status = PVM_OOG;
+		return false;
+	}
+	uint32_t fault;
+	for (size_t i = 0; i < r->n_mem; i++)
+		if (!pvm_mem_check(s->mem, r->mem[i].addr, r->mem[i].len, true, &fault)) {
+			x->status = PVM_PANIC;
+			return false;
+		}
 	for (int i = 0; i < PVM_NUM_REGS; i++)
 		if (r->set & (1u << i)) s->regs[i] = r->regs[i];
+	for (size_t i = 0; i < r->n_mem; i++) pvm_mem_poke(s->mem, r->mem[i].addr, r->mem[i].bytes, r->mem[i].len);
 	s->pc = x->next;
 	return true;
 }

@@ -51,10 +51,45 @@ static const char *reg_role(const pvm_inst *in, const uint8_t *reg)
 	return reg == &in->ra ? "ra" : reg == &in->rb ? "rb" : "rd";
 }
 
+/* The trampolines (a trampoline-* result), disassembled: enter, the common exit, one stub. */
+static char *view_tramp(cli_views *cv, const tv_result *r)
+{
+	jit_features feat = r->variant == TV_VAR_PORTABLE ? jit_no_features() : cv->cpuid;
+	jit_tramp *t = pvm_xmalloc(sizeof *t);
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = jit_tramp_emit(feat, t) == JIT_OK ? open_memstream(&out, &n) : NULL;
+	if (!f) {
+		free(t);
+		return NULL;
+	}
+	fprintf(f, "%s; %s: enter +%zu, the common exit +%zu, a stub +%zu; %zu bytes", r->what, tv_variant_name(r->variant),
+	        t->enter_off, t->exit_off, t->stub_off, t->len);
+	if (cv->mutant[0]) fprintf(f, "; mutant %s", cv->mutant);
+	fputs("\nenter(membase = rdi, target = rsi); guest registers:", f);
+	for (int i = 0; i < PVM_NUM_REGS; i++) fprintf(f, "%s r%d in %s", i ? "," : "", i, x64_regname(jit_reg_map[i], 8));
+	fputc('\n', f);
+	cs_insn *ci = NULL;
+	size_t m = cv->cs_ok ? cs_disasm(cv->cs, t->bytes, t->len, 0, 0, &ci) : 0;
+	for (size_t i = 0; i < m; i++) {
+		uint64_t a = ci[i].address;
+		if (a == t->enter_off || a == t->exit_off || a == t->stub_off)
+			fprintf(f, "%s:\n", a == t->enter_off ? "enter" : a == t->exit_off ? "exit" : "stub (kind, pc symbolic in the proof)");
+		char hex[3 * 16 + 1] = "";
+		for (int b = 0; b < ci[i].size && b < 16; b++) snprintf(hex + 3 * b, 4, "%02x ", ci[i].bytes[b]);
+		fprintf(f, "%4llx  %-33s %s %s\n", (unsigned long long)a, hex, ci[i].mnemonic, ci[i].op_str);
+	}
+	if (ci) cs_free(ci, m);
+	fclose(f);
+	free(t);
+	return out;
+}
+
 /* r's template as its proof emits it (immediates 0x12345678), disassembled. */
 static char *view_code(void *ctx, const tv_result *r)
 {
 	cli_views *cv = ctx;
+	if (!strncmp(r->what, "trampoline-", 11)) return view_tramp(cv, r);
 	pvm_inst in = { .op = r->op };
 	uint8_t *reg[3];
 	int k = tv_reg_operands(&in, reg);

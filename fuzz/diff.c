@@ -3,9 +3,11 @@
  * engine for one input in 16 with at most 1100 gas; one input in 4 again under the peers GP 0.7.2
  * readings, README), compared as `replay` compares (exit, pc,
  * registers, gas, fault address, every page and byte, and the JIT's sandbox page protections
- * against the page map: pvm_perm_compare) at every stop. On a divergence the input is written
+ * against the page map: pvm_perm_compare) at every stop. Every host call is answered on both
+ * sides by the perturbing host (pvm_host_perturb: every register, the gas and a memory word
+ * changed), so a resume that does not take all of it diverges. On a divergence the input is written
  * as a w3f vector (divergence-<hash>.json, in -jitproof_out=DIR or the current folder) that
- * `jitproof replay` reproduces, and the target aborts. -jitproof_mutant=NAME selects a mutant
+ * `jitproof replay --host perturb` reproduces, and the target aborts. -jitproof_mutant=NAME selects a mutant
  * (in a JITPROOF_MUTANTS build) for the fuzzer's own self-test. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +47,8 @@ static uint64_t hash(const uint8_t *b, size_t n)
 	return h;
 }
 
-static void report(const fuzz_case *fc, const pvm_program *p, uint64_t h, const char *why)
+/* The divergence why, at stop `stop` (after that many host calls answered by the perturbing host). */
+static void report(const fuzz_case *fc, const pvm_program *p, uint64_t h, const char *why, int stop)
 {
 	char name[64], path[640];
 	snprintf(name, sizeof name, "divergence-%016llx", (unsigned long long)h);
@@ -69,7 +72,8 @@ static void report(const fuzz_case *fc, const pvm_program *p, uint64_t h, const 
 	bool ok = f && !pvm_vector_write(&v, f);
 	if (f) ok &= !fclose(f);
 	pvm_vector_fini(&v);
-	fprintf(stderr, "fuzz_diff: divergence: %s\nfuzz_diff: %s %s (jitproof replay %s)\n", why,
+	if (stop) fprintf(stderr, "fuzz_diff: after %d host calls answered by the perturbing host\n", stop);
+	fprintf(stderr, "fuzz_diff: divergence: %s\nfuzz_diff: %s %s (jitproof replay --host perturb %s)\n", why,
 	        ok ? "written" : "could not write", path, path);
 	abort();
 }
@@ -102,11 +106,10 @@ static void compare(const fuzz_case *fc, const pvm_program *p, const pvm_engine 
 		    !pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, false, why, sizeof why)) {
 			pvm_state_fini(&sa);
 			pvm_state_fini(&sb);
-			report(fc, p, h, why);
+			report(fc, p, h, why, stop);
 		}
-		if (xa.status != PVM_HOST) break;
-		sa.pc = xa.next;
-		sb.pc = xb.next;
+		/* the same answer on both sides (the states compared equal just now) */
+		if (xa.status != PVM_HOST || !pvm_host_perturb(&sa, &xa) || !pvm_host_perturb(&sb, &xb)) break;
 	}
 	pvm_state_fini(&sa);
 	pvm_state_fini(&sb);
@@ -147,10 +150,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int stop = 0; stop < MAX_STOPS; stop++) {
 			pvm_exit xa = interp_engine.run(pi, &sa), xb = sem_run(cfg.sp, &p, &sb);
 			char why[512];
-			if (!pvm_state_compare("interp", &sa, xa, "spec", &sb, xb, why, sizeof why)) report(&fc, &p, h, why);
-			if (xa.status != PVM_HOST) break;
-			sa.pc = xa.next;
-			sb.pc = xb.next;
+			if (!pvm_state_compare("interp", &sa, xa, "spec", &sb, xb, why, sizeof why)) report(&fc, &p, h, why, stop);
+			if (xa.status != PVM_HOST || !pvm_host_perturb(&sa, &xa) || !pvm_host_perturb(&sb, &xb)) break;
 		}
 		pvm_state_fini(&sa);
 		pvm_state_fini(&sb);

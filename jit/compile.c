@@ -176,8 +176,11 @@ void jit_block_fini(jit_block *b)
 
 /* ---- whole programs --------------------------------------------------------------------------- */
 
-/* enter(membase = rdi, target = rsi): save callee-saved registers and rsp, load the guest
- * registers from ctx.regs, jump to target. */
+/* enter(membase = rdi, target = rsi), called from C (jit/runtime.c jit_program_run):
+ *   push rbx ; push rbp ; push r12 ; push r13 ; push r14 ; push r15 ; mov r15, rdi ;
+ *   mov [r15 + ctx.host_rsp], rsp ; mov rax, rsi ; mov jit_reg_map[i], [r15 + ctx.regs + 8i] (i = 0..12) ;
+ *   jmp rax
+ * validate's trampoline items prove it (validator/prove_tramp.c). */
 static void emit_enter(x64_buf *b)
 {
 	static const enum x64_reg saved[] = { X64_RBX, X64_RBP, X64_R12, X64_R13, X64_R14, X64_R15 };
@@ -185,17 +188,24 @@ static void emit_enter(x64_buf *b)
 	x64_mov(b, MB, X64_RDI);
 	x64_mov_rmr(b, 8, CTXM(host_rsp), X64_RSP);
 	x64_mov(b, X64_RAX, X64_RSI);
+	uint64_t skip = pvm_mutant_hook(PVM_HOOK_entry_skip, PVM_NUM_REGS); /* (mutants only) a load left out */
 	for (int i = 0; i < PVM_NUM_REGS; i++)
-		x64_mov_rrm(b, 8, jit_reg_map[i], x64_m(MB, X64_NOREG, JIT_CTX(regs) + 8 * i));
+		if ((uint64_t)i != skip)
+			x64_mov_rrm(b, 8, jit_reg_map[i], x64_m(MB, X64_NOREG, JIT_CTX(regs) + 8 * i));
 	x64_jmp_reg(b, X64_RAX);
 }
 
-/* common exit: store the guest registers to ctx.regs, restore the host stack and registers. */
+/* The common exit, reached by every exit stub and by the signal handler (which writes exit_kind and
+ * exit_pc itself): store the guest registers to ctx.regs, restore the host stack and registers:
+ *   mov [r15 + ctx.regs + 8i], jit_reg_map[i] (i = 0..12) ; mov rsp, [r15 + ctx.host_rsp] ;
+ *   pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbp ; pop rbx ; ret */
 static void emit_exit(x64_buf *b)
 {
 	static const enum x64_reg saved[] = { X64_R15, X64_R14, X64_R13, X64_R12, X64_RBP, X64_RBX };
+	uint64_t skip = pvm_mutant_hook(PVM_HOOK_exit_skip, PVM_NUM_REGS); /* (mutants only) a store left out */
 	for (int i = 0; i < PVM_NUM_REGS; i++)
-		x64_mov_rmr(b, 8, x64_m(MB, X64_NOREG, JIT_CTX(regs) + 8 * i), jit_reg_map[i]);
+		if ((uint64_t)i != skip)
+			x64_mov_rmr(b, 8, x64_m(MB, X64_NOREG, JIT_CTX(regs) + 8 * i), jit_reg_map[i]);
 	x64_mov_rrm(b, 8, X64_RSP, CTXM(host_rsp));
 	for (size_t i = 0; i < 6; i++) x64_pop(b, saved[i]);
 	x64_ret(b);
@@ -203,12 +213,59 @@ static void emit_exit(x64_buf *b)
 
 /* Exit stub: mov dword [ctx.exit_kind], kind ; mov dword [ctx.exit_pc], pc ; jmp exit.
  * Everything else the runtime needs (host-call id, sbrk operands, next pc) it reads from the
- * decoded instruction at exit_pc, so the proofs need only the kind and the pc to be right. */
+ * decoded instruction at exit_pc, so the proofs need only the kind and the pc to be right.
+ * kind_at, pc_at (when not NULL): the buffer offsets of the two 4-byte immediates. */
+static void emit_stub_at(x64_buf *b, uint32_t kind, uint32_t pc, size_t exit_off, size_t *kind_at, size_t *pc_at)
+{
+	size_t k = x64_mov_rm_imm(b, 4, CTXM(exit_kind), (int32_t)kind);
+	size_t p = x64_mov_rm_imm(b, 4, CTXM(exit_pc), (int32_t)pc);
+	x64_patch_rel32(b, x64_jmp32(b), exit_off);
+	if (kind_at) *kind_at = k;
+	if (pc_at) *pc_at = p;
+}
+
 static void emit_stub(jit_em *e, const jit_exit *x, size_t exit_off)
 {
-	x64_mov_rm_imm(&e->b, 4, CTXM(exit_kind), x->kind);
-	x64_mov_rm_imm(&e->b, 4, CTXM(exit_pc), (int32_t)x->pc);
-	x64_patch_rel32(&e->b, x64_jmp32(&e->b), exit_off);
+	emit_stub_at(&e->b, x->kind, x->pc, exit_off, NULL, NULL);
+}
+
+/* The stub of a jit_tramp: appended at out->len, jumping to out->exit_off. */
+static jit_err tramp_stub(jit_tramp *out)
+{
+	x64_buf b = { .p = out->bytes, .cap = sizeof out->bytes, .len = out->len };
+	size_t k, p;
+	out->stub_off = b.len;
+	emit_stub_at(&b, JIT_EXIT_HOST, 0x12345, out->exit_off, &k, &p);
+	if (b.err) return JIT_EOVERFLOW;
+	out->stub_kind = (jit_imm_field){ .off = (uint16_t)k, .width = 4, .enc = JIT_IMM_LOW32 };
+	out->stub_pc = (jit_imm_field){ .off = (uint16_t)p, .width = 4, .enc = JIT_IMM_LOW32 };
+	out->len = b.len;
+	return JIT_OK;
+}
+
+jit_err jit_tramp_emit(jit_features f, jit_tramp *out)
+{
+	(void)f; /* today the trampolines use no extension: the same bytes for every variant */
+	memset(out, 0, sizeof *out);
+	x64_buf b = { .p = out->bytes, .cap = sizeof out->bytes };
+	out->enter_off = b.len;
+	emit_enter(&b);
+	out->exit_off = b.len;
+	emit_exit(&b);
+	if (b.err) return JIT_EOVERFLOW;
+	out->len = b.len;
+	return tramp_stub(out);
+}
+
+jit_err jit_program_tramp(const jit_program *jp, jit_tramp *out)
+{
+	memset(out, 0, sizeof *out);
+	if (jp->tramp_end > sizeof out->bytes) return JIT_EOVERFLOW;
+	memcpy(out->bytes, jp->code, jp->tramp_end);
+	out->enter_off = jp->enter_off;
+	out->exit_off = jp->exit_off;
+	out->len = jp->tramp_end;
+	return tramp_stub(out);
 }
 
 /* Dynamic-jump dispatcher for the jump at pc, guest address in eax (ISA-NOTES §3):
@@ -265,6 +322,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 	emit_enter(b);
 	jp->exit_off = b->len;
 	emit_exit(b);
+	jp->tramp_end = b->len;
 	jp->n_rows = 0;
 	uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
 	for (uint32_t pc = next_start(p, 0, 0); pc <= p->code_len; pc = next_start(p, pc, p->inst[pc].next)) {

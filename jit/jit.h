@@ -169,6 +169,28 @@ void jit_block_fini(jit_block *b);
  * below the context. */
 #define JIT_JT(n, i) (-(int32_t)sizeof(jit_ctx) - 8 * (int32_t)(n) + 8 * (int32_t)(i))
 
+/* ---- the trampolines (for the validator) ---------------------------------------------------
+
+ * Every run enters JIT code through `enter` and leaves it through the common exit, laid out at the
+ * start of every compiled program. enter(membase = rdi, target = rsi), a System V call from
+ * jit_program_run, saves rbx, rbp, r12-r15 on the host stack and rsp in ctx.host_rsp, sets r15 :=
+ * membase, loads jit_reg_map[i] := ctx.regs[i] (i = 0..12) and jumps to target. The common exit
+ * stores ctx.regs[i] := jit_reg_map[i], restores rsp from ctx.host_rsp, pops the callee-saved
+ * registers and returns to enter's caller. Every rel32 exit reaches it through a stub
+ * (mov dword [ctx.exit_kind], kind ; mov dword [ctx.exit_pc], pc ; jmp exit); the signal handler
+ * writes the two fields itself and resumes at the exit. The gas stays in ctx.gas throughout. */
+enum { JIT_TRAMP_MAX = 512 };
+typedef struct jit_tramp {
+	uint8_t bytes[JIT_TRAMP_MAX];
+	size_t len;
+	size_t enter_off;            /* enter: [enter_off, exit_off) */
+	size_t exit_off;             /* the common exit: [exit_off, stub_off) */
+	size_t stub_off;             /* one exit stub: [stub_off, len), its jmp going to exit_off */
+	jit_imm_field stub_kind, stub_pc; /* the stub's two 4-byte immediates (JIT_IMM_LOW32) */
+} jit_tramp;
+/* The trampolines as jit_program_new emits them for features f, with one stub. */
+jit_err jit_tramp_emit(jit_features f, jit_tramp *out);
+
 /* ---- whole programs and the engine ------------------------------------------------------- */
 
 typedef struct jit_program jit_program;
@@ -188,6 +210,9 @@ const uint8_t *jit_program_code(const jit_program *jp, size_t *size);
 uint32_t jit_program_entry(const jit_program *jp, uint32_t pc);
 /* Host offset of the code of the instruction at guest pc (after any prologue), or UINT32_MAX. */
 uint32_t jit_program_code_at(const jit_program *jp, uint32_t pc);
+/* The trampolines of a compiled program as they are in its code (enter at 0, then the common
+ * exit), with one stub emitted after them as its stubs are (jit_tramp). */
+jit_err jit_program_tramp(const jit_program *jp, jit_tramp *out);
 /* Host offset of the common exit trampoline that every exit stub jumps to. */
 size_t jit_program_exit_off(const jit_program *jp);
 /* Jump-table slot i as the runtime holds it: the host offset it sends a dynamic jump to, or

@@ -43,7 +43,8 @@ struct jit_perms { jit_prot_run *v; size_t n, cap; };
 struct jit_program {
 	uint8_t *code;               /* RX mapping */
 	size_t code_size, map_size;
-	size_t enter_off, exit_off;  /* trampolines */
+	size_t enter_off, exit_off;  /* trampolines: enter [enter_off, exit_off), exit [exit_off, tramp_end) */
+	size_t tramp_end;
 	jit_row *rows;
 	size_t n_rows;
 	uint32_t jt_len;
@@ -55,6 +56,9 @@ struct jit_program {
 	jit_perms perms;             /* the sandbox shadow of the current or last run (runtime.c) */
 	bool has_stop_diff;          /* the last run's first start/sbrk stop whose shadow differed */
 	pvm_perm_diff stop_diff;
+	uint64_t last_regs[PVM_NUM_REGS]; /* the last run's registers at its exit, */
+	bool last_host;              /* whether it was a host call, */
+	uint32_t last_next;          /* and where that resumes (only a mutant reads these: runtime.c take_state) */
 	jit_stop_hook *hook;         /* jit_program_set_hook */
 	void *hook_ud;
 };

@@ -462,13 +462,13 @@ static bool emulate_wrapping(jit_run *r, const pvm_inst *in)
 	return true;
 }
 
-/* The faulting access of `in` (its registers unchanged): page-fault at the page of the lowest
- * offending byte, or panic below 0x10000 (DESIGN.md). */
-static pvm_exit fault_exit(const pvm_state *s, const pvm_inst *in)
+/* The faulting access of `in` with guest registers regs (unchanged by it): page-fault at the page
+ * of the lowest offending byte, or panic below 0x10000 (DESIGN.md). */
+static pvm_exit fault_exit(const pvm_mem *m, const uint64_t *regs, const pvm_inst *in)
 {
 	pvm_exit x = { .status = PVM_PANIC };
 	uint32_t n = pvm_ops[in->op].width, fault;
-	if (!n || pvm_mem_check(s->mem, access_addr(in, s->regs), n, pvm_op_is_store(in->op), &fault))
+	if (!n || pvm_mem_check(m, access_addr(in, regs), n, pvm_op_is_store(in->op), &fault))
 		return x;
 	if (fault < PVM_LOW_LIMIT) return x;
 	x.status = PVM_FAULT;
@@ -526,6 +526,48 @@ static void step_end(jit_program *jp, const jit_row *row, uint8_t saved)
 
 typedef void enter_fn(uint8_t *membase, const void *target);
 
+/* ---- what crosses between the state and a run -------------------------------------------------
+ * A run takes everything the state holds and gives all of it back, so whatever a host left in the
+ * state between two runs (any register, the gas, the pc, memory) is what the next run starts from.
+ * The 13 registers and the gas go through the context: the entry trampoline loads the registers
+ * from ctx.regs, the common exit stores them back, the gas stays in ctx.gas (machine code, proved
+ * by validate's trampoline items, validator/prove_tramp.c). The pc and the GP 0.8.0 gas-charged
+ * flag stay here in C. Memory is the sandbox: mirrored from s->mem when it opens (sandbox_open)
+ * and copied back when the run ends (copy_back). take_state and give_state are the only places a
+ * run reads the state's registers, gas and flag and the only places it writes those and the pc
+ * (the pc is read before as well: whether a GP 0.8.0 run can start at all, the sandbox's stop). */
+
+/* The start of a run: every register and the gas into the context; returns the pc to start at,
+ * *charge whether the region entered there is still to be paid (0.8.0: not when resuming inside a
+ * paid block, the gas-charged flag set). */
+static uint32_t take_state(jit_run *r, const pvm_state *s, bool *charge)
+{
+	jit_program *jp = r->jp;
+	/* (mutants only) the registers a resume after a host call takes from the state; the others
+	 * from the JIT's copy at that exit */
+	uint64_t take = pvm_mutant_hook(PVM_HOOK_resume_regs, (1u << PVM_NUM_REGS) - 1);
+	bool resume = jp->last_host && s->pc == jp->last_next;
+	for (int i = 0; i < PVM_NUM_REGS; i++)
+		r->ctx->regs[i] = !resume || (take >> i & 1) ? s->regs[i] : jp->last_regs[i];
+	r->ctx->gas = s->gas;
+	*charge = pvm_mutant_hook(PVM_HOOK_resume_charge, !(jp->isa080 && s->gas_charged));
+	return s->pc;
+}
+
+/* The end of a run at pc with exit x: every register, the gas, the pc back into the state; 0.8.0:
+ * the gas-charged flag (A.11: every exit is inside a block, so it is set unless out of gas). */
+static void give_state(jit_run *r, pvm_state *s, uint32_t pc, const pvm_exit *x)
+{
+	jit_program *jp = r->jp;
+	for (int i = 0; i < PVM_NUM_REGS; i++) s->regs[i] = r->ctx->regs[i];
+	s->gas = r->ctx->gas;
+	s->pc = pc;
+	if (jp->isa080) s->gas_charged = x->status != PVM_OOG;
+	memcpy(jp->last_regs, r->ctx->regs, sizeof jp->last_regs); /* what a mutant's resume keeps */
+	jp->last_host = x->status == PVM_HOST;
+	jp->last_next = x->next;
+}
+
 pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 {
 	pvm_exit x = { .status = PVM_PANIC };
@@ -544,14 +586,12 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		if (sigaltstack(&ss, &kept->old_ss) == 0) kept->ss = ss.ss_sp;
 		else free(ss.ss_sp);
 	}
-	memcpy(r.ctx->regs, s->regs, sizeof s->regs);
-	r.ctx->gas = s->gas;
+	bool charge;
+	uint32_t pc = take_state(&r, s, &charge);
 	r.prev = current_run;
 	current_run = &r;
 
 	enter_fn *enter = (enter_fn *)(void *)(jp->code + jp->enter_off);
-	uint32_t pc = s->pc;
-	bool charge = pvm_mutant_hook(PVM_HOOK_resume_charge, !(jp->isa080 && s->gas_charged)); /* 0.8.0: resuming inside a paid block */
 	const bool per_insn = !jp->isa080 && (s->reading & PVM_READING_GAS_INSN);
 	const jit_row *stop = NULL; /* per_insn: the unpaid instruction a region stops at */
 	uint8_t stop_saved = 0;
@@ -594,9 +634,8 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 			charge = false;
 			continue;
 		}
-		memcpy(s->regs, r.ctx->regs, sizeof s->regs);
 		if (k == JIT_EXIT_FAULT || sbrk_panics) {
-			x = sbrk_panics ? (pvm_exit){ .status = PVM_PANIC } : fault_exit(s, in);
+			x = sbrk_panics ? (pvm_exit){ .status = PVM_PANIC } : fault_exit(s->mem, r.ctx->regs, in);
 			if (per_insn) /* only the instructions up to the faulting one are paid */
 				r.ctx->gas += (int64_t)(jit_find_row(jp, pc)->cost - 1 - (stop ? stop->cost : 0));
 		}
@@ -610,10 +649,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		break;
 	}
 	if (stop) step_end(jp, stop, stop_saved);
-	memcpy(s->regs, r.ctx->regs, sizeof s->regs);
-	s->pc = pc;
-	s->gas = r.ctx->gas;
-	if (jp->isa080) s->gas_charged = x.status != PVM_OOG; /* A.11: every exit is inside a block */
+	give_state(&r, s, pc, &x);
 	pvm_mem_each(s->mem, copy_back, &r);
 	sb_stop(&r, "exit", pc, false);
 

@@ -143,6 +143,8 @@ typedef struct form_ctx {
 	const cs_x86_op *memop;  /* the (single) memory operand, or NULL */
 	unsigned mem_insn_off;   /* its instruction's offset in the form */
 	bool branch;             /* last instruction is a rel jmp/jcc/call */
+	bool ind_ret;            /* last instruction is a ret: the harness puts its target on the stack */
+	int ind_reg;             /* last instruction is jmp reg (this GPR), its target set there; else -1 */
 	bool reads_mem;          /* some instruction reads memory (initial memory must be concrete) */
 	lift_state in;
 	lift_result res;
@@ -190,11 +192,18 @@ static lift_err form_open(form_ctx *fc, char *errbuf, size_t errlen)
 		bool jump = cs_insn_group(fc->cs, ci, X86_GRP_JUMP) || cs_insn_group(fc->cs, ci, X86_GRP_CALL) ||
 			    cs_insn_group(fc->cs, ci, X86_GRP_RET);
 		if (jump) {
-			if (off + ci->size != f->len || d->op_count != 1 || d->operands[0].type != X86_OP_IMM ||
-			    ci->id == X86_INS_RET)
+			bool at_end = off + ci->size == f->len;
+			if (at_end && ci->id == X86_INS_RET && d->op_count == 0) {
+				fc->ind_ret = true;
+			} else if (at_end && ci->id == X86_INS_JMP && d->op_count == 1 && d->operands[0].type == X86_OP_REG &&
+			           d->operands[0].size == 8 && gpr_of(d->operands[0].reg) >= 0 && gpr_of(d->operands[0].reg) != LIFT_RSP) {
+				fc->ind_reg = gpr_of(d->operands[0].reg);
+			} else if (!at_end || d->op_count != 1 || d->operands[0].type != X86_OP_IMM || ci->id == X86_INS_RET) {
 				return form_err(fc, errbuf, errlen, LIFT_EUNSUPPORTED,
-						"only a rel jmp/jcc/call at the end of a form can run natively");
-			fc->branch = true;
+						"only a rel jmp/jcc/call, a ret or a jmp reg at the end of a form can run natively");
+			} else {
+				fc->branch = true;
+			}
 		}
 		for (int i = 0; i < d->op_count; i++) {
 			const cs_x86_op *op = &d->operands[i];
@@ -302,6 +311,10 @@ static bool make_state(form_ctx *fc, uint64_t *seed, nat *n, int div)
 		uint64_t v = value(seed);
 		fc->fld[i].val = fc->fld[i].size == 8 ? v : v & ((1ull << 8 * fc->fld[i].size) - 1);
 	}
+	/* an indirect jump goes to the harness's taken epilogue: its register, or the stack slot ret pops */
+	uint64_t taken = (uint64_t)(uintptr_t)fc->page + fc->taken_off;
+	if (fc->ind_reg >= 0) n->gpr[fc->ind_reg] = taken;
+	if (fc->ind_ret) memcpy(scratch + (n->gpr[LIFT_RSP] - (uint64_t)(uintptr_t)scratch), &taken, 8);
 	if (fc->memop && fc->memop->mem.base == X86_REG_RSP) {
 		/* [rsp + index*scale + disp]: rsp stays in the stack area, the index is 0, disp small */
 		const x86_op_mem *m = &fc->memop->mem;
@@ -469,13 +482,15 @@ static void check_state(form_ctx *fc, uint64_t *seed, tally *t, FILE *log, bool 
 	fn(&nstate);
 	t->runs++;
 	uint64_t taken_addr = (uint64_t)(uintptr_t)fc->page + fc->taken_off;
-	bool lifter_taken = ex->kind == LIFT_EXIT_JUMP || ex->kind == LIFT_EXIT_CALL;
+	bool lifter_taken = ex->kind == LIFT_EXIT_JUMP || ex->kind == LIFT_EXIT_CALL || ex->kind == LIFT_EXIT_INDIRECT;
 	if (ex->kind != LIFT_EXIT_FALL && !lifter_taken) {
 		report(fc, t, log, verbose, &in, "exit kind", ex->kind, nstate.taken);
 		return;
 	}
 	if (lifter_taken != (nstate.taken == 1)) report(fc, t, log, verbose, &in, "branch taken", lifter_taken, nstate.taken);
-	if (lifter_taken && ex->target != taken_addr) report(fc, t, log, verbose, &in, "branch target", ex->target, taken_addr);
+	uint64_t target = ex->target;
+	if (ex->kind == LIFT_EXIT_INDIRECT && !eval(z, ex->target_term, ns, from, to, &target)) t->undefined++;
+	else if (lifter_taken && target != taken_addr) report(fc, t, log, verbose, &in, "branch target", target, taken_addr);
 	for (int i = 0; i < 16; i++) {
 		uint64_t v;
 		char what[32];
@@ -538,7 +553,7 @@ lift_err lift_check_forms(const lift_form *forms, size_t nforms, const lift_chec
 		if ((err = lift_set_break(lc, opts->break_rule))) {
 			snprintf(errbuf, errlen, "%s", lift_errmsg(lc));
 		} else {
-			form_ctx fc = { .lc = lc, .cs = cs, .z = z, .f = &forms[k] };
+			form_ctx fc = { .lc = lc, .cs = cs, .z = z, .f = &forms[k], .ind_reg = -1 };
 			err = form_open(&fc, errbuf, errlen);
 			if (!err) {
 				tally t = { 0 };

@@ -1,5 +1,6 @@
 /* liftcheck/jitforms.c: the instruction forms the JIT emits, for lift-check: every template is
- * emitted (jit_emit_template) and decoded, and each instruction is reduced to a form key. */
+ * emitted (jit_emit_template) and decoded, and so are the trampolines (jit_tramp_emit); each
+ * instruction is reduced to a form key. */
 #include <stdlib.h>
 #include <string.h>
 #include <capstone/capstone.h>
@@ -131,6 +132,25 @@ size_t lift_jit_forms(lift_form **out, size_t *templates)
 							cs_free(c, 1);
 						}
 					}
+		}
+	}
+	/* the trampolines (enter, the common exit, a stub: jit_tramp_emit) of both feature sets */
+	for (size_t fi = 0; fi < 2; fi++) {
+		jit_tramp tr;
+		if (jit_tramp_emit(feats[fi], &tr) != JIT_OK) continue;
+		(*templates)++;
+		for (size_t off = 0; off < tr.len;) {
+			cs_insn *c;
+			if (cs_disasm(cs, tr.bytes + off, tr.len - off, off, 1, &c) != 1) break;
+			char key[96];
+			form_key(c, key, sizeof key);
+			if (kset_add(&set, key) && c->size <= sizeof forms->bytes) {
+				if (n == cap) forms = pvm_xrealloc(forms, (cap *= 2) * sizeof *forms);
+				memcpy(forms[n].bytes, c->bytes, c->size);
+				forms[n++].len = c->size;
+			}
+			off += c->size;
+			cs_free(c, 1);
 		}
 	}
 	cs_close(&cs);

@@ -40,6 +40,9 @@ typedef enum pvm_hook {
 	PVM_HOOK_reg_field,      /* pvm/decode.c reg_clamp: a register field (0..255) before min(12, field) */
 	PVM_HOOK_link_mid,       /* jit/compile.c link: 1 = a static jump of the mutant's opcode to an instruction that
 	                            is not a block start goes into that instruction's code, not to a panic (0) (per op) */
+	PVM_HOOK_entry_skip,     /* jit/compile.c emit_enter: the guest register whose load enter leaves out (13: none) */
+	PVM_HOOK_exit_skip,      /* jit/compile.c emit_exit: the guest register whose store the common exit leaves out (13: none) */
+	PVM_HOOK_resume_regs,    /* jit/runtime.c take_state: bit i = register i taken from the state when a run resumes after a host call (all 13) */
 	PVM_HOOK_COUNT
 } pvm_hook;
 

@@ -345,6 +345,17 @@ typedef struct pvm_exit {
 /* Whether exit x of a run of p is a grow_heap call the GP answers (a GP 0.8.0 program stopped at
  * an ecalli 1): the one test run, replay, lockstep and the case driver ask. */
 bool pvm_host_is_grow_heap(const pvm_program *p, const pvm_exit *x);
+/* The perturbing host, for tests: answers the host call x (status PVM_HOST) of s by changing every
+ * register, the gas and memory, as a function of the state at the call only (two engines that
+ * agree there get the same answer): r_i += 0xa5a5a5a5a5a5a5a5 + i (mod 2^64) for i = 0..12,
+ * gas -= 17, and each of the first 8 bytes of the lowest writable page (if any) += 0xa5 (mod
+ * 256), so that a second call does not undo the first; then s->pc = x->next. Less than 17 gas:
+ * returns false, out of gas at the call (gas left negative, nothing else changed). `run` and
+ * `replay --host perturb`, validate's host-resume items, the fuzz differential and
+ * tests/asm/host_perturb.pvmasm answer with it. */
+enum { PVM_PERTURB_GAS = 17 };
+#define PVM_PERTURB_ADD 0xa5a5a5a5a5a5a5a5ull
+bool pvm_host_perturb(pvm_state *s, const pvm_exit *x);
 
 /* Compare two final states and exits as `replay` does: exit reason, pc, the 13 registers, gas,
  * fault address / host id, every page's permission and every byte. Returns true if identical;

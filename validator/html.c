@@ -1,10 +1,10 @@
 /* validator/html.c: the HTML report of validate, one self-contained page (it loads no other file):
  * per revision and variant an opcode × register-class matrix, each cell coloured by what it asks
- * of a person (the fault and out-of-gas paths, checked concretely by design, have their own quiet
- * colour), and a panel an opened cell fills: the verdict and time of its instances (proved
- * templates counted with their median time, the rest listed up to a cap), the template's code,
- * the spec entry, and a counterexample's input beside both engines' results. The page grows with
- * the cells, not the instances: a 400,000-instance run is a few MB. */
+ * of a person (the fault, out-of-gas and host-resume paths, checked concretely by design, have
+ * their own quiet colour), and a panel an opened cell fills: the verdict and time of its
+ * instances (proved templates counted with their median time, the rest listed up to a cap), the
+ * template's code, the spec entry, and a counterexample's input beside both engines' results.
+ * The page grows with the cells, not the instances: a 400,000-instance run is a few MB. */
 #include <stdlib.h>
 #include <string.h>
 #include "report_out.h"
@@ -19,7 +19,7 @@ enum { C_PROVED, C_DESIGN, C_FALLBACK, C_UNKNOWN, C_CEX, C_BUG, C_COUNT };
 static const char *const cat_class[C_COUNT] = { "v0", "vd", "v1", "v2", "v3", "v4" };
 static const char *const cat_label[C_COUNT] = {
 	"PROVED",
-	"PROVED, and the fault and out-of-gas paths (checked on concrete states by design) agree",
+	"PROVED, and the fault, out-of-gas and host-resume paths (checked on concrete states by design) agree",
 	"FALLBACK-AGREE: a proof did not conclude; both engines agree on concrete states",
 	"UNKNOWN: not decided, not checked",
 	"COUNTEREXAMPLE",
@@ -29,7 +29,7 @@ static const char *const rc_id[TV_RC_COUNT] = { "none", "distinct", "rd=ra", "rd
 
 static bool by_design(const tv_result *r)
 {
-	return !strcmp(r->what, "fault-path") || !strcmp(r->what, "gas-path");
+	return !strcmp(r->what, "fault-path") || !strcmp(r->what, "gas-path") || !strcmp(r->what, "host-resume");
 }
 
 static int category(const tv_result *r)
@@ -171,7 +171,9 @@ static void json_cell(page *P, size_t c)
 		const tv_result *r = &rep->r[ix[i]];
 		k[r->verdict]++;
 		bool tpl = !strncmp(r->what, "imm:", 4);
-		if (tpl && (!rep0 || (rep0->verdict == TV_PROVED && r->verdict != TV_PROVED))) rep0 = r;
+		/* the code shown: a template's, or a trampoline's (ecalli's cell) when one is not proved */
+		bool tramp = !strncmp(r->what, "trampoline-", 11) && r->verdict != TV_PROVED;
+		if ((tpl || tramp) && (!rep0 || (rep0->verdict == TV_PROVED && r->verdict != TV_PROVED))) rep0 = r;
 	}
 	fputs(P->cells_written++ ? ",\"" : "\"", f);
 	cell_id(f, c);
@@ -407,8 +409,8 @@ bool tv_report_html(const tv_report *rep, const char *path, const tv_html_views 
 	run_line(f, rep);
 	fputs("<p class=\"legend\">", f);
 	for (int c = 0; c < C_COUNT; c++) fprintf(f, "<span class=\"%s\">%s</span>", cat_class[c], cat_label[c]);
-	fputs("<br>Each cell: results (template instances, and in one cell per opcode its region, dispatcher, fault-path "
-	      "and gas-path items), median / max time in ms; coloured by its worst result. Click a cell for its code, spec "
+	fputs("<br>Each cell: results (template instances, and in one cell per opcode its region, dispatcher, fault-path, "
+	      "gas-path, host-resume and trampoline items), median / max time in ms; coloured by its worst result. Click a cell for its code, spec "
 	      "entry, verdicts and counterexamples (or open <code>#open=OPCODE</code>).</p>\n", f);
 	for (int isa = 0; isa < PVM_ISA_COUNT; isa++)
 		for (int v = 0; v < TV_NUM_VARIANTS; v++)

@@ -61,6 +61,8 @@ void tv_links_free(tv_links *L)
 
 const uint8_t *tv_links_digest(const tv_links *L) { return L && L->keyed ? L->digest : NULL; }
 
+bool tv_links_tramp(const tv_links *L, jit_tramp *t) { return jit_program_tramp(L->jp, t) == JIT_OK; }
+
 /* The guest pc whose gas-region entry is at host offset off, or UINT32_MAX. */
 static uint32_t entry_at(const tv_links *L, uint32_t off)
 {

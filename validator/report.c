@@ -108,6 +108,14 @@ void tv_report_summary(const tv_report *rep, FILE *out)
 		        n[TV_UNKNOWN], n[TV_FALLBACK_AGREE], t);
 		fprintf(out, n[TV_BUG] ? "; %zu VALIDATOR BUGS\n" : "\n", n[TV_BUG]);
 	}
+	/* the trampolines (validator/prove_tramp.c), each revision and variant (also in the lines above) */
+	size_t tn[TV_NUM_VERDICTS] = { 0 }, tr = 0;
+	for (size_t i = 0; i < rep->n; i++)
+		if (!strncmp(rep->r[i].what, "trampoline-", 11)) tn[rep->r[i].verdict]++, tr++;
+	if (tr)
+		fprintf(out, "  trampolines: %zu proved, %zu counterexamples, %zu unknown of %zu (entry, exit, stub, round trip; "
+		        "each revision and variant)%s\n", tn[TV_PROVED], tn[TV_CEX], tn[TV_UNKNOWN] + tn[TV_FALLBACK_AGREE], tr,
+		        tn[TV_BUG] ? "; VALIDATOR BUGS" : "");
 	/* what GP 0.7.2 adds under the peers' readings (their items are also in the lines above) */
 	size_t n[TV_NUM_VERDICTS] = { 0 }, t = 0, items = 0;
 	for (size_t i = 0; i < rep->n; i++)

@@ -6,7 +6,9 @@
  * terminator), a proof of the jump-table dispatcher of each dynamic jump, and the concrete
  * fallback checks for what the proofs assume away: the fault paths of every memory opcode and the
  * out-of-gas path of every opcode, each run on a test program of that revision. An UNKNOWN proof
- * gets its own fallback at once. */
+ * gets its own fallback at once. With ecalli, the host-call boundary: the trampolines proved
+ * (validator/prove_tramp.c) and the resume after a host call checked concretely, every call
+ * answered by the perturbing host on both engines (item host-resume). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -17,10 +19,12 @@
 #include "interp/interp.h"
 #include "validator/code.h"
 #include "validator/prove.h"
+#include "validator/prove_tramp.h"
 #include "validator/store.h"
 
-typedef enum { IT_TEMPLATE, IT_REGION, IT_FAULT, IT_DJUMP, IT_GAS } item_kind;
-static const char *const item_names[] = { "template", "region", "fault-path", "dispatch-path", "gas-path" };
+typedef enum { IT_TEMPLATE, IT_REGION, IT_FAULT, IT_DJUMP, IT_GAS, IT_TRAMP, IT_HOST } item_kind;
+static const char *const item_names[] = { "template", "region", "fault-path", "dispatch-path", "gas-path", "trampoline",
+                                          "host-resume" };
 
 typedef struct item {
 	pvm_inst in;
@@ -29,6 +33,7 @@ typedef struct item {
 	uint8_t variant;   /* tv_variant: the CPU features the code is emitted for */
 	uint8_t isa;       /* pvm_isa: the revision of its spec and test program */
 	uint8_t reading;   /* GP 0.7.2: the readings (PVM_READING_*) it is checked under */
+	uint8_t part;      /* IT_TRAMP: which trampoline statement (tv_tramp_part) */
 	size_t twin;       /* a portable template: the same instance's cpuid item, or SIZE_MAX */
 	size_t isa_twin;   /* a GP 0.8.0 template: the same instance's GP 0.7.2 item, or SIZE_MAX */
 } item;
@@ -111,6 +116,13 @@ static size_t enumerate(const tv_opts *o, item **out, size_t *total)
 				 * stays (the same queries), what reads otherwise is checked below, not here */
 				bool differs = isa == PVM_ISA_072 && o->specs[isa] && sem_spec_reading_differs(o->specs[isa], op, PVM_READING_PEERS);
 				bool w3f = isa != PVM_ISA_072 || (o->readings & 1);
+				bool host = pvm_ops[op].ctl == PVM_CTL_HOST; /* ecalli: the host-call boundary too */
+				for (int part = 0; host && w3f && part < TV_TRAMP_PARTS; part++) {
+					item tr = base;
+					tr.kind = IT_TRAMP;
+					tr.part = (uint8_t)part;
+					push_sharded(o, &v, &n, &cap, &index, tr);
+				}
 				first[isa][var] = n;
 				size_t k_tpl = 0; /* the template's index within this revision's and variant's enumeration */
 				uint8_t *r[3];
@@ -151,6 +163,8 @@ static size_t enumerate(const tv_opts *o, item **out, size_t *total)
 				}
 				one.kind = IT_GAS;
 				if (w3f) push_sharded(o, &v, &n, &cap, &index, one);
+				one.kind = IT_HOST;
+				if (w3f && host) push_sharded(o, &v, &n, &cap, &index, one);
 				/* GP 0.7.2 under the peers' readings: an entry that reads otherwise (sbrk: its
 				 * break) gets its templates and region proved again against that entry; every
 				 * other template and region query is built from the same code, layout and entry
@@ -179,6 +193,8 @@ static size_t enumerate(const tv_opts *o, item **out, size_t *total)
 				}
 				one.kind = IT_GAS;
 				push_sharded(o, &v, &n, &cap, &index, one);
+				one.kind = IT_HOST;
+				if (host) push_sharded(o, &v, &n, &cap, &index, one);
 			}
 		}
 	}
@@ -303,9 +319,23 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 		bool same = pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, true, diff, sizeof diff) &&
 		            pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff) &&
 		            pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, false, diff, sizeof diff);
+		/* host-resume: the perturbing host answers on both sides (the states compared equal just
+		 * now, so the answers are equal: every register, the gas and a memory word changed), both
+		 * resume, and the next stop is compared */
+		int calls = 0;
+		while (same && it->kind == IT_HOST && xa.status == PVM_HOST && calls < 4) {
+			bool ga = pvm_host_perturb(&sa, &xa), gb = pvm_host_perturb(&sb, &xb);
+			if (!ga || !gb) break;
+			calls++;
+			xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
+			same = pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, true, diff, sizeof diff) &&
+			       pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff) &&
+			       pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, false, diff, sizeof diff);
+		}
 		if (!same) {
 			verdict = TV_CEX;
-			snprintf(res->detail, sizeof res->detail, "%s: state %u: %.200s", item_names[it->kind], k, diff);
+			snprintf(res->detail, sizeof res->detail, "%s: state %u%s: %.160s", item_names[it->kind], k,
+			         calls ? " after a host call (--host perturb)" : "", diff);
 			if (o->cex_dir) {
 				snprintf(res->cex_file, sizeof res->cex_file, "%s/%s_%s%s_%zu.json", o->cex_dir,
 				         pvm_ops[in.op].name, item_names[it->kind], v.isa == PVM_ISA_080 ? "_gp080" : "", idx);
@@ -433,8 +463,25 @@ static void do_item(run *R, tv_worker *w, size_t i)
 	res->regclass = (uint8_t)tv_regclass_of(res->nregs, res->regs[0], res->regs[1], res->regs[2]);
 	if (it->kind == IT_TEMPLATE) snprintf(res->what, sizeof res->what, "imm:%s", jit_class_name(it->cls));
 	else snprintf(res->what, sizeof res->what, "%s", item_names[it->kind]);
-	if (it->kind == IT_FAULT || it->kind == IT_GAS) {
+	if (it->kind == IT_FAULT || it->kind == IT_GAS || it->kind == IT_HOST) {
 		res->verdict = fallback(o, it, i, res, NULL);
+		return;
+	}
+	if (it->kind == IT_TRAMP) {
+		jit_tramp t;
+		if (jit_tramp_emit(w->feat, &t) != JIT_OK) {
+			snprintf(res->what, sizeof res->what, "%s", tv_tramp_names[it->part]);
+			snprintf(res->detail, sizeof res->detail, "the trampolines do not fit their buffer");
+			res->verdict = TV_UNKNOWN;
+			return;
+		}
+		tv_prove_tramp(o, &t, (tv_tramp_part)it->part, res);
+		if (res->verdict == TV_CEX && o->live && atomic_fetch_add(&R->cex_by_op[it->in.op], 1) == 0) {
+			fprintf(o->live, "validate: first counterexample: %s [%s, %s%s]: %s%s%s\n", pvm_ops[it->in.op].name, res->what,
+			        tv_variant_name(res->variant), res->isa == PVM_ISA_080 ? ", GP 0.8.0" : "", res->detail,
+			        res->cex_file[0] ? " -> " : "", res->cex_file);
+			fflush(o->live);
+		}
 		return;
 	}
 	tv_cex cex;

@@ -1,5 +1,6 @@
 /* tests/asm/drivers.c: .pvmasm cases that one w3f vector cannot express, on any engine:
  *   case_driver host ENGINE FILE.pvmasm                            host calls answered and resumed
+ *   case_driver perturb ENGINE FILE.pvmasm                         the same, by the perturbing host
  *   case_driver container ENGINE FILE.pvmasm RO RW Z S ARGS [DIR]  run as a standard container
  *   case_driver container08 ENGINE FILE.pvmasm RO RW Z S ARGS [DIR]    the same as GP 0.8.0, grow_heap
  *                                                                  (host call 1) answered (§7)
@@ -65,10 +66,35 @@ static bool unhex(const char *s, uint8_t **out, size_t *n)
 	return true;
 }
 
-/* Runs FILE, answering host call N like a toy host: r7 += N, r8 = calls so far, byte N mod 256
- * written at r9 when r9 != 0; then resumes at exit.next. Each host-call exit must sit on an
- * `ecalli N` and name the instruction after it. */
-static int host(const pvm_engine *eng, const char *path)
+/* A toy host: host call N does r7 += N, r8 = calls so far (counting this one), byte N mod 256
+ * written at r9 when r9 != 0; then resumes at exit.next. False (why says so) when it cannot. */
+static bool toy_host(pvm_state *s, const pvm_exit *x, uint64_t calls, char *why, size_t n)
+{
+	s->regs[7] += x->host_id;
+	s->regs[8] = calls;
+	uint8_t b = (uint8_t)x->host_id;
+	if (s->regs[9] && !pvm_mem_poke(s->mem, (uint32_t)s->regs[9], &b, 1)) {
+		snprintf(why, n, "the host write at r9 hit an unmapped page");
+		return false;
+	}
+	s->pc = x->next;
+	return true;
+}
+
+/* The perturbing host (pvm_host_perturb): every register, the gas and a memory word changed. */
+static bool perturb_host(pvm_state *s, const pvm_exit *x, uint64_t calls, char *why, size_t n)
+{
+	(void)calls;
+	if (pvm_host_perturb(s, x)) return true;
+	snprintf(why, n, "out of gas at the host call");
+	return false;
+}
+
+typedef bool host_fn(pvm_state *s, const pvm_exit *x, uint64_t calls, char *why, size_t n);
+
+/* Runs FILE, answering every host call with `answer`, then resuming at exit.next. Each host-call
+ * exit must sit on an `ecalli N` and name the instruction after it. */
+static int host(const pvm_engine *eng, const char *path, host_fn *answer)
 {
 	pvm_vector v;
 	if (assemble(path, &v)) return 1;
@@ -99,14 +125,10 @@ static int host(const pvm_engine *eng, const char *path)
 			goto out;
 		}
 		calls++;
-		s.regs[7] += x.host_id;
-		s.regs[8] = calls;
-		uint8_t b = (uint8_t)x.host_id;
-		if (s.regs[9] && !pvm_mem_poke(s.mem, (uint32_t)s.regs[9], &b, 1)) {
-			fail("%s: the host write at r9 hit an unmapped page%s", path, "");
+		if (!answer(&s, &x, calls, why, sizeof why)) {
+			fail("%s: %s", path, why);
 			goto out;
 		}
-		s.pc = x.next;
 	}
 	if (!calls) {
 		fail("%s: the program made no host call%s", path, "");
@@ -238,11 +260,12 @@ int main(int argc, char **argv)
 	}
 	const pvm_engine *eng = argc > 2 ? engine(argv[2]) : NULL;
 	if (argc > 2 && !eng) return fail("unknown engine %s%s", argv[2], ""), 2;
-	if (argc == 4 && !strcmp(argv[1], "host")) return host(eng, argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "host")) return host(eng, argv[3], toy_host);
+	if (argc == 4 && !strcmp(argv[1], "perturb")) return host(eng, argv[3], perturb_host);
 	if ((argc == 9 || argc == 10) && !strcmp(argv[1], "container"))
 		return container(eng, argv + 3, argc == 10 ? argv[9] : NULL, PVM_ISA_072);
 	if ((argc == 9 || argc == 10) && !strcmp(argv[1], "container08"))
 		return container(eng, argv + 3, argc == 10 ? argv[9] : NULL, PVM_ISA_080);
-	fprintf(stderr, "usage: case_driver host ENGINE FILE | container|container08 ENGINE FILE RO RW Z S ARGS [OUT_DIR]\n");
+	fprintf(stderr, "usage: case_driver host|perturb ENGINE FILE | container|container08 ENGINE FILE RO RW Z S ARGS [OUT_DIR]\n");
 	return 2;
 }

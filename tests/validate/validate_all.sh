@@ -24,6 +24,13 @@ done
 # under gas per instruction and the break
 grep -Eq "^  GP 0.7.2 peers' readings: 340 proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, 338 templates" "$out/validate.txt" \
   || { echo "FAIL: the peers' readings line"; exit 1; }
+# the host-call boundary: the trampolines (entry, exit, stub, round trip) of both revisions and
+# variants proved, and ecalli's resume after the perturbing host agreeing on both engines (the w3f
+# and the peers' readings of GP 0.7.2, GP 0.8.0; both variants)
+grep -Eq "^  trampolines: 16 proved, 0 counterexamples, 0 unknown of 16 " "$out/validate.txt" \
+  || { echo "FAIL: the trampolines line"; exit 1; }
+[ "$(grep -c '"what": "host-resume", "verdict": "FALLBACK-AGREE"' "$out/validate.json")" -eq 6 ] \
+  || { echo "FAIL: host-resume items"; exit 1; }
 for w in fault-path gas-path; do
 	a=$(grep '"isa": "0.7.2"' "$out/validate.json" | grep '"reading": "w3f"' | grep -c "\"what\": \"$w\", \"verdict\": \"FALLBACK-AGREE\"")
 	b=$(grep '"isa": "0.7.2"' "$out/validate.json" | grep '"reading": "peers"' | grep -c "\"what\": \"$w\", \"verdict\": \"FALLBACK-AGREE\"")
@@ -40,10 +47,10 @@ for w in imm:any region; do
 	  || { echo "FAIL: unlikely's $w not PROVED"; exit 1; }
 done
 # Every instance is PROVED: the only concrete checks are the paths the proofs leave out
-# (memory faults, out-of-gas at region entry).
-others=$(grep '"verdict": "FALLBACK-AGREE"' "$out/validate.json" | grep -Evc '"what": "(fault-path|gas-path)"')
+# (memory faults, out-of-gas at region entry, the runtime's resume after a host call).
+others=$(grep '"verdict": "FALLBACK-AGREE"' "$out/validate.json" | grep -Evc '"what": "(fault-path|gas-path|host-resume)"')
 [ "$others" -eq 0 ] || { echo "FAIL: $others instances reached only the fallback:"
-	grep '"verdict": "FALLBACK-AGREE"' "$out/validate.json" | grep -Ev '"what": "(fault-path|gas-path)"' | head -5; exit 1; }
+	grep '"verdict": "FALLBACK-AGREE"' "$out/validate.json" | grep -Ev '"what": "(fault-path|gas-path|host-resume)"' | head -5; exit 1; }
 p=$(grep -c '"verdict": "PROVED"' "$out/validate.json")
 [ "$p" -ge "$n" ] || { echo "FAIL: $p PROVED results for $n instances"; exit 1; }
 echo "validate_all: ok"
