@@ -31,31 +31,42 @@ const pvm_costinfo pvm_costs[PVM_NUM_OPS] = {
 
 enum { DECODE_SLOTS = 4, STARTS = 5, ROB_SIZE = 32, REFUND = 3, BRANCH_HINTED = 1,
        BRANCH_UNHINTED = 20 };
-enum { DEC, WAIT, EXE, FIN, RETIRED };
-static const uint8_t units_total[5] = { 4, 4, 4, 1, 1 };
 
-typedef struct entry {
-	uint8_t state;
-	uint8_t ndeps;
-	uint16_t regs;         /* registers this entry will produce (bit r) */
-	uint32_t left;         /* cycles still to run */
-	uint32_t deps[2];      /* each register has at most one producing entry, and src ≤ 2 regs */
-	const uint8_t *need;   /* 5 unit counts */
-} entry;
+/* The simulation below is A.54-A.60 exactly, in a representation that makes a cycle cheap:
+ * - An entry j lives in slot j mod 64 while it is not RETIRED. A dependency is recorded only on
+ *   an entry not yet RETIRED (a RETIRED entry has left = 0, so it never delays anyone); such an
+ *   entry is at most 31 older than its dependent's decode, and the dependent stays in the ROB at
+ *   most 31 entries behind the newest, so no slot is reused while a dependent still reads it.
+ * - States are bit masks over slots; the lowest-index entry of a mask is its lowest set bit once
+ *   the mask is rotated so that bit 0 is the oldest live entry (head).
+ * - left is not stored: an entry started in cycle t with latency n has left = max(0, t + n - cycles)
+ *   (done = t + n); one not started has left = n (done = 0 if n = 0, else never).
+ * - Each register has at most one producing entry (a decode removes its destination from every
+ *   other entry, move_reg gives its destination the source's producer), so regs is a table
+ *   register -> producing entry.
+ * - The five unit counts are five bytes of one word; need <= units in every lane is one
+ *   subtraction with a guard bit per lane.
+ * - Cycles in which nothing can change (no decode, no start, nothing to retire, every running
+ *   entry 2 or more cycles from its end) are counted in one step. */
+enum { SLOTS = 64, NEVER = UINT32_MAX };
+#define LANES 0x0000008080808080ull /* the guard bit of each unit lane */
 
-/* Source and destination register sets of an instruction in the model (§6.5). */
-static void regsets(const pvm_inst *in, unsigned rw, uint16_t *src, uint16_t *dst)
+typedef struct rob {
+	uint64_t dec, wait, exe, fin; /* state masks over slots (RETIRED: in none) */
+	uint32_t done[SLOTS];         /* the cycle count at which left is 0 (see above) */
+	uint32_t lat[SLOTS];          /* latency: left when started */
+	uint64_t need[SLOTS];         /* units used while running, one byte per unit */
+	uint8_t deps[SLOTS][2], ndeps[SLOTS];
+} rob;
+
+static inline uint64_t rotr(uint64_t x, unsigned k) { return k ? x >> k | x << (64 - k) : x; }
+static inline uint64_t rotl(uint64_t x, unsigned k) { return k ? x << k | x >> (64 - k) : x; }
+
+static uint64_t units_word(const uint8_t u[5])
 {
-	uint16_t a = (uint16_t)(1u << in->ra), b = (uint16_t)(1u << in->rb), d = (uint16_t)(1u << in->rd);
-	switch (rw) {
-	case PVM_RW_WA: *src = 0; *dst = a; break;
-	case PVM_RW_RA: *src = a; *dst = 0; break;
-	case PVM_RW_RA_WD: *src = a; *dst = d; break;
-	case PVM_RW_RAB: *src = a | b; *dst = 0; break;
-	case PVM_RW_RB_WA: *src = b; *dst = a; break;
-	case PVM_RW_RAB_WD: *src = a | b; *dst = d; break;
-	default: *src = *dst = 0; break;
-	}
+	uint64_t w = 0;
+	for (int i = 0; i < 5; i++) w |= (uint64_t)u[i] << (8 * i);
+	return w;
 }
 
 static uint8_t code_byte(const pvm_program *p, uint64_t i)
@@ -80,100 +91,106 @@ static bool hinted(const pvm_program *p, const pvm_inst *in)
 
 uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
 {
-	size_t cap = 64, n = 0, head = 0; /* entries [0, head) are RETIRED (retirement is in order) */
-	entry *rob = pvm_xmalloc(cap * sizeof *rob);
-	uint8_t units[5];
-	memcpy(units, units_total, sizeof units);
-	uint64_t ip = s;
+	static const uint8_t units_total[5] = { 4, 4, 4, 1, 1 }; /* ALU, load, store, mul, div */
+	rob r;
+	r.dec = r.wait = r.exe = r.fin = 0;
+	int32_t prod[16]; /* the entry producing each register (-1: none) */
+	for (int i = 0; i < 16; i++) prod[i] = -1;
+	uint64_t units = units_word(units_total), ip = s;
+	uint32_t n = 0, head = 0, cycles = 0; /* entries [0, head) are RETIRED (retirement is in order) */
 	bool none = false;
-	uint32_t cycles = 0, dec_left = DECODE_SLOTS, start_left = STARTS;
 	for (;;) {
-		/* 1. decode */
-		if (!none && n - head < ROB_SIZE) {
+		bool acted = false;
+		/* 1. decode while the slots, the ROB and ip allow */
+		for (unsigned dec_left = DECODE_SLOTS; !none && n - head < ROB_SIZE;) {
 			const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
 			const pvm_costinfo *c = &pvm_costs[in->op];
-			uint16_t src, dst;
-			regsets(in, c->rw, &src, &dst);
-			unsigned ds = c->dkind == PVM_D_P ? ((src & dst) ? c->d1 : c->d2) :
-			              c->dkind == PVM_D_PS ? (in->ra == in->rd ? c->d1 : c->d2) : c->d1;
-			if (ds <= dec_left) {
-				if (in->op == PVM_OP_move_reg) {
-					for (size_t j = 0; j < n; j++) {
-						if (rob[j].regs & src) rob[j].regs |= dst;
-						else rob[j].regs &= (uint16_t)~dst;
-					}
-					ip = in->next;
-					dec_left -= 1;
-					continue;
-				}
-				if (n == cap) {
-					cap *= 2;
-					rob = pvm_xrealloc(rob, cap * sizeof *rob);
-				}
-				entry *e = &rob[n];
-				e->ndeps = 0;
-				for (size_t j = 0; j < n; j++)
-					if (rob[j].regs & src) e->deps[e->ndeps++] = (uint32_t)j;
-				for (size_t j = 0; j < n; j++) rob[j].regs &= (uint16_t)~dst;
-				e->state = DEC;
-				e->regs = dst;
-				e->need = c->units;
-				/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
-				uint32_t cyc = (uint32_t)pvm_mutant_hook_op(PVM_HOOK_cost_cycles, in->op, c->cycles);
-				e->left = cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY :
-				          cyc == PVM_CYC_BRANCH ? (hinted(p, in) ? BRANCH_HINTED : BRANCH_UNHINTED) :
-				          cyc;
-				n++;
-				dec_left -= ds;
-				if (pvm_op_is_term(in->op)) none = true;
-				else ip = in->next;
+			int a = in->ra, b = in->rb, d = in->rd, src1 = -1, src2 = -1, dst = -1;
+			switch (c->rw) { /* source and destination registers in the model (§6.5) */
+			case PVM_RW_WA: dst = a; break;
+			case PVM_RW_RA: src1 = a; break;
+			case PVM_RW_RA_WD: src1 = a, dst = d; break;
+			case PVM_RW_RAB: src1 = a, src2 = b; break;
+			case PVM_RW_RB_WA: src1 = b, dst = a; break;
+			case PVM_RW_RAB_WD: src1 = a, src2 = b, dst = d; break;
+			default: break;
+			}
+			bool overlap = dst >= 0 && (dst == src1 || dst == src2);
+			unsigned ds = c->dkind == PVM_D_P ? (overlap ? c->d1 : c->d2) :
+			              c->dkind == PVM_D_PS ? (a == d ? c->d1 : c->d2) : c->d1;
+			if (ds > dec_left) break;
+			acted = true;
+			if (in->op == PVM_OP_move_reg) { /* no entry: rD gets rA's producer */
+				prod[d] = prod[a];
+				ip = in->next;
+				dec_left -= 1;
 				continue;
 			}
+			unsigned k = n % SLOTS, nd = 0;
+			int32_t p1 = src1 >= 0 ? prod[src1] : -1, p2 = src2 >= 0 ? prod[src2] : -1;
+			if (p1 >= (int32_t)head) r.deps[k][nd++] = (uint8_t)(p1 % SLOTS);
+			if (p2 >= (int32_t)head && p2 != p1) r.deps[k][nd++] = (uint8_t)(p2 % SLOTS);
+			r.ndeps[k] = (uint8_t)nd;
+			if (dst >= 0) prod[dst] = (int32_t)n;
+			/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
+			uint32_t cyc = (uint32_t)pvm_mutant_hook_op(PVM_HOOK_cost_cycles, in->op, c->cycles);
+			r.lat[k] = cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY :
+			           cyc == PVM_CYC_BRANCH ? (hinted(p, in) ? BRANCH_HINTED : BRANCH_UNHINTED) : cyc;
+			r.done[k] = r.lat[k] ? NEVER : 0;
+			r.need[k] = units_word(c->units);
+			r.dec |= 1ull << k;
+			n++;
+			dec_left -= ds;
+			if (pvm_op_is_term(in->op)) none = true;
+			else ip = in->next;
 		}
-		/* 2. start the lowest-index ready entry */
-		if (start_left > 0) {
-			size_t j = head;
-			for (; j < n; j++) {
-				entry *e = &rob[j];
-				if (e->state != WAIT) continue;
-				bool ok = true;
-				for (int u = 0; u < 5 && ok; u++) ok = e->need[u] <= units[u];
-				for (unsigned k = 0; k < e->ndeps && ok; k++) ok = rob[e->deps[k]].left == 0;
-				if (ok) break;
-			}
-			if (j < n) {
-				rob[j].state = EXE;
-				for (int u = 0; u < 5; u++) units[u] = (uint8_t)(units[u] - rob[j].need[u]);
-				start_left--;
-				continue;
-			}
+		/* 2. start ready entries, lowest index first (starting one makes no other one ready) */
+		unsigned h = head % SLOTS, start_left = STARTS;
+		for (uint64_t w = rotr(r.wait, h); w && start_left; w &= w - 1) {
+			unsigned k = (h + (unsigned)__builtin_ctzll(w)) % SLOTS;
+			if ((((units | LANES) - r.need[k]) & LANES) != LANES) continue; /* a unit short */
+			bool ok = true;
+			for (unsigned i = 0; i < r.ndeps[k]; i++) ok = ok && r.done[r.deps[k][i]] <= cycles;
+			if (!ok) continue;
+			r.wait &= ~(1ull << k);
+			r.exe |= 1ull << k;
+			units -= r.need[k];
+			r.done[k] = cycles + r.lat[k];
+			start_left--;
+			acted = true;
 		}
 		/* 3. stop */
 		if (none && n == head) break;
-		/* 4. end of cycle; every test reads the state from before this step */
-		cycles++;
-		dec_left = DECODE_SLOTS;
-		start_left = STARTS;
-		bool done_before = true; /* every earlier entry was FIN or RETIRED */
-		size_t new_head = head;
-		for (size_t j = head; j < n; j++) {
-			entry *e = &rob[j];
-			uint8_t old = e->state;
-			if (old == EXE && e->left == 1)
-				for (int u = 0; u < 5; u++) units[u] = (uint8_t)(units[u] + e->need[u]);
-			if (done_before && old == FIN) {
-				e->state = RETIRED;
-				new_head = j + 1;
-			} else {
-				done_before = false;
-				if (old == DEC) e->state = WAIT;
-				else if (old == EXE && e->left == 0) e->state = FIN;
+		/* nothing happened, nothing retires, every running entry ends 2 or more cycles from now:
+		 * the cycles up to the one before the first end change nothing (same decode and start
+		 * outcome, no unit returned, no state change) */
+		if (!acted && !(r.fin >> h & 1) && r.exe) {
+			uint32_t first = NEVER;
+			for (uint64_t x = r.exe; x; x &= x - 1) {
+				uint32_t t = r.done[__builtin_ctzll(x)];
+				if (t < first) first = t;
 			}
-			if (old == EXE && e->left > 0) e->left--;
+			if (first - 1 > cycles) cycles = first - 1;
 		}
-		head = new_head;
+		/* 4. end of cycle; every test reads the state from before this step */
+		uint32_t now = cycles++;
+		uint64_t fin_old = r.fin;
+		unsigned retire = (unsigned)__builtin_ctzll(~rotr(fin_old, h)); /* the FIN run from head */
+		if (retire) {
+			r.fin &= ~rotl(retire >= 64 ? ~0ull : (1ull << retire) - 1, h);
+			head += retire;
+		}
+		for (uint64_t x = r.exe; x; x &= x - 1) {
+			unsigned k = (unsigned)__builtin_ctzll(x);
+			if (r.done[k] == now + 1) units += r.need[k]; /* left = 1: the units come back */
+			else if (r.done[k] <= now) {                   /* left = 0: FIN */
+				r.exe &= ~(1ull << k);
+				r.fin |= 1ull << k;
+			}
+		}
+		r.wait |= r.dec;
+		r.dec = 0;
 	}
-	free(rob);
 	return cycles > REFUND + 1 ? cycles - REFUND : 1;
 }
 
