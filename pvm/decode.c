@@ -77,12 +77,10 @@ static int op_at(const pvm_program *p, uint32_t pc)
 	return pc < p->code_len && mask_bit(p, pc) ? pvm_op_decode(p->isa, p->code[pc]) : -1;
 }
 
-pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc)
+/* The instruction at pc whose skip is l: a valid opcode at a set bitmask bit, else trap. */
+static inline pvm_inst decode_one(const pvm_program *p, uint32_t pc, unsigned l)
 {
-	pvm_inst in = { .op = PVM_OP_trap, .pc = pc };
-	if (pc > p->code_len) return in;
-	unsigned l = skip_at(p, pc);
-	in.next = pc + 1 + l;
+	pvm_inst in = { .op = PVM_OP_trap, .pc = pc, .next = pc + 1 + l };
 	int op = op_at(p, pc);
 	if (op < 0) return in;
 	in.op = (uint8_t)op;
@@ -97,6 +95,12 @@ pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc)
 	return in;
 }
 
+pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc)
+{
+	if (pc > p->code_len) return (pvm_inst){ .op = PVM_OP_trap, .pc = pc };
+	return decode_one(p, pc, skip_at(p, pc));
+}
+
 void pvm_program_fini(pvm_program *p)
 {
 	free(p->code);
@@ -109,37 +113,83 @@ void pvm_program_fini(pvm_program *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Fills inst, is_start, is_block and gas_cost from code, bitmask and code_len. */
+/* Bitmask word w (bits 64w .. 64w + 63) of a decoded program, whose bitmask is zero-padded to
+ * whole words (pvm_program_decode_flags). */
+static inline uint64_t mask_word(const pvm_program *p, size_t w)
+{
+	uint64_t x;
+	memcpy(&x, p->bitmask + 8 * w, 8);
+	return x;
+}
+
+/* The first position >= from whose bitmask bit is set, every position from code_len on
+ * counting as set: the next instruction start, or code_len (from itself if from > code_len). */
+static uint32_t next_set(const pvm_program *p, uint64_t from)
+{
+	if (from >= p->code_len) return from > UINT32_MAX ? UINT32_MAX : (uint32_t)from;
+	size_t w = from >> 6, nw = ((size_t)p->code_len + 63) >> 6;
+	uint64_t x = mask_word(p, w) & (~0ull << (from & 63));
+	while (!x) {
+		if (++w == nw) return p->code_len;
+		x = mask_word(p, w);
+	}
+	return (uint32_t)(64 * w + (unsigned)__builtin_ctzll(x)); /* < code_len: padding bits are 0 */
+}
+
+/* Positions [from, to) hold no instruction start, to being the next set position: traps. */
+static void fill_gap(pvm_program *p, uint32_t from, uint32_t to)
+{
+	if (from >= to) return;
+	memset(p->is_start + from, 0, to - from);
+	for (uint32_t pc = from; pc < to; pc++) {
+		uint32_t l = to - pc - 1;
+		p->inst[pc] = (pvm_inst){ .op = PVM_OP_trap, .pc = pc, .next = pc + 1 + (l < 24 ? l : 24) };
+	}
+}
+
+/* Fills inst, is_start, is_block and gas_cost from code, bitmask and code_len: one walk over the
+ * instruction starts (the bitmask a word at a time), each decoded once, then the costs. */
 static void analyse(pvm_program *p)
 {
-	size_t n = (size_t)p->code_len + 1;
+	uint32_t len = p->code_len;
+	size_t n = (size_t)len + 1;
 	p->inst = pvm_xmalloc(n * sizeof *p->inst);
-	p->is_start = pvm_xcalloc(n, 1);
+	p->is_start = pvm_xmalloc(n);
 	p->is_block = pvm_xcalloc(n, 1);
 	p->gas_cost = pvm_xmalloc(n * sizeof *p->gas_cost);
-	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
-		p->inst[pc] = pvm_decode_at(p, pc);
-		p->is_start[pc] = mask_bit(p, pc);
-	}
+	uint32_t s = next_set(p, 0);
+	fill_gap(p, 0, s);
 	/* ϖ: 0 and every successor of a terminator, if it holds a valid instruction (GP 0.6.7+). */
-	if (op_at(p, 0) >= 0) p->is_block[0] = 1;
-	for (uint32_t pc = 0; pc < p->code_len; pc++) {
-		const pvm_inst *in = &p->inst[pc];
-		if (op_at(p, pc) >= 0 && pvm_op_is_term(in->op) && op_at(p, in->next) >= 0)
-			p->is_block[in->next] = 1;
+	bool term_before = false; /* the start before s is a valid terminator whose successor is s */
+	while (s < len) {
+		uint32_t t = next_set(p, (uint64_t)s + 1), l = t - s - 1;
+		pvm_inst *in = &p->inst[s];
+		*in = decode_one(p, s, l < 24 ? l : 24);
+		p->is_start[s] = 1;
+		bool valid = op_at(p, s) >= 0;
+		if (valid && (s == 0 || term_before)) p->is_block[s] = 1;
+		/* a terminator's successor is t only if its skip was not cut at 24 */
+		term_before = valid && pvm_op_is_term(in->op) && in->next == t;
+		fill_gap(p, s + 1, t);
+		s = t;
 	}
+	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
+	p->is_start[len] = 1;
 	if (p->isa == PVM_ISA_080) {
-		uint32_t cost = 0;
-		for (uint32_t pc = 0; pc < p->code_len; pc++) {
-			if (p->is_block[pc]) cost = pvm_block_cost(p, pc);
-			p->gas_cost[pc] = cost;
+		uint32_t cost = 0, from = 0;
+		for (uint32_t pc = 0; pc < len; pc = next_set(p, (uint64_t)pc + 1)) {
+			if (!p->is_block[pc]) continue;
+			for (uint32_t i = from; i < pc; i++) p->gas_cost[i] = cost;
+			cost = pvm_block_cost(p, pc);
+			from = pc;
 		}
-		p->gas_cost[p->code_len] = 0; /* running off the end panics without a charge (§3) */
+		for (uint32_t i = from; i < len; i++) p->gas_cost[i] = cost;
+		p->gas_cost[len] = 0; /* running off the end panics without a charge (§3) */
 		return;
 	}
-	for (uint32_t pc = p->code_len + 1; pc-- > 0;) {
+	for (uint32_t pc = len + 1; pc-- > 0;) {
 		const pvm_inst *in = &p->inst[pc];
-		if (pc == p->code_len || pvm_op_ends_region(in->op))
+		if (pc == len || pvm_op_ends_region(in->op))
 			p->gas_cost[pc] = 1;
 		else
 			p->gas_cost[pc] = 1 + p->gas_cost[in->next];
@@ -162,13 +212,12 @@ static const char *prevalidate(const pvm_program *p, bool polkavm_end, uint32_t 
 		*at = pc;
 		if (op_at(p, pc) < 0) return "undefined opcode";
 		last = pc;
-		uint64_t skip = 0; /* up to the next set bit (every bit from code_len on counts as set) */
-		while (skip <= limit && !mask_bit(p, (uint64_t)pc + 1 + skip)) skip++;
-		if (skip > limit) {
+		uint32_t next = next_set(p, (uint64_t)pc + 1); /* every bit from code_len on counts as set */
+		if (next - pc - 1 > limit) {
 			*at = pc + 25; /* where a skip of 24 lands: no instruction starts there */
 			return "more than 24 bytes up to the next instruction";
 		}
-		pc = (uint32_t)(pc + 1 + skip);
+		pc = next;
 	}
 	*at = last;
 	if (polkavm_end) {
@@ -262,7 +311,7 @@ pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, co
 		pvm_program_fini(p);
 		return PVM_EINVAL;
 	}
-	p->bitmask = pvm_xmalloc(mlen ? mlen : 1);
+	p->bitmask = pvm_xcalloc((mlen + 7) / 8 + 1, 8); /* zero-padded to whole words (mask_word) */
 	memcpy(p->bitmask, blob + off, mlen);
 	if ((clen & 7) && (p->bitmask[mlen - 1] >> (clen & 7))) {
 		pvm_errf(e, "%s: offset %zu: bitmask padding bits are not zero", name, off + mlen - 1);
