@@ -241,14 +241,6 @@ static bool is_block(const pvm_program *p, uint32_t pc)
 	return pc <= p->code_len && p->is_block[pc] && p->is_start[pc];
 }
 
-/* The first instruction start at or after `from` (a hint: the successor of pc), past pc. */
-static uint32_t next_start(const pvm_program *p, uint32_t pc, uint32_t from)
-{
-	uint32_t k = from > pc ? from : pc;
-	while (k <= p->code_len && !p->is_start[k]) k++;
-	return k;
-}
-
 static jit_row *add_row(jit_program *jp, uint32_t off, uint32_t pc, uint32_t entry, uint32_t cost,
                         const pvm_inst *in)
 {
@@ -257,8 +249,9 @@ static jit_row *add_row(jit_program *jp, uint32_t off, uint32_t pc, uint32_t ent
 	return r;
 }
 
-/* Emit everything into e, filling jp->rows. Returns false on buffer overflow. */
-static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
+/* Emit everything into e, filling jp->rows and, at every block start pc (is_block), block_row[pc]
+ * (its row's index; the other entries are not written). Returns false on buffer overflow. */
+static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint32_t *block_row)
 {
 	x64_buf *b = &e->b;
 	jp->enter_off = b->len;
@@ -267,12 +260,14 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 	emit_exit(b);
 	jp->n_rows = 0;
 	uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
-	for (uint32_t pc = next_start(p, 0, 0); pc <= p->code_len; pc = next_start(p, pc, p->inst[pc].next)) {
+	for (uint32_t pc = pvm_next_start(p, 0); pc <= p->code_len; pc = pvm_next_start(p, (uint64_t)pc + 1)) {
 		uint32_t entry = JIT_NONE;
-		if (is_block(p, pc) || pc == term_next) {
+		bool block = is_block(p, pc);
+		if (block || pc == term_next) {
 			entry = (uint32_t)b->len;
 			jit_em_prologue(e, pc, region_cost(p, pc));
 		}
+		if (block) block_row[pc] = (uint32_t)jp->n_rows;
 		const pvm_inst *in = &p->inst[pc];
 		add_row(jp, (uint32_t)b->len, pc, entry, region_cost(p, pc), in);
 		jit_em_inst(e, in);
@@ -296,7 +291,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 	for (size_t i = 0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
-			const jit_row *t = is_block(p, x.target) ? jit_find_row(jp, x.target) : NULL;
+			const jit_row *t = is_block(p, x.target) ? &jp->rows[block_row[x.target]] : NULL;
 			for (uint64_t skip = t ? pvm_mutant_hook(PVM_HOOK_branch_skip, 0) : 0; skip && t->entry != JIT_NONE; skip--) {
 				const jit_row *u = t + 1; /* (mutants only) the next block entry after t */
 				while (u < jp->rows + jp->n_rows && u->entry == JIT_NONE) u++;
@@ -323,9 +318,8 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	*out = NULL;
 	if (p->jt_len > (1u << 24) || p->code_len > (1u << 26)) return JIT_ETOOBIG;
 	jit_program *jp = pvm_xcalloc(1, sizeof *jp);
-	size_t starts = 0;
-	for (uint32_t pc = next_start(p, 0, 0); pc <= p->code_len; pc = next_start(p, pc, p->inst[pc].next))
-		starts++;
+	size_t starts = pvm_count_starts(p);
+	uint32_t *block_row = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *block_row);
 	jp->jt_len = p->jt_len;
 	jp->isa080 = p->isa == PVM_ISA_080;
 	jp->invalid = p->invalid[0] != 0;
@@ -339,11 +333,14 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	for (;;) {
 		code = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (code == MAP_FAILED) goto nomem;
-		e = (jit_em){ .b = { .p = code, .cap = cap }, .f = f };
-		if (emit_program(&e, p, jp)) break;
+		/* exits: about one per instruction (prologues, branches, traps, host calls) */
+		e = (jit_em){ .b = { .p = code, .cap = cap }, .f = f, .cap_exits = starts + 64 };
+		e.exits = pvm_xmalloc(e.cap_exits * sizeof *e.exits);
+		if (emit_program(&e, p, jp, block_row)) break;
 		munmap(code, cap);
 		free(e.exits);
 		if (cap > ((size_t)1 << 31)) {
+			free(block_row);
 			jit_program_free(jp);
 			return JIT_ETOOBIG;
 		}
@@ -359,11 +356,12 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	}
 	jp->code = code;
 	for (uint32_t i = 0; i < p->jt_len; i++) {
-		const jit_row *t = is_block(p, p->jump_table[i]) ? jit_find_row(jp, p->jump_table[i]) : NULL;
+		const jit_row *t = is_block(p, p->jump_table[i]) ? &jp->rows[block_row[p->jump_table[i]]] : NULL;
 		jp->jt_host[i] = t && t->entry != JIT_NONE ? (uint64_t)(uintptr_t)(jp->code + t->entry) : 0;
 		if (jp->jt_host[i] && pvm_mutant_hook(PVM_HOOK_slot_skip, 0)) /* (mutants only) past the prologue */
 			jp->jt_host[i] = (uint64_t)(uintptr_t)(jp->code + t->at.host_off);
 	}
+	free(block_row);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	jp->stats.compile_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)(t1.tv_nsec - t0.tv_nsec);
 	jp->stats.code_bytes = jp->code_size;
@@ -371,6 +369,7 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	*out = jp;
 	return JIT_OK;
 nomem:
+	free(block_row);
 	jit_program_free(jp);
 	return JIT_ENOMEM;
 }

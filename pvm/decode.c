@@ -77,11 +77,10 @@ static int op_at(const pvm_program *p, uint32_t pc)
 	return pc < p->code_len && mask_bit(p, pc) ? pvm_op_decode(p->isa, p->code[pc]) : -1;
 }
 
-/* The instruction at pc whose skip is l: a valid opcode at a set bitmask bit, else trap. */
-static inline pvm_inst decode_one(const pvm_program *p, uint32_t pc, unsigned l)
+/* The instruction at pc whose skip is l and whose opcode is op (op_at: -1 decodes as trap). */
+static inline pvm_inst decode_one(const pvm_program *p, uint32_t pc, unsigned l, int op)
 {
 	pvm_inst in = { .op = PVM_OP_trap, .pc = pc, .next = pc + 1 + l };
-	int op = op_at(p, pc);
 	if (op < 0) return in;
 	in.op = (uint8_t)op;
 	pvm_fields f;
@@ -98,7 +97,7 @@ static inline pvm_inst decode_one(const pvm_program *p, uint32_t pc, unsigned l)
 pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc)
 {
 	if (pc > p->code_len) return (pvm_inst){ .op = PVM_OP_trap, .pc = pc };
-	return decode_one(p, pc, skip_at(p, pc));
+	return decode_one(p, pc, skip_at(p, pc), op_at(p, pc));
 }
 
 void pvm_program_fini(pvm_program *p)
@@ -113,8 +112,7 @@ void pvm_program_fini(pvm_program *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Bitmask word w (bits 64w .. 64w + 63) of a decoded program, whose bitmask is zero-padded to
- * whole words (pvm_program_decode_flags). */
+/* Bitmask word w (bits 64w .. 64w + 63): the bitmask is zero-padded to whole words. */
 static inline uint64_t mask_word(const pvm_program *p, size_t w)
 {
 	uint64_t x;
@@ -122,9 +120,7 @@ static inline uint64_t mask_word(const pvm_program *p, size_t w)
 	return x;
 }
 
-/* The first position >= from whose bitmask bit is set, every position from code_len on
- * counting as set: the next instruction start, or code_len (from itself if from > code_len). */
-static uint32_t next_set(const pvm_program *p, uint64_t from)
+uint32_t pvm_next_start(const pvm_program *p, uint64_t from)
 {
 	if (from >= p->code_len) return from > UINT32_MAX ? UINT32_MAX : (uint32_t)from;
 	size_t w = from >> 6, nw = ((size_t)p->code_len + 63) >> 6;
@@ -136,55 +132,124 @@ static uint32_t next_set(const pvm_program *p, uint64_t from)
 	return (uint32_t)(64 * w + (unsigned)__builtin_ctzll(x)); /* < code_len: padding bits are 0 */
 }
 
+uint32_t pvm_count_starts(const pvm_program *p)
+{
+	uint32_t n = 1; /* code_len */
+	for (size_t w = 0, nw = ((size_t)p->code_len + 63) >> 6; w < nw; w++)
+		n += (uint32_t)__builtin_popcountll(mask_word(p, w));
+	return n;
+}
+
+/* The instruction starts in increasing order, then code_len (for ever): pops the set bits of
+ * one bitmask word at a time. */
+typedef struct starts { const pvm_program *p; size_t w, nw; uint64_t x; } starts;
+static inline starts starts_of(const pvm_program *p)
+{
+	return (starts){ p, SIZE_MAX, ((size_t)p->code_len + 63) >> 6, 0 };
+}
+static inline uint32_t starts_next(starts *it)
+{
+	while (!it->x) {
+		if (++it->w >= it->nw) {
+			it->w = it->nw;
+			return it->p->code_len;
+		}
+		it->x = mask_word(it->p, it->w);
+	}
+	uint32_t s = (uint32_t)(64 * it->w + (unsigned)__builtin_ctzll(it->x));
+	it->x &= it->x - 1;
+	return s;
+}
+
 /* Positions [from, to) hold no instruction start, to being the next set position: traps. */
 static void fill_gap(pvm_program *p, uint32_t from, uint32_t to)
 {
-	if (from >= to) return;
-	memset(p->is_start + from, 0, to - from);
 	for (uint32_t pc = from; pc < to; pc++) {
 		uint32_t l = to - pc - 1;
 		p->inst[pc] = (pvm_inst){ .op = PVM_OP_trap, .pc = pc, .next = pc + 1 + (l < 24 ? l : 24) };
 	}
 }
 
-/* Fills inst, is_start, is_block and gas_cost from code, bitmask and code_len: one walk over the
- * instruction starts (the bitmask a word at a time), each decoded once, then the costs. */
-static void analyse(pvm_program *p)
+/* A bitmask byte as 8 bytes of 0 or 1 (is_start), for every byte value. */
+#define SPREAD(b) ((uint64_t)((b) & 1) | (uint64_t)((b) >> 1 & 1) << 8 | (uint64_t)((b) >> 2 & 1) << 16 | \
+	(uint64_t)((b) >> 3 & 1) << 24 | (uint64_t)((b) >> 4 & 1) << 32 | (uint64_t)((b) >> 5 & 1) << 40 | \
+	(uint64_t)((b) >> 6 & 1) << 48 | (uint64_t)((b) >> 7 & 1) << 56)
+#define SPREAD4(b) SPREAD(b), SPREAD((b) + 1), SPREAD((b) + 2), SPREAD((b) + 3)
+#define SPREAD16(b) SPREAD4(b), SPREAD4((b) + 4), SPREAD4((b) + 8), SPREAD4((b) + 12)
+#define SPREAD64(b) SPREAD16(b), SPREAD16((b) + 16), SPREAD16((b) + 32), SPREAD16((b) + 48)
+static const uint64_t spread[256] = { SPREAD64(0), SPREAD64(64), SPREAD64(128), SPREAD64(192) };
+
+/* Gas cost of the positions [from, to): cost. */
+static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
+{
+	for (uint32_t pc = from; pc < to; pc++) p->gas_cost[pc] = cost;
+}
+
+/* Fills inst, is_start, is_block and gas_cost from code, bitmask and code_len, and (0.8.0) notes
+ * in p->invalid why prevalidation (ISA-NOTES-0.8 §3) rejects the blob. One walk over the
+ * instruction starts (the bitmask a word at a time) decodes each once, fills the positions between
+ * them as traps and marks ϖ; 0.8.0: a block's cost is computed when the walk reaches the next
+ * block start (every instruction of the block lies before it), and prevalidation's walk
+ * i -> i + 1 + skip(i) from 0 is this walk. */
+static void analyse(pvm_program *p, unsigned flags)
 {
 	uint32_t len = p->code_len;
 	size_t n = (size_t)len + 1;
+	bool is08 = p->isa == PVM_ISA_080;
 	p->inst = pvm_xmalloc(n * sizeof *p->inst);
-	p->is_start = pvm_xmalloc(n);
+	p->is_start = pvm_xmalloc(n + 8); /* + 8: is_start is written 8 positions per bitmask byte */
 	p->is_block = pvm_xcalloc(n, 1);
 	p->gas_cost = pvm_xmalloc(n * sizeof *p->gas_cost);
-	uint32_t s = next_set(p, 0);
+	for (size_t i = 0; i < ((size_t)len + 7) / 8; i++) memcpy(p->is_start + 8 * i, &spread[p->bitmask[i]], 8);
+	p->is_start[len] = 1;
+	/* prevalidation v_blob: the walk from 0 visits only defined opcodes at set bitmask bits and
+	 * lands on |c| > 0; why and at: its first failure (at: the offending pc) */
+	const char *why = len == 0 ? "empty code" : !mask_bit(p, 0) ? "bitmask bit 0 is not set" : NULL;
+	uint32_t at = 0, last = 0;
+	/* the longest skip accepted: 24 (a mutant may lift it: pvm/mutants.def, class prevalidation) */
+	uint64_t limit = is08 ? pvm_mutant_hook(PVM_HOOK_skip_limit, 24) : 24;
+	uint32_t block = UINT32_MAX; /* the current block's start (none yet: the cost is 0) */
+	starts it = starts_of(p);
+	uint32_t s = starts_next(&it);
 	fill_gap(p, 0, s);
 	/* ϖ: 0 and every successor of a terminator, if it holds a valid instruction (GP 0.6.7+). */
 	bool term_before = false; /* the start before s is a valid terminator whose successor is s */
 	while (s < len) {
-		uint32_t t = next_set(p, (uint64_t)s + 1), l = t - s - 1;
+		uint32_t t = starts_next(&it), gap = t - s - 1;
+		int op = pvm_op_decode(p->isa, p->code[s]);
 		pvm_inst *in = &p->inst[s];
-		*in = decode_one(p, s, l < 24 ? l : 24);
-		p->is_start[s] = 1;
-		bool valid = op_at(p, s) >= 0;
-		if (valid && (s == 0 || term_before)) p->is_block[s] = 1;
+		*in = decode_one(p, s, gap < 24 ? gap : 24, op);
+		if (op >= 0 && (s == 0 || term_before)) {
+			p->is_block[s] = 1;
+			if (is08) {
+				fill_cost(p, block == UINT32_MAX ? 0 : block, s, block == UINT32_MAX ? 0 : pvm_block_cost(p, block));
+				block = s;
+			}
+		}
+		if (is08 && !why) {
+			if (op < 0) {
+				why = "undefined opcode", at = s;
+			} else if (gap > limit) {
+				why = "more than 24 bytes up to the next instruction";
+				at = s + 25; /* where a skip of 24 lands: no instruction starts there */
+			}
+			last = s;
+		}
 		/* a terminator's successor is t only if its skip was not cut at 24 */
-		term_before = valid && pvm_op_is_term(in->op) && in->next == t;
+		term_before = op >= 0 && pvm_op_is_term(in->op) && in->next == t;
 		fill_gap(p, s + 1, t);
 		s = t;
 	}
 	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
-	p->is_start[len] = 1;
-	if (p->isa == PVM_ISA_080) {
-		uint32_t cost = 0, from = 0;
-		for (uint32_t pc = 0; pc < len; pc = next_set(p, (uint64_t)pc + 1)) {
-			if (!p->is_block[pc]) continue;
-			for (uint32_t i = from; i < pc; i++) p->gas_cost[i] = cost;
-			cost = pvm_block_cost(p, pc);
-			from = pc;
-		}
-		for (uint32_t i = from; i < len; i++) p->gas_cost[i] = cost;
+	if (is08) {
+		fill_cost(p, block == UINT32_MAX ? 0 : block, len, block == UINT32_MAX ? 0 : pvm_block_cost(p, block));
 		p->gas_cost[len] = 0; /* running off the end panics without a charge (§3) */
+		if (!why) {
+			at = last;
+			if (flags & PVM_DECODE_POLKAVM_END && pvm_op_falls(p->inst[last].op))
+				why = "the last instruction can fall through (PolkaVM rule)"; /* §10.1 */
+		}
+		if (why) snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", at, why);
 		return;
 	}
 	for (uint32_t pc = len + 1; pc-- > 0;) {
@@ -194,37 +259,6 @@ static void analyse(pvm_program *p)
 		else
 			p->gas_cost[pc] = 1 + p->gas_cost[in->next];
 	}
-}
-
-/* 0.8.0 prevalidation v_blob (ISA-NOTES-0.8 §3): the walk i -> i + 1 + skip(i) from 0 visits
- * only defined opcodes at set bitmask bits and lands on |c| > 0. Returns NULL or the reason
- * (static text plus *at, the offending pc). With polkavm_end also the last instruction must not
- * fall through (PolkaVM HEAD, §10.1). */
-static const char *prevalidate(const pvm_program *p, bool polkavm_end, uint32_t *at)
-{
-	*at = 0;
-	if (p->code_len == 0) return "empty code";
-	if (!mask_bit(p, 0)) return "bitmask bit 0 is not set";
-	/* the longest skip accepted: 24 (a mutant may lift it: pvm/mutants.def, class prevalidation) */
-	uint64_t limit = pvm_mutant_hook(PVM_HOOK_skip_limit, 24);
-	uint32_t pc = 0, last = 0;
-	while (pc < p->code_len) {
-		*at = pc;
-		if (op_at(p, pc) < 0) return "undefined opcode";
-		last = pc;
-		uint32_t next = next_set(p, (uint64_t)pc + 1); /* every bit from code_len on counts as set */
-		if (next - pc - 1 > limit) {
-			*at = pc + 25; /* where a skip of 24 lands: no instruction starts there */
-			return "more than 24 bytes up to the next instruction";
-		}
-		pc = next;
-	}
-	*at = last;
-	if (polkavm_end) {
-		if (pvm_op_falls(p->inst[last].op))
-			return "the last instruction can fall through (PolkaVM rule)";
-	}
-	return NULL;
 }
 
 pvm_err pvm_program_decode(pvm_program *p, const uint8_t *blob, size_t len, const char *name,
@@ -318,12 +352,7 @@ pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, co
 		pvm_program_fini(p);
 		return PVM_EINVAL;
 	}
-	analyse(p);
-	if (isa == PVM_ISA_080) {
-		uint32_t at;
-		const char *why = prevalidate(p, flags & PVM_DECODE_POLKAVM_END, &at);
-		if (why) snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", at, why);
-	}
+	analyse(p, flags);
 	return PVM_OK;
 }
 

@@ -28,46 +28,66 @@ static inline uint64_t le_at(const uint8_t *w, unsigned k, unsigned n)
 	return n >= 8 ? v : v & ((1ull << (8 * n)) - 1);
 }
 
-unsigned pvm_fields_decode(unsigned form, const uint8_t *code, uint64_t len, uint64_t at, uint32_t l,
-                           pvm_fields *f)
+/* The decoder, written once for a form row given as arguments; pvm_fields_decode instantiates it
+ * for each row of forms.def with the row's values as constants, so each form's decoder is this
+ * body with the row's choices folded in. */
+static inline __attribute__((always_inline)) unsigned decode_form(
+	unsigned b1_lo, unsigned b1_hi, unsigned b2, unsigned f1, unsigned f1_len, unsigned f2,
+	unsigned header, const uint8_t *code, uint64_t len, uint64_t at, uint32_t l, pvm_fields *f)
 {
-	const pvm_forminfo *fi = &pvm_forms[form];
 	uint8_t w[WINDOW + WINDOW_SLACK];
 	window(code, len, at, w);
 	*f = (pvm_fields){ 0 };
 	/* the header's nibbles and byte go to their roles, in this order (a later one wins): one
 	 * slot per role, the slots of NOB and IGN unused */
 	uint8_t role[PVM_FR_EIGHT + 1] = { 0 };
-	role[fi->b1_lo] = w[1] & 15;
-	role[fi->b1_hi] = w[1] >> 4;
-	role[fi->b2] = w[2];
+	role[b1_lo] = w[1] & 15;
+	role[b1_hi] = w[1] >> 4;
+	role[b2] = w[2];
 	f->ra = role[PVM_FR_A];
 	f->rb = role[PVM_FR_B];
 	f->rd = role[PVM_FR_D];
 	unsigned lx = clamp4(role[PVM_FR_LX] & 7);
-	unsigned k = 1 + fi->header;
-	int64_t rest = (int64_t)l - fi->header;
+	unsigned k = 1 + header;
+	int64_t rest = (int64_t)l - header;
 	unsigned n1 = 0;
-	if (fi->f1 != PVM_FR_NOF) {
-		if (fi->f1_len == PVM_FR_EIGHT) {
+	if (f1 != PVM_FR_NOF) {
+		if (f1_len == PVM_FR_EIGHT) {
 			f->x = le_at(w, k, 8);
 			k += 8;
 		} else {
-			n1 = fi->f1_len == PVM_FR_LEN ? lx : clamp4(rest);
+			n1 = f1_len == PVM_FR_LEN ? lx : clamp4(rest);
 			uint64_t v = pvm_sext(le_at(w, k, n1), n1);
-			if (fi->f1 == PVM_FR_X) f->x = v, f->wx = (uint8_t)n1;
+			if (f1 == PVM_FR_X) f->x = v, f->wx = (uint8_t)n1;
 			else f->off = (uint32_t)v, f->wt = (uint8_t)n1;
 			k += n1;
 		}
 	}
-	if (fi->f2 != PVM_FR_NOF) {
+	if (f2 != PVM_FR_NOF) {
 		unsigned n2 = clamp4(rest - n1);
 		uint64_t v = pvm_sext(le_at(w, k, n2), n2);
-		if (fi->f2 == PVM_FR_Y) f->y = v, f->wy = (uint8_t)n2;
+		if (f2 == PVM_FR_Y) f->y = v, f->wy = (uint8_t)n2;
 		else f->off = (uint32_t)v, f->wt = (uint8_t)n2;
 		k += n2;
 	}
 	return k;
+}
+
+unsigned pvm_fields_decode(unsigned form, const uint8_t *code, uint64_t len, uint64_t at, uint32_t l,
+                           pvm_fields *f)
+{
+	switch (form) {
+#define R(x) PVM_FR_##x
+#define PVM_FORM(id, b1_lo, b1_hi, b2, f1, f1_len, f2) \
+	case PVM_FORM_##id: \
+		return decode_form(R(b1_lo), R(b1_hi), R(b2), R(f1), R(f1_len), R(f2), \
+		                   PVM_FORM_HEADER(R(b1_lo), R(b2)), code, len, at, l, f);
+#include "forms.def"
+#undef PVM_FORM
+#undef R
+	}
+	*f = (pvm_fields){ 0 };
+	return 1; /* no such form */
 }
 
 static unsigned role_value(const pvm_fields *f, unsigned role, unsigned lx)

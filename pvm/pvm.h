@@ -56,6 +56,8 @@ enum pvm_form {
 /* Roles of the fields of a form row (forms.def). */
 enum pvm_frole { PVM_FR_NOB, PVM_FR_IGN, PVM_FR_A, PVM_FR_B, PVM_FR_D, PVM_FR_LX,
                  PVM_FR_NOF, PVM_FR_X, PVM_FR_Y, PVM_FR_T, PVM_FR_REST, PVM_FR_LEN, PVM_FR_EIGHT };
+/* Operand header bytes of a form row (pvm_forminfo.header): 2 with a b2 byte, 1 with a byte 1. */
+#define PVM_FORM_HEADER(b1_lo, b2) ((b2) != PVM_FR_NOB ? 2 : (b1_lo) != PVM_FR_NOB ? 1 : 0)
 typedef struct pvm_forminfo {
 	const char *name;
 	uint8_t b1_lo, b1_hi, b2, f1, f1_len, f2; /* enum pvm_frole */
@@ -95,7 +97,8 @@ extern const pvm_opinfo pvm_ops[PVM_NUM_OPS];         /* indexed by pvm_opcode *
 /* The 139 instructions of a revision, in ascending opcode-byte order. */
 const uint8_t *pvm_isa_ops(pvm_isa isa);
 /* The instruction an opcode byte means in a revision, or -1 when it means none. */
-int pvm_op_decode(pvm_isa isa, unsigned byte);
+extern const uint8_t pvm_byte_map[PVM_ISA_COUNT][257]; /* byte -> 1 + pvm_opcode, 0: none */
+static inline int pvm_op_decode(pvm_isa isa, unsigned byte) { return byte < 256 ? pvm_byte_map[isa][byte] - 1 : -1; }
 int pvm_op_by_name(const char *name);                 /* pvm_opcode or -1 */
 /* The opcode byte of op in revision isa (op must be in it: see pvm_op_in). */
 static inline uint8_t pvm_byte(pvm_isa isa, unsigned op) { return (uint8_t)pvm_ops[op].code[isa]; }
@@ -155,7 +158,7 @@ typedef struct pvm_program {
 	pvm_isa isa;           /* the revision its bytes were decoded with */
 	uint8_t *code;         /* code_len bytes */
 	uint32_t code_len;
-	uint8_t *bitmask;      /* ceil(code_len/8) bytes, LSB first */
+	uint8_t *bitmask;      /* ceil(code_len/8) bytes, LSB first, zero-padded to whole 64-bit words */
 	uint32_t *jump_table;  /* jt_len entries: target pcs */
 	uint32_t jt_len;
 	uint8_t jt_width;      /* z: bytes per jump-table entry */
@@ -187,6 +190,12 @@ pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, co
 void pvm_program_fini(pvm_program *p);
 /* Re-encode a program as a §2 blob (byte-identical to the decoded input). Caller frees *out. */
 pvm_err pvm_program_encode(const pvm_program *p, uint8_t **out, size_t *len);
+/* The first position >= from whose bitmask bit is set, every position from code_len on counting
+ * as set: the next instruction start (is_start), code_len if none is left, from if from > code_len.
+ * Reads the bitmask a word at a time. */
+uint32_t pvm_next_start(const pvm_program *p, uint64_t from);
+/* The positions with is_start set: the instruction starts and code_len. */
+uint32_t pvm_count_starts(const pvm_program *p);
 /* Decode the instruction at pc (used by decode, exposed for the disassembler and tests). */
 pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc);
 /* Instruction at pc for execution: trap for pc > code_len. */
