@@ -106,6 +106,113 @@ static bool hinted(const pvm_program *p, const pvm_inst *in, const int hint[2])
 	       p->code[in->target] == hint[0] || p->code[in->target] == hint[1];
 }
 
+/* An instruction's latency in the model (A.63, A.64). */
+static inline uint32_t latency(const pvm_program *p, const pvm_inst *in, const model *m, const int hint[2])
+{
+	/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
+	uint32_t cyc = (uint32_t)pvm_mutant_hook_op(PVM_HOOK_cost_cycles, in->op, m->cycles);
+	return cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY :
+	       cyc == PVM_CYC_BRANCH ? (hinted(p, in, hint) ? BRANCH_HINTED : BRANCH_UNHINTED) : cyc;
+}
+
+/* Decode slots of an instruction (A.61, A.62) and its source and destination registers as
+ * indices into a register table of 18: a missing source is 16, a missing destination 17. */
+static inline unsigned slots(const pvm_inst *in, const model *m, unsigned *src1, unsigned *src2, unsigned *dst)
+{
+	const uint8_t srcs[4] = { 16, in->ra, in->rb, in->rd }, dsts[4] = { 17, in->ra, in->rb, in->rd };
+	*src1 = srcs[m->src1], *src2 = srcs[m->src2], *dst = dsts[m->dst];
+	return m->dkind == PVM_D_P ? (*dst == *src1 || *dst == *src2 ? m->d1 : m->d2) :
+	       m->dkind == PVM_D_PS ? (in->ra == in->rd ? m->d1 : m->d2) : m->d1;
+}
+
+/* The fast path: the schedule the simulation produces when no start ever waits for a unit,
+ * computed entry by entry, then checked to need no more units than there are.
+ * Without unit waits, entry j's timeline follows from earlier entries alone:
+ * - decode cycle D: the next decode slots in order (4 per cycle, move_reg taking 1), in a cycle
+ *   where the entry 32 before it has retired (R < D);
+ * - start S: the first cycle >= max(D + 1, the done cycle of each dependency) in which fewer
+ *   than 5 earlier entries start (starts go lowest index first);
+ * - done E = S + latency (units back for cycle E), FIN at the end of cycle E, retired at the end
+ *   of cycle R = max(E + 1, R of the entry before);
+ * and the simulation stops at cycles = R of the last entry + 1. If at no cycle the entries
+ * running (S <= cycle < E) need more units than there are, no start waited for units, so this
+ * is the simulation's schedule; otherwise (or past the tables' reach, or with a latency of 0,
+ * whose units never come back) it returns false. */
+enum { HORIZON = 1024 };                 /* cycles the tables below cover */
+typedef struct horizon {
+	uint8_t starts[HORIZON];             /* entries started in a cycle */
+	uint64_t add[HORIZON], sub[HORIZON]; /* units taken, returned for a cycle */
+} horizon;
+static _Thread_local horizon hz;         /* all zero between calls */
+
+static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32_t *cost)
+{
+	uint32_t prod_done[18] = { 0 }; /* per register: the done cycle of its producer (0: none) */
+	uint32_t retired[ROB_SIZE];     /* R of the last 32 entries, by index mod 32 */
+	uint32_t n = 0, dc = 0, last_r = 0, max_e = 0, max_s = 0;
+	unsigned dec_left = DECODE_SLOTS;
+	uint64_t ip = s, total = 0;
+	bool ok = true;
+	for (;;) {
+		const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
+		const model *m = &models[in->op];
+		unsigned src1, src2, dst, ds = slots(in, m, &src1, &src2, &dst);
+		for (;;) {
+			if (n >= ROB_SIZE && retired[n % ROB_SIZE] >= dc) { /* ROB full until it retires */
+				dc = retired[n % ROB_SIZE] + 1;
+				dec_left = DECODE_SLOTS;
+			}
+			if (ds <= dec_left) break;
+			dc++;
+			dec_left = DECODE_SLOTS;
+		}
+		dec_left -= ds;
+		if (in->op == PVM_OP_move_reg) {
+			prod_done[in->rd] = prod_done[in->ra];
+			ip = in->next;
+			continue;
+		}
+		uint32_t lat = latency(p, in, m, hint), start = dc + 1;
+		if (prod_done[src1] > start) start = prod_done[src1];
+		if (prod_done[src2] > start) start = prod_done[src2];
+		while (start < HORIZON && hz.starts[start] >= STARTS) start++;
+		uint32_t done = start + lat;
+		if (lat == 0 || done >= HORIZON) {
+			ok = false;
+			break;
+		}
+		hz.starts[start]++;
+		hz.add[start] += m->need;
+		hz.sub[done] += m->need;
+		total += m->need;
+		if (start > max_s) max_s = start;
+		if (done > max_e) max_e = done;
+		prod_done[dst] = done;
+		last_r = done + 1 > last_r ? done + 1 : last_r;
+		retired[n % ROB_SIZE] = last_r;
+		n++;
+		if (pvm_op_is_term(in->op)) break;
+		ip = in->next;
+	}
+	/* all entries at once fit (at most 32 of them: no lane of total passes 64) or look cycle by
+	 * cycle (at most 32 entries run at once, so no lane of used passes 64 either) */
+	if (ok && (n > ROB_SIZE || (((UNITS_TOTAL | LANES) - total) & LANES) != LANES)) {
+		uint64_t used = 0;
+		for (uint32_t c = 0; c <= max_s && ok; c++) {
+			used = used - hz.sub[c] + hz.add[c];
+			ok = (((UNITS_TOTAL | LANES) - used) & LANES) == LANES;
+		}
+	}
+	uint32_t end = max_e + 1 < HORIZON ? max_e + 1 : HORIZON;
+	memset(hz.starts, 0, end);
+	memset(hz.add, 0, end * sizeof *hz.add);
+	memset(hz.sub, 0, end * sizeof *hz.sub);
+	if (!ok) return false;
+	uint32_t cycles = last_r + 1;
+	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
+	return true;
+}
+
 uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
 {
 	int hint[2];
@@ -113,6 +220,8 @@ uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
 		unsigned op = i ? PVM_OP_unlikely : PVM_OP_trap;
 		hint[i] = pvm_op_in(p->isa, op) ? pvm_byte(p->isa, op) : -1;
 	}
+	uint32_t cost;
+	if (schedule(p, s, hint, &cost)) return cost;
 	rob r;
 	r.dec = r.wait = r.run = r.ending = r.fin = r.busy = r.ready = r.short_ = 0;
 	int32_t prod[18]; /* the entry producing each register (-1: none); 16, 17: see below */
