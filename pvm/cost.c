@@ -33,11 +33,11 @@ enum { DECODE_SLOTS = 4, STARTS = 5, ROB_SIZE = 32, REFUND = 3, BRANCH_HINTED = 
        BRANCH_UNHINTED = 20 };
 
 /* A row as the simulation reads it: register operands as selectors (0: none, 1: rA, 2: rB,
- * 3: rD) for the sources and the destination, and the units used while running as one byte per
- * unit (ALU, load, store, mul, div). Expanded from cost.def like pvm_costs. */
+ * 3: rD) for the sources and the destination, and the units used while running as one 4-bit lane
+ * per unit (ALU, load, store, mul, div). Expanded from cost.def like pvm_costs. */
 typedef struct model {
 	uint8_t src1, src2, dst, dkind, d1, d2, cycles;
-	uint64_t need;
+	uint32_t need;
 } model;
 #define SEL_NONE 0, 0, 0
 #define SEL_WA 0, 0, 1
@@ -47,7 +47,7 @@ typedef struct model {
 #define SEL_RB_WA 2, 0, 1
 #define SEL_RAB_WD 1, 2, 3
 #define MODEL(sel, cyc, dkind, d1, d2, a, l, s, m, d) { sel, PVM_D_##dkind, d1, d2, PVM_CYC_##cyc, \
-	(uint64_t)(a) | (uint64_t)(l) << 8 | (uint64_t)(s) << 16 | (uint64_t)(m) << 24 | (uint64_t)(d) << 32 }
+	(a) | (l) << 4 | (s) << 8 | (m) << 12 | (d) << 16 }
 static const model models[PVM_NUM_OPS] = {
 #define PVM_COST(name, regs, cyc, dkind, d1, d2, a, l, s, m, d) \
 	[PVM_OP_##name] = MODEL(SEL_##regs, cyc, dkind, d1, d2, a, l, s, m, d),
@@ -55,8 +55,10 @@ static const model models[PVM_NUM_OPS] = {
 #undef PVM_COST
 };
 #undef MODEL
-#define UNITS_TOTAL 0x0000000101040404ull /* (4, 4, 4, 1, 1) */
-#define LANES 0x0000008080808080ull       /* the guard bit of each unit lane */
+/* Unit counts, one 4-bit lane per unit: the units there are, and the guard bit of each lane. A lane
+ * below 8 less one below 8 leaves the guard bit set exactly when it does not go below 0. */
+#define UNITS_TOTAL 0x11444u /* (4, 4, 4, 1, 1) */
+#define LANES 0x88888u
 
 /* The simulation below is A.54-A.60 exactly, in a representation that makes a cycle cheap:
  * - An entry j lives in slot j mod 64 while it is not RETIRED. A dependency is recorded only on
@@ -74,7 +76,7 @@ static const model models[PVM_NUM_OPS] = {
  * - Each register has at most one producing entry (a decode removes its destination from every
  *   other entry, move_reg gives its destination the source's producer), so regs is a table
  *   register -> producing entry.
- * - The five unit counts are five bytes of one word; need <= units in every lane is one
+ * - The five unit counts are five 4-bit lanes of one word; need <= units in every lane is one
  *   subtraction with a guard bit per lane.
  * - Cycles in which nothing can change (no decode, no start, nothing to retire or to finish, no
  *   running entry within one cycle of its end) are counted in one step. */
@@ -86,7 +88,7 @@ typedef struct rob {
 	                                         yet tried (ready) or found short (short_) */
 	uint32_t done[SLOTS];                 /* started: the cycle count at which left is 0 */
 	uint32_t lat[SLOTS];                  /* latency: left when started */
-	uint64_t need[SLOTS];                 /* units used while running */
+	uint32_t need[SLOTS];                 /* units used while running */
 	uint64_t deps[SLOTS];                 /* slots of the live entries it depends on */
 	uint64_t users[SLOTS];                /* slots that depend (or depended) on it */
 } rob;
@@ -119,41 +121,60 @@ static inline uint32_t latency(const pvm_program *p, const pvm_inst *in, const m
  * indices into a register table of 18: a missing source is 16, a missing destination 17. */
 static inline unsigned slots(const pvm_inst *in, const model *m, unsigned *src1, unsigned *src2, unsigned *dst)
 {
-	const uint8_t srcs[4] = { 16, in->ra, in->rb, in->rd }, dsts[4] = { 17, in->ra, in->rb, in->rd };
-	*src1 = srcs[m->src1], *src2 = srcs[m->src2], *dst = dsts[m->dst];
+	/* the selectors that occur (SEL_*): src1 none/rA/rB, src2 none/rB, dst none/rA/rD */
+	*src1 = m->src1 == 1 ? in->ra : m->src1 == 2 ? in->rb : 16;
+	*src2 = m->src2 == 2 ? in->rb : 16;
+	*dst = m->dst == 1 ? in->ra : m->dst == 3 ? in->rd : 17;
 	return m->dkind == PVM_D_P ? (*dst == *src1 || *dst == *src2 ? m->d1 : m->d2) :
 	       m->dkind == PVM_D_PS ? (in->ra == in->rd ? m->d1 : m->d2) : m->d1;
 }
 
-/* The fast path: the schedule the simulation produces when no start ever waits for a unit,
- * computed entry by entry, then checked to need no more units than there are.
- * Without unit waits, entry j's timeline follows from earlier entries alone:
+/* The fast path: the simulation's schedule computed entry by entry, in index order, which is
+ * exact unless a start waits for units that a later entry holds.
+ * Entry j's timeline follows from the earlier entries:
  * - decode cycle D: the next decode slots in order (4 per cycle, move_reg taking 1), in a cycle
  *   where the entry 32 before it has retired (R < D);
  * - start S: the first cycle >= max(D + 1, the done cycle of each dependency) in which fewer
- *   than 5 earlier entries start (starts go lowest index first);
+ *   than 5 earlier entries start and the earlier entries running (S' <= S < E') leave its units;
  * - done E = S + latency (units back for cycle E), FIN at the end of cycle E, retired at the end
  *   of cycle R = max(E + 1, R of the entry before);
- * and the simulation stops at cycles = R of the last entry + 1. If at no cycle the entries
- * running (S <= cycle < E) need more units than there are, no start waited for units, so this
- * is the simulation's schedule; otherwise (or past the tables' reach, or with a latency of 0,
- * whose units never come back) it returns false. */
-enum { HORIZON = 1024 };                 /* cycles the tables below cover */
+ * and the simulation stops at cycles = R of the last entry + 1. In the simulation a start also
+ * sees the units of later entries that started before it (while it was not ready yet); so each
+ * entry's units are checked against the earlier entries that start while it runs, and if one of
+ * them would now find too few, this returns false (also past the tables' reach, and for a
+ * latency of 0, whose units never come back). Otherwise every start sees the units it saw here,
+ * and by induction over cycles and, within a cycle, indices, this is the simulation's schedule. */
+enum { HORIZON = 1024 };       /* cycles the tables below cover */
 typedef struct horizon {
-	uint8_t starts[HORIZON];             /* entries started in a cycle */
-	uint64_t add[HORIZON], sub[HORIZON]; /* units taken, returned for a cycle */
+	uint8_t starts[HORIZON];   /* entries started in a cycle */
+	uint32_t used[HORIZON];    /* units of the entries running in a cycle */
+	uint64_t start_at[HORIZON / 64], end_at[HORIZON / 64]; /* cycles where an entry starts, ends */
 } horizon;
-static _Thread_local horizon hz;         /* all zero between calls */
+static _Thread_local horizon hz; /* all zero between calls */
+
+/* used (every lane below 8) is within the units there are */
+static inline bool fits(uint32_t used) { return (((UNITS_TOTAL | LANES) - used) & LANES) == LANES; }
+
+/* The first cycle in [from, to) in bitmap bm, to if none (to <= HORIZON). */
+static inline uint32_t next_at(const uint64_t *bm, uint32_t from, uint32_t to)
+{
+	if (from >= to) return to;
+	uint32_t w = from / 64;
+	for (uint64_t x = bm[w] & (~0ull << (from % 64));; x = bm[w]) {
+		if (x) return 64 * w + low(x) < to ? 64 * w + low(x) : to;
+		if (++w >= (to + 63) / 64) return to;
+	}
+}
 
 static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32_t *cost)
 {
 	uint32_t prod_done[18] = { 0 }; /* per register: the done cycle of its producer (0: none) */
 	uint32_t retired[ROB_SIZE];     /* R of the last 32 entries, by index mod 32 */
-	uint32_t n = 0, dc = 0, last_r = 0, max_e = 0, max_s = 0;
+	uint32_t n = 0, dc = 0, last_r = 0, max_e = 0, last_s = 0; /* last_s: the latest start */
 	unsigned dec_left = DECODE_SLOTS;
-	uint64_t ip = s, total = 0;
-	bool ok = true;
-	for (;;) {
+	uint64_t ip = s;
+	bool ok = true, finished = false;
+	while (ok && !finished) {
 		const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
 		const model *m = &models[in->op];
 		unsigned src1, src2, dst, ds = slots(in, m, &src1, &src2, &dst);
@@ -175,38 +196,41 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 		uint32_t lat = latency(p, in, m, hint), start = dc + 1;
 		if (prod_done[src1] > start) start = prod_done[src1];
 		if (prod_done[src2] > start) start = prod_done[src2];
-		while (start < HORIZON && hz.starts[start] >= STARTS) start++;
+		while (start < HORIZON) {
+			if (hz.starts[start] >= STARTS) start++;
+			else if (!fits(hz.used[start] + m->need)) start = next_at(hz.end_at, start + 1, HORIZON); /* units back */
+			else break;
+		}
 		uint32_t done = start + lat;
 		if (lat == 0 || done >= HORIZON) {
 			ok = false;
 			break;
 		}
 		hz.starts[start]++;
-		hz.add[start] += m->need;
-		hz.sub[done] += m->need;
-		total += m->need;
-		if (start > max_s) max_s = start;
+		hz.start_at[start / 64] |= 1ull << (start % 64);
+		hz.end_at[done / 64] |= 1ull << (done % 64);
+		if (m->need) {
+			uint32_t need = m->need;
+			for (uint32_t c = start; c < done; c++) hz.used[c] += need;
+			/* the earlier entries starting while this one runs must still find their units */
+			for (uint32_t c = start < last_s ? next_at(hz.start_at, start + 1, done) : done; c < done;
+			     c = next_at(hz.start_at, c + 1, done))
+				if (!fits(hz.used[c])) ok = false;
+		}
 		if (done > max_e) max_e = done;
+		if (start > last_s) last_s = start;
 		prod_done[dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
 		retired[n % ROB_SIZE] = last_r;
 		n++;
-		if (pvm_op_is_term(in->op)) break;
+		finished = pvm_op_is_term(in->op);
 		ip = in->next;
-	}
-	/* all entries at once fit (at most 32 of them: no lane of total passes 64) or look cycle by
-	 * cycle (at most 32 entries run at once, so no lane of used passes 64 either) */
-	if (ok && (n > ROB_SIZE || (((UNITS_TOTAL | LANES) - total) & LANES) != LANES)) {
-		uint64_t used = 0;
-		for (uint32_t c = 0; c <= max_s && ok; c++) {
-			used = used - hz.sub[c] + hz.add[c];
-			ok = (((UNITS_TOTAL | LANES) - used) & LANES) == LANES;
-		}
 	}
 	uint32_t end = max_e + 1 < HORIZON ? max_e + 1 : HORIZON;
 	memset(hz.starts, 0, end);
-	memset(hz.add, 0, end * sizeof *hz.add);
-	memset(hz.sub, 0, end * sizeof *hz.sub);
+	memset(hz.used, 0, end * sizeof *hz.used);
+	memset(hz.start_at, 0, (end + 63) / 64 * 8);
+	memset(hz.end_at, 0, (end + 63) / 64 * 8);
 	if (!ok) return false;
 	uint32_t cycles = last_r + 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
@@ -226,7 +250,8 @@ uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
 	r.dec = r.wait = r.run = r.ending = r.fin = r.busy = r.ready = r.short_ = 0;
 	int32_t prod[18]; /* the entry producing each register (-1: none); 16, 17: see below */
 	for (int i = 0; i < 18; i++) prod[i] = -1;
-	uint64_t units = UNITS_TOTAL, ip = s;
+	uint64_t ip = s;
+	uint32_t units = UNITS_TOTAL;
 	uint32_t n = 0, head = 0, cycles = 0; /* entries [0, head) are RETIRED (retirement is in order) */
 	uint32_t next_done = NEVER;           /* the least done of run */
 	bool none = false;
@@ -236,12 +261,7 @@ uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
 		for (unsigned dec_left = DECODE_SLOTS; !none && n - head < ROB_SIZE;) {
 			const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
 			const model *m = &models[in->op];
-			/* registers by selector; a missing source reads prod[16] (always -1), a missing
-			 * destination writes prod[17] (never read) */
-			const uint8_t srcs[4] = { 16, in->ra, in->rb, in->rd }, dsts[4] = { 17, in->ra, in->rb, in->rd };
-			unsigned src1 = srcs[m->src1], src2 = srcs[m->src2], dst = dsts[m->dst];
-			unsigned ds = m->dkind == PVM_D_P ? (dst == src1 || dst == src2 ? m->d1 : m->d2) :
-			              m->dkind == PVM_D_PS ? (in->ra == in->rd ? m->d1 : m->d2) : m->d1;
+			unsigned src1, src2, dst, ds = slots(in, m, &src1, &src2, &dst);
 			if (ds > dec_left) break;
 			acted = true;
 			if (in->op == PVM_OP_move_reg) { /* no entry: rD gets rA's producer */
@@ -259,10 +279,7 @@ uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
 			r.deps[k] = deps;
 			r.users[k] = 0;
 			prod[dst] = (int32_t)n;
-			/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
-			uint32_t cyc = (uint32_t)pvm_mutant_hook_op(PVM_HOOK_cost_cycles, in->op, m->cycles);
-			uint32_t lat = cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY :
-			               cyc == PVM_CYC_BRANCH ? (hinted(p, in, hint) ? BRANCH_HINTED : BRANCH_UNHINTED) : cyc;
+			uint32_t lat = latency(p, in, m, hint);
 			r.lat[k] = lat;
 			r.busy = lat ? r.busy | bit : r.busy & ~bit;
 			r.need[k] = m->need;
