@@ -120,45 +120,12 @@ static inline uint64_t mask_word(const pvm_program *p, size_t w)
 	return x;
 }
 
-uint32_t pvm_next_start(const pvm_program *p, uint64_t from)
-{
-	if (from >= p->code_len) return from > UINT32_MAX ? UINT32_MAX : (uint32_t)from;
-	size_t w = from >> 6, nw = ((size_t)p->code_len + 63) >> 6;
-	uint64_t x = mask_word(p, w) & (~0ull << (from & 63));
-	while (!x) {
-		if (++w == nw) return p->code_len;
-		x = mask_word(p, w);
-	}
-	return (uint32_t)(64 * w + (unsigned)__builtin_ctzll(x)); /* < code_len: padding bits are 0 */
-}
-
 uint32_t pvm_count_starts(const pvm_program *p)
 {
 	uint32_t n = 1; /* code_len */
 	for (size_t w = 0, nw = ((size_t)p->code_len + 63) >> 6; w < nw; w++)
 		n += (uint32_t)__builtin_popcountll(mask_word(p, w));
 	return n;
-}
-
-/* The instruction starts in increasing order, then code_len (for ever): pops the set bits of
- * one bitmask word at a time. */
-typedef struct starts { const pvm_program *p; size_t w, nw; uint64_t x; } starts;
-static inline starts starts_of(const pvm_program *p)
-{
-	return (starts){ p, SIZE_MAX, ((size_t)p->code_len + 63) >> 6, 0 };
-}
-static inline uint32_t starts_next(starts *it)
-{
-	while (!it->x) {
-		if (++it->w >= it->nw) {
-			it->w = it->nw;
-			return it->p->code_len;
-		}
-		it->x = mask_word(it->p, it->w);
-	}
-	uint32_t s = (uint32_t)(64 * it->w + (unsigned)__builtin_ctzll(it->x));
-	it->x &= it->x - 1;
-	return s;
 }
 
 /* Positions [from, to) hold no instruction start, to being the next set position: traps. */
@@ -209,13 +176,13 @@ static void analyse(pvm_program *p, unsigned flags)
 	/* the longest skip accepted: 24 (a mutant may lift it: pvm/mutants.def, class prevalidation) */
 	uint64_t limit = is08 ? pvm_mutant_hook(PVM_HOOK_skip_limit, 24) : 24;
 	uint32_t block = UINT32_MAX; /* the current block's start (none yet: the cost is 0) */
-	starts it = starts_of(p);
-	uint32_t s = starts_next(&it);
+	pvm_starts it = pvm_starts_of(p);
+	uint32_t s = pvm_starts_next(&it);
 	fill_gap(p, 0, s);
 	/* ϖ: 0 and every successor of a terminator, if it holds a valid instruction (GP 0.6.7+). */
 	bool term_before = false; /* the start before s is a valid terminator whose successor is s */
 	while (s < len) {
-		uint32_t t = starts_next(&it), gap = t - s - 1;
+		uint32_t t = pvm_starts_next(&it), gap = t - s - 1;
 		int op = pvm_op_decode(p->isa, p->code[s]);
 		pvm_inst *in = &p->inst[s];
 		*in = decode_one(p, s, gap < 24 ? gap : 24, op);

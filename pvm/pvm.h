@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* ---- status and errors ------------------------------------------------------------------ */
 
@@ -190,10 +191,27 @@ pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, co
 void pvm_program_fini(pvm_program *p);
 /* Re-encode a program as a §2 blob (byte-identical to the decoded input). Caller frees *out. */
 pvm_err pvm_program_encode(const pvm_program *p, uint8_t **out, size_t *len);
-/* The first position >= from whose bitmask bit is set, every position from code_len on counting
- * as set: the next instruction start (is_start), code_len if none is left, from if from > code_len.
- * Reads the bitmask a word at a time. */
-uint32_t pvm_next_start(const pvm_program *p, uint64_t from);
+/* The positions with is_start set, in increasing order: the instruction starts, then code_len
+ * (returned for ever after). pvm_starts it = pvm_starts_of(p); pc = pvm_starts_next(&it) ...
+ * Pops the set bits of the bitmask one word at a time. */
+typedef struct pvm_starts { const pvm_program *p; size_t w, nw; uint64_t x; } pvm_starts;
+static inline pvm_starts pvm_starts_of(const pvm_program *p)
+{
+	return (pvm_starts){ p, SIZE_MAX, ((size_t)p->code_len + 63) >> 6, 0 };
+}
+static inline uint32_t pvm_starts_next(pvm_starts *it)
+{
+	while (!it->x) {
+		if (++it->w >= it->nw) {
+			it->w = it->nw;
+			return it->p->code_len;
+		}
+		memcpy(&it->x, it->p->bitmask + 8 * it->w, 8); /* (padding bits past code_len are 0) */
+	}
+	uint32_t s = (uint32_t)(64 * it->w + (unsigned)__builtin_ctzll(it->x));
+	it->x &= it->x - 1;
+	return s;
+}
 /* The positions with is_start set: the instruction starts and code_len. */
 uint32_t pvm_count_starts(const pvm_program *p);
 /* Decode the instruction at pc (used by decode, exposed for the disassembler and tests). */
