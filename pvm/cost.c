@@ -237,13 +237,26 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 	return true;
 }
 
-uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
+/* The opcode bytes of trap and unlikely in p's revision (an absent one: a value no byte has). */
+static void hint_bytes(const pvm_program *p, int hint[2])
 {
-	int hint[2];
 	for (int i = 0; i < 2; i++) {
 		unsigned op = i ? PVM_OP_unlikely : PVM_OP_trap;
 		hint[i] = pvm_op_in(p->isa, op) ? pvm_byte(p->isa, op) : -1;
 	}
+}
+
+static uint32_t block_cost(const pvm_program *p, uint32_t s, const int hint[2]);
+
+uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
+{
+	int hint[2];
+	hint_bytes(p, hint);
+	return block_cost(p, s, hint);
+}
+
+static uint32_t block_cost(const pvm_program *p, uint32_t s, const int hint[2])
+{
 	uint32_t cost;
 	if (schedule(p, s, hint, &cost)) return cost;
 	rob r;
@@ -354,6 +367,92 @@ uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
 		}
 	}
 	return cycles > REFUND + 1 ? cycles - REFUND : 1;
+}
+
+/* ---- the costs of a program's blocks --------------------------------------------------------- */
+
+struct pvm_cost_memo {
+	const pvm_program *p;
+	int hint[2];
+	uint64_t *key;             /* per slot: the hash of a block's words (block_word), 0: free */
+	uint32_t *cost, *len;      /* per slot: its cost, its number of words */
+	size_t *at;                /* per slot: where its words are in words[] */
+	uint32_t mask, n;
+	uint64_t *words, *cur;     /* the words of every block entered; of the block asked about */
+	size_t n_words, cap_words, cap_cur;
+};
+
+pvm_cost_memo *pvm_cost_memo_new(const pvm_program *p)
+{
+	pvm_cost_memo *m = pvm_xcalloc(1, sizeof *m);
+	/* a slot per 2 instructions: blocks are rarely shorter (a full table takes no more entries) */
+	uint32_t slots = 64, starts = pvm_count_starts(p);
+	while (slots < starts / 2 && slots < (1u << 20)) slots *= 2;
+	m->p = p;
+	hint_bytes(p, m->hint);
+	m->key = pvm_xcalloc(slots, sizeof *m->key);
+	m->cost = pvm_xmalloc(slots * sizeof *m->cost);
+	m->len = pvm_xmalloc(slots * sizeof *m->len);
+	m->at = pvm_xmalloc(slots * sizeof *m->at);
+	m->mask = slots - 1;
+	m->cap_words = starts + 64;
+	m->words = pvm_xmalloc(m->cap_words * sizeof *m->words);
+	m->cap_cur = 64;
+	m->cur = pvm_xmalloc(m->cap_cur * sizeof *m->cur);
+	return m;
+}
+
+void pvm_cost_memo_free(pvm_cost_memo *m)
+{
+	if (!m) return;
+	free(m->key);
+	free(m->cost);
+	free(m->len);
+	free(m->at);
+	free(m->words);
+	free(m->cur);
+	free(m);
+}
+
+uint32_t pvm_block_cost_memo(pvm_cost_memo *m, uint32_t s)
+{
+	/* the block's words: what the simulation reads of each instruction (opcode, registers, and
+	 * latency, a function of the opcode but for a branch's hint) */
+	const pvm_program *p = m->p;
+	uint64_t h = 0x9E3779B97F4A7C15ull, ip = s;
+	size_t n = 0;
+	for (bool last = false; !last; n++) {
+		const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
+		uint64_t cyc = pvm_mutant_hook_op(PVM_HOOK_cost_cycles, in->op, models[in->op].cycles);
+		uint64_t w = (uint64_t)in->op | (uint64_t)in->ra << 8 | (uint64_t)in->rb << 16 |
+		             (uint64_t)in->rd << 24 | (uint64_t)(cyc == PVM_CYC_BRANCH && hinted(p, in, m->hint)) << 32;
+		if (n == m->cap_cur) m->cur = pvm_xrealloc(m->cur, (m->cap_cur *= 2) * sizeof *m->cur);
+		m->cur[n] = w;
+		h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+		h ^= h >> 31;
+		last = pvm_op_is_term(in->op);
+		ip = in->next;
+	}
+	h |= 1; /* never 0 (a free slot) */
+	uint32_t i = (uint32_t)(h >> 40) & m->mask;
+	for (; m->key[i]; i = (i + 1) & m->mask)
+		if (m->key[i] == h && m->len[i] == n && !memcmp(m->words + m->at[i], m->cur, n * sizeof *m->cur))
+			return m->cost[i];
+	uint32_t cost = block_cost(p, s, m->hint);
+	if (m->n < m->mask / 4 * 3) { /* (a full table: no more entries) */
+		if (m->n_words + n > m->cap_words) {
+			while (m->n_words + n > m->cap_words) m->cap_words *= 2;
+			m->words = pvm_xrealloc(m->words, m->cap_words * sizeof *m->words);
+		}
+		memcpy(m->words + m->n_words, m->cur, n * sizeof *m->cur);
+		m->key[i] = h;
+		m->cost[i] = cost;
+		m->len[i] = (uint32_t)n;
+		m->at[i] = m->n_words;
+		m->n_words += n;
+		m->n++;
+	}
+	return cost;
 }
 
 uint32_t pvm_block_of(const pvm_program *p, uint32_t pc)

@@ -176,6 +176,7 @@ static void analyse(pvm_program *p, unsigned flags)
 	/* the longest skip accepted: 24 (a mutant may lift it: pvm/mutants.def, class prevalidation) */
 	uint64_t limit = is08 ? pvm_mutant_hook(PVM_HOOK_skip_limit, 24) : 24;
 	uint32_t block = UINT32_MAX; /* the current block's start (none yet: the cost is 0) */
+	pvm_cost_memo *memo = is08 ? pvm_cost_memo_new(p) : NULL;
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t s = pvm_starts_next(&it);
 	fill_gap(p, 0, s);
@@ -189,7 +190,7 @@ static void analyse(pvm_program *p, unsigned flags)
 		if (op >= 0 && (s == 0 || term_before)) {
 			p->is_block[s] = 1;
 			if (is08) {
-				fill_cost(p, block == UINT32_MAX ? 0 : block, s, block == UINT32_MAX ? 0 : pvm_block_cost(p, block));
+				fill_cost(p, block == UINT32_MAX ? 0 : block, s, block == UINT32_MAX ? 0 : pvm_block_cost_memo(memo, block));
 				block = s;
 			}
 		}
@@ -209,7 +210,8 @@ static void analyse(pvm_program *p, unsigned flags)
 	}
 	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
 	if (is08) {
-		fill_cost(p, block == UINT32_MAX ? 0 : block, len, block == UINT32_MAX ? 0 : pvm_block_cost(p, block));
+		fill_cost(p, block == UINT32_MAX ? 0 : block, len, block == UINT32_MAX ? 0 : pvm_block_cost_memo(memo, block));
+		pvm_cost_memo_free(memo);
 		p->gas_cost[len] = 0; /* running off the end panics without a charge (§3) */
 		if (!why) {
 			at = last;
