@@ -128,7 +128,6 @@ static inline unsigned slots(const pvm_inst *in, const model *m, unsigned *src1,
 	return m->dkind == PVM_D_P ? (*dst == *src1 || *dst == *src2 ? m->d1 : m->d2) :
 	       m->dkind == PVM_D_PS ? (in->ra == in->rd ? m->d1 : m->d2) : m->d1;
 }
-
 /* The fast path: the simulation's schedule computed entry by entry, in index order, which is
  * exact unless a start waits for units that a later entry holds.
  * Entry j's timeline follows from the earlier entries:
@@ -146,10 +145,11 @@ static inline unsigned slots(const pvm_inst *in, const model *m, unsigned *src1,
  * and by induction over cycles and, within a cycle, indices, this is the simulation's schedule. */
 enum { HORIZON = 1024 };       /* cycles the tables below cover */
 typedef struct horizon {
-	uint8_t starts[HORIZON];   /* entries started in a cycle */
-	uint32_t used[HORIZON];    /* units of the entries running in a cycle */
+	uint32_t used[HORIZON + 16]; /* units of the entries running in a cycle (the lanes of
+	                                UNITS_TOTAL), from bit 24 the entries starting in it; (+ 16: CLEAR) */
 	uint64_t start_at[HORIZON / 64], end_at[HORIZON / 64]; /* cycles where an entry starts, ends */
 } horizon;
+enum { CLEAR = 16 }; /* cycles of used cleared at a time: fixed-size stores, not a library call */
 static _Thread_local horizon hz; /* all zero between calls */
 
 /* used (every lane below 8) is within the units there are */
@@ -197,7 +197,7 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 		if (prod_done[src1] > start) start = prod_done[src1];
 		if (prod_done[src2] > start) start = prod_done[src2];
 		while (start < HORIZON) {
-			if (hz.starts[start] >= STARTS) start++;
+			if (hz.used[start] >> 24 >= STARTS) start++;
 			else if (!fits(hz.used[start] + m->need)) start = next_at(hz.end_at, start + 1, HORIZON); /* units back */
 			else break;
 		}
@@ -206,7 +206,7 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 			ok = false;
 			break;
 		}
-		hz.starts[start]++;
+		hz.used[start] += 1u << 24;
 		hz.start_at[start / 64] |= 1ull << (start % 64);
 		hz.end_at[done / 64] |= 1ull << (done % 64);
 		if (m->need) {
@@ -227,10 +227,11 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 		ip = in->next;
 	}
 	uint32_t end = max_e + 1 < HORIZON ? max_e + 1 : HORIZON;
-	memset(hz.starts, 0, end);
-	memset(hz.used, 0, end * sizeof *hz.used);
-	memset(hz.start_at, 0, (end + 63) / 64 * 8);
-	memset(hz.end_at, 0, (end + 63) / 64 * 8);
+	for (uint32_t c = 0; c < end; c += CLEAR) memset(hz.used + c, 0, CLEAR * sizeof *hz.used);
+	for (uint32_t w = 0; w < (end + 63) / 64; w++) {
+		hz.start_at[w] = 0;
+		hz.end_at[w] = 0;
+	}
 	if (!ok) return false;
 	uint32_t cycles = last_r + 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
