@@ -1,7 +1,9 @@
 /* jit/compile.c: template emission for the validator, the block compiler, and whole-program
  * compilation into W^X memory: trampolines, per-instruction code with gas prologues at block
  * starts, then out-of-line exit stubs and dynamic-jump dispatchers. rel32 exits are patched
- * to block entries or stubs after all code is placed. */
+ * to block entries or stubs after all code is placed. A whole-program compile emits each
+ * template, prologue, stub and dispatcher once and copies it after (the template cache): the
+ * same bytes as emitting each anew. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,10 @@
  * the cycle count of a small out-of-order pipeline simulation (decode slots, instruction starts,
  * five execution unit pools, a 32-entry reorder buffer) run over its instructions from the block
  * start to the first terminator, minus 3, at least 1. Static per block start; the data per
- * instruction is cost.def. The same function serves every engine, the JIT and the tools. */
+ * instruction is cost.def. The same function serves every engine, the JIT and the tools.
+ * Two computations of the one simulation give the same result: an entry-by-entry schedule (fast;
+ * it declines the blocks where a start waits for units held by a later entry) and the cycle-by-
+ * cycle simulation (every block). Deblob asks once per distinct instruction sequence (memo). */
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
@@ -128,6 +131,7 @@ static inline unsigned slots(const pvm_inst *in, const model *m, unsigned *src1,
 	return m->dkind == PVM_D_P ? (*dst == *src1 || *dst == *src2 ? m->d1 : m->d2) :
 	       m->dkind == PVM_D_PS ? (in->ra == in->rd ? m->d1 : m->d2) : m->d1;
 }
+
 /* The fast path: the simulation's schedule computed entry by entry, in index order, which is
  * exact unless a start waits for units that a later entry holds.
  * Entry j's timeline follows from the earlier entries:
