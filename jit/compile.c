@@ -352,9 +352,12 @@ static void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
 		memcpy(b->p + at, c->arena + t->off, TC_COPY);
 		if (t->len > TC_COPY) memcpy(b->p + at + TC_COPY, c->arena + t->off + TC_COPY, t->len - TC_COPY);
 		b->len += t->len;
+		/* each field: 8 bytes from its offset, the template's (read from the arena, not from the
+		 * bytes just stored: no store-to-load stall) with the field's value in; fields ascend, so
+		 * a later one's store lands after an earlier one's field */
 		for (unsigned i = 0; i < t->n_imms; i++) {
 			uint64_t w;
-			memcpy(&w, b->p + at + t->imms[i].off, 8);
+			memcpy(&w, c->arena + t->off + t->imms[i].off, 8);
 			w = (w & t->imms[i].keep) | ((t->imms[i].which ? in->imm2 : in->imm) & t->imms[i].mask);
 			memcpy(b->p + at + t->imms[i].off, &w, 8);
 		}
@@ -386,6 +389,11 @@ static void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
 	t->len = (uint8_t)len;
 	t->n_imms = (uint8_t)nf;
 	t->n_exits = (uint8_t)nx;
+	if (nf == 2 && f[1].off < f[0].off) { /* (in ascending order) */
+		jit_imm_field x = f[0];
+		f[0] = f[1];
+		f[1] = x;
+	}
 	for (size_t i = 0; i < nf; i++) {
 		t->imms[i].off = (uint8_t)f[i].off;
 		t->imms[i].which = f[i].which;
