@@ -175,6 +175,7 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 	uint32_t prod_done[18] = { 0 }; /* per register: the done cycle of its producer (0: none) */
 	uint32_t retired[ROB_SIZE];     /* R of the last 32 entries, by index mod 32 */
 	uint32_t n = 0, dc = 0, last_r = 0, max_e = 0, last_s = 0; /* last_s: the latest start */
+	uint32_t touched = 0;           /* the words of start_at and end_at with a bit set */
 	unsigned dec_left = DECODE_SLOTS;
 	uint64_t ip = s;
 	bool ok = true, finished = false;
@@ -213,6 +214,7 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 		hz.used[start] += 1u << 24;
 		hz.start_at[start / 64] |= 1ull << (start % 64);
 		hz.end_at[done / 64] |= 1ull << (done % 64);
+		touched |= 1u << start / 64 | 1u << done / 64;
 		if (m->need) {
 			uint32_t need = m->need;
 			for (uint32_t c = start; c < done; c++) hz.used[c] += need;
@@ -232,10 +234,7 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 	}
 	uint32_t end = max_e + 1 < HORIZON ? max_e + 1 : HORIZON;
 	for (uint32_t c = 0; c < end; c += CLEAR) memset(hz.used + c, 0, CLEAR * sizeof *hz.used);
-	for (uint32_t w = 0; w < (end + 63) / 64; w++) {
-		hz.start_at[w] = 0;
-		hz.end_at[w] = 0;
-	}
+	for (uint32_t x = touched; x; x &= x - 1) hz.start_at[low(x)] = hz.end_at[low(x)] = 0;
 	if (!ok) return false;
 	uint32_t cycles = last_r + 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
