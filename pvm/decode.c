@@ -6,6 +6,7 @@
 #include <string.h>
 #include "pvm.h"
 #include "mutant.h"
+#include "fields_decode.h"
 
 const pvm_inst pvm_trap_inst = { .op = PVM_OP_trap };
 
@@ -84,7 +85,7 @@ static inline pvm_inst decode_one(const pvm_program *p, uint32_t pc, unsigned l,
 	if (op < 0) return in;
 	in.op = (uint8_t)op;
 	pvm_fields f;
-	pvm_fields_decode(pvm_ops[op].form, p->code, p->code_len, pc, l, &f);
+	fields_decode(pvm_ops[op].form, p->code, p->code_len, pc, l, &f);
 	in.ra = reg_clamp(f.ra);
 	in.rb = reg_clamp(f.rb);
 	in.rd = reg_clamp(f.rd);
