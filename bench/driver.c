@@ -165,9 +165,25 @@ static int bench_compile(void)
 	return rc;
 }
 
-/* GP 0.8 programs (a step vector or an integration program): deblob with the cost of every block
- * (the A.9/A.10 model) and the JIT's whole-program compile, best of 3 in thread CPU time each:
- * "NAME insts N blocks B decode_ns T compile_ns T". */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts t[0..n) and returns its median. */
+static uint64_t median(uint64_t *t, size_t n)
+{
+	qsort(t, n, sizeof *t, cmp_u64);
+	return t[n / 2];
+}
+
+/* GP 0.8 programs (a step vector or an integration program), COMPILE08_REPS repetitions, each timed
+ * in thread CPU time: deblob with the cost of every block (the A.9/A.10 model), the cost model alone
+ * (every block's cost again, on the decoded program, as deblob computes them) and the JIT's whole-program
+ * compile. Prints the minimum and the median of each stage and of the whole (deblob + JIT):
+ * "NAME insts N blocks B reps R decode MIN MED costs MIN MED jit MIN MED whole MIN MED" (ns). */
+enum { COMPILE08_REPS = 101 };
 static int bench_compile08(const char *path)
 {
 	pvm_vector08 v;
@@ -176,10 +192,11 @@ static int bench_compile08(const char *path)
 		fprintf(stderr, "%s\n", e.msg);
 		return 2;
 	}
-	uint64_t best_dec = UINT64_MAX, best_jit = UINT64_MAX;
+	static uint64_t dec[COMPILE08_REPS], cost[COMPILE08_REPS], jit[COMPILE08_REPS], whole[COMPILE08_REPS];
 	uint32_t insts = 0, blocks = 0;
+	volatile uint32_t sink = 0;
 	int rc = 0;
-	for (int k = 0; k < 3 && !rc; k++) {
+	for (int k = 0; k < COMPILE08_REPS && !rc; k++) {
 		pvm_program p;
 		uint64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		if (pvm_program_decode_isa(&p, PVM_ISA_080, v.program, v.program_len, path, &e)) {
@@ -192,19 +209,32 @@ static int bench_compile08(const char *path)
 		if (jit_program_new(&p, jit_cpu_features(), &jp)) {
 			fprintf(stderr, "%s: jit compile failed\n", path);
 			rc = 2;
-		} else {
-			uint64_t t2 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-			jit_program_free(jp);
-			if (t1 - t0 < best_dec) best_dec = t1 - t0;
-			if (t2 - t1 < best_jit) best_jit = t2 - t1;
+			pvm_program_fini(&p);
+			break;
 		}
+		uint64_t t2 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		jit_program_free(jp);
 		insts = blocks = 0;
 		for (uint32_t pc = 0; pc < p.code_len; pc++) insts += p.is_start[pc], blocks += p.is_block[pc];
+		uint64_t t3 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		pvm_cost_memo *memo = pvm_cost_memo_new(&p); /* as deblob computes them */
+		for (uint32_t pc = 0; pc < p.code_len; pc++)
+			if (p.is_block[pc]) sink += pvm_block_cost_memo(memo, pc);
+		pvm_cost_memo_free(memo);
+		uint64_t t4 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		dec[k] = t1 - t0;
+		jit[k] = t2 - t1;
+		whole[k] = t2 - t0;
+		cost[k] = t4 - t3;
 		pvm_program_fini(&p);
 	}
-	if (!rc)
-		printf("%s insts %u blocks %u decode_ns %" PRIu64 " compile_ns %" PRIu64 "\n", v.name, insts, blocks,
-		       best_dec, best_jit);
+	if (!rc) {
+		int n = COMPILE08_REPS;
+		uint64_t md = median(dec, n), mc = median(cost, n), mj = median(jit, n), mw = median(whole, n);
+		printf("%s insts %u blocks %u reps %d decode %" PRIu64 " %" PRIu64 " costs %" PRIu64 " %" PRIu64
+		       " jit %" PRIu64 " %" PRIu64 " whole %" PRIu64 " %" PRIu64 "\n", v.name, insts, blocks, n,
+		       dec[0], md, cost[0], mc, jit[0], mj, whole[0], mw);
+	}
 	pvm_vector08_fini(&v);
 	return rc;
 }

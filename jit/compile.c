@@ -1,7 +1,9 @@
 /* jit/compile.c: template emission for the validator, the block compiler, and whole-program
  * compilation into W^X memory: trampolines, per-instruction code with gas prologues at block
  * starts, then out-of-line exit stubs and dynamic-jump dispatchers. rel32 exits are patched
- * to block entries or stubs after all code is placed. */
+ * to block entries or stubs after all code is placed. A whole-program compile emits each
+ * template, prologue, stub and dispatcher once and copies it after (the template cache): the
+ * same bytes as emitting each anew. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +34,13 @@ const char *jit_exit_name(jit_exit_kind k)
 	return (unsigned)k < JIT_EXIT_KIND_COUNT ? n[k] : "?";
 }
 
-void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost)
+size_t jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost)
 {
 	x64_mov_rrm(&e->b, 8, X64_RAX, CTXM(gas));
-	x64_alu_imm32(&e->b, X64_SUB, 8, x64_r(X64_RAX), (int32_t)cost);
+	size_t at = x64_alu_imm32(&e->b, X64_SUB, 8, x64_r(X64_RAX), (int32_t)cost);
 	jit_em_exit(e, x64_jcc32(&e->b, X64_CC_L), JIT_EXIT_OOG, pc, 0, cost, 0);
 	x64_mov_rmr(&e->b, 8, CTXM(gas), X64_RAX);
+	return at;
 }
 
 static jit_features cpu_features;
@@ -214,31 +217,30 @@ static void emit_exit(x64_buf *b)
 /* Exit stub: mov dword [ctx.exit_kind], kind ; mov dword [ctx.exit_pc], pc ; jmp exit.
  * Everything else the runtime needs (host-call id, sbrk operands, next pc) it reads from the
  * decoded instruction at exit_pc, so the proofs need only the kind and the pc to be right.
- * kind_at, pc_at (when not NULL): the buffer offsets of the two 4-byte immediates. */
-static void emit_stub_at(x64_buf *b, uint32_t kind, uint32_t pc, size_t exit_off, size_t *kind_at, size_t *pc_at)
+ * field[]: the buffer offsets of the kind, the pc and the jump's rel32. */
+static void emit_stub_at(x64_buf *b, uint32_t kind, uint32_t pc, size_t exit_off, size_t field[3])
 {
-	size_t k = x64_mov_rm_imm(b, 4, CTXM(exit_kind), (int32_t)kind);
-	size_t p = x64_mov_rm_imm(b, 4, CTXM(exit_pc), (int32_t)pc);
-	x64_patch_rel32(b, x64_jmp32(b), exit_off);
-	if (kind_at) *kind_at = k;
-	if (pc_at) *pc_at = p;
+	field[0] = x64_mov_rm_imm(b, 4, CTXM(exit_kind), (int32_t)kind);
+	field[1] = x64_mov_rm_imm(b, 4, CTXM(exit_pc), (int32_t)pc);
+	field[2] = x64_jmp32(b);
+	x64_patch_rel32(b, field[2], exit_off);
 }
 
-static void emit_stub(jit_em *e, const jit_exit *x, size_t exit_off)
+static void emit_stub(jit_em *e, const jit_exit *x, size_t exit_off, size_t field[3])
 {
-	emit_stub_at(&e->b, x->kind, x->pc, exit_off, NULL, NULL);
+	emit_stub_at(&e->b, x->kind, x->pc, exit_off, field);
 }
 
 /* The stub of a jit_tramp: appended at out->len, jumping to out->exit_off. */
 static jit_err tramp_stub(jit_tramp *out)
 {
 	x64_buf b = { .p = out->bytes, .cap = sizeof out->bytes, .len = out->len };
-	size_t k, p;
+	size_t field[3];
 	out->stub_off = b.len;
-	emit_stub_at(&b, JIT_EXIT_HOST, 0x12345, out->exit_off, &k, &p);
+	emit_stub_at(&b, JIT_EXIT_HOST, 0x12345, out->exit_off, field);
 	if (b.err) return JIT_EOVERFLOW;
-	out->stub_kind = (jit_imm_field){ .off = (uint16_t)k, .width = 4, .enc = JIT_IMM_LOW32 };
-	out->stub_pc = (jit_imm_field){ .off = (uint16_t)p, .width = 4, .enc = JIT_IMM_LOW32 };
+	out->stub_kind = (jit_imm_field){ .off = (uint16_t)field[0], .width = 4, .enc = JIT_IMM_LOW32 };
+	out->stub_pc = (jit_imm_field){ .off = (uint16_t)field[1], .width = 4, .enc = JIT_IMM_LOW32 };
 	out->len = b.len;
 	return JIT_OK;
 }
@@ -298,12 +300,251 @@ static bool is_block(const pvm_program *p, uint32_t pc)
 	return pc <= p->code_len && p->is_block[pc] && p->is_start[pc];
 }
 
-/* The first instruction start at or after `from` (a hint: the successor of pc), past pc. */
-static uint32_t next_start(const pvm_program *p, uint32_t pc, uint32_t from)
+/* ---- the template cache of a whole-program compile --------------------------------------------
+
+ * A template's bytes are a function of its instruction's opcode and registers (and the CPU
+ * features) and, through its immediate fields only, of X and Y (jit.h; tests/jit/templates.c
+ * checks it for every template); its exits record the instruction's pc, its target (BRANCH) and
+ * X (HOST), nothing else. So a program's compile emits each (op, rA, rB, rD) once and copies it
+ * after, writing the fields and recording the exits anew. A first emission whose exits or fields
+ * do not read as these rules say (or that is too big for an entry) is never copied. No cache
+ * while a mutant is active (a mutant template need not keep the rules). `prove` checks the
+ * program's bytes against the blocks it proves, which jit_block_compile emits without a cache. */
+enum { TC_IMMS = 2, TC_EXITS = 2, TC_MAX_SLOTS = 4096, TC_COPY = 32, TC_SLACK = 256 + 8 };
+typedef struct tc_entry {
+	uint32_t off;                       /* bytes: arena[off .. off + len) */
+	uint8_t len, n_imms, n_exits, copy; /* copy: the template may be copied */
+	struct { uint8_t off, which; uint64_t keep, mask; } imms[TC_IMMS]; /* keep: the 8 bytes at off
+	                                       outside the field; mask: the field's value bits (jit.h) */
+	struct { uint8_t off, kind, reg; } exits[TC_EXITS];
+} tc_entry;
+/* A piece of code emitted many times per program with only numbers changing (a gas prologue, an
+ * exit stub, a dispatcher), emitted once by its own function and copied: its bytes, its exits
+ * (piece offsets) and the piece offsets of its number fields. */
+typedef struct piece {
+	uint8_t bytes[96];
+	size_t len, n_exits, field[3];
+	jit_exit exits[JIT_TPL_MAX_EXITS];
+} piece;
+typedef struct tpl_cache {
+	uint32_t *keys;                     /* 1 + (op, rA, rB, rD) per slot, 0: free */
+	tc_entry *v;
+	uint32_t mask, n;
+	uint8_t *arena;
+	size_t n_arena, cap_arena;
+	bool pieces;                        /* the pieces below were made */
+	piece prologue, stub, dispatch;
+} tpl_cache;
+
+static void tc_init(tpl_cache *c, size_t starts)
 {
-	uint32_t k = from > pc ? from : pc;
-	while (k <= p->code_len && !p->is_start[k]) k++;
-	return k;
+	uint32_t slots = 64;
+	while (slots < TC_MAX_SLOTS && slots < 2 * starts) slots *= 2;
+	*c = (tpl_cache){ .keys = pvm_xcalloc(slots, sizeof *c->keys), .v = pvm_xmalloc(slots * sizeof *c->v),
+		.mask = slots - 1, .cap_arena = 32 * (size_t)slots };
+	c->arena = pvm_xmalloc(c->cap_arena + TC_COPY); /* + TC_COPY: copies read TC_COPY bytes */
+}
+
+static void tc_fini(tpl_cache *c)
+{
+	free(c->keys);
+	free(c->v);
+	free(c->arena);
+}
+
+/* The bytes of an immediate field holding v (jit.h). */
+static uint64_t field_value(uint64_t v, unsigned enc)
+{
+	switch (enc) {
+	case JIT_IMM_64: return v;
+	case JIT_IMM_LOW16: return v & 0xFFFF;
+	case JIT_IMM_LOW8: return v & 0xFF;
+	case JIT_IMM_LOW8_MASK63: return v & 63;
+	case JIT_IMM_LOW8_MASK31: return v & 31;
+	default: return v & 0xFFFFFFFFu; /* SEXT32, LOW32 */
+	}
+}
+
+/* What an exit of this kind records of its instruction (the rules the cache relies on). */
+static uint32_t exit_target(unsigned kind, const pvm_inst *in) { return kind == JIT_EXIT_BRANCH ? in->target : 0; }
+static uint64_t exit_arg(unsigned kind, const pvm_inst *in) { return kind == JIT_EXIT_HOST ? (uint32_t)in->imm : 0; }
+
+/* Do the bytes b emitted for in from buffer offset base, with exits x and fields f (template
+ * offsets), read as the cache's rules say? */
+static bool tc_follows(const uint8_t *b, const jit_exit *x, size_t nx, const jit_imm_field *f, size_t nf,
+                       size_t base, const pvm_inst *in)
+{
+	for (size_t i = 0; i < nx; i++)
+		if (x[i].pc != in->pc || x[i].target != exit_target(x[i].kind, in) || x[i].arg != exit_arg(x[i].kind, in) ||
+		    x[i].off < base || x[i].off - base > 255)
+			return false;
+	for (size_t i = 0; i < nf; i++) {
+		uint64_t want = field_value(f[i].which ? in->imm2 : in->imm, f[i].enc), got = 0;
+		if (f[i].width > 8 || (f[i].width < 8 && want >> (8 * f[i].width))) return false;
+		memcpy(&got, b + f[i].off, f[i].width);
+		if (got != want) return false;
+	}
+	return true;
+}
+
+/* Emit in's template: a copy from the cache, or (first time) emitted and entered in the cache. */
+static void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
+{
+	/* (op, rA, rB, rD) and a set top bit (registers are below 13): never 0 */
+	uint32_t key = (uint32_t)in->op | (uint32_t)in->ra << 8 | (uint32_t)in->rb << 16 | (uint32_t)in->rd << 24 | 1u << 31;
+	uint32_t h = (key * 0x9E3779B1u) >> 8 & c->mask;
+	while (c->keys[h] && c->keys[h] != key) h = (h + 1) & c->mask;
+	x64_buf *b = &e->b;
+	if (c->keys[h]) {
+		const tc_entry *t = &c->v[h];
+		size_t at = b->len;
+		if (!t->copy || at + TC_SLACK > b->cap) { /* (near the end: emitted, the overflow is seen) */
+			jit_em_inst(e, in);
+			return;
+		}
+		/* whole words: the bytes past the template are written over by what comes next */
+		memcpy(b->p + at, c->arena + t->off, TC_COPY);
+		if (t->len > TC_COPY) memcpy(b->p + at + TC_COPY, c->arena + t->off + TC_COPY, t->len - TC_COPY);
+		b->len += t->len;
+		/* each field: 8 bytes from its offset, the template's (read from the arena, not from the
+		 * bytes just stored: no store-to-load stall) with the field's value in; fields ascend, so
+		 * a later one's store lands after an earlier one's field */
+		for (unsigned i = 0; i < t->n_imms; i++) {
+			uint64_t w;
+			memcpy(&w, c->arena + t->off + t->imms[i].off, 8);
+			w = (w & t->imms[i].keep) | ((t->imms[i].which ? in->imm2 : in->imm) & t->imms[i].mask);
+			memcpy(b->p + at + t->imms[i].off, &w, 8);
+		}
+		for (unsigned i = 0; i < t->n_exits; i++) {
+			unsigned k = t->exits[i].kind;
+			jit_em_exit(e, at + t->exits[i].off, (jit_exit_kind)k, in->pc, exit_target(k, in), exit_arg(k, in),
+			            (enum x64_reg)t->exits[i].reg);
+		}
+		e->cur = in;
+		return;
+	}
+	/* first time: emit, recording the fields */
+	size_t at = b->len, x0 = e->n_exits;
+	jit_imm_field f[JIT_TPL_MAX_IMMS];
+	e->imms = f;
+	e->n_imms = 0;
+	jit_em_inst(e, in);
+	e->imms = NULL;
+	if (b->err || c->n >= c->mask / 4 * 3) return; /* (a full table: no more entries) */
+	size_t len = b->len - at, nx = e->n_exits - x0, nf = e->n_imms;
+	for (size_t i = 0; i < nf; i++) f[i].off = (uint16_t)(f[i].off - at); /* (recorded: buffer offsets mod 2^16) */
+	c->keys[h] = key;
+	c->n++;
+	tc_entry *t = &c->v[h];
+	t->copy = len <= 255 && nx <= TC_EXITS && nf <= TC_IMMS && c->n_arena + len <= c->cap_arena &&
+	          tc_follows(b->p + at, e->exits + x0, nx, f, nf, at, in);
+	if (!t->copy) return;
+	t->off = (uint32_t)c->n_arena;
+	t->len = (uint8_t)len;
+	t->n_imms = (uint8_t)nf;
+	t->n_exits = (uint8_t)nx;
+	if (nf == 2 && f[1].off < f[0].off) { /* (in ascending order) */
+		jit_imm_field x = f[0];
+		f[0] = f[1];
+		f[1] = x;
+	}
+	for (size_t i = 0; i < nf; i++) {
+		t->imms[i].off = (uint8_t)f[i].off;
+		t->imms[i].which = f[i].which;
+		t->imms[i].keep = f[i].width >= 8 ? 0 : ~0ull << (8 * f[i].width);
+		t->imms[i].mask = field_value(~0ull, f[i].enc);
+	}
+	for (size_t i = 0; i < nx; i++) {
+		t->exits[i].off = (uint8_t)(e->exits[x0 + i].off - at);
+		t->exits[i].kind = e->exits[x0 + i].kind;
+		t->exits[i].reg = e->exits[x0 + i].reg;
+	}
+	memcpy(c->arena + c->n_arena, b->p + at, len);
+	c->n_arena += len;
+}
+
+/* A scratch emitter writing into piece x. */
+static jit_em piece_em(piece *x, jit_features f)
+{
+	return (jit_em){ .b = { .p = x->bytes, .cap = sizeof x->bytes }, .f = f, .exits = x->exits,
+		.cap_exits = JIT_TPL_MAX_EXITS, .fixed_exits = true };
+}
+
+/* Make the pieces of a program whose jump table has jt_len entries: a prologue (cost: field 0),
+ * a stub (kind, pc, rel32: fields 0-2) and a dispatcher (its exits' pc). */
+static void make_pieces(tpl_cache *c, uint32_t jt_len, jit_features f)
+{
+	jit_em e = piece_em(&c->prologue, f);
+	c->prologue.field[0] = jit_em_prologue(&e, 0, 0);
+	bool ok = !e.b.err && e.n_exits == 1;
+	c->prologue.len = e.b.len;
+	c->prologue.n_exits = e.n_exits;
+	e = piece_em(&c->stub, f);
+	emit_stub(&e, &(jit_exit){ 0 }, 0, c->stub.field);
+	ok = ok && !e.b.err && e.n_exits == 0;
+	c->stub.len = e.b.len;
+	e = piece_em(&c->dispatch, f);
+	emit_dispatch(&e, 0, jt_len);
+	ok = ok && !e.b.err;
+	c->dispatch.len = e.b.len;
+	c->dispatch.n_exits = e.n_exits;
+	c->pieces = ok;
+}
+
+/* Append piece x; its buffer offset, or SIZE_MAX (the buffer's sticky error set) if it does not fit. */
+static size_t put_piece(jit_em *e, const piece *x)
+{
+	size_t at = e->b.len;
+	if (at + x->len > e->b.cap) {
+		e->b.err = true;
+		return SIZE_MAX;
+	}
+	memcpy(e->b.p + at, x->bytes, x->len);
+	e->b.len += x->len;
+	return at;
+}
+
+static void put_u32(jit_em *e, size_t at, uint32_t v) { memcpy(e->b.p + at, &v, 4); }
+
+/* jit_em_prologue(e, pc, cost), from the piece when there is one. */
+static void emit_prologue(jit_em *e, const tpl_cache *c, uint32_t pc, uint32_t cost)
+{
+	if (!c || !c->pieces) {
+		jit_em_prologue(e, pc, cost);
+		return;
+	}
+	size_t at = put_piece(e, &c->prologue);
+	if (at == SIZE_MAX) return;
+	put_u32(e, at + c->prologue.field[0], cost);
+	jit_em_exit(e, at + c->prologue.exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
+}
+
+/* emit_stub(e, x, exit_off), from the piece when there is one. */
+static void emit_stub_for(jit_em *e, const tpl_cache *c, const jit_exit *x, size_t exit_off)
+{
+	size_t field[3];
+	if (!c || !c->pieces) {
+		emit_stub(e, x, exit_off, field);
+		return;
+	}
+	size_t at = put_piece(e, &c->stub);
+	if (at == SIZE_MAX) return;
+	put_u32(e, at + c->stub.field[0], x->kind);
+	put_u32(e, at + c->stub.field[1], x->pc);
+	x64_patch_rel32(&e->b, at + c->stub.field[2], exit_off);
+}
+
+/* emit_dispatch(e, pc, jt_len), from the piece when there is one. */
+static void emit_dispatch_for(jit_em *e, const tpl_cache *c, uint32_t pc, uint32_t jt_len)
+{
+	if (!c || !c->pieces) {
+		emit_dispatch(e, pc, jt_len);
+		return;
+	}
+	size_t at = put_piece(e, &c->dispatch);
+	if (at == SIZE_MAX) return;
+	for (size_t i = 0; i < c->dispatch.n_exits; i++)
+		jit_em_exit(e, at + c->dispatch.exits[i].off, (jit_exit_kind)c->dispatch.exits[i].kind, pc, 0, 0, 0);
 }
 
 static jit_row *add_row(jit_program *jp, uint32_t off, uint32_t pc, uint32_t entry, uint32_t cost,
@@ -314,8 +555,10 @@ static jit_row *add_row(jit_program *jp, uint32_t off, uint32_t pc, uint32_t ent
 	return r;
 }
 
-/* Emit everything into e, filling jp->rows. Returns false on buffer overflow. */
-static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
+/* Emit everything into e, filling jp->rows and, at every block start pc (is_block), block_row[pc]
+ * (its row's index; the other entries are not written). Returns false on buffer overflow. */
+static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint32_t *block_row,
+                         tpl_cache *cache)
 {
 	x64_buf *b = &e->b;
 	jp->enter_off = b->len;
@@ -323,17 +566,22 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 	jp->exit_off = b->len;
 	emit_exit(b);
 	jp->tramp_end = b->len;
+	if (cache) make_pieces(cache, p->jt_len, e->f);
 	jp->n_rows = 0;
 	uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
-	for (uint32_t pc = next_start(p, 0, 0); pc <= p->code_len; pc = next_start(p, pc, p->inst[pc].next)) {
+	pvm_starts it = pvm_starts_of(p);
+	for (uint32_t pc = pvm_starts_next(&it); pc <= p->code_len; pc = pc < p->code_len ? pvm_starts_next(&it) : pc + 1) {
 		uint32_t entry = JIT_NONE;
-		if (is_block(p, pc) || pc == term_next) {
+		bool block = is_block(p, pc);
+		if (block || pc == term_next) {
 			entry = (uint32_t)b->len;
-			jit_em_prologue(e, pc, region_cost(p, pc));
+			emit_prologue(e, cache, pc, region_cost(p, pc));
 		}
+		if (block) block_row[pc] = (uint32_t)jp->n_rows;
 		const pvm_inst *in = &p->inst[pc];
 		add_row(jp, (uint32_t)b->len, pc, entry, region_cost(p, pc), in);
-		jit_em_inst(e, in);
+		if (cache) emit_inst(e, cache, in);
+		else jit_em_inst(e, in);
 		bool term = pvm_op_is_term(in->op);
 		term_next = term ? in->next : JIT_NONE;
 		/* no fall-through: trap, jump, djump; and ecalli, whose resume the runtime enters */
@@ -345,7 +593,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 		uint32_t tentry = JIT_NONE, tcost = region_cost(p, next); /* 0.7.2: 1; 0.8.0: 0 (§3) */
 		if (term) {
 			tentry = (uint32_t)b->len;
-			jit_em_prologue(e, next, tcost);
+			emit_prologue(e, cache, next, tcost);
 		}
 		add_row(jp, (uint32_t)b->len, next, tentry, tcost, &trap);
 		jit_em_exit(e, x64_jmp32(b), JIT_EXIT_PANIC, next, 0, 0, 0);
@@ -354,7 +602,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 	for (size_t i = 0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
-			const jit_row *t = is_block(p, x.target) ? jit_find_row(jp, x.target) : NULL;
+			const jit_row *t = is_block(p, x.target) ? &jp->rows[block_row[x.target]] : NULL;
 			const jit_row *mid = NULL; /* (mutants only) into the code of an instruction that is no block start */
 			if (!t && x.pc <= p->code_len && pvm_mutant_hook_op(PVM_HOOK_link_mid, p->inst[x.pc].op, 0) &&
 			    (mid = jit_find_row(jp, x.target)) != NULL) {
@@ -374,8 +622,8 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp)
 			x.kind = JIT_EXIT_PANIC;
 		}
 		x64_patch_rel32(b, x.off, b->len);
-		if (x.kind == JIT_EXIT_DJUMP) emit_dispatch(e, x.pc, p->jt_len);
-		else emit_stub(e, &x, jp->exit_off);
+		if (x.kind == JIT_EXIT_DJUMP) emit_dispatch_for(e, cache, x.pc, p->jt_len);
+		else emit_stub_for(e, cache, &x, jp->exit_off);
 	}
 	return !b->err;
 }
@@ -427,9 +675,8 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	*out = NULL;
 	if (p->jt_len > (1u << 24) || p->code_len > (1u << 26)) return JIT_ETOOBIG;
 	jit_program *jp = pvm_xcalloc(1, sizeof *jp);
-	size_t starts = 0;
-	for (uint32_t pc = next_start(p, 0, 0); pc <= p->code_len; pc = next_start(p, pc, p->inst[pc].next))
-		starts++;
+	size_t starts = pvm_count_starts(p);
+	uint32_t *block_row = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *block_row);
 	jp->jt_len = p->jt_len;
 	jp->isa080 = p->isa == PVM_ISA_080;
 	jp->invalid = p->invalid[0] != 0;
@@ -443,11 +690,19 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	for (;;) {
 		code = code_alloc(&cap);
 		if (!code) goto nomem;
-		e = (jit_em){ .b = { .p = code, .cap = cap }, .f = f };
-		if (emit_program(&e, p, jp)) break;
+		/* exits: about one per instruction (prologues, branches, traps, host calls) */
+		e = (jit_em){ .b = { .p = code, .cap = cap }, .f = f, .cap_exits = starts + 64 };
+		e.exits = pvm_xmalloc(e.cap_exits * sizeof *e.exits);
+		tpl_cache cache;
+		bool cached = pvm_mutant_active() == PVM_MUT_NONE;
+		if (cached) tc_init(&cache, starts);
+		bool ok = emit_program(&e, p, jp, block_row, cached ? &cache : NULL);
+		if (cached) tc_fini(&cache);
+		if (ok) break;
 		code_release(code, cap);
 		free(e.exits);
 		if (cap > ((size_t)1 << 31)) {
+			free(block_row);
 			jit_program_free(jp);
 			return JIT_ETOOBIG;
 		}
@@ -464,11 +719,12 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	}
 	jp->code = code;
 	for (uint32_t i = 0; i < p->jt_len; i++) {
-		const jit_row *t = is_block(p, p->jump_table[i]) ? jit_find_row(jp, p->jump_table[i]) : NULL;
+		const jit_row *t = is_block(p, p->jump_table[i]) ? &jp->rows[block_row[p->jump_table[i]]] : NULL;
 		jp->jt_host[i] = t && t->entry != JIT_NONE ? (uint64_t)(uintptr_t)(jp->code + t->entry) : 0;
 		if (jp->jt_host[i] && pvm_mutant_hook(PVM_HOOK_slot_skip, 0)) /* (mutants only) past the prologue */
 			jp->jt_host[i] = (uint64_t)(uintptr_t)(jp->code + t->at.host_off);
 	}
+	free(block_row);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	jp->stats.compile_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u + (uint64_t)(t1.tv_nsec - t0.tv_nsec);
 	jp->stats.code_bytes = jp->code_size;
@@ -476,6 +732,7 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	*out = jp;
 	return JIT_OK;
 nomem:
+	free(block_row);
 	jit_program_free(jp);
 	return JIT_ENOMEM;
 }

@@ -22,8 +22,8 @@ void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32_t pc, uint32_
                  uint64_t arg, enum x64_reg reg);
 /* Gas prologue of the region entered at pc: mov rax, [r15 + ctx.gas] ; sub rax, cost ;
  * jl oog(pc) ; mov [r15 + ctx.gas], rax. jl is taken exactly when gas < cost (signed, overflow
- * included), before anything is charged. */
-void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost);
+ * included), before anything is charged. Returns the buffer offset of the cost's 4 bytes. */
+size_t jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost);
 
 /* One compiled position: an instruction start, or a fall-through into a position that holds
  * none (compiled as a trap). Rows ascend in both host offset and guest pc. */

@@ -2,7 +2,10 @@
  * the cycle count of a small out-of-order pipeline simulation (decode slots, instruction starts,
  * five execution unit pools, a 32-entry reorder buffer) run over its instructions from the block
  * start to the first terminator, minus 3, at least 1. Static per block start; the data per
- * instruction is cost.def. The same function serves every engine, the JIT and the tools. */
+ * instruction is cost.def. The same function serves every engine, the JIT and the tools.
+ * Two computations of the one simulation give the same result: an entry-by-entry schedule (fast;
+ * it declines the blocks where a start waits for units held by a later entry) and the cycle-by-
+ * cycle simulation (every block). Deblob asks once per distinct instruction sequence (memo). */
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
@@ -31,150 +34,429 @@ const pvm_costinfo pvm_costs[PVM_NUM_OPS] = {
 
 enum { DECODE_SLOTS = 4, STARTS = 5, ROB_SIZE = 32, REFUND = 3, BRANCH_HINTED = 1,
        BRANCH_UNHINTED = 20 };
-enum { DEC, WAIT, EXE, FIN, RETIRED };
-static const uint8_t units_total[5] = { 4, 4, 4, 1, 1 };
 
-typedef struct entry {
-	uint8_t state;
-	uint8_t ndeps;
-	uint16_t regs;         /* registers this entry will produce (bit r) */
-	uint32_t left;         /* cycles still to run */
-	uint32_t deps[2];      /* each register has at most one producing entry, and src ≤ 2 regs */
-	const uint8_t *need;   /* 5 unit counts */
-} entry;
+/* A row as the simulation reads it: register operands as selectors (0: none, 1: rA, 2: rB,
+ * 3: rD) for the sources and the destination, and the units used while running as one 4-bit lane
+ * per unit (ALU, load, store, mul, div). Expanded from cost.def like pvm_costs. */
+typedef struct model {
+	uint8_t src1, src2, dst, dkind, d1, d2, cycles;
+	uint32_t need;
+} model;
+#define SEL_NONE 0, 0, 0
+#define SEL_WA 0, 0, 1
+#define SEL_RA 1, 0, 0
+#define SEL_RA_WD 1, 0, 3
+#define SEL_RAB 1, 2, 0
+#define SEL_RB_WA 2, 0, 1
+#define SEL_RAB_WD 1, 2, 3
+#define MODEL(sel, cyc, dkind, d1, d2, a, l, s, m, d) { sel, PVM_D_##dkind, d1, d2, PVM_CYC_##cyc, \
+	(a) | (l) << 4 | (s) << 8 | (m) << 12 | (d) << 16 }
+static const model models[PVM_NUM_OPS] = {
+#define PVM_COST(name, regs, cyc, dkind, d1, d2, a, l, s, m, d) \
+	[PVM_OP_##name] = MODEL(SEL_##regs, cyc, dkind, d1, d2, a, l, s, m, d),
+#include "cost.def"
+#undef PVM_COST
+};
+#undef MODEL
+/* Unit counts, one 4-bit lane per unit: the units there are, and the guard bit of each lane. A lane
+ * below 8 less one below 8 leaves the guard bit set exactly when it does not go below 0. */
+#define UNITS_TOTAL 0x11444u /* (4, 4, 4, 1, 1) */
+#define LANES 0x88888u
 
-/* Source and destination register sets of an instruction in the model (§6.5). */
-static void regsets(const pvm_inst *in, unsigned rw, uint16_t *src, uint16_t *dst)
+/* The simulation below is A.54-A.60 exactly, in a representation that makes a cycle cheap:
+ * - An entry j lives in slot j mod 64 while it is not RETIRED. A dependency is recorded only on
+ *   an entry not yet RETIRED (a RETIRED entry has left = 0, so it never delays anyone); such an
+ *   entry is at most 31 older than its dependent's decode, and the dependent stays in the ROB at
+ *   most 31 entries behind the newest, so no slot is reused while a dependent still reads it.
+ * - States are bit masks over slots; the lowest-index entry of a mask is its lowest set bit once
+ *   the mask is rotated so that bit 0 is the oldest live entry (head). EXE is split in two: run
+ *   (left > 0 before this cycle's end) and ending (left = 0: FIN at this cycle's end).
+ * - left is not stored: an entry started in cycle t with latency n has left = max(0, t + n - cycles)
+ *   (done = t + n); busy holds the entries with left > 0, ready the WAIT entries none of whose
+ *   dependencies is busy. An entry's left reaches 0 only at the end of cycle done - 1, where its
+ *   units come back; ready is updated then, for the entries that wait for it (users), and for the
+ *   entries that enter WAIT.
+ * - Each register has at most one producing entry (a decode removes its destination from every
+ *   other entry, move_reg gives its destination the source's producer), so regs is a table
+ *   register -> producing entry.
+ * - The five unit counts are five 4-bit lanes of one word; need <= units in every lane is one
+ *   subtraction with a guard bit per lane.
+ * - Cycles in which nothing can change (no decode, no start, nothing to retire or to finish, no
+ *   running entry within one cycle of its end) are counted in one step. */
+enum { SLOTS = 64, NEVER = UINT32_MAX };
+
+typedef struct rob {
+	uint64_t dec, wait, run, ending, fin; /* state masks over slots (RETIRED: in none) */
+	uint64_t busy, ready, short_;         /* left > 0; WAIT and no dependency busy: units not
+	                                         yet tried (ready) or found short (short_) */
+	uint32_t done[SLOTS];                 /* started: the cycle count at which left is 0 */
+	uint32_t lat[SLOTS];                  /* latency: left when started */
+	uint32_t need[SLOTS];                 /* units used while running */
+	uint64_t deps[SLOTS];                 /* slots of the live entries it depends on */
+	uint64_t users[SLOTS];                /* slots that depend (or depended) on it */
+} rob;
+
+static inline uint64_t rotr(uint64_t x, unsigned k) { return k ? x >> k | x << (64 - k) : x; }
+static inline uint64_t rotl(uint64_t x, unsigned k) { return k ? x << k | x >> (64 - k) : x; }
+static inline unsigned low(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
+
+/* b (A.64): a branch is hinted when the byte at its fall-through or at its target is `trap` or
+ * `unlikely` (raw bytes, code padded with zeros: past the end is trap's byte; a target below 0
+ * has wrapped mod 2^32 and so lies past the code: hinted, as PolkaVM does, §6.5). hint[] holds
+ * the two bytes (an absent one: a value no byte has). */
+static bool hinted(const pvm_program *p, const pvm_inst *in, const int hint[2])
 {
-	uint16_t a = (uint16_t)(1u << in->ra), b = (uint16_t)(1u << in->rb), d = (uint16_t)(1u << in->rd);
-	switch (rw) {
-	case PVM_RW_WA: *src = 0; *dst = a; break;
-	case PVM_RW_RA: *src = a; *dst = 0; break;
-	case PVM_RW_RA_WD: *src = a; *dst = d; break;
-	case PVM_RW_RAB: *src = a | b; *dst = 0; break;
-	case PVM_RW_RB_WA: *src = b; *dst = a; break;
-	case PVM_RW_RAB_WD: *src = a | b; *dst = d; break;
-	default: *src = *dst = 0; break;
+	return in->next >= p->code_len || in->target >= p->code_len ||
+	       p->code[in->next] == hint[0] || p->code[in->next] == hint[1] ||
+	       p->code[in->target] == hint[0] || p->code[in->target] == hint[1];
+}
+
+/* An instruction's latency in the model (A.63, A.64). */
+static inline uint32_t latency(const pvm_program *p, const pvm_inst *in, const model *m, const int hint[2])
+{
+	/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
+	uint32_t cyc = (uint32_t)pvm_mutant_hook_op(PVM_HOOK_cost_cycles, in->op, m->cycles);
+	return cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY :
+	       cyc == PVM_CYC_BRANCH ? (hinted(p, in, hint) ? BRANCH_HINTED : BRANCH_UNHINTED) : cyc;
+}
+
+/* Decode slots of an instruction (A.61, A.62) and its source and destination registers as
+ * indices into a register table of 18: a missing source is 16, a missing destination 17. */
+static inline unsigned slots(const pvm_inst *in, const model *m, unsigned *src1, unsigned *src2, unsigned *dst)
+{
+	/* the selectors that occur (SEL_*): src1 none/rA/rB, src2 none/rB, dst none/rA/rD */
+	*src1 = m->src1 == 1 ? in->ra : m->src1 == 2 ? in->rb : 16;
+	*src2 = m->src2 == 2 ? in->rb : 16;
+	*dst = m->dst == 1 ? in->ra : m->dst == 3 ? in->rd : 17;
+	return m->dkind == PVM_D_P ? (*dst == *src1 || *dst == *src2 ? m->d1 : m->d2) :
+	       m->dkind == PVM_D_PS ? (in->ra == in->rd ? m->d1 : m->d2) : m->d1;
+}
+
+/* The fast path: the simulation's schedule computed entry by entry, in index order, which is
+ * exact unless a start waits for units that a later entry holds.
+ * Entry j's timeline follows from the earlier entries:
+ * - decode cycle D: the next decode slots in order (4 per cycle, move_reg taking 1), in a cycle
+ *   where the entry 32 before it has retired (R < D);
+ * - start S: the first cycle >= max(D + 1, the done cycle of each dependency) in which fewer
+ *   than 5 earlier entries start and the earlier entries running (S' <= S < E') leave its units;
+ * - done E = S + latency (units back for cycle E), FIN at the end of cycle E, retired at the end
+ *   of cycle R = max(E + 1, R of the entry before);
+ * and the simulation stops at cycles = R of the last entry + 1. In the simulation a start also
+ * sees the units of later entries that started before it (while it was not ready yet); so each
+ * entry's units are checked against the earlier entries that start while it runs, and if one of
+ * them would now find too few, this returns false (also past the tables' reach, and for a
+ * latency of 0, whose units never come back). Otherwise every start sees the units it saw here,
+ * and by induction over cycles and, within a cycle, indices, this is the simulation's schedule. */
+enum { HORIZON = 1024 };       /* cycles the tables below cover */
+typedef struct horizon {
+	uint32_t used[HORIZON + 16]; /* units of the entries running in a cycle (the lanes of
+	                                UNITS_TOTAL), from bit 24 the entries starting in it; (+ 16: CLEAR) */
+	uint64_t start_at[HORIZON / 64], end_at[HORIZON / 64]; /* cycles where an entry starts, ends */
+} horizon;
+enum { CLEAR = 16 }; /* cycles of used cleared at a time: fixed-size stores, not a library call */
+static _Thread_local horizon hz; /* all zero between calls */
+
+/* used (every lane below 8) is within the units there are */
+static inline bool fits(uint32_t used) { return (((UNITS_TOTAL | LANES) - used) & LANES) == LANES; }
+
+/* The first cycle in [from, to) in bitmap bm, to if none (to <= HORIZON). */
+static inline uint32_t next_at(const uint64_t *bm, uint32_t from, uint32_t to)
+{
+	if (from >= to) return to;
+	uint32_t w = from / 64;
+	for (uint64_t x = bm[w] & (~0ull << (from % 64));; x = bm[w]) {
+		if (x) return 64 * w + low(x) < to ? 64 * w + low(x) : to;
+		if (++w >= (to + 63) / 64) return to;
 	}
 }
 
-static uint8_t code_byte(const pvm_program *p, uint64_t i)
+static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32_t *cost)
 {
-	return i < p->code_len ? p->code[i] : 0;
+	uint32_t prod_done[18] = { 0 }; /* per register: the done cycle of its producer (0: none) */
+	uint32_t retired[ROB_SIZE];     /* R of the last 32 entries, by index mod 32 */
+	uint32_t n = 0, dc = 0, last_r = 0, max_e = 0, last_s = 0; /* last_s: the latest start */
+	uint32_t touched = 0;           /* the words of start_at and end_at with a bit set */
+	unsigned dec_left = DECODE_SLOTS;
+	uint64_t ip = s;
+	bool ok = true, finished = false;
+	while (ok && !finished) {
+		const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
+		const model *m = &models[in->op];
+		unsigned src1, src2, dst, ds = slots(in, m, &src1, &src2, &dst);
+		for (;;) {
+			if (n >= ROB_SIZE && retired[n % ROB_SIZE] >= dc) { /* ROB full until it retires */
+				dc = retired[n % ROB_SIZE] + 1;
+				dec_left = DECODE_SLOTS;
+			}
+			if (ds <= dec_left) break;
+			dc++;
+			dec_left = DECODE_SLOTS;
+		}
+		dec_left -= ds;
+		if (in->op == PVM_OP_move_reg) {
+			prod_done[in->rd] = prod_done[in->ra];
+			ip = in->next;
+			continue;
+		}
+		uint32_t lat = latency(p, in, m, hint), start = dc + 1;
+		if (prod_done[src1] > start) start = prod_done[src1];
+		if (prod_done[src2] > start) start = prod_done[src2];
+		while (start < HORIZON) {
+			if (hz.used[start] >> 24 >= STARTS) start++;
+			else if (!fits(hz.used[start] + m->need)) start = next_at(hz.end_at, start + 1, HORIZON); /* units back */
+			else break;
+		}
+		uint32_t done = start + lat;
+		if (lat == 0 || done >= HORIZON) {
+			ok = false;
+			break;
+		}
+		hz.used[start] += 1u << 24;
+		hz.start_at[start / 64] |= 1ull << (start % 64);
+		hz.end_at[done / 64] |= 1ull << (done % 64);
+		touched |= 1u << start / 64 | 1u << done / 64;
+		if (m->need) {
+			uint32_t need = m->need;
+			for (uint32_t c = start; c < done; c++) hz.used[c] += need;
+			/* the earlier entries starting while this one runs must still find their units */
+			for (uint32_t c = start < last_s ? next_at(hz.start_at, start + 1, done) : done; c < done;
+			     c = next_at(hz.start_at, c + 1, done))
+				if (!fits(hz.used[c])) ok = false;
+		}
+		if (done > max_e) max_e = done;
+		if (start > last_s) last_s = start;
+		prod_done[dst] = done;
+		last_r = done + 1 > last_r ? done + 1 : last_r;
+		retired[n % ROB_SIZE] = last_r;
+		n++;
+		finished = pvm_op_is_term(in->op);
+		ip = in->next;
+	}
+	uint32_t end = max_e + 1 < HORIZON ? max_e + 1 : HORIZON;
+	for (uint32_t c = 0; c < end; c += CLEAR) memset(hz.used + c, 0, CLEAR * sizeof *hz.used);
+	for (uint32_t x = touched; x; x &= x - 1) hz.start_at[low(x)] = hz.end_at[low(x)] = 0;
+	if (!ok) return false;
+	uint32_t cycles = last_r + 1;
+	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
+	return true;
 }
 
-/* b (A.64): a branch is hinted when the byte at its fall-through or at its target is `trap` or
- * `unlikely` (raw bytes, code padded with zeros). A target below 0 has wrapped mod 2^32 and so
- * lies past the code: hinted, as PolkaVM does (the text leaves it undefined, §6.5). */
-static bool hint_at(const pvm_program *p, uint64_t i)
+/* The opcode bytes of trap and unlikely in p's revision (an absent one: a value no byte has). */
+static void hint_bytes(const pvm_program *p, int hint[2])
 {
-	if (i >= p->code_len) return true; /* the zero padding: the byte of trap */
-	int op = pvm_op_decode(p->isa, code_byte(p, i));
-	return op == PVM_OP_trap || op == PVM_OP_unlikely;
+	for (int i = 0; i < 2; i++) {
+		unsigned op = i ? PVM_OP_unlikely : PVM_OP_trap;
+		hint[i] = pvm_op_in(p->isa, op) ? pvm_byte(p->isa, op) : -1;
+	}
 }
 
-static bool hinted(const pvm_program *p, const pvm_inst *in)
-{
-	return hint_at(p, in->next) || hint_at(p, in->target);
-}
+static uint32_t block_cost(const pvm_program *p, uint32_t s, const int hint[2]);
 
 uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
 {
-	size_t cap = 64, n = 0, head = 0; /* entries [0, head) are RETIRED (retirement is in order) */
-	entry *rob = pvm_xmalloc(cap * sizeof *rob);
-	uint8_t units[5];
-	memcpy(units, units_total, sizeof units);
+	int hint[2];
+	hint_bytes(p, hint);
+	return block_cost(p, s, hint);
+}
+
+static uint32_t block_cost(const pvm_program *p, uint32_t s, const int hint[2])
+{
+	uint32_t cost;
+	if (schedule(p, s, hint, &cost)) return cost;
+	rob r;
+	r.dec = r.wait = r.run = r.ending = r.fin = r.busy = r.ready = r.short_ = 0;
+	int32_t prod[18]; /* the entry producing each register (-1: none); 16, 17: see below */
+	for (int i = 0; i < 18; i++) prod[i] = -1;
 	uint64_t ip = s;
+	uint32_t units = UNITS_TOTAL;
+	uint32_t n = 0, head = 0, cycles = 0; /* entries [0, head) are RETIRED (retirement is in order) */
+	uint32_t next_done = NEVER;           /* the least done of run */
 	bool none = false;
-	uint32_t cycles = 0, dec_left = DECODE_SLOTS, start_left = STARTS;
 	for (;;) {
-		/* 1. decode */
-		if (!none && n - head < ROB_SIZE) {
+		bool acted = false;
+		/* 1. decode while the slots, the ROB and ip allow */
+		for (unsigned dec_left = DECODE_SLOTS; !none && n - head < ROB_SIZE;) {
 			const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
-			const pvm_costinfo *c = &pvm_costs[in->op];
-			uint16_t src, dst;
-			regsets(in, c->rw, &src, &dst);
-			unsigned ds = c->dkind == PVM_D_P ? ((src & dst) ? c->d1 : c->d2) :
-			              c->dkind == PVM_D_PS ? (in->ra == in->rd ? c->d1 : c->d2) : c->d1;
-			if (ds <= dec_left) {
-				if (in->op == PVM_OP_move_reg) {
-					for (size_t j = 0; j < n; j++) {
-						if (rob[j].regs & src) rob[j].regs |= dst;
-						else rob[j].regs &= (uint16_t)~dst;
-					}
-					ip = in->next;
-					dec_left -= 1;
-					continue;
-				}
-				if (n == cap) {
-					cap *= 2;
-					rob = pvm_xrealloc(rob, cap * sizeof *rob);
-				}
-				entry *e = &rob[n];
-				e->ndeps = 0;
-				for (size_t j = 0; j < n; j++)
-					if (rob[j].regs & src) e->deps[e->ndeps++] = (uint32_t)j;
-				for (size_t j = 0; j < n; j++) rob[j].regs &= (uint16_t)~dst;
-				e->state = DEC;
-				e->regs = dst;
-				e->need = c->units;
-				/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
-				uint32_t cyc = (uint32_t)pvm_mutant_hook_op(PVM_HOOK_cost_cycles, in->op, c->cycles);
-				e->left = cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY :
-				          cyc == PVM_CYC_BRANCH ? (hinted(p, in) ? BRANCH_HINTED : BRANCH_UNHINTED) :
-				          cyc;
-				n++;
-				dec_left -= ds;
-				if (pvm_op_is_term(in->op)) none = true;
-				else ip = in->next;
+			const model *m = &models[in->op];
+			unsigned src1, src2, dst, ds = slots(in, m, &src1, &src2, &dst);
+			if (ds > dec_left) break;
+			acted = true;
+			if (in->op == PVM_OP_move_reg) { /* no entry: rD gets rA's producer */
+				prod[in->rd] = prod[in->ra];
+				ip = in->next;
+				dec_left -= 1;
 				continue;
 			}
+			unsigned k = n % SLOTS;
+			uint64_t bit = 1ull << k, deps = 0;
+			int32_t p1 = prod[src1], p2 = prod[src2];
+			if (p1 >= (int32_t)head) deps |= 1ull << (p1 % SLOTS);
+			if (p2 >= (int32_t)head) deps |= 1ull << (p2 % SLOTS);
+			for (uint64_t x = deps; x; x &= x - 1) r.users[low(x)] |= bit;
+			r.deps[k] = deps;
+			r.users[k] = 0;
+			prod[dst] = (int32_t)n;
+			uint32_t lat = latency(p, in, m, hint);
+			r.lat[k] = lat;
+			r.busy = lat ? r.busy | bit : r.busy & ~bit;
+			r.need[k] = m->need;
+			r.dec |= bit;
+			n++;
+			dec_left -= ds;
+			if (pvm_op_is_term(in->op)) none = true;
+			else ip = in->next;
 		}
-		/* 2. start the lowest-index ready entry */
-		if (start_left > 0) {
-			size_t j = head;
-			for (; j < n; j++) {
-				entry *e = &rob[j];
-				if (e->state != WAIT) continue;
-				bool ok = true;
-				for (int u = 0; u < 5 && ok; u++) ok = e->need[u] <= units[u];
-				for (unsigned k = 0; k < e->ndeps && ok; k++) ok = rob[e->deps[k]].left == 0;
-				if (ok) break;
-			}
-			if (j < n) {
-				rob[j].state = EXE;
-				for (int u = 0; u < 5; u++) units[u] = (uint8_t)(units[u] - rob[j].need[u]);
-				start_left--;
+		/* 2. start ready entries with their units free, lowest index first (starting one makes
+		 * no other one ready) */
+		unsigned h = head % SLOTS, start_left = STARTS;
+		for (uint64_t w = rotr(r.ready, h); w && start_left; w &= w - 1) {
+			unsigned k = (h + low(w)) % SLOTS;
+			uint64_t bit = 1ull << k;
+			r.ready &= ~bit;
+			if ((((units | LANES) - r.need[k]) & LANES) != LANES) { /* a unit short until some return */
+				r.short_ |= bit;
 				continue;
 			}
+			r.wait &= ~bit;
+			units -= r.need[k];
+			r.done[k] = cycles + r.lat[k];
+			if (r.lat[k]) {
+				r.run |= bit;
+				if (r.done[k] < next_done) next_done = r.done[k];
+			} else {
+				r.ending |= bit;
+			}
+			start_left--;
+			acted = true;
 		}
 		/* 3. stop */
 		if (none && n == head) break;
+		/* nothing happened this cycle and nothing will up to the cycle before the first end
+		 * (same decode and start outcome, nothing retires, finishes or returns units) */
+		if (!acted && !(r.fin >> h & 1) && !r.ending && next_done != NEVER && next_done - 1 > cycles)
+			cycles = next_done - 1;
 		/* 4. end of cycle; every test reads the state from before this step */
-		cycles++;
-		dec_left = DECODE_SLOTS;
-		start_left = STARTS;
-		bool done_before = true; /* every earlier entry was FIN or RETIRED */
-		size_t new_head = head;
-		for (size_t j = head; j < n; j++) {
-			entry *e = &rob[j];
-			uint8_t old = e->state;
-			if (old == EXE && e->left == 1)
-				for (int u = 0; u < 5; u++) units[u] = (uint8_t)(units[u] + e->need[u]);
-			if (done_before && old == FIN) {
-				e->state = RETIRED;
-				new_head = j + 1;
-			} else {
-				done_before = false;
-				if (old == DEC) e->state = WAIT;
-				else if (old == EXE && e->left == 0) e->state = FIN;
-			}
-			if (old == EXE && e->left > 0) e->left--;
+		uint32_t now = cycles++;
+		unsigned retire = low(~rotr(r.fin, h)); /* the run of FIN entries from head */
+		if (retire) {
+			r.fin &= ~rotl((1ull << retire) - 1, h); /* retire < 64: at most 32 live entries */
+			head += retire;
 		}
-		head = new_head;
+		r.fin |= r.ending;
+		r.ending = 0;
+		uint64_t cand = r.dec; /* entries that may have become ready */
+		if (next_done == now + 1) { /* left 1 -> 0: units back, dependents may go */
+			uint64_t left0 = 0;
+			next_done = NEVER;
+			for (uint64_t x = r.run; x; x &= x - 1) {
+				unsigned k = low(x);
+				if (r.done[k] == now + 1) {
+					units += r.need[k];
+					left0 |= 1ull << k;
+					cand |= r.users[k];
+				} else if (r.done[k] < next_done) {
+					next_done = r.done[k];
+				}
+			}
+			r.run &= ~left0;
+			if (left0) r.ready |= r.short_, r.short_ = 0;
+			r.ending = left0;
+			r.busy &= ~left0;
+		}
+		r.wait |= r.dec;
+		r.dec = 0;
+		for (uint64_t x = cand & r.wait & ~(r.ready | r.short_); x; x &= x - 1) {
+			unsigned k = low(x);
+			if (!(r.deps[k] & r.busy)) r.ready |= 1ull << k;
+		}
 	}
-	free(rob);
 	return cycles > REFUND + 1 ? cycles - REFUND : 1;
+}
+
+/* ---- the costs of a program's blocks --------------------------------------------------------- */
+
+struct pvm_cost_memo {
+	const pvm_program *p;
+	int hint[2];
+	uint64_t *key;             /* per slot: the hash of a block's words (block_word), 0: free */
+	uint32_t *cost, *len;      /* per slot: its cost, its number of words */
+	size_t *at;                /* per slot: where its words are in words[] */
+	uint32_t mask, n;
+	uint64_t *words, *cur;     /* the words of every block entered; of the block asked about */
+	size_t n_words, cap_words, cap_cur;
+};
+
+pvm_cost_memo *pvm_cost_memo_new(const pvm_program *p)
+{
+	pvm_cost_memo *m = pvm_xcalloc(1, sizeof *m);
+	/* a slot per 2 instructions: blocks are rarely shorter (a full table takes no more entries) */
+	uint32_t slots = 64, starts = pvm_count_starts(p);
+	while (slots < starts / 2 && slots < (1u << 20)) slots *= 2;
+	m->p = p;
+	hint_bytes(p, m->hint);
+	m->key = pvm_xcalloc(slots, sizeof *m->key);
+	m->cost = pvm_xmalloc(slots * sizeof *m->cost);
+	m->len = pvm_xmalloc(slots * sizeof *m->len);
+	m->at = pvm_xmalloc(slots * sizeof *m->at);
+	m->mask = slots - 1;
+	m->cap_words = starts + 64;
+	m->words = pvm_xmalloc(m->cap_words * sizeof *m->words);
+	m->cap_cur = 64;
+	m->cur = pvm_xmalloc(m->cap_cur * sizeof *m->cur);
+	return m;
+}
+
+void pvm_cost_memo_free(pvm_cost_memo *m)
+{
+	if (!m) return;
+	free(m->key);
+	free(m->cost);
+	free(m->len);
+	free(m->at);
+	free(m->words);
+	free(m->cur);
+	free(m);
+}
+
+uint32_t pvm_block_cost_memo(pvm_cost_memo *m, uint32_t s)
+{
+	/* the block's words: what the simulation reads of each instruction (opcode, registers, and
+	 * latency, a function of the opcode but for a branch's hint) */
+	const pvm_program *p = m->p;
+	uint64_t h = 0x9E3779B97F4A7C15ull, ip = s;
+	size_t n = 0;
+	for (bool last = false; !last; n++) {
+		const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
+		uint64_t cyc = pvm_mutant_hook_op(PVM_HOOK_cost_cycles, in->op, models[in->op].cycles);
+		uint64_t w = (uint64_t)in->op | (uint64_t)in->ra << 8 | (uint64_t)in->rb << 16 |
+		             (uint64_t)in->rd << 24 | (uint64_t)(cyc == PVM_CYC_BRANCH && hinted(p, in, m->hint)) << 32;
+		if (n == m->cap_cur) m->cur = pvm_xrealloc(m->cur, (m->cap_cur *= 2) * sizeof *m->cur);
+		m->cur[n] = w;
+		h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+		h ^= h >> 31;
+		last = pvm_op_is_term(in->op);
+		ip = in->next;
+	}
+	h |= 1; /* never 0 (a free slot) */
+	uint32_t i = (uint32_t)(h >> 40) & m->mask;
+	for (; m->key[i]; i = (i + 1) & m->mask)
+		if (m->key[i] == h && m->len[i] == n && !memcmp(m->words + m->at[i], m->cur, n * sizeof *m->cur))
+			return m->cost[i];
+	uint32_t cost = block_cost(p, s, m->hint);
+	if (m->n < m->mask / 4 * 3) { /* (a full table: no more entries) */
+		if (m->n_words + n > m->cap_words) {
+			while (m->n_words + n > m->cap_words) m->cap_words *= 2;
+			m->words = pvm_xrealloc(m->words, m->cap_words * sizeof *m->words);
+		}
+		memcpy(m->words + m->n_words, m->cur, n * sizeof *m->cur);
+		m->key[i] = h;
+		m->cost[i] = cost;
+		m->len[i] = (uint32_t)n;
+		m->at[i] = m->n_words;
+		m->n_words += n;
+		m->n++;
+	}
+	return cost;
 }
 
 uint32_t pvm_block_of(const pvm_program *p, uint32_t pc)

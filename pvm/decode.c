@@ -6,6 +6,7 @@
 #include <string.h>
 #include "pvm.h"
 #include "mutant.h"
+#include "fields_decode.h"
 
 const pvm_inst pvm_trap_inst = { .op = PVM_OP_trap };
 
@@ -81,17 +82,14 @@ static int op_at(const pvm_program *p, uint32_t pc)
 	return pc < p->code_len && mask_bit(p, pc) ? pvm_op_decode(p->isa, p->code[pc]) : -1;
 }
 
-pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc)
+/* The instruction at pc whose skip is l and whose opcode is op (op_at: -1 decodes as trap). */
+static inline pvm_inst decode_one(const pvm_program *p, uint32_t pc, unsigned l, int op)
 {
-	pvm_inst in = { .op = PVM_OP_trap, .pc = pc };
-	if (pc > p->code_len) return in;
-	unsigned l = skip_at(p, pc);
-	in.next = pc + 1 + l;
-	int op = op_at(p, pc);
+	pvm_inst in = { .op = PVM_OP_trap, .pc = pc, .next = pc + 1 + l };
 	if (op < 0) return in;
 	in.op = (uint8_t)op;
 	pvm_fields f;
-	pvm_fields_decode(pvm_ops[op].form, p->code, p->code_len, pc, l, &f);
+	fields_decode(pvm_ops[op].form, p->code, p->code_len, pc, l, &f);
 	in.ra = reg_clamp(f.ra);
 	in.rb = reg_clamp(f.rb);
 	in.rd = reg_clamp(f.rd);
@@ -99,6 +97,12 @@ pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc)
 	in.imm2 = f.y;
 	in.target = pc + f.off;
 	return in;
+}
+
+pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc)
+{
+	if (pc > p->code_len) return (pvm_inst){ .op = PVM_OP_trap, .pc = pc };
+	return decode_one(p, pc, skip_at(p, pc), op_at(p, pc));
 }
 
 void pvm_program_fini(pvm_program *p)
@@ -113,73 +117,122 @@ void pvm_program_fini(pvm_program *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Fills inst, is_start, is_block and gas_cost from code, bitmask and code_len. */
-static void analyse(pvm_program *p)
+/* Bitmask word w (bits 64w .. 64w + 63): the bitmask is zero-padded to whole words. */
+static inline uint64_t mask_word(const pvm_program *p, size_t w)
 {
-	size_t n = (size_t)p->code_len + 1;
+	uint64_t x;
+	memcpy(&x, p->bitmask + 8 * w, 8);
+	return x;
+}
+
+uint32_t pvm_count_starts(const pvm_program *p)
+{
+	uint32_t n = 1; /* code_len */
+	for (size_t w = 0, nw = ((size_t)p->code_len + 63) >> 6; w < nw; w++)
+		n += (uint32_t)__builtin_popcountll(mask_word(p, w));
+	return n;
+}
+
+/* Positions [from, to) hold no instruction start, to being the next set position: traps. */
+static void fill_gap(pvm_program *p, uint32_t from, uint32_t to)
+{
+	for (uint32_t pc = from; pc < to; pc++) {
+		uint32_t l = to - pc - 1;
+		p->inst[pc] = (pvm_inst){ .op = PVM_OP_trap, .pc = pc, .next = pc + 1 + (l < 24 ? l : 24) };
+	}
+}
+
+/* A bitmask byte as 8 bytes of 0 or 1 (is_start), for every byte value. */
+#define SPREAD(b) ((uint64_t)((b) & 1) | (uint64_t)((b) >> 1 & 1) << 8 | (uint64_t)((b) >> 2 & 1) << 16 | \
+	(uint64_t)((b) >> 3 & 1) << 24 | (uint64_t)((b) >> 4 & 1) << 32 | (uint64_t)((b) >> 5 & 1) << 40 | \
+	(uint64_t)((b) >> 6 & 1) << 48 | (uint64_t)((b) >> 7 & 1) << 56)
+#define SPREAD4(b) SPREAD(b), SPREAD((b) + 1), SPREAD((b) + 2), SPREAD((b) + 3)
+#define SPREAD16(b) SPREAD4(b), SPREAD4((b) + 4), SPREAD4((b) + 8), SPREAD4((b) + 12)
+#define SPREAD64(b) SPREAD16(b), SPREAD16((b) + 16), SPREAD16((b) + 32), SPREAD16((b) + 48)
+static const uint64_t spread[256] = { SPREAD64(0), SPREAD64(64), SPREAD64(128), SPREAD64(192) };
+
+/* Gas cost of the positions [from, to): cost. */
+static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
+{
+	for (uint32_t pc = from; pc < to; pc++) p->gas_cost[pc] = cost;
+}
+
+/* Fills inst, is_start, is_block and gas_cost from code, bitmask and code_len, and (0.8.0) notes
+ * in p->invalid why prevalidation (ISA-NOTES-0.8 §3) rejects the blob. One walk over the
+ * instruction starts (the bitmask a word at a time) decodes each once, fills the positions between
+ * them as traps and marks ϖ; 0.8.0: a block's cost is computed when the walk reaches the next
+ * block start (every instruction of the block lies before it), and prevalidation's walk
+ * i -> i + 1 + skip(i) from 0 is this walk. */
+static void analyse(pvm_program *p, unsigned flags)
+{
+	uint32_t len = p->code_len;
+	size_t n = (size_t)len + 1;
+	bool is08 = p->isa == PVM_ISA_080;
 	p->inst = pvm_xmalloc(n * sizeof *p->inst);
-	p->is_start = pvm_xcalloc(n, 1);
+	p->is_start = pvm_xmalloc(n + 8); /* + 8: is_start is written 8 positions per bitmask byte */
 	p->is_block = pvm_xcalloc(n, 1);
 	p->gas_cost = pvm_xmalloc(n * sizeof *p->gas_cost);
-	for (uint32_t pc = 0; pc <= p->code_len; pc++) {
-		p->inst[pc] = pvm_decode_at(p, pc);
-		p->is_start[pc] = mask_bit(p, pc);
-	}
+	for (size_t i = 0; i < ((size_t)len + 7) / 8; i++) memcpy(p->is_start + 8 * i, &spread[p->bitmask[i]], 8);
+	p->is_start[len] = 1;
+	/* prevalidation v_blob: the walk from 0 visits only defined opcodes at set bitmask bits and
+	 * lands on |c| > 0; why and at: its first failure (at: the offending pc) */
+	const char *why = len == 0 ? "empty code" : !mask_bit(p, 0) ? "bitmask bit 0 is not set" : NULL;
+	uint32_t at = 0, last = 0;
+	/* the longest skip accepted: 24 (a mutant may lift it: pvm/mutants.def, class prevalidation) */
+	uint64_t limit = is08 ? pvm_mutant_hook(PVM_HOOK_skip_limit, 24) : 24;
+	uint32_t block = UINT32_MAX; /* the current block's start (none yet: the cost is 0) */
+	pvm_cost_memo *memo = is08 ? pvm_cost_memo_new(p) : NULL;
+	pvm_starts it = pvm_starts_of(p);
+	uint32_t s = pvm_starts_next(&it);
+	fill_gap(p, 0, s);
 	/* ϖ: 0 and every successor of a terminator, if it holds a valid instruction (GP 0.6.7+). */
-	if (op_at(p, 0) >= 0) p->is_block[0] = 1;
-	for (uint32_t pc = 0; pc < p->code_len; pc++) {
-		const pvm_inst *in = &p->inst[pc];
-		if (op_at(p, pc) >= 0 && pvm_op_is_term(in->op) && op_at(p, in->next) >= 0)
-			p->is_block[in->next] = 1;
-	}
-	if (p->isa == PVM_ISA_080) {
-		uint32_t cost = 0;
-		for (uint32_t pc = 0; pc < p->code_len; pc++) {
-			if (p->is_block[pc]) cost = pvm_block_cost(p, pc);
-			p->gas_cost[pc] = cost;
+	bool term_before = false; /* the start before s is a valid terminator whose successor is s */
+	while (s < len) {
+		uint32_t t = pvm_starts_next(&it), gap = t - s - 1;
+		int op = pvm_op_decode(p->isa, p->code[s]);
+		pvm_inst *in = &p->inst[s];
+		*in = decode_one(p, s, gap < 24 ? gap : 24, op);
+		if (op >= 0 && (s == 0 || term_before)) {
+			p->is_block[s] = 1;
+			if (is08) {
+				fill_cost(p, block == UINT32_MAX ? 0 : block, s, block == UINT32_MAX ? 0 : pvm_block_cost_memo(memo, block));
+				block = s;
+			}
 		}
-		p->gas_cost[p->code_len] = 0; /* running off the end panics without a charge (§3) */
+		if (is08 && !why) {
+			if (op < 0) {
+				why = "undefined opcode", at = s;
+			} else if (gap > limit) {
+				why = "more than 24 bytes up to the next instruction";
+				at = s + 25; /* where a skip of 24 lands: no instruction starts there */
+			}
+			last = s;
+		}
+		/* a terminator's successor is t only if its skip was not cut at 24 */
+		term_before = op >= 0 && pvm_op_is_term(in->op) && in->next == t;
+		fill_gap(p, s + 1, t);
+		s = t;
+	}
+	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
+	if (is08) {
+		fill_cost(p, block == UINT32_MAX ? 0 : block, len, block == UINT32_MAX ? 0 : pvm_block_cost_memo(memo, block));
+		pvm_cost_memo_free(memo);
+		p->gas_cost[len] = 0; /* running off the end panics without a charge (§3) */
+		if (!why) {
+			at = last;
+			if (flags & PVM_DECODE_POLKAVM_END && pvm_op_falls(p->inst[last].op))
+				why = "the last instruction can fall through (PolkaVM rule)"; /* §10.1 */
+		}
+		if (why) snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", at, why);
 		return;
 	}
-	for (uint32_t pc = p->code_len + 1; pc-- > 0;) {
+	for (uint32_t pc = len + 1; pc-- > 0;) {
 		const pvm_inst *in = &p->inst[pc];
-		if (pc == p->code_len || pvm_op_ends_region(in->op))
+		if (pc == len || pvm_op_ends_region(in->op))
 			p->gas_cost[pc] = 1;
 		else
 			p->gas_cost[pc] = 1 + p->gas_cost[in->next];
 	}
-}
-
-/* 0.8.0 prevalidation v_blob (ISA-NOTES-0.8 §3): the walk i -> i + 1 + skip(i) from 0 visits
- * only defined opcodes at set bitmask bits and lands on |c| > 0. Returns NULL or the reason
- * (static text plus *at, the offending pc). With polkavm_end also the last instruction must not
- * fall through (PolkaVM HEAD, §10.1). */
-static const char *prevalidate(const pvm_program *p, bool polkavm_end, uint32_t *at)
-{
-	*at = 0;
-	if (p->code_len == 0) return "empty code";
-	if (!mask_bit(p, 0)) return "bitmask bit 0 is not set";
-	/* the longest skip accepted: 24 (a mutant may lift it: pvm/mutants.def, class prevalidation) */
-	uint64_t limit = pvm_mutant_hook(PVM_HOOK_skip_limit, 24);
-	uint32_t pc = 0, last = 0;
-	while (pc < p->code_len) {
-		*at = pc;
-		if (op_at(p, pc) < 0) return "undefined opcode";
-		last = pc;
-		uint64_t skip = 0; /* up to the next set bit (every bit from code_len on counts as set) */
-		while (skip <= limit && !mask_bit(p, (uint64_t)pc + 1 + skip)) skip++;
-		if (skip > limit) {
-			*at = pc + 25; /* where a skip of 24 lands: no instruction starts there */
-			return "more than 24 bytes up to the next instruction";
-		}
-		pc = (uint32_t)(pc + 1 + skip);
-	}
-	*at = last;
-	if (polkavm_end) {
-		if (pvm_op_falls(p->inst[last].op))
-			return "the last instruction can fall through (PolkaVM rule)";
-	}
-	return NULL;
 }
 
 pvm_err pvm_program_decode(pvm_program *p, const uint8_t *blob, size_t len, const char *name,
@@ -266,19 +319,14 @@ pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, co
 		pvm_program_fini(p);
 		return PVM_EINVAL;
 	}
-	p->bitmask = pvm_xmalloc(mlen ? mlen : 1);
+	p->bitmask = pvm_xcalloc((mlen + 7) / 8 + 1, 8); /* zero-padded to whole words (mask_word) */
 	memcpy(p->bitmask, blob + off, mlen);
 	if ((clen & 7) && (p->bitmask[mlen - 1] >> (clen & 7))) {
 		pvm_errf(e, "%s: offset %zu: bitmask padding bits are not zero", name, off + mlen - 1);
 		pvm_program_fini(p);
 		return PVM_EINVAL;
 	}
-	analyse(p);
-	if (isa == PVM_ISA_080) {
-		uint32_t at;
-		const char *why = prevalidate(p, flags & PVM_DECODE_POLKAVM_END, &at);
-		if (why) snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", at, why);
-	}
+	analyse(p, flags);
 	return PVM_OK;
 }
 

@@ -36,7 +36,7 @@ _Static_assert(0
 const pvm_forminfo pvm_forms[PVM_FORM_COUNT] = {
 #define PVM_FORM(id, b1_lo, b1_hi, b2, f1, f1_len, f2) \
 	[PVM_FORM_##id] = { #id, R(b1_lo), R(b1_hi), R(b2), R(f1), R(f1_len), R(f2), \
-	                    R(b2) != PVM_FR_NOB ? 2 : R(b1_lo) != PVM_FR_NOB ? 1 : 0, \
+	                    PVM_FORM_HEADER(R(b1_lo), R(b2)), \
 	                    ROLE_BIT(b1_lo) | ROLE_BIT(b1_hi) | ROLE_BIT(b2) },
 #include "forms.def"
 #undef PVM_FORM
@@ -50,7 +50,7 @@ const char *pvm_form_operands(unsigned form) { return operands[form]; }
 static uint8_t isa_list[PVM_ISA_COUNT][PVM_NUM_OPCODES];
 /* byte -> 1 + instruction (0: none); absent rows land in the spare slot 256 */
 #define SLOT(v) [(v) < 0 ? 256 : BYTE(v)]
-static const uint8_t byte_map[PVM_ISA_COUNT][257] = {
+const uint8_t pvm_byte_map[PVM_ISA_COUNT][257] = {
 	[PVM_ISA_072] = {
 #define PVM_OP(name, v072, v080, form, ctl, acc, width) SLOT(v072) = 1 + PVM_OP_##name,
 #include "opcodes.def"
@@ -80,13 +80,12 @@ __attribute__((constructor)) static void build_lists(void)
 	for (unsigned isa = 0; isa < PVM_ISA_COUNT; isa++) {
 		unsigned n = 0;
 		for (unsigned b = 0; b < 256; b++)
-			if (byte_map[isa][b]) isa_list[isa][n++] = (uint8_t)(byte_map[isa][b] - 1);
+			if (pvm_byte_map[isa][b]) isa_list[isa][n++] = (uint8_t)(pvm_byte_map[isa][b] - 1);
 	}
 }
 
 const uint8_t *pvm_isa_ops(pvm_isa isa) { return isa_list[isa]; }
 
-int pvm_op_decode(pvm_isa isa, unsigned byte) { return byte < 256 ? byte_map[isa][byte] - 1 : -1; }
 
 int pvm_op_by_name(const char *name)
 {

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* ---- status and errors ------------------------------------------------------------------ */
 
@@ -56,6 +57,8 @@ enum pvm_form {
 /* Roles of the fields of a form row (forms.def). */
 enum pvm_frole { PVM_FR_NOB, PVM_FR_IGN, PVM_FR_A, PVM_FR_B, PVM_FR_D, PVM_FR_LX,
                  PVM_FR_NOF, PVM_FR_X, PVM_FR_Y, PVM_FR_T, PVM_FR_REST, PVM_FR_LEN, PVM_FR_EIGHT };
+/* Operand header bytes of a form row (pvm_forminfo.header): 2 with a b2 byte, 1 with a byte 1. */
+#define PVM_FORM_HEADER(b1_lo, b2) ((b2) != PVM_FR_NOB ? 2 : (b1_lo) != PVM_FR_NOB ? 1 : 0)
 typedef struct pvm_forminfo {
 	const char *name;
 	uint8_t b1_lo, b1_hi, b2, f1, f1_len, f2; /* enum pvm_frole */
@@ -95,7 +98,8 @@ extern const pvm_opinfo pvm_ops[PVM_NUM_OPS];         /* indexed by pvm_opcode *
 /* The 139 instructions of a revision, in ascending opcode-byte order. */
 const uint8_t *pvm_isa_ops(pvm_isa isa);
 /* The instruction an opcode byte means in a revision, or -1 when it means none. */
-int pvm_op_decode(pvm_isa isa, unsigned byte);
+extern const uint8_t pvm_byte_map[PVM_ISA_COUNT][257]; /* byte -> 1 + pvm_opcode, 0: none */
+static inline int pvm_op_decode(pvm_isa isa, unsigned byte) { return byte < 256 ? pvm_byte_map[isa][byte] - 1 : -1; }
 int pvm_op_by_name(const char *name);                 /* pvm_opcode or -1 */
 /* The opcode byte of op in revision isa (op must be in it: see pvm_op_in). */
 static inline uint8_t pvm_byte(pvm_isa isa, unsigned op) { return (uint8_t)pvm_ops[op].code[isa]; }
@@ -155,7 +159,7 @@ typedef struct pvm_program {
 	pvm_isa isa;           /* the revision its bytes were decoded with */
 	uint8_t *code;         /* code_len bytes */
 	uint32_t code_len;
-	uint8_t *bitmask;      /* ceil(code_len/8) bytes, LSB first */
+	uint8_t *bitmask;      /* ceil(code_len/8) bytes, LSB first, zero-padded to whole 64-bit words */
 	uint32_t *jump_table;  /* jt_len entries: target pcs */
 	uint32_t jt_len;
 	uint8_t jt_width;      /* z: bytes per jump-table entry */
@@ -187,6 +191,29 @@ pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, co
 void pvm_program_fini(pvm_program *p);
 /* Re-encode a program as a §2 blob (byte-identical to the decoded input). Caller frees *out. */
 pvm_err pvm_program_encode(const pvm_program *p, uint8_t **out, size_t *len);
+/* The positions with is_start set, in increasing order: the instruction starts, then code_len
+ * (returned for ever after). pvm_starts it = pvm_starts_of(p); pc = pvm_starts_next(&it) ...
+ * Pops the set bits of the bitmask one word at a time. */
+typedef struct pvm_starts { const pvm_program *p; size_t w, nw; uint64_t x; } pvm_starts;
+static inline pvm_starts pvm_starts_of(const pvm_program *p)
+{
+	return (pvm_starts){ p, SIZE_MAX, ((size_t)p->code_len + 63) >> 6, 0 };
+}
+static inline uint32_t pvm_starts_next(pvm_starts *it)
+{
+	while (!it->x) {
+		if (++it->w >= it->nw) {
+			it->w = it->nw;
+			return it->p->code_len;
+		}
+		memcpy(&it->x, it->p->bitmask + 8 * it->w, 8); /* (padding bits past code_len are 0) */
+	}
+	uint32_t s = (uint32_t)(64 * it->w + (unsigned)__builtin_ctzll(it->x));
+	it->x &= it->x - 1;
+	return s;
+}
+/* The positions with is_start set: the instruction starts and code_len. */
+uint32_t pvm_count_starts(const pvm_program *p);
 /* Decode the instruction at pc (used by decode, exposed for the disassembler and tests). */
 pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc);
 /* Instruction at pc for execution: trap for pc > code_len. */
@@ -215,6 +242,13 @@ extern const pvm_costinfo pvm_costs[PVM_NUM_OPS]; /* indexed by pvm_opcode */
  * max(cycles - 3, 1) of the pipeline simulation (A.48-A.60). s need not be in ϖ: the simulation
  * runs from s to the first terminator, as the formula does. */
 uint32_t pvm_block_cost(const pvm_program *p, uint32_t s);
+/* The same for many block starts of one program (deblob): a block whose instructions are, in
+ * order, those of a block already asked about (opcode, registers and model latency alike:
+ * everything the simulation reads) gets that block's cost without a simulation. */
+typedef struct pvm_cost_memo pvm_cost_memo;
+pvm_cost_memo *pvm_cost_memo_new(const pvm_program *p);
+uint32_t pvm_block_cost_memo(pvm_cost_memo *m, uint32_t s);
+void pvm_cost_memo_free(pvm_cost_memo *m);
 /* L(pc) (A.6): the largest block start ≤ pc, or UINT32_MAX if there is none. */
 uint32_t pvm_block_of(const pvm_program *p, uint32_t pc);
 

@@ -1,7 +1,8 @@
 /* tests/jit/templates.c: every template (139 opcodes × register assignments over the special
  * host registers × feature sets) decoded by Capstone must match what the encoder recorded
  * (instruction boundaries and mnemonics); immediate fields must hold the reported encoding of
- * X/Y and be the only bytes that change with them; exits must be rel32 jumps. Also checks a
+ * X/Y and be the only bytes that change with them; exits must be rel32 jumps recording the pc, the
+ * target (branches) and X (host calls), and no byte may depend on pc or target. Also checks a
  * compiled block's pc map. Prints "templates: N passed, N failed". */
 #include <capstone/capstone.h>
 #include <inttypes.h>
@@ -85,6 +86,20 @@ static void check_one(csh cs, const pvm_inst *in, jit_features f, const char *fn
 			break;
 		}
 	}
+	/* an exit records the instruction's pc, its target (branches only) and X (host calls only),
+	 * and the bytes do not depend on pc or target: what lets jit/compile.c copy a template */
+	for (size_t i = 0; i < t.n_exits; i++) {
+		const jit_exit *x = &t.exits[i];
+		if (x->pc != in->pc || x->target != (x->kind == JIT_EXIT_BRANCH ? in->target : 0) ||
+		    x->arg != (x->kind == JIT_EXIT_HOST ? (uint32_t)in->imm : 0))
+			FAIL("%s %s: exit %zu records other than pc, target (branch) and X (host call)", op_name(in->op), fname, i);
+	}
+	pvm_inst in3 = *in;
+	in3.pc = ~in->pc;
+	in3.next = ~in->next;
+	in3.target = ~in->target;
+	if (jit_emit_template(&in3, JIT_CLASS_ANY, f, &t2) != JIT_OK || t2.len != t.len || memcmp(t2.bytes, t.bytes, t.len))
+		FAIL("%s %s: the template's bytes depend on its pc or target", op_name(in->op), fname);
 	/* exits are rel32 jumps with zero placeholders */
 	for (size_t i = 0; i < t.n_exits; i++) {
 		const jit_exit *x = &t.exits[i];
