@@ -15,7 +15,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: jitproof validate [-j N] [--isa 0.8.0|0.7.2] [--timeout-ms MS] [--rlimit N] [--opcode NAME]...\n"
 	           "                         [--shard I/N] [--cex-dir DIR] [--json FILE] [--junit FILE] [--html FILE]\n"
 	           "                         [--fallback-states N] [--seed N] [--features cpuid|portable] [--portable]\n"
-	           "                         [--fail-fast] [--no-memo] [--mutant NAME] [--list-mutants] [--timings]\n"
+	           "                         [--fail-fast] [--no-memo] [--self-test] [--mutant NAME] [--list-mutants] [--timings]\n"
 	           "                         [--debug query,norm,rlimit] [--reading w3f|peers|both]\n"
 	           "                         [--max-cex N] [--progress-every SECONDS] [--cache DIR | --no-cache]\n"
 	           "                         [--recheck cvc5] [--recheck-timeout-ms MS] [--smt2-dir DIR]\n"
@@ -44,7 +44,10 @@ static void usage(FILE *f)
 	           "--shard I/N (0 <= I < N) proves the items whose index is I mod N;\n"
 	           "`jitproof merge-reports` makes the N shards' JSON reports into one run's. --html FILE: one\n"
 	           "self-contained page; FILE#open=OPCODE opens that opcode's worst cell.\n"
-	           "Exit 1 on any counterexample.\n");
+	           "--self-test: every template query is also asked with each part of the spec's result it\n"
+	           "compares changed (each guest register, the gas, the probed memory byte, the pc, the exit\n"
+	           "kind); each must be sat, else the query cannot see that part: a VALIDATOR-BUG.\n"
+	           "Exit 1 on any counterexample or validator bug.\n");
 }
 
 int cmd_validate(int argc, char **argv)
@@ -101,6 +104,8 @@ int cmd_validate(int argc, char **argv)
 			list = true;
 		} else if (!strcmp(a, "--no-memo")) {
 			o.memo = false;
+		} else if (!strcmp(a, "--self-test")) {
+			o.self_test = true;
 		} else if (!strcmp(a, "--max-cex")) {
 			if (!cli_parse_u64(val, &n) || n > 1000000) return cli_usage("validate", "--max-cex needs a number (0: no limit)");
 			o.max_cex = (unsigned)n, i++;

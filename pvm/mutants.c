@@ -16,6 +16,7 @@ static uint64_t mut_unmapped_page_readable(uint64_t n) { return n + 1; }
 static uint64_t mut_link_branch_next_block(uint64_t n) { return n + 1; }
 static uint64_t mut_link_table_slot_non_block(uint64_t n) { (void)n; return 1; }
 static uint64_t mut_exit_drops_r9(uint64_t reg) { (void)reg; return 9; }
+static uint64_t mut_query_skips_r7(uint64_t reg) { (void)reg; return 7; }
 static uint64_t mut_entry_skips_r5(uint64_t reg) { (void)reg; return 5; }
 static uint64_t mut_resume_keeps_jit_regs(uint64_t mask) { (void)mask; return 1u << 7; }
 static uint64_t mut_branch_skips_charge(uint64_t charge) { (void)charge; return 0; }

@@ -5,6 +5,54 @@
 #include "validator/code.h"
 #include "validator/prove.h"
 
+/* The validator's self-test of one query (--self-test): with each part of the spec's result that
+ * the query compares changed (each guest register, the gas and the probed memory byte + 1, the pc
+ * and the exit kind + 1), the query must be sat: a part whose change leaves it unsat is not
+ * compared (a weakened query both solvers would prove). False with why set when one is not. */
+static bool self_test(tv_worker *w, tv_query *q, const lift_result *lr, const tv_code *c, const tv_outcome *so,
+                      char *why, size_t n)
+{
+	Z3_context z = q->z;
+	size_t n_pre = q->n_pre, n_acc = q->n_acc;
+	bool ok = true;
+	for (int k = 0; k < PVM_NUM_REGS + 4 && ok; k++) {
+		tv_outcome s2 = *so;
+		char part[16];
+		if (k < PVM_NUM_REGS) {
+			s2.regs[k] = Z3_mk_bvadd(z, so->regs[k], Z3_mk_unsigned_int64(z, 1, Z3_mk_bv_sort(z, 64)));
+			snprintf(part, sizeof part, "r%d", k);
+		} else if (k == PVM_NUM_REGS) {
+			s2.gas = Z3_mk_bvadd(z, so->gas, Z3_mk_unsigned_int64(z, 1, Z3_mk_bv_sort(z, 64)));
+			snprintf(part, sizeof part, "gas");
+		} else if (k == PVM_NUM_REGS + 1) {
+			s2.pc = Z3_mk_bvadd(z, so->pc, Z3_mk_unsigned_int64(z, 1, Z3_mk_bv_sort(z, 32)));
+			snprintf(part, sizeof part, "pc");
+		} else if (k == PVM_NUM_REGS + 2) {
+			s2.kind = Z3_mk_bvadd(z, so->kind, Z3_mk_unsigned_int64(z, 1, Z3_mk_bv_sort(z, 8)));
+			snprintf(part, sizeof part, "exit kind");
+		} else {
+			Z3_ast b = Z3_mk_bvadd(z, Z3_mk_select(z, so->mem, q->a), Z3_mk_unsigned_int64(z, 1, Z3_mk_bv_sort(z, 8)));
+			s2.mem = Z3_mk_store(z, so->mem, q->a, b);
+			snprintf(part, sizeof part, "memory byte");
+		}
+		char w2[256] = "";
+		Z3_ast bad = tv_all_diffs(w, q, lr, c, &s2, w2, sizeof w2);
+		Z3_solver s = Z3_mk_simple_solver(z);
+		Z3_solver_inc_ref(z, s);
+		for (size_t i = 0; i < q->n_pre; i++) Z3_solver_assert(z, s, q->pre[i]);
+		Z3_lbool r = bad ? (Z3_solver_assert(z, s, bad), Z3_solver_check(z, s)) : Z3_L_UNDEF;
+		Z3_solver_dec_ref(z, s);
+		q->n_pre = n_pre, q->n_acc = n_acc;
+		if (r != Z3_L_TRUE) {
+			snprintf(why, n, "self-test: the query %s a changed %s from the spec's (%s with it changed)",
+			         r == Z3_L_FALSE ? "does not tell" : "could not be asked to tell", part,
+			         r == Z3_L_FALSE ? "unsat" : bad ? "unknown" : w2);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cls, tv_result *res, tv_cex *cex)
 {
 	double t0 = tv_now_ms();
@@ -71,7 +119,9 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 		Z3_ast bad = tv_all_diffs(w, &q, &lr, &c, &so, res->detail, sizeof res->detail);
 		double T3 = tv_now_ms();
 		w->phase_ms[TV_PHASE_SPEC] += T3 - T2;
-		if (bad) {
+		if (bad && w->o->self_test && !self_test(w, &q, &lr, &c, &so, res->detail, sizeof res->detail)) {
+			v = TV_BUG; /* never PROVED: the question itself is wrong */
+		} else if (bad) {
 			v = tv_solve(w, &q, bad, in.target, cex, res->detail, sizeof res->detail);
 			if (v == TV_CEX) tv_cex_describe(cex, &in, res->detail, sizeof res->detail);
 		}

@@ -43,6 +43,8 @@ typedef struct tv_opts {
 	unsigned variants;         /* bit per tv_variant to prove (validate: all by default; prove: one) */
 	bool fail_fast;            /* stop at the first counterexample */
 	bool memo;                 /* reuse unsat answers for alpha-equivalent queries */
+	bool self_test;            /* validate: each template query also asked with each compared part
+	                            * of the spec's result changed, which must be sat (prove_template.c) */
 	unsigned debug;            /* TV_DEBUG_* bits: what solve() prints on stderr */
 	bool whole_block;          /* prove: one query per block instead of piece by piece */
 	bool no_cross_check;       /* prove: skip the whole-block cross-check of short blocks */
