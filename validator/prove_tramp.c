@@ -34,6 +34,8 @@
  * and ctx.host_rsp (templates use neither rsp nor host_rsp, and write only guest memory and the
  * context's spill, gas and exit fields: an assumption here, not a proof). */
 #include <stdarg.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,7 @@
 #include "lifter/lift.h"
 #include "validator/cex.h"
 #include "validator/prove_tramp.h"
+#include "validator/smt2.h"
 #include "validator/z3check.h"
 
 const char *const tv_tramp_names[TV_TRAMP_PARTS] = { "trampoline-entry", "trampoline-exit", "trampoline-stub",
@@ -590,6 +593,43 @@ static tv_verdict guest_vector(const tv_opts *o, tv_result *res, int r)
 	return verdict;
 }
 
+/* A trampoline query Z3 found unsat, as built, written with --smt2-dir and re-proved by the second
+ * solver with --recheck: false (a VALIDATOR BUG, detail set) when it says sat or fails; its answer
+ * is appended to the detail otherwise. */
+static bool tramp_second_opinion(const tv_opts *o, Z3_context z, const Z3_ast *pre, size_t n_pre, Z3_ast bad,
+                                 const char *name, tv_result *res)
+{
+	if (!o->recheck && !o->smt2_dir) return true;
+	char comment[256], why[256] = "", path[4096];
+	snprintf(comment, sizeof comment, "; jitproof trampoline query: %s\n; Z3: unsat\n", name);
+	char *text = tv_smt2_query(z, pre, n_pre, bad, comment, why, sizeof why);
+	int fd = -1;
+	if (o->smt2_dir) {
+		snprintf(path, sizeof path, "%s/trampoline_%s.smt2", o->smt2_dir, name);
+		fd = text ? open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : -1;
+	} else {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(path, sizeof path, "%s/jitproof-tramp-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		fd = text ? mkstemp(path) : -1;
+	}
+	bool written = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	if (fd >= 0 && close(fd)) written = false;
+	free(text);
+	if (!o->recheck) return true;
+	tv_recheck_answer a = written ? tv_recheck_file(o->recheck, path, o->recheck_timeout_ms, why, sizeof why)
+	                              : TV_RECHECK_ERROR;
+	if (!o->smt2_dir && fd >= 0) unlink(path);
+	size_t l = strlen(res->detail);
+	if (a == TV_RECHECK_UNSAT || a == TV_RECHECK_UNKNOWN) {
+		snprintf(res->detail + l, sizeof res->detail - l, "; %s: %s", o->recheck,
+		         a == TV_RECHECK_UNSAT ? "unsat" : "gave up");
+		return true;
+	}
+	snprintf(res->detail, sizeof res->detail, "VALIDATOR BUG: Z3 said unsat, %s says %s: trampoline query %s%s%s",
+	         o->recheck, tv_recheck_answer_name(a), name, why[0] ? ": " : "", why);
+	return false;
+}
+
 tv_verdict tv_prove_tramp(const tv_opts *o, const jit_tramp *t, tv_tramp_part k, tv_result *res)
 {
 	double t0 = now_ms();
@@ -665,6 +705,9 @@ tv_verdict tv_prove_tramp(const tv_opts *o, const jit_tramp *t, tv_tramp_part k,
 	if (r == Z3_L_FALSE) {
 		v = TV_PROVED;
 		snprintf(res->detail, sizeof res->detail, "unsat: %zu facts on every path", q->n);
+		/* --debug recheck-wrong: the second solver gets the negated formula (the test of a disagreement) */
+		Z3_ast f = o->recheck && (o->debug & TV_DEBUG_RECHECK_WRONG) ? Z3_mk_not(z, any) : any;
+		if (!tramp_second_opinion(o, z, q->pre, q->n_pre, f, tv_tramp_names[k], res)) v = TV_BUG;
 	} else if (r == Z3_L_TRUE) {
 		Z3_model m = Z3_solver_get_model(z, s);
 		Z3_model_inc_ref(z, m);

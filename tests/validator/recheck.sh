@@ -46,6 +46,15 @@ validate)
 		grep -q '^(set-logic QF_AUFBV)' "smt2/$f" && grep -q '^(check-sat)' "smt2/$f" || fail "$f: not a QF_AUFBV script"
 		[ "$(cvc5 --lang smt2 --tlimit=60000 "smt2/$f")" = unsat ] || fail "$f: cvc5 does not say unsat"
 	done
+	# the trampolines' four queries: re-proved (their detail says cvc5's answer), and a negated one
+	# given to cvc5 makes each a VALIDATOR-BUG
+	"$jp" $V --isa 0.8.0 --features cpuid --opcode ecalli --recheck cvc5 --json t.json > t.txt || fail "ecalli: exit $?"
+	[ "$(grep -o '"what": "trampoline-[a-z-]*", "verdict": "PROVED", [^}]*cvc5: unsat' t.json | wc -l)" -eq 4 ] ||
+		fail "the 4 trampoline queries not all re-proved: $(grep -o '"what": "trampoline[^}]*' t.json)"
+	"$jp" $V --isa 0.8.0 --features cpuid --opcode ecalli --recheck cvc5 --debug recheck-wrong > t.txt
+	[ "$(grep -c '^VALIDATOR-BUG ecalli \[trampoline-[a-z-]*, cpuid, GP 0.8.0\]: VALIDATOR BUG: Z3 said unsat, cvc5 says sat: trampoline query' t.txt)" -eq 4 ] ||
+		fail "a negated trampoline query not caught: $(grep trampoline t.txt | head -4)"
+	echo "trampolines: 4 queries re-proved by cvc5; negated, 4 VALIDATOR-BUGs"
 	;;
 prove)
 	"$jp" prove "$case" --all --cross-check --no-cache --recheck cvc5 > r.txt || fail "exit $? ($(tail -3 r.txt))"
