@@ -347,7 +347,7 @@ static bool sandbox_open(jit_run *r, jit_program *jp, pvm_state *s)
 			p->cap = kept->open.n;
 			p->v = pvm_xrealloc(p->v, p->cap * sizeof *p->v);
 		}
-		memcpy(p->v, kept->open.v, kept->open.n * sizeof *p->v);
+		if (kept->open.n) memcpy(p->v, kept->open.v, kept->open.n * sizeof *p->v);
 		p->n = kept->open.n;
 	} else {
 		if (kept && kept->base) { /* too small for this program's jump table */
@@ -409,7 +409,7 @@ static void sandbox_close(jit_run *r)
 		kept->open.cap = p->n;
 		kept->open.v = pvm_xrealloc(kept->open.v, p->n * sizeof *p->v);
 	}
-	memcpy(kept->open.v, p->v, p->n * sizeof *p->v);
+	if (p->n) memcpy(kept->open.v, p->v, p->n * sizeof *p->v);
 	kept->open.n = p->n;
 	kept->base = r->base;
 	kept->size = r->size;
