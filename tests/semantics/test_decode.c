@@ -143,7 +143,7 @@ static void enumerate(const sem_spec *sp, pvm_isa isa, unsigned op, bool full, u
 static void random_programs(const sem_spec *sp, pvm_isa isa, unsigned n, uint64_t *rng)
 {
 	for (unsigned k = 0; k < n; k++) {
-		uint8_t blob[3 + 200 + 25];
+		uint8_t blob[2 + 5 + 200 + 25]; /* table length and width, E(len) (at most 5 bytes), code, mask */
 		*rng ^= *rng << 13, *rng ^= *rng >> 7, *rng ^= *rng << 17;
 		uint32_t len = 1 + (uint32_t)(*rng % 200);
 		unsigned density = 1 + (unsigned)(*rng >> 20) % 12; /* 1: a set bit in 1 of 2 bytes .. gaps over 24 */
