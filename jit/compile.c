@@ -629,10 +629,12 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 }
 
 /* Code mappings: a thread keeps the mapping of the last program it freed (RX, its pages
- * present) and gives it to its next compile that fits in it, which then costs two mprotects
- * instead of a mmap, a trim, an mprotect, a munmap and the page faults of fresh pages. The
- * bytes past a program's code are an earlier program's: nothing jumps there (every jump of
- * the code is to a row, an exit or a trampoline of its own). */
+ * present) and gives it to its next compile that fits in it. The code is emitted into a buffer
+ * and written into the kept mapping by force (jit_code_write: no mprotect where /proc/self/mem
+ * allows it, else an RW/RX pair), which costs less than a mmap, a trim, an mprotect, a munmap and
+ * the page faults of fresh pages. A fresh mapping is emitted into directly (RW, then RX). The
+ * bytes past a program's code are an earlier program's: nothing jumps there (every jump of the
+ * code is to a row, an exit or a trampoline of its own). */
 typedef struct code_map { uint8_t *p; size_t size; } code_map;
 static __thread code_map kept_code;
 static pthread_key_t kept_code_key; /* its value is &kept_code: unmapped when the thread ends */
@@ -645,9 +647,12 @@ static void kept_code_free(void *m)
 }
 static void kept_code_init(void) { pthread_key_create(&kept_code_key, kept_code_free); }
 
-static uint8_t *code_alloc(size_t *cap)
+/* A mapping of at least *cap bytes (its size in *cap): the kept one (RX: *kept set) or a fresh
+ * one (RW). */
+static uint8_t *code_alloc(size_t *cap, bool *kept)
 {
-	if (kept_code.p && kept_code.size >= *cap && !mprotect(kept_code.p, kept_code.size, PROT_READ | PROT_WRITE)) {
+	*kept = kept_code.p && kept_code.size >= *cap;
+	if (*kept) {
 		uint8_t *c = kept_code.p;
 		*cap = kept_code.size;
 		kept_code.p = NULL;
@@ -683,15 +688,17 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	jp->code_len = p->code_len;
 	jp->rows = pvm_xmalloc(2 * starts * sizeof *jp->rows);
 	jp->jt_host = pvm_xcalloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);
-	/* emit straight into the mapping that becomes the code (RW now, RX once written) */
+	/* emitted into a fresh mapping (RW now, RX once written), or beside a kept one (code_alloc) */
 	size_t cap = (4096 + 48 * starts + 4095) / 4096 * 4096;
-	uint8_t *code;
+	uint8_t *code, *buf;
+	bool kept;
 	jit_em e;
 	for (;;) {
-		code = code_alloc(&cap);
+		code = code_alloc(&cap, &kept);
 		if (!code) goto nomem;
+		buf = kept ? pvm_xmalloc(cap) : code; /* a kept mapping is RX: emitted beside, written after */
 		/* exits: about one per instruction (prologues, branches, traps, host calls) */
-		e = (jit_em){ .b = { .p = code, .cap = cap }, .f = f, .cap_exits = starts + 64 };
+		e = (jit_em){ .b = { .p = buf, .cap = cap }, .f = f, .cap_exits = starts + 64 };
 		e.exits = pvm_xmalloc(e.cap_exits * sizeof *e.exits);
 		tpl_cache cache;
 		bool cached = pvm_mutant_active() == PVM_MUT_NONE;
@@ -699,7 +706,8 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 		bool ok = emit_program(&e, p, jp, block_row, cached ? &cache : NULL);
 		if (cached) tc_fini(&cache);
 		if (ok) break;
-		code_release(code, cap);
+		if (kept) code_release(code, cap), free(buf);
+		else munmap(code, cap); /* RW: never kept */
 		free(e.exits);
 		if (cap > ((size_t)1 << 31)) {
 			free(block_row);
@@ -713,7 +721,9 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	jp->map_size = (e.b.len + 4095) / 4096 * 4096;
 	if (jp->map_size < cap && cap > ((size_t)1 << 20)) munmap(code + jp->map_size, cap - jp->map_size);
 	else jp->map_size = cap; /* a small mapping is kept whole: it may serve a larger program later */
-	if (mprotect(code, jp->map_size, PROT_READ | PROT_EXEC)) {
+	bool written = kept ? jit_code_write(code, buf, e.b.len) : !mprotect(code, jp->map_size, PROT_READ | PROT_EXEC);
+	if (kept) free(buf);
+	if (!written) {
 		munmap(code, jp->map_size);
 		goto nomem;
 	}

@@ -67,4 +67,16 @@ enum { JIT_NONE = UINT32_MAX };
 const jit_row *jit_find_row(const jit_program *jp, uint32_t pc);
 /* Guest pc of the instruction whose code contains host offset off. */
 uint32_t jit_host_to_guest(const jit_program *jp, size_t off);
+
+/* Writes n bytes at host address at through /proc/self/mem: the kernel's forced write (a
+ * debugger's poke), which leaves the page's protection as it is. Read-only guest pages and RX
+ * code are so written without an mprotect pair (two VMA changes and a TLB shootdown on every
+ * CPU the process runs on). False when it cannot: no /proc/self/mem, a kernel that forbids the
+ * forced write (proc_mem.force_override=never), or $JITPROOF_NO_FORCE_WRITE set (the tests of
+ * the mprotect path); the caller then mprotects. */
+bool jit_force_write(void *at, const void *src, size_t n);
+bool jit_force_write_ok(void);
+/* Writes n bytes into RX code at host address at: forced, else RW, copy, RX. False only when
+ * neither works (the code is then unchanged). */
+bool jit_code_write(uint8_t *at, const void *src, size_t n);
 #endif

@@ -11,12 +11,15 @@
  * outlives it but the shadow of its page protections (every guest-page mprotect goes through
  * sb_protect). */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
+#include <unistd.h>
 #include "jit/jit_internal.h"
 #include "pvm/mutant.h"
 
@@ -221,6 +224,59 @@ bool jit_program_stop_diff(const jit_program *jp, pvm_perm_diff *d)
 	return jp->has_stop_diff;
 }
 
+/* ---- forced writes (jit_internal.h) ------------------------------------------------------------ */
+
+/* /proc/self/mem, opened once per process and never changed after (-1: no forced writes). The
+ * open is checked by a forced write to a read-only page of its own. */
+static int mem_fd = -1;
+static pthread_once_t mem_once = PTHREAD_ONCE_INIT;
+
+static void mem_open(void)
+{
+	const char *no = getenv("JITPROOF_NO_FORCE_WRITE");
+	if (no && *no) return;
+	int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	if (fd < 0) return;
+	static const uint8_t probe = 0xa5;
+	uint8_t *pg = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pg != MAP_FAILED) {
+		if (pwrite(fd, &probe, 1, (off_t)(uintptr_t)pg) == 1 && pg[0] == probe) mem_fd = fd;
+		munmap(pg, PAGE);
+	}
+	if (mem_fd < 0) close(fd);
+}
+
+bool jit_force_write_ok(void)
+{
+	pthread_once(&mem_once, mem_open);
+	return mem_fd >= 0;
+}
+
+bool jit_force_write(void *at, const void *src, size_t n)
+{
+	if (!jit_force_write_ok()) return false;
+	const uint8_t *s = src;
+	uintptr_t a = (uintptr_t)at;
+	while (n) {
+		ssize_t w = pwrite(mem_fd, s, n, (off_t)a);
+		if (w < 0 && errno == EINTR) continue;
+		if (w <= 0) return false;
+		s += w, a += (size_t)w, n -= (size_t)w;
+	}
+	return true;
+}
+
+bool jit_code_write(uint8_t *at, const void *src, size_t n)
+{
+	if (jit_force_write(at, src, n)) return true;
+	uint8_t *first = at - ((uintptr_t)at & (PAGE - 1));
+	size_t span = (size_t)(at - first) + n;
+	if (mprotect(first, span, PROT_READ | PROT_WRITE)) return false;
+	memcpy(at, src, n);
+	mprotect(first, span, PROT_READ | PROT_EXEC);
+	return true;
+}
+
 /* ---- sandbox ---------------------------------------------------------------------------------- */
 
 /* The one way guest pages of the sandbox change protection: mprotect, then the shadow. */
@@ -282,7 +338,9 @@ static void open_mapped(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *dat
 	page_run *pr = pv;
 	(void)data;
 	if (perm == PVM_NONE) return;
-	if (jit_perms_get(pr->was, pn) == PVM_WRITE) { /* open and writable already: no mprotect */
+	pvm_perm was = jit_perms_get(pr->was, pn);
+	/* open and writable already, or read-only already and written by force (fill_page): no mprotect */
+	if (was == PVM_WRITE || (was == PVM_READ && perm == PVM_READ && jit_force_write_ok())) {
 		run_flush(pr);
 		if (pn + 1 > pr->top) pr->top = pn + 1;
 		return;
@@ -299,14 +357,21 @@ static void fill_page(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 	page_run *pr = pv;
 	uint8_t *at = pr->r->membase + (size_t)pn * PAGE;
 	if (perm == PVM_NONE) return;
+	if (jit_perms_get(&pr->r->jp->perms, pn) == PVM_READ) { /* kept read-only (open_mapped) */
+		if (jit_force_write(at, data, PAGE)) return;
+		sb_protect(pr->r, pn, pn + 1, PVM_WRITE); /* the forced write failed: seal_read_only seals it again */
+	}
 	if (jit_perms_get(pr->was, pn) != PVM_NONE) memcpy(at, data, PAGE);
 	else if (!pvm_mem_page_untouched(data) && memcmp(data, zero, PAGE)) memcpy(at, data, PAGE);
 }
 
 static void seal_read_only(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 {
+	page_run *pr = pv;
 	(void)data;
-	if (perm == PVM_READ) run_add(pv, pn, (pvm_perm)pvm_mutant_hook(PVM_HOOK_ro_perm, PVM_READ));
+	if (perm != PVM_READ) return;
+	pvm_perm want = (pvm_perm)pvm_mutant_hook(PVM_HOOK_ro_perm, PVM_READ);
+	if (jit_perms_get(&pr->r->jp->perms, pn) != want) run_add(pr, pn, want);
 }
 
 /* Pages the reservation holds open that the state does not map: dropped (they read zero when
@@ -508,20 +573,14 @@ static const jit_row *step_begin(jit_program *jp, uint32_t pc, int64_t g, uint8_
 	const jit_row *row = jit_find_row(jp, pc);
 	for (int64_t k = 0; k < g && row; k++) row = jit_find_row(jp, row->inst.next);
 	if (!row) return NULL;
-	size_t page = row->at.host_off & ~(size_t)(PAGE - 1), span = row->at.host_off - page + 1;
-	if (mprotect(jp->code + page, span, PROT_READ | PROT_WRITE)) return NULL;
+	static const uint8_t int3 = 0xcc;
 	*saved = jp->code[row->at.host_off];
-	jp->code[row->at.host_off] = 0xCC;
-	mprotect(jp->code + page, span, PROT_READ | PROT_EXEC);
-	return row;
+	return jit_code_write(jp->code + row->at.host_off, &int3, 1) ? row : NULL;
 }
 
 static void step_end(jit_program *jp, const jit_row *row, uint8_t saved)
 {
-	size_t page = row->at.host_off & ~(size_t)(PAGE - 1), span = row->at.host_off - page + 1;
-	if (mprotect(jp->code + page, span, PROT_READ | PROT_WRITE)) abort(); /* code left with an int3 */
-	jp->code[row->at.host_off] = saved;
-	mprotect(jp->code + page, span, PROT_READ | PROT_EXEC);
+	if (!jit_code_write(jp->code + row->at.host_off, &saved, 1)) abort(); /* code left with an int3 */
 }
 
 typedef void enter_fn(uint8_t *membase, const void *target);
