@@ -721,7 +721,7 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	jp->map_size = (e.b.len + 4095) / 4096 * 4096;
 	if (jp->map_size < cap && cap > ((size_t)1 << 20)) munmap(code + jp->map_size, cap - jp->map_size);
 	else jp->map_size = cap; /* a small mapping is kept whole: it may serve a larger program later */
-	bool written = kept ? jit_code_write(code, buf, e.b.len) : !mprotect(code, jp->map_size, PROT_READ | PROT_EXEC);
+	bool written = kept ? jit_write_changed(code, buf, e.b.len, true) : !mprotect(code, jp->map_size, PROT_READ | PROT_EXEC);
 	if (kept) free(buf);
 	if (!written) {
 		munmap(code, jp->map_size);

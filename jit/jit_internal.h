@@ -79,4 +79,8 @@ bool jit_force_write_ok(void);
 /* Writes n bytes into RX code at host address at: forced, else RW, copy, RX. False only when
  * neither works (the code is then unchanged). */
 bool jit_code_write(uint8_t *at, const void *src, size_t n);
+/* Makes [at, at + n) (readable) hold src's bytes, writing only the span from the first to the
+ * last byte that differs (bytes equal to what is there need no writing): with jit_code_write
+ * when code is set, else with jit_force_write. */
+bool jit_write_changed(uint8_t *at, const void *src, size_t n, bool code);
 #endif

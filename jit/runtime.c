@@ -266,6 +266,18 @@ bool jit_force_write(void *at, const void *src, size_t n)
 	return true;
 }
 
+bool jit_write_changed(uint8_t *at, const void *src, size_t n, bool code)
+{
+	const uint8_t *b = src;
+	size_t lo = 0, hi = n;
+	while (lo + 64 <= hi && !memcmp(at + lo, b + lo, 64)) lo += 64;
+	while (lo < hi && at[lo] == b[lo]) lo++;
+	while (hi >= lo + 64 && !memcmp(at + hi - 64, b + hi - 64, 64)) hi -= 64;
+	while (hi > lo && at[hi - 1] == b[hi - 1]) hi--;
+	if (lo == hi) return true;
+	return code ? jit_code_write(at + lo, b + lo, hi - lo) : jit_force_write(at + lo, b + lo, hi - lo);
+}
+
 bool jit_code_write(uint8_t *at, const void *src, size_t n)
 {
 	if (jit_force_write(at, src, n)) return true;
@@ -358,7 +370,7 @@ static void fill_page(void *pv, uint32_t pn, pvm_perm perm, const uint8_t *data)
 	uint8_t *at = pr->r->membase + (size_t)pn * PAGE;
 	if (perm == PVM_NONE) return;
 	if (jit_perms_get(&pr->r->jp->perms, pn) == PVM_READ) { /* kept read-only (open_mapped) */
-		if (jit_force_write(at, data, PAGE)) return;
+		if (jit_write_changed(at, data, PAGE, false)) return;
 		sb_protect(pr->r, pn, pn + 1, PVM_WRITE); /* the forced write failed: seal_read_only seals it again */
 	}
 	if (jit_perms_get(pr->was, pn) != PVM_NONE) memcpy(at, data, PAGE);

@@ -44,6 +44,7 @@
 #include "validator/cex.h"
 #include "validator/prove_tramp.h"
 #include "validator/smt2.h"
+#include "validator/store.h"
 #include "validator/z3check.h"
 
 const char *const tv_tramp_names[TV_TRAMP_PARTS] = { "trampoline-entry", "trampoline-exit", "trampoline-stub",
@@ -630,7 +631,28 @@ static bool tramp_second_opinion(const tv_opts *o, Z3_context z, const Z3_ast *p
 	return false;
 }
 
+static tv_verdict prove_now(const tv_opts *o, const jit_tramp *t, tv_tramp_part k, tv_result *res);
+
+/* From the proof store when it holds the part's key (store.h: the bytes, offsets and stub fields,
+ * the revision, variant and reading), else proved (and stored when PROVED). */
 tv_verdict tv_prove_tramp(const tv_opts *o, const jit_tramp *t, tv_tramp_part k, tv_result *res)
+{
+	tv_key key;
+	if (o->store) {
+		tv_store_key_tramp(o->store, t, (int)k, res->isa, res->variant, res->reading, &key);
+		if (tv_store_get(o->store, &key)) {
+			snprintf(res->what, sizeof res->what, "%s", tv_tramp_names[k]);
+			res->cex_file[0] = 0;
+			res->symbolic = false;
+			return res->verdict = tv_store_reused(res);
+		}
+	}
+	tv_verdict v = prove_now(o, t, k, res);
+	if (o->store && v == TV_PROVED) tv_store_put_result(o->store, &key, res);
+	return v;
+}
+
+static tv_verdict prove_now(const tv_opts *o, const jit_tramp *t, tv_tramp_part k, tv_result *res)
 {
 	double t0 = now_ms();
 	snprintf(res->what, sizeof res->what, "%s", tv_tramp_names[k]);

@@ -1,14 +1,16 @@
-/* validator/store.c: the persistent proof store (store.h). Layout: DIR/v1/ab/cdef... (the key's
- * 64 hex digits, split after two), one small text file per PROVED entry:
- *   jitproof proof store v1
- *   key <the key's 64 hex digits>
- *   verdict PROVED
- *   item <what was proved, for people>
- *   sum <SHA-256 of the four lines above>
- * An entry is trusted only if it is exactly that, with its own key and a sum that checks. A key is
- * the SHA-256 of the store's identity followed by the item's fields, each written at a fixed width
- * or with its length first, so two different field lists never hash the same bytes. */
+/* validator/store.c: the persistent proof store (store.h). Layout: DIR/v2/pack-<32 hex digits>,
+ * packs of PROVED records, each a text file:
+ *   jitproof proof store v2
+ *   <key: 64 hex digits> PROVED <item: what was proved, for people> <sum: 64 hex digits>
+ *   ...
+ * the sum being the SHA-256 of the header line and the record up to the item. A record is trusted
+ * only if it is exactly that and its sum checks. A run reads every pack when it opens the store
+ * (into a set of keys), writes what it proves as new packs (every FLUSH_EVERY records and at the
+ * end), and merges the packs into one when they pile up or one held a record that did not check.
+ * A key is the SHA-256 of the store's identity followed by the item's fields, each written at a
+ * fixed width or with its length first, so two different field lists never hash the same bytes. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -25,18 +27,28 @@
 #include "validator/sha256.h"
 #include "validator/store.h"
 
-#define STORE_LAYOUT "v1"
+#define STORE_LAYOUT "v2"
 #define STORE_MAGIC "jitproof proof store " STORE_LAYOUT
-enum { ENTRY_MAX = 1024, WHAT_MAX = 200, DIR_MAX = 4000 };
+/* RECORD_MAX: a record's longest line; FLUSH_EVERY: records per pack written during a run;
+ * COMPACT_AFTER: packs beyond which closing the store merges them into one */
+enum { RECORD_MAX = 512, WHAT_MAX = 200, DIR_MAX = 4000, FLUSH_EVERY = 20000, COMPACT_AFTER = 16 };
 
+/* A set of keys (below: ks_*). */
+typedef struct keyset { tv_key *keys; uint8_t *used; size_t n, cap; } keyset;
 struct tv_store {
-	char *dir;                 /* DIR/v1 */
+	char *dir;                 /* DIR/v2 */
 	const char *cmd;           /* for the warning line */
 	uint8_t identity[32];
 	atomic_size_t reused, stored, ignored;
 	atomic_bool warned;        /* a failed write has been reported */
+	pthread_mutex_t lock;      /* the set, the pending records and the pack lists */
+	keyset held;               /* every key of a record that checked, every key put */
+	char *pending;             /* records put and not yet written (after the pack header) */
+	size_t pending_len, pending_cap, pending_n;
+	char **read, **mine;       /* the packs loaded at open; the packs this run wrote */
+	size_t n_read, cap_read, n_mine, cap_mine;
+	bool dirty;                /* a loaded pack held a record that did not check */
 	/* the digest of put_entries' stream, per spec (the first two seen), opcode and reading */
-	pthread_mutex_t lock;
 	const sem_spec *_Atomic specs[2];
 	atomic_bool ready[2][PVM_NUM_OPS][4];
 	uint8_t digest[2][PVM_NUM_OPS][4][32];
@@ -209,6 +221,21 @@ bool tv_store_key_template(const tv_store *s, const sem_spec *sp, const pvm_inst
 	return ok;
 }
 
+void tv_store_key_tramp(const tv_store *s, const jit_tramp *t, int part, uint8_t isa, int variant, uint8_t reading,
+                        tv_key *k)
+{
+	tv_sha256_ctx c;
+	tv_sha256_init(&c);
+	put(&c, s->identity, sizeof s->identity);
+	put_str(&c, "trampoline");
+	uint64_t f[] = { (uint64_t)part, isa, (uint64_t)variant, reading, t->enter_off, t->exit_off, t->stub_off,
+	                 t->stub_kind.off, t->stub_kind.width, t->stub_kind.enc, t->stub_kind.which,
+	                 t->stub_pc.off, t->stub_pc.width, t->stub_pc.enc, t->stub_pc.which };
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) put_u64(&c, f[i]);
+	put_bytes(&c, t->bytes, t->len);
+	tv_sha256_final(&c, k->d);
+}
+
 bool tv_store_key_program(const tv_store *s, const sem_spec *sp, const pvm_program *p, const uint8_t *bytes,
                           size_t len, const pvm_inst *in, bool dispatch, int variant, jit_features f,
                           uint8_t reading, tv_key *k)
@@ -340,6 +367,207 @@ static void warn(tv_store *s, const char *what, const char *path, int err)
 	        strerror(err));
 }
 
+/* ---- key sets ------------------------------------------------------------------------------- */
+
+/* Open addressing over keys (their first 8 bytes are already uniform: SHA-256), at most half full. */
+
+static size_t ks_slot(const keyset *ks, const tv_key *k)
+{
+	uint64_t h;
+	memcpy(&h, k->d, 8);
+	size_t i = (size_t)h & (ks->cap - 1);
+	while (ks->used[i] && memcmp(ks->keys[i].d, k->d, 32)) i = (i + 1) & (ks->cap - 1);
+	return i;
+}
+
+static bool ks_has(const keyset *ks, const tv_key *k) { return ks->cap && ks->used[ks_slot(ks, k)]; }
+
+/* Adds k; false when it was there already. */
+static bool ks_add(keyset *ks, const tv_key *k)
+{
+	if (2 * (ks->n + 1) > ks->cap) {
+		keyset old = *ks;
+		ks->cap = old.cap ? 2 * old.cap : 1024;
+		ks->keys = pvm_xmalloc(ks->cap * sizeof *ks->keys);
+		ks->used = pvm_xcalloc(ks->cap, 1);
+		ks->n = 0;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.used[i]) ks_add(ks, &old.keys[i]);
+		free(old.keys);
+		free(old.used);
+	}
+	size_t i = ks_slot(ks, k);
+	if (ks->used[i]) return false;
+	ks->keys[i] = *k;
+	ks->used[i] = 1;
+	ks->n++;
+	return true;
+}
+
+static void ks_free(keyset *ks)
+{
+	free(ks->keys);
+	free(ks->used);
+}
+
+/* ---- records and packs ------------------------------------------------------------------------ */
+
+/* A record: "KEY PROVED ITEM SUM\n", KEY the key's 64 hex digits, ITEM what was proved (printable
+ * ASCII, for people), SUM the SHA-256 of STORE_MAGIC "\n" KEY " PROVED " ITEM. Returns its length
+ * (at most RECORD_MAX). */
+static size_t record_text(const tv_key *k, const char *what, char out[RECORD_MAX])
+{
+	char body[RECORD_MAX];
+	int h = snprintf(body, sizeof body, STORE_MAGIC "\n");
+	tv_sha256_hex(k->d, body + h);
+	size_t n = (size_t)h + 64;
+	n += (size_t)snprintf(body + n, sizeof body - n, " PROVED ");
+	for (size_t i = 0; what[i] && i < WHAT_MAX; i++) body[n++] = what[i] >= 0x20 && what[i] < 0x7f ? what[i] : '?';
+	uint8_t d[32];
+	tv_sha256(body, n, d);
+	size_t len = n - (size_t)h;
+	memcpy(out, body + h, len);
+	out[len++] = ' ';
+	tv_sha256_hex(d, out + len);
+	len += 64;
+	out[len++] = '\n';
+	return len;
+}
+
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Does the line [p, p + n) (without its newline) check as a record? Its key into *k. */
+static bool record_checks(const char *p, size_t n, tv_key *k)
+{
+	enum { HEAD = 64 + sizeof " PROVED " - 1, TAIL = 1 + 64 };
+	if (n < HEAD + TAIL || n > RECORD_MAX || memcmp(p + 64, " PROVED ", 8) || p[n - TAIL] != ' ') return false;
+	for (int i = 0; i < 32; i++) {
+		int hi = hex_digit(p[2 * i]), lo = hex_digit(p[2 * i + 1]);
+		if (hi < 0 || lo < 0) return false;
+		k->d[i] = (uint8_t)(hi << 4 | lo);
+	}
+	char body[RECORD_MAX + sizeof STORE_MAGIC];
+	int h = snprintf(body, sizeof body, STORE_MAGIC "\n");
+	memcpy(body + h, p, n - TAIL);
+	uint8_t d[32];
+	char want[65];
+	tv_sha256(body, (size_t)h + n - TAIL, d);
+	tv_sha256_hex(d, want);
+	return !memcmp(p + n - 64, want, 64);
+}
+
+static bool read_file(const char *path, char **text, size_t *n)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) return false;
+	struct stat st;
+	if (fstat(fd, &st) || st.st_size < 0) {
+		close(fd);
+		return false;
+	}
+	size_t cap = (size_t)st.st_size + 1, len = 0;
+	char *t = pvm_xmalloc(cap);
+	ssize_t r;
+	while (len < cap - 1 && ((r = read(fd, t + len, cap - 1 - len)) > 0 || (r < 0 && errno == EINTR)))
+		if (r > 0) len += (size_t)r;
+	close(fd);
+	t[len] = 0;
+	*text = t, *n = len;
+	return true;
+}
+
+/* Calls fn on every line of the pack at path that checks as a record (its key and its text with
+ * the newline); returns the number of lines that do not (torn, edited, a wrong sum), every line
+ * when the pack does not start with this layout's header. False when it cannot be read (gone
+ * since the listing: another run compacted it; a miss, nothing more). */
+static bool each_record(const char *path, size_t *bad, void (*fn)(void *ctx, const tv_key *k, const char *line, size_t n),
+                        void *ctx)
+{
+	char *t;
+	size_t n, magic = sizeof STORE_MAGIC "\n" - 1;
+	if (!read_file(path, &t, &n)) return false;
+	bool header = n >= magic && !memcmp(t, STORE_MAGIC "\n", magic);
+	*bad = header ? 0 : 1;
+	for (const char *p = t + (header ? magic : n), *end = t + n; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t len = eol ? (size_t)(eol - p) : (size_t)(end - p);
+		tv_key k;
+		if (eol && record_checks(p, len, &k)) fn(ctx, &k, p, len + 1);
+		else ++*bad;
+		p += len + 1;
+	}
+	free(t);
+	return true;
+}
+
+static void hold(void *sv, const tv_key *k, const char *line, size_t n)
+{
+	(void)line, (void)n;
+	ks_add(&((tv_store *)sv)->held, k);
+}
+
+/* Loads one pack: every record that checks into the set; the others counted as ignored. */
+static void load_pack(tv_store *s, const char *path)
+{
+	size_t bad = 0;
+	if (!each_record(path, &bad, hold, s)) return;
+	atomic_fetch_add(&s->ignored, bad);
+	if (bad) s->dirty = true;
+}
+
+/* Writes the pending records (and, compacting, every key of the set) as a new pack: a temporary
+ * name, then renamed to pack-<SHA-256 of its content>, so a reader sees no pack or a whole one and
+ * two runs never overwrite each other's different packs. Called with the lock held. */
+static bool write_pack(tv_store *s, const char *text, size_t n)
+{
+	char tmp[DIR_MAX + 32], path[DIR_MAX + 96], hex[65];
+	snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", s->dir);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		warn(s, "cannot write a pack", s->dir, errno);
+		return false;
+	}
+	bool ok = true;
+	for (size_t off = 0; ok && off < n;) {
+		ssize_t w = write(fd, text + off, n - off);
+		if (w < 0 && errno == EINTR) continue;
+		ok = w > 0;
+		if (ok) off += (size_t)w;
+	}
+	int err = errno;
+	ok = close(fd) == 0 && ok;
+	uint8_t d[32];
+	tv_sha256(text, n, d);
+	tv_sha256_hex(d, hex);
+	snprintf(path, sizeof path, "%s/pack-%.32s", s->dir, hex);
+	if (ok && rename(tmp, path) == 0) {
+		if (s->n_mine == s->cap_mine) {
+			s->cap_mine = s->cap_mine ? 2 * s->cap_mine : 8;
+			s->mine = pvm_xrealloc(s->mine, s->cap_mine * sizeof *s->mine);
+		}
+		s->mine[s->n_mine++] = pvm_xstrdup(path);
+		return true;
+	}
+	err = ok ? errno : err;
+	unlink(tmp);
+	warn(s, "cannot write a pack", path, err);
+	return false;
+}
+
+/* The pending records as a pack (they count as stored once written). */
+static void flush_locked(tv_store *s)
+{
+	if (!s->pending_n) return;
+	if (write_pack(s, s->pending, s->pending_len)) atomic_fetch_add(&s->stored, s->pending_n);
+	s->pending_len = sizeof STORE_MAGIC "\n" - 1; /* the header stays */
+	s->pending_n = 0;
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
 tv_store *tv_store_open(const char *dir, const char *cmd)
 {
 	if (strlen(dir) > DIR_MAX - sizeof "/" STORE_LAYOUT) {
@@ -354,7 +582,7 @@ tv_store *tv_store_open(const char *dir, const char *cmd)
 	snprintf(s->dir, n, "%s/%s", dir, STORE_LAYOUT);
 	s->cmd = cmd;
 	identity(s->identity);
-	/* a probe file: the folder must take new entries */
+	/* a probe file: the folder must take new packs */
 	char probe[DIR_MAX + 16];
 	snprintf(probe, sizeof probe, "%s/.probe-XXXXXX", s->dir);
 	int fd = make_dirs(s->dir) ? mkstemp(probe) : -1;
@@ -366,18 +594,91 @@ tv_store *tv_store_open(const char *dir, const char *cmd)
 	}
 	close(fd);
 	unlink(probe);
+	/* every pack there now (sorted: the same order for every run) */
+	DIR *d = opendir(s->dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (strncmp(e->d_name, "pack-", 5)) continue;
+		if (s->n_read == s->cap_read) {
+			s->cap_read = s->cap_read ? 2 * s->cap_read : 8;
+			s->read = pvm_xrealloc(s->read, s->cap_read * sizeof *s->read);
+		}
+		size_t m = strlen(s->dir) + strlen(e->d_name) + 2;
+		s->read[s->n_read] = pvm_xmalloc(m);
+		snprintf(s->read[s->n_read++], m, "%s/%s", s->dir, e->d_name);
+	}
+	if (d) closedir(d);
+	if (s->n_read) qsort(s->read, s->n_read, sizeof *s->read, by_name);
+	for (size_t i = 0; i < s->n_read; i++) load_pack(s, s->read[i]);
+	s->pending_cap = 1 << 16;
+	s->pending = pvm_xmalloc(s->pending_cap);
+	s->pending_len = (size_t)snprintf(s->pending, s->pending_cap, STORE_MAGIC "\n");
 	return s;
+}
+
+/* The text of a compacted pack: each key's first record, verbatim. */
+typedef struct compacting { keyset seen; char *text; size_t len, cap; } compacting;
+
+static void keep_record(void *cv, const tv_key *k, const char *line, size_t n)
+{
+	compacting *c = cv;
+	if (!ks_add(&c->seen, k)) return;
+	if (c->len + n > c->cap) c->cap = 2 * (c->len + n), c->text = pvm_xrealloc(c->text, c->cap);
+	memcpy(c->text + c->len, line, n);
+	c->len += n;
+}
+
+/* One pack with every record that checks of the packs this run read and wrote, replacing them:
+ * when a pack held a record that did not check (so that it is not counted again), or when packs
+ * have piled up. A pack another run writes meanwhile is not touched; one it compacts away at the
+ * same time holds nothing the new pack does not. */
+static void compact_locked(tv_store *s)
+{
+	if (!s->dirty && s->n_read + s->n_mine <= COMPACT_AFTER) return;
+	compacting c = { .cap = 1 << 16 };
+	c.text = pvm_xmalloc(c.cap);
+	c.len = (size_t)snprintf(c.text, c.cap, STORE_MAGIC "\n");
+	size_t n_old = s->n_read + s->n_mine, bad;
+	char **old = pvm_xmalloc((n_old + 1) * sizeof *old);
+	memcpy(old, s->read, s->n_read * sizeof *old);
+	memcpy(old + s->n_read, s->mine, s->n_mine * sizeof *old);
+	for (size_t i = 0; i < n_old; i++) each_record(old[i], &bad, keep_record, &c);
+	size_t at = s->n_mine;
+	if (write_pack(s, c.text, c.len))
+		for (size_t i = 0; i < n_old; i++)
+			if (strcmp(old[i], s->mine[at])) unlink(old[i]); /* (a pack of the same content keeps its name) */
+	free(old);
+	free(c.text);
+	ks_free(&c.seen);
 }
 
 void tv_store_close(tv_store *s)
 {
 	if (!s) return;
+	if (s->pending) {
+		pthread_mutex_lock(&s->lock);
+		flush_locked(s);
+		compact_locked(s);
+		pthread_mutex_unlock(&s->lock);
+	}
+	for (size_t i = 0; i < s->n_read; i++) free(s->read[i]);
+	for (size_t i = 0; i < s->n_mine; i++) free(s->mine[i]);
+	free(s->read);
+	free(s->mine);
+	ks_free(&s->held);
+	free(s->pending);
 	pthread_mutex_destroy(&s->lock);
 	free(s->dir);
 	free(s);
 }
 
 const char *tv_store_dir(const tv_store *s) { return s->dir; }
+
+void tv_store_flush(tv_store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	flush_locked(s);
+	pthread_mutex_unlock(&s->lock);
+}
 
 tv_store_counts tv_store_get_counts(const tv_store *s)
 {
@@ -386,104 +687,31 @@ tv_store_counts tv_store_get_counts(const tv_store *s)
 
 /* ---- entries ------------------------------------------------------------------------------- */
 
-/* The folder DIR/v1/ab of key k, and its file's path (the store's folder is at most DIR_MAX long). */
-typedef struct entry_path { char hex[65], sub[DIR_MAX + 8], path[DIR_MAX + 80], tmp[DIR_MAX + 24]; } entry_path;
-static void entry_paths(const tv_store *s, const tv_key *k, entry_path *e)
-{
-	tv_sha256_hex(k->d, e->hex);
-	snprintf(e->sub, sizeof e->sub, "%s/%.2s", s->dir, e->hex);
-	snprintf(e->path, sizeof e->path, "%s/%s", e->sub, e->hex + 2);
-	snprintf(e->tmp, sizeof e->tmp, "%s/.tmp-XXXXXX", e->sub);
-}
-
-/* The entry's text for key hex: the four lines, then the sum line. Returns its length. */
-static size_t entry_text(const char *hex, const char *what, char out[ENTRY_MAX])
-{
-	char item[WHAT_MAX + 1];
-	size_t i = 0;
-	for (; what[i] && i < WHAT_MAX; i++) item[i] = what[i] >= 0x20 && what[i] < 0x7f ? what[i] : '?';
-	item[i] = 0;
-	int body = snprintf(out, ENTRY_MAX, STORE_MAGIC "\nkey %s\nverdict PROVED\nitem %s\n", hex, item);
-	uint8_t d[32];
-	char sum[65];
-	tv_sha256(out, (size_t)body, d);
-	tv_sha256_hex(d, sum);
-	return (size_t)body + (size_t)snprintf(out + body, ENTRY_MAX - body, "sum %s\n", sum);
-}
-
-/* Does text[0..n) check as the entry of key hex? (the item line is whatever it is: the sum covers it) */
-static bool entry_checks(const char *text, size_t n, const char *hex)
-{
-	char head[128];
-	int h = snprintf(head, sizeof head, STORE_MAGIC "\nkey %s\nverdict PROVED\nitem ", hex);
-	if (n >= ENTRY_MAX || n < (size_t)h || memcmp(text, head, (size_t)h)) return false;
-	const char *eol = memchr(text + h, '\n', n - (size_t)h);
-	if (!eol) return false;
-	size_t body = (size_t)(eol + 1 - text);
-	uint8_t d[32];
-	char want[80];
-	tv_sha256(text, body, d);
-	tv_sha256_hex(d, want + 4);
-	memcpy(want, "sum ", 4);
-	want[68] = '\n';
-	return n - body == 69 && !memcmp(text + body, want, 69);
-}
-
 bool tv_store_get(tv_store *s, const tv_key *k)
 {
-	entry_path e;
-	entry_paths(s, k, &e);
-	int fd = open(e.path, O_RDONLY);
-	if (fd < 0) {
-		if (errno != ENOENT) atomic_fetch_add(&s->ignored, 1);
-		return false;
-	}
-	char text[ENTRY_MAX];
-	size_t n = 0;
-	ssize_t r;
-	while (n < sizeof text && (r = read(fd, text + n, sizeof text - n)) > 0) n += (size_t)r;
-	close(fd);
-	if (!entry_checks(text, n, e.hex)) {
-		atomic_fetch_add(&s->ignored, 1);
-		return false;
-	}
-	atomic_fetch_add(&s->reused, 1);
-	return true;
-}
-
-static bool write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR) continue;
-		if (w <= 0) return false;
-		p += w, n -= (size_t)w;
-	}
-	return true;
+	pthread_mutex_lock(&s->lock);
+	bool hit = ks_has(&s->held, k);
+	pthread_mutex_unlock(&s->lock);
+	if (hit) atomic_fetch_add(&s->reused, 1);
+	return hit;
 }
 
 void tv_store_put(tv_store *s, const tv_key *k, const char *what)
 {
-	entry_path e;
-	entry_paths(s, k, &e);
-	char text[ENTRY_MAX];
-	size_t n = entry_text(e.hex, what, text);
-	/* a temporary name in the same folder, then rename: a reader sees no entry or a whole one */
-	int fd = mkdir(e.sub, 0777) == 0 || errno == EEXIST ? mkstemp(e.tmp) : -1;
-	if (fd < 0) {
-		warn(s, "cannot write an entry", e.sub, errno);
-		return;
+	char r[RECORD_MAX];
+	size_t n = record_text(k, what, r);
+	pthread_mutex_lock(&s->lock);
+	if (ks_add(&s->held, k)) {
+		if (s->pending_len + n > s->pending_cap) {
+			s->pending_cap *= 2;
+			s->pending = pvm_xrealloc(s->pending, s->pending_cap);
+		}
+		memcpy(s->pending + s->pending_len, r, n);
+		s->pending_len += n;
+		/* written every FLUSH_EVERY records: a run that is killed keeps most of what it proved */
+		if (++s->pending_n >= FLUSH_EVERY) flush_locked(s);
 	}
-	bool ok = write_all(fd, text, n);
-	int err = errno;
-	ok = close(fd) == 0 && ok;
-	if (ok && rename(e.tmp, e.path) == 0) {
-		atomic_fetch_add(&s->stored, 1);
-		return;
-	}
-	err = ok ? errno : err;
-	unlink(e.tmp);
-	warn(s, "cannot write an entry", e.path, err);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* ---- verdicts of the commands' results ---------------------------------------------------- */
@@ -505,9 +733,10 @@ void tv_store_put_result(tv_store *s, const tv_key *k, const tv_result *res)
 	tv_store_put(s, k, what);
 }
 
-void tv_report_store(tv_report *rep, const tv_store *s)
+void tv_report_store(tv_report *rep, tv_store *s)
 {
 	if (!s) return;
+	tv_store_flush(s); /* stored counts what is written */
 	tv_store_counts c = tv_store_get_counts(s);
 	rep->store = true;
 	rep->store_reused = c.reused;

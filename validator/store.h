@@ -6,8 +6,8 @@
  * register map, Z3's and Capstone's versions, the compiler; prove's keys also jit/'s source). A
  * later run with the same key takes PROVED without calling the solver.
  * Only PROVED is ever stored; an entry that does not check is ignored (and counted), never trusted.
- * Thread-safe; safe for several processes sharing one folder (entries are written to a temporary
- * name in their folder and renamed). */
+ * Thread-safe; safe for several processes sharing one folder (entries are written in packs, each
+ * to a temporary name and renamed; a run reads every pack once, when it opens the store). */
 #ifndef JITPROOF_TV_STORE_H
 #define JITPROOF_TV_STORE_H
 #include <stdbool.h>
@@ -38,6 +38,9 @@ bool tv_store_get(tv_store *s, const tv_key *k);
 void tv_store_put(tv_store *s, const tv_key *k, const char *what);
 typedef struct tv_store_counts { size_t reused, stored, ignored; } tv_store_counts;
 tv_store_counts tv_store_get_counts(const tv_store *s);
+/* Writes what was put and not yet written (tv_report_store does, so that `stored` counts what
+ * is on disk); tv_store_close writes the rest. */
+void tv_store_flush(tv_store *s);
 const char *tv_store_dir(const tv_store *s);
 
 /* The key of a template proof: in0 (registers) for class cls against sp's entry of its opcode
@@ -51,6 +54,10 @@ bool tv_store_key_template(const tv_store *s, const sem_spec *sp, const pvm_inst
 bool tv_store_key_program(const tv_store *s, const sem_spec *sp, const pvm_program *p, const uint8_t *bytes,
                           size_t len, const pvm_inst *in, bool dispatch, int variant, jit_features f,
                           uint8_t reading, tv_key *k);
+/* The key of a trampoline proof: part `part` of t (bytes, offsets, the stub's immediate fields)
+ * for revision isa, variant and reading (the query reads nothing else but the identity). */
+void tv_store_key_tramp(const tv_store *s, const jit_tramp *t, int part, uint8_t isa, int variant, uint8_t reading,
+                        tv_key *k);
 /* prove's keys. A program's digest: the store's identity, p (code, bitmask, jump table, revision),
  * the features, the reading, the digest of jit/'s source and the active mutant (any: the linking
  * proof reads the whole program as jit/ compiles it) and the options that change the proofs

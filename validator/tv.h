@@ -94,7 +94,7 @@ size_t tv_worker_queries(const tv_worker *w);
 void tv_worker_rechecks(const tv_worker *w, tv_report *rep);
 
 /* The proof store's counts (reused, stored, ignored) into rep; nothing when s is NULL. */
-void tv_report_store(tv_report *rep, const struct tv_store *s);
+void tv_report_store(tv_report *rep, struct tv_store *s);
 
 /* The linking proof's view of a program: the whole program compiled as it runs. */
 typedef struct tv_links tv_links;

@@ -8,11 +8,13 @@
 #   spec        add_64's entry written differently ((bvadd rb ra)): exactly add_64's instances are
 #               proved again, every other one reused
 #   identity    another prover identity (JITPROOF_STORE_IDENTITY_SALT, test-only): nothing reused
-#   corrupt     a truncated entry, an edited verdict, an edited item line, an entry under another
-#               key's name: each ignored, proved again and rewritten
+#   corrupt     a torn record, an edited verdict, an edited item, a record under another key's
+#               name: each ignored, proved again and written; the packs merged into one
 #   concurrent  two runs into one empty store at once: both right, a third reuses every entry
 #   mutant      jitproof-mutants over a store warmed by jitproof: add_64 reused, add_32 (mutant
 #               add_32_no_sext) proved again and caught
+#   packs       17 runs of one opcode each: one pack per run until the 17th merges them into one,
+#               which holds every record and serves a run of all 17 opcodes
 #   options     --no-cache (no store), $JITPROOF_CACHE (the default folder), a folder that cannot
 #               be created (one warning line, the run goes on without the store)
 #   prove       prove --all bench/sort.pvmasm: cold, warm (no solver query), add_64's entry
@@ -56,6 +58,9 @@ verdicts() {
 of() { grep -c "\"opcode\": \"$1\".*\"verdict\": \"PROVED\"" "$w/$2.json"; }
 from_store() { grep -c "\"opcode\": \"$1\".*from the proof store" "$w/$2.json"; }
 eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
+# records DIR: the records in the packs of the store DIR; packs DIR: its packs
+records() { cat "$1"/v2/pack-* 2> /dev/null | grep -c ' PROVED '; }
+packs() { find "$1/v2" -name 'pack-*' | wc -l; }
 
 # the cold run every case but `options` starts from: K PROVED items, all stored
 cold() {
@@ -67,7 +72,7 @@ cold() {
 	eq "$(stored cold)" "$K" "cold stored"
 	eq "$(reused cold)" 0 "cold reused"
 	eq "$(ignored cold)" 0 "cold ignored"
-	eq "$(find "$store/v1" -type f ! -name '.*' | wc -l)" "$K" "entry files"
+	eq "$(records "$store")" "$K" "records"
 }
 
 case $case in
@@ -111,25 +116,29 @@ identity)
 	eq "$(stored salted)" "$K" "stored under another identity"
 	eq "$(proved salted)" "$K" "proved under another identity"
 	[ "$(queries salted)" -gt 0 ] || fail "no solver query under another identity"
-	eq "$(find "$store/v1" -type f ! -name '.*' | wc -l)" $((2 * K)) "entry files of both identities"
+	eq "$(records "$store")" $((2 * K)) "records of both identities"
 	;;
 corrupt)
 	cold
-	set -- $(find "$store/v1" -type f ! -name '.*' | sort | head -n 4)
-	head -c 60 "$1" > "$w/t" && cat "$w/t" > "$1"                      # torn
-	sed -i 's/^verdict PROVED$/verdict PROVEN/' "$2"                    # the verdict edited
-	sed -i 's/^item \(.*\)$/item \1 (edited)/' "$3"                      # the sum no longer checks
-	cp "$(find "$store/v1" -type f ! -name '.*' | sort | tail -n 1)" "$4"  # another key's entry
+	eq "$(packs "$store")" 1 "packs after the cold run"
+	pack=$(find "$store/v2" -name 'pack-*')
+	# line 1 is the header; records 2-4 and the last one damaged
+	awk -v other="$(sed -n 6p "$pack" | cut -c1-64)" '
+		NR == 2 { $0 = other substr($0, 65) }              # another key'"'"'s name on a record
+		NR == 3 { sub(/ PROVED /, " PROVEN ") }            # the verdict edited
+		NR == 4 { sub(/ PROVED /, " PROVED (edited) ") }   # the item edited: the sum no longer checks
+		{ print }' "$pack" > "$w/t"
+	head -c -30 "$w/t" > "$pack"                           # torn: the last record cut short
 	v damaged "$jp" -- $ops
 	[ $rc -eq 0 ] || fail "run over the damaged store exited $rc"
-	eq "$(ignored damaged)" 4 "ignored entries"
-	eq "$(stored damaged)" 4 "rewritten entries"
-	eq "$(reused damaged)" $((K - 4)) "reused entries"
+	eq "$(ignored damaged)" 4 "ignored records"
+	eq "$(stored damaged)" 4 "rewritten records"
+	eq "$(reused damaged)" $((K - 4)) "reused records"
 	eq "$(proved damaged)" "$K" "proved"
-	[ "$(queries damaged)" -gt 0 ] || fail "the damaged entries were not proved again"
-	for f in "$1" "$2" "$3" "$4"; do
-		grep -q '^verdict PROVED$' "$f" && grep -q '^sum [0-9a-f]\{64\}$' "$f" || fail "$f not rewritten"
-	done
+	[ "$(queries damaged)" -gt 0 ] || fail "the damaged records were not proved again"
+	# the damaged pack and the new records merged into one pack of K records that all check
+	eq "$(packs "$store")" 1 "packs after the repair"
+	eq "$(records "$store")" "$K" "records after the repair"
 	v repaired "$jp" -- $ops
 	eq "$(reused repaired)" "$K" "reused after the rewrite"
 	eq "$(ignored repaired)" 0 "ignored after the rewrite"
@@ -221,6 +230,25 @@ prove)
 	eq "$(reused mutant)" 0 "reused under the mutant"
 	grep -q '"verdict": "COUNTEREXAMPLE"' "$w/mutant.json" || fail "the mutant was not caught"
 	;;
+packs)
+	# one pack per run; the run that would leave more than 16 merges them all into one
+	ops17="add_64 sub_64 and or xor mul_64 add_32 sub_32 mul_32 shlo_l_64 shlo_r_64 shar_r_64 rot_l_64 rot_r_64 and_inv or_inv xnor"
+	total=0 i=0 all=""
+	for op in $ops17; do
+		i=$((i + 1))
+		v "run$i" "$jp" -- --opcode "$op"
+		[ $rc -eq 0 ] || fail "run $i ($op) exited $rc"
+		total=$((total + $(stored "run$i")))
+		all="$all --opcode $op"
+		if [ $i -le 16 ]; then eq "$(packs "$store")" $i "packs after run $i"; fi
+	done
+	eq "$(packs "$store")" 1 "packs after run 17 (merged)"
+	eq "$(records "$store")" "$total" "records after the merge"
+	# shellcheck disable=SC2086
+	v every "$jp" -- $all
+	eq "$(reused every)" "$total" "reused over the merged pack"
+	eq "$(stored every)" 0 "stored over the merged pack"
+	;;
 options)
 	v none "$jp" -- $ops --no-cache
 	[ $rc -eq 0 ] || fail "--no-cache exited $rc"
@@ -230,7 +258,7 @@ options)
 	# no --cache: $JITPROOF_CACHE
 	JITPROOF_CACHE=$w/env "$jp" validate $common $ops --json "$w/env.json" > "$w/env.txt" 2>&1 || fail "env run"
 	[ "$(stored env)" -gt 2000 ] || fail "\$JITPROOF_CACHE: '$(stored env)' stored"
-	eq "$(find "$w/env/v1" -type f ! -name '.*' | wc -l)" "$(stored env)" "entries under \$JITPROOF_CACHE"
+	eq "$(records "$w/env")" "$(stored env)" "records under \$JITPROOF_CACHE"
 	# a folder that cannot be created: one warning line, the same verdicts, no store
 	: > "$w/file"
 	v bad "$jp" -- $ops --cache "$w/file/store"
