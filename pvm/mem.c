@@ -17,6 +17,7 @@ typedef struct page {
 
 typedef struct l2 {
 	uint64_t used[WORDS];  /* bit j: pg[j] is mapped; an entry whose bit is clear is garbage */
+	uint32_t sum;          /* bit w: used[w] is not zero (walks skip the empty words) */
 	page pg[L2_SIZE];
 } l2;
 
@@ -24,6 +25,7 @@ static inline bool has(const l2 *t, uint32_t j) { return t->used[j / 64] >> (j %
 
 struct pvm_mem {
 	uint64_t used[L1_SIZE / 64]; /* bit i: l1[i] is a table; an entry whose bit is clear is garbage */
+	uint32_t sum;                /* bit w: used[w] is not zero */
 	l2 *l1[L1_SIZE];
 };
 
@@ -55,15 +57,18 @@ static void release(l2 *t, uint32_t j)
 	pg->data = NULL;
 	pg->perm = PVM_NONE;
 	t->used[j / 64] &= ~(1ull << (j % 64));
+	if (!t->used[j / 64]) t->sum &= ~(1u << (j / 64));
 }
 
-/* Calls body with the index of every set bit of the n words w, in ascending order. */
-#define EACH_BIT(w, n, idx, body)                                                                  \
-	for (uint32_t w_ = 0; w_ < (n); w_++)                                                          \
-		for (uint64_t b_ = (w)[w_]; b_; b_ &= b_ - 1) {                                            \
-			uint32_t idx = w_ * 64 + (uint32_t)__builtin_ctzll(b_);                                \
-			body;                                                                                  \
-		}
+/* Calls body with the index of every set bit of the words w whose bits are set in sum, in
+ * ascending order (the body is the rest of the arguments, commas and all). */
+#define EACH_BIT(w, sum, idx, ...)                                                                 \
+	for (uint32_t s_ = (sum); s_; s_ &= s_ - 1)                                                    \
+		for (uint32_t w_ = (uint32_t)__builtin_ctz(s_), b0_ = 1; b0_; b0_ = 0)                     \
+			for (uint64_t b_ = (w)[w_]; b_; b_ &= b_ - 1) {                                        \
+				uint32_t idx = w_ * 64 + (uint32_t)__builtin_ctzll(b_);                            \
+				__VA_ARGS__;                                                                       \
+			}
 
 bool pvm_mem_page_untouched(const uint8_t *data) { return data == zero_page; }
 
@@ -71,15 +76,16 @@ pvm_mem *pvm_mem_new(void)
 {
 	pvm_mem *m = pvm_xmalloc(sizeof(pvm_mem));
 	memset(m->used, 0, sizeof m->used);
+	m->sum = 0;
 	return m;
 }
 
 void pvm_mem_free(pvm_mem *m)
 {
 	if (!m) return;
-	EACH_BIT(m->used, L1_SIZE / 64, i, {
+	EACH_BIT(m->used, m->sum, i, {
 		l2 *t = m->l1[i];
-		EACH_BIT(t->used, WORDS, j, if (t->pg[j].data != zero_page) free(t->pg[j].data));
+		EACH_BIT(t->used, t->sum, j, if (t->pg[j].data != zero_page) free(t->pg[j].data));
 		free(t);
 	});
 	free(m);
@@ -90,7 +96,9 @@ static l2 *table(pvm_mem *m, uint32_t i)
 	if (!level2(m, i)) { /* only the bitmap is cleared: entries are written when their bit is set */
 		m->l1[i] = pvm_xmalloc(sizeof(l2));
 		memset(m->l1[i]->used, 0, sizeof m->l1[i]->used);
+		m->l1[i]->sum = 0;
 		m->used[i / 64] |= 1ull << (i % 64);
+		m->sum |= 1u << (i / 64);
 	}
 	return m->l1[i];
 }
@@ -98,11 +106,12 @@ static l2 *table(pvm_mem *m, uint32_t i)
 pvm_mem *pvm_mem_clone(const pvm_mem *m)
 {
 	pvm_mem *c = pvm_mem_new();
-	EACH_BIT(m->used, L1_SIZE / 64, i, {
+	EACH_BIT(m->used, m->sum, i, {
 		const l2 *s = m->l1[i];
 		l2 *d = table(c, i);
 		memcpy(d->used, s->used, sizeof d->used);
-		EACH_BIT(s->used, WORDS, j, {
+		d->sum = s->sum;
+		EACH_BIT(s->used, s->sum, j, {
 			d->pg[j].perm = s->pg[j].perm;
 			d->pg[j].data = s->pg[j].data == zero_page ? (uint8_t *)zero_page
 			                : memcpy(pvm_xmalloc(PVM_PAGE), s->pg[j].data, PVM_PAGE);
@@ -128,6 +137,7 @@ void pvm_mem_map(pvm_mem *m, uint32_t addr, uint64_t len, pvm_perm perm)
 		if (!has(t, j)) {
 			pg->data = (uint8_t *)zero_page;
 			t->used[j / 64] |= 1ull << (j % 64);
+			t->sum |= 1u << (j / 64);
 		}
 		pg->perm = (uint8_t)perm;
 	}
@@ -154,9 +164,9 @@ const uint8_t *pvm_mem_page_c(const pvm_mem *m, uint32_t pn)
 void pvm_mem_each(const pvm_mem *m, void (*fn)(void *ctx, uint32_t page, pvm_perm perm,
                                               const uint8_t *data), void *ctx)
 {
-	EACH_BIT(m->used, L1_SIZE / 64, i, {
+	EACH_BIT(m->used, m->sum, i, {
 		const l2 *t = m->l1[i];
-		EACH_BIT(t->used, WORDS, j, fn(ctx, i << L2_BITS | j, (pvm_perm)t->pg[j].perm, t->pg[j].data));
+		EACH_BIT(t->used, t->sum, j, fn(ctx, i << L2_BITS | j, (pvm_perm)t->pg[j].perm, t->pg[j].data));
 	});
 }
 uint8_t *pvm_mem_ptr(pvm_mem *m, uint32_t addr, uint32_t n, bool write)
@@ -221,33 +231,36 @@ bool pvm_mem_check(const pvm_mem *m, uint32_t addr, uint32_t n, bool write, uint
 }
 
 /* Compares the pages mapped in either memory, in ascending order: the union of both bitmaps. */
+static bool page_diff(const page *pa, const page *pq, uint32_t base, uint32_t *addr, int *va, int *vb)
+{
+	if (!pa || !pq || pa->perm != pq->perm) {
+		*addr = base;
+		*va = pa ? pa->data[0] : -1;
+		*vb = pq ? pq->data[0] : -1;
+		return true;
+	}
+	if (pa->data == pq->data || !memcmp(pa->data, pq->data, PVM_PAGE)) return false;
+	uint32_t k = 0;
+	while (pa->data[k] == pq->data[k]) k++;
+	*addr = base + k;
+	*va = pa->data[k];
+	*vb = pq->data[k];
+	return true;
+}
+
 bool pvm_mem_diff(const pvm_mem *a, const pvm_mem *b, uint32_t *addr, int *va, int *vb)
 {
-	for (uint32_t w = 0; w < L1_SIZE / 64; w++)
-		for (uint64_t bits = a->used[w] | b->used[w]; bits; bits &= bits - 1) {
-			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
-			const l2 *ta = level2(a, i), *tb = level2(b, i);
-			for (uint32_t v = 0; v < WORDS; v++)
-				for (uint64_t pb = (ta ? ta->used[v] : 0) | (tb ? tb->used[v] : 0); pb; pb &= pb - 1) {
-					uint32_t j = v * 64 + (uint32_t)__builtin_ctzll(pb);
-					const page *pa = ta && has(ta, j) ? &ta->pg[j] : NULL;
-					const page *pq = tb && has(tb, j) ? &tb->pg[j] : NULL;
-					uint32_t base = (i << L2_BITS | j) << PVM_PAGE_SHIFT;
-					if (!pa || !pq || pa->perm != pq->perm) {
-						*addr = base;
-						*va = pa ? pa->data[0] : -1;
-						*vb = pq ? pq->data[0] : -1;
-						return true;
-					}
-					if (pa->data != pq->data && memcmp(pa->data, pq->data, PVM_PAGE)) {
-						uint32_t k = 0;
-						while (pa->data[k] == pq->data[k]) k++;
-						*addr = base + k;
-						*va = pa->data[k];
-						*vb = pq->data[k];
-						return true;
-					}
-				}
-		}
+	uint64_t used1[L1_SIZE / 64];
+	for (uint32_t w = 0; w < L1_SIZE / 64; w++) used1[w] = a->used[w] | b->used[w];
+	EACH_BIT(used1, a->sum | b->sum, i, {
+		const l2 *ta = level2(a, i), *tb = level2(b, i);
+		uint64_t used2[WORDS];
+		for (uint32_t v = 0; v < WORDS; v++) used2[v] = (ta ? ta->used[v] : 0) | (tb ? tb->used[v] : 0);
+		EACH_BIT(used2, (ta ? ta->sum : 0) | (tb ? tb->sum : 0), j, {
+			if (page_diff(ta && has(ta, j) ? &ta->pg[j] : NULL, tb && has(tb, j) ? &tb->pg[j] : NULL,
+			              (i << L2_BITS | j) << PVM_PAGE_SHIFT, addr, va, vb))
+				return true;
+		});
+	});
 	return false;
 }
