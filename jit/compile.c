@@ -5,6 +5,7 @@
  * template, prologue, stub and dispatcher once and copies it after (the template cache): the
  * same bytes as emitting each anew. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -64,9 +65,10 @@ jit_features jit_cpu_features(void)
 
 /* ---- one template ------------------------------------------------------------------------- */
 
-jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out)
+static jit_err emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out, bool listing)
 {
-	memset(out, 0, sizeof *out);
+	if (listing) memset(out, 0, sizeof *out);
+	else memset(out, 0, offsetof(jit_tpl, insns)), out->n_insns = 0;
 	if (in->op >= PVM_NUM_OPS || in->ra > 12 || in->rb > 12 || in->rd > 12 ||
 	    !jit_class_holds(c, in->imm, in->imm2))
 		return JIT_EINVAL;
@@ -75,7 +77,7 @@ jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, j
 	for (i = 0; i < n && cls[i] != c; i++) {}
 	if (i == n) return JIT_EINVAL;
 	x64_rec rec = { .insn = out->insns, .cap = JIT_TPL_MAX_INSNS };
-	jit_em e = { .b = { .p = out->bytes, .cap = JIT_TPL_MAX, .rec = &rec }, .f = f,
+	jit_em e = { .b = { .p = out->bytes, .cap = JIT_TPL_MAX, .rec = listing ? &rec : NULL }, .f = f,
 		.exits = out->exits, .cap_exits = JIT_TPL_MAX_EXITS, .fixed_exits = true,
 		.imms = out->imms };
 	jit_em_inst(&e, in);
@@ -85,6 +87,16 @@ jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, j
 	out->n_imms = e.n_imms;
 	out->n_insns = rec.n;
 	return JIT_OK;
+}
+
+jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out)
+{
+	return emit_template(in, c, f, out, true);
+}
+
+jit_err jit_emit_template_code(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out)
+{
+	return emit_template(in, c, f, out, false);
 }
 
 /* ---- one block ---------------------------------------------------------------------------- */

@@ -142,6 +142,10 @@ const char *jit_strerror(jit_err e);
 
 /* Emit the template of `in` (op, ra/rb/rd, imm, imm2, pc, target as decoded) for class c. */
 jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out);
+/* The same without the listing (n_insns 0, insns untouched): the same bytes, immediate fields and
+ * exits (recording only reads what the encoder writes; ctest jit_templates compares the two), for
+ * what needs only those (the proof store's keys, the variant-twin comparison). */
+jit_err jit_emit_template_code(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out);
 
 /* ---- one block / gas region (for block proofs) --------------------------------------------- */
 

@@ -17,8 +17,8 @@ bool tv_class_candidate(jit_imm_class cls, uint64_t *imm)
 	return false;
 }
 
-bool tv_template_code(const pvm_inst *in0, jit_imm_class cls, pvm_isa isa, jit_features f, pvm_inst *in, jit_tpl *tpl,
-                      char *why, size_t n)
+bool tv_template_code(const pvm_inst *in0, jit_imm_class cls, pvm_isa isa, jit_features f, bool listing, pvm_inst *in,
+                      jit_tpl *tpl, char *why, size_t n)
 {
 	/* a concrete immediate of the class for emission; the fields are symbolic anyway */
 	*in = *in0;
@@ -35,7 +35,7 @@ bool tv_template_code(const pvm_inst *in0, jit_imm_class cls, pvm_isa isa, jit_f
 		snprintf(why, n, "cannot lay out a test program");
 		return false;
 	}
-	jit_err je = jit_emit_template(in, cls, f, tpl);
+	jit_err je = listing ? jit_emit_template(in, cls, f, tpl) : jit_emit_template_code(in, cls, f, tpl);
 	if (je != JIT_OK) {
 		snprintf(why, n, "emit: %s", jit_strerror(je));
 		return false;

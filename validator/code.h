@@ -19,9 +19,10 @@ pvm_err tv_program_for(pvm_inst *in, pvm_isa isa, pvm_vector *v);
 bool tv_class_candidate(jit_imm_class cls, uint64_t *imm);
 /* The code a template proof of in0 for class cls lifts: *in is in0 laid out in its test program
  * of revision isa (tv_program_for: in->pc/next/target) with the class's candidate immediate, *tpl
- * its template emitted with features f. False (why says so) when it cannot be made. */
-bool tv_template_code(const pvm_inst *in0, jit_imm_class cls, pvm_isa isa, jit_features f, pvm_inst *in, jit_tpl *tpl,
-                      char *why, size_t n);
+ * its template emitted with features f (with its listing when `listing`: jit_emit_template, else
+ * jit_emit_template_code). False (why says so) when it cannot be made. */
+bool tv_template_code(const pvm_inst *in0, jit_imm_class cls, pvm_isa isa, jit_features f, bool listing, pvm_inst *in,
+                      jit_tpl *tpl, char *why, size_t n);
 
 /* The gas charged on entering at pc as the spec engine charges it: 0.7.2 the region's instruction
  * count, 0.8.0 the cost model's cost of the block holding pc (from its start L(pc)). */

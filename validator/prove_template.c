@@ -60,7 +60,7 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 	if (!tv_begin(w, res, cex)) goto out;
 	pvm_inst in;
 	jit_tpl tpl;
-	if (!tv_template_code(in0, cls, sem_spec_isa(w->o->spec), w->feat, &in, &tpl, res->detail, sizeof res->detail))
+	if (!tv_template_code(in0, cls, sem_spec_isa(w->o->spec), w->feat, true, &in, &tpl, res->detail, sizeof res->detail))
 		goto out;
 	Z3_context z = w->z;
 	tv_query q;

@@ -201,7 +201,7 @@ bool tv_store_key_template(const tv_store *s, const sem_spec *sp, const pvm_inst
 	pvm_inst in;
 	jit_tpl *t = pvm_xmalloc(sizeof *t);
 	char why[200];
-	bool ok = tv_template_code(in0, cls, sem_spec_isa(sp), f, &in, t, why, sizeof why);
+	bool ok = tv_template_code(in0, cls, sem_spec_isa(sp), f, false, &in, t, why, sizeof why);
 	if (ok) {
 		tv_sha256_ctx c;
 		key_begin(&c, s, "template", sp, variant, f, reading);

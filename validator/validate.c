@@ -375,8 +375,8 @@ static bool same_code_as_twin(const run *R, const item *it)
 	    memcmp(&tw->in, &it->in, sizeof it->in))
 		return false;
 	static _Thread_local jit_tpl a, b;
-	if (jit_emit_template(&it->in, (jit_imm_class)it->cls, tv_variant_features(TV_VAR_CPUID), &a) != JIT_OK ||
-	    jit_emit_template(&it->in, (jit_imm_class)it->cls, tv_variant_features(TV_VAR_PORTABLE), &b) != JIT_OK)
+	if (jit_emit_template_code(&it->in, (jit_imm_class)it->cls, tv_variant_features(TV_VAR_CPUID), &a) != JIT_OK ||
+	    jit_emit_template_code(&it->in, (jit_imm_class)it->cls, tv_variant_features(TV_VAR_PORTABLE), &b) != JIT_OK)
 		return false;
 	return a.len == b.len && !memcmp(a.bytes, b.bytes, a.len) && a.n_imms == b.n_imms &&
 	       !memcmp(a.imms, b.imms, a.n_imms * sizeof a.imms[0]) && a.n_exits == b.n_exits &&

@@ -37,6 +37,12 @@ static void check_one(csh cs, const pvm_inst *in, jit_features f, const char *fn
 		return;
 	}
 	checked++;
+	/* without the listing: the same bytes, fields and exits (the validator's keys and twin check) */
+	if (jit_emit_template_code(in, JIT_CLASS_ANY, f, &t2) != JIT_OK || t2.len != t.len || memcmp(t2.bytes, t.bytes, t.len) ||
+	    t2.n_imms != t.n_imms || memcmp(t2.imms, t.imms, t.n_imms * sizeof t.imms[0]) || t2.n_exits != t.n_exits ||
+	    memcmp(t2.exits, t.exits, t.n_exits * sizeof t.exits[0]) || t2.n_insns != 0)
+		FAIL("%s %s r%u r%u r%u: jit_emit_template_code differs from jit_emit_template", op_name(in->op), fname, in->ra,
+		     in->rb, in->rd);
 	cs_insn *ci;
 	size_t n = t.len ? cs_disasm(cs, t.bytes, t.len, 0, 0, &ci) : 0;
 	size_t off = 0;
