@@ -3,27 +3,16 @@
  * five execution unit pools, a 32-entry reorder buffer) run over its instructions from the block
  * start to the first terminator, minus 3, at least 1. Static per block start; the data per
  * instruction is cost.def. The same function serves every engine, the JIT and the tools.
- * Two computations of the one simulation give the same result: an entry-by-entry schedule (fast;
- * it declines the blocks where a start waits for units held by a later entry) and the cycle-by-
- * cycle simulation (every block). Deblob asks once per distinct instruction sequence (memo). */
+ * Both computations of the one simulation run on a block's words (cost_word.h: what the
+ * simulation reads of each instruction) and give the same result: an entry-by-entry schedule
+ * (fast; it declines the blocks where a start waits for units held by a later entry) and the
+ * cycle-by-cycle simulation (every block). Deblob gathers each block's words as it decodes and
+ * asks once per distinct word sequence (memo). */
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
 #include "mutant.h"
-
-/* Cycle counts of cost.def are plain numbers or MEM/BRANCH; PVM_CYC_##n must expand to n. */
-#define PVM_CYC_0 0
-#define PVM_CYC_1 1
-#define PVM_CYC_2 2
-#define PVM_CYC_3 3
-#define PVM_CYC_4 4
-#define PVM_CYC_6 6
-#define PVM_CYC_15 15
-#define PVM_CYC_22 22
-#define PVM_CYC_25 25
-#define PVM_CYC_40 40
-#define PVM_CYC_60 60
-#define PVM_CYC_100 100
+#include "cost_word.h"
 
 const pvm_costinfo pvm_costs[PVM_NUM_OPS] = {
 #define PVM_COST(name, regs, cyc, dkind, d1, d2, a, l, s, m, d) \
@@ -32,32 +21,7 @@ const pvm_costinfo pvm_costs[PVM_NUM_OPS] = {
 #undef PVM_COST
 };
 
-enum { DECODE_SLOTS = 4, STARTS = 5, ROB_SIZE = 32, REFUND = 3, BRANCH_HINTED = 1,
-       BRANCH_UNHINTED = 20 };
-
-/* A row as the simulation reads it: register operands as selectors (0: none, 1: rA, 2: rB,
- * 3: rD) for the sources and the destination, and the units used while running as one 4-bit lane
- * per unit (ALU, load, store, mul, div). Expanded from cost.def like pvm_costs. */
-typedef struct model {
-	uint8_t src1, src2, dst, dkind, d1, d2, cycles;
-	uint32_t need;
-} model;
-#define SEL_NONE 0, 0, 0
-#define SEL_WA 0, 0, 1
-#define SEL_RA 1, 0, 0
-#define SEL_RA_WD 1, 0, 3
-#define SEL_RAB 1, 2, 0
-#define SEL_RB_WA 2, 0, 1
-#define SEL_RAB_WD 1, 2, 3
-#define MODEL(sel, cyc, dkind, d1, d2, a, l, s, m, d) { sel, PVM_D_##dkind, d1, d2, PVM_CYC_##cyc, \
-	(a) | (l) << 4 | (s) << 8 | (m) << 12 | (d) << 16 }
-static const model models[PVM_NUM_OPS] = {
-#define PVM_COST(name, regs, cyc, dkind, d1, d2, a, l, s, m, d) \
-	[PVM_OP_##name] = MODEL(SEL_##regs, cyc, dkind, d1, d2, a, l, s, m, d),
-#include "cost.def"
-#undef PVM_COST
-};
-#undef MODEL
+enum { DECODE_SLOTS = 4, STARTS = 5, ROB_SIZE = 32, REFUND = 3 };
 /* Unit counts, one 4-bit lane per unit: the units there are, and the guard bit of each lane. A lane
  * below 8 less one below 8 leaves the guard bit set exactly when it does not go below 0. */
 #define UNITS_TOTAL 0x11444u /* (4, 4, 4, 1, 1) */
@@ -100,38 +64,6 @@ static inline uint64_t rotr(uint64_t x, unsigned k) { return k ? x >> k | x << (
 static inline uint64_t rotl(uint64_t x, unsigned k) { return k ? x << k | x >> (64 - k) : x; }
 static inline unsigned low(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
 
-/* b (A.64): a branch is hinted when the byte at its fall-through or at its target is `trap` or
- * `unlikely` (raw bytes, code padded with zeros: past the end is trap's byte; a target below 0
- * has wrapped mod 2^32 and so lies past the code: hinted, as PolkaVM does, §6.5). hint[] holds
- * the two bytes (an absent one: a value no byte has). */
-static bool hinted(const pvm_program *p, const pvm_inst *in, const int hint[2])
-{
-	return in->next >= p->code_len || in->target >= p->code_len ||
-	       p->code[in->next] == hint[0] || p->code[in->next] == hint[1] ||
-	       p->code[in->target] == hint[0] || p->code[in->target] == hint[1];
-}
-
-/* An instruction's latency in the model (A.63, A.64). */
-static inline uint32_t latency(const pvm_program *p, const pvm_inst *in, const model *m, const int hint[2])
-{
-	/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
-	uint32_t cyc = (uint32_t)pvm_mutant_hook_op(PVM_HOOK_cost_cycles, in->op, m->cycles);
-	return cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY :
-	       cyc == PVM_CYC_BRANCH ? (hinted(p, in, hint) ? BRANCH_HINTED : BRANCH_UNHINTED) : cyc;
-}
-
-/* Decode slots of an instruction (A.61, A.62) and its source and destination registers as
- * indices into a register table of 18: a missing source is 16, a missing destination 17. */
-static inline unsigned slots(const pvm_inst *in, const model *m, unsigned *src1, unsigned *src2, unsigned *dst)
-{
-	/* the selectors that occur (SEL_*): src1 none/rA/rB, src2 none/rB, dst none/rA/rD */
-	*src1 = m->src1 == 1 ? in->ra : m->src1 == 2 ? in->rb : 16;
-	*src2 = m->src2 == 2 ? in->rb : 16;
-	*dst = m->dst == 1 ? in->ra : m->dst == 3 ? in->rd : 17;
-	return m->dkind == PVM_D_P ? (*dst == *src1 || *dst == *src2 ? m->d1 : m->d2) :
-	       m->dkind == PVM_D_PS ? (in->ra == in->rd ? m->d1 : m->d2) : m->d1;
-}
-
 /* The fast path: the simulation's schedule computed entry by entry, in index order, which is
  * exact unless a start waits for units that a later entry holds.
  * Entry j's timeline follows from the earlier entries:
@@ -170,19 +102,17 @@ static inline uint32_t next_at(const uint64_t *bm, uint32_t from, uint32_t to)
 	}
 }
 
-static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32_t *cost)
+static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
 	uint32_t prod_done[18] = { 0 }; /* per register: the done cycle of its producer (0: none) */
 	uint32_t retired[ROB_SIZE];     /* R of the last 32 entries, by index mod 32 */
 	uint32_t n = 0, dc = 0, last_r = 0, max_e = 0, last_s = 0; /* last_s: the latest start */
 	uint32_t touched = 0;           /* the words of start_at and end_at with a bit set */
 	unsigned dec_left = DECODE_SLOTS;
-	uint64_t ip = s;
-	bool ok = true, finished = false;
-	while (ok && !finished) {
-		const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
-		const model *m = &models[in->op];
-		unsigned src1, src2, dst, ds = slots(in, m, &src1, &src2, &dst);
+	bool ok = true;
+	for (size_t i = 0; i < n_words && ok; i++) {
+		cost_entry x = cost_entry_of(t, words[i]);
+		unsigned ds = x.slots;
 		for (;;) {
 			if (n >= ROB_SIZE && retired[n % ROB_SIZE] >= dc) { /* ROB full until it retires */
 				dc = retired[n % ROB_SIZE] + 1;
@@ -193,17 +123,16 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 			dec_left = DECODE_SLOTS;
 		}
 		dec_left -= ds;
-		if (in->op == PVM_OP_move_reg) {
-			prod_done[in->rd] = prod_done[in->ra];
-			ip = in->next;
+		if (x.move) { /* no entry: rD gets rA's producer */
+			prod_done[x.dst] = prod_done[x.src1];
 			continue;
 		}
-		uint32_t lat = latency(p, in, m, hint), start = dc + 1;
-		if (prod_done[src1] > start) start = prod_done[src1];
-		if (prod_done[src2] > start) start = prod_done[src2];
+		uint32_t lat = x.lat, need = x.need, start = dc + 1;
+		if (prod_done[x.src1] > start) start = prod_done[x.src1];
+		if (prod_done[x.src2] > start) start = prod_done[x.src2];
 		while (start < HORIZON) {
 			if (hz.used[start] >> 24 >= STARTS) start++;
-			else if (!fits(hz.used[start] + m->need)) start = next_at(hz.end_at, start + 1, HORIZON); /* units back */
+			else if (!fits(hz.used[start] + need)) start = next_at(hz.end_at, start + 1, HORIZON); /* units back */
 			else break;
 		}
 		uint32_t done = start + lat;
@@ -215,9 +144,16 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 		hz.start_at[start / 64] |= 1ull << (start % 64);
 		hz.end_at[done / 64] |= 1ull << (done % 64);
 		touched |= 1u << start / 64 | 1u << done / 64;
-		if (m->need) {
-			uint32_t need = m->need;
-			for (uint32_t c = start; c < done; c++) hz.used[c] += need;
+		if (need) {
+			/* need in every cycle of [start, done): a load's or a store's 25 cycles unrolled (no
+			 * loop exit to mispredict between them and the other latencies) */
+			uint32_t *u = hz.used + start;
+			if (lat == PVM_MEM_LATENCY) {
+#pragma GCC unroll 25
+				for (unsigned c = 0; c < PVM_MEM_LATENCY; c++) u[c] += need;
+			} else {
+				for (unsigned c = 0; c < lat; c++) u[c] += need;
+			}
 			/* the earlier entries starting while this one runs must still find their units */
 			for (uint32_t c = start < last_s ? next_at(hz.start_at, start + 1, done) : done; c < done;
 			     c = next_at(hz.start_at, c + 1, done))
@@ -225,12 +161,10 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 		}
 		if (done > max_e) max_e = done;
 		if (start > last_s) last_s = start;
-		prod_done[dst] = done;
+		prod_done[x.dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
 		retired[n % ROB_SIZE] = last_r;
 		n++;
-		finished = pvm_op_is_term(in->op);
-		ip = in->next;
 	}
 	uint32_t end = max_e + 1 < HORIZON ? max_e + 1 : HORIZON;
 	for (uint32_t c = 0; c < end; c += CLEAR) memset(hz.used + c, 0, CLEAR * sizeof *hz.used);
@@ -241,33 +175,15 @@ static bool schedule(const pvm_program *p, uint32_t s, const int hint[2], uint32
 	return true;
 }
 
-/* The opcode bytes of trap and unlikely in p's revision (an absent one: a value no byte has). */
-static void hint_bytes(const pvm_program *p, int hint[2])
+/* The cycle-by-cycle simulation of the block whose words are words[0..n_words), the last one a
+ * terminator's. */
+static uint32_t simulate(const cost_table *t, const uint64_t *words, size_t n_words)
 {
-	for (int i = 0; i < 2; i++) {
-		unsigned op = i ? PVM_OP_unlikely : PVM_OP_trap;
-		hint[i] = pvm_op_in(p->isa, op) ? pvm_byte(p->isa, op) : -1;
-	}
-}
-
-static uint32_t block_cost(const pvm_program *p, uint32_t s, const int hint[2]);
-
-uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
-{
-	int hint[2];
-	hint_bytes(p, hint);
-	return block_cost(p, s, hint);
-}
-
-static uint32_t block_cost(const pvm_program *p, uint32_t s, const int hint[2])
-{
-	uint32_t cost;
-	if (schedule(p, s, hint, &cost)) return cost;
 	rob r;
 	r.dec = r.wait = r.run = r.ending = r.fin = r.busy = r.ready = r.short_ = 0;
-	int32_t prod[18]; /* the entry producing each register (-1: none); 16, 17: see below */
+	int32_t prod[18]; /* the entry producing each register (-1: none); 16, 17: see cost_word.h */
 	for (int i = 0; i < 18; i++) prod[i] = -1;
-	uint64_t ip = s;
+	size_t ip = 0;
 	uint32_t units = UNITS_TOTAL;
 	uint32_t n = 0, head = 0, cycles = 0; /* entries [0, head) are RETIRED (retirement is in order) */
 	uint32_t next_done = NEVER;           /* the least done of run */
@@ -276,35 +192,34 @@ static uint32_t block_cost(const pvm_program *p, uint32_t s, const int hint[2])
 		bool acted = false;
 		/* 1. decode while the slots, the ROB and ip allow */
 		for (unsigned dec_left = DECODE_SLOTS; !none && n - head < ROB_SIZE;) {
-			const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
-			const model *m = &models[in->op];
-			unsigned src1, src2, dst, ds = slots(in, m, &src1, &src2, &dst);
+			cost_entry x = cost_entry_of(t, words[ip]);
+			unsigned ds = x.slots;
 			if (ds > dec_left) break;
 			acted = true;
-			if (in->op == PVM_OP_move_reg) { /* no entry: rD gets rA's producer */
-				prod[in->rd] = prod[in->ra];
-				ip = in->next;
+			if (x.move) { /* no entry: rD gets rA's producer */
+				prod[x.dst] = prod[x.src1];
+				ip++;
 				dec_left -= 1;
 				continue;
 			}
 			unsigned k = n % SLOTS;
 			uint64_t bit = 1ull << k, deps = 0;
-			int32_t p1 = prod[src1], p2 = prod[src2];
+			int32_t p1 = prod[x.src1], p2 = prod[x.src2];
 			if (p1 >= (int32_t)head) deps |= 1ull << (p1 % SLOTS);
 			if (p2 >= (int32_t)head) deps |= 1ull << (p2 % SLOTS);
 			for (uint64_t x = deps; x; x &= x - 1) r.users[low(x)] |= bit;
 			r.deps[k] = deps;
 			r.users[k] = 0;
-			prod[dst] = (int32_t)n;
-			uint32_t lat = latency(p, in, m, hint);
+			prod[x.dst] = (int32_t)n;
+			uint32_t lat = x.lat;
 			r.lat[k] = lat;
 			r.busy = lat ? r.busy | bit : r.busy & ~bit;
-			r.need[k] = m->need;
+			r.need[k] = x.need;
 			r.dec |= bit;
 			n++;
 			dec_left -= ds;
-			if (pvm_op_is_term(in->op)) none = true;
-			else ip = in->next;
+			if (x.term || ip + 1 >= n_words) none = true;
+			else ip++;
 		}
 		/* 2. start ready entries with their units free, lowest index first (starting one makes
 		 * no other one ready) */
@@ -373,12 +288,56 @@ static uint32_t block_cost(const pvm_program *p, uint32_t s, const int hint[2])
 	return cycles > REFUND + 1 ? cycles - REFUND : 1;
 }
 
+/* The words of the block from pc s to its first terminator into *w (capacity *cap, grown):
+ * their number. */
+static size_t block_words(const pvm_program *p, uint32_t s, const cost_table *t, uint64_t **w, size_t *cap)
+{
+	size_t n = 0;
+	uint64_t ip = s;
+	for (bool last = false; !last; n++) {
+		const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
+		if (n == *cap) *w = pvm_xrealloc(*w, (*cap = 2 * *cap + 16) * sizeof **w);
+		(*w)[n] = cost_word(p, t, in);
+		last = pvm_op_is_term(in->op);
+		ip = in->next;
+	}
+	return n;
+}
+
+static uint32_t words_cost(const cost_table *t, const uint64_t *w, size_t n)
+{
+	uint32_t cost;
+	return schedule(t, w, n, &cost) ? cost : simulate(t, w, n);
+}
+
+uint32_t pvm_block_cost(const pvm_program *p, uint32_t s)
+{
+	cost_table t;
+	cost_table_init(&t, p);
+	uint64_t *w = NULL;
+	size_t cap = 0, n = block_words(p, s, &t, &w, &cap);
+	uint32_t cost = words_cost(&t, w, n);
+	free(w);
+	return cost;
+}
+
+uint32_t pvm_block_cost_sim(const pvm_program *p, uint32_t s)
+{
+	cost_table t;
+	cost_table_init(&t, p);
+	uint64_t *w = NULL;
+	size_t cap = 0, n = block_words(p, s, &t, &w, &cap);
+	uint32_t cost = simulate(&t, w, n);
+	free(w);
+	return cost;
+}
+
 /* ---- the costs of a program's blocks --------------------------------------------------------- */
 
 struct pvm_cost_memo {
 	const pvm_program *p;
-	int hint[2];
-	uint64_t *key;             /* per slot: the hash of a block's words (block_word), 0: free */
+	cost_table t;
+	uint64_t *key;             /* per slot: the hash of a block's words, 0: free */
 	uint32_t *cost, *len;      /* per slot: its cost, its number of words */
 	size_t *at;                /* per slot: where its words are in words[] */
 	uint32_t mask, n;
@@ -393,7 +352,7 @@ pvm_cost_memo *pvm_cost_memo_new(const pvm_program *p)
 	uint32_t slots = 64, starts = pvm_count_starts(p);
 	while (slots < starts / 2 && slots < (1u << 20)) slots *= 2;
 	m->p = p;
-	hint_bytes(p, m->hint);
+	cost_table_init(&m->t, p);
 	m->key = pvm_xcalloc(slots, sizeof *m->key);
 	m->cost = pvm_xmalloc(slots * sizeof *m->cost);
 	m->len = pvm_xmalloc(slots * sizeof *m->len);
@@ -418,37 +377,25 @@ void pvm_cost_memo_free(pvm_cost_memo *m)
 	free(m);
 }
 
-uint32_t pvm_block_cost_memo(pvm_cost_memo *m, uint32_t s)
+uint32_t pvm_cost_memo_words(pvm_cost_memo *m, const uint64_t *w, size_t n)
 {
-	/* the block's words: what the simulation reads of each instruction (opcode, registers, and
-	 * latency, a function of the opcode but for a branch's hint) */
-	const pvm_program *p = m->p;
-	uint64_t h = 0x9E3779B97F4A7C15ull, ip = s;
-	size_t n = 0;
-	for (bool last = false; !last; n++) {
-		const pvm_inst *in = pvm_inst_at(p, ip > UINT32_MAX ? UINT32_MAX : (uint32_t)ip);
-		uint64_t cyc = pvm_mutant_hook_op(PVM_HOOK_cost_cycles, in->op, models[in->op].cycles);
-		uint64_t w = (uint64_t)in->op | (uint64_t)in->ra << 8 | (uint64_t)in->rb << 16 |
-		             (uint64_t)in->rd << 24 | (uint64_t)(cyc == PVM_CYC_BRANCH && hinted(p, in, m->hint)) << 32;
-		if (n == m->cap_cur) m->cur = pvm_xrealloc(m->cur, (m->cap_cur *= 2) * sizeof *m->cur);
-		m->cur[n] = w;
-		h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+	uint64_t h = 0x9E3779B97F4A7C15ull;
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ w[i]) * 0xBF58476D1CE4E5B9ull;
 		h ^= h >> 31;
-		last = pvm_op_is_term(in->op);
-		ip = in->next;
 	}
 	h |= 1; /* never 0 (a free slot) */
 	uint32_t i = (uint32_t)(h >> 40) & m->mask;
 	for (; m->key[i]; i = (i + 1) & m->mask)
-		if (m->key[i] == h && m->len[i] == n && !memcmp(m->words + m->at[i], m->cur, n * sizeof *m->cur))
+		if (m->key[i] == h && m->len[i] == n && !memcmp(m->words + m->at[i], w, n * sizeof *w))
 			return m->cost[i];
-	uint32_t cost = block_cost(p, s, m->hint);
+	uint32_t cost = words_cost(&m->t, w, n);
 	if (m->n < m->mask / 4 * 3) { /* (a full table: no more entries) */
 		if (m->n_words + n > m->cap_words) {
 			while (m->n_words + n > m->cap_words) m->cap_words *= 2;
 			m->words = pvm_xrealloc(m->words, m->cap_words * sizeof *m->words);
 		}
-		memcpy(m->words + m->n_words, m->cur, n * sizeof *m->cur);
+		memcpy(m->words + m->n_words, w, n * sizeof *w);
 		m->key[i] = h;
 		m->cost[i] = cost;
 		m->len[i] = (uint32_t)n;
@@ -457,6 +404,14 @@ uint32_t pvm_block_cost_memo(pvm_cost_memo *m, uint32_t s)
 		m->n++;
 	}
 	return cost;
+}
+
+const cost_table *pvm_cost_memo_table(const pvm_cost_memo *m) { return &m->t; }
+
+uint32_t pvm_block_cost_memo(pvm_cost_memo *m, uint32_t s)
+{
+	size_t n = block_words(m->p, s, &m->t, &m->cur, &m->cap_cur);
+	return pvm_cost_memo_words(m, m->cur, n);
 }
 
 uint32_t pvm_block_of(const pvm_program *p, uint32_t pc)

@@ -7,6 +7,7 @@
 #include "pvm.h"
 #include "mutant.h"
 #include "fields_decode.h"
+#include "cost_word.h"
 
 const pvm_inst pvm_trap_inst = { .op = PVM_OP_trap };
 
@@ -133,12 +134,40 @@ uint32_t pvm_count_starts(const pvm_program *p)
 	return n;
 }
 
-/* Positions [from, to) hold no instruction start, to being the next set position: traps. */
-static void fill_gap(pvm_program *p, uint32_t from, uint32_t to)
+/* Positions [from, to) hold no instruction start, to being the next set position: traps
+ * { .op = trap, .pc = pc, .next = pc + 1 + min(to - pc - 1, 24) }. Written four at a time, each
+ * as two 16-byte stores (op and zero registers, pc, next, zero target; zero imm and imm2): the
+ * (up to 3) entries written past to are written again later in the walk (the walk goes up, and
+ * inst has 3 spare entries past code_len). */
+typedef uint32_t v4u __attribute__((vector_size(16)));
+_Static_assert(sizeof(pvm_inst) == 32 && offsetof(pvm_inst, pc) == 4 && offsetof(pvm_inst, next) == 8 &&
+               offsetof(pvm_inst, target) == 12 && offsetof(pvm_inst, imm) == 16, "fill_gap's stores");
+static inline __attribute__((always_inline)) void fill_gap(pvm_program *p, uint32_t from, uint32_t to)
 {
-	for (uint32_t pc = from; pc < to; pc++) {
-		uint32_t l = to - pc - 1;
-		p->inst[pc] = (pvm_inst){ .op = PVM_OP_trap, .pc = pc, .next = pc + 1 + (l < 24 ? l : 24) };
+	const v4u zero = { 0, 0, 0, 0 }, one = { 0, 1, 0, 0 };
+	uint8_t *at = (uint8_t *)(p->inst + from);
+	if (to - from > 25) { /* (a skip cut at 24 before to) */
+		for (uint32_t pc = from; pc < to; pc++, at += 32) {
+			v4u lo = { PVM_OP_trap, pc, to - pc > 25 ? pc + 25 : to, 0 };
+			memcpy(at, &lo, 16);
+			memcpy(at + 16, &zero, 16);
+		}
+		return;
+	}
+	v4u lo = { PVM_OP_trap, from, to, 0 };
+	for (uint32_t pc = from; pc < to; pc += 4, at += 128) {
+		memcpy(at, &lo, 16);
+		memcpy(at + 16, &zero, 16);
+		lo += one;
+		memcpy(at + 32, &lo, 16);
+		memcpy(at + 48, &zero, 16);
+		lo += one;
+		memcpy(at + 64, &lo, 16);
+		memcpy(at + 80, &zero, 16);
+		lo += one;
+		memcpy(at + 96, &lo, 16);
+		memcpy(at + 112, &zero, 16);
+		lo += one;
 	}
 }
 
@@ -151,10 +180,11 @@ static void fill_gap(pvm_program *p, uint32_t from, uint32_t to)
 #define SPREAD64(b) SPREAD16(b), SPREAD16((b) + 16), SPREAD16((b) + 32), SPREAD16((b) + 48)
 static const uint64_t spread[256] = { SPREAD64(0), SPREAD64(64), SPREAD64(128), SPREAD64(192) };
 
-/* Gas cost of the positions [from, to): cost. */
+/* Gas cost of the positions [from, to): cost (four at a time: gas_cost has 3 spare entries). */
 static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
 {
-	for (uint32_t pc = from; pc < to; pc++) p->gas_cost[pc] = cost;
+	const v4u c = (v4u){ 0, 0, 0, 0 } + cost;
+	for (uint32_t pc = from; pc < to; pc += 4) memcpy(p->gas_cost + pc, &c, 16);
 }
 
 /* Fills inst, is_start, is_block and gas_cost from code, bitmask and code_len, and (0.8.0) notes
@@ -168,10 +198,10 @@ static void analyse(pvm_program *p, unsigned flags)
 	uint32_t len = p->code_len;
 	size_t n = (size_t)len + 1;
 	bool is08 = p->isa == PVM_ISA_080;
-	p->inst = pvm_xmalloc(n * sizeof *p->inst);
+	p->inst = pvm_xmalloc((n + 3) * sizeof *p->inst); /* (+ 3: fill_gap) */
 	p->is_start = pvm_xmalloc(n + 8); /* + 8: is_start is written 8 positions per bitmask byte */
 	p->is_block = pvm_xcalloc(n, 1);
-	p->gas_cost = pvm_xmalloc(n * sizeof *p->gas_cost);
+	p->gas_cost = pvm_xmalloc((n + 3) * sizeof *p->gas_cost); /* (+ 3: fill_cost) */
 	for (size_t i = 0; i < ((size_t)len + 7) / 8; i++) memcpy(p->is_start + 8 * i, &spread[p->bitmask[i]], 8);
 	p->is_start[len] = 1;
 	/* prevalidation v_blob: the walk from 0 visits only defined opcodes at set bitmask bits and
@@ -182,6 +212,18 @@ static void analyse(pvm_program *p, unsigned flags)
 	uint64_t limit = is08 ? pvm_mutant_hook(PVM_HOOK_skip_limit, 24) : 24;
 	uint32_t block = UINT32_MAX; /* the current block's start (none yet: the cost is 0) */
 	pvm_cost_memo *memo = is08 ? pvm_cost_memo_new(p) : NULL;
+	/* 0.8.0: the current block's words (cost_word.h), gathered from its start while the walk
+	 * visits what the simulation reads: each instruction up to the block's first terminator is
+	 * followed by the next start (next == t). If one is not (a skip cut at 24: the block goes on
+	 * at a trap between starts), the block's cost is asked from its start instead. */
+	const cost_table *ct = NULL;
+	uint64_t *words = NULL;
+	size_t n_words = 0;
+	bool gathering = false, gathered = false; /* in the block before its terminator; all of it */
+	if (is08) {
+		ct = pvm_cost_memo_table(memo);
+		words = pvm_xmalloc(((size_t)pvm_count_starts(p) + 1) * sizeof *words);
+	}
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t s = pvm_starts_next(&it);
 	fill_gap(p, 0, s);
@@ -195,9 +237,18 @@ static void analyse(pvm_program *p, unsigned flags)
 		if (op >= 0 && (s == 0 || term_before)) {
 			p->is_block[s] = 1;
 			if (is08) {
-				fill_cost(p, block == UINT32_MAX ? 0 : block, s, block == UINT32_MAX ? 0 : pvm_block_cost_memo(memo, block));
+				fill_cost(p, block == UINT32_MAX ? 0 : block, s, block == UINT32_MAX ? 0 :
+				          gathered ? pvm_cost_memo_words(memo, words, n_words) : pvm_block_cost_memo(memo, block));
 				block = s;
+				n_words = 0;
+				gathering = true;
+				gathered = false;
 			}
+		}
+		if (gathering) {
+			words[n_words++] = cost_word(p, ct, in);
+			gathered = pvm_op_is_term(in->op);
+			gathering = !gathered && in->next == t;
 		}
 		if (is08 && !why) {
 			if (op < 0) {
@@ -215,8 +266,14 @@ static void analyse(pvm_program *p, unsigned flags)
 	}
 	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
 	if (is08) {
-		fill_cost(p, block == UINT32_MAX ? 0 : block, len, block == UINT32_MAX ? 0 : pvm_block_cost_memo(memo, block));
+		if (gathering) { /* the block runs into the trap at code_len */
+			words[n_words++] = cost_word(p, ct, &p->inst[len]);
+			gathered = true;
+		}
+		fill_cost(p, block == UINT32_MAX ? 0 : block, len, block == UINT32_MAX ? 0 :
+		          gathered ? pvm_cost_memo_words(memo, words, n_words) : pvm_block_cost_memo(memo, block));
 		pvm_cost_memo_free(memo);
+		free(words);
 		p->gas_cost[len] = 0; /* running off the end panics without a charge (§3) */
 		if (!why) {
 			at = last;

@@ -242,6 +242,9 @@ extern const pvm_costinfo pvm_costs[PVM_NUM_OPS]; /* indexed by pvm_opcode */
  * max(cycles - 3, 1) of the pipeline simulation (A.48-A.60). s need not be in ϖ: the simulation
  * runs from s to the first terminator, as the formula does. */
 uint32_t pvm_block_cost(const pvm_program *p, uint32_t s);
+/* The same by the cycle-by-cycle simulation alone (A.54-A.60 step by step; no fast path, no memo):
+ * the reference the tests hold the faster ways to. */
+uint32_t pvm_block_cost_sim(const pvm_program *p, uint32_t s);
 /* The same for many block starts of one program (deblob): a block whose instructions are, in
  * order, those of a block already asked about (opcode, registers and model latency alike:
  * everything the simulation reads) gets that block's cost without a simulation. */

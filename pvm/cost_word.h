@@ -1,0 +1,145 @@
+/* pvm/cost_word.h (internal to pvm/): the cost model's view of one instruction as a word, shared
+ * by the model (cost.c) and deblob (decode.c), which gathers a block's words while it decodes.
+ * A word holds, with the program's cost table, everything the simulation reads of an
+ * instruction, so two blocks of a program with the same words have the same cost (the memo's
+ * key) and a block's cost is a function of its words (every computation of the model runs on
+ * words). */
+#ifndef JITPROOF_PVM_COST_WORD_H
+#define JITPROOF_PVM_COST_WORD_H
+
+#include "pvm.h"
+#include "mutant.h"
+
+/* Cycle counts of cost.def are plain numbers or MEM/BRANCH; PVM_CYC_##n must expand to n. */
+#define PVM_CYC_0 0
+#define PVM_CYC_1 1
+#define PVM_CYC_2 2
+#define PVM_CYC_3 3
+#define PVM_CYC_4 4
+#define PVM_CYC_6 6
+#define PVM_CYC_15 15
+#define PVM_CYC_22 22
+#define PVM_CYC_25 25
+#define PVM_CYC_40 40
+#define PVM_CYC_60 60
+#define PVM_CYC_100 100
+
+/* A row as the simulation reads it: register operands as selectors (0: none, 1: rA, 2: rB,
+ * 3: rD) for the sources and the destination, and the units used while running as one 4-bit lane
+ * per unit (ALU, load, store, mul, div). Expanded from cost.def like pvm_costs. */
+typedef struct cost_model {
+	uint8_t src1, src2, dst, dkind, d1, d2, cycles;
+	uint32_t need;
+} cost_model;
+#define COST_SEL_NONE 0, 0, 0
+#define COST_SEL_WA 0, 0, 1
+#define COST_SEL_RA 1, 0, 0
+#define COST_SEL_RA_WD 1, 0, 3
+#define COST_SEL_RAB 1, 2, 0
+#define COST_SEL_RB_WA 2, 0, 1
+#define COST_SEL_RAB_WD 1, 2, 3
+#define COST_MODEL(sel, cyc, dkind, d1, d2, a, l, s, m, d) { sel, PVM_D_##dkind, d1, d2, PVM_CYC_##cyc, \
+	(a) | (l) << 4 | (s) << 8 | (m) << 12 | (d) << 16 }
+static const cost_model cost_models[PVM_NUM_OPS] = {
+#define PVM_COST(name, regs, cyc, dkind, d1, d2, a, l, s, m, d) \
+	[PVM_OP_##name] = COST_MODEL(COST_SEL_##regs, cyc, dkind, d1, d2, a, l, s, m, d),
+#include "cost.def"
+#undef PVM_COST
+};
+#undef COST_MODEL
+
+enum { COST_BRANCH_HINTED = 1, COST_BRANCH_UNHINTED = 20 };
+
+/* b (A.64): a branch is hinted when the byte at its fall-through or at its target is `trap` or
+ * `unlikely` (raw bytes, code padded with zeros: past the end is trap's byte; a target below 0
+ * has wrapped mod 2^32 and so lies past the code: hinted, as PolkaVM does, §6.5). hint[] holds
+ * the two bytes (an absent one: a value no byte has). */
+static inline bool cost_hinted(const pvm_program *p, const pvm_inst *in, const int hint[2])
+{
+	return in->next >= p->code_len || in->target >= p->code_len ||
+	       p->code[in->next] == hint[0] || p->code[in->next] == hint[1] ||
+	       p->code[in->target] == hint[0] || p->code[in->target] == hint[1];
+}
+
+/* The opcode bytes of trap and unlikely in p's revision (an absent one: a value no byte has). */
+static inline void cost_hint_bytes(const pvm_program *p, int hint[2])
+{
+	for (int i = 0; i < 2; i++) {
+		unsigned op = i ? PVM_OP_unlikely : PVM_OP_trap;
+		hint[i] = pvm_op_in(p->isa, op) ? pvm_byte(p->isa, op) : -1;
+	}
+}
+
+/* A word is the instruction's opcode and register fields as they lie in pvm_inst (op | rA << 8 |
+ * rB << 16 | rD << 24) and, from bit 32, whether a branch is hinted (A.64; 0 for the other
+ * instructions): with the program's cost_table, everything the simulation reads of it. */
+_Static_assert(offsetof(pvm_inst, op) == 0 && offsetof(pvm_inst, ra) == 1 && offsetof(pvm_inst, rb) == 2 &&
+               offsetof(pvm_inst, rd) == 3, "a word's low 32 bits are pvm_inst's first four bytes");
+
+/* A row of a program's cost table: the row of cost.def as the simulation reads it, with the
+ * cycles a mutant may have changed. Registers are taken from a word r whose byte 0 is 16 (no
+ * source) or 17 (no destination) and bytes 1-3 are rA, rB, rD: src1 = r >> sh1 & 0xFF ... */
+typedef struct cost_row {
+	uint8_t sh1, sh2, shd; /* 8 * the selector of src1, src2, dst (0: none, 1: rA, 2: rB, 3: rD) */
+	uint8_t kind, d1, d2;  /* decode slots (A.61, A.62) */
+	uint8_t move, term, branch; /* move_reg; a terminator; a branch (latency: the hint's) */
+	uint16_t lat;          /* latency (A.63; a branch's: 0 here) */
+	uint32_t need;         /* units */
+} cost_row;
+typedef struct cost_table {
+	int hint[2];           /* cost_hint_bytes */
+	cost_row row[PVM_NUM_OPS];
+} cost_table;
+
+static inline void cost_table_init(cost_table *t, const pvm_program *p)
+{
+	cost_hint_bytes(p, t->hint);
+	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
+		const cost_model *m = &cost_models[op];
+		/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
+		uint64_t cyc = pvm_mutant_hook_op(PVM_HOOK_cost_cycles, op, m->cycles);
+		t->row[op] = (cost_row){ .sh1 = (uint8_t)(8 * m->src1), .sh2 = (uint8_t)(8 * m->src2),
+			.shd = (uint8_t)(8 * m->dst), .kind = m->dkind, .d1 = m->d1, .d2 = m->d2,
+			.move = op == PVM_OP_move_reg, .term = pvm_op_is_term(op), .branch = cyc == PVM_CYC_BRANCH,
+			.lat = (uint16_t)(cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY : cyc == PVM_CYC_BRANCH ? 0 : cyc),
+			.need = m->need };
+	}
+}
+
+/* The word of instruction in of program p (t: cost_table_init(t, p)). */
+static inline uint64_t cost_word(const pvm_program *p, const cost_table *t, const pvm_inst *in)
+{
+	uint32_t x;
+	memcpy(&x, in, 4);
+	return !t->row[in->op].branch ? x : x | (uint64_t)cost_hinted(p, in, t->hint) << 32;
+}
+
+/* An entry as the simulation reads it, from its word. */
+typedef struct cost_entry {
+	unsigned src1, src2, dst, slots; /* registers: indices into a table of 18 (0..12; a missing
+	                                    source is 16, a missing destination 17) */
+	uint32_t lat, need;
+	bool move, term;                 /* move_reg: src1 = rA, dst = rD */
+} cost_entry;
+
+static inline cost_entry cost_entry_of(const cost_table *t, uint64_t w)
+{
+	const cost_row *r = &t->row[w & 0xFF];
+	uint32_t regs = (uint32_t)w & 0xFFFFFF00u;
+	cost_entry e = { .src1 = (regs | 16) >> r->sh1 & 0xFF, .src2 = (regs | 16) >> r->sh2 & 0xFF,
+		.dst = (regs | 17) >> r->shd & 0xFF, .lat = r->lat, .need = r->need, .move = r->move, .term = r->term };
+	bool d1 = r->kind == PVM_D_P ? e.dst == e.src1 || e.dst == e.src2 :
+	          r->kind == PVM_D_PS ? (regs >> 8 & 0xFF) == (regs >> 24) : true;
+	e.slots = d1 ? r->d1 : r->d2;
+	if (r->branch) e.lat = w >> 32 ? COST_BRANCH_HINTED : COST_BRANCH_UNHINTED;
+	return e;
+}
+
+/* The cost of the block whose words are w[0..n) (the last one a terminator's), through the memo:
+ * deblob's way of asking, with the words it gathered walking the block (the words
+ * pvm_block_cost_memo would read from its start). */
+uint32_t pvm_cost_memo_words(pvm_cost_memo *m, const uint64_t *w, size_t n);
+/* The memo's cost table (deblob makes its words with it). */
+const cost_table *pvm_cost_memo_table(const pvm_cost_memo *m);
+
+#endif
