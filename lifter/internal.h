@@ -11,6 +11,13 @@ enum { BRK_SUB_CF = 1, BRK_SHL_OF = 2, BRK_DIV_DE = 4, BRK_IMUL_SF = 8 };
 struct lift_ctx {
 	Z3_context z;
 	csh cs;
+	/* simp's memo: the simplified form of each term it was given (by Z3 AST id). What simp must
+	 * return is a term equal to its argument for all values (Z3_simplify's contract), and an
+	 * earlier Z3_simplify of the same term is one; this context's terms live as long as it does
+	 * (no Z3_push/Z3_pop on it), so a remembered result stays valid. (It need not be the very
+	 * term a new call would build: Z3 orders commutative arguments by id, which depends on what
+	 * the context made before.) */
+	struct { unsigned *id; Z3_ast *v; size_t n, cap; } memo;
 	unsigned brk;          /* BRK_* rules deliberately broken (tests only) */
 	Z3_sort mem_sort;
 	char err[512];
@@ -61,7 +68,7 @@ Z3_ast b2v(Z3_context z, Z3_ast b);               /* Bool → (_ BitVec 1) */
 Z3_ast v2b(Z3_context z, Z3_ast v);               /* (_ BitVec 1) → Bool */
 Z3_ast and2(Z3_context z, Z3_ast a, Z3_ast b);
 Z3_ast or2(Z3_context z, Z3_ast a, Z3_ast b);
-Z3_ast simp(Z3_context z, Z3_ast a);
+Z3_ast simp(lift_ctx *lc, Z3_ast a);
 bool is_num(Z3_context z, Z3_ast a, uint64_t *v);
 Z3_ast fresh(lift_ctx *lc, const char *what, unsigned w); /* an undefined value */
 

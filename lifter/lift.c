@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -61,7 +62,34 @@ Z3_ast b2v(Z3_context z, Z3_ast b) { return Z3_mk_ite(z, b, bvn(z, 1, 1), bvn(z,
 Z3_ast v2b(Z3_context z, Z3_ast v) { return Z3_mk_eq(z, v, bvn(z, 1, 1)); }
 Z3_ast and2(Z3_context z, Z3_ast a, Z3_ast b) { Z3_ast v[2] = { a, b }; return Z3_mk_and(z, 2, v); }
 Z3_ast or2(Z3_context z, Z3_ast a, Z3_ast b) { Z3_ast v[2] = { a, b }; return Z3_mk_or(z, 2, v); }
-Z3_ast simp(Z3_context z, Z3_ast a) { return Z3_simplify(z, a); }
+Z3_ast simp(lift_ctx *lc, Z3_ast a)
+{
+	Z3_context z = lc->z;
+	unsigned id = Z3_get_ast_id(z, a);
+	if (2 * (lc->memo.n + 1) > lc->memo.cap) { /* grow (and rehash) at half full */
+		size_t old = lc->memo.cap, cap = old ? 2 * old : 4096;
+		unsigned *ids = lc->memo.id;
+		Z3_ast *vs = lc->memo.v;
+		lc->memo.id = pvm_xmalloc(cap * sizeof *ids);
+		lc->memo.v = pvm_xmalloc(cap * sizeof *vs);
+		memset(lc->memo.id, 0xff, cap * sizeof *ids);
+		lc->memo.cap = cap;
+		for (size_t i = 0; i < old; i++) {
+			if (ids[i] == UINT_MAX) continue;
+			size_t j = ids[i] * 2654435761u & (cap - 1);
+			while (lc->memo.id[j] != UINT_MAX) j = (j + 1) & (cap - 1);
+			lc->memo.id[j] = ids[i], lc->memo.v[j] = vs[i];
+		}
+		free(ids);
+		free(vs);
+	}
+	size_t j = id * 2654435761u & (lc->memo.cap - 1);
+	for (; lc->memo.id[j] != UINT_MAX; j = (j + 1) & (lc->memo.cap - 1))
+		if (lc->memo.id[j] == id) return lc->memo.v[j];
+	Z3_ast r = Z3_simplify(z, a);
+	lc->memo.id[j] = id, lc->memo.v[j] = r, lc->memo.n++;
+	return r;
+}
 
 bool is_num(Z3_context z, Z3_ast a, uint64_t *v)
 {
@@ -96,6 +124,8 @@ lift_ctx *lift_new(Z3_context z)
 void lift_free(lift_ctx *lc)
 {
 	if (!lc) return;
+	free(lc->memo.id);
+	free(lc->memo.v);
 	cs_close(&lc->cs);
 	free(lc);
 }
@@ -188,11 +218,12 @@ static bool same_base(Z3_context z, const baddr *a, const baddr *b)
 
 /* The address B + c + k, simplified. Without asking Z3 when B is a single term (c + k first,
  * as the simplifier orders it) or when the leading numeral only changes. */
-static Z3_ast baddr_plus(Z3_context z, const baddr *a, uint64_t k)
+static Z3_ast baddr_plus(lift_ctx *lc, const baddr *a, uint64_t k)
 {
+	Z3_context z = lc->z;
 	uint64_t c = a->c + k;
 	if (!a->add) return c ? Z3_mk_bvadd(z, bvn(z, 64, c), a->t) : a->t;
-	if (!a->first || !c) return k ? simp(z, Z3_mk_bvadd(z, Z3_app_to_ast(z, a->add), bvn(z, 64, k))) : Z3_app_to_ast(z, a->add);
+	if (!a->first || !c) return k ? simp(lc, Z3_mk_bvadd(z, Z3_app_to_ast(z, a->add), bvn(z, 64, k))) : Z3_app_to_ast(z, a->add);
 	unsigned n = Z3_get_app_num_args(z, a->add);
 	Z3_ast small[8], *args = n <= 8 ? small : pvm_xmalloc(n * sizeof *args);
 	for (unsigned i = 0; i < n; i++) args[i] = Z3_get_app_arg(z, a->add, i);
@@ -204,8 +235,9 @@ static Z3_ast baddr_plus(Z3_context z, const baddr *a, uint64_t k)
 
 /* The byte at a + k: the value of the newest store to that address, looking past stores to
  * provably different addresses; a select where that cannot be decided. */
-static Z3_ast read_byte(Z3_context z, Z3_ast mem, const baddr *a, uint64_t k)
+static Z3_ast read_byte(lift_ctx *lc, Z3_ast mem, const baddr *a, uint64_t k)
 {
+	Z3_context z = lc->z;
 	for (;;) {
 		if (Z3_get_ast_kind(z, mem) != Z3_APP_AST) break;
 		Z3_app ap = Z3_to_app(z, mem);
@@ -215,7 +247,7 @@ static Z3_ast read_byte(Z3_context z, Z3_ast mem, const baddr *a, uint64_t k)
 		if (j.c == a->c + k) return Z3_get_app_arg(z, ap, 2);
 		mem = Z3_get_app_arg(z, ap, 0);
 	}
-	return Z3_mk_select(z, mem, baddr_plus(z, a, k));
+	return Z3_mk_select(z, mem, baddr_plus(lc, a, k));
 }
 
 Z3_ast lift_mem_read(lift_ctx *lc, Z3_ast mem, Z3_ast addr, unsigned n)
@@ -225,7 +257,7 @@ Z3_ast lift_mem_read(lift_ctx *lc, Z3_ast mem, Z3_ast addr, unsigned n)
 	Z3_ast v = NULL, whole = NULL;
 	bool same = true; /* every byte k is extract(8k+7, 8k) of one n-byte value: that value */
 	for (unsigned i = 0; i < n; i++) {
-		Z3_ast b = read_byte(z, mem, &a, i);
+		Z3_ast b = read_byte(lc, mem, &a, i);
 		Z3_func_decl d = Z3_get_ast_kind(z, b) == Z3_APP_AST ? Z3_get_app_decl(z, Z3_to_app(z, b)) : NULL;
 		if (same && d && Z3_get_decl_kind(z, d) == Z3_OP_EXTRACT && Z3_get_decl_int_parameter(z, d, 1) == (int)(8 * i) &&
 		    Z3_get_decl_int_parameter(z, d, 0) == (int)(8 * i + 7)) {
@@ -236,7 +268,7 @@ Z3_ast lift_mem_read(lift_ctx *lc, Z3_ast mem, Z3_ast addr, unsigned n)
 			same = false;
 		v = v ? Z3_mk_concat(z, b, v) : b;
 	}
-	return same ? whole : simp(z, v);
+	return same ? whole : simp(lc, v);
 }
 
 Z3_solver lift_blast_solver(Z3_context z)
@@ -270,7 +302,7 @@ lift_err fail(lx *x, lift_err e, const char *why)
 
 Z3_ast reg_get(lx *x, unsigned r, unsigned w)
 {
-	return w == 64 ? x->s.gpr[r] : simp(x->z, ext(x->z, w - 1, 0, x->s.gpr[r]));
+	return w == 64 ? x->s.gpr[r] : simp(x->lc, ext(x->z, w - 1, 0, x->s.gpr[r]));
 }
 
 void reg_set(lx *x, unsigned r, unsigned w, Z3_ast v)
@@ -280,7 +312,7 @@ void reg_set(lx *x, unsigned r, unsigned w, Z3_ast v)
 	assert(bvw(z, v) == w);
 	if (w == 32) v = zx(z, 64, v);
 	else if (w < 32) v = Z3_mk_concat(z, ext(z, 63, w, old), v);
-	x->s.gpr[r] = simp(z, v);
+	x->s.gpr[r] = simp(x->lc, v);
 }
 
 /* Read/write a Capstone register operand (including ah..bh). */
@@ -290,7 +322,7 @@ static Z3_ast creg_get(lx *x, x86_reg r)
 	if (r == X86_REG_RIP) return bvn(z, 64, x->next);
 	assert(r < X86_REG_ENDING && regtab[r].idx1);
 	unsigned i = regtab[r].idx1 - 1;
-	if (regtab[r].hi) return simp(z, ext(z, 15, 8, x->s.gpr[i]));
+	if (regtab[r].hi) return simp(x->lc, ext(z, 15, 8, x->s.gpr[i]));
 	return reg_get(x, i, regtab[r].w);
 }
 
@@ -300,7 +332,7 @@ static void creg_set(lx *x, x86_reg r, Z3_ast v)
 	unsigned i = regtab[r].idx1 - 1;
 	if (regtab[r].hi) {
 		Z3_ast old = x->s.gpr[i];
-		x->s.gpr[i] = simp(z, Z3_mk_concat(z, ext(z, 63, 16, old), Z3_mk_concat(z, v, ext(z, 7, 0, old))));
+		x->s.gpr[i] = simp(x->lc, Z3_mk_concat(z, ext(z, 63, 16, old), Z3_mk_concat(z, v, ext(z, 7, 0, old))));
 		return;
 	}
 	reg_set(x, i, regtab[r].w, v);
@@ -319,7 +351,7 @@ void mem_wr(lx *x, Z3_ast addr, Z3_ast v)
 	baddr a = baddr_of(z, addr);
 	Z3_ast m = x->s.mem;
 	for (unsigned i = 0; i < n; i++)
-		m = Z3_mk_store(z, m, baddr_plus(z, &a, i), n == 1 ? v : ext(z, 8 * i + 7, 8 * i, v));
+		m = Z3_mk_store(z, m, baddr_plus(x->lc, &a, i), n == 1 ? v : ext(z, 8 * i + 7, 8 * i, v));
 	x->s.mem = m;
 }
 
@@ -335,7 +367,7 @@ Z3_ast op_addr(lx *x, int i)
 	if (m->index != X86_REG_INVALID)
 		a = Z3_mk_bvadd(z, a, Z3_mk_bvmul(z, zx(z, 64, creg_get(x, m->index)), bvn(z, 64, m->scale)));
 	if (aw == 32) a = zx(z, 64, ext(z, 31, 0, a));
-	return simp(z, a);
+	return simp(x->lc, a);
 }
 
 Z3_ast op_read(lx *x, int i, unsigned w)
@@ -346,7 +378,7 @@ Z3_ast op_read(lx *x, int i, unsigned w)
 	case X86_OP_REG: return zx(z, w, creg_get(x, op->reg));
 	case X86_OP_MEM: return zx(z, w, mem_rd(x, op_addr(x, i), op->size));
 	case X86_OP_IMM:
-		if (x->imm_field) return simp(z, sx(z, w, x->imm_field));
+		if (x->imm_field) return simp(x->lc, sx(z, w, x->imm_field));
 		return w == 64 ? bvn(z, 64, (uint64_t)op->imm)
 			       : bvn(z, w, (uint64_t)op->imm & ((1ull << w) - 1));
 	default: assert(0); return NULL;
@@ -356,7 +388,7 @@ Z3_ast op_read(lx *x, int i, unsigned w)
 void op_write(lx *x, int i, Z3_ast v)
 {
 	const cs_x86_op *op = &x->d->operands[i];
-	v = simp(x->z, v);
+	v = simp(x->lc, v);
 	if (op->type == X86_OP_REG) creg_set(x, op->reg, v);
 	else if (op->type == X86_OP_MEM) mem_wr(x, op_addr(x, i), v);
 	else assert(0);
@@ -441,8 +473,9 @@ static void *vec_push(vec *v, size_t sz)
 }
 
 /* ite-merge states st[0..n) whose (disjoint) conditions are c[0..n) into *out. */
-static void merge_states(Z3_context z, const Z3_ast *c, const lift_state *const *st, size_t n, lift_state *out)
+static void merge_states(lift_ctx *lc, const Z3_ast *c, const lift_state *const *st, size_t n, lift_state *out)
 {
+	Z3_context z = lc->z;
 	*out = *st[n - 1];
 	for (size_t k = n - 1; k-- > 0;) {
 		for (int i = 0; i < LIFT_NGPR; i++)
@@ -454,19 +487,21 @@ static void merge_states(Z3_context z, const Z3_ast *c, const lift_state *const 
 		if (!Z3_is_eq_ast(z, st[k]->mem, out->mem)) out->mem = Z3_mk_ite(z, c[k], st[k]->mem, out->mem);
 	}
 	if (n > 1) {
-		for (int i = 0; i < LIFT_NGPR; i++) out->gpr[i] = simp(z, out->gpr[i]);
-		out->mem = simp(z, out->mem);
+		for (int i = 0; i < LIFT_NGPR; i++) out->gpr[i] = simp(lc, out->gpr[i]);
+		out->mem = simp(lc, out->mem);
 	}
 }
 
-static Z3_ast or_all(Z3_context z, const Z3_ast *c, size_t n)
+static Z3_ast or_all(lift_ctx *lc, const Z3_ast *c, size_t n)
 {
-	return n == 1 ? c[0] : simp(z, Z3_mk_or(z, (unsigned)n, c));
+	Z3_context z = lc->z;
+	return n == 1 ? c[0] : simp(lc, Z3_mk_or(z, (unsigned)n, c));
 }
 
 /* Group exits by (kind, target) and merge each group. */
-static void merge_exits(Z3_context z, vec *ex, lift_result *out)
+static void merge_exits(lift_ctx *lc, vec *ex, lift_result *out)
 {
+	Z3_context z = lc->z;
 	lift_exit *e = ex->p;
 	size_t n = ex->n;
 	bool *done = pvm_xcalloc(n, sizeof *done);
@@ -488,9 +523,9 @@ static void merge_exits(Z3_context z, vec *ex, lift_result *out)
 		lift_exit *o = &out->exits[out->nexits++];
 		o->kind = e[i].kind;
 		o->target = e[i].target;
-		o->cond = or_all(z, c, m);
-		o->target_term = simp(z, tt);
-		merge_states(z, c, st, m, &o->st);
+		o->cond = or_all(lc, c, m);
+		o->target_term = simp(lc, tt);
+		merge_states(lc, c, st, m, &o->st);
 	}
 	free(done);
 	free(c);
@@ -543,8 +578,8 @@ lift_err lift_block(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t base
 		x->z = z;
 		x->base = base;
 		x->end = base + len;
-		merge_states(z, c, st, m, &x->s);
-		Z3_ast cond = or_all(z, c, m);
+		merge_states(lc, c, st, m, &x->s);
+		Z3_ast cond = or_all(lc, c, m);
 		free(c);
 		free(st);
 		size_t keep = 0;
@@ -593,7 +628,7 @@ lift_err lift_block(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t base
 		}
 		if ((err = h(x, arg))) goto done;
 		for (int k = 0; k < x->nsucc; k++) {
-			Z3_ast sc = x->succ[k].cond ? simp(z, and2(z, cond, x->succ[k].cond)) : cond;
+			Z3_ast sc = x->succ[k].cond ? simp(lc, and2(z, cond, x->succ[k].cond)) : cond;
 			if (Z3_get_bool_value(z, sc) == Z3_L_FALSE) continue;
 			int kind = x->succ[k].kind;
 			uint64_t t = x->succ[k].target;
@@ -610,7 +645,7 @@ lift_err lift_block(lift_ctx *lc, const uint8_t *code, size_t len, uint64_t base
 			e->st = x->succ[k].st;
 		}
 	}
-	merge_exits(z, &exits, out);
+	merge_exits(lc, &exits, out);
 done:
 	for (size_t i = 0; i < len; i++)
 		if (dec[i]) cs_free(dec[i], 1);

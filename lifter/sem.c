@@ -58,7 +58,7 @@ static Z3_ast cc_cond(lx *x, int c)
 	case CC_L: r = lt; break;
 	default: r = or2(z, zf, lt); break; /* CC_LE */
 	}
-	return simp(z, c & 1 ? Z3_mk_not(z, r) : r);
+	return simp(x->lc, c & 1 ? Z3_mk_not(z, r) : r);
 }
 
 /* ---- data movement ---- */
@@ -106,7 +106,7 @@ static lift_err h_push(lx *x, int arg)
 	Z3_context z = x->z;
 	if (x->d->op_count != 1 || (x->d->operands[0].type != X86_OP_IMM && op_width(x, 0) != 64)) return unsup(x);
 	Z3_ast v = op_read(x, 0, 64);
-	Z3_ast sp = simp(z, Z3_mk_bvsub(z, x->s.gpr[LIFT_RSP], bvn(z, 64, 8)));
+	Z3_ast sp = simp(x->lc, Z3_mk_bvsub(z, x->s.gpr[LIFT_RSP], bvn(z, 64, 8)));
 	x->s.gpr[LIFT_RSP] = sp;
 	mem_wr(x, sp, v);
 	fall(x);
@@ -119,7 +119,7 @@ static lift_err h_pop(lx *x, int arg)
 	if (x->d->op_count != 1 || !is_rm(x, 0) || op_width(x, 0) != 64) return unsup(x);
 	Z3_ast sp = x->s.gpr[LIFT_RSP];
 	Z3_ast v = mem_rd(x, sp, 8);
-	x->s.gpr[LIFT_RSP] = simp(z, Z3_mk_bvadd(z, sp, bvn(z, 64, 8)));
+	x->s.gpr[LIFT_RSP] = simp(x->lc, Z3_mk_bvadd(z, sp, bvn(z, 64, 8)));
 	op_write(x, 0, v);
 	fall(x);
 	return LIFT_OK;
@@ -190,7 +190,7 @@ static lift_err h_alu(lx *x, int op)
 		cf = of = bvn(z, 1, 0);
 		break;
 	}
-	r = simp(z, r);
+	r = simp(x->lc, r);
 	set_flag(x, CF, cf);
 	set_flag(x, OF, of);
 	if (af) set_flag(x, AF, af);
@@ -216,13 +216,13 @@ static lift_err h_unary(lx *x, int op)
 		fall(x);
 		return LIFT_OK;
 	case U_NEG:
-		r = simp(z, Z3_mk_bvneg(z, a));
+		r = simp(x->lc, Z3_mk_bvneg(z, a));
 		set_flag(x, CF, b2v(z, Z3_mk_not(z, isz(z, a))));
 		set_flag(x, OF, b2v(z, eqn(z, a, min)));
 		set_flag(x, AF, bit(z, bxor(z, a, r), 4));
 		break;
 	default:
-		r = simp(z, op == U_INC ? Z3_mk_bvadd(z, a, bvn(z, w, 1)) : Z3_mk_bvsub(z, a, bvn(z, w, 1)));
+		r = simp(x->lc, op == U_INC ? Z3_mk_bvadd(z, a, bvn(z, w, 1)) : Z3_mk_bvsub(z, a, bvn(z, w, 1)));
 		set_flag(x, OF, b2v(z, eqn(z, op == U_INC ? r : a, min)));
 		set_flag(x, AF, bit(z, bxor(z, bxor(z, a, bvn(z, w, 1)), r), 4));
 		break;
@@ -248,21 +248,21 @@ static lift_err h_mul(lx *x, int sign)
 				   : Z3_mk_bvmul(z, zx(z, 2 * w, a), zx(z, 2 * w, b));
 		Z3_ast hi = ext(z, 2 * w - 1, w, full);
 		Z3_ast ovf = sign ? Z3_mk_not(z, Z3_mk_eq(z, full, sx(z, 2 * w, lo))) : Z3_mk_not(z, isz(z, hi));
-		reg_set(x, LIFT_RAX, w, simp(z, lo));
-		reg_set(x, LIFT_RDX, w, simp(z, hi));
+		reg_set(x, LIFT_RAX, w, simp(x->lc, lo));
+		reg_set(x, LIFT_RDX, w, simp(x->lc, hi));
 		set_flag(x, CF, b2v(z, ovf));
 		set_flag(x, OF, x->s.flag[CF]);
 	} else {
 		if (!sign || !is_reg(x, 0) || w < 16) return unsup(x);
 		Z3_ast a = op_read(x, n == 3 ? 1 : 0, w), b = op_read(x, n == 3 ? 2 : 1, w);
-		Z3_ast lo = low = simp(z, Z3_mk_bvmul(z, a, b));
+		Z3_ast lo = low = simp(x->lc, Z3_mk_bvmul(z, a, b));
 		Z3_ast full = Z3_mk_bvmul(z, sx(z, 2 * w, a), sx(z, 2 * w, b));
 		set_flag(x, CF, b2v(z, Z3_mk_not(z, Z3_mk_eq(z, full, sx(z, 2 * w, lo)))));
 		set_flag(x, OF, x->s.flag[CF]);
 		op_write(x, 0, lo);
 	}
 	undef_flags(x, FL(SF) | FL(ZF) | FL(AF) | FL(PF));
-	if (sign && (x->lc->brk & BRK_IMUL_SF)) set_flag(x, SF, msb(z, simp(z, low)));
+	if (sign && (x->lc->brk & BRK_IMUL_SF)) set_flag(x, SF, msb(z, simp(x->lc, low)));
 	fall(x);
 	return LIFT_OK;
 }
@@ -280,7 +280,7 @@ static lift_err h_div(lx *x, int sign)
 	Z3_ast q, r, de;
 	Z3_ast bz = isz(z, b);
 	uint64_t hv;
-	Z3_ast fill = simp(z, Z3_mk_bvashr(z, lo, bvn(z, w, w - 1)));
+	Z3_ast fill = simp(x->lc, Z3_mk_bvashr(z, lo, bvn(z, w, w - 1)));
 	if (!sign && is_num(z, hi, &hv) && hv == 0) {
 		q = Z3_mk_bvudiv(z, lo, b);
 		r = Z3_mk_bvurem(z, lo, b);
@@ -298,12 +298,12 @@ static lift_err h_div(lx *x, int sign)
 		de = or2(z, bz, sign ? Z3_mk_not(z, Z3_mk_eq(z, sx(z, 2 * w, q), q2)) : Z3_mk_bvuge(z, hi, b));
 		if (x->lc->brk & BRK_DIV_DE) de = bz;
 	}
-	de = simp(z, de);
+	de = simp(x->lc, de);
 	succ_add(x, LIFT_EXIT_DE, de, x->in->address, NULL, &x->pre);
-	reg_set(x, LIFT_RAX, w, simp(z, q));
-	reg_set(x, LIFT_RDX, w, simp(z, r));
+	reg_set(x, LIFT_RAX, w, simp(x->lc, q));
+	reg_set(x, LIFT_RDX, w, simp(x->lc, r));
 	undef_flags(x, FL(CF) | FL(PF) | FL(AF) | FL(ZF) | FL(SF) | FL(OF));
-	succ_add(x, SUCC_GOTO, simp(z, Z3_mk_not(z, de)), x->next, NULL, &x->s);
+	succ_add(x, SUCC_GOTO, simp(x->lc, Z3_mk_not(z, de)), x->next, NULL, &x->s);
 	return LIFT_OK;
 }
 
@@ -332,8 +332,8 @@ static lift_err h_shift(lx *x, int op)
 	if (w < 32) return unsup(x);
 	Z3_ast a = op_read(x, 0, w);
 	Z3_ast c8 = n == 1 ? bvn(z, 8, 1) : op_read(x, 1, 8);
-	Z3_ast c = simp(z, zx(z, w, band(z, c8, bvn(z, 8, w - 1))));
-	Z3_ast r = simp(z, shift_op(z, op, a, c));
+	Z3_ast c = simp(x->lc, zx(z, w, band(z, c8, bvn(z, 8, w - 1))));
+	Z3_ast r = simp(x->lc, shift_op(z, op, a, c));
 	Z3_ast one = bvn(z, w, 1);
 	Z3_ast cf, of1;
 	switch (op) {
@@ -448,7 +448,7 @@ static lift_err h_bitcount(lx *x, int op)
 		return LIFT_OK;
 	}
 	}
-	r = simp(z, r);
+	r = simp(x->lc, r);
 	if (op == B_POPCNT) {
 		set_flag(x, ZF, b2v(z, az));
 		for (int f = 0; f < LIFT_NFLAG; f++)
@@ -508,7 +508,7 @@ static lift_err h_bmi(lx *x, int op)
 		return LIFT_OK;
 	}
 	}
-	r = simp(z, r);
+	r = simp(x->lc, r);
 	set_flag(x, CF, cf);
 	set_flag(x, OF, bvn(z, 1, 0));
 	set_flag(x, ZF, b2v(z, isz(z, r)));
@@ -552,7 +552,7 @@ static lift_err h_jcc(lx *x, int c)
 	if (x->d->op_count != 1 || x->d->operands[0].type != X86_OP_IMM) return unsup(x);
 	Z3_ast t = cc_cond(x, c);
 	succ_add(x, SUCC_GOTO, t, (uint64_t)x->d->operands[0].imm, NULL, &x->s);
-	succ_add(x, SUCC_GOTO, simp(x->z, Z3_mk_not(x->z, t)), x->next, NULL, &x->s);
+	succ_add(x, SUCC_GOTO, simp(x->lc, Z3_mk_not(x->z, t)), x->next, NULL, &x->s);
 	return LIFT_OK;
 }
 
@@ -573,7 +573,7 @@ static lift_err h_call(lx *x, int arg)
 	Z3_context z = x->z;
 	if (x->d->op_count != 1 || (x->d->operands[0].type != X86_OP_IMM && op_width(x, 0) != 64)) return unsup(x);
 	Z3_ast t = op_read(x, 0, 64);
-	Z3_ast sp = simp(z, Z3_mk_bvsub(z, x->s.gpr[LIFT_RSP], bvn(z, 64, 8)));
+	Z3_ast sp = simp(x->lc, Z3_mk_bvsub(z, x->s.gpr[LIFT_RSP], bvn(z, 64, 8)));
 	x->s.gpr[LIFT_RSP] = sp;
 	mem_wr(x, sp, bvn(z, 64, x->next));
 	uint64_t tv;
@@ -589,7 +589,7 @@ static lift_err h_ret(lx *x, int arg)
 	if (x->d->op_count != 0) return unsup(x);
 	Z3_ast sp = x->s.gpr[LIFT_RSP];
 	Z3_ast t = mem_rd(x, sp, 8);
-	x->s.gpr[LIFT_RSP] = simp(z, Z3_mk_bvadd(z, sp, bvn(z, 64, 8)));
+	x->s.gpr[LIFT_RSP] = simp(x->lc, Z3_mk_bvadd(z, sp, bvn(z, 64, 8)));
 	succ_add(x, LIFT_EXIT_INDIRECT, NULL, 0, t, &x->s);
 	return LIFT_OK;
 }
