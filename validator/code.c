@@ -44,6 +44,13 @@ bool tv_template_code(const pvm_inst *in0, jit_imm_class cls, pvm_isa isa, jit_f
 }
 
 
+bool tv_block_code(const pvm_program *p, uint32_t pc, jit_features f, jit_block *blk, char *why, size_t n)
+{
+	jit_err je = jit_block_compile(p, pc, f, blk);
+	if (je != JIT_OK) snprintf(why, n, "compile: %s", jit_strerror(je));
+	return je == JIT_OK;
+}
+
 uint64_t tv_region_len(const sem_spec *sp, const pvm_program *p, uint32_t pc)
 {
 	uint64_t n = 1;

@@ -259,13 +259,7 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L
 	memset(&blk, 0, sizeof blk);
 	*cex_pc = pc;
 	*n_pieces = 0;
-	if (!tv_begin(w, res, cex)) goto out;
-	jit_features f = w->feat;
-	jit_err je = jit_block_compile(p, pc, f, &blk);
-	if (je != JIT_OK) {
-		snprintf(res->detail, sizeof res->detail, "compile: %s", jit_strerror(je));
-		goto out;
-	}
+	if (!tv_begin(w, res, cex) || !tv_block_code(p, pc, w->feat, &blk, res->detail, sizeof res->detail)) goto out;
 	if (!blk.n_map || blk.map[0].guest_pc != pc) {
 		snprintf(res->detail, sizeof res->detail, "compile: no pc map for the block at pc %u", pc);
 		goto out;

@@ -288,13 +288,20 @@ static void assume_frame_at_exit(tq *q, const lift_state *x)
 	assume(q, apart(q->z, h, FRAME, ctx_lo(q), sizeof(jit_ctx)));
 }
 
+/* A fresh state at the exit path (the exit, or a stub before it) with its frame apart from the
+ * context, the frame being the query's second region. */
+static void exit_state(tq *q, lift_state *x, const char *prefix, Z3_ast guest[PVM_NUM_REGS])
+{
+	fresh_state(q, x, prefix, guest);
+	assume_frame_at_exit(q, x);
+	q->reg[1] = (region){ rd(q, x->mem, ctx_at(q, JIT_CTX(host_rsp)), 8), 0, FRAME };
+}
+
 static bool build_exit(tq *q)
 {
 	lift_state x;
 	Z3_ast guest[PVM_NUM_REGS];
-	fresh_state(q, &x, "x", guest);
-	assume_frame_at_exit(q, &x);
-	q->reg[1] = (region){ rd(q, x.mem, ctx_at(q, JIT_CTX(host_rsp)), 8), 0, FRAME };
+	exit_state(q, &x, "x", guest);
 	lift_result r;
 	if (!lift(q, q->t->exit_off, q->t->stub_off, NULL, 0, &x, &r)) return false;
 	ret_to rt = { 0 };
@@ -308,9 +315,7 @@ static bool build_stub(tq *q)
 {
 	lift_state y;
 	Z3_ast guest[PVM_NUM_REGS];
-	fresh_state(q, &y, "y", guest);
-	assume_frame_at_exit(q, &y);
-	q->reg[1] = (region){ rd(q, y.mem, ctx_at(q, JIT_CTX(host_rsp)), 8), 0, FRAME };
+	exit_state(q, &y, "y", guest);
 	ret_to rt = { 0 };
 	return stub_then_exit(q, Z3_mk_true(q->z), &y, guest, &rt);
 }
