@@ -558,7 +558,25 @@ tv_verdict tv_solve(tv_worker *w, tv_query *q, Z3_ast bad, uint32_t t_layout, tv
 	}
 	w->n_queries++;
 	bool z3_error; /* a Z3 error is UNKNOWN with Z3's message (z3check.h) */
-	Z3_lbool r = tv_z3_check(z, s, q->pre, q->n_pre, bad, &z3_error, why, n);
+	Z3_lbool r = Z3_L_UNDEF;
+	/* First the query with its division terms abstracted (rewrite.h): after the ite distribution
+	 * both sides of a division template's query hold the same bvsdiv/bvsrem terms, and what
+	 * remains to refute is about their guards; unsat there is unsat here, without bit-blasting
+	 * a 64-bit divider (seconds per query). Sat or unknown: the query itself is solved. */
+	if (s == w->s && w->o->memo && !w->rlimit_now) {
+		Z3_ast *apre = pvm_xmalloc((q->n_pre ? q->n_pre : 1) * sizeof *apre), abad;
+		if (tv_rw_abstract_div(z, q->pre, q->n_pre, bad, apre, &abad)) {
+			r = tv_z3_check(z, s, apre, q->n_pre, abad, &z3_error, why, n);
+			if (r == Z3_L_FALSE) {
+				snprintf(why, n, "unsat (its divisions abstracted)");
+			} else {
+				r = Z3_L_UNDEF;
+				Z3_solver_reset(z, s);
+			}
+		}
+		free(apre);
+	}
+	if (r == Z3_L_UNDEF) r = tv_z3_check(z, s, q->pre, q->n_pre, bad, &z3_error, why, n);
 	if (r == Z3_L_UNDEF && !z3_error && !w->rlimit_now) {
 		/* the bit-blasting pipeline as a second opinion (DESIGN.md: it wins on bvsdiv) */
 		Z3_solver s2 = lift_blast_solver(z);

@@ -323,6 +323,45 @@ Z3_ast tv_rw_alpha(Z3_context z, const Z3_ast *pre, size_t n_pre, Z3_ast bad, co
 	return Z3_substitute(z, t, k, from, to);
 }
 
+/* ---- abstraction of divisions ------------------------------------------------------------ */
+static Z3_ast abstract(Z3_context z, Z3_ast t, table *m, size_t *k)
+{
+	if (Z3_get_ast_kind(z, t) != Z3_APP_AST) return t;
+	Z3_app a = Z3_to_app(z, t);
+	unsigned n = Z3_get_app_num_args(z, a);
+	if (!n) return t;
+	Z3_ast r = table_get(m, Z3_get_ast_id(z, t));
+	if (r) return r;
+	bool div = is_div(Z3_get_decl_kind(z, Z3_get_app_decl(z, a))), changed = false;
+	for (unsigned i = 0; div && i < n; i++) div = !Z3_is_numeral_ast(z, Z3_get_app_arg(z, a, i));
+	if (div) {
+		r = Z3_mk_fresh_const(z, "div", Z3_get_sort(z, t));
+		++*k;
+	} else {
+		Z3_ast small[8], *args = n <= 8 ? small : pvm_xmalloc(n * sizeof *args);
+		for (unsigned i = 0; i < n; i++) {
+			Z3_ast x = Z3_get_app_arg(z, a, i);
+			args[i] = abstract(z, x, m, k);
+			changed |= !Z3_is_eq_ast(z, args[i], x);
+		}
+		r = changed ? Z3_update_term(z, t, n, args) : t;
+		if (args != small) free(args);
+	}
+	table_put(m, Z3_get_ast_id(z, t), r);
+	return r;
+}
+
+size_t tv_rw_abstract_div(Z3_context z, const Z3_ast *pre, size_t n_pre, Z3_ast bad, Z3_ast *out_pre, Z3_ast *out_bad)
+{
+	table m;
+	table_init(&m);
+	size_t k = 0;
+	for (size_t i = 0; i < n_pre; i++) out_pre[i] = abstract(z, pre[i], &m, &k);
+	*out_bad = abstract(z, bad, &m, &k);
+	table_free(&m);
+	return k;
+}
+
 /* A set of term ids (open addressing, grows at half full): every term the memo holds is alive
  * (the context keeps every term until it is deleted, and the memo is cleared with it), so an id
  * names one term. Slots hold id + 1 (0: empty). */

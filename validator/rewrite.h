@@ -22,6 +22,13 @@ Z3_ast tv_rw_canonical(Z3_context z, Z3_ast t, Z3_ast mb, const Z3_ast *acc, con
  * equal up to that bijective renaming become the same AST node: they are equisatisfiable. */
 Z3_ast tv_rw_alpha(Z3_context z, const Z3_ast *pre, size_t n_pre, Z3_ast bad, const Z3_ast regs[PVM_NUM_REGS]);
 
+/* The abstraction of a query (pre[0..n_pre) and bad) into out_pre[0..n_pre) and *out_bad: every
+ * division or remainder term whose arguments are not all numerals replaced by a fresh constant, one
+ * per distinct term, the same in every formula. Any model of the query is one of its abstraction
+ * (each constant taking its term's value), so an abstraction found unsat proves the query unsat;
+ * a satisfiable one proves nothing. Returns the number of terms abstracted (0: out = in). */
+size_t tv_rw_abstract_div(Z3_context z, const Z3_ast *pre, size_t n_pre, Z3_ast bad, Z3_ast *out_pre, Z3_ast *out_bad);
+
 /* Normalised queries known unsat (terms of one Z3 context, kept as a set of their ids). */
 typedef struct tv_memo { unsigned *slot; size_t n, cap; } tv_memo;
 bool tv_memo_has(Z3_context z, const tv_memo *m, Z3_ast t);

@@ -1,14 +1,18 @@
 #!/bin/sh
 # memo.sh JITPROOF: reusing unsat answers for alpha-equivalent queries changes no verdict:
-# the same slice with and without the memo gives the same counts, and the memo is really used.
+# the same slice with and without the memo (and the division abstraction, which --no-memo turns off
+# too) gives the same counts, and both are really used.
 jp=$1
 a=$("$jp" validate --no-cache --isa 0.7.2 --opcode div_u_32 --shard 0/20 --fallback-states 0 --no-progress --json /tmp/jp_memo_$$.json | tail -n 1)
 b=$("$jp" validate --no-cache --isa 0.7.2 --opcode div_u_32 --shard 0/20 --fallback-states 0 --no-progress --no-memo | tail -n 1)
-hits=$(grep -c 'memo: an alpha-equivalent' /tmp/jp_memo_$$.json); rm -f /tmp/jp_memo_$$.json
-echo "memo:    $a"; echo "no memo: $b"; echo "memo hits: $hits"
+hits=$(grep -c 'memo: an alpha-equivalent' /tmp/jp_memo_$$.json)
+abstracted=$(grep -c 'its divisions abstracted' /tmp/jp_memo_$$.json); rm -f /tmp/jp_memo_$$.json
+echo "memo:    $a"; echo "no memo: $b"; echo "memo hits: $hits; proved with the divisions abstracted: $abstracted"
 strip() { echo "$1" | sed 's/ in [0-9.]* s$//'; }
 [ "$(strip "$a")" = "$(strip "$b")" ] || { echo "FAIL: verdicts differ"; exit 1; }
 [ "$hits" -gt 0 ] || { echo "FAIL: memo never used"; exit 1; }
+# the division abstraction (off with --no-memo as well): used, and the same verdicts
+[ "$abstracted" -gt 0 ] || { echo "FAIL: the division abstraction never used"; exit 1; }
 # the same for a portable template whose code is its cpuid twin's (reused only for the same bytes,
 # fields and exits, and only when the twin PROVED): whole opcodes, both variants
 for op in add_imm_64 count_set_bits_32; do
