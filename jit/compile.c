@@ -322,7 +322,9 @@ static bool is_block(const pvm_program *p, uint32_t pc)
  * do not read as these rules say (or that is too big for an entry) is never copied. No cache
  * while a mutant is active (a mutant template need not keep the rules). `prove` checks the
  * program's bytes against the blocks it proves, which jit_block_compile emits without a cache. */
-enum { TC_IMMS = 2, TC_EXITS = 2, TC_MAX_SLOTS = 4096, TC_COPY = 32, TC_SLACK = 256 + 8 };
+enum { TC_IMMS = 2, TC_EXITS = 2, TC_MAX_SLOTS = 4096, TC_COPY = 32, TC_SLACK = 256 + 8,
+       TC_MIN_STARTS = 8 /* a program of at most this many instructions is emitted without a cache:
+                         * it would copy little, and making the cache and its pieces costs more */ };
 typedef struct tc_entry {
 	uint32_t off;                       /* bytes: arena[off .. off + len) */
 	uint8_t len, n_imms, n_exits, copy; /* copy: the template may be copied */
@@ -647,7 +649,10 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
  * the page faults of fresh pages. A fresh mapping is emitted into directly (RW, then RX). The
  * bytes past a program's code are an earlier program's: nothing jumps there (every jump of the
  * code is to a row, an exit or a trampoline of its own). */
-typedef struct code_map { uint8_t *p; size_t size; } code_map;
+typedef struct code_map {
+	uint8_t *p; size_t size;
+	uint8_t *buf; size_t buf_cap;       /* the buffer compiles into a kept mapping emit into */
+} code_map;
 static __thread code_map kept_code;
 static pthread_key_t kept_code_key; /* its value is &kept_code: unmapped when the thread ends */
 static pthread_once_t kept_code_once = PTHREAD_ONCE_INIT;
@@ -655,7 +660,8 @@ static void kept_code_free(void *m)
 {
 	code_map *k = m;
 	if (k->p) munmap(k->p, k->size);
-	k->p = NULL;
+	free(k->buf);
+	*k = (code_map){ 0 };
 }
 static void kept_code_init(void) { pthread_key_create(&kept_code_key, kept_code_free); }
 
@@ -668,6 +674,11 @@ static uint8_t *code_alloc(size_t *cap, bool *kept)
 		uint8_t *c = kept_code.p;
 		*cap = kept_code.size;
 		kept_code.p = NULL;
+		if (kept_code.buf_cap < *cap) { /* (the thread's emit buffer: as big as the mapping) */
+			free(kept_code.buf);
+			kept_code.buf = pvm_xmalloc(*cap);
+			kept_code.buf_cap = *cap;
+		}
 		return c;
 	}
 	void *c = mmap(NULL, *cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -682,7 +693,8 @@ static void code_release(uint8_t *c, size_t size)
 	}
 	pthread_once(&kept_code_once, kept_code_init);
 	pthread_setspecific(kept_code_key, &kept_code);
-	kept_code = (code_map){ c, size };
+	kept_code.p = c;
+	kept_code.size = size;
 }
 
 jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
@@ -708,17 +720,17 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	for (;;) {
 		code = code_alloc(&cap, &kept);
 		if (!code) goto nomem;
-		buf = kept ? pvm_xmalloc(cap) : code; /* a kept mapping is RX: emitted beside, written after */
+		buf = kept ? kept_code.buf : code; /* a kept mapping is RX: emitted beside, written after */
 		/* exits: about one per instruction (prologues, branches, traps, host calls) */
 		e = (jit_em){ .b = { .p = buf, .cap = cap }, .f = f, .cap_exits = starts + 64 };
 		e.exits = pvm_xmalloc(e.cap_exits * sizeof *e.exits);
 		tpl_cache cache;
-		bool cached = pvm_mutant_active() == PVM_MUT_NONE;
+		bool cached = pvm_mutant_active() == PVM_MUT_NONE && starts > TC_MIN_STARTS;
 		if (cached) tc_init(&cache, starts);
 		bool ok = emit_program(&e, p, jp, block_row, cached ? &cache : NULL);
 		if (cached) tc_fini(&cache);
 		if (ok) break;
-		if (kept) code_release(code, cap), free(buf);
+		if (kept) code_release(code, cap);
 		else munmap(code, cap); /* RW: never kept */
 		free(e.exits);
 		if (cap > ((size_t)1 << 31)) {
@@ -734,7 +746,6 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	if (jp->map_size < cap && cap > ((size_t)1 << 20)) munmap(code + jp->map_size, cap - jp->map_size);
 	else jp->map_size = cap; /* a small mapping is kept whole: it may serve a larger program later */
 	bool written = kept ? jit_write_changed(code, buf, e.b.len, true) : !mprotect(code, jp->map_size, PROT_READ | PROT_EXEC);
-	if (kept) free(buf);
 	if (!written) {
 		munmap(code, jp->map_size);
 		goto nomem;
