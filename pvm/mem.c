@@ -3,6 +3,7 @@
  * until its first write. Each level keeps a bitmap of its used entries, so walking, cloning,
  * comparing and freeing a memory costs what is mapped, not the size of the table. All addresses
  * wrap mod 2^32. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
@@ -33,6 +34,42 @@ static inline l2 *level2(const pvm_mem *m, uint32_t i) { return m->used[i / 64] 
 
 static const uint8_t zero_page[PVM_PAGE];
 
+/* A thread keeps up to BLK_KEEP of each kind of block it freed (memories, second-level tables,
+ * pages: 8 to 16 KiB each, where malloc's bins and consolidation cost more than the work done on a
+ * small state) and takes them back before asking malloc: a block taken is initialised as a fresh
+ * one is (the bitmaps cleared, a page zeroed or copied over), so nothing of its past is read. The
+ * kept blocks are freed when the thread ends. */
+enum { BLK_MEM, BLK_L2, BLK_PAGE, BLK_KINDS, BLK_KEEP = 16 };
+typedef struct blk_keep { void *v[BLK_KINDS][BLK_KEEP]; unsigned n[BLK_KINDS]; } blk_keep;
+static __thread blk_keep kept;
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+static void kept_free(void *p)
+{
+	blk_keep *k = p;
+	for (int i = 0; i < BLK_KINDS; i++)
+		while (k->n[i]) free(k->v[i][--k->n[i]]);
+}
+static void kept_init(void) { pthread_key_create(&kept_key, kept_free); }
+
+static void *blk_take(int kind, size_t size)
+{
+	return kept.n[kind] ? kept.v[kind][--kept.n[kind]] : pvm_xmalloc(size);
+}
+
+static void blk_give(int kind, void *p)
+{
+	if (kept.n[kind] == BLK_KEEP) {
+		free(p);
+		return;
+	}
+	if (!kept.n[0] && !kept.n[1] && !kept.n[2]) { /* (the first block kept: freed at the thread's end) */
+		pthread_once(&kept_once, kept_init);
+		pthread_setspecific(kept_key, &kept);
+	}
+	kept.v[kind][kept.n[kind]++] = p;
+}
+
 static inline page *get_page(const pvm_mem *m, uint32_t pn)
 {
 	l2 *t = level2(m, (pn & (PVM_NUM_PAGES - 1)) >> L2_BITS);
@@ -45,7 +82,7 @@ static inline page *get_page(const pvm_mem *m, uint32_t pn)
 static inline uint8_t *own(page *pg)
 {
 	if (pg->data == zero_page) {
-		pg->data = pvm_xcalloc(1, PVM_PAGE);
+		pg->data = memset(blk_take(BLK_PAGE, PVM_PAGE), 0, PVM_PAGE);
 	}
 	return pg->data;
 }
@@ -53,7 +90,7 @@ static inline uint8_t *own(page *pg)
 static void release(l2 *t, uint32_t j)
 {
 	page *pg = &t->pg[j];
-	if (pg->data != zero_page) free(pg->data);
+	if (pg->data != zero_page) blk_give(BLK_PAGE, pg->data);
 	pg->data = NULL;
 	pg->perm = PVM_NONE;
 	t->used[j / 64] &= ~(1ull << (j % 64));
@@ -74,7 +111,7 @@ bool pvm_mem_page_untouched(const uint8_t *data) { return data == zero_page; }
 
 pvm_mem *pvm_mem_new(void)
 {
-	pvm_mem *m = pvm_xmalloc(sizeof(pvm_mem));
+	pvm_mem *m = blk_take(BLK_MEM, sizeof(pvm_mem));
 	memset(m->used, 0, sizeof m->used);
 	m->sum = 0;
 	return m;
@@ -85,16 +122,16 @@ void pvm_mem_free(pvm_mem *m)
 	if (!m) return;
 	EACH_BIT(m->used, m->sum, i, {
 		l2 *t = m->l1[i];
-		EACH_BIT(t->used, t->sum, j, if (t->pg[j].data != zero_page) free(t->pg[j].data));
-		free(t);
+		EACH_BIT(t->used, t->sum, j, if (t->pg[j].data != zero_page) blk_give(BLK_PAGE, t->pg[j].data));
+		blk_give(BLK_L2, t);
 	});
-	free(m);
+	blk_give(BLK_MEM, m);
 }
 
 static l2 *table(pvm_mem *m, uint32_t i)
 {
 	if (!level2(m, i)) { /* only the bitmap is cleared: entries are written when their bit is set */
-		m->l1[i] = pvm_xmalloc(sizeof(l2));
+		m->l1[i] = blk_take(BLK_L2, sizeof(l2));
 		memset(m->l1[i]->used, 0, sizeof m->l1[i]->used);
 		m->l1[i]->sum = 0;
 		m->used[i / 64] |= 1ull << (i % 64);
@@ -114,7 +151,7 @@ pvm_mem *pvm_mem_clone(const pvm_mem *m)
 		EACH_BIT(s->used, s->sum, j, {
 			d->pg[j].perm = s->pg[j].perm;
 			d->pg[j].data = s->pg[j].data == zero_page ? (uint8_t *)zero_page
-			                : memcpy(pvm_xmalloc(PVM_PAGE), s->pg[j].data, PVM_PAGE);
+			                : memcpy(blk_take(BLK_PAGE, PVM_PAGE), s->pg[j].data, PVM_PAGE);
 		});
 	});
 	return c;
