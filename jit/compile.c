@@ -569,6 +569,22 @@ static jit_row *add_row(jit_program *jp, uint32_t off, uint32_t pc, uint32_t ent
 	return r;
 }
 
+/* The trampolines' bytes, the same in every program (they depend on no feature and hold no
+ * offset): emitted once, unless a mutant is active then (which may change them; while one is
+ * active they are emitted every time). ctest jit_templates compares them with a fresh emission, and
+ * `prove --all` proves each program's own. */
+static struct { uint8_t bytes[256]; size_t exit_off, len; bool ok; } tramps;
+static pthread_once_t tramps_once = PTHREAD_ONCE_INIT;
+static void tramps_make(void)
+{
+	x64_buf b = { .p = tramps.bytes, .cap = sizeof tramps.bytes };
+	emit_enter(&b);
+	tramps.exit_off = b.len;
+	emit_exit(&b);
+	tramps.len = b.len;
+	tramps.ok = !b.err && pvm_mutant_active() == PVM_MUT_NONE;
+}
+
 /* Emit everything into e, filling jp->rows and, at every block start pc (is_block), block_row[pc]
  * (its row's index; the other entries are not written). Returns false on buffer overflow. */
 static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint32_t *block_row,
@@ -576,9 +592,16 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 {
 	x64_buf *b = &e->b;
 	jp->enter_off = b->len;
-	emit_enter(b);
-	jp->exit_off = b->len;
-	emit_exit(b);
+	pthread_once(&tramps_once, tramps_make);
+	if (tramps.ok && pvm_mutant_active() == PVM_MUT_NONE && b->cap - b->len >= tramps.len) {
+		memcpy(b->p + b->len, tramps.bytes, tramps.len);
+		jp->exit_off = b->len + tramps.exit_off;
+		b->len += tramps.len;
+	} else {
+		emit_enter(b);
+		jp->exit_off = b->len;
+		emit_exit(b);
+	}
 	jp->tramp_end = b->len;
 	if (cache) make_pieces(cache, p->jt_len, e->f);
 	jp->n_rows = 0;

@@ -3,7 +3,7 @@
  * (instruction boundaries and mnemonics); immediate fields must hold the reported encoding of
  * X/Y and be the only bytes that change with them; exits must be rel32 jumps recording the pc, the
  * target (branches) and X (host calls), and no byte may depend on pc or target. Also checks a
- * compiled block's pc map. Prints "templates: N passed, N failed". */
+ * compiled block's pc map, and that a program's trampolines are a fresh emission's. Prints "templates: N passed, N failed". */
 #include <capstone/capstone.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -157,6 +157,21 @@ static void check_pcmap(void)
 			if (i && rows[i].host_off <= rows[i - 1].host_off) FAIL("pcmap: program offsets not ascending");
 		}
 		if (jit_program_stats(jp).n_insts != 5) FAIL("pcmap: stats count %u instructions", jit_program_stats(jp).n_insts);
+		jit_program_free(jp);
+	}
+	/* every program's trampolines (copied from bytes emitted once, jit/compile.c) are a fresh
+	 * emission's: the first compile and the later ones, both feature sets */
+	for (int k = 0; k < 4; k++) {
+		jit_features f = k % 2 ? jit_no_features() : jit_cpu_features();
+		jit_tramp want, got;
+		if (jit_program_new(&p, f, &jp) != JIT_OK || jit_tramp_emit(f, &want) != JIT_OK) {
+			FAIL("tramp: compile failed");
+			continue;
+		}
+		checked++;
+		if (jit_program_tramp(jp, &got) != JIT_OK || got.enter_off != want.enter_off || got.exit_off != want.exit_off ||
+		    got.stub_off != want.stub_off || memcmp(got.bytes, want.bytes, want.stub_off))
+			FAIL("tramp: compile %d: the program's trampolines differ from a fresh emission", k);
 		jit_program_free(jp);
 	}
 	pvm_program_fini(&p);
