@@ -81,7 +81,8 @@ static inline unsigned low(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
  * them would now find too few, this returns false (also past the tables' reach, and for a
  * latency of 0, whose units never come back). Otherwise every start sees the units it saw here,
  * and by induction over cycles and, within a cycle, indices, this is the simulation's schedule. */
-enum { HORIZON = 1024 };       /* cycles the tables below cover */
+enum { HORIZON = 2048 };       /* cycles the tables below cover (prime-sieve has blocks of 1,040: within) */
+_Static_assert(HORIZON / 64 <= 32, "touched: one bit per word of start_at and end_at");
 typedef struct horizon {
 	uint32_t used[HORIZON + 16]; /* units of the entries running in a cycle (the lanes of
 	                                UNITS_TOTAL), from bit 24 the entries starting in it; (+ 16: CLEAR) */
