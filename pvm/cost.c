@@ -184,7 +184,6 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 			ok = false;
 			break;
 		}
-		if ((hz.used[start] += 1u << 24) >> 24 == STARTS) hz.full[start / 64] |= 1ull << (start % 64);
 		hz.end_at[done / 64] |= 1ull << (done % 64);
 		touched |= 1u << done / 64;
 		if (need) {
@@ -208,6 +207,8 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 			}
 			if (short_) ok = false;
 		}
+		/* (after the units: a narrow store under add_units' wide loads would not be forwarded) */
+		if ((hz.used[start] += 1u << 24) >> 24 == STARTS) hz.full[start / 64] |= 1ull << (start % 64);
 		if (done > max_e) max_e = done;
 		prod_done[x.dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
