@@ -399,25 +399,12 @@ static bool tc_follows(const uint8_t *b, const jit_exit *x, size_t nx, const jit
 	return true;
 }
 
-/* (op, rA, rB, rD) and a set top bit (registers are below 13): never 0 */
-static inline uint32_t tc_key(const pvm_inst *in)
-{
-	return (uint32_t)in->op | (uint32_t)in->ra << 8 | (uint32_t)in->rb << 16 | (uint32_t)in->rd << 24 | 1u << 31;
-}
-static inline uint32_t tc_hash(const tpl_cache *c, uint32_t key) { return (key * 0x9E3779B1u) >> 8 & c->mask; }
-
-/* Fetch the slot in's lookup will read first (a hint: no effect on what is emitted). */
-static inline void tc_prefetch(const tpl_cache *c, const pvm_inst *in)
-{
-	uint32_t h = tc_hash(c, tc_key(in));
-	__builtin_prefetch(&c->keys[h]);
-	__builtin_prefetch(&c->v[h]);
-}
-
 /* Emit in's template: a copy from the cache, or (first time) emitted and entered in the cache. */
 static void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
 {
-	uint32_t key = tc_key(in), h = tc_hash(c, key);
+	/* (op, rA, rB, rD) and a set top bit (registers are below 13): never 0 */
+	uint32_t key = (uint32_t)in->op | (uint32_t)in->ra << 8 | (uint32_t)in->rb << 16 | (uint32_t)in->rd << 24 | 1u << 31;
+	uint32_t h = (key * 0x9E3779B1u) >> 8 & c->mask;
 	while (c->keys[h] && c->keys[h] != key) h = (h + 1) & c->mask;
 	x64_buf *b = &e->b;
 	if (c->keys[h]) {
@@ -604,13 +591,6 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 		}
 		if (block) block_row[pc] = (uint32_t)jp->n_rows;
 		const pvm_inst *in = &p->inst[pc];
-		if (cache) { /* the loads this loop waits for: the instruction two starts on, the cache
-		              * slot of the next one (its instruction fetched the time before) */
-			pvm_starts peek = it;
-			uint32_t n1 = pvm_starts_next(&peek), n2 = pvm_starts_next(&peek);
-			__builtin_prefetch(&p->inst[n2]);
-			tc_prefetch(cache, &p->inst[n1]);
-		}
 		add_row(jp, (uint32_t)b->len, pc, entry, region_cost(p, pc), in);
 		if (cache) emit_inst(e, cache, in);
 		else jit_em_inst(e, in);
