@@ -17,9 +17,17 @@ typedef struct jit_em {
 
 /* Append the template of one instruction. */
 void jit_em_inst(jit_em *e, const pvm_inst *in);
-/* Record a rel32 exit whose field is at buffer offset off. */
-void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32_t pc, uint32_t target,
-                 uint64_t arg, enum x64_reg reg);
+/* Room for one more exit: the array grown, or (a caller's fixed array, full) false with the
+ * buffer's sticky error set. */
+bool jit_em_exits_grow(jit_em *e);
+/* Record a rel32 exit whose field is at buffer offset off (inline: one per instruction or so). */
+static inline void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32_t pc, uint32_t target,
+                               uint64_t arg, enum x64_reg reg)
+{
+	if (e->n_exits == e->cap_exits && !jit_em_exits_grow(e)) return;
+	e->exits[e->n_exits++] = (jit_exit){ .off = (uint32_t)off, .kind = (uint8_t)kind,
+		.reg = (uint8_t)reg, .pc = pc, .target = target, .arg = arg };
+}
 /* Gas prologue of the region entered at pc: mov rax, [r15 + ctx.gas] ; sub rax, cost ;
  * jl oog(pc) ; mov [r15 + ctx.gas], rax. jl is taken exactly when gas < cost (signed, overflow
  * included), before anything is charged. Returns the buffer offset of the cost's 4 bytes. */

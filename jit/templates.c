@@ -11,19 +11,15 @@ const enum x64_reg jit_reg_map[PVM_NUM_REGS] = {
 	X64_R12, X64_R13, X64_R14, X64_RBP, X64_RDX, X64_RCX,
 };
 
-void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32_t pc, uint32_t target,
-                 uint64_t arg, enum x64_reg reg)
+bool jit_em_exits_grow(jit_em *e)
 {
-	if (e->n_exits == e->cap_exits) {
-		if (e->fixed_exits) { /* a caller's array, full */
-			e->b.err = true;
-			return;
-		}
-		e->cap_exits = e->cap_exits ? 2 * e->cap_exits : 64;
-		e->exits = pvm_xrealloc(e->exits, e->cap_exits * sizeof *e->exits);
+	if (e->fixed_exits) { /* a caller's array, full */
+		e->b.err = true;
+		return false;
 	}
-	e->exits[e->n_exits++] = (jit_exit){ .off = (uint32_t)off, .kind = (uint8_t)kind,
-		.reg = (uint8_t)reg, .pc = pc, .target = target, .arg = arg };
+	e->cap_exits = e->cap_exits ? 2 * e->cap_exits : 64;
+	e->exits = pvm_xrealloc(e->exits, e->cap_exits * sizeof *e->exits);
+	return true;
 }
 
 /* ---- templates ---------------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
  * asks once per distinct word sequence (memo). */
 #include <stdlib.h>
 #include <string.h>
+#include <emmintrin.h>
 #include "pvm.h"
 #include "mutant.h"
 #include "cost_word.h"
@@ -26,6 +27,7 @@ enum { DECODE_SLOTS = 4, STARTS = 5, ROB_SIZE = 32, REFUND = 3 };
  * below 8 less one below 8 leaves the guard bit set exactly when it does not go below 0. */
 #define UNITS_TOTAL 0x11444u /* (4, 4, 4, 1, 1) */
 #define LANES 0x88888u
+enum { ALUS = UNITS_TOTAL & 0xF }; /* the ALU lane (bits 0-3) */
 
 /* The simulation below is A.54-A.60 exactly, in a representation that makes a cycle cheap:
  * - An entry j lives in slot j mod 64 while it is not RETIRED. A dependency is recorded only on
@@ -79,11 +81,16 @@ static inline unsigned low(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
  * them would now find too few, this returns false (also past the tables' reach, and for a
  * latency of 0, whose units never come back). Otherwise every start sees the units it saw here,
  * and by induction over cycles and, within a cycle, indices, this is the simulation's schedule. */
-enum { HORIZON = 1024 };       /* cycles the tables below cover */
+enum { HORIZON = 2048 };       /* cycles the tables below cover (prime-sieve has blocks of 1,040: within) */
+_Static_assert(HORIZON / 64 <= 32, "touched: one bit per word of end_at");
 typedef struct horizon {
 	uint32_t used[HORIZON + 16]; /* units of the entries running in a cycle (the lanes of
 	                                UNITS_TOTAL), from bit 24 the entries starting in it; (+ 16: CLEAR) */
-	uint64_t start_at[HORIZON / 64], end_at[HORIZON / 64]; /* cycles where an entry starts, ends */
+	uint64_t end_at[HORIZON / 64]; /* cycles where an entry ends */
+	uint64_t full[HORIZON / 64 + 1]; /* cycles where no entry using an ALU can start: 5 starts, or
+	                                    every ALU used (usage only grows: a set bit stays true; not
+	                                    every such cycle need be set);
+	                                    (+ 1: a mask's high part past the last word is 0) */
 } horizon;
 enum { CLEAR = 16 }; /* cycles of used cleared at a time: fixed-size stores, not a library call */
 static _Thread_local horizon hz; /* all zero between calls */
@@ -102,12 +109,48 @@ static inline uint32_t next_at(const uint64_t *bm, uint32_t from, uint32_t to)
 	}
 }
 
+/* The first cycle >= from whose bit in bm is clear (HORIZON if none). */
+static inline uint32_t next_clear(const uint64_t *bm, uint32_t from)
+{
+	for (uint32_t w = from / 64; w < HORIZON / 64; w++) {
+		uint64_t x = ~bm[w] & (w == from / 64 ? ~0ull << (from % 64) : ~0ull);
+		if (x) return 64 * w + low(x);
+	}
+	return HORIZON;
+}
+
+/* need added to the lat (<= 64) cycles from u, four at a time (a load's or a store's 25 in
+ * seven steps); bit c of the result: every ALU is used in cycle c (u[c]'s ALU lane is 4). *short_
+ * is set if a cycle is now short of units (a lane past its units). */
+static inline uint64_t add_units(uint32_t *u, uint32_t lat, uint32_t need, bool *short_)
+{
+	const __m128i n4 = _mm_set1_epi32((int)need), lane = _mm_set1_epi32(0xF), alus = _mm_set1_epi32(ALUS),
+	              total = _mm_set1_epi32(UNITS_TOTAL | LANES), lanes = _mm_set1_epi32(LANES);
+	__m128i ok = _mm_set1_epi32(-1);
+	uint64_t all = 0;
+	uint32_t c = 0;
+	for (; c + 4 <= lat; c += 4) {
+		__m128i v = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(u + c)), n4);
+		_mm_storeu_si128((__m128i *)(u + c), v);
+		all |= (uint64_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_and_si128(v, lane), alus))) << c;
+		ok = _mm_and_si128(ok, _mm_cmpeq_epi32(_mm_and_si128(_mm_sub_epi32(total, v), lanes), lanes)); /* fits */
+	}
+	bool over = _mm_movemask_ps(_mm_castsi128_ps(ok)) != 0xF;
+	for (; c < lat; c++) {
+		u[c] += need;
+		all |= (uint64_t)((u[c] & 0xF) == ALUS) << c;
+		over |= !fits(u[c]);
+	}
+	*short_ |= over;
+	return all;
+}
+
 static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
 	uint32_t prod_done[18] = { 0 }; /* per register: the done cycle of its producer (0: none) */
 	uint32_t retired[ROB_SIZE];     /* R of the last 32 entries, by index mod 32 */
-	uint32_t n = 0, dc = 0, last_r = 0, max_e = 0, last_s = 0; /* last_s: the latest start */
-	uint32_t touched = 0;           /* the words of start_at and end_at with a bit set */
+	uint32_t n = 0, dc = 0, last_r = 0, max_e = 0;
+	uint32_t touched = 0;           /* the words of end_at with a bit set */
 	unsigned dec_left = DECODE_SLOTS;
 	bool ok = true;
 	for (size_t i = 0; i < n_words && ok; i++) {
@@ -134,33 +177,39 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 			if (hz.used[start] >> 24 >= STARTS) start++;
 			else if (!fits(hz.used[start] + need)) start = next_at(hz.end_at, start + 1, HORIZON); /* units back */
 			else break;
+			if (need & 0xF) start = next_clear(hz.full, start); /* (past cycles where it cannot start) */
 		}
 		uint32_t done = start + lat;
 		if (lat == 0 || done >= HORIZON) {
 			ok = false;
 			break;
 		}
-		hz.used[start] += 1u << 24;
-		hz.start_at[start / 64] |= 1ull << (start % 64);
 		hz.end_at[done / 64] |= 1ull << (done % 64);
-		touched |= 1u << start / 64 | 1u << done / 64;
+		touched |= 1u << done / 64;
 		if (need) {
-			/* need in every cycle of [start, done): a load's or a store's 25 cycles unrolled (no
-			 * loop exit to mispredict between them and the other latencies) */
+			/* need in every cycle of [start, done); for a long latency, the cycles where every ALU
+			 * is now used join full (full need not hold every such cycle: one left out is tried).
+			 * The earlier entries starting while this one runs must still find their units: a
+			 * cycle short of units has, among the entries running in it, one that started last,
+			 * and its start cycle is short too (every other one runs there); this entry's own start
+			 * fits; so they all do exactly when no cycle of [start, done) is short. */
 			uint32_t *u = hz.used + start;
-			if (lat == PVM_MEM_LATENCY) {
-#pragma GCC unroll 25
-				for (unsigned c = 0; c < PVM_MEM_LATENCY; c++) u[c] += need;
+			bool short_ = false;
+			if (lat >= 8 && lat <= 64) {
+				uint64_t all = add_units(u, lat, need, &short_);
+				hz.full[start / 64] |= all << (start % 64);
+				if (start % 64) hz.full[start / 64 + 1] |= all >> (64 - start % 64);
 			} else {
-				for (unsigned c = 0; c < lat; c++) u[c] += need;
+				for (uint32_t c = 0; c < lat; c++) {
+					u[c] += need;
+					short_ |= !fits(u[c]);
+				}
 			}
-			/* the earlier entries starting while this one runs must still find their units */
-			for (uint32_t c = start < last_s ? next_at(hz.start_at, start + 1, done) : done; c < done;
-			     c = next_at(hz.start_at, c + 1, done))
-				if (!fits(hz.used[c])) ok = false;
+			if (short_) ok = false;
 		}
+		/* (after the units: a narrow store under add_units' wide loads would not be forwarded) */
+		if ((hz.used[start] += 1u << 24) >> 24 == STARTS) hz.full[start / 64] |= 1ull << (start % 64);
 		if (done > max_e) max_e = done;
-		if (start > last_s) last_s = start;
 		prod_done[x.dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
 		retired[n % ROB_SIZE] = last_r;
@@ -168,7 +217,8 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 	}
 	uint32_t end = max_e + 1 < HORIZON ? max_e + 1 : HORIZON;
 	for (uint32_t c = 0; c < end; c += CLEAR) memset(hz.used + c, 0, CLEAR * sizeof *hz.used);
-	for (uint32_t x = touched; x; x &= x - 1) hz.start_at[low(x)] = hz.end_at[low(x)] = 0;
+	for (uint32_t x = touched; x; x &= x - 1) hz.end_at[low(x)] = 0;
+	for (uint32_t w = 0; w <= max_e / 64 && w < HORIZON / 64; w++) hz.full[w] = 0; /* (bits below max_e) */
 	if (!ok) return false;
 	uint32_t cycles = last_r + 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;

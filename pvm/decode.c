@@ -84,7 +84,7 @@ static int op_at(const pvm_program *p, uint32_t pc)
 }
 
 /* The instruction at pc whose skip is l and whose opcode is op (op_at: -1 decodes as trap). */
-static inline pvm_inst decode_one(const pvm_program *p, uint32_t pc, unsigned l, int op)
+static inline __attribute__((always_inline)) pvm_inst decode_one(const pvm_program *p, uint32_t pc, unsigned l, int op)
 {
 	pvm_inst in = { .op = PVM_OP_trap, .pc = pc, .next = pc + 1 + l };
 	if (op < 0) return in;

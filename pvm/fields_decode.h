@@ -78,7 +78,7 @@ static inline __attribute__((always_inline)) unsigned decode_form(
 	return k;
 }
 
-static inline unsigned fields_decode(unsigned form, const uint8_t *code, uint64_t len, uint64_t at, uint32_t l,
+static inline __attribute__((always_inline)) unsigned fields_decode(unsigned form, const uint8_t *code, uint64_t len, uint64_t at, uint32_t l,
                                      pvm_fields *f)
 {
 	switch (form) {

@@ -5,9 +5,11 @@
  * every pc of every GP 0.8 vector in the folders given and of seeded random programs: blocks of
  * every 0.8.0 instruction with repeated blocks (memo hits), register aliasing, branches whose
  * neighbours are trap or unlikely (hints), skips over 24 (a block cut into a trap between starts),
- * undefined opcode bytes and a block running into the end of the code.
+ * undefined opcode bytes and a block running into the end of the code; every fourth program one
+ * long block of hundreds of instructions.
  * usage: pvm_cost_paths N DIR... (N random programs). Prints "cost paths: N programs, N blocks, N failures". */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +48,11 @@ static uint64_t next_rand(void)
 }
 
 /* A random 0.8.0 blob: instructions of random opcodes with random operand bytes and skips,
- * blocks often copied from earlier ones, the bitmask's gaps sometimes over 24 bytes. */
-static size_t random_blob(uint8_t *blob, size_t cap)
+ * blocks often copied from earlier ones, the bitmask's gaps sometimes over 24 bytes. long_blocks:
+ * no terminator and no gap over 24, so the one block runs to the end of the code (hundreds of
+ * instructions: every unit saturated, the schedule's skips over full cycles, costs past its
+ * horizon). */
+static size_t random_blob(uint8_t *blob, size_t cap, bool long_blocks)
 {
 	enum { CODE = 1500 };
 	static uint8_t code[CODE + 64], mask[CODE / 8 + 16];
@@ -74,6 +79,13 @@ static size_t random_blob(uint8_t *blob, size_t cap)
 		uint8_t op = r < 3 ? (uint8_t)next_rand() : r < 8 ? trap : r < 10 ? unlikely :
 		             pvm_byte(PVM_ISA_080, ops[next_rand() % PVM_NUM_OPCODES]);
 		size_t skip = next_rand() % 50 == 0 ? 25 + next_rand() % 8 : next_rand() % 10;
+		if (long_blocks) {
+			unsigned o;
+			do o = ops[next_rand() % PVM_NUM_OPCODES];
+			while (pvm_op_is_term(o));
+			op = pvm_byte(PVM_ISA_080, o);
+			skip = next_rand() % 10;
+		}
 		if (n + 1 + skip > len) skip = len - n - 1;
 		starts[n_starts++] = (uint32_t)n;
 		mask[n / 8] |= (uint8_t)(1u << n % 8);
@@ -134,7 +146,7 @@ int main(int argc, char **argv)
 	for (int i = 2; i < argc; i++) check_dir(argv[i]);
 	static uint8_t blob[4096];
 	for (long i = 0, n = atol(argv[1]); i < n; i++) {
-		size_t len = random_blob(blob, sizeof blob);
+		size_t len = random_blob(blob, sizeof blob, i % 4 == 3);
 		pvm_program p;
 		pvm_errbuf e;
 		char name[32];
