@@ -125,6 +125,7 @@ void tv_sha256_init(tv_sha256_ctx *c)
 void tv_sha256_update(tv_sha256_ctx *c, const void *data, size_t n)
 {
 	const uint8_t *p = data;
+	if (!n) return; /* (data may be NULL then) */
 	size_t at = c->len % 64;
 	if (at) { /* fill the pending block first */
 		size_t take = 64 - at < n ? 64 - at : n;

@@ -42,6 +42,9 @@ static int digests(void)
 	bad |= check("a million a", "aaaaaaaaaa", 10, 100000, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	uint8_t d[32];
 	char hex[65];
+	tv_sha256(NULL, 0, d); /* no data at all (the store hashes empty fields so) */
+	tv_sha256_hex(d, hex);
+	if (strcmp(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")) printf("FAIL NULL, 0\n"), bad = 1;
 	tv_sha256("abc", 3, d);
 	tv_sha256_hex(d, hex);
 	if (strcmp(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")) printf("FAIL one-shot\n"), bad = 1;
