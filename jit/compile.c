@@ -226,6 +226,14 @@ static void emit_exit(x64_buf *b)
 	x64_ret(b);
 }
 
+/* The entry, then the common exit at *exit_off (buffer offsets). */
+static void emit_tramps(x64_buf *b, size_t *exit_off)
+{
+	emit_enter(b);
+	*exit_off = b->len;
+	emit_exit(b);
+}
+
 /* Exit stub: mov dword [ctx.exit_kind], kind ; mov dword [ctx.exit_pc], pc ; jmp exit.
  * Everything else the runtime needs (host-call id, sbrk operands, next pc) it reads from the
  * decoded instruction at exit_pc, so the proofs need only the kind and the pc to be right.
@@ -263,9 +271,7 @@ jit_err jit_tramp_emit(jit_features f, jit_tramp *out)
 	memset(out, 0, sizeof *out);
 	x64_buf b = { .p = out->bytes, .cap = sizeof out->bytes };
 	out->enter_off = b.len;
-	emit_enter(&b);
-	out->exit_off = b.len;
-	emit_exit(&b);
+	emit_tramps(&b, &out->exit_off);
 	if (b.err) return JIT_EOVERFLOW;
 	out->len = b.len;
 	return tramp_stub(out);
@@ -578,9 +584,7 @@ static pthread_once_t tramps_once = PTHREAD_ONCE_INIT;
 static void tramps_make(void)
 {
 	x64_buf b = { .p = tramps.bytes, .cap = sizeof tramps.bytes };
-	emit_enter(&b);
-	tramps.exit_off = b.len;
-	emit_exit(&b);
+	emit_tramps(&b, &tramps.exit_off);
 	tramps.len = b.len;
 	tramps.ok = !b.err && pvm_mutant_active() == PVM_MUT_NONE;
 }
@@ -598,9 +602,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 		jp->exit_off = b->len + tramps.exit_off;
 		b->len += tramps.len;
 	} else {
-		emit_enter(b);
-		jp->exit_off = b->len;
-		emit_exit(b);
+		emit_tramps(b, &jp->exit_off);
 	}
 	jp->tramp_end = b->len;
 	if (cache) make_pieces(cache, p->jt_len, e->f);

@@ -40,7 +40,11 @@ static const uint8_t zero_page[PVM_PAGE];
  * one is (the bitmaps cleared, a page zeroed or copied over), so nothing of its past is read. The
  * kept blocks are freed when the thread ends. */
 enum { BLK_MEM, BLK_L2, BLK_PAGE, BLK_KINDS, BLK_KEEP = 16 };
-typedef struct blk_keep { void *v[BLK_KINDS][BLK_KEEP]; unsigned n[BLK_KINDS]; } blk_keep;
+typedef struct blk_keep {
+	void *v[BLK_KINDS][BLK_KEEP];
+	unsigned n[BLK_KINDS];
+	bool freed_at_end;             /* kept_free is registered for this thread */
+} blk_keep;
 static __thread blk_keep kept;
 static pthread_key_t kept_key;
 static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
@@ -49,6 +53,7 @@ static void kept_free(void *p)
 	blk_keep *k = p;
 	for (int i = 0; i < BLK_KINDS; i++)
 		while (k->n[i]) free(k->v[i][--k->n[i]]);
+	k->freed_at_end = false;
 }
 static void kept_init(void) { pthread_key_create(&kept_key, kept_free); }
 
@@ -63,9 +68,10 @@ static void blk_give(int kind, void *p)
 		free(p);
 		return;
 	}
-	if (!kept.n[0] && !kept.n[1] && !kept.n[2]) { /* (the first block kept: freed at the thread's end) */
+	if (!kept.freed_at_end) {
 		pthread_once(&kept_once, kept_init);
 		pthread_setspecific(kept_key, &kept);
+		kept.freed_at_end = true;
 	}
 	kept.v[kind][kept.n[kind]++] = p;
 }
