@@ -35,13 +35,29 @@ const char *jit_exit_name(jit_exit_kind k)
 	return (unsigned)k < JIT_EXIT_KIND_COUNT ? n[k] : "?";
 }
 
-size_t jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost)
+/* The gas prologue of the region entered at pc (the gas is in JIT_GASREG, jit.h):
+ *   cmp rsp, cost ; jl out-of-gas(pc) ; sub rsp, cost
+ * with imm8 forms (48 83 /7 ib, 48 83 /5 ib) when cost < 128, else imm32 (48 81 /7 id, 48 81 /5 id).
+ * Out of gas leaves the counter as it was. field[0], field[1]: the buffer offsets of the two
+ * cost fields (1 or 4 bytes, the same value). */
+static size_t gas_op(x64_buf *b, enum x64_alu op, uint32_t cost)
 {
-	x64_mov_rrm(&e->b, 8, X64_RAX, CTXM(gas));
-	size_t at = x64_alu_imm32(&e->b, X64_SUB, 8, x64_r(X64_RAX), (int32_t)cost);
-	jit_em_exit(e, x64_jcc32(&e->b, X64_CC_L), JIT_EXIT_OOG, pc, 0, cost, 0);
-	x64_mov_rmr(&e->b, 8, CTXM(gas), X64_RAX);
-	return at;
+	if (cost >= 128) return x64_alu_imm32(b, op, 8, x64_r(JIT_GASREG), (int32_t)cost);
+	x64_alu_imm8(b, op, 8, x64_r(JIT_GASREG), (int8_t)cost);
+	return b->len - 1;
+}
+
+void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t field[2])
+{
+	x64_buf *b = &e->b;
+	if (pvm_mutant_hook(PVM_HOOK_sub_first, 0)) { /* (mutants only) charged, then checked */
+		field[0] = field[1] = gas_op(b, X64_SUB, cost);
+		jit_em_exit(e, x64_jcc32(b, X64_CC_L), JIT_EXIT_OOG, pc, 0, cost, 0);
+		return;
+	}
+	field[0] = gas_op(b, X64_CMP, cost);
+	jit_em_exit(e, x64_jcc32(b, X64_CC_L), JIT_EXIT_OOG, pc, 0, cost, 0);
+	field[1] = gas_op(b, X64_SUB, cost);
 }
 
 static jit_features cpu_features;
@@ -116,7 +132,8 @@ static bool compiled(const pvm_program *p, uint32_t pc)
 /* Emit a panic at pc for a fall-through to a position that holds no compiled instruction. */
 static void emit_trap_at(jit_em *e, uint32_t pc, bool region_entry, const pvm_program *p)
 {
-	if (region_entry) jit_em_prologue(e, pc, region_cost(p, pc));
+	size_t field[2];
+	if (region_entry) jit_em_prologue(e, pc, region_cost(p, pc), field);
 	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_PANIC, pc, 0, 0, 0);
 }
 
@@ -135,7 +152,8 @@ jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit
 		jit_pcmap *map = pvm_xmalloc((n_insts + 1) * sizeof *map);
 		jit_em e = { .b = { .p = buf, .cap = cap }, .f = f };
 		size_t n_map = 0;
-		jit_em_prologue(&e, pc, out->cost);
+		size_t field[2];
+		jit_em_prologue(&e, pc, out->cost, field);
 		uint32_t at = pc;
 		for (uint32_t k = 0; k < n_insts; k++) {
 			if (!compiled(p, at)) {
@@ -194,7 +212,7 @@ void jit_block_fini(jit_block *b)
 /* enter(membase = rdi, target = rsi), called from C (jit/runtime.c jit_program_run):
  *   push rbx ; push rbp ; push r12 ; push r13 ; push r14 ; push r15 ; mov r15, rdi ;
  *   mov [r15 + ctx.host_rsp], rsp ; mov rax, rsi ; mov jit_reg_map[i], [r15 + ctx.regs + 8i] (i = 0..12) ;
- *   jmp rax
+ *   mov rsp, [r15 + ctx.gas] ; jmp rax        (from here on rsp is the gas counter, jit.h)
  * validate's trampoline items prove it (validator/prove_tramp.c). */
 static void emit_enter(x64_buf *b)
 {
@@ -207,17 +225,22 @@ static void emit_enter(x64_buf *b)
 	for (int i = 0; i < PVM_NUM_REGS; i++)
 		if ((uint64_t)i != skip)
 			x64_mov_rrm(b, 8, jit_reg_map[i], x64_m(MB, X64_NOREG, JIT_CTX(regs) + 8 * i));
+	if (!pvm_mutant_hook(PVM_HOOK_entry_gas_skip, 0)) /* (mutants only) the gas left unloaded */
+		x64_mov_rrm(b, 8, JIT_GASREG, CTXM(gas));
 	x64_jmp_reg(b, X64_RAX);
 }
 
 /* The common exit, reached by every exit stub and by the signal handler (which writes exit_kind and
- * exit_pc itself): store the guest registers to ctx.regs, restore the host stack and registers:
- *   mov [r15 + ctx.regs + 8i], jit_reg_map[i] (i = 0..12) ; mov rsp, [r15 + ctx.host_rsp] ;
+ * exit_pc itself): store the gas and the guest registers to the context, restore the host stack
+ * and registers:
+ *   mov [r15 + ctx.gas], rsp ; mov [r15 + ctx.regs + 8i], jit_reg_map[i] (i = 0..12) ; mov rsp, [r15 + ctx.host_rsp] ;
  *   pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbp ; pop rbx ; ret */
 static void emit_exit(x64_buf *b)
 {
 	static const enum x64_reg saved[] = { X64_R15, X64_R14, X64_R13, X64_R12, X64_RBP, X64_RBX };
 	uint64_t skip = pvm_mutant_hook(PVM_HOOK_exit_skip, PVM_NUM_REGS); /* (mutants only) a store left out */
+	if (!pvm_mutant_hook(PVM_HOOK_exit_gas_skip, 0)) /* (mutants only) the gas left unstored */
+		x64_mov_rmr(b, 8, CTXM(gas), JIT_GASREG);
 	for (int i = 0; i < PVM_NUM_REGS; i++)
 		if ((uint64_t)i != skip)
 			x64_mov_rmr(b, 8, x64_m(MB, X64_NOREG, JIT_CTX(regs) + 8 * i), jit_reg_map[i]);
@@ -353,7 +376,7 @@ typedef struct tpl_cache {
 	uint8_t *arena;
 	size_t n_arena, cap_arena;
 	bool pieces;                        /* the pieces below were made */
-	piece prologue, stub, dispatch;
+	piece prologue8, prologue32, stub, dispatch; /* prologue8: costs below 128 */
 } tpl_cache;
 
 static void tc_init(tpl_cache *c, size_t starts)
@@ -490,16 +513,20 @@ static jit_em piece_em(piece *x, jit_features f)
 		.cap_exits = JIT_TPL_MAX_EXITS, .fixed_exits = true };
 }
 
-/* Make the pieces of a program whose jump table has jt_len entries: a prologue (cost: field 0),
+/* Make the pieces of a program whose jump table has jt_len entries: the prologues (cost: fields 0, 1),
  * a stub (kind, pc, rel32: fields 0-2) and a dispatcher (its exits' pc). */
 static void make_pieces(tpl_cache *c, uint32_t jt_len, jit_features f)
 {
-	jit_em e = piece_em(&c->prologue, f);
-	c->prologue.field[0] = jit_em_prologue(&e, 0, 0);
-	bool ok = !e.b.err && e.n_exits == 1;
-	c->prologue.len = e.b.len;
-	c->prologue.n_exits = e.n_exits;
-	e = piece_em(&c->stub, f);
+	bool ok = true;
+	piece *pro[2] = { &c->prologue8, &c->prologue32 };
+	for (int k = 0; k < 2; k++) {
+		jit_em e = piece_em(pro[k], f);
+		jit_em_prologue(&e, 0, k ? 128 : 0, pro[k]->field);
+		ok = ok && !e.b.err && e.n_exits == 1;
+		pro[k]->len = e.b.len;
+		pro[k]->n_exits = e.n_exits;
+	}
+	jit_em e = piece_em(&c->stub, f);
 	emit_stub(&e, &(jit_exit){ 0 }, 0, c->stub.field);
 	ok = ok && !e.b.err && e.n_exits == 0;
 	c->stub.len = e.b.len;
@@ -530,13 +557,21 @@ static void put_u32(jit_em *e, size_t at, uint32_t v) { memcpy(e->b.p + at, &v, 
 static void emit_prologue(jit_em *e, const tpl_cache *c, uint32_t pc, uint32_t cost)
 {
 	if (!c || !c->pieces) {
-		jit_em_prologue(e, pc, cost);
+		size_t field[2];
+		jit_em_prologue(e, pc, cost, field);
 		return;
 	}
-	size_t at = put_piece(e, &c->prologue);
+	const piece *x = cost < 128 ? &c->prologue8 : &c->prologue32;
+	size_t at = put_piece(e, x);
 	if (at == SIZE_MAX) return;
-	put_u32(e, at + c->prologue.field[0], cost);
-	jit_em_exit(e, at + c->prologue.exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
+	if (cost < 128) {
+		e->b.p[at + x->field[0]] = (uint8_t)cost;
+		e->b.p[at + x->field[1]] = (uint8_t)cost;
+	} else {
+		put_u32(e, at + x->field[0], cost);
+		put_u32(e, at + x->field[1], cost);
+	}
+	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
 }
 
 /* emit_stub(e, x, exit_off), from the piece when there is one. */

@@ -14,7 +14,12 @@
  *   - guest register i lives in jit_reg_map[i] for its whole life (13 registers);
  *   - JIT_MEMBASE (r15) holds the sandbox base: guest address a is [r15 + zext32(a)];
  *   - JIT_SCRATCH (rax) is the only free register; it is dead between templates;
- *   - rsp is the host stack (never touched by templates).
+ *   - JIT_GASREG (rsp) holds the gas counter inside JIT code: the entry trampoline loads it
+ *     from ctx.gas (after saving the host stack pointer in ctx.host_rsp), region prologues
+ *     charge it, the common exit stores it back. JIT code never uses the stack (no push, pop or
+ *     call), and the fault handler runs on the thread's SS_AUTODISARM signal stack with the
+ *     other signals that have handlers held back while JIT code runs (jit/runtime.c), so rsp is
+ *     an ordinary register here. Templates never touch it.
  * The context (struct jit_ctx) sits immediately below the sandbox: field f is at
  * [r15 + JIT_CTX(f)], a small negative displacement. Templates that need rcx (shift counts)
  * or rdx (mul/div) save the guest register living there to ctx.spill and restore it.
@@ -29,6 +34,7 @@
  */
 #define JIT_MEMBASE X64_R15
 #define JIT_SCRATCH X64_RAX
+#define JIT_GASREG X64_RSP
 extern const enum x64_reg jit_reg_map[PVM_NUM_REGS];
 
 typedef struct jit_ctx {
@@ -37,7 +43,7 @@ typedef struct jit_ctx {
 	uint32_t exit_kind, exit_pc; /* enum jit_exit_kind, guest pc */
 	uint64_t spill_a, spill_b;   /* template temporaries */
 	uint64_t spill_rcx, spill_rdx;
-	int64_t gas;                 /* remaining gas, charged by region prologues */
+	int64_t gas;                 /* remaining gas while outside JIT code (inside: JIT_GASREG) */
 } jit_ctx;
 #define JIT_CTX(field) ((int32_t)offsetof(jit_ctx, field) - (int32_t)sizeof(jit_ctx))
 

@@ -597,6 +597,49 @@ static void step_end(jit_program *jp, const jit_row *row, uint8_t saved)
 
 typedef void enter_fn(uint8_t *membase, const void *target);
 
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1u << 31) /* Linux 4.7 (include/uapi/linux/signal.h); glibc's headers lack it */
+#endif
+
+/* JIT code keeps its gas counter in rsp (jit.h), so no signal handler may run on the stack rsp
+ * names while it runs. The fault handler (SA_ONSTACK) runs on the thread's signal stack, installed
+ * with SS_AUTODISARM: the kernel then takes that stack whatever rsp holds (without the flag it
+ * would believe itself on it when rsp happens to point inside). It is put back at every run, in
+ * case code between runs replaced it. Every other signal that could run a handler is held back
+ * from the start of the run to its end (delivered then: at the latest at the next host call, the
+ * end of the gas or an exit): all of them but those only the code itself raises (SIGSEGV,
+ * SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS), and SIGINT, SIGTERM, SIGHUP, SIGQUIT while
+ * their action is the default (which ends the process without a handler, so Ctrl-C still stops a
+ * long run). *old: the mask to restore at the end. False when the signal stack cannot be
+ * installed (nothing changed). */
+static bool signals_for_jit(sigset_t *old)
+{
+	if (!kept->ss) {
+		size_t ss_size = 1 << 16;
+		stack_t ss = { .ss_sp = pvm_xmalloc(ss_size), .ss_size = ss_size, .ss_flags = SS_AUTODISARM };
+		if (sigaltstack(&ss, &kept->old_ss) != 0) {
+			free(ss.ss_sp);
+			return false;
+		}
+		kept->ss = ss.ss_sp;
+	} else {
+		stack_t ss = { .ss_sp = kept->ss, .ss_size = 1 << 16, .ss_flags = SS_AUTODISARM };
+		if (sigaltstack(&ss, NULL) != 0) return false;
+	}
+	sigset_t hold;
+	sigfillset(&hold);
+	static const int sync[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS };
+	for (size_t i = 0; i < sizeof sync / sizeof *sync; i++) sigdelset(&hold, sync[i]);
+	static const int ending[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < sizeof ending / sizeof *ending; i++) {
+		struct sigaction sa;
+		if (sigaction(ending[i], NULL, &sa) == 0 && !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_DFL)
+			sigdelset(&hold, ending[i]);
+	}
+	pthread_sigmask(SIG_BLOCK, &hold, old);
+	return true;
+}
+
 /* ---- what crosses between the state and a run -------------------------------------------------
  * A run takes everything the state holds and gives all of it back, so whatever a host left in the
  * state between two runs (any register, the gas, the pc, memory) is what the next run starts from.
@@ -651,11 +694,10 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		kept = pvm_xcalloc(1, sizeof *kept);
 		pthread_setspecific(kept_key, kept);
 	}
-	if (!kept->ss) { /* the fault handler's stack: one per thread, kept installed */
-		size_t ss_size = 1 << 16;
-		stack_t ss = { .ss_sp = pvm_xmalloc(ss_size), .ss_size = ss_size };
-		if (sigaltstack(&ss, &kept->old_ss) == 0) kept->ss = ss.ss_sp;
-		else free(ss.ss_sp);
+	sigset_t held;
+	if (!signals_for_jit(&held)) {
+		sandbox_close(&r);
+		return x; /* no signal stack: JIT code cannot run (rsp is its gas counter) */
 	}
 	bool charge;
 	uint32_t pc = take_state(&r, s, &charge);
@@ -726,6 +768,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 
 	current_run = r.prev;
 	sandbox_close(&r);
+	pthread_sigmask(SIG_SETMASK, &held, NULL);
 	return x;
 }
 

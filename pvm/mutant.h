@@ -43,6 +43,9 @@ typedef enum pvm_hook {
 	PVM_HOOK_entry_skip,     /* jit/compile.c emit_enter: the guest register whose load enter leaves out (13: none) */
 	PVM_HOOK_exit_skip,      /* jit/compile.c emit_exit: the guest register whose store the common exit leaves out (13: none) */
 	PVM_HOOK_resume_regs,    /* jit/runtime.c take_state: bit i = register i taken from the state when a run resumes after a host call (all 13) */
+	PVM_HOOK_entry_gas_skip, /* jit/compile.c emit_enter: 1 = enter leaves the gas register (rsp) unloaded (0) */
+	PVM_HOOK_exit_gas_skip,  /* jit/compile.c emit_exit: 1 = the common exit leaves ctx.gas unstored (0) */
+	PVM_HOOK_sub_first,      /* jit/compile.c jit_em_prologue: 1 = the prologue is sub rsp, cost ; jl oog (0) */
 	PVM_HOOK_query_skip,     /* validator/query.c exit_diff: the guest register whose comparison the query leaves out (13: none) */
 	PVM_HOOK_COUNT
 } pvm_hook;

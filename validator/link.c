@@ -207,7 +207,7 @@ tv_verdict tv_prove_table(const tv_opts *o, const tv_links *L, const pvm_program
 
 /* An exit stub lifted: from a fresh state, the code at `code` (address base) must take exactly
  * one way out, a jump to exit_addr, having stored two numerals into the context's exit_kind and
- * exit_pc, and left every guest register and r15 as they were (terms equal after simplify:
+ * exit_pc, and left every guest register, r15 and the gas register (rsp) as they were (terms equal after simplify:
  * Z3's simplifier is sound, so this is a proof, for every state). With --recheck the same claim
  * is re-proved by the second solver (a disagreement makes the block's verdict VALIDATOR-BUG). */
 bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
@@ -226,7 +226,8 @@ bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, 
 	if (ok) {
 		const lift_exit *le = &lr.exits[0];
 		ok = Z3_is_eq_ast(z, Z3_simplify(z, le->cond), Z3_mk_true(z)) &&
-		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_MEMBASE]), q.mb);
+		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_MEMBASE]), q.mb) &&
+		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_GASREG]), q.gas);
 		for (int i = 0; ok && i < PVM_NUM_REGS; i++)
 			ok = Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[jit_reg_map[i]]), q.g[i]);
 		uint64_t v[2];
@@ -242,10 +243,11 @@ bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, 
 			*kind = (uint32_t)v[0];
 			*pc = (uint32_t)v[1];
 			/* the claim just shown, as one formula, for the second solver (and --smt2-dir) */
-			Z3_ast c[PVM_NUM_REGS + 4];
+			Z3_ast c[PVM_NUM_REGS + 5];
 			size_t nc = 0;
 			c[nc++] = le->cond;
 			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_MEMBASE], q.mb);
+			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_GASREG], q.gas);
 			for (int i = 0; i < PVM_NUM_REGS; i++) c[nc++] = Z3_mk_eq(z, le->st.gpr[jit_reg_map[i]], q.g[i]);
 			for (int k = 0; k < 2; k++) c[nc++] = Z3_mk_eq(z, rd[k], Z3_mk_unsigned_int64(z, v[k], Z3_get_sort(z, rd[k])));
 			tv_recheck_claim(w, &q, Z3_mk_and(z, (unsigned)nc, c));

@@ -8,31 +8,33 @@
  *  entry   At the call enter(MB, T) (rdi = MB, rsi = T, rsp = S, every other register, flag and
  *          memory byte M[.] anything), the code leaves by one way, a jump to T, with host
  *          register jit_reg_map[i] = ctx.regs[i] (i = 0..12, the 8 bytes at MB + JIT_CTX(regs) +
- *          8i of M), r15 = MB, rsp = S - 48, ctx.host_rsp = S - 48, the caller's rbx, rbp, r12,
- *          r13, r14, r15 at S - 8, S - 16, ..., S - 48, ctx.gas unchanged, and every other byte of
- *          memory unchanged (the return address at S, the whole context but host_rsp, all guest
- *          memory).
+ *          8i of M), r15 = MB, rsp (the gas register) = ctx.gas, ctx.host_rsp = S - 48, the
+ *          caller's rbx, rbp, r12, r13, r14, r15 at S - 8, S - 16, ..., S - 48, ctx.gas
+ *          unchanged, and every other byte of memory unchanged (the return address at S, the
+ *          whole context but host_rsp, all guest memory).
  *  exit    At the first byte of the common exit (r15 = MB, every other register, flag and byte
  *          anything; H = ctx.host_rsp), the code leaves by one way, a return to the 8 bytes at
  *          H + 48, with ctx.regs[i] = the host register jit_reg_map[i] at the exit (i = 0..12),
- *          rsp = H + 56, r15, r14, r13, r12, rbp, rbx = the 8 bytes at H, H + 8, ..., H + 40, and
- *          every other byte unchanged (ctx.gas, exit_kind, exit_pc, guest memory, the stack).
+ *          ctx.gas = rsp at the exit, rsp = H + 56, r15, r14, r13, r12, rbp, rbx = the 8 bytes
+ *          at H, H + 8, ..., H + 40, and every other byte unchanged (exit_kind, exit_pc, guest
+ *          memory, the stack).
  *  stub    At an exit stub with any kind K and pc P in its immediates (registers, flags, memory
  *          anything, r15 = MB): it goes to the common exit, and from there it returns as `exit`
  *          says with ctx.exit_kind = K, ctx.exit_pc = P, ctx.regs[i] = the host register
- *          jit_reg_map[i] at the stub, ctx.gas unchanged.
- *  round   enter(MB, T) as in `entry`, then any code that keeps r15, rsp, ctx.host_rsp and the
- *  trip    56 bytes [S - 48, S + 8) and leaves everything else (all 16 registers, flags, memory)
- *          anything, then a stub (K, P), then the common exit: the call returns to the return
- *          address at S with rsp = S + 8, the caller's rbx, rbp, r12-r15, ctx.regs[i] = the guest
- *          registers at the stub, ctx.exit_kind = K, ctx.exit_pc = P.
+ *          jit_reg_map[i] at the stub, ctx.gas = rsp at the stub.
+ *  round   enter(MB, T) as in `entry`, then any code that keeps r15, ctx.host_rsp and the 56
+ *  trip    bytes [S - 48, S + 8) and leaves everything else (all other registers, rsp included,
+ *          flags, memory) anything, then a stub (K, P), then the common exit: the call returns to
+ *          the return address at S with rsp = S + 8, the caller's rbx, rbp, r12-r15, ctx.regs[i]
+ *          = the guest registers at the stub, ctx.gas = rsp at the stub, ctx.exit_kind = K,
+ *          ctx.exit_pc = P.
  *
  * Assumed: MB as in the template proofs (4 GiB aligned, 2^32 <= MB < 2^46; the context is the
  * sizeof(jit_ctx) bytes below MB); the 56 bytes of the host stack frame ([S - 48, S + 8), or [H,
  * H + 56)) neither wrap nor overlap the context (the frame is on the C stack, the context in the
- * sandbox's own mapping); for the round trip, that the JIT code between keeps r15, rsp, the frame
- * and ctx.host_rsp (templates use neither rsp nor host_rsp, and write only guest memory and the
- * context's spill, gas and exit fields: an assumption here, not a proof). */
+ * sandbox's own mapping); for the round trip, that the JIT code between keeps r15, the frame and
+ * ctx.host_rsp (templates write rsp only as the gas counter, never host_rsp, and write only guest
+ * memory and the context's spill and exit fields: an assumption here, not a proof). */
 #include <stdarg.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -208,8 +210,8 @@ typedef struct ret_to { const lift_state *caller; Z3_ast s, m0; } ret_to;
 
 /* The common exit's facts on its exit e, lifted from state x (r15 = MB): the return, the
  * callee-saved registers, ctx.regs[i] = guest[i] (the host registers the guest registers were in),
- * ctx.gas unchanged, and no other byte of x's memory changed but ctx.regs (and, after a stub,
- * exit_kind and exit_pc). */
+ * ctx.gas = rsp in x (the gas register), and no other byte of x's memory changed but ctx.regs and
+ * ctx.gas (and, after a stub, exit_kind and exit_pc). */
 static void exit_facts(tq *q, const lift_exit *e, const lift_state *x, const Z3_ast guest[PVM_NUM_REGS],
                        const ret_to *rt, bool stub)
 {
@@ -231,11 +233,12 @@ static void exit_facts(tq *q, const lift_exit *e, const lift_state *x, const Z3_
 	for (int i = 0; i < PVM_NUM_REGS; i++)
 		add(q, c, i, NULL, rd(q, e->st.mem, ctx_at(q, JIT_CTX(regs) + 8 * i), 8), guest[i],
 		    "ctx.regs[%d] = host %s (guest r%d) at the %s", i, lift_reg_names[jit_reg_map[i]], i, stub ? "stub" : "exit");
-	add_eq(q, c, GAS, rd(q, e->st.mem, ctx_at(q, JIT_CTX(gas)), 8), rd(q, x->mem, ctx_at(q, JIT_CTX(gas)), 8),
-	       "ctx.gas unchanged");
+	add_eq(q, c, GAS, rd(q, e->st.mem, ctx_at(q, JIT_CTX(gas)), 8), x->gpr[LIFT_RSP],
+	       stub ? "ctx.gas = rsp (the gas register) at the stub" : "ctx.gas = rsp (the gas register) at the exit");
 	_Static_assert(offsetof(jit_ctx, exit_pc) == offsetof(jit_ctx, exit_kind) + 4, "exit_kind, exit_pc adjacent");
-	span w[2] = { { ctx_at(q, JIT_CTX(regs)), 8 * PVM_NUM_REGS }, { ctx_at(q, JIT_CTX(exit_kind)), 8 } };
-	only_writes(q, c, e->st.mem, x->mem, w, stub ? 2 : 1, stub ? "ctx.regs, exit_kind and exit_pc" : "ctx.regs");
+	span w[3] = { { ctx_at(q, JIT_CTX(regs)), 8 * PVM_NUM_REGS }, { ctx_at(q, JIT_CTX(gas)), 8 },
+	              { ctx_at(q, JIT_CTX(exit_kind)), 8 } };
+	only_writes(q, c, e->st.mem, x->mem, w, stub ? 3 : 2, stub ? "ctx.regs, ctx.gas, exit_kind and exit_pc" : "ctx.regs and ctx.gas");
 }
 
 /* The stub lifted from state y (its immediates the symbols K and P), then the common exit from
@@ -342,14 +345,13 @@ static bool build_entry(tq *q, bool round_trip)
 		Z3_ast c = e->cond;
 		if (!expect_exit(q, e, LIFT_EXIT_INDIRECT, 0, "enter")) continue;
 		if (round_trip) {
-			/* the JIT code between: every register, flag and byte fresh (memory J), but r15,
-			 * rsp, and the frame and ctx.host_rsp as enter left them:
+			/* the JIT code between: every register (rsp, the gas counter, included), flag and
+			 * byte fresh (memory J), but r15, and the frame and ctx.host_rsp as enter left them:
 			 *   memory = λh. ite(h in the frame or in ctx.host_rsp, enter's memory at h, J[h]) */
 			lift_state g;
 			Z3_ast guest[PVM_NUM_REGS];
 			fresh_state(q, &g, "g", guest);
 			g.gpr[LIFT_R15] = e->st.gpr[LIFT_R15];
-			g.gpr[LIFT_RSP] = e->st.gpr[LIFT_RSP];
 			Z3_ast h = Z3_mk_const(z, Z3_mk_string_symbol(z, "h"), Z3_mk_bv_sort(z, 64));
 			Z3_ast kept = or2(z, inside(z, h, frame, FRAME), inside(z, h, ctx_at(q, JIT_CTX(host_rsp)), 8));
 			Z3_app hv = Z3_to_app(z, h);
@@ -369,7 +371,7 @@ static bool build_entry(tq *q, bool round_trip)
 			add(q, c, i, NULL, e->st.gpr[jit_reg_map[i]], rd(q, m0, ctx_at(q, JIT_CTX(regs) + 8 * i), 8),
 			    "host %s (guest r%d) at the target = ctx.regs[%d]", lift_reg_names[jit_reg_map[i]], i, i);
 		add_eq(q, c, ABI, e->st.gpr[LIFT_R15], q->mb, "r15 = membase (rdi at the call)");
-		add_eq(q, c, ABI, e->st.gpr[LIFT_RSP], frame, "rsp = rsp at the call - 48");
+		add_eq(q, c, GAS, e->st.gpr[LIFT_RSP], rd(q, m0, ctx_at(q, JIT_CTX(gas)), 8), "rsp (the gas register) at the target = ctx.gas");
 		add_eq(q, c, ABI, rd(q, e->st.mem, ctx_at(q, JIT_CTX(host_rsp)), 8), frame, "ctx.host_rsp = rsp at the call - 48");
 		for (int k = 0; k < 6; k++)
 			add(q, c, ABI, NULL, rd(q, e->st.mem, at(q, frame, 8 * k), 8), a.gpr[callee_saved[k]],

@@ -225,7 +225,7 @@ void tv_query_init(tv_query *q, tv_worker *w)
 	tv_assume(q, Z3_mk_eq(z, Z3_mk_extract(z, 31, 0, q->mb), num(z, 0, 32)));
 	tv_assume(q, Z3_mk_bvult(z, q->mb, num(z, 1ull << 46, 64)));
 	tv_assume(q, Z3_mk_bvuge(z, q->mb, num(z, 1ull << 32, 64)));
-	q->gas = tv_host_read64(q, q->h, JIT_CTX(gas));
+	q->gas = var(z, "gas", 64); /* in JIT_GASREG at every cut (jit.h) */
 }
 
 /* The term a JIT immediate field holds for guest immediate v. */
@@ -343,7 +343,7 @@ Z3_ast tv_exit_diff(tv_query *q, const lift_exit *le, const jit_exit *je, uint32
 	for (int i = 0; i < PVM_NUM_REGS; i++)
 		if ((uint64_t)i != skip) d[n++] = ne(z, le->st.gpr[jit_reg_map[i]], so->regs[i]);
 	d[n++] = ne(z, Z3_mk_select(z, le->st.mem, host_addr(q, q->a)), Z3_mk_select(z, so->mem, q->a));
-	d[n++] = ne(z, tv_host_read64(q, le->st.mem, JIT_CTX(gas)), so->gas);
+	d[n++] = ne(z, le->st.gpr[JIT_GASREG], so->gas);
 	return or_n(z, n, d);
 }
 
@@ -705,6 +705,7 @@ void tv_lift_pre(tv_worker *w, tv_query *q, lift_state *st)
 	lift_state_fresh(w->lc, st, "host");
 	for (int i = 0; i < PVM_NUM_REGS; i++) st->gpr[jit_reg_map[i]] = q->g[i];
 	st->gpr[JIT_MEMBASE] = q->mb;
+	st->gpr[JIT_GASREG] = q->gas;
 	st->mem = q->h;
 }
 
