@@ -60,6 +60,23 @@ void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t field[2])
 	field[1] = gas_op(b, X64_SUB, cost);
 }
 
+/* Loop heads (the targets of backward static branches and jumps) start on a 64-byte line: a hot
+ * loop's straight runs then take as few lines as they can (sort and memscan run up to twice as
+ * fast or slow by where their loops fall). The bytes before such an entry are multi-byte nops,
+ * run once by the code that falls into the loop; the linking proof lifts them (validator/link.c). */
+enum { LOOP_ALIGN = 64 };
+static void pad_nops(x64_buf *b, size_t n)
+{
+	static const uint8_t nops[9][16] = { /* 16: x64_bytes reads 16 */ { 0 }, { 0x90 }, { 0x66, 0x90 }, { 0x0F, 0x1F, 0x00 }, { 0x0F, 0x1F, 0x40, 0x00 },
+		{ 0x0F, 0x1F, 0x44, 0x00, 0x00 }, { 0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00 }, { 0x0F, 0x1F, 0x80, 0, 0, 0, 0 },
+		{ 0x0F, 0x1F, 0x84, 0x00, 0, 0, 0, 0 } };
+	while (n) {
+		size_t k = n > 8 ? 8 : n;
+		x64_bytes(b, nops[k], k);
+		n -= k;
+	}
+}
+
 static jit_features cpu_features;
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
 static void probe_cpu(void)
@@ -642,12 +659,28 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	jp->tramp_end = b->len;
 	if (cache) make_pieces(cache, p->jt_len, e->f);
 	jp->n_rows = 0;
+	uint8_t *loop_head = pvm_xcalloc((size_t)p->code_len + 1, 1);
+	pvm_starts ls = pvm_starts_of(p);
+	for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; pc = pvm_starts_next(&ls)) {
+		const pvm_inst *in = &p->inst[pc];
+		unsigned ctl = pvm_ops[in->op].ctl;
+		if ((ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) && in->target <= pc) loop_head[in->target] = 1;
+	}
 	uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
 	pvm_starts it = pvm_starts_of(p);
 	for (uint32_t pc = pvm_starts_next(&it); pc <= p->code_len; pc = pc < p->code_len ? pvm_starts_next(&it) : pc + 1) {
 		uint32_t entry = JIT_NONE;
 		bool block = is_block(p, pc);
 		if (block || pc == term_next) {
+			if (block && loop_head[pc]) {
+				size_t n = (LOOP_ALIGN - b->len % LOOP_ALIGN) % LOOP_ALIGN;
+				if (pvm_mutant_hook(PVM_HOOK_pad_clobber, 0)) { /* (mutants only) xor r13d, r13d first */
+					n += n < 3 ? LOOP_ALIGN : 0;
+					x64_bytes(b, (const uint8_t[16]){ 0x45, 0x31, 0xED }, 3);
+					n -= 3;
+				}
+				pad_nops(b, n);
+			}
 			entry = (uint32_t)b->len;
 			emit_prologue(e, cache, pc, region_cost(p, pc));
 		}
@@ -672,6 +705,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 		add_row(jp, (uint32_t)b->len, next, tentry, tcost, &trap);
 		jit_em_exit(e, x64_jmp32(b), JIT_EXIT_PANIC, next, 0, 0, 0);
 	}
+	free(loop_head);
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
 	for (size_t i = 0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];

@@ -123,6 +123,23 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 			         blk->entry_pc, i);
 			return false;
 		}
+	/* Falling off the block's end is "continue at the next instruction" in its proof (the next
+	 * region's prologue charges it): the program's code right after the block must be the entry
+	 * of the region at that pc, or padding before it (a loop head's alignment) that is proved to
+	 * fall through and change nothing. */
+	if (blk->n_map) {
+		uint32_t last = blk->map[blk->n_map - 1].guest_pc;
+		const pvm_inst *in = last <= p->code_len && p->is_start[last] ? pvm_inst_at(p, last) : NULL;
+		size_t end = e + blk->len - skip;
+		uint32_t next = in ? jit_program_entry(L->jp, in->next) : UINT32_MAX;
+		if (in && pvm_op_falls(in->op) && pvm_ops[in->op].ctl != PVM_CTL_HOST &&
+		    (next == UINT32_MAX || next < end || next - end > 64 ||
+		     (next > end && !tv_lift_nops(w, L->code + end, next - end, PROG_BASE + end)))) {
+			snprintf(why, n, "link: the program's code after the block at pc %u is not the gas-region entry of pc %u",
+			         blk->entry_pc, in->next);
+			return false;
+		}
+	}
 	for (size_t k = 0; k < blk->n_exits; k++) {
 		jit_exit *x = &blk->exits[k];
 		if (x->off < skip) continue; /* the prologue's out-of-gas exit: the runtime's charge does it */
@@ -203,6 +220,28 @@ tv_verdict tv_prove_table(const tv_opts *o, const tv_links *L, const pvm_program
 	}
 	snprintf(res->detail, sizeof res->detail, "%u slots, each the entry of its block or empty", p->jt_len);
 	return res->verdict;
+}
+
+/* Padding lifted: from a fresh state, the len bytes at `code` (address base) must take exactly
+ * one way out, falling off their end, with every register and all memory as they were (terms
+ * equal after simplify: a proof for every state, as for a stub below). */
+bool tv_lift_nops(tv_worker *w, const uint8_t *code, size_t len, uint64_t base)
+{
+	if (!tv_worker_ready(w)) return false;
+	Z3_context z = w->z;
+	tv_query q;
+	tv_query_init(&q, w);
+	lift_state st;
+	tv_lift_pre(w, &q, &st);
+	lift_result lr;
+	if (lift_block(w->lc, code, len, base, NULL, 0, &st, &lr) != LIFT_OK) return false;
+	bool ok = lr.nexits == 1 && lr.exits[0].kind == LIFT_EXIT_FALL &&
+	          Z3_is_eq_ast(z, Z3_simplify(z, lr.exits[0].cond), Z3_mk_true(z)) &&
+	          Z3_is_eq_ast(z, Z3_simplify(z, lr.exits[0].st.mem), Z3_simplify(z, st.mem));
+	for (int r = 0; ok && r < LIFT_NGPR; r++)
+		ok = Z3_is_eq_ast(z, Z3_simplify(z, lr.exits[0].st.gpr[r]), Z3_simplify(z, st.gpr[r]));
+	lift_result_fini(&lr);
+	return ok;
 }
 
 /* An exit stub lifted: from a fresh state, the code at `code` (address base) must take exactly

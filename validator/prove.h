@@ -29,6 +29,9 @@ tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst 
  * a block entry (BRANCH to that block's pc), a lifted exit stub (its kind and pc), the dispatcher
  * of the exit's jump (DJUMP), or anything else (NONE: an exit no spec outcome matches). False
  * (why says so) when the program's code for the block is not the block's bytes. */
+/* Do the len bytes at code (address base) fall through with every register and all memory
+ * unchanged, for every state? (padding between regions; validator/link.c) */
+bool tv_lift_nops(tv_worker *w, const uint8_t *code, size_t len, uint64_t base);
 bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, char *why, size_t n);
 /* The program's digest for the proof store's block keys (NULL: no store; tv_store_program_digest). */
 const uint8_t *tv_links_digest(const tv_links *L);

@@ -60,6 +60,7 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 	res->isa = (uint8_t)p->isa;
 	snprintf(res->what, sizeof res->what, "block@%u", pc);
 	uint32_t last_pc = pc, cex_pc = pc;
+	bool fallback_cex = false; /* a counterexample of the concrete fallback (its state in cex) */
 	size_t n_pieces = 0;
 	unsigned non_block = 0; /* static targets that are not block starts: proved linked to a panic */
 	if (tv_check_decode(o, p, v, pc, wk->reading, res, &non_block) != TV_PROVED) return PVM_OK;
@@ -137,13 +138,23 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 				if (k) sa.regs[i] = tv_pick_value(&seed);
 			sa.pc = pc;
 			pvm_state_copy(&sb, &sa);
+			uint64_t start[PVM_NUM_REGS];
+			memcpy(start, sa.regs, sizeof start);
 			pvm_exit xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
 			char diff[256];
 			if (!pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, true, diff, sizeof diff) ||
 			    !pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, sizeof diff) ||
 			    !pvm_perm_compare(&interp_engine, pa, &sa, jit, pb, &sb, false, diff, sizeof diff)) {
 				verdict = TV_CEX;
-				snprintf(res->detail, sizeof res->detail, "fallback: state %u: %.200s", k, diff);
+				snprintf(res->detail, sizeof res->detail, "%.80s; fallback: state %u: %.140s", why, k, diff);
+				/* the state as a vector (the given one, from this pc with these registers), replayed
+				 * below like a model's: a counterexample only when the engines diverge on it */
+				memset(&cex, 0, sizeof cex);
+				cex.valid = true;
+				memcpy(cex.regs, start, sizeof cex.regs);
+				cex.gas = v->initial_gas;
+				cex_pc = pc;
+				fallback_cex = true;
 			}
 			pvm_state_fini(&sa);
 			pvm_state_fini(&sb);
@@ -156,7 +167,7 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 		res->ms += tv_now_ms() - t0;
 		res->verdict = verdict;
 	}
-	if (res->verdict == TV_CEX && res->symbolic) {
+	if (res->verdict == TV_CEX && (res->symbolic || fallback_cex)) {
 		char path[256];
 		snprintf(path, sizeof path, "%s/block_pc%u.json", o->cex_dir ? o->cex_dir : ".", pc);
 		pvm_vector cv;
@@ -179,6 +190,7 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 		 * ends the run, so the gas only has to cover the block of the cut program: give plenty) */
 		uint64_t mid_gas = p->isa == PVM_ISA_080 ? 1u << 20 : 2;
 		uint64_t run_cost = mid ? mid_gas : tv_region_cost(o->spec, p, cex_pc);
+		if (fallback_cex) run_cost = UINT64_MAX; /* the fallback's run: the vector's own gas */
 		if (cex_pc != pc) cex.gas = (int64_t)run_cost;
 		pvm_err err = !cex.valid ? PVM_EINVAL
 		            : tv_cex_vector_block(&cex, v ? v : &none, cex_pc, run_cost, path, &cv, &we);
