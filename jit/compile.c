@@ -112,7 +112,7 @@ static jit_err emit_template(const pvm_inst *in, jit_imm_class c, jit_features f
 	x64_rec rec = { .insn = out->insns, .cap = JIT_TPL_MAX_INSNS };
 	jit_em e = { .b = { .p = out->bytes, .cap = JIT_TPL_MAX, .rec = listing ? &rec : NULL }, .f = f,
 		.exits = out->exits, .cap_exits = JIT_TPL_MAX_EXITS, .fixed_exits = true,
-		.imms = out->imms };
+		.imms = out->imms, .cls_fixed = true, .cls = (uint8_t)c };
 	jit_em_inst(&e, in);
 	if (e.b.err || rec.overflow) return JIT_EOVERFLOW;
 	out->len = e.b.len;
@@ -360,10 +360,11 @@ static bool is_block(const pvm_program *p, uint32_t pc)
 
 /* ---- the template cache of a whole-program compile --------------------------------------------
 
- * A template's bytes are a function of its instruction's opcode and registers (and the CPU
- * features) and, through its immediate fields only, of X and Y (jit.h; tests/jit/templates.c
- * checks it for every template); its exits record the instruction's pc, its target (BRANCH) and
- * X (HOST), nothing else. So a program's compile emits each (op, rA, rB, rD) once and copies it
+ * A template's bytes are a function of its instruction's opcode, registers and immediate class
+ * (and the CPU features) and, through its immediate fields only, of X and Y (jit.h;
+ * tests/jit/templates.c checks it for every template); its exits record the instruction's pc, its
+ * target (BRANCH) and X (HOST), nothing else. So a program's compile emits each (op, rA, rB, rD,
+ * class) once and copies it
  * after, writing the fields and recording the exits anew. A first emission whose exits or fields
  * do not read as these rules say (or that is too big for an entry) is never copied. No cache
  * while a mutant is active (a mutant template need not keep the rules). `prove` checks the
@@ -450,8 +451,9 @@ static bool tc_follows(const uint8_t *b, const jit_exit *x, size_t nx, const jit
 /* Emit in's template: a copy from the cache, or (first time) emitted and entered in the cache. */
 static void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
 {
-	/* (op, rA, rB, rD) and a set top bit (registers are below 13): never 0 */
-	uint32_t key = (uint32_t)in->op | (uint32_t)in->ra << 8 | (uint32_t)in->rb << 16 | (uint32_t)in->rd << 24 | 1u << 31;
+	/* (op, rA, rB, rD), the class (bit 12) and a set top bit (registers are below 13): never 0 */
+	uint32_t key = (uint32_t)in->op | (uint32_t)in->ra << 8 | (uint32_t)jit_em_s8(in) << 12 | (uint32_t)in->rb << 16 |
+	               (uint32_t)in->rd << 24 | 1u << 31;
 	uint32_t h = (key * 0x9E3779B1u) >> 8 & c->mask;
 	while (c->keys[h] && c->keys[h] != key) h = (h + 1) & c->mask;
 	x64_buf *b = &e->b;

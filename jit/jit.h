@@ -69,12 +69,14 @@ typedef struct jit_imm_field {
 	uint8_t which;       /* 0 = X (imm), 1 = Y (imm2) */
 } jit_imm_field;
 
-/* Immediate classes: the emitter's only decisions on an immediate value. Today no template
- * special-cases an immediate, so every opcode has the single class ANY; the enumeration API
- * is in place so a future special case (e.g. X == 0) becomes a named, enumerable class. */
+/* Immediate classes: the emitter's only decisions on an immediate value. A program's compile
+ * emits each instruction in the last class of jit_op_classes that holds for its immediates;
+ * validate and prove prove every class of every opcode, each for every value the class holds. */
 typedef enum jit_imm_class {
 	JIT_CLASS_ANY,       /* every X (of the decoder's domain: X_n of up to 4 bytes, or any u64 for
 	                        load_imm_64) and every Y */
+	JIT_CLASS_S8,        /* X = sext8(X) (-128..127), any Y: the imm8/disp8 forms (83 /op ib,
+	                        [base + disp8]), one byte field LOW8 that the CPU sign-extends */
 	JIT_CLASS_COUNT
 } jit_imm_class;
 /* Does (X, Y) belong to class c? */

@@ -13,10 +13,15 @@ typedef struct jit_em {
 	bool fixed_exits;            /* exits is a caller array of cap_exits rows (no realloc) */
 	jit_imm_field *imms;         /* NULL: do not record immediate fields */
 	size_t n_imms;
+	bool cls_fixed;              /* emit in class cls (a template); else the class the value picks */
+	uint8_t cls;                 /* jit_imm_class */
+	bool s8;                     /* the instruction being emitted is in class JIT_CLASS_S8 */
 } jit_em;
 
 /* Append the template of one instruction. */
 void jit_em_inst(jit_em *e, const pvm_inst *in);
+/* Is in emitted in class JIT_CLASS_S8 when the class is the value's (a program's compile)? */
+bool jit_em_s8(const pvm_inst *in);
 /* Room for one more exit: the array grown, or (a caller's fixed array, full) false with the
  * buffer's sticky error set. */
 bool jit_em_exits_grow(jit_em *e);

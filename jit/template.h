@@ -40,12 +40,27 @@ static inline void imm_field(jit_em *e, size_t off, unsigned width, jit_imm_enc 
 
 /* ---- shared pieces ------------------------------------------------------------------------ */
 
-/* eax = zext32(base + X): lea eax, [base + disp32] */
+/* eax = zext32(base + X): lea eax, [base + disp32]  | class S8 (X): lea eax, [base + disp8] */
 static inline void addr_reg_imm(jit_em *e, enum x64_reg base, unsigned which)
 {
 	uint64_t v = which ? e->cur->imm2 : e->cur->imm;
+	if (!which && e->s8) {
+		x64_lea(&e->b, 4, RAX, x64_m8(base, X64_NOREG, (int8_t)v));
+		imm_field(e, e->b.len - 1, 1, JIT_IMM_LOW8, 0);
+		return;
+	}
 	x64_lea(&e->b, 4, RAX, x64_m32(base, X64_NOREG, (int32_t)(uint32_t)v));
 	imm_field(e, e->b.len - 4, 4, JIT_IMM_SEXT32, which);
+}
+/* op dst, simm32 X (81 /op id)  | class S8: op dst, simm8 (83 /op ib) */
+static inline void alu_imm_x(jit_em *e, enum x64_alu op, x64_rm dst)
+{
+	if (e->s8) {
+		x64_alu_imm8(&e->b, op, 8, dst, (int8_t)e->cur->imm);
+		imm_field(e, e->b.len - 1, 1, JIT_IMM_LOW8, 0);
+		return;
+	}
+	imm_field(e, x64_alu_imm32(&e->b, op, 8, dst, (int32_t)e->cur->imm), 4, JIT_IMM_SEXT32, 0);
 }
 /* eax = X (an absolute guest address): mov eax, imm32 */
 static inline void addr_imm(jit_em *e, unsigned which)

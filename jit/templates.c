@@ -4,6 +4,7 @@
  * Register aliasing (rd == ra, ...) is the only kind of emitter case; immediates never are. */
 #include <stdlib.h>
 #include "jit/template.h"
+#include "pvm/mutant.h"
 
 /* guest register 0..12 → host register; r15 = membase, rax = scratch, rsp = stack */
 const enum x64_reg jit_reg_map[PVM_NUM_REGS] = {
@@ -98,10 +99,10 @@ static void t_load_imm_jump(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	t_load_imm(e, in, d);
 	t_jump(e, in, d);
 }
-/* branch_<cc>_imm rA, X, T:  cmp A, simm32 ; j<cc> branch(T) */
+/* branch_<cc>_imm rA, X, T:  cmp A, simm32 ; j<cc> branch(T)  (S8: cmp A, simm8) */
 static void t_branch_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
-	imm_field(e, x64_alu_imm32(&e->b, X64_CMP, 8, R(A(in)), (int32_t)in->imm), 4, JIT_IMM_SEXT32, 0);
+	alu_imm_x(e, X64_CMP, R(A(in)));
 	jit_em_exit(e, x64_jcc32(&e->b, (enum x64_cc)d->a), JIT_EXIT_BRANCH, in->pc, in->target, 0, 0);
 }
 /* move_reg rD, rA:  mov D, A (nothing when D == A) */
@@ -214,18 +215,22 @@ static void t_add_imm_32(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 	addr_reg_imm(e, B(in), 0);
 	sx32(e, A(in), RAX);
 }
-/* add_imm_64:  lea A, [B + X] */
+/* add_imm_64:  lea A, [B + disp32 X]  (S8: lea A, [B + disp8 X]) */
 static void t_add_imm_64(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
+	if (e->s8) {
+		x64_lea(&e->b, 8, A(in), x64_m8(B(in), X64_NOREG, (int8_t)in->imm));
+		imm_field(e, e->b.len - 1, 1, JIT_IMM_LOW8, 0);
+		return;
+	}
 	x64_lea(&e->b, 8, A(in), x64_m32(B(in), X64_NOREG, (int32_t)in->imm));
 	imm_field(e, e->b.len - 4, 4, JIT_IMM_SEXT32, 0);
 }
-/* and/xor/or_imm:  mov A, B (unless equal) ; op A, simm32 */
+/* and/xor/or_imm:  mov A, B (unless equal) ; op A, simm32  (S8: op A, simm8) */
 static void t_alu_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	t_move(e, &(pvm_inst){ .ra = in->rb, .rd = in->ra }, d);
-	imm_field(e, x64_alu_imm32(&e->b, (enum x64_alu)d->a, 8, R(A(in)), (int32_t)in->imm), 4,
-	          JIT_IMM_SEXT32, 0);
+	alu_imm_x(e, (enum x64_alu)d->a, R(A(in)));
 }
 /* mul_imm_N:  imul A, B, imm32 (N = 32: imul eax, B32, imm32 ; movsxd A, eax) */
 static void t_mul_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -239,7 +244,7 @@ static void t_mul_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 static void t_set_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
 	x64_alu_rrm(&e->b, X64_XOR, 4, RAX, R(RAX));
-	imm_field(e, x64_alu_imm32(&e->b, X64_CMP, 8, R(B(in)), (int32_t)in->imm), 4, JIT_IMM_SEXT32, 0);
+	alu_imm_x(e, X64_CMP, R(B(in)));
 	x64_setcc(&e->b, (enum x64_cc)d->a, RAX);
 	x64_mov(&e->b, A(in), RAX);
 }
@@ -620,29 +625,50 @@ static const tpl_desc tpl_table[PVM_NUM_OPS] = {
 
 /* The template of in: its table row's, a mutant's replacement (mutant builds only), or a trap for
  * an opcode with no template. */
-void jit_em_inst(jit_em *e, const pvm_inst *in)
-{
-	const tpl_desc *d = &tpl_table[in->op];
-	tpl_fn *fn = jit_mutant_template(in->op);
-	e->cur = in;
-	(fn ? fn : d->fn ? d->fn : t_trap)(e, in, d);
-}
-
 /* ---- immediate classes ---------------------------------------------------------------------- */
+
+/* Does op's template have a class S8 form (its X as an imm8 or disp8)? */
+static bool op_s8(unsigned op)
+{
+	tpl_fn *fn = tpl_table[op].fn;
+	return fn == t_branch_imm || fn == t_store_ind || fn == t_load_ind || fn == t_add_imm_32 || fn == t_add_imm_64 ||
+	       fn == t_alu_imm || fn == t_set_imm;
+}
 
 bool jit_class_holds(jit_imm_class c, uint64_t x, uint64_t y)
 {
-	return c == JIT_CLASS_ANY;
+	(void)y;
+	return c == JIT_CLASS_ANY || (c == JIT_CLASS_S8 && x == (uint64_t)(int64_t)(int8_t)x);
+}
+
+bool jit_em_s8(const pvm_inst *in)
+{
+	int64_t x = (int64_t)in->imm, max = (int64_t)pvm_mutant_hook(PVM_HOOK_s8_max, 127); /* (mutants only) */
+	return op_s8(in->op) && x >= -128 && x <= max;
 }
 
 size_t jit_op_classes(unsigned op, jit_imm_class *out, size_t max)
 {
 	if (op >= PVM_NUM_OPS || max == 0) return 0;
 	out[0] = JIT_CLASS_ANY;
-	return 1;
+	if (!op_s8(op) || max < 2) return 1;
+	out[1] = JIT_CLASS_S8;
+	return 2;
 }
 
 const char *jit_class_name(jit_imm_class c)
 {
-	return c == JIT_CLASS_ANY ? "any" : "?";
+	return c == JIT_CLASS_ANY ? "any" : c == JIT_CLASS_S8 ? "s8" : "?";
+}
+
+/* The template of in: its table row's, a mutant's replacement (mutant builds only), or a trap for
+ * an opcode with no template; in the class the emitter fixed (a template) or, in a program, the
+ * last class of the opcode that holds for in's immediates (jit_em_s8). */
+void jit_em_inst(jit_em *e, const pvm_inst *in)
+{
+	const tpl_desc *d = &tpl_table[in->op];
+	tpl_fn *fn = jit_mutant_template(in->op);
+	e->cur = in;
+	e->s8 = e->cls_fixed ? e->cls == JIT_CLASS_S8 : jit_em_s8(in);
+	(fn ? fn : d->fn ? d->fn : t_trap)(e, in, d);
 }

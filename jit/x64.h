@@ -45,9 +45,9 @@ typedef struct x64_buf {
 } x64_buf;
 
 /* A register or memory operand [base + index*scale + disp]. disp32 forces a 4-byte
- * displacement field (for immediates the validator makes symbolic). */
+ * displacement field, disp8 a 1-byte one (for immediates the validator makes symbolic). */
 typedef struct x64_rm {
-	bool mem, disp32;
+	bool mem, disp32, disp8;
 	uint8_t reg, base, index, scale;
 	int32_t disp;
 } x64_rm;
@@ -61,6 +61,12 @@ static inline x64_rm x64_m32(enum x64_reg base, enum x64_reg index, int32_t disp
 {
 	x64_rm m = x64_m(base, index, disp);
 	m.disp32 = true;
+	return m;
+}
+static inline x64_rm x64_m8(enum x64_reg base, enum x64_reg index, int8_t disp)
+{
+	x64_rm m = x64_m(base, index, disp);
+	m.disp8 = true;
 	return m;
 }
 static inline x64_rm x64_mx(enum x64_reg base, enum x64_reg index, uint8_t scale, int32_t disp)
@@ -201,7 +207,7 @@ static inline int x64_modrm(uint8_t *t, unsigned reg, x64_rm rm)
 	}
 	int n = 0;
 	bool sib = rm.index != X64_NOREG || (rm.base & 7) == 4;
-	int mod = rm.disp32 ? 2 : (rm.disp == 0 && (rm.base & 7) != 5) ? 0
+	int mod = rm.disp32 ? 2 : rm.disp8 ? 1 : (rm.disp == 0 && (rm.base & 7) != 5) ? 0
 	        : (rm.disp >= -128 && rm.disp <= 127) ? 1 : 2;
 	t[n++] = (uint8_t)(mod << 6 | (reg & 7) << 3 | (sib ? 4 : (rm.base & 7)));
 	if (sib) {

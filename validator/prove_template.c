@@ -74,6 +74,9 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in0, jit_imm_class cl
 	 * values, so X is sext(X32) by construction (load_imm_64: any 64-bit value). */
 	if (has_x) q.x = pvm_forms[form].f1_len == PVM_FR_EIGHT ? var(z, "imm", 64) : Z3_mk_sign_ext(z, 32, var(z, "imm", 32));
 	if (has_y) q.y = Z3_mk_sign_ext(z, 32, var(z, "imm2", 32));
+	/* the class: every X it holds (jit_class_holds) and no other */
+	if (cls == JIT_CLASS_S8 && has_x)
+		tv_assume(&q, Z3_mk_eq(z, q.x, Z3_mk_sign_ext(z, 56, Z3_mk_extract(z, 7, 0, q.x))));
 	/* Branch targets are labels: the JIT's BRANCH exit carries in.target, the spec sees the same
 	 * symbol T (a block start: the block compiler sends other targets to a panic, proved per block). */
 	Z3_ast is_block = NULL;
