@@ -5,6 +5,7 @@
  * and writes it as a w3f vector. Values Z3 is free to choose are pinned to pseudo-random
  * ones (an assumption dropped when it conflicts), so seeds are not all zeros. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,7 +26,9 @@ static const char usage_text[] =
 	"  --list FILE      write the reachable paths as showmap ids (spec_<opcode>_<path>), one a line\n"
 	"  --draws N        vectors per path (default 2); the exec path also gets one vector per\n"
 	"                   register operand placed in the guest registers living in rcx and rdx,\n"
-	"                   and one per register field encoded as 13, 14 or 15 (r12)\n"
+	"                   and one per register field encoded as 13, 14 or 15 (r12), and, for an\n"
+	"                   opcode the JIT emits in more than one immediate class, one per value\n"
+	"                   on each side of each class's edges (X = -129, -128, 127, 128 for s8)\n"
 	"  --seed N         pseudo-random seed for the free values (default 1)\n"
 	"  --timeout-ms MS  per Z3 query (default 10000); a timeout is 'unknown'\n"
 	"  --opcode NAME    only this opcode\n"
@@ -128,6 +131,8 @@ typedef struct job {
 	uint8_t ra, rb, rd;  /* the registers of the spec's pre-state */
 	uint8_t fa, fb, fd;  /* the register fields as encoded: ra rb rd, or 13..15 (meaning r12) */
 	unsigned draw;       /* which draw: picks the kind of target that is not a block (nonblock) */
+	bool pin_x;          /* X is x (an immediate class's edge), not free */
+	uint64_t x;
 	uint64_t rng;
 	char name[96];
 } job;
@@ -331,6 +336,7 @@ static int solve(const opts *o, job *j, char *why, size_t n)
 	/* what the seed program can realize: immediates of 4 bytes (sign-extended), a small jump
 	 * table, nothing mapped below 0x10000, writable pages readable */
 	if (!wide) Z3_solver_assert(c, s, Z3_mk_eq(c, pre.imm, Z3_mk_sign_ext(c, 32, Z3_mk_extract(c, 31, 0, pre.imm))));
+	if (j->pin_x) Z3_solver_assert(c, s, Z3_mk_eq(c, pre.imm, num(c, j->x, 64)));
 	Z3_solver_assert(c, s, Z3_mk_eq(c, pre.imm2, Z3_mk_sign_ext(c, 32, Z3_mk_extract(c, 31, 0, pre.imm2))));
 	Z3_solver_assert(c, s, Z3_mk_bvule(c, post.jt_len, num(c, N_JT, 32)));
 	for (unsigned k = 0; k < post.n_access; k++)
@@ -421,7 +427,9 @@ static void set_name(job *j, const char *variant)
 static int one_path(const opts *o, const sem_spec *sp, const sem_insn *si, unsigned path, stats *st, FILE *list)
 {
 	unsigned regs = pvm_form_regs(si->form);
-	struct { uint8_t ra, rb, rd, fa, fb, fd; unsigned draw; char tag[16]; } var[16];
+	enum { MAXV = 32 };
+	struct { uint8_t ra, rb, rd, fa, fb, fd; unsigned draw; bool pin_x; uint64_t x; char tag[24]; } var[MAXV];
+	memset(var, 0, sizeof var);
 	unsigned nv = 0;
 	for (unsigned d = 0; d < o->draws && nv < 16; d++) {
 		var[nv].ra = var[nv].fa = BASE_RA, var[nv].rb = var[nv].fb = BASE_RB, var[nv].rd = var[nv].fd = BASE_RD;
@@ -451,12 +459,28 @@ static int one_path(const opts *o, const sem_spec *sp, const sem_insn *si, unsig
 				var[nv].draw = 0;
 				snprintf(var[nv++].tag, sizeof var[0].tag, "_%s_f%u", field[f], v);
 			}
+		/* and X on both sides of each edge of each immediate class the JIT distinguishes (the
+		 * emitter picks a class by the value: a value put in the wrong class shows here) */
+		jit_imm_class cls[JIT_CLASS_COUNT];
+		size_t ncls = jit_op_classes(si->opcode, cls, JIT_CLASS_COUNT);
+		for (size_t c = 0; c < ncls; c++) {
+			uint64_t edge[8];
+			size_t ne = jit_class_edges(cls[c], edge, 8);
+			for (size_t k = 0; k < ne && nv < MAXV; k++) {
+				var[nv].ra = var[nv].fa = BASE_RA, var[nv].rb = var[nv].fb = BASE_RB, var[nv].rd = var[nv].fd = BASE_RD;
+				var[nv].draw = 0;
+				var[nv].pin_x = true;
+				var[nv].x = edge[k];
+				snprintf(var[nv++].tag, sizeof var[0].tag, "_x%" PRId64, (int64_t)edge[k]);
+			}
+		}
 	}
 	int verdict = 3;
 	char reason[512] = "";
 	for (unsigned i = 0; i < nv; i++) {
 		job j = { .sp = sp, .si = si, .path = path, .ra = var[i].ra, .rb = var[i].rb, .rd = var[i].rd,
-		          .fa = var[i].fa, .fb = var[i].fb, .fd = var[i].fd, .draw = var[i].draw };
+		          .fa = var[i].fa, .fb = var[i].fb, .fd = var[i].fd, .draw = var[i].draw,
+		          .pin_x = var[i].pin_x, .x = var[i].x };
 		j.rng = mix(o->seed * 0x100000001b3ull ^ si->opcode << 16 ^ path << 8 ^ i);
 		set_name(&j, var[i].tag);
 		char why[512];

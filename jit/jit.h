@@ -79,6 +79,9 @@ typedef enum jit_imm_class {
 	                        [base + disp8]), one byte field LOW8 that the CPU sign-extends */
 	JIT_CLASS_COUNT
 } jit_imm_class;
+/* The values on both sides of class c's edges (in it and just outside), for tests and seeds:
+ * how many written to out (at most max); ANY has none. */
+size_t jit_class_edges(jit_imm_class c, uint64_t *out, size_t max);
 /* Does (X, Y) belong to class c? */
 bool jit_class_holds(jit_imm_class c, uint64_t x, uint64_t y);
 /* Classes of opcode op: writes up to max and returns how many. */

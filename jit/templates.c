@@ -656,6 +656,14 @@ size_t jit_op_classes(unsigned op, jit_imm_class *out, size_t max)
 	return 2;
 }
 
+size_t jit_class_edges(jit_imm_class c, uint64_t *out, size_t max)
+{
+	static const int64_t s8[] = { -129, -128, 127, 128 };
+	size_t n = 0;
+	for (size_t i = 0; c == JIT_CLASS_S8 && i < 4 && n < max; i++) out[n++] = (uint64_t)s8[i];
+	return n;
+}
+
 const char *jit_class_name(jit_imm_class c)
 {
 	return c == JIT_CLASS_ANY ? "any" : c == JIT_CLASS_S8 ? "s8" : "?";

@@ -10,13 +10,16 @@ tail -n 5 "$out/validate.txt"
 grep -Eq '^validate: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, [0-9]+ templates in' "$out/validate.txt" \
   || { echo "FAIL: summary line"; exit 1; }
 n=$(sed -n 's/^validate: [0-9]* proved, 0 counterexamples, 0 unknown, [0-9]* fallback-agree, \([0-9]*\) templates.*/\1/p' "$out/validate.txt")
-# GP 0.7.2: 139 opcodes x 13^k register assignments, 100,771 instances with one immediate class
-# each, and sbrk's 169 again under the peers' break reading (its other entry); GP 0.8.0: the same
-# less sbrk's 169 plus unlikely's 1, 100,603; each in both CPU-feature variants. Each variant's
+# GP 0.7.2: 139 opcodes x 13^k register assignments, 100,771 instances in the class any, and sbrk's
+# 169 again under the peers' break reading (its other entry); GP 0.8.0: the same less sbrk's 169
+# plus unlikely's 1, 100,603; each in both CPU-feature variants. And the 30 opcodes with a class s8
+# form (imm8/disp8), in both revisions: 10 branch_*_imm x 13, 4 set_*_imm x 169, and/or/xor_imm
+# 3 x 169, add_imm_32/64 2 x 169, 7 load_ind_* x 169, 4 store_ind_* x 169 = 3,510. Each variant's
 # and each revision's line says 0 counterexamples and 0 unknown.
-[ "$n" -eq $((2 * (100771 + 169 + 100603))) ] || { echo "FAIL: $n templates enumerated"; exit 1; }
+s8=$((10 * 13 + (4 + 3 + 2 + 7 + 4) * 169))
+[ "$n" -eq $((2 * (100771 + 169 + 100603 + 2 * s8))) ] || { echo "FAIL: $n templates enumerated"; exit 1; }
 for v in cpuid portable; do
-	grep -Eq "^  $v: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, $((100771 + 169 + 100603)) templates\$" "$out/validate.txt" \
+	grep -Eq "^  $v: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, $((100771 + 169 + 100603 + 2 * s8)) templates\$" "$out/validate.txt" \
 	  || { echo "FAIL: variant $v not fully proved"; exit 1; }
 done
 # the peers' readings: sbrk's 2 x 169 templates and 2 regions proved against its break entry, and
@@ -36,7 +39,7 @@ for w in fault-path gas-path; do
 	b=$(grep '"isa": "0.7.2"' "$out/validate.json" | grep '"reading": "peers"' | grep -c "\"what\": \"$w\", \"verdict\": \"FALLBACK-AGREE\"")
 	[ "$a" -gt 0 ] && [ "$a" -eq "$b" ] || { echo "FAIL: $w: $a under w3f, $b under the peers' readings"; exit 1; }
 done
-for r in "0.7.2 201880" "0.8.0 201206"; do
+for r in "0.7.2 $((201880 + 2 * s8))" "0.8.0 $((201206 + 2 * s8))"; do
 	set -- $r
 	grep -Eq "^  GP $1: [0-9]+ proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, $2 templates\$" "$out/validate.txt" \
 	  || { echo "FAIL: GP $1 not fully proved"; exit 1; }
