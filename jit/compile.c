@@ -621,12 +621,16 @@ static void emit_dispatch_for(jit_em *e, const tpl_cache *c, uint32_t pc, uint32
 		jit_em_exit(e, at + c->dispatch.exits[i].off, (jit_exit_kind)c->dispatch.exits[i].kind, pc, 0, 0, 0);
 }
 
-static jit_row *add_row(jit_program *jp, uint32_t off, uint32_t pc, uint32_t entry, uint32_t cost,
-                        const pvm_inst *in)
+static void add_row(jit_program *jp, uint32_t off, uint32_t pc, uint32_t entry, uint32_t cost)
 {
-	jit_row *r = &jp->rows[jp->n_rows++];
-	*r = (jit_row){ .at = { off, pc }, .entry = entry, .cost = cost, .inst = *in };
-	return r;
+	jp->rows[jp->n_rows++] = (jit_row){ .at = { off, pc }, .entry = entry, .cost = cost };
+}
+
+pvm_inst jit_row_inst(const jit_program *jp, uint32_t pc)
+{
+	const pvm_program *p = &jp->prog;
+	if (pc < p->code_len && (p->bitmask[pc >> 3] >> (pc & 7) & 1)) return pvm_decode_at(p, pc);
+	return (pvm_inst){ .op = PVM_OP_trap, .pc = pc, .next = pc + 1 };
 }
 
 /* The trampolines' bytes, the same in every program (they depend on no feature and hold no
@@ -688,7 +692,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 		}
 		if (block) block_row[pc] = (uint32_t)jp->n_rows;
 		const pvm_inst *in = &p->inst[pc];
-		add_row(jp, (uint32_t)b->len, pc, entry, region_cost(p, pc), in);
+		add_row(jp, (uint32_t)b->len, pc, entry, region_cost(p, pc));
 		if (cache) emit_inst(e, cache, in);
 		else jit_em_inst(e, in);
 		bool term = pvm_op_is_term(in->op);
@@ -698,13 +702,12 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 		uint32_t next = in->next;
 		if (next <= p->code_len && p->is_start[next]) continue; /* falls into the next instruction */
 		/* falls into a position that holds no instruction: a trap there */
-		pvm_inst trap = { .op = PVM_OP_trap, .pc = next, .next = next + 1 };
 		uint32_t tentry = JIT_NONE, tcost = region_cost(p, next); /* 0.7.2: 1; 0.8.0: 0 (§3) */
 		if (term) {
 			tentry = (uint32_t)b->len;
 			emit_prologue(e, cache, next, tcost);
 		}
-		add_row(jp, (uint32_t)b->len, next, tentry, tcost, &trap);
+		add_row(jp, (uint32_t)b->len, next, tentry, tcost); /* (jit_row_inst: { trap, next, next + 1 }) */
 		jit_em_exit(e, x64_jmp32(b), JIT_EXIT_PANIC, next, 0, 0, 0);
 	}
 	free(loop_head);
@@ -806,6 +809,13 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	jp->isa080 = p->isa == PVM_ISA_080;
 	jp->invalid = p->invalid[0] != 0;
 	jp->code_len = p->code_len;
+	size_t mlen = ((size_t)p->code_len + 7) / 8;
+	jp->prog = (pvm_program){ .isa = p->isa, .code_len = p->code_len, .code = pvm_xmalloc(p->code_len + 1),
+		.bitmask = pvm_xmalloc(mlen + 1) };
+	if (mlen) { /* (a program made by hand may have no arrays when empty) */
+		memcpy(jp->prog.code, p->code, p->code_len);
+		memcpy(jp->prog.bitmask, p->bitmask, mlen);
+	}
 	jp->rows = pvm_xmalloc(2 * starts * sizeof *jp->rows);
 	jp->jt_host = pvm_xcalloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);
 	/* emitted into a fresh mapping (RW now, RX once written), or beside a kept one (code_alloc) */
@@ -871,6 +881,7 @@ void jit_program_free(jit_program *jp)
 	if (!jp) return;
 	if (jp->code) code_release(jp->code, jp->map_size);
 	free(jp->rows);
+	pvm_program_fini(&jp->prog);
 	free(jp->jt_host);
 	free(jp->perms.v);
 	free(jp);
