@@ -621,9 +621,9 @@ static void emit_dispatch_for(jit_em *e, const tpl_cache *c, uint32_t pc, uint32
 		jit_em_exit(e, at + c->dispatch.exits[i].off, (jit_exit_kind)c->dispatch.exits[i].kind, pc, 0, 0, 0);
 }
 
-static void add_row(jit_program *jp, uint32_t off, uint32_t pc, uint32_t entry, uint32_t cost)
+static void add_row(jit_row *rows, size_t *n_rows, uint32_t off, uint32_t pc, uint32_t entry, uint32_t cost)
 {
-	jp->rows[jp->n_rows++] = (jit_row){ .at = { off, pc }, .entry = entry, .cost = cost };
+	rows[(*n_rows)++] = (jit_row){ .at = { off, pc }, .entry = entry, .cost = cost };
 }
 
 pvm_inst jit_row_inst(const jit_program *jp, uint32_t pc)
@@ -664,7 +664,8 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	}
 	jp->tramp_end = b->len;
 	if (cache) make_pieces(cache, p->jt_len, e->f);
-	jp->n_rows = 0;
+	jit_row *rows = jp->rows; /* (in locals: the code's byte stores may alias jp's fields) */
+	size_t n_rows = 0;
 	uint8_t *loop_head = pvm_xcalloc((size_t)p->code_len + 1, 1);
 	pvm_starts ls = pvm_starts_of(p);
 	for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; pc = pvm_starts_next(&ls)) {
@@ -690,9 +691,9 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			entry = (uint32_t)b->len;
 			emit_prologue(e, cache, pc, region_cost(p, pc));
 		}
-		if (block) block_row[pc] = (uint32_t)jp->n_rows;
+		if (block) block_row[pc] = (uint32_t)n_rows;
 		const pvm_inst *in = &p->inst[pc];
-		add_row(jp, (uint32_t)b->len, pc, entry, region_cost(p, pc));
+		add_row(rows, &n_rows, (uint32_t)b->len, pc, entry, region_cost(p, pc));
 		if (cache) emit_inst(e, cache, in);
 		else jit_em_inst(e, in);
 		bool term = pvm_op_is_term(in->op);
@@ -707,10 +708,11 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			tentry = (uint32_t)b->len;
 			emit_prologue(e, cache, next, tcost);
 		}
-		add_row(jp, (uint32_t)b->len, next, tentry, tcost); /* (jit_row_inst: { trap, next, next + 1 }) */
+		add_row(rows, &n_rows, (uint32_t)b->len, next, tentry, tcost); /* (jit_row_inst: { trap, next, next + 1 }) */
 		jit_em_exit(e, x64_jmp32(b), JIT_EXIT_PANIC, next, 0, 0, 0);
 	}
 	free(loop_head);
+	jp->n_rows = n_rows;
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
 	for (size_t i = 0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];
