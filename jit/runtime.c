@@ -270,8 +270,11 @@ bool jit_write_changed(uint8_t *at, const void *src, size_t n, bool code)
 {
 	const uint8_t *b = src;
 	size_t lo = 0, hi = n;
+	/* (equal 4 KiB spans by one memcmp each, then 64 bytes, then single bytes) */
+	while (lo + 4096 <= hi && !memcmp(at + lo, b + lo, 4096)) lo += 4096;
 	while (lo + 64 <= hi && !memcmp(at + lo, b + lo, 64)) lo += 64;
 	while (lo < hi && at[lo] == b[lo]) lo++;
+	while (hi >= lo + 4096 && !memcmp(at + hi - 4096, b + hi - 4096, 4096)) hi -= 4096;
 	while (hi >= lo + 64 && !memcmp(at + hi - 64, b + hi - 64, 64)) hi -= 64;
 	while (hi > lo && at[hi - 1] == b[hi - 1]) hi--;
 	if (lo == hi) return true;
