@@ -414,7 +414,8 @@ typedef struct piece {
 	size_t len, n_exits, field[3];
 	jit_exit exits[JIT_TPL_MAX_EXITS];
 } piece;
-enum { FLOW_TERM = 1, FLOW_FALLS = 2 }; /* pvm_op_is_term; pvm_op_falls and not a host call */
+enum { FLOW_TERM = 1, FLOW_FALLS = 2, FLOW_S8 = 4 }; /* pvm_op_is_term; pvm_op_falls and not a host call;
+                                                   the opcode has the class S8 (jit_op_classes) */
 typedef struct tpl_cache {
 	jit_features f;                     /* the features its entries were emitted for */
 	uint32_t *keys;
@@ -435,9 +436,13 @@ static void tc_init(tpl_cache *c, jit_features f)
 		.idx = pvm_xmalloc(TC_SLOTS * sizeof *c->idx), .shift = 32 - __builtin_ctz(TC_SLOTS), .mask = TC_SLOTS - 1,
 		.v = pvm_xmalloc((TC_SLOTS / 2 + 1) * sizeof *c->v), .cap_arena = 16 * (size_t)TC_SLOTS };
 	c->arena = pvm_xmalloc(c->cap_arena + TC_COPY); /* + TC_COPY: copies read TC_COPY bytes */
-	for (unsigned op = 0; op < PVM_NUM_OPS; op++)
+	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
+		jit_imm_class cls[JIT_CLASS_COUNT];
+		size_t n = jit_op_classes(op, cls, JIT_CLASS_COUNT);
 		c->flow[op] = (uint8_t)((pvm_op_is_term(op) ? FLOW_TERM : 0) |
-		                        (pvm_op_falls(op) && pvm_ops[op].ctl != PVM_CTL_HOST ? FLOW_FALLS : 0));
+		                        (pvm_op_falls(op) && pvm_ops[op].ctl != PVM_CTL_HOST ? FLOW_FALLS : 0) |
+		                        (n == 2 && cls[1] == JIT_CLASS_S8 ? FLOW_S8 : 0));
+	}
 }
 
 /* No entries, for features f. */
@@ -582,10 +587,13 @@ static __attribute__((noinline, cold)) void emit_inst_new(jit_em *e, tpl_cache *
 /* Emit in's template: a copy from the cache, or (first time) emitted and entered in the cache. */
 static inline void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
 {
-	/* (op, rA, rB, rD), the class (bit 30: rD < 13 leaves bits 28-31 free) and a set top bit */
+	/* (op, rA, rB, rD), the class (bit 30: rD < 13 leaves bits 28-31 free) and a set top bit. The
+	 * class is jit_em_s8's: an opcode with the class S8 and X in -128..127 (its mutant hook is the
+	 * identity: a cache is used only while no mutant is active) */
 	uint32_t key, h, k;
 	memcpy(&key, in, 4);
-	key |= (uint32_t)jit_em_s8(in) << 30 | 1u << 31;
+	bool s8 = (c->flow[in->op] & FLOW_S8) && in->imm + 128 < 256;
+	key |= (uint32_t)s8 << 30 | 1u << 31;
 	h = key * 0x9E3779B1u >> c->shift;
 	while ((k = c->keys[h]) != key && k) h = (h + 1) & c->mask;
 	x64_buf *b = &e->b;
