@@ -77,6 +77,18 @@ static void pad_nops(x64_buf *b, size_t n)
 	}
 }
 
+/* The nops before a loop head's entry: to the next LOOP_ALIGN bytes. */
+static void pad_loop_head(x64_buf *b)
+{
+	size_t n = (LOOP_ALIGN - b->len % LOOP_ALIGN) % LOOP_ALIGN;
+	if (pvm_mutant_hook(PVM_HOOK_pad_clobber, 0)) { /* (mutants only) xor r13d, r13d first */
+		n += n < 3 ? LOOP_ALIGN : 0;
+		x64_bytes(b, (const uint8_t[16]){ 0x45, 0x31, 0xED }, 3);
+		n -= 3;
+	}
+	pad_nops(b, n);
+}
+
 static jit_features cpu_features;
 static pthread_once_t cpu_once = PTHREAD_ONCE_INIT;
 static void probe_cpu(void)
@@ -367,16 +379,31 @@ static bool is_block(const pvm_program *p, uint32_t pc)
  * class) once and copies it
  * after, writing the fields and recording the exits anew. A first emission whose exits or fields
  * do not read as these rules say (or that is too big for an entry) is never copied. No cache
- * while a mutant is active (a mutant template need not keep the rules). `prove` checks the
- * program's bytes against the blocks it proves, which jit_block_compile emits without a cache. */
-enum { TC_IMMS = 2, TC_EXITS = 2, TC_MAX_SLOTS = 4096, TC_COPY = 32, TC_SLACK = 256 + 8,
+ * while a mutant is active (a mutant template need not keep the rules). ctest jit_cache compares
+ * every compile of its programs with the one without a cache (jit_program_new_uncached), byte for
+ * byte; `prove` checks the program's bytes against the blocks it proves, which jit_block_compile
+ * emits without a cache.
+ *
+ * A thread keeps its cache between its compiles (kept_cache), as it keeps its code mapping: an
+ * entry is a function of its key and the features only, so a compile with the features of the
+ * thread's last serves itself from the entries all its compiles made.
+ *
+ * The table: keys[h] = the key (0: free) and idx[h] its entry in v (1..), open addressing, at
+ * most half full; the key is the instruction's first 4 bytes, op, rA, rB, rD (registers are below
+ * 13, so bit 31, set in every key, is 0 in them). Copies write whole words past a template's end
+ * (TC_COPY bytes, and 8 bytes at each field): the buffer keeps TC_SLACK bytes of room for them,
+ * and what comes next writes over them. */
+_Static_assert(offsetof(pvm_inst, op) == 0 && offsetof(pvm_inst, ra) == 1 && offsetof(pvm_inst, rb) == 2 &&
+               offsetof(pvm_inst, rd) == 3, "the cache's key: op, rA, rB, rD, the first 4 bytes");
+enum { TC_IMMS = 2, TC_EXITS = 2, TC_SLOTS = 8192, TC_COPY = 32, TC_SLACK = 256 + 8,
        TC_MIN_STARTS = 8 /* a program of at most this many instructions is emitted without a cache:
-                         * it would copy little, and making the cache and its pieces costs more */ };
+                         * it would copy little, and making the pieces costs more */ };
 typedef struct tc_entry {
 	uint32_t off;                       /* bytes: arena[off .. off + len) */
 	uint8_t len, n_imms, n_exits, copy; /* copy: the template may be copied */
-	struct { uint8_t off, which; uint64_t keep, mask; } imms[TC_IMMS]; /* keep: the 8 bytes at off
-	                                       outside the field; mask: the field's value bits (jit.h) */
+	struct { uint8_t off, which; uint64_t keep, mask; } imms[TC_IMMS]; /* keep: the template's 8 bytes
+	                                       at off with the field's bytes 0; mask: the field's value bits
+	                                       (jit.h), so the 8 bytes with value v are keep | (v & mask) */
 	struct { uint8_t off, kind, reg; } exits[TC_EXITS];
 } tc_entry;
 /* A piece of code emitted many times per program with only numbers changing (a gas prologue, an
@@ -387,30 +414,82 @@ typedef struct piece {
 	size_t len, n_exits, field[3];
 	jit_exit exits[JIT_TPL_MAX_EXITS];
 } piece;
+enum { FLOW_TERM = 1, FLOW_FALLS = 2, FLOW_S8 = 4 }; /* pvm_op_is_term; pvm_op_falls and not a host call;
+                                                   the opcode has the class S8 (jit_op_classes) */
 typedef struct tpl_cache {
-	uint32_t *keys;                     /* 1 + (op, rA, rB, rD) per slot, 0: free */
+	jit_features f;                     /* the features its entries were emitted for */
+	uint32_t *keys;
+	uint16_t *idx;
+	unsigned shift;                     /* h = hash(key) >> shift: log2(slots) bits */
+	uint32_t mask, n;                   /* n: entries made (v[1 .. n]) */
 	tc_entry *v;
-	uint32_t mask, n;
+	uint8_t flow[256];                  /* FLOW_* of each opcode */
 	uint8_t *arena;
 	size_t n_arena, cap_arena;
 	bool pieces;                        /* the pieces below were made */
 	piece prologue8, prologue32, stub, dispatch; /* prologue8: costs below 128 */
 } tpl_cache;
 
-static void tc_init(tpl_cache *c, size_t starts)
+static void tc_init(tpl_cache *c, jit_features f)
 {
-	uint32_t slots = 64;
-	while (slots < TC_MAX_SLOTS && slots < 2 * starts) slots *= 2;
-	*c = (tpl_cache){ .keys = pvm_xcalloc(slots, sizeof *c->keys), .v = pvm_xmalloc(slots * sizeof *c->v),
-		.mask = slots - 1, .cap_arena = 32 * (size_t)slots };
+	*c = (tpl_cache){ .f = f, .keys = pvm_xcalloc(TC_SLOTS, sizeof *c->keys),
+		.idx = pvm_xmalloc(TC_SLOTS * sizeof *c->idx), .shift = 32 - __builtin_ctz(TC_SLOTS), .mask = TC_SLOTS - 1,
+		.v = pvm_xmalloc((TC_SLOTS / 2 + 1) * sizeof *c->v), .cap_arena = 16 * (size_t)TC_SLOTS };
 	c->arena = pvm_xmalloc(c->cap_arena + TC_COPY); /* + TC_COPY: copies read TC_COPY bytes */
+	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
+		jit_imm_class cls[JIT_CLASS_COUNT];
+		size_t n = jit_op_classes(op, cls, JIT_CLASS_COUNT);
+		c->flow[op] = (uint8_t)((pvm_op_is_term(op) ? FLOW_TERM : 0) |
+		                        (pvm_op_falls(op) && pvm_ops[op].ctl != PVM_CTL_HOST ? FLOW_FALLS : 0) |
+		                        (n == 2 && cls[1] == JIT_CLASS_S8 ? FLOW_S8 : 0));
+	}
+}
+
+/* No entries, for features f. */
+static void tc_reset(tpl_cache *c, jit_features f)
+{
+	memset(c->keys, 0, TC_SLOTS * sizeof *c->keys);
+	c->n = 0;
+	c->n_arena = 0;
+	c->f = f;
 }
 
 static void tc_fini(tpl_cache *c)
 {
 	free(c->keys);
+	free(c->idx);
 	free(c->v);
 	free(c->arena);
+}
+
+/* The thread's cache (kept_cache): made at its first compile, freed when it ends. */
+_Static_assert(sizeof(jit_features) == 4, "kept_cache compares the features as bytes: four bools, no padding");
+static __thread tpl_cache *kept_tc;
+static pthread_key_t kept_tc_key;
+static pthread_once_t kept_tc_once = PTHREAD_ONCE_INIT;
+static void kept_tc_free(void *v)
+{
+	tc_fini(v);
+	free(v);
+	kept_tc = NULL;
+}
+static void kept_tc_init(void) { pthread_key_create(&kept_tc_key, kept_tc_free); }
+
+/* The thread's cache for a compile with features f: its entries if they were made for f and fill
+ * at most half of the entries the table takes (else none: a program with many new keys still
+ * finds room for them). */
+static tpl_cache *kept_cache(jit_features f)
+{
+	tpl_cache *c = kept_tc;
+	if (!c) {
+		pthread_once(&kept_tc_once, kept_tc_init);
+		c = kept_tc = pvm_xmalloc(sizeof *c);
+		tc_init(c, f);
+		pthread_setspecific(kept_tc_key, c);
+	} else if (memcmp(&c->f, &f, sizeof f) || c->n >= c->mask / 4) {
+		tc_reset(c, f);
+	}
+	return c;
 }
 
 /* The bytes of an immediate field holding v (jit.h). */
@@ -430,99 +509,121 @@ static uint64_t field_value(uint64_t v, unsigned enc)
 static uint32_t exit_target(unsigned kind, const pvm_inst *in) { return kind == JIT_EXIT_BRANCH ? in->target : 0; }
 static uint64_t exit_arg(unsigned kind, const pvm_inst *in) { return kind == JIT_EXIT_HOST ? (uint32_t)in->imm : 0; }
 
-/* Do the bytes b emitted for in from buffer offset base, with exits x and fields f (template
- * offsets), read as the cache's rules say? */
-static bool tc_follows(const uint8_t *b, const jit_exit *x, size_t nx, const jit_imm_field *f, size_t nf,
-                       size_t base, const pvm_inst *in)
+/* Copy n bytes from src to the buffer at its end: whole TC_COPY-byte words (src readable and the
+ * buffer writable for n rounded up to them; see TC_SLACK). */
+static inline void copy_words(x64_buf *b, const uint8_t *src, size_t n)
 {
-	for (size_t i = 0; i < nx; i++)
-		if (x[i].pc != in->pc || x[i].target != exit_target(x[i].kind, in) || x[i].arg != exit_arg(x[i].kind, in) ||
-		    x[i].off < base || x[i].off - base > 255)
-			return false;
-	for (size_t i = 0; i < nf; i++) {
-		uint64_t want = field_value(f[i].which ? in->imm2 : in->imm, f[i].enc), got = 0;
-		if (f[i].width > 8 || (f[i].width < 8 && want >> (8 * f[i].width))) return false;
-		memcpy(&got, b + f[i].off, f[i].width);
-		if (got != want) return false;
-	}
-	return true;
+	uint8_t *d = b->p + b->len;
+	memcpy(d, src, TC_COPY);
+	for (size_t k = TC_COPY; k < n; k += TC_COPY) memcpy(d + k, src + k, TC_COPY);
+	b->len += n;
 }
 
-/* Emit in's template: a copy from the cache, or (first time) emitted and entered in the cache. */
-static void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
+/* Enter the template just emitted for in (buffer offsets [at, b->len), exits from index x0,
+ * fields f[0 .. nf) at buffer offsets mod 2^16) as a new entry of key at slot h: one that may be
+ * copied when its exits and fields read as the cache's rules say (the exits record in's pc, its
+ * target for a branch, X for a host call and nothing else; each field lies in the template and
+ * holds field_value of its immediate), it has at most TC_EXITS exits and TC_IMMS fields, and it
+ * fits the arena; else one that is emitted anew every time. */
+static void tc_enter(tpl_cache *c, const jit_em *e, const pvm_inst *in, uint32_t key, uint32_t h, size_t at,
+                     size_t x0, const jit_imm_field *f, size_t nf)
 {
-	/* (op, rA, rB, rD), the class (bit 12) and a set top bit (registers are below 13): never 0 */
-	uint32_t key = (uint32_t)in->op | (uint32_t)in->ra << 8 | (uint32_t)jit_em_s8(in) << 12 | (uint32_t)in->rb << 16 |
-	               (uint32_t)in->rd << 24 | 1u << 31;
-	uint32_t h = (key * 0x9E3779B1u) >> 8 & c->mask;
-	while (c->keys[h] && c->keys[h] != key) h = (h + 1) & c->mask;
-	x64_buf *b = &e->b;
-	if (c->keys[h]) {
-		const tc_entry *t = &c->v[h];
-		size_t at = b->len;
-		if (!t->copy || at + TC_SLACK > b->cap) { /* (near the end: emitted, the overflow is seen) */
-			jit_em_inst(e, in);
+	const x64_buf *b = &e->b;
+	size_t len = b->len - at, nx = e->n_exits - x0;
+	uint32_t i = ++c->n;
+	c->keys[h] = key;
+	c->idx[h] = (uint16_t)i;
+	tc_entry *t = &c->v[i];
+	t->copy = false;
+	if (len > 255 || nx > TC_EXITS || nf > TC_IMMS || c->n_arena + len > c->cap_arena) return;
+	uint8_t *a = c->arena + c->n_arena;
+	memcpy(a, b->p + at, len);
+	memset(a + len, 0, TC_COPY); /* (defined bytes for the words read past the end) */
+	for (size_t k = 0; k < nx; k++) {
+		const jit_exit *x = &e->exits[x0 + k];
+		if (x->pc != in->pc || x->target != exit_target(x->kind, in) || x->arg != exit_arg(x->kind, in) ||
+		    x->off < at || x->off - at > 255)
 			return;
-		}
-		/* whole words: the bytes past the template are written over by what comes next */
-		memcpy(b->p + at, c->arena + t->off, TC_COPY);
-		if (t->len > TC_COPY) memcpy(b->p + at + TC_COPY, c->arena + t->off + TC_COPY, t->len - TC_COPY);
-		b->len += t->len;
-		/* each field: 8 bytes from its offset, the template's (read from the arena, not from the
-		 * bytes just stored: no store-to-load stall) with the field's value in; fields ascend, so
-		 * a later one's store lands after an earlier one's field */
-		for (unsigned i = 0; i < t->n_imms; i++) {
-			uint64_t w;
-			memcpy(&w, c->arena + t->off + t->imms[i].off, 8);
-			w = (w & t->imms[i].keep) | ((t->imms[i].which ? in->imm2 : in->imm) & t->imms[i].mask);
-			memcpy(b->p + at + t->imms[i].off, &w, 8);
-		}
-		for (unsigned i = 0; i < t->n_exits; i++) {
-			unsigned k = t->exits[i].kind;
-			jit_em_exit(e, at + t->exits[i].off, (jit_exit_kind)k, in->pc, exit_target(k, in), exit_arg(k, in),
-			            (enum x64_reg)t->exits[i].reg);
-		}
-		e->cur = in;
-		return;
+		t->exits[k].off = (uint8_t)(x->off - at);
+		t->exits[k].kind = x->kind;
+		t->exits[k].reg = x->reg;
 	}
-	/* first time: emit, recording the fields */
-	size_t at = b->len, x0 = e->n_exits;
+	unsigned first = nf == 2 && (uint16_t)(f[1].off - at) < (uint16_t)(f[0].off - at); /* (ascending) */
+	for (size_t k = 0; k < nf; k++) {
+		const jit_imm_field *x = &f[k ^ first];
+		size_t off = (uint16_t)(x->off - at);
+		if (x->width > 8 || off + x->width > len) return;
+		uint64_t w, bytes = x->width == 8 ? ~0ull : (1ull << (8 * x->width)) - 1;
+		uint64_t want = field_value(x->which ? in->imm2 : in->imm, x->enc);
+		memcpy(&w, a + off, 8);
+		if ((want & ~bytes) || (w & bytes) != want) return;
+		t->imms[k].off = (uint8_t)off;
+		t->imms[k].which = x->which;
+		t->imms[k].keep = w & ~bytes;
+		t->imms[k].mask = field_value(~0ull, x->enc);
+	}
+	t->copy = true;
+	t->off = (uint32_t)c->n_arena;
+	t->len = (uint8_t)len;
+	t->n_imms = (uint8_t)nf;
+	t->n_exits = (uint8_t)nx;
+	c->n_arena += len;
+}
+
+/* Emit in's template, whose key is at no slot (h: the free one it would take), and enter it. */
+static __attribute__((noinline, cold)) void emit_inst_new(jit_em *e, tpl_cache *c, const pvm_inst *in, uint32_t key,
+                                                          uint32_t h)
+{
+	size_t at = e->b.len, x0 = e->n_exits;
 	jit_imm_field f[JIT_TPL_MAX_IMMS];
 	e->imms = f;
 	e->n_imms = 0;
 	jit_em_inst(e, in);
 	e->imms = NULL;
-	if (b->err || c->n >= c->mask / 4 * 3) return; /* (a full table: no more entries) */
-	size_t len = b->len - at, nx = e->n_exits - x0, nf = e->n_imms;
-	for (size_t i = 0; i < nf; i++) f[i].off = (uint16_t)(f[i].off - at); /* (recorded: buffer offsets mod 2^16) */
-	c->keys[h] = key;
-	c->n++;
-	tc_entry *t = &c->v[h];
-	t->copy = len <= 255 && nx <= TC_EXITS && nf <= TC_IMMS && c->n_arena + len <= c->cap_arena &&
-	          tc_follows(b->p + at, e->exits + x0, nx, f, nf, at, in);
-	if (!t->copy) return;
-	t->off = (uint32_t)c->n_arena;
-	t->len = (uint8_t)len;
-	t->n_imms = (uint8_t)nf;
-	t->n_exits = (uint8_t)nx;
-	if (nf == 2 && f[1].off < f[0].off) { /* (in ascending order) */
-		jit_imm_field x = f[0];
-		f[0] = f[1];
-		f[1] = x;
+	if (e->b.err || c->n >= c->mask / 2) return; /* (a half-full table: no more entries) */
+	tc_enter(c, e, in, key, h, at, x0, f, e->n_imms);
+}
+
+/* Emit in's template: a copy from the cache, or (first time) emitted and entered in the cache. */
+static inline void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
+{
+	/* (op, rA, rB, rD), the class (bit 30: rD < 13 leaves bits 28-31 free) and a set top bit. The
+	 * class is jit_em_s8's: an opcode with the class S8 and X in -128..127 (its mutant hook is the
+	 * identity: a cache is used only while no mutant is active) */
+	uint32_t key, h, k;
+	memcpy(&key, in, 4);
+	bool s8 = (c->flow[in->op] & FLOW_S8) && in->imm + 128 < 256;
+	key |= (uint32_t)s8 << 30 | 1u << 31;
+	h = key * 0x9E3779B1u >> c->shift;
+	while ((k = c->keys[h]) != key && k) h = (h + 1) & c->mask;
+	x64_buf *b = &e->b;
+	size_t at = b->len;
+	if (k) {
+		const tc_entry *t = &c->v[c->idx[h]];
+		if (!t->copy || at + TC_SLACK > b->cap) { /* (near the end: emitted, the overflow is seen) */
+			jit_em_inst(e, in);
+			return;
+		}
+		copy_words(b, c->arena + t->off, t->len);
+		/* each field: 8 bytes from its offset; fields ascend, so a later one's store lands after an
+		 * earlier one's field */
+		uint8_t *d = b->p + at;
+		if (t->n_imms) {
+			uint64_t w = t->imms[0].keep | ((t->imms[0].which ? in->imm2 : in->imm) & t->imms[0].mask);
+			memcpy(d + t->imms[0].off, &w, 8);
+			if (t->n_imms > 1) {
+				w = t->imms[1].keep | ((t->imms[1].which ? in->imm2 : in->imm) & t->imms[1].mask);
+				memcpy(d + t->imms[1].off, &w, 8);
+			}
+		}
+		for (unsigned i = 0; i < t->n_exits; i++) {
+			unsigned kind = t->exits[i].kind;
+			jit_em_exit(e, at + t->exits[i].off, (jit_exit_kind)kind, in->pc, exit_target(kind, in),
+			            exit_arg(kind, in), (enum x64_reg)t->exits[i].reg);
+		}
+		return;
 	}
-	for (size_t i = 0; i < nf; i++) {
-		t->imms[i].off = (uint8_t)f[i].off;
-		t->imms[i].which = f[i].which;
-		t->imms[i].keep = f[i].width >= 8 ? 0 : ~0ull << (8 * f[i].width);
-		t->imms[i].mask = field_value(~0ull, f[i].enc);
-	}
-	for (size_t i = 0; i < nx; i++) {
-		t->exits[i].off = (uint8_t)(e->exits[x0 + i].off - at);
-		t->exits[i].kind = e->exits[x0 + i].kind;
-		t->exits[i].reg = e->exits[x0 + i].reg;
-	}
-	memcpy(c->arena + c->n_arena, b->p + at, len);
-	c->n_arena += len;
+	emit_inst_new(e, c, in, key, h);
 }
 
 /* A scratch emitter writing into piece x. */
@@ -533,7 +634,8 @@ static jit_em piece_em(piece *x, jit_features f)
 }
 
 /* Make the pieces of a program whose jump table has jt_len entries: the prologues (cost: fields 0, 1),
- * a stub (kind, pc, rel32: fields 0-2) and a dispatcher (its exits' pc). */
+ * a stub (kind, pc, rel32: fields 0-2) and a dispatcher (its exits' pc). Each fits in 64 bytes
+ * (copy_words reads up to there: the pieces' arrays are 96). */
 static void make_pieces(tpl_cache *c, uint32_t jt_len, jit_features f)
 {
 	bool ok = true;
@@ -554,11 +656,11 @@ static void make_pieces(tpl_cache *c, uint32_t jt_len, jit_features f)
 	ok = ok && !e.b.err;
 	c->dispatch.len = e.b.len;
 	c->dispatch.n_exits = e.n_exits;
-	c->pieces = ok;
+	c->pieces = ok && c->prologue8.len <= 64 && c->prologue32.len <= 64 && c->stub.len <= 64 && c->dispatch.len <= 64;
 }
 
 /* Append piece x; its buffer offset, or SIZE_MAX (the buffer's sticky error set) if it does not fit. */
-static size_t put_piece(jit_em *e, const piece *x)
+static __attribute__((noinline, cold)) size_t put_piece_end(jit_em *e, const piece *x)
 {
 	size_t at = e->b.len;
 	if (at + x->len > e->b.cap) {
@@ -569,17 +671,19 @@ static size_t put_piece(jit_em *e, const piece *x)
 	e->b.len += x->len;
 	return at;
 }
-
-static void put_u32(jit_em *e, size_t at, uint32_t v) { memcpy(e->b.p + at, &v, 4); }
-
-/* jit_em_prologue(e, pc, cost), from the piece when there is one. */
-static void emit_prologue(jit_em *e, const tpl_cache *c, uint32_t pc, uint32_t cost)
+static inline size_t put_piece(jit_em *e, const piece *x)
 {
-	if (!c || !c->pieces) {
-		size_t field[2];
-		jit_em_prologue(e, pc, cost, field);
-		return;
-	}
+	size_t at = e->b.len;
+	if (__builtin_expect(at + TC_SLACK > e->b.cap, 0)) return put_piece_end(e, x); /* (near the end: exact) */
+	copy_words(&e->b, x->bytes, x->len);
+	return at;
+}
+
+static inline void put_u32(jit_em *e, size_t at, uint32_t v) { memcpy(e->b.p + at, &v, 4); }
+
+/* jit_em_prologue(e, pc, cost), from the piece (c->pieces). */
+static inline void emit_prologue(jit_em *e, const tpl_cache *c, uint32_t pc, uint32_t cost)
+{
 	const piece *x = cost < 128 ? &c->prologue8 : &c->prologue32;
 	size_t at = put_piece(e, x);
 	if (at == SIZE_MAX) return;
@@ -621,12 +725,11 @@ static void emit_dispatch_for(jit_em *e, const tpl_cache *c, uint32_t pc, uint32
 		jit_em_exit(e, at + c->dispatch.exits[i].off, (jit_exit_kind)c->dispatch.exits[i].kind, pc, 0, 0, 0);
 }
 
-static jit_row *add_row(jit_program *jp, uint32_t off, uint32_t pc, uint32_t entry, uint32_t cost,
-                        const pvm_inst *in)
+pvm_inst jit_row_inst(const jit_program *jp, uint32_t pc)
 {
-	jit_row *r = &jp->rows[jp->n_rows++];
-	*r = (jit_row){ .at = { off, pc }, .entry = entry, .cost = cost, .inst = *in };
-	return r;
+	const pvm_program *p = &jp->prog;
+	if (pc < p->code_len && (p->bitmask[pc >> 3] >> (pc & 7) & 1)) return pvm_decode_at(p, pc);
+	return (pvm_inst){ .op = PVM_OP_trap, .pc = pc, .next = pc + 1 };
 }
 
 /* The trampolines' bytes, the same in every program (they depend on no feature and hold no
@@ -643,8 +746,68 @@ static void tramps_make(void)
 	tramps.ok = !b.err && pvm_mutant_active() == PVM_MUT_NONE;
 }
 
+/* The trap at next, a position that holds no instruction, that an instruction falls into (a new
+ * gas region after a terminator: term), and its row *r. */
+static __attribute__((noinline, cold)) void emit_fall_trap(jit_em *e, const tpl_cache *c, const pvm_program *p,
+                                                           jit_row *r, uint32_t next, bool term)
+{
+	uint32_t tentry = JIT_NONE, tcost = region_cost(p, next); /* 0.7.2: 1; 0.8.0: 0 (§3) */
+	if (term) {
+		tentry = (uint32_t)e->b.len;
+		emit_prologue(e, c, next, tcost);
+	}
+	*r = (jit_row){ .at = { (uint32_t)e->b.len, next }, .entry = tentry, .cost = tcost }; /* (jit_row_inst: { trap, next, next + 1 }) */
+	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_PANIC, next, 0, 0, 0);
+}
+
+/* The instructions of p with the cache and its pieces, into rows and block_row (emit_program's loop): the same
+ * bytes, exits and rows as that loop (ctest jit_cache compares them), with two shortcuts:
+ * - the start after pc is in->next when that is a start: skip(pc), the distance to the next start
+ *   cut at 24, makes next the next start unless the cut left it short (then next is no start, and
+ *   the next start is found by a scan);
+ * - at a start pc (pc <= code_len, is_start[pc]), is_block(p, pc) is is_block[pc] and region_cost
+ *   reads gas_cost[pc]. */
+static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, uint32_t *block_row,
+                                const uint8_t *loop_head, tpl_cache *c)
+{
+	x64_buf *b = &e->b;
+	size_t n_rows = 0;
+	const pvm_inst *inst = p->inst;
+	const uint8_t *is_blk = p->is_block, *is_start = p->is_start;
+	const uint32_t *gas = p->gas_cost;
+	uint32_t code_len = p->code_len, term_next = JIT_NONE;
+	pvm_starts it = pvm_starts_of(p);
+	for (uint32_t pc = pvm_starts_next(&it);;) {
+		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
+		bool block = is_blk[pc];
+		if (block || pc == term_next) {
+			if (block && loop_head[pc]) pad_loop_head(b);
+			entry = (uint32_t)b->len;
+			emit_prologue(e, c, pc, cost);
+		}
+		if (block) block_row[pc] = (uint32_t)n_rows;
+		const pvm_inst *in = &inst[pc];
+		rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = cost };
+		emit_inst(e, c, in);
+		unsigned flow = c->flow[in->op];
+		uint32_t next = in->next;
+		bool next_start = next <= code_len && is_start[next];
+		term_next = flow & FLOW_TERM ? next : JIT_NONE;
+		if ((flow & FLOW_FALLS) && !next_start) /* falls into a position that holds no instruction */
+			emit_fall_trap(e, c, p, rows + n_rows++, next, flow & FLOW_TERM);
+		if (pc == code_len) break;
+		if (next_start && next > pc) {
+			pc = next;
+		} else {
+			for (pc++; pc < code_len && !is_start[pc]; pc++) {}
+		}
+	}
+	return n_rows;
+}
+
 /* Emit everything into e, filling jp->rows and, at every block start pc (is_block), block_row[pc]
- * (its row's index; the other entries are not written). Returns false on buffer overflow. */
+ * (its row's index; the other entries are not written). Returns false on buffer overflow. Without
+ * a cache, everything is emitted anew by the loop below, which is what the cache's must match. */
 static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint32_t *block_row,
                          tpl_cache *cache)
 {
@@ -660,7 +823,8 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	}
 	jp->tramp_end = b->len;
 	if (cache) make_pieces(cache, p->jt_len, e->f);
-	jp->n_rows = 0;
+	jit_row *rows = jp->rows; /* (in locals: the code's byte stores may alias jp's fields) */
+	size_t n_rows = 0;
 	uint8_t *loop_head = pvm_xcalloc((size_t)p->code_len + 1, 1);
 	pvm_starts ls = pvm_starts_of(p);
 	for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; pc = pvm_starts_next(&ls)) {
@@ -668,46 +832,43 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 		unsigned ctl = pvm_ops[in->op].ctl;
 		if ((ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) && in->target <= pc) loop_head[in->target] = 1;
 	}
-	uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
-	pvm_starts it = pvm_starts_of(p);
-	for (uint32_t pc = pvm_starts_next(&it); pc <= p->code_len; pc = pc < p->code_len ? pvm_starts_next(&it) : pc + 1) {
-		uint32_t entry = JIT_NONE;
-		bool block = is_block(p, pc);
-		if (block || pc == term_next) {
-			if (block && loop_head[pc]) {
-				size_t n = (LOOP_ALIGN - b->len % LOOP_ALIGN) % LOOP_ALIGN;
-				if (pvm_mutant_hook(PVM_HOOK_pad_clobber, 0)) { /* (mutants only) xor r13d, r13d first */
-					n += n < 3 ? LOOP_ALIGN : 0;
-					x64_bytes(b, (const uint8_t[16]){ 0x45, 0x31, 0xED }, 3);
-					n -= 3;
-				}
-				pad_nops(b, n);
+	if (cache && cache->pieces) {
+		n_rows = emit_insts_cached(e, p, rows, block_row, loop_head, cache);
+	} else {
+		uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
+		pvm_starts it = pvm_starts_of(p);
+		for (uint32_t pc = pvm_starts_next(&it); pc <= p->code_len; pc = pc < p->code_len ? pvm_starts_next(&it) : pc + 1) {
+			uint32_t entry = JIT_NONE;
+			bool block = is_block(p, pc);
+			size_t field[2];
+			if (block || pc == term_next) {
+				if (block && loop_head[pc]) pad_loop_head(b);
+				entry = (uint32_t)b->len;
+				jit_em_prologue(e, pc, region_cost(p, pc), field);
 			}
-			entry = (uint32_t)b->len;
-			emit_prologue(e, cache, pc, region_cost(p, pc));
+			if (block) block_row[pc] = (uint32_t)n_rows;
+			const pvm_inst *in = &p->inst[pc];
+			rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = region_cost(p, pc) };
+			jit_em_inst(e, in);
+			bool term = pvm_op_is_term(in->op);
+			term_next = term ? in->next : JIT_NONE;
+			/* no fall-through: trap, jump, djump; and ecalli, whose resume the runtime enters */
+			if (!pvm_op_falls(in->op) || pvm_ops[in->op].ctl == PVM_CTL_HOST) continue;
+			uint32_t next = in->next;
+			if (next <= p->code_len && p->is_start[next]) continue; /* falls into the next instruction */
+			/* falls into a position that holds no instruction: a trap there */
+			uint32_t tentry = JIT_NONE, tcost = region_cost(p, next); /* 0.7.2: 1; 0.8.0: 0 (§3) */
+			if (term) {
+				tentry = (uint32_t)b->len;
+				jit_em_prologue(e, next, tcost, field);
+			}
+			/* (jit_row_inst: { trap, next, next + 1 }) */
+			rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, next }, .entry = tentry, .cost = tcost };
+			jit_em_exit(e, x64_jmp32(b), JIT_EXIT_PANIC, next, 0, 0, 0);
 		}
-		if (block) block_row[pc] = (uint32_t)jp->n_rows;
-		const pvm_inst *in = &p->inst[pc];
-		add_row(jp, (uint32_t)b->len, pc, entry, region_cost(p, pc), in);
-		if (cache) emit_inst(e, cache, in);
-		else jit_em_inst(e, in);
-		bool term = pvm_op_is_term(in->op);
-		term_next = term ? in->next : JIT_NONE;
-		/* no fall-through: trap, jump, djump; and ecalli, whose resume the runtime enters */
-		if (!pvm_op_falls(in->op) || pvm_ops[in->op].ctl == PVM_CTL_HOST) continue;
-		uint32_t next = in->next;
-		if (next <= p->code_len && p->is_start[next]) continue; /* falls into the next instruction */
-		/* falls into a position that holds no instruction: a trap there */
-		pvm_inst trap = { .op = PVM_OP_trap, .pc = next, .next = next + 1 };
-		uint32_t tentry = JIT_NONE, tcost = region_cost(p, next); /* 0.7.2: 1; 0.8.0: 0 (§3) */
-		if (term) {
-			tentry = (uint32_t)b->len;
-			emit_prologue(e, cache, next, tcost);
-		}
-		add_row(jp, (uint32_t)b->len, next, tentry, tcost, &trap);
-		jit_em_exit(e, x64_jmp32(b), JIT_EXIT_PANIC, next, 0, 0, 0);
 	}
 	free(loop_head);
+	jp->n_rows = n_rows;
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
 	for (size_t i = 0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];
@@ -793,7 +954,8 @@ static void code_release(uint8_t *c, size_t size)
 	kept_code.size = size;
 }
 
-jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
+/* jit_program_new, with the template cache unless use_cache is false. */
+static jit_err program_new(const pvm_program *p, jit_features f, bool use_cache, jit_program **out)
 {
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -806,6 +968,13 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 	jp->isa080 = p->isa == PVM_ISA_080;
 	jp->invalid = p->invalid[0] != 0;
 	jp->code_len = p->code_len;
+	size_t mlen = ((size_t)p->code_len + 7) / 8;
+	jp->prog = (pvm_program){ .isa = p->isa, .code_len = p->code_len, .code = pvm_xmalloc(p->code_len + 1),
+		.bitmask = pvm_xmalloc(mlen + 1) };
+	if (mlen) { /* (a program made by hand may have no arrays when empty) */
+		memcpy(jp->prog.code, p->code, p->code_len);
+		memcpy(jp->prog.bitmask, p->bitmask, mlen);
+	}
 	jp->rows = pvm_xmalloc(2 * starts * sizeof *jp->rows);
 	jp->jt_host = pvm_xcalloc(p->jt_len ? p->jt_len : 1, sizeof *jp->jt_host);
 	/* emitted into a fresh mapping (RW now, RX once written), or beside a kept one (code_alloc) */
@@ -820,11 +989,8 @@ jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 		/* exits: about one per instruction (prologues, branches, traps, host calls) */
 		e = (jit_em){ .b = { .p = buf, .cap = cap }, .f = f, .cap_exits = starts + 64 };
 		e.exits = pvm_xmalloc(e.cap_exits * sizeof *e.exits);
-		tpl_cache cache;
-		bool cached = pvm_mutant_active() == PVM_MUT_NONE && starts > TC_MIN_STARTS;
-		if (cached) tc_init(&cache, starts);
-		bool ok = emit_program(&e, p, jp, block_row, cached ? &cache : NULL);
-		if (cached) tc_fini(&cache);
+		bool cached = use_cache && pvm_mutant_active() == PVM_MUT_NONE && starts > TC_MIN_STARTS;
+		bool ok = emit_program(&e, p, jp, block_row, cached ? kept_cache(f) : NULL);
 		if (ok) break;
 		if (kept) code_release(code, cap);
 		else munmap(code, cap); /* RW: never kept */
@@ -866,11 +1032,22 @@ nomem:
 	return JIT_ENOMEM;
 }
 
+jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
+{
+	return program_new(p, f, true, out);
+}
+
+jit_err jit_program_new_uncached(const pvm_program *p, jit_features f, jit_program **out)
+{
+	return program_new(p, f, false, out);
+}
+
 void jit_program_free(jit_program *jp)
 {
 	if (!jp) return;
 	if (jp->code) code_release(jp->code, jp->map_size);
 	free(jp->rows);
+	pvm_program_fini(&jp->prog);
 	free(jp->jt_host);
 	free(jp->perms.v);
 	free(jp);

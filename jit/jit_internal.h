@@ -40,12 +40,12 @@ static inline void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32
 void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t field[2]);
 
 /* One compiled position: an instruction start, or a fall-through into a position that holds
- * none (compiled as a trap). Rows ascend in both host offset and guest pc. */
+ * none (compiled as a trap). Rows ascend in both host offset and guest pc. Its instruction is
+ * jit_row_inst's. */
 typedef struct jit_row {
 	jit_pcmap at;                /* host offset of the instruction's code (after any prologue) */
 	uint32_t entry;              /* host offset of its gas prologue, or JIT_NONE */
 	uint32_t cost;               /* gas of the region a run started here pays (in C when not at its entry) */
-	pvm_inst inst;
 } jit_row;
 
 /* The sandbox shadow (jit.h): sorted, disjoint, maximal runs of guest pages [first, end) whose
@@ -66,6 +66,8 @@ struct jit_program {
 	bool isa080;                 /* GP 0.8.0: block gas with the gas-charged flag (ISA-NOTES-0.8 §4) */
 	bool invalid;                /* 0.8.0: the blob failed prevalidation: every run panics at once */
 	uint32_t code_len;
+	pvm_program prog;            /* copies of the program's code and bitmask (code_len, isa; nothing
+	                                else): jit_row_inst decodes from them */
 	jit_stats stats;
 	jit_perms perms;             /* the sandbox shadow of the current or last run (runtime.c) */
 	bool has_stop_diff;          /* the last run's first start/sbrk stop whose shadow differed */
@@ -77,8 +79,16 @@ struct jit_program {
 	void *hook_ud;
 };
 enum { JIT_NONE = UINT32_MAX };
+/* jit_program_new without the template cache: every template, prologue, stub and dispatcher
+ * emitted anew. The same program byte for byte, with the same rows (ctest jit_cache). */
+jit_err jit_program_new_uncached(const pvm_program *p, jit_features f, jit_program **out);
 /* Row of guest pc, or NULL when pc holds no compiled code. */
 const jit_row *jit_find_row(const jit_program *jp, uint32_t pc);
+/* The instruction compiled at the row of guest pc: at an instruction start the program's
+ * p->inst[pc] (decoded anew: pvm_decode_at is decode's own decoding, and the mutant, if any, is
+ * the one of the compile), elsewhere (a fall-through into a position that holds no instruction,
+ * or code_len) { trap, pc, next = pc + 1 }. ctest jit_rows checks it against p->inst. */
+pvm_inst jit_row_inst(const jit_program *jp, uint32_t pc);
 /* Guest pc of the instruction whose code contains host offset off. */
 uint32_t jit_host_to_guest(const jit_program *jp, size_t off);
 

@@ -270,8 +270,11 @@ bool jit_write_changed(uint8_t *at, const void *src, size_t n, bool code)
 {
 	const uint8_t *b = src;
 	size_t lo = 0, hi = n;
+	/* (equal 4 KiB spans by one memcmp each, then 64 bytes, then single bytes) */
+	while (lo + 4096 <= hi && !memcmp(at + lo, b + lo, 4096)) lo += 4096;
 	while (lo + 64 <= hi && !memcmp(at + lo, b + lo, 64)) lo += 64;
 	while (lo < hi && at[lo] == b[lo]) lo++;
+	while (hi >= lo + 4096 && !memcmp(at + hi - 4096, b + hi - 4096, 4096)) hi -= 4096;
 	while (hi >= lo + 64 && !memcmp(at + hi - 64, b + hi - 64, 64)) hi -= 64;
 	while (hi > lo && at[hi - 1] == b[hi - 1]) hi--;
 	if (lo == hi) return true;
@@ -583,7 +586,7 @@ static bool run_sbrk(jit_run *r, const pvm_inst *in)
 static const jit_row *step_begin(jit_program *jp, uint32_t pc, int64_t g, uint8_t *saved)
 {
 	const jit_row *row = jit_find_row(jp, pc);
-	for (int64_t k = 0; k < g && row; k++) row = jit_find_row(jp, row->inst.next);
+	for (int64_t k = 0; k < g && row; k++) row = jit_find_row(jp, jit_row_inst(jp, row->at.guest_pc).next);
 	if (!row) return NULL;
 	static const uint8_t int3 = 0xcc;
 	*saved = jp->code[row->at.host_off];
@@ -734,7 +737,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		enter(r.membase, jp->code + at);
 		pc = r.ctx->exit_pc;
 		jit_exit_kind k = r.ctx->exit_kind;
-		const pvm_inst *in = &jit_find_row(jp, pc)->inst;
+		const pvm_inst inst = jit_row_inst(jp, pc), *in = &inst;
 		if (k == JIT_EXIT_OOG && per_insn && !stop && r.ctx->gas > 0 &&
 		    (stop = step_begin(jp, pc, r.ctx->gas, &stop_saved))) { /* pc: the region entry */
 			r.ctx->gas = 0;

@@ -182,17 +182,16 @@ static inline __attribute__((cold)) void x64_rec_write(x64_buf *b, size_t start,
 		else k += snprintf(o, room, "%s", ops[i].text);
 	}
 }
-static inline void x64_rec_ops(x64_buf *b, size_t start, const char *mnem, const x64_opd *ops, size_t n)
-{
-	if (__builtin_expect(b->rec != NULL, 0)) x64_rec_write(b, start, mnem, ops, n);
-}
 /* x64_rec_put(b, start, mnem, operands...): the one recording call of every instruction helper:
  * logs the bytes written since offset start as `mnem op1, op2, ...` (operands from x64_o_*).
  * Costs one test of b->rec when not recording. */
 #define x64_rec_put(b, start, ...) x64_rec_put_(b, start, __VA_ARGS__, )
 #define x64_rec_put_(b, start, mnem, ...) \
-	x64_rec_ops((b), (start), (mnem), (const x64_opd[]){ __VA_ARGS__ }, \
-	            sizeof((const x64_opd[]){ __VA_ARGS__ }) / sizeof(x64_opd))
+	do { \
+		if (__builtin_expect((b)->rec != NULL, 0)) /* (operands built only when recording) */ \
+			x64_rec_write((b), (start), (mnem), (const x64_opd[]){ __VA_ARGS__ }, \
+			              sizeof((const x64_opd[]){ __VA_ARGS__ }) / sizeof(x64_opd)); \
+	} while (0)
 
 /* ---- the generic encoder ----------------------------------------------------------------- */
 
