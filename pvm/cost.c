@@ -87,7 +87,7 @@ enum { HORIZON = 2048 };       /* cycles the tables below cover (prime-sieve has
  * are as many of each as there are ALUs. So a start fits exactly when the ALUs, the multiplier and
  * the divider leave its units, and the schedule counts only those. */
 #define PVM_COST(name, regs, cyc, dkind, d1, d2, a, l, s, m, d) \
-	_Static_assert((l) <= (a) && (s) <= (a), "cost.def " #name ": a load or store unit without an ALU");
+	_Static_assert((l) <= (a) && (s) <= (a) && ((m) + (d) == 0 || (a) > 0), "cost.def " #name ": a unit without an ALU");
 #include "cost.def"
 #undef PVM_COST
 _Static_assert((UNITS_TOTAL >> 4 & 0xF) >= ALUS && (UNITS_TOTAL >> 8 & 0xF) >= ALUS, "as many loads, stores as ALUs");
@@ -129,9 +129,9 @@ static inline uint32_t next_clear(const uint64_t *bm, uint32_t from)
 	return HORIZON;
 }
 
-/* a ALUs added to the cycles [start, end) (end - start <= 48), sixteen cycles at a time in the
+/* a ALUs added to the cycles [start, end) (0 < end - start <= 48), sixteen cycles at a time in the
  * aligned groups that hold them, the lanes outside adding 0 (a load's or a store's 25 in two or
- * three steps; an empty range: one step that adds nothing). Bit j of the result (j < end - start
+ * three steps). Bit j of the result (j < end - start
  * + start % 16): every ALU is used in cycle start - start % 16 + j. *short_ is set if a cycle now
  * uses more ALUs than there are. */
 static inline uint64_t add_alu(uint8_t *alu, uint32_t start, uint32_t end, uint32_t a, bool *short_)
@@ -203,12 +203,13 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 		 * starting while this one runs must still find their units: a cycle short of units has,
 		 * among the entries running in it, one that started last, and its start cycle is short
 		 * too (every other one runs there); this entry's own start fits; so they all do exactly
-		 * when no cycle of [start, done) is short. (No ALU, say a jump's: one step of add_alu
-		 * that adds nothing rather than a branch.) */
+		 * when no cycle of [start, done) is short. (An entry without an ALU, a jump say, uses no
+		 * unit: every row with a multiplier or a divider has an ALU.) */
 		bool short_ = false;
-		if (lat <= 48) {
+		if (!a) {
+		} else if (lat <= 48) {
 			uint32_t c0 = start & ~15u;
-			uint64_t all = add_alu(hz.alu, start, a ? done : start, a, &short_);
+			uint64_t all = add_alu(hz.alu, start, done, a, &short_);
 			hz.full[c0 / 64] |= all << (c0 % 64);
 			hz.full[c0 / 64 + 1] |= all >> 1 >> (63 - c0 % 64); /* (c0 % 64 = 0: nothing) */
 		} else {
@@ -217,7 +218,7 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 				short_ |= hz.alu[c] > ALUS;
 			}
 		}
-		if (md) /* (a multiply or a divide: rare) */
+		if (md) /* (a multiply or a divide: rare; a != 0) */
 			for (uint32_t c = start; c < done; c++) {
 				hz.md[c] += (uint8_t)md;
 				short_ |= !fits_md(hz.md[c]);
@@ -443,11 +444,13 @@ void pvm_cost_memo_free(pvm_cost_memo *m)
 
 uint32_t pvm_cost_memo_words(pvm_cost_memo *m, const uint64_t *w, size_t n)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ull;
-	for (size_t i = 0; i < n; i++) {
-		h = (h ^ w[i]) * 0xBF58476D1CE4E5B9ull;
-		h ^= h >> 31;
-	}
+	uint64_t h = COST_HASH_INIT;
+	for (size_t i = 0; i < n; i++) h = cost_hash_step(h, w[i]);
+	return pvm_cost_memo_hashed(m, w, n, h);
+}
+
+uint32_t pvm_cost_memo_hashed(pvm_cost_memo *m, const uint64_t *w, size_t n, uint64_t h)
+{
 	h |= 1; /* never 0 (a free slot) */
 	uint32_t i = (uint32_t)(h >> 40) & m->mask;
 	for (; m->key[i]; i = (i + 1) & m->mask)

@@ -142,6 +142,17 @@ static inline cost_entry cost_entry_of(const cost_table *t, uint64_t w)
  * deblob's way of asking, with the words it gathered walking the block (the words
  * pvm_block_cost_memo would read from its start). */
 uint32_t pvm_cost_memo_words(pvm_cost_memo *m, const uint64_t *w, size_t n);
+/* The memo's hash of a block's words: h = COST_HASH_INIT, then h = cost_hash_step(h, w) for
+ * each word in order. Deblob folds each word in as it gathers it (the multiply chain then overlaps
+ * the walk) and asks with the result: pvm_cost_memo_hashed(m, w, n, h) is
+ * pvm_cost_memo_words(m, w, n). */
+#define COST_HASH_INIT 0x9E3779B97F4A7C15ull
+static inline uint64_t cost_hash_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+	return h ^ h >> 31;
+}
+uint32_t pvm_cost_memo_hashed(pvm_cost_memo *m, const uint64_t *w, size_t n, uint64_t h);
 /* The memo's cost table (deblob makes its words with it). */
 const cost_table *pvm_cost_memo_table(const pvm_cost_memo *m);
 

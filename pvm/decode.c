@@ -234,6 +234,7 @@ static void analyse(pvm_program *p, unsigned flags)
 	uint64_t *words = NULL;
 	size_t n_words = 0;
 	bool gathering = false, gathered = false; /* in the block before its terminator; all of it */
+	uint64_t hash = COST_HASH_INIT;           /* the memo's hash of words[0..n_words) */
 	if (is08) {
 		ct = pvm_cost_memo_table(memo);
 		words = pvm_xmalloc(((size_t)pvm_count_starts(p) + 1) * sizeof *words);
@@ -264,15 +265,18 @@ static void analyse(pvm_program *p, unsigned flags)
 			p->is_block[s] = 1;
 			if (is08) {
 				fill_cost(p, block == UINT32_MAX ? 0 : block, s, block == UINT32_MAX ? 0 :
-				          gathered ? pvm_cost_memo_words(memo, words, n_words) : pvm_block_cost_memo(memo, block));
+				          gathered ? pvm_cost_memo_hashed(memo, words, n_words, hash) : pvm_block_cost_memo(memo, block));
 				block = s;
 				n_words = 0;
+				hash = COST_HASH_INIT;
 				gathering = true;
 				gathered = false;
 			}
 		}
 		if (gathering) { /* (the word is cost_word's) */
-			words[n_words++] = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, ct->hint) << 32 : head;
+			uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, ct->hint) << 32 : head;
+			words[n_words++] = word;
+			hash = cost_hash_step(hash, word);
 			gathered = b & BYTE_LAST;
 			gathering = !gathered && gap <= 24; /* (in->next == t) */
 		}
