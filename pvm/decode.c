@@ -248,8 +248,9 @@ static void analyse(pvm_program *p, unsigned flags)
 	for (unsigned k = 0; k < 256; k++) {
 		int op = pvm_op_decode(p->isa, k);
 		unsigned rec = op < 0 ? PVM_OP_trap : (unsigned)op;
-		byte[k] = (op < 0 ? 0 : (uint32_t)(op + 1) | (uint32_t)pvm_ops[op].form << 8 | (pvm_op_is_term(rec) ? BYTE_TERM : 0)) |
-		          (ct && ct->row[rec].branch ? BYTE_BRANCH : 0) | (pvm_op_is_term(rec) ? BYTE_LAST : 0);
+		uint32_t valid = op < 0 ? 0 : (uint32_t)(op + 1) | (uint32_t)pvm_ops[op].form << 8 |
+		                              (pvm_op_is_term(rec) ? BYTE_TERM : 0);
+		byte[k] = valid | (ct && ct->row[rec].branch ? BYTE_BRANCH : 0) | (pvm_op_is_term(rec) ? BYTE_LAST : 0);
 	}
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t s = pvm_starts_next(&it);
@@ -260,7 +261,8 @@ static void analyse(pvm_program *p, unsigned flags)
 		uint32_t t = pvm_starts_next(&it), gap = t - s - 1, b = byte[p->code[s]];
 		int op = (int)(b & 0xFF) - 1;
 		pvm_inst *in = &p->inst[s];
-		uint32_t head = decode_into(in, p->code + s, s, gap < 24 ? gap : 24, op, b >> 8 & 0xFF); /* (in place: the code's zero padding) */
+		/* (in place: the code's zero padding) */
+		uint32_t head = decode_into(in, p->code + s, s, gap < 24 ? gap : 24, op, b >> 8 & 0xFF);
 		if (op >= 0 && term_before) {
 			p->is_block[s] = 1;
 			if (is08) {
