@@ -82,21 +82,31 @@ static inline unsigned low(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
  * latency of 0, whose units never come back). Otherwise every start sees the units it saw here,
  * and by induction over cycles and, within a cycle, indices, this is the simulation's schedule. */
 enum { HORIZON = 2048 };       /* cycles the tables below cover (prime-sieve has blocks of 1,040: within) */
-_Static_assert(HORIZON / 64 <= 32, "touched: one bit per word of end_at");
+/* The load and store units never run short before the ALUs do: every row that uses one uses an
+ * ALU as well (so in any cycle loads in use <= ALUs in use, and the same for stores), and there
+ * are as many of each as there are ALUs. So a start fits exactly when the ALUs, the multiplier and
+ * the divider leave its units, and the schedule counts only those. */
+#define PVM_COST(name, regs, cyc, dkind, d1, d2, a, l, s, m, d) \
+	_Static_assert((l) <= (a) && (s) <= (a) && ((m) + (d) == 0 || (a) > 0), "cost.def " #name ": a unit without an ALU");
+#include "cost.def"
+#undef PVM_COST
+_Static_assert((UNITS_TOTAL >> 4 & 0xF) >= ALUS && (UNITS_TOTAL >> 8 & 0xF) >= ALUS, "as many loads, stores as ALUs");
+#define MD_TOTAL (UNITS_TOTAL >> 12 & 0xFF) /* (mul, div) as two 4-bit lanes of a byte */
+#define MD_LANES 0x88u
+/* md (both lanes below 8) is within the multipliers and dividers there are */
+static inline bool fits_md(unsigned md) { return (((MD_TOTAL | MD_LANES) - md) & MD_LANES) == MD_LANES; }
 typedef struct horizon {
-	uint32_t used[HORIZON + 16]; /* units of the entries running in a cycle (the lanes of
-	                                UNITS_TOTAL), from bit 24 the entries starting in it; (+ 16: CLEAR) */
+	_Alignas(16) uint8_t alu[HORIZON + 16]; /* ALUs used in a cycle (+ 16: CLEAR, and add_alu's groups) */
+	_Alignas(16) uint8_t md[HORIZON + 16];  /* multipliers (bits 0-3) and dividers (4-7) used */
+	_Alignas(16) uint8_t starts[HORIZON + 16]; /* the entries starting in a cycle */
 	uint64_t end_at[HORIZON / 64]; /* cycles where an entry ends */
 	uint64_t full[HORIZON / 64 + 1]; /* cycles where no entry using an ALU can start: 5 starts, or
 	                                    every ALU used (usage only grows: a set bit stays true; not
 	                                    every such cycle need be set);
 	                                    (+ 1: a mask's high part past the last word is 0) */
 } horizon;
-enum { CLEAR = 16 }; /* cycles of used cleared at a time: fixed-size stores, not a library call */
+enum { CLEAR = 16 }; /* cycles of the byte tables cleared at a time: fixed-size stores, not a library call */
 static _Thread_local horizon hz; /* all zero between calls */
-
-/* used (every lane below 8) is within the units there are */
-static inline bool fits(uint32_t used) { return (((UNITS_TOTAL | LANES) - used) & LANES) == LANES; }
 
 /* The first cycle in [from, to) in bitmap bm, to if none (to <= HORIZON). */
 static inline uint32_t next_at(const uint64_t *bm, uint32_t from, uint32_t to)
@@ -119,65 +129,68 @@ static inline uint32_t next_clear(const uint64_t *bm, uint32_t from)
 	return HORIZON;
 }
 
-/* need added to the lat (<= 64) cycles from u, four at a time (a load's or a store's 25 in
- * seven steps); bit c of the result: every ALU is used in cycle c (u[c]'s ALU lane is 4). *short_
- * is set if a cycle is now short of units (a lane past its units). */
-static inline uint64_t add_units(uint32_t *u, uint32_t lat, uint32_t need, bool *short_)
+/* a ALUs added to the cycles [start, end) (0 < end - start <= 48), sixteen cycles at a time in the
+ * aligned groups that hold them, the lanes outside adding 0 (a load's or a store's 25 in two or
+ * three steps). Bit j of the result (j < end - start
+ * + start % 16): every ALU is used in cycle start - start % 16 + j. *short_ is set if a cycle now
+ * uses more ALUs than there are. */
+static inline uint64_t add_alu(uint8_t *alu, uint32_t start, uint32_t end, uint32_t a, bool *short_)
 {
-	const __m128i n4 = _mm_set1_epi32((int)need), lane = _mm_set1_epi32(0xF), alus = _mm_set1_epi32(ALUS),
-	              total = _mm_set1_epi32(UNITS_TOTAL | LANES), lanes = _mm_set1_epi32(LANES);
-	__m128i ok = _mm_set1_epi32(-1);
+	const __m128i na = _mm_set1_epi8((char)a), alus = _mm_set1_epi8(ALUS), step = _mm_set1_epi8(16),
+	              idx = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+	uint32_t c0 = start & ~15u, c = c0;
+	/* lane i of the group at c adds a when start - c <= i < end - c (both within a signed byte) */
+	__m128i from = _mm_set1_epi8((char)(start - c0 - 1)), to = _mm_set1_epi8((char)(end - c0));
+	__m128i over = _mm_setzero_si128();
 	uint64_t all = 0;
-	uint32_t c = 0;
-	for (; c + 4 <= lat; c += 4) {
-		__m128i v = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(u + c)), n4);
-		_mm_storeu_si128((__m128i *)(u + c), v);
-		all |= (uint64_t)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(_mm_and_si128(v, lane), alus))) << c;
-		ok = _mm_and_si128(ok, _mm_cmpeq_epi32(_mm_and_si128(_mm_sub_epi32(total, v), lanes), lanes)); /* fits */
-	}
-	bool over = _mm_movemask_ps(_mm_castsi128_ps(ok)) != 0xF;
-	for (; c < lat; c++) {
-		u[c] += need;
-		all |= (uint64_t)((u[c] & 0xF) == ALUS) << c;
-		over |= !fits(u[c]);
-	}
-	*short_ |= over;
-	return all;
+	do {
+		__m128i in = _mm_and_si128(_mm_cmpgt_epi8(idx, from), _mm_cmpgt_epi8(to, idx));
+		__m128i *g = (__m128i *)(alu + c);
+		__m128i v = _mm_add_epi8(_mm_load_si128(g), _mm_and_si128(na, in));
+		_mm_store_si128(g, v);
+		all |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, alus)) << (c - c0);
+		over = _mm_or_si128(over, _mm_cmpgt_epi8(v, alus));
+		from = _mm_sub_epi8(from, step);
+		to = _mm_sub_epi8(to, step);
+		c += 16;
+	} while (c < end);
+	*short_ |= _mm_movemask_epi8(over) != 0;
+	return all & ((1ull << (end - c0)) - 1); /* (end - c0 <= 63) */
 }
 
 static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
 	uint32_t prod_done[18] = { 0 }; /* per register: the done cycle of its producer (0: none) */
-	uint32_t retired[ROB_SIZE];     /* R of the last 32 entries, by index mod 32 */
+	int32_t retired[ROB_SIZE];      /* R of the last 32 entries, by index mod 32 (-1: none yet) */
 	uint32_t n = 0, dc = 0, last_r = 0, max_e = 0;
-	uint32_t touched = 0;           /* the words of end_at with a bit set */
 	unsigned dec_left = DECODE_SLOTS;
 	bool ok = true;
+	memset(retired, 0xFF, sizeof retired);
 	for (size_t i = 0; i < n_words && ok; i++) {
 		cost_entry x = cost_entry_of(t, words[i]);
 		unsigned ds = x.slots;
-		for (;;) {
-			if (n >= ROB_SIZE && retired[n % ROB_SIZE] >= dc) { /* ROB full until it retires */
-				dc = retired[n % ROB_SIZE] + 1;
-				dec_left = DECODE_SLOTS;
-			}
-			if (ds <= dec_left) break;
-			dc++;
-			dec_left = DECODE_SLOTS;
-		}
-		dec_left -= ds;
+		/* the decode cycle: the next one if the slots left do not hold it (ds <= 4 fit a fresh
+		 * cycle), or the one after the entry 32 before retires if that is later (the ROB is full
+		 * until then); then a fresh cycle's slots. (No branch: the two tests of the loop "wait
+		 * for the ROB, then for a cycle with the slots" give this maximum, as a cycle after that
+		 * retirement never waits for it again.) */
+		uint32_t d = dc + (ds > dec_left), rob = (uint32_t)(retired[n % ROB_SIZE] + 1);
+		d = rob > d ? rob : d;
+		dec_left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
+		dc = d;
 		if (x.move) { /* no entry: rD gets rA's producer */
 			prod_done[x.dst] = prod_done[x.src1];
 			continue;
 		}
-		uint32_t lat = x.lat, need = x.need, start = dc + 1;
+		uint32_t lat = x.lat, a = x.need & 0xF, md = x.need >> 12 & 0xFF, start = dc + 1;
 		if (prod_done[x.src1] > start) start = prod_done[x.src1];
 		if (prod_done[x.src2] > start) start = prod_done[x.src2];
 		while (start < HORIZON) {
-			if (hz.used[start] >> 24 >= STARTS) start++;
-			else if (!fits(hz.used[start] + need)) start = next_at(hz.end_at, start + 1, HORIZON); /* units back */
+			if (hz.starts[start] >= STARTS) start++;
+			else if (hz.alu[start] + a > ALUS || !fits_md(hz.md[start] + md))
+				start = next_at(hz.end_at, start + 1, HORIZON); /* units back */
 			else break;
-			if (need & 0xF) start = next_clear(hz.full, start); /* (past cycles where it cannot start) */
+			if (a) start = next_clear(hz.full, start); /* (past cycles where it cannot start) */
 		}
 		uint32_t done = start + lat;
 		if (lat == 0 || done >= HORIZON) {
@@ -185,30 +198,33 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 			break;
 		}
 		hz.end_at[done / 64] |= 1ull << (done % 64);
-		touched |= 1u << done / 64;
-		if (need) {
-			/* need in every cycle of [start, done); for a long latency, the cycles where every ALU
-			 * is now used join full (full need not hold every such cycle: one left out is tried).
-			 * The earlier entries starting while this one runs must still find their units: a
-			 * cycle short of units has, among the entries running in it, one that started last,
-			 * and its start cycle is short too (every other one runs there); this entry's own start
-			 * fits; so they all do exactly when no cycle of [start, done) is short. */
-			uint32_t *u = hz.used + start;
-			bool short_ = false;
-			if (lat >= 8 && lat <= 64) {
-				uint64_t all = add_units(u, lat, need, &short_);
-				hz.full[start / 64] |= all << (start % 64);
-				if (start % 64) hz.full[start / 64 + 1] |= all >> (64 - start % 64);
-			} else {
-				for (uint32_t c = 0; c < lat; c++) {
-					u[c] += need;
-					short_ |= !fits(u[c]);
-				}
+		/* its units in every cycle of [start, done); the cycles where every ALU is now used join
+		 * full (full need not hold every such cycle: one left out is tried). The earlier entries
+		 * starting while this one runs must still find their units: a cycle short of units has,
+		 * among the entries running in it, one that started last, and its start cycle is short
+		 * too (every other one runs there); this entry's own start fits; so they all do exactly
+		 * when no cycle of [start, done) is short. (An entry without an ALU, a jump say, uses no
+		 * unit: every row with a multiplier or a divider has an ALU.) */
+		bool short_ = false;
+		if (!a) {
+		} else if (lat <= 48) {
+			uint32_t c0 = start & ~15u;
+			uint64_t all = add_alu(hz.alu, start, done, a, &short_);
+			hz.full[c0 / 64] |= all << (c0 % 64);
+			hz.full[c0 / 64 + 1] |= all >> 1 >> (63 - c0 % 64); /* (c0 % 64 = 0: nothing) */
+		} else {
+			for (uint32_t c = start; c < done; c++) {
+				hz.alu[c] += (uint8_t)a;
+				short_ |= hz.alu[c] > ALUS;
 			}
-			if (short_) ok = false;
 		}
-		/* (after the units: a narrow store under add_units' wide loads would not be forwarded) */
-		if ((hz.used[start] += 1u << 24) >> 24 == STARTS) hz.full[start / 64] |= 1ull << (start % 64);
+		if (md) /* (a multiply or a divide: rare; a != 0) */
+			for (uint32_t c = start; c < done; c++) {
+				hz.md[c] += (uint8_t)md;
+				short_ |= !fits_md(hz.md[c]);
+			}
+		if (short_) ok = false;
+		if (++hz.starts[start] == STARTS) hz.full[start / 64] |= 1ull << (start % 64);
 		if (done > max_e) max_e = done;
 		prod_done[x.dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
@@ -216,9 +232,13 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 		n++;
 	}
 	uint32_t end = max_e + 1 < HORIZON ? max_e + 1 : HORIZON;
-	for (uint32_t c = 0; c < end; c += CLEAR) memset(hz.used + c, 0, CLEAR * sizeof *hz.used);
-	for (uint32_t x = touched; x; x &= x - 1) hz.end_at[low(x)] = 0;
-	for (uint32_t w = 0; w <= max_e / 64 && w < HORIZON / 64; w++) hz.full[w] = 0; /* (bits below max_e) */
+	for (uint32_t c = 0; c < end; c += CLEAR) {
+		memset(hz.alu + c, 0, CLEAR);
+		memset(hz.md + c, 0, CLEAR);
+		memset(hz.starts + c, 0, CLEAR);
+	}
+	for (uint32_t w = 0; w <= max_e / 64 && w < HORIZON / 64; w++) /* (bits at most max_e) */
+		hz.end_at[w] = hz.full[w] = 0;
 	if (!ok) return false;
 	uint32_t cycles = last_r + 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
@@ -424,11 +444,13 @@ void pvm_cost_memo_free(pvm_cost_memo *m)
 
 uint32_t pvm_cost_memo_words(pvm_cost_memo *m, const uint64_t *w, size_t n)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ull;
-	for (size_t i = 0; i < n; i++) {
-		h = (h ^ w[i]) * 0xBF58476D1CE4E5B9ull;
-		h ^= h >> 31;
-	}
+	uint64_t h = COST_HASH_INIT;
+	for (size_t i = 0; i < n; i++) h = cost_hash_step(h, w[i]);
+	return pvm_cost_memo_hashed(m, w, n, h);
+}
+
+uint32_t pvm_cost_memo_hashed(pvm_cost_memo *m, const uint64_t *w, size_t n, uint64_t h)
+{
 	h |= 1; /* never 0 (a free slot) */
 	uint32_t i = (uint32_t)(h >> 40) & m->mask;
 	for (; m->key[i]; i = (i + 1) & m->mask)

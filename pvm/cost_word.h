@@ -82,6 +82,7 @@ _Static_assert(offsetof(pvm_inst, op) == 0 && offsetof(pvm_inst, ra) == 1 && off
 typedef struct cost_row {
 	uint8_t sh1, sh2, shd; /* 8 * the selector of src1, src2, dst (0: none, 1: rA, 2: rB, 3: rD) */
 	uint8_t kind, d1, d2;  /* decode slots (A.61, A.62) */
+	uint8_t fix, p, ps;    /* 1: kind is FIX, P, PS */
 	uint8_t move, term, branch; /* move_reg; a terminator; a branch (latency: the hint's) */
 	uint16_t lat;          /* latency (A.63; a branch's: 0 here) */
 	uint32_t need;         /* units */
@@ -100,6 +101,7 @@ static inline void cost_table_init(cost_table *t, const pvm_program *p)
 		uint64_t cyc = pvm_mutant_hook_op(PVM_HOOK_cost_cycles, op, m->cycles);
 		t->row[op] = (cost_row){ .sh1 = (uint8_t)(8 * m->src1), .sh2 = (uint8_t)(8 * m->src2),
 			.shd = (uint8_t)(8 * m->dst), .kind = m->dkind, .d1 = m->d1, .d2 = m->d2,
+			.fix = m->dkind == PVM_D_FIX, .p = m->dkind == PVM_D_P, .ps = m->dkind == PVM_D_PS,
 			.move = op == PVM_OP_move_reg, .term = pvm_op_is_term(op), .branch = cyc == PVM_CYC_BRANCH,
 			.lat = (uint16_t)(cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY : cyc == PVM_CYC_BRANCH ? 0 : cyc),
 			.need = m->need };
@@ -128,10 +130,11 @@ static inline cost_entry cost_entry_of(const cost_table *t, uint64_t w)
 	uint32_t regs = (uint32_t)w & 0xFFFFFF00u;
 	cost_entry e = { .src1 = (regs | 16) >> r->sh1 & 0xFF, .src2 = (regs | 16) >> r->sh2 & 0xFF,
 		.dst = (regs | 17) >> r->shd & 0xFF, .lat = r->lat, .need = r->need, .move = r->move, .term = r->term };
-	bool d1 = r->kind == PVM_D_P ? e.dst == e.src1 || e.dst == e.src2 :
-	          r->kind == PVM_D_PS ? (regs >> 8 & 0xFF) == (regs >> 24) : true;
+	/* (flags combined with & and |, not && and ||: the kinds come in no predictable order) */
+	unsigned d1 = r->fix | (r->p & ((e.dst == e.src1) | (e.dst == e.src2))) |
+	              (r->ps & ((regs >> 8 & 0xFF) == (regs >> 24)));
 	e.slots = d1 ? r->d1 : r->d2;
-	if (r->branch) e.lat = w >> 32 ? COST_BRANCH_HINTED : COST_BRANCH_UNHINTED;
+	e.lat += (uint32_t)-r->branch & (w >> 32 ? COST_BRANCH_HINTED : COST_BRANCH_UNHINTED); /* (lat 0 in a branch's row) */
 	return e;
 }
 
@@ -139,6 +142,17 @@ static inline cost_entry cost_entry_of(const cost_table *t, uint64_t w)
  * deblob's way of asking, with the words it gathered walking the block (the words
  * pvm_block_cost_memo would read from its start). */
 uint32_t pvm_cost_memo_words(pvm_cost_memo *m, const uint64_t *w, size_t n);
+/* The memo's hash of a block's words: h = COST_HASH_INIT, then h = cost_hash_step(h, w) for
+ * each word in order. Deblob folds each word in as it gathers it (the multiply chain then overlaps
+ * the walk) and asks with the result: pvm_cost_memo_hashed(m, w, n, h) is
+ * pvm_cost_memo_words(m, w, n). */
+#define COST_HASH_INIT 0x9E3779B97F4A7C15ull
+static inline uint64_t cost_hash_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+	return h ^ h >> 31;
+}
+uint32_t pvm_cost_memo_hashed(pvm_cost_memo *m, const uint64_t *w, size_t n, uint64_t h);
 /* The memo's cost table (deblob makes its words with it). */
 const cost_table *pvm_cost_memo_table(const pvm_cost_memo *m);
 

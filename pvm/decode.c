@@ -83,27 +83,39 @@ static int op_at(const pvm_program *p, uint32_t pc)
 	return pc < p->code_len && mask_bit(p, pc) ? pvm_op_decode(p->isa, p->code[pc]) : -1;
 }
 
-/* The instruction at pc whose skip is l and whose opcode is op (op_at: -1 decodes as trap). */
-static inline __attribute__((always_inline)) pvm_inst decode_one(const pvm_program *p, uint32_t pc, unsigned l, int op)
+/* Writes to *in the instruction at pc whose skip is l and whose opcode is op (op_at: -1 decodes as
+ * trap) and form form, w the code from pc on (fields_decode_window's window): field by field, not
+ * through a struct built elsewhere and copied. Returns its first four bytes (op, ra, rb, rd). */
+static inline __attribute__((always_inline)) uint32_t decode_into(pvm_inst *in, const uint8_t *w, uint32_t pc,
+                                                                  unsigned l, int op, unsigned form)
 {
-	pvm_inst in = { .op = PVM_OP_trap, .pc = pc, .next = pc + 1 + l };
-	if (op < 0) return in;
-	in.op = (uint8_t)op;
-	pvm_fields f;
-	fields_decode(pvm_ops[op].form, p->code, p->code_len, pc, l, &f);
-	in.ra = reg_clamp(f.ra);
-	in.rb = reg_clamp(f.rb);
-	in.rd = reg_clamp(f.rd);
-	in.imm = f.x;
-	in.imm2 = f.y;
-	in.target = pc + f.off;
-	return in;
+	pvm_fields f = { 0 };
+	if (op >= 0) fields_decode_window(form, w, l, &f);
+	uint32_t head = op < 0 ? PVM_OP_trap : (uint32_t)op | (uint32_t)reg_clamp(f.ra) << 8 |
+	                (uint32_t)reg_clamp(f.rb) << 16 | (uint32_t)reg_clamp(f.rd) << 24;
+	_Static_assert(offsetof(pvm_inst, op) == 0 && offsetof(pvm_inst, ra) == 1 && offsetof(pvm_inst, rb) == 2 &&
+	               offsetof(pvm_inst, rd) == 3, "head: op, ra, rb, rd");
+	memcpy(in, &head, 4);
+	in->pc = pc;
+	in->next = pc + 1 + l;
+	in->target = op < 0 ? 0 : pc + f.off;
+	in->imm = f.x;
+	in->imm2 = f.y;
+	return head;
 }
+
+/* the walk decodes at code + s (s < code_len) in place: the window is inside code and its padding */
+_Static_assert(PVM_CODE_PAD + 1 >= WINDOW + WINDOW_SLACK, "the code's padding holds a window");
 
 pvm_inst pvm_decode_at(const pvm_program *p, uint32_t pc)
 {
 	if (pc > p->code_len) return (pvm_inst){ .op = PVM_OP_trap, .pc = pc };
-	return decode_one(p, pc, skip_at(p, pc), op_at(p, pc));
+	uint8_t w[WINDOW + WINDOW_SLACK];
+	window(p->code, p->code_len, pc, w);
+	pvm_inst in;
+	int op = op_at(p, pc);
+	decode_into(&in, w, pc, skip_at(p, pc), op, op < 0 ? 0 : pvm_ops[op].form);
+	return in;
 }
 
 void pvm_program_fini(pvm_program *p)
@@ -137,8 +149,8 @@ uint32_t pvm_count_starts(const pvm_program *p)
 /* Positions [from, to) hold no instruction start, to being the next set position: traps
  * { .op = trap, .pc = pc, .next = pc + 1 + min(to - pc - 1, 24) }. Written four at a time, each
  * as two 16-byte stores (op and zero registers, pc, next, zero target; zero imm and imm2): the
- * (up to 3) entries written past to are written again later in the walk (the walk goes up, and
- * inst has 3 spare entries past code_len). */
+ * (up to 4) entries written from to on are written again later in the walk (the walk goes up, and
+ * inst has 3 spare entries past code_len; to <= code_len). */
 typedef uint32_t v4u __attribute__((vector_size(16)));
 _Static_assert(sizeof(pvm_inst) == 32 && offsetof(pvm_inst, pc) == 4 && offsetof(pvm_inst, next) == 8 &&
                offsetof(pvm_inst, target) == 12 && offsetof(pvm_inst, imm) == 16, "fill_gap's stores");
@@ -155,7 +167,8 @@ static inline __attribute__((always_inline)) void fill_gap(pvm_program *p, uint3
 		return;
 	}
 	v4u lo = { PVM_OP_trap, from, to, 0 };
-	for (uint32_t pc = from; pc < to; pc += 4, at += 128) {
+	uint32_t pc = from;
+	do { /* (four at least, even for an empty gap: no branch on a gap of 0 to 4) */
 		memcpy(at, &lo, 16);
 		memcpy(at + 16, &zero, 16);
 		lo += one;
@@ -168,7 +181,8 @@ static inline __attribute__((always_inline)) void fill_gap(pvm_program *p, uint3
 		memcpy(at + 96, &lo, 16);
 		memcpy(at + 112, &zero, 16);
 		lo += one;
-	}
+		pc += 4, at += 128;
+	} while (pc < to);
 }
 
 /* A bitmask byte as 8 bytes of 0 or 1 (is_start), for every byte value. */
@@ -220,47 +234,65 @@ static void analyse(pvm_program *p, unsigned flags)
 	uint64_t *words = NULL;
 	size_t n_words = 0;
 	bool gathering = false, gathered = false; /* in the block before its terminator; all of it */
+	uint64_t hash = COST_HASH_INIT;           /* the memo's hash of words[0..n_words) */
 	if (is08) {
 		ct = pvm_cost_memo_table(memo);
 		words = pvm_xmalloc(((size_t)pvm_count_starts(p) + 1) * sizeof *words);
+	}
+	/* per opcode byte, what the walk asks of it in one load (where it would chain three): 1 + its
+	 * instruction (0: none) and its form from bit 8, and the BYTE_ flags */
+	enum { BYTE_TERM = 1 << 16,   /* a valid instruction that ends a block (its successor is in ϖ) */
+	       BYTE_BRANCH = 1 << 17, /* 0.8.0: its cost row is a branch's (the word holds the hint) */
+	       BYTE_LAST = 1 << 18 }; /* its record ends a block's words (a terminator; none: trap) */
+	uint32_t byte[256];
+	for (unsigned k = 0; k < 256; k++) {
+		int op = pvm_op_decode(p->isa, k);
+		unsigned rec = op < 0 ? PVM_OP_trap : (unsigned)op;
+		uint32_t valid = op < 0 ? 0 : (uint32_t)(op + 1) | (uint32_t)pvm_ops[op].form << 8 |
+		                              (pvm_op_is_term(rec) ? BYTE_TERM : 0);
+		byte[k] = valid | (ct && ct->row[rec].branch ? BYTE_BRANCH : 0) | (pvm_op_is_term(rec) ? BYTE_LAST : 0);
 	}
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t s = pvm_starts_next(&it);
 	fill_gap(p, 0, s);
 	/* ϖ: 0 and every successor of a terminator, if it holds a valid instruction (GP 0.6.7+). */
-	bool term_before = false; /* the start before s is a valid terminator whose successor is s */
+	bool term_before = s == 0; /* the start before s is a valid terminator whose successor is s (or s is 0) */
 	while (s < len) {
-		uint32_t t = pvm_starts_next(&it), gap = t - s - 1;
-		int op = pvm_op_decode(p->isa, p->code[s]);
+		uint32_t t = pvm_starts_next(&it), gap = t - s - 1, b = byte[p->code[s]];
+		int op = (int)(b & 0xFF) - 1;
 		pvm_inst *in = &p->inst[s];
-		*in = decode_one(p, s, gap < 24 ? gap : 24, op);
-		if (op >= 0 && (s == 0 || term_before)) {
+		/* (in place: the code's zero padding) */
+		uint32_t head = decode_into(in, p->code + s, s, gap < 24 ? gap : 24, op, b >> 8 & 0xFF);
+		if (op >= 0 && term_before) {
 			p->is_block[s] = 1;
 			if (is08) {
 				fill_cost(p, block == UINT32_MAX ? 0 : block, s, block == UINT32_MAX ? 0 :
-				          gathered ? pvm_cost_memo_words(memo, words, n_words) : pvm_block_cost_memo(memo, block));
+				          gathered ? pvm_cost_memo_hashed(memo, words, n_words, hash) : pvm_block_cost_memo(memo, block));
 				block = s;
 				n_words = 0;
+				hash = COST_HASH_INIT;
 				gathering = true;
 				gathered = false;
 			}
 		}
-		if (gathering) {
-			words[n_words++] = cost_word(p, ct, in);
-			gathered = pvm_op_is_term(in->op);
-			gathering = !gathered && in->next == t;
+		if (gathering) { /* (the word is cost_word's) */
+			uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, ct->hint) << 32 : head;
+			words[n_words++] = word;
+			hash = cost_hash_step(hash, word);
+			gathered = b & BYTE_LAST;
+			gathering = !gathered && gap <= 24; /* (in->next == t) */
 		}
-		if (is08 && !why) {
+		if (is08 && (op < 0 || gap > limit) && !why) {
 			if (op < 0) {
 				why = "undefined opcode", at = s;
-			} else if (gap > limit) {
+			} else {
 				why = "more than 24 bytes up to the next instruction";
 				at = s + 25; /* where a skip of 24 lands: no instruction starts there */
 			}
-			last = s;
 		}
+		last = s;
 		/* a terminator's successor is t only if its skip was not cut at 24 */
-		term_before = op >= 0 && pvm_op_is_term(in->op) && in->next == t;
+		term_before = b & BYTE_TERM && gap <= 24;
 		fill_gap(p, s + 1, t);
 		s = t;
 	}
@@ -360,8 +392,9 @@ pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, co
 		return PVM_EINVAL;
 	}
 	p->code_len = (uint32_t)clen;
-	p->code = pvm_xmalloc(clen ? clen : 1);
+	p->code = pvm_xmalloc(clen + PVM_CODE_PAD);
 	memcpy(p->code, blob + off, clen);
+	memset(p->code + clen, 0, PVM_CODE_PAD);
 	off += clen;
 	size_t mlen = (clen + 7) / 8;
 	if (len - off < mlen) {

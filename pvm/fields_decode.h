@@ -35,13 +35,8 @@ static inline uint64_t le_at(const uint8_t *w, unsigned k, unsigned n)
  * body with the row's choices folded in. */
 static inline __attribute__((always_inline)) unsigned decode_form(
 	unsigned b1_lo, unsigned b1_hi, unsigned b2, unsigned f1, unsigned f1_len, unsigned f2,
-	unsigned header, const uint8_t *code, uint64_t len, uint64_t at, uint32_t l, pvm_fields *f)
+	unsigned header, const uint8_t *w, uint32_t l, pvm_fields *f)
 {
-	/* the bytes from at: the code itself when it holds all the window, else a zero-padded copy */
-	uint8_t copy[WINDOW + WINDOW_SLACK];
-	const uint8_t *w = copy;
-	if (at < len && len - at >= WINDOW + WINDOW_SLACK) w = code + at;
-	else window(code, len, at, copy);
 	*f = (pvm_fields){ 0 };
 	/* the header's nibbles and byte go to their roles, in this order (a later one wins): one
 	 * slot per role, the slots of NOB and IGN unused */
@@ -78,21 +73,34 @@ static inline __attribute__((always_inline)) unsigned decode_form(
 	return k;
 }
 
-static inline __attribute__((always_inline)) unsigned fields_decode(unsigned form, const uint8_t *code, uint64_t len, uint64_t at, uint32_t l,
-                                     pvm_fields *f)
+/* The decoder on w, the bytes from the instruction's opcode on: WINDOW of them, zero past the
+ * code, then WINDOW_SLACK more (any value) for the 8-byte loads. */
+static inline __attribute__((always_inline)) unsigned fields_decode_window(unsigned form, const uint8_t *w, uint32_t l,
+                                                                            pvm_fields *f)
 {
 	switch (form) {
 #define R(x) PVM_FR_##x
 #define PVM_FORM(id, b1_lo, b1_hi, b2, f1, f1_len, f2) \
 	case PVM_FORM_##id: \
 		return decode_form(R(b1_lo), R(b1_hi), R(b2), R(f1), R(f1_len), R(f2), \
-		                   PVM_FORM_HEADER(R(b1_lo), R(b2)), code, len, at, l, f);
+		                   PVM_FORM_HEADER(R(b1_lo), R(b2)), w, l, f);
 #include "forms.def"
 #undef PVM_FORM
 #undef R
 	}
 	*f = (pvm_fields){ 0 };
 	return 1; /* no such form */
+}
+
+static inline __attribute__((always_inline)) unsigned fields_decode(unsigned form, const uint8_t *code, uint64_t len, uint64_t at, uint32_t l,
+                                     pvm_fields *f)
+{
+	/* the bytes from at: the code itself when it holds all the window, else a zero-padded copy */
+	uint8_t copy[WINDOW + WINDOW_SLACK];
+	const uint8_t *w = copy;
+	if (at < len && len - at >= WINDOW + WINDOW_SLACK) w = code + at;
+	else window(code, len, at, copy);
+	return fields_decode_window(form, w, l, f);
 }
 
 #endif

@@ -153,11 +153,12 @@ typedef struct pvm_inst {
 	uint64_t imm, imm2;
 } pvm_inst;
 
+enum { PVM_CODE_PAD = 24 }; /* zero bytes deblob keeps past the code: it reads fields in place */
 /* A deblobbed program. Positions 0..code_len are decoded (code_len is the implicit trap past
  * the end); any pc > code_len also executes as trap. */
 typedef struct pvm_program {
 	pvm_isa isa;           /* the revision its bytes were decoded with */
-	uint8_t *code;         /* code_len bytes */
+	uint8_t *code;         /* code_len bytes (deblob's: then PVM_CODE_PAD zero bytes) */
 	uint32_t code_len;
 	uint8_t *bitmask;      /* ceil(code_len/8) bytes, LSB first, zero-padded to whole 64-bit words */
 	uint32_t *jump_table;  /* jt_len entries: target pcs */

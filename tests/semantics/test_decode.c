@@ -7,7 +7,8 @@
  *     0) or another instruction following (fields overlapping it), at pc 0 and at pc 5;
  *   - every instruction of the revision: byte 1 all 256 values, every skip, two sign patterns;
  *   - random whole programs (random bytes and bitmasks, gaps over 24): at every pc the instruction,
- *     skip, operands, instruction starts and basic-block starts ϖ.
+ *     skip, operands, instruction starts and basic-block starts ϖ, and deblob's record against
+ *     pvm_decode_at's.
  * Compared: opcode, next, and each operand the form gives (sem_form_operands, itself checked
  * against pvm_form_operands). Coverage is asserted: every field length 0..4 of every variable
  * field, with the sign bit set and clear, and every register field value 0..15 in every role.
@@ -172,6 +173,11 @@ static void random_programs(const sem_spec *sp, pvm_isa isa, unsigned n, uint64_
 		}
 		for (uint32_t pc = 0; pc <= p.code_len + 2; pc++) {
 			if (pc <= p.code_len) compare(sp, &p, pc);
+			/* deblob's record, decoded in place in the code's zero padding, is pvm_decode_at's
+			 * (decoded from a zero-padded copy), byte for byte */
+			pvm_inst at = pvm_decode_at(&p, pc);
+			if (pc <= p.code_len && memcmp(&at, &p.inst[pc], sizeof at))
+				fail(&p, pc, "deblob's record against pvm_decode_at's (opcode)", p.inst[pc].op, at.op);
 			bool start = pc < p.code_len && p.is_start[pc] && pvm_op_decode(isa, p.code[pc]) >= 0;
 			if (start != sem_is_instruction(&p, pc)) fail(&p, pc, "an instruction starts here", start, !start);
 			bool blk = pc <= p.code_len && p.is_block[pc];
