@@ -41,11 +41,12 @@ done
 # GP 0.8.0: deblob with every block's cost (the A.9/A.10 model) and the whole-program JIT compile
 # of the two real programs of the pvm-0.8 set (JITPROOF_VECTORS08 overrides their folder): ns per
 # guest instruction, minimum / median of many repetitions, per stage (deblob includes the block
-# costs; "costs" is the cost model alone, timed again on the decoded program) and whole (deblob + JIT)
+# costs; "costs" is the cost model alone, timed again on the decoded program) and whole (deblob + JIT);
+# the JIT also as a thread's first compile (jit_thread_forget: no template cache or code mapping kept)
 v08=${JITPROOF_VECTORS08:-$here/../../shared/vectors/pvm-0.8}
 for f in "$v08/integration/pinky.json" "$v08/integration/prime-sieve.json"; do
 	[ -f "$f" ] || { echo "compile 0.8: $f missing"; continue; }
-	"$driver" --compile08 "$f" | awk '{ n = $3; printf "compile 0.8 %s: %d instructions, %d blocks, %d runs, ns/instruction min/median: deblob + costs %.1f/%.1f (costs alone %.1f/%.1f), JIT %.1f/%.1f, whole %.1f/%.1f (%.3f ms)\n", $1, n, $5, $7, $9 / n, $10 / n, $12 / n, $13 / n, $15 / n, $16 / n, $18 / n, $19 / n, $18 / 1e6 }' \
+	"$driver" --compile08 "$f" | awk '{ n = $3; printf "compile 0.8 %s: %d instructions, %d blocks, %d runs, ns/instruction min/median: deblob + costs %.1f/%.1f (costs alone %.1f/%.1f), JIT %.1f/%.1f, whole %.1f/%.1f (%.3f ms); a thread'"'"'s first compile (nothing kept): JIT %.1f/%.1f, whole %.1f\n", $1, n, $5, $7, $9 / n, $10 / n, $12 / n, $13 / n, $15 / n, $16 / n, $18 / n, $19 / n, $18 / 1e6, $21 / n, $22 / n, ($9 + $21) / n }' \
 		|| status=1
 done
 # real code: each JIP-7 trace (a JAM service's accumulate run, GP 0.7.2, the peers' readings)

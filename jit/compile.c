@@ -1108,3 +1108,12 @@ uint32_t jit_host_to_guest(const jit_program *jp, size_t off)
 	}
 	return jp->n_rows ? jp->rows[lo].at.guest_pc : 0;
 }
+
+void jit_thread_forget(void)
+{
+	if (kept_tc) {
+		pthread_setspecific(kept_tc_key, NULL);
+		kept_tc_free(kept_tc);
+	}
+	if (kept_code.p || kept_code.buf) kept_code_free(&kept_code);
+}

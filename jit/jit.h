@@ -211,6 +211,9 @@ jit_err jit_tramp_emit(jit_features f, jit_tramp *out);
 typedef struct jit_program jit_program;
 typedef struct jit_stats { uint64_t compile_ns; uint32_t n_insts; size_t code_bytes; } jit_stats;
 /* Compile a whole program into executable (W^X) memory. */
+/* Forget what this thread keeps between compiles (its template cache and code mapping): its next
+ * compile is a thread's first (the bench's cold figure). */
+void jit_thread_forget(void);
 jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out);
 void jit_program_free(jit_program *jp);
 /* Run from state->pc until an exit (the pvm_engine contract). */
