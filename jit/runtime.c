@@ -90,6 +90,7 @@ typedef struct sb_cache {
 	jit_perms open;
 	void *ss;              /* the thread's signal stack, installed by its first run */
 	stack_t old_ss;        /* the one it replaced, put back when the thread ends */
+	sigset_t hold;         /* the signals held back while JIT code runs (signals_for_jit) */
 } sb_cache;
 static __thread sb_cache *kept;
 static pthread_key_t kept_key;
@@ -606,14 +607,16 @@ typedef void enter_fn(uint8_t *membase, const void *target);
 
 /* JIT code keeps its gas counter in rsp (jit.h), so no signal handler may run on the stack rsp
  * names while it runs. The fault handler (SA_ONSTACK) runs on the thread's signal stack, installed
- * with SS_AUTODISARM: the kernel then takes that stack whatever rsp holds (without the flag it
- * would believe itself on it when rsp happens to point inside). It is put back at every run, in
- * case code between runs replaced it. Every other signal that could run a handler is held back
- * from the start of the run to its end (delivered then: at the latest at the next host call, the
- * end of the gas or an exit): all of them but those only the code itself raises (SIGSEGV,
- * SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS), and SIGINT, SIGTERM, SIGHUP, SIGQUIT while
- * their action is the default (which ends the process without a handler, so Ctrl-C still stops a
- * long run). *old: the mask to restore at the end. False when the signal stack cannot be
+ * at its first run with SS_AUTODISARM: the kernel then takes that stack whatever rsp holds
+ * (without the flag it would believe itself on it when rsp happens to point inside). Every other
+ * signal that could run a handler is held back from the start of a run to its end (delivered then:
+ * at the latest at the next host call, the end of the gas or an exit): all of them but those only
+ * the code itself raises (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS), and SIGINT,
+ * SIGTERM, SIGHUP, SIGQUIT when their action was the default at the thread's first run (it ends
+ * the process without a handler, so Ctrl-C still stops a long run). Two system calls a run; the
+ * rest once a thread. Assumed, as the README says: nothing replaces the thread's signal stack, and
+ * a handler for one of those four is installed before a thread's first run (libFuzzer's are) or
+ * with SA_ONSTACK. *old: the mask to restore at the end. False when the signal stack cannot be
  * installed (nothing changed). */
 static bool signals_for_jit(sigset_t *old)
 {
@@ -625,21 +628,17 @@ static bool signals_for_jit(sigset_t *old)
 			return false;
 		}
 		kept->ss = ss.ss_sp;
-	} else {
-		stack_t ss = { .ss_sp = kept->ss, .ss_size = 1 << 16, .ss_flags = SS_AUTODISARM };
-		if (sigaltstack(&ss, NULL) != 0) return false;
+		sigfillset(&kept->hold);
+		static const int sync[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS };
+		for (size_t i = 0; i < sizeof sync / sizeof *sync; i++) sigdelset(&kept->hold, sync[i]);
+		static const int ending[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+		for (size_t i = 0; i < sizeof ending / sizeof *ending; i++) {
+			struct sigaction sa;
+			if (sigaction(ending[i], NULL, &sa) == 0 && !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_DFL)
+				sigdelset(&kept->hold, ending[i]);
+		}
 	}
-	sigset_t hold;
-	sigfillset(&hold);
-	static const int sync[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS };
-	for (size_t i = 0; i < sizeof sync / sizeof *sync; i++) sigdelset(&hold, sync[i]);
-	static const int ending[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	for (size_t i = 0; i < sizeof ending / sizeof *ending; i++) {
-		struct sigaction sa;
-		if (sigaction(ending[i], NULL, &sa) == 0 && !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_DFL)
-			sigdelset(&hold, ending[i]);
-	}
-	pthread_sigmask(SIG_BLOCK, &hold, old);
+	pthread_sigmask(SIG_BLOCK, &kept->hold, old);
 	return true;
 }
 
