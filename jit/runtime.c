@@ -607,15 +607,14 @@ typedef void enter_fn(uint8_t *membase, const void *target);
 
 /* JIT code keeps its gas counter in rsp (jit.h), so no signal handler may run on the stack rsp
  * names while it runs. The fault handler (SA_ONSTACK) runs on the thread's signal stack, installed
- * at its first run with SS_AUTODISARM: the kernel then takes that stack whatever rsp holds
- * (without the flag it would believe itself on it when rsp happens to point inside). Every other
+ * with SS_AUTODISARM: the kernel then takes that stack whatever rsp holds (without the flag it
+ * would believe itself on it when rsp happens to point inside); it is put back at every run. Every other
  * signal that could run a handler is held back from the start of a run to its end (delivered then:
  * at the latest at the next host call, the end of the gas or an exit): all of them but those only
  * the code itself raises (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS), and SIGINT,
  * SIGTERM, SIGHUP, SIGQUIT when their action was the default at the thread's first run (it ends
- * the process without a handler, so Ctrl-C still stops a long run). Two system calls a run; the
- * rest once a thread. Assumed, as the README says: nothing replaces the thread's signal stack, and
- * a handler for one of those four is installed before a thread's first run (libFuzzer's are) or
+ * the process without a handler, so Ctrl-C still stops a long run). Three system calls a run; the
+ * rest once a thread. Assumed, as the README says: a handler for one of those four is installed before a thread's first run (libFuzzer's are) or
  * with SA_ONSTACK. *old: the mask to restore at the end. False when the signal stack cannot be
  * installed (nothing changed). */
 static bool signals_for_jit(sigset_t *old)
@@ -637,6 +636,11 @@ static bool signals_for_jit(sigset_t *old)
 			if (sigaction(ending[i], NULL, &sa) == 0 && !(sa.sa_flags & SA_SIGINFO) && sa.sa_handler == SIG_DFL)
 				sigdelset(&kept->hold, ending[i]);
 		}
+	} else {
+		/* again at every run: with SS_AUTODISARM the stack stays disabled after a handler that
+		 * left by longjmp instead of returning (tests/jit/chain.c has one) */
+		stack_t ss = { .ss_sp = kept->ss, .ss_size = 1 << 16, .ss_flags = SS_AUTODISARM };
+		if (sigaltstack(&ss, NULL) != 0) return false;
 	}
 	pthread_sigmask(SIG_BLOCK, &kept->hold, old);
 	return true;
