@@ -4,11 +4,11 @@
  * directories given (decoded as 0.8.0 and as 0.7.2), and random blobs (undefined opcodes, gaps
  * past 24 bytes, fall-through into positions that hold no instruction).
  * Usage: jit_rows DIR... ; prints "jit_rows: N programs, M rows, 0 bad". */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "jit/jit_internal.h"
+#include "each_vector08.h"
 
 static size_t n_progs, n_rows, bad;
 
@@ -35,16 +35,7 @@ static void check(const pvm_program *p, const char *name)
 	jit_program_free(jp);
 }
 
-static void check_blob(const uint8_t *blob, size_t len, const char *name)
-{
-	for (int isa = 0; isa < PVM_ISA_COUNT; isa++) {
-		pvm_program p;
-		pvm_errbuf e;
-		if (pvm_program_decode_isa(&p, (pvm_isa)isa, blob, len, name, &e)) continue;
-		check(&p, name);
-		pvm_program_fini(&p);
-	}
-}
+static void check_blob(const uint8_t *blob, size_t len, const char *name) { decode_each_isa(blob, len, name, check); }
 
 /* A blob of no jump table, n random code bytes (opcodes mostly of a few kinds, and any byte),
  * and a random bitmask with bit 0 set, sparse or dense. */
@@ -74,30 +65,7 @@ static size_t random_blob(uint8_t *b, uint32_t n, uint64_t *s)
 
 int main(int argc, char **argv)
 {
-	for (int a = 1; a < argc; a++) {
-		DIR *d = opendir(argv[a]);
-		if (!d) {
-			printf("FAIL %s: cannot open\n", argv[a]);
-			return 1;
-		}
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			size_t l = strlen(de->d_name);
-			if (l < 5 || strcmp(de->d_name + l - 5, ".json")) continue;
-			char path[4096];
-			snprintf(path, sizeof path, "%s/%s", argv[a], de->d_name);
-			pvm_vector08 v;
-			pvm_errbuf e;
-			if (pvm_vector08_read(&v, path, &e)) {
-				printf("FAIL %s\n", e.msg);
-				bad++;
-				continue;
-			}
-			check_blob(v.program, v.program_len, path);
-			pvm_vector08_fini(&v);
-		}
-		closedir(d);
-	}
+	if (each_vector08(argc, argv, check_blob, &bad)) return 1;
 	uint64_t s = 1;
 	static uint8_t blob[32 + 4096 + 512];
 	for (int i = 0; i < 2000; i++) {
