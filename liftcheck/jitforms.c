@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <capstone/capstone.h>
-#include "jit/jit.h"
+#include "jit/jit_internal.h"
 #include "liftcheck/liftcheck.h"
 #include "liftcheck/util.h"
 
@@ -82,17 +82,34 @@ static bool kset_add(kset *s, const char *key)
 	return true;
 }
 
+/* The forms of code[0, len) not seen yet, appended to *forms (n of cap). */
+typedef struct formlist { lift_form *v; size_t n, cap; kset set; } formlist;
+static void scan_forms(csh cs, const uint8_t *code, size_t len, formlist *fl)
+{
+	for (size_t off = 0; off < len;) {
+		cs_insn *c;
+		if (cs_disasm(cs, code + off, len - off, off, 1, &c) != 1) break;
+		char key[96];
+		form_key(c, key, sizeof key);
+		if (kset_add(&fl->set, key) && c->size <= sizeof fl->v->bytes) {
+			if (fl->n == fl->cap) fl->v = pvm_xrealloc(fl->v, (fl->cap *= 2) * sizeof *fl->v);
+			memcpy(fl->v[fl->n].bytes, c->bytes, c->size);
+			fl->v[fl->n++].len = c->size;
+		}
+		off += c->size;
+		cs_free(c, 1);
+	}
+}
+
 size_t lift_jit_forms(lift_form **out, size_t *templates)
 {
 	csh cs;
-	kset set = { 0 };
-	size_t n = 0, cap = 256;
-	lift_form *forms = pvm_xmalloc(cap * sizeof *forms);
+	formlist fl = { .v = pvm_xmalloc(256 * sizeof *fl.v), .cap = 256 };
 	jit_tpl *t = pvm_xmalloc(sizeof *t);
 	*templates = 0;
 	*out = NULL;
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
-		free(forms);
+		free(fl.v);
 		free(t);
 		return 0;
 	}
@@ -115,22 +132,7 @@ size_t lift_jit_forms(lift_form **out, size_t *templates)
 						if (!jit_class_holds(cls[ci], in.imm, in.imm2)) continue;
 						if (jit_emit_template(&in, cls[ci], feats[fi], t) != JIT_OK) continue;
 						(*templates)++;
-						size_t off = 0;
-						while (off < t->len) {
-							cs_insn *c;
-							if (cs_disasm(cs, t->bytes + off, t->len - off, off, 1, &c) != 1) break;
-							char key[96];
-							form_key(c, key, sizeof key);
-							if (kset_add(&set, key) && c->size <= sizeof forms->bytes) {
-								if (n == cap) {
-									forms = pvm_xrealloc(forms, (cap *= 2) * sizeof *forms);
-								}
-								memcpy(forms[n].bytes, c->bytes, c->size);
-								forms[n++].len = c->size;
-							}
-							off += c->size;
-							cs_free(c, 1);
-						}
+						scan_forms(cs, t->bytes, t->len, &fl);
 					}
 		}
 	}
@@ -139,23 +141,22 @@ size_t lift_jit_forms(lift_form **out, size_t *templates)
 		jit_tramp tr;
 		if (jit_tramp_emit(feats[fi], &tr) != JIT_OK) continue;
 		(*templates)++;
-		for (size_t off = 0; off < tr.len;) {
-			cs_insn *c;
-			if (cs_disasm(cs, tr.bytes + off, tr.len - off, off, 1, &c) != 1) break;
-			char key[96];
-			form_key(c, key, sizeof key);
-			if (kset_add(&set, key) && c->size <= sizeof forms->bytes) {
-				if (n == cap) forms = pvm_xrealloc(forms, (cap *= 2) * sizeof *forms);
-				memcpy(forms[n].bytes, c->bytes, c->size);
-				forms[n++].len = c->size;
-			}
-			off += c->size;
-			cs_free(c, 1);
-		}
+		scan_forms(cs, tr.bytes, tr.len, &fl);
+	}
+	/* the gas prologues (cmp rsp, cost ; jl ; sub rsp, cost), with an imm8 and an imm32 cost */
+	for (uint32_t cost = 5; cost <= 1000; cost += 995) {
+		uint8_t code[64];
+		jit_exit ex[2];
+		jit_em e = { .b = { .p = code, .cap = sizeof code }, .exits = ex, .cap_exits = 2, .fixed_exits = true };
+		size_t field[2];
+		jit_em_prologue(&e, 0, cost, field);
+		if (e.b.err) continue;
+		(*templates)++;
+		scan_forms(cs, code, e.b.len, &fl);
 	}
 	cs_close(&cs);
-	free(set.k);
+	free(fl.set.k);
 	free(t);
-	*out = forms;
-	return n;
+	*out = fl.v;
+	return fl.n;
 }
