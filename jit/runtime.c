@@ -614,14 +614,14 @@ typedef void enter_fn(uint8_t *membase, const void *target);
  * the code itself raises (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS), and SIGINT,
  * SIGTERM, SIGHUP, SIGQUIT when their action was the default at the thread's first run (it ends
  * the process without a handler, so Ctrl-C still stops a long run). Three system calls a run; the
- * rest once a thread. Assumed, as the README says: a handler for one of those four is installed before a thread's first run (libFuzzer's are) or
- * with SA_ONSTACK. *old: the mask to restore at the end. False when the signal stack cannot be
- * installed (nothing changed). */
+ * rest once a thread. Assumed, as the README says: a handler for one of those four is installed
+ * before a thread's first run (libFuzzer's are) or with SA_ONSTACK. *old: the mask to restore at
+ * the end. False when the signal stack cannot be installed (nothing changed). */
+enum { SIG_STACK = 1 << 16 };
 static bool signals_for_jit(sigset_t *old)
 {
 	if (!kept->ss) {
-		size_t ss_size = 1 << 16;
-		stack_t ss = { .ss_sp = pvm_xmalloc(ss_size), .ss_size = ss_size, .ss_flags = SS_AUTODISARM };
+		stack_t ss = { .ss_sp = pvm_xmalloc(SIG_STACK), .ss_size = SIG_STACK, .ss_flags = SS_AUTODISARM };
 		if (sigaltstack(&ss, &kept->old_ss) != 0) {
 			free(ss.ss_sp);
 			return false;
@@ -639,7 +639,7 @@ static bool signals_for_jit(sigset_t *old)
 	} else {
 		/* again at every run: with SS_AUTODISARM the stack stays disabled after a handler that
 		 * left by longjmp instead of returning (tests/jit/chain.c has one) */
-		stack_t ss = { .ss_sp = kept->ss, .ss_size = 1 << 16, .ss_flags = SS_AUTODISARM };
+		stack_t ss = { .ss_sp = kept->ss, .ss_size = SIG_STACK, .ss_flags = SS_AUTODISARM };
 		if (sigaltstack(&ss, NULL) != 0) return false;
 	}
 	pthread_sigmask(SIG_BLOCK, &kept->hold, old);

@@ -40,18 +40,21 @@ static inline void imm_field(jit_em *e, size_t off, unsigned width, jit_imm_enc 
 
 /* ---- shared pieces ------------------------------------------------------------------------ */
 
-/* eax = zext32(base + X): lea eax, [base + disp32]  | class S8 (X): lea eax, [base + disp8] */
-static inline void addr_reg_imm(jit_em *e, enum x64_reg base, unsigned which)
+/* dst = base + X (which 0) or Y (which 1), sz 4 or 8: lea dst, [base + disp32]  | class S8 (X):
+ * lea dst, [base + disp8] */
+static inline void lea_imm(jit_em *e, int sz, enum x64_reg dst, enum x64_reg base, unsigned which)
 {
 	uint64_t v = which ? e->cur->imm2 : e->cur->imm;
 	if (!which && e->s8) {
-		x64_lea(&e->b, 4, RAX, x64_m8(base, X64_NOREG, (int8_t)v));
+		x64_lea(&e->b, sz, dst, x64_m8(base, X64_NOREG, (int8_t)v));
 		imm_field(e, e->b.len - 1, 1, JIT_IMM_LOW8, 0);
 		return;
 	}
-	x64_lea(&e->b, 4, RAX, x64_m32(base, X64_NOREG, (int32_t)(uint32_t)v));
+	x64_lea(&e->b, sz, dst, x64_m32(base, X64_NOREG, (int32_t)(uint32_t)v));
 	imm_field(e, e->b.len - 4, 4, JIT_IMM_SEXT32, which);
 }
+/* eax = zext32(base + X): lea eax, [base + disp32]  | class S8 (X): lea eax, [base + disp8] */
+static inline void addr_reg_imm(jit_em *e, enum x64_reg base, unsigned which) { lea_imm(e, 4, RAX, base, which); }
 /* op dst, simm32 X (81 /op id)  | class S8: op dst, simm8 (83 /op ib) */
 static inline void alu_imm_x(jit_em *e, enum x64_alu op, x64_rm dst)
 {

@@ -218,13 +218,7 @@ static void t_add_imm_32(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 /* add_imm_64:  lea A, [B + disp32 X]  (S8: lea A, [B + disp8 X]) */
 static void t_add_imm_64(jit_em *e, const pvm_inst *in, const tpl_desc *d)
 {
-	if (e->s8) {
-		x64_lea(&e->b, 8, A(in), x64_m8(B(in), X64_NOREG, (int8_t)in->imm));
-		imm_field(e, e->b.len - 1, 1, JIT_IMM_LOW8, 0);
-		return;
-	}
-	x64_lea(&e->b, 8, A(in), x64_m32(B(in), X64_NOREG, (int32_t)in->imm));
-	imm_field(e, e->b.len - 4, 4, JIT_IMM_SEXT32, 0);
+	lea_imm(e, 8, A(in), B(in), 0);
 }
 /* and/xor/or_imm:  mov A, B (unless equal) ; op A, simm32  (S8: op A, simm8) */
 static void t_alu_imm(jit_em *e, const pvm_inst *in, const tpl_desc *d)
@@ -623,8 +617,6 @@ static const tpl_desc tpl_table[PVM_NUM_OPS] = {
 #undef PVM_OP
 };
 
-/* The template of in: its table row's, a mutant's replacement (mutant builds only), or a trap for
- * an opcode with no template. */
 /* ---- immediate classes ---------------------------------------------------------------------- */
 
 /* Does op's template have a class S8 form (its X as an imm8 or disp8)? */
