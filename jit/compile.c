@@ -144,6 +144,24 @@ jit_err jit_emit_template_code(const pvm_inst *in, jit_imm_class c, jit_features
 	return emit_template(in, c, f, out, false);
 }
 
+jit_err jit_emit_fused(const pvm_inst *a, const pvm_inst *b, jit_features f, jit_tpl *out)
+{
+	memset(out, 0, sizeof *out);
+	if (a->op >= PVM_NUM_OPS || b->op >= PVM_NUM_OPS || a->ra > 12 || a->rb > 12 || b->ra > 12 || b->rb > 12 ||
+	    b->rd > 12 || !jit_fuse_pair(a, b))
+		return JIT_EINVAL;
+	x64_rec rec = { .insn = out->insns, .cap = JIT_TPL_MAX_INSNS };
+	jit_em e = { .b = { .p = out->bytes, .cap = JIT_TPL_MAX, .rec = &rec }, .f = f, .exits = out->exits,
+		.cap_exits = JIT_TPL_MAX_EXITS, .fixed_exits = true, .imms = out->imms, .cls_fixed = true };
+	jit_em_fused(&e, a, b);
+	if (e.b.err || rec.overflow) return JIT_EOVERFLOW;
+	out->len = e.b.len;
+	out->n_exits = e.n_exits;
+	out->n_imms = e.n_imms;
+	out->n_insns = rec.n;
+	return JIT_OK;
+}
+
 /* ---- one block ---------------------------------------------------------------------------- */
 
 /* Gas of the region entered at pc: what its prologue charges and its row records. */
@@ -156,6 +174,16 @@ static uint32_t region_cost(const pvm_program *p, uint32_t pc)
 static bool compiled(const pvm_program *p, uint32_t pc)
 {
 	return pc <= p->code_len && p->is_start[pc];
+}
+
+/* The instruction the compile fuses with a (jit.h § fusions), or NULL: the instruction at a->next
+ * when jit_fuse_pair holds and it starts no block (nothing jumps into the pair). */
+static inline const pvm_inst *fused_with(const pvm_program *p, const pvm_inst *a)
+{
+	if (a->op != PVM_OP_shlo_l_imm_64) return NULL; /* (the one head: most instructions leave here) */
+	uint32_t n = a->next;
+	if (n >= p->code_len || !p->is_start[n] || p->is_block[n]) return NULL;
+	return jit_fuse_pair(a, &p->inst[n]) ? &p->inst[n] : NULL;
 }
 
 /* Emit a panic at pc for a fall-through to a position that holds no compiled instruction. */
@@ -190,9 +218,17 @@ jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit
 				emit_trap_at(&e, at, false, p);
 				break;
 			}
-			const pvm_inst *in = pvm_inst_at(p, at);
+			const pvm_inst *in = pvm_inst_at(p, at), *f2 = fused_with(p, in);
 			map[n_map++] = (jit_pcmap){ (uint32_t)e.b.len, at };
-			jit_em_inst(&e, in);
+			if (f2 && k + 1 < n_insts) { /* a fused pair: b's row at a's offset (the composed piece) */
+				jit_em_fused(&e, in, f2);
+				map[n_map] = (jit_pcmap){ map[n_map - 1].host_off, f2->pc };
+				n_map++;
+				in = f2;
+				k++;
+			} else {
+				jit_em_inst(&e, in);
+			}
 			if (pvm_op_ends_region(in->op)) break;
 			at = in->next;
 		}
@@ -369,6 +405,7 @@ static bool is_block(const pvm_program *p, uint32_t pc)
 {
 	return pc <= p->code_len && p->is_block[pc] && p->is_start[pc];
 }
+
 
 /* ---- the template cache of a whole-program compile --------------------------------------------
 
@@ -760,6 +797,18 @@ static __attribute__((noinline, cold)) void emit_fall_trap(jit_em *e, const tpl_
 	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_PANIC, next, 0, 0, 0);
 }
 
+/* Emit the fused pair (a, b), whose row a's is the row before *r, and b's row *r: at a's offset
+ * (jit.h § fusions), marked in *fused (made at the first pair). Returns b. */
+static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_program *p, uint8_t **fused,
+                                                           jit_row *r, const pvm_inst *a, const pvm_inst *b)
+{
+	if (!*fused) *fused = pvm_xcalloc((size_t)p->code_len + 1, 1);
+	(*fused)[b->pc] = 1;
+	*r = (jit_row){ .at = { r[-1].at.host_off, b->pc }, .entry = JIT_NONE, .cost = region_cost(p, b->pc) };
+	jit_em_fused(e, a, b);
+	return b;
+}
+
 /* The instructions of p with the cache and its pieces, into rows and block_row (emit_program's loop): the same
  * bytes, exits and rows as that loop (ctest jit_cache compares them), with two shortcuts:
  * - the start after pc is in->next when that is a start: skip(pc), the distance to the next start
@@ -768,7 +817,7 @@ static __attribute__((noinline, cold)) void emit_fall_trap(jit_em *e, const tpl_
  * - at a start pc (pc <= code_len, is_start[pc]), is_block(p, pc) is is_block[pc] and region_cost
  *   reads gas_cost[pc]. */
 static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, uint32_t *block_row,
-                                const uint8_t *loop_head, tpl_cache *c)
+                                const uint8_t *loop_head, tpl_cache *c, uint8_t **fused)
 {
 	x64_buf *b = &e->b;
 	size_t n_rows = 0;
@@ -786,9 +835,14 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 			emit_prologue(e, c, pc, cost);
 		}
 		if (block) block_row[pc] = (uint32_t)n_rows;
-		const pvm_inst *in = &inst[pc];
+		const pvm_inst *in = &inst[pc], *f2;
 		rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = cost };
-		emit_inst(e, c, in);
+		if (fused && (f2 = fused_with(p, in)) != NULL) {
+			in = fuse_pair(e, p, fused, rows + n_rows++, in, f2);
+			pc = in->pc;
+		} else {
+			emit_inst(e, c, in);
+		}
 		unsigned flow = c->flow[in->op];
 		uint32_t next = in->next;
 		bool next_start = next <= code_len && is_start[next];
@@ -809,7 +863,7 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
  * (its row's index; the other entries are not written). Returns false on buffer overflow. Without
  * a cache, everything is emitted anew by the loop below, which is what the cache's must match. */
 static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint32_t *block_row,
-                         tpl_cache *cache)
+                         tpl_cache *cache, bool fuse)
 {
 	x64_buf *b = &e->b;
 	jp->enter_off = b->len;
@@ -833,11 +887,13 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 		if ((ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) && in->target <= pc) loop_head[in->target] = 1;
 	}
 	if (cache && cache->pieces) {
-		n_rows = emit_insts_cached(e, p, rows, block_row, loop_head, cache);
+		n_rows = emit_insts_cached(e, p, rows, block_row, loop_head, cache, fuse ? &jp->fused : NULL);
 	} else {
 		uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
+		uint32_t skip = JIT_NONE;      /* the second instruction of the last fused pair */
 		pvm_starts it = pvm_starts_of(p);
 		for (uint32_t pc = pvm_starts_next(&it); pc <= p->code_len; pc = pc < p->code_len ? pvm_starts_next(&it) : pc + 1) {
+			if (pc == skip) continue;
 			uint32_t entry = JIT_NONE;
 			bool block = is_block(p, pc);
 			size_t field[2];
@@ -847,9 +903,14 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 				jit_em_prologue(e, pc, region_cost(p, pc), field);
 			}
 			if (block) block_row[pc] = (uint32_t)n_rows;
-			const pvm_inst *in = &p->inst[pc];
+			const pvm_inst *in = &p->inst[pc], *f2;
 			rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = region_cost(p, pc) };
-			jit_em_inst(e, in);
+			if (fuse && (f2 = fused_with(p, in)) != NULL) {
+				in = fuse_pair(e, p, &jp->fused, rows + n_rows++, in, f2);
+				skip = in->pc; /* (the iteration's next start) */
+			} else {
+				jit_em_inst(e, in);
+			}
 			bool term = pvm_op_is_term(in->op);
 			term_next = term ? in->next : JIT_NONE;
 			/* no fall-through: trap, jump, djump; and ecalli, whose resume the runtime enters */
@@ -955,7 +1016,7 @@ static void code_release(uint8_t *c, size_t size)
 }
 
 /* jit_program_new, with the template cache unless use_cache is false. */
-static jit_err program_new(const pvm_program *p, jit_features f, bool use_cache, jit_program **out)
+static jit_err program_new(const pvm_program *p, jit_features f, bool use_cache, bool fuse, jit_program **out)
 {
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -990,11 +1051,13 @@ static jit_err program_new(const pvm_program *p, jit_features f, bool use_cache,
 		e = (jit_em){ .b = { .p = buf, .cap = cap }, .f = f, .cap_exits = starts + 64 };
 		e.exits = pvm_xmalloc(e.cap_exits * sizeof *e.exits);
 		bool cached = use_cache && pvm_mutant_active() == PVM_MUT_NONE && starts > TC_MIN_STARTS;
-		bool ok = emit_program(&e, p, jp, block_row, cached ? kept_cache(f) : NULL);
+		bool ok = emit_program(&e, p, jp, block_row, cached ? kept_cache(f) : NULL, fuse);
 		if (ok) break;
 		if (kept) code_release(code, cap);
 		else munmap(code, cap); /* RW: never kept */
 		free(e.exits);
+		free(jp->fused);
+		jp->fused = NULL;
 		if (cap > ((size_t)1 << 31)) {
 			free(block_row);
 			jit_program_free(jp);
@@ -1013,6 +1076,13 @@ static jit_err program_new(const pvm_program *p, jit_features f, bool use_cache,
 		goto nomem;
 	}
 	jp->code = code;
+	jp->feat = f;
+	if (jp->fused && p->jt_len) { /* the twin, if a run needs it, is compiled from the copies */
+		jp->prog.jump_table = pvm_xmalloc(p->jt_len * sizeof *p->jump_table);
+		memcpy(jp->prog.jump_table, p->jump_table, p->jt_len * sizeof *p->jump_table);
+		jp->prog.jt_len = p->jt_len;
+		jp->prog.jt_width = p->jt_width;
+	}
 	for (uint32_t i = 0; i < p->jt_len; i++) {
 		const jit_row *t = is_block(p, p->jump_table[i]) ? &jp->rows[block_row[p->jump_table[i]]] : NULL;
 		jp->jt_host[i] = t && t->entry != JIT_NONE ? (uint64_t)(uintptr_t)(jp->code + t->entry) : 0;
@@ -1034,12 +1104,17 @@ nomem:
 
 jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out)
 {
-	return program_new(p, f, true, out);
+	return program_new(p, f, true, true, out);
 }
 
 jit_err jit_program_new_uncached(const pvm_program *p, jit_features f, jit_program **out)
 {
-	return program_new(p, f, false, out);
+	return program_new(p, f, false, true, out);
+}
+
+jit_err jit_program_new_unfused(const pvm_program *p, jit_features f, jit_program **out)
+{
+	return program_new(p, f, true, false, out);
 }
 
 void jit_program_free(jit_program *jp)
@@ -1049,6 +1124,8 @@ void jit_program_free(jit_program *jp)
 	free(jp->rows);
 	pvm_program_fini(&jp->prog);
 	free(jp->jt_host);
+	free(jp->fused);
+	jit_program_free(jp->unfused);
 	free(jp->perms.v);
 	free(jp);
 }

@@ -158,6 +158,18 @@ jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, j
  * what needs only those (the proof store's keys, the variant-twin comparison). */
 jit_err jit_emit_template_code(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out);
 
+/* ---- fusions ------------------------------------------------------------------------------
+
+ * A fused pair is two instructions a, b (b the instruction at a->next) emitted as one piece of
+ * code. The compile fuses a pair when jit_fuse_pair holds and b starts no block (so nothing jumps
+ * to b); the pc map then gives b the host offset of a (an empty piece for a), and `prove` proves
+ * the piece against the two specs composed (README § Fusions). A run that must start or stop
+ * between the two (a start at b; GP 0.7.2's per-instruction gas stopping at b) runs on the
+ * program compiled without fusions (jit/runtime.c). */
+bool jit_fuse_pair(const pvm_inst *a, const pvm_inst *b);
+/* The fused code of a pair for which jit_fuse_pair holds (no immediate fields, no exits). */
+jit_err jit_emit_fused(const pvm_inst *a, const pvm_inst *b, jit_features f, jit_tpl *out);
+
 /* ---- one block / gas region (for block proofs) --------------------------------------------- */
 
 typedef struct jit_pcmap { uint32_t host_off, guest_pc; } jit_pcmap;

@@ -20,6 +20,8 @@ typedef struct jit_em {
 
 /* Append the template of one instruction. */
 void jit_em_inst(jit_em *e, const pvm_inst *in);
+/* Append the fused code of a and b (jit_fuse_pair(a, b) holds). */
+void jit_em_fused(jit_em *e, const pvm_inst *a, const pvm_inst *b);
 /* Is in emitted in class JIT_CLASS_S8 when the class is the value's (a program's compile)? */
 bool jit_em_s8(const pvm_inst *in);
 /* Room for one more exit: the array grown, or (a caller's fixed array, full) false with the
@@ -67,7 +69,8 @@ struct jit_program {
 	bool invalid;                /* 0.8.0: the blob failed prevalidation: every run panics at once */
 	uint32_t code_len;
 	pvm_program prog;            /* copies of the program's code and bitmask (code_len, isa; nothing
-	                                else): jit_row_inst decodes from them */
+	                                else): jit_row_inst decodes from them; with fusions, of its
+	                                jump table too (the twin is compiled from them) */
 	jit_stats stats;
 	jit_perms perms;             /* the sandbox shadow of the current or last run (runtime.c) */
 	bool has_stop_diff;          /* the last run's first start/sbrk stop whose shadow differed */
@@ -75,6 +78,11 @@ struct jit_program {
 	uint64_t last_regs[PVM_NUM_REGS]; /* the last run's registers at its exit, */
 	bool last_host;              /* whether it was a host call, */
 	uint32_t last_next;          /* and where that resumes (only a mutant reads these: runtime.c take_state) */
+	uint8_t *fused;              /* code_len + 1 bytes, 1 at the second instruction of a fused pair;
+	                                NULL when the compile fused none (or was asked not to) */
+	jit_features feat;           /* the features it was compiled for */
+	jit_program *unfused;        /* the same program compiled without fusions, made by the first
+	                                run that needs it (runtime.c) */
 	jit_stop_hook *hook;         /* jit_program_set_hook */
 	void *hook_ud;
 };
@@ -82,6 +90,8 @@ enum { JIT_NONE = UINT32_MAX };
 /* jit_program_new without the template cache: every template, prologue, stub and dispatcher
  * emitted anew. The same program byte for byte, with the same rows (ctest jit_cache). */
 jit_err jit_program_new_uncached(const pvm_program *p, jit_features f, jit_program **out);
+/* jit_program_new without fusions (the twin a run falls back to). */
+jit_err jit_program_new_unfused(const pvm_program *p, jit_features f, jit_program **out);
 /* Row of guest pc, or NULL when pc holds no compiled code. */
 const jit_row *jit_find_row(const jit_program *jp, uint32_t pc);
 /* The instruction compiled at the row of guest pc: at an instruction start the program's

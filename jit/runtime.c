@@ -583,12 +583,17 @@ static bool run_sbrk(jit_run *r, const pvm_inst *in)
  * at the next one with gas 0. The JIT's own code runs them: an int3 is written over the first
  * byte of the unpaid instruction's code for this run (SIGTRAP ends the run there, see on_fault),
  * and the code is entered after the region's prologue. Returns the row of that instruction, or
- * NULL (nothing patched) if the code could not be made writable. */
-static const jit_row *step_begin(jit_program *jp, uint32_t pc, int64_t g, uint8_t *saved)
+ * NULL (nothing patched) if the code could not be made writable, or if that instruction is the
+ * second of a fused pair (*in_pair set: the run goes on in the program without fusions). */
+static const jit_row *step_begin(jit_program *jp, uint32_t pc, int64_t g, uint8_t *saved, bool *in_pair)
 {
 	const jit_row *row = jit_find_row(jp, pc);
 	for (int64_t k = 0; k < g && row; k++) row = jit_find_row(jp, jit_row_inst(jp, row->at.guest_pc).next);
 	if (!row) return NULL;
+	if (jp->fused && jp->fused[row->at.guest_pc]) { /* between a fused pair: no code to stop at */
+		*in_pair = true;
+		return NULL;
+	}
 	static const uint8_t int3 = 0xcc;
 	*saved = jp->code[row->at.host_off];
 	return jit_code_write(jp->code + row->at.host_off, &int3, 1) ? row : NULL;
@@ -688,11 +693,51 @@ static void give_state(jit_run *r, pvm_state *s, uint32_t pc, const pvm_exit *x)
 	jp->last_next = x->next;
 }
 
+/* A run that starts or stops between the two instructions of a fused pair (a start at the second;
+ * GP 0.7.2's per-instruction gas stopping there) runs on the twin: the program compiled from the
+ * same bytes without fusions (made by the first such run, then kept). The state it gets is one a
+ * run starts from (a region entry, or the start, nothing charged), so the two runs are one. What
+ * the run leaves for the engine (the shadow, the stop difference, the last state) is swapped back. */
+static pvm_exit run_unfused(jit_program *jp, pvm_state *s, bool after_part)
+{
+	if (!jp->unfused) {
+		uint8_t *blob = NULL;
+		size_t len = 0;
+		pvm_program p;
+		pvm_errbuf e;
+		bool ok = pvm_program_encode(&jp->prog, &blob, &len) == PVM_OK &&
+		          pvm_program_decode_isa(&p, jp->prog.isa, blob, len, "jit twin", &e) == PVM_OK;
+		free(blob);
+		if (!ok) abort(); /* the program's own bytes, re-encoded: they decoded once */
+		jit_err je = jit_program_new_unfused(&p, jp->feat, &jp->unfused);
+		pvm_program_fini(&p);
+		if (je != JIT_OK) return (pvm_exit){ .status = PVM_PANIC };
+	}
+	jit_program *t = jp->unfused;
+	t->hook = jp->hook;
+	t->hook_ud = jp->hook_ud;
+	jit_perms swap = t->perms;
+	t->perms = jp->perms;
+	bool had_diff = after_part && jp->has_stop_diff; /* the first part's, if it had one */
+	pvm_exit x = jit_program_run(t, s);
+	jp->perms = t->perms;
+	t->perms = swap;
+	if (!had_diff) {
+		jp->has_stop_diff = t->has_stop_diff;
+		jp->stop_diff = t->stop_diff;
+	}
+	memcpy(jp->last_regs, t->last_regs, sizeof jp->last_regs);
+	jp->last_host = t->last_host;
+	jp->last_next = t->last_next;
+	return x;
+}
+
 pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 {
 	pvm_exit x = { .status = PVM_PANIC };
 	if (jp->isa080 && (jp->invalid || s->pc >= jp->code_len || !jit_find_row(jp, s->pc)))
 		return x; /* 0.8.0 deblob(p, ı) fails (§3): panic, state unchanged, no gas charged */
+	if (jp->fused && s->pc < jp->code_len && jp->fused[s->pc]) return run_unfused(jp, s, false);
 	jit_run r = { .state = s };
 	pthread_once(&handler_once, install_handler);
 	if (!sandbox_open(&r, jp, s)) return x; /* no address space: cannot run at all */
@@ -705,7 +750,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		sandbox_close(&r);
 		return x; /* no signal stack: JIT code cannot run (rsp is its gas counter) */
 	}
-	bool charge;
+	bool charge, in_pair = false;
 	uint32_t pc = take_state(&r, s, &charge);
 	r.prev = current_run;
 	current_run = &r;
@@ -722,13 +767,13 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		} else if (charge) { /* a start inside a region, or no code at all: charge here */
 			uint32_t cost = row ? row->cost : 1; /* no code here: a one-instruction trap region */
 			if (r.ctx->gas < (int64_t)cost) {
-				if (per_insn && row && r.ctx->gas > 0 && (stop = step_begin(jp, pc, r.ctx->gas, &stop_saved))) {
+				if (per_insn && row && r.ctx->gas > 0 && (stop = step_begin(jp, pc, r.ctx->gas, &stop_saved, &in_pair))) {
 					r.ctx->gas = 0;
 					charge = false;
 					continue;
 				}
 				x.status = PVM_OOG;
-				break;
+				break; /* (in_pair: at pc, nothing charged: the twin's run starts here) */
 			}
 			r.ctx->gas -= cost;
 		}
@@ -742,11 +787,12 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		jit_exit_kind k = r.ctx->exit_kind;
 		const pvm_inst inst = jit_row_inst(jp, pc), *in = &inst;
 		if (k == JIT_EXIT_OOG && per_insn && !stop && r.ctx->gas > 0 &&
-		    (stop = step_begin(jp, pc, r.ctx->gas, &stop_saved))) { /* pc: the region entry */
+		    (stop = step_begin(jp, pc, r.ctx->gas, &stop_saved, &in_pair))) { /* pc: the region entry */
 			r.ctx->gas = 0;
 			charge = false;
 			continue;
 		}
+		if (in_pair) break; /* at the region entry pc, its prologue charged nothing */
 		bool sbrk_panics = k == JIT_EXIT_SBRK && !run_sbrk(&r, in);
 		if ((k == JIT_EXIT_SBRK && !sbrk_panics) || (k == JIT_EXIT_FAULT && emulate_wrapping(&r, in))) {
 			pc = in->next; /* resume within the region: nothing more to charge */
@@ -775,7 +821,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	current_run = r.prev;
 	sandbox_close(&r);
 	pthread_sigmask(SIG_SETMASK, &held, NULL);
-	return x;
+	return in_pair ? run_unfused(jp, s, true) : x;
 }
 
 /* ---- the engine --------------------------------------------------------------------------------- */

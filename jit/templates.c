@@ -672,3 +672,27 @@ void jit_em_inst(jit_em *e, const pvm_inst *in)
 	e->s8 = e->cls_fixed ? e->cls == JIT_CLASS_S8 : jit_em_s8(in);
 	(fn ? fn : d->fn ? d->fn : t_trap)(e, in, d);
 }
+
+/* ---- fusions (README § Fusions) ------------------------------------------------------------- */
+
+/* shlo_l_imm_64 rX, rA, s ; add_64 rX, rX, rB (or rX, rB, rX), s = X & 63 in 1..3, rB != rX:
+ * rX = (rA << s) + rB, one lea. rA may be rX or rB. */
+bool jit_fuse_pair(const pvm_inst *a, const pvm_inst *b)
+{
+	if (a->op != PVM_OP_shlo_l_imm_64 || b->op != PVM_OP_add_64 || b->pc != a->next) return false;
+	unsigned s = (unsigned)(a->imm & 63);
+	uint8_t x = a->ra;
+	if (s < 1 || s > 3 || b->rd != x) return false;
+	return (b->ra == x) != (b->rb == x); /* the other addend is not rX */
+}
+
+/* The fused pair's code (jit_fuse_pair holds):  lea X, [B + A * 2^s] */
+void jit_em_fused(jit_em *e, const pvm_inst *a, const pvm_inst *b)
+{
+	uint8_t other = b->ra == a->ra ? b->rb : b->ra;
+	unsigned s = (unsigned)(a->imm & 63);
+	s = (unsigned)pvm_mutant_hook(PVM_HOOK_fuse_scale, s); /* (mutants only) */
+	e->cur = a;
+	e->s8 = false;
+	x64_lea(&e->b, 8, jit_reg_map[a->ra], x64_mx(jit_reg_map[other], jit_reg_map[a->rb], (uint8_t)(1u << s), 0));
+}
