@@ -193,6 +193,26 @@ pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in0, pvm_isa i
 	return PVM_OK;
 }
 
+pvm_err tv_cex_vector_fused(const tv_cex *cex, const pvm_inst *a, const pvm_inst *b, pvm_isa isa, const char *name,
+                            pvm_vector *v, pvm_errbuf *e)
+{
+	memset(v, 0, sizeof *v);
+	pvm_inst ab[2] = { *a, *b };
+	ab[0].imm = cex->x;
+	if (tv_program_for_n(ab, 2, isa, v) != PVM_OK) {
+		pvm_errf(e, "%s: cannot encode %s + %s with the counterexample's operands", name, pvm_ops[a->op].name,
+		         pvm_ops[b->op].name);
+		pvm_vector_fini(v);
+		return PVM_EINVAL;
+	}
+	v->name = dup_name(name);
+	memcpy(v->initial_regs, cex->regs, sizeof v->initial_regs);
+	v->initial_pc = 0;
+	v->initial_gas = 1000;
+	add_accesses(v, cex);
+	return PVM_OK;
+}
+
 pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, uint64_t cost, const char *name,
                             pvm_vector *v, pvm_errbuf *e)
 {

@@ -32,6 +32,9 @@ void tv_cex_describe(const tv_cex *cex, const pvm_inst *in, char *out, size_t n)
  * its test program. Block: the original vector's program, pages and memory with the model's
  * registers and accessed bytes, starting at pc, with gas capped at the region's cost (so the run
  * ends at the next region and nothing later masks the divergence). */
+/* The same for a fused pair a, b (tv_program_for_n: the pair then traps), the head's X the model's. */
+pvm_err tv_cex_vector_fused(const tv_cex *cex, const pvm_inst *a, const pvm_inst *b, pvm_isa isa, const char *name,
+                            pvm_vector *v, pvm_errbuf *e);
 pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in, pvm_isa isa, const char *name,
                                pvm_vector *v, pvm_errbuf *e);
 pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, uint64_t cost, const char *name,

@@ -84,23 +84,36 @@ int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3])
 	return k;
 }
 
-/* Layout: the instruction at 0 (L bytes), trap at L (fall-through), trap at L+1 (branch target),
- * then N_JT traps that the jump table lists, so every dynamic target lands on its own pc. */
-pvm_err tv_program_for(pvm_inst *in, pvm_isa isa, pvm_vector *v)
+/* Layout: the instructions from 0 (L bytes in all), trap at L (fall-through), trap at L+1 (branch
+ * target), then N_JT traps that the jump table lists, so every dynamic target lands on its own pc.
+ * Only the last instruction's branch target is L+1 (a fused pair's first has none). */
+pvm_err tv_program_for_n(pvm_inst *ins, size_t n, pvm_isa isa, pvm_vector *v)
 {
-	/* fixed 4-byte immediates: the layout (and so next and target) does not depend on values */
-	unsigned form = pvm_ops[in->op].form;
-	const pvm_forminfo *fi = &pvm_forms[form];
-	bool x = fi->f1 == PVM_FR_X && fi->f1_len != PVM_FR_EIGHT, t = fi->f1 == PVM_FR_T || fi->f2 == PVM_FR_T;
-	pvm_fields f = { .ra = in->ra, .rb = in->rb, .rd = in->rd, .x = in->imm, .y = in->imm2,
-	                 .wx = x ? 4 : 0, .wy = fi->f2 == PVM_FR_Y ? 4 : 0, .wt = t ? 1 : 0, .off = 1 };
-	uint8_t buf[PVM_FIELDS_MAXLEN];
-	const char *why;
-	uint8_t byte = pvm_byte(isa, in->op);
-	unsigned len = pvm_fields_encode(form, byte, &f, buf, &why);
-	if (!len) return PVM_EINVAL;
-	f.off = len + 1;
-	if (pvm_fields_encode(form, byte, &f, buf, &why) != len) return PVM_EINVAL;
+	uint8_t buf[2 * PVM_FIELDS_MAXLEN];
+	unsigned lens[2], len = 0;
+	if (n < 1 || n > 2) return PVM_EINVAL;
+	for (int pass = 0; pass < 2; pass++) { /* (pass 1: the lengths known, so L and the target) */
+		unsigned at = 0;
+		for (size_t i = 0; i < n; i++) {
+			pvm_inst *in = &ins[i];
+			/* fixed 4-byte immediates: the layout (and so next and target) does not depend on values */
+			unsigned form = pvm_ops[in->op].form;
+			const pvm_forminfo *fi = &pvm_forms[form];
+			bool x = fi->f1 == PVM_FR_X && fi->f1_len != PVM_FR_EIGHT, t = fi->f1 == PVM_FR_T || fi->f2 == PVM_FR_T;
+			pvm_fields f = { .ra = in->ra, .rb = in->rb, .rd = in->rd, .x = in->imm, .y = in->imm2,
+			                 .wx = x ? 4 : 0, .wy = fi->f2 == PVM_FR_Y ? 4 : 0, .wt = t ? 1 : 0,
+			                 .off = pass ? len + 1 - at : 1 };
+			const char *why;
+			unsigned l = pvm_fields_encode(form, pvm_byte(isa, in->op), &f, buf + at, &why);
+			if (!l || (pass && l != lens[i])) return PVM_EINVAL;
+			lens[i] = l;
+			in->pc = at;
+			at += l;
+			in->next = at;
+		}
+		len = at;
+	}
+	for (size_t i = 0; i < n; i++) ins[i].target = len + 1;
 	uint32_t code_len = len + 2 + N_JT;
 	uint32_t blob_len = 1 + 1 + 1 + N_JT + code_len + (code_len + 7) / 8;
 	uint8_t *b = pvm_xcalloc(1, blob_len);
@@ -109,19 +122,44 @@ pvm_err tv_program_for(pvm_inst *in, pvm_isa isa, pvm_vector *v)
 	b[k++] = 1;          /* z: one byte per entry */
 	b[k++] = (uint8_t)code_len;
 	for (int i = 0; i < N_JT; i++) b[k++] = (uint8_t)(len + 2 + i);
-	size_t code_at = k;
 	memcpy(b + k, buf, len);
 	memset(b + k + len, pvm_byte(isa, PVM_OP_trap), code_len - len);
 	k += code_len;
 	uint8_t *mask = b + k;
-	for (uint32_t i = 0; i < code_len; i++)
-		if (i == 0 || i >= len) mask[i / 8] |= (uint8_t)(1u << (i % 8));
-	(void)code_at;
+	for (uint32_t i = 0; i < code_len; i++) {
+		bool start = i >= len;
+		for (size_t j = 0; j < n; j++) start |= i == ins[j].pc;
+		if (start) mask[i / 8] |= (uint8_t)(1u << (i % 8));
+	}
 	v->program = b;
 	v->program_len = blob_len;
 	v->isa = isa;
-	in->pc = 0;
-	in->next = len;
-	in->target = len + 1;
 	return PVM_OK;
+}
+
+pvm_err tv_program_for(pvm_inst *in, pvm_isa isa, pvm_vector *v)
+{
+	return tv_program_for_n(in, 1, isa, v);
+}
+
+bool tv_fused_code(const pvm_inst *a0, const pvm_inst *b0, pvm_isa isa, jit_features f, pvm_inst *a, pvm_inst *b,
+                   jit_tpl *tpl, char *why, size_t n)
+{
+	pvm_inst ab[2] = { *a0, *b0 };
+	pvm_vector layout;
+	memset(&layout, 0, sizeof layout);
+	pvm_err pe = tv_program_for_n(ab, 2, isa, &layout); /* pcs as the counterexample's program has them */
+	pvm_vector_fini(&layout);
+	if (pe != PVM_OK) {
+		snprintf(why, n, "cannot lay out a test program of %s + %s", pvm_ops[a0->op].name, pvm_ops[b0->op].name);
+		return false;
+	}
+	*a = ab[0];
+	*b = ab[1];
+	jit_err je = jit_emit_fused(a, b, f, tpl);
+	if (je != JIT_OK) {
+		snprintf(why, n, "emit fused %s + %s: %s", pvm_ops[a->op].name, pvm_ops[b->op].name, jit_strerror(je));
+		return false;
+	}
+	return true;
 }

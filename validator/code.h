@@ -14,6 +14,8 @@ int tv_reg_operands(pvm_inst *in, uint8_t *ptr[3]);
  * to the program's layout, which is the same in both revisions (only opcode bytes differ).
  * Builds the blob of a vector of revision isa in *v (program and isa fields only). */
 pvm_err tv_program_for(pvm_inst *in, pvm_isa isa, pvm_vector *v);
+/* The same with n (1 or 2) instructions in sequence from pc 0 (a fused pair: ins[1] at ins[0].next). */
+pvm_err tv_program_for_n(pvm_inst *ins, size_t n, pvm_isa isa, pvm_vector *v);
 
 /* The immediate a template proof emits its template with (its fields are then made symbolic). */
 bool tv_class_candidate(jit_imm_class cls, uint64_t *imm);
@@ -23,6 +25,11 @@ bool tv_class_candidate(jit_imm_class cls, uint64_t *imm);
  * jit_emit_template_code). False (why says so) when it cannot be made. */
 bool tv_template_code(const pvm_inst *in0, jit_imm_class cls, pvm_isa isa, jit_features f, bool listing, pvm_inst *in,
                       jit_tpl *tpl, char *why, size_t n);
+
+/* The code a fusion proof lifts (README § Fusions): the pair a0, b0 laid out in its two-instruction
+ * test program (tv_program_for_n) as *a, *b, and their fused code (jit_emit_fused) in *tpl. */
+bool tv_fused_code(const pvm_inst *a0, const pvm_inst *b0, pvm_isa isa, jit_features f, pvm_inst *a, pvm_inst *b,
+                   jit_tpl *tpl, char *why, size_t n);
 
 /* The block the JIT compiles at pc with features f into *blk (zeroed by the caller, freed by
  * jit_block_free either way). False (why says so) when it cannot be compiled. */

@@ -159,6 +159,13 @@ static void json_item(FILE *f, const tv_result *r, int view)
 	fprintf(f, ",%d,%d]", view, category(r));
 }
 
+/* Results counted, not listed, when proved: template instances and fusion-pattern instances. */
+static const char *const agg_prefix[] = { "imm:", "fusion:" };
+static bool aggregated(const tv_result *r)
+{
+	return !strncmp(r->what, agg_prefix[0], 4) || !strncmp(r->what, agg_prefix[1], 7);
+}
+
 /* One cell's object: counts, proved templates per kind, the other results, code, spec key, cex views. */
 static void json_cell(page *P, size_t c)
 {
@@ -185,12 +192,14 @@ static void json_cell(page *P, size_t c)
 	fputs(",\"agg\":[", f);
 	double *t = pvm_xmalloc(n * sizeof *t);
 	bool any = false;
-	for (int reading = 0; reading < 4; reading++) {
+	for (int kr = 0; kr < 8; kr++) {
+		int reading = kr % 4;
+		const char *pre = agg_prefix[kr / 4];
 		size_t m = 0;
 		const char *what = NULL;
 		for (size_t i = 0; i < n; i++) {
 			const tv_result *r = &rep->r[ix[i]];
-			if (r->verdict == TV_PROVED && !strncmp(r->what, "imm:", 4) && r->reading == reading)
+			if (r->verdict == TV_PROVED && !strncmp(r->what, pre, strlen(pre)) && r->reading == reading)
 				t[m++] = r->ms, what = r->what;
 		}
 		if (!m) continue;
@@ -208,7 +217,7 @@ static void json_cell(page *P, size_t c)
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < n; i++) {
 			const tv_result *r = &rep->r[ix[i]];
-			bool tpl = !strncmp(r->what, "imm:", 4);
+			bool tpl = aggregated(r);
 			if (pass == 0 ? tpl : !tpl || r->verdict == TV_PROVED) continue;
 			if (listed == CELL_LIST_MAX) {
 				more++;

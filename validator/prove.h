@@ -10,16 +10,21 @@
 /* Prove the template of `in` (registers fixed, immediates symbolic within class cls).
  * in->pc/next/target give the layout the counterexample program will use. */
 tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in, jit_imm_class cls, tv_result *res, tv_cex *cex);
+/* Prove the fused code of the pair a, b (jit_fuse_pair holds; registers fixed, the head's X every
+ * value with its X & 63) against the two specs composed (tv_spec_pair; README § Fusions). */
+tv_verdict tv_prove_fused(tv_worker *w, const pvm_inst *a, const pvm_inst *b, tv_result *res, tv_cex *cex);
 /* Prove the gas region of p entered at pc against the composed specs of its instructions.
  * *last (when not NULL) gets the pc of the region's last instruction. */
 tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
                            tv_cex *cex, uint32_t *last);
 /* Prove the same region piece by piece (the gas prologue, then each instruction's code between
- * the JIT's pc-map cuts against that instruction's spec; README: soundness). *last_pc: the
- * region's last instruction; *cex_pc: the pc of the state a counterexample model is at;
- * *n_pieces: pieces proved or tried. */
+ * the JIT's pc-map cuts against that instruction's spec, or a fused pair's against the two
+ * composed; README: soundness). *last_pc: the region's last instruction; *cex_pc: the pc of the
+ * state a counterexample model is at; *cex_last: the last instruction of that counterexample's
+ * piece (UINT32_MAX: the model is the prologue's, whose gas it holds); *n_pieces: pieces proved
+ * or tried. */
 tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
-                           tv_cex *cex, uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces);
+                           tv_cex *cex, uint32_t *last_pc, uint32_t *cex_pc, uint32_t *cex_last, size_t *n_pieces);
 /* Prove the dynamic-jump dispatcher of the jump `in` (at in->pc of p, registers fixed, immediates
  * symbolic) against the spec's djump: halt, panic, or the host entry of jump_table[a/2 - 1]. */
 tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst *in, tv_result *res, tv_cex *cex);

@@ -59,19 +59,20 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 	res->variant = (uint8_t)tv_first_variant(o);
 	res->isa = (uint8_t)p->isa;
 	snprintf(res->what, sizeof res->what, "block@%u", pc);
-	uint32_t last_pc = pc, cex_pc = pc;
+	uint32_t last_pc = pc, cex_pc = pc, cex_last = UINT32_MAX; /* cex_last: tv_prove_pieces' */
 	bool fallback_cex = false; /* a counterexample of the concrete fallback (its state in cex) */
 	size_t n_pieces = 0;
 	unsigned non_block = 0; /* static targets that are not block starts: proved linked to a panic */
 	if (tv_check_decode(o, p, v, pc, wk->reading, res, &non_block) != TV_PROVED) return PVM_OK;
 	tv_verdict verdict = TV_UNKNOWN;
-	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, L, pc, res, &cex, &last_pc, &cex_pc, &n_pieces);
+	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, L, pc, res, &cex, &last_pc, &cex_pc, &cex_last, &n_pieces);
 	if (o->whole_block || verdict == TV_UNKNOWN) {
 		/* the whole region in one query (also where a piece does not lift or decide) */
 		char why[120];
 		snprintf(why, sizeof why, "%.100s", res->detail);
 		double ms = res->ms;
 		cex_pc = pc;
+		cex_last = UINT32_MAX;
 		verdict = tv_prove_region(wk, p, L, pc, res, &cex, &last_pc);
 		res->ms += ms;
 		if (!o->whole_block && verdict != TV_PROVED) {
@@ -91,6 +92,7 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 			verdict = TV_CEX;
 			cex = xc;
 			cex_pc = pc;
+			cex_last = UINT32_MAX;
 			snprintf(res->detail, sizeof res->detail, "pieces PROVED but the whole-block cross-check differs: %.180s",
 			         x.detail);
 			res->verdict = TV_CEX;
@@ -184,14 +186,17 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 		}
 		/* a piece inside the region: its model's gas is any value (the piece neither reads nor
 		 * charges it), and the run from cex_pc is charged that region's cost: give exactly that */
-		const pvm_inst *ci = pvm_inst_at(p, cex_pc);
-		bool mid = cex_pc != pc && !pvm_op_ends_region(ci->op) && ci->next < p->code_len;
-		/* (GP 0.8.0: a start mid-block is charged the whole block L(cex_pc); the trap after the piece
-		 * ends the run, so the gas only has to cover the block of the cut program: give plenty) */
-		uint64_t mid_gas = p->isa == PVM_ISA_080 ? 1u << 20 : 2;
+		/* (a piece's model is at cex_pc, its piece's last instruction cex_last: a fused pair's second) */
+		bool piece = cex_last != UINT32_MAX;
+		const pvm_inst *ci = pvm_inst_at(p, piece ? cex_last : cex_pc);
+		bool mid = (piece || cex_pc != pc) && !pvm_op_ends_region(ci->op) && ci->next < p->code_len;
+		/* (GP 0.7.2: the region of the cut program from cex_pc: the piece's instructions and the
+		 * trap; GP 0.8.0: a start mid-block is charged the whole block L(cex_pc); the trap after the
+		 * piece ends the run, so the gas only has to cover the block of the cut program: give plenty) */
+		uint64_t mid_gas = p->isa == PVM_ISA_080 ? 1u << 20 : piece && cex_last != cex_pc ? 3 : 2;
 		uint64_t run_cost = mid ? mid_gas : tv_region_cost(o->spec, p, cex_pc);
 		if (fallback_cex) run_cost = UINT64_MAX; /* the fallback's run: the vector's own gas */
-		if (cex_pc != pc) cex.gas = (int64_t)run_cost;
+		if (cex_pc != pc || piece) cex.gas = (int64_t)run_cost;
 		pvm_err err = !cex.valid ? PVM_EINVAL
 		            : tv_cex_vector_block(&cex, v ? v : &none, cex_pc, run_cost, path, &cv, &we);
 		if (!err) cv.isa = p->isa;

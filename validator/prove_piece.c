@@ -138,11 +138,53 @@ static bool prologue_bytes(const jit_block *blk, uint32_t end, uint8_t out[32])
 	return true;
 }
 
-/* Proves one piece; k < 0 is the prologue. *cex_pc gets the guest pc the model's state is at. */
-static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk, long k, uint64_t cost,
+/* The block starts instruction in may go to: a branch target (concrete) or a dynamic jump's
+ * (the whole table), as an array from pc to Bool. */
+static Z3_ast block_starts(Z3_context z, const pvm_program *p, const pvm_inst *in)
+{
+	Z3_sort b32 = Z3_mk_bv_sort(z, 32);
+	Z3_ast is_block = Z3_mk_const_array(z, b32, Z3_mk_false(z));
+	if (in->op == PVM_OP_jump_ind || in->op == PVM_OP_load_imm_jump_ind) {
+		for (uint32_t i = 0; i <= p->code_len; i++)
+			if (p->is_block[i]) is_block = Z3_mk_store(z, is_block, num(z, i, 32), Z3_mk_true(z));
+	} else if (in->target <= p->code_len && p->is_block[in->target]) {
+		is_block = Z3_mk_store(z, is_block, num(z, in->target, 32), Z3_mk_true(z));
+	}
+	return is_block;
+}
+
+bool tv_spec_pair(tv_query *q, const sem_spec *sp, const pvm_inst *a, const pvm_inst *b, Z3_ast is_block_a,
+                  Z3_ast is_block_b, tv_outcome *o, char *why, size_t n)
+{
+	Z3_context z = q->z;
+	if (pvm_ops[a->op].acc != PVM_ACC_NOMEM || pvm_ops[b->op].acc != PVM_ACC_NOMEM || b->pc != a->next) {
+		snprintf(why, n, "fusion of %s and %s: the composition is of two register instructions in sequence",
+		         pvm_ops[a->op].name, pvm_ops[b->op].name);
+		return false;
+	}
+	sem_z3_post pa, pb;
+	tv_outcome oa, ob;
+	if (!tv_spec_step(q, sp, a, q->g, q->gm, q->gas, is_block_a, &pa, why, n)) return false;
+	tv_spec_outcome(q, &pa, &oa);
+	if (!tv_spec_step(q, sp, b, oa.regs, oa.mem, oa.gas, is_block_b, &pb, why, n)) return false;
+	tv_spec_outcome(q, &pb, &ob);
+	/* a went on to b */
+	Z3_ast cont = and2(z, Z3_mk_eq(z, oa.kind, num(z, K_CONT, 8)), Z3_mk_eq(z, oa.pc, num(z, b->pc, 32)));
+	o->kind = Z3_mk_ite(z, cont, ob.kind, oa.kind);
+	o->pc = Z3_mk_ite(z, cont, ob.pc, oa.pc);
+	for (int i = 0; i < PVM_NUM_REGS; i++) o->regs[i] = Z3_mk_ite(z, cont, ob.regs[i], oa.regs[i]);
+	o->mem = Z3_mk_ite(z, cont, ob.mem, oa.mem);
+	o->gas = Z3_mk_ite(z, cont, ob.gas, oa.gas);
+	return true;
+}
+
+/* Proves one piece; k < 0 is the prologue; span 2: instructions k and k + 1, a fused pair (an
+ * empty piece k, README § Fusions), against their specs composed (tv_spec_pair). *cex_pc gets
+ * the guest pc the model's state is at. */
+static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk, long k, int span, uint64_t cost,
                               tv_result *res, tv_cex *cex, uint32_t *cex_pc, size_t *n_tpl)
 {
-	if (k >= 0 && w->o->memo) {
+	if (k >= 0 && span == 1 && w->o->memo) {
 		/* the piece is a template instance: its template proof (symbolic immediates, so the
 		 * memo answers every later instance of the same shape); a template that does not
 		 * prove is proved here as a piece, so a counterexample is one of this block */
@@ -182,10 +224,12 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 	tv_query q;
 	tv_query_init(&q, w);
 	uint32_t off = k < 0 ? 0 : blk->map[k].host_off;
-	uint32_t end = k + 1 < (long)blk->n_map ? blk->map[k + 1].host_off : (uint32_t)blk->len;
+	uint32_t end = k + span < (long)blk->n_map ? blk->map[k + span].host_off : (uint32_t)blk->len;
 	const pvm_inst *in = k < 0 ? NULL : pvm_inst_at(p, blk->map[k].guest_pc);
+	const pvm_inst *in2 = span == 2 ? pvm_inst_at(p, blk->map[k + 1].guest_pc) : NULL;
 	*cex_pc = in ? in->pc : blk->entry_pc;
-	if (in) tv_query_name(w, TV_QK_PIECE, "%s_pc%u", pvm_ops[in->op].name, in->pc);
+	if (in2) tv_query_name(w, TV_QK_PIECE, "%s+%s_pc%u", pvm_ops[in->op].name, pvm_ops[in2->op].name, in->pc);
+	else if (in) tv_query_name(w, TV_QK_PIECE, "%s_pc%u", pvm_ops[in->op].name, in->pc);
 	else tv_query_name(w, TV_QK_PIECE, "prologue_pc%u", blk->entry_pc);
 	tv_outcome run, stay;
 	Z3_ast oog = NULL;
@@ -200,16 +244,12 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 		run = stay;
 		run.kind = num(z, K_CONT, 8);
 		run.gas = Z3_mk_bvsub(z, q.gas, c);
+	} else if (in2) {
+		if (!tv_spec_pair(&q, w->o->spec, in, in2, block_starts(z, p, in), block_starts(z, p, in2), &run, res->detail,
+		                  sizeof res->detail))
+			return TV_UNKNOWN;
 	} else {
-		/* block starts, for a branch target (concrete) or a dynamic jump (the whole table) */
-		Z3_sort b32 = Z3_mk_bv_sort(z, 32);
-		Z3_ast is_block = Z3_mk_const_array(z, b32, Z3_mk_false(z));
-		if (in->op == PVM_OP_jump_ind || in->op == PVM_OP_load_imm_jump_ind) {
-			for (uint32_t i = 0; i <= p->code_len; i++)
-				if (p->is_block[i]) is_block = Z3_mk_store(z, is_block, num(z, i, 32), Z3_mk_true(z));
-		} else if (in->target <= p->code_len && p->is_block[in->target]) {
-			is_block = Z3_mk_store(z, is_block, num(z, in->target, 32), Z3_mk_true(z));
-		}
+		Z3_ast is_block = block_starts(z, p, in);
 		sem_z3_post post;
 		if (!tv_spec_step(&q, w->o->spec, in, q.g, q.gm, q.gas, is_block, &post, res->detail, sizeof res->detail))
 			return TV_UNKNOWN;
@@ -222,8 +262,8 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 		snprintf(res->detail, sizeof res->detail, "lift piece at +%u: %s", off, lift_errmsg(w->lc));
 		return TV_UNKNOWN;
 	}
-	tv_code c = { .blk = blk, .p = p, .ex = blk->exits, .n_ex = blk->n_exits, .fall = in ? in->next : blk->entry_pc,
-	           .piece = true };
+	tv_code c = { .blk = blk, .p = p, .ex = blk->exits, .n_ex = blk->n_exits,
+	           .fall = in2 ? in2->next : in ? in->next : blk->entry_pc, .piece = true };
 	res->detail[0] = 0;
 	tv_verdict v = TV_UNKNOWN;
 	Z3_ast bad = NULL;
@@ -243,7 +283,9 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 		memcpy(d->bytes, pb, d->len);
 	}
 	if (v == TV_CEX) {
-		if (in) snprintf(res->detail, sizeof res->detail, "piece of %s at pc %u (in the block at pc %u) differs from its spec",
+		if (in2) snprintf(res->detail, sizeof res->detail, "fused piece of %s + %s at pc %u (in the block at pc %u) differs "
+		                  "from their composed specs", pvm_ops[in->op].name, pvm_ops[in2->op].name, in->pc, blk->entry_pc);
+		else if (in) snprintf(res->detail, sizeof res->detail, "piece of %s at pc %u (in the block at pc %u) differs from its spec",
 		                 pvm_ops[in->op].name, in->pc, blk->entry_pc);
 		else snprintf(res->detail, sizeof res->detail, "gas prologue of the block at pc %u differs from the spec", blk->entry_pc);
 	}
@@ -251,13 +293,14 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 }
 
 tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
-                           tv_cex *cex, uint32_t *last_pc, uint32_t *cex_pc, size_t *n_pieces)
+                           tv_cex *cex, uint32_t *last_pc, uint32_t *cex_pc, uint32_t *cex_last, size_t *n_pieces)
 {
 	double t0 = tv_now_ms();
 	tv_verdict v = TV_UNKNOWN;
 	jit_block blk;
 	memset(&blk, 0, sizeof blk);
 	*cex_pc = pc;
+	*cex_last = UINT32_MAX;
 	*n_pieces = 0;
 	if (!tv_begin(w, res, cex) || !tv_block_code(p, pc, w->feat, &blk, res->detail, sizeof res->detail)) goto out;
 	if (!blk.n_map || blk.map[0].guest_pc != pc) {
@@ -299,14 +342,25 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L
 		goto out;
 	}
 	v = TV_PROVED;
-	size_t n_tpl = 0;
+	size_t n_tpl = 0, n_fused = 0;
 	for (long k = -1; k < (long)blk.n_map && v == TV_PROVED; k++) {
 		uint32_t at;
-		v = prove_piece(w, p, &blk, k, cost, res, cex, &at, &n_tpl);
+		/* a fused pair: k's piece empty, k + 1's the pair's code (jit.h § fusions) */
+		int span = k >= 0 && k + 1 < (long)blk.n_map && blk.map[k + 1].host_off == blk.map[k].host_off &&
+		           jit_fuse_pair(pvm_inst_at(p, blk.map[k].guest_pc), pvm_inst_at(p, blk.map[k + 1].guest_pc)) ? 2 : 1;
+		v = prove_piece(w, p, &blk, k, span, cost, res, cex, &at, &n_tpl);
 		(*n_pieces)++;
-		if (v != TV_PROVED) *cex_pc = at;
+		if (span == 2) n_fused++, k++;
+		if (v != TV_PROVED) {
+			*cex_pc = at;
+			if (k >= 0) *cex_last = blk.map[k].guest_pc; /* (k: a pair's second) */
+		}
 	}
-	if (v == TV_PROVED) snprintf(res->detail, sizeof res->detail, "%zu pieces (%zu by their template proof)", *n_pieces, n_tpl);
+	if (v == TV_PROVED && n_fused)
+		snprintf(res->detail, sizeof res->detail, "%zu pieces (%zu by their template proof, %zu fused pairs)", *n_pieces,
+		         n_tpl, n_fused);
+	else if (v == TV_PROVED)
+		snprintf(res->detail, sizeof res->detail, "%zu pieces (%zu by their template proof)", *n_pieces, n_tpl);
 out:
 	jit_block_fini(&blk);
 	return tv_finish(res, v, t0);

@@ -135,3 +135,51 @@ out:
 	return tv_finish(res, v, t0);
 }
 
+
+tv_verdict tv_prove_fused(tv_worker *w, const pvm_inst *a0, const pvm_inst *b0, tv_result *res, tv_cex *cex)
+{
+	double t0 = tv_now_ms();
+	tv_verdict v = TV_UNKNOWN;
+	if (!tv_begin(w, res, cex)) goto out;
+	pvm_inst a, b;
+	jit_tpl tpl;
+	if (!tv_fused_code(a0, b0, sem_spec_isa(w->o->spec), w->feat, &a, &b, &tpl, res->detail, sizeof res->detail))
+		goto out;
+	Z3_context z = w->z;
+	tv_query q;
+	tv_query_init(&q, w);
+	unsigned s = (unsigned)(a.imm & 63);
+	tv_query_name(w, TV_QK_TEMPLATE, "%s+%s_r%u.r%u+r%u.r%u.r%u_s%u_gp%s", pvm_ops[a.op].name, pvm_ops[b.op].name, a.ra,
+	              a.rb, b.ra, b.rb, b.rd, s, pvm_isa_name(sem_spec_isa(w->o->spec)));
+	/* The head's X: every 32-bit immediate whose low 6 bits are s (its decoder's X is sext32 of
+	 * it, and the spec shifts by X & 63): sext32(hi26 ++ s). The fused code holds no field of it. */
+	q.x = Z3_mk_sign_ext(z, 32, Z3_mk_concat(z, var(z, "imm", 26), num(z, s, 6)));
+	Z3_sort b32 = Z3_mk_bv_sort(z, 32);
+	Z3_ast none = Z3_mk_const_array(z, b32, Z3_mk_false(z)); /* (register instructions: no targets) */
+	tv_outcome so;
+	if (!tv_spec_pair(&q, w->o->spec, &a, &b, none, none, &so, res->detail, sizeof res->detail)) goto out;
+	tv_patch_exits(tpl.bytes, tpl.exits, tpl.n_exits);
+	lift_state st;
+	tv_lift_pre(w, &q, &st);
+	lift_result lr;
+	if (lift_block(w->lc, tpl.bytes, tpl.len, CODE_BASE, NULL, 0, &st, &lr) != LIFT_OK) {
+		snprintf(res->detail, sizeof res->detail, "lift: %s", lift_errmsg(w->lc));
+		goto out;
+	}
+	tv_code c = { .in = &b, .ex = tpl.exits, .n_ex = tpl.n_exits, .fall = b.next };
+	res->detail[0] = 0;
+	Z3_ast bad = tv_all_diffs(w, &q, &lr, &c, &so, res->detail, sizeof res->detail);
+	if (bad && w->o->self_test && !self_test(w, &q, &lr, &c, &so, res->detail, sizeof res->detail)) {
+		v = TV_BUG;
+	} else if (bad) {
+		v = tv_solve(w, &q, bad, 0, cex, res->detail, sizeof res->detail);
+		if (v == TV_CEX) {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, "%sfused %s + %s differs from their composed specs",
+			         l ? "; " : "", pvm_ops[a.op].name, pvm_ops[b.op].name);
+		}
+	}
+	lift_result_fini(&lr);
+out:
+	return tv_finish(res, v, t0);
+}

@@ -164,6 +164,11 @@ Z3_ast tv_field_term(Z3_context z, Z3_ast v, unsigned enc);
  * the spec entry does not build, why says so). */
 bool tv_spec_step(tv_query *q, const sem_spec *sp, const pvm_inst *in, const Z3_ast regs[PVM_NUM_REGS],
                   Z3_ast mem, Z3_ast gas, Z3_ast is_block, sem_z3_post *post, char *why, size_t n);
+/* The outcome of two register instructions a, b = the one at a->next, composed (a fused pair,
+ * README § Fusions): b's step from a's post-state where a went on to b, else a's outcome. False
+ * (why set) for instructions that access memory: their fault assumptions would not compose. */
+bool tv_spec_pair(tv_query *q, const sem_spec *sp, const pvm_inst *a, const pvm_inst *b, Z3_ast is_block_a,
+                  Z3_ast is_block_b, tv_outcome *o, char *why, size_t n);
 /* The outcome of a spec post-state (the fault case is excluded by the assumptions). */
 void tv_spec_outcome(tv_query *q, const sem_z3_post *post, tv_outcome *o);
 /* Disagreement between lifted exit le (matched to JIT exit je, NULL for fall-through or an

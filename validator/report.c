@@ -116,6 +116,14 @@ void tv_report_summary(const tv_report *rep, FILE *out)
 		fprintf(out, "  trampolines: %zu proved, %zu counterexamples, %zu unknown of %zu (entry, exit, stub, round trip; "
 		        "each revision and variant)%s\n", tn[TV_PROVED], tn[TV_CEX], tn[TV_UNKNOWN] + tn[TV_FALLBACK_AGREE], tr,
 		        tn[TV_BUG] ? "; VALIDATOR BUGS" : "");
+	/* the fusion patterns (validator/validate.c: README § Fusions), each revision and variant */
+	size_t fn[TV_NUM_VERDICTS] = { 0 }, fu = 0;
+	for (size_t i = 0; i < rep->n; i++)
+		if (!strncmp(rep->r[i].what, "fusion:", 7)) fn[rep->r[i].verdict]++, fu++;
+	if (fu)
+		fprintf(out, "  fusions: %zu proved, %zu counterexamples, %zu unknown of %zu (shlo_l_imm_64 s + add_64: every "
+		        "register assignment, s 1..3, both operand orders; each revision and variant)%s\n", fn[TV_PROVED],
+		        fn[TV_CEX], fn[TV_UNKNOWN] + fn[TV_FALLBACK_AGREE], fu, fn[TV_BUG] ? "; VALIDATOR BUGS" : "");
 	/* what GP 0.7.2 adds under the peers' readings (their items are also in the lines above) */
 	size_t n[TV_NUM_VERDICTS] = { 0 }, t = 0, items = 0;
 	for (size_t i = 0; i < rep->n; i++)

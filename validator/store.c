@@ -221,6 +221,31 @@ bool tv_store_key_template(const tv_store *s, const sem_spec *sp, const pvm_inst
 	return ok;
 }
 
+bool tv_store_key_fused(const tv_store *s, const sem_spec *sp, const pvm_inst *a0, const pvm_inst *b0, int variant,
+                        jit_features f, uint8_t reading, tv_key *k)
+{
+	pvm_inst a, b;
+	jit_tpl *t = pvm_xmalloc(sizeof *t);
+	char why[200];
+	bool ok = tv_fused_code(a0, b0, sem_spec_isa(sp), f, &a, &b, t, why, sizeof why);
+	if (ok) {
+		tv_sha256_ctx c;
+		key_begin(&c, s, "fused", sp, variant, f, reading);
+		put_u64(&c, a.imm & 63); /* the class: every X with these low bits */
+		a.imm = 0;
+		put_inst(&c, &a);
+		put_inst(&c, &b);
+		put_bytes(&c, t->bytes, t->len);
+		put_u64(&c, t->n_imms);
+		put_exits(s, &c, sp, reading, t->exits, t->n_exits);
+		put_entries(s, &c, sp, a.op, reading);
+		put_entries(s, &c, sp, b.op, reading);
+		tv_sha256_final(&c, k->d);
+	}
+	free(t);
+	return ok;
+}
+
 void tv_store_key_tramp(const tv_store *s, const jit_tramp *t, int part, uint8_t isa, int variant, uint8_t reading,
                         tv_key *k)
 {

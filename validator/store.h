@@ -48,6 +48,10 @@ const char *tv_store_dir(const tv_store *s);
  * cannot be made (then the proof says why). */
 bool tv_store_key_template(const tv_store *s, const sem_spec *sp, const pvm_inst *in0, jit_imm_class cls,
                            int variant, jit_features f, uint8_t reading, tv_key *k);
+/* The key of a fusion item (tv_prove_fused): the pair as laid out, the head's X & 63, the fused
+ * code, both spec entries. */
+bool tv_store_key_fused(const tv_store *s, const sem_spec *sp, const pvm_inst *a, const pvm_inst *b, int variant,
+                        jit_features f, uint8_t reading, tv_key *k);
 /* The key of a proof over a whole test program p (its blob bytes[0..len)): the gas region at 0
  * (`dispatch` false) or the dispatcher of the dynamic jump in (true), against sp's entries of
  * every instruction in p under `reading`. False when the code cannot be compiled. */

@@ -22,9 +22,9 @@
 #include "validator/prove_tramp.h"
 #include "validator/store.h"
 
-typedef enum { IT_TEMPLATE, IT_REGION, IT_FAULT, IT_DJUMP, IT_GAS, IT_TRAMP, IT_HOST } item_kind;
+typedef enum { IT_TEMPLATE, IT_REGION, IT_FAULT, IT_DJUMP, IT_GAS, IT_TRAMP, IT_HOST, IT_FUSION } item_kind;
 static const char *const item_names[] = { "template", "region", "fault-path", "dispatch-path", "gas-path", "trampoline",
-                                          "host-resume" };
+                                          "host-resume", "fusion" };
 
 typedef struct item {
 	pvm_inst in;
@@ -33,7 +33,9 @@ typedef struct item {
 	uint8_t variant;   /* tv_variant: the CPU features the code is emitted for */
 	uint8_t isa;       /* pvm_isa: the revision of its spec and test program */
 	uint8_t reading;   /* GP 0.7.2: the readings (PVM_READING_*) it is checked under */
-	uint8_t part;      /* IT_TRAMP: which trampoline statement (tv_tramp_part) */
+	uint8_t part;      /* IT_TRAMP: which trampoline statement (tv_tramp_part); IT_FUSION: the add's
+	                    * operand order (0: add_64 rX, rX, rB; 1: add_64 rX, rB, rX) */
+	uint8_t fuse_b;    /* IT_FUSION: rB (in: the head, shlo_l_imm_64 rX, rA, s) */
 	size_t twin;       /* a portable template: the same instance's cpuid item, or SIZE_MAX */
 	size_t isa_twin;   /* a GP 0.8.0 template: the same instance's GP 0.7.2 item, or SIZE_MAX */
 } item;
@@ -198,9 +200,51 @@ static size_t enumerate(const tv_opts *o, item **out, size_t *total)
 			}
 		}
 	}
+	/* The fusion patterns (README § Fusions), after every opcode's items (groups of their own):
+	 * shlo_l_imm_64 rX, rA, s then add_64 in either operand order, every rX, rA and rB != rX, s =
+	 * 1, 2, 3 (each the class of every X with X & 63 = s), each revision and variant. */
+	for (int isa = 0; isa < PVM_ISA_COUNT && (!o->only_ops || o->op[PVM_OP_shlo_l_imm_64]); isa++) {
+		if (!(o->isas >> isa & 1) || !pvm_op_in((pvm_isa)isa, PVM_OP_shlo_l_imm_64) || !pvm_op_in((pvm_isa)isa, PVM_OP_add_64))
+			continue;
+		bool w3f = isa != PVM_ISA_072 || (o->readings & 1);
+		bool differs = isa == PVM_ISA_072 && o->specs[isa] && (o->readings >> 1 & 1) &&
+		               (sem_spec_reading_differs(o->specs[isa], PVM_OP_shlo_l_imm_64, PVM_READING_PEERS) ||
+		                sem_spec_reading_differs(o->specs[isa], PVM_OP_add_64, PVM_READING_PEERS));
+		for (int var = 0; var < TV_NUM_VARIANTS; var++)
+			for (int rd = 0; rd < 2; rd++) {
+				if (!(o->variants >> var & 1) || !(rd ? differs : w3f)) continue;
+				for (unsigned sh = 1; sh <= 3; sh++)
+					for (uint8_t part = 0; part < 2; part++)
+						for (size_t c = 0; c < PVM_NUM_REGS * PVM_NUM_REGS * PVM_NUM_REGS; c++) {
+							uint8_t x = (uint8_t)(c % PVM_NUM_REGS), a = (uint8_t)(c / PVM_NUM_REGS % PVM_NUM_REGS),
+							        b = (uint8_t)(c / PVM_NUM_REGS / PVM_NUM_REGS);
+							if (b == x) continue;
+							item it = { .in = { .op = PVM_OP_shlo_l_imm_64, .ra = x, .rb = a, .imm = sh },
+							            .kind = IT_FUSION, .variant = (uint8_t)var, .isa = (uint8_t)isa,
+							            .reading = rd ? PVM_READING_PEERS : 0, .part = part, .fuse_b = b,
+							            .twin = SIZE_MAX, .isa_twin = SIZE_MAX };
+							push_sharded(o, &v, &n, &cap, &index, it);
+						}
+			}
+	}
 	*out = v;
 	*total = index;
 	return n;
+}
+
+/* The add_64 of fusion item it (its head is it->in). */
+static pvm_inst fused_second(const item *it)
+{
+	uint8_t x = it->in.ra;
+	return (pvm_inst){ .op = PVM_OP_add_64, .rd = x, .ra = it->part ? it->fuse_b : x, .rb = it->part ? x : it->fuse_b };
+}
+
+/* Items of the same group: one opcode's, or one (revision, variant, reading, s, order) of the fusions'. */
+static bool same_group(const item *a, const item *b)
+{
+	if (a->in.op != b->in.op || (a->kind == IT_FUSION) != (b->kind == IT_FUSION)) return false;
+	return a->kind != IT_FUSION || (a->isa == b->isa && a->variant == b->variant && a->reading == b->reading &&
+	                                a->in.imm == b->in.imm && a->part == b->part);
 }
 
 /* ---- concrete fallback ------------------------------------------------------------------------ */
@@ -443,6 +487,47 @@ static tv_verdict program_item(run *R, tv_worker *w, const item *it, pvm_inst *i
 	return v;
 }
 
+/* A fusion item: PROVED from the store when it holds the item's key, else proved (tv_prove_fused);
+ * a counterexample is written as the pair's two-instruction vector and replayed. */
+static void fusion_item(run *R, tv_worker *w, const item *it, size_t i, tv_result *res)
+{
+	const tv_opts *o = w->o;
+	pvm_inst a = it->in, b = fused_second(it);
+	res->nregs = 3;
+	res->regs[0] = a.ra, res->regs[1] = a.rb, res->regs[2] = it->fuse_b;
+	res->regclass = (uint8_t)tv_regclass_of(3, res->regs[0], res->regs[1], res->regs[2]);
+	snprintf(res->what, sizeof res->what, "fusion:s%u%s", (unsigned)a.imm, it->part ? ",add-rB-rX" : ",add-rX-rB");
+	tv_key k;
+	bool keyed = R->store && tv_store_key_fused(R->store, o->spec, &a, &b, it->variant, w->feat, it->reading, &k);
+	if (keyed && tv_store_get(R->store, &k)) {
+		res->verdict = tv_store_reused(res);
+		return;
+	}
+	tv_cex cex;
+	tv_verdict v = tv_prove_fused(w, &a, &b, res, &cex);
+	if (keyed && v == TV_PROVED) tv_store_put_result(R->store, &k, res);
+	if (v == TV_CEX && cex.valid) {
+		char path[256];
+		snprintf(path, sizeof path, "%s/fused_%s_%s_r%u_r%u_r%u_s%u_%zu%s%s.json", o->cex_dir ? o->cex_dir : ".",
+		         pvm_ops[a.op].name, pvm_ops[b.op].name, a.ra, a.rb, it->fuse_b, (unsigned)a.imm, i,
+		         it->variant == TV_VAR_PORTABLE ? "_portable" : "", it->isa == PVM_ISA_080 ? "_gp080" : "");
+		pvm_vector cv;
+		pvm_errbuf e;
+		pvm_err err = tv_cex_vector_fused(&cex, &a, &b, (pvm_isa)it->isa, path, &cv, &e);
+		if (!err) cv.reading = it->reading;
+		v = tv_cex_confirm(o, res, err ? NULL : &cv, err ? e.msg : NULL, path);
+		if (!err) pvm_vector_fini(&cv);
+		if (v == TV_CEX && atomic_fetch_add(&R->cex_by_op[a.op], 1) == 0 && o->live) {
+			fprintf(o->live, "validate: first counterexample: %s + %s r%u,r%u,r%u [%s, %s%s]: %s%s%s\n", pvm_ops[a.op].name,
+			        pvm_ops[b.op].name, res->regs[0], res->regs[1], res->regs[2], res->what,
+			        tv_variant_name(res->variant), res->isa == PVM_ISA_080 ? ", GP 0.8.0" : "", res->detail,
+			        res->cex_file[0] ? " -> " : "", res->cex_file);
+			fflush(o->live);
+		}
+	}
+	res->verdict = v;
+}
+
 static void do_item(run *R, tv_worker *w, size_t i)
 {
 	const item *it = &R->items[i];
@@ -456,6 +541,15 @@ static void do_item(run *R, tv_worker *w, size_t i)
 	res->reading = it->reading;
 	w->reading = it->reading;
 	w->feat = tv_variant_features(it->variant);
+	if (it->kind == IT_FUSION) {
+		fusion_item(R, w, it, i, res);
+		if (res->verdict == TV_PROVED && w->recheck_bad != recheck_bad) { /* the second solver refuted a query */
+			res->verdict = TV_BUG;
+			snprintf(res->detail, sizeof res->detail, "%.255s", w->recheck_why);
+		}
+		(void)recheck_unknown;
+		return;
+	}
 	pvm_inst in = it->in;
 	uint8_t *r[3];
 	res->nregs = (uint8_t)tv_reg_operands(&in, r);
@@ -641,7 +735,7 @@ pvm_err tv_validate(const tv_opts *o, tv_report *rep, pvm_errbuf *e)
 	R.res = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.res);
 	R.groups = pvm_xcalloc(R.n ? R.n : 1, sizeof *R.groups);
 	for (size_t i = 0; i < R.n; i++) {
-		if (!i || R.items[i].in.op != R.items[i - 1].in.op) R.groups[R.n_groups++].start = i;
+		if (!i || !same_group(&R.items[i], &R.items[i - 1])) R.groups[R.n_groups++].start = i;
 		R.groups[R.n_groups - 1].end = i + 1;
 	}
 	qsort(R.groups, R.n_groups, sizeof *R.groups, larger_first);

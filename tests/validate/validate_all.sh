@@ -27,6 +27,11 @@ done
 # under gas per instruction and the break
 grep -Eq "^  GP 0.7.2 peers' readings: 340 proved, 0 counterexamples, 0 unknown, [0-9]+ fallback-agree, 338 templates" "$out/validate.txt" \
   || { echo "FAIL: the peers' readings line"; exit 1; }
+# the fusion patterns (README § Fusions): shlo_l_imm_64 rX, rA, s then add_64 in both operand
+# orders, 13 x 13 x 12 register assignments (rB != rX) x s 1..3 x 2 orders = 12,168 per revision and
+# variant, all PROVED
+grep -Eq "^  fusions: 48672 proved, 0 counterexamples, 0 unknown of 48672 " "$out/validate.txt" \
+  || { echo "FAIL: the fusions line"; exit 1; }
 # the host-call boundary: the trampolines (entry, exit, stub, round trip) of both revisions and
 # variants proved, and ecalli's resume after the perturbing host agreeing on both engines (the w3f
 # and the peers' readings of GP 0.7.2, GP 0.8.0; both variants)
