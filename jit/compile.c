@@ -194,7 +194,12 @@ static void emit_trap_at(jit_em *e, uint32_t pc, bool region_entry, const pvm_pr
 	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_PANIC, pc, 0, 0, 0);
 }
 
-jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out)
+bool jit_fused_at(const pvm_program *p, uint32_t pc)
+{
+	return pc < p->code_len && p->is_start[pc] && fused_with(p, &p->inst[pc]) != NULL;
+}
+
+static jit_err block_compile(const pvm_program *p, uint32_t pc, jit_features f, bool fuse, jit_block *out)
 {
 	memset(out, 0, sizeof *out);
 	out->entry_pc = pc;
@@ -218,7 +223,7 @@ jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit
 				emit_trap_at(&e, at, false, p);
 				break;
 			}
-			const pvm_inst *in = pvm_inst_at(p, at), *f2 = fused_with(p, in);
+			const pvm_inst *in = pvm_inst_at(p, at), *f2 = fuse ? fused_with(p, in) : NULL;
 			map[n_map++] = (jit_pcmap){ (uint32_t)e.b.len, at };
 			if (f2 && k + 1 < n_insts) { /* a fused pair: b's row at a's offset (the composed piece) */
 				jit_em_fused(&e, in, f2);
@@ -247,6 +252,18 @@ jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit
 		return e.b.err ? JIT_EOVERFLOW : JIT_OK;
 	}
 }
+
+jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out)
+{
+	return block_compile(p, pc, f, true, out);
+}
+
+jit_err jit_block_compile_unfused(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out)
+{
+	return block_compile(p, pc, f, false, out);
+}
+
+bool jit_program_has_fusions(const jit_program *jp) { return jp->fused != NULL; }
 
 static void emit_dispatch(jit_em *e, uint32_t pc, uint32_t jt_len);
 

@@ -169,6 +169,8 @@ jit_err jit_emit_template_code(const pvm_inst *in, jit_imm_class c, jit_features
 bool jit_fuse_pair(const pvm_inst *a, const pvm_inst *b);
 /* The fused code of a pair for which jit_fuse_pair holds (no immediate fields, no exits). */
 jit_err jit_emit_fused(const pvm_inst *a, const pvm_inst *b, jit_features f, jit_tpl *out);
+/* Does a program's compile fuse the instruction at pc with the next (the compile's own test)? */
+bool jit_fused_at(const pvm_program *p, uint32_t pc);
 
 /* ---- one block / gas region (for block proofs) --------------------------------------------- */
 
@@ -182,11 +184,12 @@ typedef struct jit_block {
 	jit_pcmap *map; size_t n_map;         /* one row per guest instruction, ascending offsets */
 } jit_block;
 
-/* Compile the gas region entered at pc: prologue (mov rax, [ctx.gas] ; sub rax, cost ;
- * jl OOG ; mov [ctx.gas], rax), then each
- * instruction's template up to and including the first terminator or ecalli. Falling off
- * the end means "continue at the next instruction". */
+/* Compile the gas region entered at pc: the gas prologue, then each instruction's template (or a
+ * fused pair's code) up to and including the first terminator or ecalli. Falling off the end
+ * means "continue at the next instruction". */
 jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out);
+/* The same without fusions: the region as the twin program (jit_program_new_unfused) has it. */
+jit_err jit_block_compile_unfused(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out);
 /* The dispatcher of the dynamic jump at pc alone (guest address zero-extended in rax; exits:
  * halt, panic, and `jmp rax` to the host entry read from the jump table at JIT_JT). */
 jit_err jit_dispatch_compile(const pvm_program *p, uint32_t pc, jit_block *out);
@@ -227,6 +230,11 @@ typedef struct jit_stats { uint64_t compile_ns; uint32_t n_insts; size_t code_by
  * compile is a thread's first (the bench's cold figure). */
 void jit_thread_forget(void);
 jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out);
+/* The same program compiled without fusions: the twin a run that starts or stops between a fused
+ * pair's halves runs on (jit.h § fusions); `prove` proves its blocks too. */
+jit_err jit_program_new_unfused(const pvm_program *p, jit_features f, jit_program **out);
+/* Did the compile fuse any pair? */
+bool jit_program_has_fusions(const jit_program *jp);
 void jit_program_free(jit_program *jp);
 /* Run from state->pc until an exit (the pvm_engine contract). */
 pvm_exit jit_program_run(jit_program *jp, pvm_state *s);
@@ -285,5 +293,8 @@ bool jit_program_stop_diff(const jit_program *jp, pvm_perm_diff *d);
 
 extern const pvm_engine jit_engine;          /* "jit": CPU features from cpuid */
 extern const pvm_engine jit_portable_engine; /* "jit-portable": no BMI/LZCNT/POPCNT */
+/* The same two compiling without fusions ("jit-unfused", "jit-portable-unfused"): every run on the
+ * twin (replays of `prove`'s counterexamples in a twin's block). */
+extern const pvm_engine jit_unfused_engine, jit_portable_unfused_engine;
 
 #endif

@@ -90,8 +90,6 @@ enum { JIT_NONE = UINT32_MAX };
 /* jit_program_new without the template cache: every template, prologue, stub and dispatcher
  * emitted anew. The same program byte for byte, with the same rows (ctest jit_cache). */
 jit_err jit_program_new_uncached(const pvm_program *p, jit_features f, jit_program **out);
-/* jit_program_new without fusions (the twin a run falls back to). */
-jit_err jit_program_new_unfused(const pvm_program *p, jit_features f, jit_program **out);
 /* Row of guest pc, or NULL when pc holds no compiled code. */
 const jit_row *jit_find_row(const jit_program *jp, uint32_t pc);
 /* The instruction compiled at the row of guest pc: at an instruction start the program's

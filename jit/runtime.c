@@ -836,7 +836,19 @@ static void *load_with(const pvm_program *p, pvm_errbuf *e, jit_features f)
 	}
 	return jp;
 }
+static void *load_unfused_with(const pvm_program *p, pvm_errbuf *e, jit_features f)
+{
+	jit_program *jp;
+	jit_err err = jit_program_new_unfused(p, f, &jp);
+	if (err) {
+		pvm_errf(e, "jit: %s", jit_strerror(err));
+		return NULL;
+	}
+	return jp;
+}
 static void *load_cpu(const pvm_program *p, pvm_errbuf *e) { return load_with(p, e, jit_cpu_features()); }
+static void *load_cpu_unfused(const pvm_program *p, pvm_errbuf *e) { return load_unfused_with(p, e, jit_cpu_features()); }
+static void *load_portable_unfused(const pvm_program *p, pvm_errbuf *e) { return load_unfused_with(p, e, jit_no_features()); }
 static void *load_portable(const pvm_program *p, pvm_errbuf *e) { return load_with(p, e, jit_no_features()); }
 static pvm_exit engine_run(void *jp, pvm_state *s) { return jit_program_run(jp, s); }
 static void engine_free(void *jp) { jit_program_free(jp); }
@@ -853,3 +865,6 @@ static bool engine_perm_check(const void *jpv, const pvm_mem *m, pvm_perm_diff *
 const pvm_engine jit_engine = { "jit", load_cpu, engine_run, engine_free, engine_perm_check };
 const pvm_engine jit_portable_engine = { "jit-portable", load_portable, engine_run, engine_free,
                                          engine_perm_check };
+const pvm_engine jit_unfused_engine = { "jit-unfused", load_cpu_unfused, engine_run, engine_free, engine_perm_check };
+const pvm_engine jit_portable_unfused_engine = { "jit-portable-unfused", load_portable_unfused, engine_run, engine_free,
+                                                 engine_perm_check };

@@ -317,7 +317,7 @@ tv_verdict tv_cex_confirm(const tv_opts *o, tv_result *res, pvm_vector *v, const
 {
 	char diff[200];
 	pvm_errbuf e;
-	int r = v ? tv_cex_replay(v, tv_variant_engine(res->variant), diff, sizeof diff, &e) : -1;
+	int r = v ? tv_cex_replay(v, tv_engine_for(o, res->variant), diff, sizeof diff, &e) : -1;
 	size_t l = strlen(res->detail);
 	if (r < 0) {
 		snprintf(res->detail + l, sizeof res->detail - l, "; VALIDATOR BUG: the model does not replay (%.100s)",

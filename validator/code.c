@@ -44,9 +44,9 @@ bool tv_template_code(const pvm_inst *in0, jit_imm_class cls, pvm_isa isa, jit_f
 }
 
 
-bool tv_block_code(const pvm_program *p, uint32_t pc, jit_features f, jit_block *blk, char *why, size_t n)
+bool tv_block_code(const pvm_program *p, uint32_t pc, jit_features f, bool unfused, jit_block *blk, char *why, size_t n)
 {
-	jit_err je = jit_block_compile(p, pc, f, blk);
+	jit_err je = unfused ? jit_block_compile_unfused(p, pc, f, blk) : jit_block_compile(p, pc, f, blk);
 	if (je != JIT_OK) snprintf(why, n, "compile: %s", jit_strerror(je));
 	return je == JIT_OK;
 }

@@ -31,9 +31,11 @@ bool tv_template_code(const pvm_inst *in0, jit_imm_class cls, pvm_isa isa, jit_f
 bool tv_fused_code(const pvm_inst *a0, const pvm_inst *b0, pvm_isa isa, jit_features f, pvm_inst *a, pvm_inst *b,
                    jit_tpl *tpl, char *why, size_t n);
 
-/* The block the JIT compiles at pc with features f into *blk (zeroed by the caller, freed by
- * jit_block_free either way). False (why says so) when it cannot be compiled. */
-bool tv_block_code(const pvm_program *p, uint32_t pc, jit_features f, jit_block *blk, char *why, size_t n);
+/* The block the JIT compiles at pc with features f (unfused: as the twin without fusions has it)
+ * into *blk (zeroed by the caller, freed by jit_block_free either way). False (why says so) when it
+ * cannot be compiled. */
+bool tv_block_code(const pvm_program *p, uint32_t pc, jit_features f, bool unfused, jit_block *blk, char *why,
+                   size_t n);
 
 /* The gas charged on entering at pc as the spec engine charges it: 0.7.2 the region's instruction
  * count, 0.8.0 the cost model's cost of the block holding pc (from its start L(pc)). */

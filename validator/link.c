@@ -16,6 +16,7 @@ struct tv_links {
 	jit_program *jp;
 	const uint8_t *code;
 	size_t size, exit_off;
+	struct tv_links *twin; /* the program without fusions, when this one has fused pairs */
 	uint32_t *entry_pc;    /* sorted by entry offset: the pc of each gas-region entry */
 	uint32_t *entry_off;
 	size_t n_entries;
@@ -24,11 +25,21 @@ struct tv_links {
 tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 {
 	tv_links *L = pvm_xcalloc(1, sizeof *L);
-	jit_err je = jit_program_new(p, tv_variant_features(tv_first_variant(o)), &L->jp);
+	jit_features f = tv_variant_features(tv_first_variant(o));
+	jit_err je = o->unfused ? jit_program_new_unfused(p, f, &L->jp) : jit_program_new(p, f, &L->jp);
 	if (je != JIT_OK) {
 		pvm_errf(e, "compile: %s", jit_strerror(je));
 		free(L);
 		return NULL;
+	}
+	if (!o->unfused && jit_program_has_fusions(L->jp)) {
+		tv_opts ou = *o;
+		ou.unfused = true;
+		ou.store = NULL; /* (the block's store entry is the fused program's, after both passes) */
+		if (!(L->twin = tv_links_new(&ou, p, e))) {
+			tv_links_free(L);
+			return NULL;
+		}
 	}
 	if (o->store && o->spec) {
 		int v = tv_first_variant(o);
@@ -53,6 +64,7 @@ tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 void tv_links_free(tv_links *L)
 {
 	if (!L) return;
+	tv_links_free(L->twin);
 	jit_program_free(L->jp);
 	free(L->entry_pc);
 	free(L->entry_off);
@@ -60,6 +72,7 @@ void tv_links_free(tv_links *L)
 }
 
 const uint8_t *tv_links_digest(const tv_links *L) { return L && L->keyed ? L->digest : NULL; }
+const tv_links *tv_links_twin(const tv_links *L) { return L ? L->twin : NULL; }
 
 bool tv_links_tramp(const tv_links *L, jit_tramp *t) { return jit_program_tramp(L->jp, t) == JIT_OK; }
 

@@ -5,6 +5,11 @@
 
 jit_features tv_variant_features(int v) { return v == TV_VAR_PORTABLE ? jit_no_features() : jit_cpu_features(); }
 const pvm_engine *tv_variant_engine(int v) { return v == TV_VAR_PORTABLE ? &jit_portable_engine : &jit_engine; }
+const pvm_engine *tv_engine_for(const tv_opts *o, int v)
+{
+	if (!o || !o->unfused) return tv_variant_engine(v);
+	return v == TV_VAR_PORTABLE ? &jit_portable_unfused_engine : &jit_unfused_engine;
+}
 
 int tv_first_variant(const tv_opts *o)
 {

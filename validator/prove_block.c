@@ -15,6 +15,18 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 
 /* A block's PROVED verdict from the store when it holds the block's key (its program's digest and
  * pc), else the proof, stored when PROVED. */
+/* Does the region entered at pc hold a pair the compile fuses? */
+static bool block_fuses(const pvm_program *p, uint32_t pc)
+{
+	for (uint32_t at = pc; at < p->code_len && p->is_start[at];) {
+		const pvm_inst *in = pvm_inst_at(p, at);
+		if (jit_fused_at(p, at)) return true;
+		if (pvm_op_ends_region(in->op)) break;
+		at = in->next;
+	}
+	return false;
+}
+
 pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
                        tv_result *res, pvm_errbuf *e)
 {
@@ -37,6 +49,27 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 	}
 	size_t recheck_bad = wk->recheck_bad, recheck_unknown = wk->recheck_unknown; /* the second solver's, before */
 	pvm_err err = prove_block(wk, p, v, L, pc, res, e);
+	const tv_links *twin = tv_links_twin(L);
+	if (!err && res->verdict == TV_PROVED && twin && !o->unfused && block_fuses(p, pc)) {
+		/* the block as the twin has it (the program without fusions, which a run that starts or
+		 * stops between a pair's halves takes): proved too, replayed on the unfused engines */
+		tv_opts ou = *o;
+		ou.unfused = true;
+		tv_result r2;
+		wk->o = &ou;
+		err = prove_block(wk, p, v, twin, pc, &r2, e);
+		wk->o = o;
+		res->ms += r2.ms;
+		if (!err && r2.verdict != TV_PROVED) {
+			char d[sizeof res->detail];
+			snprintf(d, sizeof d, "without fusions (the twin): %.220s", r2.detail);
+			*res = r2;
+			snprintf(res->detail, sizeof res->detail, "%s", d);
+		} else if (!err) {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, "; without fusions (the twin): %.100s", r2.detail);
+		}
+	}
 	if (!err && res->verdict == TV_PROVED && wk->recheck_bad != recheck_bad) { /* a query of its proof refuted */
 		res->verdict = TV_BUG;
 		snprintf(res->detail, sizeof res->detail, "%.255s", wk->recheck_why);
@@ -131,7 +164,7 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 		double t0 = tv_now_ms();
 		uint64_t seed = o->seed ^ pc;
 		verdict = TV_FALLBACK_AGREE;
-		const pvm_engine *jit = tv_variant_engine(tv_first_variant(o));
+		const pvm_engine *jit = tv_engine_for(o, tv_first_variant(o));
 		void *pa = interp_engine.load(p, e), *pb = jit->load(p, e);
 		for (unsigned k = 0; k < o->fallback_states && pa && pb; k++) {
 			pvm_state sa, sb;
@@ -171,7 +204,7 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 	}
 	if (res->verdict == TV_CEX && (res->symbolic || fallback_cex)) {
 		char path[256];
-		snprintf(path, sizeof path, "%s/block_pc%u.json", o->cex_dir ? o->cex_dir : ".", pc);
+		snprintf(path, sizeof path, "%s/block_pc%u%s.json", o->cex_dir ? o->cex_dir : ".", pc, o->unfused ? "_unfused" : "");
 		pvm_vector cv;
 		pvm_errbuf we;
 		pvm_vector none;

@@ -302,7 +302,7 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L
 	*cex_pc = pc;
 	*cex_last = UINT32_MAX;
 	*n_pieces = 0;
-	if (!tv_begin(w, res, cex) || !tv_block_code(p, pc, w->feat, &blk, res->detail, sizeof res->detail)) goto out;
+	if (!tv_begin(w, res, cex) || !tv_block_code(p, pc, w->feat, w->o->unfused, &blk, res->detail, sizeof res->detail)) goto out;
 	if (!blk.n_map || blk.map[0].guest_pc != pc) {
 		snprintf(res->detail, sizeof res->detail, "compile: no pc map for the block at pc %u", pc);
 		goto out;
@@ -357,8 +357,8 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L
 		}
 	}
 	if (v == TV_PROVED && n_fused)
-		snprintf(res->detail, sizeof res->detail, "%zu pieces (%zu by their template proof, %zu fused pairs)", *n_pieces,
-		         n_tpl, n_fused);
+		snprintf(res->detail, sizeof res->detail, "%zu pieces (%zu by their template proof, %zu fused pair%s)", *n_pieces,
+		         n_tpl, n_fused, n_fused == 1 ? "" : "s");
 	else if (v == TV_PROVED)
 		snprintf(res->detail, sizeof res->detail, "%zu pieces (%zu by their template proof)", *n_pieces, n_tpl);
 out:

@@ -12,7 +12,7 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L
 	tv_verdict v = TV_UNKNOWN;
 	jit_block blk;
 	memset(&blk, 0, sizeof blk);
-	if (!tv_begin(w, res, cex) || !tv_block_code(p, pc, w->feat, &blk, res->detail, sizeof res->detail)) goto out;
+	if (!tv_begin(w, res, cex) || !tv_block_code(p, pc, w->feat, w->o->unfused, &blk, res->detail, sizeof res->detail)) goto out;
 	if (L && !tv_link_exits(L, w, p, &blk, res->detail, sizeof res->detail)) goto out;
 	Z3_context z = w->z;
 	tv_query q;

@@ -14,6 +14,7 @@
 jit_features tv_variant_features(int v);
 const pvm_engine *tv_variant_engine(int v);  /* the JIT engine that runs the variant's code */
 
+
 /* Debug output of the solver (on stderr; `--debug LIST` on the command line). */
 enum { TV_DEBUG_QUERY = 1, /* each query, and the model when sat */
        TV_DEBUG_NORM = 2,  /* each alpha-normalised query (the memo key) */
@@ -48,6 +49,9 @@ typedef struct tv_opts {
 	unsigned debug;            /* TV_DEBUG_* bits: what solve() prints on stderr */
 	bool whole_block;          /* prove: one query per block instead of piece by piece */
 	bool no_cross_check;       /* prove: skip the whole-block cross-check of short blocks */
+	bool unfused;              /* prove: the blocks and program as compiled without fusions (the twin,
+	                              jit.h § fusions), replayed on the unfused engines (set by prove
+	                              itself for its second pass over blocks with a fused pair) */
 	const sem_spec *spec;      /* prove: the spec of the program's revision */
 	unsigned isas;             /* validate: bit per pvm_isa to prove (both by default) */
 	unsigned readings;         /* validate, GP 0.7.2: bit 0 the w3f readings, bit 1 the peers' (both by
@@ -67,6 +71,8 @@ typedef struct tv_opts {
 	const char *recheck;       /* --recheck SOLVER: every query Z3 answers unsat re-proved by it ("cvc5") */
 	unsigned recheck_timeout_ms; /* the second solver's limit per query */
 } tv_opts;
+/* The JIT engine that runs the variant's code under o: the unfused engines when o->unfused. */
+const pvm_engine *tv_engine_for(const tv_opts *o, int v);
 
 /* Can the second solver (--recheck SOLVER; "cvc5") run here? false with the reason in why. */
 bool tv_recheck_available(const char *solver, char *why, size_t n);
@@ -100,6 +106,9 @@ void tv_report_store(tv_report *rep, struct tv_store *s);
 typedef struct tv_links tv_links;
 tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e);
 void tv_links_free(tv_links *L);
+/* The links of the program compiled without fusions when L's program has fused pairs (the twin a
+ * run between a pair's halves takes), else NULL. */
+const tv_links *tv_links_twin(const tv_links *L);
 
 /* Prove the gas region entered at pc of program p (v gives the memory and pages used to build
  * counterexamples), with the options w was made with. With L the block's exits are what the
