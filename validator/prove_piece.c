@@ -153,31 +153,6 @@ static Z3_ast block_starts(Z3_context z, const pvm_program *p, const pvm_inst *i
 	return is_block;
 }
 
-bool tv_spec_pair(tv_query *q, const sem_spec *sp, const pvm_inst *a, const pvm_inst *b, Z3_ast is_block_a,
-                  Z3_ast is_block_b, tv_outcome *o, char *why, size_t n)
-{
-	Z3_context z = q->z;
-	if (pvm_ops[a->op].acc != PVM_ACC_NOMEM || pvm_ops[b->op].acc != PVM_ACC_NOMEM || b->pc != a->next) {
-		snprintf(why, n, "fusion of %s and %s: the composition is of two register instructions in sequence",
-		         pvm_ops[a->op].name, pvm_ops[b->op].name);
-		return false;
-	}
-	sem_z3_post pa, pb;
-	tv_outcome oa, ob;
-	if (!tv_spec_step(q, sp, a, q->g, q->gm, q->gas, is_block_a, &pa, why, n)) return false;
-	tv_spec_outcome(q, &pa, &oa);
-	if (!tv_spec_step(q, sp, b, oa.regs, oa.mem, oa.gas, is_block_b, &pb, why, n)) return false;
-	tv_spec_outcome(q, &pb, &ob);
-	/* a went on to b */
-	Z3_ast cont = and2(z, Z3_mk_eq(z, oa.kind, num(z, K_CONT, 8)), Z3_mk_eq(z, oa.pc, num(z, b->pc, 32)));
-	o->kind = Z3_mk_ite(z, cont, ob.kind, oa.kind);
-	o->pc = Z3_mk_ite(z, cont, ob.pc, oa.pc);
-	for (int i = 0; i < PVM_NUM_REGS; i++) o->regs[i] = Z3_mk_ite(z, cont, ob.regs[i], oa.regs[i]);
-	o->mem = Z3_mk_ite(z, cont, ob.mem, oa.mem);
-	o->gas = Z3_mk_ite(z, cont, ob.gas, oa.gas);
-	return true;
-}
-
 /* Proves one piece; k < 0 is the prologue; span 2: instructions k and k + 1, a fused pair (an
  * empty piece k, README § Fusions), against their specs composed (tv_spec_pair). *cex_pc gets
  * the guest pc the model's state is at. */
