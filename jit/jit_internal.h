@@ -42,8 +42,8 @@ static inline void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32
 void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t field[2]);
 
 /* One compiled position: an instruction start, or a fall-through into a position that holds
- * none (compiled as a trap). Rows ascend in both host offset and guest pc. Its instruction is
- * jit_row_inst's. */
+ * none (compiled as a trap). Rows ascend in guest pc and in host offset (a fused pair's two rows
+ * share one offset, jit.h § fusions). Its instruction is jit_row_inst's. */
 typedef struct jit_row {
 	jit_pcmap at;                /* host offset of the instruction's code (after any prologue) */
 	uint32_t entry;              /* host offset of its gas prologue, or JIT_NONE */
