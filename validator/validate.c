@@ -202,20 +202,28 @@ static size_t enumerate(const tv_opts *o, item **out, size_t *total)
 	}
 	/* The fusion patterns (README § Fusions), after every opcode's items (groups of their own):
 	 * shlo_l_imm_64 rX, rA, s then add_64 in either operand order, every rX, rA and rB != rX, s =
-	 * 1, 2, 3 (each the class of every X with X & 63 = s), each revision and variant. */
-	for (int isa = 0; isa < PVM_ISA_COUNT && (!o->only_ops || o->op[PVM_OP_shlo_l_imm_64]); isa++) {
-		if (!(o->isas >> isa & 1) || !pvm_op_in((pvm_isa)isa, PVM_OP_shlo_l_imm_64) || !pvm_op_in((pvm_isa)isa, PVM_OP_add_64))
-			continue;
-		bool w3f = isa != PVM_ISA_072 || (o->readings & 1);
-		bool differs = isa == PVM_ISA_072 && o->specs[isa] && (o->readings >> 1 & 1) &&
-		               (sem_spec_reading_differs(o->specs[isa], PVM_OP_shlo_l_imm_64, PVM_READING_PEERS) ||
-		                sem_spec_reading_differs(o->specs[isa], PVM_OP_add_64, PVM_READING_PEERS));
-		for (int var = 0; var < TV_NUM_VARIANTS; var++)
-			for (int rd = 0; rd < 2; rd++) {
-				if (!(o->variants >> var & 1) || !(rd ? differs : w3f)) continue;
-				for (unsigned sh = 1; sh <= 3; sh++)
-					for (uint8_t part = 0; part < 2; part++)
-						for (size_t c = 0; c < PVM_NUM_REGS * PVM_NUM_REGS * PVM_NUM_REGS; c++) {
+	 * 1, 2, 3 (each the class of every X with X & 63 = s), each revision and variant. One group per
+	 * (s, order): the revisions and variants of an instance in it in the order of their twins (the
+	 * cpuid item before its portable one, GP 0.7.2's before GP 0.8.0's), as for templates. */
+	enum { FUSE_REGS = PVM_NUM_REGS * PVM_NUM_REGS * PVM_NUM_REGS };
+	for (unsigned sh = 1; sh <= 3 && (!o->only_ops || o->op[PVM_OP_shlo_l_imm_64]); sh++)
+		for (uint8_t part = 0; part < 2; part++) {
+			size_t first[PVM_ISA_COUNT][TV_NUM_VARIANTS][2]; /* where each (revision, variant, reading) starts */
+			memset(first, 0xff, sizeof first);
+			for (int isa = 0; isa < PVM_ISA_COUNT; isa++) {
+				if (!(o->isas >> isa & 1) || !pvm_op_in((pvm_isa)isa, PVM_OP_shlo_l_imm_64) ||
+				    !pvm_op_in((pvm_isa)isa, PVM_OP_add_64))
+					continue;
+				bool w3f = isa != PVM_ISA_072 || (o->readings & 1);
+				bool differs = isa == PVM_ISA_072 && o->specs[isa] && (o->readings >> 1 & 1) &&
+				               (sem_spec_reading_differs(o->specs[isa], PVM_OP_shlo_l_imm_64, PVM_READING_PEERS) ||
+				                sem_spec_reading_differs(o->specs[isa], PVM_OP_add_64, PVM_READING_PEERS));
+				for (int rd = 0; rd < 2; rd++)
+					for (int var = 0; var < TV_NUM_VARIANTS; var++) {
+						if (!(o->variants >> var & 1) || !(rd ? differs : w3f)) continue;
+						first[isa][var][rd] = n;
+						size_t k = 0; /* the instance's index within this (revision, variant, reading) */
+						for (size_t c = 0; c < FUSE_REGS; c++) {
 							uint8_t x = (uint8_t)(c % PVM_NUM_REGS), a = (uint8_t)(c / PVM_NUM_REGS % PVM_NUM_REGS),
 							        b = (uint8_t)(c / PVM_NUM_REGS / PVM_NUM_REGS);
 							if (b == x) continue;
@@ -223,10 +231,16 @@ static size_t enumerate(const tv_opts *o, item **out, size_t *total)
 							            .kind = IT_FUSION, .variant = (uint8_t)var, .isa = (uint8_t)isa,
 							            .reading = rd ? PVM_READING_PEERS : 0, .part = part, .fuse_b = b,
 							            .twin = SIZE_MAX, .isa_twin = SIZE_MAX };
+							if (o->shard_n == 1 && var == TV_VAR_PORTABLE && first[isa][TV_VAR_CPUID][rd] != SIZE_MAX)
+								it.twin = first[isa][TV_VAR_CPUID][rd] + k;
+							if (o->shard_n == 1 && isa == PVM_ISA_080 && first[PVM_ISA_072][var][0] != SIZE_MAX)
+								it.isa_twin = first[PVM_ISA_072][var][0] + k;
 							push_sharded(o, &v, &n, &cap, &index, it);
+							k++;
 						}
+					}
 			}
-	}
+		}
 	*out = v;
 	*total = index;
 	return n;
@@ -239,12 +253,43 @@ static pvm_inst fused_second(const item *it)
 	return (pvm_inst){ .op = PVM_OP_add_64, .rd = x, .ra = it->part ? it->fuse_b : x, .rb = it->part ? x : it->fuse_b };
 }
 
-/* Items of the same group: one opcode's, or one (revision, variant, reading, s, order) of the fusions'. */
+/* Items of the same group: one opcode's, or one (s, order) of the fusions'. */
 static bool same_group(const item *a, const item *b)
 {
 	if (a->in.op != b->in.op || (a->kind == IT_FUSION) != (b->kind == IT_FUSION)) return false;
-	return a->kind != IT_FUSION || (a->isa == b->isa && a->variant == b->variant && a->reading == b->reading &&
-	                                a->in.imm == b->in.imm && a->part == b->part);
+	return a->kind != IT_FUSION || (a->in.imm == b->in.imm && a->part == b->part);
+}
+
+/* A fusion item whose twin (the cpuid item of the same instance, or its GP 0.7.2 item) PROVED,
+ * where the query is the same term: the portable item's fused code byte for byte the cpuid one's
+ * (the query is built from those bytes, the layout and the spec entries: tv_prove_fused), or the
+ * GP 0.8.0 item's spec entries of both instructions node for node GP 0.7.2's (the code and layout
+ * do not depend on the revision). The twin is in the same group, so this worker finished it. */
+static const char *fusion_memo(const run *R, const item *it)
+{
+	if (!R->o->memo) return NULL;
+	const item *tw = it->twin != SIZE_MAX && it->twin < R->n ? &R->items[it->twin] : NULL;
+	if (tw && R->res[it->twin].verdict == TV_PROVED && R->res[it->twin].what[0] && tw->kind == IT_FUSION &&
+	    tw->variant == TV_VAR_CPUID && tw->isa == it->isa && tw->reading == it->reading &&
+	    !memcmp(&tw->in, &it->in, sizeof it->in) && tw->part == it->part && tw->fuse_b == it->fuse_b) {
+		pvm_inst a = it->in, b = fused_second(it);
+		static _Thread_local jit_tpl x, y;
+		if (jit_emit_fused(&a, &b, tv_variant_features(TV_VAR_CPUID), &x) == JIT_OK &&
+		    jit_emit_fused(&a, &b, tv_variant_features(TV_VAR_PORTABLE), &y) == JIT_OK && x.len == y.len &&
+		    !memcmp(x.bytes, y.bytes, x.len) && x.n_exits == 0 && y.n_exits == 0 && x.n_imms == 0 && y.n_imms == 0)
+			return "unsat (memo: the same code as the cpuid variant's, proved)";
+	}
+	tw = it->isa_twin != SIZE_MAX && it->isa_twin < R->n ? &R->items[it->isa_twin] : NULL;
+	if (tw && R->res[it->isa_twin].verdict == TV_PROVED && R->res[it->isa_twin].what[0] && tw->kind == IT_FUSION &&
+	    tw->isa == PVM_ISA_072 && it->isa == PVM_ISA_080 && tw->variant == it->variant && tw->reading == 0 &&
+	    it->reading == 0 && !memcmp(&tw->in, &it->in, sizeof it->in) && tw->part == it->part && tw->fuse_b == it->fuse_b) {
+		const sem_spec *s72 = R->isa_o[PVM_ISA_072].spec, *s80 = R->isa_o[PVM_ISA_080].spec;
+		const sem_insn *a72 = sem_spec_get(s72, PVM_OP_shlo_l_imm_64), *a80 = sem_spec_get(s80, PVM_OP_shlo_l_imm_64),
+		               *b72 = sem_spec_get(s72, PVM_OP_add_64), *b80 = sem_spec_get(s80, PVM_OP_add_64);
+		if (a72 && a80 && b72 && b80 && sem_insn_same(a72, a80) && sem_insn_same(b72, b80))
+			return "unsat (memo: the same code and spec entries as the GP 0.7.2 instance's, proved)";
+	}
+	return NULL;
 }
 
 /* ---- concrete fallback ------------------------------------------------------------------------ */
@@ -497,6 +542,12 @@ static void fusion_item(run *R, tv_worker *w, const item *it, size_t i, tv_resul
 	res->regs[0] = a.ra, res->regs[1] = a.rb, res->regs[2] = it->fuse_b;
 	res->regclass = (uint8_t)tv_regclass_of(3, res->regs[0], res->regs[1], res->regs[2]);
 	snprintf(res->what, sizeof res->what, "fusion:s%u%s", (unsigned)a.imm, it->part ? ",add-rB-rX" : ",add-rX-rB");
+	const char *memo = fusion_memo(R, it);
+	if (memo) {
+		snprintf(res->detail, sizeof res->detail, "%s", memo);
+		res->verdict = TV_PROVED;
+		return;
+	}
 	tv_key k;
 	bool keyed = R->store && tv_store_key_fused(R->store, o->spec, &a, &b, it->variant, w->feat, it->reading, &k);
 	if (keyed && tv_store_get(R->store, &k)) {

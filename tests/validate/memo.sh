@@ -49,4 +49,17 @@ isa_twins=$(grep -c 'the same code and spec entry as the GP 0.7.2' /tmp/jp_memo_
 echo "GP 0.8.0 entry rewritten: $c; twin reuses: $isa_twins"
 [ "$isa_twins" -eq 0 ] || { echo "FAIL: reused a GP 0.7.2 proof for a different spec entry"; exit 1; }
 [ "$(strip "$c")" = "$(strip "$b")" ] || { echo "FAIL: the rewritten entry is not proved alike"; exit 1; }
+# the fusion items (README § Fusions): a portable item reuses its cpuid twin's proof when the fused
+# code is the same bytes, a GP 0.8.0 item its GP 0.7.2 twin's when both spec entries are the same:
+# 2 x 12,168 and 12,168 reuses of the 48,672; and a slice of those items proved without any memo
+# (every 24th portable one of each revision) is PROVED too, with the same counts
+a=$("$jp" validate --no-cache --opcode shlo_l_imm_64 --fallback-states 0 --no-progress --json /tmp/jp_memo_$$.json | grep '^  fusions:')
+tw=$(grep -c '"what": "fusion:.*the same code as the cpuid variant' /tmp/jp_memo_$$.json)
+iw=$(grep -c '"what": "fusion:.*the same code and spec entries as the GP 0.7.2' /tmp/jp_memo_$$.json); rm -f /tmp/jp_memo_$$.json
+echo "fusions memo: $a; twin reuses: $tw variant, $iw revision"
+echo "$a" | grep -q '^  fusions: 48672 proved, 0 counterexamples, 0 unknown of 48672 ' || { echo "FAIL: fusions"; exit 1; }
+[ "$tw" -eq 24336 ] && [ "$iw" -eq 12168 ] || { echo "FAIL: fusion twin reuses $tw, $iw (expected 24336, 12168)"; exit 1; }
+b=$("$jp" validate --no-cache --opcode shlo_l_imm_64 --features portable --fallback-states 0 --no-progress --no-memo --shard 5/24 | grep '^  fusions:')
+echo "fusions, a slice without the memo: $b"
+echo "$b" | grep -Eq '^  fusions: ([0-9]+) proved, 0 counterexamples, 0 unknown of \1 ' || { echo "FAIL: fusions without the memo"; exit 1; }
 echo "memo: ok"
