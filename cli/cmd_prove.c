@@ -377,18 +377,25 @@ int cmd_prove(int argc, char **argv)
 		tv_result *x = tv_report_add(&rep);
 		if (!x) break;
 		tv_prove_table(&o, links[fi], &ins[fi].prog, &ins[fi].vec, x);
+		const tv_links *twin = tv_links_twin(links[fi]);
+		if (twin && x->verdict == TV_PROVED) { /* and the program without fusions' (jit.h § fusions) */
+			tv_opts ou = o;
+			ou.unfused = true;
+			tv_result y;
+			tv_prove_table(&ou, twin, &ins[fi].prog, &ins[fi].vec, &y);
+			if (y.verdict != TV_PROVED) {
+				*x = y;
+				char d[sizeof x->detail];
+				snprintf(d, sizeof d, "without fusions (the twin): %.200s", y.detail);
+				snprintf(x->detail, sizeof x->detail, "%s", d);
+			} else {
+				size_t l = strlen(x->detail);
+				snprintf(x->detail + l, sizeof x->detail - l, "; without fusions (the twin) too");
+			}
+		}
 		printf("%s jump table (%u slots): %s: %s\n", files[fi], ins[fi].prog.jt_len, tv_verdict_name(x->verdict),
 		       x->detail);
 		if (x->cex_file[0]) printf("  counterexample: %s\n", x->cex_file);
-		const tv_links *twin = tv_links_twin(links[fi]);
-		if (twin && (x = tv_report_add(&rep)) != NULL) { /* the program without fusions' (jit.h § fusions) */
-			tv_opts ou = o;
-			ou.unfused = true;
-			tv_prove_table(&ou, twin, &ins[fi].prog, &ins[fi].vec, x);
-			printf("%s jump table without fusions (%u slots): %s: %s\n", files[fi], ins[fi].prog.jt_len,
-			       tv_verdict_name(x->verdict), x->detail);
-			if (x->cex_file[0]) printf("  counterexample: %s\n", x->cex_file);
-		}
 	}
 	/* the trampolines (entry, exit, stub, round trip) of each program as its code has them, proved
 	 * once per distinct bytes (every program of one variant has the same); not counted as blocks */
