@@ -136,6 +136,18 @@ size_t lift_jit_forms(lift_form **out, size_t *templates)
 					}
 		}
 	}
+	/* the fused pairs' code (jit.h § fusions): every register assignment, s, order, feature set */
+	for (unsigned r = 0; r < 13 * 13 * 13; r++)
+		for (unsigned sh = 1; sh <= 3; sh++)
+			for (unsigned ord = 0; ord < 2; ord++)
+				for (size_t fi = 0; fi < 2; fi++) {
+					uint8_t x = (uint8_t)(r % 13), a = (uint8_t)(r / 13 % 13), b = (uint8_t)(r / 169);
+					pvm_inst h = { .op = PVM_OP_shlo_l_imm_64, .ra = x, .rb = a, .imm = sh, .pc = 100, .next = 103 };
+					pvm_inst s = { .op = PVM_OP_add_64, .rd = x, .ra = ord ? b : x, .rb = ord ? x : b, .pc = 103, .next = 106 };
+					if (jit_emit_fused(&h, &s, feats[fi], t) != JIT_OK) continue;
+					(*templates)++;
+					scan_forms(cs, t->bytes, t->len, &fl);
+				}
 	/* the trampolines (enter, the common exit, a stub: jit_tramp_emit) of both feature sets */
 	for (size_t fi = 0; fi < 2; fi++) {
 		jit_tramp tr;
