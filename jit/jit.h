@@ -16,10 +16,11 @@
  *   - JIT_SCRATCH (rax) is the only free register; it is dead between templates;
  *   - JIT_GASREG (rsp) holds the gas counter inside JIT code: the entry trampoline loads it
  *     from ctx.gas (after saving the host stack pointer in ctx.host_rsp), region prologues
- *     charge it (an out-of-gas stub gives the charge back), the common exit stores it back. JIT code never uses the stack (no push, pop or
- *     call), and the fault handler runs on the thread's SS_AUTODISARM signal stack with the
- *     other signals that have handlers held back while JIT code runs (jit/runtime.c), so rsp is
- *     an ordinary register here. Templates never touch it.
+ *     charge it (an out-of-gas stub gives the charge back), the common exit stores it back.
+ *     JIT code never uses the stack (no push, pop or call), and the fault handler runs on the
+ *     thread's SS_AUTODISARM signal stack with the other signals that have handlers held back
+ *     while JIT code runs (jit/runtime.c), so rsp is an ordinary register here. Templates never
+ *     touch it.
  * The context (struct jit_ctx) sits immediately below the sandbox: field f is at
  * [r15 + JIT_CTX(f)], a small negative displacement. Templates that need rcx (shift counts)
  * or rdx (mul/div) save the guest register living there to ctx.spill and restore it.

@@ -168,7 +168,7 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 			 * the bytes add (jit_exit.arg), not the emitter's record of the cost */
 			x->kind = (uint8_t)kind;
 			x->pc = pc;
-			x->arg = kind == JIT_EXIT_OOG ? gas_add : 0;
+			if (kind == JIT_EXIT_OOG) x->arg = gas_add;
 		} else {
 			x->kind = JIT_EXIT_NONE; /* goes somewhere no spec outcome names */
 		}

@@ -261,8 +261,10 @@ static bool stub_then_exit(tq *q, Z3_ast cond, const lift_state *y, const Z3_ast
 {
 	Z3_context z = q->z;
 	const jit_tramp *t = q->t;
-	static const char *const pc_name[3] = { "exit_pc", "oog8_pc", "oog32_pc" }, *const cost_name[2] = { "oog8_cost", "oog32_cost" };
-	Z3_ast k = oog < 0 ? Z3_mk_const(z, Z3_mk_string_symbol(z, "exit_kind"), Z3_mk_bv_sort(z, 32)) : num(z, JIT_EXIT_OOG, 32);
+	static const char *const pc_name[3] = { "exit_pc", "oog8_pc", "oog32_pc" },
+	                        *const cost_name[2] = { "oog8_cost", "oog32_cost" };
+	Z3_ast k = oog < 0 ? Z3_mk_const(z, Z3_mk_string_symbol(z, "exit_kind"), Z3_mk_bv_sort(z, 32))
+	                   : num(z, JIT_EXIT_OOG, 32);
 	Z3_ast p = Z3_mk_const(z, Z3_mk_string_symbol(z, pc_name[oog + 1]), Z3_mk_bv_sort(z, 32));
 	Z3_ast cost = NULL;
 	size_t from = oog < 0 ? t->stub_off : t->oog_off[oog], to = oog < 0 ? t->oog_off[0] : t->oog_off[oog + 1], nf = 2;
@@ -277,7 +279,8 @@ static bool stub_then_exit(tq *q, Z3_ast cond, const lift_state *y, const Z3_ast
 		/* the cost's field (a mutant's stub has none: C is then in no byte) */
 		const jit_imm_field *cf = &t->oog_cost[oog];
 		nf = cf->width ? 2 : 1;
-		if (cf->width) f[1] = (lift_field){ (uint32_t)(cf->off - from), cf->width, Z3_mk_extract(z, 8 * cf->width - 1, 0, cost) };
+		if (cf->width)
+			f[1] = (lift_field){ (uint32_t)(cf->off - from), cf->width, Z3_mk_extract(z, 8 * cf->width - 1, 0, cost) };
 	}
 	lift_result rs;
 	if (!lift(q, from, to, f, nf, y, &rs)) return false;
@@ -338,7 +341,8 @@ static bool build_exit(tq *q)
 	if (!lift(q, q->t->exit_off, q->t->stub_off, NULL, 0, &x, &r)) return false;
 	ret_to rt = { 0 };
 	for (size_t i = 0; i < r.nexits; i++)
-		if (expect_exit(q, &r.exits[i], LIFT_EXIT_INDIRECT, 0, "the common exit")) exit_facts(q, &r.exits[i], &x, guest, &rt, false, NULL);
+		if (expect_exit(q, &r.exits[i], LIFT_EXIT_INDIRECT, 0, "the common exit"))
+			exit_facts(q, &r.exits[i], &x, guest, &rt, false, NULL);
 	lift_result_fini(&r);
 	return true;
 }
