@@ -51,7 +51,7 @@ static const char *reg_role(const pvm_inst *in, const uint8_t *reg)
 	return reg == &in->ra ? "ra" : reg == &in->rb ? "rb" : "rd";
 }
 
-/* The trampolines (a trampoline-* result), disassembled: enter, the common exit, one stub. */
+/* The trampolines (a trampoline-* result), disassembled: enter, the common exit, the stubs. */
 static char *view_tramp(cli_views *cv, const tv_result *r)
 {
 	jit_features feat = r->variant == TV_VAR_PORTABLE ? jit_no_features() : cv->cpuid;
@@ -73,8 +73,10 @@ static char *view_tramp(cli_views *cv, const tv_result *r)
 	size_t m = cv->cs_ok ? cs_disasm(cv->cs, t->bytes, t->len, 0, 0, &ci) : 0;
 	for (size_t i = 0; i < m; i++) {
 		uint64_t a = ci[i].address;
-		if (a == t->enter_off || a == t->exit_off || a == t->stub_off)
-			fprintf(f, "%s:\n", a == t->enter_off ? "enter" : a == t->exit_off ? "exit" : "stub (kind, pc symbolic in the proof)");
+		if (a == t->enter_off || a == t->exit_off || a == t->stub_off || a == t->oog_off[0] || a == t->oog_off[1])
+			fprintf(f, "%s:\n", a == t->enter_off ? "enter" : a == t->exit_off ? "exit"
+			        : a == t->stub_off ? "stub (kind, pc symbolic in the proof)"
+			        : "out-of-gas stub (pc, cost symbolic in the proof)");
 		char hex[3 * 16 + 1] = "";
 		for (int b = 0; b < ci[i].size && b < 16; b++) snprintf(hex + 3 * b, 4, "%02x ", ci[i].bytes[b]);
 		fprintf(f, "%4llx  %-33s %s %s\n", (unsigned long long)a, hex, ci[i].mnemonic, ci[i].op_str);

@@ -35,11 +35,8 @@ const char *jit_exit_name(jit_exit_kind k)
 	return (unsigned)k < JIT_EXIT_KIND_COUNT ? n[k] : "?";
 }
 
-/* The gas prologue of the region entered at pc (the gas is in JIT_GASREG, jit.h):
- *   cmp rsp, cost ; jl out-of-gas(pc) ; sub rsp, cost
- * with imm8 forms (48 83 /7 ib, 48 83 /5 ib) when cost < 128, else imm32 (48 81 /7 id, 48 81 /5 id).
- * Out of gas leaves the counter as it was. field[0], field[1]: the buffer offsets of the two
- * cost fields (1 or 4 bytes, the same value). */
+/* op rsp, cost (the gas register): the imm8 form (48 83 /op ib) when cost < 128, else imm32
+ * (48 81 /op id); the buffer offset of the cost field (1 or 4 bytes). */
 static size_t gas_op(x64_buf *b, enum x64_alu op, uint32_t cost)
 {
 	if (cost >= 128) return x64_alu_imm32(b, op, 8, x64_r(JIT_GASREG), (int32_t)cost);
@@ -47,17 +44,17 @@ static size_t gas_op(x64_buf *b, enum x64_alu op, uint32_t cost)
 	return b->len - 1;
 }
 
-void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t field[2])
+/* The gas prologue of the region entered at pc (the gas is in JIT_GASREG, jit.h):
+ *   sub rsp, cost ; jl out-of-gas(pc)
+ * sub sets SF and OF of gas - cost as cmp would, so jl is taken exactly when gas < cost (signed);
+ * the pair macro-fuses. Out of gas the counter is charged all the same: the exit's stub
+ * (emit_stub_at) adds the cost back first, which undoes the sub mod 2^64, so out of gas leaves the
+ * counter as it was. The exit records the cost (arg) for its stub. */
+void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t *field)
 {
 	x64_buf *b = &e->b;
-	if (pvm_mutant_hook(PVM_HOOK_sub_first, 0)) { /* (mutants only) charged, then checked */
-		field[0] = field[1] = gas_op(b, X64_SUB, cost);
-		jit_em_exit(e, x64_jcc32(b, X64_CC_L), JIT_EXIT_OOG, pc, 0, cost, 0);
-		return;
-	}
-	field[0] = gas_op(b, X64_CMP, cost);
+	*field = gas_op(b, X64_SUB, cost);
 	jit_em_exit(e, x64_jcc32(b, X64_CC_L), JIT_EXIT_OOG, pc, 0, cost, 0);
-	field[1] = gas_op(b, X64_SUB, cost);
 }
 
 /* Loop heads (the targets of backward static branches and jumps) start on a 64-byte line: a hot
@@ -189,8 +186,8 @@ static inline const pvm_inst *fused_with(const pvm_program *p, const pvm_inst *a
 /* Emit a panic at pc for a fall-through to a position that holds no compiled instruction. */
 static void emit_trap_at(jit_em *e, uint32_t pc, bool region_entry, const pvm_program *p)
 {
-	size_t field[2];
-	if (region_entry) jit_em_prologue(e, pc, region_cost(p, pc), field);
+	size_t field;
+	if (region_entry) jit_em_prologue(e, pc, region_cost(p, pc), &field);
 	jit_em_exit(e, x64_jmp32(&e->b), JIT_EXIT_PANIC, pc, 0, 0, 0);
 }
 
@@ -214,8 +211,8 @@ static jit_err block_compile(const pvm_program *p, uint32_t pc, jit_features f, 
 		jit_pcmap *map = pvm_xmalloc((n_insts + 1) * sizeof *map);
 		jit_em e = { .b = { .p = buf, .cap = cap }, .f = f };
 		size_t n_map = 0;
-		size_t field[2];
-		jit_em_prologue(&e, pc, out->cost, field);
+		size_t field;
+		jit_em_prologue(&e, pc, out->cost, &field);
 		uint32_t at = pc;
 		for (uint32_t k = 0; k < n_insts; k++) {
 			if (!compiled(p, at)) {
@@ -342,31 +339,48 @@ static void emit_tramps(x64_buf *b, size_t *exit_off)
 /* Exit stub: mov dword [ctx.exit_kind], kind ; mov dword [ctx.exit_pc], pc ; jmp exit.
  * Everything else the runtime needs (host-call id, sbrk operands, next pc) it reads from the
  * decoded instruction at exit_pc, so the proofs need only the kind and the pc to be right.
- * field[]: the buffer offsets of the kind, the pc and the jump's rel32. */
-static void emit_stub_at(x64_buf *b, uint32_t kind, uint32_t pc, size_t exit_off, size_t field[3])
+ * An out-of-gas stub (kind OOG) first gives back the cost its prologue charged:
+ *   add rsp, cost ; mov dword [ctx.exit_kind], OOG ; mov dword [ctx.exit_pc], pc ; jmp exit
+ * (imm8 when cost < 128, else imm32: jit_em_prologue's form), so the common exit stores the gas
+ * the region was entered with. field[]: the buffer offsets of the kind, the pc, the jump's rel32
+ * and the cost (SIZE_MAX: none). */
+static void emit_stub_at(x64_buf *b, uint32_t kind, uint32_t pc, uint32_t cost, size_t exit_off, size_t field[4])
 {
+	field[3] = SIZE_MAX;
+	if (kind == JIT_EXIT_OOG && !pvm_mutant_hook(PVM_HOOK_oog_keep, 0)) /* (mutants only) not given back */
+		field[3] = gas_op(b, X64_ADD, cost);
 	field[0] = x64_mov_rm_imm(b, 4, CTXM(exit_kind), (int32_t)kind);
 	field[1] = x64_mov_rm_imm(b, 4, CTXM(exit_pc), (int32_t)pc);
 	field[2] = x64_jmp32(b);
 	x64_patch_rel32(b, field[2], exit_off);
 }
 
-static void emit_stub(jit_em *e, const jit_exit *x, size_t exit_off, size_t field[3])
+static void emit_stub(jit_em *e, const jit_exit *x, size_t exit_off, size_t field[4])
 {
-	emit_stub_at(&e->b, x->kind, x->pc, exit_off, field);
+	emit_stub_at(&e->b, x->kind, x->pc, (uint32_t)x->arg, exit_off, field);
 }
 
-/* The stub of a jit_tramp: appended at out->len, jumping to out->exit_off. */
+/* The stubs of a jit_tramp: appended at out->len, jumping to out->exit_off: one of kind HOST,
+ * then out-of-gas ones with an imm8 and an imm32 cost (the proofs make kind, pc and cost symbolic). */
 static jit_err tramp_stub(jit_tramp *out)
 {
 	x64_buf b = { .p = out->bytes, .cap = sizeof out->bytes, .len = out->len };
-	size_t field[3];
+	size_t field[4];
 	out->stub_off = b.len;
-	emit_stub_at(&b, JIT_EXIT_HOST, 0x12345, out->exit_off, field);
-	if (b.err) return JIT_EOVERFLOW;
+	emit_stub_at(&b, JIT_EXIT_HOST, 0x12345, 0, out->exit_off, field);
 	out->stub_kind = (jit_imm_field){ .off = (uint16_t)field[0], .width = 4, .enc = JIT_IMM_LOW32 };
 	out->stub_pc = (jit_imm_field){ .off = (uint16_t)field[1], .width = 4, .enc = JIT_IMM_LOW32 };
-	out->len = b.len;
+	static const uint32_t cost[2] = { 0x7b, 0x12345 };
+	for (int k = 0; k < 2; k++) {
+		out->oog_off[k] = b.len;
+		emit_stub_at(&b, JIT_EXIT_OOG, 0x23456, cost[k], out->exit_off, field);
+		/* (a mutant's stub has no cost field: the proof's field then covers no byte) */
+		out->oog_cost[k] = (jit_imm_field){ .off = (uint16_t)(field[3] == SIZE_MAX ? b.len : field[3]),
+			.width = (uint8_t)(field[3] == SIZE_MAX ? 0 : k ? 4 : 1), .enc = k ? JIT_IMM_LOW32 : JIT_IMM_LOW8 };
+		out->oog_pc[k] = (jit_imm_field){ .off = (uint16_t)field[1], .width = 4, .enc = JIT_IMM_LOW32 };
+	}
+	if (b.err) return JIT_EOVERFLOW;
+	out->oog_off[2] = out->len = b.len;
 	return JIT_OK;
 }
 
@@ -465,7 +479,7 @@ typedef struct tc_entry {
  * (piece offsets) and the piece offsets of its number fields. */
 typedef struct piece {
 	uint8_t bytes[96];
-	size_t len, n_exits, field[3];
+	size_t len, n_exits, field[4];
 	jit_exit exits[JIT_TPL_MAX_EXITS];
 } piece;
 enum { FLOW_TERM = 1, FLOW_FALLS = 2, FLOW_S8 = 4 }; /* pvm_op_is_term; pvm_op_falls and not a host call;
@@ -481,7 +495,8 @@ typedef struct tpl_cache {
 	uint8_t *arena;
 	size_t n_arena, cap_arena;
 	bool pieces;                        /* the pieces below were made */
-	piece prologue8, prologue32, stub, dispatch; /* prologue8: costs below 128 */
+	piece prologue8, prologue32, stub, oog8, oog32, dispatch; /* prologue8, oog8 (an out-of-gas
+	                                       stub): costs below 128 */
 } tpl_cache;
 
 static void tc_init(tpl_cache *c, jit_features f)
@@ -687,19 +702,24 @@ static jit_em piece_em(piece *x, jit_features f)
 		.cap_exits = JIT_TPL_MAX_EXITS, .fixed_exits = true };
 }
 
-/* Make the pieces of a program whose jump table has jt_len entries: the prologues (cost: fields 0, 1),
- * a stub (kind, pc, rel32: fields 0-2) and a dispatcher (its exits' pc). Each fits in 64 bytes
- * (copy_words reads up to there: the pieces' arrays are 96). */
+/* Make the pieces of a program whose jump table has jt_len entries: the prologues (cost: field 0),
+ * a stub (kind, pc, rel32: fields 0-2), the out-of-gas stubs (the same and the cost: field 3) and
+ * a dispatcher (its exits' pc). Each fits in 64 bytes (copy_words reads up to there: the pieces'
+ * arrays are 96). */
 static void make_pieces(tpl_cache *c, uint32_t jt_len, jit_features f)
 {
 	bool ok = true;
-	piece *pro[2] = { &c->prologue8, &c->prologue32 };
+	piece *pro[2] = { &c->prologue8, &c->prologue32 }, *oog[2] = { &c->oog8, &c->oog32 };
 	for (int k = 0; k < 2; k++) {
 		jit_em e = piece_em(pro[k], f);
-		jit_em_prologue(&e, 0, k ? 128 : 0, pro[k]->field);
+		jit_em_prologue(&e, 0, k ? 128 : 0, &pro[k]->field[0]);
 		ok = ok && !e.b.err && e.n_exits == 1;
 		pro[k]->len = e.b.len;
 		pro[k]->n_exits = e.n_exits;
+		e = piece_em(oog[k], f);
+		emit_stub(&e, &(jit_exit){ .kind = JIT_EXIT_OOG, .arg = k ? 128 : 0 }, 0, oog[k]->field);
+		ok = ok && !e.b.err && e.n_exits == 0 && oog[k]->field[3] != SIZE_MAX;
+		oog[k]->len = e.b.len;
 	}
 	jit_em e = piece_em(&c->stub, f);
 	emit_stub(&e, &(jit_exit){ 0 }, 0, c->stub.field);
@@ -710,7 +730,8 @@ static void make_pieces(tpl_cache *c, uint32_t jt_len, jit_features f)
 	ok = ok && !e.b.err;
 	c->dispatch.len = e.b.len;
 	c->dispatch.n_exits = e.n_exits;
-	c->pieces = ok && c->prologue8.len <= 64 && c->prologue32.len <= 64 && c->stub.len <= 64 && c->dispatch.len <= 64;
+	c->pieces = ok && c->prologue8.len <= 64 && c->prologue32.len <= 64 && c->stub.len <= 64 && c->oog8.len <= 64 &&
+	            c->oog32.len <= 64 && c->dispatch.len <= 64;
 }
 
 /* Append piece x; its buffer offset, or SIZE_MAX (the buffer's sticky error set) if it does not fit. */
@@ -741,29 +762,28 @@ static inline void emit_prologue(jit_em *e, const tpl_cache *c, uint32_t pc, uin
 	const piece *x = cost < 128 ? &c->prologue8 : &c->prologue32;
 	size_t at = put_piece(e, x);
 	if (at == SIZE_MAX) return;
-	if (cost < 128) {
-		e->b.p[at + x->field[0]] = (uint8_t)cost;
-		e->b.p[at + x->field[1]] = (uint8_t)cost;
-	} else {
-		put_u32(e, at + x->field[0], cost);
-		put_u32(e, at + x->field[1], cost);
-	}
+	if (cost < 128) e->b.p[at + x->field[0]] = (uint8_t)cost;
+	else put_u32(e, at + x->field[0], cost);
 	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
 }
 
 /* emit_stub(e, x, exit_off), from the piece when there is one. */
 static void emit_stub_for(jit_em *e, const tpl_cache *c, const jit_exit *x, size_t exit_off)
 {
-	size_t field[3];
+	size_t field[4];
 	if (!c || !c->pieces) {
 		emit_stub(e, x, exit_off, field);
 		return;
 	}
-	size_t at = put_piece(e, &c->stub);
+	uint32_t cost = (uint32_t)x->arg;
+	const piece *s = x->kind != JIT_EXIT_OOG ? &c->stub : cost < 128 ? &c->oog8 : &c->oog32;
+	size_t at = put_piece(e, s);
 	if (at == SIZE_MAX) return;
-	put_u32(e, at + c->stub.field[0], x->kind);
-	put_u32(e, at + c->stub.field[1], x->pc);
-	x64_patch_rel32(&e->b, at + c->stub.field[2], exit_off);
+	put_u32(e, at + s->field[0], x->kind);
+	put_u32(e, at + s->field[1], x->pc);
+	x64_patch_rel32(&e->b, at + s->field[2], exit_off);
+	if (s == &c->oog8) e->b.p[at + s->field[3]] = (uint8_t)cost;
+	else if (s == &c->oog32) put_u32(e, at + s->field[3], cost);
 }
 
 /* emit_dispatch(e, pc, jt_len), from the piece when there is one. */
@@ -913,11 +933,11 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			if (pc == skip) continue;
 			uint32_t entry = JIT_NONE;
 			bool block = is_block(p, pc);
-			size_t field[2];
+			size_t field;
 			if (block || pc == term_next) {
 				if (block && loop_head[pc]) pad_loop_head(b);
 				entry = (uint32_t)b->len;
-				jit_em_prologue(e, pc, region_cost(p, pc), field);
+				jit_em_prologue(e, pc, region_cost(p, pc), &field);
 			}
 			if (block) block_row[pc] = (uint32_t)n_rows;
 			const pvm_inst *in = &p->inst[pc], *f2;
@@ -938,7 +958,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			uint32_t tentry = JIT_NONE, tcost = region_cost(p, next); /* 0.7.2: 1; 0.8.0: 0 (§3) */
 			if (term) {
 				tentry = (uint32_t)b->len;
-				jit_em_prologue(e, next, tcost, field);
+				jit_em_prologue(e, next, tcost, &field);
 			}
 			/* (jit_row_inst: { trap, next, next + 1 }) */
 			rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, next }, .entry = tentry, .cost = tcost };

@@ -16,10 +16,11 @@
  *   - JIT_SCRATCH (rax) is the only free register; it is dead between templates;
  *   - JIT_GASREG (rsp) holds the gas counter inside JIT code: the entry trampoline loads it
  *     from ctx.gas (after saving the host stack pointer in ctx.host_rsp), region prologues
- *     charge it, the common exit stores it back. JIT code never uses the stack (no push, pop or
- *     call), and the fault handler runs on the thread's SS_AUTODISARM signal stack with the
- *     other signals that have handlers held back while JIT code runs (jit/runtime.c), so rsp is
- *     an ordinary register here. Templates never touch it.
+ *     charge it (an out-of-gas stub gives the charge back), the common exit stores it back.
+ *     JIT code never uses the stack (no push, pop or call), and the fault handler runs on the
+ *     thread's SS_AUTODISARM signal stack with the other signals that have handlers held back
+ *     while JIT code runs (jit/runtime.c), so rsp is an ordinary register here. Templates never
+ *     touch it.
  * The context (struct jit_ctx) sits immediately below the sandbox: field f is at
  * [r15 + JIT_CTX(f)], a small negative displacement. Templates that need rcx (shift counts)
  * or rdx (mul/div) save the guest register living there to ctx.spill and restore it.
@@ -96,7 +97,8 @@ typedef enum jit_exit_kind {
 	                        target that is not a block start to a PANIC at pc instead) */
 	JIT_EXIT_PANIC,      /* panic at pc */
 	JIT_EXIT_HALT,       /* halt at pc (dynamic jump to 0xFFFF0000) */
-	JIT_EXIT_OOG,        /* out of gas; pc = region entry; nothing charged (arg = cost) */
+	JIT_EXIT_OOG,        /* out of gas; pc = region entry; arg = the cost the prologue took from
+	                        the gas register, which the exit's stub adds back: nothing charged */
 	JIT_EXIT_HOST,       /* ecalli at pc; host id = arg */
 	JIT_EXIT_SBRK,       /* sbrk at pc: the runtime runs it and resumes at the next instruction */
 	JIT_EXIT_DJUMP,      /* dynamic jump from pc; 32-bit guest target address in register reg */
@@ -111,7 +113,9 @@ typedef struct jit_exit {
 	uint8_t reg;         /* DJUMP: enum x64_reg holding the target address (zero-extended) */
 	uint32_t pc;         /* guest pc of the instruction (region entry for OOG) */
 	uint32_t target;     /* BRANCH: guest target pc */
-	uint64_t arg;        /* OOG: region cost (informational; the runtime reads the instruction) */
+	uint64_t arg;        /* OOG: the region's cost, which the stub adds back to the gas register
+	                        (the proofs: at an OOG exit the gas handed over is rsp + arg); HOST:
+	                        the host-call id (informational: the runtime reads the instruction) */
 } jit_exit;
 
 /* ---- options ------------------------------------------------------------------------------ */
@@ -184,9 +188,10 @@ typedef struct jit_block {
 	jit_pcmap *map; size_t n_map;         /* one row per guest instruction, ascending offsets */
 } jit_block;
 
-/* Compile the gas region entered at pc: the gas prologue, then each instruction's template (or a
- * fused pair's code) up to and including the first terminator or ecalli. Falling off the end
- * means "continue at the next instruction". */
+/* Compile the gas region entered at pc: prologue (sub rsp, cost ; jl OOG: the gas register
+ * charged, its OOG exit's stub adding the cost back), then each instruction's template (or a fused
+ * pair's code) up to and including the first terminator or ecalli. Falling off the end means
+ * "continue at the next instruction". */
 jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out);
 /* The same without fusions: the region as the twin program (jit_program_new_unfused) has it. */
 jit_err jit_block_compile_unfused(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out);
@@ -207,18 +212,23 @@ void jit_block_fini(jit_block *b);
  * membase, loads jit_reg_map[i] := ctx.regs[i] (i = 0..12) and jumps to target. The common exit
  * stores ctx.regs[i] := jit_reg_map[i], restores rsp from ctx.host_rsp, pops the callee-saved
  * registers and returns to enter's caller. Every rel32 exit reaches it through a stub
- * (mov dword [ctx.exit_kind], kind ; mov dword [ctx.exit_pc], pc ; jmp exit); the signal handler
- * writes the two fields itself and resumes at the exit. The gas stays in ctx.gas throughout. */
+ * (mov dword [ctx.exit_kind], kind ; mov dword [ctx.exit_pc], pc ; jmp exit); the stub of a
+ * prologue's out-of-gas exit first gives the prologue's charge back (add rsp, cost: imm8 when cost
+ * < 128, else imm32). The signal handler writes the two fields itself and resumes at the exit. */
 enum { JIT_TRAMP_MAX = 512 };
 typedef struct jit_tramp {
 	uint8_t bytes[JIT_TRAMP_MAX];
 	size_t len;
 	size_t enter_off;            /* enter: [enter_off, exit_off) */
 	size_t exit_off;             /* the common exit: [exit_off, stub_off) */
-	size_t stub_off;             /* one exit stub: [stub_off, len), its jmp going to exit_off */
+	size_t stub_off;             /* one exit stub: [stub_off, oog_off[0]), its jmp going to exit_off */
 	jit_imm_field stub_kind, stub_pc; /* the stub's two 4-byte immediates (JIT_IMM_LOW32) */
+	size_t oog_off[3];           /* out-of-gas stubs, [oog_off[0], oog_off[1]) with an imm8 cost,
+	                                [oog_off[1], oog_off[2] = len) with an imm32 cost */
+	jit_imm_field oog_cost[2], oog_pc[2]; /* their cost (JIT_IMM_LOW8, JIT_IMM_LOW32) and pc fields */
 } jit_tramp;
-/* The trampolines as jit_program_new emits them for features f, with one stub. */
+/* The trampolines as jit_program_new emits them for features f, with one stub of each shape (any
+ * kind; out of gas with an imm8 cost; with an imm32 cost). */
 jit_err jit_tramp_emit(jit_features f, jit_tramp *out);
 
 /* ---- whole programs and the engine ------------------------------------------------------- */
@@ -249,7 +259,7 @@ uint32_t jit_program_entry(const jit_program *jp, uint32_t pc);
 /* Host offset of the code of the instruction at guest pc (after any prologue), or UINT32_MAX. */
 uint32_t jit_program_code_at(const jit_program *jp, uint32_t pc);
 /* The trampolines of a compiled program as they are in its code (enter at 0, then the common
- * exit), with one stub emitted after them as its stubs are (jit_tramp). */
+ * exit), with one stub of each shape emitted after them as its stubs are (jit_tramp). */
 jit_err jit_program_tramp(const jit_program *jp, jit_tramp *out);
 /* Host offset of the common exit trampoline that every exit stub jumps to. */
 size_t jit_program_exit_off(const jit_program *jp);

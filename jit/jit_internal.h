@@ -35,11 +35,12 @@ static inline void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32
 	e->exits[e->n_exits++] = (jit_exit){ .off = (uint32_t)off, .kind = (uint8_t)kind,
 		.reg = (uint8_t)reg, .pc = pc, .target = target, .arg = arg };
 }
-/* Gas prologue of the region entered at pc: cmp rsp, cost ; jl oog(pc) ; sub rsp, cost (the gas
- * is in JIT_GASREG). jl is taken exactly when gas < cost (signed, overflow included), before
- * anything is charged. field[0], field[1]: the buffer offsets of the two cost immediates (1 byte
- * when cost < 128, else 4). */
-void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t field[2]);
+/* Gas prologue of the region entered at pc: sub rsp, cost ; jl oog(pc) (the gas is in
+ * JIT_GASREG). jl is taken exactly when gas < cost (signed: SF != OF of gas - cost, as a cmp
+ * would set them); its exit records the cost (arg), which the exit's stub adds back, so out of
+ * gas leaves the gas as it was. *field: the buffer offset of the cost immediate (1 byte when
+ * cost < 128, else 4). */
+void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t *field);
 
 /* One compiled position: an instruction start, or a fall-through into a position that holds
  * none (compiled as a trap). Rows ascend in guest pc and in host offset (a fused pair's two rows

@@ -148,20 +148,21 @@ size_t lift_jit_forms(lift_form **out, size_t *templates)
 					(*templates)++;
 					scan_forms(cs, t->bytes, t->len, &fl);
 				}
-	/* the trampolines (enter, the common exit, a stub: jit_tramp_emit) of both feature sets */
+	/* the trampolines (enter, the common exit, the stubs: jit_tramp_emit) of both feature sets; the
+	 * out-of-gas stubs' add rsp, cost with an imm8 and an imm32 cost among them */
 	for (size_t fi = 0; fi < 2; fi++) {
 		jit_tramp tr;
 		if (jit_tramp_emit(feats[fi], &tr) != JIT_OK) continue;
 		(*templates)++;
 		scan_forms(cs, tr.bytes, tr.len, &fl);
 	}
-	/* the gas prologues (cmp rsp, cost ; jl ; sub rsp, cost), with an imm8 and an imm32 cost */
+	/* the gas prologues (sub rsp, cost ; jl), with an imm8 and an imm32 cost */
 	for (uint32_t cost = 5; cost <= 1000; cost += 995) {
 		uint8_t code[64];
 		jit_exit ex[2];
 		jit_em e = { .b = { .p = code, .cap = sizeof code }, .exits = ex, .cap_exits = 2, .fixed_exits = true };
-		size_t field[2];
-		jit_em_prologue(&e, 0, cost, field);
+		size_t field;
+		jit_em_prologue(&e, 0, cost, &field);
 		if (e.b.err) continue;
 		(*templates)++;
 		scan_forms(cs, code, e.b.len, &fl);

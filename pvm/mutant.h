@@ -45,7 +45,7 @@ typedef enum pvm_hook {
 	PVM_HOOK_resume_regs,    /* jit/runtime.c take_state: bit i = register i taken from the state when a run resumes after a host call (all 13) */
 	PVM_HOOK_entry_gas_skip, /* jit/compile.c emit_enter: 1 = enter leaves the gas register (rsp) unloaded (0) */
 	PVM_HOOK_exit_gas_skip,  /* jit/compile.c emit_exit: 1 = the common exit leaves ctx.gas unstored (0) */
-	PVM_HOOK_sub_first,      /* jit/compile.c jit_em_prologue: 1 = the prologue is sub rsp, cost ; jl oog (0) */
+	PVM_HOOK_oog_keep,       /* jit/compile.c emit_stub_at: 1 = an out-of-gas stub does not add its prologue's cost back to rsp (0) */
 	PVM_HOOK_pad_clobber,    /* jit/compile.c emit_program: 1 = a loop head's padding starts with xor r13d, r13d (guest r8) (0) */
 	PVM_HOOK_s8_max,         /* jit/templates.c jit_em_s8: the largest X a program's compile emits in class S8 (127) */
 	PVM_HOOK_fuse_scale,     /* jit/templates.c jit_em_fused: the shift s whose scale 2^s the fused lea of shlo_l_imm_64 + add_64 uses (s) */

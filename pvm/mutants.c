@@ -9,7 +9,6 @@
 
 static uint64_t mut_gas_cost_plus_one(uint64_t cost) { return cost + 1; }
 static uint64_t mut_gas_cost_minus_one(uint64_t cost) { return cost - 1; }
-static uint64_t mut_gas_charged_before_check(uint64_t first) { (void)first; return 1; }
 static uint64_t mut_jump_ind_bound(uint64_t last) { return last - 2; }
 static uint64_t mut_sbrk_extra_page(uint64_t end) { return end + 1; }
 static uint64_t mut_ro_page_writable(uint64_t perm) { (void)perm; return PVM_WRITE; }
@@ -21,6 +20,7 @@ static uint64_t mut_query_skips_r7(uint64_t reg) { (void)reg; return 7; }
 static uint64_t mut_entry_skips_r5(uint64_t reg) { (void)reg; return 5; }
 static uint64_t mut_exit_drops_gas(uint64_t skip) { (void)skip; return 1; }
 static uint64_t mut_entry_skips_gas(uint64_t skip) { (void)skip; return 1; }
+static uint64_t mut_oog_stub_keeps_charge(uint64_t keep) { (void)keep; return 1; }
 static uint64_t mut_resume_keeps_jit_regs(uint64_t mask) { (void)mask; return 1u << 7; }
 static uint64_t mut_branch_skips_charge(uint64_t charge) { (void)charge; return 0; }
 static uint64_t mut_resume_charges_again(uint64_t charge) { (void)charge; return 1; }

@@ -106,12 +106,12 @@ static int64_t rel32_target(const tv_links *L, size_t at)
 /* Code base of the program in the lifter's address space (only differences matter). */
 enum { PROG_BASE = 0x40000000 };
 
-/* What the host offset t is: a stub (kind, pc) or not. */
-static bool stub_at(const tv_links *L, tv_worker *w, int64_t t, uint32_t *kind, uint32_t *pc)
+/* What the host offset t is: a stub (kind, pc, what it adds to the gas register) or not. */
+static bool stub_at(const tv_links *L, tv_worker *w, int64_t t, uint32_t *kind, uint32_t *pc, uint64_t *gas_add)
 {
 	if (t < 0 || (size_t)t >= L->size) return false;
 	size_t len = L->size - (size_t)t < 32 ? L->size - (size_t)t : 32;
-	return tv_lift_stub(w, L->code + t, len, PROG_BASE + (uint64_t)t, PROG_BASE + L->exit_off, kind, pc);
+	return tv_lift_stub(w, L->code + t, len, PROG_BASE + (uint64_t)t, PROG_BASE + L->exit_off, kind, pc, gas_add);
 }
 
 bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, char *why, size_t n)
@@ -159,6 +159,7 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 		int64_t t = rel32_target(L, e + x->off - skip);
 		uint32_t to = t >= 0 && t <= UINT32_MAX ? entry_at(L, (uint32_t)t) : UINT32_MAX;
 		uint32_t kind, pc;
+		uint64_t gas_add;
 		if (to != UINT32_MAX) { /* a block entry: continue there */
 			x->kind = JIT_EXIT_BRANCH;
 			x->target = to;
@@ -169,14 +170,18 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 			for (size_t i = 0; ok && i < d.len; i++)
 				ok = is_exit_field(d.exits, d.n_exits, i) || L->code[t + i] == d.bytes[i];
 			for (size_t i = 0; ok && i < d.n_exits; i++)
-				ok = stub_at(L, w, rel32_target(L, (size_t)t + d.exits[i].off), &kind, &pc) &&
-				     kind == d.exits[i].kind && pc == d.exits[i].pc;
+				ok = stub_at(L, w, rel32_target(L, (size_t)t + d.exits[i].off), &kind, &pc, &gas_add) &&
+				     kind == d.exits[i].kind && pc == d.exits[i].pc && gas_add == 0;
 			if (t >= 0) jit_block_fini(&d);
 			if (!ok) x->kind = JIT_EXIT_NONE;
-		} else if (stub_at(L, w, t, &kind, &pc) && kind != JIT_EXIT_NONE && kind < JIT_EXIT_KIND_COUNT && kind != JIT_EXIT_BRANCH &&
-		           kind != JIT_EXIT_DJUMP) {
+		} else if (stub_at(L, w, t, &kind, &pc, &gas_add) && kind != JIT_EXIT_NONE && kind < JIT_EXIT_KIND_COUNT &&
+		           kind != JIT_EXIT_BRANCH && kind != JIT_EXIT_DJUMP && (kind == JIT_EXIT_OOG || gas_add == 0)) {
+			/* a stub hands its kind, its pc and the gas register to the runtime; an out-of-gas
+			 * stub (the prologue's) may add to the gas register first: the block proof takes what
+			 * the bytes add (jit_exit.arg), not the emitter's record of the cost */
 			x->kind = (uint8_t)kind;
 			x->pc = pc;
+			if (kind == JIT_EXIT_OOG) x->arg = gas_add;
 		} else {
 			x->kind = JIT_EXIT_NONE; /* goes somewhere no spec outcome names */
 		}
@@ -259,11 +264,13 @@ bool tv_lift_nops(tv_worker *w, const uint8_t *code, size_t len, uint64_t base)
 
 /* An exit stub lifted: from a fresh state, the code at `code` (address base) must take exactly
  * one way out, a jump to exit_addr, having stored two numerals into the context's exit_kind and
- * exit_pc, and left every guest register, r15 and the gas register (rsp) as they were (terms equal after simplify:
- * Z3's simplifier is sound, so this is a proof, for every state). With --recheck the same claim
- * is re-proved by the second solver (a disagreement makes the block's verdict VALIDATOR-BUG). */
+ * exit_pc, left every guest register and r15 as they were, and the gas register (rsp) as it was
+ * plus a numeral *gas_add (terms equal after simplify: Z3's simplifier is sound, so this is a
+ * proof, for every state; an out-of-gas stub adds its prologue's cost back, every other stub
+ * adds 0). With --recheck the same claim is re-proved by the second solver (a disagreement makes
+ * the block's verdict VALIDATOR-BUG). */
 bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
-                  uint32_t *pc)
+                  uint32_t *pc, uint64_t *gas_add)
 {
 	if (!tv_worker_ready(w)) return false;
 	Z3_context z = w->z;
@@ -277,9 +284,13 @@ bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, 
 	bool ok = lr.nexits == 1 && lr.exits[0].kind == LIFT_EXIT_JUMP && lr.exits[0].target == exit_addr;
 	if (ok) {
 		const lift_exit *le = &lr.exits[0];
+		/* rsp after = rsp before + d for a numeral d: the difference simplifies to d, and the
+		 * sum to the same term as rsp after (the claim checked below is that equation) */
+		Z3_ast d = Z3_simplify(z, Z3_mk_bvsub(z, le->st.gpr[JIT_GASREG], q.gas));
 		ok = Z3_is_eq_ast(z, Z3_simplify(z, le->cond), Z3_mk_true(z)) &&
 		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_MEMBASE]), q.mb) &&
-		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_GASREG]), q.gas);
+		     Z3_is_numeral_ast(z, d) && Z3_get_numeral_uint64(z, d, gas_add) &&
+		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_GASREG]), Z3_simplify(z, Z3_mk_bvadd(z, q.gas, d)));
 		for (int i = 0; ok && i < PVM_NUM_REGS; i++)
 			ok = Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[jit_reg_map[i]]), q.g[i]);
 		uint64_t v[2];
@@ -299,7 +310,7 @@ bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, 
 			size_t nc = 0;
 			c[nc++] = le->cond;
 			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_MEMBASE], q.mb);
-			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_GASREG], q.gas);
+			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_GASREG], Z3_mk_bvadd(z, q.gas, num(z, *gas_add, 64)));
 			for (int i = 0; i < PVM_NUM_REGS; i++) c[nc++] = Z3_mk_eq(z, le->st.gpr[jit_reg_map[i]], q.g[i]);
 			for (int k = 0; k < 2; k++) c[nc++] = Z3_mk_eq(z, rd[k], Z3_mk_unsigned_int64(z, v[k], Z3_get_sort(z, rd[k])));
 			tv_recheck_claim(w, &q, Z3_mk_and(z, (unsigned)nc, c));

@@ -31,7 +31,8 @@ tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst 
 
 /* Linking from the bytes (link.c). With L (the whole program compiled as it runs) the
  * block's exits are replaced by what the program's code at each rel32 field actually goes to:
- * a block entry (BRANCH to that block's pc), a lifted exit stub (its kind and pc), the dispatcher
+ * a block entry (BRANCH to that block's pc), a lifted exit stub (its kind and pc; an out-of-gas
+ * one also what it adds to the gas register, as its arg), the dispatcher
  * of the exit's jump (DJUMP), or anything else (NONE: an exit no spec outcome matches). False
  * (why says so) when the program's code for the block is not the block's bytes. */
 /* Do the len bytes at code (address base) fall through with every register and all memory
@@ -40,8 +41,9 @@ bool tv_lift_nops(tv_worker *w, const uint8_t *code, size_t len, uint64_t base);
 bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, char *why, size_t n);
 /* The program's digest for the proof store's block keys (NULL: no store; tv_store_program_digest). */
 const uint8_t *tv_links_digest(const tv_links *L);
-/* An exit stub at `code` (address base) lifted: true with the kind and pc it stores when it does
- * exactly that and jumps to exit_addr, changing no guest register. */
+/* An exit stub at `code` (address base) lifted: true with the kind and pc it stores and the
+ * numeral it adds to the gas register (rsp) when it does exactly that and jumps to exit_addr,
+ * changing no guest register. */
 bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
-                  uint32_t *pc);
+                  uint32_t *pc, uint64_t *gas_add);
 #endif

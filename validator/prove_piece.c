@@ -10,11 +10,14 @@
  * The region's code is cut at the JIT's pc map: piece -1 is the gas prologue [0, map[0]), piece k
  * the code of instruction k [map[k], map[k+1]) (the last one up to the end). Each piece is lifted
  * from a fresh host state related to a fresh guest state (guest register i in host register
- * jit_reg_map[i], r15 = MB, guest memory at MB + a, gas in the context; every other register,
+ * jit_reg_map[i], r15 = MB, guest memory at MB + a, gas in rsp; every other register,
  * flag and context byte arbitrary) and proved against its own instruction's spec: each exit it
  * takes agrees with the spec's outcome, and falling into the next piece leaves the relation
  * holding for the spec's post-state (registers, every guest byte, gas, and r15 = MB). The
- * prologue is proved against "gas < cost: out-of-gas, nothing changed; else gas - cost, go on".
+ * prologue is proved against "gas < cost: out-of-gas, nothing changed; else gas - cost, go on":
+ * its sub charges rsp before its jl decides, so at its out-of-gas exit the gas handed over is rsp
+ * plus what that exit's stub adds back (tv_exit_diff; in prove, the program's stub as lifted),
+ * which must be the gas before the prologue.
  * By induction over the pieces the region's code agrees with the composed specs (README). */
 
 /* The bytes a field holds for immediate v (the emitter's encoding, as field_term says). */
@@ -124,15 +127,16 @@ static void tpl_done_add(tv_worker *w, uint64_t key)
 }
 
 /* The prologue piece's bytes with its exit fields zeroed, if it is cacheable (its only exit the
- * OOG exit naming the region's entry). */
-static bool prologue_bytes(const jit_block *blk, uint32_t end, uint8_t out[32])
+ * OOG exit naming the region's entry, whose stub adds back exactly the spec's cost: the cache's
+ * key is the bytes and that cost). */
+static bool prologue_bytes(const jit_block *blk, uint32_t end, uint64_t cost, uint8_t out[32])
 {
 	if (end > 32) return false;
 	memcpy(out, blk->bytes, end);
 	for (size_t i = 0; i < blk->n_exits; i++) {
 		const jit_exit *x = &blk->exits[i];
 		if (x->off >= end) continue;
-		if (x->kind != JIT_EXIT_OOG || x->pc != blk->entry_pc || x->off + 4 > end) return false;
+		if (x->kind != JIT_EXIT_OOG || x->pc != blk->entry_pc || x->arg != cost || x->off + 4 > end) return false;
 		memset(out + x->off, 0, 4);
 	}
 	return true;
@@ -187,7 +191,7 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 		}
 	}
 	uint8_t pb[32];
-	bool pro_cacheable = k < 0 && prologue_bytes(blk, blk->map[0].host_off, pb);
+	bool pro_cacheable = k < 0 && prologue_bytes(blk, blk->map[0].host_off, cost, pb);
 	for (size_t i = 0; pro_cacheable && i < w->n_pro_done; i++)
 		if (w->pro_done[i].cost == cost && w->pro_done[i].len == blk->map[0].host_off &&
 		    !memcmp(w->pro_done[i].bytes, pb, blk->map[0].host_off)) {

@@ -21,7 +21,11 @@
  *  stub    At an exit stub with any kind K and pc P in its immediates (registers, flags, memory
  *          anything, r15 = MB): it goes to the common exit, and from there it returns as `exit`
  *          says with ctx.exit_kind = K, ctx.exit_pc = P, ctx.regs[i] = the host register
- *          jit_reg_map[i] at the stub, ctx.gas = rsp at the stub.
+ *          jit_reg_map[i] at the stub, ctx.gas = rsp at the stub. And at an out-of-gas stub with
+ *          pc P and cost C in its immediates, in each of its two forms (imm8: C < 128; imm32:
+ *          C < 2^31, which the CPU sign-extends as the prologue's sub does): the same with
+ *          ctx.exit_kind = OOG and ctx.gas = rsp at the stub + C (mod 2^64): the prologue's
+ *          charge given back, so the gas stored is the gas before the prologue.
  *  round   enter(MB, T) as in `entry`, then any code that keeps r15, ctx.host_rsp and the 56
  *  trip    bytes [S - 48, S + 8) and leaves everything else (all other registers, rsp included,
  *          flags, memory) anything, then a stub (K, P), then the common exit: the call returns to
@@ -53,7 +57,8 @@ const char *const tv_tramp_names[TV_TRAMP_PARTS] = { "trampoline-entry", "trampo
                                                       "trampoline-round-trip" };
 
 enum { BASE = 0x400000, FRAME = 56, MAX_CLAUSES = 512 };
-enum { ABI = -1, GAS = PVM_NUM_REGS }; /* clause.guest: a host-only fact, or the gas/exit fields */
+enum { ABI = -1, GAS = PVM_NUM_REGS, OOG_GAS }; /* clause.guest: a host-only fact, the gas/exit fields, or
+                                                  the gas at an out-of-gas exit */
 
 /* One fact the code must make true on one of its exits, with the two sides it compares (for the
  * counterexample's detail) and what a guest program sees of it. */
@@ -213,7 +218,7 @@ typedef struct ret_to { const lift_state *caller; Z3_ast s, m0; } ret_to;
  * ctx.gas = rsp in x (the gas register), and no other byte of x's memory changed but ctx.regs and
  * ctx.gas (and, after a stub, exit_kind and exit_pc). */
 static void exit_facts(tq *q, const lift_exit *e, const lift_state *x, const Z3_ast guest[PVM_NUM_REGS],
-                       const ret_to *rt, bool stub)
+                       const ret_to *rt, bool stub, Z3_ast gas_back)
 {
 	static const enum lift_reg saved[6] = { LIFT_R15, LIFT_R14, LIFT_R13, LIFT_R12, LIFT_RBP, LIFT_RBX };
 	Z3_ast h = rd(q, x->mem, ctx_at(q, JIT_CTX(host_rsp)), 8), c = e->cond;
@@ -233,41 +238,68 @@ static void exit_facts(tq *q, const lift_exit *e, const lift_state *x, const Z3_
 	for (int i = 0; i < PVM_NUM_REGS; i++)
 		add(q, c, i, NULL, rd(q, e->st.mem, ctx_at(q, JIT_CTX(regs) + 8 * i), 8), guest[i],
 		    "ctx.regs[%d] = host %s (guest r%d) at the %s", i, lift_reg_names[jit_reg_map[i]], i, stub ? "stub" : "exit");
-	add_eq(q, c, GAS, rd(q, e->st.mem, ctx_at(q, JIT_CTX(gas)), 8), x->gpr[LIFT_RSP],
-	       stub ? "ctx.gas = rsp (the gas register) at the stub" : "ctx.gas = rsp (the gas register) at the exit");
+	if (gas_back) /* an out-of-gas stub: the prologue's charge given back */
+		add_eq(q, c, OOG_GAS, rd(q, e->st.mem, ctx_at(q, JIT_CTX(gas)), 8), Z3_mk_bvadd(q->z, x->gpr[LIFT_RSP], gas_back),
+		       "ctx.gas = rsp (the gas register) at the out-of-gas stub + its cost");
+	else
+		add_eq(q, c, GAS, rd(q, e->st.mem, ctx_at(q, JIT_CTX(gas)), 8), x->gpr[LIFT_RSP],
+		       stub ? "ctx.gas = rsp (the gas register) at the stub" : "ctx.gas = rsp (the gas register) at the exit");
 	_Static_assert(offsetof(jit_ctx, exit_pc) == offsetof(jit_ctx, exit_kind) + 4, "exit_kind, exit_pc adjacent");
 	span w[3] = { { ctx_at(q, JIT_CTX(regs)), 8 * PVM_NUM_REGS }, { ctx_at(q, JIT_CTX(gas)), 8 },
 	              { ctx_at(q, JIT_CTX(exit_kind)), 8 } };
 	only_writes(q, c, e->st.mem, x->mem, w, stub ? 3 : 2, stub ? "ctx.regs, ctx.gas, exit_kind and exit_pc" : "ctx.regs and ctx.gas");
 }
 
-/* The stub lifted from state y (its immediates the symbols K and P), then the common exit from
- * where the stub goes: ctx.exit_kind = K, ctx.exit_pc = P and the exit's facts, with the guest
- * registers `guest` (the host registers at the stub). All facts also under `cond`. */
-static bool stub_then_exit(tq *q, Z3_ast cond, const lift_state *y, const Z3_ast guest[PVM_NUM_REGS], const ret_to *rt)
+/* A stub lifted from state y, then the common exit from where the stub goes, with the guest
+ * registers `guest` (the host registers at the stub); all facts also under `cond`. oog < 0: the
+ * stub of any kind, its immediates the symbols K and P: ctx.exit_kind = K, ctx.exit_pc = P and the
+ * exit's facts. oog = 0, 1: the out-of-gas stub with an imm8, imm32 cost, its immediates the
+ * symbols P and C (C < 128, C < 2^31): ctx.exit_kind = OOG, ctx.exit_pc = P and the exit's facts
+ * with ctx.gas = rsp at the stub + C. */
+static bool stub_then_exit(tq *q, Z3_ast cond, const lift_state *y, const Z3_ast guest[PVM_NUM_REGS], const ret_to *rt,
+                           int oog)
 {
 	Z3_context z = q->z;
 	const jit_tramp *t = q->t;
-	Z3_ast k = Z3_mk_const(z, Z3_mk_string_symbol(z, "exit_kind"), Z3_mk_bv_sort(z, 32));
-	Z3_ast p = Z3_mk_const(z, Z3_mk_string_symbol(z, "exit_pc"), Z3_mk_bv_sort(z, 32));
-	lift_field f[2] = { { (uint32_t)(t->stub_kind.off - t->stub_off), 4, k },
-	                    { (uint32_t)(t->stub_pc.off - t->stub_off), 4, p } };
+	static const char *const pc_name[3] = { "exit_pc", "oog8_pc", "oog32_pc" },
+	                        *const cost_name[2] = { "oog8_cost", "oog32_cost" };
+	Z3_ast k = oog < 0 ? Z3_mk_const(z, Z3_mk_string_symbol(z, "exit_kind"), Z3_mk_bv_sort(z, 32))
+	                   : num(z, JIT_EXIT_OOG, 32);
+	Z3_ast p = Z3_mk_const(z, Z3_mk_string_symbol(z, pc_name[oog + 1]), Z3_mk_bv_sort(z, 32));
+	Z3_ast cost = NULL;
+	size_t from = oog < 0 ? t->stub_off : t->oog_off[oog], to = oog < 0 ? t->oog_off[0] : t->oog_off[oog + 1], nf = 2;
+	lift_field f[2];
+	if (oog < 0) {
+		f[0] = (lift_field){ (uint32_t)(t->stub_kind.off - from), 4, k };
+		f[1] = (lift_field){ (uint32_t)(t->stub_pc.off - from), 4, p };
+	} else {
+		cost = Z3_mk_const(z, Z3_mk_string_symbol(z, cost_name[oog]), Z3_mk_bv_sort(z, 64));
+		assume(q, Z3_mk_bvult(z, cost, num(z, oog ? 1ull << 31 : 128, 64)));
+		f[0] = (lift_field){ (uint32_t)(t->oog_pc[oog].off - from), 4, p };
+		/* the cost's field (a mutant's stub has none: C is then in no byte) */
+		const jit_imm_field *cf = &t->oog_cost[oog];
+		nf = cf->width ? 2 : 1;
+		if (cf->width)
+			f[1] = (lift_field){ (uint32_t)(cf->off - from), cf->width, Z3_mk_extract(z, 8 * cf->width - 1, 0, cost) };
+	}
 	lift_result rs;
-	if (!lift(q, t->stub_off, t->len, f, 2, y, &rs)) return false;
+	if (!lift(q, from, to, f, nf, y, &rs)) return false;
 	bool ok = true;
 	for (size_t i = 0; ok && i < rs.nexits; i++) {
 		lift_exit e = rs.exits[i];
 		e.cond = and2(z, cond, e.cond);
-		if (!expect_exit(q, &e, LIFT_EXIT_JUMP, BASE + t->exit_off, "the stub")) continue;
+		if (!expect_exit(q, &e, LIFT_EXIT_JUMP, BASE + t->exit_off, oog < 0 ? "the stub" : "the out-of-gas stub")) continue;
 		lift_result rx;
 		if (!(ok = lift(q, t->exit_off, t->stub_off, NULL, 0, &e.st, &rx))) break;
 		for (size_t j = 0; j < rx.nexits; j++) {
 			lift_exit x = rx.exits[j];
 			x.cond = and2(z, e.cond, x.cond);
 			if (!expect_exit(q, &x, LIFT_EXIT_INDIRECT, 0, "the common exit")) continue;
-			add_eq(q, x.cond, GAS, rd(q, x.st.mem, ctx_at(q, JIT_CTX(exit_kind)), 4), k, "ctx.exit_kind = the stub's kind");
-			add_eq(q, x.cond, GAS, rd(q, x.st.mem, ctx_at(q, JIT_CTX(exit_pc)), 4), p, "ctx.exit_pc = the stub's pc");
-			exit_facts(q, &x, y, guest, rt, true);
+			int g = oog < 0 ? GAS : OOG_GAS;
+			add_eq(q, x.cond, g, rd(q, x.st.mem, ctx_at(q, JIT_CTX(exit_kind)), 4), k,
+			       oog < 0 ? "ctx.exit_kind = the stub's kind" : "ctx.exit_kind = out-of-gas");
+			add_eq(q, x.cond, g, rd(q, x.st.mem, ctx_at(q, JIT_CTX(exit_pc)), 4), p, "ctx.exit_pc = the stub's pc");
+			exit_facts(q, &x, y, guest, rt, true, cost);
 		}
 		lift_result_fini(&rx);
 	}
@@ -309,18 +341,22 @@ static bool build_exit(tq *q)
 	if (!lift(q, q->t->exit_off, q->t->stub_off, NULL, 0, &x, &r)) return false;
 	ret_to rt = { 0 };
 	for (size_t i = 0; i < r.nexits; i++)
-		if (expect_exit(q, &r.exits[i], LIFT_EXIT_INDIRECT, 0, "the common exit")) exit_facts(q, &r.exits[i], &x, guest, &rt, false);
+		if (expect_exit(q, &r.exits[i], LIFT_EXIT_INDIRECT, 0, "the common exit"))
+			exit_facts(q, &r.exits[i], &x, guest, &rt, false, NULL);
 	lift_result_fini(&r);
 	return true;
 }
 
+/* The stub of any kind, then the out-of-gas stubs, each from the same fresh state. */
 static bool build_stub(tq *q)
 {
 	lift_state y;
 	Z3_ast guest[PVM_NUM_REGS];
 	exit_state(q, &y, "y", guest);
 	ret_to rt = { 0 };
-	return stub_then_exit(q, Z3_mk_true(q->z), &y, guest, &rt);
+	bool ok = true;
+	for (int oog = -1; ok && oog < 2; oog++) ok = stub_then_exit(q, Z3_mk_true(q->z), &y, guest, &rt, oog);
+	return ok;
 }
 
 static const enum lift_reg callee_saved[6] = { LIFT_R15, LIFT_R14, LIFT_R13, LIFT_R12, LIFT_RBP, LIFT_RBX };
@@ -363,7 +399,7 @@ static bool build_entry(tq *q, bool round_trip)
 			                                                                                  Z3_get_sort(z, g.mem)), h)));
 			assume_frame_at_exit(q, &g);
 			ret_to rt = { &a, s, m0 };
-			ok = stub_then_exit(q, c, &g, guest, &rt);
+			ok = stub_then_exit(q, c, &g, guest, &rt, -1);
 			continue;
 		}
 		add_eq(q, c, GAS, e->target_term, target, "jumps to the target (rsi at the call)");
@@ -580,9 +616,10 @@ static void describe(tq *q, Z3_model m, const clause *c, char *out, size_t n)
 }
 
 /* A guest program that shows a failure on guest register r (0 for the gas or the exit's fields):
- * add_imm_64 rr, rr, 1 ; trap, from registers 0x1111 * (i + 1) and gas 1000; replayed on both
- * engines. */
-static tv_verdict guest_vector(const tv_opts *o, tv_result *res, int r)
+ * add_imm_64 rr, rr, 1 ; trap, from registers 0x1111 * (i + 1) and gas 1000, or gas 0 when the
+ * failure is at an out-of-gas exit (oog: the region does not fit, its stub runs); replayed on
+ * both engines. */
+static tv_verdict guest_vector(const tv_opts *o, tv_result *res, int r, bool oog)
 {
 	tv_cex cex;
 	memset(&cex, 0, sizeof cex);
@@ -590,12 +627,13 @@ static tv_verdict guest_vector(const tv_opts *o, tv_result *res, int r)
 	cex.x = 1;
 	pvm_inst in = { .op = PVM_OP_add_imm_64, .ra = (uint8_t)r, .rb = (uint8_t)r, .rd = (uint8_t)r };
 	char path[256];
-	snprintf(path, sizeof path, "%s/%s_r%d%s%s.json", o->cex_dir ? o->cex_dir : ".", res->what, r,
+	snprintf(path, sizeof path, "%s/%s_r%d%s%s%s.json", o->cex_dir ? o->cex_dir : ".", res->what, r, oog ? "_oog" : "",
 	         res->variant == TV_VAR_PORTABLE ? "_portable" : "", res->isa == PVM_ISA_080 ? "_gp080" : "");
 	pvm_vector v;
 	pvm_errbuf e;
 	pvm_err err = tv_cex_vector_template(&cex, &in, (pvm_isa)res->isa, path, &v, &e);
 	if (!err) v.reading = res->reading;
+	if (!err && oog) v.initial_gas = 0; /* every region costs at least 1 (add_imm_64 ; trap: 2 in GP 0.7.2) */
 	tv_verdict verdict = tv_cex_confirm(o, res, err ? NULL : &v, err ? e.msg : NULL, path);
 	if (!err) pvm_vector_fini(&v);
 	return verdict;
@@ -754,7 +792,7 @@ static tv_verdict prove_now(const tv_opts *o, const jit_tramp *t, tv_tramp_part 
 		if (!c) {
 			v = TV_BUG;
 		} else if (c->guest != ABI) {
-			v = guest_vector(o, res, c->guest == GAS ? 0 : c->guest);
+			v = guest_vector(o, res, c->guest >= GAS ? 0 : c->guest, c->guest == OOG_GAS);
 		} else {
 			size_t l = strlen(res->detail);
 			snprintf(res->detail + l, sizeof res->detail - l, " (only the C caller sees this: no guest vector)");

@@ -368,7 +368,12 @@ Z3_ast tv_exit_diff(tv_query *q, const lift_exit *le, const jit_exit *je, uint32
 	for (int i = 0; i < PVM_NUM_REGS; i++)
 		if ((uint64_t)i != skip) d[n++] = ne(z, le->st.gpr[jit_reg_map[i]], so->regs[i]);
 	d[n++] = ne(z, Z3_mk_select(z, le->st.mem, host_addr(q, q->a)), Z3_mk_select(z, so->mem, q->a));
-	d[n++] = ne(z, le->st.gpr[JIT_GASREG], so->gas);
+	/* the gas the exit hands over: rsp, and at an out-of-gas exit rsp + the cost its stub adds
+	 * back (je->arg: the emitter's record, which validate's trampoline-stub proof shows the
+	 * stub adds; in prove's linking, what the program's stub was lifted adding) */
+	Z3_ast gas = le->st.gpr[JIT_GASREG];
+	if (le->kind == LIFT_EXIT_JUMP && je && je->kind == JIT_EXIT_OOG) gas = Z3_mk_bvadd(z, gas, num(z, je->arg, 64));
+	d[n++] = ne(z, gas, so->gas);
 	return or_n(z, n, d);
 }
 

@@ -255,7 +255,11 @@ void tv_store_key_tramp(const tv_store *s, const jit_tramp *t, int part, uint8_t
 	put_str(&c, "trampoline");
 	uint64_t f[] = { (uint64_t)part, isa, (uint64_t)variant, reading, t->enter_off, t->exit_off, t->stub_off,
 	                 t->stub_kind.off, t->stub_kind.width, t->stub_kind.enc, t->stub_kind.which,
-	                 t->stub_pc.off, t->stub_pc.width, t->stub_pc.enc, t->stub_pc.which };
+	                 t->stub_pc.off, t->stub_pc.width, t->stub_pc.enc, t->stub_pc.which,
+	                 t->oog_off[0], t->oog_off[1], t->oog_off[2],
+	                 t->oog_cost[0].off, t->oog_cost[0].width, t->oog_cost[0].enc,
+	                 t->oog_cost[1].off, t->oog_cost[1].width, t->oog_cost[1].enc,
+	                 t->oog_pc[0].off, t->oog_pc[1].off };
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) put_u64(&c, f[i]);
 	put_bytes(&c, t->bytes, t->len);
 	tv_sha256_final(&c, k->d);

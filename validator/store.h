@@ -58,7 +58,7 @@ bool tv_store_key_fused(const tv_store *s, const sem_spec *sp, const pvm_inst *a
 bool tv_store_key_program(const tv_store *s, const sem_spec *sp, const pvm_program *p, const uint8_t *bytes,
                           size_t len, const pvm_inst *in, bool dispatch, int variant, jit_features f,
                           uint8_t reading, tv_key *k);
-/* The key of a trampoline proof: part `part` of t (bytes, offsets, the stub's immediate fields)
+/* The key of a trampoline proof: part `part` of t (bytes, offsets, the stubs' immediate fields)
  * for revision isa, variant and reading (the query reads nothing else but the identity). */
 void tv_store_key_tramp(const tv_store *s, const jit_tramp *t, int part, uint8_t isa, int variant, uint8_t reading,
                         tv_key *k);

@@ -3,7 +3,8 @@
  * (instruction boundaries and mnemonics); immediate fields must hold the reported encoding of
  * X/Y and be the only bytes that change with them; exits must be rel32 jumps recording the pc, the
  * target (branches) and X (host calls), and no byte may depend on pc or target. Also checks a
- * compiled block's pc map, and that a program's trampolines are a fresh emission's. Prints "templates: N passed, N failed". */
+ * compiled block's pc map and gas prologue (sub ; jl, its out-of-gas stub adding the cost back),
+ * and that a program's trampolines are a fresh emission's. Prints "templates: N passed, N failed". */
 #include <capstone/capstone.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -142,6 +143,11 @@ static void check_pcmap(void)
 			branch |= b.exits[i].kind == JIT_EXIT_BRANCH && b.exits[i].target == 10;
 		}
 		if (!oog || !branch || b.cost != 3) FAIL("pcmap: exits or cost wrong");
+		/* the gas prologue: sub rsp, 3 ; jl oog (48 83 EC 03, 0F 8C rel32), the first instruction's
+		 * code right after it */
+		static const uint8_t pro[] = { 0x48, 0x83, 0xEC, 0x03, 0x0F, 0x8C };
+		if (b.len < 10 || memcmp(b.bytes, pro, sizeof pro) || b.n_map < 1 || b.map[0].host_off != 10)
+			FAIL("pcmap: the gas prologue is not sub rsp, 3 ; jl rel32");
 		jit_block_fini(&b);
 	}
 	jit_program *jp;
@@ -157,6 +163,21 @@ static void check_pcmap(void)
 			if (i && rows[i].host_off <= rows[i - 1].host_off) FAIL("pcmap: program offsets not ascending");
 		}
 		if (jit_program_stats(jp).n_insts != 5) FAIL("pcmap: stats count %u instructions", jit_program_stats(jp).n_insts);
+		/* the prologue's jl goes to its out-of-gas stub, which first adds the cost back:
+		 * add rsp, 3 (48 83 C4 03) */
+		size_t size;
+		const uint8_t *code = jit_program_code(jp, &size);
+		uint32_t e = jit_program_entry(jp, 0);
+		int32_t rel;
+		if (e == UINT32_MAX || e + 10 > size || code[e + 4] != 0x0F || code[e + 5] != 0x8C) {
+			FAIL("pcmap: no jl at the program's prologue of pc 0");
+		} else {
+			memcpy(&rel, code + e + 6, 4);
+			int64_t t = (int64_t)e + 10 + rel;
+			static const uint8_t add[] = { 0x48, 0x83, 0xC4, 0x03 };
+			if (t < 0 || (size_t)t + 4 > size || memcmp(code + t, add, sizeof add))
+				FAIL("pcmap: the out-of-gas stub of pc 0 does not start with add rsp, 3");
+		}
 		jit_program_free(jp);
 	}
 	/* every program's trampolines (copied from bytes emitted once, jit/compile.c) are a fresh
