@@ -81,8 +81,9 @@ _Static_assert(offsetof(pvm_inst, op) == 0 && offsetof(pvm_inst, ra) == 1 && off
  * source) or 17 (no destination) and bytes 1-3 are rA, rB, rD: src1 = r >> sh1 & 0xFF ... */
 typedef struct cost_row {
 	uint8_t sh1, sh2, shd; /* 8 * the selector of src1, src2, dst (0: none, 1: rA, 2: rB, 3: rD) */
-	uint8_t kind, d1, d2;  /* decode slots (A.61, A.62) */
-	uint8_t fix, p, ps;    /* 1: kind is FIX, P, PS */
+	uint8_t d1, dd;        /* decode slots (A.61, A.62): d1 where the kind's equality holds, else
+	                          d1 + dd */
+	uint8_t fix, p, ps;    /* 1: kind is FIX (the equality holds), P (dst is a source), PS (rA = rD) */
 	uint8_t move, term, branch; /* move_reg; a terminator; a branch (latency: the hint's) */
 	uint16_t lat;          /* latency (A.63; a branch's: 0 here) */
 	uint32_t need;         /* units */
@@ -100,7 +101,7 @@ static inline void cost_table_init(cost_table *t, const pvm_program *p)
 		/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
 		uint64_t cyc = pvm_mutant_hook_op(PVM_HOOK_cost_cycles, op, m->cycles);
 		t->row[op] = (cost_row){ .sh1 = (uint8_t)(8 * m->src1), .sh2 = (uint8_t)(8 * m->src2),
-			.shd = (uint8_t)(8 * m->dst), .kind = m->dkind, .d1 = m->d1, .d2 = m->d2,
+			.shd = (uint8_t)(8 * m->dst), .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1),
 			.fix = m->dkind == PVM_D_FIX, .p = m->dkind == PVM_D_P, .ps = m->dkind == PVM_D_PS,
 			.move = op == PVM_OP_move_reg, .term = pvm_op_is_term(op), .branch = cyc == PVM_CYC_BRANCH,
 			.lat = (uint16_t)(cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY : cyc == PVM_CYC_BRANCH ? 0 : cyc),
@@ -130,12 +131,13 @@ static inline cost_entry cost_entry_of(const cost_table *t, uint64_t w)
 	uint32_t regs = (uint32_t)w & 0xFFFFFF00u;
 	cost_entry e = { .src1 = (regs | 16) >> r->sh1 & 0xFF, .src2 = (regs | 16) >> r->sh2 & 0xFF,
 		.dst = (regs | 17) >> r->shd & 0xFF, .lat = r->lat, .need = r->need, .move = r->move, .term = r->term };
-	/* (flags combined with & and |, not && and ||: the kinds come in no predictable order) */
-	unsigned d1 = r->fix | (r->p & ((e.dst == e.src1) | (e.dst == e.src2))) |
+	/* (no branch: flags combined with & and |, the slots and the hint's latency by masks; the
+	 * kinds and the equalities come in no predictable order) */
+	unsigned eq = r->fix | (r->p & ((e.dst == e.src1) | (e.dst == e.src2))) |
 	              (r->ps & ((regs >> 8 & 0xFF) == (regs >> 24)));
-	e.slots = d1 ? r->d1 : r->d2;
-	e.lat += (uint32_t)-r->branch & (w >> 32 ? COST_BRANCH_HINTED : COST_BRANCH_UNHINTED); /* (lat 0 in a branch's row) */
-	return e;
+	e.slots = r->d1 + (r->dd & (eq - 1));
+	e.lat += -(uint32_t)r->branch & (COST_BRANCH_UNHINTED - (COST_BRANCH_UNHINTED - COST_BRANCH_HINTED) * (uint32_t)(w >> 32));
+	return e; /* (lat 0 in a branch's row) */
 }
 
 /* The cost of the block whose words are w[0..n) (the last one a terminator's), through the memo:
