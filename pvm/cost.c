@@ -90,7 +90,9 @@ enum { HORIZON = 2048 };       /* cycles the schedule covers (prime-sieve has bl
 #define PVM_COST(name, regs, cyc, dkind, d1, d2, a, l, s, m, d) \
 	_Static_assert((l) <= (a) && (s) <= (a) && ((m) + (d) == 0 || (a) > 0), "cost.def " #name ": a unit without an ALU"); \
 	_Static_assert((a) <= 2 && (m) <= 1 && (d) <= 1, "cost.def " #name ": the schedule's unit counts"); \
-	_Static_assert((d2) >= (d1), "cost.def " #name ": d2 < d1 (cost_row.dd)");
+	_Static_assert((d2) >= (d1), "cost.def " #name ": d2 < d1 (cost_row.dd)"); \
+	_Static_assert(PVM_D_##dkind != PVM_D_PS || PVM_RW_##regs == PVM_RW_RAB_WD, "cost.def " #name ": PS needs rA, rB -> rD (cost_fast)"); \
+	_Static_assert(PVM_D_##dkind != PVM_D_FIX || (d1) == (d2), "cost.def " #name ": FIX with two slot counts");
 #include "cost.def"
 #undef PVM_COST
 _Static_assert((UNITS_TOTAL >> 4 & 0xF) >= ALUS && (UNITS_TOTAL >> 8 & 0xF) >= ALUS, "as many loads, stores as ALUs");
@@ -201,65 +203,71 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 	return true;
 }
 
-/* schedule's computation for a block whose entries all end by cycle 64 (done <= 64; most blocks:
- * their cost is below 61): the planes of word 0 alone, in registers, and without a branch that
- * depends on the entries (their order is no pattern a predictor learns): the units an entry needs
- * are masks (all ones or zero), and a move_reg is an entry whose start, units and retirement are
- * masked off and whose destination takes its source's producer. False where schedule declines and
- * where an entry would end past cycle 64 (schedule decides those). */
-static bool schedule64(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
+/* schedule's computation for a block of at most 32 words (the ROB never fills: an entry waits for
+ * the one 32 before it) whose entries all end by cycle 64 (done <= 64; most blocks: their cost is
+ * below 61): the planes of word 0 alone, the ALUs' and the starts' in registers, the row of an
+ * entry one load (cost_fast), and the start guessed to be the lower bound, which most are (the
+ * search where it is not). With no ROB to wait for, the retirement cycle of the last entry is the
+ * largest done + 1. False where schedule declines and where an entry would end past cycle 64
+ * (schedule decides those). */
+static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
 	uint64_t a0 = 0, a1 = 0, a2 = 0, s0 = 0, s1 = 0, s2 = 0, mul = 0, div = 0;
 	uint8_t prod_done[18] = { 0 };
-	uint8_t retired[ROB_SIZE] = { 0 }; /* R + 1 of the last 32 entries (0: none yet) */
-	uint32_t n = 0, dc = 0, last_r = 0;
+	uint32_t dc = 0, max_done = 0;
 	unsigned dec_left = DECODE_SLOTS;
+	if (n_words > ROB_SIZE) return false;
 	for (size_t i = 0; i < n_words; i++) {
-		cost_entry x = cost_entry_of(t, words[i]);
-		unsigned ds = x.slots;
-		uint32_t d = dc + (ds > dec_left), rob = retired[n % ROB_SIZE];
-		d = rob > d ? rob : d;
+		uint64_t w = words[i];
+		cost_fast r = t->fast[w & 0xFF];
+		uint64_t x = (w >> 8 & 0xFFFFFF) | 16ull << 24 | 17ull << 32;
+		unsigned src1 = x >> r.sh1 & 0xFF, src2 = x >> r.sh2 & 0xFF, dst = x >> r.shd & 0xFF;
+		unsigned eq = (dst == src1) | ((dst == src2) & r.p);
+		unsigned ds = r.d1 + (r.dd & (eq - 1));
+		uint32_t d = dc + (ds > dec_left);
 		dec_left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
 		dc = d;
-		uint64_t entry = (uint64_t)x.move - 1; /* all ones, or 0 for a move_reg */
-		uint32_t lat = x.lat | x.move, a = x.need & 0xF, start = dc + 1, p1 = prod_done[x.src1],
-		         p2 = prod_done[x.src2];
+		uint32_t p1 = prod_done[src1], p2 = prod_done[src2];
+		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
+			prod_done[dst] = (uint8_t)p1;
+			continue;
+		}
+		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = dc + 1;
 		start = p1 > start ? p1 : start;
 		start = p2 > start ? p2 : start;
-		uint64_t one = -(uint64_t)(a == 1), two = -(uint64_t)(a == 2), mm = -(uint64_t)(x.need >> 12 & 1),
-		         md = -(uint64_t)(x.need >> 16 & 1);
-		uint64_t blocked = (s2 & s0) | ((one | two) & a2) | (two & a1 & a0) | (mm & mul) | (md & div);
+		uint64_t alu = -(uint64_t)(r.bits >> 1 & 1), alu2 = -(uint64_t)(r.bits >> 2 & 1);
+		uint64_t blocked = (s2 & s0) | (alu & a2) | (alu2 & a1 & a0);
+		if (r.bits & (COST_FAST_MD | COST_FAST_SLOW)) {
+			if (r.bits & COST_FAST_SLOW) return false;
+			blocked |= t->row[w & 0xFF].need >> 12 & 1 ? mul : div;
+		}
 		if (start > 63) return false;
-		if (blocked >> start & 1) { /* (rare: most entries start at their lower bound) */
+		if (blocked >> start & 1) { /* (the lower bound is taken) */
 			uint64_t free_ = ~blocked & (~0ull << start);
 			if (!free_) return false;
 			start = low(free_);
 		}
 		uint32_t done = start + lat;
-		if ((done > 64) | (lat == 0)) return false;
-		uint64_t m = (~0ull >> (64 - lat)) << start & entry; /* [start, done) */
-		uint64_t m1 = m & one, c = (a0 & m1) | (m & two), c2 = a1 & c;
-		a0 ^= m1;
+		if (done > 64) return false;
+		uint64_t m = (~0ull >> (64 - lat)) << start & alu; /* [start, done) if it has an ALU */
+		uint64_t c = (a0 & m & ~alu2) | (m & alu2), c2 = a1 & c;
+		a0 ^= m & ~alu2;
 		a1 ^= c;
 		a2 ^= c2;
-		uint64_t over = a2 & (a1 | a0) & m;
-		mm &= m;
-		md &= m;
-		over |= (mul & mm) | (div & md);
-		mul |= mm;
-		div |= md;
-		uint64_t b = (1ull << start) & entry, c1 = s0 & b, c3 = s1 & c1;
+		if (a2 & (a1 | a0) & m) return false;
+		if (r.bits & COST_FAST_MD) {
+			uint64_t *u = t->row[w & 0xFF].need >> 12 & 1 ? &mul : &div;
+			if (*u & m) return false;
+			*u |= m;
+		}
+		uint64_t b = 1ull << start, c1 = s0 & b, c3 = s1 & c1;
 		s0 ^= b;
 		s1 ^= c1;
 		s2 ^= c3;
-		if (over) return false;
-		prod_done[x.dst] = (uint8_t)(entry ? done : p1);
-		uint32_t r = done + 1 > last_r ? done + 1 : last_r;
-		last_r = entry ? r : last_r;
-		retired[n % ROB_SIZE] = (uint8_t)(entry ? last_r + 1 : rob);
-		n += !x.move;
+		prod_done[dst] = (uint8_t)done;
+		max_done = done > max_done ? done : max_done;
 	}
-	uint32_t cycles = last_r + 1;
+	uint32_t cycles = max_done ? max_done + 2 : 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
 	return true;
 }
@@ -396,7 +404,7 @@ static size_t block_words(const pvm_program *p, uint32_t s, const cost_table *t,
 static uint32_t words_cost(const cost_table *t, const uint64_t *w, size_t n)
 {
 	uint32_t cost;
-	return schedule64(t, w, n, &cost) || schedule(t, w, n, &cost) ? cost : simulate(t, w, n);
+	return schedule32(t, w, n, &cost) || schedule(t, w, n, &cost) ? cost : simulate(t, w, n);
 }
 
 /* The cost of the block at s by the fast schedule where it decides (words_cost), or by the
