@@ -10,7 +10,6 @@
  * asks once per distinct word sequence (memo). */
 #include <stdlib.h>
 #include <string.h>
-#include <emmintrin.h>
 #include "pvm.h"
 #include "mutant.h"
 #include "cost_word.h"
@@ -81,92 +80,52 @@ static inline unsigned low(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
  * them would now find too few, this returns false (also past the tables' reach, and for a
  * latency of 0, whose units never come back). Otherwise every start sees the units it saw here,
  * and by induction over cycles and, within a cycle, indices, this is the simulation's schedule. */
-enum { HORIZON = 2048 };       /* cycles the tables below cover (prime-sieve has blocks of 1,040: within) */
+enum { HORIZON = 2048 };       /* cycles the schedule covers (prime-sieve has blocks of 1,040: within) */
 /* The load and store units never run short before the ALUs do: every row that uses one uses an
  * ALU as well (so in any cycle loads in use <= ALUs in use, and the same for stores), and there
  * are as many of each as there are ALUs. So a start fits exactly when the ALUs, the multiplier and
- * the divider leave its units, and the schedule counts only those. */
+ * the divider leave its units, and the schedule counts only those. A row uses at most 2 ALUs and
+ * at most 1 multiplier or divider, of which there is 1 each: a cycle's multiplier (divider) is
+ * free or busy, one bit. */
 #define PVM_COST(name, regs, cyc, dkind, d1, d2, a, l, s, m, d) \
-	_Static_assert((l) <= (a) && (s) <= (a) && ((m) + (d) == 0 || (a) > 0), "cost.def " #name ": a unit without an ALU");
+	_Static_assert((l) <= (a) && (s) <= (a) && ((m) + (d) == 0 || (a) > 0), "cost.def " #name ": a unit without an ALU"); \
+	_Static_assert((a) <= 2 && (m) <= 1 && (d) <= 1, "cost.def " #name ": the schedule's unit counts"); \
+	_Static_assert((d2) >= (d1), "cost.def " #name ": d2 < d1 (cost_row.dd)"); \
+	_Static_assert(PVM_D_##dkind != PVM_D_PS || PVM_RW_##regs == PVM_RW_RAB_WD, "cost.def " #name ": PS needs rA, rB -> rD (cost_fast)"); \
+	_Static_assert(PVM_D_##dkind != PVM_D_FIX || (d1) == (d2), "cost.def " #name ": FIX with two slot counts");
 #include "cost.def"
 #undef PVM_COST
 _Static_assert((UNITS_TOTAL >> 4 & 0xF) >= ALUS && (UNITS_TOTAL >> 8 & 0xF) >= ALUS, "as many loads, stores as ALUs");
-#define MD_TOTAL (UNITS_TOTAL >> 12 & 0xFF) /* (mul, div) as two 4-bit lanes of a byte */
-#define MD_LANES 0x88u
-/* md (both lanes below 8) is within the multipliers and dividers there are */
-static inline bool fits_md(unsigned md) { return (((MD_TOTAL | MD_LANES) - md) & MD_LANES) == MD_LANES; }
-typedef struct horizon {
-	_Alignas(16) uint8_t alu[HORIZON + 16]; /* ALUs used in a cycle (+ 16: CLEAR, and add_alu's groups) */
-	_Alignas(16) uint8_t md[HORIZON + 16];  /* multipliers (bits 0-3) and dividers (4-7) used */
-	_Alignas(16) uint8_t starts[HORIZON + 16]; /* the entries starting in a cycle */
-	uint64_t end_at[HORIZON / 64]; /* cycles where an entry ends */
-	uint64_t full[HORIZON / 64 + 1]; /* cycles where no entry using an ALU can start: 5 starts, or
-	                                    every ALU used (usage only grows: a set bit stays true; not
-	                                    every such cycle need be set);
-	                                    (+ 1: a mask's high part past the last word is 0) */
-} horizon;
-enum { CLEAR = 16 }; /* cycles of the byte tables cleared at a time: fixed-size stores, not a library call */
-static _Thread_local horizon hz; /* all zero between calls */
+_Static_assert(ALUS == 4 && (UNITS_TOTAL >> 12) == 0x11 && STARTS == 5, "the schedule's bit planes");
 
-/* The first cycle in [from, to) in bitmap bm, to if none (to <= HORIZON). */
-static inline uint32_t next_at(const uint64_t *bm, uint32_t from, uint32_t to)
-{
-	if (from >= to) return to;
-	uint32_t w = from / 64;
-	for (uint64_t x = bm[w] & (~0ull << (from % 64));; x = bm[w]) {
-		if (x) return 64 * w + low(x) < to ? 64 * w + low(x) : to;
-		if (++w >= (to + 63) / 64) return to;
-	}
-}
+/* The schedule's per-cycle counts, 64 cycles to a word, as bit planes: bit c % 64 of word c / 64
+ * of a0, a1, a2 are the bits 0, 1, 2 of the number of ALUs in use in cycle c (0..4), of s0, s1, s2
+ * the number of entries starting in c (0..5); mul, div: the multiplier, the divider in use. So
+ * the cycles of a word where a start cannot go are a few ands and ors (5 starts: s2 & s0; no ALU
+ * left: a2; fewer than 2: a2 | a1 & a0), the first cycle where it can is a count of trailing
+ * zeros, and an interval's ALUs are added to a word's 64 cycles at once (a carry through the
+ * planes). */
+typedef struct plane { uint64_t a0, a1, a2, s0, s1, s2, mul, div; } plane;
+enum { PLANES = HORIZON / 64 };
 
-/* The first cycle >= from whose bit in bm is clear (HORIZON if none). */
-static inline uint32_t next_clear(const uint64_t *bm, uint32_t from)
+/* The bits of word w for the cycles [from, to) (from < to). */
+static inline uint64_t span(uint32_t w, uint32_t from, uint32_t to)
 {
-	for (uint32_t w = from / 64; w < HORIZON / 64; w++) {
-		uint64_t x = ~bm[w] & (w == from / 64 ? ~0ull << (from % 64) : ~0ull);
-		if (x) return 64 * w + low(x);
-	}
-	return HORIZON;
-}
-
-/* a ALUs added to the cycles [start, end) (0 < end - start <= 48), sixteen cycles at a time in the
- * aligned groups that hold them, the lanes outside adding 0 (a load's or a store's 25 in two or
- * three steps). Bit j of the result (j < end - start
- * + start % 16): every ALU is used in cycle start - start % 16 + j. *short_ is set if a cycle now
- * uses more ALUs than there are. */
-static inline uint64_t add_alu(uint8_t *alu, uint32_t start, uint32_t end, uint32_t a, bool *short_)
-{
-	const __m128i na = _mm_set1_epi8((char)a), alus = _mm_set1_epi8(ALUS), step = _mm_set1_epi8(16),
-	              idx = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-	uint32_t c0 = start & ~15u, c = c0;
-	/* lane i of the group at c adds a when start - c <= i < end - c (both within a signed byte) */
-	__m128i from = _mm_set1_epi8((char)(start - c0 - 1)), to = _mm_set1_epi8((char)(end - c0));
-	__m128i over = _mm_setzero_si128();
-	uint64_t all = 0;
-	do {
-		__m128i in = _mm_and_si128(_mm_cmpgt_epi8(idx, from), _mm_cmpgt_epi8(to, idx));
-		__m128i *g = (__m128i *)(alu + c);
-		__m128i v = _mm_add_epi8(_mm_load_si128(g), _mm_and_si128(na, in));
-		_mm_store_si128(g, v);
-		all |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, alus)) << (c - c0);
-		over = _mm_or_si128(over, _mm_cmpgt_epi8(v, alus));
-		from = _mm_sub_epi8(from, step);
-		to = _mm_sub_epi8(to, step);
-		c += 16;
-	} while (c < end);
-	*short_ |= _mm_movemask_epi8(over) != 0;
-	return all & ((1ull << (end - c0)) - 1); /* (end - c0 <= 63) */
+	uint64_t lo = from <= 64 * w ? ~0ull : ~0ull << (from % 64);
+	uint64_t hi = to >= 64 * w + 64 ? ~0ull : ~(~0ull << (to % 64));
+	return lo & hi;
 }
 
 static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
+	plane pl[PLANES];
+	uint32_t init = 0;              /* words [0, init) of pl hold the counts (the rest: not yet 0) */
 	uint32_t prod_done[18] = { 0 }; /* per register: the done cycle of its producer (0: none) */
 	int32_t retired[ROB_SIZE];      /* R of the last 32 entries, by index mod 32 (-1: none yet) */
-	uint32_t n = 0, dc = 0, last_r = 0, max_e = 0;
+	uint32_t n = 0, dc = 0, last_r = 0;
 	unsigned dec_left = DECODE_SLOTS;
-	bool ok = true;
 	memset(retired, 0xFF, sizeof retired);
-	for (size_t i = 0; i < n_words && ok; i++) {
+	for (size_t i = 0; i < n_words; i++) {
 		cost_entry x = cost_entry_of(t, words[i]);
 		unsigned ds = x.slots;
 		/* the decode cycle: the next one if the slots left do not hold it (ds <= 4 fit a fresh
@@ -182,65 +141,133 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 			prod_done[x.dst] = prod_done[x.src1];
 			continue;
 		}
-		uint32_t lat = x.lat, a = x.need & 0xF, md = x.need >> 12 & 0xFF, start = dc + 1;
+		uint32_t lat = x.lat, a = x.need & 0xF, start = dc + 1;
 		if (prod_done[x.src1] > start) start = prod_done[x.src1];
 		if (prod_done[x.src2] > start) start = prod_done[x.src2];
-		while (start < HORIZON) {
-			if (hz.starts[start] >= STARTS) start++;
-			else if (hz.alu[start] + a > ALUS || !fits_md(hz.md[start] + md))
-				start = next_at(hz.end_at, start + 1, HORIZON); /* units back */
-			else break;
-			if (a) start = next_clear(hz.full, start); /* (past cycles where it cannot start) */
+		/* the masks of what this entry needs: an ALU, two, the multiplier, the divider */
+		uint64_t need1 = a ? ~0ull : 0, need2 = a > 1 ? ~0ull : 0, need_mul = x.need >> 12 & 1 ? ~0ull : 0,
+		         need_div = x.need >> 16 & 1 ? ~0ull : 0;
+		uint32_t w = start / 64;
+		uint64_t free_ = ~0ull << (start % 64);
+		for (;; w++, free_ = ~0ull) {
+			if (w >= PLANES) return false;
+			if (w >= init) memset(pl + init, 0, (w + 1 - init) * sizeof *pl), init = w + 1;
+			const plane *q = &pl[w];
+			free_ &= ~((q->s2 & q->s0) | (need1 & q->a2) | (need2 & q->a1 & q->a0) | (need_mul & q->mul) |
+			           (need_div & q->div));
+			if (free_) break;
 		}
+		start = 64 * w + low(free_);
 		uint32_t done = start + lat;
-		if (lat == 0 || done >= HORIZON) {
-			ok = false;
-			break;
-		}
-		hz.end_at[done / 64] |= 1ull << (done % 64);
-		/* its units in every cycle of [start, done); the cycles where every ALU is now used join
-		 * full (full need not hold every such cycle: one left out is tried). The earlier entries
-		 * starting while this one runs must still find their units: a cycle short of units has,
-		 * among the entries running in it, one that started last, and its start cycle is short
-		 * too (every other one runs there); this entry's own start fits; so they all do exactly
-		 * when no cycle of [start, done) is short. (An entry without an ALU, a jump say, uses no
-		 * unit: every row with a multiplier or a divider has an ALU.) */
-		bool short_ = false;
-		if (!a) {
-		} else if (lat <= 48) {
-			uint32_t c0 = start & ~15u;
-			uint64_t all = add_alu(hz.alu, start, done, a, &short_);
-			hz.full[c0 / 64] |= all << (c0 % 64);
-			hz.full[c0 / 64 + 1] |= all >> 1 >> (63 - c0 % 64); /* (c0 % 64 = 0: nothing) */
-		} else {
-			for (uint32_t c = start; c < done; c++) {
-				hz.alu[c] += (uint8_t)a;
-				short_ |= hz.alu[c] > ALUS;
+		if (lat == 0 || done >= HORIZON) return false;
+		/* its units in every cycle of [start, done). The earlier entries starting while this one
+		 * runs must still find their units: a cycle short of units has, among the entries
+		 * running in it, one that started last, and its start cycle is short too (every other
+		 * one runs there); this entry's own start fits; so they all do exactly when no cycle of
+		 * [start, done) is over (more than 4 ALUs: a2 and a1 or a0; 2 multipliers or dividers).
+		 * (An entry without an ALU, a jump say, uses no unit: every row with a multiplier or a
+		 * divider has an ALU.) */
+		if (a) {
+			uint32_t last = (done - 1) / 64;
+			if (last >= init) memset(pl + init, 0, (last + 1 - init) * sizeof *pl), init = last + 1;
+			uint64_t over = 0;
+			for (uint32_t v = w; v <= last; v++) {
+				plane *q = &pl[v];
+				uint64_t m = span(v, start, done), c = m;
+				if (a == 1) {
+					c = q->a0 & m;
+					q->a0 ^= m;
+				}
+				uint64_t c2 = q->a1 & c;
+				q->a1 ^= c;
+				q->a2 ^= c2; /* (no carry out: at most 4 + 2) */
+				over |= q->a2 & (q->a1 | q->a0) & m;
+				over |= ((need_mul & q->mul) | (need_div & q->div)) & m;
+				q->mul |= need_mul & m;
+				q->div |= need_div & m;
 			}
+			if (over) return false;
 		}
-		if (md) /* (a multiply or a divide: rare; a != 0) */
-			for (uint32_t c = start; c < done; c++) {
-				hz.md[c] += (uint8_t)md;
-				short_ |= !fits_md(hz.md[c]);
-			}
-		if (short_) ok = false;
-		if (++hz.starts[start] == STARTS) hz.full[start / 64] |= 1ull << (start % 64);
-		if (done > max_e) max_e = done;
+		plane *q = &pl[w];
+		uint64_t b = 1ull << (start % 64), c1 = q->s0 & b, c2 = q->s1 & c1;
+		q->s0 ^= b;
+		q->s1 ^= c1;
+		q->s2 ^= c2; /* (at most 5) */
 		prod_done[x.dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
-		retired[n % ROB_SIZE] = last_r;
+		retired[n % ROB_SIZE] = (int32_t)last_r;
 		n++;
 	}
-	uint32_t end = max_e + 1 < HORIZON ? max_e + 1 : HORIZON;
-	for (uint32_t c = 0; c < end; c += CLEAR) {
-		memset(hz.alu + c, 0, CLEAR);
-		memset(hz.md + c, 0, CLEAR);
-		memset(hz.starts + c, 0, CLEAR);
-	}
-	for (uint32_t w = 0; w <= max_e / 64 && w < HORIZON / 64; w++) /* (bits at most max_e) */
-		hz.end_at[w] = hz.full[w] = 0;
-	if (!ok) return false;
 	uint32_t cycles = last_r + 1;
+	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
+	return true;
+}
+
+/* schedule's computation for a block of at most 32 words (the ROB never fills: an entry waits for
+ * the one 32 before it) whose entries all end by cycle 64 (done <= 64; most blocks: their cost is
+ * below 61): the planes of word 0 alone, the ALUs' and the starts' in registers, the row of an
+ * entry one load (cost_fast), and the start guessed to be the lower bound, which most are (the
+ * search where it is not). With no ROB to wait for, the retirement cycle of the last entry is the
+ * largest done + 1. False where schedule declines and where an entry would end past cycle 64
+ * (schedule decides those). */
+static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
+{
+	uint64_t a0 = 0, a1 = 0, a2 = 0, s0 = 0, s1 = 0, s2 = 0, mul = 0, div = 0;
+	uint8_t prod_done[18] = { 0 };
+	uint32_t dc = 0, max_done = 0;
+	unsigned dec_left = DECODE_SLOTS;
+	if (n_words > ROB_SIZE) return false;
+	for (size_t i = 0; i < n_words; i++) {
+		uint64_t w = words[i];
+		cost_fast r = t->fast[w & 0xFF];
+		uint64_t x = (w >> 8 & 0xFFFFFF) | 16ull << 24 | 17ull << 32;
+		unsigned src1 = x >> r.sh1 & 0xFF, src2 = x >> r.sh2 & 0xFF, dst = x >> r.shd & 0xFF;
+		unsigned eq = (dst == src1) | ((dst == src2) & r.p);
+		unsigned ds = r.d1 + (r.dd & (eq - 1));
+		uint32_t d = dc + (ds > dec_left);
+		dec_left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
+		dc = d;
+		uint32_t p1 = prod_done[src1], p2 = prod_done[src2];
+		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
+			prod_done[dst] = (uint8_t)p1;
+			continue;
+		}
+		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = dc + 1;
+		start = p1 > start ? p1 : start;
+		start = p2 > start ? p2 : start;
+		uint64_t alu = -(uint64_t)(r.bits >> 1 & 1), alu2 = -(uint64_t)(r.bits >> 2 & 1);
+		uint64_t blocked = (s2 & s0) | (alu & a2) | (alu2 & a1 & a0);
+		if (r.bits & (COST_FAST_MD | COST_FAST_SLOW)) {
+			if (r.bits & COST_FAST_SLOW) return false;
+			blocked |= t->row[w & 0xFF].need >> 12 & 1 ? mul : div;
+		}
+		if (start > 63) return false;
+		if (blocked >> start & 1) { /* (the lower bound is taken) */
+			uint64_t free_ = ~blocked & (~0ull << start);
+			if (!free_) return false;
+			start = low(free_);
+		}
+		uint32_t done = start + lat;
+		if (done > 64) return false;
+		uint64_t m = (~0ull >> (64 - lat)) << start & alu; /* [start, done) if it has an ALU */
+		uint64_t c = (a0 & m & ~alu2) | (m & alu2), c2 = a1 & c;
+		a0 ^= m & ~alu2;
+		a1 ^= c;
+		a2 ^= c2;
+		if (a2 & (a1 | a0) & m) return false;
+		if (r.bits & COST_FAST_MD) {
+			uint64_t *u = t->row[w & 0xFF].need >> 12 & 1 ? &mul : &div;
+			if (*u & m) return false;
+			*u |= m;
+		}
+		uint64_t b = 1ull << start, c1 = s0 & b, c3 = s1 & c1;
+		s0 ^= b;
+		s1 ^= c1;
+		s2 ^= c3;
+		prod_done[dst] = (uint8_t)done;
+		max_done = done > max_done ? done : max_done;
+	}
+	uint32_t cycles = max_done ? max_done + 2 : 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
 	return true;
 }
@@ -377,7 +404,7 @@ static size_t block_words(const pvm_program *p, uint32_t s, const cost_table *t,
 static uint32_t words_cost(const cost_table *t, const uint64_t *w, size_t n)
 {
 	uint32_t cost;
-	return schedule(t, w, n, &cost) ? cost : simulate(t, w, n);
+	return schedule32(t, w, n, &cost) || schedule(t, w, n, &cost) ? cost : simulate(t, w, n);
 }
 
 /* The cost of the block at s by the fast schedule where it decides (words_cost), or by the

@@ -81,15 +81,32 @@ _Static_assert(offsetof(pvm_inst, op) == 0 && offsetof(pvm_inst, ra) == 1 && off
  * source) or 17 (no destination) and bytes 1-3 are rA, rB, rD: src1 = r >> sh1 & 0xFF ... */
 typedef struct cost_row {
 	uint8_t sh1, sh2, shd; /* 8 * the selector of src1, src2, dst (0: none, 1: rA, 2: rB, 3: rD) */
-	uint8_t kind, d1, d2;  /* decode slots (A.61, A.62) */
-	uint8_t fix, p, ps;    /* 1: kind is FIX, P, PS */
+	uint8_t d1, dd;        /* decode slots (A.61, A.62): d1 where the kind's equality holds, else
+	                          d1 + dd */
+	uint8_t fix, p, ps;    /* 1: kind is FIX (the equality holds), P (dst is a source), PS (rA = rD) */
 	uint8_t move, term, branch; /* move_reg; a terminator; a branch (latency: the hint's) */
 	uint16_t lat;          /* latency (A.63; a branch's: 0 here) */
 	uint32_t need;         /* units */
 } cost_row;
+/* A row as cost.c's schedule32 reads it: one 8-byte load. Registers are taken from the word's
+ * register bytes r = rA | rB << 8 | rD << 16 with 16 (no source) at bit 24 and 17 (no
+ * destination) at bit 32: src1 = (r | 16 << 24 | 17 << 32) >> sh1 & 0xFF ... */
+typedef struct cost_fast {
+	uint8_t sh1, sh2, shd; /* 0: rA, 8: rB, 16: rD, 24: none (a source), 32: none (the destination) */
+	uint8_t d1, dd;        /* decode slots: d1 where dst = src1, or dst = src2 in a row of kind P,
+	                          else d1 + dd (a row of kind FIX: dd = 0; of kind PS: src1 = rA, dst
+	                          = rD) */
+	uint8_t p;             /* 1: kind P */
+	uint8_t lat;           /* latency (a branch's: unhinted; hinted, COST_BRANCH_HINTED) */
+	uint8_t bits;          /* COST_FAST_* */
+} cost_fast;
+enum { COST_FAST_MOVE = 1, COST_FAST_ALU = 2 /* one ALU or more */, COST_FAST_ALU2 = 4 /* two */,
+       COST_FAST_MD = 8 /* a multiplier or a divider */, COST_FAST_SLOW = 16 /* not in the fast
+       schedule's reach: a latency of 0 or over 64 (a mutant's) */ };
 typedef struct cost_table {
 	int hint[2];           /* cost_hint_bytes */
 	cost_row row[PVM_NUM_OPS];
+	cost_fast fast[PVM_NUM_OPS];
 } cost_table;
 
 static inline void cost_table_init(cost_table *t, const pvm_program *p)
@@ -100,11 +117,19 @@ static inline void cost_table_init(cost_table *t, const pvm_program *p)
 		/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
 		uint64_t cyc = pvm_mutant_hook_op(PVM_HOOK_cost_cycles, op, m->cycles);
 		t->row[op] = (cost_row){ .sh1 = (uint8_t)(8 * m->src1), .sh2 = (uint8_t)(8 * m->src2),
-			.shd = (uint8_t)(8 * m->dst), .kind = m->dkind, .d1 = m->d1, .d2 = m->d2,
+			.shd = (uint8_t)(8 * m->dst), .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1),
 			.fix = m->dkind == PVM_D_FIX, .p = m->dkind == PVM_D_P, .ps = m->dkind == PVM_D_PS,
 			.move = op == PVM_OP_move_reg, .term = pvm_op_is_term(op), .branch = cyc == PVM_CYC_BRANCH,
 			.lat = (uint16_t)(cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY : cyc == PVM_CYC_BRANCH ? 0 : cyc),
 			.need = m->need };
+		const cost_row *r = &t->row[op];
+		unsigned lat = r->branch ? COST_BRANCH_UNHINTED : r->lat, a = r->need & 0xF;
+		static const uint8_t fast_sh[4] = { 0, 0, 8, 16 }; /* by selector (none: below) */
+		t->fast[op] = (cost_fast){ .sh1 = m->src1 ? fast_sh[m->src1] : 24, .sh2 = m->src2 ? fast_sh[m->src2] : 24,
+			.shd = m->dst ? fast_sh[m->dst] : 32, .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1), .p = r->p,
+			.lat = (uint8_t)(lat <= 64 ? lat : 0),
+			.bits = (uint8_t)((r->move ? COST_FAST_MOVE : 0) | (a ? COST_FAST_ALU : 0) | (a > 1 ? COST_FAST_ALU2 : 0) |
+			                  (r->need >> 12 ? COST_FAST_MD : 0) | ((lat == 0 && !r->move) || lat > 64 ? COST_FAST_SLOW : 0)) };
 	}
 }
 
@@ -130,12 +155,13 @@ static inline cost_entry cost_entry_of(const cost_table *t, uint64_t w)
 	uint32_t regs = (uint32_t)w & 0xFFFFFF00u;
 	cost_entry e = { .src1 = (regs | 16) >> r->sh1 & 0xFF, .src2 = (regs | 16) >> r->sh2 & 0xFF,
 		.dst = (regs | 17) >> r->shd & 0xFF, .lat = r->lat, .need = r->need, .move = r->move, .term = r->term };
-	/* (flags combined with & and |, not && and ||: the kinds come in no predictable order) */
-	unsigned d1 = r->fix | (r->p & ((e.dst == e.src1) | (e.dst == e.src2))) |
+	/* (no branch: flags combined with & and |, the slots and the hint's latency by masks; the
+	 * kinds and the equalities come in no predictable order) */
+	unsigned eq = r->fix | (r->p & ((e.dst == e.src1) | (e.dst == e.src2))) |
 	              (r->ps & ((regs >> 8 & 0xFF) == (regs >> 24)));
-	e.slots = d1 ? r->d1 : r->d2;
-	e.lat += (uint32_t)-r->branch & (w >> 32 ? COST_BRANCH_HINTED : COST_BRANCH_UNHINTED); /* (lat 0 in a branch's row) */
-	return e;
+	e.slots = r->d1 + (r->dd & (eq - 1));
+	e.lat += -(uint32_t)r->branch & (COST_BRANCH_UNHINTED - (COST_BRANCH_UNHINTED - COST_BRANCH_HINTED) * (uint32_t)(w >> 32));
+	return e; /* (lat 0 in a branch's row) */
 }
 
 /* The cost of the block whose words are w[0..n) (the last one a terminator's), through the memo:

@@ -201,6 +201,178 @@ static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
 	for (uint32_t pc = from; pc < to; pc += 4) memcpy(p->gas_cost + pc, &c, 16);
 }
 
+/* ---- the 0.8.0 walk of a valid blob ----------------------------------------------------------
+ * analyse's walk for the blobs it finds nothing wrong with (every start a defined opcode, bit 0
+ * set, no gap over 24, code not empty: all real programs), with what that lets go: every skip is
+ * the distance to the next start t, every record's next is t, a block starts at 0 and after each
+ * terminator (its words gathered from its start without a break), and nothing is noted in
+ * p->invalid. It stops (false) at the first start that is none of this, and analyse's general
+ * walk decodes the blob instead (is_block cleared; everything else it writes anew). Both write
+ * the same bytes where this one finishes: ctest deblob_walks compares them on every vector and
+ * on random blobs (PVM_DECODE_GENERAL decodes with the general walk alone). */
+
+/* X_n of the n (0..4) bytes at w (the code's padding holds the 8 bytes read). */
+static inline uint64_t field_at(const uint8_t *w, unsigned n)
+{
+	uint32_t x;
+	memcpy(&x, w, 4);
+	unsigned sh = 32 - 8 * n; /* (n = 0: x << 32 >> 32 of a value shifted out) */
+	return (uint64_t)((int64_t)((uint64_t)x << 32 << sh) >> 32 >> sh);
+}
+static inline unsigned clamp4u(int n) { return n < 0 ? 0 : n > 4 ? 4 : (unsigned)n; }
+
+/* Decodes the instruction at s, whose opcode op (defined) has form form and whose next start is
+ * s + 1 + l (l <= 24), into *in: decode_into's record (the fields of forms.def, registers
+ * clamped). Returns its first four bytes. */
+static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, const uint8_t *w, uint32_t s,
+                                                                  unsigned l, unsigned op, unsigned form)
+{
+	unsigned b1 = w[1], lo = b1 & 15, hi = b1 >> 4, ra = 0, rb = 0, rd = 0, n1, n2;
+	uint64_t x = 0, y = 0;
+	uint32_t off = 0;
+	switch (form) {
+	case PVM_FORM_NONE:
+		break;
+	case PVM_FORM_IMM:
+		x = field_at(w + 1, clamp4u((int)l));
+		break;
+	case PVM_FORM_REG_IMM64:
+		ra = lo;
+		memcpy(&x, w + 2, 8);
+		break;
+	case PVM_FORM_IMM2:
+		n1 = clamp4u(lo & 7);
+		x = field_at(w + 2, n1);
+		y = field_at(w + 2 + n1, clamp4u((int)l - 1 - (int)n1));
+		break;
+	case PVM_FORM_OFF:
+		off = (uint32_t)field_at(w + 1, clamp4u((int)l));
+		break;
+	case PVM_FORM_REG_IMM:
+		ra = lo;
+		x = field_at(w + 2, clamp4u((int)l - 1));
+		break;
+	case PVM_FORM_REG_IMM2:
+		ra = lo;
+		n1 = clamp4u(hi & 7);
+		x = field_at(w + 2, n1);
+		y = field_at(w + 2 + n1, clamp4u((int)l - 1 - (int)n1));
+		break;
+	case PVM_FORM_REG_IMM_OFF:
+		ra = lo;
+		n1 = clamp4u(hi & 7);
+		x = field_at(w + 2, n1);
+		off = (uint32_t)field_at(w + 2 + n1, clamp4u((int)l - 1 - (int)n1));
+		break;
+	case PVM_FORM_REG2:
+		rd = lo;
+		ra = hi;
+		break;
+	case PVM_FORM_REG2_IMM:
+		ra = lo;
+		rb = hi;
+		x = field_at(w + 2, clamp4u((int)l - 1));
+		break;
+	case PVM_FORM_REG2_OFF:
+		ra = lo;
+		rb = hi;
+		off = (uint32_t)field_at(w + 2, clamp4u((int)l - 1));
+		break;
+	case PVM_FORM_REG2_IMM2:
+		ra = lo;
+		rb = hi;
+		n1 = clamp4u(w[2] & 7);
+		n2 = clamp4u((int)l - 2 - (int)n1);
+		x = field_at(w + 3, n1);
+		y = field_at(w + 3 + n1, n2);
+		break;
+	case PVM_FORM_REG3:
+		ra = lo;
+		rb = hi;
+		rd = w[2];
+		break;
+	}
+	uint32_t head = op | (uint32_t)reg_clamp(ra) << 8 | (uint32_t)reg_clamp(rb) << 16 | (uint32_t)reg_clamp(rd) << 24;
+	memcpy(in, &head, 4);
+	in->pc = s;
+	in->next = s + 1 + l;
+	in->target = s + off;
+	in->imm = x;
+	in->imm2 = y;
+	return head;
+}
+
+/* Records { trap, pc, next = to } for the positions [from, to) (to - from <= 24), four at a time
+ * as fill_gap writes them (its entries past to are written again later in the walk). */
+static inline __attribute__((always_inline)) void fill_gap_short(pvm_program *p, uint32_t from, uint32_t to)
+{
+	const v4u zero = { 0, 0, 0, 0 }, one = { 0, 1, 0, 0 };
+	uint8_t *at = (uint8_t *)(p->inst + from);
+	v4u lo = { PVM_OP_trap, from, to, 0 };
+	uint32_t pc = from;
+	do {
+		memcpy(at, &lo, 16);
+		memcpy(at + 16, &zero, 16);
+		lo += one;
+		memcpy(at + 32, &lo, 16);
+		memcpy(at + 48, &zero, 16);
+		lo += one;
+		memcpy(at + 64, &lo, 16);
+		memcpy(at + 80, &zero, 16);
+		lo += one;
+		memcpy(at + 96, &lo, 16);
+		memcpy(at + 112, &zero, 16);
+		lo += one;
+		pc += 4, at += 128;
+	} while (pc < to);
+}
+
+/* Gas cost of the positions [from, to): cost (four at a time: gas_cost has 3 spare entries). */
+static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost);
+
+/* The walk of a valid 0.8.0 blob (above). byte: analyse's byte table; limit: the longest skip
+ * accepted. */
+static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, pvm_cost_memo *memo, uint64_t *words,
+                   uint32_t *last)
+{
+	enum { BYTE_TERM = 1 << 16, BYTE_BRANCH = 1 << 17 };
+	uint32_t len = p->code_len, max_gap = limit < 24 ? (uint32_t)limit : 24;
+	const cost_table *ct = pvm_cost_memo_table(memo);
+	const uint8_t *code = p->code;
+	if (len == 0 || !(p->bitmask[0] & 1)) return false;
+	pvm_starts it = pvm_starts_of(p);
+	uint32_t s = pvm_starts_next(&it), block = 0; /* (s = 0) */
+	size_t n_words = 0;
+	uint64_t hash = COST_HASH_INIT;
+	p->is_block[0] = 1;
+	while (s < len) {
+		uint32_t t = pvm_starts_next(&it), gap = t - s - 1, b = byte[code[s]];
+		if ((b & 0xFF) == 0 || gap > max_gap) return false; /* (an undefined opcode; a gap over 24) */
+		pvm_inst *in = &p->inst[s];
+		uint32_t head = decode_fast(in, code + s, s, gap, (b & 0xFF) - 1, b >> 8 & 0xFF);
+		uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, ct->hint) << 32 : head;
+		words[n_words++] = word;
+		hash = cost_hash_step(hash, word);
+		if (b & BYTE_TERM) { /* the block ends: t starts the next one */
+			fill_cost(p, block, t, pvm_cost_memo_hashed(memo, words, n_words, hash));
+			p->is_block[t] = 1; /* (t = len: is_block[len] is set back to 0 below) */
+			block = t;
+			n_words = 0;
+			hash = COST_HASH_INIT;
+		}
+		fill_gap_short(p, s + 1, t);
+		*last = s;
+		s = t;
+	}
+	p->is_block[len] = 0;
+	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
+	if (block < len) { /* the last block runs into the trap at code_len */
+		words[n_words++] = cost_word(p, ct, &p->inst[len]);
+		fill_cost(p, block, len, pvm_cost_memo_words(memo, words, n_words));
+	}
+	return true;
+}
+
 /* Fills inst, is_start, is_block and gas_cost from code, bitmask and code_len, and (0.8.0) notes
  * in p->invalid why prevalidation (ISA-NOTES-0.8 §3) rejects the blob. One walk over the
  * instruction starts (the bitmask a word at a time) decodes each once, fills the positions between
@@ -251,6 +423,18 @@ static void analyse(pvm_program *p, unsigned flags)
 		uint32_t valid = op < 0 ? 0 : (uint32_t)(op + 1) | (uint32_t)pvm_ops[op].form << 8 |
 		                              (pvm_op_is_term(rec) ? BYTE_TERM : 0);
 		byte[k] = valid | (ct && ct->row[rec].branch ? BYTE_BRANCH : 0) | (pvm_op_is_term(rec) ? BYTE_LAST : 0);
+	}
+	if (is08 && !(flags & PVM_DECODE_GENERAL)) {
+		if (walk08(p, byte, limit, memo, words, &last)) {
+			pvm_cost_memo_free(memo);
+			free(words);
+			p->gas_cost[len] = 0; /* running off the end panics without a charge (§3) */
+			if (flags & PVM_DECODE_POLKAVM_END && pvm_op_falls(p->inst[last].op))
+				snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", last,
+				         "the last instruction can fall through (PolkaVM rule)"); /* §10.1 */
+			return;
+		}
+		memset(p->is_block, 0, n); /* (the general walk below writes everything else anew) */
 	}
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t s = pvm_starts_next(&it);

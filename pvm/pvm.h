@@ -186,7 +186,10 @@ pvm_err pvm_program_decode(pvm_program *p, const uint8_t *blob, size_t len, cons
 /* The same with decode flags. PVM_DECODE_POLKAVM_END is the one switch for ISA-NOTES-0.8 §10.1:
  * also reject (p->invalid) a 0.8.0 blob whose last instruction can fall through, as PolkaVM HEAD
  * does; the GP text accepts it. */
-enum { PVM_DECODE_POLKAVM_END = 1 };
+enum { PVM_DECODE_POLKAVM_END = 1,
+       /* deblob's general walk alone (for the tests: the reference its walk of valid 0.8.0 blobs
+        * is held to; the same program either way) */
+       PVM_DECODE_GENERAL = 2 };
 pvm_err pvm_program_decode_flags(pvm_program *p, pvm_isa isa, unsigned flags, const uint8_t *blob,
                                  size_t len, const char *name, pvm_errbuf *e);
 void pvm_program_fini(pvm_program *p);

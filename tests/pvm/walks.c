@@ -1,0 +1,191 @@
+/* tests/pvm/walks.c: deblob's two walks give the same program. Every 0.8.0 blob is decoded twice,
+ * by default (the walk of valid blobs, falling back to the general walk) and with
+ * PVM_DECODE_GENERAL (the general walk alone), and every array compared byte for byte: the
+ * record at every pc 0..code_len, is_start, is_block, gas_cost, and the prevalidation note; with
+ * PVM_DECODE_POLKAVM_END too. Blobs: every GP 0.8 vector in the folders given, and seeded random
+ * ones: mostly valid (the fast walk's), with every form's fields at every skip 0..24 and both
+ * signs, register fields 0-15 (rD bytes 0-255), branches whose neighbours are trap or unlikely,
+ * repeated blocks, the last instruction a terminator or not; some with one flaw (an undefined
+ * opcode, a gap over 24, bitmask bit 0 clear) at a random place, so that the walk stops there.
+ * usage: pvm_walks N DIR... (N random blobs). Prints "deblob walks: N blobs (N by the fast walk),
+ * N differ". */
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pvm/pvm.h"
+
+static size_t blobs, fast, differ;
+
+/* Whether the default decode took the fast walk: it writes what the general walk does, so this
+ * is told from the blob: valid (no note) and no start with a gap over 24. */
+static bool valid_blob(const pvm_program *p)
+{
+	if (p->invalid[0]) return false;
+	for (uint32_t pc = 0, prev = 0; pc <= p->code_len; pc++)
+		if (p->is_start[pc]) {
+			if (pc && pc - prev - 1 > 24) return false;
+			prev = pc;
+		}
+	return true;
+}
+
+static void compare(const uint8_t *blob, size_t len, const char *name)
+{
+	for (unsigned flags = 0; flags <= PVM_DECODE_POLKAVM_END; flags += PVM_DECODE_POLKAVM_END) {
+		pvm_program a, b;
+		pvm_errbuf e;
+		int ra = pvm_program_decode_flags(&a, PVM_ISA_080, flags, blob, len, name, &e);
+		int rb = pvm_program_decode_flags(&b, PVM_ISA_080, flags | PVM_DECODE_GENERAL, blob, len, name, &e);
+		blobs++;
+		if (ra != rb) {
+			if (differ++ < 20) printf("DIFFER %s: decode returns %d and %d\n", name, ra, rb);
+			if (!ra) pvm_program_fini(&a);
+			if (!rb) pvm_program_fini(&b);
+			continue;
+		}
+		if (ra) continue;
+		size_t n = (size_t)a.code_len + 1;
+		const char *what = memcmp(a.inst, b.inst, n * sizeof *a.inst) ? "inst" :
+		                   memcmp(a.is_start, b.is_start, n) ? "is_start" :
+		                   memcmp(a.is_block, b.is_block, n) ? "is_block" :
+		                   memcmp(a.gas_cost, b.gas_cost, n * sizeof *a.gas_cost) ? "gas_cost" :
+		                   strcmp(a.invalid, b.invalid) ? "invalid" : NULL;
+		if (what) {
+			if (differ++ < 20) {
+				printf("DIFFER %s (flags %u): %s", name, flags, what);
+				for (uint32_t pc = 0; pc < n; pc++)
+					if (memcmp(&a.inst[pc], &b.inst[pc], sizeof a.inst[pc]) || a.is_block[pc] != b.is_block[pc] ||
+					    a.gas_cost[pc] != b.gas_cost[pc]) {
+						printf(" (first at pc %u: op %u/%u next %u/%u target %u/%u imm %llx/%llx imm2 %llx/%llx "
+						       "block %u/%u cost %u/%u)", pc, a.inst[pc].op, b.inst[pc].op, a.inst[pc].next,
+						       b.inst[pc].next, a.inst[pc].target, b.inst[pc].target,
+						       (unsigned long long)a.inst[pc].imm, (unsigned long long)b.inst[pc].imm,
+						       (unsigned long long)a.inst[pc].imm2, (unsigned long long)b.inst[pc].imm2,
+						       a.is_block[pc], b.is_block[pc], a.gas_cost[pc], b.gas_cost[pc]);
+						break;
+					}
+				printf(" '%s' / '%s'\n", a.invalid, b.invalid);
+			}
+		}
+		fast += valid_blob(&a);
+		pvm_program_fini(&a);
+		pvm_program_fini(&b);
+	}
+}
+
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* A random 0.8.0 blob (see the top); flaw: 0 none, 1 an undefined opcode, 2 a gap over 24,
+ * 3 bitmask bit 0 clear. */
+static size_t random_blob(uint8_t *blob, size_t cap, unsigned flaw)
+{
+	enum { CODE = 1200 };
+	static uint8_t code[CODE + 64], mask[CODE / 8 + 16];
+	static uint32_t starts[CODE];
+	const uint8_t *ops = pvm_isa_ops(PVM_ISA_080);
+	uint8_t trap = pvm_byte(PVM_ISA_080, PVM_OP_trap), unlikely = pvm_byte(PVM_ISA_080, PVM_OP_unlikely);
+	size_t n = 0, len = 1 + next_rand() % (next_rand() % 4 ? 300 : CODE - 40), n_starts = 0;
+	size_t flaw_at = next_rand() % len;
+	memset(mask, 0, sizeof mask);
+	while (n < len) {
+		if (n_starts > 8 && next_rand() % 5 == 0) { /* repeat an earlier run of instructions */
+			size_t from = next_rand() % (n_starts - 4), k = 1 + next_rand() % 6;
+			uint32_t a = starts[from], z = from + k < n_starts ? starts[from + k] : (uint32_t)n;
+			if (n + (z - a) < len) {
+				for (uint32_t i = a; i < z; i++) {
+					code[n] = code[i];
+					if (mask[i / 8] >> (i % 8) & 1) mask[n / 8] |= (uint8_t)(1u << n % 8), starts[n_starts++] = (uint32_t)n;
+					n++;
+				}
+				continue;
+			}
+		}
+		unsigned r = next_rand() % 100;
+		uint8_t op = r < 5 ? trap : r < 8 ? unlikely : pvm_byte(PVM_ISA_080, ops[next_rand() % PVM_NUM_OPCODES]);
+		size_t skip = next_rand() % 4 ? next_rand() % 8 : next_rand() % 25;
+		if (flaw == 1 && n >= flaw_at) {
+			do op = (uint8_t)next_rand();
+			while (pvm_op_decode(PVM_ISA_080, op) >= 0);
+			flaw = 0;
+		} else if (flaw == 2 && n >= flaw_at) {
+			skip = 25 + next_rand() % 8;
+			flaw = 0;
+		}
+		if (n + 1 + skip > len) skip = len - n - 1;
+		starts[n_starts++] = (uint32_t)n;
+		mask[n / 8] |= (uint8_t)(1u << n % 8);
+		code[n++] = op;
+		for (size_t i = 0; i < skip; i++) {
+			/* register nibbles often equal, lengths often in range, offsets often into the code,
+			 * sign bits either way */
+			uint8_t b = (uint8_t)next_rand();
+			unsigned k = next_rand() % 4;
+			code[n++] = k == 0 ? (uint8_t)(b % 13 | (b % 13) << 4) : k == 1 ? (uint8_t)(b % 8 | (b % 16) << 4) :
+			            k == 2 ? (uint8_t)(b % 64) : b;
+		}
+	}
+	if (flaw == 3) mask[0] &= 0xFE;
+	size_t at = 0;
+	uint8_t v[9];
+	if (cap < len + len / 8 + 32) return 0;
+	blob[at++] = 0; /* no jump table */
+	blob[at++] = 0;
+	size_t k = pvm_varint_encode(len, v);
+	memcpy(blob + at, v, k);
+	at += k;
+	memcpy(blob + at, code, len);
+	at += len;
+	if (len % 8) mask[len / 8] &= (uint8_t)((1u << len % 8) - 1);
+	memcpy(blob + at, mask, (len + 7) / 8);
+	return at + (len + 7) / 8;
+}
+
+static void check_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		perror(dir);
+		differ++;
+		return;
+	}
+	for (struct dirent *de; (de = readdir(d));) {
+		size_t l = strlen(de->d_name);
+		if (l <= 5 || strcmp(de->d_name + l - 5, ".json")) continue;
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		pvm_vector08 v;
+		pvm_errbuf e;
+		if (pvm_vector08_read(&v, path, &e)) {
+			printf("FAIL %s\n", e.msg);
+			differ++;
+			continue;
+		}
+		compare(v.program, v.program_len, de->d_name);
+		pvm_vector08_fini(&v);
+	}
+	closedir(d);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) return 2;
+	for (int i = 2; i < argc; i++) check_dir(argv[i]);
+	static uint8_t blob[4096];
+	for (long i = 0, n = atol(argv[1]); i < n; i++) {
+		size_t len = random_blob(blob, sizeof blob, i % 8 < 5 ? 0 : (unsigned)(i % 8 - 4));
+		char name[32];
+		snprintf(name, sizeof name, "random %ld", i);
+		compare(blob, len, name);
+	}
+	printf("deblob walks: %zu blobs (%zu by the fast walk), %zu differ\n", blobs, fast, differ);
+	return differ || !fast ? 1 : 0;
+}
