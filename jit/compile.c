@@ -1220,7 +1220,6 @@ uint32_t jit_host_to_guest(const jit_program *jp, size_t off)
 		if (jp->rows[mid].at.host_off <= off) lo = mid;
 		else hi = mid;
 	}
-	while (lo && jp->fused && jp->fused[jp->rows[lo].at.guest_pc]) lo--; /* a fused pair's code is its head's */
 	return jp->n_rows ? jp->rows[lo].at.guest_pc : 0;
 }
 

@@ -98,7 +98,8 @@ const jit_row *jit_find_row(const jit_program *jp, uint32_t pc);
  * the one of the compile), elsewhere (a fall-through into a position that holds no instruction,
  * or code_len) { trap, pc, next = pc + 1 }. ctest jit_rows checks it against p->inst. */
 pvm_inst jit_row_inst(const jit_program *jp, uint32_t pc);
-/* Guest pc of the instruction whose code contains host offset off (a fused pair's: its head). */
+/* Guest pc of the instruction whose code contains host offset off (of rows sharing an offset, the
+ * last: the one whose code starts there). */
 uint32_t jit_host_to_guest(const jit_program *jp, size_t off);
 
 /* Writes n bytes at host address at through /proc/self/mem: the kernel's forced write (a

@@ -33,6 +33,7 @@ typedef struct jit_run {
 	size_t size;
 	jit_ctx *ctx;
 	pvm_state *state;
+	uint32_t stop_pc;            /* the instruction step_begin's int3 stops at (per-instruction gas) */
 	struct jit_run *prev;
 } jit_run;
 
@@ -73,7 +74,8 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 	 * so replay reports a divergence instead of the process dying */
 	if (sig == SIGTRAP) { /* the int3 of a region paid instruction by instruction (step_begin) */
 		r->ctx->exit_kind = JIT_EXIT_OOG;
-		r->ctx->exit_pc = jit_host_to_guest(r->jp, rip - 1 - code);
+		r->ctx->exit_pc = r->stop_pc; /* the row it patched (rows may share its offset: an empty
+		                               * template, a fused pair's head) */
 	} else {
 		r->ctx->exit_kind = sig == SIGFPE ? JIT_EXIT_NONE : JIT_EXIT_FAULT;
 		r->ctx->exit_pc = jit_host_to_guest(r->jp, rip - code);
@@ -768,6 +770,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 			uint32_t cost = row ? row->cost : 1; /* no code here: a one-instruction trap region */
 			if (r.ctx->gas < (int64_t)cost) {
 				if (per_insn && row && r.ctx->gas > 0 && (stop = step_begin(jp, pc, r.ctx->gas, &stop_saved, &in_pair))) {
+					r.stop_pc = stop->at.guest_pc;
 					r.ctx->gas = 0;
 					charge = false;
 					continue;
@@ -788,6 +791,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		const pvm_inst inst = jit_row_inst(jp, pc), *in = &inst;
 		if (k == JIT_EXIT_OOG && per_insn && !stop && r.ctx->gas > 0 &&
 		    (stop = step_begin(jp, pc, r.ctx->gas, &stop_saved, &in_pair))) { /* pc: the region entry */
+			r.stop_pc = stop->at.guest_pc;
 			r.ctx->gas = 0;
 			charge = false;
 			continue;
