@@ -159,8 +159,8 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 		if (done > HORIZON) return false;
 		if (last >= init) memset(pl + init, 0, (last + 1 - init) * sizeof *pl), init = last + 1;
 		const plane *q = &pl[v];
-		uint64_t blocked = (q->s2 & q->s0) | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
-		                   (need_div & q->div);
+		uint64_t blocked = (q->s2 & q->s0) | (alu & q->a2) | (alu2 & q->a1 & q->a0);
+		if (r.bits & COST_FAST_MD) blocked |= (need_mul & q->mul) | (need_div & q->div);
 		if (blocked >> start % 64 & 1) { /* (the lower bound is taken: the first free cycle after) */
 			/* full[k]: the words below it are blocked in every cycle for an entry of class k (its
 			 * units): counts only grow, so it only grows */
@@ -197,10 +197,15 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 				u->a1 ^= c;
 				u->a2 ^= c2; /* (no carry out: at most 4 + 2) */
 				over |= u->a2 & (u->a1 | u->a0) & m;
-				over |= ((need_mul & u->mul) | (need_div & u->div)) & m;
-				u->mul |= need_mul & m;
-				u->div |= need_div & m;
 			}
+			if (r.bits & COST_FAST_MD) /* (rare) */
+				for (uint32_t k = v; k <= last; k++) {
+					plane *u = &pl[k];
+					uint64_t m = span(k, start, done);
+					over |= ((need_mul & u->mul) | (need_div & u->div)) & m;
+					u->mul |= need_mul & m;
+					u->div |= need_div & m;
+				}
 			if (over) return false;
 		}
 		plane *u = &pl[v];
