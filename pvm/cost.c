@@ -121,45 +121,66 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 	plane pl[PLANES];
 	uint32_t init = 0;              /* words [0, init) of pl hold the counts (the rest: not yet 0) */
 	uint32_t prod_done[18] = { 0 }; /* per register: the done cycle of its producer (0: none) */
-	int32_t retired[ROB_SIZE];      /* R of the last 32 entries, by index mod 32 (-1: none yet) */
+	uint32_t retired[ROB_SIZE] = { 0 }; /* R + 1 of the last 32 entries, by index mod 32 (0: none yet) */
+	uint32_t full[9] = { 0 };
 	uint32_t n = 0, dc = 0, last_r = 0;
 	unsigned dec_left = DECODE_SLOTS;
-	memset(retired, 0xFF, sizeof retired);
 	for (size_t i = 0; i < n_words; i++) {
-		cost_entry x = cost_entry_of(t, words[i]);
-		unsigned ds = x.slots;
+		uint64_t w = words[i];
+		cost_fast r = t->fast[w & 0xFF];
+		uint64_t x = (w >> 8 & 0xFFFFFF) | 16ull << 24 | 17ull << 32;
+		unsigned src1 = x >> r.sh1 & 0xFF, src2 = x >> r.sh2 & 0xFF, dst = x >> r.shd & 0xFF;
+		unsigned eq = (dst == src1) | ((dst == src2) & r.p);
+		unsigned ds = r.d1 + (r.dd & (eq - 1));
 		/* the decode cycle: the next one if the slots left do not hold it (ds <= 4 fit a fresh
 		 * cycle), or the one after the entry 32 before retires if that is later (the ROB is full
 		 * until then); then a fresh cycle's slots. (No branch: the two tests of the loop "wait
 		 * for the ROB, then for a cycle with the slots" give this maximum, as a cycle after that
 		 * retirement never waits for it again.) */
-		uint32_t d = dc + (ds > dec_left), rob = (uint32_t)(retired[n % ROB_SIZE] + 1);
+		uint32_t d = dc + (ds > dec_left), rob = retired[n % ROB_SIZE];
 		d = rob > d ? rob : d;
 		dec_left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
 		dc = d;
-		if (x.move) { /* no entry: rD gets rA's producer */
-			prod_done[x.dst] = prod_done[x.src1];
+		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
+			prod_done[dst] = prod_done[src1];
 			continue;
 		}
-		uint32_t lat = x.lat, a = x.need & 0xF, start = dc + 1;
-		if (prod_done[x.src1] > start) start = prod_done[x.src1];
-		if (prod_done[x.src2] > start) start = prod_done[x.src2];
+		if (r.bits & COST_FAST_SLOW) return false;
+		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = dc + 1;
+		if (prod_done[src1] > start) start = prod_done[src1];
+		if (prod_done[src2] > start) start = prod_done[src2];
 		/* the masks of what this entry needs: an ALU, two, the multiplier, the divider */
-		uint64_t need1 = a ? ~0ull : 0, need2 = a > 1 ? ~0ull : 0, need_mul = x.need >> 12 & 1 ? ~0ull : 0,
-		         need_div = x.need >> 16 & 1 ? ~0ull : 0;
-		uint32_t w = start / 64;
-		uint64_t free_ = ~0ull << (start % 64);
-		for (;; w++, free_ = ~0ull) {
-			if (w >= PLANES) return false;
-			if (w >= init) memset(pl + init, 0, (w + 1 - init) * sizeof *pl), init = w + 1;
-			const plane *q = &pl[w];
-			free_ &= ~((q->s2 & q->s0) | (need1 & q->a2) | (need2 & q->a1 & q->a0) | (need_mul & q->mul) |
-			           (need_div & q->div));
-			if (free_) break;
+		uint64_t alu = -(uint64_t)(r.bits >> 1 & 1), alu2 = -(uint64_t)(r.bits >> 2 & 1), need_mul = 0, need_div = 0;
+		if (r.bits & COST_FAST_MD) {
+			need_mul = t->row[w & 0xFF].need >> 12 & 1 ? ~0ull : 0;
+			need_div = ~need_mul;
 		}
-		start = 64 * w + low(free_);
-		uint32_t done = start + lat;
-		if (lat == 0 || done >= HORIZON) return false;
+		uint32_t v = start / 64, done = start + lat, last = (done - 1) / 64;
+		if (done > HORIZON) return false;
+		if (last >= init) memset(pl + init, 0, (last + 1 - init) * sizeof *pl), init = last + 1;
+		const plane *q = &pl[v];
+		uint64_t blocked = (q->s2 & q->s0) | (alu & q->a2) | (alu2 & q->a1 & q->a0);
+		if (r.bits & COST_FAST_MD) blocked |= (need_mul & q->mul) | (need_div & q->div);
+		if (blocked >> start % 64 & 1) { /* (the lower bound is taken: the first free cycle after) */
+			/* full[k]: the words below it are blocked in every cycle for an entry of class k (its
+			 * units): counts only grow, so it only grows */
+			unsigned k = (unsigned)(alu & 1) + (unsigned)(alu2 & 1) + (need_mul ? 3 : need_div ? 6 : 0);
+			uint64_t free_ = ~blocked & (~0ull << start % 64), whole = ~blocked; /* (word v's) */
+			while (!free_) {
+				if (v == full[k] && !whole) full[k]++;
+				if (++v < full[k]) v = full[k];
+				if (v >= PLANES) return false;
+				if (v >= init) memset(pl + init, 0, (v + 1 - init) * sizeof *pl), init = v + 1;
+				q = &pl[v];
+				whole = free_ = ~((q->s2 & q->s0) | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
+				                  (need_div & q->div));
+			}
+			start = 64 * v + low(free_);
+			done = start + lat;
+			last = (done - 1) / 64;
+			if (done > HORIZON) return false;
+			if (last >= init) memset(pl + init, 0, (last + 1 - init) * sizeof *pl), init = last + 1;
+		}
 		/* its units in every cycle of [start, done). The earlier entries starting while this one
 		 * runs must still find their units: a cycle short of units has, among the entries
 		 * running in it, one that started last, and its start cycle is short too (every other
@@ -167,35 +188,34 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 		 * [start, done) is over (more than 4 ALUs: a2 and a1 or a0; 2 multipliers or dividers).
 		 * (An entry without an ALU, a jump say, uses no unit: every row with a multiplier or a
 		 * divider has an ALU.) */
-		if (a) {
-			uint32_t last = (done - 1) / 64;
-			if (last >= init) memset(pl + init, 0, (last + 1 - init) * sizeof *pl), init = last + 1;
+		if (alu) {
 			uint64_t over = 0;
-			for (uint32_t v = w; v <= last; v++) {
-				plane *q = &pl[v];
-				uint64_t m = span(v, start, done), c = m;
-				if (a == 1) {
-					c = q->a0 & m;
-					q->a0 ^= m;
-				}
-				uint64_t c2 = q->a1 & c;
-				q->a1 ^= c;
-				q->a2 ^= c2; /* (no carry out: at most 4 + 2) */
-				over |= q->a2 & (q->a1 | q->a0) & m;
-				over |= ((need_mul & q->mul) | (need_div & q->div)) & m;
-				q->mul |= need_mul & m;
-				q->div |= need_div & m;
+			for (uint32_t k = v; k <= last; k++) {
+				plane *u = &pl[k];
+				uint64_t m = span(k, start, done), m1 = m & ~alu2, c = (u->a0 & m1) | (m & alu2), c2 = u->a1 & c;
+				u->a0 ^= m1;
+				u->a1 ^= c;
+				u->a2 ^= c2; /* (no carry out: at most 4 + 2) */
+				over |= u->a2 & (u->a1 | u->a0) & m;
 			}
+			if (r.bits & COST_FAST_MD) /* (rare) */
+				for (uint32_t k = v; k <= last; k++) {
+					plane *u = &pl[k];
+					uint64_t m = span(k, start, done);
+					over |= ((need_mul & u->mul) | (need_div & u->div)) & m;
+					u->mul |= need_mul & m;
+					u->div |= need_div & m;
+				}
 			if (over) return false;
 		}
-		plane *q = &pl[w];
-		uint64_t b = 1ull << (start % 64), c1 = q->s0 & b, c2 = q->s1 & c1;
-		q->s0 ^= b;
-		q->s1 ^= c1;
-		q->s2 ^= c2; /* (at most 5) */
-		prod_done[x.dst] = done;
+		plane *u = &pl[v];
+		uint64_t b = 1ull << start % 64, c1 = u->s0 & b, c2 = u->s1 & c1;
+		u->s0 ^= b;
+		u->s1 ^= c1;
+		u->s2 ^= c2; /* (at most 5) */
+		prod_done[dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
-		retired[n % ROB_SIZE] = (int32_t)last_r;
+		retired[n % ROB_SIZE] = last_r + 1;
 		n++;
 	}
 	uint32_t cycles = last_r + 1;
@@ -407,6 +427,13 @@ static uint32_t words_cost(const cost_table *t, const uint64_t *w, size_t n)
 	return schedule32(t, w, n, &cost) || schedule(t, w, n, &cost) ? cost : simulate(t, w, n);
 }
 
+void cost_words_ways(const cost_table *t, const uint64_t *w, size_t n, uint32_t out[3])
+{
+	if (!schedule32(t, w, n, &out[0])) out[0] = UINT32_MAX;
+	if (!schedule(t, w, n, &out[1])) out[1] = UINT32_MAX;
+	out[2] = simulate(t, w, n);
+}
+
 /* The cost of the block at s by the fast schedule where it decides (words_cost), or by the
  * cycle simulation alone (sim_only: the reference the tests compare with). */
 static uint32_t block_cost(const pvm_program *p, uint32_t s, bool sim_only)
@@ -506,6 +533,73 @@ uint32_t pvm_block_cost_memo(pvm_cost_memo *m, uint32_t s)
 {
 	size_t n = block_words(m->p, s, &m->t, &m->cur, &m->cap_cur);
 	return pvm_cost_memo_words(m, m->cur, n);
+}
+
+/* ---- deblob's costs (cost_word.h) ------------------------------------------------------------ */
+
+void cost_batch_init(cost_batch *b, const pvm_program *p)
+{
+	memset(b, 0, sizeof *b);
+	cost_table_init(&b->t, p);
+	size_t starts = pvm_count_starts(p);
+	b->words = pvm_xmalloc((starts + 1) * sizeof *b->words);
+	/* room for a distinct block per 4 instructions (real code has fewer: pinky 1 per 11,
+	 * prime-sieve 1 per 90), grown if there are more; a table at most half full */
+	b->cap_dist = starts / 4 + 16;
+	b->dist = pvm_xmalloc(b->cap_dist * sizeof *b->dist);
+	for (b->bits = 5; (1u << b->bits) < 2 * b->cap_dist; b->bits++) {}
+	b->slot = pvm_xcalloc((size_t)1 << b->bits, sizeof *b->slot);
+}
+
+void cost_batch_fini(cost_batch *b)
+{
+	free(b->words);
+	free(b->dist);
+	free(b->slot);
+}
+
+/* The slot of the hash table where hash h starts its probe. */
+static inline uint32_t batch_home(const cost_batch *b, uint64_t h) { return (uint32_t)(h >> (64 - b->bits)); }
+
+uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words)
+{
+	const uint64_t *w = b->words + off;
+	uint32_t n = (uint32_t)(n_words - off);
+	uint64_t h = COST_HASH_INIT;
+	for (uint32_t i = 0; i < n; i++) h = (h ^ w[i]) * 0xBF58476D1CE4E5B9ull;
+	h ^= h >> 29;
+	h *= 0x94D049BB133111EBull;
+	uint32_t mask = (1u << b->bits) - 1;
+	for (uint32_t i = batch_home(b, h);; i = (i + 1) & mask) {
+		if (!b->slot[i]) { /* a new one */
+			if (b->n_dist == b->cap_dist) {
+				b->cap_dist *= 2;
+				b->dist = pvm_xrealloc(b->dist, b->cap_dist * sizeof *b->dist);
+			}
+			uint32_t d = (uint32_t)b->n_dist++, cost = words_cost(&b->t, w, n);
+			b->dist[d] = (cost_distinct){ h, (uint32_t)off, n, cost };
+			b->slot[i] = d + 1;
+			if (2 * b->n_dist > mask) { /* (at most half full) */
+				free(b->slot);
+				b->bits++;
+				mask = (1u << b->bits) - 1;
+				b->slot = pvm_xcalloc((size_t)mask + 1, sizeof *b->slot);
+				for (uint32_t k = 0; k < b->n_dist; k++) {
+					uint32_t j = batch_home(b, b->dist[k].hash);
+					while (b->slot[j]) j = (j + 1) & mask;
+					b->slot[j] = k + 1;
+				}
+			}
+			return cost;
+		}
+		const cost_distinct *x = &b->dist[b->slot[i] - 1];
+		if (x->hash == h && x->n == n) {
+			const uint64_t *v = b->words + x->off;
+			uint32_t k = 0;
+			while (k < n && v[k] == w[k]) k++;
+			if (k == n) return x->cost;
+		}
+	}
 }
 
 uint32_t pvm_block_of(const pvm_program *p, uint32_t pc)

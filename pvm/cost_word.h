@@ -102,12 +102,18 @@ typedef struct cost_fast {
 } cost_fast;
 enum { COST_FAST_MOVE = 1, COST_FAST_ALU = 2 /* one ALU or more */, COST_FAST_ALU2 = 4 /* two */,
        COST_FAST_MD = 8 /* a multiplier or a divider */, COST_FAST_SLOW = 16 /* not in the fast
-       schedule's reach: a latency of 0 or over 64 (a mutant's) */ };
+       schedules' reach: a latency of 0 or over 255 (a mutant's) */ };
 typedef struct cost_table {
 	int hint[2];           /* cost_hint_bytes */
 	cost_row row[PVM_NUM_OPS];
 	cost_fast fast[PVM_NUM_OPS];
 } cost_table;
+
+/* Whether op's row is a branch's (its latency the hint's), with a mutant's cycles. */
+static inline bool cost_row_branch(unsigned op)
+{
+	return pvm_mutant_hook_op(PVM_HOOK_cost_cycles, op, cost_models[op].cycles) == PVM_CYC_BRANCH;
+}
 
 static inline void cost_table_init(cost_table *t, const pvm_program *p)
 {
@@ -127,9 +133,9 @@ static inline void cost_table_init(cost_table *t, const pvm_program *p)
 		static const uint8_t fast_sh[4] = { 0, 0, 8, 16 }; /* by selector (none: below) */
 		t->fast[op] = (cost_fast){ .sh1 = m->src1 ? fast_sh[m->src1] : 24, .sh2 = m->src2 ? fast_sh[m->src2] : 24,
 			.shd = m->dst ? fast_sh[m->dst] : 32, .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1), .p = r->p,
-			.lat = (uint8_t)(lat <= 64 ? lat : 0),
+			.lat = (uint8_t)(lat <= 255 ? lat : 0),
 			.bits = (uint8_t)((r->move ? COST_FAST_MOVE : 0) | (a ? COST_FAST_ALU : 0) | (a > 1 ? COST_FAST_ALU2 : 0) |
-			                  (r->need >> 12 ? COST_FAST_MD : 0) | ((lat == 0 && !r->move) || lat > 64 ? COST_FAST_SLOW : 0)) };
+			                  (r->need >> 12 ? COST_FAST_MD : 0) | ((lat == 0 && !r->move) || lat > 255 ? COST_FAST_SLOW : 0)) };
 	}
 }
 
@@ -181,5 +187,31 @@ static inline uint64_t cost_hash_step(uint64_t h, uint64_t w)
 uint32_t pvm_cost_memo_hashed(pvm_cost_memo *m, const uint64_t *w, size_t n, uint64_t h);
 /* The memo's cost table (deblob makes its words with it). */
 const cost_table *pvm_cost_memo_table(const pvm_cost_memo *m);
+
+/* (tests) The cost of the block whose words are w[0..n) by each of the model's computations:
+ * out[0] the schedule of short blocks, out[1] the schedule, out[2] the cycle simulation
+ * (UINT32_MAX where a schedule declines). */
+void cost_words_ways(const cost_table *t, const uint64_t *w, size_t n, uint32_t out[3]);
+
+/* ---- deblob's costs (cost.c) -----------------------------------------------------------------
+ * The walk of valid blobs writes every block's words in order into words[] and asks for each
+ * block's cost at its end (cost_batch_end), where they are still at hand. Blocks with the same
+ * words share one entry of dist, found through a hash table of the words, and its cost is
+ * computed once (words_cost: the schedules or the simulation); the words stay where the walk put
+ * them (an entry refers to the first block's). */
+typedef struct cost_distinct { uint64_t hash; uint32_t off, n, cost; } cost_distinct; /* words[off..off + n) */
+typedef struct cost_batch {
+	cost_table t;
+	uint64_t *words;           /* capacity: the starts + 1 (each instruction's word once, and the
+	                              trap's at code_len) */
+	cost_distinct *dist;
+	size_t n_dist, cap_dist;
+	uint32_t *slot;            /* 1 + an index into dist, 0: free */
+	uint32_t bits;             /* the table has 1 << bits slots */
+} cost_batch;
+void cost_batch_init(cost_batch *b, const pvm_program *p);
+/* The cost of the block whose words are words[off..n_words). */
+uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words);
+void cost_batch_fini(cost_batch *b);
 
 #endif

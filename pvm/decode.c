@@ -331,34 +331,34 @@ static inline __attribute__((always_inline)) void fill_gap_short(pvm_program *p,
 static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost);
 
 /* The walk of a valid 0.8.0 blob (above). byte: analyse's byte table; limit: the longest skip
- * accepted. */
-static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, pvm_cost_memo *memo, uint64_t *words,
-                   uint32_t *last)
+ * accepted; *last: the last instruction's pc. */
+static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_t *last)
 {
 	enum { BYTE_TERM = 1 << 16, BYTE_BRANCH = 1 << 17 };
 	uint32_t len = p->code_len, max_gap = limit < 24 ? (uint32_t)limit : 24;
-	const cost_table *ct = pvm_cost_memo_table(memo);
 	const uint8_t *code = p->code;
 	if (len == 0 || !(p->bitmask[0] & 1)) return false;
+	cost_batch cb;
+	cost_batch_init(&cb, p);
+	uint64_t *words = cb.words;
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t s = pvm_starts_next(&it), block = 0; /* (s = 0) */
-	size_t n_words = 0;
-	uint64_t hash = COST_HASH_INIT;
+	size_t n_words = 0, off = 0; /* words[off..n_words): the current block's */
 	p->is_block[0] = 1;
 	while (s < len) {
 		uint32_t t = pvm_starts_next(&it), gap = t - s - 1, b = byte[code[s]];
-		if ((b & 0xFF) == 0 || gap > max_gap) return false; /* (an undefined opcode; a gap over 24) */
+		if ((b & 0xFF) == 0 || gap > max_gap) { /* (an undefined opcode; a gap over 24) */
+			cost_batch_fini(&cb);
+			return false;
+		}
 		pvm_inst *in = &p->inst[s];
 		uint32_t head = decode_fast(in, code + s, s, gap, (b & 0xFF) - 1, b >> 8 & 0xFF);
-		uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, ct->hint) << 32 : head;
-		words[n_words++] = word;
-		hash = cost_hash_step(hash, word);
+		words[n_words++] = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, cb.t.hint) << 32 : head;
 		if (b & BYTE_TERM) { /* the block ends: t starts the next one */
-			fill_cost(p, block, t, pvm_cost_memo_hashed(memo, words, n_words, hash));
+			fill_cost(p, block, t, cost_batch_end(&cb, off, n_words));
 			p->is_block[t] = 1; /* (t = len: is_block[len] is set back to 0 below) */
 			block = t;
-			n_words = 0;
-			hash = COST_HASH_INIT;
+			off = n_words;
 		}
 		fill_gap_short(p, s + 1, t);
 		*last = s;
@@ -367,9 +367,10 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, pvm_cos
 	p->is_block[len] = 0;
 	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
 	if (block < len) { /* the last block runs into the trap at code_len */
-		words[n_words++] = cost_word(p, ct, &p->inst[len]);
-		fill_cost(p, block, len, pvm_cost_memo_words(memo, words, n_words));
+		words[n_words++] = cost_word(p, &cb.t, &p->inst[len]);
+		fill_cost(p, block, len, cost_batch_end(&cb, off, n_words));
 	}
+	cost_batch_fini(&cb);
 	return true;
 }
 
@@ -397,6 +398,29 @@ static void analyse(pvm_program *p, unsigned flags)
 	/* the longest skip accepted: 24 (a mutant may lift it: pvm/mutants.def, class prevalidation) */
 	uint64_t limit = is08 ? pvm_mutant_hook(PVM_HOOK_skip_limit, 24) : 24;
 	uint32_t block = UINT32_MAX; /* the current block's start (none yet: the cost is 0) */
+	/* per opcode byte, what the walk asks of it in one load (where it would chain three): 1 + its
+	 * instruction (0: none) and its form from bit 8, and the BYTE_ flags */
+	enum { BYTE_TERM = 1 << 16,   /* a valid instruction that ends a block (its successor is in ϖ) */
+	       BYTE_BRANCH = 1 << 17, /* 0.8.0: its cost row is a branch's (the word holds the hint) */
+	       BYTE_LAST = 1 << 18 }; /* its record ends a block's words (a terminator; none: trap) */
+	uint32_t byte[256];
+	for (unsigned k = 0; k < 256; k++) {
+		int op = pvm_op_decode(p->isa, k);
+		unsigned rec = op < 0 ? PVM_OP_trap : (unsigned)op;
+		uint32_t valid = op < 0 ? 0 : (uint32_t)(op + 1) | (uint32_t)pvm_ops[op].form << 8 |
+		                              (pvm_op_is_term(rec) ? BYTE_TERM : 0);
+		byte[k] = valid | (is08 && cost_row_branch(rec) ? BYTE_BRANCH : 0) | (pvm_op_is_term(rec) ? BYTE_LAST : 0);
+	}
+	if (is08 && !(flags & PVM_DECODE_GENERAL)) {
+		if (walk08(p, byte, limit, &last)) {
+			p->gas_cost[len] = 0; /* running off the end panics without a charge (§3) */
+			if (flags & PVM_DECODE_POLKAVM_END && pvm_op_falls(p->inst[last].op))
+				snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", last,
+				         "the last instruction can fall through (PolkaVM rule)"); /* §10.1 */
+			return;
+		}
+		memset(p->is_block, 0, n); /* (the general walk below writes everything else anew) */
+	}
 	pvm_cost_memo *memo = is08 ? pvm_cost_memo_new(p) : NULL;
 	/* 0.8.0: the current block's words (cost_word.h), gathered from its start while the walk
 	 * visits what the simulation reads: each instruction up to the block's first terminator is
@@ -410,31 +434,6 @@ static void analyse(pvm_program *p, unsigned flags)
 	if (is08) {
 		ct = pvm_cost_memo_table(memo);
 		words = pvm_xmalloc(((size_t)pvm_count_starts(p) + 1) * sizeof *words);
-	}
-	/* per opcode byte, what the walk asks of it in one load (where it would chain three): 1 + its
-	 * instruction (0: none) and its form from bit 8, and the BYTE_ flags */
-	enum { BYTE_TERM = 1 << 16,   /* a valid instruction that ends a block (its successor is in ϖ) */
-	       BYTE_BRANCH = 1 << 17, /* 0.8.0: its cost row is a branch's (the word holds the hint) */
-	       BYTE_LAST = 1 << 18 }; /* its record ends a block's words (a terminator; none: trap) */
-	uint32_t byte[256];
-	for (unsigned k = 0; k < 256; k++) {
-		int op = pvm_op_decode(p->isa, k);
-		unsigned rec = op < 0 ? PVM_OP_trap : (unsigned)op;
-		uint32_t valid = op < 0 ? 0 : (uint32_t)(op + 1) | (uint32_t)pvm_ops[op].form << 8 |
-		                              (pvm_op_is_term(rec) ? BYTE_TERM : 0);
-		byte[k] = valid | (ct && ct->row[rec].branch ? BYTE_BRANCH : 0) | (pvm_op_is_term(rec) ? BYTE_LAST : 0);
-	}
-	if (is08 && !(flags & PVM_DECODE_GENERAL)) {
-		if (walk08(p, byte, limit, memo, words, &last)) {
-			pvm_cost_memo_free(memo);
-			free(words);
-			p->gas_cost[len] = 0; /* running off the end panics without a charge (§3) */
-			if (flags & PVM_DECODE_POLKAVM_END && pvm_op_falls(p->inst[last].op))
-				snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", last,
-				         "the last instruction can fall through (PolkaVM rule)"); /* §10.1 */
-			return;
-		}
-		memset(p->is_block, 0, n); /* (the general walk below writes everything else anew) */
 	}
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t s = pvm_starts_next(&it);
