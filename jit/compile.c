@@ -107,6 +107,17 @@ jit_features jit_cpu_features(void)
 
 /* ---- one template ------------------------------------------------------------------------- */
 
+/* A template emitted by e (its listing in rec) into out: its sizes, or the overflow. */
+static jit_err tpl_done(const jit_em *e, const x64_rec *rec, jit_tpl *out)
+{
+	if (e->b.err || rec->overflow) return JIT_EOVERFLOW;
+	out->len = e->b.len;
+	out->n_exits = e->n_exits;
+	out->n_imms = e->n_imms;
+	out->n_insns = rec->n;
+	return JIT_OK;
+}
+
 static jit_err emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out, bool listing)
 {
 	if (listing) memset(out, 0, sizeof *out);
@@ -123,12 +134,7 @@ static jit_err emit_template(const pvm_inst *in, jit_imm_class c, jit_features f
 		.exits = out->exits, .cap_exits = JIT_TPL_MAX_EXITS, .fixed_exits = true,
 		.imms = out->imms, .cls_fixed = true, .cls = (uint8_t)c };
 	jit_em_inst(&e, in);
-	if (e.b.err || rec.overflow) return JIT_EOVERFLOW;
-	out->len = e.b.len;
-	out->n_exits = e.n_exits;
-	out->n_imms = e.n_imms;
-	out->n_insns = rec.n;
-	return JIT_OK;
+	return tpl_done(&e, &rec, out);
 }
 
 jit_err jit_emit_template(const pvm_inst *in, jit_imm_class c, jit_features f, jit_tpl *out)
@@ -151,12 +157,7 @@ jit_err jit_emit_fused(const pvm_inst *a, const pvm_inst *b, jit_features f, jit
 	jit_em e = { .b = { .p = out->bytes, .cap = JIT_TPL_MAX, .rec = &rec }, .f = f, .exits = out->exits,
 		.cap_exits = JIT_TPL_MAX_EXITS, .fixed_exits = true, .imms = out->imms, .cls_fixed = true };
 	jit_em_fused(&e, a, b);
-	if (e.b.err || rec.overflow) return JIT_EOVERFLOW;
-	out->len = e.b.len;
-	out->n_exits = e.n_exits;
-	out->n_imms = e.n_imms;
-	out->n_insns = rec.n;
-	return JIT_OK;
+	return tpl_done(&e, &rec, out);
 }
 
 /* ---- one block ---------------------------------------------------------------------------- */

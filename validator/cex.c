@@ -173,15 +173,17 @@ static char *dup_name(const char *path)
 	return s;
 }
 
-pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in0, pvm_isa isa, const char *name,
-                               pvm_vector *v, pvm_errbuf *e)
+/* The vector of a model of n instructions laid out from pc 0 (tv_program_for_n), the head's X the
+ * model's (and with one instruction its Y). */
+static pvm_err vector_of(const tv_cex *cex, pvm_inst *ins, size_t n, pvm_isa isa, const char *name, pvm_vector *v,
+                         pvm_errbuf *e)
 {
 	memset(v, 0, sizeof *v);
-	pvm_inst in = *in0;
-	in.imm = cex->x;
-	in.imm2 = cex->y;
-	if (tv_program_for(&in, isa, v) != PVM_OK) {
-		pvm_errf(e, "%s: cannot encode %s with the counterexample's operands", name, pvm_ops[in.op].name);
+	ins[0].imm = cex->x;
+	if (n == 1) ins[0].imm2 = cex->y;
+	if (tv_program_for_n(ins, n, isa, v) != PVM_OK) {
+		pvm_errf(e, "%s: cannot encode %s%s%s with the counterexample's operands", name, pvm_ops[ins[0].op].name,
+		         n > 1 ? " + " : "", n > 1 ? pvm_ops[ins[1].op].name : "");
 		pvm_vector_fini(v);
 		return PVM_EINVAL;
 	}
@@ -193,24 +195,18 @@ pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in0, pvm_isa i
 	return PVM_OK;
 }
 
+pvm_err tv_cex_vector_template(const tv_cex *cex, const pvm_inst *in0, pvm_isa isa, const char *name,
+                               pvm_vector *v, pvm_errbuf *e)
+{
+	pvm_inst in = *in0;
+	return vector_of(cex, &in, 1, isa, name, v, e);
+}
+
 pvm_err tv_cex_vector_fused(const tv_cex *cex, const pvm_inst *a, const pvm_inst *b, pvm_isa isa, const char *name,
                             pvm_vector *v, pvm_errbuf *e)
 {
-	memset(v, 0, sizeof *v);
 	pvm_inst ab[2] = { *a, *b };
-	ab[0].imm = cex->x;
-	if (tv_program_for_n(ab, 2, isa, v) != PVM_OK) {
-		pvm_errf(e, "%s: cannot encode %s + %s with the counterexample's operands", name, pvm_ops[a->op].name,
-		         pvm_ops[b->op].name);
-		pvm_vector_fini(v);
-		return PVM_EINVAL;
-	}
-	v->name = dup_name(name);
-	memcpy(v->initial_regs, cex->regs, sizeof v->initial_regs);
-	v->initial_pc = 0;
-	v->initial_gas = 1000;
-	add_accesses(v, cex);
-	return PVM_OK;
+	return vector_of(cex, ab, 2, isa, name, v, e);
 }
 
 pvm_err tv_cex_vector_block(const tv_cex *cex, const pvm_vector *orig, uint32_t pc, uint64_t cost, const char *name,
