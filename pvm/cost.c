@@ -3,11 +3,14 @@
  * five execution unit pools, a 32-entry reorder buffer) run over its instructions from the block
  * start to the first terminator, minus 3, at least 1. Static per block start; the data per
  * instruction is cost.def. The same function serves every engine, the JIT and the tools.
- * Both computations of the one simulation run on a block's words (cost_word.h: what the
- * simulation reads of each instruction) and give the same result: an entry-by-entry schedule
- * (fast; it declines the blocks where a start waits for units held by a later entry) and the
- * cycle-by-cycle simulation (every block). Deblob gathers each block's words as it decodes and
- * asks once per distinct word sequence (memo). */
+ * Every computation of the one simulation runs on a block's words (cost_word.h: what the
+ * simulation reads of each instruction) and gives the same result: the entry-by-entry schedule
+ * (fast; it declines the blocks where a start waits for units held by a later entry), as
+ * schedule32 for blocks of at most 32 words within 64 cycles (most) and as schedule for the rest
+ * up to 2,048 cycles, and the cycle-by-cycle simulation (every block: the reference the tests hold
+ * the others to). Deblob gathers each block's words as it decodes and asks once per distinct word
+ * sequence (cost_batch_end; the older memo, pvm_cost_memo, serves pvm_block_cost_memo and deblob's
+ * general walk). */
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
@@ -77,7 +80,7 @@ static inline unsigned low(uint64_t x) { return (unsigned)__builtin_ctzll(x); }
  * and the simulation stops at cycles = R of the last entry + 1. In the simulation a start also
  * sees the units of later entries that started before it (while it was not ready yet); so each
  * entry's units are checked against the earlier entries that start while it runs, and if one of
- * them would now find too few, this returns false (also past the tables' reach, and for a
+ * them would now find too few, this returns false (also past the planes' reach, and for a
  * latency of 0, whose units never come back). Otherwise every start sees the units it saw here,
  * and by induction over cycles and, within a cycle, indices, this is the simulation's schedule. */
 enum { HORIZON = 2048 };       /* cycles the schedule covers (prime-sieve has blocks of 1,040: within) */
