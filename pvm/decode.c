@@ -146,29 +146,18 @@ uint32_t pvm_count_starts(const pvm_program *p)
 	return n;
 }
 
-/* Positions [from, to) hold no instruction start, to being the next set position: traps
- * { .op = trap, .pc = pc, .next = pc + 1 + min(to - pc - 1, 24) }. Written four at a time, each
- * as two 16-byte stores (op and zero registers, pc, next, zero target; zero imm and imm2): the
- * (up to 4) entries written from to on are written again later in the walk (the walk goes up, and
- * inst has 3 spare entries past code_len; to <= code_len). */
 typedef uint32_t v4u __attribute__((vector_size(16)));
 _Static_assert(sizeof(pvm_inst) == 32 && offsetof(pvm_inst, pc) == 4 && offsetof(pvm_inst, next) == 8 &&
                offsetof(pvm_inst, target) == 12 && offsetof(pvm_inst, imm) == 16, "fill_gap's stores");
-static inline __attribute__((always_inline)) void fill_gap(pvm_program *p, uint32_t from, uint32_t to)
+/* Records { trap, pc, next = to } for the positions [from, to) (to - from <= 24), four at a time
+ * as fill_gap writes them (its entries past to are written again later in the walk). */
+static inline __attribute__((always_inline)) void fill_gap_short(pvm_program *p, uint32_t from, uint32_t to)
 {
 	const v4u zero = { 0, 0, 0, 0 }, one = { 0, 1, 0, 0 };
 	uint8_t *at = (uint8_t *)(p->inst + from);
-	if (to - from > 25) { /* (a skip cut at 24 before to) */
-		for (uint32_t pc = from; pc < to; pc++, at += 32) {
-			v4u lo = { PVM_OP_trap, pc, to - pc > 25 ? pc + 25 : to, 0 };
-			memcpy(at, &lo, 16);
-			memcpy(at + 16, &zero, 16);
-		}
-		return;
-	}
 	v4u lo = { PVM_OP_trap, from, to, 0 };
 	uint32_t pc = from;
-	do { /* (four at least, even for an empty gap: no branch on a gap of 0 to 4) */
+	do {
 		memcpy(at, &lo, 16);
 		memcpy(at + 16, &zero, 16);
 		lo += one;
@@ -183,6 +172,25 @@ static inline __attribute__((always_inline)) void fill_gap(pvm_program *p, uint3
 		lo += one;
 		pc += 4, at += 128;
 	} while (pc < to);
+}
+/* Positions [from, to) hold no instruction start, to being the next set position: traps
+ * { .op = trap, .pc = pc, .next = pc + 1 + min(to - pc - 1, 24) }. Written four at a time, each
+ * as two 16-byte stores (op and zero registers, pc, next, zero target; zero imm and imm2): the
+ * (up to 4) entries written from to on are written again later in the walk (the walk goes up, and
+ * inst has 3 spare entries past code_len; to <= code_len). */
+static inline __attribute__((always_inline)) void fill_gap(pvm_program *p, uint32_t from, uint32_t to)
+{
+	const v4u zero = { 0, 0, 0, 0 };
+	uint8_t *at = (uint8_t *)(p->inst + from);
+	if (to - from > 25) { /* (a skip cut at 24 before to) */
+		for (uint32_t pc = from; pc < to; pc++, at += 32) {
+			v4u lo = { PVM_OP_trap, pc, to - pc > 25 ? pc + 25 : to, 0 };
+			memcpy(at, &lo, 16);
+			memcpy(at + 16, &zero, 16);
+		}
+		return;
+	}
+	fill_gap_short(p, from, to);
 }
 
 /* A bitmask byte as 8 bytes of 0 or 1 (is_start), for every byte value. */
@@ -302,30 +310,6 @@ static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, 
 	return head;
 }
 
-/* Records { trap, pc, next = to } for the positions [from, to) (to - from <= 24), four at a time
- * as fill_gap writes them (its entries past to are written again later in the walk). */
-static inline __attribute__((always_inline)) void fill_gap_short(pvm_program *p, uint32_t from, uint32_t to)
-{
-	const v4u zero = { 0, 0, 0, 0 }, one = { 0, 1, 0, 0 };
-	uint8_t *at = (uint8_t *)(p->inst + from);
-	v4u lo = { PVM_OP_trap, from, to, 0 };
-	uint32_t pc = from;
-	do {
-		memcpy(at, &lo, 16);
-		memcpy(at + 16, &zero, 16);
-		lo += one;
-		memcpy(at + 32, &lo, 16);
-		memcpy(at + 48, &zero, 16);
-		lo += one;
-		memcpy(at + 64, &lo, 16);
-		memcpy(at + 80, &zero, 16);
-		lo += one;
-		memcpy(at + 96, &lo, 16);
-		memcpy(at + 112, &zero, 16);
-		lo += one;
-		pc += 4, at += 128;
-	} while (pc < to);
-}
 
 /* Gas cost of the positions [from, to): cost (four at a time: gas_cost has 3 spare entries). */
 static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost);
