@@ -821,6 +821,67 @@ static void tramps_make(void)
 	tramps.ok = !b.err && pvm_mutant_active() == PVM_MUT_NONE;
 }
 
+/* loop_head's bits: a loop head (LOOP_ALIGN), a static target or jump-table entry, the next
+ * instruction of a terminator that falls into it (forward), a chain member (jit.h § chains). */
+enum { LH_LOOP = 1, LH_TARGET = 2, LH_FALLEN = 4, LH_MEMBER = 8 };
+enum { CHAIN_MAX = 1u << 30 };
+
+/* The chains of p: every block start b gets chain[b], the gas the chain takes at b's prologue if b
+ * heads one (its cost and the costs of the members after it), and lh[b] its bits (LH_*). A block
+ * is a member when the only way into it is falling from the block before, by a `fallthrough` or
+ * the not-taken side of a forward branch that is not taken mostly (a backward branch is a loop's,
+ * branch_likely's are taken mostly; the taken side pays the refund): no static
+ * jump or branch targets it, no jump-table entry names it. */
+/* A branch taken more often than not, by its comparison alone: inequality (values are unequal
+ * mostly; the opcode heuristic of static branch prediction). */
+static bool branch_likely(unsigned op) { return op == PVM_OP_branch_ne || op == PVM_OP_branch_ne_imm; }
+
+static uint32_t *chains(const pvm_program *p, uint8_t *lh)
+{
+	uint32_t *chain = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *chain);
+	uint32_t *blocks = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *blocks), n = 0;
+	bool straight = false; /* pc is reached from its block's start by falling from instruction to instruction */
+	pvm_starts ls = pvm_starts_of(p);
+	for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; pc = pvm_starts_next(&ls)) {
+		const pvm_inst *in = &p->inst[pc];
+		unsigned ctl = pvm_ops[in->op].ctl;
+		if (p->is_block[pc]) {
+			blocks[n++] = pc;
+			straight = true;
+		}
+		if (ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) {
+			if (in->target <= pc) lh[in->target] |= LH_LOOP;
+			if (in->target <= p->code_len) lh[in->target] |= LH_TARGET;
+		}
+		bool falls = in->next < p->code_len && p->is_start[in->next] && pvm_op_falls(in->op);
+		if (straight && falls && (ctl == PVM_CTL_FALL || (ctl == PVM_CTL_BRANCH && in->target > pc && !branch_likely(in->op))))
+			lh[in->next] |= LH_FALLEN;
+		straight = straight && falls && ctl == PVM_CTL_NEXT; /* (past a gap, a terminator or a host call: not) */
+	}
+	for (uint32_t i = 0; i < p->jt_len; i++)
+		if (p->jump_table[i] <= p->code_len) lh[p->jump_table[i]] |= LH_TARGET;
+	uint64_t after = 0; /* the chain cost of the block after the current one, if it is a member */
+	for (uint32_t i = n; i-- > 0;) {
+		uint32_t pc = blocks[i];
+		uint64_t s = region_cost(p, pc) + after;
+		if (s > CHAIN_MAX) s = region_cost(p, pc); /* (a chain that long: cut here) */
+		chain[pc] = (uint32_t)s;
+		bool member = (lh[pc] & (LH_TARGET | LH_FALLEN)) == LH_FALLEN && p->is_start[pc];
+		if (member) lh[pc] |= LH_MEMBER;
+		after = member ? s : 0;
+	}
+	free(blocks);
+	return chain;
+}
+
+/* The branch exits recorded since x0 leave a chain block whose later blocks are prepaid: their
+ * links give it back (arg, see emit_program). */
+static void mark_prepaid(jit_em *e, size_t x0, uint32_t prepaid)
+{
+	for (size_t i = x0; i < e->n_exits; i++)
+		if (e->exits[i].kind == JIT_EXIT_BRANCH) e->exits[i].arg = prepaid;
+}
+
 /* The trap at next, a position that holds no instruction, that an instruction falls into (a new
  * gas region after a terminator: term), and its row *r. */
 static __attribute__((noinline, cold)) void emit_fall_trap(jit_em *e, const tpl_cache *c, const pvm_program *p,
@@ -842,7 +903,8 @@ static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_
 {
 	if (!*fused) *fused = pvm_xcalloc((size_t)p->code_len + 1, 1);
 	(*fused)[b->pc] = 1;
-	*r = (jit_row){ .at = { r[-1].at.host_off, b->pc }, .entry = JIT_NONE, .cost = region_cost(p, b->pc) };
+	*r = (jit_row){ .at = { r[-1].at.host_off, b->pc }, .entry = JIT_NONE, .cost = region_cost(p, b->pc),
+		.prepaid = r[-1].prepaid };
 	jit_em_fused(e, a, b);
 	return b;
 }
@@ -855,31 +917,41 @@ static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_
  * - at a start pc (pc <= code_len, is_start[pc]), is_block(p, pc) is is_block[pc] and region_cost
  *   reads gas_cost[pc]. */
 static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, uint32_t *block_row,
-                                const uint8_t *loop_head, tpl_cache *c, uint8_t **fused)
+                                const uint8_t *loop_head, const uint32_t *chain, tpl_cache *c, uint8_t **fused)
 {
 	x64_buf *b = &e->b;
 	size_t n_rows = 0;
 	const pvm_inst *inst = p->inst;
 	const uint8_t *is_blk = p->is_block, *is_start = p->is_start;
 	const uint32_t *gas = p->gas_cost;
-	uint32_t code_len = p->code_len, term_next = JIT_NONE;
+	uint32_t code_len = p->code_len, term_next = JIT_NONE, prepaid = 0;
 	pvm_starts it = pvm_starts_of(p);
 	for (uint32_t pc = pvm_starts_next(&it);;) {
 		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
 		bool block = is_blk[pc];
 		if (block || pc == term_next) {
-			if (block && loop_head[pc]) pad_loop_head(b);
-			entry = (uint32_t)b->len;
-			emit_prologue(e, c, pc, cost);
+			uint32_t charge = cost;
+			prepaid = 0;
+			if (block && chain) {
+				prepaid = chain[pc] - cost;
+				charge = chain[pc];
+			}
+			if (!(block && loop_head[pc] & LH_MEMBER)) {
+				if (block && loop_head[pc] & LH_LOOP) pad_loop_head(b);
+				entry = (uint32_t)b->len;
+				emit_prologue(e, c, pc, charge);
+			}
 		}
 		if (block) block_row[pc] = (uint32_t)n_rows;
 		const pvm_inst *in = &inst[pc], *f2;
-		rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = cost };
+		rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = cost, .prepaid = prepaid };
 		if (fused && (f2 = fused_with(p, in)) != NULL) {
 			in = fuse_pair(e, p, fused, rows + n_rows++, in, f2);
 			pc = in->pc;
 		} else {
+			size_t x0 = e->n_exits;
 			emit_inst(e, c, in);
+			if (prepaid) mark_prepaid(e, x0, prepaid);
 		}
 		unsigned flow = c->flow[in->op];
 		uint32_t next = in->next;
@@ -918,17 +990,21 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	jit_row *rows = jp->rows; /* (in locals: the code's byte stores may alias jp's fields) */
 	size_t n_rows = 0;
 	uint8_t *loop_head = pvm_xcalloc((size_t)p->code_len + 1, 1);
-	pvm_starts ls = pvm_starts_of(p);
-	for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; pc = pvm_starts_next(&ls)) {
-		const pvm_inst *in = &p->inst[pc];
-		unsigned ctl = pvm_ops[in->op].ctl;
-		if ((ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) && in->target <= pc) loop_head[in->target] = 1;
+	uint32_t *chain = fuse ? chains(p, loop_head) : NULL;
+	if (!chain) {
+		pvm_starts ls = pvm_starts_of(p);
+		for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; pc = pvm_starts_next(&ls)) {
+			const pvm_inst *in = &p->inst[pc];
+			unsigned ctl = pvm_ops[in->op].ctl;
+			if ((ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) && in->target <= pc) loop_head[in->target] = LH_LOOP;
+		}
 	}
 	if (cache && cache->pieces) {
-		n_rows = emit_insts_cached(e, p, rows, block_row, loop_head, cache, fuse ? &jp->fused : NULL);
+		n_rows = emit_insts_cached(e, p, rows, block_row, loop_head, chain, cache, fuse ? &jp->fused : NULL);
 	} else {
 		uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
 		uint32_t skip = JIT_NONE;      /* the second instruction of the last fused pair */
+		uint32_t prepaid = 0;          /* the chain's prepaid gas past the current block */
 		pvm_starts it = pvm_starts_of(p);
 		for (uint32_t pc = pvm_starts_next(&it); pc <= p->code_len; pc = pc < p->code_len ? pvm_starts_next(&it) : pc + 1) {
 			if (pc == skip) continue;
@@ -936,18 +1012,29 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			bool block = is_block(p, pc);
 			size_t field;
 			if (block || pc == term_next) {
-				if (block && loop_head[pc]) pad_loop_head(b);
-				entry = (uint32_t)b->len;
-				jit_em_prologue(e, pc, region_cost(p, pc), &field);
+				uint32_t charge = region_cost(p, pc);
+				prepaid = 0;
+				if (block && chain) {
+					prepaid = chain[pc] - charge;
+					charge = chain[pc];
+				}
+				if (!(block && loop_head[pc] & LH_MEMBER)) {
+					if (block && loop_head[pc] & LH_LOOP) pad_loop_head(b);
+					entry = (uint32_t)b->len;
+					jit_em_prologue(e, pc, charge, &field);
+				}
 			}
 			if (block) block_row[pc] = (uint32_t)n_rows;
 			const pvm_inst *in = &p->inst[pc], *f2;
-			rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = region_cost(p, pc) };
+			rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = region_cost(p, pc),
+				.prepaid = prepaid };
 			if (fuse && (f2 = fused_with(p, in)) != NULL) {
 				in = fuse_pair(e, p, &jp->fused, rows + n_rows++, in, f2);
 				skip = in->pc; /* (the iteration's next start) */
 			} else {
+				size_t x0 = e->n_exits;
 				jit_em_inst(e, in);
+				if (prepaid) mark_prepaid(e, x0, prepaid);
 			}
 			bool term = pvm_op_is_term(in->op);
 			term_next = term ? in->next : JIT_NONE;
@@ -967,8 +1054,10 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 		}
 	}
 	free(loop_head);
+	free(chain);
 	jp->n_rows = n_rows;
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
+	size_t to_patch;
 	for (size_t i = 0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
@@ -986,7 +1075,15 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 				t = u;
 			}
 			if (t && t->entry != JIT_NONE) {
-				x64_patch_rel32(b, x.off, pvm_mutant_hook(PVM_HOOK_branch_charge, 1) ? t->entry : t->at.host_off);
+				size_t to = pvm_mutant_hook(PVM_HOOK_branch_charge, 1) ? t->entry : t->at.host_off;
+				if (x.arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
+					x64_patch_rel32(b, x.off, b->len);
+					gas_op(b, X64_ADD, (uint32_t)x.arg);
+					to_patch = x64_jmp32(b);
+					x64_patch_rel32(b, to_patch, to);
+				} else {
+					x64_patch_rel32(b, x.off, to);
+				}
 				continue;
 			}
 			x.kind = JIT_EXIT_PANIC;

@@ -49,6 +49,7 @@ typedef struct jit_row {
 	jit_pcmap at;                /* host offset of the instruction's code (after any prologue) */
 	uint32_t entry;              /* host offset of its gas prologue, or JIT_NONE */
 	uint32_t cost;               /* gas of the region a run started here pays (in C when not at its entry) */
+	uint32_t prepaid;            /* gas the chain's prologue took for the blocks after this one (jit.h § chains) */
 } jit_row;
 
 /* The sandbox shadow (jit.h): sorted, disjoint, maximal runs of guest pages [first, end) whose

@@ -734,12 +734,25 @@ static pvm_exit run_unfused(jit_program *jp, pvm_state *s, bool after_part)
 	return x;
 }
 
+/* Would a run from s start inside a chain (jit.h § chains) past its prologue, with gas for the
+ * region it starts in but not for the chain's blocks after it? Then the twin runs it. */
+static bool chain_unpaid(jit_program *jp, const pvm_state *s)
+{
+	const jit_row *row = s->pc <= jp->code_len ? jit_find_row(jp, s->pc) : NULL;
+	if (!row || !row->prepaid) return false;
+	bool charge = pvm_mutant_hook(PVM_HOOK_resume_charge, !(jp->isa080 && s->gas_charged));
+	if (charge && row->entry != JIT_NONE) return false; /* its prologue charges the chain */
+	int64_t own = charge ? row->cost : 0;
+	return s->gas >= own && s->gas - own < (int64_t)row->prepaid;
+}
+
 pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 {
 	pvm_exit x = { .status = PVM_PANIC };
 	if (jp->isa080 && (jp->invalid || s->pc >= jp->code_len || !jit_find_row(jp, s->pc)))
 		return x; /* 0.8.0 deblob(p, ı) fails (§3): panic, state unchanged, no gas charged */
 	if (jp->fused && s->pc < jp->code_len && jp->fused[s->pc]) return run_unfused(jp, s, false);
+	if (chain_unpaid(jp, s)) return run_unfused(jp, s, false);
 	jit_run r = { .state = s };
 	pthread_once(&handler_once, install_handler);
 	if (!sandbox_open(&r, jp, s)) return x; /* no address space: cannot run at all */
@@ -761,6 +774,8 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	const bool per_insn = !jp->isa080 && (s->reading & PVM_READING_GAS_INSN);
 	const jit_row *stop = NULL; /* per_insn: the unpaid instruction a region stops at */
 	uint8_t stop_saved = 0;
+	bool raw = false;      /* ctx.gas is the gas register's count: the chain's prepaid gas taken */
+	bool spurious = false; /* out of gas at a chain's head with the head's own cost paid: the twin */
 	for (;;) {
 		const jit_row *row = jit_find_row(jp, pc);
 		uint32_t at = row ? row->at.host_off : 0;
@@ -771,7 +786,8 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 			if (r.ctx->gas < (int64_t)cost) {
 				if (per_insn && row && r.ctx->gas > 0 && (stop = step_begin(jp, pc, r.ctx->gas, &stop_saved, &in_pair))) {
 					r.stop_pc = stop->at.guest_pc;
-					r.ctx->gas = 0;
+					r.ctx->gas = -(int64_t)row->prepaid; /* 0 at the stop, inside this block */
+					raw = true;
 					charge = false;
 					continue;
 				}
@@ -784,15 +800,23 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 			x.status = PVM_PANIC;
 			break;
 		}
+		if (!raw && at != row->entry) r.ctx->gas -= row->prepaid; /* (chain_unpaid: it can) */
+		raw = true;
 		r.ctx->exit_kind = JIT_EXIT_NONE;
 		enter(r.membase, jp->code + at);
 		pc = r.ctx->exit_pc;
 		jit_exit_kind k = r.ctx->exit_kind;
 		const pvm_inst inst = jit_row_inst(jp, pc), *in = &inst;
+		const jit_row *er = jit_find_row(jp, pc);
+		if (k == JIT_EXIT_OOG && er && er->prepaid && r.ctx->gas >= (int64_t)er->cost) {
+			spurious = true; /* the head is paid, the chain is not: the twin runs it from here */
+			x.status = PVM_OOG;
+			break;
+		}
 		if (k == JIT_EXIT_OOG && per_insn && !stop && r.ctx->gas > 0 &&
 		    (stop = step_begin(jp, pc, r.ctx->gas, &stop_saved, &in_pair))) { /* pc: the region entry */
 			r.stop_pc = stop->at.guest_pc;
-			r.ctx->gas = 0;
+			r.ctx->gas = er ? -(int64_t)er->prepaid : 0; /* 0 at the stop, inside the head */
 			charge = false;
 			continue;
 		}
@@ -815,6 +839,9 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 			x.host_id = (uint32_t)in->imm;
 			x.next = in->next;
 		} else x.status = PVM_PANIC;
+		/* the chain's gas for the blocks not run (out of gas: the stub gave back all of it, but at
+		 * a step's stop, where the count was set to -prepaid) */
+		if ((k != JIT_EXIT_OOG || stop) && er) r.ctx->gas += er->prepaid;
 		break;
 	}
 	if (stop) step_end(jp, stop, stop_saved);
@@ -825,7 +852,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	current_run = r.prev;
 	sandbox_close(&r);
 	pthread_sigmask(SIG_SETMASK, &held, NULL);
-	return in_pair ? run_unfused(jp, s, true) : x;
+	return in_pair || spurious ? run_unfused(jp, s, true) : x;
 }
 
 /* ---- the engine --------------------------------------------------------------------------------- */

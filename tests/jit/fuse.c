@@ -52,10 +52,11 @@ int main(int argc, char **argv)
 		pvm_vector v;
 		pvm_program p;
 		if (pvm_asm_isa(text, len, (pvm_isa)isa, argv[1], &v, &e) != PVM_OK ||
-		    pvm_program_decode_isa(&p, v.isa, v.program, v.program_len, argv[1], &e) != PVM_OK) {
+		    pvm_program_decode_isa(&p, (pvm_isa)isa, v.program, v.program_len, argv[1], &e) != PVM_OK) {
 			fprintf(stderr, "%s\n", e.msg);
 			return 2;
 		}
+		v.isa = (pvm_isa)isa; /* (pvm_asm_isa leaves the vector's revision to the file) */
 		void *pi = interp_engine.load(&p, &e);
 		const pvm_engine *jits[] = { &jit_engine, &jit_portable_engine };
 		for (int k = 0; k < 2; k++) {
