@@ -197,11 +197,25 @@ bool jit_fused_at(const pvm_program *p, uint32_t pc)
 	return pc < p->code_len && p->is_start[pc] && fused_with(p, &p->inst[pc]) != NULL;
 }
 
+/* loop_head's bits: a loop head (LOOP_ALIGN), a static target or jump-table entry, the next
+ * instruction of a terminator that falls into it (forward), a chain member (jit.h § chains). */
+enum { LH_LOOP = 1, LH_TARGET = 2, LH_FALLEN = 4, LH_MEMBER = 8 };
+static uint32_t *chains(const pvm_program *p, uint8_t *lh);
+
 static jit_err block_compile(const pvm_program *p, uint32_t pc, jit_features f, bool fuse, jit_block *out)
 {
 	memset(out, 0, sizeof *out);
 	out->entry_pc = pc;
 	out->cost = region_cost(p, pc);
+	bool prologue = true;
+	if (fuse && pc < p->code_len && p->is_block[pc]) { /* as the program has it: in a chain (jit.h § chains) */
+		uint8_t *lh = pvm_xcalloc((size_t)p->code_len + 1, 1);
+		uint32_t *chain = chains(p, lh);
+		prologue = !(lh[pc] & LH_MEMBER);
+		out->cost = prologue ? chain[pc] : 0;
+		free(chain);
+		free(lh);
+	}
 	/* the region's instructions: up to the first that ends it (0.7.2: the cost; 0.8.0: not) */
 	uint32_t n_insts = 1;
 	for (uint32_t at = pc; compiled(p, at) && !pvm_op_ends_region(pvm_inst_at(p, at)->op);
@@ -213,7 +227,7 @@ static jit_err block_compile(const pvm_program *p, uint32_t pc, jit_features f, 
 		jit_em e = { .b = { .p = buf, .cap = cap }, .f = f };
 		size_t n_map = 0;
 		size_t field;
-		jit_em_prologue(&e, pc, out->cost, &field);
+		if (prologue) jit_em_prologue(&e, pc, out->cost, &field);
 		uint32_t at = pc;
 		for (uint32_t k = 0; k < n_insts; k++) {
 			if (!compiled(p, at)) {
@@ -821,9 +835,6 @@ static void tramps_make(void)
 	tramps.ok = !b.err && pvm_mutant_active() == PVM_MUT_NONE;
 }
 
-/* loop_head's bits: a loop head (LOOP_ALIGN), a static target or jump-table entry, the next
- * instruction of a terminator that falls into it (forward), a chain member (jit.h § chains). */
-enum { LH_LOOP = 1, LH_TARGET = 2, LH_FALLEN = 4, LH_MEMBER = 8 };
 enum { CHAIN_MAX = 1u << 30 };
 
 /* The chains of p: every block start b gets chain[b], the gas the chain takes at b's prologue if b
@@ -1078,7 +1089,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 				size_t to = pvm_mutant_hook(PVM_HOOK_branch_charge, 1) ? t->entry : t->at.host_off;
 				if (x.arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
 					x64_patch_rel32(b, x.off, b->len);
-					gas_op(b, X64_ADD, (uint32_t)x.arg);
+					gas_op(b, X64_ADD, (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_refund, x.arg));
 					to_patch = x64_jmp32(b);
 					x64_patch_rel32(b, to_patch, to);
 				} else {

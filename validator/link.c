@@ -20,7 +20,42 @@ struct tv_links {
 	uint32_t *entry_pc;    /* sorted by entry offset: the pc of each gas-region entry */
 	uint32_t *entry_off;
 	size_t n_entries;
+	uint32_t *prepaid;     /* per pc: the gas of the chain's blocks after this instruction's (chains) */
 };
+
+/* A chain member (jit.h § chains): a block start the program gives code but no gas-region entry. */
+static bool member_at(const tv_links *L, const pvm_program *p, uint32_t pc)
+{
+	return pc < p->code_len && p->is_start[pc] && p->is_block[pc] && jit_program_entry(L->jp, pc) == UINT32_MAX &&
+	       jit_program_code_at(L->jp, pc) != UINT32_MAX;
+}
+
+/* The chains as the validator reads them from the compiled program, with the spec's costs: a
+ * region whose last instruction falls into a member has the member's chain gas prepaid, the
+ * member's cost and what it has prepaid in turn; every instruction of the region has its
+ * region's. Nothing here is the JIT's record: a prologue proved against cost + prepaid and exits
+ * proved to give prepaid back check the JIT's chains against this. */
+static void read_chains(tv_links *L, const tv_opts *o, const pvm_program *p)
+{
+	L->prepaid = pvm_xcalloc((size_t)p->code_len + 1, sizeof *L->prepaid);
+	for (uint32_t pc = p->code_len; pc-- > 0;) {
+		if (!p->is_start[pc]) continue;
+		const pvm_inst *in = pvm_inst_at(p, pc);
+		uint32_t n = in->next;
+		if (!pvm_op_ends_region(in->op)) {
+			L->prepaid[pc] = n > pc && n <= p->code_len ? L->prepaid[n] : 0;
+			continue;
+		}
+		if (!pvm_op_falls(in->op) || pvm_ops[in->op].ctl == PVM_CTL_HOST || !member_at(L, p, n)) continue;
+		uint64_t cost = o->spec ? tv_region_cost(o->spec, p, n) : p->gas_cost[n];
+		uint64_t s = cost + L->prepaid[n];
+		L->prepaid[pc] = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+	}
+}
+
+uint32_t tv_links_prepaid(const tv_links *L, uint32_t pc) { return L && L->prepaid ? L->prepaid[pc] : 0; }
+
+bool tv_links_member(const tv_links *L, const pvm_program *p, uint32_t pc) { return L && member_at(L, p, pc); }
 
 tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 {
@@ -58,6 +93,7 @@ tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 		L->entry_pc[L->n_entries] = pc;
 		L->entry_off[L->n_entries++] = off;
 	}
+	read_chains(L, o, p);
 	return L;
 }
 
@@ -68,6 +104,7 @@ void tv_links_free(tv_links *L)
 	jit_program_free(L->jp);
 	free(L->entry_pc);
 	free(L->entry_off);
+	free(L->prepaid);
 	free(L);
 }
 
@@ -144,12 +181,13 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 		uint32_t last = blk->map[blk->n_map - 1].guest_pc;
 		const pvm_inst *in = last <= p->code_len && p->is_start[last] ? pvm_inst_at(p, last) : NULL;
 		size_t end = e + blk->len - skip;
-		uint32_t next = in ? jit_program_entry(L->jp, in->next) : UINT32_MAX;
+		uint32_t next = !in ? UINT32_MAX : member_at(L, p, in->next) ? jit_program_code_at(L->jp, in->next)
+		                                                           : jit_program_entry(L->jp, in->next);
 		if (in && pvm_op_falls(in->op) && pvm_ops[in->op].ctl != PVM_CTL_HOST &&
 		    (next == UINT32_MAX || next < end || next - end > 64 ||
 		     (next > end && !tv_lift_nops(w, L->code + end, next - end, PROG_BASE + end)))) {
-			snprintf(why, n, "link: the program's code after the block at pc %u is not the gas-region entry of pc %u",
-			         blk->entry_pc, in->next);
+			snprintf(why, n, "link: the program's code after the block at pc %u is not the gas-region entry (or the "
+			         "chain member's code) of pc %u", blk->entry_pc, in->next);
 			return false;
 		}
 	}
@@ -159,10 +197,20 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 		int64_t t = rel32_target(L, e + x->off - skip);
 		uint32_t to = t >= 0 && t <= UINT32_MAX ? entry_at(L, (uint32_t)t) : UINT32_MAX;
 		uint32_t kind, pc;
-		uint64_t gas_add;
-		if (to != UINT32_MAX) { /* a block entry: continue there */
+		uint64_t gas_add, dest;
+		uint32_t give = L->prepaid[x->pc <= p->code_len ? x->pc : 0]; /* the chain gas a branch out gives back */
+		if (to != UINT32_MAX && !give) { /* a block entry: continue there */
 			x->kind = JIT_EXIT_BRANCH;
 			x->target = to;
+		} else if (give && x->kind == JIT_EXIT_BRANCH && t >= 0 && (size_t)t < L->size &&
+		           tv_lift_refund(w, L->code + t, L->size - (size_t)t < 32 ? L->size - (size_t)t : 32, PROG_BASE + (uint64_t)t,
+		                          &dest, &gas_add) &&
+		           gas_add == give && dest >= PROG_BASE && (to = entry_at(L, (uint32_t)(dest - PROG_BASE))) != UINT32_MAX) {
+			/* out of a chain: the refund (add rsp, prepaid ; jmp entry), then the block entry */
+			x->kind = JIT_EXIT_BRANCH;
+			x->target = to;
+		} else if (to != UINT32_MAX) {
+			x->kind = JIT_EXIT_NONE; /* into a block entry with the chain's prepaid gas not given back */
 		} else if (x->kind == JIT_EXIT_DJUMP) {
 			/* its dispatcher: the proved dispatcher's bytes, its exits stubs of their records */
 			jit_block d;
@@ -208,7 +256,7 @@ tv_verdict tv_prove_table(const tv_opts *o, const tv_links *L, const pvm_program
 		uint32_t d = p->jump_table[i], slot = jit_program_jt_slot(L->jp, i);
 		bool block = d <= p->code_len && p->is_block[d] && p->is_start[d];
 		uint32_t want = block ? jit_program_entry(L->jp, d) : UINT32_MAX;
-		if (slot == want) continue;
+		if (slot == want && !(block && want == UINT32_MAX)) continue; /* (a block with no entry: a chain member) */
 		snprintf(res->detail, sizeof res->detail, "slot %u (pc %u) links to host +%d, not %s", i, d, (int)slot,
 		         block ? "the entry of that block" : "nothing (not a block start)");
 		res->verdict = TV_CEX;
@@ -258,6 +306,48 @@ bool tv_lift_nops(tv_worker *w, const uint8_t *code, size_t len, uint64_t base)
 	          Z3_is_eq_ast(z, Z3_simplify(z, lr.exits[0].st.mem), Z3_simplify(z, st.mem));
 	for (int r = 0; ok && r < LIFT_NGPR; r++)
 		ok = Z3_is_eq_ast(z, Z3_simplify(z, lr.exits[0].st.gpr[r]), Z3_simplify(z, st.gpr[r]));
+	lift_result_fini(&lr);
+	return ok;
+}
+
+/* A chain's refund lifted: from a fresh state, the code at `code` (address base) must take exactly
+ * one way out, a jump to a numeral *dest, with every guest register, r15 and all memory as they
+ * were and the gas register (rsp) as it was plus a numeral *gas_add (terms equal after simplify,
+ * as for a stub below; with --recheck the claim goes to the second solver too). */
+bool tv_lift_refund(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t *dest, uint64_t *gas_add)
+{
+	if (!tv_worker_ready(w)) return false;
+	Z3_context z = w->z;
+	tv_query q;
+	tv_query_init(&q, w);
+	tv_query_name(w, TV_QK_LINK, "refund_%llx", (unsigned long long)base);
+	lift_state st;
+	tv_lift_pre(w, &q, &st);
+	lift_result lr;
+	if (lift_block(w->lc, code, len, base, NULL, 0, &st, &lr) != LIFT_OK) return false;
+	bool ok = lr.nexits == 1 && lr.exits[0].kind == LIFT_EXIT_JUMP;
+	if (ok) {
+		const lift_exit *le = &lr.exits[0];
+		*dest = le->target;
+		Z3_ast d = Z3_simplify(z, Z3_mk_bvsub(z, le->st.gpr[JIT_GASREG], q.gas));
+		ok = Z3_is_eq_ast(z, Z3_simplify(z, le->cond), Z3_mk_true(z)) &&
+		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_MEMBASE]), q.mb) &&
+		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.mem), Z3_simplify(z, st.mem)) &&
+		     Z3_is_numeral_ast(z, d) && Z3_get_numeral_uint64(z, d, gas_add) &&
+		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_GASREG]), Z3_simplify(z, Z3_mk_bvadd(z, q.gas, d)));
+		for (int i = 0; ok && i < PVM_NUM_REGS; i++)
+			ok = Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[jit_reg_map[i]]), q.g[i]);
+		if (ok) {
+			Z3_ast c[PVM_NUM_REGS + 4];
+			size_t nc = 0;
+			c[nc++] = le->cond;
+			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_MEMBASE], q.mb);
+			c[nc++] = Z3_mk_eq(z, le->st.mem, st.mem);
+			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_GASREG], Z3_mk_bvadd(z, q.gas, num(z, *gas_add, 64)));
+			for (int i = 0; i < PVM_NUM_REGS; i++) c[nc++] = Z3_mk_eq(z, le->st.gpr[jit_reg_map[i]], q.g[i]);
+			tv_recheck_claim(w, &q, Z3_mk_and(z, (unsigned)nc, c));
+		}
+	}
 	lift_result_fini(&lr);
 	return ok;
 }

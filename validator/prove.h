@@ -46,4 +46,12 @@ const uint8_t *tv_links_digest(const tv_links *L);
  * changing no guest register. */
 bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
                   uint32_t *pc, uint64_t *gas_add);
+/* A chain's refund at `code` lifted: true with where it jumps (*dest, an address) and the numeral it
+ * adds to the gas register when it does only that (validator/link.c). */
+bool tv_lift_refund(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t *dest, uint64_t *gas_add);
+/* Chains (jit.h § chains) as read from L's program with the spec's costs (NULL L: none): the gas a
+ * region holding pc has prepaid for the chain's blocks after it, and whether pc is a member (a
+ * block start with code but no gas-region entry). */
+uint32_t tv_links_prepaid(const tv_links *L, uint32_t pc);
+bool tv_links_member(const tv_links *L, const pvm_program *p, uint32_t pc);
 #endif

@@ -227,7 +227,9 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 		 * trap; GP 0.8.0: a start mid-block is charged the whole block L(cex_pc); the trap after the
 		 * piece ends the run, so the gas only has to cover the block of the cut program: give plenty) */
 		uint64_t mid_gas = p->isa == PVM_ISA_080 ? 1u << 20 : piece && cex_last != cex_pc ? 3 : 2;
-		uint64_t run_cost = mid ? mid_gas : tv_region_cost(o->spec, p, cex_pc);
+		/* (in a chain, and the gas the chain has prepaid past it: enough to run the chain's code,
+		 * where a wrong give-back shows; less runs on the twin, jit.h § chains) */
+		uint64_t run_cost = mid ? mid_gas : tv_region_cost(o->spec, p, cex_pc) + tv_links_prepaid(L, cex_pc);
 		if (fallback_cex) run_cost = UINT64_MAX; /* the fallback's run: the vector's own gas */
 		if (cex_pc != pc || piece) cex.gas = (int64_t)run_cost;
 		pvm_err err = !cex.valid ? PVM_EINVAL

@@ -314,6 +314,10 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L
 	}
 	tv_patch_exits(blk.bytes, blk.exits, blk.n_exits);
 	uint64_t cost = tv_region_cost(w->o->spec, p, pc), len = tv_region_len(w->o->spec, p, pc);
+	/* in a chain (jit.h § chains): a head's prologue is proved against its cost and the gas it
+	 * prepays, a member has none (README § Chains) */
+	bool member = tv_links_member(L, p, pc);
+	cost += tv_links_prepaid(L, pc);
 	if (len != blk.n_map) {
 		/* the spec's region is the instructions up to its terminator; the pieces must be those */
 		snprintf(res->detail, sizeof res->detail, "the block has %zu instructions, the spec's region %llu", blk.n_map,
@@ -322,7 +326,11 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L
 	}
 	v = TV_PROVED;
 	size_t n_tpl = 0, n_fused = 0;
-	for (long k = -1; k < (long)blk.n_map && v == TV_PROVED; k++) {
+	if (member && blk.map[0].host_off != 0) {
+		snprintf(res->detail, sizeof res->detail, "the chain member at pc %u has a gas prologue", pc);
+		v = TV_UNKNOWN;
+	}
+	for (long k = member ? 0 : -1; k < (long)blk.n_map && v == TV_PROVED; k++) {
 		uint32_t at;
 		/* a fused pair: k's piece empty, k + 1's the pair's code (jit.h § fusions) */
 		int span = k >= 0 && k + 1 < (long)blk.n_map && blk.map[k + 1].host_off == blk.map[k].host_off &&
