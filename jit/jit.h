@@ -176,6 +176,17 @@ jit_err jit_emit_fused(const pvm_inst *a, const pvm_inst *b, jit_features f, jit
 /* Does a program's compile fuse the instruction at pc with the next (the compile's own test)? */
 bool jit_fused_at(const pvm_program *p, uint32_t pc);
 
+/* ---- chains -------------------------------------------------------------------------------
+
+ * A block that can only be entered by falling from the block before it (no static branch or jump
+ * names it, no jump-table entry holds it; reached after a `fallthrough` or on the not-taken side
+ * of a forward branch other than branch_ne*) is a chain member: it has no gas prologue, the
+ * prologue of its chain's head charges the whole chain. Inside a chain the gas register is the
+ * spec's gas less the chain's prepaid gas for the blocks after the current one; a branch taken
+ * out of a chain gives that back (add rsp, prepaid ; jmp entry), the runtime does at every exit,
+ * and a chain the gas cannot pay runs on the twin (jit_program_new_unfused: no fusions, no
+ * chains). README § Gas chains; `prove` reads the chains from the compiled program. */
+
 /* ---- one block / gas region (for block proofs) --------------------------------------------- */
 
 typedef struct jit_pcmap { uint32_t host_off, guest_pc; } jit_pcmap;
@@ -189,11 +200,12 @@ typedef struct jit_block {
 } jit_block;
 
 /* Compile the gas region entered at pc: prologue (sub rsp, cost ; jl OOG: the gas register
- * charged, its OOG exit's stub adding the cost back), then each instruction's template (or a fused
+ * charged, its OOG exit's stub adding the cost back; a chain's head charges the chain's cost, a
+ * member has no prologue: § chains), then each instruction's template (or a fused
  * pair's code) up to and including the first terminator or ecalli. Falling off the end means
  * "continue at the next instruction". */
 jit_err jit_block_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out);
-/* The same without fusions: the region as the twin program (jit_program_new_unfused) has it. */
+/* The same without fusions or chains: the region as the twin program (jit_program_new_unfused) has it. */
 jit_err jit_block_compile_unfused(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out);
 /* The dispatcher of the dynamic jump at pc alone (guest address zero-extended in rax; exits:
  * halt, panic, and `jmp rax` to the host entry read from the jump table at JIT_JT). */
@@ -240,8 +252,9 @@ typedef struct jit_stats { uint64_t compile_ns; uint32_t n_insts; size_t code_by
  * compile is a thread's first (the bench's cold figure). */
 void jit_thread_forget(void);
 jit_err jit_program_new(const pvm_program *p, jit_features f, jit_program **out);
-/* The same program compiled without fusions: the twin a run that starts or stops between a fused
- * pair's halves runs on (jit.h § fusions); `prove` proves its blocks too. */
+/* The same program compiled without fusions or chains: the twin a run that starts or stops between
+ * a fused pair's halves, or that a chain's gas cannot pay, runs on (§ fusions, § chains); `prove`
+ * proves its blocks too. */
 jit_err jit_program_new_unfused(const pvm_program *p, jit_features f, jit_program **out);
 /* Did the compile fuse any pair? */
 bool jit_program_has_fusions(const jit_program *jp);

@@ -67,15 +67,6 @@ tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 		free(L);
 		return NULL;
 	}
-	if (!o->unfused && jit_program_has_fusions(L->jp)) {
-		tv_opts ou = *o;
-		ou.unfused = true;
-		ou.store = NULL; /* (the block's store entry is the fused program's, after both passes) */
-		if (!(L->twin = tv_links_new(&ou, p, e))) {
-			tv_links_free(L);
-			return NULL;
-		}
-	}
 	if (o->store && o->spec) {
 		int v = tv_first_variant(o);
 		tv_store_program_digest(o->store, o->spec, p, v, tv_variant_features(v), o->reading, o->whole_block,
@@ -94,6 +85,17 @@ tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 		L->entry_off[L->n_entries++] = off;
 	}
 	read_chains(L, o, p);
+	bool chained = false;
+	for (uint32_t pc = 0; pc <= p->code_len && !chained; pc++) chained = L->prepaid[pc] != 0;
+	if (!o->unfused && (jit_program_has_fusions(L->jp) || chained)) {
+		tv_opts ou = *o;
+		ou.unfused = true;
+		ou.store = NULL; /* (the block's store entry is the fused program's, after both passes) */
+		if (!(L->twin = tv_links_new(&ou, p, e))) {
+			tv_links_free(L);
+			return NULL;
+		}
+	}
 	return L;
 }
 

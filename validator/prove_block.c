@@ -36,6 +36,12 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		pvm_errf(e, "pc %u: no instruction starts there", pc);
 		return PVM_EINVAL;
 	}
+	tv_links *own = NULL; /* no program's links given (lockstep): p compiled as it runs, for its chains and links */
+	if (!L) {
+		tv_opts oo = *o;
+		oo.store = NULL;
+		if (!(L = own = tv_links_new(&oo, p, e))) return PVM_EINVAL;
+	}
 	const uint8_t *digest = o->store && !(o->debug & TV_DEBUG_WEAKEN) ? tv_links_digest(L) : NULL;
 	tv_key k;
 	if (digest) tv_store_key_block(digest, o->spec, p, pc, wk->reading, &k);
@@ -45,14 +51,17 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		res->isa = (uint8_t)p->isa;
 		snprintf(res->what, sizeof res->what, "block@%u", pc);
 		res->verdict = tv_store_reused(res);
+		tv_links_free(own);
 		return PVM_OK;
 	}
 	size_t recheck_bad = wk->recheck_bad, recheck_unknown = wk->recheck_unknown; /* the second solver's, before */
 	pvm_err err = prove_block(wk, p, v, L, pc, res, e);
 	const tv_links *twin = tv_links_twin(L);
-	if (!err && res->verdict == TV_PROVED && twin && !o->unfused && block_fuses(p, pc)) {
-		/* the block as the twin has it (the program without fusions, which a run that starts or
-		 * stops between a pair's halves takes): proved too, replayed on the unfused engines */
+	if (!err && res->verdict == TV_PROVED && twin && !o->unfused &&
+	    (block_fuses(p, pc) || tv_links_member(L, p, pc) || tv_links_prepaid(L, pc))) {
+		/* the block as the twin has it (the program without fusions or chains, which a run that
+		 * starts or stops between a pair's halves, or that a chain's gas cannot pay, takes):
+		 * proved too, replayed on the unfused engines */
 		tv_opts ou = *o;
 		ou.unfused = true;
 		tv_result r2;
@@ -79,6 +88,7 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 		         o->recheck, wk->recheck_unknown - recheck_unknown);
 	}
 	if (!err && digest && res->verdict == TV_PROVED) tv_store_put_result(o->store, &k, res);
+	tv_links_free(own);
 	return err;
 }
 
