@@ -200,7 +200,7 @@ bool jit_fused_at(const pvm_program *p, uint32_t pc)
 /* loop_head's bits: a loop head (LOOP_ALIGN), a static target or jump-table entry, the next
  * instruction of a terminator that falls into it (forward), a chain member (jit.h § chains). */
 enum { LH_LOOP = 1, LH_TARGET = 2, LH_FALLEN = 4, LH_MEMBER = 8 };
-static uint32_t *chains(const pvm_program *p, uint8_t *lh);
+static uint32_t *chains(const pvm_program *p, uint8_t *lh, uint32_t **blocks, uint32_t *n_blocks);
 
 static jit_err block_compile(const pvm_program *p, uint32_t pc, jit_features f, bool fuse, jit_block *out)
 {
@@ -210,10 +210,13 @@ static jit_err block_compile(const pvm_program *p, uint32_t pc, jit_features f, 
 	bool prologue = true;
 	if (fuse && pc < p->code_len && p->is_block[pc]) { /* as the program has it: in a chain (jit.h § chains) */
 		uint8_t *lh = pvm_xcalloc((size_t)p->code_len + 1, 1);
-		uint32_t *chain = chains(p, lh);
+		uint32_t *blocks, n, i = 0;
+		uint32_t *chain = chains(p, lh, &blocks, &n);
+		while (i < n && blocks[i] != pc) i++;
 		prologue = !(lh[pc] & LH_MEMBER);
-		out->cost = prologue ? chain[pc] : 0;
+		out->cost = !prologue ? 0 : i < n ? chain[i] : out->cost;
 		free(chain);
+		free(blocks);
 		free(lh);
 	}
 	/* the region's instructions: up to the first that ends it (0.7.2: the cost; 0.8.0: not) */
@@ -837,51 +840,58 @@ static void tramps_make(void)
 
 enum { CHAIN_MAX = 1u << 30 };
 
-/* The chains of p: every block start b gets chain[b], the gas the chain takes at b's prologue if b
- * heads one (its cost and the costs of the members after it), and lh[b] its bits (LH_*). A block
- * is a member when the only way into it is falling from the block before, by a `fallthrough` or
- * the not-taken side of a forward branch that is not taken mostly (a backward branch is a loop's,
- * branch_likely's are taken mostly; the taken side pays the refund): no static
- * jump or branch targets it, no jump-table entry names it. */
 /* A branch taken more often than not, by its comparison alone: inequality (values are unequal
  * mostly; the opcode heuristic of static branch prediction). */
 static bool branch_likely(unsigned op) { return op == PVM_OP_branch_ne || op == PVM_OP_branch_ne_imm; }
 
-static uint32_t *chains(const pvm_program *p, uint8_t *lh)
+/* The chains of p: the i-th block start (in pc order) gets chain[i], the gas the chain takes at its
+ * prologue if it heads one (its cost and the costs of the members after it), and lh[b] its bits
+ * (LH_*). A block is a member when the only way into it is falling from the block before, along
+ * that block's instructions from its start, by a `fallthrough` or on the not-taken side of a
+ * forward branch that is not taken mostly (a backward branch is a loop's, branch_likely's are
+ * taken mostly; the taken side pays the refund): no static jump or branch targets it, no
+ * jump-table entry names it. Both arrays are indexed by block (pages of an array indexed by pc
+ * would each be touched). *blocks: the block starts, *n_blocks how many; the caller frees both. */
+static uint32_t *chains(const pvm_program *p, uint8_t *lh, uint32_t **blocks, uint32_t *n_blocks)
 {
-	uint32_t *chain = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *chain);
-	uint32_t *blocks = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *blocks), n = 0;
+	uint32_t *blk = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *blk), n = 0;
 	bool straight = false; /* pc is reached from its block's start by falling from instruction to instruction */
 	pvm_starts ls = pvm_starts_of(p);
 	for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; pc = pvm_starts_next(&ls)) {
 		const pvm_inst *in = &p->inst[pc];
 		unsigned ctl = pvm_ops[in->op].ctl;
 		if (p->is_block[pc]) {
-			blocks[n++] = pc;
+			blk[n++] = pc;
 			straight = true;
+		}
+		if (ctl == PVM_CTL_NEXT) { /* (most instructions) */
+			straight = straight && p->is_start[in->next];
+			continue;
 		}
 		if (ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) {
 			if (in->target <= pc) lh[in->target] |= LH_LOOP;
 			if (in->target <= p->code_len) lh[in->target] |= LH_TARGET;
 		}
-		bool falls = in->next < p->code_len && p->is_start[in->next] && pvm_op_falls(in->op);
-		if (straight && falls && (ctl == PVM_CTL_FALL || (ctl == PVM_CTL_BRANCH && in->target > pc && !branch_likely(in->op))))
+		if (straight && (ctl == PVM_CTL_FALL || (ctl == PVM_CTL_BRANCH && in->target > pc && !branch_likely(in->op))) &&
+		    in->next < p->code_len && p->is_start[in->next])
 			lh[in->next] |= LH_FALLEN;
-		straight = straight && falls && ctl == PVM_CTL_NEXT; /* (past a gap, a terminator or a host call: not) */
+		straight = false; /* (past a terminator or a host call) */
 	}
 	for (uint32_t i = 0; i < p->jt_len; i++)
 		if (p->jump_table[i] <= p->code_len) lh[p->jump_table[i]] |= LH_TARGET;
+	uint32_t *chain = pvm_xmalloc((n ? n : 1) * sizeof *chain);
 	uint64_t after = 0; /* the chain cost of the block after the current one, if it is a member */
 	for (uint32_t i = n; i-- > 0;) {
-		uint32_t pc = blocks[i];
-		uint64_t s = region_cost(p, pc) + after;
-		if (s > CHAIN_MAX) s = region_cost(p, pc); /* (a chain that long: cut here) */
-		chain[pc] = (uint32_t)s;
-		bool member = (lh[pc] & (LH_TARGET | LH_FALLEN)) == LH_FALLEN && p->is_start[pc];
+		uint32_t pc = blk[i], cost = region_cost(p, pc);
+		uint64_t s = cost + after;
+		if (s > CHAIN_MAX) s = cost; /* (a chain that long: cut here) */
+		chain[i] = (uint32_t)s;
+		bool member = (lh[pc] & (LH_TARGET | LH_FALLEN)) == LH_FALLEN;
 		if (member) lh[pc] |= LH_MEMBER;
 		after = member ? s : 0;
 	}
-	free(blocks);
+	*blocks = blk;
+	*n_blocks = n;
 	return chain;
 }
 
@@ -935,7 +945,7 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 	const pvm_inst *inst = p->inst;
 	const uint8_t *is_blk = p->is_block, *is_start = p->is_start;
 	const uint32_t *gas = p->gas_cost;
-	uint32_t code_len = p->code_len, term_next = JIT_NONE, prepaid = 0;
+	uint32_t code_len = p->code_len, term_next = JIT_NONE, prepaid = 0, bi = 0; /* bi: the block's index in chain */
 	pvm_starts it = pvm_starts_of(p);
 	for (uint32_t pc = pvm_starts_next(&it);;) {
 		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
@@ -944,8 +954,8 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 			uint32_t charge = cost;
 			prepaid = 0;
 			if (block && chain) {
-				prepaid = chain[pc] - cost;
-				charge = chain[pc];
+				charge = chain[bi++];
+				prepaid = charge - cost;
 			}
 			if (!(block && loop_head[pc] & LH_MEMBER)) {
 				if (block && loop_head[pc] & LH_LOOP) pad_loop_head(b);
@@ -1001,7 +1011,9 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	jit_row *rows = jp->rows; /* (in locals: the code's byte stores may alias jp's fields) */
 	size_t n_rows = 0;
 	uint8_t *loop_head = pvm_xcalloc((size_t)p->code_len + 1, 1);
-	uint32_t *chain = fuse ? chains(p, loop_head) : NULL;
+	uint32_t *blocks = NULL, n_blocks;
+	uint32_t *chain = fuse ? chains(p, loop_head, &blocks, &n_blocks) : NULL;
+	free(blocks);
 	if (!chain) {
 		pvm_starts ls = pvm_starts_of(p);
 		for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; pc = pvm_starts_next(&ls)) {
@@ -1016,6 +1028,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 		uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
 		uint32_t skip = JIT_NONE;      /* the second instruction of the last fused pair */
 		uint32_t prepaid = 0;          /* the chain's prepaid gas past the current block */
+		uint32_t bi = 0;               /* the block's index in chain */
 		pvm_starts it = pvm_starts_of(p);
 		for (uint32_t pc = pvm_starts_next(&it); pc <= p->code_len; pc = pc < p->code_len ? pvm_starts_next(&it) : pc + 1) {
 			if (pc == skip) continue;
@@ -1026,8 +1039,9 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 				uint32_t charge = region_cost(p, pc);
 				prepaid = 0;
 				if (block && chain) {
-					prepaid = chain[pc] - charge;
-					charge = chain[pc];
+					uint32_t own = charge;
+					charge = chain[bi++];
+					prepaid = charge - own;
 				}
 				if (!(block && loop_head[pc] & LH_MEMBER)) {
 					if (block && loop_head[pc] & LH_LOOP) pad_loop_head(b);
