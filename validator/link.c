@@ -312,101 +312,102 @@ bool tv_lift_nops(tv_worker *w, const uint8_t *code, size_t len, uint64_t base)
 	return ok;
 }
 
-/* A chain's refund lifted: from a fresh state, the code at `code` (address base) must take exactly
- * one way out, a jump to a numeral *dest, with every guest register, r15 and all memory as they
- * were and the gas register (rsp) as it was plus a numeral *gas_add (terms equal after simplify,
- * as for a stub below; with --recheck the claim goes to the second solver too). */
-bool tv_lift_refund(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t *dest, uint64_t *gas_add)
+/* The len bytes at code (address base) lifted from a fresh state (*q, *st) into *lr, the query
+ * named what_BASE. */
+static bool lift_fresh(tv_worker *w, tv_query *q, lift_state *st, lift_result *lr, const uint8_t *code, size_t len,
+                       uint64_t base, const char *what)
 {
 	if (!tv_worker_ready(w)) return false;
+	tv_query_init(q, w);
+	tv_query_name(w, TV_QK_LINK, "%s_%llx", what, (unsigned long long)base);
+	tv_lift_pre(w, q, st);
+	return lift_block(w->lc, code, len, base, NULL, 0, st, lr) == LIFT_OK;
+}
+
+/* The one way out of lr, lifted from a fresh state (q): a jump taken for every state with r15 and
+ * every guest register as they were and rsp as it was plus a numeral *gas_add (terms equal after
+ * simplify: Z3's simplifier is sound, so this is a proof, for every state); NULL if not. c gets
+ * that claim as equations (cond, r15, rsp, the 13 registers), for the second solver; *nc their
+ * count. */
+static const lift_exit *plain_jump(tv_worker *w, const tv_query *q, const lift_result *lr, uint64_t *gas_add, Z3_ast *c,
+                                   size_t *nc)
+{
 	Z3_context z = w->z;
+	if (lr->nexits != 1 || lr->exits[0].kind != LIFT_EXIT_JUMP) return NULL;
+	const lift_exit *le = &lr->exits[0];
+	/* rsp after = rsp before + d for a numeral d: the difference simplifies to d, and the sum to
+	 * the same term as rsp after (the claim checked below is that equation) */
+	Z3_ast d = Z3_simplify(z, Z3_mk_bvsub(z, le->st.gpr[JIT_GASREG], q->gas));
+	bool ok = Z3_is_eq_ast(z, Z3_simplify(z, le->cond), Z3_mk_true(z)) &&
+	          Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_MEMBASE]), q->mb) &&
+	          Z3_is_numeral_ast(z, d) && Z3_get_numeral_uint64(z, d, gas_add) &&
+	          Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_GASREG]), Z3_simplify(z, Z3_mk_bvadd(z, q->gas, d)));
+	for (int i = 0; ok && i < PVM_NUM_REGS; i++)
+		ok = Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[jit_reg_map[i]]), q->g[i]);
+	if (!ok) return NULL;
+	*nc = 0;
+	c[(*nc)++] = le->cond;
+	c[(*nc)++] = Z3_mk_eq(z, le->st.gpr[JIT_MEMBASE], q->mb);
+	c[(*nc)++] = Z3_mk_eq(z, le->st.gpr[JIT_GASREG], Z3_mk_bvadd(z, q->gas, num(z, *gas_add, 64)));
+	for (int i = 0; i < PVM_NUM_REGS; i++) c[(*nc)++] = Z3_mk_eq(z, le->st.gpr[jit_reg_map[i]], q->g[i]);
+	return le;
+}
+
+/* A chain's refund lifted: from a fresh state, the code at `code` (address base) must take exactly
+ * one way out, a plain jump (above) to a numeral *dest, adding *gas_add to rsp, with all memory as
+ * it was (with --recheck the claim goes to the second solver too). */
+bool tv_lift_refund(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t *dest, uint64_t *gas_add)
+{
 	tv_query q;
-	tv_query_init(&q, w);
-	tv_query_name(w, TV_QK_LINK, "refund_%llx", (unsigned long long)base);
 	lift_state st;
-	tv_lift_pre(w, &q, &st);
 	lift_result lr;
-	if (lift_block(w->lc, code, len, base, NULL, 0, &st, &lr) != LIFT_OK) return false;
-	bool ok = lr.nexits == 1 && lr.exits[0].kind == LIFT_EXIT_JUMP;
+	if (!lift_fresh(w, &q, &st, &lr, code, len, base, "refund")) return false;
+	Z3_context z = w->z;
+	Z3_ast c[PVM_NUM_REGS + 4];
+	size_t nc;
+	const lift_exit *le = plain_jump(w, &q, &lr, gas_add, c, &nc);
+	bool ok = le && Z3_is_eq_ast(z, Z3_simplify(z, le->st.mem), Z3_simplify(z, st.mem));
 	if (ok) {
-		const lift_exit *le = &lr.exits[0];
 		*dest = le->target;
-		Z3_ast d = Z3_simplify(z, Z3_mk_bvsub(z, le->st.gpr[JIT_GASREG], q.gas));
-		ok = Z3_is_eq_ast(z, Z3_simplify(z, le->cond), Z3_mk_true(z)) &&
-		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_MEMBASE]), q.mb) &&
-		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.mem), Z3_simplify(z, st.mem)) &&
-		     Z3_is_numeral_ast(z, d) && Z3_get_numeral_uint64(z, d, gas_add) &&
-		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_GASREG]), Z3_simplify(z, Z3_mk_bvadd(z, q.gas, d)));
-		for (int i = 0; ok && i < PVM_NUM_REGS; i++)
-			ok = Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[jit_reg_map[i]]), q.g[i]);
-		if (ok) {
-			Z3_ast c[PVM_NUM_REGS + 4];
-			size_t nc = 0;
-			c[nc++] = le->cond;
-			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_MEMBASE], q.mb);
-			c[nc++] = Z3_mk_eq(z, le->st.mem, st.mem);
-			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_GASREG], Z3_mk_bvadd(z, q.gas, num(z, *gas_add, 64)));
-			for (int i = 0; i < PVM_NUM_REGS; i++) c[nc++] = Z3_mk_eq(z, le->st.gpr[jit_reg_map[i]], q.g[i]);
-			tv_recheck_claim(w, &q, Z3_mk_and(z, (unsigned)nc, c));
-		}
+		c[nc++] = Z3_mk_eq(z, le->st.mem, st.mem);
+		tv_recheck_claim(w, &q, Z3_mk_and(z, (unsigned)nc, c));
 	}
 	lift_result_fini(&lr);
 	return ok;
 }
 
 /* An exit stub lifted: from a fresh state, the code at `code` (address base) must take exactly
- * one way out, a jump to exit_addr, having stored two numerals into the context's exit_kind and
- * exit_pc, left every guest register and r15 as they were, and the gas register (rsp) as it was
- * plus a numeral *gas_add (terms equal after simplify: Z3's simplifier is sound, so this is a
- * proof, for every state; an out-of-gas stub adds its prologue's cost back, every other stub
- * adds 0). With --recheck the same claim is re-proved by the second solver (a disagreement makes
+ * one way out, a plain jump (above) to exit_addr, having stored two numerals into the context's
+ * exit_kind and exit_pc: an out-of-gas stub adds its prologue's cost back to rsp, every other stub
+ * adds 0. With --recheck the same claim is re-proved by the second solver (a disagreement makes
  * the block's verdict VALIDATOR-BUG). */
 bool tv_lift_stub(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t exit_addr, uint32_t *kind,
                   uint32_t *pc, uint64_t *gas_add)
 {
-	if (!tv_worker_ready(w)) return false;
-	Z3_context z = w->z;
 	tv_query q;
-	tv_query_init(&q, w);
-	tv_query_name(w, TV_QK_LINK, "stub_%llx", (unsigned long long)base);
 	lift_state st;
-	tv_lift_pre(w, &q, &st);
 	lift_result lr;
-	if (lift_block(w->lc, code, len, base, NULL, 0, &st, &lr) != LIFT_OK) return false;
-	bool ok = lr.nexits == 1 && lr.exits[0].kind == LIFT_EXIT_JUMP && lr.exits[0].target == exit_addr;
+	if (!lift_fresh(w, &q, &st, &lr, code, len, base, "stub")) return false;
+	Z3_context z = w->z;
+	Z3_ast c[PVM_NUM_REGS + 5];
+	size_t nc;
+	const lift_exit *le = plain_jump(w, &q, &lr, gas_add, c, &nc);
+	bool ok = le && le->target == exit_addr;
+	uint64_t v[2];
+	int32_t at[2] = { JIT_CTX(exit_kind), JIT_CTX(exit_pc) };
+	Z3_ast rd[2] = { NULL, NULL };
+	for (int k = 0; ok && k < 2; k++) {
+		Z3_ast a = Z3_mk_bvadd(z, q.mb, num(z, (uint64_t)(int64_t)at[k], 64));
+		rd[k] = lift_mem_read(w->lc, le->st.mem, a, 4);
+		Z3_ast r = Z3_simplify(z, rd[k]);
+		ok = Z3_is_numeral_ast(z, r) && Z3_get_numeral_uint64(z, r, &v[k]);
+	}
 	if (ok) {
-		const lift_exit *le = &lr.exits[0];
-		/* rsp after = rsp before + d for a numeral d: the difference simplifies to d, and the
-		 * sum to the same term as rsp after (the claim checked below is that equation) */
-		Z3_ast d = Z3_simplify(z, Z3_mk_bvsub(z, le->st.gpr[JIT_GASREG], q.gas));
-		ok = Z3_is_eq_ast(z, Z3_simplify(z, le->cond), Z3_mk_true(z)) &&
-		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_MEMBASE]), q.mb) &&
-		     Z3_is_numeral_ast(z, d) && Z3_get_numeral_uint64(z, d, gas_add) &&
-		     Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[JIT_GASREG]), Z3_simplify(z, Z3_mk_bvadd(z, q.gas, d)));
-		for (int i = 0; ok && i < PVM_NUM_REGS; i++)
-			ok = Z3_is_eq_ast(z, Z3_simplify(z, le->st.gpr[jit_reg_map[i]]), q.g[i]);
-		uint64_t v[2];
-		int32_t at[2] = { JIT_CTX(exit_kind), JIT_CTX(exit_pc) };
-		Z3_ast rd[2] = { NULL, NULL };
-		for (int k = 0; ok && k < 2; k++) {
-			Z3_ast a = Z3_mk_bvadd(z, q.mb, num(z, (uint64_t)(int64_t)at[k], 64));
-			rd[k] = lift_mem_read(w->lc, le->st.mem, a, 4);
-			Z3_ast r = Z3_simplify(z, rd[k]);
-			ok = Z3_is_numeral_ast(z, r) && Z3_get_numeral_uint64(z, r, &v[k]);
-		}
-		if (ok) {
-			*kind = (uint32_t)v[0];
-			*pc = (uint32_t)v[1];
-			/* the claim just shown, as one formula, for the second solver (and --smt2-dir) */
-			Z3_ast c[PVM_NUM_REGS + 5];
-			size_t nc = 0;
-			c[nc++] = le->cond;
-			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_MEMBASE], q.mb);
-			c[nc++] = Z3_mk_eq(z, le->st.gpr[JIT_GASREG], Z3_mk_bvadd(z, q.gas, num(z, *gas_add, 64)));
-			for (int i = 0; i < PVM_NUM_REGS; i++) c[nc++] = Z3_mk_eq(z, le->st.gpr[jit_reg_map[i]], q.g[i]);
-			for (int k = 0; k < 2; k++) c[nc++] = Z3_mk_eq(z, rd[k], Z3_mk_unsigned_int64(z, v[k], Z3_get_sort(z, rd[k])));
-			tv_recheck_claim(w, &q, Z3_mk_and(z, (unsigned)nc, c));
-		}
+		*kind = (uint32_t)v[0];
+		*pc = (uint32_t)v[1];
+		/* the claim just shown, as one formula, for the second solver (and --smt2-dir) */
+		for (int k = 0; k < 2; k++) c[nc++] = Z3_mk_eq(z, rd[k], Z3_mk_unsigned_int64(z, v[k], Z3_get_sort(z, rd[k])));
+		tv_recheck_claim(w, &q, Z3_mk_and(z, (unsigned)nc, c));
 	}
 	lift_result_fini(&lr);
 	return ok;
