@@ -1316,6 +1316,12 @@ uint32_t jit_program_code_at(const jit_program *jp, uint32_t pc)
 	return r ? r->at.host_off : UINT32_MAX;
 }
 
+uint32_t jit_program_prepaid(const jit_program *jp, uint32_t pc)
+{
+	const jit_row *r = jit_find_row(jp, pc);
+	return r ? r->prepaid : 0;
+}
+
 size_t jit_program_exit_off(const jit_program *jp) { return jp->exit_off; }
 
 uint32_t jit_program_jt_slot(const jit_program *jp, uint32_t i)

@@ -271,6 +271,9 @@ const uint8_t *jit_program_code(const jit_program *jp, size_t *size);
 uint32_t jit_program_entry(const jit_program *jp, uint32_t pc);
 /* Host offset of the code of the instruction at guest pc (after any prologue), or UINT32_MAX. */
 uint32_t jit_program_code_at(const jit_program *jp, uint32_t pc);
+/* The gas the runtime gives back at an exit at guest pc, and takes at a start there: what the
+ * chain holding it has prepaid for its later blocks (§ chains; 0 outside chains). */
+uint32_t jit_program_prepaid(const jit_program *jp, uint32_t pc);
 /* The trampolines of a compiled program as they are in its code (enter at 0, then the common
  * exit), with one stub of each shape emitted after them as its stubs are (jit_tramp). */
 jit_err jit_program_tramp(const jit_program *jp, jit_tramp *out);

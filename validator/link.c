@@ -169,6 +169,16 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 		snprintf(why, n, "link: no gas-region entry or code at pc %u in the compiled program", blk->entry_pc);
 		return false;
 	}
+	/* the prepaid gas the runtime adds at an exit or takes at a start (jit_program_run, C): the
+	 * chain's, as read here, at every instruction of the block */
+	for (size_t k = 0; k < blk->n_map; k++) {
+		uint32_t pc = blk->map[k].guest_pc, want = pc <= p->code_len ? L->prepaid[pc] : 0;
+		if (jit_program_prepaid(L->jp, pc) != want) {
+			snprintf(why, n, "link: the runtime's prepaid gas at pc %u is %u, the chain's %u", pc,
+			         jit_program_prepaid(L->jp, pc), want);
+			return false;
+		}
+	}
 	for (size_t i = skip; i < blk->len; i++)
 		if (!is_exit_field(blk->exits, blk->n_exits, i) && L->code[e + i - skip] != blk->bytes[i]) {
 			snprintf(why, n, "link: the program's code for the block at pc %u differs from the proved block at +%zu",
