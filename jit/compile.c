@@ -884,7 +884,10 @@ static uint32_t *chains(const pvm_program *p, uint8_t *lh, uint32_t **blocks, ui
 	for (uint32_t i = n; i-- > 0;) {
 		uint32_t pc = blk[i], cost = region_cost(p, pc);
 		uint64_t s = cost + after;
-		if (s > CHAIN_MAX) s = cost; /* (a chain that long: cut here) */
+		if (s > CHAIN_MAX) { /* (a chain that long: cut here, the next block heads its own) */
+			s = cost;
+			lh[blk[i + 1]] &= (uint8_t)~LH_MEMBER;
+		}
 		chain[i] = (uint32_t)s;
 		bool member = (lh[pc] & (LH_TARGET | LH_FALLEN)) == LH_FALLEN;
 		if (member) lh[pc] |= LH_MEMBER;
