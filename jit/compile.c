@@ -854,27 +854,35 @@ static bool branch_likely(unsigned op) { return op == PVM_OP_branch_ne || op == 
  * would each be touched). *blocks: the block starts, *n_blocks how many; the caller frees both. */
 static uint32_t *chains(const pvm_program *p, uint8_t *lh, uint32_t **blocks, uint32_t *n_blocks)
 {
-	uint32_t *blk = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *blk), n = 0;
-	bool straight = false; /* pc is reached from its block's start by falling from instruction to instruction */
+	/* by opcode byte: what an instruction does to a chain (the starts come from the bitmask and
+	 * their opcode bytes from the code, so the loads do not wait for each other; only a branch's
+	 * or a jump's record is read, for its target) */
+	enum { K_NEXT, K_JUMP, K_BRANCH, K_BRANCH_LIKELY, K_FALL, K_END };
+	uint8_t kind[256];
+	for (unsigned k = 0; k < 256; k++) {
+		int op = pvm_op_decode(p->isa, k);
+		unsigned ctl = op < 0 ? PVM_CTL_TRAP : pvm_ops[op].ctl;
+		kind[k] = ctl == PVM_CTL_NEXT ? K_NEXT : ctl == PVM_CTL_JUMP ? K_JUMP : ctl == PVM_CTL_FALL ? K_FALL
+		        : ctl == PVM_CTL_BRANCH ? (branch_likely((unsigned)op) ? K_BRANCH_LIKELY : K_BRANCH) : K_END;
+	}
+	uint32_t *blk = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *blk), n = 0, prev = 0;
+	bool straight = false; /* this start is reached from its block's start by falling from instruction to instruction */
+	bool fall = false;     /* the terminator before this start falls into it on its chained side */
 	pvm_starts ls = pvm_starts_of(p);
-	for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; pc = pvm_starts_next(&ls)) {
-		const pvm_inst *in = &p->inst[pc];
-		unsigned ctl = pvm_ops[in->op].ctl;
+	for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; prev = pc, pc = pvm_starts_next(&ls)) {
+		if (pc - prev > 25) straight = fall = false; /* (a skip over 24: the instruction before falls into no start) */
+		if (fall) lh[pc] |= LH_FALLEN;
 		if (p->is_block[pc]) {
 			blk[n++] = pc;
 			straight = true;
 		}
-		if (ctl == PVM_CTL_NEXT) { /* (most instructions) */
-			straight = straight && p->is_start[in->next];
-			continue;
-		}
-		if (ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) {
-			if (in->target <= pc) lh[in->target] |= LH_LOOP;
-			if (in->target <= p->code_len) lh[in->target] |= LH_TARGET;
-		}
-		if (straight && (ctl == PVM_CTL_FALL || (ctl == PVM_CTL_BRANCH && in->target > pc && !branch_likely(in->op))) &&
-		    in->next < p->code_len && p->is_start[in->next])
-			lh[in->next] |= LH_FALLEN;
+		unsigned k = kind[p->code[pc]];
+		fall = false;
+		if (k == K_NEXT) continue; /* (most instructions) */
+		uint32_t target = k == K_JUMP || k == K_BRANCH || k == K_BRANCH_LIKELY ? p->inst[pc].target : UINT32_MAX;
+		if (target <= pc) lh[target] |= LH_LOOP;
+		if (target <= p->code_len) lh[target] |= LH_TARGET;
+		fall = straight && (k == K_FALL || (k == K_BRANCH && target > pc));
 		straight = false; /* (past a terminator or a host call) */
 	}
 	for (uint32_t i = 0; i < p->jt_len; i++)
