@@ -847,6 +847,24 @@ static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_
 	return b;
 }
 
+/* The loop heads of p (the targets of its backward static branches and jumps) as bits: pc's is bit
+ * pc % 64 of word pc / 64. Every position's next is at most the next instruction start (skip is
+ * the distance to it, cut at 24), so the chain pc -> next from 0 visits every start (and, after a
+ * cut skip, positions between, which hold traps): a pass with no bitmask to pop. */
+static uint64_t *loop_heads(const pvm_program *p)
+{
+	uint64_t *heads = pvm_xcalloc(((size_t)p->code_len >> 6) + 1, sizeof *heads);
+	for (uint32_t pc = 0; pc < p->code_len; pc = p->inst[pc].next) {
+		const pvm_inst *in = &p->inst[pc];
+		unsigned ctl = pvm_ops[in->op].ctl;
+		if ((ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) && in->target <= pc)
+			heads[in->target >> 6] |= 1ull << (in->target & 63);
+	}
+	return heads;
+}
+
+static inline bool is_loop_head(const uint64_t *heads, uint32_t pc) { return heads[pc >> 6] >> (pc & 63) & 1; }
+
 /* The instructions of p with the cache and its pieces, into rows and block_row (emit_program's loop): the same
  * bytes, exits and rows as that loop (ctest jit_cache compares them), with two shortcuts:
  * - the start after pc is in->next when that is a start: skip(pc), the distance to the next start
@@ -855,7 +873,7 @@ static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_
  * - at a start pc (pc <= code_len, is_start[pc]), is_block(p, pc) is is_block[pc] and region_cost
  *   reads gas_cost[pc]. */
 static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, uint32_t *block_row,
-                                const uint8_t *loop_head, tpl_cache *c, uint8_t **fused)
+                                const uint64_t *loop_head, tpl_cache *c, uint8_t **fused)
 {
 	x64_buf *b = &e->b;
 	size_t n_rows = 0;
@@ -868,7 +886,7 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
 		bool block = is_blk[pc];
 		if (block || pc == term_next) {
-			if (block && loop_head[pc]) pad_loop_head(b);
+			if (block && is_loop_head(loop_head, pc)) pad_loop_head(b);
 			entry = (uint32_t)b->len;
 			emit_prologue(e, c, pc, cost);
 		}
@@ -917,13 +935,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	if (cache) make_pieces(cache, p->jt_len, e->f);
 	jit_row *rows = jp->rows; /* (in locals: the code's byte stores may alias jp's fields) */
 	size_t n_rows = 0;
-	uint8_t *loop_head = pvm_xcalloc((size_t)p->code_len + 1, 1);
-	pvm_starts ls = pvm_starts_of(p);
-	for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; pc = pvm_starts_next(&ls)) {
-		const pvm_inst *in = &p->inst[pc];
-		unsigned ctl = pvm_ops[in->op].ctl;
-		if ((ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) && in->target <= pc) loop_head[in->target] = 1;
-	}
+	uint64_t *loop_head = loop_heads(p);
 	if (cache && cache->pieces) {
 		n_rows = emit_insts_cached(e, p, rows, block_row, loop_head, cache, fuse ? &jp->fused : NULL);
 	} else {
@@ -936,7 +948,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			bool block = is_block(p, pc);
 			size_t field;
 			if (block || pc == term_next) {
-				if (block && loop_head[pc]) pad_loop_head(b);
+				if (block && is_loop_head(loop_head, pc)) pad_loop_head(b);
 				entry = (uint32_t)b->len;
 				jit_em_prologue(e, pc, region_cost(p, pc), &field);
 			}
