@@ -228,14 +228,16 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 
 /* schedule's computation for a block of at most 32 words (the ROB never fills: an entry waits for
  * the one 32 before it) whose entries all end by cycle 64 (done <= 64; most blocks: their cost is
- * below 61): the planes of word 0 alone, the ALUs' and the starts' in registers, the row of an
- * entry one load (cost_fast), and the start guessed to be the lower bound, which most are (the
+ * below 61): the planes of word 0 alone, the ALUs' in registers, the starts counted per cycle in
+ * bytes with a mask of the cycles that have all 5 (fewer words to keep in registers than three
+ * planes), the row of an entry one load (cost_fast), and the start guessed to be the lower bound, which most are (the
  * search where it is not). With no ROB to wait for, the retirement cycle of the last entry is the
  * largest done + 1. False where schedule declines and where an entry would end past cycle 64
  * (schedule decides those). */
 static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
-	uint64_t a0 = 0, a1 = 0, a2 = 0, s0 = 0, s1 = 0, s2 = 0, mul = 0, div = 0;
+	uint64_t a0 = 0, a1 = 0, a2 = 0, full = 0, mul = 0, div = 0; /* full: the cycles with 5 starts */
+	uint8_t starts[64] = { 0 }; /* per cycle (bytes: fewer planes to keep in registers) */
 	uint8_t prod_done[18] = { 0 };
 	uint32_t dc = 0, max_done = 0;
 	unsigned dec_left = DECODE_SLOTS;
@@ -259,7 +261,7 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		start = p1 > start ? p1 : start;
 		start = p2 > start ? p2 : start;
 		uint64_t alu = -(uint64_t)(r.bits >> 1 & 1), alu2 = -(uint64_t)(r.bits >> 2 & 1);
-		uint64_t blocked = (s2 & s0) | (alu & a2) | (alu2 & a1 & a0);
+		uint64_t blocked = full | (alu & a2) | (alu2 & a1 & a0);
 		if (r.bits & (COST_FAST_MD | COST_FAST_SLOW)) {
 			if (r.bits & COST_FAST_SLOW) return false;
 			blocked |= t->row[w & 0xFF].need >> 12 & 1 ? mul : div;
@@ -283,10 +285,7 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 			if (*u & m) return false;
 			*u |= m;
 		}
-		uint64_t b = 1ull << start, c1 = s0 & b, c3 = s1 & c1;
-		s0 ^= b;
-		s1 ^= c1;
-		s2 ^= c3;
+		if (++starts[start] == STARTS) full |= 1ull << start;
 		prod_done[dst] = (uint8_t)done;
 		max_done = done > max_done ? done : max_done;
 	}
