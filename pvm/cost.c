@@ -119,6 +119,17 @@ static inline uint64_t span(uint32_t w, uint32_t from, uint32_t to)
 	return lo & hi;
 }
 
+/* Adds an entry's ALUs (two if alu2 is all ones, else one) to the cycles m of plane word u; the
+ * cycles of m then over 4 ALUs. */
+static inline uint64_t add_alus(plane *u, uint64_t m, uint64_t alu2)
+{
+	uint64_t m1 = m & ~alu2, c = (u->a0 & m1) | (m & alu2), c2 = u->a1 & c;
+	u->a0 ^= m1;
+	u->a1 ^= c;
+	u->a2 ^= c2; /* (no carry out: at most 4 + 2) */
+	return u->a2 & (u->a1 | u->a0) & m;
+}
+
 static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
 	plane pl[PLANES];
@@ -193,14 +204,10 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 		 * divider has an ALU.) */
 		if (alu) {
 			uint64_t over = 0;
-			for (uint32_t k = v; k <= last; k++) {
-				plane *u = &pl[k];
-				uint64_t m = span(k, start, done), m1 = m & ~alu2, c = (u->a0 & m1) | (m & alu2), c2 = u->a1 & c;
-				u->a0 ^= m1;
-				u->a1 ^= c;
-				u->a2 ^= c2; /* (no carry out: at most 4 + 2) */
-				over |= u->a2 & (u->a1 | u->a0) & m;
-			}
+			if (v == last) /* (most: one word; lat <= 64) */
+				over = add_alus(&pl[v], (~0ull >> (64 - lat)) << start % 64, alu2);
+			else
+				for (uint32_t k = v; k <= last; k++) over |= add_alus(&pl[k], span(k, start, done), alu2);
 			if (r.bits & COST_FAST_MD) /* (rare) */
 				for (uint32_t k = v; k <= last; k++) {
 					plane *u = &pl[k];
