@@ -204,10 +204,14 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 		 * divider has an ALU.) */
 		if (alu) {
 			uint64_t over = 0;
-			if (v == last) /* (most: one word; lat <= 64) */
+			if (v == last) { /* (most: one word; lat <= 64) */
 				over = add_alus(&pl[v], (~0ull >> (64 - lat)) << start % 64, alu2);
-			else
+			} else if (v + 1 == last) { /* (a load across a word's end, say) */
+				over = add_alus(&pl[v], ~0ull << start % 64, alu2);
+				over |= add_alus(&pl[last], ~0ull >> (63 - (done - 1) % 64), alu2);
+			} else {
 				for (uint32_t k = v; k <= last; k++) over |= add_alus(&pl[k], span(k, start, done), alu2);
+			}
 			if (r.bits & COST_FAST_MD) /* (rare) */
 				for (uint32_t k = v; k <= last; k++) {
 					plane *u = &pl[k];
