@@ -6,8 +6,9 @@
  * Every computation of the one simulation runs on a block's words (cost_word.h: what the
  * simulation reads of each instruction) and gives the same result: the entry-by-entry schedule
  * (fast; it declines the blocks where a start waits for units held by a later entry), as
- * schedule32 for blocks of at most 32 words within 64 cycles (most) and as schedule for the rest
- * up to 2,048 cycles, and the cycle-by-cycle simulation (every block: the reference the tests hold
+ * schedule32 while a block's entries are at most 32 and within 64 cycles (most blocks, and the
+ * start of the rest) and as schedule from where schedule32 hands over, up to 2,048 cycles, and the
+ * cycle-by-cycle simulation (every block: the reference the tests hold
  * the others to). Deblob gathers each block's words as it decodes and asks once per distinct word
  * sequence (cost_batch_end; the older memo, pvm_cost_memo, serves pvm_block_cost_memo and deblob's
  * general walk). */
@@ -130,16 +131,26 @@ static inline uint64_t add_alus(plane *u, uint64_t m, uint64_t alu2)
 	return u->a2 & (u->a1 | u->a0) & m;
 }
 
-static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
-{
+/* schedule's state before an entry (schedule32 hands its own over to schedule_from). */
+typedef struct sched {
 	plane pl[PLANES];
-	uint32_t init = 0;              /* words [0, init) of pl hold the counts (the rest: not yet 0) */
-	uint32_t prod_done[18] = { 0 }; /* per register: the done cycle of its producer (0: none) */
-	uint32_t retired[ROB_SIZE] = { 0 }; /* R + 1 of the last 32 entries, by index mod 32 (0: none yet) */
-	uint32_t full[9] = { 0 };
-	uint32_t n = 0, dc = 0, last_r = 0;
-	unsigned dec_left = DECODE_SLOTS;
-	for (size_t i = 0; i < n_words; i++) {
+	uint32_t init;           /* words [0, init) of pl hold the counts (the rest: not yet 0) */
+	uint32_t prod_done[18];  /* per register: the done cycle of its producer (0: none) */
+	uint32_t retired[ROB_SIZE]; /* R + 1 of the last 32 entries, by index mod 32 (0: none yet) */
+	uint32_t full[9];        /* see the search below */
+	uint32_t n, dc, last_r;  /* entries so far, the decode cycle, the largest R */
+	unsigned dec_left;       /* decode slots left in cycle dc */
+} sched;
+
+/* schedule from word i on, in state *s. */
+static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, size_t n_words, sched *s,
+                          uint32_t *cost)
+{
+	plane *pl = s->pl;
+	uint32_t *prod_done = s->prod_done, *retired = s->retired, *full = s->full;
+	uint32_t init = s->init, n = s->n, dc = s->dc, last_r = s->last_r;
+	unsigned dec_left = s->dec_left;
+	for (; i < n_words; i++) {
 		uint64_t w = words[i];
 		cost_fast r = t->fast[w & 0xFF];
 		uint64_t x = (w >> 8 & 0xFFFFFF) | 16ull << 24 | 17ull << 32;
@@ -237,22 +248,70 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 	return true;
 }
 
-/* schedule's computation for a block of at most 32 words (the ROB never fills: an entry waits for
- * the one 32 before it) whose entries all end by cycle 64 (done <= 64; most blocks: their cost is
- * below 61): the planes of word 0 alone, the ALUs' in registers, the starts counted per cycle in
- * bytes with a mask of the cycles that have all 5 (fewer words to keep in registers than three
- * planes), the row of an entry one load (cost_fast), and the start guessed to be the lower bound, which most are (the
- * search where it is not). With no ROB to wait for, the retirement cycle of the last entry is the
- * largest done + 1. False where schedule declines and where an entry would end past cycle 64
- * (schedule decides those). */
+static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
+{
+	sched s;
+	s.init = s.n = s.dc = s.last_r = 0;
+	s.dec_left = DECODE_SLOTS;
+	memset(s.prod_done, 0, sizeof s.prod_done);
+	memset(s.retired, 0, sizeof s.retired);
+	memset(s.full, 0, sizeof s.full);
+	return schedule_from(t, words, 0, n_words, &s, cost);
+}
+
+/* The bits 8k + b of x (k = 0..7) as the bits 0..7 of a byte. */
+static inline uint64_t gather_bits(uint64_t x, unsigned b)
+{
+	return ((x >> b & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56;
+}
+
+/* schedule32's state before word i handed over to schedule (the cycles of word 0 of its planes: the
+ * ALUs' a0..a2 in *q, the multiplier's and divider's too, the starts per cycle in starts[]; the
+ * R + 1 of each of its n entries in ret[], 0 past them). */
+static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const uint64_t *words, size_t i,
+                                                      size_t n_words, const plane *q, const uint8_t starts[64],
+                                                      const uint8_t prod_done[18], const uint8_t ret[ROB_SIZE],
+                                                      uint32_t n, uint32_t dc, unsigned dec_left, uint32_t max_done,
+                                                      uint32_t *cost)
+{
+	sched s;
+	s.pl[0] = *q;
+	s.pl[0].s0 = s.pl[0].s1 = s.pl[0].s2 = 0;
+	for (unsigned k = 0; k < 8; k++) {
+		uint64_t x;
+		memcpy(&x, starts + 8 * k, 8);
+		if (!x) continue;
+		s.pl[0].s0 |= gather_bits(x, 0) << 8 * k;
+		s.pl[0].s1 |= gather_bits(x, 1) << 8 * k;
+		s.pl[0].s2 |= gather_bits(x, 2) << 8 * k;
+	}
+	s.init = 1;
+	for (unsigned k = 0; k < 18; k++) s.prod_done[k] = prod_done[k];
+	for (unsigned k = 0; k < ROB_SIZE; k++) s.retired[k] = ret[k];
+	memset(s.full, 0, sizeof s.full);
+	s.n = n;
+	s.dc = dc;
+	s.dec_left = dec_left;
+	s.last_r = max_done ? max_done + 1 : 0;
+	return schedule_from(t, words, i, n_words, &s, cost);
+}
+
+/* schedule's computation while the block's entries are at most 32 (the ROB never fills: an entry
+ * waits for the one 32 before it) and all end by cycle 64 (done <= 64; most blocks: their cost is
+ * below 61), then schedule_from's from the word where that ends, with the state so far (no word
+ * before it is computed again): the planes of word 0 alone, the ALUs' in registers, the starts
+ * counted per cycle in bytes with a mask of the cycles that have all 5 (fewer words to keep in
+ * registers than three planes), the row of an entry one load (cost_fast), and the start guessed
+ * to be the lower bound, which most are (the search where it is not). With no ROB to wait for,
+ * the retirement cycle of the last entry is the largest done + 1. False where schedule declines
+ * (its declines here are schedule's own tests, on the same state). */
 static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
 	uint64_t a0 = 0, a1 = 0, a2 = 0, full = 0, mul = 0, div = 0; /* full: the cycles with 5 starts */
 	uint8_t starts[64] = { 0 }; /* per cycle (bytes: fewer planes to keep in registers) */
-	uint8_t prod_done[18] = { 0 };
-	uint32_t dc = 0, max_done = 0;
+	uint8_t prod_done[18] = { 0 }, ret[ROB_SIZE] = { 0 }; /* ret: R + 1 of each entry (0: none yet) */
+	uint32_t dc = 0, max_done = 0, n = 0;
 	unsigned dec_left = DECODE_SLOTS;
-	if (n_words > ROB_SIZE) return false;
 	for (size_t i = 0; i < n_words; i++) {
 		uint64_t w = words[i];
 		cost_fast r = t->fast[w & 0xFF];
@@ -260,15 +319,15 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		unsigned src1 = x >> r.sh1 & 0xFF, src2 = x >> r.sh2 & 0xFF, dst = x >> r.shd & 0xFF;
 		unsigned eq = (dst == src1) | ((dst == src2) & r.p);
 		unsigned ds = r.d1 + (r.dd & (eq - 1));
-		uint32_t d = dc + (ds > dec_left);
-		dec_left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
-		dc = d;
+		uint32_t d = dc + (ds > dec_left); /* (dc and dec_left are the state before the entry until it is in) */
+		unsigned left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
 		uint32_t p1 = prod_done[src1], p2 = prod_done[src2];
 		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
 			prod_done[dst] = (uint8_t)p1;
+			dc = d, dec_left = left;
 			continue;
 		}
-		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = dc + 1;
+		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = d + 1;
 		start = p1 > start ? p1 : start;
 		start = p2 > start ? p2 : start;
 		uint64_t alu = -(uint64_t)(r.bits >> 1 & 1), alu2 = -(uint64_t)(r.bits >> 2 & 1);
@@ -277,14 +336,14 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 			if (r.bits & COST_FAST_SLOW) return false;
 			blocked |= t->row[w & 0xFF].need >> 12 & 1 ? mul : div;
 		}
-		if (start > 63) return false;
+		if (start > 63) goto over;
 		if (blocked >> start & 1) { /* (the lower bound is taken) */
 			uint64_t free_ = ~blocked & (~0ull << start);
-			if (!free_) return false;
+			if (!free_) goto over;
 			start = low(free_);
 		}
 		uint32_t done = start + lat;
-		if (done > 64) return false;
+		if (done > 64) goto over;
 		uint64_t m = (~0ull >> (64 - lat)) << start & alu; /* [start, done) if it has an ALU */
 		uint64_t c = (a0 & m & ~alu2) | (m & alu2), c2 = a1 & c;
 		a0 ^= m & ~alu2;
@@ -299,6 +358,16 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		if (++starts[start] == STARTS) full |= 1ull << start;
 		prod_done[dst] = (uint8_t)done;
 		max_done = done > max_done ? done : max_done;
+		dc = d, dec_left = left;
+		ret[n++] = (uint8_t)(max_done + 2);
+		if (n == ROB_SIZE && i + 1 < n_words) { /* the next word may wait for the ROB */
+			i++;
+			goto over;
+		}
+		continue;
+	over: /* word i is past the planes' word 0 or the ROB's reach: schedule goes on from it */
+		return schedule32_over(t, words, i, n_words, &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .mul = mul, .div = div },
+		                       starts, prod_done, ret, n, dc, dec_left, max_done, cost);
 	}
 	uint32_t cycles = max_done ? max_done + 2 : 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
@@ -434,10 +503,12 @@ static size_t block_words(const pvm_program *p, uint32_t s, const cost_table *t,
 	return n;
 }
 
+/* (schedule32 hands the blocks past its reach over to schedule, and declines exactly where
+ * schedule does: its own declines are schedule's tests on the same state) */
 static uint32_t words_cost(const cost_table *t, const uint64_t *w, size_t n)
 {
 	uint32_t cost;
-	return schedule32(t, w, n, &cost) || schedule(t, w, n, &cost) ? cost : simulate(t, w, n);
+	return schedule32(t, w, n, &cost) ? cost : simulate(t, w, n);
 }
 
 void cost_words_ways(const cost_table *t, const uint64_t *w, size_t n, uint32_t out[3])

@@ -189,8 +189,8 @@ uint32_t pvm_cost_memo_hashed(pvm_cost_memo *m, const uint64_t *w, size_t n, uin
 const cost_table *pvm_cost_memo_table(const pvm_cost_memo *m);
 
 /* (tests) The cost of the block whose words are w[0..n) by each of the model's computations:
- * out[0] the schedule of short blocks, out[1] the schedule, out[2] the cycle simulation
- * (UINT32_MAX where a schedule declines). */
+ * out[0] schedule32 (handing over to schedule past its reach), out[1] the schedule alone, out[2]
+ * the cycle simulation (UINT32_MAX where a schedule declines). */
 void cost_words_ways(const cost_table *t, const uint64_t *w, size_t n, uint32_t out[3]);
 
 /* ---- deblob's costs (cost.c) -----------------------------------------------------------------
