@@ -854,11 +854,12 @@ static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_
 static uint64_t *loop_heads(const pvm_program *p)
 {
 	uint64_t *heads = pvm_xcalloc(((size_t)p->code_len >> 6) + 1, sizeof *heads);
+	uint8_t jumps[256] = { 0 }; /* by op: a static branch or jump (one load where pvm_ops takes two) */
+	for (unsigned op = 0; op < PVM_NUM_OPS; op++)
+		jumps[op] = pvm_ops[op].ctl == PVM_CTL_BRANCH || pvm_ops[op].ctl == PVM_CTL_JUMP;
 	for (uint32_t pc = 0; pc < p->code_len; pc = p->inst[pc].next) {
 		const pvm_inst *in = &p->inst[pc];
-		unsigned ctl = pvm_ops[in->op].ctl;
-		if ((ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) && in->target <= pc)
-			heads[in->target >> 6] |= 1ull << (in->target & 63);
+		if (jumps[in->op] && in->target <= pc) heads[in->target >> 6] |= 1ull << (in->target & 63);
 	}
 	return heads;
 }
