@@ -103,13 +103,13 @@ _Static_assert((UNITS_TOTAL >> 4 & 0xF) >= ALUS && (UNITS_TOTAL >> 8 & 0xF) >= A
 _Static_assert(ALUS == 4 && (UNITS_TOTAL >> 12) == 0x11 && STARTS == 5, "the schedule's bit planes");
 
 /* The schedule's per-cycle counts, 64 cycles to a word, as bit planes: bit c % 64 of word c / 64
- * of a0, a1, a2 are the bits 0, 1, 2 of the number of ALUs in use in cycle c (0..4), of s0, s1, s2
- * the number of entries starting in c (0..5); mul, div: the multiplier, the divider in use. So
- * the cycles of a word where a start cannot go are a few ands and ors (5 starts: s2 & s0; no ALU
+ * of a0, a1, a2 are the bits 0, 1, 2 of the number of ALUs in use in cycle c (0..4), of full whether
+ * 5 entries start in c (the starts are counted in a byte per cycle); mul, div: the multiplier, the
+ * divider in use. So the cycles of a word where a start cannot go are a few ands and ors (full; no ALU
  * left: a2; fewer than 2: a2 | a1 & a0), the first cycle where it can is a count of trailing
  * zeros, and an interval's ALUs are added to a word's 64 cycles at once (a carry through the
  * planes). */
-typedef struct plane { uint64_t a0, a1, a2, s0, s1, s2, mul, div; } plane;
+typedef struct plane { uint64_t a0, a1, a2, full, mul, div; } plane;
 enum { PLANES = HORIZON / 64 };
 
 /* The bits of word w for the cycles [from, to) (from < to). */
@@ -134,6 +134,7 @@ static inline uint64_t add_alus(plane *u, uint64_t m, uint64_t alu2)
 /* schedule's state before an entry (schedule32 hands its own over to schedule_from). */
 typedef struct sched {
 	plane pl[PLANES];
+	uint8_t starts[HORIZON]; /* per cycle: the entries starting in it (the words of pl below init) */
 	uint32_t init;           /* words [0, init) of pl hold the counts (the rest: not yet 0) */
 	uint32_t prod_done[18];  /* per register: the done cycle of its producer (0: none) */
 	uint32_t retired[ROB_SIZE]; /* R + 1 of the last 32 entries, by index mod 32 (0: none yet) */
@@ -142,11 +143,23 @@ typedef struct sched {
 	unsigned dec_left;       /* decode slots left in cycle dc */
 } sched;
 
+/* Zeroes the plane words [init, to) and their cycles' start counts (a word at a time: fixed sizes,
+ * a few stores); returns to. */
+static inline uint32_t zero_to(plane *pl, uint8_t *starts, uint32_t init, uint32_t to)
+{
+	for (uint32_t k = init; k < to; k++) {
+		memset(&pl[k], 0, sizeof *pl);
+		memset(starts + 64 * k, 0, 64);
+	}
+	return to;
+}
+
 /* schedule from word i on, in state *s. */
 static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, size_t n_words, sched *s,
                           uint32_t *cost)
 {
 	plane *pl = s->pl;
+	uint8_t *starts = s->starts;
 	uint32_t *prod_done = s->prod_done, *retired = s->retired, *full = s->full;
 	uint32_t init = s->init, n = s->n, dc = s->dc, last_r = s->last_r;
 	unsigned dec_left = s->dec_left;
@@ -182,9 +195,9 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		}
 		uint32_t v = start / 64, done = start + lat, last = (done - 1) / 64;
 		if (done > HORIZON) return false;
-		if (last >= init) memset(pl + init, 0, (last + 1 - init) * sizeof *pl), init = last + 1;
+		if (last >= init) init = zero_to(pl, starts, init, last + 1);
 		const plane *q = &pl[v];
-		uint64_t blocked = (q->s2 & q->s0) | (alu & q->a2) | (alu2 & q->a1 & q->a0);
+		uint64_t blocked = q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0);
 		if (r.bits & COST_FAST_MD) blocked |= (need_mul & q->mul) | (need_div & q->div);
 		if (blocked >> start % 64 & 1) { /* (the lower bound is taken: the first free cycle after) */
 			/* full[k]: the words below it are blocked in every cycle for an entry of class k (its
@@ -195,16 +208,16 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 				if (v == full[k] && !whole) full[k]++;
 				if (++v < full[k]) v = full[k];
 				if (v >= PLANES) return false;
-				if (v >= init) memset(pl + init, 0, (v + 1 - init) * sizeof *pl), init = v + 1;
+				if (v >= init) init = zero_to(pl, starts, init, v + 1);
 				q = &pl[v];
-				whole = free_ = ~((q->s2 & q->s0) | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
+				whole = free_ = ~(q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
 				                  (need_div & q->div));
 			}
 			start = 64 * v + low(free_);
 			done = start + lat;
 			last = (done - 1) / 64;
 			if (done > HORIZON) return false;
-			if (last >= init) memset(pl + init, 0, (last + 1 - init) * sizeof *pl), init = last + 1;
+			if (last >= init) init = zero_to(pl, starts, init, last + 1);
 		}
 		/* its units in every cycle of [start, done). The earlier entries starting while this one
 		 * runs must still find their units: a cycle short of units has, among the entries
@@ -233,11 +246,7 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 				}
 			if (over) return false;
 		}
-		plane *u = &pl[v];
-		uint64_t b = 1ull << start % 64, c1 = u->s0 & b, c2 = u->s1 & c1;
-		u->s0 ^= b;
-		u->s1 ^= c1;
-		u->s2 ^= c2; /* (at most 5) */
+		if (++starts[start] == STARTS) pl[v].full |= 1ull << start % 64;
 		prod_done[dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
 		retired[n % ROB_SIZE] = last_r + 1;
@@ -259,14 +268,8 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 	return schedule_from(t, words, 0, n_words, &s, cost);
 }
 
-/* The bits 8k + b of x (k = 0..7) as the bits 0..7 of a byte. */
-static inline uint64_t gather_bits(uint64_t x, unsigned b)
-{
-	return ((x >> b & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56;
-}
-
 /* schedule32's state before word i handed over to schedule (the cycles of word 0 of its planes: the
- * ALUs' a0..a2 in *q, the multiplier's and divider's too, the starts per cycle in starts[]; the
+ * ALUs', the full cycles', the multiplier's and divider's in *q, the starts per cycle in starts[]; the
  * R + 1 of each of its n entries in ret[], 0 past them). */
 static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const uint64_t *words, size_t i,
                                                       size_t n_words, const plane *q, const uint8_t starts[64],
@@ -276,15 +279,7 @@ static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const
 {
 	sched s;
 	s.pl[0] = *q;
-	s.pl[0].s0 = s.pl[0].s1 = s.pl[0].s2 = 0;
-	for (unsigned k = 0; k < 8; k++) {
-		uint64_t x;
-		memcpy(&x, starts + 8 * k, 8);
-		if (!x) continue;
-		s.pl[0].s0 |= gather_bits(x, 0) << 8 * k;
-		s.pl[0].s1 |= gather_bits(x, 1) << 8 * k;
-		s.pl[0].s2 |= gather_bits(x, 2) << 8 * k;
-	}
+	memcpy(s.starts, starts, 64);
 	s.init = 1;
 	for (unsigned k = 0; k < 18; k++) s.prod_done[k] = prod_done[k];
 	for (unsigned k = 0; k < ROB_SIZE; k++) s.retired[k] = ret[k];
@@ -366,7 +361,8 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		}
 		continue;
 	over: /* word i is past the planes' word 0 or the ROB's reach: schedule goes on from it */
-		return schedule32_over(t, words, i, n_words, &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .mul = mul, .div = div },
+		return schedule32_over(t, words, i, n_words,
+		                       &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .full = full, .mul = mul, .div = div },
 		                       starts, prod_done, ret, n, dc, dec_left, max_done, cost);
 	}
 	uint32_t cycles = max_done ? max_done + 2 : 1;
