@@ -623,9 +623,10 @@ void cost_batch_init(cost_batch *b, const pvm_program *p)
 	cost_table_init(&b->t, p);
 	size_t starts = pvm_count_starts(p);
 	b->words = pvm_xmalloc((starts + 1) * sizeof *b->words);
-	/* room for a distinct block per 4 instructions (real code has fewer: pinky 1 per 11,
-	 * prime-sieve 1 per 90), grown if there are more; a table at most half full */
-	b->cap_dist = starts / 4 + 16;
+	/* room for a distinct block per 8 instructions (real code has fewer: pinky 1 per 11,
+	 * prime-sieve 1 per 90; a smaller table is less to zero), grown if there are more; a table at
+	 * most half full */
+	b->cap_dist = starts / 8 + 16;
 	b->dist = pvm_xmalloc(b->cap_dist * sizeof *b->dist);
 	for (b->bits = 5; (1u << b->bits) < 2 * b->cap_dist; b->bits++) {}
 	b->slot = pvm_xcalloc((size_t)1 << b->bits, sizeof *b->slot);
