@@ -837,11 +837,11 @@ static __attribute__((noinline, cold)) void emit_fall_trap(jit_em *e, const tpl_
 
 /* Emit the fused pair (a, b), whose row a's is the row before *r, and b's row *r: at a's offset
  * (jit.h § fusions), marked in *fused (made at the first pair). Returns b. */
-static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_program *p, uint8_t **fused,
+static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_program *p, uint64_t **fused,
                                                            jit_row *r, const pvm_inst *a, const pvm_inst *b)
 {
-	if (!*fused) *fused = pvm_xcalloc((size_t)p->code_len + 1, 1);
-	(*fused)[b->pc] = 1;
+	if (!*fused) *fused = pvm_xcalloc(((size_t)p->code_len >> 6) + 1, sizeof **fused);
+	(*fused)[b->pc >> 6] |= 1ull << (b->pc & 63);
 	*r = (jit_row){ .at = { r[-1].at.host_off, b->pc }, .entry = JIT_NONE, .cost = region_cost(p, b->pc) };
 	jit_em_fused(e, a, b);
 	return b;
@@ -874,7 +874,7 @@ static inline bool is_loop_head(const uint64_t *heads, uint32_t pc) { return hea
  * - at a start pc (pc <= code_len, is_start[pc]), is_block(p, pc) is is_block[pc] and region_cost
  *   reads gas_cost[pc]. */
 static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, uint32_t *block_row,
-                                const uint64_t *loop_head, tpl_cache *c, uint8_t **fused)
+                                const uint64_t *loop_head, tpl_cache *c, uint64_t **fused)
 {
 	x64_buf *b = &e->b;
 	size_t n_rows = 0;
