@@ -307,7 +307,9 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 	uint8_t prod_done[18] = { 0 }, ret[ROB_SIZE] = { 0 }; /* ret: R + 1 of each entry (0: none yet) */
 	uint32_t dc = 0, max_done = 0, n = 0;
 	unsigned dec_left = DECODE_SLOTS;
-	for (size_t i = 0; i < n_words; i++) {
+	/* up to word 32: fewer than 32 entries before it (the ROB is not full) */
+	size_t i, end = n_words < ROB_SIZE ? n_words : ROB_SIZE;
+	for (i = 0; i < end; i++) {
 		uint64_t w = words[i];
 		cost_fast r = t->fast[w & 0xFF];
 		uint64_t x = (w >> 8 & 0xFFFFFF) | 16ull << 24 | 17ull << 32;
@@ -355,16 +357,14 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		max_done = done > max_done ? done : max_done;
 		dc = d, dec_left = left;
 		ret[n++] = (uint8_t)(max_done + 2);
-		if (n == ROB_SIZE && i + 1 < n_words) { /* the next word may wait for the ROB */
-			i++;
-			goto over;
-		}
 		continue;
-	over: /* word i is past the planes' word 0 or the ROB's reach: schedule goes on from it */
+	over: /* word i is past the planes' word 0: schedule goes on from it */
+		break;
+	}
+	if (i < n_words) /* (word i is past the planes' word 0, or word 32) */
 		return schedule32_over(t, words, i, n_words,
 		                       &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .full = full, .mul = mul, .div = div },
 		                       starts, prod_done, ret, n, dc, dec_left, max_done, cost);
-	}
 	uint32_t cycles = max_done ? max_done + 2 : 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
 	return true;
