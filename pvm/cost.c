@@ -166,7 +166,7 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 	for (; i < n_words; i++) {
 		uint64_t w = words[i];
 		cost_fast r = t->fast[w & 0xFF];
-		uint64_t x = (w >> 8 & 0xFFFFFF) | 16ull << 24 | 17ull << 32;
+		uint64_t x = w | 16ull << 40 | 17ull << 48;
 		unsigned src1 = x >> r.sh1 & 0xFF, src2 = x >> r.sh2 & 0xFF, dst = x >> r.shd & 0xFF;
 		unsigned eq = (dst == src1) | ((dst == src2) & r.p);
 		unsigned ds = r.d1 + (r.dd & (eq - 1));
@@ -312,7 +312,7 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 	for (i = 0; i < end; i++) {
 		uint64_t w = words[i];
 		cost_fast r = t->fast[w & 0xFF];
-		uint64_t x = (w >> 8 & 0xFFFFFF) | 16ull << 24 | 17ull << 32;
+		uint64_t x = w | 16ull << 40 | 17ull << 48;
 		unsigned src1 = x >> r.sh1 & 0xFF, src2 = x >> r.sh2 & 0xFF, dst = x >> r.shd & 0xFF;
 		unsigned eq = (dst == src1) | ((dst == src2) & r.p);
 		unsigned ds = r.d1 + (r.dd & (eq - 1));

@@ -88,11 +88,11 @@ typedef struct cost_row {
 	uint16_t lat;          /* latency (A.63; a branch's: 0 here) */
 	uint32_t need;         /* units */
 } cost_row;
-/* A row as cost.c's schedule32 reads it: one 8-byte load. Registers are taken from the word's
- * register bytes r = rA | rB << 8 | rD << 16 with 16 (no source) at bit 24 and 17 (no
- * destination) at bit 32: src1 = (r | 16 << 24 | 17 << 32) >> sh1 & 0xFF ... */
+/* A row as cost.c's schedule32 reads it: one 8-byte load. Registers are taken from the word w
+ * (rA, rB, rD in bytes 1-3, the hint in byte 4, bytes 5-7 zero) with 16 (no source) put in byte 5
+ * and 17 (no destination) in byte 6: src1 = (w | 16 << 40 | 17 << 48) >> sh1 & 0xFF ... */
 typedef struct cost_fast {
-	uint8_t sh1, sh2, shd; /* 0: rA, 8: rB, 16: rD, 24: none (a source), 32: none (the destination) */
+	uint8_t sh1, sh2, shd; /* 8: rA, 16: rB, 24: rD, 40: none (a source), 48: none (the destination) */
 	uint8_t d1, dd;        /* decode slots: d1 where dst = src1, or dst = src2 in a row of kind P,
 	                          else d1 + dd (a row of kind FIX: dd = 0; of kind PS: src1 = rA, dst
 	                          = rD) */
@@ -130,9 +130,9 @@ static inline void cost_table_init(cost_table *t, const pvm_program *p)
 			.need = m->need };
 		const cost_row *r = &t->row[op];
 		unsigned lat = r->branch ? COST_BRANCH_UNHINTED : r->lat, a = r->need & 0xF;
-		static const uint8_t fast_sh[4] = { 0, 0, 8, 16 }; /* by selector (none: below) */
-		t->fast[op] = (cost_fast){ .sh1 = m->src1 ? fast_sh[m->src1] : 24, .sh2 = m->src2 ? fast_sh[m->src2] : 24,
-			.shd = m->dst ? fast_sh[m->dst] : 32, .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1), .p = r->p,
+		static const uint8_t fast_sh[4] = { 0, 8, 16, 24 }; /* by selector (none: below) */
+		t->fast[op] = (cost_fast){ .sh1 = m->src1 ? fast_sh[m->src1] : 40, .sh2 = m->src2 ? fast_sh[m->src2] : 40,
+			.shd = m->dst ? fast_sh[m->dst] : 48, .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1), .p = r->p,
 			.lat = (uint8_t)(lat <= 255 ? lat : 0),
 			.bits = (uint8_t)((r->move ? COST_FAST_MOVE : 0) | (a ? COST_FAST_ALU : 0) | (a > 1 ? COST_FAST_ALU2 : 0) |
 			                  (r->need >> 12 ? COST_FAST_MD : 0) | ((lat == 0 && !r->move) || lat > 255 ? COST_FAST_SLOW : 0)) };
