@@ -102,6 +102,12 @@ enum { HORIZON = 2048 };       /* cycles the schedule covers (prime-sieve has bl
 _Static_assert((UNITS_TOTAL >> 4 & 0xF) >= ALUS && (UNITS_TOTAL >> 8 & 0xF) >= ALUS, "as many loads, stores as ALUs");
 _Static_assert(ALUS == 4 && (UNITS_TOTAL >> 12) == 0x11 && STARTS == 5, "the schedule's bit planes");
 
+/* All ones if row r uses an ALU (two: alu2_mask), else 0: its top bit (the next one) spread by an
+ * arithmetic shift. */
+static inline uint64_t alu_mask(cost_fast r) { return (uint64_t)((int64_t)(int8_t)r.bits >> 7); }
+static inline uint64_t alu2_mask(cost_fast r) { return (uint64_t)((int64_t)(int8_t)(r.bits << 1) >> 7); }
+_Static_assert(COST_FAST_ALU == 0x80 && COST_FAST_ALU2 == 0x40, "alu_mask, alu2_mask");
+
 /* The schedule's per-cycle counts, 64 cycles to a word, as bit planes: bit c % 64 of word c / 64
  * of a0, a1, a2 are the bits 0, 1, 2 of the number of ALUs in use in cycle c (0..4), of full whether
  * 5 entries start in c (the starts are counted in a byte per cycle); mul, div: the multiplier, the
@@ -188,7 +194,7 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		if (prod_done[src1] > start) start = prod_done[src1];
 		if (prod_done[src2] > start) start = prod_done[src2];
 		/* the masks of what this entry needs: an ALU, two, the multiplier, the divider */
-		uint64_t alu = -(uint64_t)(r.bits >> 1 & 1), alu2 = -(uint64_t)(r.bits >> 2 & 1), need_mul = 0, need_div = 0;
+		uint64_t alu = alu_mask(r), alu2 = alu2_mask(r), need_mul = 0, need_div = 0;
 		if (r.bits & COST_FAST_MD) {
 			need_mul = t->row[w & 0xFF].need >> 12 & 1 ? ~0ull : 0;
 			need_div = ~need_mul;
@@ -327,7 +333,7 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = d + 1;
 		start = p1 > start ? p1 : start;
 		start = p2 > start ? p2 : start;
-		uint64_t alu = -(uint64_t)(r.bits >> 1 & 1), alu2 = -(uint64_t)(r.bits >> 2 & 1);
+		uint64_t alu = alu_mask(r), alu2 = alu2_mask(r);
 		uint64_t blocked = full | (alu & a2) | (alu2 & a1 & a0);
 		if (r.bits & (COST_FAST_MD | COST_FAST_SLOW)) {
 			if (r.bits & COST_FAST_SLOW) return false;

@@ -100,9 +100,10 @@ typedef struct cost_fast {
 	uint8_t lat;           /* latency (a branch's: unhinted; hinted, COST_BRANCH_HINTED) */
 	uint8_t bits;          /* COST_FAST_* */
 } cost_fast;
-enum { COST_FAST_MOVE = 1, COST_FAST_ALU = 2 /* one ALU or more */, COST_FAST_ALU2 = 4 /* two */,
-       COST_FAST_MD = 8 /* a multiplier or a divider */, COST_FAST_SLOW = 16 /* not in the fast
-       schedules' reach: a latency of 0 or over 255 (a mutant's) */ };
+enum { COST_FAST_MOVE = 1, COST_FAST_MD = 8 /* a multiplier or a divider */, COST_FAST_SLOW = 16 /* not
+       in the fast schedules' reach: a latency of 0 or over 255 (a mutant's) */,
+       COST_FAST_ALU2 = 64 /* two ALUs */, COST_FAST_ALU = 128 /* one ALU or more */ }; /* (the ALU bits
+       on top: their masks are sign extensions, cost.c) */
 typedef struct cost_table {
 	int hint[2];           /* cost_hint_bytes */
 	cost_row row[PVM_NUM_OPS];
