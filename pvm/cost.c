@@ -108,6 +108,16 @@ static inline uint64_t alu_mask(cost_fast r) { return (uint64_t)((int64_t)(int8_
 static inline uint64_t alu2_mask(cost_fast r) { return (uint64_t)((int64_t)(int8_t)(r.bits << 1) >> 7); }
 _Static_assert(COST_FAST_ALU == 0x80 && COST_FAST_ALU2 == 0x40, "alu_mask, alu2_mask");
 
+/* low_bits[k]: the k low bits set (k <= 64; one load where a shift takes four instructions) */
+#define LOW_BITS(k) (~0ull >> (64 - (k)))
+#define LOW_BITS4(k) LOW_BITS(k), LOW_BITS((k) + 1), LOW_BITS((k) + 2), LOW_BITS((k) + 3)
+#define LOW_BITS16(k) LOW_BITS4(k), LOW_BITS4((k) + 4), LOW_BITS4((k) + 8), LOW_BITS4((k) + 12)
+static const uint64_t low_bits[65] = { 0, LOW_BITS(1), LOW_BITS(2), LOW_BITS(3), LOW_BITS4(4), LOW_BITS4(8),
+	LOW_BITS4(12), LOW_BITS16(16), LOW_BITS16(32), LOW_BITS16(48), LOW_BITS(64) };
+#undef LOW_BITS16
+#undef LOW_BITS4
+#undef LOW_BITS
+
 /* The schedule's per-cycle counts, 64 cycles to a word, as bit planes: bit c % 64 of word c / 64
  * of a0, a1, a2 are the bits 0, 1, 2 of the number of ALUs in use in cycle c (0..4), of full whether
  * 5 entries start in c (the starts are counted in a byte per cycle); mul, div: the multiplier, the
@@ -235,7 +245,7 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		if (alu) {
 			uint64_t over = 0;
 			if (v == last) { /* (most: one word; lat <= 64) */
-				over = add_alus(&pl[v], (~0ull >> (64 - lat)) << start % 64, alu2);
+				over = add_alus(&pl[v], low_bits[lat] << start % 64, alu2);
 			} else if (v + 1 == last) { /* (a load across a word's end, say) */
 				over = add_alus(&pl[v], ~0ull << start % 64, alu2);
 				over |= add_alus(&pl[last], ~0ull >> (63 - (done - 1) % 64), alu2);
@@ -347,7 +357,7 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		}
 		uint32_t done = start + lat;
 		if (done > 64) goto over;
-		uint64_t m = (~0ull >> (64 - lat)) << start & alu; /* [start, done) if it has an ALU */
+		uint64_t m = low_bits[lat] << start & alu; /* [start, done) if it has an ALU */
 		uint64_t c = (a0 & m & ~alu2) | (m & alu2), c2 = a1 & c;
 		a0 ^= m & ~alu2;
 		a1 ^= c;
