@@ -64,14 +64,14 @@ static inline bool mask_bit(const pvm_program *p, uint64_t n)
 	return n >= p->code_len || (p->bitmask[n >> 3] >> (n & 7) & 1);
 }
 
-/* min(b, 12) for every byte b (one load where a compare and a move take three) */
+/* min(b, 12) for every byte b (one load where a compare and a move take three): 16 + 3 * 16 + 3 * 64
+ * initialisers */
 #define TWELVE16 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12
 #define TWELVE64 TWELVE16, TWELVE16, TWELVE16, TWELVE16
 static const uint8_t clamp12[256] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12, 12, 12, TWELVE16, TWELVE16,
 	TWELVE16, TWELVE64, TWELVE64, TWELVE64 };
 #undef TWELVE64
 #undef TWELVE16
-_Static_assert(sizeof clamp12 == 256, "clamp12: an entry per byte (the initialisers fill it: none is 0 past 0)");
 
 static inline uint8_t reg_clamp(unsigned r)
 {
