@@ -464,7 +464,7 @@ static bool is_block(const pvm_program *p, uint32_t pc)
  * and what comes next writes over them. */
 _Static_assert(offsetof(pvm_inst, op) == 0 && offsetof(pvm_inst, ra) == 1 && offsetof(pvm_inst, rb) == 2 &&
                offsetof(pvm_inst, rd) == 3, "the cache's key: op, rA, rB, rD, the first 4 bytes");
-enum { TC_IMMS = 2, TC_EXITS = 2, TC_SLOTS = 8192, TC_COPY = 32, TC_SLACK = 256 + 8,
+enum { TC_IMMS = 2, TC_EXITS = 2, TC_BITS = 13, TC_SLOTS = 1 << TC_BITS, TC_COPY = 32, TC_SLACK = 256 + 8,
        TC_MIN_STARTS = 8 /* a program of at most this many instructions is emitted without a cache:
                          * it would copy little, and making the pieces costs more */ };
 typedef struct tc_entry {
@@ -489,8 +489,7 @@ typedef struct tpl_cache {
 	jit_features f;                     /* the features its entries were emitted for */
 	uint32_t *keys;
 	uint16_t *idx;
-	unsigned shift;                     /* h = hash(key) >> shift: log2(slots) bits */
-	uint32_t mask, n;                   /* n: entries made (v[1 .. n]) */
+	uint32_t n;                         /* entries made (v[1 .. n]) */
 	tc_entry *v;
 	uint8_t flow[256];                  /* FLOW_* of each opcode */
 	uint8_t *arena;
@@ -503,7 +502,7 @@ typedef struct tpl_cache {
 static void tc_init(tpl_cache *c, jit_features f)
 {
 	*c = (tpl_cache){ .f = f, .keys = pvm_xcalloc(TC_SLOTS, sizeof *c->keys),
-		.idx = pvm_xmalloc(TC_SLOTS * sizeof *c->idx), .shift = 32 - __builtin_ctz(TC_SLOTS), .mask = TC_SLOTS - 1,
+		.idx = pvm_xmalloc(TC_SLOTS * sizeof *c->idx),
 		.v = pvm_xmalloc((TC_SLOTS / 2 + 1) * sizeof *c->v), .cap_arena = 16 * (size_t)TC_SLOTS };
 	c->arena = pvm_xmalloc(c->cap_arena + TC_COPY); /* + TC_COPY: copies read TC_COPY bytes */
 	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
@@ -556,7 +555,7 @@ static tpl_cache *kept_cache(jit_features f)
 		c = kept_tc = pvm_xmalloc(sizeof *c);
 		tc_init(c, f);
 		pthread_setspecific(kept_tc_key, c);
-	} else if (memcmp(&c->f, &f, sizeof f) || c->n >= c->mask / 4) {
+	} else if (memcmp(&c->f, &f, sizeof f) || c->n >= (TC_SLOTS - 1) / 4) {
 		tc_reset(c, f);
 	}
 	return c;
@@ -650,7 +649,7 @@ static __attribute__((noinline, cold)) void emit_inst_new(jit_em *e, tpl_cache *
 	e->n_imms = 0;
 	jit_em_inst(e, in);
 	e->imms = NULL;
-	if (e->b.err || c->n >= c->mask / 2) return; /* (a half-full table: no more entries) */
+	if (e->b.err || c->n >= (TC_SLOTS - 1) / 2) return; /* (a half-full table: no more entries) */
 	tc_enter(c, e, in, key, h, at, x0, f, e->n_imms);
 }
 
@@ -664,8 +663,8 @@ static inline void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
 	memcpy(&key, in, 4);
 	bool s8 = (c->flow[in->op] & FLOW_S8) && in->imm + 128 < 256;
 	key |= (uint32_t)s8 << 30 | 1u << 31;
-	h = key * 0x9E3779B1u >> c->shift;
-	while ((k = c->keys[h]) != key && k) h = (h + 1) & c->mask;
+	h = key * 0x9E3779B1u >> (32 - TC_BITS); /* (the table's size a constant: no loads for the shift, the mask) */
+	while ((k = c->keys[h]) != key && k) h = (h + 1) & (TC_SLOTS - 1);
 	x64_buf *b = &e->b;
 	size_t at = b->len;
 	if (k) {
