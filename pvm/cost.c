@@ -658,12 +658,10 @@ void cost_batch_fini(cost_batch *b)
 /* The slot of the hash table where hash h starts its probe. */
 static inline uint32_t batch_home(const cost_batch *b, uint64_t h) { return (uint32_t)(h >> (64 - b->bits)); }
 
-uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words)
+uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words, uint64_t h)
 {
 	const uint64_t *w = b->words + off;
 	uint32_t n = (uint32_t)(n_words - off);
-	uint64_t h = COST_HASH_INIT;
-	for (uint32_t i = 0; i < n; i++) h = (h ^ w[i]) * 0xBF58476D1CE4E5B9ull;
 	h ^= h >> 29;
 	h *= 0x94D049BB133111EBull;
 	uint32_t mask = (1u << b->bits) - 1;

@@ -211,8 +211,11 @@ typedef struct cost_batch {
 	uint32_t bits;             /* the table has 1 << bits slots */
 } cost_batch;
 void cost_batch_init(cost_batch *b, const pvm_program *p);
-/* The cost of the block whose words are words[off..n_words). */
-uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words);
+/* The cost of the block whose words are words[off..n_words), whose hash h is COST_BATCH_INIT
+ * then cost_batch_step(h, w) for each word in order (the walk folds each in as it writes it). */
+#define COST_BATCH_INIT COST_HASH_INIT
+static inline uint64_t cost_batch_step(uint64_t h, uint64_t w) { return (h ^ w) * 0xBF58476D1CE4E5B9ull; }
+uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words, uint64_t h);
 void cost_batch_fini(cost_batch *b);
 
 #endif

@@ -337,6 +337,7 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t s = pvm_starts_next(&it), block = 0; /* (s = 0) */
 	size_t n_words = 0, off = 0; /* words[off..n_words): the current block's */
+	uint64_t hash = COST_BATCH_INIT; /* theirs (cost_batch_end) */
 	p->is_block[0] = 1;
 	while (s < len) {
 		uint32_t t = pvm_starts_next(&it), gap = t - s - 1, b = byte[code[s]];
@@ -346,9 +347,12 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 		}
 		pvm_inst *in = &p->inst[s];
 		uint32_t head = decode_fast(in, code + s, s, gap, (b & 0xFF) - 1, b >> 8 & 0xFF);
-		words[n_words++] = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, cb.t.hint) << 32 : head;
+		uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, cb.t.hint) << 32 : head;
+		words[n_words++] = word;
+		hash = cost_batch_step(hash, word);
 		if (b & BYTE_TERM) { /* the block ends: t starts the next one */
-			fill_cost(p, block, t, cost_batch_end(&cb, off, n_words));
+			fill_cost(p, block, t, cost_batch_end(&cb, off, n_words, hash));
+			hash = COST_BATCH_INIT;
 			p->is_block[t] = 1; /* (t = len: is_block[len] is set back to 0 below) */
 			block = t;
 			off = n_words;
@@ -360,8 +364,9 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 	p->is_block[len] = 0;
 	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
 	if (block < len) { /* the last block runs into the trap at code_len */
-		words[n_words++] = cost_word(p, &cb.t, &p->inst[len]);
-		fill_cost(p, block, len, cost_batch_end(&cb, off, n_words));
+		words[n_words] = cost_word(p, &cb.t, &p->inst[len]);
+		hash = cost_batch_step(hash, words[n_words++]);
+		fill_cost(p, block, len, cost_batch_end(&cb, off, n_words, hash));
 	}
 	cost_batch_fini(&cb);
 	return true;
