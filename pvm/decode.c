@@ -147,11 +147,20 @@ static inline uint64_t mask_word(const pvm_program *p, size_t w)
 	return x;
 }
 
+/* The set bits of x, in a dozen instructions (the builtin is a call to libgcc's loop unless the
+ * build targets popcnt). */
+static inline uint32_t popcount64(uint64_t x)
+{
+	x -= x >> 1 & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + (x >> 2 & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+	return (uint32_t)(x * 0x0101010101010101ull >> 56);
+}
+
 uint32_t pvm_count_starts(const pvm_program *p)
 {
 	uint32_t n = 1; /* code_len */
-	for (size_t w = 0, nw = ((size_t)p->code_len + 63) >> 6; w < nw; w++)
-		n += (uint32_t)__builtin_popcountll(mask_word(p, w));
+	for (size_t w = 0, nw = ((size_t)p->code_len + 63) >> 6; w < nw; w++) n += popcount64(mask_word(p, w));
 	return n;
 }
 
