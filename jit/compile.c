@@ -847,18 +847,22 @@ static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_
 }
 
 /* The loop heads of p (the targets of its backward static branches and jumps) as bits: pc's is bit
- * pc % 64 of word pc / 64. Every position's next is at most the next instruction start (skip is
- * the distance to it, cut at 24), so the chain pc -> next from 0 visits every start (and, after a
- * cut skip, positions between, which hold traps): a pass with no bitmask to pop. */
+ * pc % 64 of word pc / 64. The starts come from the bitmask and their opcode bytes from the code,
+ * so the loads do not wait for each other (a walk along the records' next would: a chain of
+ * dependent loads, slower than it counts); only a branch's record is read. */
 static uint64_t *loop_heads(const pvm_program *p)
 {
 	uint64_t *heads = pvm_xcalloc(((size_t)p->code_len >> 6) + 1, sizeof *heads);
-	uint8_t jumps[256] = { 0 }; /* by op: a static branch or jump (one load where pvm_ops takes two) */
-	for (unsigned op = 0; op < PVM_NUM_OPS; op++)
-		jumps[op] = pvm_ops[op].ctl == PVM_CTL_BRANCH || pvm_ops[op].ctl == PVM_CTL_JUMP;
-	for (uint32_t pc = 0; pc < p->code_len; pc = p->inst[pc].next) {
-		const pvm_inst *in = &p->inst[pc];
-		if (jumps[in->op] && in->target <= pc) heads[in->target >> 6] |= 1ull << (in->target & 63);
+	uint8_t jumps[256]; /* by opcode byte: a static branch or jump */
+	for (unsigned k = 0; k < 256; k++) {
+		int op = pvm_op_decode(p->isa, k);
+		jumps[k] = op >= 0 && (pvm_ops[op].ctl == PVM_CTL_BRANCH || pvm_ops[op].ctl == PVM_CTL_JUMP);
+	}
+	pvm_starts it = pvm_starts_of(p);
+	for (uint32_t pc = pvm_starts_next(&it); pc < p->code_len; pc = pvm_starts_next(&it)) {
+		if (!jumps[p->code[pc]]) continue;
+		uint32_t target = p->inst[pc].target;
+		if (target <= pc) heads[target >> 6] |= 1ull << (target & 63);
 	}
 	return heads;
 }
