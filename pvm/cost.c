@@ -8,8 +8,7 @@
  * (fast; it declines the blocks where a start waits for units held by a later entry), as
  * schedule32 while a block's entries are at most 32 and within 64 cycles (most blocks, and the
  * start of the rest) and as schedule from where schedule32 hands over, up to 2,048 cycles, and the
- * cycle-by-cycle simulation (every block: the reference the tests hold
- * the others to). Deblob gathers each block's words as it decodes and asks once per distinct word
+ * cycle-by-cycle simulation (every block: the reference the tests hold the others to). Deblob gathers each block's words as it decodes and asks once per distinct word
  * sequence (cost_batch_end; the older memo, pvm_cost_memo, serves pvm_block_cost_memo and deblob's
  * general walk). */
 #include <stdlib.h>
@@ -150,7 +149,7 @@ static inline uint64_t add_alus(plane *u, uint64_t m, uint64_t alu2)
 /* schedule's state before an entry (schedule32 hands its own over to schedule_from). */
 typedef struct sched {
 	plane pl[PLANES];
-	uint8_t starts[HORIZON]; /* per cycle: the entries starting in it (the words of pl below init) */
+	uint8_t starts[HORIZON]; /* per cycle: the entries starting in it (the cycles of pl's words below init) */
 	uint32_t init;           /* words [0, init) of pl hold the counts (the rest: not yet 0) */
 	uint32_t prod_done[18];  /* per register: the done cycle of its producer (0: none) */
 	uint32_t retired[ROB_SIZE]; /* R + 1 of the last 32 entries, by index mod 32 (0: none yet) */

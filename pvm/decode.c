@@ -346,7 +346,7 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t s = pvm_starts_next(&it), block = 0; /* (s = 0) */
 	size_t n_words = 0, off = 0; /* words[off..n_words): the current block's */
-	uint64_t hash = COST_BATCH_INIT; /* theirs (cost_batch_end) */
+	uint64_t hash = COST_BATCH_INIT; /* the hash of the current block's words (cost_batch_step) */
 	p->is_block[0] = 1;
 	while (s < len) {
 		uint32_t t = pvm_starts_next(&it), gap = t - s - 1, b = byte[code[s]];
