@@ -8,9 +8,10 @@
  * (fast; it declines the blocks where a start waits for units held by a later entry), as
  * schedule32 while a block's entries are at most 32 and within 64 cycles (most blocks, and the
  * start of the rest) and as schedule from where schedule32 hands over, up to 2,048 cycles, and the
- * cycle-by-cycle simulation (every block: the reference the tests hold the others to). Deblob gathers each block's words as it decodes and asks once per distinct word
- * sequence (cost_batch_end; the older memo, pvm_cost_memo, serves pvm_block_cost_memo and deblob's
- * general walk). */
+ * cycle-by-cycle simulation (every block: the reference the tests hold the others to). Deblob
+ * gathers each block's words as it decodes and asks once per distinct word sequence
+ * (cost_batch_end; the older memo, pvm_cost_memo, serves pvm_block_cost_memo and deblob's general
+ * walk). */
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
