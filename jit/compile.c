@@ -481,7 +481,7 @@ static bool is_block(const pvm_program *p, uint32_t pc)
  * and what comes next writes over them. */
 _Static_assert(offsetof(pvm_inst, op) == 0 && offsetof(pvm_inst, ra) == 1 && offsetof(pvm_inst, rb) == 2 &&
                offsetof(pvm_inst, rd) == 3, "the cache's key: op, rA, rB, rD, the first 4 bytes");
-enum { TC_IMMS = 2, TC_EXITS = 2, TC_SLOTS = 8192, TC_COPY = 32, TC_SLACK = 256 + 8,
+enum { TC_IMMS = 2, TC_EXITS = 2, TC_BITS = 13, TC_SLOTS = 1 << TC_BITS, TC_COPY = 32, TC_SLACK = 256 + 8,
        TC_MIN_STARTS = 8 /* a program of at most this many instructions is emitted without a cache:
                          * it would copy little, and making the pieces costs more */ };
 typedef struct tc_entry {
@@ -506,8 +506,7 @@ typedef struct tpl_cache {
 	jit_features f;                     /* the features its entries were emitted for */
 	uint32_t *keys;
 	uint16_t *idx;
-	unsigned shift;                     /* h = hash(key) >> shift: log2(slots) bits */
-	uint32_t mask, n;                   /* n: entries made (v[1 .. n]) */
+	uint32_t n;                         /* entries made (v[1 .. n]) */
 	tc_entry *v;
 	uint8_t flow[256];                  /* FLOW_* of each opcode */
 	uint8_t *arena;
@@ -520,7 +519,7 @@ typedef struct tpl_cache {
 static void tc_init(tpl_cache *c, jit_features f)
 {
 	*c = (tpl_cache){ .f = f, .keys = pvm_xcalloc(TC_SLOTS, sizeof *c->keys),
-		.idx = pvm_xmalloc(TC_SLOTS * sizeof *c->idx), .shift = 32 - __builtin_ctz(TC_SLOTS), .mask = TC_SLOTS - 1,
+		.idx = pvm_xmalloc(TC_SLOTS * sizeof *c->idx),
 		.v = pvm_xmalloc((TC_SLOTS / 2 + 1) * sizeof *c->v), .cap_arena = 16 * (size_t)TC_SLOTS };
 	c->arena = pvm_xmalloc(c->cap_arena + TC_COPY); /* + TC_COPY: copies read TC_COPY bytes */
 	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
@@ -573,7 +572,7 @@ static tpl_cache *kept_cache(jit_features f)
 		c = kept_tc = pvm_xmalloc(sizeof *c);
 		tc_init(c, f);
 		pthread_setspecific(kept_tc_key, c);
-	} else if (memcmp(&c->f, &f, sizeof f) || c->n >= c->mask / 4) {
+	} else if (memcmp(&c->f, &f, sizeof f) || c->n >= (TC_SLOTS - 1) / 4) {
 		tc_reset(c, f);
 	}
 	return c;
@@ -667,7 +666,7 @@ static __attribute__((noinline, cold)) void emit_inst_new(jit_em *e, tpl_cache *
 	e->n_imms = 0;
 	jit_em_inst(e, in);
 	e->imms = NULL;
-	if (e->b.err || c->n >= c->mask / 2) return; /* (a half-full table: no more entries) */
+	if (e->b.err || c->n >= (TC_SLOTS - 1) / 2) return; /* (a half-full table: no more entries) */
 	tc_enter(c, e, in, key, h, at, x0, f, e->n_imms);
 }
 
@@ -681,8 +680,8 @@ static inline void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
 	memcpy(&key, in, 4);
 	bool s8 = (c->flow[in->op] & FLOW_S8) && in->imm + 128 < 256;
 	key |= (uint32_t)s8 << 30 | 1u << 31;
-	h = key * 0x9E3779B1u >> c->shift;
-	while ((k = c->keys[h]) != key && k) h = (h + 1) & c->mask;
+	h = key * 0x9E3779B1u >> (32 - TC_BITS); /* (the table's size a constant: no loads for the shift, the mask) */
+	while ((k = c->keys[h]) != key && k) h = (h + 1) & (TC_SLOTS - 1);
 	x64_buf *b = &e->b;
 	size_t at = b->len;
 	if (k) {
@@ -930,15 +929,35 @@ static __attribute__((noinline, cold)) void emit_fall_trap(jit_em *e, const tpl_
 
 /* Emit the fused pair (a, b), whose row a's is the row before *r, and b's row *r: at a's offset
  * (jit.h § fusions), marked in *fused (made at the first pair). Returns b. */
-static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_program *p, uint8_t **fused,
+static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_program *p, uint64_t **fused,
                                                            jit_row *r, const pvm_inst *a, const pvm_inst *b)
 {
-	if (!*fused) *fused = pvm_xcalloc((size_t)p->code_len + 1, 1);
-	(*fused)[b->pc] = 1;
+	if (!*fused) *fused = pvm_xcalloc(((size_t)p->code_len >> 6) + 1, sizeof **fused);
+	(*fused)[b->pc >> 6] |= 1ull << (b->pc & 63);
 	*r = (jit_row){ .at = { r[-1].at.host_off, b->pc }, .entry = JIT_NONE, .cost = region_cost(p, b->pc),
 		.prepaid = r[-1].prepaid };
 	jit_em_fused(e, a, b);
 	return b;
+}
+
+/* The loop heads of p (the targets of its backward static branches and jumps) marked LH_LOOP in lh,
+ * for a compile without chains (which marks them itself). The starts come from the bitmask and
+ * their opcode bytes from the code, so the loads do not wait for each other (a walk along the
+ * records' next would: a chain of dependent loads, slower than it counts); only a branch's record
+ * is read. */
+static void loop_heads(const pvm_program *p, uint8_t *lh)
+{
+	uint8_t jumps[256]; /* by opcode byte: a static branch or jump */
+	for (unsigned k = 0; k < 256; k++) {
+		int op = pvm_op_decode(p->isa, k);
+		jumps[k] = op >= 0 && (pvm_ops[op].ctl == PVM_CTL_BRANCH || pvm_ops[op].ctl == PVM_CTL_JUMP);
+	}
+	pvm_starts it = pvm_starts_of(p);
+	for (uint32_t pc = pvm_starts_next(&it); pc < p->code_len; pc = pvm_starts_next(&it)) {
+		if (!jumps[p->code[pc]]) continue;
+		uint32_t target = p->inst[pc].target;
+		if (target <= pc) lh[target] |= LH_LOOP;
+	}
 }
 
 /* The instructions of p with the cache and its pieces, into rows and block_row (emit_program's loop): the same
@@ -949,7 +968,7 @@ static __attribute__((noinline)) const pvm_inst *fuse_pair(jit_em *e, const pvm_
  * - at a start pc (pc <= code_len, is_start[pc]), is_block(p, pc) is is_block[pc] and region_cost
  *   reads gas_cost[pc]. */
 static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, uint32_t *block_row,
-                                const uint8_t *loop_head, const uint32_t *chain, tpl_cache *c, uint8_t **fused)
+                                const uint8_t *loop_head, const uint32_t *chain, tpl_cache *c, uint64_t **fused)
 {
 	x64_buf *b = &e->b;
 	size_t n_rows = 0;
@@ -1025,14 +1044,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	uint32_t *blocks = NULL, n_blocks;
 	uint32_t *chain = fuse ? chains(p, loop_head, &blocks, &n_blocks) : NULL;
 	free(blocks);
-	if (!chain) {
-		pvm_starts ls = pvm_starts_of(p);
-		for (uint32_t pc = pvm_starts_next(&ls); pc < p->code_len; pc = pvm_starts_next(&ls)) {
-			const pvm_inst *in = &p->inst[pc];
-			unsigned ctl = pvm_ops[in->op].ctl;
-			if ((ctl == PVM_CTL_BRANCH || ctl == PVM_CTL_JUMP) && in->target <= pc) loop_head[in->target] = LH_LOOP;
-		}
-	}
+	if (!chain) loop_heads(p, loop_head);
 	if (cache && cache->pieces) {
 		n_rows = emit_insts_cached(e, p, rows, block_row, loop_head, chain, cache, fuse ? &jp->fused : NULL);
 	} else {

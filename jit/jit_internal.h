@@ -80,8 +80,8 @@ struct jit_program {
 	uint64_t last_regs[PVM_NUM_REGS]; /* the last run's registers at its exit, */
 	bool last_host;              /* whether it was a host call, */
 	uint32_t last_next;          /* and where that resumes (only a mutant reads these: runtime.c take_state) */
-	uint8_t *fused;              /* code_len + 1 bytes, 1 at the second instruction of a fused pair;
-	                                NULL when the compile fused none (or was asked not to) */
+	uint64_t *fused;             /* bits (jit_fused_second), set at the second instruction of a fused
+	                                pair; NULL when the compile fused none (or was asked not to) */
 	jit_features feat;           /* the features it was compiled for */
 	jit_program *unfused;        /* the same program compiled without fusions, made by the first
 	                                run that needs it (runtime.c) */
@@ -89,6 +89,12 @@ struct jit_program {
 	void *hook_ud;
 };
 enum { JIT_NONE = UINT32_MAX };
+/* Is pc (<= code_len) the second instruction of a fused pair of jp? (jp->fused: pc's bit is bit
+ * pc % 64 of word pc / 64, (code_len >> 6) + 1 words: an eighth of a byte array to zero) */
+static inline bool jit_fused_second(const jit_program *jp, uint32_t pc)
+{
+	return jp->fused && (jp->fused[pc >> 6] >> (pc & 63) & 1);
+}
 /* jit_program_new without the template cache: every template, prologue, stub and dispatcher
  * emitted anew. The same program byte for byte, with the same rows (ctest jit_cache). */
 jit_err jit_program_new_uncached(const pvm_program *p, jit_features f, jit_program **out);

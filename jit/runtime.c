@@ -592,7 +592,7 @@ static const jit_row *step_begin(jit_program *jp, uint32_t pc, int64_t g, uint8_
 	const jit_row *row = jit_find_row(jp, pc);
 	for (int64_t k = 0; k < g && row; k++) row = jit_find_row(jp, jit_row_inst(jp, row->at.guest_pc).next);
 	if (!row) return NULL;
-	if (jp->fused && jp->fused[row->at.guest_pc]) { /* between a fused pair: no code to stop at */
+	if (jit_fused_second(jp, row->at.guest_pc)) { /* between a fused pair: no code to stop at */
 		*in_pair = true;
 		return NULL;
 	}
@@ -751,7 +751,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	pvm_exit x = { .status = PVM_PANIC };
 	if (jp->isa080 && (jp->invalid || s->pc >= jp->code_len || !jit_find_row(jp, s->pc)))
 		return x; /* 0.8.0 deblob(p, ı) fails (§3): panic, state unchanged, no gas charged */
-	if (jp->fused && s->pc < jp->code_len && jp->fused[s->pc]) return run_unfused(jp, s, false);
+	if (s->pc < jp->code_len && jit_fused_second(jp, s->pc)) return run_unfused(jp, s, false);
 	if (chain_unpaid(jp, s)) return run_unfused(jp, s, false);
 	jit_run r = { .state = s };
 	pthread_once(&handler_once, install_handler);

@@ -6,11 +6,12 @@
  * Every computation of the one simulation runs on a block's words (cost_word.h: what the
  * simulation reads of each instruction) and gives the same result: the entry-by-entry schedule
  * (fast; it declines the blocks where a start waits for units held by a later entry), as
- * schedule32 for blocks of at most 32 words within 64 cycles (most) and as schedule for the rest
- * up to 2,048 cycles, and the cycle-by-cycle simulation (every block: the reference the tests hold
- * the others to). Deblob gathers each block's words as it decodes and asks once per distinct word
- * sequence (cost_batch_end; the older memo, pvm_cost_memo, serves pvm_block_cost_memo and deblob's
- * general walk). */
+ * schedule32 while a block's entries are at most 32 and within 64 cycles (most blocks, and the
+ * start of the rest) and as schedule from where schedule32 hands over, up to 2,048 cycles, and the
+ * cycle-by-cycle simulation (every block: the reference the tests hold the others to). Deblob
+ * gathers each block's words as it decodes and asks once per distinct word sequence
+ * (cost_batch_end; the older memo, pvm_cost_memo, serves pvm_block_cost_memo and deblob's general
+ * walk). */
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
@@ -101,14 +102,30 @@ enum { HORIZON = 2048 };       /* cycles the schedule covers (prime-sieve has bl
 _Static_assert((UNITS_TOTAL >> 4 & 0xF) >= ALUS && (UNITS_TOTAL >> 8 & 0xF) >= ALUS, "as many loads, stores as ALUs");
 _Static_assert(ALUS == 4 && (UNITS_TOTAL >> 12) == 0x11 && STARTS == 5, "the schedule's bit planes");
 
+/* All ones if row r uses an ALU (two: alu2_mask), else 0: its top bit (the next one) spread by an
+ * arithmetic shift. */
+static inline uint64_t alu_mask(cost_fast r) { return (uint64_t)((int64_t)(int8_t)r.bits >> 7); }
+static inline uint64_t alu2_mask(cost_fast r) { return (uint64_t)((int64_t)(int8_t)(r.bits << 1) >> 7); }
+_Static_assert(COST_FAST_ALU == 0x80 && COST_FAST_ALU2 == 0x40, "alu_mask, alu2_mask");
+
+/* low_bits[k]: the k low bits set (k <= 64; one load where a shift takes four instructions) */
+#define LOW_BITS(k) (~0ull >> (64 - (k)))
+#define LOW_BITS4(k) LOW_BITS(k), LOW_BITS((k) + 1), LOW_BITS((k) + 2), LOW_BITS((k) + 3)
+#define LOW_BITS16(k) LOW_BITS4(k), LOW_BITS4((k) + 4), LOW_BITS4((k) + 8), LOW_BITS4((k) + 12)
+static const uint64_t low_bits[65] = { 0, LOW_BITS(1), LOW_BITS(2), LOW_BITS(3), LOW_BITS4(4), LOW_BITS4(8),
+	LOW_BITS4(12), LOW_BITS16(16), LOW_BITS16(32), LOW_BITS16(48), LOW_BITS(64) };
+#undef LOW_BITS16
+#undef LOW_BITS4
+#undef LOW_BITS
+
 /* The schedule's per-cycle counts, 64 cycles to a word, as bit planes: bit c % 64 of word c / 64
- * of a0, a1, a2 are the bits 0, 1, 2 of the number of ALUs in use in cycle c (0..4), of s0, s1, s2
- * the number of entries starting in c (0..5); mul, div: the multiplier, the divider in use. So
- * the cycles of a word where a start cannot go are a few ands and ors (5 starts: s2 & s0; no ALU
+ * of a0, a1, a2 are the bits 0, 1, 2 of the number of ALUs in use in cycle c (0..4), of full whether
+ * 5 entries start in c (the starts are counted in a byte per cycle); mul, div: the multiplier, the
+ * divider in use. So the cycles of a word where a start cannot go are a few ands and ors (full; no ALU
  * left: a2; fewer than 2: a2 | a1 & a0), the first cycle where it can is a count of trailing
  * zeros, and an interval's ALUs are added to a word's 64 cycles at once (a carry through the
  * planes). */
-typedef struct plane { uint64_t a0, a1, a2, s0, s1, s2, mul, div; } plane;
+typedef struct plane { uint64_t a0, a1, a2, full, mul, div; } plane;
 enum { PLANES = HORIZON / 64 };
 
 /* The bits of word w for the cycles [from, to) (from < to). */
@@ -119,19 +136,53 @@ static inline uint64_t span(uint32_t w, uint32_t from, uint32_t to)
 	return lo & hi;
 }
 
-static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
+/* Adds an entry's ALUs (two if alu2 is all ones, else one) to the cycles m of plane word u; the
+ * cycles of m then over 4 ALUs. */
+static inline uint64_t add_alus(plane *u, uint64_t m, uint64_t alu2)
 {
+	uint64_t m1 = m & ~alu2, c = (u->a0 & m1) | (m & alu2), c2 = u->a1 & c;
+	u->a0 ^= m1;
+	u->a1 ^= c;
+	u->a2 ^= c2; /* (no carry out: at most 4 + 2) */
+	return u->a2 & (u->a1 | u->a0) & m;
+}
+
+/* schedule's state before an entry (schedule32 hands its own over to schedule_from). */
+typedef struct sched {
 	plane pl[PLANES];
-	uint32_t init = 0;              /* words [0, init) of pl hold the counts (the rest: not yet 0) */
-	uint32_t prod_done[18] = { 0 }; /* per register: the done cycle of its producer (0: none) */
-	uint32_t retired[ROB_SIZE] = { 0 }; /* R + 1 of the last 32 entries, by index mod 32 (0: none yet) */
-	uint32_t full[9] = { 0 };
-	uint32_t n = 0, dc = 0, last_r = 0;
-	unsigned dec_left = DECODE_SLOTS;
-	for (size_t i = 0; i < n_words; i++) {
+	uint8_t starts[HORIZON]; /* per cycle: the entries starting in it (the cycles of pl's words below init) */
+	uint32_t init;           /* words [0, init) of pl hold the counts (the rest: not yet 0) */
+	uint32_t prod_done[18];  /* per register: the done cycle of its producer (0: none) */
+	uint32_t retired[ROB_SIZE]; /* R + 1 of the last 32 entries, by index mod 32 (0: none yet) */
+	uint32_t full[9];        /* see the search below */
+	uint32_t n, dc, last_r;  /* entries so far, the decode cycle, the largest R */
+	unsigned dec_left;       /* decode slots left in cycle dc */
+} sched;
+
+/* Zeroes the plane words [init, to) and their cycles' start counts (a word at a time: fixed sizes,
+ * a few stores); returns to. */
+static inline uint32_t zero_to(plane *pl, uint8_t *starts, uint32_t init, uint32_t to)
+{
+	for (uint32_t k = init; k < to; k++) {
+		memset(&pl[k], 0, sizeof *pl);
+		memset(starts + 64 * k, 0, 64);
+	}
+	return to;
+}
+
+/* schedule from word i on, in state *s. */
+static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, size_t n_words, sched *s,
+                          uint32_t *cost)
+{
+	plane *pl = s->pl;
+	uint8_t *starts = s->starts;
+	uint32_t *prod_done = s->prod_done, *retired = s->retired, *full = s->full;
+	uint32_t init = s->init, n = s->n, dc = s->dc, last_r = s->last_r;
+	unsigned dec_left = s->dec_left;
+	for (; i < n_words; i++) {
 		uint64_t w = words[i];
 		cost_fast r = t->fast[w & 0xFF];
-		uint64_t x = (w >> 8 & 0xFFFFFF) | 16ull << 24 | 17ull << 32;
+		uint64_t x = w | 16ull << 40 | 17ull << 48;
 		unsigned src1 = x >> r.sh1 & 0xFF, src2 = x >> r.sh2 & 0xFF, dst = x >> r.shd & 0xFF;
 		unsigned eq = (dst == src1) | ((dst == src2) & r.p);
 		unsigned ds = r.d1 + (r.dd & (eq - 1));
@@ -153,16 +204,16 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 		if (prod_done[src1] > start) start = prod_done[src1];
 		if (prod_done[src2] > start) start = prod_done[src2];
 		/* the masks of what this entry needs: an ALU, two, the multiplier, the divider */
-		uint64_t alu = -(uint64_t)(r.bits >> 1 & 1), alu2 = -(uint64_t)(r.bits >> 2 & 1), need_mul = 0, need_div = 0;
+		uint64_t alu = alu_mask(r), alu2 = alu2_mask(r), need_mul = 0, need_div = 0;
 		if (r.bits & COST_FAST_MD) {
 			need_mul = t->row[w & 0xFF].need >> 12 & 1 ? ~0ull : 0;
 			need_div = ~need_mul;
 		}
 		uint32_t v = start / 64, done = start + lat, last = (done - 1) / 64;
 		if (done > HORIZON) return false;
-		if (last >= init) memset(pl + init, 0, (last + 1 - init) * sizeof *pl), init = last + 1;
+		if (last >= init) init = zero_to(pl, starts, init, last + 1);
 		const plane *q = &pl[v];
-		uint64_t blocked = (q->s2 & q->s0) | (alu & q->a2) | (alu2 & q->a1 & q->a0);
+		uint64_t blocked = q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0);
 		if (r.bits & COST_FAST_MD) blocked |= (need_mul & q->mul) | (need_div & q->div);
 		if (blocked >> start % 64 & 1) { /* (the lower bound is taken: the first free cycle after) */
 			/* full[k]: the words below it are blocked in every cycle for an entry of class k (its
@@ -173,16 +224,16 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 				if (v == full[k] && !whole) full[k]++;
 				if (++v < full[k]) v = full[k];
 				if (v >= PLANES) return false;
-				if (v >= init) memset(pl + init, 0, (v + 1 - init) * sizeof *pl), init = v + 1;
+				if (v >= init) init = zero_to(pl, starts, init, v + 1);
 				q = &pl[v];
-				whole = free_ = ~((q->s2 & q->s0) | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
+				whole = free_ = ~(q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
 				                  (need_div & q->div));
 			}
 			start = 64 * v + low(free_);
 			done = start + lat;
 			last = (done - 1) / 64;
 			if (done > HORIZON) return false;
-			if (last >= init) memset(pl + init, 0, (last + 1 - init) * sizeof *pl), init = last + 1;
+			if (last >= init) init = zero_to(pl, starts, init, last + 1);
 		}
 		/* its units in every cycle of [start, done). The earlier entries starting while this one
 		 * runs must still find their units: a cycle short of units has, among the entries
@@ -193,13 +244,13 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 		 * divider has an ALU.) */
 		if (alu) {
 			uint64_t over = 0;
-			for (uint32_t k = v; k <= last; k++) {
-				plane *u = &pl[k];
-				uint64_t m = span(k, start, done), m1 = m & ~alu2, c = (u->a0 & m1) | (m & alu2), c2 = u->a1 & c;
-				u->a0 ^= m1;
-				u->a1 ^= c;
-				u->a2 ^= c2; /* (no carry out: at most 4 + 2) */
-				over |= u->a2 & (u->a1 | u->a0) & m;
+			if (v == last) { /* (most: one word; lat <= 64) */
+				over = add_alus(&pl[v], low_bits[lat] << start % 64, alu2);
+			} else if (v + 1 == last) { /* (a load across a word's end, say) */
+				over = add_alus(&pl[v], ~0ull << start % 64, alu2);
+				over |= add_alus(&pl[last], ~0ull >> (63 - (done - 1) % 64), alu2);
+			} else {
+				for (uint32_t k = v; k <= last; k++) over |= add_alus(&pl[k], span(k, start, done), alu2);
 			}
 			if (r.bits & COST_FAST_MD) /* (rare) */
 				for (uint32_t k = v; k <= last; k++) {
@@ -211,11 +262,7 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 				}
 			if (over) return false;
 		}
-		plane *u = &pl[v];
-		uint64_t b = 1ull << start % 64, c1 = u->s0 & b, c2 = u->s1 & c1;
-		u->s0 ^= b;
-		u->s1 ^= c1;
-		u->s2 ^= c2; /* (at most 5) */
+		if (++starts[start] == STARTS) pl[v].full |= 1ull << start % 64;
 		prod_done[dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
 		retired[n % ROB_SIZE] = last_r + 1;
@@ -226,53 +273,91 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 	return true;
 }
 
-/* schedule's computation for a block of at most 32 words (the ROB never fills: an entry waits for
- * the one 32 before it) whose entries all end by cycle 64 (done <= 64; most blocks: their cost is
- * below 61): the planes of word 0 alone, the ALUs' and the starts' in registers, the row of an
- * entry one load (cost_fast), and the start guessed to be the lower bound, which most are (the
- * search where it is not). With no ROB to wait for, the retirement cycle of the last entry is the
- * largest done + 1. False where schedule declines and where an entry would end past cycle 64
- * (schedule decides those). */
+static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
+{
+	sched s;
+	s.init = s.n = s.dc = s.last_r = 0;
+	s.dec_left = DECODE_SLOTS;
+	memset(s.prod_done, 0, sizeof s.prod_done);
+	memset(s.retired, 0, sizeof s.retired);
+	memset(s.full, 0, sizeof s.full);
+	return schedule_from(t, words, 0, n_words, &s, cost);
+}
+
+/* schedule32's state before word i handed over to schedule (the cycles of word 0 of its planes: the
+ * ALUs', the full cycles', the multiplier's and divider's in *q, the starts per cycle in starts[]; the
+ * R + 1 of each of its n entries in ret[], 0 past them). */
+static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const uint64_t *words, size_t i,
+                                                      size_t n_words, const plane *q, const uint8_t starts[64],
+                                                      const uint8_t prod_done[18], const uint8_t ret[ROB_SIZE],
+                                                      uint32_t n, uint32_t dc, unsigned dec_left, uint32_t max_done,
+                                                      uint32_t *cost)
+{
+	sched s;
+	s.pl[0] = *q;
+	memcpy(s.starts, starts, 64);
+	s.init = 1;
+	for (unsigned k = 0; k < 18; k++) s.prod_done[k] = prod_done[k];
+	for (unsigned k = 0; k < ROB_SIZE; k++) s.retired[k] = ret[k];
+	memset(s.full, 0, sizeof s.full);
+	s.n = n;
+	s.dc = dc;
+	s.dec_left = dec_left;
+	s.last_r = max_done ? max_done + 1 : 0;
+	return schedule_from(t, words, i, n_words, &s, cost);
+}
+
+/* schedule's computation while the block's entries are at most 32 (the ROB never fills: an entry
+ * waits for the one 32 before it) and all end by cycle 64 (done <= 64; most blocks: their cost is
+ * below 61), then schedule_from's from the word where that ends, with the state so far (no word
+ * before it is computed again): the planes of word 0 alone, the ALUs' in registers, the starts
+ * counted per cycle in bytes with a mask of the cycles that have all 5 (fewer words to keep in
+ * registers than three planes), the row of an entry one load (cost_fast), and the start guessed
+ * to be the lower bound, which most are (the search where it is not). With no ROB to wait for,
+ * the retirement cycle of the last entry is the largest done + 1. False where schedule declines
+ * (its declines here are schedule's own tests, on the same state). */
 static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
-	uint64_t a0 = 0, a1 = 0, a2 = 0, s0 = 0, s1 = 0, s2 = 0, mul = 0, div = 0;
-	uint8_t prod_done[18] = { 0 };
-	uint32_t dc = 0, max_done = 0;
+	uint64_t a0 = 0, a1 = 0, a2 = 0, full = 0, mul = 0, div = 0; /* full: the cycles with 5 starts */
+	uint8_t starts[64] = { 0 }; /* per cycle (bytes: fewer planes to keep in registers) */
+	uint8_t prod_done[18] = { 0 }, ret[ROB_SIZE] = { 0 }; /* ret: R + 1 of each entry (0: none yet) */
+	uint32_t dc = 0, max_done = 0, n = 0;
 	unsigned dec_left = DECODE_SLOTS;
-	if (n_words > ROB_SIZE) return false;
-	for (size_t i = 0; i < n_words; i++) {
+	/* up to word 32: fewer than 32 entries before it (the ROB is not full) */
+	size_t i, end = n_words < ROB_SIZE ? n_words : ROB_SIZE;
+	for (i = 0; i < end; i++) {
 		uint64_t w = words[i];
 		cost_fast r = t->fast[w & 0xFF];
-		uint64_t x = (w >> 8 & 0xFFFFFF) | 16ull << 24 | 17ull << 32;
+		uint64_t x = w | 16ull << 40 | 17ull << 48;
 		unsigned src1 = x >> r.sh1 & 0xFF, src2 = x >> r.sh2 & 0xFF, dst = x >> r.shd & 0xFF;
 		unsigned eq = (dst == src1) | ((dst == src2) & r.p);
 		unsigned ds = r.d1 + (r.dd & (eq - 1));
-		uint32_t d = dc + (ds > dec_left);
-		dec_left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
-		dc = d;
+		uint32_t d = dc + (ds > dec_left); /* (dc and dec_left are the state before the entry until it is in) */
+		unsigned left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
 		uint32_t p1 = prod_done[src1], p2 = prod_done[src2];
 		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
 			prod_done[dst] = (uint8_t)p1;
+			dc = d, dec_left = left;
 			continue;
 		}
-		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = dc + 1;
+		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = d + 1;
 		start = p1 > start ? p1 : start;
 		start = p2 > start ? p2 : start;
-		uint64_t alu = -(uint64_t)(r.bits >> 1 & 1), alu2 = -(uint64_t)(r.bits >> 2 & 1);
-		uint64_t blocked = (s2 & s0) | (alu & a2) | (alu2 & a1 & a0);
+		uint64_t alu = alu_mask(r), alu2 = alu2_mask(r);
+		uint64_t blocked = full | (alu & a2) | (alu2 & a1 & a0);
 		if (r.bits & (COST_FAST_MD | COST_FAST_SLOW)) {
 			if (r.bits & COST_FAST_SLOW) return false;
 			blocked |= t->row[w & 0xFF].need >> 12 & 1 ? mul : div;
 		}
-		if (start > 63) return false;
+		if (start > 63) goto over;
 		if (blocked >> start & 1) { /* (the lower bound is taken) */
 			uint64_t free_ = ~blocked & (~0ull << start);
-			if (!free_) return false;
+			if (!free_) goto over;
 			start = low(free_);
 		}
 		uint32_t done = start + lat;
-		if (done > 64) return false;
-		uint64_t m = (~0ull >> (64 - lat)) << start & alu; /* [start, done) if it has an ALU */
+		if (done > 64) goto over;
+		uint64_t m = low_bits[lat] << start & alu; /* [start, done) if it has an ALU */
 		uint64_t c = (a0 & m & ~alu2) | (m & alu2), c2 = a1 & c;
 		a0 ^= m & ~alu2;
 		a1 ^= c;
@@ -283,13 +368,19 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 			if (*u & m) return false;
 			*u |= m;
 		}
-		uint64_t b = 1ull << start, c1 = s0 & b, c3 = s1 & c1;
-		s0 ^= b;
-		s1 ^= c1;
-		s2 ^= c3;
+		if (++starts[start] == STARTS) full |= 1ull << start;
 		prod_done[dst] = (uint8_t)done;
 		max_done = done > max_done ? done : max_done;
+		dc = d, dec_left = left;
+		ret[n++] = (uint8_t)(max_done + 2);
+		continue;
+	over: /* word i is past the planes' word 0: schedule goes on from it */
+		break;
 	}
+	if (i < n_words) /* (word i is past the planes' word 0, or word 32) */
+		return schedule32_over(t, words, i, n_words,
+		                       &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .full = full, .mul = mul, .div = div },
+		                       starts, prod_done, ret, n, dc, dec_left, max_done, cost);
 	uint32_t cycles = max_done ? max_done + 2 : 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
 	return true;
@@ -424,10 +515,12 @@ static size_t block_words(const pvm_program *p, uint32_t s, const cost_table *t,
 	return n;
 }
 
+/* (schedule32 hands the blocks past its reach over to schedule, and declines exactly where
+ * schedule does: its own declines are schedule's tests on the same state) */
 static uint32_t words_cost(const cost_table *t, const uint64_t *w, size_t n)
 {
 	uint32_t cost;
-	return schedule32(t, w, n, &cost) || schedule(t, w, n, &cost) ? cost : simulate(t, w, n);
+	return schedule32(t, w, n, &cost) ? cost : simulate(t, w, n);
 }
 
 void cost_words_ways(const cost_table *t, const uint64_t *w, size_t n, uint32_t out[3])
@@ -546,9 +639,10 @@ void cost_batch_init(cost_batch *b, const pvm_program *p)
 	cost_table_init(&b->t, p);
 	size_t starts = pvm_count_starts(p);
 	b->words = pvm_xmalloc((starts + 1) * sizeof *b->words);
-	/* room for a distinct block per 4 instructions (real code has fewer: pinky 1 per 11,
-	 * prime-sieve 1 per 90), grown if there are more; a table at most half full */
-	b->cap_dist = starts / 4 + 16;
+	/* room for a distinct block per 8 instructions (real code has fewer: pinky 1 per 11,
+	 * prime-sieve 1 per 90; a smaller table is less to zero), grown if there are more; a table at
+	 * most half full */
+	b->cap_dist = starts / 8 + 16;
 	b->dist = pvm_xmalloc(b->cap_dist * sizeof *b->dist);
 	for (b->bits = 5; (1u << b->bits) < 2 * b->cap_dist; b->bits++) {}
 	b->slot = pvm_xcalloc((size_t)1 << b->bits, sizeof *b->slot);
@@ -564,12 +658,10 @@ void cost_batch_fini(cost_batch *b)
 /* The slot of the hash table where hash h starts its probe. */
 static inline uint32_t batch_home(const cost_batch *b, uint64_t h) { return (uint32_t)(h >> (64 - b->bits)); }
 
-uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words)
+uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words, uint64_t h)
 {
 	const uint64_t *w = b->words + off;
 	uint32_t n = (uint32_t)(n_words - off);
-	uint64_t h = COST_HASH_INIT;
-	for (uint32_t i = 0; i < n; i++) h = (h ^ w[i]) * 0xBF58476D1CE4E5B9ull;
 	h ^= h >> 29;
 	h *= 0x94D049BB133111EBull;
 	uint32_t mask = (1u << b->bits) - 1;

@@ -88,11 +88,11 @@ typedef struct cost_row {
 	uint16_t lat;          /* latency (A.63; a branch's: 0 here) */
 	uint32_t need;         /* units */
 } cost_row;
-/* A row as cost.c's schedule32 reads it: one 8-byte load. Registers are taken from the word's
- * register bytes r = rA | rB << 8 | rD << 16 with 16 (no source) at bit 24 and 17 (no
- * destination) at bit 32: src1 = (r | 16 << 24 | 17 << 32) >> sh1 & 0xFF ... */
+/* A row as cost.c's schedule32 reads it: one 8-byte load. Registers are taken from the word w
+ * (rA, rB, rD in bytes 1-3, the hint in byte 4, bytes 5-7 zero) with 16 (no source) put in byte 5
+ * and 17 (no destination) in byte 6: src1 = (w | 16 << 40 | 17 << 48) >> sh1 & 0xFF ... */
 typedef struct cost_fast {
-	uint8_t sh1, sh2, shd; /* 0: rA, 8: rB, 16: rD, 24: none (a source), 32: none (the destination) */
+	uint8_t sh1, sh2, shd; /* 8: rA, 16: rB, 24: rD, 40: none (a source), 48: none (the destination) */
 	uint8_t d1, dd;        /* decode slots: d1 where dst = src1, or dst = src2 in a row of kind P,
 	                          else d1 + dd (a row of kind FIX: dd = 0; of kind PS: src1 = rA, dst
 	                          = rD) */
@@ -100,9 +100,10 @@ typedef struct cost_fast {
 	uint8_t lat;           /* latency (a branch's: unhinted; hinted, COST_BRANCH_HINTED) */
 	uint8_t bits;          /* COST_FAST_* */
 } cost_fast;
-enum { COST_FAST_MOVE = 1, COST_FAST_ALU = 2 /* one ALU or more */, COST_FAST_ALU2 = 4 /* two */,
-       COST_FAST_MD = 8 /* a multiplier or a divider */, COST_FAST_SLOW = 16 /* not in the fast
-       schedules' reach: a latency of 0 or over 255 (a mutant's) */ };
+enum { COST_FAST_MOVE = 1, COST_FAST_MD = 8 /* a multiplier or a divider */, COST_FAST_SLOW = 16 /* not
+       in the fast schedules' reach: a latency of 0 or over 255 (a mutant's) */,
+       COST_FAST_ALU2 = 64 /* two ALUs */, COST_FAST_ALU = 128 /* one ALU or more */ }; /* (the ALU bits
+       on top: their masks are sign extensions, cost.c) */
 typedef struct cost_table {
 	int hint[2];           /* cost_hint_bytes */
 	cost_row row[PVM_NUM_OPS];
@@ -130,9 +131,9 @@ static inline void cost_table_init(cost_table *t, const pvm_program *p)
 			.need = m->need };
 		const cost_row *r = &t->row[op];
 		unsigned lat = r->branch ? COST_BRANCH_UNHINTED : r->lat, a = r->need & 0xF;
-		static const uint8_t fast_sh[4] = { 0, 0, 8, 16 }; /* by selector (none: below) */
-		t->fast[op] = (cost_fast){ .sh1 = m->src1 ? fast_sh[m->src1] : 24, .sh2 = m->src2 ? fast_sh[m->src2] : 24,
-			.shd = m->dst ? fast_sh[m->dst] : 32, .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1), .p = r->p,
+		static const uint8_t fast_sh[4] = { 0, 8, 16, 24 }; /* by selector (none: below) */
+		t->fast[op] = (cost_fast){ .sh1 = m->src1 ? fast_sh[m->src1] : 40, .sh2 = m->src2 ? fast_sh[m->src2] : 40,
+			.shd = m->dst ? fast_sh[m->dst] : 48, .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1), .p = r->p,
 			.lat = (uint8_t)(lat <= 255 ? lat : 0),
 			.bits = (uint8_t)((r->move ? COST_FAST_MOVE : 0) | (a ? COST_FAST_ALU : 0) | (a > 1 ? COST_FAST_ALU2 : 0) |
 			                  (r->need >> 12 ? COST_FAST_MD : 0) | ((lat == 0 && !r->move) || lat > 255 ? COST_FAST_SLOW : 0)) };
@@ -189,8 +190,8 @@ uint32_t pvm_cost_memo_hashed(pvm_cost_memo *m, const uint64_t *w, size_t n, uin
 const cost_table *pvm_cost_memo_table(const pvm_cost_memo *m);
 
 /* (tests) The cost of the block whose words are w[0..n) by each of the model's computations:
- * out[0] the schedule of short blocks, out[1] the schedule, out[2] the cycle simulation
- * (UINT32_MAX where a schedule declines). */
+ * out[0] schedule32 (handing over to schedule past its reach), out[1] the schedule alone, out[2]
+ * the cycle simulation (UINT32_MAX where a schedule declines). */
 void cost_words_ways(const cost_table *t, const uint64_t *w, size_t n, uint32_t out[3]);
 
 /* ---- deblob's costs (cost.c) -----------------------------------------------------------------
@@ -210,8 +211,11 @@ typedef struct cost_batch {
 	uint32_t bits;             /* the table has 1 << bits slots */
 } cost_batch;
 void cost_batch_init(cost_batch *b, const pvm_program *p);
-/* The cost of the block whose words are words[off..n_words). */
-uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words);
+/* The cost of the block whose words are words[off..n_words), whose hash h is COST_BATCH_INIT
+ * then cost_batch_step(h, w) for each word in order (the walk folds each in as it writes it). */
+#define COST_BATCH_INIT COST_HASH_INIT
+static inline uint64_t cost_batch_step(uint64_t h, uint64_t w) { return (h ^ w) * 0xBF58476D1CE4E5B9ull; }
+uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words, uint64_t h);
 void cost_batch_fini(cost_batch *b);
 
 #endif

@@ -64,10 +64,19 @@ static inline bool mask_bit(const pvm_program *p, uint64_t n)
 	return n >= p->code_len || (p->bitmask[n >> 3] >> (n & 7) & 1);
 }
 
+/* min(b, 12) for every byte b (one load where a compare and a move take three): 16 + 3 * 16 + 3 * 64
+ * initialisers */
+#define TWELVE16 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12
+#define TWELVE64 TWELVE16, TWELVE16, TWELVE16, TWELVE16
+static const uint8_t clamp12[256] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12, 12, 12, TWELVE16, TWELVE16,
+	TWELVE16, TWELVE64, TWELVE64, TWELVE64 };
+#undef TWELVE64
+#undef TWELVE16
+
 static inline uint8_t reg_clamp(unsigned r)
 {
 	r = (unsigned)pvm_mutant_hook(PVM_HOOK_reg_field, r); /* (a mutant may break the clamp: pvm/mutants.def) */
-	return r > 12 ? 12 : (uint8_t)r;
+	return r < 256 ? clamp12[r] : 12;
 }
 
 static unsigned skip_at(const pvm_program *p, uint32_t pc)
@@ -138,11 +147,20 @@ static inline uint64_t mask_word(const pvm_program *p, size_t w)
 	return x;
 }
 
+/* The set bits of x, in a dozen instructions (the builtin is a call to libgcc's loop unless the
+ * build targets popcnt). */
+static inline uint32_t popcount64(uint64_t x)
+{
+	x -= x >> 1 & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + (x >> 2 & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+	return (uint32_t)(x * 0x0101010101010101ull >> 56);
+}
+
 uint32_t pvm_count_starts(const pvm_program *p)
 {
 	uint32_t n = 1; /* code_len */
-	for (size_t w = 0, nw = ((size_t)p->code_len + 63) >> 6; w < nw; w++)
-		n += (uint32_t)__builtin_popcountll(mask_word(p, w));
+	for (size_t w = 0, nw = ((size_t)p->code_len + 63) >> 6; w < nw; w++) n += popcount64(mask_word(p, w));
 	return n;
 }
 
@@ -328,6 +346,7 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t s = pvm_starts_next(&it), block = 0; /* (s = 0) */
 	size_t n_words = 0, off = 0; /* words[off..n_words): the current block's */
+	uint64_t hash = COST_BATCH_INIT; /* the hash of the current block's words (cost_batch_step) */
 	p->is_block[0] = 1;
 	while (s < len) {
 		uint32_t t = pvm_starts_next(&it), gap = t - s - 1, b = byte[code[s]];
@@ -337,9 +356,12 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 		}
 		pvm_inst *in = &p->inst[s];
 		uint32_t head = decode_fast(in, code + s, s, gap, (b & 0xFF) - 1, b >> 8 & 0xFF);
-		words[n_words++] = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, cb.t.hint) << 32 : head;
+		uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, cb.t.hint) << 32 : head;
+		words[n_words++] = word;
+		hash = cost_batch_step(hash, word);
 		if (b & BYTE_TERM) { /* the block ends: t starts the next one */
-			fill_cost(p, block, t, cost_batch_end(&cb, off, n_words));
+			fill_cost(p, block, t, cost_batch_end(&cb, off, n_words, hash));
+			hash = COST_BATCH_INIT;
 			p->is_block[t] = 1; /* (t = len: is_block[len] is set back to 0 below) */
 			block = t;
 			off = n_words;
@@ -351,8 +373,9 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 	p->is_block[len] = 0;
 	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
 	if (block < len) { /* the last block runs into the trap at code_len */
-		words[n_words++] = cost_word(p, &cb.t, &p->inst[len]);
-		fill_cost(p, block, len, cost_batch_end(&cb, off, n_words));
+		words[n_words] = cost_word(p, &cb.t, &p->inst[len]);
+		hash = cost_batch_step(hash, words[n_words++]);
+		fill_cost(p, block, len, cost_batch_end(&cb, off, n_words, hash));
 	}
 	cost_batch_fini(&cb);
 	return true;

@@ -15,7 +15,7 @@ static size_t check(const pvm_program *p, const jit_program *jp, const char *jit
 {
 	size_t pairs = 0, marked = 0;
 	for (size_t r = 1; r < jp->n_rows; r++) pairs += jp->rows[r].at.host_off == jp->rows[r - 1].at.host_off;
-	for (uint32_t pc = 0; jp->fused && pc <= p->code_len; pc++) marked += jp->fused[pc];
+	for (uint32_t pc = 0; pc <= p->code_len; pc++) marked += jit_fused_second(jp, pc);
 	if (!pairs || marked != pairs) {
 		fprintf(stderr, "FAIL: GP %s, %s: %zu pairs share an offset, %zu marked fused\n", pvm_isa_name(p->isa), jit,
 		        pairs, marked);
