@@ -696,8 +696,9 @@ static void give_state(jit_run *r, pvm_state *s, uint32_t pc, const pvm_exit *x)
 }
 
 /* A run that starts or stops between the two instructions of a fused pair (a start at the second;
- * GP 0.7.2's per-instruction gas stopping there) runs on the twin: the program compiled from the
- * same bytes without fusions (made by the first such run, then kept). The state it gets is one a
+ * GP 0.7.2's per-instruction gas stopping there), or whose chain the gas cannot pay (jit.h §
+ * chains), runs on the twin: the program compiled from the same bytes without fusions or chains
+ * (made by the first such run, then kept). The state it gets is one a
  * run starts from (a region entry, or the start, nothing charged), so the two runs are one. What
  * the run leaves for the engine (the shadow, the stop difference, the last state) is swapped back. */
 static pvm_exit run_unfused(jit_program *jp, pvm_state *s, bool after_part)
