@@ -319,8 +319,8 @@ bool jit_program_stop_diff(const jit_program *jp, pvm_perm_diff *d);
 
 extern const pvm_engine jit_engine;          /* "jit": CPU features from cpuid */
 extern const pvm_engine jit_portable_engine; /* "jit-portable": no BMI/LZCNT/POPCNT */
-/* The same two compiling without fusions or chains ("jit-unfused", "jit-portable-unfused"): every run on the
- * twin (replays of `prove`'s counterexamples in a twin's block). */
+/* The same two compiling without fusions or chains ("jit-unfused", "jit-portable-unfused"): every
+ * run on the twin (replays of `prove`'s counterexamples in a twin's block). */
 extern const pvm_engine jit_unfused_engine, jit_portable_unfused_engine;
 
 #endif
