@@ -215,8 +215,8 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 			x->kind = JIT_EXIT_BRANCH;
 			x->target = to;
 		} else if (give && x->kind == JIT_EXIT_BRANCH && t >= 0 && (size_t)t < L->size &&
-		           tv_lift_refund(w, L->code + t, L->size - (size_t)t < 32 ? L->size - (size_t)t : 32, PROG_BASE + (uint64_t)t,
-		                          &dest, &gas_add) &&
+		           tv_lift_refund(w, L->code + t, L->size - (size_t)t < 32 ? L->size - (size_t)t : 32,
+		                          PROG_BASE + (uint64_t)t, &dest, &gas_add) &&
 		           gas_add == give && dest >= PROG_BASE && (to = entry_at(L, (uint32_t)(dest - PROG_BASE))) != UINT32_MAX) {
 			/* out of a chain: the refund (add rsp, prepaid ; jmp entry), then the block entry */
 			x->kind = JIT_EXIT_BRANCH;
