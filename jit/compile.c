@@ -995,7 +995,8 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 		}
 		if (block) block_row[pc] = (uint32_t)n_rows;
 		const pvm_inst *in = &inst[pc], *f2;
-		rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = cost, .prepaid = prepaid };
+		rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = cost,
+			.prepaid = (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_row, prepaid) };
 		if (fused && (f2 = fused_with(p, in)) != NULL) {
 			in = fuse_pair(e, p, fused, rows + n_rows++, in, f2);
 			pc = in->pc;
@@ -1075,7 +1076,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			if (block) block_row[pc] = (uint32_t)n_rows;
 			const pvm_inst *in = &p->inst[pc], *f2;
 			rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = region_cost(p, pc),
-				.prepaid = prepaid };
+				.prepaid = (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_row, prepaid) };
 			if (fuse && (f2 = fused_with(p, in)) != NULL) {
 				in = fuse_pair(e, p, &jp->fused, rows + n_rows++, in, f2);
 				skip = in->pc; /* (the iteration's next start) */
