@@ -1,7 +1,8 @@
 /* tests/jit/each_vector08.h: the GP 0.8 vectors of the directories argv[1..argc), each one's
  * program blob handed to fn(blob, len, path); a vector that does not read is counted in *bad with
  * a FAIL line. Returns 1 (after a FAIL line) when a directory cannot be opened, else 0. For the
- * JIT tests that compile every vector's program (cache.c, rows.c); and each blob in both revisions. */
+ * tests that compile or decode every vector's program (jit: cache.c, rows.c; pvm: walks.c,
+ * cost_paths.c); and each blob in both revisions, and a random program's code packed as a blob. */
 #ifndef JITPROOF_TESTS_EACH_VECTOR08_H
 #define JITPROOF_TESTS_EACH_VECTOR08_H
 #include <dirent.h>
@@ -9,7 +10,7 @@
 #include <string.h>
 #include "pvm/pvm.h"
 
-static int each_vector08(int argc, char **argv, void (*fn)(const uint8_t *, size_t, const char *), size_t *bad)
+static inline int each_vector08(int argc, char **argv, void (*fn)(const uint8_t *, size_t, const char *), size_t *bad)
 {
 	for (int a = 1; a < argc; a++) {
 		DIR *d = opendir(argv[a]);
@@ -38,7 +39,7 @@ static int each_vector08(int argc, char **argv, void (*fn)(const uint8_t *, size
 	return 0;
 }
 /* Decode blob in each revision and hand every program that decodes to check(p, name). */
-static void decode_each_isa(const uint8_t *blob, size_t len, const char *name,
+static inline void decode_each_isa(const uint8_t *blob, size_t len, const char *name,
                             void (*check)(const pvm_program *, const char *))
 {
 	for (int isa = 0; isa < PVM_ISA_COUNT; isa++) {
@@ -48,5 +49,24 @@ static void decode_each_isa(const uint8_t *blob, size_t len, const char *name,
 		check(&p, name);
 		pvm_program_fini(&p);
 	}
+}
+
+/* The blob of len code bytes with their bitmask (its bits past len cleared) and no jump table
+ * into blob (cap bytes): its length, or 0 when it does not fit. */
+static inline size_t pack_blob08(const uint8_t *code, uint8_t *mask, size_t len, uint8_t *blob, size_t cap)
+{
+	size_t at = 0;
+	uint8_t v[9];
+	if (cap < len + len / 8 + 32) return 0;
+	blob[at++] = 0; /* no jump table */
+	blob[at++] = 0;
+	size_t k = pvm_varint_encode(len, v);
+	memcpy(blob + at, v, k);
+	at += k;
+	memcpy(blob + at, code, len);
+	at += len;
+	if (len % 8) mask[len / 8] &= (uint8_t)((1u << len % 8) - 1);
+	memcpy(blob + at, mask, (len + 7) / 8);
+	return at + (len + 7) / 8;
 }
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvm/pvm.h"
+#include "tests/jit/each_vector08.h"
 #include "pvm/cost_word.h"
 
 static size_t programs, blocks, failures;
@@ -119,48 +120,22 @@ static size_t random_blob(uint8_t *blob, size_t cap, enum shape shape)
 			            next_rand() % 3 ? (uint8_t)(b % 13 | (b % 13) << 4) : next_rand() % 2 ? (uint8_t)(b % 64) : b;
 		}
 	}
-	size_t at = 0;
-	uint8_t v[9];
-	if (cap < len + len / 8 + 32) return 0;
-	blob[at++] = 0; /* no jump table */
-	blob[at++] = 0;
-	size_t k = pvm_varint_encode(len, v);
-	memcpy(blob + at, v, k);
-	at += k;
-	memcpy(blob + at, code, len);
-	at += len;
-	if (len % 8) mask[len / 8] &= (uint8_t)((1u << len % 8) - 1);
-	memcpy(blob + at, mask, (len + 7) / 8);
-	return at + (len + 7) / 8;
+	return pack_blob08(code, mask, len, blob, cap);
 }
 
-static void check_dir(const char *dir)
+
+/* The blob decoded as GP 0.8.0 and checked (a blob that does not decode: a FAIL line). */
+static void decode_check(const uint8_t *blob, size_t len, const char *name)
 {
-	DIR *d = opendir(dir);
-	if (!d) {
-		perror(dir);
+	pvm_program p;
+	pvm_errbuf e;
+	if (pvm_program_decode_isa(&p, PVM_ISA_080, blob, len, name, &e)) {
+		printf("FAIL %s\n", e.msg);
 		failures++;
 		return;
 	}
-	for (struct dirent *de; (de = readdir(d));) {
-		size_t l = strlen(de->d_name);
-		if (l <= 5 || strcmp(de->d_name + l - 5, ".json")) continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		pvm_vector08 v;
-		pvm_program p;
-		pvm_errbuf e;
-		if (pvm_vector08_read(&v, path, &e) ||
-		    pvm_program_decode_isa(&p, PVM_ISA_080, v.program, v.program_len, de->d_name, &e)) {
-			printf("FAIL %s\n", e.msg);
-			failures++;
-			continue;
-		}
-		check(&p, de->d_name);
-		pvm_program_fini(&p);
-		pvm_vector08_fini(&v);
-	}
-	closedir(d);
+	check(&p, name);
+	pvm_program_fini(&p);
 }
 
 /* Random blocks given as words (cost_word.h): each schedule that decides against the cycle
@@ -204,21 +179,13 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) return 2;
 	check_words(30000);
-	for (int i = 2; i < argc; i++) check_dir(argv[i]);
+	if (each_vector08(argc - 1, argv + 1, decode_check, &failures)) failures++; /* (argv[1]: the count) */
 	static uint8_t blob[4096];
 	for (long i = 0, n = atol(argv[1]); i < n; i++) {
 		size_t len = random_blob(blob, sizeof blob, i % 8 == 3 ? LONG : i % 8 == 5 ? BUSY : i % 8 == 7 ? EDGES : MIXED);
-		pvm_program p;
-		pvm_errbuf e;
 		char name[32];
 		snprintf(name, sizeof name, "random %ld", i);
-		if (pvm_program_decode_isa(&p, PVM_ISA_080, blob, len, name, &e)) {
-			printf("FAIL %s\n", e.msg);
-			failures++;
-			continue;
-		}
-		check(&p, name);
-		pvm_program_fini(&p);
+		decode_check(blob, len, name);
 	}
 	printf("cost paths: %zu programs, %zu blocks; %zu blocks of words (%zu by the short schedule, %zu by the "
 	       "schedule); %zu failures\n", programs, blocks, words_checked, by_short, by_long, failures);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pvm/pvm.h"
+#include "tests/jit/each_vector08.h"
 
 static size_t blobs, fast, differ;
 
@@ -134,51 +135,14 @@ static size_t random_blob(uint8_t *blob, size_t cap, unsigned flaw)
 		}
 	}
 	if (flaw == 3) mask[0] &= 0xFE;
-	size_t at = 0;
-	uint8_t v[9];
-	if (cap < len + len / 8 + 32) return 0;
-	blob[at++] = 0; /* no jump table */
-	blob[at++] = 0;
-	size_t k = pvm_varint_encode(len, v);
-	memcpy(blob + at, v, k);
-	at += k;
-	memcpy(blob + at, code, len);
-	at += len;
-	if (len % 8) mask[len / 8] &= (uint8_t)((1u << len % 8) - 1);
-	memcpy(blob + at, mask, (len + 7) / 8);
-	return at + (len + 7) / 8;
+	return pack_blob08(code, mask, len, blob, cap);
 }
 
-static void check_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d) {
-		perror(dir);
-		differ++;
-		return;
-	}
-	for (struct dirent *de; (de = readdir(d));) {
-		size_t l = strlen(de->d_name);
-		if (l <= 5 || strcmp(de->d_name + l - 5, ".json")) continue;
-		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		pvm_vector08 v;
-		pvm_errbuf e;
-		if (pvm_vector08_read(&v, path, &e)) {
-			printf("FAIL %s\n", e.msg);
-			differ++;
-			continue;
-		}
-		compare(v.program, v.program_len, de->d_name);
-		pvm_vector08_fini(&v);
-	}
-	closedir(d);
-}
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) return 2;
-	for (int i = 2; i < argc; i++) check_dir(argv[i]);
+	if (each_vector08(argc - 1, argv + 1, compare, &differ)) differ++; /* (argv[1]: the count) */
 	static uint8_t blob[4096];
 	for (long i = 0, n = atol(argv[1]); i < n; i++) {
 		size_t len = random_blob(blob, sizeof blob, i % 8 < 5 ? 0 : (unsigned)(i % 8 - 4));
