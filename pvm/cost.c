@@ -170,6 +170,19 @@ static inline uint32_t zero_to(plane *pl, uint8_t *starts, uint32_t init, uint32
 	return to;
 }
 
+/* The row of the entry of cost word w (cost_word.h: cost_fast), its registers (16: no source, 17:
+ * no destination) and its decode slots: the two schedules' first step for every entry. */
+static inline __attribute__((always_inline)) cost_fast entry_of(const cost_table *t, uint64_t w, unsigned *src1,
+                                                              unsigned *src2, unsigned *dst, unsigned *ds)
+{
+	cost_fast r = t->fast[w & 0xFF];
+	uint64_t x = w | 16ull << 40 | 17ull << 48;
+	*src1 = x >> r.sh1 & 0xFF, *src2 = x >> r.sh2 & 0xFF, *dst = x >> r.shd & 0xFF;
+	unsigned eq = (*dst == *src1) | ((*dst == *src2) & r.p);
+	*ds = r.d1 + (r.dd & (eq - 1));
+	return r;
+}
+
 /* schedule from word i on, in state *s. */
 static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, size_t n_words, sched *s,
                           uint32_t *cost)
@@ -181,11 +194,8 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 	unsigned dec_left = s->dec_left;
 	for (; i < n_words; i++) {
 		uint64_t w = words[i];
-		cost_fast r = t->fast[w & 0xFF];
-		uint64_t x = w | 16ull << 40 | 17ull << 48;
-		unsigned src1 = x >> r.sh1 & 0xFF, src2 = x >> r.sh2 & 0xFF, dst = x >> r.shd & 0xFF;
-		unsigned eq = (dst == src1) | ((dst == src2) & r.p);
-		unsigned ds = r.d1 + (r.dd & (eq - 1));
+		unsigned src1, src2, dst, ds;
+		cost_fast r = entry_of(t, w, &src1, &src2, &dst, &ds);
 		/* the decode cycle: the next one if the slots left do not hold it (ds <= 4 fit a fresh
 		 * cycle), or the one after the entry 32 before retires if that is later (the ROB is full
 		 * until then); then a fresh cycle's slots. (No branch: the two tests of the loop "wait
@@ -327,11 +337,8 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 	size_t i, end = n_words < ROB_SIZE ? n_words : ROB_SIZE;
 	for (i = 0; i < end; i++) {
 		uint64_t w = words[i];
-		cost_fast r = t->fast[w & 0xFF];
-		uint64_t x = w | 16ull << 40 | 17ull << 48;
-		unsigned src1 = x >> r.sh1 & 0xFF, src2 = x >> r.sh2 & 0xFF, dst = x >> r.shd & 0xFF;
-		unsigned eq = (dst == src1) | ((dst == src2) & r.p);
-		unsigned ds = r.d1 + (r.dd & (eq - 1));
+		unsigned src1, src2, dst, ds;
+		cost_fast r = entry_of(t, w, &src1, &src2, &dst, &ds);
 		uint32_t d = dc + (ds > dec_left); /* (dc and dec_left are the state before the entry until it is in) */
 		unsigned left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
 		uint32_t p1 = prod_done[src1], p2 = prod_done[src2];
