@@ -735,11 +735,11 @@ static pvm_exit run_unfused(jit_program *jp, pvm_state *s, bool after_part)
 	return x;
 }
 
-/* Would a run from s start inside a chain (jit.h § chains) past its prologue, with gas for the
- * region it starts in but not for the chain's blocks after it? Then the twin runs it. */
-static bool chain_unpaid(jit_program *jp, const pvm_state *s)
+/* Would a run from s, whose pc has the row `row` (NULL: none), start inside a chain (jit.h §
+ * chains) past its prologue, with gas for the region it starts in but not for the chain's blocks
+ * after it? Then the twin runs it. */
+static bool chain_unpaid(const jit_program *jp, const pvm_state *s, const jit_row *row)
 {
-	const jit_row *row = s->pc <= jp->code_len ? jit_find_row(jp, s->pc) : NULL;
 	if (!row || !row->prepaid) return false;
 	bool charge = pvm_mutant_hook(PVM_HOOK_resume_charge, !(jp->isa080 && s->gas_charged));
 	if (charge && row->entry != JIT_NONE) return false; /* its prologue charges the chain */
@@ -750,10 +750,11 @@ static bool chain_unpaid(jit_program *jp, const pvm_state *s)
 pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 {
 	pvm_exit x = { .status = PVM_PANIC };
-	if (jp->isa080 && (jp->invalid || s->pc >= jp->code_len || !jit_find_row(jp, s->pc)))
+	const jit_row *start = s->pc <= jp->code_len ? jit_find_row(jp, s->pc) : NULL;
+	if (jp->isa080 && (jp->invalid || s->pc >= jp->code_len || !start))
 		return x; /* 0.8.0 deblob(p, ı) fails (§3): panic, state unchanged, no gas charged */
 	if (s->pc < jp->code_len && jit_fused_second(jp, s->pc)) return run_unfused(jp, s, false);
-	if (chain_unpaid(jp, s)) return run_unfused(jp, s, false);
+	if (chain_unpaid(jp, s, start)) return run_unfused(jp, s, false);
 	jit_run r = { .state = s };
 	pthread_once(&handler_once, install_handler);
 	if (!sandbox_open(&r, jp, s)) return x; /* no address space: cannot run at all */
@@ -831,7 +832,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		if (k == JIT_EXIT_FAULT || sbrk_panics) {
 			x = sbrk_panics ? (pvm_exit){ .status = PVM_PANIC } : fault_exit(s->mem, r.ctx->regs, in);
 			if (per_insn) /* only the instructions up to the faulting one are paid */
-				r.ctx->gas += (int64_t)(jit_find_row(jp, pc)->cost - 1 - (stop ? stop->cost : 0));
+				r.ctx->gas += (int64_t)(er->cost - 1 - (stop ? stop->cost : 0));
 		}
 		else if (k == JIT_EXIT_HALT) x.status = PVM_HALT;
 		else if (k == JIT_EXIT_OOG) x.status = PVM_OOG;
