@@ -202,6 +202,59 @@ bool jit_fused_at(const pvm_program *p, uint32_t pc)
 enum { LH_LOOP = 1, LH_TARGET = 2, LH_FALLEN = 4, LH_MEMBER = 8 };
 static uint32_t *chains(const pvm_program *p, uint8_t *lh, uint32_t **blocks, uint32_t *n_blocks);
 
+/* The chains of the last program a block compile asked about (prove compiles every block of a
+ * program in turn, and chains is a pass over the whole program): known again by its revision,
+ * the active mutant and its bytes, bitmask and jump table (a copy: another program may be
+ * decoded at the same addresses); per block start, what its prologue charges, UINT32_MAX for a
+ * member (no prologue). Process-wide under one lock, so that it stays reachable. */
+static struct {
+	pthread_mutex_t lock;
+	uint8_t *key;
+	size_t key_len;
+	uint32_t *blocks, *charge, n;
+} block_chains = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* The prologue charge of the block at pc (a block start of p) as the program compile emits it,
+ * UINT32_MAX for a chain member. */
+static uint32_t block_charge(const pvm_program *p, uint32_t pc)
+{
+	uint32_t head[4] = { p->isa, (uint32_t)pvm_mutant_active(), p->code_len, p->jt_len };
+	size_t mask_len = ((size_t)p->code_len + 7) / 8, jt_len = (size_t)p->jt_len * sizeof *p->jump_table;
+	size_t len = sizeof head + p->code_len + mask_len + jt_len;
+	uint8_t *key = pvm_xmalloc(len);
+	memcpy(key, head, sizeof head);
+	if (p->code_len) { /* (memcpy takes no NULL, even for 0 bytes) */
+		memcpy(key + sizeof head, p->code, p->code_len);
+		memcpy(key + sizeof head + p->code_len, p->bitmask, mask_len);
+	}
+	if (jt_len) memcpy(key + sizeof head + p->code_len + mask_len, p->jump_table, jt_len);
+	pthread_mutex_lock(&block_chains.lock);
+	if (block_chains.key_len != len || memcmp(block_chains.key, key, len)) {
+		uint8_t *lh = pvm_xcalloc((size_t)p->code_len + 1, 1);
+		uint32_t *blocks, n;
+		uint32_t *chain = chains(p, lh, &blocks, &n);
+		for (uint32_t i = 0; i < n; i++)
+			if (lh[blocks[i]] & LH_MEMBER) chain[i] = UINT32_MAX;
+		free(lh);
+		free(block_chains.key);
+		free(block_chains.blocks);
+		free(block_chains.charge);
+		block_chains.key = key, block_chains.key_len = len;
+		block_chains.blocks = blocks, block_chains.charge = chain, block_chains.n = n;
+		key = NULL;
+	}
+	free(key);
+	uint32_t lo = 0, hi = block_chains.n; /* (blocks ascend) */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (block_chains.blocks[mid] < pc) lo = mid + 1;
+		else hi = mid;
+	}
+	uint32_t charge = lo < block_chains.n && block_chains.blocks[lo] == pc ? block_chains.charge[lo] : region_cost(p, pc);
+	pthread_mutex_unlock(&block_chains.lock);
+	return charge;
+}
+
 static jit_err block_compile(const pvm_program *p, uint32_t pc, jit_features f, bool fuse, jit_block *out)
 {
 	memset(out, 0, sizeof *out);
@@ -209,15 +262,9 @@ static jit_err block_compile(const pvm_program *p, uint32_t pc, jit_features f, 
 	out->cost = region_cost(p, pc);
 	bool prologue = true;
 	if (fuse && pc < p->code_len && p->is_block[pc]) { /* as the program has it: in a chain (jit.h § chains) */
-		uint8_t *lh = pvm_xcalloc((size_t)p->code_len + 1, 1);
-		uint32_t *blocks, n, i = 0;
-		uint32_t *chain = chains(p, lh, &blocks, &n);
-		while (i < n && blocks[i] != pc) i++;
-		prologue = !(lh[pc] & LH_MEMBER);
-		out->cost = !prologue ? 0 : i < n ? chain[i] : out->cost;
-		free(chain);
-		free(blocks);
-		free(lh);
+		uint32_t charge = block_charge(p, pc);
+		prologue = charge != UINT32_MAX;
+		out->cost = prologue ? charge : 0;
 	}
 	/* the region's instructions: up to the first that ends it (0.7.2: the cost; 0.8.0: not) */
 	uint32_t n_insts = 1;
