@@ -200,7 +200,7 @@ bool jit_fused_at(const pvm_program *p, uint32_t pc)
 /* loop_head's bits: a loop head (LOOP_ALIGN), a static target or jump-table entry, the next
  * instruction of a terminator that falls into it (forward), a chain member (jit.h § chains). */
 enum { LH_LOOP = 1, LH_TARGET = 2, LH_FALLEN = 4, LH_MEMBER = 8 };
-static uint32_t *chains(const pvm_program *p, uint8_t *lh, uint32_t **blocks, uint32_t *n_blocks);
+static uint32_t *chains(const pvm_program *p, bool general, uint8_t *lh, uint32_t **blocks, uint32_t *n_blocks);
 
 /* The chains of the last program a block compile asked about (prove compiles every block of a
  * program in turn, and chains is a pass over the whole program): known again by its revision,
@@ -232,7 +232,7 @@ static uint32_t block_charge(const pvm_program *p, uint32_t pc)
 	if (block_chains.key_len != len || memcmp(block_chains.key, key, len)) {
 		uint8_t *lh = pvm_xcalloc((size_t)p->code_len + 1, 1);
 		uint32_t *blocks, n;
-		uint32_t *chain = chains(p, lh, &blocks, &n);
+		uint32_t *chain = chains(p, true, lh, &blocks, &n);
 		for (uint32_t i = 0; i < n; i++)
 			if (lh[blocks[i]] & LH_MEMBER) chain[i] = UINT32_MAX;
 		free(lh);
@@ -890,28 +890,33 @@ enum { CHAIN_MAX = 1u << 30 };
  * mostly; the opcode heuristic of static branch prediction). */
 static bool branch_likely(unsigned op) { return op == PVM_OP_branch_ne || op == PVM_OP_branch_ne_imm; }
 
-/* The chains of p: the i-th block start (in pc order) gets chain[i], the gas the chain takes at its
- * prologue if it heads one (its cost and the costs of the members after it), and lh[b] its bits
- * (LH_*). A block is a member when the only way into it is falling from the block before, along
- * that block's instructions from its start, by a `fallthrough` or on the not-taken side of a
- * forward branch that is not taken mostly (a backward branch is a loop's, branch_likely's are
- * taken mostly; the taken side pays the refund): no static jump or branch targets it, no
- * jump-table entry names it. Both arrays are indexed by block (pages of an array indexed by pc
- * would each be touched). *blocks: the block starts, *n_blocks how many; the caller frees both. */
-static uint32_t *chains(const pvm_program *p, uint8_t *lh, uint32_t **blocks, uint32_t *n_blocks)
+/* What an instruction does to a chain, by opcode byte (chains). */
+enum { K_NEXT, K_JUMP, K_BRANCH, K_BRANCH_LIKELY, K_FALL, K_END };
+
+/* Mark lh for the instruction at pc of kind k: a static target (LH_TARGET), a loop head (LH_LOOP:
+ * the target of a backward one). Returns its target (UINT32_MAX: none). */
+static inline uint32_t mark_target(const pvm_program *p, uint8_t *lh, uint32_t pc, unsigned k)
 {
-	/* by opcode byte: what an instruction does to a chain (the starts come from the bitmask and
-	 * their opcode bytes from the code, so the loads do not wait for each other; only a branch's
-	 * or a jump's record is read, for its target) */
-	enum { K_NEXT, K_JUMP, K_BRANCH, K_BRANCH_LIKELY, K_FALL, K_END };
-	uint8_t kind[256];
-	for (unsigned k = 0; k < 256; k++) {
-		int op = pvm_op_decode(p->isa, k);
-		unsigned ctl = op < 0 ? PVM_CTL_TRAP : pvm_ops[op].ctl;
-		kind[k] = ctl == PVM_CTL_NEXT ? K_NEXT : ctl == PVM_CTL_JUMP ? K_JUMP : ctl == PVM_CTL_FALL ? K_FALL
-		        : ctl == PVM_CTL_BRANCH ? (branch_likely((unsigned)op) ? K_BRANCH_LIKELY : K_BRANCH) : K_END;
-	}
-	uint32_t *blk = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *blk), n = 0, prev = 0;
+	uint32_t target = k == K_JUMP || k == K_BRANCH || k == K_BRANCH_LIKELY ? p->inst[pc].target : UINT32_MAX;
+	/* (without a branch on the target, which the record's load decides late: past code_len, no
+	 * bits at code_len) */
+	uint32_t at = target <= p->code_len ? target : p->code_len;
+	lh[at] |= (uint8_t)((target <= pc ? LH_LOOP : 0) | (target <= p->code_len ? LH_TARGET : 0));
+	return target;
+}
+
+/* Whether the instruction at pc of kind k, reached straight from its block's start, falls into the
+ * next start on the chained side (a `fallthrough`; the not-taken side of a forward branch that is
+ * not taken mostly). */
+static inline bool falls_chained(unsigned k, uint32_t pc, uint32_t target)
+{
+	return k == K_FALL || (k == K_BRANCH && target > pc);
+}
+
+/* The general walk of chains: every instruction start in turn. */
+static uint32_t walk_starts(const pvm_program *p, const uint8_t *kind, uint8_t *lh, uint32_t *blk)
+{
+	uint32_t n = 0, prev = 0;
 	bool straight = false; /* this start is reached from its block's start by falling from instruction to instruction */
 	bool fall = false;     /* the terminator before this start falls into it on its chained side */
 	pvm_starts ls = pvm_starts_of(p);
@@ -925,12 +930,94 @@ static uint32_t *chains(const pvm_program *p, uint8_t *lh, uint32_t **blocks, ui
 		unsigned k = kind[p->code[pc]];
 		fall = false;
 		if (k == K_NEXT) continue; /* (most instructions) */
-		uint32_t target = k == K_JUMP || k == K_BRANCH || k == K_BRANCH_LIKELY ? p->inst[pc].target : UINT32_MAX;
-		if (target <= pc) lh[target] |= LH_LOOP;
-		if (target <= p->code_len) lh[target] |= LH_TARGET;
-		fall = straight && (k == K_FALL || (k == K_BRANCH && target > pc));
+		fall = straight && falls_chained(k, pc, mark_target(p, lh, pc, k));
 		straight = false; /* (past a terminator or a host call) */
 	}
+	return n;
+}
+
+/* The instruction start before pc (there is one: pc > 0 and 0 is a start). */
+static inline uint32_t start_before(const pvm_program *p, uint32_t pc)
+{
+	size_t w = (pc - 1) >> 6; /* (the bitmask is zero-padded to whole words) */
+	uint64_t x;
+	memcpy(&x, p->bitmask + 8 * w, 8);
+	x &= ~0ull >> (63 - ((pc - 1) & 63));
+	while (!x) memcpy(&x, p->bitmask + 8 * --w, 8);
+	return (uint32_t)(w * 64 + 63 - (unsigned)__builtin_clzll(x));
+}
+
+/* The first start at or after pc that holds the byte host (the ecalli opcode), UINT32_MAX if none. */
+static uint32_t host_from(const pvm_program *p, uint8_t host, uint32_t pc)
+{
+	for (; pc < p->code_len; pc++) {
+		const uint8_t *at = memchr(p->code + pc, host, p->code_len - pc);
+		if (!at) break;
+		pc = (uint32_t)(at - p->code);
+		if (p->bitmask[pc >> 3] >> (pc & 7) & 1) return pc;
+	}
+	return UINT32_MAX;
+}
+
+/* The walk of chains for a valid GP 0.8.0 blob (p->invalid empty): every start holds a defined
+ * opcode and every skip is at most 24, so the start before each block start is the terminator of
+ * the block before it, every static jump and branch is such a terminator or the last instruction,
+ * and the only instruction that ends a straight run inside a block is ecalli. It visits the block
+ * starts and the ecallis alone, and marks what walk_starts marks (ctest jit_cache: the compile
+ * without a cache walks every start). */
+static uint32_t walk_blocks(const pvm_program *p, const uint8_t *kind, uint8_t *lh, uint32_t *blk)
+{
+	uint32_t len = p->code_len, n = 0, from = 0; /* from: the current block's start */
+	uint8_t host = pvm_byte(p->isa, PVM_OP_ecalli);
+	uint32_t h = host_from(p, host, 0); /* the first ecalli at or after from */
+	blk[n++] = 0;
+	for (uint32_t i = 1; i <= len; i++) {
+		if (i + 8 <= len) { /* (eight positions at a time: block starts are a few in a hundred) */
+			uint64_t x;
+			memcpy(&x, p->is_block + i, 8);
+			if (!x) {
+				i += 7;
+				continue;
+			}
+			i += (unsigned)__builtin_ctzll(x) >> 3;
+		} else if (i < len && !p->is_block[i]) {
+			continue;
+		}
+		/* i: the next block start, or len (the last instruction ends the last block) */
+		uint32_t t = start_before(p, i);
+		while (h < from) h = host_from(p, host, h + 1);
+		unsigned k = kind[p->code[t]];
+		uint32_t target = mark_target(p, lh, t, k);
+		if (i == len) break;
+		if (h >= t && falls_chained(k, t, target)) lh[i] |= LH_FALLEN;
+		blk[n++] = from = i;
+	}
+	return n;
+}
+
+/* The chains of p: the i-th block start (in pc order) gets chain[i], the gas the chain takes at its
+ * prologue if it heads one (its cost and the costs of the members after it), and lh[b] its bits
+ * (LH_*). A block is a member when the only way into it is falling from the block before, along
+ * that block's instructions from its start, by a `fallthrough` or on the not-taken side of a
+ * forward branch that is not taken mostly (a backward branch is a loop's, branch_likely's are
+ * taken mostly; the taken side pays the refund): no static jump or branch targets it, no
+ * jump-table entry names it. Both arrays are indexed by block (pages of an array indexed by pc
+ * would each be touched). *blocks: the block starts, *n_blocks how many; the caller frees both.
+ * general: walk every start (walk_starts) even where walk_blocks could. */
+static uint32_t *chains(const pvm_program *p, bool general, uint8_t *lh, uint32_t **blocks, uint32_t *n_blocks)
+{
+	/* by opcode byte (the starts come from the bitmask and their opcode bytes from the code, so the
+	 * loads do not wait for each other; only a branch's or a jump's record is read, for its target) */
+	uint8_t kind[256];
+	for (unsigned k = 0; k < 256; k++) {
+		int op = pvm_op_decode(p->isa, k);
+		unsigned ctl = op < 0 ? PVM_CTL_TRAP : pvm_ops[op].ctl;
+		kind[k] = ctl == PVM_CTL_NEXT ? K_NEXT : ctl == PVM_CTL_JUMP ? K_JUMP : ctl == PVM_CTL_FALL ? K_FALL
+		        : ctl == PVM_CTL_BRANCH ? (branch_likely((unsigned)op) ? K_BRANCH_LIKELY : K_BRANCH) : K_END;
+	}
+	uint32_t *blk = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *blk);
+	bool by_blocks = !general && p->isa == PVM_ISA_080 && !p->invalid[0] && pvm_mutant_active() == PVM_MUT_NONE;
+	uint32_t n = by_blocks ? walk_blocks(p, kind, lh, blk) : walk_starts(p, kind, lh, blk);
 	for (uint32_t i = 0; i < p->jt_len; i++)
 		if (p->jump_table[i] <= p->code_len) lh[p->jump_table[i]] |= LH_TARGET;
 	uint32_t *chain = pvm_xmalloc((n ? n : 1) * sizeof *chain);
@@ -1090,7 +1177,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	size_t n_rows = 0;
 	uint8_t *loop_head = pvm_xcalloc((size_t)p->code_len + 1, 1);
 	uint32_t *blocks = NULL, n_blocks;
-	uint32_t *chain = fuse ? chains(p, loop_head, &blocks, &n_blocks) : NULL;
+	uint32_t *chain = fuse ? chains(p, !cache, loop_head, &blocks, &n_blocks) : NULL;
 	free(blocks);
 	if (!chain) loop_heads(p, loop_head);
 	if (cache && cache->pieces) {

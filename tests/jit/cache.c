@@ -4,8 +4,9 @@
  * programs are compiled with one feature set, then all with the next (the CPU's, none, each
  * extension alone), so that the cache a thread keeps serves each compile from the entries of the
  * ones before it; every 8th also with another set and again (check). Programs: every 0.8.0 vector of the directories given (decoded as 0.8.0 and as
- * 0.7.2), and random blobs (any byte, gaps past 24 bytes, random jump tables, a few big enough to
- * fill the cache's table).
+ * 0.7.2), random blobs (any byte, gaps past 24 bytes, random jump tables, a few big enough to
+ * fill the cache's table) and random valid GP 0.8.0 blobs (random_blob08: the walk of the chains
+ * that visits only block starts, which the compile without a cache does not take).
  * Usage: jit_cache DIR... ; prints "jit_cache: N compiles, M bytes, 0 bad". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,14 @@ static int pass(int argc, char **argv)
 		uint32_t n = 1 + (uint32_t)(next(&s) % (i % 100 == 99 ? BIG : i % 4 ? 64 : 4096));
 		uint32_t jt = (uint32_t)(next(&s) % 3 == 0 ? 0 : next(&s) % 40);
 		check_blob(blob, random_blob(blob, n, jt, &s), name);
+	}
+	/* valid GP 0.8.0 programs (the chains' walk of the block starts; the compile without a cache walks
+	 * every start) */
+	uint64_t rng = 0x2545F4914F6CDD1Dull;
+	for (int i = 0; i < 400; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "random08 %d", i);
+		check_blob(blob, random_blob08(blob, 64 + 5 * BIG, 0, &rng), name);
 	}
 	free(blob);
 	return 0;

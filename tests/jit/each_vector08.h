@@ -69,4 +69,69 @@ static inline size_t pack_blob08(const uint8_t *code, uint8_t *mask, size_t len,
 	memcpy(blob + at, mask, (len + 7) / 8);
 	return at + (len + 7) / 8;
 }
+/* xorshift64: *s must not be 0 */
+static inline uint64_t next_rand08(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* A random GP 0.8.0 blob from the state *rng (for deblob_walks and jit_cache): mostly valid, with
+ * every form's fields at every skip 0..24 and both signs, register fields 0-15 (rD bytes 0-255),
+ * branches whose neighbours are trap or unlikely, repeated blocks, the last instruction a
+ * terminator or not; flaw: 0 none, 1 an undefined opcode, 2 a gap over 24,
+ * 3 bitmask bit 0 clear. */
+static inline size_t random_blob08(uint8_t *blob, size_t cap, unsigned flaw, uint64_t *rng)
+{
+	enum { CODE = 1200 };
+	static uint8_t code[CODE + 64], mask[CODE / 8 + 16];
+	static uint32_t starts[CODE];
+	const uint8_t *ops = pvm_isa_ops(PVM_ISA_080);
+	uint8_t trap = pvm_byte(PVM_ISA_080, PVM_OP_trap), unlikely = pvm_byte(PVM_ISA_080, PVM_OP_unlikely);
+	size_t n = 0, len = 1 + next_rand08(rng) % (next_rand08(rng) % 4 ? 300 : CODE - 40), n_starts = 0;
+	size_t flaw_at = next_rand08(rng) % len;
+	memset(mask, 0, sizeof mask);
+	while (n < len) {
+		if (n_starts > 8 && next_rand08(rng) % 5 == 0) { /* repeat an earlier run of instructions */
+			size_t from = next_rand08(rng) % (n_starts - 4), k = 1 + next_rand08(rng) % 6;
+			uint32_t a = starts[from], z = from + k < n_starts ? starts[from + k] : (uint32_t)n;
+			if (n + (z - a) < len) {
+				for (uint32_t i = a; i < z; i++) {
+					code[n] = code[i];
+					if (mask[i / 8] >> (i % 8) & 1) mask[n / 8] |= (uint8_t)(1u << n % 8), starts[n_starts++] = (uint32_t)n;
+					n++;
+				}
+				continue;
+			}
+		}
+		unsigned r = next_rand08(rng) % 100;
+		uint8_t op = r < 5 ? trap : r < 8 ? unlikely : pvm_byte(PVM_ISA_080, ops[next_rand08(rng) % PVM_NUM_OPCODES]);
+		size_t skip = next_rand08(rng) % 4 ? next_rand08(rng) % 8 : next_rand08(rng) % 25;
+		if (flaw == 1 && n >= flaw_at) {
+			do op = (uint8_t)next_rand08(rng);
+			while (pvm_op_decode(PVM_ISA_080, op) >= 0);
+			flaw = 0;
+		} else if (flaw == 2 && n >= flaw_at) {
+			skip = 25 + next_rand08(rng) % 8;
+			flaw = 0;
+		}
+		if (n + 1 + skip > len) skip = len - n - 1;
+		starts[n_starts++] = (uint32_t)n;
+		mask[n / 8] |= (uint8_t)(1u << n % 8);
+		code[n++] = op;
+		for (size_t i = 0; i < skip; i++) {
+			/* register nibbles often equal, lengths often in range, offsets often into the code,
+			 * sign bits either way */
+			uint8_t b = (uint8_t)next_rand08(rng);
+			unsigned k = next_rand08(rng) % 4;
+			code[n++] = k == 0 ? (uint8_t)(b % 13 | (b % 13) << 4) : k == 1 ? (uint8_t)(b % 8 | (b % 16) << 4) :
+			            k == 2 ? (uint8_t)(b % 64) : b;
+		}
+	}
+	if (flaw == 3) mask[0] &= 0xFE;
+	return pack_blob08(code, mask, len, blob, cap);
+}
+
 #endif

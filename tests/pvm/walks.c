@@ -76,76 +76,14 @@ static void compare(const uint8_t *blob, size_t len, const char *name)
 	}
 }
 
-static uint64_t rng = 0x9E3779B97F4A7C15ull;
-static uint64_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-/* A random 0.8.0 blob (see the top); flaw: 0 none, 1 an undefined opcode, 2 a gap over 24,
- * 3 bitmask bit 0 clear. */
-static size_t random_blob(uint8_t *blob, size_t cap, unsigned flaw)
-{
-	enum { CODE = 1200 };
-	static uint8_t code[CODE + 64], mask[CODE / 8 + 16];
-	static uint32_t starts[CODE];
-	const uint8_t *ops = pvm_isa_ops(PVM_ISA_080);
-	uint8_t trap = pvm_byte(PVM_ISA_080, PVM_OP_trap), unlikely = pvm_byte(PVM_ISA_080, PVM_OP_unlikely);
-	size_t n = 0, len = 1 + next_rand() % (next_rand() % 4 ? 300 : CODE - 40), n_starts = 0;
-	size_t flaw_at = next_rand() % len;
-	memset(mask, 0, sizeof mask);
-	while (n < len) {
-		if (n_starts > 8 && next_rand() % 5 == 0) { /* repeat an earlier run of instructions */
-			size_t from = next_rand() % (n_starts - 4), k = 1 + next_rand() % 6;
-			uint32_t a = starts[from], z = from + k < n_starts ? starts[from + k] : (uint32_t)n;
-			if (n + (z - a) < len) {
-				for (uint32_t i = a; i < z; i++) {
-					code[n] = code[i];
-					if (mask[i / 8] >> (i % 8) & 1) mask[n / 8] |= (uint8_t)(1u << n % 8), starts[n_starts++] = (uint32_t)n;
-					n++;
-				}
-				continue;
-			}
-		}
-		unsigned r = next_rand() % 100;
-		uint8_t op = r < 5 ? trap : r < 8 ? unlikely : pvm_byte(PVM_ISA_080, ops[next_rand() % PVM_NUM_OPCODES]);
-		size_t skip = next_rand() % 4 ? next_rand() % 8 : next_rand() % 25;
-		if (flaw == 1 && n >= flaw_at) {
-			do op = (uint8_t)next_rand();
-			while (pvm_op_decode(PVM_ISA_080, op) >= 0);
-			flaw = 0;
-		} else if (flaw == 2 && n >= flaw_at) {
-			skip = 25 + next_rand() % 8;
-			flaw = 0;
-		}
-		if (n + 1 + skip > len) skip = len - n - 1;
-		starts[n_starts++] = (uint32_t)n;
-		mask[n / 8] |= (uint8_t)(1u << n % 8);
-		code[n++] = op;
-		for (size_t i = 0; i < skip; i++) {
-			/* register nibbles often equal, lengths often in range, offsets often into the code,
-			 * sign bits either way */
-			uint8_t b = (uint8_t)next_rand();
-			unsigned k = next_rand() % 4;
-			code[n++] = k == 0 ? (uint8_t)(b % 13 | (b % 13) << 4) : k == 1 ? (uint8_t)(b % 8 | (b % 16) << 4) :
-			            k == 2 ? (uint8_t)(b % 64) : b;
-		}
-	}
-	if (flaw == 3) mask[0] &= 0xFE;
-	return pack_blob08(code, mask, len, blob, cap);
-}
-
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) return 2;
 	if (each_vector08(argc - 1, argv + 1, compare, &differ)) differ++; /* (argv[1]: the count) */
 	static uint8_t blob[4096];
+	uint64_t rng = 0x9E3779B97F4A7C15ull;
 	for (long i = 0, n = atol(argv[1]); i < n; i++) {
-		size_t len = random_blob(blob, sizeof blob, i % 8 < 5 ? 0 : (unsigned)(i % 8 - 4));
+		size_t len = random_blob08(blob, sizeof blob, i % 8 < 5 ? 0 : (unsigned)(i % 8 - 4), &rng);
 		char name[32];
 		snprintf(name, sizeof name, "random %ld", i);
 		compare(blob, len, name);
