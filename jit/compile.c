@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <emmintrin.h>
 #include <sys/mman.h>
 #include <time.h>
 #include "jit/jit_internal.h"
@@ -897,7 +898,9 @@ enum { K_NEXT, K_JUMP, K_BRANCH, K_BRANCH_LIKELY, K_FALL, K_END };
  * the target of a backward one). Returns its target (UINT32_MAX: none). */
 static inline uint32_t mark_target(const pvm_program *p, uint8_t *lh, uint32_t pc, unsigned k)
 {
-	uint32_t target = k == K_JUMP || k == K_BRANCH || k == K_BRANCH_LIKELY ? p->inst[pc].target : UINT32_MAX;
+	_Static_assert(K_BRANCH == K_JUMP + 1 && K_BRANCH_LIKELY == K_JUMP + 2, "the static jumps' kinds in a row");
+	uint32_t target = p->inst[pc].target; /* (read whatever the kind: no branch on it) */
+	target = k - K_JUMP < 3u ? target : UINT32_MAX;
 	/* (without a branch on the target, which the record's load decides late: past code_len, no
 	 * bits at code_len) */
 	uint32_t at = target <= p->code_len ? target : p->code_len;
@@ -910,7 +913,7 @@ static inline uint32_t mark_target(const pvm_program *p, uint8_t *lh, uint32_t p
  * not taken mostly). */
 static inline bool falls_chained(unsigned k, uint32_t pc, uint32_t target)
 {
-	return k == K_FALL || (k == K_BRANCH && target > pc);
+	return (k == K_FALL) | ((k == K_BRANCH) & (target > pc)); /* (no branches: they would mispredict) */
 }
 
 /* The general walk of chains: every instruction start in turn. */
@@ -947,50 +950,48 @@ static inline uint32_t start_before(const pvm_program *p, uint32_t pc)
 	return (uint32_t)(w * 64 + 63 - (unsigned)__builtin_clzll(x));
 }
 
-/* The first start at or after pc that holds the byte host (the ecalli opcode), UINT32_MAX if none. */
-static uint32_t host_from(const pvm_program *p, uint8_t host, uint32_t pc)
-{
-	for (; pc < p->code_len; pc++) {
-		const uint8_t *at = memchr(p->code + pc, host, p->code_len - pc);
-		if (!at) break;
-		pc = (uint32_t)(at - p->code);
-		if (p->bitmask[pc >> 3] >> (pc & 7) & 1) return pc;
-	}
-	return UINT32_MAX;
-}
-
 /* The walk of chains for a valid GP 0.8.0 blob (p->invalid empty): every start holds a defined
  * opcode and every skip is at most 24, so the start before each block start is the terminator of
  * the block before it, every static jump and branch is such a terminator or the last instruction,
  * and the only instruction that ends a straight run inside a block is ecalli. It visits the block
- * starts and the ecallis alone, and marks what walk_starts marks (ctest jit_cache: the compile
- * without a cache walks every start). */
+ * starts and the ecallis alone, found sixteen positions at a time (is_block, and the code's bytes
+ * equal to ecalli's at bitmask starts), and marks what walk_starts marks (ctest jit_cache: the
+ * compile without a cache walks every start). */
 static uint32_t walk_blocks(const pvm_program *p, const uint8_t *kind, uint8_t *lh, uint32_t *blk)
 {
 	uint32_t len = p->code_len, n = 0, from = 0; /* from: the current block's start */
-	uint8_t host = pvm_byte(p->isa, PVM_OP_ecalli);
-	uint32_t h = host_from(p, host, 0); /* the first ecalli at or after from */
+	uint32_t host_end = 0;                       /* 1 + the last ecalli start seen, 0: none */
+	const __m128i zero = _mm_setzero_si128(), host = _mm_set1_epi8((char)pvm_byte(p->isa, PVM_OP_ecalli));
 	blk[n++] = 0;
-	for (uint32_t i = 1; i <= len; i++) {
-		if (i + 8 <= len) { /* (eight positions at a time: block starts are a few in a hundred) */
-			uint64_t x;
-			memcpy(&x, p->is_block + i, 8);
-			if (!x) {
-				i += 7;
-				continue;
-			}
-			i += (unsigned)__builtin_ctzll(x) >> 3;
-		} else if (i < len && !p->is_block[i]) {
-			continue;
+	for (uint32_t c = 0; c < len; c += 16) {
+		/* (16 positions at a time: the code keeps PVM_CODE_PAD zero bytes past its end, the bitmask
+		 * is zero-padded to whole words; is_block is read whole only where it has 16 more bytes) */
+		uint32_t blocks = 0, hosts, mask = 0;
+		if (c + 16 <= len) {
+			__m128i b = _mm_loadu_si128((const __m128i *)(p->is_block + c));
+			blocks = (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi8(b, zero));
+		} else {
+			for (uint32_t j = c; j < len; j++) blocks |= (uint32_t)p->is_block[j] << (j - c);
 		}
-		/* i: the next block start, or len (the last instruction ends the last block) */
-		uint32_t t = start_before(p, i);
-		while (h < from) h = host_from(p, host, h + 1);
-		unsigned k = kind[p->code[t]];
-		uint32_t target = mark_target(p, lh, t, k);
-		if (i == len) break;
-		if (h >= t && falls_chained(k, t, target)) lh[i] |= LH_FALLEN;
-		blk[n++] = from = i;
+		__m128i code = _mm_loadu_si128((const __m128i *)(p->code + c));
+		memcpy(&mask, p->bitmask + (c >> 3), 2); /* (bits past len: 0) */
+		hosts = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(code, host)) & (mask & 0xFFFF);
+		if (c == 0) blocks &= ~1u; /* (0: the first block, in already) */
+		for (uint32_t m = blocks | hosts; m; m &= m - 1) {
+			uint32_t j = (uint32_t)__builtin_ctz(m), i = c + j;
+			if (blocks >> j & 1) { /* i: a block start; t ends the block from from */
+				uint32_t t = start_before(p, i);
+				unsigned k = kind[p->code[t]];
+				uint32_t target = mark_target(p, lh, t, k);
+				lh[i] |= (uint8_t)((host_end <= from) & falls_chained(k, t, target)) * LH_FALLEN;
+				blk[n++] = from = i;
+			}
+			if (hosts >> j & 1) host_end = i + 1; /* (an ecalli at a block start is in that block) */
+		}
+	}
+	if (len) { /* the last instruction ends the last block */
+		uint32_t t = start_before(p, len);
+		mark_target(p, lh, t, kind[p->code[t]]);
 	}
 	return n;
 }
