@@ -1,6 +1,7 @@
 /* cli/cmd_prove.c: `jitproof prove FILE --pc N`: prove one compiled gas region of a real program
  * (gas prologue, templates, terminator) against the composed specs of its instructions.
- * `--all` proves every basic block, on -j N workers; prints one line per block in pc order and a
+ * `--all` proves every basic block and every region a run resumes in after an ecalli inside a
+ * block, on -j N workers; prints one line per block in pc order and a
  * summary (counts, median / p99 / max block time); JSON, JUnit and HTML reports on request.
  * Exit 1 on a counterexample, unknown or validator bug, 2 on bad input. */
 #include <pthread.h>
@@ -28,7 +29,8 @@ static void usage(FILE *f)
 	           "JIP-7 trace (its program). --visited TRACE proves every gas region the traced run\n"
 	           "enters (replayed with the trace's host answers; a run that leaves the trace is exit 1).\n"
 	           "Proves the JIT's code for the gas region\n"
-	           "entered at pc N (or every basic block with --all) equal to the composed specs, piece by\n"
+	           "entered at pc N (or, with --all, every basic block and every region a run resumes in\n"
+	           "after an ecalli inside a block) equal to the composed specs, piece by\n"
 	           "piece (gas prologue, then each instruction's code against its spec; --whole-block: one\n"
 	           "query; with --cross-check, the default for --pc, blocks of up to 3 instructions get\n"
 	           "both), and the\n"
@@ -307,11 +309,19 @@ int cmd_prove(int argc, char **argv)
 	uint32_t *pcs = pvm_xmalloc(total * sizeof *pcs), *fidx = pvm_xmalloc(total * sizeof *fidx);
 	for (size_t fi = 0; fi < n_files; fi++) {
 		const cli_input *in = &ins[fi];
-		for (uint32_t at = 0; at <= in->prog.code_len; at++)
-			if (entered ? entered[at] : all ? in->prog.is_block[at] || at == in->vec.initial_pc : at == pc) {
+		const pvm_program *p = &in->prog;
+		/* --all: every basic block, and every region a run resumes in (the instruction after an
+		 * ecalli inside a block: its code is no block's, the runtime enters it after the host call) */
+		uint8_t *resume = all ? pvm_xcalloc((size_t)p->code_len + 2, 1) : NULL;
+		for (uint32_t at = 0; resume && at < p->code_len; at++)
+			if (p->is_start[at] && p->inst[at].op == PVM_OP_ecalli && p->inst[at].next <= p->code_len)
+				resume[p->inst[at].next] = 1;
+		for (uint32_t at = 0; at <= p->code_len; at++)
+			if (entered ? entered[at] : all ? p->is_block[at] || resume[at] || at == in->vec.initial_pc : at == pc) {
 				fidx[R.n] = (uint32_t)fi;
 				pcs[R.n++] = at;
 			}
+		free(resume);
 	}
 	R.pcs = pcs;
 	R.file = fidx;

@@ -933,7 +933,9 @@ static uint32_t walk_starts(const pvm_program *p, const uint8_t *kind, uint8_t *
 		unsigned k = kind[p->code[pc]];
 		fall = false;
 		if (k == K_NEXT) continue; /* (most instructions) */
-		fall = straight && falls_chained(k, pc, mark_target(p, lh, pc, k));
+		/* every target, straight or not (a mutant leaves out those after a host call) */
+		uint32_t target = straight || pvm_mutant_hook(PVM_HOOK_chain_host_target, 1) ? mark_target(p, lh, pc, k) : UINT32_MAX;
+		fall = straight && falls_chained(k, pc, target);
 		straight = false; /* (past a terminator or a host call) */
 	}
 	return n;

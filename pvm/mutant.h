@@ -51,6 +51,8 @@ typedef enum pvm_hook {
 	PVM_HOOK_fuse_scale,     /* jit/templates.c jit_em_fused: the shift s whose scale 2^s the fused lea of shlo_l_imm_64 + add_64 uses (s) */
 	PVM_HOOK_chain_refund,   /* jit/compile.c emit_program: the gas a branch out of a chain gives back (the prepaid gas) */
 	PVM_HOOK_chain_row,      /* jit/compile.c emit_program: a row's prepaid gas, which the runtime adds at an exit there */
+	PVM_HOOK_chain_host_target, /* jit/compile.c walk_starts: 1 = the chains mark the target of a jump or branch after a host
+	                            call in its block (0: not; the target may become a member, which the branch cannot enter) */
 	PVM_HOOK_query_skip,     /* validator/query.c exit_diff: the guest register whose comparison the query leaves out (13: none) */
 	PVM_HOOK_COUNT
 } pvm_hook;

@@ -1,6 +1,7 @@
 /* tests/jit/cache.c: a whole-program compile with the template cache (jit_program_new) is, byte
  * for byte, the compile without it (jit_program_new_uncached: every template, prologue, stub and
- * dispatcher emitted anew), and so are its rows, trampoline offsets and jump-table slots. All the
+ * dispatcher emitted anew), and so are its rows, trampoline offsets and jump-table slots; and both
+ * keep the chains' rule (check_chain_entries: every static target and jump-table block has an entry). All the
  * programs are compiled with one feature set, then all with the next (the CPU's, none, each
  * extension alone), so that the cache a thread keeps serves each compile from the entries of the
  * ones before it; every 8th also with another set and again (check). Programs: every 0.8.0 vector of the directories given (decoded as 0.8.0 and as
@@ -21,6 +22,35 @@ static void fail(const char *name, const char *what, size_t at)
 	if (bad++ < 20) printf("FAIL %s: %s (at %zu)\n", name, what, at);
 }
 
+/* What the gas chains may not do, read from the rows alone (jit.h § chains): a block that a static
+ * jump or branch names, or a jump-table entry, has an entry of its own (a prologue); a block
+ * without one follows an instruction that falls into it (not a jump, a trap or a host call). */
+static void check_chain_entries(const pvm_program *p, const jit_program *jp, const char *name)
+{
+	for (uint32_t pc = 0; pc < p->code_len; pc++) {
+		if (!p->is_start[pc]) continue;
+		const pvm_inst *in = &p->inst[pc];
+		unsigned ctl = pvm_ops[in->op].ctl;
+		uint32_t t = in->target;
+		if ((ctl == PVM_CTL_JUMP || ctl == PVM_CTL_BRANCH) && t < p->code_len && p->is_start[t] && p->is_block[t]) {
+			const jit_row *r = jit_find_row(jp, t);
+			if (!r || r->entry == JIT_NONE) fail(name, "a static target without an entry", t);
+		}
+		uint32_t n = in->next;
+		if (n < p->code_len && p->is_start[n] && p->is_block[n] && !pvm_op_falls(in->op)) {
+			const jit_row *r = jit_find_row(jp, n);
+			if (!r || r->entry == JIT_NONE) fail(name, "a block nothing falls into without an entry", n);
+		}
+	}
+	for (uint32_t i = 0; i < p->jt_len; i++) {
+		uint32_t t = p->jump_table[i];
+		if (t < p->code_len && p->is_start[t] && p->is_block[t]) {
+			const jit_row *r = jit_find_row(jp, t);
+			if (!r || r->entry == JIT_NONE) fail(name, "a jump-table block without an entry", t);
+		}
+	}
+}
+
 static void check_features(const pvm_program *p, jit_features f, const char *name)
 {
 	jit_program *a, *b;
@@ -33,6 +63,8 @@ static void check_features(const pvm_program *p, jit_features f, const char *nam
 	}
 	if (ea) return;
 	n_compiles++;
+	check_chain_entries(p, a, name);
+	check_chain_entries(p, b, name);
 	size_t na, nb;
 	const uint8_t *ca = jit_program_code(a, &na), *cb = jit_program_code(b, &nb);
 	n_bytes += na;
