@@ -21,7 +21,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: jitproof prove (FILE --pc N | --all FILE... | --visited TRACE) [-j N] [--cex-dir DIR] [--timeout-ms MS] [--rlimit N]\n"
 	           "                      [--portable] [--fallback-states N] [--mutant NAME] [--json FILE]\n"
 	           "                      [--junit FILE] [--html FILE] [--no-progress] [--whole-block] [--[no-]cross-check]\n"
-	           "                      [--timings] [--debug query,norm,rlimit,weaken] [--isa 0.8.0|0.7.2]\n"
+	           "                      [--timings] [--debug query,norm,rlimit,weaken,no-resume] [--isa 0.8.0|0.7.2]\n"
 	           "                      [--progress-every SECONDS]\n"
 	           "                      [--reading R] [--metadata|--no-metadata] [--cache DIR | --no-cache]\n"
 	           "                      [--recheck cvc5] [--recheck-timeout-ms MS] [--smt2-dir DIR]\n"
@@ -102,6 +102,29 @@ static void *prove_worker(void *arg)
 	pthread_mutex_unlock(&R->lock);
 	tv_worker_free(w);
 	return NULL;
+}
+
+/* --all's coverage: every instruction of p lies in a region it proves (proved[pc] == 2 at the
+ * regions' entries; each region runs from its entry along `next` up to and including the first
+ * instruction that ends a region, as jit_block_compile compiles it). One line per instruction
+ * that does not (the first 10); false if there is one. */
+static bool unproved_code(const pvm_program *p, uint8_t *proved, const char *file)
+{
+	uint8_t *in_region = pvm_xcalloc((size_t)p->code_len + 1, 1);
+	for (uint32_t at = 0; at <= p->code_len; at++) {
+		if (proved[at] != 2) continue;
+		for (uint32_t x = at; x < p->code_len && p->is_start[x] && !in_region[x]; x = p->inst[x].next) {
+			in_region[x] = 1;
+			if (pvm_op_ends_region(p->inst[x].op)) break;
+		}
+	}
+	size_t missed = 0;
+	for (uint32_t at = 0; at < p->code_len; at++)
+		if (p->is_start[at] && !in_region[at] && missed++ < 10)
+			printf("%s pc %u (%s): in no region prove --all proves\n", file, at, pvm_ops[p->inst[at].op].name);
+	if (missed) printf("%s: %zu instructions in no region prove --all proves\n", file, missed);
+	free(in_region);
+	return missed == 0;
 }
 
 /* The gas regions a trace's run enters: its start, and every pc after an instruction that ends a
@@ -307,20 +330,28 @@ int cmd_prove(int argc, char **argv)
 	R.in = ins;
 	R.files = files;
 	uint32_t *pcs = pvm_xmalloc(total * sizeof *pcs), *fidx = pvm_xmalloc(total * sizeof *fidx);
+	bool uncovered = false; /* --all: an instruction in no region it proves */
 	for (size_t fi = 0; fi < n_files; fi++) {
 		const cli_input *in = &ins[fi];
 		const pvm_program *p = &in->prog;
-		/* --all: every basic block, and every region a run resumes in (the instruction after an
-		 * ecalli inside a block: its code is no block's, the runtime enters it after the host call) */
+		/* --all: every basic block and every gas-region entry the compile made (also the trap a
+		 * terminator falls into where no block starts), every region a run resumes in (the
+		 * instruction after an ecalli inside a block: the runtime enters its code after the host
+		 * call) and the initial pc; then every instruction must lie in one of those regions */
 		uint8_t *resume = all ? pvm_xcalloc((size_t)p->code_len + 2, 1) : NULL;
-		for (uint32_t at = 0; resume && at < p->code_len; at++)
+		for (uint32_t at = 0; resume && !(o.debug & TV_DEBUG_NO_RESUME) && at < p->code_len; at++)
 			if (p->is_start[at] && p->inst[at].op == PVM_OP_ecalli && p->inst[at].next <= p->code_len)
 				resume[p->inst[at].next] = 1;
 		for (uint32_t at = 0; at <= p->code_len; at++)
-			if (entered ? entered[at] : all ? p->is_block[at] || resume[at] || at == in->vec.initial_pc : at == pc) {
+			if (entered ? entered[at]
+			    : all ? p->is_block[at] || resume[at] || at == in->vec.initial_pc ||
+			            (links[fi] && p->is_start[at] && tv_links_entry_at(links[fi], at))
+			          : at == pc) {
 				fidx[R.n] = (uint32_t)fi;
 				pcs[R.n++] = at;
+				if (resume) resume[at] = 2; /* (a region --all proves) */
 			}
+		if (resume && !unproved_code(p, resume, files[fi])) uncovered = true;
 		free(resume);
 	}
 	R.pcs = pcs;
@@ -472,7 +503,7 @@ int cmd_prove(int argc, char **argv)
 		tv_report_recheck_summary(&rep, stdout);
 		size_t c[TV_NUM_VERDICTS];
 		tv_report_counts(&rep, c);
-		if (c[TV_CEX] || c[TV_UNKNOWN] || c[TV_BUG] || tramp_failed) rc = 1; /* an unknown block is not a pass */
+		if (c[TV_CEX] || c[TV_UNKNOWN] || c[TV_BUG] || tramp_failed || uncovered) rc = 1; /* an unknown block is not a pass */
 		const char *name = n_files == 1 ? files[0] : "(several files)";
 		if ((json && !tv_report_block_json(&rep, name, json)) || (junit && !tv_report_block_junit(&rep, name, junit)) ||
 		    (html && !tv_report_block_html(&rep, name, html))) {

@@ -34,8 +34,9 @@ int cli_tv_option(const char *cmd, int argc, char **argv, int *i, tv_opts *o)
 			else if (l == 6 && !strncmp(p, "weaken", 6)) o->debug |= TV_DEBUG_WEAKEN;
 			else if (l == 13 && !strncmp(p, "recheck-wrong", 13)) o->debug |= TV_DEBUG_RECHECK_WRONG;
 			else if (l == 15 && !strncmp(p, "unsound-rewrite", 15)) o->debug |= TV_DEBUG_UNSOUND_REWRITE;
+			else if (l == 9 && !strncmp(p, "no-resume", 9)) o->debug |= TV_DEBUG_NO_RESUME;
 			else return cli_usage(cmd, "--debug: unknown item '%.*s' (query, norm, rlimit, weaken, recheck-wrong, "
-			                      "unsound-rewrite)", (int)l, p);
+			                      "unsound-rewrite, no-resume)", (int)l, p);
 			p += l + (p[l] == ',');
 		}
 	} else if (!strcmp(a, "--smt2-dir")) {

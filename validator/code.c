@@ -63,6 +63,9 @@ uint64_t tv_region_len(const sem_spec *sp, const pvm_program *p, uint32_t pc)
 uint64_t tv_region_cost(const sem_spec *sp, const pvm_program *p, uint32_t pc)
 {
 	if (p->isa == PVM_ISA_080) { /* the whole block holding pc, L(pc), by the cost model (§4, §6) */
+		if (pc >= p->code_len) return 0; /* the trap past the end: reached by falling off the last
+		                                  * block, whose cost counts it, or by starting there, which
+		                                  * panics without a charge (§3; gas_cost[code_len] = 0) */
 		uint32_t start = pvm_block_of(p, pc);
 		return start == UINT32_MAX ? 0 : pvm_block_cost(p, start);
 	}

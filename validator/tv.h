@@ -23,9 +23,12 @@ enum { TV_DEBUG_QUERY = 1, /* each query, and the model when sat */
                              * query (an old bug), so Z3 can give models that do not diverge */
        TV_DEBUG_RECHECK_WRONG = 16, /* test of the second solver: the script it gets asserts the
                                      * negated formula, a wrong query it must not call unsat */
-       TV_DEBUG_UNSOUND_REWRITE = 32 /* test of the second solver: the rewriter turns every formula
+       TV_DEBUG_UNSOUND_REWRITE = 32, /* test of the second solver: the rewriter turns every formula
                                       * into false (an unsound rewrite), so Z3 says unsat to all;
-                                      * --recheck must catch what that hides */ };
+                                      * --recheck must catch what that hides */
+       TV_DEBUG_NO_RESUME = 64 /* test of prove --all's coverage check: leave out the regions a run
+                                * resumes in after an ecalli (as before session 12); the check must
+                                * report their instructions */ };
 
 /* prove: blocks of at most this many instructions are also proved in one query (a cross-check). */
 enum { TV_CROSS_CHECK_MAX = 3, TV_CROSS_CHECK_RLIMIT = 300000 /* its Z3 resource limit */ };
@@ -109,6 +112,8 @@ void tv_links_free(tv_links *L);
 /* The links of the program compiled without fusions when L's program has fused pairs (the twin a
  * run between a pair's halves takes), else NULL. */
 const tv_links *tv_links_twin(const tv_links *L);
+/* Does L's compiled program have a gas-region entry (a prologue) at pc? */
+bool tv_links_entry_at(const tv_links *L, uint32_t pc);
 
 /* Prove the gas region entered at pc of program p (v gives the memory and pages used to build
  * counterexamples), with the options w was made with. With L the block's exits are what the
