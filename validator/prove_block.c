@@ -15,18 +15,6 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 
 /* A block's PROVED verdict from the store when it holds the block's key (its program's digest and
  * pc), else the proof, stored when PROVED. */
-/* Does the region entered at pc hold a pair the compile fuses? */
-static bool block_fuses(const pvm_program *p, uint32_t pc)
-{
-	for (uint32_t at = pc; at < p->code_len && p->is_start[at];) {
-		const pvm_inst *in = pvm_inst_at(p, at);
-		if (jit_fused_at(p, at)) return true;
-		if (pvm_op_ends_region(in->op)) break;
-		at = in->next;
-	}
-	return false;
-}
-
 pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v, const tv_links *L, uint32_t pc,
                        tv_result *res, pvm_errbuf *e)
 {
@@ -57,11 +45,11 @@ pvm_err tv_prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector *v,
 	size_t recheck_bad = wk->recheck_bad, recheck_unknown = wk->recheck_unknown; /* the second solver's, before */
 	pvm_err err = prove_block(wk, p, v, L, pc, res, e);
 	const tv_links *twin = tv_links_twin(L);
-	if (!err && res->verdict == TV_PROVED && twin && !o->unfused &&
-	    (block_fuses(p, pc) || tv_links_member(L, p, pc) || tv_links_prepaid(L, pc))) {
+	if (!err && res->verdict == TV_PROVED && twin && !o->unfused) {
 		/* the block as the twin has it (the program without fusions or chains, which a run that
-		 * starts or stops between a pair's halves, or that a chain's gas cannot pay, takes):
-		 * proved too, replayed on the unfused engines */
+		 * starts or stops between a pair's halves, or that a chain's gas cannot pay, takes, and
+		 * keeps to its end: so every block of it, with the twin's own links): proved too,
+		 * replayed on the unfused engines */
 		tv_opts ou = *o;
 		ou.unfused = true;
 		tv_result r2;
