@@ -6,6 +6,7 @@
 #ifndef JITPROOF_TESTS_EACH_VECTOR08_H
 #define JITPROOF_TESTS_EACH_VECTOR08_H
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "pvm/pvm.h"
@@ -69,6 +70,23 @@ static inline size_t pack_blob08(const uint8_t *code, uint8_t *mask, size_t len,
 	memcpy(blob + at, mask, (len + 7) / 8);
 	return at + (len + 7) / 8;
 }
+/* The random generators' (random_blob08, tests/pvm/cost_paths.c) repeat of an earlier run of
+ * instructions: 1 + r2 % 6 of them from start r1 % (n_starts - 4) (n_starts > 4) copied to the
+ * end of code[0 .. *n) with their bitmask bits and starts, when they fit before len; false if not. */
+static inline bool repeat_run08(uint8_t *code, uint8_t *mask, uint32_t *starts, size_t *n, size_t *n_starts, size_t len,
+                                uint64_t r1, uint64_t r2)
+{
+	size_t from = r1 % (*n_starts - 4), k = 1 + r2 % 6;
+	uint32_t a = starts[from], z = from + k < *n_starts ? starts[from + k] : (uint32_t)*n;
+	if (*n + (z - a) >= len) return false;
+	for (uint32_t i = a; i < z; i++) {
+		code[*n] = code[i];
+		if (mask[i / 8] >> (i % 8) & 1) mask[*n / 8] |= (uint8_t)(1u << *n % 8), starts[(*n_starts)++] = (uint32_t)*n;
+		(*n)++;
+	}
+	return true;
+}
+
 /* xorshift64: *s must not be 0 */
 static inline uint64_t next_rand08(uint64_t *s)
 {
@@ -95,16 +113,8 @@ static inline size_t random_blob08(uint8_t *blob, size_t cap, unsigned flaw, uin
 	memset(mask, 0, sizeof mask);
 	while (n < len) {
 		if (n_starts > 8 && next_rand08(rng) % 5 == 0) { /* repeat an earlier run of instructions */
-			size_t from = next_rand08(rng) % (n_starts - 4), k = 1 + next_rand08(rng) % 6;
-			uint32_t a = starts[from], z = from + k < n_starts ? starts[from + k] : (uint32_t)n;
-			if (n + (z - a) < len) {
-				for (uint32_t i = a; i < z; i++) {
-					code[n] = code[i];
-					if (mask[i / 8] >> (i % 8) & 1) mask[n / 8] |= (uint8_t)(1u << n % 8), starts[n_starts++] = (uint32_t)n;
-					n++;
-				}
-				continue;
-			}
+			uint64_t r1 = next_rand08(rng), r2 = next_rand08(rng);
+			if (repeat_run08(code, mask, starts, &n, &n_starts, len, r1, r2)) continue;
 		}
 		unsigned r = next_rand08(rng) % 100;
 		uint8_t op = r < 5 ? trap : r < 8 ? unlikely : pvm_byte(PVM_ISA_080, ops[next_rand08(rng) % PVM_NUM_OPCODES]);

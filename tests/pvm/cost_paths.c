@@ -79,16 +79,8 @@ static size_t random_blob(uint8_t *blob, size_t cap, enum shape shape)
 	size_t n_starts = 0;
 	while (n < len) {
 		if (n_starts > 8 && next_rand() % 4 == 0) { /* repeat an earlier run of instructions */
-			size_t from = next_rand() % (n_starts - 4), k = 1 + next_rand() % 6;
-			uint32_t a = starts[from], z = from + k < n_starts ? starts[from + k] : (uint32_t)n;
-			if (n + (z - a) < len) {
-				for (uint32_t i = a; i < z; i++) {
-					code[n] = code[i];
-					if (mask[i / 8] >> (i % 8) & 1) mask[n / 8] |= (uint8_t)(1u << n % 8), starts[n_starts++] = (uint32_t)n;
-					n++;
-				}
-				continue;
-			}
+			uint64_t r1 = next_rand(), r2 = next_rand();
+			if (repeat_run08(code, mask, starts, &n, &n_starts, len, r1, r2)) continue;
 		}
 		unsigned r = next_rand() % 100;
 		uint8_t op = r < 3 ? (uint8_t)next_rand() : r < 8 ? trap : r < 10 ? unlikely :
