@@ -875,6 +875,7 @@ pvm_err pvm_asm_isa(const char *text, size_t len, pvm_isa isa, const char *name,
 {
 	asm_ctx c = { .file = name, .e = e, .jt_width = -1, .v = out, .isa = isa };
 	memset(out, 0, sizeof *out);
+	out->isa = isa; /* (the revision it was assembled for: a caller decodes its program with it) */
 	out->initial_gas = 10000;
 	out->name = base_name(name);
 	char *line = pvm_xmalloc(len + 1);

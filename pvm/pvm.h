@@ -641,8 +641,8 @@ bool pvm_trace_rec_end(pvm_trace *rec, const pvm_state *s, const pvm_exit *x);
 /* Assemble a .pvmasm text (format in README.md) into a vector whose initial-* fields and
  * program are set (expected-* left for the caller to fill by running an engine). */
 pvm_err pvm_asm(const char *text, size_t len, const char *name, pvm_vector *out, pvm_errbuf *e);
-/* The same, encoding for revision isa (pvm_asm: GP 0.7.2); an instruction the revision lacks is
- * an error at its line. */
+/* The same, encoding for revision isa (pvm_asm: GP 0.7.2), which out->isa records; an instruction
+ * the revision lacks is an error at its line. */
 pvm_err pvm_asm_isa(const char *text, size_t len, pvm_isa isa, const char *name, pvm_vector *out,
                     pvm_errbuf *e);
 /* Disassemble a program (and, if v != NULL, its initial state) as .pvmasm text. */

@@ -70,7 +70,14 @@ static long each_compile(const char *file, size_t (*check)(const pvm_program *p,
 			counted = -1;
 			break;
 		}
-		v.isa = (pvm_isa)isa; /* (pvm_asm_isa leaves the vector's revision to the file) */
+		if (v.isa != (pvm_isa)isa) { /* (pvm_asm_isa records the revision it assembled for) */
+			fprintf(stderr, "FAIL %s: pvm_asm_isa made a GP %s vector for GP %s\n", file, pvm_isa_name(v.isa),
+			        pvm_isa_name((pvm_isa)isa));
+			pvm_vector_fini(&v);
+			pvm_program_fini(&p);
+			counted = -1;
+			break;
+		}
 		void *pi = interp_engine.load(&p, &e);
 		const pvm_engine *jits[] = { &jit_engine, &jit_portable_engine };
 		for (int k = 0; k < 2 && counted >= 0; k++) {
