@@ -952,10 +952,11 @@ static inline uint32_t start_before(const pvm_program *p, uint32_t pc)
 	return (uint32_t)(w * 64 + 63 - (unsigned)__builtin_clzll(x));
 }
 
-/* The walk of chains for a valid GP 0.8.0 blob (p->invalid empty): every start holds a defined
- * opcode and every skip is at most 24, so the start before each block start is the terminator of
- * the block before it, every static jump and branch is such a terminator or the last instruction,
- * and the only instruction that ends a straight run inside a block is ecalli. It visits the block
+/* The walk of chains for a regular program (p->regular: 0 is a start, every start holds a defined
+ * opcode and every skip is at most 24; a valid GP 0.8.0 blob is), so the start before each block
+ * start is the terminator of the block before it, every static jump and branch is such a
+ * terminator or the last instruction, and the only instruction that ends a straight run inside a
+ * block is ecalli. It visits the block
  * starts and the ecallis alone, found sixteen positions at a time (is_block, and the code's bytes
  * equal to ecalli's at bitmask starts), and marks what walk_starts marks (ctest jit_cache: the
  * compile without a cache walks every start). */
@@ -1019,7 +1020,7 @@ static uint32_t *chains(const pvm_program *p, bool general, uint8_t *lh, uint32_
 		        : ctl == PVM_CTL_BRANCH ? (branch_likely((unsigned)op) ? K_BRANCH_LIKELY : K_BRANCH) : K_END;
 	}
 	uint32_t *blk = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *blk);
-	bool by_blocks = !general && p->isa == PVM_ISA_080 && !p->invalid[0] && pvm_mutant_active() == PVM_MUT_NONE;
+	bool by_blocks = !general && p->regular && pvm_mutant_active() == PVM_MUT_NONE;
 	uint32_t n = by_blocks ? walk_blocks(p, kind, lh, blk) : walk_starts(p, kind, lh, blk);
 	for (uint32_t i = 0; i < p->jt_len; i++)
 		if (p->jump_table[i] <= p->code_len) lh[p->jump_table[i]] |= LH_TARGET;

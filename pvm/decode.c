@@ -420,6 +420,7 @@ static void analyse(pvm_program *p, unsigned flags)
 	}
 	if (is08 && !(flags & PVM_DECODE_GENERAL)) {
 		if (walk08(p, byte, limit, &last)) {
+			p->regular = true; /* (what the walk of valid blobs requires) */
 			p->gas_cost[len] = 0; /* running off the end panics without a charge (§3) */
 			if (flags & PVM_DECODE_POLKAVM_END && pvm_op_falls(p->inst[last].op))
 				snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", last,
@@ -447,6 +448,7 @@ static void analyse(pvm_program *p, unsigned flags)
 	fill_gap(p, 0, s);
 	/* ϖ: 0 and every successor of a terminator, if it holds a valid instruction (GP 0.6.7+). */
 	bool term_before = s == 0; /* the start before s is a valid terminator whose successor is s (or s is 0) */
+	bool regular = s == 0 && len > 0; /* p->regular so far */
 	while (s < len) {
 		uint32_t t = pvm_starts_next(&it), gap = t - s - 1, b = byte[p->code[s]];
 		int op = (int)(b & 0xFF) - 1;
@@ -481,12 +483,14 @@ static void analyse(pvm_program *p, unsigned flags)
 			}
 		}
 		last = s;
+		regular &= op >= 0 && gap <= 24;
 		/* a terminator's successor is t only if its skip was not cut at 24 */
 		term_before = b & BYTE_TERM && gap <= 24;
 		fill_gap(p, s + 1, t);
 		s = t;
 	}
 	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
+	p->regular = regular;
 	if (is08) {
 		if (gathering) { /* the block runs into the trap at code_len */
 			words[n_words++] = cost_word(p, ct, &p->inst[len]);

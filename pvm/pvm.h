@@ -174,6 +174,9 @@ typedef struct pvm_program {
 	char invalid[96];      /* 0.8.0: why deblob's prevalidation (§3) rejects the blob ("pc N:
 	                          reason"), "" if it does not; such a program panics on its first
 	                          step without charging gas */
+	bool regular;          /* 0 starts an instruction, every start holds a defined opcode and every
+	                          skip is at most 24 (a valid 0.8.0 blob is; deblob tells for any):
+	                          then the start before a block start is a terminator */
 } pvm_program;
 
 /* Decode a §2 blob with revision isa. `name` is used in error messages ("name: offset N: reason").

@@ -1,7 +1,8 @@
 /* tests/pvm/walks.c: deblob's two walks give the same program. Every 0.8.0 blob is decoded twice,
  * by default (the walk of valid blobs, falling back to the general walk) and with
  * PVM_DECODE_GENERAL (the general walk alone), and every array compared byte for byte: the
- * record at every pc 0..code_len, is_start, is_block, gas_cost, and the prevalidation note; with
+ * record at every pc 0..code_len, is_start, is_block, gas_cost, and the prevalidation note, and
+ * each program's `regular` against the code itself; with
  * PVM_DECODE_POLKAVM_END too. Blobs: every GP 0.8 vector in the folders given, and seeded random
  * ones: mostly valid (the fast walk's), with every form's fields at every skip 0..24 and both
  * signs, register fields 0-15 (rD bytes 0-255), branches whose neighbours are trap or unlikely,
@@ -32,6 +33,20 @@ static bool valid_blob(const pvm_program *p)
 	return true;
 }
 
+/* p->regular told from the code itself: 0 is a start, every start holds a defined opcode, and every
+ * start is at most 25 bytes from the next (or from code_len). */
+static bool regular_of(const pvm_program *p)
+{
+	if (!p->code_len || !p->is_start[0]) return false;
+	for (uint32_t pc = 0, prev = 0; pc <= p->code_len; pc++)
+		if (p->is_start[pc]) {
+			if (pc < p->code_len && pvm_op_decode(p->isa, p->code[pc]) < 0) return false;
+			if (pc && pc - prev - 1 > 24) return false;
+			prev = pc;
+		}
+	return true;
+}
+
 static void compare(const uint8_t *blob, size_t len, const char *name)
 {
 	for (unsigned flags = 0; flags <= PVM_DECODE_POLKAVM_END; flags += PVM_DECODE_POLKAVM_END) {
@@ -52,7 +67,8 @@ static void compare(const uint8_t *blob, size_t len, const char *name)
 		                   memcmp(a.is_start, b.is_start, n) ? "is_start" :
 		                   memcmp(a.is_block, b.is_block, n) ? "is_block" :
 		                   memcmp(a.gas_cost, b.gas_cost, n * sizeof *a.gas_cost) ? "gas_cost" :
-		                   strcmp(a.invalid, b.invalid) ? "invalid" : NULL;
+		                   strcmp(a.invalid, b.invalid) ? "invalid" :
+		                   a.regular != regular_of(&a) || b.regular != regular_of(&b) ? "regular" : NULL;
 		if (what) {
 			if (differ++ < 20) {
 				printf("DIFFER %s (flags %u): %s", name, flags, what);
