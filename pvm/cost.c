@@ -95,6 +95,7 @@ enum { HORIZON = 2048 };       /* cycles the schedule covers (prime-sieve has bl
 	_Static_assert((l) <= (a) && (s) <= (a) && ((m) + (d) == 0 || (a) > 0), "cost.def " #name ": a unit without an ALU"); \
 	_Static_assert((a) <= 2 && (m) <= 1 && (d) <= 1, "cost.def " #name ": the schedule's unit counts"); \
 	_Static_assert((d2) >= (d1), "cost.def " #name ": d2 < d1 (cost_row.dd)"); \
+	_Static_assert((d1) >= 1 && (d2) <= DECODE_SLOTS, "cost.def " #name ": decode slots (schedule32's slot)"); \
 	_Static_assert(PVM_D_##dkind != PVM_D_PS || PVM_RW_##regs == PVM_RW_RAB_WD, "cost.def " #name ": PS needs rA, rB -> rD (cost_fast)"); \
 	_Static_assert(PVM_D_##dkind != PVM_D_FIX || (d1) == (d2), "cost.def " #name ": FIX with two slot counts");
 #include "cost.def"
@@ -176,8 +177,10 @@ static inline __attribute__((always_inline)) cost_fast entry_of(const cost_table
                                                               unsigned *src2, unsigned *dst, unsigned *ds)
 {
 	cost_fast r = t->fast[w & 0xFF];
-	uint64_t x = w | 16ull << 40 | 17ull << 48;
-	*src1 = x >> r.sh1 & 0xFF, *src2 = x >> r.sh2 & 0xFF, *dst = x >> r.shd & 0xFF;
+	uint8_t x[8];
+	uint64_t wx = w | 16ull << 40 | 17ull << 48;
+	memcpy(x, &wx, 8);
+	*src1 = x[r.b1], *src2 = x[r.b2], *dst = x[r.bd];
 	unsigned eq = (*dst == *src1) | ((*dst == *src2) & r.p);
 	*ds = r.d1 + (r.dd & (eq - 1));
 	return r;
@@ -296,98 +299,93 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 
 /* schedule32's state before word i handed over to schedule (the cycles of word 0 of its planes: the
  * ALUs', the full cycles', the multiplier's and divider's in *q, the starts per cycle in starts[]; the
- * R + 1 of each of its n entries in ret[], 0 past them). */
+ * decode slots used so far, slot (4 * the decode cycle + the slots used in it); R + 1 after each word
+ * of words[0..i) in ret[], where the words of move_reg, which are no entries, are skipped). */
 static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const uint64_t *words, size_t i,
                                                       size_t n_words, const plane *q, const uint8_t starts[64],
                                                       const uint8_t prod_done[18], const uint8_t ret[ROB_SIZE],
-                                                      uint32_t n, uint32_t dc, unsigned dec_left, uint32_t max_done,
-                                                      uint32_t *cost)
+                                                      uint32_t slot, uint32_t max_done, uint32_t *cost)
 {
 	sched s;
 	s.pl[0] = *q;
 	memcpy(s.starts, starts, 64);
 	s.init = 1;
 	for (unsigned k = 0; k < 18; k++) s.prod_done[k] = prod_done[k];
-	for (unsigned k = 0; k < ROB_SIZE; k++) s.retired[k] = ret[k];
+	memset(s.retired, 0, sizeof s.retired);
+	s.n = 0;
+	for (size_t k = 0; k < i; k++)
+		if (!(t->fast[words[k] & 0xFF].bits & COST_FAST_MOVE)) s.retired[s.n++] = ret[k];
 	memset(s.full, 0, sizeof s.full);
-	s.n = n;
-	s.dc = dc;
-	s.dec_left = dec_left;
+	s.dc = slot / DECODE_SLOTS;
+	s.dec_left = DECODE_SLOTS - slot % DECODE_SLOTS; /* (a full cycle as the next one with none used: the same) */
 	s.last_r = max_done ? max_done + 1 : 0;
 	return schedule_from(t, words, i, n_words, &s, cost);
 }
 
-/* schedule's computation while the block's entries are at most 32 (the ROB never fills: an entry
- * waits for the one 32 before it) and all end by cycle 64 (done <= 64; most blocks: their cost is
- * below 61), then schedule_from's from the word where that ends, with the state so far (no word
- * before it is computed again): the planes of word 0 alone, the ALUs' in registers, the starts
- * counted per cycle in bytes with a mask of the cycles that have all 5 (fewer words to keep in
- * registers than three planes), the row of an entry one load (cost_fast), and the start guessed
- * to be the lower bound, which most are (the search where it is not). With no ROB to wait for,
- * the retirement cycle of the last entry is the largest done + 1. False where schedule declines
- * (its declines here are schedule's own tests, on the same state). */
+/* schedule's computation while the block's words are at most 32 (the ROB never fills: an entry
+ * waits for the one 32 before it), all end by cycle 64 (done <= 64; most blocks: their cost is
+ * below 61) and use one ALU or none (no multiplier, divider or second ALU: rare), then
+ * schedule_from's from the word where that ends, with the state so far (no word before it is
+ * computed again): the planes of word 0 alone, the ALUs' in registers, the starts counted per
+ * cycle in bytes with a mask of the cycles that have all 5 (fewer words to keep in registers than
+ * three planes), the row of an entry one load (cost_fast), and the start guessed to be the lower
+ * bound, which most are (the search where it is not). With no ROB to wait for, the retirement
+ * cycle of the last entry is the largest done + 1. False where schedule declines (its declines
+ * here are schedule's tests, on the same state). */
 static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
-	uint64_t a0 = 0, a1 = 0, a2 = 0, full = 0, mul = 0, div = 0; /* full: the cycles with 5 starts */
+	uint64_t a0 = 0, a1 = 0, a2 = 0, full = 0; /* full: the cycles with 5 starts */
 	uint8_t starts[64] = { 0 }; /* per cycle (bytes: fewer planes to keep in registers) */
-	uint8_t prod_done[18] = { 0 }, ret[ROB_SIZE] = { 0 }; /* ret: R + 1 of each entry (0: none yet) */
-	uint32_t dc = 0, max_done = 0, n = 0;
-	unsigned dec_left = DECODE_SLOTS;
-	/* up to word 32: fewer than 32 entries before it (the ROB is not full) */
-	size_t i, end = n_words < ROB_SIZE ? n_words : ROB_SIZE;
+	uint8_t prod_done[18] = { 0 }, ret[ROB_SIZE]; /* ret[i]: R + 1 after word i */
+	/* the decode slots used: 4 * the decode cycle + the slots used in it (a cycle with all 4 used
+	 * counts as the next one with none: an entry takes at least 1) */
+	uint32_t slot = 0, max_done = 0;
+	size_t i, end = n_words < ROB_SIZE ? n_words : ROB_SIZE; /* (fewer than 32 entries before word i) */
 	for (i = 0; i < end; i++) {
 		uint64_t w = words[i];
 		unsigned src1, src2, dst, ds;
 		cost_fast r = entry_of(t, w, &src1, &src2, &dst, &ds);
-		uint32_t d = dc + (ds > dec_left); /* (dc and dec_left are the state before the entry until it is in) */
-		unsigned left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
+		/* its decode cycle: the one of slot if it has ds slots left, else the next */
+		uint32_t at = slot % DECODE_SLOTS + ds > DECODE_SLOTS ? (slot | (DECODE_SLOTS - 1)) + 1 : slot;
 		uint32_t p1 = prod_done[src1], p2 = prod_done[src2];
 		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
 			prod_done[dst] = (uint8_t)p1;
-			dc = d, dec_left = left;
+			slot = at + ds;
 			continue;
 		}
-		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = d + 1;
+		if (r.bits & (COST_FAST_MD | COST_FAST_ALU2 | COST_FAST_SLOW)) /* (rare: schedule's) */
+			goto over;
+		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
 		start = p1 > start ? p1 : start;
 		start = p2 > start ? p2 : start;
-		uint64_t alu = alu_mask(r), alu2 = alu2_mask(r);
-		uint64_t blocked = full | (alu & a2) | (alu2 & a1 & a0);
-		if (r.bits & (COST_FAST_MD | COST_FAST_SLOW)) {
-			if (r.bits & COST_FAST_SLOW) return false;
-			blocked |= t->row[w & 0xFF].need >> 12 & 1 ? mul : div;
-		}
-		if (start > 63) goto over;
+		uint64_t alu = alu_mask(r), blocked = full | (alu & a2);
+		if (start + lat > 64) goto over; /* (lat >= 1: start <= 63 below) */
 		if (blocked >> start & 1) { /* (the lower bound is taken) */
 			uint64_t free_ = ~blocked & (~0ull << start);
 			if (!free_) goto over;
 			start = low(free_);
+			if (start + lat > 64) goto over;
 		}
 		uint32_t done = start + lat;
-		if (done > 64) goto over;
 		uint64_t m = low_bits[lat] << start & alu; /* [start, done) if it has an ALU */
-		uint64_t c = (a0 & m & ~alu2) | (m & alu2), c2 = a1 & c;
-		a0 ^= m & ~alu2;
+		uint64_t c = a0 & m, c2 = a1 & c; /* (the carries of adding 1) */
+		a0 ^= m;
 		a1 ^= c;
 		a2 ^= c2;
 		if (a2 & (a1 | a0) & m) return false;
-		if (r.bits & COST_FAST_MD) {
-			uint64_t *u = t->row[w & 0xFF].need >> 12 & 1 ? &mul : &div;
-			if (*u & m) return false;
-			*u |= m;
-		}
 		if (++starts[start] == STARTS) full |= 1ull << start;
 		prod_done[dst] = (uint8_t)done;
 		max_done = done > max_done ? done : max_done;
-		dc = d, dec_left = left;
-		ret[n++] = (uint8_t)(max_done + 2);
+		slot = at + ds;
+		ret[i] = (uint8_t)(max_done + 2);
 		continue;
 	over: /* word i is past the planes' word 0: schedule goes on from it */
 		break;
 	}
 	if (i < n_words) /* (word i is past the planes' word 0, or word 32) */
 		return schedule32_over(t, words, i, n_words,
-		                       &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .full = full, .mul = mul, .div = div },
-		                       starts, prod_done, ret, n, dc, dec_left, max_done, cost);
+		                       &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .full = full },
+		                       starts, prod_done, ret, slot, max_done, cost);
 	uint32_t cycles = max_done ? max_done + 2 : 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
 	return true;
