@@ -167,8 +167,9 @@ uint32_t pvm_count_starts(const pvm_program *p)
 typedef uint32_t v4u __attribute__((vector_size(16)));
 _Static_assert(sizeof(pvm_inst) == 32 && offsetof(pvm_inst, pc) == 4 && offsetof(pvm_inst, next) == 8 &&
                offsetof(pvm_inst, target) == 12 && offsetof(pvm_inst, imm) == 16, "fill_gap's stores");
-/* Records { trap, pc, next = to } for the positions [from, to) (to - from <= 24), four at a time
- * as fill_gap writes them (its entries past to are written again later in the walk). */
+/* Records { trap, pc, next = to } for the positions [from, to) (to - from <= 24), three at a time
+ * as fill_gap writes them (its entries past to are written again later in the walk). Three: one
+ * round for the gaps of instructions up to 4 bytes long, most of them (four: 8 stores where 6 do). */
 static inline __attribute__((always_inline)) void fill_gap_short(pvm_program *p, uint32_t from, uint32_t to)
 {
 	const v4u zero = { 0, 0, 0, 0 }, one = { 0, 1, 0, 0 };
@@ -185,16 +186,13 @@ static inline __attribute__((always_inline)) void fill_gap_short(pvm_program *p,
 		memcpy(at + 64, &lo, 16);
 		memcpy(at + 80, &zero, 16);
 		lo += one;
-		memcpy(at + 96, &lo, 16);
-		memcpy(at + 112, &zero, 16);
-		lo += one;
-		pc += 4, at += 128;
+		pc += 3, at += 96;
 	} while (pc < to);
 }
 /* Positions [from, to) hold no instruction start, to being the next set position: traps
- * { .op = trap, .pc = pc, .next = pc + 1 + min(to - pc - 1, 24) }. Written four at a time, each
+ * { .op = trap, .pc = pc, .next = pc + 1 + min(to - pc - 1, 24) }. Written three at a time, each
  * as two 16-byte stores (op and zero registers, pc, next, zero target; zero imm and imm2): the
- * (up to 4) entries written from to on are written again later in the walk (the walk goes up, and
+ * (up to 2) entries written from to on are written again later in the walk (the walk goes up, and
  * inst has 3 spare entries past code_len; to <= code_len). */
 static inline __attribute__((always_inline)) void fill_gap(pvm_program *p, uint32_t from, uint32_t to)
 {
