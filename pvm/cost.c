@@ -156,8 +156,8 @@ typedef struct sched {
 	uint32_t prod_done[18];  /* per register: the done cycle of its producer (0: none) */
 	uint32_t retired[ROB_SIZE]; /* R + 1 of the last 32 entries, by index mod 32 (0: none yet) */
 	uint32_t full[9];        /* see the search below */
-	uint32_t n, dc, last_r;  /* entries so far, the decode cycle, the largest R */
-	unsigned dec_left;       /* decode slots left in cycle dc */
+	uint32_t n, last_r;      /* entries so far, the largest R */
+	uint32_t slot;           /* the decode slots used: 4 * the decode cycle + the slots used in it */
 } sched;
 
 /* Zeroes the plane words [init, to) and their cycles' start counts (a word at a time: fixed sizes,
@@ -186,36 +186,32 @@ static inline __attribute__((always_inline)) cost_fast entry_of(const cost_table
 	return r;
 }
 
-/* schedule from word i on, in state *s. */
+/* schedule from word i on, in state *s (read and written in place: one base for all of it). */
 static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, size_t n_words, sched *s,
                           uint32_t *cost)
 {
-	plane *pl = s->pl;
-	uint8_t *starts = s->starts;
-	uint32_t *prod_done = s->prod_done, *retired = s->retired, *full = s->full;
-	uint32_t init = s->init, n = s->n, dc = s->dc, last_r = s->last_r;
-	unsigned dec_left = s->dec_left;
-	for (; i < n_words; i++) {
-		uint64_t w = words[i];
+	uint32_t init = s->init, n = s->n, slot = s->slot, last_r = s->last_r;
+	for (const uint64_t *wp = words + i, *end = words + n_words; wp < end; wp++) {
+		uint64_t w = *wp;
 		unsigned src1, src2, dst, ds;
 		cost_fast r = entry_of(t, w, &src1, &src2, &dst, &ds);
-		/* the decode cycle: the next one if the slots left do not hold it (ds <= 4 fit a fresh
-		 * cycle), or the one after the entry 32 before retires if that is later (the ROB is full
-		 * until then); then a fresh cycle's slots. (No branch: the two tests of the loop "wait
-		 * for the ROB, then for a cycle with the slots" give this maximum, as a cycle after that
-		 * retirement never waits for it again.) */
-		uint32_t d = dc + (ds > dec_left), rob = retired[n % ROB_SIZE];
-		d = rob > d ? rob : d;
-		dec_left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
-		dc = d;
+		/* the decode cycle: the one of slot if it has ds slots left, else the next, or the one
+		 * after the entry 32 before retires if that is later (the ROB is full until then), with a
+		 * fresh cycle's slots. (No branch: the two tests of the loop "wait for the ROB, then for
+		 * a cycle with the slots" give this maximum, as a cycle after that retirement never waits
+		 * for it again.) */
+		uint32_t at = slot % DECODE_SLOTS + ds > DECODE_SLOTS ? (slot | (DECODE_SLOTS - 1)) + 1 : slot;
+		uint32_t rob = DECODE_SLOTS * s->retired[n % ROB_SIZE];
+		at = rob > at ? rob : at;
+		slot = at + ds;
 		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
-			prod_done[dst] = prod_done[src1];
+			s->prod_done[dst] = s->prod_done[src1];
 			continue;
 		}
 		if (r.bits & COST_FAST_SLOW) return false;
-		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = dc + 1;
-		if (prod_done[src1] > start) start = prod_done[src1];
-		if (prod_done[src2] > start) start = prod_done[src2];
+		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
+		if (s->prod_done[src1] > start) start = s->prod_done[src1];
+		if (s->prod_done[src2] > start) start = s->prod_done[src2];
 		/* the masks of what this entry needs: an ALU, two, the multiplier, the divider */
 		uint64_t alu = alu_mask(r), alu2 = alu2_mask(r), need_mul = 0, need_div = 0;
 		if (r.bits & COST_FAST_MD) {
@@ -224,8 +220,8 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		}
 		uint32_t v = start / 64, done = start + lat, last = (done - 1) / 64;
 		if (done > HORIZON) return false;
-		if (last >= init) init = zero_to(pl, starts, init, last + 1);
-		const plane *q = &pl[v];
+		if (last >= init) init = zero_to(s->pl, s->starts, init, last + 1);
+		const plane *q = &s->pl[v];
 		uint64_t blocked = q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0);
 		if (r.bits & COST_FAST_MD) blocked |= (need_mul & q->mul) | (need_div & q->div);
 		if (blocked >> start % 64 & 1) { /* (the lower bound is taken: the first free cycle after) */
@@ -234,11 +230,11 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 			unsigned k = (unsigned)(alu & 1) + (unsigned)(alu2 & 1) + (need_mul ? 3 : need_div ? 6 : 0);
 			uint64_t free_ = ~blocked & (~0ull << start % 64), whole = ~blocked; /* (word v's) */
 			while (!free_) {
-				if (v == full[k] && !whole) full[k]++;
-				if (++v < full[k]) v = full[k];
+				if (v == s->full[k] && !whole) s->full[k]++;
+				if (++v < s->full[k]) v = s->full[k];
 				if (v >= PLANES) return false;
-				if (v >= init) init = zero_to(pl, starts, init, v + 1);
-				q = &pl[v];
+				if (v >= init) init = zero_to(s->pl, s->starts, init, v + 1);
+				q = &s->pl[v];
 				whole = free_ = ~(q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
 				                  (need_div & q->div));
 			}
@@ -246,7 +242,7 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 			done = start + lat;
 			last = (done - 1) / 64;
 			if (done > HORIZON) return false;
-			if (last >= init) init = zero_to(pl, starts, init, last + 1);
+			if (last >= init) init = zero_to(s->pl, s->starts, init, last + 1);
 		}
 		/* its units in every cycle of [start, done). The earlier entries starting while this one
 		 * runs must still find their units: a cycle short of units has, among the entries
@@ -256,6 +252,7 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		 * (An entry without an ALU, a jump say, uses no unit: every row with a multiplier or a
 		 * divider has an ALU.) */
 		if (alu) {
+			plane *pl = s->pl;
 			uint64_t over = 0;
 			if (v == last) { /* (most: one word; lat <= 64) */
 				over = add_alus(&pl[v], low_bits[lat] << start % 64, alu2);
@@ -275,10 +272,10 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 				}
 			if (over) return false;
 		}
-		if (++starts[start] == STARTS) pl[v].full |= 1ull << start % 64;
-		prod_done[dst] = done;
+		if (++s->starts[start] == STARTS) s->pl[v].full |= 1ull << start % 64;
+		s->prod_done[dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
-		retired[n % ROB_SIZE] = last_r + 1;
+		s->retired[n % ROB_SIZE] = last_r + 1;
 		n++;
 	}
 	uint32_t cycles = last_r + 1;
@@ -289,8 +286,7 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
 	sched s;
-	s.init = s.n = s.dc = s.last_r = 0;
-	s.dec_left = DECODE_SLOTS;
+	s.init = s.n = s.slot = s.last_r = 0;
 	memset(s.prod_done, 0, sizeof s.prod_done);
 	memset(s.retired, 0, sizeof s.retired);
 	memset(s.full, 0, sizeof s.full);
@@ -316,8 +312,7 @@ static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const
 	for (size_t k = 0; k < i; k++)
 		if (!(t->fast[words[k] & 0xFF].bits & COST_FAST_MOVE)) s.retired[s.n++] = ret[k];
 	memset(s.full, 0, sizeof s.full);
-	s.dc = slot / DECODE_SLOTS;
-	s.dec_left = DECODE_SLOTS - slot % DECODE_SLOTS; /* (a full cycle as the next one with none used: the same) */
+	s.slot = slot;
 	s.last_r = max_done ? max_done + 1 : 0;
 	return schedule_from(t, words, i, n_words, &s, cost);
 }
