@@ -235,88 +235,107 @@ static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
  * the same bytes where this one finishes: ctest deblob_walks compares them on every vector and
  * on random blobs (PVM_DECODE_GENERAL decodes with the general walk alone). */
 
-/* X_n of the n (0..4) bytes at w (the code's padding holds the 8 bytes read). */
-static inline uint64_t field_at(const uint8_t *w, unsigned n)
+/* The variable fields of a valid blob's instruction: a field of min(max(d, 0), 4) bytes, where d
+ * is what is left of the skip (-8 <= d <= 24), is its low bytes masked and sign-extended by the
+ * sign bit's xor and subtraction, from a row of this table (no clamp, no shift by a variable
+ * count): field_bits[8 + d]. */
+#define FIELD_NONE { 0, 0 }
+#define FIELD_FOUR { 0xFFFFFFFF, 0x80000000 }
+#define FIELD_FOUR4 FIELD_FOUR, FIELD_FOUR, FIELD_FOUR, FIELD_FOUR
+static const struct { uint32_t mask, sign; } field_bits[8 + 25] = {
+	FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE,
+	FIELD_NONE, { 0xFF, 0x80 }, { 0xFFFF, 0x8000 }, { 0xFFFFFF, 0x800000 }, /* d = 0 .. 3 */
+	FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR, /* d = 4 .. 24 */
+};
+#undef FIELD_FOUR4
+#undef FIELD_FOUR
+#undef FIELD_NONE
+/* X of the field at w with d left of the skip (field_bits; the code's padding holds the 4 bytes
+ * read). */
+static inline uint64_t field_at(const uint8_t *w, int d)
 {
 	uint32_t x;
 	memcpy(&x, w, 4);
-	unsigned sh = 32 - 8 * n; /* (n = 0: x << 32 >> 32 of a value shifted out) */
-	return (uint64_t)((int64_t)((uint64_t)x << 32 << sh) >> 32 >> sh);
+	uint64_t sign = field_bits[8 + d].sign;
+	return ((x & field_bits[8 + d].mask) ^ sign) - sign;
 }
-static inline unsigned clamp4u(int n) { return n < 0 ? 0 : n > 4 ? 4 : (unsigned)n; }
+/* The length of an LX field: min(b & 7, 4). */
+static inline unsigned lx_len(unsigned b) { return (b & 7) < 4 ? b & 7 : 4; }
+
+/* The register fields ra, rb, rd (as encoded) clamped, as bytes 1-3 of a record's head. */
+static inline uint32_t regs_head(unsigned ra, unsigned rb, unsigned rd)
+{
+	return (uint32_t)reg_clamp(ra) << 8 | (uint32_t)reg_clamp(rb) << 16 | (uint32_t)reg_clamp(rd) << 24;
+}
 
 /* Decodes the instruction at s, whose opcode op (defined) has form form and whose next start is
  * s + 1 + l (l <= 24), into *in: decode_into's record (the fields of forms.def, registers
- * clamped). Returns its first four bytes. */
+ * clamped). Returns its first four bytes. (Each case reads what it needs of w: fewer values
+ * live across the jump.) */
 static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, const uint8_t *w, uint32_t s,
                                                                   unsigned l, unsigned op, unsigned form)
 {
-	unsigned b1 = w[1], lo = b1 & 15, hi = b1 >> 4, ra = 0, rb = 0, rd = 0, n1, n2;
+	int d = (int)l; /* what is left of the skip */
+	unsigned n1;
+	uint32_t head = op, off = 0;
 	uint64_t x = 0, y = 0;
-	uint32_t off = 0;
 	switch (form) {
 	case PVM_FORM_NONE:
 		break;
 	case PVM_FORM_IMM:
-		x = field_at(w + 1, clamp4u((int)l));
+		x = field_at(w + 1, d);
 		break;
 	case PVM_FORM_REG_IMM64:
-		ra = lo;
+		head |= regs_head(w[1] & 15, 0, 0);
 		memcpy(&x, w + 2, 8);
 		break;
 	case PVM_FORM_IMM2:
-		n1 = clamp4u(lo & 7);
-		x = field_at(w + 2, n1);
-		y = field_at(w + 2 + n1, clamp4u((int)l - 1 - (int)n1));
+		n1 = lx_len(w[1]);
+		x = field_at(w + 2, (int)n1);
+		y = field_at(w + 2 + n1, d - 1 - (int)n1);
 		break;
 	case PVM_FORM_OFF:
-		off = (uint32_t)field_at(w + 1, clamp4u((int)l));
+		off = (uint32_t)field_at(w + 1, d);
 		break;
 	case PVM_FORM_REG_IMM:
-		ra = lo;
-		x = field_at(w + 2, clamp4u((int)l - 1));
+		head |= regs_head(w[1] & 15, 0, 0);
+		x = field_at(w + 2, d - 1);
 		break;
 	case PVM_FORM_REG_IMM2:
-		ra = lo;
-		n1 = clamp4u(hi & 7);
-		x = field_at(w + 2, n1);
-		y = field_at(w + 2 + n1, clamp4u((int)l - 1 - (int)n1));
+		head |= regs_head(w[1] & 15, 0, 0);
+		n1 = lx_len(w[1] >> 4);
+		x = field_at(w + 2, (int)n1);
+		y = field_at(w + 2 + n1, d - 1 - (int)n1);
 		break;
 	case PVM_FORM_REG_IMM_OFF:
-		ra = lo;
-		n1 = clamp4u(hi & 7);
-		x = field_at(w + 2, n1);
-		off = (uint32_t)field_at(w + 2 + n1, clamp4u((int)l - 1 - (int)n1));
+		head |= regs_head(w[1] & 15, 0, 0);
+		n1 = lx_len(w[1] >> 4);
+		x = field_at(w + 2, (int)n1);
+		off = (uint32_t)field_at(w + 2 + n1, d - 1 - (int)n1);
 		break;
 	case PVM_FORM_REG2:
-		rd = lo;
-		ra = hi;
+		head |= regs_head(w[1] >> 4, 0, w[1] & 15);
 		break;
 	case PVM_FORM_REG2_IMM:
-		ra = lo;
-		rb = hi;
-		x = field_at(w + 2, clamp4u((int)l - 1));
+		head |= regs_head(w[1] & 15, w[1] >> 4, 0);
+		x = field_at(w + 2, d - 1);
 		break;
 	case PVM_FORM_REG2_OFF:
-		ra = lo;
-		rb = hi;
-		off = (uint32_t)field_at(w + 2, clamp4u((int)l - 1));
+		head |= regs_head(w[1] & 15, w[1] >> 4, 0);
+		off = (uint32_t)field_at(w + 2, d - 1);
 		break;
 	case PVM_FORM_REG2_IMM2:
-		ra = lo;
-		rb = hi;
-		n1 = clamp4u(w[2] & 7);
-		n2 = clamp4u((int)l - 2 - (int)n1);
-		x = field_at(w + 3, n1);
-		y = field_at(w + 3 + n1, n2);
+		head |= regs_head(w[1] & 15, w[1] >> 4, 0);
+		n1 = lx_len(w[2]);
+		x = field_at(w + 3, (int)n1);
+		y = field_at(w + 3 + n1, d - 2 - (int)n1);
 		break;
 	case PVM_FORM_REG3:
-		ra = lo;
-		rb = hi;
-		rd = w[2];
+		head |= regs_head(w[1] & 15, w[1] >> 4, w[2]);
 		break;
+	default: /* (none: form is a row of forms.def, from analyse's byte table) */
+		__builtin_unreachable();
 	}
-	uint32_t head = op | (uint32_t)reg_clamp(ra) << 8 | (uint32_t)reg_clamp(rb) << 16 | (uint32_t)reg_clamp(rd) << 24;
 	memcpy(in, &head, 4);
 	in->pc = s;
 	in->next = s + 1 + l;
@@ -332,6 +351,21 @@ static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
 
 /* The walk of a valid 0.8.0 blob (above). byte: analyse's byte table; limit: the longest skip
  * accepted; *last: the last instruction's pc. */
+/* The next instruction start after those taken (pvm_starts_next's, with the current bitmask word's
+ * bits not yet taken in *x, its index in *k, nk words): code_len past the last. Most starts are in
+ * the word at hand (the compiler is told so: the common path stays in line). */
+static inline __attribute__((always_inline)) uint32_t next_start(const pvm_program *p, uint64_t *x, size_t *k,
+                                                                 size_t nk)
+{
+	while (__builtin_expect(!*x, 0)) {
+		if (++*k >= nk) return p->code_len;
+		*x = mask_word(p, *k);
+	}
+	uint32_t s = (uint32_t)(64 * *k) + (uint32_t)__builtin_ctzll(*x);
+	*x &= *x - 1;
+	return s;
+}
+
 static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_t *last)
 {
 	enum { BYTE_TERM = 1 << 16, BYTE_BRANCH = 1 << 17 };
@@ -341,13 +375,14 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 	cost_batch cb;
 	cost_batch_init(&cb, p);
 	uint64_t *words = cb.words;
-	pvm_starts it = pvm_starts_of(p);
-	uint32_t s = pvm_starts_next(&it), block = 0; /* (s = 0) */
-	size_t n_words = 0, off = 0; /* words[off..n_words): the current block's */
+	size_t k = 0, nk = ((size_t)len + 63) >> 6;
+	uint64_t x = mask_word(p, 0) & ~1ull; /* (s = 0 taken) */
+	uint32_t s = 0, block = 0;
+	uint64_t *w = words, *w_block = words; /* the next word; the current block's first */
 	uint64_t hash = COST_BATCH_INIT; /* the hash of the current block's words (cost_batch_step) */
 	p->is_block[0] = 1;
 	while (s < len) {
-		uint32_t t = pvm_starts_next(&it), gap = t - s - 1, b = byte[code[s]];
+		uint32_t t = next_start(p, &x, &k, nk), gap = t - s - 1, b = byte[code[s]];
 		if ((b & 0xFF) == 0 || gap > max_gap) { /* (an undefined opcode; a gap over 24) */
 			cost_batch_fini(&cb);
 			return false;
@@ -355,25 +390,28 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 		pvm_inst *in = &p->inst[s];
 		uint32_t head = decode_fast(in, code + s, s, gap, (b & 0xFF) - 1, b >> 8 & 0xFF);
 		uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, cb.t.hint) << 32 : head;
-		words[n_words++] = word;
+		*w++ = word;
 		hash = cost_batch_step(hash, word);
 		if (b & BYTE_TERM) { /* the block ends: t starts the next one */
-			fill_cost(p, block, t, cost_batch_end(&cb, off, n_words, hash));
+			fill_cost(p, block, t, cost_batch_end(&cb, (size_t)(w_block - words), (size_t)(w - words), hash));
 			hash = COST_BATCH_INIT;
 			p->is_block[t] = 1; /* (t = len: is_block[len] is set back to 0 below) */
 			block = t;
-			off = n_words;
+			w_block = w;
 		}
 		fill_gap_short(p, s + 1, t);
-		*last = s;
 		s = t;
 	}
+	uint64_t m; /* *last: the highest set bit of the bitmask (bit 0 is set) */
+	do m = mask_word(p, --nk);
+	while (!m);
+	*last = (uint32_t)(64 * nk) + 63 - (uint32_t)__builtin_clzll(m);
 	p->is_block[len] = 0;
 	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
 	if (block < len) { /* the last block runs into the trap at code_len */
-		words[n_words] = cost_word(p, &cb.t, &p->inst[len]);
-		hash = cost_batch_step(hash, words[n_words++]);
-		fill_cost(p, block, len, cost_batch_end(&cb, off, n_words, hash));
+		*w = cost_word(p, &cb.t, &p->inst[len]);
+		hash = cost_batch_step(hash, *w++);
+		fill_cost(p, block, len, cost_batch_end(&cb, (size_t)(w_block - words), (size_t)(w - words), hash));
 	}
 	cost_batch_fini(&cb);
 	return true;
