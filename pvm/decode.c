@@ -218,11 +218,15 @@ static inline __attribute__((always_inline)) void fill_gap(pvm_program *p, uint3
 #define SPREAD64(b) SPREAD16(b), SPREAD16((b) + 16), SPREAD16((b) + 32), SPREAD16((b) + 48)
 static const uint64_t spread[256] = { SPREAD64(0), SPREAD64(64), SPREAD64(128), SPREAD64(192) };
 
-/* Gas cost of the positions [from, to): cost (four at a time: gas_cost has 3 spare entries). */
+/* Gas cost of the positions [from, to): cost (eight at a time, as two 16-byte stores: gas_cost has
+ * 7 spare entries; the blocks are filled in order, so those written past to are written again). */
 static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
 {
 	const v4u c = (v4u){ 0, 0, 0, 0 } + cost;
-	for (uint32_t pc = from; pc < to; pc += 4) memcpy(p->gas_cost + pc, &c, 16);
+	for (uint32_t pc = from; pc < to; pc += 8) {
+		memcpy(p->gas_cost + pc, &c, 16);
+		memcpy(p->gas_cost + pc + 4, &c, 16);
+	}
 }
 
 /* ---- the 0.8.0 walk of a valid blob ----------------------------------------------------------
@@ -346,9 +350,6 @@ static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, 
 }
 
 
-/* Gas cost of the positions [from, to): cost (four at a time: gas_cost has 3 spare entries). */
-static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost);
-
 /* The walk of a valid 0.8.0 blob (above). byte: analyse's byte table; limit: the longest skip
  * accepted; *last: the last instruction's pc. */
 /* The next instruction start after those taken (pvm_starts_next's, with the current bitmask word's
@@ -431,7 +432,7 @@ static void analyse(pvm_program *p, unsigned flags)
 	p->inst = pvm_xmalloc((n + 3) * sizeof *p->inst); /* (+ 3: fill_gap) */
 	p->is_start = pvm_xmalloc(n + 8); /* + 8: is_start is written 8 positions per bitmask byte */
 	p->is_block = pvm_xcalloc(n, 1);
-	p->gas_cost = pvm_xmalloc((n + 3) * sizeof *p->gas_cost); /* (+ 3: fill_cost) */
+	p->gas_cost = pvm_xmalloc((n + 7) * sizeof *p->gas_cost); /* (+ 7: fill_cost) */
 	for (size_t i = 0; i < ((size_t)len + 7) / 8; i++) memcpy(p->is_start + 8 * i, &spread[p->bitmask[i]], 8);
 	p->is_start[len] = 1;
 	/* prevalidation v_blob: the walk from 0 visits only defined opcodes at set bitmask bits and
