@@ -186,11 +186,81 @@ static inline __attribute__((always_inline)) cost_fast entry_of(const cost_table
 	return r;
 }
 
+/* Places an entry whose start is at least start and whose latency is lat in state *s: finds its
+ * start (the first cycle from start where its units are free: an ALU, two if alu2 is all ones, the
+ * multiplier or the divider if need_mul or need_div is) and adds its units to every cycle of
+ * [start, start + lat). Returns the start, or NEVER where schedule declines. Instantiated twice:
+ * in line for the entries without a multiplier or divider (need_mul = need_div = 0: the terms
+ * fold away), and out of line for the rest. */
+static inline __attribute__((always_inline)) uint32_t place(sched *s, uint32_t start, uint32_t lat, uint64_t alu,
+                                                           uint64_t alu2, uint64_t need_mul, uint64_t need_div)
+{
+	uint32_t init = s->init, v = start / 64, done = start + lat, last = (done - 1) / 64;
+	if (done > HORIZON) return NEVER;
+	if (last >= init) init = s->init = zero_to(s->pl, s->starts, init, last + 1);
+	const plane *q = &s->pl[v];
+	uint64_t blocked = q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) | (need_div & q->div);
+	if (blocked >> start % 64 & 1) { /* (the lower bound is taken: the first free cycle after) */
+		/* full[k]: the words below it are blocked in every cycle for an entry of class k (its
+		 * units): counts only grow, so it only grows */
+		unsigned k = (unsigned)(alu & 1) + (unsigned)(alu2 & 1) + (need_mul ? 3 : need_div ? 6 : 0);
+		uint64_t free_ = ~blocked & (~0ull << start % 64), whole = ~blocked; /* (word v's) */
+		while (!free_) {
+			if (v == s->full[k] && !whole) s->full[k]++;
+			if (++v < s->full[k]) v = s->full[k];
+			if (v >= PLANES) return NEVER;
+			if (v >= init) init = s->init = zero_to(s->pl, s->starts, init, v + 1);
+			q = &s->pl[v];
+			whole = free_ = ~(q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
+			                  (need_div & q->div));
+		}
+		start = 64 * v + low(free_);
+		done = start + lat;
+		last = (done - 1) / 64;
+		if (done > HORIZON) return NEVER;
+		if (last >= init) s->init = zero_to(s->pl, s->starts, init, last + 1);
+	}
+	/* its units in every cycle of [start, done). The earlier entries starting while this one
+	 * runs must still find their units: a cycle short of units has, among the entries
+	 * running in it, one that started last, and its start cycle is short too (every other
+	 * one runs there); this entry's own start fits; so they all do exactly when no cycle of
+	 * [start, done) is over (more than 4 ALUs: a2 and a1 or a0; 2 multipliers or dividers).
+	 * (An entry without an ALU, a jump say, uses no unit: every row with a multiplier or a
+	 * divider has an ALU.) */
+	if (!alu) return start;
+	plane *pl = s->pl;
+	uint64_t over = 0;
+	if (v == last) { /* (most: one word; lat <= 64) */
+		over = add_alus(&pl[v], low_bits[lat] << start % 64, alu2);
+	} else if (v + 1 == last) { /* (a load across a word's end, say) */
+		over = add_alus(&pl[v], ~0ull << start % 64, alu2);
+		over |= add_alus(&pl[last], ~0ull >> (63 - (done - 1) % 64), alu2);
+	} else {
+		for (uint32_t k = v; k <= last; k++) over |= add_alus(&pl[k], span(k, start, done), alu2);
+	}
+	if (need_mul | need_div)
+		for (uint32_t k = v; k <= last; k++) {
+			plane *u = &pl[k];
+			uint64_t m = span(k, start, done);
+			over |= ((need_mul & u->mul) | (need_div & u->div)) & m;
+			u->mul |= need_mul & m;
+			u->div |= need_div & m;
+		}
+	return over ? NEVER : start;
+}
+
+/* place for an entry with a multiplier or a divider (rare). */
+static __attribute__((noinline)) uint32_t place_md(sched *s, uint32_t start, uint32_t lat, uint64_t alu,
+                                                   uint64_t alu2, bool div)
+{
+	return place(s, start, lat, alu, alu2, div ? 0 : ~0ull, div ? ~0ull : 0);
+}
+
 /* schedule from word i on, in state *s (read and written in place: one base for all of it). */
 static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, size_t n_words, sched *s,
                           uint32_t *cost)
 {
-	uint32_t init = s->init, n = s->n, slot = s->slot, last_r = s->last_r;
+	uint32_t n = s->n, slot = s->slot, last_r = s->last_r;
 	for (const uint64_t *wp = words + i, *end = words + n_words; wp < end; wp++) {
 		uint64_t w = *wp;
 		unsigned src1, src2, dst, ds;
@@ -212,67 +282,11 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
 		if (s->prod_done[src1] > start) start = s->prod_done[src1];
 		if (s->prod_done[src2] > start) start = s->prod_done[src2];
-		/* the masks of what this entry needs: an ALU, two, the multiplier, the divider */
-		uint64_t alu = alu_mask(r), alu2 = alu2_mask(r), need_mul = 0, need_div = 0;
-		if (r.bits & COST_FAST_MD) {
-			need_mul = t->row[w & 0xFF].need >> 12 & 1 ? ~0ull : 0;
-			need_div = ~need_mul;
-		}
-		uint32_t v = start / 64, done = start + lat, last = (done - 1) / 64;
-		if (done > HORIZON) return false;
-		if (last >= init) init = zero_to(s->pl, s->starts, init, last + 1);
-		const plane *q = &s->pl[v];
-		uint64_t blocked = q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0);
-		if (r.bits & COST_FAST_MD) blocked |= (need_mul & q->mul) | (need_div & q->div);
-		if (blocked >> start % 64 & 1) { /* (the lower bound is taken: the first free cycle after) */
-			/* full[k]: the words below it are blocked in every cycle for an entry of class k (its
-			 * units): counts only grow, so it only grows */
-			unsigned k = (unsigned)(alu & 1) + (unsigned)(alu2 & 1) + (need_mul ? 3 : need_div ? 6 : 0);
-			uint64_t free_ = ~blocked & (~0ull << start % 64), whole = ~blocked; /* (word v's) */
-			while (!free_) {
-				if (v == s->full[k] && !whole) s->full[k]++;
-				if (++v < s->full[k]) v = s->full[k];
-				if (v >= PLANES) return false;
-				if (v >= init) init = zero_to(s->pl, s->starts, init, v + 1);
-				q = &s->pl[v];
-				whole = free_ = ~(q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
-				                  (need_div & q->div));
-			}
-			start = 64 * v + low(free_);
-			done = start + lat;
-			last = (done - 1) / 64;
-			if (done > HORIZON) return false;
-			if (last >= init) init = zero_to(s->pl, s->starts, init, last + 1);
-		}
-		/* its units in every cycle of [start, done). The earlier entries starting while this one
-		 * runs must still find their units: a cycle short of units has, among the entries
-		 * running in it, one that started last, and its start cycle is short too (every other
-		 * one runs there); this entry's own start fits; so they all do exactly when no cycle of
-		 * [start, done) is over (more than 4 ALUs: a2 and a1 or a0; 2 multipliers or dividers).
-		 * (An entry without an ALU, a jump say, uses no unit: every row with a multiplier or a
-		 * divider has an ALU.) */
-		if (alu) {
-			plane *pl = s->pl;
-			uint64_t over = 0;
-			if (v == last) { /* (most: one word; lat <= 64) */
-				over = add_alus(&pl[v], low_bits[lat] << start % 64, alu2);
-			} else if (v + 1 == last) { /* (a load across a word's end, say) */
-				over = add_alus(&pl[v], ~0ull << start % 64, alu2);
-				over |= add_alus(&pl[last], ~0ull >> (63 - (done - 1) % 64), alu2);
-			} else {
-				for (uint32_t k = v; k <= last; k++) over |= add_alus(&pl[k], span(k, start, done), alu2);
-			}
-			if (r.bits & COST_FAST_MD) /* (rare) */
-				for (uint32_t k = v; k <= last; k++) {
-					plane *u = &pl[k];
-					uint64_t m = span(k, start, done);
-					over |= ((need_mul & u->mul) | (need_div & u->div)) & m;
-					u->mul |= need_mul & m;
-					u->div |= need_div & m;
-				}
-			if (over) return false;
-		}
-		if (++s->starts[start] == STARTS) s->pl[v].full |= 1ull << start % 64;
+		start = !(r.bits & COST_FAST_MD) ? place(s, start, lat, alu_mask(r), alu2_mask(r), 0, 0) :
+		        place_md(s, start, lat, alu_mask(r), alu2_mask(r), !(t->row[w & 0xFF].need >> 12 & 1));
+		if (start == NEVER) return false;
+		uint32_t done = start + lat;
+		if (++s->starts[start] == STARTS) s->pl[start / 64].full |= 1ull << start % 64;
 		s->prod_done[dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
 		s->retired[n % ROB_SIZE] = last_r + 1;
