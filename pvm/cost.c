@@ -388,10 +388,10 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		slot = at + ds;
 		ret[i] = (uint8_t)(max_done + 2);
 		continue;
-	over: /* word i is past the planes' word 0: schedule goes on from it */
+	over: /* word i is past the planes' word 0, or a rare one: schedule goes on from it */
 		break;
 	}
-	if (i < n_words) /* (word i is past the planes' word 0, or word 32) */
+	if (i < n_words) /* (word i is past the planes' word 0, a rare one, or word 32) */
 		return schedule32_over(t, words, i, n_words,
 		                       &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .full = full },
 		                       starts, prod_done, ret, slot, max_done, cost);
