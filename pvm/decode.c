@@ -266,11 +266,22 @@ static inline uint64_t field_at(const uint8_t *w, int d)
 /* The length of an LX field: min(b & 7, 4). */
 static inline unsigned lx_len(unsigned b) { return (b & 7) < 4 ? b & 7 : 4; }
 
-/* The register fields ra, rb, rd (as encoded) clamped, as bytes 1-3 of a record's head. */
-static inline uint32_t regs_head(unsigned ra, unsigned rb, unsigned rd)
-{
-	return (uint32_t)reg_clamp(ra) << 8 | (uint32_t)reg_clamp(rb) << 16 | (uint32_t)reg_clamp(rd) << 24;
-}
+/* Byte 1's two register nibbles, each clamped as reg_clamp does: the low one in bits 0-7, the high
+ * one in bits 8-15 (one load for both; with mutants built in, through reg_clamp and its hook). */
+#ifdef JITPROOF_MUTANTS
+static inline uint32_t nibble_regs(unsigned b1) { return reg_clamp(b1 & 15) | (uint32_t)reg_clamp(b1 >> 4) << 8; }
+#else
+#define NIBBLES(b) ((((b) & 15) < 12 ? (b) & 15 : 12) | (((b) >> 4) < 12 ? (b) >> 4 : 12) << 8)
+#define NIBBLES4(b) NIBBLES(b), NIBBLES((b) + 1), NIBBLES((b) + 2), NIBBLES((b) + 3)
+#define NIBBLES16(b) NIBBLES4(b), NIBBLES4((b) + 4), NIBBLES4((b) + 8), NIBBLES4((b) + 12)
+#define NIBBLES64(b) NIBBLES16(b), NIBBLES16((b) + 16), NIBBLES16((b) + 32), NIBBLES16((b) + 48)
+static const uint16_t nibbles[256] = { NIBBLES64(0), NIBBLES64(64), NIBBLES64(128), NIBBLES64(192) };
+#undef NIBBLES64
+#undef NIBBLES16
+#undef NIBBLES4
+#undef NIBBLES
+static inline uint32_t nibble_regs(unsigned b1) { return nibbles[b1]; }
+#endif
 
 /* Decodes the instruction at s, whose opcode op (defined) has form form and whose next start is
  * s + 1 + l (l <= 24), into *in: decode_into's record (the fields of forms.def, registers
@@ -290,7 +301,7 @@ static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, 
 		x = field_at(w + 1, d);
 		break;
 	case PVM_FORM_REG_IMM64:
-		head |= regs_head(w[1] & 15, 0, 0);
+		head |= (nibble_regs(w[1]) & 0xFF) << 8; /* rA */
 		memcpy(&x, w + 2, 8);
 		break;
 	case PVM_FORM_IMM2:
@@ -302,40 +313,40 @@ static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, 
 		off = (uint32_t)field_at(w + 1, d);
 		break;
 	case PVM_FORM_REG_IMM:
-		head |= regs_head(w[1] & 15, 0, 0);
+		head |= (nibble_regs(w[1]) & 0xFF) << 8;
 		x = field_at(w + 2, d - 1);
 		break;
 	case PVM_FORM_REG_IMM2:
-		head |= regs_head(w[1] & 15, 0, 0);
+		head |= (nibble_regs(w[1]) & 0xFF) << 8;
 		n1 = lx_len(w[1] >> 4);
 		x = field_at(w + 2, (int)n1);
 		y = field_at(w + 2 + n1, d - 1 - (int)n1);
 		break;
 	case PVM_FORM_REG_IMM_OFF:
-		head |= regs_head(w[1] & 15, 0, 0);
+		head |= (nibble_regs(w[1]) & 0xFF) << 8;
 		n1 = lx_len(w[1] >> 4);
 		x = field_at(w + 2, (int)n1);
 		off = (uint32_t)field_at(w + 2 + n1, d - 1 - (int)n1);
 		break;
 	case PVM_FORM_REG2:
-		head |= regs_head(w[1] >> 4, 0, w[1] & 15);
+		head |= (nibble_regs(w[1]) & 0xFF00) | (nibble_regs(w[1]) & 0xFF) << 24; /* rA high, rD low */
 		break;
 	case PVM_FORM_REG2_IMM:
-		head |= regs_head(w[1] & 15, w[1] >> 4, 0);
+		head |= nibble_regs(w[1]) << 8; /* rA, rB */
 		x = field_at(w + 2, d - 1);
 		break;
 	case PVM_FORM_REG2_OFF:
-		head |= regs_head(w[1] & 15, w[1] >> 4, 0);
+		head |= nibble_regs(w[1]) << 8;
 		off = (uint32_t)field_at(w + 2, d - 1);
 		break;
 	case PVM_FORM_REG2_IMM2:
-		head |= regs_head(w[1] & 15, w[1] >> 4, 0);
+		head |= nibble_regs(w[1]) << 8;
 		n1 = lx_len(w[2]);
 		x = field_at(w + 3, (int)n1);
 		y = field_at(w + 3 + n1, d - 2 - (int)n1);
 		break;
 	case PVM_FORM_REG3:
-		head |= regs_head(w[1] & 15, w[1] >> 4, w[2]);
+		head |= nibble_regs(w[1]) << 8 | (uint32_t)reg_clamp(w[2]) << 24;
 		break;
 	default: /* (none: form is a row of forms.def, from analyse's byte table) */
 		__builtin_unreachable();
