@@ -669,15 +669,15 @@ void cost_batch_fini(cost_batch *b)
 	free(b->slot);
 }
 
-/* The slot of the hash table where hash h starts its probe. */
+/* The slot of the hash table where hash h starts its probe: its top bits (the walk's last step is a
+ * multiply, and bit i of a product depends on bits 0..i of the factor: the top bits on all of them,
+ * so no finishing mix is needed). */
 static inline uint32_t batch_home(const cost_batch *b, uint64_t h) { return (uint32_t)(h >> (64 - b->bits)); }
 
 uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words, uint64_t h)
 {
 	const uint64_t *w = b->words + off;
 	uint32_t n = (uint32_t)(n_words - off);
-	h ^= h >> 29;
-	h *= 0x94D049BB133111EBull;
 	uint32_t mask = (1u << b->bits) - 1;
 	for (uint32_t i = batch_home(b, h);; i = (i + 1) & mask) {
 		if (!b->slot[i]) { /* a new one */
