@@ -361,8 +361,6 @@ static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, 
 }
 
 
-/* The walk of a valid 0.8.0 blob (above). byte: analyse's byte table; limit: the longest skip
- * accepted; *last: the last instruction's pc. */
 /* The next instruction start after those taken (pvm_starts_next's, with the current bitmask word's
  * bits not yet taken in *x, its index in *k, nk words): code_len past the last. Most starts are in
  * the word at hand (the compiler is told so: the common path stays in line). */
@@ -378,6 +376,8 @@ static inline __attribute__((always_inline)) uint32_t next_start(const pvm_progr
 	return s;
 }
 
+/* The walk of a valid 0.8.0 blob (above). byte: analyse's byte table; limit: the longest skip
+ * accepted; *last: the last instruction's pc. */
 static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_t *last)
 {
 	enum { BYTE_TERM = 1 << 16, BYTE_BRANCH = 1 << 17 };
