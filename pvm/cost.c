@@ -95,6 +95,7 @@ enum { HORIZON = 2048 };       /* cycles the schedule covers (prime-sieve has bl
 	_Static_assert((l) <= (a) && (s) <= (a) && ((m) + (d) == 0 || (a) > 0), "cost.def " #name ": a unit without an ALU"); \
 	_Static_assert((a) <= 2 && (m) <= 1 && (d) <= 1, "cost.def " #name ": the schedule's unit counts"); \
 	_Static_assert((d2) >= (d1), "cost.def " #name ": d2 < d1 (cost_row.dd)"); \
+	_Static_assert((d1) >= 1 && (d2) <= DECODE_SLOTS, "cost.def " #name ": decode slots (schedule32's slot)"); \
 	_Static_assert(PVM_D_##dkind != PVM_D_PS || PVM_RW_##regs == PVM_RW_RAB_WD, "cost.def " #name ": PS needs rA, rB -> rD (cost_fast)"); \
 	_Static_assert(PVM_D_##dkind != PVM_D_FIX || (d1) == (d2), "cost.def " #name ": FIX with two slot counts");
 #include "cost.def"
@@ -155,8 +156,8 @@ typedef struct sched {
 	uint32_t prod_done[18];  /* per register: the done cycle of its producer (0: none) */
 	uint32_t retired[ROB_SIZE]; /* R + 1 of the last 32 entries, by index mod 32 (0: none yet) */
 	uint32_t full[9];        /* see the search below */
-	uint32_t n, dc, last_r;  /* entries so far, the decode cycle, the largest R */
-	unsigned dec_left;       /* decode slots left in cycle dc */
+	uint32_t n, last_r;      /* entries so far, the largest R */
+	uint32_t slot;           /* the decode slots used: 4 * the decode cycle + the slots used in it */
 } sched;
 
 /* Zeroes the plane words [init, to) and their cycles' start counts (a word at a time: fixed sizes,
@@ -176,106 +177,119 @@ static inline __attribute__((always_inline)) cost_fast entry_of(const cost_table
                                                               unsigned *src2, unsigned *dst, unsigned *ds)
 {
 	cost_fast r = t->fast[w & 0xFF];
-	uint64_t x = w | 16ull << 40 | 17ull << 48;
-	*src1 = x >> r.sh1 & 0xFF, *src2 = x >> r.sh2 & 0xFF, *dst = x >> r.shd & 0xFF;
+	uint8_t x[8];
+	uint64_t wx = w | 16ull << 40 | 17ull << 48;
+	memcpy(x, &wx, 8);
+	*src1 = x[r.b1], *src2 = x[r.b2], *dst = x[r.bd];
 	unsigned eq = (*dst == *src1) | ((*dst == *src2) & r.p);
 	*ds = r.d1 + (r.dd & (eq - 1));
 	return r;
 }
 
-/* schedule from word i on, in state *s. */
+/* Places an entry whose start is at least start and whose latency is lat in state *s: finds its
+ * start (the first cycle from start where its units are free: an ALU, two if alu2 is all ones, the
+ * multiplier or the divider if need_mul or need_div is) and adds its units to every cycle of
+ * [start, start + lat). Returns the start, or NEVER where schedule declines. Instantiated twice:
+ * in line for the entries without a multiplier or divider (need_mul = need_div = 0: the terms
+ * fold away), and out of line for the rest. */
+static inline __attribute__((always_inline)) uint32_t place(sched *s, uint32_t start, uint32_t lat, uint64_t alu,
+                                                           uint64_t alu2, uint64_t need_mul, uint64_t need_div)
+{
+	uint32_t init = s->init, v = start / 64, done = start + lat, last = (done - 1) / 64;
+	if (done > HORIZON) return NEVER;
+	if (last >= init) init = s->init = zero_to(s->pl, s->starts, init, last + 1);
+	const plane *q = &s->pl[v];
+	uint64_t blocked = q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) | (need_div & q->div);
+	if (blocked >> start % 64 & 1) { /* (the lower bound is taken: the first free cycle after) */
+		/* full[k]: the words below it are blocked in every cycle for an entry of class k (its
+		 * units): counts only grow, so it only grows */
+		unsigned k = (unsigned)(alu & 1) + (unsigned)(alu2 & 1) + (need_mul ? 3 : need_div ? 6 : 0);
+		uint64_t free_ = ~blocked & (~0ull << start % 64), whole = ~blocked; /* (word v's) */
+		while (!free_) {
+			if (v == s->full[k] && !whole) s->full[k]++;
+			if (++v < s->full[k]) v = s->full[k];
+			if (v >= PLANES) return NEVER;
+			if (v >= init) init = s->init = zero_to(s->pl, s->starts, init, v + 1);
+			q = &s->pl[v];
+			whole = free_ = ~(q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
+			                  (need_div & q->div));
+		}
+		start = 64 * v + low(free_);
+		done = start + lat;
+		last = (done - 1) / 64;
+		if (done > HORIZON) return NEVER;
+		if (last >= init) s->init = zero_to(s->pl, s->starts, init, last + 1);
+	}
+	/* its units in every cycle of [start, done). The earlier entries starting while this one
+	 * runs must still find their units: a cycle short of units has, among the entries
+	 * running in it, one that started last, and its start cycle is short too (every other
+	 * one runs there); this entry's own start fits; so they all do exactly when no cycle of
+	 * [start, done) is over (more than 4 ALUs: a2 and a1 or a0; 2 multipliers or dividers).
+	 * (An entry without an ALU, a jump say, uses no unit: every row with a multiplier or a
+	 * divider has an ALU.) */
+	if (!alu) return start;
+	plane *pl = s->pl;
+	uint64_t over = 0;
+	if (v == last) { /* (most: one word; lat <= 64) */
+		over = add_alus(&pl[v], low_bits[lat] << start % 64, alu2);
+	} else if (v + 1 == last) { /* (a load across a word's end, say) */
+		over = add_alus(&pl[v], ~0ull << start % 64, alu2);
+		over |= add_alus(&pl[last], ~0ull >> (63 - (done - 1) % 64), alu2);
+	} else {
+		for (uint32_t k = v; k <= last; k++) over |= add_alus(&pl[k], span(k, start, done), alu2);
+	}
+	if (need_mul | need_div)
+		for (uint32_t k = v; k <= last; k++) {
+			plane *u = &pl[k];
+			uint64_t m = span(k, start, done);
+			over |= ((need_mul & u->mul) | (need_div & u->div)) & m;
+			u->mul |= need_mul & m;
+			u->div |= need_div & m;
+		}
+	return over ? NEVER : start;
+}
+
+/* place for an entry with a multiplier or a divider (rare). */
+static __attribute__((noinline)) uint32_t place_md(sched *s, uint32_t start, uint32_t lat, uint64_t alu,
+                                                   uint64_t alu2, bool div)
+{
+	return place(s, start, lat, alu, alu2, div ? 0 : ~0ull, div ? ~0ull : 0);
+}
+
+/* schedule from word i on, in state *s (read and written in place: one base for all of it). */
 static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, size_t n_words, sched *s,
                           uint32_t *cost)
 {
-	plane *pl = s->pl;
-	uint8_t *starts = s->starts;
-	uint32_t *prod_done = s->prod_done, *retired = s->retired, *full = s->full;
-	uint32_t init = s->init, n = s->n, dc = s->dc, last_r = s->last_r;
-	unsigned dec_left = s->dec_left;
-	for (; i < n_words; i++) {
-		uint64_t w = words[i];
+	uint32_t n = s->n, slot = s->slot, last_r = s->last_r;
+	for (const uint64_t *wp = words + i, *end = words + n_words; wp < end; wp++) {
+		uint64_t w = *wp;
 		unsigned src1, src2, dst, ds;
 		cost_fast r = entry_of(t, w, &src1, &src2, &dst, &ds);
-		/* the decode cycle: the next one if the slots left do not hold it (ds <= 4 fit a fresh
-		 * cycle), or the one after the entry 32 before retires if that is later (the ROB is full
-		 * until then); then a fresh cycle's slots. (No branch: the two tests of the loop "wait
-		 * for the ROB, then for a cycle with the slots" give this maximum, as a cycle after that
-		 * retirement never waits for it again.) */
-		uint32_t d = dc + (ds > dec_left), rob = retired[n % ROB_SIZE];
-		d = rob > d ? rob : d;
-		dec_left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
-		dc = d;
+		/* the decode cycle: the one of slot if it has ds slots left, else the next, or the one
+		 * after the entry 32 before retires if that is later (the ROB is full until then), with a
+		 * fresh cycle's slots. (No branch: the two tests of the loop "wait for the ROB, then for
+		 * a cycle with the slots" give this maximum, as a cycle after that retirement never waits
+		 * for it again.) */
+		uint32_t at = slot % DECODE_SLOTS + ds > DECODE_SLOTS ? (slot | (DECODE_SLOTS - 1)) + 1 : slot;
+		uint32_t rob = DECODE_SLOTS * s->retired[n % ROB_SIZE];
+		at = rob > at ? rob : at;
+		slot = at + ds;
 		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
-			prod_done[dst] = prod_done[src1];
+			s->prod_done[dst] = s->prod_done[src1];
 			continue;
 		}
 		if (r.bits & COST_FAST_SLOW) return false;
-		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = dc + 1;
-		if (prod_done[src1] > start) start = prod_done[src1];
-		if (prod_done[src2] > start) start = prod_done[src2];
-		/* the masks of what this entry needs: an ALU, two, the multiplier, the divider */
-		uint64_t alu = alu_mask(r), alu2 = alu2_mask(r), need_mul = 0, need_div = 0;
-		if (r.bits & COST_FAST_MD) {
-			need_mul = t->row[w & 0xFF].need >> 12 & 1 ? ~0ull : 0;
-			need_div = ~need_mul;
-		}
-		uint32_t v = start / 64, done = start + lat, last = (done - 1) / 64;
-		if (done > HORIZON) return false;
-		if (last >= init) init = zero_to(pl, starts, init, last + 1);
-		const plane *q = &pl[v];
-		uint64_t blocked = q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0);
-		if (r.bits & COST_FAST_MD) blocked |= (need_mul & q->mul) | (need_div & q->div);
-		if (blocked >> start % 64 & 1) { /* (the lower bound is taken: the first free cycle after) */
-			/* full[k]: the words below it are blocked in every cycle for an entry of class k (its
-			 * units): counts only grow, so it only grows */
-			unsigned k = (unsigned)(alu & 1) + (unsigned)(alu2 & 1) + (need_mul ? 3 : need_div ? 6 : 0);
-			uint64_t free_ = ~blocked & (~0ull << start % 64), whole = ~blocked; /* (word v's) */
-			while (!free_) {
-				if (v == full[k] && !whole) full[k]++;
-				if (++v < full[k]) v = full[k];
-				if (v >= PLANES) return false;
-				if (v >= init) init = zero_to(pl, starts, init, v + 1);
-				q = &pl[v];
-				whole = free_ = ~(q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
-				                  (need_div & q->div));
-			}
-			start = 64 * v + low(free_);
-			done = start + lat;
-			last = (done - 1) / 64;
-			if (done > HORIZON) return false;
-			if (last >= init) init = zero_to(pl, starts, init, last + 1);
-		}
-		/* its units in every cycle of [start, done). The earlier entries starting while this one
-		 * runs must still find their units: a cycle short of units has, among the entries
-		 * running in it, one that started last, and its start cycle is short too (every other
-		 * one runs there); this entry's own start fits; so they all do exactly when no cycle of
-		 * [start, done) is over (more than 4 ALUs: a2 and a1 or a0; 2 multipliers or dividers).
-		 * (An entry without an ALU, a jump say, uses no unit: every row with a multiplier or a
-		 * divider has an ALU.) */
-		if (alu) {
-			uint64_t over = 0;
-			if (v == last) { /* (most: one word; lat <= 64) */
-				over = add_alus(&pl[v], low_bits[lat] << start % 64, alu2);
-			} else if (v + 1 == last) { /* (a load across a word's end, say) */
-				over = add_alus(&pl[v], ~0ull << start % 64, alu2);
-				over |= add_alus(&pl[last], ~0ull >> (63 - (done - 1) % 64), alu2);
-			} else {
-				for (uint32_t k = v; k <= last; k++) over |= add_alus(&pl[k], span(k, start, done), alu2);
-			}
-			if (r.bits & COST_FAST_MD) /* (rare) */
-				for (uint32_t k = v; k <= last; k++) {
-					plane *u = &pl[k];
-					uint64_t m = span(k, start, done);
-					over |= ((need_mul & u->mul) | (need_div & u->div)) & m;
-					u->mul |= need_mul & m;
-					u->div |= need_div & m;
-				}
-			if (over) return false;
-		}
-		if (++starts[start] == STARTS) pl[v].full |= 1ull << start % 64;
-		prod_done[dst] = done;
+		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
+		if (s->prod_done[src1] > start) start = s->prod_done[src1];
+		if (s->prod_done[src2] > start) start = s->prod_done[src2];
+		start = !(r.bits & COST_FAST_MD) ? place(s, start, lat, alu_mask(r), alu2_mask(r), 0, 0) :
+		        place_md(s, start, lat, alu_mask(r), alu2_mask(r), !(t->row[w & 0xFF].need >> 12 & 1));
+		if (start == NEVER) return false;
+		uint32_t done = start + lat;
+		if (++s->starts[start] == STARTS) s->pl[start / 64].full |= 1ull << start % 64;
+		s->prod_done[dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
-		retired[n % ROB_SIZE] = last_r + 1;
+		s->retired[n % ROB_SIZE] = last_r + 1;
 		n++;
 	}
 	uint32_t cycles = last_r + 1;
@@ -286,8 +300,7 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
 	sched s;
-	s.init = s.n = s.dc = s.last_r = 0;
-	s.dec_left = DECODE_SLOTS;
+	s.init = s.n = s.slot = s.last_r = 0;
 	memset(s.prod_done, 0, sizeof s.prod_done);
 	memset(s.retired, 0, sizeof s.retired);
 	memset(s.full, 0, sizeof s.full);
@@ -296,98 +309,92 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 
 /* schedule32's state before word i handed over to schedule (the cycles of word 0 of its planes: the
  * ALUs', the full cycles', the multiplier's and divider's in *q, the starts per cycle in starts[]; the
- * R + 1 of each of its n entries in ret[], 0 past them). */
+ * decode slots used so far, slot (4 * the decode cycle + the slots used in it); R + 1 after each word
+ * of words[0..i) in ret[], where the words of move_reg, which are no entries, are skipped). */
 static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const uint64_t *words, size_t i,
                                                       size_t n_words, const plane *q, const uint8_t starts[64],
                                                       const uint8_t prod_done[18], const uint8_t ret[ROB_SIZE],
-                                                      uint32_t n, uint32_t dc, unsigned dec_left, uint32_t max_done,
-                                                      uint32_t *cost)
+                                                      uint32_t slot, uint32_t max_done, uint32_t *cost)
 {
 	sched s;
 	s.pl[0] = *q;
 	memcpy(s.starts, starts, 64);
 	s.init = 1;
 	for (unsigned k = 0; k < 18; k++) s.prod_done[k] = prod_done[k];
-	for (unsigned k = 0; k < ROB_SIZE; k++) s.retired[k] = ret[k];
+	memset(s.retired, 0, sizeof s.retired);
+	s.n = 0;
+	for (size_t k = 0; k < i; k++)
+		if (!(t->fast[words[k] & 0xFF].bits & COST_FAST_MOVE)) s.retired[s.n++] = ret[k];
 	memset(s.full, 0, sizeof s.full);
-	s.n = n;
-	s.dc = dc;
-	s.dec_left = dec_left;
+	s.slot = slot;
 	s.last_r = max_done ? max_done + 1 : 0;
 	return schedule_from(t, words, i, n_words, &s, cost);
 }
 
-/* schedule's computation while the block's entries are at most 32 (the ROB never fills: an entry
- * waits for the one 32 before it) and all end by cycle 64 (done <= 64; most blocks: their cost is
- * below 61), then schedule_from's from the word where that ends, with the state so far (no word
- * before it is computed again): the planes of word 0 alone, the ALUs' in registers, the starts
- * counted per cycle in bytes with a mask of the cycles that have all 5 (fewer words to keep in
- * registers than three planes), the row of an entry one load (cost_fast), and the start guessed
- * to be the lower bound, which most are (the search where it is not). With no ROB to wait for,
- * the retirement cycle of the last entry is the largest done + 1. False where schedule declines
- * (its declines here are schedule's own tests, on the same state). */
+/* schedule's computation while the block's words are at most 32 (the ROB never fills: an entry
+ * waits for the one 32 before it), all end by cycle 64 (done <= 64; most blocks: their cost is
+ * below 61) and use one ALU or none (no multiplier, divider or second ALU: rare), then
+ * schedule_from's from the word where that ends, with the state so far (no word before it is
+ * computed again): the planes of word 0 alone, the ALUs' in registers, the starts counted per
+ * cycle in bytes with a mask of the cycles that have all 5 (fewer words to keep in registers than
+ * three planes), the row of an entry one load (cost_fast), and the start guessed to be the lower
+ * bound, which most are (the search where it is not). With no ROB to wait for, the retirement
+ * cycle of the last entry is the largest done + 1. False where schedule declines (its declines
+ * here are schedule's tests, on the same state). */
 static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
-	uint64_t a0 = 0, a1 = 0, a2 = 0, full = 0, mul = 0, div = 0; /* full: the cycles with 5 starts */
+	uint64_t a0 = 0, a1 = 0, a2 = 0, full = 0; /* full: the cycles with 5 starts */
 	uint8_t starts[64] = { 0 }; /* per cycle (bytes: fewer planes to keep in registers) */
-	uint8_t prod_done[18] = { 0 }, ret[ROB_SIZE] = { 0 }; /* ret: R + 1 of each entry (0: none yet) */
-	uint32_t dc = 0, max_done = 0, n = 0;
-	unsigned dec_left = DECODE_SLOTS;
-	/* up to word 32: fewer than 32 entries before it (the ROB is not full) */
-	size_t i, end = n_words < ROB_SIZE ? n_words : ROB_SIZE;
+	uint8_t prod_done[18] = { 0 }, ret[ROB_SIZE]; /* ret[i]: R + 1 after word i */
+	/* the decode slots used: 4 * the decode cycle + the slots used in it (a cycle with all 4 used
+	 * counts as the next one with none: an entry takes at least 1) */
+	uint32_t slot = 0, max_done = 0;
+	size_t i, end = n_words < ROB_SIZE ? n_words : ROB_SIZE; /* (fewer than 32 entries before word i) */
 	for (i = 0; i < end; i++) {
 		uint64_t w = words[i];
 		unsigned src1, src2, dst, ds;
 		cost_fast r = entry_of(t, w, &src1, &src2, &dst, &ds);
-		uint32_t d = dc + (ds > dec_left); /* (dc and dec_left are the state before the entry until it is in) */
-		unsigned left = (d != dc ? DECODE_SLOTS : dec_left) - ds;
+		/* its decode cycle: the one of slot if it has ds slots left, else the next */
+		uint32_t at = slot % DECODE_SLOTS + ds > DECODE_SLOTS ? (slot | (DECODE_SLOTS - 1)) + 1 : slot;
 		uint32_t p1 = prod_done[src1], p2 = prod_done[src2];
 		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
 			prod_done[dst] = (uint8_t)p1;
-			dc = d, dec_left = left;
+			slot = at + ds;
 			continue;
 		}
-		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = d + 1;
+		if (r.bits & (COST_FAST_MD | COST_FAST_ALU2 | COST_FAST_SLOW)) /* (rare: schedule's) */
+			goto over;
+		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
 		start = p1 > start ? p1 : start;
 		start = p2 > start ? p2 : start;
-		uint64_t alu = alu_mask(r), alu2 = alu2_mask(r);
-		uint64_t blocked = full | (alu & a2) | (alu2 & a1 & a0);
-		if (r.bits & (COST_FAST_MD | COST_FAST_SLOW)) {
-			if (r.bits & COST_FAST_SLOW) return false;
-			blocked |= t->row[w & 0xFF].need >> 12 & 1 ? mul : div;
-		}
-		if (start > 63) goto over;
+		uint64_t alu = alu_mask(r), blocked = full | (alu & a2);
+		if (start + lat > 64) goto over; /* (lat >= 1: start <= 63 below) */
 		if (blocked >> start & 1) { /* (the lower bound is taken) */
 			uint64_t free_ = ~blocked & (~0ull << start);
 			if (!free_) goto over;
 			start = low(free_);
+			if (start + lat > 64) goto over;
 		}
 		uint32_t done = start + lat;
-		if (done > 64) goto over;
 		uint64_t m = low_bits[lat] << start & alu; /* [start, done) if it has an ALU */
-		uint64_t c = (a0 & m & ~alu2) | (m & alu2), c2 = a1 & c;
-		a0 ^= m & ~alu2;
+		uint64_t c = a0 & m, c2 = a1 & c; /* (the carries of adding 1) */
+		a0 ^= m;
 		a1 ^= c;
 		a2 ^= c2;
 		if (a2 & (a1 | a0) & m) return false;
-		if (r.bits & COST_FAST_MD) {
-			uint64_t *u = t->row[w & 0xFF].need >> 12 & 1 ? &mul : &div;
-			if (*u & m) return false;
-			*u |= m;
-		}
 		if (++starts[start] == STARTS) full |= 1ull << start;
 		prod_done[dst] = (uint8_t)done;
 		max_done = done > max_done ? done : max_done;
-		dc = d, dec_left = left;
-		ret[n++] = (uint8_t)(max_done + 2);
+		slot = at + ds;
+		ret[i] = (uint8_t)(max_done + 2);
 		continue;
-	over: /* word i is past the planes' word 0: schedule goes on from it */
+	over: /* word i is past the planes' word 0, or a rare one: schedule goes on from it */
 		break;
 	}
-	if (i < n_words) /* (word i is past the planes' word 0, or word 32) */
+	if (i < n_words) /* (word i is past the planes' word 0, a rare one, or word 32) */
 		return schedule32_over(t, words, i, n_words,
-		                       &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .full = full, .mul = mul, .div = div },
-		                       starts, prod_done, ret, n, dc, dec_left, max_done, cost);
+		                       &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .full = full },
+		                       starts, prod_done, ret, slot, max_done, cost);
 	uint32_t cycles = max_done ? max_done + 2 : 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
 	return true;
@@ -662,15 +669,15 @@ void cost_batch_fini(cost_batch *b)
 	free(b->slot);
 }
 
-/* The slot of the hash table where hash h starts its probe. */
+/* The slot of the hash table where hash h starts its probe: its top bits (the walk's last step is a
+ * multiply, and bit i of a product depends on bits 0..i of the factor: the top bits on all of them,
+ * so no finishing mix is needed). */
 static inline uint32_t batch_home(const cost_batch *b, uint64_t h) { return (uint32_t)(h >> (64 - b->bits)); }
 
 uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words, uint64_t h)
 {
 	const uint64_t *w = b->words + off;
 	uint32_t n = (uint32_t)(n_words - off);
-	h ^= h >> 29;
-	h *= 0x94D049BB133111EBull;
 	uint32_t mask = (1u << b->bits) - 1;
 	for (uint32_t i = batch_home(b, h);; i = (i + 1) & mask) {
 		if (!b->slot[i]) { /* a new one */

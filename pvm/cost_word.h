@@ -88,11 +88,13 @@ typedef struct cost_row {
 	uint16_t lat;          /* latency (A.63; a branch's: 0 here) */
 	uint32_t need;         /* units */
 } cost_row;
-/* A row as cost.c's schedule32 reads it: one 8-byte load. Registers are taken from the word w
- * (rA, rB, rD in bytes 1-3, the hint in byte 4, bytes 5-7 zero) with 16 (no source) put in byte 5
- * and 17 (no destination) in byte 6: src1 = (w | 16 << 40 | 17 << 48) >> sh1 & 0xFF ... */
+/* A row as cost.c's schedules read it: one 8-byte load. Registers are bytes of the word w (rA, rB,
+ * rD in bytes 1-3, the hint in byte 4, bytes 5-7 zero) with 16 (no source) put in byte 5 and 17 (no
+ * destination) in byte 6: with x the bytes of w | 16 << 40 | 17 << 48, src1 = x[b1] ... (byte loads:
+ * no shift by a variable count) */
 typedef struct cost_fast {
-	uint8_t sh1, sh2, shd; /* 8: rA, 16: rB, 24: rD, 40: none (a source), 48: none (the destination) */
+	uint8_t b1, b2, bd;    /* the bytes of src1, src2, dst: 1 rA, 2 rB, 3 rD, 5 none (a source), 6
+	                          none (the destination) */
 	uint8_t d1, dd;        /* decode slots: d1 where dst = src1, or dst = src2 in a row of kind P,
 	                          else d1 + dd (a row of kind FIX: dd = 0; of kind PS: src1 = rA, dst
 	                          = rD) */
@@ -131,9 +133,7 @@ static inline void cost_table_init(cost_table *t, const pvm_program *p)
 			.need = m->need };
 		const cost_row *r = &t->row[op];
 		unsigned lat = r->branch ? COST_BRANCH_UNHINTED : r->lat, a = r->need & 0xF;
-		static const uint8_t fast_sh[4] = { 0, 8, 16, 24 }; /* by selector (none: below) */
-		t->fast[op] = (cost_fast){ .sh1 = m->src1 ? fast_sh[m->src1] : 40, .sh2 = m->src2 ? fast_sh[m->src2] : 40,
-			.shd = m->dst ? fast_sh[m->dst] : 48, .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1), .p = r->p,
+		t->fast[op] = (cost_fast){ .b1 = m->src1 ? m->src1 : 5, .b2 = m->src2 ? m->src2 : 5, .bd = m->dst ? m->dst : 6, .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1), .p = r->p,
 			.lat = (uint8_t)(lat <= 255 ? lat : 0),
 			.bits = (uint8_t)((r->move ? COST_FAST_MOVE : 0) | (a ? COST_FAST_ALU : 0) | (a > 1 ? COST_FAST_ALU2 : 0) |
 			                  (r->need >> 12 ? COST_FAST_MD : 0) | ((lat == 0 && !r->move) || lat > 255 ? COST_FAST_SLOW : 0)) };

@@ -167,8 +167,9 @@ uint32_t pvm_count_starts(const pvm_program *p)
 typedef uint32_t v4u __attribute__((vector_size(16)));
 _Static_assert(sizeof(pvm_inst) == 32 && offsetof(pvm_inst, pc) == 4 && offsetof(pvm_inst, next) == 8 &&
                offsetof(pvm_inst, target) == 12 && offsetof(pvm_inst, imm) == 16, "fill_gap's stores");
-/* Records { trap, pc, next = to } for the positions [from, to) (to - from <= 24), four at a time
- * as fill_gap writes them (its entries past to are written again later in the walk). */
+/* Records { trap, pc, next = to } for the positions [from, to) (to - from <= 24), three at a time
+ * as fill_gap writes them (its entries past to are written again later in the walk). Three: one
+ * round for the gaps of instructions up to 4 bytes long, most of them (four: 8 stores where 6 do). */
 static inline __attribute__((always_inline)) void fill_gap_short(pvm_program *p, uint32_t from, uint32_t to)
 {
 	const v4u zero = { 0, 0, 0, 0 }, one = { 0, 1, 0, 0 };
@@ -185,16 +186,13 @@ static inline __attribute__((always_inline)) void fill_gap_short(pvm_program *p,
 		memcpy(at + 64, &lo, 16);
 		memcpy(at + 80, &zero, 16);
 		lo += one;
-		memcpy(at + 96, &lo, 16);
-		memcpy(at + 112, &zero, 16);
-		lo += one;
-		pc += 4, at += 128;
+		pc += 3, at += 96;
 	} while (pc < to);
 }
 /* Positions [from, to) hold no instruction start, to being the next set position: traps
- * { .op = trap, .pc = pc, .next = pc + 1 + min(to - pc - 1, 24) }. Written four at a time, each
+ * { .op = trap, .pc = pc, .next = pc + 1 + min(to - pc - 1, 24) }. Written three at a time, each
  * as two 16-byte stores (op and zero registers, pc, next, zero target; zero imm and imm2): the
- * (up to 4) entries written from to on are written again later in the walk (the walk goes up, and
+ * (up to 2) entries written from to on are written again later in the walk (the walk goes up, and
  * inst has 3 spare entries past code_len; to <= code_len). */
 static inline __attribute__((always_inline)) void fill_gap(pvm_program *p, uint32_t from, uint32_t to)
 {
@@ -220,11 +218,15 @@ static inline __attribute__((always_inline)) void fill_gap(pvm_program *p, uint3
 #define SPREAD64(b) SPREAD16(b), SPREAD16((b) + 16), SPREAD16((b) + 32), SPREAD16((b) + 48)
 static const uint64_t spread[256] = { SPREAD64(0), SPREAD64(64), SPREAD64(128), SPREAD64(192) };
 
-/* Gas cost of the positions [from, to): cost (four at a time: gas_cost has 3 spare entries). */
+/* Gas cost of the positions [from, to): cost (eight at a time, as two 16-byte stores: gas_cost has
+ * 7 spare entries; the blocks are filled in order, so those written past to are written again). */
 static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
 {
 	const v4u c = (v4u){ 0, 0, 0, 0 } + cost;
-	for (uint32_t pc = from; pc < to; pc += 4) memcpy(p->gas_cost + pc, &c, 16);
+	for (uint32_t pc = from; pc < to; pc += 8) {
+		memcpy(p->gas_cost + pc, &c, 16);
+		memcpy(p->gas_cost + pc + 4, &c, 16);
+	}
 }
 
 /* ---- the 0.8.0 walk of a valid blob ----------------------------------------------------------
@@ -237,88 +239,118 @@ static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
  * the same bytes where this one finishes: ctest deblob_walks compares them on every vector and
  * on random blobs (PVM_DECODE_GENERAL decodes with the general walk alone). */
 
-/* X_n of the n (0..4) bytes at w (the code's padding holds the 8 bytes read). */
-static inline uint64_t field_at(const uint8_t *w, unsigned n)
+/* The variable fields of a valid blob's instruction: a field of min(max(d, 0), 4) bytes, where d
+ * is what is left of the skip (-8 <= d <= 24), is its low bytes masked and sign-extended by the
+ * sign bit's xor and subtraction, from a row of this table (no clamp, no shift by a variable
+ * count): field_bits[8 + d]. */
+#define FIELD_NONE { 0, 0 }
+#define FIELD_FOUR { 0xFFFFFFFF, 0x80000000 }
+#define FIELD_FOUR4 FIELD_FOUR, FIELD_FOUR, FIELD_FOUR, FIELD_FOUR
+static const struct { uint32_t mask, sign; } field_bits[8 + 25] = {
+	FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE,
+	FIELD_NONE, { 0xFF, 0x80 }, { 0xFFFF, 0x8000 }, { 0xFFFFFF, 0x800000 }, /* d = 0 .. 3 */
+	FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR, /* d = 4 .. 24 */
+};
+#undef FIELD_FOUR4
+#undef FIELD_FOUR
+#undef FIELD_NONE
+/* X of the field at w with d left of the skip (field_bits; the code's padding holds the 4 bytes
+ * read). */
+static inline uint64_t field_at(const uint8_t *w, int d)
 {
 	uint32_t x;
 	memcpy(&x, w, 4);
-	unsigned sh = 32 - 8 * n; /* (n = 0: x << 32 >> 32 of a value shifted out) */
-	return (uint64_t)((int64_t)((uint64_t)x << 32 << sh) >> 32 >> sh);
+	uint64_t sign = field_bits[8 + d].sign;
+	return ((x & field_bits[8 + d].mask) ^ sign) - sign;
 }
-static inline unsigned clamp4u(int n) { return n < 0 ? 0 : n > 4 ? 4 : (unsigned)n; }
+/* The length of an LX field: min(b & 7, 4). */
+static inline unsigned lx_len(unsigned b) { return (b & 7) < 4 ? b & 7 : 4; }
+
+/* Byte 1's two register nibbles, each clamped as reg_clamp does: the low one in bits 0-7, the high
+ * one in bits 8-15 (one load for both; with mutants built in, through reg_clamp and its hook). */
+#ifdef JITPROOF_MUTANTS
+static inline uint32_t nibble_regs(unsigned b1) { return reg_clamp(b1 & 15) | (uint32_t)reg_clamp(b1 >> 4) << 8; }
+#else
+#define NIBBLES(b) ((((b) & 15) < 12 ? (b) & 15 : 12) | (((b) >> 4) < 12 ? (b) >> 4 : 12) << 8)
+#define NIBBLES4(b) NIBBLES(b), NIBBLES((b) + 1), NIBBLES((b) + 2), NIBBLES((b) + 3)
+#define NIBBLES16(b) NIBBLES4(b), NIBBLES4((b) + 4), NIBBLES4((b) + 8), NIBBLES4((b) + 12)
+#define NIBBLES64(b) NIBBLES16(b), NIBBLES16((b) + 16), NIBBLES16((b) + 32), NIBBLES16((b) + 48)
+static const uint16_t nibbles[256] = { NIBBLES64(0), NIBBLES64(64), NIBBLES64(128), NIBBLES64(192) };
+#undef NIBBLES64
+#undef NIBBLES16
+#undef NIBBLES4
+#undef NIBBLES
+static inline uint32_t nibble_regs(unsigned b1) { return nibbles[b1]; }
+#endif
 
 /* Decodes the instruction at s, whose opcode op (defined) has form form and whose next start is
  * s + 1 + l (l <= 24), into *in: decode_into's record (the fields of forms.def, registers
- * clamped). Returns its first four bytes. */
+ * clamped). Returns its first four bytes. (Each case reads what it needs of w: fewer values
+ * live across the jump.) */
 static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, const uint8_t *w, uint32_t s,
                                                                   unsigned l, unsigned op, unsigned form)
 {
-	unsigned b1 = w[1], lo = b1 & 15, hi = b1 >> 4, ra = 0, rb = 0, rd = 0, n1, n2;
+	int d = (int)l; /* what is left of the skip */
+	unsigned n1;
+	uint32_t head = op, off = 0;
 	uint64_t x = 0, y = 0;
-	uint32_t off = 0;
 	switch (form) {
 	case PVM_FORM_NONE:
 		break;
 	case PVM_FORM_IMM:
-		x = field_at(w + 1, clamp4u((int)l));
+		x = field_at(w + 1, d);
 		break;
 	case PVM_FORM_REG_IMM64:
-		ra = lo;
+		head |= (nibble_regs(w[1]) & 0xFF) << 8; /* rA */
 		memcpy(&x, w + 2, 8);
 		break;
 	case PVM_FORM_IMM2:
-		n1 = clamp4u(lo & 7);
-		x = field_at(w + 2, n1);
-		y = field_at(w + 2 + n1, clamp4u((int)l - 1 - (int)n1));
+		n1 = lx_len(w[1]);
+		x = field_at(w + 2, (int)n1);
+		y = field_at(w + 2 + n1, d - 1 - (int)n1);
 		break;
 	case PVM_FORM_OFF:
-		off = (uint32_t)field_at(w + 1, clamp4u((int)l));
+		off = (uint32_t)field_at(w + 1, d);
 		break;
 	case PVM_FORM_REG_IMM:
-		ra = lo;
-		x = field_at(w + 2, clamp4u((int)l - 1));
+		head |= (nibble_regs(w[1]) & 0xFF) << 8;
+		x = field_at(w + 2, d - 1);
 		break;
 	case PVM_FORM_REG_IMM2:
-		ra = lo;
-		n1 = clamp4u(hi & 7);
-		x = field_at(w + 2, n1);
-		y = field_at(w + 2 + n1, clamp4u((int)l - 1 - (int)n1));
+		head |= (nibble_regs(w[1]) & 0xFF) << 8;
+		n1 = lx_len(w[1] >> 4);
+		x = field_at(w + 2, (int)n1);
+		y = field_at(w + 2 + n1, d - 1 - (int)n1);
 		break;
 	case PVM_FORM_REG_IMM_OFF:
-		ra = lo;
-		n1 = clamp4u(hi & 7);
-		x = field_at(w + 2, n1);
-		off = (uint32_t)field_at(w + 2 + n1, clamp4u((int)l - 1 - (int)n1));
+		head |= (nibble_regs(w[1]) & 0xFF) << 8;
+		n1 = lx_len(w[1] >> 4);
+		x = field_at(w + 2, (int)n1);
+		off = (uint32_t)field_at(w + 2 + n1, d - 1 - (int)n1);
 		break;
 	case PVM_FORM_REG2:
-		rd = lo;
-		ra = hi;
+		head |= (nibble_regs(w[1]) & 0xFF00) | (nibble_regs(w[1]) & 0xFF) << 24; /* rA high, rD low */
 		break;
 	case PVM_FORM_REG2_IMM:
-		ra = lo;
-		rb = hi;
-		x = field_at(w + 2, clamp4u((int)l - 1));
+		head |= nibble_regs(w[1]) << 8; /* rA, rB */
+		x = field_at(w + 2, d - 1);
 		break;
 	case PVM_FORM_REG2_OFF:
-		ra = lo;
-		rb = hi;
-		off = (uint32_t)field_at(w + 2, clamp4u((int)l - 1));
+		head |= nibble_regs(w[1]) << 8;
+		off = (uint32_t)field_at(w + 2, d - 1);
 		break;
 	case PVM_FORM_REG2_IMM2:
-		ra = lo;
-		rb = hi;
-		n1 = clamp4u(w[2] & 7);
-		n2 = clamp4u((int)l - 2 - (int)n1);
-		x = field_at(w + 3, n1);
-		y = field_at(w + 3 + n1, n2);
+		head |= nibble_regs(w[1]) << 8;
+		n1 = lx_len(w[2]);
+		x = field_at(w + 3, (int)n1);
+		y = field_at(w + 3 + n1, d - 2 - (int)n1);
 		break;
 	case PVM_FORM_REG3:
-		ra = lo;
-		rb = hi;
-		rd = w[2];
+		head |= nibble_regs(w[1]) << 8 | (uint32_t)reg_clamp(w[2]) << 24;
 		break;
+	default: /* (none: form is a row of forms.def, from analyse's byte table) */
+		__builtin_unreachable();
 	}
-	uint32_t head = op | (uint32_t)reg_clamp(ra) << 8 | (uint32_t)reg_clamp(rb) << 16 | (uint32_t)reg_clamp(rd) << 24;
 	memcpy(in, &head, 4);
 	in->pc = s;
 	in->next = s + 1 + l;
@@ -329,8 +361,20 @@ static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, 
 }
 
 
-/* Gas cost of the positions [from, to): cost (four at a time: gas_cost has 3 spare entries). */
-static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost);
+/* The next instruction start after those taken (pvm_starts_next's, with the current bitmask word's
+ * bits not yet taken in *x, its index in *k, nk words): code_len past the last. Most starts are in
+ * the word at hand (the compiler is told so: the common path stays in line). */
+static inline __attribute__((always_inline)) uint32_t next_start(const pvm_program *p, uint64_t *x, size_t *k,
+                                                                 size_t nk)
+{
+	while (__builtin_expect(!*x, 0)) {
+		if (++*k >= nk) return p->code_len;
+		*x = mask_word(p, *k);
+	}
+	uint32_t s = (uint32_t)(64 * *k) + (uint32_t)__builtin_ctzll(*x);
+	*x &= *x - 1;
+	return s;
+}
 
 /* The walk of a valid 0.8.0 blob (above). byte: analyse's byte table; limit: the longest skip
  * accepted; *last: the last instruction's pc. */
@@ -343,13 +387,14 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 	cost_batch cb;
 	cost_batch_init(&cb, p);
 	uint64_t *words = cb.words;
-	pvm_starts it = pvm_starts_of(p);
-	uint32_t s = pvm_starts_next(&it), block = 0; /* (s = 0) */
-	size_t n_words = 0, off = 0; /* words[off..n_words): the current block's */
+	size_t k = 0, nk = ((size_t)len + 63) >> 6;
+	uint64_t x = mask_word(p, 0) & ~1ull; /* (s = 0 taken) */
+	uint32_t s = 0, block = 0;
+	uint64_t *w = words, *w_block = words; /* the next word; the current block's first */
 	uint64_t hash = COST_BATCH_INIT; /* the hash of the current block's words (cost_batch_step) */
 	p->is_block[0] = 1;
 	while (s < len) {
-		uint32_t t = pvm_starts_next(&it), gap = t - s - 1, b = byte[code[s]];
+		uint32_t t = next_start(p, &x, &k, nk), gap = t - s - 1, b = byte[code[s]];
 		if ((b & 0xFF) == 0 || gap > max_gap) { /* (an undefined opcode; a gap over 24) */
 			cost_batch_fini(&cb);
 			return false;
@@ -357,25 +402,28 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 		pvm_inst *in = &p->inst[s];
 		uint32_t head = decode_fast(in, code + s, s, gap, (b & 0xFF) - 1, b >> 8 & 0xFF);
 		uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, cb.t.hint) << 32 : head;
-		words[n_words++] = word;
+		*w++ = word;
 		hash = cost_batch_step(hash, word);
 		if (b & BYTE_TERM) { /* the block ends: t starts the next one */
-			fill_cost(p, block, t, cost_batch_end(&cb, off, n_words, hash));
+			fill_cost(p, block, t, cost_batch_end(&cb, (size_t)(w_block - words), (size_t)(w - words), hash));
 			hash = COST_BATCH_INIT;
 			p->is_block[t] = 1; /* (t = len: is_block[len] is set back to 0 below) */
 			block = t;
-			off = n_words;
+			w_block = w;
 		}
 		fill_gap_short(p, s + 1, t);
-		*last = s;
 		s = t;
 	}
+	uint64_t m; /* *last: the highest set bit of the bitmask (bit 0 is set) */
+	do m = mask_word(p, --nk);
+	while (!m);
+	*last = (uint32_t)(64 * nk) + 63 - (uint32_t)__builtin_clzll(m);
 	p->is_block[len] = 0;
 	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
 	if (block < len) { /* the last block runs into the trap at code_len */
-		words[n_words] = cost_word(p, &cb.t, &p->inst[len]);
-		hash = cost_batch_step(hash, words[n_words++]);
-		fill_cost(p, block, len, cost_batch_end(&cb, off, n_words, hash));
+		*w = cost_word(p, &cb.t, &p->inst[len]);
+		hash = cost_batch_step(hash, *w++);
+		fill_cost(p, block, len, cost_batch_end(&cb, (size_t)(w_block - words), (size_t)(w - words), hash));
 	}
 	cost_batch_fini(&cb);
 	return true;
@@ -395,7 +443,7 @@ static void analyse(pvm_program *p, unsigned flags)
 	p->inst = pvm_xmalloc((n + 3) * sizeof *p->inst); /* (+ 3: fill_gap) */
 	p->is_start = pvm_xmalloc(n + 8); /* + 8: is_start is written 8 positions per bitmask byte */
 	p->is_block = pvm_xcalloc(n, 1);
-	p->gas_cost = pvm_xmalloc((n + 3) * sizeof *p->gas_cost); /* (+ 3: fill_cost) */
+	p->gas_cost = pvm_xmalloc((n + 7) * sizeof *p->gas_cost); /* (+ 7: fill_cost) */
 	for (size_t i = 0; i < ((size_t)len + 7) / 8; i++) memcpy(p->is_start + 8 * i, &spread[p->bitmask[i]], 8);
 	p->is_start[len] = 1;
 	/* prevalidation v_blob: the walk from 0 visits only defined opcodes at set bitmask bits and
