@@ -609,9 +609,12 @@ static void kept_tc_free(void *v)
 }
 static void kept_tc_init(void) { pthread_key_create(&kept_tc_key, kept_tc_free); }
 
-/* The thread's cache for a compile with features f: its entries if they were made for f and fill
- * at most half of the entries the table takes (else none: a program with many new keys still
- * finds room for them). */
+/* The thread's cache for a compile with features f: its entries if they were made for f and leave
+ * room for TC_ROOM more entries and their bytes (else none: a program with many new keys still
+ * finds room for them). A big program's templates stay for its next compile: the 0.7.2 services
+ * of the traces have about 2,600 distinct ones (when the rule was "at most half the entries the
+ * table takes", every compile of them emitted all anew: 14% of their JIT's host instructions). */
+enum { TC_ROOM = 1024 };
 static tpl_cache *kept_cache(jit_features f)
 {
 	tpl_cache *c = kept_tc;
@@ -620,7 +623,8 @@ static tpl_cache *kept_cache(jit_features f)
 		c = kept_tc = pvm_xmalloc(sizeof *c);
 		tc_init(c, f);
 		pthread_setspecific(kept_tc_key, c);
-	} else if (memcmp(&c->f, &f, sizeof f) || c->n >= (TC_SLOTS - 1) / 4) {
+	} else if (memcmp(&c->f, &f, sizeof f) || c->n + TC_ROOM > (TC_SLOTS - 1) / 2 ||
+	           c->n_arena + 16 * TC_ROOM > c->cap_arena) {
 		tc_reset(c, f);
 	}
 	return c;
