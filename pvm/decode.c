@@ -378,15 +378,15 @@ static inline __attribute__((always_inline)) uint32_t next_start(const pvm_progr
 
 /* The walk of a valid 0.8.0 blob (above). byte: analyse's byte table; limit: the longest skip
  * accepted; *last: the last instruction's pc. */
-static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_t *last)
+static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, bool is08, uint32_t *last)
 {
 	enum { BYTE_TERM = 1 << 16, BYTE_BRANCH = 1 << 17 };
 	uint32_t len = p->code_len, max_gap = limit < 24 ? (uint32_t)limit : 24;
 	const uint8_t *code = p->code;
 	if (len == 0 || !(p->bitmask[0] & 1)) return false;
 	cost_batch cb;
-	cost_batch_init(&cb, p);
-	uint64_t *words = cb.words;
+	if (is08) cost_batch_init(&cb, p);
+	uint64_t *words = is08 ? cb.words : NULL;
 	size_t k = 0, nk = ((size_t)len + 63) >> 6;
 	uint64_t x = mask_word(p, 0) & ~1ull; /* (s = 0 taken) */
 	uint32_t s = 0, block = 0;
@@ -396,16 +396,18 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 	while (s < len) {
 		uint32_t t = next_start(p, &x, &k, nk), gap = t - s - 1, b = byte[code[s]];
 		if ((b & 0xFF) == 0 || gap > max_gap) { /* (an undefined opcode; a gap over 24) */
-			cost_batch_fini(&cb);
+			if (is08) cost_batch_fini(&cb);
 			return false;
 		}
 		pvm_inst *in = &p->inst[s];
 		uint32_t head = decode_fast(in, code + s, s, gap, (b & 0xFF) - 1, b >> 8 & 0xFF);
-		uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, cb.t.hint) << 32 : head;
-		*w++ = word;
-		hash = cost_batch_step(hash, word);
+		if (is08) { /* (0.7.2: the region costs come after the walk, analyse) */
+			uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, cb.t.hint) << 32 : head;
+			*w++ = word;
+			hash = cost_batch_step(hash, word);
+		}
 		if (b & BYTE_TERM) { /* the block ends: t starts the next one */
-			fill_cost(p, block, t, cost_batch_end(&cb, (size_t)(w_block - words), (size_t)(w - words), hash));
+			if (is08) fill_cost(p, block, t, cost_batch_end(&cb, (size_t)(w_block - words), (size_t)(w - words), hash));
 			hash = COST_BATCH_INIT;
 			p->is_block[t] = 1; /* (t = len: is_block[len] is set back to 0 below) */
 			block = t;
@@ -420,6 +422,7 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 	*last = (uint32_t)(64 * nk) + 63 - (uint32_t)__builtin_clzll(m);
 	p->is_block[len] = 0;
 	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
+	if (!is08) return true;
 	if (block < len) { /* the last block runs into the trap at code_len */
 		*w = cost_word(p, &cb.t, &p->inst[len]);
 		hash = cost_batch_step(hash, *w++);
@@ -427,6 +430,20 @@ static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_
 	}
 	cost_batch_fini(&cb);
 	return true;
+}
+
+/* GP 0.7.2's gas costs: at each pc, the length of the region from it up to and including the first
+ * instruction that ends a region (1 at code_len). */
+static void region_costs072(pvm_program *p)
+{
+	uint32_t len = p->code_len;
+	for (uint32_t pc = len + 1; pc-- > 0;) {
+		const pvm_inst *in = &p->inst[pc];
+		if (pc == len || pvm_op_ends_region(in->op))
+			p->gas_cost[pc] = 1;
+		else
+			p->gas_cost[pc] = 1 + p->gas_cost[in->next];
+	}
 }
 
 /* Fills inst, is_start, is_block and gas_cost from code, bitmask and code_len, and (0.8.0) notes
@@ -466,9 +483,13 @@ static void analyse(pvm_program *p, unsigned flags)
 		                              (pvm_op_is_term(rec) ? BYTE_TERM : 0);
 		byte[k] = valid | (is08 && cost_row_branch(rec) ? BYTE_BRANCH : 0) | (pvm_op_is_term(rec) ? BYTE_LAST : 0);
 	}
-	if (is08 && !(flags & PVM_DECODE_GENERAL)) {
-		if (walk08(p, byte, limit, &last)) {
+	if (!(flags & PVM_DECODE_GENERAL)) {
+		if (walk08(p, byte, limit, is08, &last)) {
 			p->regular = true; /* (what the walk of valid blobs requires) */
+			if (!is08) { /* a regular GP 0.7.2 program */
+				region_costs072(p);
+				return;
+			}
 			p->gas_cost[len] = 0; /* running off the end panics without a charge (§3) */
 			if (flags & PVM_DECODE_POLKAVM_END && pvm_op_falls(p->inst[last].op))
 				snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", last,
@@ -557,13 +578,7 @@ static void analyse(pvm_program *p, unsigned flags)
 		if (why) snprintf(p->invalid, sizeof p->invalid, "pc %u: %s", at, why);
 		return;
 	}
-	for (uint32_t pc = len + 1; pc-- > 0;) {
-		const pvm_inst *in = &p->inst[pc];
-		if (pc == len || pvm_op_ends_region(in->op))
-			p->gas_cost[pc] = 1;
-		else
-			p->gas_cost[pc] = 1 + p->gas_cost[in->next];
-	}
+	region_costs072(p);
 }
 
 pvm_err pvm_program_decode(pvm_program *p, const uint8_t *blob, size_t len, const char *name,

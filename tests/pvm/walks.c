@@ -1,9 +1,9 @@
-/* tests/pvm/walks.c: deblob's two walks give the same program. Every 0.8.0 blob is decoded twice,
- * by default (the walk of valid blobs, falling back to the general walk) and with
+/* tests/pvm/walks.c: deblob's two walks give the same program. Every blob is decoded twice,
+ * by default (the walk of regular programs, falling back to the general walk) and with
  * PVM_DECODE_GENERAL (the general walk alone), and every array compared byte for byte: the
  * record at every pc 0..code_len, is_start, is_block, gas_cost, and the prevalidation note, and
- * each program's `regular` against the code itself; with
- * PVM_DECODE_POLKAVM_END too. Blobs: every GP 0.8 vector in the folders given, and seeded random
+ * each program's `regular` against the code itself; as GP 0.8.0, with PVM_DECODE_POLKAVM_END too,
+ * and as GP 0.7.2 (whose regular programs take the same walk, their region costs after it). Blobs: every GP 0.8 vector in the folders given, and seeded random
  * ones: mostly valid (the fast walk's), with every form's fields at every skip 0..24 and both
  * signs, register fields 0-15 (rD bytes 0-255), branches whose neighbours are trap or unlikely,
  * repeated blocks, the last instruction a terminator or not; some with one flaw (an undefined
@@ -19,19 +19,6 @@
 #include "tests/jit/each_vector08.h"
 
 static size_t blobs, fast, differ;
-
-/* Whether the default decode took the fast walk: it writes what the general walk does, so this
- * is told from the blob: valid (no note) and no start with a gap over 24. */
-static bool valid_blob(const pvm_program *p)
-{
-	if (p->invalid[0]) return false;
-	for (uint32_t pc = 0, prev = 0; pc <= p->code_len; pc++)
-		if (p->is_start[pc]) {
-			if (pc && pc - prev - 1 > 24) return false;
-			prev = pc;
-		}
-	return true;
-}
 
 /* p->regular told from the code itself: 0 is a start, every start holds a defined opcode, and every
  * start is at most 25 bytes from the next (or from code_len). */
@@ -49,11 +36,14 @@ static bool regular_of(const pvm_program *p)
 
 static void compare(const uint8_t *blob, size_t len, const char *name)
 {
-	for (unsigned flags = 0; flags <= PVM_DECODE_POLKAVM_END; flags += PVM_DECODE_POLKAVM_END) {
+	/* GP 0.8.0 with and without the PolkaVM end rule, then GP 0.7.2 (flags 4: a mark, no decode flag) */
+	for (unsigned flags = 0; flags <= 2 * PVM_DECODE_POLKAVM_END; flags += PVM_DECODE_POLKAVM_END) {
+		pvm_isa isa = flags == 2 * PVM_DECODE_POLKAVM_END ? PVM_ISA_072 : PVM_ISA_080;
+		unsigned f = isa == PVM_ISA_072 ? 0 : flags;
 		pvm_program a, b;
 		pvm_errbuf e;
-		int ra = pvm_program_decode_flags(&a, PVM_ISA_080, flags, blob, len, name, &e);
-		int rb = pvm_program_decode_flags(&b, PVM_ISA_080, flags | PVM_DECODE_GENERAL, blob, len, name, &e);
+		int ra = pvm_program_decode_flags(&a, isa, f, blob, len, name, &e);
+		int rb = pvm_program_decode_flags(&b, isa, f | PVM_DECODE_GENERAL, blob, len, name, &e);
 		blobs++;
 		if (ra != rb) {
 			if (differ++ < 20) printf("DIFFER %s: decode returns %d and %d\n", name, ra, rb);
@@ -86,7 +76,7 @@ static void compare(const uint8_t *blob, size_t len, const char *name)
 				printf(" '%s' / '%s'\n", a.invalid, b.invalid);
 			}
 		}
-		fast += valid_blob(&a);
+		fast += a.regular; /* (the walk of regular programs took it) */
 		pvm_program_fini(&a);
 		pvm_program_fini(&b);
 	}
