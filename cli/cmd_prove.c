@@ -1,7 +1,8 @@
 /* cli/cmd_prove.c: `jitproof prove FILE --pc N`: prove one compiled gas region of a real program
  * (gas prologue, templates, terminator) against the composed specs of its instructions.
- * `--all` proves every basic block and every region a run resumes in after an ecalli inside a
- * block, on -j N workers; prints one line per block in pc order and a
+ * `--all` proves every region a run can enter (basic blocks, the compile's other gas-region
+ * entries, the regions a run resumes in after an ecalli inside a block) and checks that every
+ * instruction lies in one, on -j N workers; prints one line per block in pc order and a
  * summary (counts, median / p99 / max block time); JSON, JUnit and HTML reports on request.
  * Exit 1 on a counterexample, unknown or validator bug, 2 on bad input. */
 #include <pthread.h>

@@ -960,10 +960,9 @@ static inline uint32_t start_before(const pvm_program *p, uint32_t pc)
  * opcode and every skip is at most 24; a valid GP 0.8.0 blob is), so the start before each block
  * start is the terminator of the block before it, every static jump and branch is such a
  * terminator or the last instruction, and the only instruction that ends a straight run inside a
- * block is ecalli. It visits the block
- * starts and the ecallis alone, found sixteen positions at a time (is_block, and the code's bytes
- * equal to ecalli's at bitmask starts), and marks what walk_starts marks (ctest jit_cache: the
- * compile without a cache walks every start). */
+ * block is ecalli. It visits the block starts and the ecallis alone, found sixteen positions at a
+ * time (is_block, and the code's bytes equal to ecalli's at bitmask starts), and marks what
+ * walk_starts marks (ctest jit_cache: the compile without a cache walks every start). */
 static uint32_t walk_blocks(const pvm_program *p, const uint8_t *kind, uint8_t *lh, uint32_t *blk)
 {
 	uint32_t len = p->code_len, n = 0, from = 0; /* from: the current block's start */
@@ -1015,7 +1014,8 @@ static uint32_t walk_blocks(const pvm_program *p, const uint8_t *kind, uint8_t *
 static uint32_t *chains(const pvm_program *p, bool general, uint8_t *lh, uint32_t **blocks, uint32_t *n_blocks)
 {
 	/* by opcode byte (the starts come from the bitmask and their opcode bytes from the code, so the
-	 * loads do not wait for each other; only a branch's or a jump's record is read, for its target) */
+	 * loads do not wait for each other; only a terminator's or an ecalli's record is read, for a
+	 * target) */
 	uint8_t kind[256];
 	for (unsigned k = 0; k < 256; k++) {
 		int op = pvm_op_decode(p->isa, k);

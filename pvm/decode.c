@@ -376,9 +376,11 @@ static inline __attribute__((always_inline)) uint32_t next_start(const pvm_progr
 	return s;
 }
 
-/* The walk of a valid 0.8.0 blob (above). byte: analyse's byte table; limit: the longest skip
- * accepted; *last: the last instruction's pc. */
-static bool walk08(pvm_program *p, const uint32_t *byte, uint64_t limit, bool is08, uint32_t *last)
+/* The walk of a regular program (p->regular: a valid 0.8.0 blob, or a GP 0.7.2 one whose starts
+ * are defined opcodes at most 24 bytes apart; false at the first start that is not). byte:
+ * analyse's byte table; limit: the longest skip accepted; is08: the 0.8.0 block costs too (0.7.2's
+ * region costs come after the walk); *last: the last instruction's pc. */
+static bool walk_regular(pvm_program *p, const uint32_t *byte, uint64_t limit, bool is08, uint32_t *last)
 {
 	enum { BYTE_TERM = 1 << 16, BYTE_BRANCH = 1 << 17 };
 	uint32_t len = p->code_len, max_gap = limit < 24 ? (uint32_t)limit : 24;
@@ -484,8 +486,8 @@ static void analyse(pvm_program *p, unsigned flags)
 		byte[k] = valid | (is08 && cost_row_branch(rec) ? BYTE_BRANCH : 0) | (pvm_op_is_term(rec) ? BYTE_LAST : 0);
 	}
 	if (!(flags & PVM_DECODE_GENERAL)) {
-		if (walk08(p, byte, limit, is08, &last)) {
-			p->regular = true; /* (what the walk of valid blobs requires) */
+		if (walk_regular(p, byte, limit, is08, &last)) {
+			p->regular = true;
 			if (!is08) { /* a regular GP 0.7.2 program */
 				region_costs072(p);
 				return;

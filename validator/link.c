@@ -57,16 +57,7 @@ uint32_t tv_links_prepaid(const tv_links *L, uint32_t pc) { return L && L->prepa
 
 bool tv_links_member(const tv_links *L, const pvm_program *p, uint32_t pc) { return L && member_at(L, p, pc); }
 
-bool tv_links_entry_at(const tv_links *L, uint32_t pc)
-{
-	size_t lo = 0, hi = L->n_entries; /* (entry_pc ascends) */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (L->entry_pc[mid] < pc) lo = mid + 1;
-		else hi = mid;
-	}
-	return lo < L->n_entries && L->entry_pc[lo] == pc;
-}
+bool tv_links_entry_at(const tv_links *L, uint32_t pc) { return jit_program_entry(L->jp, pc) != UINT32_MAX; }
 
 tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 {
