@@ -1403,7 +1403,7 @@ static jit_err program_new(const pvm_program *p, jit_features f, bool use_cache,
 	}
 	jp->code = code;
 	jp->feat = f;
-	if (jp->fused && p->jt_len) { /* the twin, if a run needs it, is compiled from the copies */
+	if (p->jt_len) { /* the twin (a fused pair's, a chain's), if a run needs it, is compiled from the copies */
 		jp->prog.jump_table = pvm_xmalloc(p->jt_len * sizeof *p->jump_table);
 		memcpy(jp->prog.jump_table, p->jump_table, p->jt_len * sizeof *p->jump_table);
 		jp->prog.jt_len = p->jt_len;

@@ -5,7 +5,8 @@
  * boundary; and control flow: branches,
  * jumps and dynamic jumps to random (often invalid) targets, a jump table, ecalli, padding bytes
  * (long skips, fall-through into non-instructions) and small gas budgets (out-of-gas at region
- * boundaries). Prints "random: N passed, N failed". */
+ * boundaries), each control program also run with every gas from 0 to SWEEP_GAS. Prints
+ * "random: N passed, N failed". */
 #include <stdlib.h>
 #include <string.h>
 #include "interp/interp.h"
@@ -166,6 +167,34 @@ static void random_control(code *c)
 }
 
 enum mode { ALU, MEMORY, CONTROL };
+enum { SWEEP_GAS = 64 };
+
+/* Run the three engines from init and compare the final states and each JIT's sandbox protections
+ * with the interpreter's. */
+static bool compare_runs(const pvm_engine *const eng[3], void *const prep[3], const pvm_state *init, int seed,
+                         enum mode mode, size_t *fails)
+{
+	pvm_state st[3];
+	pvm_exit x[3];
+	for (int k = 0; k < 3; k++) {
+		pvm_state_copy(&st[k], init);
+		x[k] = eng[k]->run(prep[k], &st[k]);
+	}
+	bool ok = true;
+	for (int k = 1; k < 3; k++) {
+		char why[512];
+		if (!pvm_perm_compare(eng[0], prep[0], &st[0], eng[k], prep[k], &st[k], true, why, sizeof why) ||
+		    !pvm_state_compare(eng[0]->name, &st[0], x[0], eng[k]->name, &st[k], x[k], why, sizeof why) ||
+		    !pvm_perm_compare(eng[0], prep[0], &st[0], eng[k], prep[k], &st[k], false, why, sizeof why)) {
+			if ((*fails)++ < 10)
+				fprintf(stderr, "seed %d (mode %d, gas %lld, pc %u): %s\n", seed, mode, (long long)init->gas,
+				        init->pc, why);
+			ok = false;
+		}
+	}
+	for (int k = 0; k < 3; k++) pvm_state_fini(&st[k]);
+	return ok;
+}
 
 static bool run_program(int seed, enum mode mode, size_t *fails)
 {
@@ -189,8 +218,21 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 	}
 	c.b[c.n] = OPB(trap);
 	c.start[c.n++] = 1;
+	/* the block starts (0, and each start a terminator's skip reaches): half the targets that are
+	 * instruction starts are one of them, so jumps and jump-table slots land on blocks (loops, and
+	 * dynamic jumps that go on) as often as they panic */
+	static uint32_t blocks[512];
+	size_t n_blocks = 0;
+	blocks[n_blocks++] = 0;
+	for (size_t k = 1; k < c.n_pcs; k++) {
+		unsigned op = (unsigned)pvm_op_decode(PVM_ISA_072, c.b[c.pcs[k - 1]]);
+		if (pvm_ops[op].ctl != PVM_CTL_NEXT && pvm_ops[op].ctl != PVM_CTL_HOST && c.pcs[k] - c.pcs[k - 1] <= 25)
+			blocks[n_blocks++] = c.pcs[k];
+	}
+#define TARGET() (next_rand() % 4 == 0 ? (uint32_t)(next_rand() % (c.n + 4)) \
+                  : next_rand() % 2 ? blocks[next_rand() % n_blocks] : c.pcs[next_rand() % c.n_pcs])
 	for (size_t k = 0; k < c.n_fix; k++) { /* targets: mostly instruction starts, some anywhere */
-		uint32_t t = next_rand() % 4 ? c.pcs[next_rand() % c.n_pcs] : (uint32_t)(next_rand() % (c.n + 4));
+		uint32_t t = TARGET();
 		int32_t off = (int32_t)(t - c.fix[k].pc);
 		memcpy(c.b + c.fix[k].at, &off, 4);
 	}
@@ -200,7 +242,7 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 	blob[len++] = 4;  /* z */
 	len += pvm_varint_encode(c.n, blob + len);
 	for (int k = 0; k < 4; k++) {
-		uint32_t t = next_rand() % 4 ? c.pcs[next_rand() % c.n_pcs] : (uint32_t)(next_rand() % (c.n + 4));
+		uint32_t t = TARGET();
 		memcpy(blob + len, &t, 4);
 		len += 4;
 	}
@@ -236,29 +278,17 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 		pvm_mem_poke(init.mem, a, &v, 1);
 	}
 	const pvm_engine *eng[] = { &interp_engine, &jit_engine, &jit_portable_engine };
-	pvm_state st[3];
-	pvm_exit x[3];
 	void *prep[3];
-	for (int k = 0; k < 3; k++) {
-		prep[k] = eng[k]->load(&p, &e);
-		pvm_state_copy(&st[k], &init);
-		x[k] = eng[k]->run(prep[k], &st[k]);
+	for (int k = 0; k < 3; k++) prep[k] = eng[k]->load(&p, &e);
+	bool ok = compare_runs(eng, prep, &init, seed, mode, fails);
+	/* control flow: every gas from 0 to SWEEP_GAS too, so that runs stop out of gas at every
+	 * region and chain head the program reaches (a chain's head with its own block paid and the
+	 * chain not: the rest of the run is the twin's, runtime.c) */
+	for (int64_t g = 0; ok && mode == CONTROL && g <= SWEEP_GAS; g++) {
+		init.gas = g;
+		ok = compare_runs(eng, prep, &init, seed, mode, fails);
 	}
-	bool ok = true;
-	for (int k = 1; k < 3; k++) {
-		char why[512];
-		/* states, and each JIT's sandbox protections against the interpreter's page map */
-		if (!pvm_perm_compare(eng[0], prep[0], &st[0], eng[k], prep[k], &st[k], true, why, sizeof why) ||
-		    !pvm_state_compare(eng[0]->name, &st[0], x[0], eng[k]->name, &st[k], x[k], why, sizeof why) ||
-		    !pvm_perm_compare(eng[0], prep[0], &st[0], eng[k], prep[k], &st[k], false, why, sizeof why)) {
-			if ((*fails)++ < 10) fprintf(stderr, "seed %d (mode %d): %s\n", seed, mode, why);
-			ok = false;
-		}
-	}
-	for (int k = 0; k < 3; k++) {
-		eng[k]->free(prep[k]);
-		pvm_state_fini(&st[k]);
-	}
+	for (int k = 0; k < 3; k++) eng[k]->free(prep[k]);
 	pvm_state_fini(&init);
 	pvm_program_fini(&p);
 	return ok;
@@ -267,7 +297,7 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 int main(void)
 {
 	size_t passed = 0, fails = 0;
-	for (int seed = 0; seed < 3000; seed++)
+	for (int seed = 0; seed < 9000; seed++)
 		passed += run_program(seed, (enum mode)(seed % 3), &fails);
 	printf("random: %zu passed, %zu failed\n", passed, fails);
 	return fails != 0;
