@@ -70,10 +70,13 @@ struct jit_program {
 	bool isa080;                 /* GP 0.8.0: block gas with the gas-charged flag (ISA-NOTES-0.8 §4) */
 	bool invalid;                /* 0.8.0: the blob failed prevalidation: every run panics at once */
 	uint32_t code_len;
-	pvm_program prog;            /* copies of the program's code and bitmask (code_len, isa; nothing
-	                                else): jit_row_inst decodes from them; with fusions, of its
-	                                jump table too (the twin is compiled from them) */
+	pvm_program prog;            /* copies of the program's code, bitmask and jump table (code_len,
+	                                isa; nothing else): jit_row_inst decodes from them, and the twin
+	                                is compiled from them */
 	jit_stats stats;
+	bool sandboxed;              /* the last run opened the sandbox (a run that panics before any JIT
+	                                code, an invalid GP 0.8.0 blob's, does not): perms and
+	                                stop_diff are that run's, else there is nothing to compare */
 	jit_perms perms;             /* the sandbox shadow of the current or last run (runtime.c) */
 	bool has_stop_diff;          /* the last run's first start/sbrk stop whose shadow differed */
 	pvm_perm_diff stop_diff;

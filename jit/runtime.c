@@ -417,6 +417,7 @@ static bool sandbox_open(jit_run *r, jit_program *jp, pvm_state *s)
 	size_t jt_bytes = (size_t)jp->jt_len * 8;
 	size_t prefix = (sizeof(jit_ctx) + jt_bytes + PAGE - 1) / PAGE * PAGE;
 	r->jp = jp;
+	jp->sandboxed = true;
 	jp->perms.n = 0;
 	jp->has_stop_diff = false;
 	if (kept && kept->base && kept->prefix >= prefix) {
@@ -723,6 +724,7 @@ static pvm_exit run_unfused(jit_program *jp, pvm_state *s, bool after_part)
 	t->perms = jp->perms;
 	bool had_diff = after_part && jp->has_stop_diff; /* the first part's, if it had one */
 	pvm_exit x = jit_program_run(t, s);
+	jp->sandboxed |= t->sandboxed;
 	jp->perms = t->perms;
 	t->perms = swap;
 	if (!had_diff) {
@@ -750,6 +752,7 @@ static bool chain_unpaid(const jit_program *jp, const pvm_state *s, const jit_ro
 pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 {
 	pvm_exit x = { .status = PVM_PANIC };
+	jp->sandboxed = jp->has_stop_diff = false; /* (until sandbox_open, or the twin's run) */
 	const jit_row *start = s->pc <= jp->code_len ? jit_find_row(jp, s->pc) : NULL;
 	if (jp->isa080 && (jp->invalid || s->pc >= jp->code_len || !start))
 		return x; /* 0.8.0 deblob(p, ı) fails (§3): panic, state unchanged, no gas charged */
@@ -889,6 +892,7 @@ static bool engine_perm_check(const void *jpv, const pvm_mem *m, pvm_perm_diff *
 {
 	const jit_program *jp = jpv;
 	uint32_t pn;
+	if (!jp->sandboxed) return false; /* no JIT code ran: no sandbox to compare */
 	if (!m) return jit_program_stop_diff(jp, d);
 	if (!jit_perms_diff(&jp->perms, m, &pn)) return false;
 	*d = (pvm_perm_diff){ pn * (uint32_t)PAGE, pvm_mem_perm(m, pn), jit_perms_get(&jp->perms, pn) };

@@ -1,5 +1,6 @@
-/* tests/jit/random.c: differential test: seeded random programs run on interp, jit and
- * jit-portable; final states must be identical. Three kinds: straight-line code over every
+/* tests/jit/random.c: differential test: seeded random programs, in GP 0.7.2 and GP 0.8.0 (each
+ * revision's opcode bytes; sbrk only in 0.7.2), run on interp, jit and jit-portable; final states
+ * and the JITs' sandbox protections must be identical. Three kinds: straight-line code over every
  * register-only opcode (all 13 registers and the fields 13-15 that mean r12, so every aliasing
  * with the rcx/rdx-using templates) with edge values; the same plus loads/stores around a page
  * boundary; and control flow: branches,
@@ -12,7 +13,8 @@
 #include "interp/interp.h"
 #include "jit/jit.h"
 
-#define OPB_OF(op) pvm_byte(PVM_ISA_072, (op))   /* the GP 0.7.2 opcode byte */
+static pvm_isa isa = PVM_ISA_072;                /* the revision the programs are made in */
+#define OPB_OF(op) pvm_byte(isa, (op))             /* its opcode byte */
 #define OPB(name) OPB_OF(PVM_OP_##name)
 
 static uint64_t next_rand(void);
@@ -20,7 +22,7 @@ static uint64_t next_rand(void);
 static unsigned pick_branch(unsigned form)
 {
 	for (;;) {
-		unsigned op = pvm_isa_ops(PVM_ISA_072)[next_rand() % PVM_NUM_OPCODES];
+		unsigned op = pvm_isa_ops(isa)[next_rand() % PVM_NUM_OPCODES];
 		if (pvm_ops[op].ctl == PVM_CTL_BRANCH && pvm_ops[op].form == form) return op;
 	}
 }
@@ -65,10 +67,11 @@ static void put(code *c, const uint8_t *bytes, size_t n)
 /* A register field: 0..12, one in 32 a field of 13..15 (which means r12). */
 static uint8_t reg(void) { return (uint8_t)(next_rand() % 32 ? next_rand() % 13 : 13 + next_rand() % 3); }
 
-/* One random instruction of a register-only or memory form (memory: sometimes a small sbrk). */
+/* One random instruction of a register-only or memory form (memory: sometimes a small sbrk, in
+ * GP 0.7.2). */
 static void random_inst(code *c, bool memory)
 {
-	if (memory && next_rand() % 16 == 0) {
+	if (memory && isa == PVM_ISA_072 && next_rand() % 16 == 0) {
 		uint8_t r = reg(), size[6] = { OPB(load_imm), r };
 		uint32_t n = (uint32_t)(next_rand() % 20000);
 		memcpy(size + 2, &n, 4);
@@ -78,7 +81,7 @@ static void random_inst(code *c, bool memory)
 		return;
 	}
 	uint8_t op;
-	do op = pvm_isa_ops(PVM_ISA_072)[next_rand() % PVM_NUM_OPCODES];
+	do op = pvm_isa_ops(isa)[next_rand() % PVM_NUM_OPCODES];
 	while (pvm_op_ends_region(op) || op == PVM_OP_sbrk || (!memory && pvm_ops[op].acc != PVM_ACC_NOMEM));
 	uint32_t x = (uint32_t)edge_value();
 	uint8_t i[16];
@@ -187,8 +190,8 @@ static bool compare_runs(const pvm_engine *const eng[3], void *const prep[3], co
 		    !pvm_state_compare(eng[0]->name, &st[0], x[0], eng[k]->name, &st[k], x[k], why, sizeof why) ||
 		    !pvm_perm_compare(eng[0], prep[0], &st[0], eng[k], prep[k], &st[k], false, why, sizeof why)) {
 			if ((*fails)++ < 10)
-				fprintf(stderr, "seed %d (mode %d, gas %lld, pc %u): %s\n", seed, mode, (long long)init->gas,
-				        init->pc, why);
+				fprintf(stderr, "GP %s seed %d (mode %d, gas %lld, pc %u): %s\n", pvm_isa_name(isa), seed, mode,
+				        (long long)init->gas, init->pc, why);
 			ok = false;
 		}
 	}
@@ -210,7 +213,7 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 	}
 	if (mode == CONTROL) { /* r11 stays 0 for the dynamic jumps: rewrite destinations 11/12 */
 		for (size_t k = 0; k < c.n_pcs; k++) {
-			uint8_t *in = c.b + c.pcs[k], f = pvm_ops[pvm_op_decode(PVM_ISA_072, in[0])].form; /* a byte, not an op id */
+			uint8_t *in = c.b + c.pcs[k], f = pvm_ops[pvm_op_decode(isa, in[0])].form; /* a byte, not an op id */
 			if (f == PVM_FORM_REG3 && in[2] >= 11) in[2] = 10;
 			if ((f == PVM_FORM_REG2 || f == PVM_FORM_REG2_IMM || f == PVM_FORM_REG_IMM ||
 			     f == PVM_FORM_REG_IMM64) && (in[1] & 15) >= 11) in[1] = (uint8_t)((in[1] & 0xf0) | 10);
@@ -225,7 +228,7 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 	size_t n_blocks = 0;
 	blocks[n_blocks++] = 0;
 	for (size_t k = 1; k < c.n_pcs; k++) {
-		unsigned op = (unsigned)pvm_op_decode(PVM_ISA_072, c.b[c.pcs[k - 1]]);
+		unsigned op = (unsigned)pvm_op_decode(isa, c.b[c.pcs[k - 1]]);
 		if (pvm_ops[op].ctl != PVM_CTL_NEXT && pvm_ops[op].ctl != PVM_CTL_HOST && c.pcs[k] - c.pcs[k - 1] <= 25)
 			blocks[n_blocks++] = c.pcs[k];
 	}
@@ -255,7 +258,7 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 	}
 	pvm_program p;
 	pvm_errbuf e;
-	if (pvm_program_decode(&p, blob, len, "random", &e)) {
+	if (pvm_program_decode_isa(&p, isa, blob, len, "random", &e)) {
 		fprintf(stderr, "seed %d: %s\n", seed, e.msg);
 		(*fails)++;
 		return false;
@@ -297,8 +300,10 @@ static bool run_program(int seed, enum mode mode, size_t *fails)
 int main(void)
 {
 	size_t passed = 0, fails = 0;
-	for (int seed = 0; seed < 9000; seed++)
-		passed += run_program(seed, (enum mode)(seed % 3), &fails);
+	for (int k = 0; k < 2; k++) { /* GP 0.7.2, then GP 0.8.0: the same generator, each one's opcode bytes */
+		isa = k ? PVM_ISA_080 : PVM_ISA_072;
+		for (int seed = 0; seed < 9000; seed++) passed += run_program(seed, (enum mode)(seed % 3), &fails);
+	}
 	printf("random: %zu passed, %zu failed\n", passed, fails);
 	return fails != 0;
 }
