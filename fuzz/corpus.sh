@@ -33,6 +33,7 @@ for v in "$VEC08"/programs/*.json "$VEC08"/integration/*.json "$SRC"/tests/cases
   [ -f "$v" ] || continue
   n=$((n + 1))
   cp "$v" "$OUT/vector08/s$n.json"
+  "$TOOL" diff08 "$v" "$OUT/diff/s$n" 2>/dev/null || true
 done
 # JIP-7 traces of real runs (the whole on-chain blob on one program line, then the host calls)
 for f in "$TRACES"/*.log; do

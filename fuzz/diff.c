@@ -1,12 +1,14 @@
 /* fuzz/diff.c: the dual-engine differential target. Each input decodes (fuzz/gen.c) into a
- * program, registers, pages and gas; it runs on the interpreter and the JIT (and on the spec
+ * program in GP 0.7.2 or GP 0.8.0 (byte 0 says which), registers, pages and gas; it runs on the
+ * interpreter and the JIT (and on the spec
  * engine for one input in 16 with at most 1100 gas; one input in 4 again under the peers GP 0.7.2
  * readings, README), compared as `replay` compares (exit, pc,
  * registers, gas, fault address, every page and byte, and the JIT's sandbox page protections
  * against the page map: pvm_perm_compare) at every stop. Every host call is answered on both
  * sides by the perturbing host (pvm_host_perturb: every register, the gas and a memory word
  * changed), so a resume that does not take all of it diverges. On a divergence the input is written
- * as a w3f vector (divergence-<hash>.json, in -jitproof_out=DIR or the current folder) that
+ * as a vector (divergence-<hash>.json, in -jitproof_out=DIR or the current folder; a w3f vector
+ * for GP 0.7.2, a step vector for GP 0.8.0) that
  * `jitproof replay --host perturb` reproduces, and the target aborts. -jitproof_mutant=NAME selects a mutant
  * (in a JITPROOF_MUTANTS build) for the fuzzer's own self-test. */
 #include <stdio.h>
@@ -66,11 +68,19 @@ static void report(const fuzz_case *fc, const pvm_program *p, uint64_t h, const 
 	pvm_state_copy(&s, &fc->init);
 	pvm_exit x = interp_engine.run(it, &s);
 	pvm_vector_set_expected(&v, &s, x);
-	pvm_state_fini(&s);
 	interp_engine.free(it);
 	FILE *f = fopen(path, "w");
-	bool ok = f && !pvm_vector_write(&v, f);
+	bool ok = f;
+	if (f && fc->isa == PVM_ISA_080) { /* a step vector: steps that set the state up, one run, its assert */
+		pvm_vector08 v8;
+		pvm_vector08_from_run(&v8, name, fc->blob, fc->blob_len, p, &fc->init, &s, x);
+		ok = !pvm_vector08_write(&v8, f);
+		pvm_vector08_fini(&v8);
+	} else if (f) {
+		ok = !pvm_vector_write(&v, f);
+	}
 	if (f) ok &= !fclose(f);
+	pvm_state_fini(&s);
 	pvm_vector_fini(&v);
 	if (stop) fprintf(stderr, "fuzz_diff: after %d host calls answered by the perturbing host\n", stop);
 	fprintf(stderr, "fuzz_diff: divergence: %s\nfuzz_diff: %s %s (jitproof replay --host perturb %s)\n", why,
@@ -122,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!fuzz_decode(data, size, &fc)) return 0;
 	pvm_program p;
 	pvm_errbuf e;
-	if (pvm_program_decode(&p, fc.blob, fc.blob_len, "fuzz", &e)) {
+	if (pvm_program_decode_isa(&p, fc.isa, fc.blob, fc.blob_len, "fuzz", &e)) {
 		fuzz_case_fini(&fc);
 		return 0; /* a raw input with a malformed blob: the blob target's business */
 	}
@@ -133,7 +143,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	compare(&fc, &p, &interp_engine, pi, &jit_engine, pj, h);
-	if ((h >> 8 & 3) == 0) { /* one input in 4 also under the peers' GP 0.7.2 readings (gas per
+	if (fc.isa == PVM_ISA_072 && (h >> 8 & 3) == 0) { /* one input in 4 also under the peers' GP 0.7.2 readings (gas per
 	                          * instruction: the JIT's int3 stepping; sbrk's break) */
 		fuzz_case peers = fc;
 		peers.init.reading = PVM_READING_PEERS;

@@ -90,6 +90,7 @@ bool fuzz_decode(const uint8_t *data, size_t size, fuzz_case *fc)
 	pvm_state_init(&fc->init);
 	rd r = { data, size, 0 };
 	uint8_t mode = byte(&r);
+	pvm_isa isa = fc->isa = mode & 2 ? PVM_ISA_080 : PVM_ISA_072;
 	if (mode & 1) return decode_raw(&r, fc);
 	uint8_t g = byte(&r);
 	/* mostly enough gas for the program (out-of-gas paths from the small classes) */
@@ -105,7 +106,7 @@ bool fuzz_decode(const uint8_t *data, size_t size, fuzz_case *fc)
 	while (r.i < r.n && n < FUZZ_MAX_INSTS) {
 		pvm_asm_inst *a = &in[n];
 		memset(a, 0, sizeof *a);
-		a->op = pvm_isa_ops(PVM_ISA_072)[byte(&r) % PVM_NUM_OPCODES];
+		a->op = pvm_isa_ops(isa)[byte(&r) % PVM_NUM_OPCODES];
 		uint8_t f = byte(&r), f2 = byte(&r);
 		a->ra = f % 16; /* register fields 0..15: 13-15 mean r12 */
 		a->rb = f / 16;
@@ -128,10 +129,10 @@ bool fuzz_decode(const uint8_t *data, size_t size, fuzz_case *fc)
 	for (unsigned i = 0; i < n; i++) {
 		pc[i] = at;
 		in[i].target = 0;
-		unsigned len = pvm_asm_encode(&in[i], PVM_ISA_072, at, buf, &why);
+		unsigned len = pvm_asm_encode(&in[i], isa, at, buf, &why);
 		if (!len) { /* cannot happen with valid fields; fall back to a trap */
 			in[i] = (pvm_asm_inst){ .op = PVM_OP_trap };
-			len = pvm_asm_encode(&in[i], PVM_ISA_072, at, buf, &why);
+			len = pvm_asm_encode(&in[i], isa, at, buf, &why);
 		}
 		at += len;
 	}
@@ -150,7 +151,7 @@ bool fuzz_decode(const uint8_t *data, size_t size, fuzz_case *fc)
 		             : tgt[i] < 240 ? pc[k]
 		             : tgt[i] < 248 ? code_len + (tgt[i] & 7)
 		             : (k + 1 < n ? pc[k + 1] : code_len) - pc[k] > 1 ? pc[k] + 1 : pc[k];
-		unsigned len = pvm_asm_encode(&in[i], PVM_ISA_072, pc[i], buf, &why);
+		unsigned len = pvm_asm_encode(&in[i], isa, pc[i], buf, &why);
 		memcpy(code + pc[i], buf, len);
 		mask[pc[i] / 8] |= (uint8_t)(1u << (pc[i] % 8));
 	}
@@ -180,13 +181,13 @@ void fuzz_case_fini(fuzz_case *fc)
 	memset(fc, 0, sizeof *fc);
 }
 
-void fuzz_encode_raw(const uint8_t *blob, size_t blob_len, const uint64_t regs[PVM_NUM_REGS], uint16_t gas,
-                     const uint8_t mem[64], uint8_t **out, size_t *len)
+void fuzz_encode_raw(pvm_isa isa, const uint8_t *blob, size_t blob_len, const uint64_t regs[PVM_NUM_REGS],
+                     uint16_t gas, const uint8_t mem[64], uint8_t **out, size_t *len)
 {
 	size_t n = 1 + 2 + 8 * PVM_NUM_REGS + 64 + blob_len, k = 0;
 	uint8_t *b = malloc(n);
 	if (!b) abort();
-	b[k++] = 1;
+	b[k++] = isa == PVM_ISA_080 ? 3 : 1;
 	b[k++] = (uint8_t)gas;
 	b[k++] = (uint8_t)(gas >> 8);
 	for (int i = 0; i < PVM_NUM_REGS; i++)

@@ -1,6 +1,8 @@
 /* fuzz/tool.c: `jitproof-fuzz-tool`, the seed-corpus and dictionary maker used by fuzz/run.sh:
  *   blob VECTOR OUT      the vector's program blob (a seed for fuzz_blob)
  *   diff VECTOR OUT      the vector as a raw differential input (a seed for fuzz_diff)
+ *   diff08 VECTOR OUT    a GP 0.8 step vector's program, registers and gas as a raw GP 0.8.0
+ *                        differential input (its memory is fuzz_diff's own)
  *   dict asm|spec|json|trace  a libFuzzer/AFL dictionary: from the tables (opcodes, spec operators),
  *                        the JSON keys, or the JIP-7 trace format's keywords */
 #include <stdio.h>
@@ -74,11 +76,35 @@ static int dict(const char *kind)
 	return 2;
 }
 
+static uint16_t gas16(int64_t gas) { return gas < 0 ? 0 : gas > 65535 ? 65535 : (uint16_t)gas; }
+
+/* diff08: the registers the steps set before the first run, the gas, the program. */
+static int diff08(const char *path, const char *out)
+{
+	pvm_vector08 v;
+	pvm_errbuf e;
+	if (pvm_vector08_read(&v, path, &e)) {
+		fprintf(stderr, "%s\n", e.msg);
+		return 2;
+	}
+	uint64_t regs[PVM_NUM_REGS] = { 0 };
+	for (size_t i = 0; i < v.n_steps && v.steps[i].kind != PVM_STEP_RUN; i++)
+		if (v.steps[i].kind == PVM_STEP_SET_REG) regs[v.steps[i].reg] = v.steps[i].value;
+	uint8_t mem[64] = { 0 }, *b;
+	size_t n;
+	fuzz_encode_raw(PVM_ISA_080, v.program, v.program_len, regs, gas16(v.initial_gas), mem, &b, &n);
+	int rc = write_out(out, b, n);
+	free(b);
+	pvm_vector08_fini(&v);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "dict")) return dict(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "diff08")) return diff08(argv[2], argv[3]);
 	if (argc != 4 || (strcmp(argv[1], "blob") && strcmp(argv[1], "diff"))) {
-		fprintf(stderr, "usage: jitproof-fuzz-tool blob|diff VECTOR OUT | dict asm|spec|json|trace\n");
+		fprintf(stderr, "usage: jitproof-fuzz-tool blob|diff|diff08 VECTOR OUT | dict asm|spec|json|trace\n");
 		return 2;
 	}
 	pvm_vector v;
@@ -98,8 +124,7 @@ int main(int argc, char **argv)
 		pvm_state_fini(&s);
 		uint8_t *b;
 		size_t n;
-		uint16_t gas = v.initial_gas < 0 ? 0 : v.initial_gas > 65535 ? 65535 : (uint16_t)v.initial_gas;
-		fuzz_encode_raw(v.program, v.program_len, v.initial_regs, gas, mem, &b, &n);
+		fuzz_encode_raw(PVM_ISA_072, v.program, v.program_len, v.initial_regs, gas16(v.initial_gas), mem, &b, &n);
 		rc = write_out(argv[3], b, n);
 		free(b);
 	}
