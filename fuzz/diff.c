@@ -22,7 +22,7 @@
 
 enum { MAX_STOPS = 64 };
 
-typedef struct target_cfg { char out[512]; sem_spec *sp; } target_cfg;
+typedef struct target_cfg { char out[512]; sem_spec *sp[PVM_ISA_COUNT]; } target_cfg; /* sp: each revision's */
 static target_cfg cfg; /* set once by LLVMFuzzerInitialize, read-only afterwards */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -37,8 +37,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		}
 	}
 	pvm_errbuf e;
-	cfg.sp = sem_spec_load(sem_spec_default_path(), &e); /* NULL: no spec sample (message once) */
-	if (!cfg.sp) fprintf(stderr, "fuzz_diff: spec engine off: %s\n", e.msg);
+	for (int isa = 0; isa < PVM_ISA_COUNT; isa++) { /* NULL: no spec sample (message once) */
+		cfg.sp[isa] = sem_spec_load_isa(sem_spec_default_path(), (pvm_isa)isa, &e);
+		if (!cfg.sp[isa]) fprintf(stderr, "fuzz_diff: spec engine off for GP %s: %s\n", pvm_isa_name((pvm_isa)isa), e.msg);
+	}
 	return 0;
 }
 
@@ -152,13 +154,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!peers.init.heap_limit) peers.init.heap_limit = 0x00ff0000;
 		compare(&peers, &p, &interp_engine, pi, &jit_engine, pj, h);
 	}
-	if (cfg.sp && (h & 15) == 0 && fc.init.gas <= 1100) { /* the spec engine is slow: short runs only */
+	if (cfg.sp[fc.isa] && (h & 15) == 0 && fc.init.gas <= 1100) { /* the spec engine is slow: short runs only */
 		/* the spec engine on a sample: sem_run with the loaded spec */
 		pvm_state sa, sb;
 		pvm_state_copy(&sa, &fc.init);
 		pvm_state_copy(&sb, &fc.init);
 		for (int stop = 0; stop < MAX_STOPS; stop++) {
-			pvm_exit xa = interp_engine.run(pi, &sa), xb = sem_run(cfg.sp, &p, &sb);
+			pvm_exit xa = interp_engine.run(pi, &sa), xb = sem_run(cfg.sp[fc.isa], &p, &sb);
 			char why[512];
 			if (!pvm_state_compare("interp", &sa, xa, "spec", &sb, xb, why, sizeof why)) report(&fc, &p, h, why, stop);
 			if (xa.status != PVM_HOST || !pvm_host_perturb(&sa, &xa) || !pvm_host_perturb(&sb, &xb)) break;
