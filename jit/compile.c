@@ -723,7 +723,7 @@ static __attribute__((noinline, cold)) void emit_inst_new(jit_em *e, tpl_cache *
 }
 
 /* Emit in's template: a copy from the cache, or (first time) emitted and entered in the cache. */
-static inline void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
+static inline __attribute__((always_inline)) void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
 {
 	/* (op, rA, rB, rD), the class (bit 30: rD < 13 leaves bits 28-31 free) and a set top bit. The
 	 * class is jit_em_s8's: an opcode with the class S8 and X in -128..127 (its mutant hook is the
@@ -1108,7 +1108,10 @@ static void loop_heads(const pvm_program *p, uint8_t *lh)
  *   cut at 24, makes next the next start unless the cut left it short (then next is no start, and
  *   the next start is found by a scan);
  * - at a start pc (pc <= code_len, is_start[pc]), is_block(p, pc) is is_block[pc] and region_cost
- *   reads gas_cost[pc]. */
+ *   reads gas_cost[pc].
+ * A regular program (p->regular) takes a third before code_len: every in->next is the next start
+ * (no skip is cut, so no instruction falls into a trap), and every region entry is a block start
+ * (the start after a terminator is one; code_len, which is none, is left to the general loop). */
 static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, uint32_t *block_row,
                                 const uint8_t *loop_head, const uint32_t *chain, tpl_cache *c, uint64_t **fused)
 {
@@ -1119,7 +1122,41 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 	const uint32_t *gas = p->gas_cost;
 	uint32_t code_len = p->code_len, term_next = JIT_NONE, prepaid = 0, bi = 0; /* bi: the block's index in chain */
 	pvm_starts it = pvm_starts_of(p);
-	for (uint32_t pc = pvm_starts_next(&it);;) {
+	uint32_t pc = pvm_starts_next(&it);
+	if (p->regular) { /* the instructions before code_len (the loop below takes code_len) */
+		const pvm_inst *in = NULL;
+		while (pc < code_len) {
+			uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
+			if (is_blk[pc]) { /* (every region entry before code_len is a block start) */
+				uint32_t charge = cost;
+				prepaid = 0;
+				if (chain) {
+					charge = chain[bi++];
+					prepaid = charge - cost;
+				}
+				if (!(loop_head[pc] & LH_MEMBER)) {
+					if (loop_head[pc] & LH_LOOP) pad_loop_head(b);
+					entry = (uint32_t)b->len;
+					emit_prologue(e, c, pc, charge);
+				}
+				block_row[pc] = (uint32_t)n_rows;
+			}
+			const pvm_inst *f2;
+			in = &inst[pc];
+			rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = cost,
+				.prepaid = (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_row, prepaid) };
+			if (fused && (f2 = fused_with(p, in)) != NULL) {
+				in = fuse_pair(e, p, fused, rows + n_rows++, in, f2);
+			} else {
+				size_t x0 = e->n_exits;
+				emit_inst(e, c, in);
+				if (prepaid) mark_prepaid(e, x0, prepaid);
+			}
+			pc = in->next; /* (the next start: no skip is cut) */
+		}
+		if (in) term_next = c->flow[in->op] & FLOW_TERM ? in->next : JIT_NONE;
+	}
+	for (;;) {
 		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
 		bool block = is_blk[pc];
 		if (block || pc == term_next) {
