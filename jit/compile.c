@@ -722,8 +722,12 @@ static __attribute__((noinline, cold)) void emit_inst_new(jit_em *e, tpl_cache *
 	tc_enter(c, e, in, key, h, at, x0, f, e->n_imms);
 }
 
-/* Emit in's template: a copy from the cache, or (first time) emitted and entered in the cache. */
-static inline __attribute__((always_inline)) void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
+/* Emit in's template at buffer offset at (e->b.len need not be at: it is read and written only on
+ * the slow paths) and return the buffer's new length: a copy from the cache when the entry may be
+ * copied and at < lim (then TC_SLACK bytes of room are left), else emitted (and, the first time,
+ * entered in the cache). */
+static inline __attribute__((always_inline)) size_t emit_inst_at(jit_em *e, tpl_cache *c, const pvm_inst *in,
+                                                                 size_t at, size_t lim)
 {
 	/* (op, rA, rB, rD), the class (bit 30: rD < 13 leaves bits 28-31 free) and a set top bit. The
 	 * class is jit_em_s8's: an opcode with the class S8 and X in -128..127 (its mutant hook is the
@@ -734,34 +738,46 @@ static inline __attribute__((always_inline)) void emit_inst(jit_em *e, tpl_cache
 	key |= (uint32_t)s8 << 30 | 1u << 31;
 	h = key * 0x9E3779B1u >> (32 - TC_BITS); /* (the table's size a constant: no loads for the shift, the mask) */
 	while ((k = c->keys[h]) != key && k) h = (h + 1) & (TC_SLOTS - 1);
-	x64_buf *b = &e->b;
-	size_t at = b->len;
-	if (k) {
-		const tc_entry *t = &c->v[c->idx[h]];
-		if (!t->copy || at + TC_SLACK > b->cap) { /* (near the end: emitted, the overflow is seen) */
-			jit_em_inst(e, in);
-			return;
-		}
-		copy_words(b, c->arena + t->off, t->len);
-		/* each field: 8 bytes from its offset; fields ascend, so a later one's store lands after an
-		 * earlier one's field */
-		uint8_t *d = b->p + at;
-		if (t->n_imms) {
-			uint64_t w = t->imms[0].keep | ((t->imms[0].which ? in->imm2 : in->imm) & t->imms[0].mask);
-			memcpy(d + t->imms[0].off, &w, 8);
-			if (t->n_imms > 1) {
-				w = t->imms[1].keep | ((t->imms[1].which ? in->imm2 : in->imm) & t->imms[1].mask);
-				memcpy(d + t->imms[1].off, &w, 8);
-			}
-		}
-		for (unsigned i = 0; i < t->n_exits; i++) {
-			unsigned kind = t->exits[i].kind;
-			jit_em_exit(e, at + t->exits[i].off, (jit_exit_kind)kind, in->pc, exit_target(kind, in),
-			            exit_arg(kind, in), (enum x64_reg)t->exits[i].reg);
-		}
-		return;
+	if (__builtin_expect(!k, 0)) {
+		e->b.len = at;
+		emit_inst_new(e, c, in, key, h);
+		return e->b.len;
 	}
-	emit_inst_new(e, c, in, key, h);
+	const tc_entry *t = &c->v[c->idx[h]];
+	if (!t->copy || at >= lim) { /* (near the end: emitted, the overflow is seen) */
+		e->b.len = at;
+		jit_em_inst(e, in);
+		return e->b.len;
+	}
+	uint8_t *d = e->b.p + at;
+	const uint8_t *src = c->arena + t->off;
+	memcpy(d, src, TC_COPY);
+	for (size_t j = TC_COPY; j < t->len; j += TC_COPY) memcpy(d + j, src + j, TC_COPY);
+	/* each field: 8 bytes from its offset; fields ascend, so a later one's store lands after an
+	 * earlier one's field */
+	if (t->n_imms) {
+		uint64_t w = t->imms[0].keep | ((t->imms[0].which ? in->imm2 : in->imm) & t->imms[0].mask);
+		memcpy(d + t->imms[0].off, &w, 8);
+		if (t->n_imms > 1) {
+			w = t->imms[1].keep | ((t->imms[1].which ? in->imm2 : in->imm) & t->imms[1].mask);
+			memcpy(d + t->imms[1].off, &w, 8);
+		}
+	}
+	for (unsigned i = 0; i < t->n_exits; i++) {
+		unsigned kind = t->exits[i].kind;
+		jit_em_exit(e, at + t->exits[i].off, (jit_exit_kind)kind, in->pc, exit_target(kind, in),
+		            exit_arg(kind, in), (enum x64_reg)t->exits[i].reg);
+	}
+	return at + t->len;
+}
+
+/* The end below which emit_inst_at copies: TC_SLACK bytes of room left. */
+static inline size_t copy_limit(const x64_buf *b) { return b->cap >= TC_SLACK ? b->cap - TC_SLACK + 1 : 0; }
+
+/* Emit in's template at the buffer's end: emit_inst_at. */
+static inline __attribute__((always_inline)) void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
+{
+	e->b.len = emit_inst_at(e, c, in, e->b.len, copy_limit(&e->b));
 }
 
 /* A scratch emitter writing into piece x. */
@@ -1102,6 +1118,81 @@ static void loop_heads(const pvm_program *p, uint8_t *lh)
 	}
 }
 
+/* *r = { { at, pc }, entry, cost, prepaid }, in two 8-byte stores and a 4-byte one (gcc assembles the
+ * struct in a vector register otherwise: twice the instructions). */
+static inline void put_row(jit_row *r, uint32_t at, uint32_t pc, uint32_t entry, uint32_t cost, uint32_t prepaid)
+{
+	_Static_assert(sizeof(jit_row) == 20 && offsetof(jit_row, at) == 0 && offsetof(jit_pcmap, guest_pc) == 4 &&
+	               offsetof(jit_row, entry) == 8 && offsetof(jit_row, cost) == 12 && offsetof(jit_row, prepaid) == 16,
+	               "put_row's layout");
+	uint64_t w0 = at | (uint64_t)pc << 32, w1 = entry | (uint64_t)cost << 32;
+	memcpy(r, &w0, 8);
+	memcpy((uint8_t *)r + 8, &w1, 8);
+	memcpy((uint8_t *)r + 16, &prepaid, 4);
+}
+
+/* What the loop of a regular program hands to the general loop at code_len. */
+typedef struct regular_state { uint32_t prepaid, bi, term_next; } regular_state;
+
+/* emit_insts_cached's loop of a regular program (p->regular) compiled with chains, up to code_len,
+ * block by block (blocks: the n block starts, chain their charges): every in->next is the next
+ * start (no skip is cut, so no instruction falls into a trap) and every region entry is a block
+ * start (the start after a terminator is one; code_len, which is none, is left to the general
+ * loop). A block's branch exits are marked prepaid once, at its end. The buffer's length is kept
+ * in a local (e->b.len is written around the slow paths): the code's byte stores could alias it,
+ * and a length in memory would be reloaded and stored at every instruction. Writes rows from r on;
+ * returns the row after the last. */
+static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_program *p, jit_row *r,
+                                                       uint32_t *block_row, const uint8_t *loop_head,
+                                                       const uint32_t *chain, const uint32_t *blocks, uint32_t n,
+                                                       tpl_cache *c, uint64_t **fused, regular_state *st)
+{
+	x64_buf *b = &e->b;
+	jit_row *rows = r;
+	const pvm_inst *inst = p->inst, *in = NULL;
+	const uint32_t *gas = p->gas_cost;
+	uint32_t prepaid = 0;
+	size_t len = b->len, lim = copy_limit(b), x0 = 0; /* x0: the block's first exit */
+	for (uint32_t bi = 0; bi < n; bi++) {
+		uint32_t pc = blocks[bi], end = bi + 1 < n ? blocks[bi + 1] : p->code_len;
+		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
+		if (prepaid) mark_prepaid(e, x0, prepaid); /* (the block before) */
+		prepaid = chain[bi] - cost;
+		if (!(loop_head[pc] & LH_MEMBER)) {
+			b->len = len;
+			if (loop_head[pc] & LH_LOOP) pad_loop_head(b);
+			entry = (uint32_t)b->len;
+			emit_prologue(e, c, pc, chain[bi]);
+			len = b->len;
+		}
+		x0 = e->n_exits;
+		block_row[pc] = (uint32_t)(r - rows);
+		uint32_t row_prepaid = (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_row, prepaid);
+		put_row(r++, (uint32_t)len, pc, entry, cost, row_prepaid);
+		for (;;) {
+			const pvm_inst *f2;
+			in = &inst[pc];
+			if (fused && (f2 = fused_with(p, in)) != NULL) {
+				b->len = len;
+				in = fuse_pair(e, p, fused, r++, in, f2);
+				len = b->len;
+			} else {
+				len = emit_inst_at(e, c, in, len, lim);
+			}
+			pc = in->next; /* (the next start: no skip is cut) */
+			if (pc >= end) break;
+			put_row(r++, (uint32_t)len, pc, JIT_NONE, (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]),
+			        row_prepaid);
+		}
+	}
+	if (prepaid) mark_prepaid(e, x0, prepaid);
+	b->len = len;
+	st->prepaid = prepaid;
+	st->bi = n;
+	st->term_next = in && c->flow[in->op] & FLOW_TERM ? in->next : JIT_NONE;
+	return r;
+}
+
 /* The instructions of p with the cache and its pieces, into rows and block_row (emit_program's loop): the same
  * bytes, exits and rows as that loop (ctest jit_cache compares them), with two shortcuts:
  * - the start after pc is in->next when that is a start: skip(pc), the distance to the next start
@@ -1109,11 +1200,10 @@ static void loop_heads(const pvm_program *p, uint8_t *lh)
  *   the next start is found by a scan);
  * - at a start pc (pc <= code_len, is_start[pc]), is_block(p, pc) is is_block[pc] and region_cost
  *   reads gas_cost[pc].
- * A regular program (p->regular) takes a third before code_len: every in->next is the next start
- * (no skip is cut, so no instruction falls into a trap), and every region entry is a block start
- * (the start after a terminator is one; code_len, which is none, is left to the general loop). */
+ * A regular program compiled with chains takes emit_regular up to code_len. */
 static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, uint32_t *block_row,
-                                const uint8_t *loop_head, const uint32_t *chain, tpl_cache *c, uint64_t **fused)
+                                const uint8_t *loop_head, const uint32_t *chain, const uint32_t *blocks,
+                                uint32_t n_blocks, tpl_cache *c, uint64_t **fused)
 {
 	x64_buf *b = &e->b;
 	size_t n_rows = 0;
@@ -1123,38 +1213,10 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 	uint32_t code_len = p->code_len, term_next = JIT_NONE, prepaid = 0, bi = 0; /* bi: the block's index in chain */
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t pc = pvm_starts_next(&it);
-	if (p->regular) { /* the instructions before code_len (the loop below takes code_len) */
-		const pvm_inst *in = NULL;
-		while (pc < code_len) {
-			uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
-			if (is_blk[pc]) { /* (every region entry before code_len is a block start) */
-				uint32_t charge = cost;
-				prepaid = 0;
-				if (chain) {
-					charge = chain[bi++];
-					prepaid = charge - cost;
-				}
-				if (!(loop_head[pc] & LH_MEMBER)) {
-					if (loop_head[pc] & LH_LOOP) pad_loop_head(b);
-					entry = (uint32_t)b->len;
-					emit_prologue(e, c, pc, charge);
-				}
-				block_row[pc] = (uint32_t)n_rows;
-			}
-			const pvm_inst *f2;
-			in = &inst[pc];
-			rows[n_rows++] = (jit_row){ .at = { (uint32_t)b->len, pc }, .entry = entry, .cost = cost,
-				.prepaid = (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_row, prepaid) };
-			if (fused && (f2 = fused_with(p, in)) != NULL) {
-				in = fuse_pair(e, p, fused, rows + n_rows++, in, f2);
-			} else {
-				size_t x0 = e->n_exits;
-				emit_inst(e, c, in);
-				if (prepaid) mark_prepaid(e, x0, prepaid);
-			}
-			pc = in->next; /* (the next start: no skip is cut) */
-		}
-		if (in) term_next = c->flow[in->op] & FLOW_TERM ? in->next : JIT_NONE;
+	if (p->regular && chain) { /* the instructions before code_len (the loop below takes code_len) */
+		regular_state st = { 0, 0, JIT_NONE };
+		n_rows = (size_t)(emit_regular(e, p, rows, block_row, loop_head, chain, blocks, n_blocks, c, fused, &st) - rows);
+		pc = code_len, prepaid = st.prepaid, bi = st.bi, term_next = st.term_next;
 	}
 	for (;;) {
 		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
@@ -1221,12 +1283,11 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	jit_row *rows = jp->rows; /* (in locals: the code's byte stores may alias jp's fields) */
 	size_t n_rows = 0;
 	uint8_t *loop_head = pvm_xcalloc((size_t)p->code_len + 1, 1);
-	uint32_t *blocks = NULL, n_blocks;
+	uint32_t *blocks = NULL, n_blocks = 0;
 	uint32_t *chain = fuse ? chains(p, !cache, loop_head, &blocks, &n_blocks) : NULL;
-	free(blocks);
 	if (!chain) loop_heads(p, loop_head);
 	if (cache && cache->pieces) {
-		n_rows = emit_insts_cached(e, p, rows, block_row, loop_head, chain, cache, fuse ? &jp->fused : NULL);
+		n_rows = emit_insts_cached(e, p, rows, block_row, loop_head, chain, blocks, n_blocks, cache, fuse ? &jp->fused : NULL);
 	} else {
 		uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
 		uint32_t skip = JIT_NONE;      /* the second instruction of the last fused pair */
@@ -1283,6 +1344,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	}
 	free(loop_head);
 	free(chain);
+	free(blocks);
 	jp->n_rows = n_rows;
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
 	size_t to_patch;
