@@ -1262,6 +1262,66 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 	return n_rows;
 }
 
+/* emit_program's linking of the exits with the cache's pieces (c->pieces), from the first, while
+ * TC_SLACK bytes of room are left: the same bytes (the mutant hooks of that loop are the identity
+ * here: a cache is used only while no mutant is active), with the buffer's length in a local and
+ * each stub copied from its piece. Returns the index of the first exit it left to that loop (every
+ * exit: e->n_exits; none after an overflow). */
+static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, const uint32_t *block_row,
+                          const tpl_cache *c, size_t exit_off)
+{
+	x64_buf *b = &e->b;
+	if (b->err) return 0;
+	uint8_t *buf = b->p;
+	size_t len = b->len, lim = copy_limit(b), i;
+	for (i = 0; i < e->n_exits && len < lim; i++) {
+		const jit_exit *x = &e->exits[i];
+		uint32_t off = x->off, kind = x->kind, pc = x->pc;
+		int32_t rel;
+		if (kind == JIT_EXIT_BRANCH) {
+			const jit_row *t = is_block(p, x->target) ? &rows[block_row[x->target]] : NULL;
+			if (t && t->entry != JIT_NONE) {
+				if (x->arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
+					rel = (int32_t)((int64_t)len - (int64_t)(off + 4));
+					memcpy(buf + off, &rel, 4);
+					b->len = len;
+					gas_op(b, X64_ADD, (uint32_t)x->arg);
+					size_t field = x64_jmp32(b);
+					x64_patch_rel32(b, field, t->entry);
+					len = b->len;
+				} else {
+					rel = (int32_t)((int64_t)t->entry - (int64_t)(off + 4));
+					memcpy(buf + off, &rel, 4);
+				}
+				continue;
+			}
+			kind = JIT_EXIT_PANIC;
+		}
+		rel = (int32_t)((int64_t)len - (int64_t)(off + 4));
+		memcpy(buf + off, &rel, 4);
+		if (kind == JIT_EXIT_DJUMP) { /* (may grow e->exits) */
+			b->len = len;
+			emit_dispatch_for(e, c, pc, p->jt_len);
+			len = b->len;
+			continue;
+		}
+		uint32_t cost = (uint32_t)x->arg;
+		const piece *s = kind != JIT_EXIT_OOG ? &c->stub : cost < 128 ? &c->oog8 : &c->oog32;
+		uint8_t *d = buf + len;
+		memcpy(d, s->bytes, TC_COPY);
+		memcpy(d + TC_COPY, s->bytes + TC_COPY, TC_COPY); /* (a piece: at most 64 bytes) */
+		memcpy(d + s->field[0], &kind, 4);
+		memcpy(d + s->field[1], &pc, 4);
+		rel = (int32_t)((int64_t)exit_off - (int64_t)(len + s->field[2] + 4));
+		memcpy(d + s->field[2], &rel, 4);
+		if (s == &c->oog8) d[s->field[3]] = (uint8_t)cost;
+		else if (s == &c->oog32) memcpy(d + s->field[3], &cost, 4);
+		len += s->len;
+	}
+	b->len = len;
+	return b->err ? e->n_exits : i;
+}
+
 /* Emit everything into e, filling jp->rows and, at every block start pc (is_block), block_row[pc]
  * (its row's index; the other entries are not written). Returns false on buffer overflow. Without
  * a cache, everything is emitted anew by the loop below, which is what the cache's must match. */
@@ -1347,8 +1407,8 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	free(blocks);
 	jp->n_rows = n_rows;
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
-	size_t to_patch;
-	for (size_t i = 0; i < e->n_exits && !b->err; i++) {
+	size_t to_patch, i0 = cache && cache->pieces ? link_cached(e, p, jp->rows, block_row, cache, jp->exit_off) : 0;
+	for (size_t i = i0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
 			const jit_row *t = is_block(p, x.target) ? &jp->rows[block_row[x.target]] : NULL;
