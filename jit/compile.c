@@ -535,9 +535,10 @@ enum { TC_IMMS = 2, TC_EXITS = 2, TC_BITS = 13, TC_SLOTS = 1 << TC_BITS, TC_COPY
 typedef struct tc_entry {
 	uint32_t off;                       /* bytes: arena[off .. off + len) */
 	uint8_t len, n_imms, n_exits, copy; /* copy: the template may be copied */
-	struct { uint8_t off, which; uint64_t keep, mask; } imms[TC_IMMS]; /* keep: the template's 8 bytes
+	struct { uint8_t off, src; uint64_t keep, mask; } imms[TC_IMMS]; /* keep: the template's 8 bytes
 	                                       at off with the field's bytes 0; mask: the field's value bits
-	                                       (jit.h), so the 8 bytes with value v are keep | (v & mask) */
+	                                       (jit.h), so the 8 bytes with value v are keep | (v & mask);
+	                                       src: v's offset in pvm_inst (imm or imm2) */
 	struct { uint8_t off, kind, reg; } exits[TC_EXITS];
 } tc_entry;
 /* A piece of code emitted many times per program with only numbers changing (a gas prologue, an
@@ -696,7 +697,7 @@ static void tc_enter(tpl_cache *c, const jit_em *e, const pvm_inst *in, uint32_t
 		memcpy(&w, a + off, 8);
 		if ((want & ~bytes) || (w & bytes) != want) return;
 		t->imms[k].off = (uint8_t)off;
-		t->imms[k].which = x->which;
+		t->imms[k].src = (uint8_t)(x->which ? offsetof(pvm_inst, imm2) : offsetof(pvm_inst, imm));
 		t->imms[k].keep = w & ~bytes;
 		t->imms[k].mask = field_value(~0ull, x->enc);
 	}
@@ -756,10 +757,13 @@ static inline __attribute__((always_inline)) size_t emit_inst_at(jit_em *e, tpl_
 	/* each field: 8 bytes from its offset; fields ascend, so a later one's store lands after an
 	 * earlier one's field */
 	if (t->n_imms) {
-		uint64_t w = t->imms[0].keep | ((t->imms[0].which ? in->imm2 : in->imm) & t->imms[0].mask);
+		uint64_t v, w;
+		memcpy(&v, (const uint8_t *)in + t->imms[0].src, 8);
+		w = t->imms[0].keep | (v & t->imms[0].mask);
 		memcpy(d + t->imms[0].off, &w, 8);
 		if (t->n_imms > 1) {
-			w = t->imms[1].keep | ((t->imms[1].which ? in->imm2 : in->imm) & t->imms[1].mask);
+			memcpy(&v, (const uint8_t *)in + t->imms[1].src, 8);
+			w = t->imms[1].keep | (v & t->imms[1].mask);
 			memcpy(d + t->imms[1].off, &w, 8);
 		}
 	}
@@ -850,6 +854,25 @@ static inline void emit_prologue(jit_em *e, const tpl_cache *c, uint32_t pc, uin
 	if (cost < 128) e->b.p[at + x->field[0]] = (uint8_t)cost;
 	else put_u32(e, at + x->field[0], cost);
 	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
+}
+
+/* emit_prologue at buffer offset at (e->b.len need not be at: it is read and written only on the
+ * slow path, at >= lim: then TC_SLACK bytes of room are not left); the buffer's new length. */
+static inline size_t prologue_at(jit_em *e, const tpl_cache *c, uint32_t pc, uint32_t cost, size_t at, size_t lim)
+{
+	if (__builtin_expect(at >= lim, 0)) {
+		e->b.len = at;
+		emit_prologue(e, c, pc, cost);
+		return e->b.len;
+	}
+	const piece *x = cost < 128 ? &c->prologue8 : &c->prologue32;
+	uint8_t *d = e->b.p + at;
+	memcpy(d, x->bytes, TC_COPY);
+	memcpy(d + TC_COPY, x->bytes + TC_COPY, TC_COPY); /* (a piece: at most 64 bytes) */
+	if (cost < 128) d[x->field[0]] = (uint8_t)cost;
+	else memcpy(d + x->field[0], &cost, 4);
+	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
+	return at + x->len;
 }
 
 /* emit_stub(e, x, exit_off), from the piece when there is one. */
@@ -1141,7 +1164,7 @@ typedef struct regular_state { uint32_t prepaid, bi, term_next; } regular_state;
  * loop). A block's branch exits are marked prepaid once, at its end. The buffer's length is kept
  * in a local (e->b.len is written around the slow paths): the code's byte stores could alias it,
  * and a length in memory would be reloaded and stored at every instruction. Writes rows from r on;
- * returns the row after the last. */
+ * returns the row after the last. fused: &jp->fused (a compile with chains fuses). */
 static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_program *p, jit_row *r,
                                                        uint32_t *block_row, const uint8_t *loop_head,
                                                        const uint32_t *chain, const uint32_t *blocks, uint32_t n,
@@ -1159,11 +1182,13 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
 		if (prepaid) mark_prepaid(e, x0, prepaid); /* (the block before) */
 		prepaid = chain[bi] - cost;
 		if (!(loop_head[pc] & LH_MEMBER)) {
-			b->len = len;
-			if (loop_head[pc] & LH_LOOP) pad_loop_head(b);
-			entry = (uint32_t)b->len;
-			emit_prologue(e, c, pc, chain[bi]);
-			len = b->len;
+			if (loop_head[pc] & LH_LOOP) {
+				b->len = len;
+				pad_loop_head(b);
+				len = b->len;
+			}
+			entry = (uint32_t)len;
+			len = prologue_at(e, c, pc, chain[bi], len, lim);
 		}
 		x0 = e->n_exits;
 		block_row[pc] = (uint32_t)(r - rows);
@@ -1172,7 +1197,7 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
 		for (;;) {
 			const pvm_inst *f2;
 			in = &inst[pc];
-			if (fused && (f2 = fused_with(p, in)) != NULL) {
+			if ((f2 = fused_with(p, in)) != NULL) {
 				b->len = len;
 				in = fuse_pair(e, p, fused, r++, in, f2);
 				len = b->len;
