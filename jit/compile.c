@@ -553,8 +553,6 @@ enum { FLOW_TERM = 1, FLOW_FALLS = 2, FLOW_S8 = 4 }; /* pvm_op_is_term; pvm_op_f
                                                    the opcode has the class S8 (jit_op_classes) */
 typedef struct tpl_cache {
 	jit_features f;                     /* the features its entries were emitted for */
-	uint32_t *keys;
-	uint16_t *idx;
 	uint32_t n;                         /* entries made (v[1 .. n]) */
 	tc_entry *v;
 	uint8_t flow[256];                  /* FLOW_* of each opcode */
@@ -563,13 +561,16 @@ typedef struct tpl_cache {
 	bool pieces;                        /* the pieces below were made */
 	piece prologue8, prologue32, stub, oog8, oog32, dispatch; /* prologue8, oog8 (an out-of-gas
 	                                       stub): costs below 128 */
+	uint32_t keys[TC_SLOTS];            /* (in the struct: a probe loads no pointer first) */
+	uint16_t idx[TC_SLOTS];
 } tpl_cache;
 
 static void tc_init(tpl_cache *c, jit_features f)
 {
-	*c = (tpl_cache){ .f = f, .keys = pvm_xcalloc(TC_SLOTS, sizeof *c->keys),
-		.idx = pvm_xmalloc(TC_SLOTS * sizeof *c->idx),
-		.v = pvm_xmalloc((TC_SLOTS / 2 + 1) * sizeof *c->v), .cap_arena = 16 * (size_t)TC_SLOTS };
+	memset(c, 0, offsetof(tpl_cache, idx)); /* (the keys 0: free; idx is written with its key) */
+	c->f = f;
+	c->v = pvm_xmalloc((TC_SLOTS / 2 + 1) * sizeof *c->v);
+	c->cap_arena = 16 * (size_t)TC_SLOTS;
 	c->arena = pvm_xmalloc(c->cap_arena + TC_COPY); /* + TC_COPY: copies read TC_COPY bytes */
 	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
 		jit_imm_class cls[JIT_CLASS_COUNT];
@@ -591,8 +592,6 @@ static void tc_reset(tpl_cache *c, jit_features f)
 
 static void tc_fini(tpl_cache *c)
 {
-	free(c->keys);
-	free(c->idx);
 	free(c->v);
 	free(c->arena);
 }
@@ -1141,17 +1140,18 @@ static void loop_heads(const pvm_program *p, uint8_t *lh)
 	}
 }
 
-/* *r = { { at, pc }, entry, cost, prepaid }, in two 8-byte stores and a 4-byte one (gcc assembles the
- * struct in a vector register otherwise: twice the instructions). */
+/* *r = { { at, pc }, cost, prepaid, entry }, in two 8-byte stores and a 4-byte one (gcc assembles the
+ * struct in a vector register otherwise: twice the instructions; in a block's loop the prepaid gas
+ * is the same and the entry JIT_NONE). */
 static inline void put_row(jit_row *r, uint32_t at, uint32_t pc, uint32_t entry, uint32_t cost, uint32_t prepaid)
 {
 	_Static_assert(sizeof(jit_row) == 20 && offsetof(jit_row, at) == 0 && offsetof(jit_pcmap, guest_pc) == 4 &&
-	               offsetof(jit_row, entry) == 8 && offsetof(jit_row, cost) == 12 && offsetof(jit_row, prepaid) == 16,
+	               offsetof(jit_row, cost) == 8 && offsetof(jit_row, prepaid) == 12 && offsetof(jit_row, entry) == 16,
 	               "put_row's layout");
-	uint64_t w0 = at | (uint64_t)pc << 32, w1 = entry | (uint64_t)cost << 32;
+	uint64_t w0 = at | (uint64_t)pc << 32, w1 = cost | (uint64_t)prepaid << 32;
 	memcpy(r, &w0, 8);
 	memcpy((uint8_t *)r + 8, &w1, 8);
-	memcpy((uint8_t *)r + 16, &prepaid, 4);
+	memcpy((uint8_t *)r + 16, &entry, 4);
 }
 
 /* What the loop of a regular program hands to the general loop at code_len. */
