@@ -535,9 +535,10 @@ enum { TC_IMMS = 2, TC_EXITS = 2, TC_BITS = 13, TC_SLOTS = 1 << TC_BITS, TC_COPY
 typedef struct tc_entry {
 	uint32_t off;                       /* bytes: arena[off .. off + len) */
 	uint8_t len, n_imms, n_exits, copy; /* copy: the template may be copied */
-	struct { uint8_t off, which; uint64_t keep, mask; } imms[TC_IMMS]; /* keep: the template's 8 bytes
+	struct { uint8_t off, src; uint64_t keep, mask; } imms[TC_IMMS]; /* keep: the template's 8 bytes
 	                                       at off with the field's bytes 0; mask: the field's value bits
-	                                       (jit.h), so the 8 bytes with value v are keep | (v & mask) */
+	                                       (jit.h), so the 8 bytes with value v are keep | (v & mask);
+	                                       src: v's offset in pvm_inst (imm or imm2) */
 	struct { uint8_t off, kind, reg; } exits[TC_EXITS];
 } tc_entry;
 /* A piece of code emitted many times per program with only numbers changing (a gas prologue, an
@@ -552,8 +553,6 @@ enum { FLOW_TERM = 1, FLOW_FALLS = 2, FLOW_S8 = 4 }; /* pvm_op_is_term; pvm_op_f
                                                    the opcode has the class S8 (jit_op_classes) */
 typedef struct tpl_cache {
 	jit_features f;                     /* the features its entries were emitted for */
-	uint32_t *keys;
-	uint16_t *idx;
 	uint32_t n;                         /* entries made (v[1 .. n]) */
 	tc_entry *v;
 	uint8_t flow[256];                  /* FLOW_* of each opcode */
@@ -562,13 +561,16 @@ typedef struct tpl_cache {
 	bool pieces;                        /* the pieces below were made */
 	piece prologue8, prologue32, stub, oog8, oog32, dispatch; /* prologue8, oog8 (an out-of-gas
 	                                       stub): costs below 128 */
+	uint32_t keys[TC_SLOTS];            /* (in the struct: a probe loads no pointer first) */
+	uint16_t idx[TC_SLOTS];
 } tpl_cache;
 
 static void tc_init(tpl_cache *c, jit_features f)
 {
-	*c = (tpl_cache){ .f = f, .keys = pvm_xcalloc(TC_SLOTS, sizeof *c->keys),
-		.idx = pvm_xmalloc(TC_SLOTS * sizeof *c->idx),
-		.v = pvm_xmalloc((TC_SLOTS / 2 + 1) * sizeof *c->v), .cap_arena = 16 * (size_t)TC_SLOTS };
+	memset(c, 0, offsetof(tpl_cache, idx)); /* (the keys 0: free; idx is written with its key) */
+	c->f = f;
+	c->v = pvm_xmalloc((TC_SLOTS / 2 + 1) * sizeof *c->v);
+	c->cap_arena = 16 * (size_t)TC_SLOTS;
 	c->arena = pvm_xmalloc(c->cap_arena + TC_COPY); /* + TC_COPY: copies read TC_COPY bytes */
 	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
 		jit_imm_class cls[JIT_CLASS_COUNT];
@@ -590,8 +592,6 @@ static void tc_reset(tpl_cache *c, jit_features f)
 
 static void tc_fini(tpl_cache *c)
 {
-	free(c->keys);
-	free(c->idx);
 	free(c->v);
 	free(c->arena);
 }
@@ -696,7 +696,7 @@ static void tc_enter(tpl_cache *c, const jit_em *e, const pvm_inst *in, uint32_t
 		memcpy(&w, a + off, 8);
 		if ((want & ~bytes) || (w & bytes) != want) return;
 		t->imms[k].off = (uint8_t)off;
-		t->imms[k].which = x->which;
+		t->imms[k].src = (uint8_t)(x->which ? offsetof(pvm_inst, imm2) : offsetof(pvm_inst, imm));
 		t->imms[k].keep = w & ~bytes;
 		t->imms[k].mask = field_value(~0ull, x->enc);
 	}
@@ -722,8 +722,12 @@ static __attribute__((noinline, cold)) void emit_inst_new(jit_em *e, tpl_cache *
 	tc_enter(c, e, in, key, h, at, x0, f, e->n_imms);
 }
 
-/* Emit in's template: a copy from the cache, or (first time) emitted and entered in the cache. */
-static inline void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
+/* Emit in's template at buffer offset at (e->b.len need not be at: it is read and written only on
+ * the slow paths) and return the buffer's new length: a copy from the cache when the entry may be
+ * copied and at < lim (then TC_SLACK bytes of room are left), else emitted (and, the first time,
+ * entered in the cache). */
+static inline __attribute__((always_inline)) size_t emit_inst_at(jit_em *e, tpl_cache *c, const pvm_inst *in,
+                                                                 size_t at, size_t lim)
 {
 	/* (op, rA, rB, rD), the class (bit 30: rD < 13 leaves bits 28-31 free) and a set top bit. The
 	 * class is jit_em_s8's: an opcode with the class S8 and X in -128..127 (its mutant hook is the
@@ -734,34 +738,49 @@ static inline void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
 	key |= (uint32_t)s8 << 30 | 1u << 31;
 	h = key * 0x9E3779B1u >> (32 - TC_BITS); /* (the table's size a constant: no loads for the shift, the mask) */
 	while ((k = c->keys[h]) != key && k) h = (h + 1) & (TC_SLOTS - 1);
-	x64_buf *b = &e->b;
-	size_t at = b->len;
-	if (k) {
-		const tc_entry *t = &c->v[c->idx[h]];
-		if (!t->copy || at + TC_SLACK > b->cap) { /* (near the end: emitted, the overflow is seen) */
-			jit_em_inst(e, in);
-			return;
-		}
-		copy_words(b, c->arena + t->off, t->len);
-		/* each field: 8 bytes from its offset; fields ascend, so a later one's store lands after an
-		 * earlier one's field */
-		uint8_t *d = b->p + at;
-		if (t->n_imms) {
-			uint64_t w = t->imms[0].keep | ((t->imms[0].which ? in->imm2 : in->imm) & t->imms[0].mask);
-			memcpy(d + t->imms[0].off, &w, 8);
-			if (t->n_imms > 1) {
-				w = t->imms[1].keep | ((t->imms[1].which ? in->imm2 : in->imm) & t->imms[1].mask);
-				memcpy(d + t->imms[1].off, &w, 8);
-			}
-		}
-		for (unsigned i = 0; i < t->n_exits; i++) {
-			unsigned kind = t->exits[i].kind;
-			jit_em_exit(e, at + t->exits[i].off, (jit_exit_kind)kind, in->pc, exit_target(kind, in),
-			            exit_arg(kind, in), (enum x64_reg)t->exits[i].reg);
-		}
-		return;
+	if (__builtin_expect(!k, 0)) {
+		e->b.len = at;
+		emit_inst_new(e, c, in, key, h);
+		return e->b.len;
 	}
-	emit_inst_new(e, c, in, key, h);
+	const tc_entry *t = &c->v[c->idx[h]];
+	if (!t->copy || at >= lim) { /* (near the end: emitted, the overflow is seen) */
+		e->b.len = at;
+		jit_em_inst(e, in);
+		return e->b.len;
+	}
+	uint8_t *d = e->b.p + at;
+	const uint8_t *src = c->arena + t->off;
+	memcpy(d, src, TC_COPY);
+	for (size_t j = TC_COPY; j < t->len; j += TC_COPY) memcpy(d + j, src + j, TC_COPY);
+	/* each field: 8 bytes from its offset; fields ascend, so a later one's store lands after an
+	 * earlier one's field */
+	if (t->n_imms) {
+		uint64_t v, w;
+		memcpy(&v, (const uint8_t *)in + t->imms[0].src, 8);
+		w = t->imms[0].keep | (v & t->imms[0].mask);
+		memcpy(d + t->imms[0].off, &w, 8);
+		if (t->n_imms > 1) {
+			memcpy(&v, (const uint8_t *)in + t->imms[1].src, 8);
+			w = t->imms[1].keep | (v & t->imms[1].mask);
+			memcpy(d + t->imms[1].off, &w, 8);
+		}
+	}
+	for (unsigned i = 0; i < t->n_exits; i++) {
+		unsigned kind = t->exits[i].kind;
+		jit_em_exit(e, at + t->exits[i].off, (jit_exit_kind)kind, in->pc, exit_target(kind, in),
+		            exit_arg(kind, in), (enum x64_reg)t->exits[i].reg);
+	}
+	return at + t->len;
+}
+
+/* The end below which emit_inst_at copies: TC_SLACK bytes of room left. */
+static inline size_t copy_limit(const x64_buf *b) { return b->cap >= TC_SLACK ? b->cap - TC_SLACK + 1 : 0; }
+
+/* Emit in's template at the buffer's end: emit_inst_at. */
+static inline __attribute__((always_inline)) void emit_inst(jit_em *e, tpl_cache *c, const pvm_inst *in)
+{
+	e->b.len = emit_inst_at(e, c, in, e->b.len, copy_limit(&e->b));
 }
 
 /* A scratch emitter writing into piece x. */
@@ -834,6 +853,25 @@ static inline void emit_prologue(jit_em *e, const tpl_cache *c, uint32_t pc, uin
 	if (cost < 128) e->b.p[at + x->field[0]] = (uint8_t)cost;
 	else put_u32(e, at + x->field[0], cost);
 	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
+}
+
+/* emit_prologue at buffer offset at (e->b.len need not be at: it is read and written only on the
+ * slow path, at >= lim: then TC_SLACK bytes of room are not left); the buffer's new length. */
+static inline size_t prologue_at(jit_em *e, const tpl_cache *c, uint32_t pc, uint32_t cost, size_t at, size_t lim)
+{
+	if (__builtin_expect(at >= lim, 0)) {
+		e->b.len = at;
+		emit_prologue(e, c, pc, cost);
+		return e->b.len;
+	}
+	const piece *x = cost < 128 ? &c->prologue8 : &c->prologue32;
+	uint8_t *d = e->b.p + at;
+	memcpy(d, x->bytes, TC_COPY);
+	memcpy(d + TC_COPY, x->bytes + TC_COPY, TC_COPY); /* (a piece: at most 64 bytes) */
+	if (cost < 128) d[x->field[0]] = (uint8_t)cost;
+	else memcpy(d + x->field[0], &cost, 4);
+	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
+	return at + x->len;
 }
 
 /* emit_stub(e, x, exit_off), from the piece when there is one. */
@@ -1102,15 +1140,95 @@ static void loop_heads(const pvm_program *p, uint8_t *lh)
 	}
 }
 
+/* *r = { { at, pc }, cost, prepaid, entry }, in two 8-byte stores and a 4-byte one (gcc assembles the
+ * struct in a vector register otherwise: twice the instructions; in a block's loop the prepaid gas
+ * is the same and the entry JIT_NONE). */
+static inline void put_row(jit_row *r, uint32_t at, uint32_t pc, uint32_t entry, uint32_t cost, uint32_t prepaid)
+{
+	_Static_assert(sizeof(jit_row) == 20 && offsetof(jit_row, at) == 0 && offsetof(jit_pcmap, guest_pc) == 4 &&
+	               offsetof(jit_row, cost) == 8 && offsetof(jit_row, prepaid) == 12 && offsetof(jit_row, entry) == 16,
+	               "put_row's layout");
+	uint64_t w0 = at | (uint64_t)pc << 32, w1 = cost | (uint64_t)prepaid << 32;
+	memcpy(r, &w0, 8);
+	memcpy((uint8_t *)r + 8, &w1, 8);
+	memcpy((uint8_t *)r + 16, &entry, 4);
+}
+
+/* What the loop of a regular program hands to the general loop at code_len. */
+typedef struct regular_state { uint32_t prepaid, bi, term_next; } regular_state;
+
+/* emit_insts_cached's loop of a regular program (p->regular) compiled with chains, up to code_len,
+ * block by block (blocks: the n block starts, chain their charges): every in->next is the next
+ * start (no skip is cut, so no instruction falls into a trap) and every region entry is a block
+ * start (the start after a terminator is one; code_len, which is none, is left to the general
+ * loop). A block's branch exits are marked prepaid once, at its end. The buffer's length is kept
+ * in a local (e->b.len is written around the slow paths): the code's byte stores could alias it,
+ * and a length in memory would be reloaded and stored at every instruction. Writes rows from r on;
+ * returns the row after the last. fused: &jp->fused (a compile with chains fuses). */
+static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_program *p, jit_row *r,
+                                                       uint32_t *block_row, const uint8_t *loop_head,
+                                                       const uint32_t *chain, const uint32_t *blocks, uint32_t n,
+                                                       tpl_cache *c, uint64_t **fused, regular_state *st)
+{
+	x64_buf *b = &e->b;
+	jit_row *rows = r;
+	const pvm_inst *inst = p->inst, *in = NULL;
+	const uint32_t *gas = p->gas_cost;
+	uint32_t prepaid = 0;
+	size_t len = b->len, lim = copy_limit(b), x0 = 0; /* x0: the block's first exit */
+	for (uint32_t bi = 0; bi < n; bi++) {
+		uint32_t pc = blocks[bi], end = bi + 1 < n ? blocks[bi + 1] : p->code_len;
+		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
+		if (prepaid) mark_prepaid(e, x0, prepaid); /* (the block before) */
+		prepaid = chain[bi] - cost;
+		if (!(loop_head[pc] & LH_MEMBER)) {
+			if (loop_head[pc] & LH_LOOP) {
+				b->len = len;
+				pad_loop_head(b);
+				len = b->len;
+			}
+			entry = (uint32_t)len;
+			len = prologue_at(e, c, pc, chain[bi], len, lim);
+		}
+		x0 = e->n_exits;
+		block_row[pc] = (uint32_t)(r - rows);
+		uint32_t row_prepaid = (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_row, prepaid);
+		put_row(r++, (uint32_t)len, pc, entry, cost, row_prepaid);
+		for (;;) {
+			const pvm_inst *f2;
+			in = &inst[pc];
+			if ((f2 = fused_with(p, in)) != NULL) {
+				b->len = len;
+				in = fuse_pair(e, p, fused, r++, in, f2);
+				len = b->len;
+			} else {
+				len = emit_inst_at(e, c, in, len, lim);
+			}
+			pc = in->next; /* (the next start: no skip is cut) */
+			if (pc >= end) break;
+			put_row(r++, (uint32_t)len, pc, JIT_NONE, (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]),
+			        row_prepaid);
+		}
+	}
+	if (prepaid) mark_prepaid(e, x0, prepaid);
+	b->len = len;
+	st->prepaid = prepaid;
+	st->bi = n;
+	st->term_next = in && c->flow[in->op] & FLOW_TERM ? in->next : JIT_NONE;
+	return r;
+}
+
 /* The instructions of p with the cache and its pieces, into rows and block_row (emit_program's loop): the same
  * bytes, exits and rows as that loop (ctest jit_cache compares them), with two shortcuts:
  * - the start after pc is in->next when that is a start: skip(pc), the distance to the next start
  *   cut at 24, makes next the next start unless the cut left it short (then next is no start, and
  *   the next start is found by a scan);
  * - at a start pc (pc <= code_len, is_start[pc]), is_block(p, pc) is is_block[pc] and region_cost
- *   reads gas_cost[pc]. */
+ *   reads gas_cost[pc].
+ * A regular program compiled with chains takes emit_regular up to code_len. */
 static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, uint32_t *block_row,
-                                const uint8_t *loop_head, const uint32_t *chain, tpl_cache *c, uint64_t **fused)
+                                const uint8_t *loop_head, const uint32_t *chain, const uint32_t *blocks,
+                                uint32_t n_blocks, tpl_cache *c, uint64_t **fused)
 {
 	x64_buf *b = &e->b;
 	size_t n_rows = 0;
@@ -1119,7 +1237,13 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 	const uint32_t *gas = p->gas_cost;
 	uint32_t code_len = p->code_len, term_next = JIT_NONE, prepaid = 0, bi = 0; /* bi: the block's index in chain */
 	pvm_starts it = pvm_starts_of(p);
-	for (uint32_t pc = pvm_starts_next(&it);;) {
+	uint32_t pc = pvm_starts_next(&it);
+	if (p->regular && chain) { /* the instructions before code_len (the loop below takes code_len) */
+		regular_state st = { 0, 0, JIT_NONE };
+		n_rows = (size_t)(emit_regular(e, p, rows, block_row, loop_head, chain, blocks, n_blocks, c, fused, &st) - rows);
+		pc = code_len, prepaid = st.prepaid, bi = st.bi, term_next = st.term_next;
+	}
+	for (;;) {
 		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
 		bool block = is_blk[pc];
 		if (block || pc == term_next) {
@@ -1163,6 +1287,66 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 	return n_rows;
 }
 
+/* emit_program's linking of the exits with the cache's pieces (c->pieces), from the first, while
+ * TC_SLACK bytes of room are left: the same bytes (the mutant hooks of that loop are the identity
+ * here: a cache is used only while no mutant is active), with the buffer's length in a local and
+ * each stub copied from its piece. Returns the index of the first exit it left to that loop (every
+ * exit: e->n_exits; none after an overflow). */
+static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, const uint32_t *block_row,
+                          const tpl_cache *c, size_t exit_off)
+{
+	x64_buf *b = &e->b;
+	if (b->err) return 0;
+	uint8_t *buf = b->p;
+	size_t len = b->len, lim = copy_limit(b), i;
+	for (i = 0; i < e->n_exits && len < lim; i++) {
+		const jit_exit *x = &e->exits[i];
+		uint32_t off = x->off, kind = x->kind, pc = x->pc;
+		int32_t rel;
+		if (kind == JIT_EXIT_BRANCH) {
+			const jit_row *t = is_block(p, x->target) ? &rows[block_row[x->target]] : NULL;
+			if (t && t->entry != JIT_NONE) {
+				if (x->arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
+					rel = (int32_t)((int64_t)len - (int64_t)(off + 4));
+					memcpy(buf + off, &rel, 4);
+					b->len = len;
+					gas_op(b, X64_ADD, (uint32_t)x->arg);
+					size_t field = x64_jmp32(b);
+					x64_patch_rel32(b, field, t->entry);
+					len = b->len;
+				} else {
+					rel = (int32_t)((int64_t)t->entry - (int64_t)(off + 4));
+					memcpy(buf + off, &rel, 4);
+				}
+				continue;
+			}
+			kind = JIT_EXIT_PANIC;
+		}
+		rel = (int32_t)((int64_t)len - (int64_t)(off + 4));
+		memcpy(buf + off, &rel, 4);
+		if (kind == JIT_EXIT_DJUMP) { /* (may grow e->exits) */
+			b->len = len;
+			emit_dispatch_for(e, c, pc, p->jt_len);
+			len = b->len;
+			continue;
+		}
+		uint32_t cost = (uint32_t)x->arg;
+		const piece *s = kind != JIT_EXIT_OOG ? &c->stub : cost < 128 ? &c->oog8 : &c->oog32;
+		uint8_t *d = buf + len;
+		memcpy(d, s->bytes, TC_COPY);
+		memcpy(d + TC_COPY, s->bytes + TC_COPY, TC_COPY); /* (a piece: at most 64 bytes) */
+		memcpy(d + s->field[0], &kind, 4);
+		memcpy(d + s->field[1], &pc, 4);
+		rel = (int32_t)((int64_t)exit_off - (int64_t)(len + s->field[2] + 4));
+		memcpy(d + s->field[2], &rel, 4);
+		if (s == &c->oog8) d[s->field[3]] = (uint8_t)cost;
+		else if (s == &c->oog32) memcpy(d + s->field[3], &cost, 4);
+		len += s->len;
+	}
+	b->len = len;
+	return b->err ? e->n_exits : i;
+}
+
 /* Emit everything into e, filling jp->rows and, at every block start pc (is_block), block_row[pc]
  * (its row's index; the other entries are not written). Returns false on buffer overflow. Without
  * a cache, everything is emitted anew by the loop below, which is what the cache's must match. */
@@ -1184,12 +1368,11 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	jit_row *rows = jp->rows; /* (in locals: the code's byte stores may alias jp's fields) */
 	size_t n_rows = 0;
 	uint8_t *loop_head = pvm_xcalloc((size_t)p->code_len + 1, 1);
-	uint32_t *blocks = NULL, n_blocks;
+	uint32_t *blocks = NULL, n_blocks = 0;
 	uint32_t *chain = fuse ? chains(p, !cache, loop_head, &blocks, &n_blocks) : NULL;
-	free(blocks);
 	if (!chain) loop_heads(p, loop_head);
 	if (cache && cache->pieces) {
-		n_rows = emit_insts_cached(e, p, rows, block_row, loop_head, chain, cache, fuse ? &jp->fused : NULL);
+		n_rows = emit_insts_cached(e, p, rows, block_row, loop_head, chain, blocks, n_blocks, cache, fuse ? &jp->fused : NULL);
 	} else {
 		uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
 		uint32_t skip = JIT_NONE;      /* the second instruction of the last fused pair */
@@ -1246,10 +1429,11 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	}
 	free(loop_head);
 	free(chain);
+	free(blocks);
 	jp->n_rows = n_rows;
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
-	size_t to_patch;
-	for (size_t i = 0; i < e->n_exits && !b->err; i++) {
+	size_t to_patch, i0 = cache && cache->pieces ? link_cached(e, p, jp->rows, block_row, cache, jp->exit_off) : 0;
+	for (size_t i = i0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
 			const jit_row *t = is_block(p, x.target) ? &jp->rows[block_row[x.target]] : NULL;

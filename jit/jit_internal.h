@@ -47,9 +47,9 @@ void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t *field);
  * share one offset, jit.h § fusions). Its instruction is jit_row_inst's. */
 typedef struct jit_row {
 	jit_pcmap at;                /* host offset of the instruction's code (after any prologue) */
-	uint32_t entry;              /* host offset of its gas prologue, or JIT_NONE */
 	uint32_t cost;               /* gas of the region a run started here pays (in C when not at its entry) */
 	uint32_t prepaid;            /* gas the chain's prologue took for the blocks after this one (jit.h § chains) */
+	uint32_t entry;              /* host offset of its gas prologue, or JIT_NONE */
 } jit_row;
 
 /* The sandbox shadow (jit.h): sorted, disjoint, maximal runs of guest pages [first, end) whose
