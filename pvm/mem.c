@@ -186,6 +186,29 @@ void pvm_mem_map(pvm_mem *m, uint32_t addr, uint64_t len, pvm_perm perm)
 	}
 }
 
+/* The first page in [pn, end] whose mapped bit is `mapped`, or end + 1: a second-level table at a
+ * time (an absent one: no page mapped), its bitmap a word at a time. */
+static uint32_t next_page(const pvm_mem *m, uint32_t pn, uint32_t end, bool mapped)
+{
+	while (pn <= end) {
+		uint32_t i = pn >> L2_BITS, j = pn & (L2_SIZE - 1);
+		const l2 *t = level2(m, i);
+		if (!t && !mapped) return pn;
+		for (uint32_t w = j / 64; t && w < WORDS; w++) {
+			uint64_t bits = (mapped ? t->used[w] : ~t->used[w]) & (w == j / 64 ? ~0ull << (j % 64) : ~0ull);
+			if (bits) {
+				uint32_t at = i << L2_BITS | (w * 64 + (uint32_t)__builtin_ctzll(bits));
+				return at <= end ? at : end + 1;
+			}
+		}
+		pn = (i + 1) << L2_BITS;
+	}
+	return end + 1;
+}
+
+uint32_t pvm_mem_next_mapped(const pvm_mem *m, uint32_t pn, uint32_t end) { return next_page(m, pn, end, true); }
+uint32_t pvm_mem_next_unmapped(const pvm_mem *m, uint32_t pn, uint32_t end) { return next_page(m, pn, end, false); }
+
 pvm_perm pvm_mem_perm(const pvm_mem *m, uint32_t pn)
 {
 	const page *pg = get_page(m, pn);

@@ -287,6 +287,11 @@ pvm_mem *pvm_mem_clone(const pvm_mem *m);
 /* Map [addr, addr+len) (rounded out to pages) with perm; PVM_NONE unmaps. Existing bytes kept. */
 void pvm_mem_map(pvm_mem *m, uint32_t addr, uint64_t len, pvm_perm perm);
 pvm_perm pvm_mem_perm(const pvm_mem *m, uint32_t page);
+/* The first mapped page in [page, end] (end < PVM_NUM_PAGES), or end + 1 if there is none: a walk
+ * of the tables' bitmaps (what is mapped, not the pages between). */
+uint32_t pvm_mem_next_mapped(const pvm_mem *m, uint32_t page, uint32_t end);
+/* The same for the first page that is not mapped. */
+uint32_t pvm_mem_next_unmapped(const pvm_mem *m, uint32_t page, uint32_t end);
 /* Page data (4096 bytes) or NULL when unmapped. */
 uint8_t *pvm_mem_page(pvm_mem *m, uint32_t page);
 const uint8_t *pvm_mem_page_c(const pvm_mem *m, uint32_t page);

@@ -134,15 +134,16 @@ uint64_t pvm_sbrk(pvm_state *s, uint64_t size)
 	if (size > (1ull << 32)) return 0;
 	uint64_t x = s->heap_base > PVM_LOW_LIMIT ? s->heap_base : PVM_LOW_LIMIT;
 	while (x + size <= (1ull << 32)) {
-		uint64_t last = (x + size - 1) >> PVM_PAGE_SHIFT, pn = x >> PVM_PAGE_SHIFT;
-		while (pn <= last && pvm_mem_perm(s->mem, (uint32_t)pn) == PVM_NONE) pn++;
+		uint64_t last = (x + size - 1) >> PVM_PAGE_SHIFT;
+		uint64_t pn = pvm_mem_next_mapped(s->mem, (uint32_t)(x >> PVM_PAGE_SHIFT), (uint32_t)last); /* (last < 2^20) */
 		if (pn > last) {
 			uint64_t end = x + size;
 			pvm_mem_map(s->mem, (uint32_t)x, size, PVM_WRITE);
 			if (end > s->heap_top) s->heap_top = end > UINT32_MAX ? UINT32_MAX : (uint32_t)end;
 			return x;
 		}
-		x = (pn + 1) << PVM_PAGE_SHIFT;
+		/* past the mapped run that page starts (the first unmapped page after it; none: no room) */
+		x = (uint64_t)pvm_mem_next_unmapped(s->mem, (uint32_t)pn, PVM_NUM_PAGES - 1) << PVM_PAGE_SHIFT;
 	}
 	return 0;
 }

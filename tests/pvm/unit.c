@@ -229,6 +229,43 @@ static void test_memory(void)
 	pvm_mem_free(m);
 }
 
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+	return *x;
+}
+
+/* pvm_mem_next_mapped and _unmapped (sbrk's search) against a page-by-page scan: random maps and unmaps in a few
+ * clusters (table boundaries, bitmap word boundaries, the top page), random [page, end]. */
+static void test_next_mapped(void)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+#define RND() xorshift(&x)
+	static const uint32_t around[] = { 0, 63, 64, 1023, 1024, 4095, 0x20, 0x7ffff, PVM_NUM_PAGES - 64, PVM_NUM_PAGES - 1 };
+	size_t checks = 0, bad = 0;
+	for (int round = 0; round < 40; round++) {
+		pvm_mem *m = pvm_mem_new();
+		for (int k = 0; k < 60; k++) {
+			uint32_t pn = (around[RND() % 10] + (uint32_t)(RND() % 200) - 100) & (PVM_NUM_PAGES - 1);
+			pvm_mem_map(m, pn << PVM_PAGE_SHIFT, (1 + RND() % 3) * PVM_PAGE, RND() % 4 ? PVM_WRITE : PVM_NONE);
+		}
+		for (int q = 0; q < 400; q++) {
+			uint32_t pn = (around[RND() % 10] + (uint32_t)(RND() % 300) - 150) & (PVM_NUM_PAGES - 1);
+			uint32_t end = RND() % 3 ? pn + (uint32_t)(RND() % 3000) : PVM_NUM_PAGES - 1;
+			if (end >= PVM_NUM_PAGES) end = PVM_NUM_PAGES - 1;
+			uint32_t want = pn, want_un = pn;
+			while (want <= end && pvm_mem_perm(m, want) == PVM_NONE) want++;
+			while (want_un <= end && pvm_mem_perm(m, want_un) != PVM_NONE) want_un++;
+			checks++;
+			bad += pvm_mem_next_mapped(m, pn, end) != want;
+			bad += pvm_mem_next_unmapped(m, pn, end) != want_un;
+		}
+		pvm_mem_free(m);
+	}
+#undef RND
+	CHECK(bad == 0 && checks == 16000);
+}
+
 static void test_container(void)
 {
 	/* o = "RO", w = "W", z = 2 heap pages, s = 100 bytes stack, code = trap */
@@ -369,6 +406,7 @@ int main(void)
 	test_decode_rules();
 	test_malformed();
 	test_memory();
+	test_next_mapped();
 	test_container();
 	printf("pvm unit: %d failures\n", failures);
 	return failures != 0;
