@@ -651,7 +651,7 @@ void cost_batch_init(cost_batch *b, const pvm_program *p)
 {
 	memset(b, 0, sizeof *b);
 	cost_table_init(&b->t, p);
-	size_t starts = pvm_count_starts(p);
+	size_t starts = b->starts = pvm_count_starts(p);
 	b->words = pvm_xmalloc((starts + 1) * sizeof *b->words);
 	/* room for a distinct block per 8 instructions (real code has fewer: pinky 1 per 11,
 	 * prime-sieve 1 per 90; a smaller table is less to zero), grown if there are more; a table at

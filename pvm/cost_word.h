@@ -205,6 +205,7 @@ typedef struct cost_batch {
 	cost_table t;
 	uint64_t *words;           /* capacity: the starts + 1 (each instruction's word once, and the
 	                              trap's at code_len) */
+	size_t starts;             /* the program's instruction starts (pvm_count_starts) */
 	cost_distinct *dist;
 	size_t n_dist, cap_dist;
 	uint32_t *slot;            /* 1 + an index into dist, 0: free */
