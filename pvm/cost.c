@@ -185,6 +185,20 @@ static inline __attribute__((always_inline)) cost_fast entry_of(const cost_table
 	*ds = r.d1 + (r.dd & (eq - 1));
 	return r;
 }
+/* entry_of with the bytes of the word in x[8], whose bytes 5 and 6 hold 16 and 17 (schedule32 keeps
+ * them there and writes the word's low 4 bytes, the only others a row selects). */
+static inline __attribute__((always_inline)) cost_fast entry_at(const cost_table *t, uint64_t w, uint8_t x[8],
+                                                              unsigned *src1, unsigned *src2, unsigned *dst,
+                                                              unsigned *ds)
+{
+	cost_fast r = t->fast[w & 0xFF];
+	uint32_t low = (uint32_t)w;
+	memcpy(x, &low, 4);
+	*src1 = x[r.b1], *src2 = x[r.b2], *dst = x[r.bd];
+	unsigned eq = (*dst == *src1) | ((*dst == *src2) & r.p);
+	*ds = r.d1 + (r.dd & (eq - 1));
+	return r;
+}
 
 /* Places an entry whose start is at least start and whose latency is lat in state *s: finds its
  * start (the first cycle from start where its units are free: an ALU, two if alu2 is all ones, the
@@ -270,7 +284,8 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		 * fresh cycle's slots. (No branch: the two tests of the loop "wait for the ROB, then for
 		 * a cycle with the slots" give this maximum, as a cycle after that retirement never waits
 		 * for it again.) */
-		uint32_t at = slot % DECODE_SLOTS + ds > DECODE_SLOTS ? (slot | (DECODE_SLOTS - 1)) + 1 : slot;
+		uint32_t at = (slot + ds - 1) & ~(uint32_t)(DECODE_SLOTS - 1); /* (as in schedule32) */
+		at = at > slot ? at : slot;
 		uint32_t rob = DECODE_SLOTS * s->retired[n % ROB_SIZE];
 		at = rob > at ? rob : at;
 		slot = at + ds;
@@ -350,20 +365,23 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 	 * counts as the next one with none: an entry takes at least 1) */
 	uint32_t slot = 0, max_done = 0;
 	size_t i, end = n_words < ROB_SIZE ? n_words : ROB_SIZE; /* (fewer than 32 entries before word i) */
+	uint8_t x[8] = { 0, 0, 0, 0, 0, 16, 17, 0 }; /* (entry_at) */
 	for (i = 0; i < end; i++) {
 		uint64_t w = words[i];
 		unsigned src1, src2, dst, ds;
-		cost_fast r = entry_of(t, w, &src1, &src2, &dst, &ds);
-		/* its decode cycle: the one of slot if it has ds slots left, else the next */
-		uint32_t at = slot % DECODE_SLOTS + ds > DECODE_SLOTS ? (slot | (DECODE_SLOTS - 1)) + 1 : slot;
+		cost_fast r = entry_at(t, w, x, &src1, &src2, &dst, &ds);
+		/* its decode cycle: the one of slot if it has ds slots left, else the next: the cycle of
+		 * its last slot's if that is later (ds <= 4: that is at most the next) */
+		uint32_t at = (slot + ds - 1) & ~(uint32_t)(DECODE_SLOTS - 1);
+		at = at > slot ? at : slot;
 		uint32_t p1 = prod_done[src1], p2 = prod_done[src2];
-		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
-			prod_done[dst] = (uint8_t)p1;
+		if (__builtin_expect(r.bits & (COST_FAST_MOVE | COST_FAST_MD | COST_FAST_ALU2 | COST_FAST_SLOW), 0)) {
+			if (!(r.bits & COST_FAST_MOVE)) /* (rare: schedule's) */
+				goto over;
+			prod_done[dst] = (uint8_t)p1; /* no entry: rD gets rA's producer */
 			slot = at + ds;
 			continue;
 		}
-		if (r.bits & (COST_FAST_MD | COST_FAST_ALU2 | COST_FAST_SLOW)) /* (rare: schedule's) */
-			goto over;
 		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
 		start = p1 > start ? p1 : start;
 		start = p2 > start ? p2 : start;
