@@ -687,46 +687,30 @@ void cost_batch_fini(cost_batch *b)
 	free(b->slot);
 }
 
-/* The slot of the hash table where hash h starts its probe: its top bits (the walk's last step is a
- * multiply, and bit i of a product depends on bits 0..i of the factor: the top bits on all of them,
- * so no finishing mix is needed). */
-static inline uint32_t batch_home(const cost_batch *b, uint64_t h) { return (uint32_t)(h >> (64 - b->bits)); }
-
-uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words, uint64_t h)
+uint32_t cost_batch_new(cost_batch *b, uint32_t i, size_t off, size_t n_words, uint64_t h)
 {
 	const uint64_t *w = b->words + off;
 	uint32_t n = (uint32_t)(n_words - off);
+	if (b->n_dist == b->cap_dist) {
+		b->cap_dist *= 2;
+		b->dist = pvm_xrealloc(b->dist, b->cap_dist * sizeof *b->dist);
+	}
+	uint32_t d = (uint32_t)b->n_dist++, cost = words_cost(&b->t, w, n);
+	b->dist[d] = (cost_distinct){ h, (uint32_t)off, n, cost };
+	b->slot[i] = d + 1;
 	uint32_t mask = (1u << b->bits) - 1;
-	for (uint32_t i = batch_home(b, h);; i = (i + 1) & mask) {
-		if (!b->slot[i]) { /* a new one */
-			if (b->n_dist == b->cap_dist) {
-				b->cap_dist *= 2;
-				b->dist = pvm_xrealloc(b->dist, b->cap_dist * sizeof *b->dist);
-			}
-			uint32_t d = (uint32_t)b->n_dist++, cost = words_cost(&b->t, w, n);
-			b->dist[d] = (cost_distinct){ h, (uint32_t)off, n, cost };
-			b->slot[i] = d + 1;
-			if (2 * b->n_dist > mask) { /* (at most half full) */
-				free(b->slot);
-				b->bits++;
-				mask = (1u << b->bits) - 1;
-				b->slot = pvm_xcalloc((size_t)mask + 1, sizeof *b->slot);
-				for (uint32_t k = 0; k < b->n_dist; k++) {
-					uint32_t j = batch_home(b, b->dist[k].hash);
-					while (b->slot[j]) j = (j + 1) & mask;
-					b->slot[j] = k + 1;
-				}
-			}
-			return cost;
-		}
-		const cost_distinct *x = &b->dist[b->slot[i] - 1];
-		if (x->hash == h && x->n == n) {
-			const uint64_t *v = b->words + x->off;
-			uint32_t k = 0;
-			while (k < n && v[k] == w[k]) k++;
-			if (k == n) return x->cost;
+	if (2 * b->n_dist > mask) { /* (at most half full) */
+		free(b->slot);
+		b->bits++;
+		mask = (1u << b->bits) - 1;
+		b->slot = pvm_xcalloc((size_t)mask + 1, sizeof *b->slot);
+		for (uint32_t k = 0; k < b->n_dist; k++) {
+			uint32_t j = cost_batch_home(b, b->dist[k].hash);
+			while (b->slot[j]) j = (j + 1) & mask;
+			b->slot[j] = k + 1;
 		}
 	}
+	return cost;
 }
 
 uint32_t pvm_block_of(const pvm_program *p, uint32_t pc)

@@ -223,9 +223,10 @@ static const uint64_t spread[256] = { SPREAD64(0), SPREAD64(64), SPREAD64(128), 
 static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
 {
 	const v4u c = (v4u){ 0, 0, 0, 0 } + cost;
+	uint32_t *g = p->gas_cost;
 	for (uint32_t pc = from; pc < to; pc += 8) {
-		memcpy(p->gas_cost + pc, &c, 16);
-		memcpy(p->gas_cost + pc + 4, &c, 16);
+		memcpy(g + pc, &c, 16);
+		memcpy(g + pc + 4, &c, 16);
 	}
 }
 
@@ -514,7 +515,9 @@ static void analyse(pvm_program *p, unsigned flags)
 	p->is_start = pvm_xmalloc(n + 8); /* + 8: is_start is written 8 positions per bitmask byte */
 	p->is_block = pvm_xcalloc(n, 1);
 	p->gas_cost = pvm_xmalloc((n + 7) * sizeof *p->gas_cost); /* (+ 7: fill_cost) */
-	for (size_t i = 0; i < ((size_t)len + 7) / 8; i++) memcpy(p->is_start + 8 * i, &spread[p->bitmask[i]], 8);
+	const uint8_t *mask = p->bitmask; /* (locals: a store through uint8_t * may alias p's fields) */
+	uint8_t *is_start = p->is_start;
+	for (size_t i = 0, nb = ((size_t)len + 7) / 8; i < nb; i++) memcpy(is_start + 8 * i, &spread[mask[i]], 8);
 	p->is_start[len] = 1;
 	/* prevalidation v_blob: the walk from 0 visits only defined opcodes at set bitmask bits and
 	 * lands on |c| > 0; why and at: its first failure (at: the offending pc) */
