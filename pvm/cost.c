@@ -181,8 +181,10 @@ static inline __attribute__((always_inline)) cost_fast entry_of(const cost_table
 	uint64_t wx = w | 16ull << 40 | 17ull << 48;
 	memcpy(x, &wx, 8);
 	*src1 = x[r.b1], *src2 = x[r.b2], *dst = x[r.bd];
-	unsigned eq = (*dst == *src1) | ((*dst == *src2) & r.p);
-	*ds = r.d1 + (r.dd & (eq - 1));
+	unsigned ds_ = r.d2; /* (selects, no branch: the kinds and the equalities come in no predictable order) */
+	ds_ = *dst == *src1 ? r.d1 : ds_;
+	ds_ = *dst == x[r.be] ? r.d1 : ds_;
+	*ds = ds_;
 	return r;
 }
 /* entry_of with the bytes of the word in x[8], whose bytes 5 and 6 hold 16 and 17 (schedule32 keeps
@@ -195,8 +197,10 @@ static inline __attribute__((always_inline)) cost_fast entry_at(const cost_table
 	uint32_t low = (uint32_t)w;
 	memcpy(x, &low, 4);
 	*src1 = x[r.b1], *src2 = x[r.b2], *dst = x[r.bd];
-	unsigned eq = (*dst == *src1) | ((*dst == *src2) & r.p);
-	*ds = r.d1 + (r.dd & (eq - 1));
+	unsigned ds_ = r.d2; /* (selects, no branch: the kinds and the equalities come in no predictable order) */
+	ds_ = *dst == *src1 ? r.d1 : ds_;
+	ds_ = *dst == x[r.be] ? r.d1 : ds_;
+	*ds = ds_;
 	return r;
 }
 
@@ -385,7 +389,7 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
 		start = p1 > start ? p1 : start;
 		start = p2 > start ? p2 : start;
-		uint64_t alu = alu_mask(r), blocked = full | (alu & a2);
+		uint64_t alu = alu_mask(r), blocked = alu & a2; /* (full is 0 here: below) */
 		if (start + lat > 64) goto over; /* (lat >= 1: start <= 63 below) */
 		if (blocked >> start & 1) { /* (the lower bound is taken) */
 			uint64_t free_ = ~blocked & (~0ull << start);
@@ -400,11 +404,16 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		a1 ^= c;
 		a2 ^= c2;
 		if (a2 & (a1 | a0) & m) return false;
-		if (++starts[start] == STARTS) full |= 1ull << start;
 		prod_done[dst] = (uint8_t)done;
 		max_done = done > max_done ? done : max_done;
 		slot = at + ds;
 		ret[i] = (uint8_t)(max_done + 2);
+		if (__builtin_expect(++starts[start] == STARTS, 0)) { /* (rare: schedule goes on from the next
+		                                                         word, its search knowing the full cycle) */
+			full = 1ull << start;
+			i++;
+			break;
+		}
 		continue;
 	over: /* word i is past the planes' word 0, or a rare one: schedule goes on from it */
 		break;

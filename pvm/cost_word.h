@@ -95,10 +95,10 @@ typedef struct cost_row {
 typedef struct cost_fast {
 	uint8_t b1, b2, bd;    /* the bytes of src1, src2, dst: 1 rA, 2 rB, 3 rD, 5 none (a source), 6
 	                          none (the destination) */
-	uint8_t d1, dd;        /* decode slots: d1 where dst = src1, or dst = src2 in a row of kind P,
-	                          else d1 + dd (a row of kind FIX: dd = 0; of kind PS: src1 = rA, dst
-	                          = rD) */
-	uint8_t p;             /* 1: kind P */
+	uint8_t be;            /* the byte of the second source the destination is compared with: b2
+	                          in a row of kind P, else 5 (none, which no destination equals) */
+	uint8_t d1, d2;        /* decode slots: d1 where dst = src1 or dst = x[be], else d2 (a row of
+	                          kind FIX: d2 = d1; of kind PS: src1 = rA, dst = rD) */
 	uint8_t lat;           /* latency (a branch's: unhinted; hinted, COST_BRANCH_HINTED) */
 	uint8_t bits;          /* COST_FAST_* */
 } cost_fast;
@@ -133,7 +133,7 @@ static inline void cost_table_init(cost_table *t, const pvm_program *p)
 			.need = m->need };
 		const cost_row *r = &t->row[op];
 		unsigned lat = r->branch ? COST_BRANCH_UNHINTED : r->lat, a = r->need & 0xF;
-		t->fast[op] = (cost_fast){ .b1 = m->src1 ? m->src1 : 5, .b2 = m->src2 ? m->src2 : 5, .bd = m->dst ? m->dst : 6, .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1), .p = r->p,
+		t->fast[op] = (cost_fast){ .b1 = m->src1 ? m->src1 : 5, .b2 = m->src2 ? m->src2 : 5, .bd = m->dst ? m->dst : 6, .be = r->p ? (m->src2 ? m->src2 : 5) : 5, .d1 = m->d1, .d2 = m->d2,
 			.lat = (uint8_t)(lat <= 255 ? lat : 0),
 			.bits = (uint8_t)((r->move ? COST_FAST_MOVE : 0) | (a ? COST_FAST_ALU : 0) | (a > 1 ? COST_FAST_ALU2 : 0) |
 			                  (r->need >> 12 ? COST_FAST_MD : 0) | ((lat == 0 && !r->move) || lat > 255 ? COST_FAST_SLOW : 0)) };
