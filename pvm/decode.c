@@ -357,9 +357,12 @@ static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, 
 	}
 	_Static_assert(PVM_OP_trap == 0, "a trap record's first four bytes are 0");
 	const v4u zero = { 0, 0, 0, 0 }, one = { 0, 1, 0, 0 };
-	v4u v = { 0, s, t, 0 }, lo = v + (v4u){ head, 0, 0, s + off };
+	v4u v = { 0, s, t, 0 };
 	uint8_t *at = (uint8_t *)in;
-	memcpy(at, &lo, 16);
+	uint32_t tgt = s + off;
+	memcpy(at, &v, 16); /* (then its head and target over it: fewer shuffles than a vector of four) */
+	memcpy(at, &head, 4);
+	memcpy(at + 12, &tgt, 4);
 	memcpy(at + 16, &x, 8);
 	memcpy(at + 24, &y, 8);
 	v += one;
