@@ -172,23 +172,9 @@ static inline uint32_t zero_to(plane *pl, uint8_t *starts, uint32_t init, uint32
 }
 
 /* The row of the entry of cost word w (cost_word.h: cost_fast), its registers (16: no source, 17:
- * no destination) and its decode slots: the two schedules' first step for every entry. */
-static inline __attribute__((always_inline)) cost_fast entry_of(const cost_table *t, uint64_t w, unsigned *src1,
-                                                              unsigned *src2, unsigned *dst, unsigned *ds)
-{
-	cost_fast r = t->fast[w & 0xFF];
-	uint8_t x[8];
-	uint64_t wx = w | 16ull << 40 | 17ull << 48;
-	memcpy(x, &wx, 8);
-	*src1 = x[r.b1], *src2 = x[r.b2], *dst = x[r.bd];
-	unsigned ds_ = r.d2; /* (selects, no branch: the kinds and the equalities come in no predictable order) */
-	ds_ = *dst == *src1 ? r.d1 : ds_;
-	ds_ = *dst == x[r.be] ? r.d1 : ds_;
-	*ds = ds_;
-	return r;
-}
-/* entry_of with the bytes of the word in x[8], whose bytes 5 and 6 hold 16 and 17 (schedule32 keeps
- * them there and writes the word's low 4 bytes, the only others a row selects). */
+ * no destination) and its decode slots: the two schedules' first step for every entry. x[8] holds
+ * the bytes of the word, bytes 5 and 6 being 16 and 17 (the schedules keep them there and write the
+ * word's low 4 bytes, the only others a row selects). */
 static inline __attribute__((always_inline)) cost_fast entry_at(const cost_table *t, uint64_t w, uint8_t x[8],
                                                               unsigned *src1, unsigned *src2, unsigned *dst,
                                                               unsigned *ds)
@@ -279,10 +265,11 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
                           uint32_t *cost)
 {
 	uint32_t n = s->n, slot = s->slot, last_r = s->last_r;
+	uint8_t x[8] = { 0, 0, 0, 0, 0, 16, 17, 0 }; /* (entry_at) */
 	for (const uint64_t *wp = words + i, *end = words + n_words; wp < end; wp++) {
 		uint64_t w = *wp;
 		unsigned src1, src2, dst, ds;
-		cost_fast r = entry_of(t, w, &src1, &src2, &dst, &ds);
+		cost_fast r = entry_at(t, w, x, &src1, &src2, &dst, &ds);
 		/* the decode cycle: the one of slot if it has ds slots left, else the next, or the one
 		 * after the entry 32 before retires if that is later (the ROB is full until then), with a
 		 * fresh cycle's slots. (No branch: the two tests of the loop "wait for the ROB, then for

@@ -286,8 +286,8 @@ static inline uint32_t nibble_regs(unsigned b1) { return nibbles[b1]; }
 
 /* Decodes the instruction at s, whose opcode op (defined) has form form and whose next start is t
  * = s + 1 + l (l <= 24), into *in: decode_into's record (the fields of forms.def, registers
- * clamped); and writes the records of the positions s + 1 .. s + 3 as fill_gap_short's first
- * round (traps { pc, next = t }: those from t on are written again later in the walk). Returns
+ * clamped); and writes the records of the positions s + 1 .. max(s + 3, t - 1) as traps { pc,
+ * next = t } (those from t on are written again later in the walk). Returns
  * the record's first four bytes and, in *target, its target. (Each case reads what it needs of w:
  * fewer values live across the jump.) */
 static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, const uint8_t *w, uint32_t s,
@@ -374,6 +374,12 @@ static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, 
 	v += one;
 	memcpy(at + 96, &v, 16);
 	memcpy(at + 112, &zero, 16);
+	if (__builtin_expect(d > 3, 0)) /* (the rest of a longer gap) */
+		for (uint8_t *q = at + 128, *end = at + 32 * (size_t)(d + 1); q < end; q += 32) {
+			v += one;
+			memcpy(q, &v, 16);
+			memcpy(q + 16, &zero, 16);
+		}
 	*target = s + off;
 	return head;
 }
@@ -435,8 +441,6 @@ static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, 
 			return false;
 		}
 		uint32_t target, head = decode_fast(inst + s, code + s, s, t, b & 0xFF, b >> 8 & 0xFF, &target);
-		if (__builtin_expect(t - s - 1 > 3, 0)) /* (the first 3 are written) */
-			fill_gap_short(p, s + 4, t);
 		if (is08) { /* (0.7.2: the region costs come after the walk, analyse) */
 			uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)hinted_at(p, t, target, cb.t.hint) << 32 : head;
 			*w++ = word;
