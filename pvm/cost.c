@@ -253,11 +253,11 @@ static inline __attribute__((always_inline)) uint32_t place(sched *s, uint32_t s
 	return over ? NEVER : start;
 }
 
-/* place for an entry with a multiplier or a divider (rare). */
-static __attribute__((noinline)) uint32_t place_md(sched *s, uint32_t start, uint32_t lat, uint64_t alu,
-                                                   uint64_t alu2, bool div)
+/* place for an entry with two ALUs, a multiplier or a divider (rare). */
+static __attribute__((noinline)) uint32_t place_rare(sched *s, uint32_t start, uint32_t lat, uint64_t alu,
+                                                     uint64_t alu2, uint64_t need_mul, uint64_t need_div)
 {
-	return place(s, start, lat, alu, alu2, div ? 0 : ~0ull, div ? ~0ull : 0);
+	return place(s, start, lat, alu, alu2, need_mul, need_div);
 }
 
 /* schedule from word i on, in state *s (read and written in place: one base for all of it). */
@@ -280,16 +280,20 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		uint32_t rob = DECODE_SLOTS * s->retired[n % ROB_SIZE];
 		at = rob > at ? rob : at;
 		slot = at + ds;
-		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
-			s->prod_done[dst] = s->prod_done[src1];
-			continue;
-		}
-		if (r.bits & COST_FAST_SLOW) return false;
 		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
 		if (s->prod_done[src1] > start) start = s->prod_done[src1];
 		if (s->prod_done[src2] > start) start = s->prod_done[src2];
-		start = !(r.bits & COST_FAST_MD) ? place(s, start, lat, alu_mask(r), alu2_mask(r), 0, 0) :
-		        place_md(s, start, lat, alu_mask(r), alu2_mask(r), !(t->row[w & 0xFF].need >> 12 & 1));
+		if (__builtin_expect(r.bits & (COST_FAST_MOVE | COST_FAST_SLOW | COST_FAST_MD | COST_FAST_ALU2), 0)) {
+			if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
+				s->prod_done[dst] = s->prod_done[src1];
+				continue;
+			}
+			if (r.bits & COST_FAST_SLOW) return false;
+			uint64_t md = r.bits & COST_FAST_MD ? ~0ull : 0, div = t->row[w & 0xFF].need >> 12 & 1 ? 0 : ~0ull; /* (the multiplier, else the divider) */
+			start = place_rare(s, start, lat, alu_mask(r), alu2_mask(r), md & ~div, md & div);
+		} else { /* (one ALU or none: the entries of most blocks) */
+			start = place(s, start, lat, alu_mask(r), 0, 0, 0);
+		}
 		if (start == NEVER) return false;
 		uint32_t done = start + lat;
 		if (++s->starts[start] == STARTS) s->pl[start / 64].full |= 1ull << start % 64;
