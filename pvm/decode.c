@@ -395,9 +395,11 @@ static inline bool hinted_at(const pvm_program *p, uint32_t t, uint32_t target, 
  * are defined opcodes at most 24 bytes apart; false at the first start that is not). byte:
  * analyse's byte table; limit: the longest skip accepted; is08: the 0.8.0 block costs too (0.7.2's
  * region costs come after the walk); *last: the last instruction's pc. */
-static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, const uint32_t *byte, uint64_t limit,
-                                                               bool is08, uint32_t *last)
+static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, const uint32_t *byte_table,
+                                                               uint64_t limit, bool is08, uint32_t *last)
 {
+	uint32_t byte[256]; /* (a copy on the walk's stack: addressed from the stack pointer, no register) */
+	memcpy(byte, byte_table, sizeof byte);
 	enum { BYTE_TERM = 1 << 16, BYTE_BRANCH = 1 << 17 };
 	uint32_t len = p->code_len, max_gap = limit < 24 ? (uint32_t)limit : 24;
 	const uint8_t *code = p->code;
