@@ -284,85 +284,20 @@ static const uint16_t nibbles[256] = { NIBBLES64(0), NIBBLES64(64), NIBBLES64(12
 static inline uint32_t nibble_regs(unsigned b1) { return nibbles[b1]; }
 #endif
 
-/* Decodes the instruction at s, whose opcode op (defined) has form form and whose next start is t
- * = s + 1 + l (l <= 24), into *in: decode_into's record (the fields of forms.def, registers
- * clamped); and writes the records of the positions s + 1 .. max(s + 3, t - 1) as traps { pc,
- * next = t } (those from t on are written again later in the walk). Returns
- * the record's first four bytes and, in *target, its target. (Each case reads what it needs of w:
- * fewer values live across the jump.) */
-static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, const uint8_t *w, uint32_t s,
-                                                                  uint32_t t, unsigned op, unsigned form,
-                                                                  uint32_t *target)
+/* Writes the record of the instruction at s whose next start is t (s < t <= s + 25) with head (its
+ * first four bytes), target and immediates x, y: decode_into's record; and the records of the
+ * positions s + 1 .. max(s + 3, t - 1) as traps { pc, next = t } (those from t on are written again
+ * later in the walk). */
+static inline __attribute__((always_inline)) void put_records(pvm_inst *in, uint32_t s, uint32_t t, uint32_t head,
+                                                              uint32_t target, uint64_t x, uint64_t y)
 {
-	int d = (int)(t - s - 1); /* what is left of the skip */
-	unsigned n1;
-	uint32_t head = op, off = 0;
-	uint64_t x = 0, y = 0;
-	switch (form) {
-	case PVM_FORM_NONE:
-		break;
-	case PVM_FORM_IMM:
-		x = field_at(w + 1, d);
-		break;
-	case PVM_FORM_REG_IMM64:
-		head |= (nibble_regs(w[1]) & 0xFF) << 8; /* rA */
-		memcpy(&x, w + 2, 8);
-		break;
-	case PVM_FORM_IMM2:
-		n1 = lx_len(w[1]);
-		x = field_at(w + 2, (int)n1);
-		y = field_at(w + 2 + n1, d - 1 - (int)n1);
-		break;
-	case PVM_FORM_OFF:
-		off = (uint32_t)field_at(w + 1, d);
-		break;
-	case PVM_FORM_REG_IMM:
-		head |= (nibble_regs(w[1]) & 0xFF) << 8;
-		x = field_at(w + 2, d - 1);
-		break;
-	case PVM_FORM_REG_IMM2:
-		head |= (nibble_regs(w[1]) & 0xFF) << 8;
-		n1 = lx_len(w[1] >> 4);
-		x = field_at(w + 2, (int)n1);
-		y = field_at(w + 2 + n1, d - 1 - (int)n1);
-		break;
-	case PVM_FORM_REG_IMM_OFF:
-		head |= (nibble_regs(w[1]) & 0xFF) << 8;
-		n1 = lx_len(w[1] >> 4);
-		x = field_at(w + 2, (int)n1);
-		off = (uint32_t)field_at(w + 2 + n1, d - 1 - (int)n1);
-		break;
-	case PVM_FORM_REG2:
-		head |= (nibble_regs(w[1]) & 0xFF00) | (nibble_regs(w[1]) & 0xFF) << 24; /* rA high, rD low */
-		break;
-	case PVM_FORM_REG2_IMM:
-		head |= nibble_regs(w[1]) << 8; /* rA, rB */
-		x = field_at(w + 2, d - 1);
-		break;
-	case PVM_FORM_REG2_OFF:
-		head |= nibble_regs(w[1]) << 8;
-		off = (uint32_t)field_at(w + 2, d - 1);
-		break;
-	case PVM_FORM_REG2_IMM2:
-		head |= nibble_regs(w[1]) << 8;
-		n1 = lx_len(w[2]);
-		x = field_at(w + 3, (int)n1);
-		y = field_at(w + 3 + n1, d - 2 - (int)n1);
-		break;
-	case PVM_FORM_REG3:
-		head |= nibble_regs(w[1]) << 8 | (uint32_t)reg_clamp(w[2]) << 24;
-		break;
-	default: /* (none: form is a row of forms.def, from analyse's byte table) */
-		__builtin_unreachable();
-	}
 	_Static_assert(PVM_OP_trap == 0, "a trap record's first four bytes are 0");
 	const v4u zero = { 0, 0, 0, 0 }, one = { 0, 1, 0, 0 };
 	v4u v = { 0, s, t, 0 };
 	uint8_t *at = (uint8_t *)in;
-	uint32_t tgt = s + off;
 	memcpy(at, &v, 16); /* (then its head and target over it: fewer shuffles than a vector of four) */
 	memcpy(at, &head, 4);
-	memcpy(at + 12, &tgt, 4);
+	memcpy(at + 12, &target, 4);
 	memcpy(at + 16, &x, 8);
 	memcpy(at + 24, &y, 8);
 	v += one;
@@ -374,14 +309,12 @@ static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, 
 	v += one;
 	memcpy(at + 96, &v, 16);
 	memcpy(at + 112, &zero, 16);
-	if (__builtin_expect(d > 3, 0)) /* (the rest of a longer gap) */
-		for (uint8_t *q = at + 128, *end = at + 32 * (size_t)(d + 1); q < end; q += 32) {
+	if (__builtin_expect(t - s > 4, 0)) /* (the rest of a longer gap) */
+		for (uint8_t *q = at + 128, *end = at + 32 * (size_t)(t - s); q < end; q += 32) {
 			v += one;
 			memcpy(q, &v, 16);
 			memcpy(q + 16, &zero, 16);
 		}
-	*target = s + off;
-	return head;
 }
 
 /* b (A.64) for a branch whose next is t and whose target is target: cost_hinted. */
@@ -434,15 +367,76 @@ static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, 
 		x &= x - 1;
 	found:;
 		uint32_t b = byte[code[s]];
-		if (__builtin_expect(t - s - 1 > max_gap || (b >> 8 & 0xFF) == PVM_FORM_COUNT, 0)) { /* (a gap over 24;
-		                                                                        an undefined opcode) */
-			if (is08) {
-				cost_batch_fini(&cb);
-				free(ends);
-			}
-			return false;
+		if (__builtin_expect(t - s - 1 > max_gap, 0)) /* (a gap over 24) */
+			goto stop;
+		/* the instruction's fields (forms.def; registers clamped), each form's case reading what it
+		 * needs of the code from c (fewer values live across the jump) */
+		const uint8_t *c = code + s;
+		int d = (int)(t - s - 1); /* what is left of the skip */
+		unsigned n1;
+		uint32_t head = b & 0xFF, off = 0;
+		uint64_t imm = 0, y = 0;
+		switch (b >> 8 & 0xFF) {
+		case PVM_FORM_NONE:
+			break;
+		case PVM_FORM_IMM:
+			imm = field_at(c + 1, d);
+			break;
+		case PVM_FORM_REG_IMM64:
+			head |= (nibble_regs(c[1]) & 0xFF) << 8; /* rA */
+			memcpy(&imm, c + 2, 8);
+			break;
+		case PVM_FORM_IMM2:
+			n1 = lx_len(c[1]);
+			imm = field_at(c + 2, (int)n1);
+			y = field_at(c + 2 + n1, d - 1 - (int)n1);
+			break;
+		case PVM_FORM_OFF:
+			off = (uint32_t)field_at(c + 1, d);
+			break;
+		case PVM_FORM_REG_IMM:
+			head |= (nibble_regs(c[1]) & 0xFF) << 8;
+			imm = field_at(c + 2, d - 1);
+			break;
+		case PVM_FORM_REG_IMM2:
+			head |= (nibble_regs(c[1]) & 0xFF) << 8;
+			n1 = lx_len(c[1] >> 4);
+			imm = field_at(c + 2, (int)n1);
+			y = field_at(c + 2 + n1, d - 1 - (int)n1);
+			break;
+		case PVM_FORM_REG_IMM_OFF:
+			head |= (nibble_regs(c[1]) & 0xFF) << 8;
+			n1 = lx_len(c[1] >> 4);
+			imm = field_at(c + 2, (int)n1);
+			off = (uint32_t)field_at(c + 2 + n1, d - 1 - (int)n1);
+			break;
+		case PVM_FORM_REG2:
+			head |= (nibble_regs(c[1]) & 0xFF00) | (nibble_regs(c[1]) & 0xFF) << 24; /* rA high, rD low */
+			break;
+		case PVM_FORM_REG2_IMM:
+			head |= nibble_regs(c[1]) << 8; /* rA, rB */
+			imm = field_at(c + 2, d - 1);
+			break;
+		case PVM_FORM_REG2_OFF:
+			head |= nibble_regs(c[1]) << 8;
+			off = (uint32_t)field_at(c + 2, d - 1);
+			break;
+		case PVM_FORM_REG2_IMM2:
+			head |= nibble_regs(c[1]) << 8;
+			n1 = lx_len(c[2]);
+			imm = field_at(c + 3, (int)n1);
+			y = field_at(c + 3 + n1, d - 2 - (int)n1);
+			break;
+		case PVM_FORM_REG3:
+			head |= nibble_regs(c[1]) << 8 | (uint32_t)reg_clamp(c[2]) << 24;
+			break;
+		case PVM_FORM_COUNT: /* (an undefined opcode) */
+			goto stop;
+		default: /* (none: the form byte is a row of forms.def or PVM_FORM_COUNT) */
+			__builtin_unreachable();
 		}
-		uint32_t target, head = decode_fast(inst + s, code + s, s, t, b & 0xFF, b >> 8 & 0xFF, &target);
+		uint32_t target = s + off;
+		put_records(inst + s, s, t, head, target, imm, y);
 		if (is08) { /* (0.7.2: the region costs come after the walk, analyse) */
 			uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)hinted_at(p, t, target, cb.t.hint) << 32 : head;
 			*w++ = word;
@@ -456,6 +450,12 @@ static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, 
 			is_block[t] = 1; /* (t = len: is_block[len] is set back to 0 below) */
 		}
 	}
+stop: /* a start the walk does not take: analyse's general walk decodes the blob */
+	if (is08) {
+		cost_batch_fini(&cb);
+		free(ends);
+	}
+	return false;
 done:;
 	uint64_t m; /* *last: the highest set bit of the bitmask (bit 0 is set) */
 	size_t nk = ((size_t)len + 63) >> 6;
