@@ -280,7 +280,7 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		uint32_t rob = DECODE_SLOTS * s->retired[n % ROB_SIZE];
 		at = rob > at ? rob : at;
 		slot = at + ds;
-		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
+		uint32_t lat = r.lat >> (uint32_t)(w >> 30), start = at / DECODE_SLOTS + 1; /* (COST_BRANCH_SHIFT) */
 		if (s->prod_done[src1] > start) start = s->prod_done[src1];
 		if (s->prod_done[src2] > start) start = s->prod_done[src2];
 		if (__builtin_expect(r.bits & (COST_FAST_MOVE | COST_FAST_SLOW | COST_FAST_MD | COST_FAST_ALU2), 0)) {
@@ -319,11 +319,12 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 
 /* schedule32's state before word i handed over to schedule (the cycles of word 0 of its planes: the
  * ALUs', the full cycles', the multiplier's and divider's in *q, the starts per cycle in starts[]; the
- * decode slots used so far, slot (4 * the decode cycle + the slots used in it); R + 1 after each word
- * of words[0..i) in ret[], where the words of move_reg, which are no entries, are skipped). */
+ * decode slots used so far, slot (4 * the decode cycle + the slots used in it); the done cycle of each
+ * word of words[0..i) in done[], where the words of move_reg, which are no entries, are skipped: an
+ * entry's R + 1 is the largest done up to it + 2). */
 static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const uint64_t *words, size_t i,
                                                       size_t n_words, const plane *q, const uint8_t starts[64],
-                                                      const uint8_t prod_done[18], const uint8_t ret[ROB_SIZE],
+                                                      const uint8_t prod_done[18], const uint8_t done[ROB_SIZE],
                                                       uint32_t slot, uint32_t max_done, uint32_t *cost)
 {
 	sched s;
@@ -333,8 +334,11 @@ static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const
 	for (unsigned k = 0; k < 18; k++) s.prod_done[k] = prod_done[k];
 	memset(s.retired, 0, sizeof s.retired);
 	s.n = 0;
-	for (size_t k = 0; k < i; k++)
-		if (!(t->fast[words[k] & 0xFF].bits & COST_FAST_MOVE)) s.retired[s.n++] = ret[k];
+	for (size_t k = 0, m = 0; k < i; k++) /* (R + 1 = the largest done so far + 2) */
+		if (!(t->fast[words[k] & 0xFF].bits & COST_FAST_MOVE)) {
+			m = done[k] > m ? done[k] : m;
+			s.retired[s.n++] = (uint32_t)m + 2;
+		}
 	memset(s.full, 0, sizeof s.full);
 	s.slot = slot;
 	s.last_r = max_done ? max_done + 1 : 0;
@@ -351,11 +355,11 @@ static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const
  * bound, which most are (the search where it is not). With no ROB to wait for, the retirement
  * cycle of the last entry is the largest done + 1. False where schedule declines (its declines
  * here are schedule's tests, on the same state). */
-static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
+static inline __attribute__((always_inline)) bool schedule32(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
 	uint64_t a0 = 0, a1 = 0, a2 = 0, full = 0; /* full: the cycles with 5 starts */
 	uint8_t starts[64] = { 0 }; /* per cycle (bytes: fewer planes to keep in registers) */
-	uint8_t prod_done[18] = { 0 }, ret[ROB_SIZE]; /* ret[i]: R + 1 after word i */
+	uint8_t prod_done[18] = { 0 }, done_at[ROB_SIZE]; /* done_at[i]: word i's done (a move_reg's: unset) */
 	/* the decode slots used: 4 * the decode cycle + the slots used in it (a cycle with all 4 used
 	 * counts as the next one with none: an entry takes at least 1) */
 	uint32_t slot = 0, max_done = 0;
@@ -377,7 +381,9 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 			slot = at + ds;
 			continue;
 		}
-		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
+		/* a hinted branch's latency: the row's (unhinted) >> 4 (COST_BRANCH_SHIFT: w >> 30 is 4 * the
+		 * hint; no select, one register fewer) */
+		uint32_t lat = r.lat >> (uint32_t)(w >> 30), start = at / DECODE_SLOTS + 1;
 		start = p1 > start ? p1 : start;
 		start = p2 > start ? p2 : start;
 		uint64_t alu = alu_mask(r), blocked = alu & a2; /* (full is 0 here: below) */
@@ -398,7 +404,7 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		prod_done[dst] = (uint8_t)done;
 		max_done = done > max_done ? done : max_done;
 		slot = at + ds;
-		ret[i] = (uint8_t)(max_done + 2);
+		done_at[i] = (uint8_t)done;
 		if (__builtin_expect(++starts[start] == STARTS, 0)) { /* (rare: schedule goes on from the next
 		                                                         word, its search knowing the full cycle) */
 			full = 1ull << start;
@@ -412,7 +418,7 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 	if (i < n_words) /* (word i is past the planes' word 0, a rare one, or word 32) */
 		return schedule32_over(t, words, i, n_words,
 		                       &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .full = full },
-		                       starts, prod_done, ret, slot, max_done, cost);
+		                       starts, prod_done, done_at, slot, max_done, cost);
 	uint32_t cycles = max_done ? max_done + 2 : 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
 	return true;

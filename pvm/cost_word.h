@@ -49,6 +49,10 @@ static const cost_model cost_models[PVM_NUM_OPS] = {
 #undef COST_MODEL
 
 enum { COST_BRANCH_HINTED = 1, COST_BRANCH_UNHINTED = 20 };
+/* (COST_BRANCH_SHIFT) cost.c's schedules take a word's latency as its row's >> (w >> 30): a word's
+ * bits 30 and 31 are 0 (rD <= 12) and bit 32 is the hint, set only in a branch's word, whose row has
+ * the unhinted latency */
+_Static_assert(COST_BRANCH_UNHINTED >> 4 == COST_BRANCH_HINTED, "COST_BRANCH_SHIFT");
 
 /* b (A.64): a branch is hinted when the byte at its fall-through or at its target is `trap` or
  * `unlikely` (raw bytes, code padded with zeros: past the end is trap's byte; a target below 0
