@@ -172,17 +172,21 @@ static inline uint32_t zero_to(plane *pl, uint8_t *starts, uint32_t init, uint32
 }
 
 /* The row of the entry of cost word w (cost_word.h: cost_fast), its registers (16: no source, 17:
- * no destination) and its decode slots: the two schedules' first step for every entry. */
-static inline __attribute__((always_inline)) cost_fast entry_of(const cost_table *t, uint64_t w, unsigned *src1,
-                                                              unsigned *src2, unsigned *dst, unsigned *ds)
+ * no destination) and its decode slots: the two schedules' first step for every entry. x[8] holds
+ * the bytes of the word, bytes 5 and 6 being 16 and 17 (the schedules keep them there and write the
+ * word's low 4 bytes, the only others a row selects). */
+static inline __attribute__((always_inline)) cost_fast entry_at(const cost_table *t, uint64_t w, uint8_t x[8],
+                                                              unsigned *src1, unsigned *src2, unsigned *dst,
+                                                              unsigned *ds)
 {
 	cost_fast r = t->fast[w & 0xFF];
-	uint8_t x[8];
-	uint64_t wx = w | 16ull << 40 | 17ull << 48;
-	memcpy(x, &wx, 8);
+	uint32_t low = (uint32_t)w;
+	memcpy(x, &low, 4);
 	*src1 = x[r.b1], *src2 = x[r.b2], *dst = x[r.bd];
-	unsigned eq = (*dst == *src1) | ((*dst == *src2) & r.p);
-	*ds = r.d1 + (r.dd & (eq - 1));
+	unsigned ds_ = r.d2; /* (selects, no branch: the kinds and the equalities come in no predictable order) */
+	ds_ = *dst == *src1 ? r.d1 : ds_;
+	ds_ = *dst == x[r.be] ? r.d1 : ds_;
+	*ds = ds_;
 	return r;
 }
 
@@ -249,11 +253,11 @@ static inline __attribute__((always_inline)) uint32_t place(sched *s, uint32_t s
 	return over ? NEVER : start;
 }
 
-/* place for an entry with a multiplier or a divider (rare). */
-static __attribute__((noinline)) uint32_t place_md(sched *s, uint32_t start, uint32_t lat, uint64_t alu,
-                                                   uint64_t alu2, bool div)
+/* place for an entry with two ALUs, a multiplier or a divider (rare). */
+static __attribute__((noinline)) uint32_t place_rare(sched *s, uint32_t start, uint32_t lat, uint64_t alu,
+                                                     uint64_t alu2, uint64_t need_mul, uint64_t need_div)
 {
-	return place(s, start, lat, alu, alu2, div ? 0 : ~0ull, div ? ~0ull : 0);
+	return place(s, start, lat, alu, alu2, need_mul, need_div);
 }
 
 /* schedule from word i on, in state *s (read and written in place: one base for all of it). */
@@ -261,29 +265,35 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
                           uint32_t *cost)
 {
 	uint32_t n = s->n, slot = s->slot, last_r = s->last_r;
+	uint8_t x[8] = { 0, 0, 0, 0, 0, 16, 17, 0 }; /* (entry_at) */
 	for (const uint64_t *wp = words + i, *end = words + n_words; wp < end; wp++) {
 		uint64_t w = *wp;
 		unsigned src1, src2, dst, ds;
-		cost_fast r = entry_of(t, w, &src1, &src2, &dst, &ds);
+		cost_fast r = entry_at(t, w, x, &src1, &src2, &dst, &ds);
 		/* the decode cycle: the one of slot if it has ds slots left, else the next, or the one
 		 * after the entry 32 before retires if that is later (the ROB is full until then), with a
 		 * fresh cycle's slots. (No branch: the two tests of the loop "wait for the ROB, then for
 		 * a cycle with the slots" give this maximum, as a cycle after that retirement never waits
 		 * for it again.) */
-		uint32_t at = slot % DECODE_SLOTS + ds > DECODE_SLOTS ? (slot | (DECODE_SLOTS - 1)) + 1 : slot;
+		uint32_t at = (slot + ds - 1) & ~(uint32_t)(DECODE_SLOTS - 1); /* (as in schedule32) */
+		at = at > slot ? at : slot;
 		uint32_t rob = DECODE_SLOTS * s->retired[n % ROB_SIZE];
 		at = rob > at ? rob : at;
 		slot = at + ds;
-		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
-			s->prod_done[dst] = s->prod_done[src1];
-			continue;
-		}
-		if (r.bits & COST_FAST_SLOW) return false;
-		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
+		uint32_t lat = r.lat >> (uint32_t)(w >> 30), start = at / DECODE_SLOTS + 1; /* (COST_BRANCH_SHIFT) */
 		if (s->prod_done[src1] > start) start = s->prod_done[src1];
 		if (s->prod_done[src2] > start) start = s->prod_done[src2];
-		start = !(r.bits & COST_FAST_MD) ? place(s, start, lat, alu_mask(r), alu2_mask(r), 0, 0) :
-		        place_md(s, start, lat, alu_mask(r), alu2_mask(r), !(t->row[w & 0xFF].need >> 12 & 1));
+		if (__builtin_expect(r.bits & (COST_FAST_MOVE | COST_FAST_SLOW | COST_FAST_MD | COST_FAST_ALU2), 0)) {
+			if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
+				s->prod_done[dst] = s->prod_done[src1];
+				continue;
+			}
+			if (r.bits & COST_FAST_SLOW) return false;
+			uint64_t md = r.bits & COST_FAST_MD ? ~0ull : 0, div = t->row[w & 0xFF].need >> 12 & 1 ? 0 : ~0ull; /* (the multiplier, else the divider) */
+			start = place_rare(s, start, lat, alu_mask(r), alu2_mask(r), md & ~div, md & div);
+		} else { /* (one ALU or none: the entries of most blocks) */
+			start = place(s, start, lat, alu_mask(r), 0, 0, 0);
+		}
 		if (start == NEVER) return false;
 		uint32_t done = start + lat;
 		if (++s->starts[start] == STARTS) s->pl[start / 64].full |= 1ull << start % 64;
@@ -309,11 +319,12 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 
 /* schedule32's state before word i handed over to schedule (the cycles of word 0 of its planes: the
  * ALUs', the full cycles', the multiplier's and divider's in *q, the starts per cycle in starts[]; the
- * decode slots used so far, slot (4 * the decode cycle + the slots used in it); R + 1 after each word
- * of words[0..i) in ret[], where the words of move_reg, which are no entries, are skipped). */
+ * decode slots used so far, slot (4 * the decode cycle + the slots used in it); the done cycle of each
+ * word of words[0..i) in done[], where the words of move_reg, which are no entries, are skipped: an
+ * entry's R + 1 is the largest done up to it + 2). */
 static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const uint64_t *words, size_t i,
                                                       size_t n_words, const plane *q, const uint8_t starts[64],
-                                                      const uint8_t prod_done[18], const uint8_t ret[ROB_SIZE],
+                                                      const uint8_t prod_done[18], const uint8_t done[ROB_SIZE],
                                                       uint32_t slot, uint32_t max_done, uint32_t *cost)
 {
 	sched s;
@@ -323,8 +334,11 @@ static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const
 	for (unsigned k = 0; k < 18; k++) s.prod_done[k] = prod_done[k];
 	memset(s.retired, 0, sizeof s.retired);
 	s.n = 0;
-	for (size_t k = 0; k < i; k++)
-		if (!(t->fast[words[k] & 0xFF].bits & COST_FAST_MOVE)) s.retired[s.n++] = ret[k];
+	for (size_t k = 0, m = 0; k < i; k++) /* (R + 1 = the largest done so far + 2) */
+		if (!(t->fast[words[k] & 0xFF].bits & COST_FAST_MOVE)) {
+			m = done[k] > m ? done[k] : m;
+			s.retired[s.n++] = (uint32_t)m + 2;
+		}
 	memset(s.full, 0, sizeof s.full);
 	s.slot = slot;
 	s.last_r = max_done ? max_done + 1 : 0;
@@ -341,33 +355,38 @@ static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const
  * bound, which most are (the search where it is not). With no ROB to wait for, the retirement
  * cycle of the last entry is the largest done + 1. False where schedule declines (its declines
  * here are schedule's tests, on the same state). */
-static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
+static inline __attribute__((always_inline)) bool schedule32(const cost_table *t, const uint64_t *words, size_t n_words, uint32_t *cost)
 {
 	uint64_t a0 = 0, a1 = 0, a2 = 0, full = 0; /* full: the cycles with 5 starts */
 	uint8_t starts[64] = { 0 }; /* per cycle (bytes: fewer planes to keep in registers) */
-	uint8_t prod_done[18] = { 0 }, ret[ROB_SIZE]; /* ret[i]: R + 1 after word i */
+	uint8_t prod_done[18] = { 0 }, done_at[ROB_SIZE]; /* done_at[i]: word i's done (a move_reg's: unset) */
 	/* the decode slots used: 4 * the decode cycle + the slots used in it (a cycle with all 4 used
 	 * counts as the next one with none: an entry takes at least 1) */
 	uint32_t slot = 0, max_done = 0;
 	size_t i, end = n_words < ROB_SIZE ? n_words : ROB_SIZE; /* (fewer than 32 entries before word i) */
+	uint8_t x[8] = { 0, 0, 0, 0, 0, 16, 17, 0 }; /* (entry_at) */
 	for (i = 0; i < end; i++) {
 		uint64_t w = words[i];
 		unsigned src1, src2, dst, ds;
-		cost_fast r = entry_of(t, w, &src1, &src2, &dst, &ds);
-		/* its decode cycle: the one of slot if it has ds slots left, else the next */
-		uint32_t at = slot % DECODE_SLOTS + ds > DECODE_SLOTS ? (slot | (DECODE_SLOTS - 1)) + 1 : slot;
+		cost_fast r = entry_at(t, w, x, &src1, &src2, &dst, &ds);
+		/* its decode cycle: the one of slot if it has ds slots left, else the next: the cycle of
+		 * its last slot's if that is later (ds <= 4: that is at most the next) */
+		uint32_t at = (slot + ds - 1) & ~(uint32_t)(DECODE_SLOTS - 1);
+		at = at > slot ? at : slot;
 		uint32_t p1 = prod_done[src1], p2 = prod_done[src2];
-		if (r.bits & COST_FAST_MOVE) { /* no entry: rD gets rA's producer */
-			prod_done[dst] = (uint8_t)p1;
+		if (__builtin_expect(r.bits & (COST_FAST_MOVE | COST_FAST_MD | COST_FAST_ALU2 | COST_FAST_SLOW), 0)) {
+			if (!(r.bits & COST_FAST_MOVE)) /* (rare: schedule's) */
+				goto over;
+			prod_done[dst] = (uint8_t)p1; /* no entry: rD gets rA's producer */
 			slot = at + ds;
 			continue;
 		}
-		if (r.bits & (COST_FAST_MD | COST_FAST_ALU2 | COST_FAST_SLOW)) /* (rare: schedule's) */
-			goto over;
-		uint32_t lat = w >> 32 ? COST_BRANCH_HINTED : r.lat, start = at / DECODE_SLOTS + 1;
+		/* a hinted branch's latency: the row's (unhinted) >> 4 (COST_BRANCH_SHIFT: w >> 30 is 4 * the
+		 * hint; no select, one register fewer) */
+		uint32_t lat = r.lat >> (uint32_t)(w >> 30), start = at / DECODE_SLOTS + 1;
 		start = p1 > start ? p1 : start;
 		start = p2 > start ? p2 : start;
-		uint64_t alu = alu_mask(r), blocked = full | (alu & a2);
+		uint64_t alu = alu_mask(r), blocked = alu & a2; /* (full is 0 here: below) */
 		if (start + lat > 64) goto over; /* (lat >= 1: start <= 63 below) */
 		if (blocked >> start & 1) { /* (the lower bound is taken) */
 			uint64_t free_ = ~blocked & (~0ull << start);
@@ -382,11 +401,16 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 		a1 ^= c;
 		a2 ^= c2;
 		if (a2 & (a1 | a0) & m) return false;
-		if (++starts[start] == STARTS) full |= 1ull << start;
 		prod_done[dst] = (uint8_t)done;
 		max_done = done > max_done ? done : max_done;
 		slot = at + ds;
-		ret[i] = (uint8_t)(max_done + 2);
+		done_at[i] = (uint8_t)done;
+		if (__builtin_expect(++starts[start] == STARTS, 0)) { /* (rare: schedule goes on from the next
+		                                                         word, its search knowing the full cycle) */
+			full = 1ull << start;
+			i++;
+			break;
+		}
 		continue;
 	over: /* word i is past the planes' word 0, or a rare one: schedule goes on from it */
 		break;
@@ -394,7 +418,7 @@ static bool schedule32(const cost_table *t, const uint64_t *words, size_t n_word
 	if (i < n_words) /* (word i is past the planes' word 0, a rare one, or word 32) */
 		return schedule32_over(t, words, i, n_words,
 		                       &(plane){ .a0 = a0, .a1 = a1, .a2 = a2, .full = full },
-		                       starts, prod_done, ret, slot, max_done, cost);
+		                       starts, prod_done, done_at, slot, max_done, cost);
 	uint32_t cycles = max_done ? max_done + 2 : 1;
 	*cost = cycles > REFUND + 1 ? cycles - REFUND : 1;
 	return true;
@@ -651,7 +675,7 @@ void cost_batch_init(cost_batch *b, const pvm_program *p)
 {
 	memset(b, 0, sizeof *b);
 	cost_table_init(&b->t, p);
-	size_t starts = pvm_count_starts(p);
+	size_t starts = b->starts = pvm_count_starts(p);
 	b->words = pvm_xmalloc((starts + 1) * sizeof *b->words);
 	/* room for a distinct block per 8 instructions (real code has fewer: pinky 1 per 11,
 	 * prime-sieve 1 per 90; a smaller table is less to zero), grown if there are more; a table at
@@ -669,46 +693,30 @@ void cost_batch_fini(cost_batch *b)
 	free(b->slot);
 }
 
-/* The slot of the hash table where hash h starts its probe: its top bits (the walk's last step is a
- * multiply, and bit i of a product depends on bits 0..i of the factor: the top bits on all of them,
- * so no finishing mix is needed). */
-static inline uint32_t batch_home(const cost_batch *b, uint64_t h) { return (uint32_t)(h >> (64 - b->bits)); }
-
-uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words, uint64_t h)
+uint32_t cost_batch_new(cost_batch *b, uint32_t i, size_t off, size_t n_words, uint64_t h)
 {
 	const uint64_t *w = b->words + off;
 	uint32_t n = (uint32_t)(n_words - off);
+	if (b->n_dist == b->cap_dist) {
+		b->cap_dist *= 2;
+		b->dist = pvm_xrealloc(b->dist, b->cap_dist * sizeof *b->dist);
+	}
+	uint32_t d = (uint32_t)b->n_dist++, cost = words_cost(&b->t, w, n);
+	b->dist[d] = (cost_distinct){ h, (uint32_t)off, n, cost };
+	b->slot[i] = d + 1;
 	uint32_t mask = (1u << b->bits) - 1;
-	for (uint32_t i = batch_home(b, h);; i = (i + 1) & mask) {
-		if (!b->slot[i]) { /* a new one */
-			if (b->n_dist == b->cap_dist) {
-				b->cap_dist *= 2;
-				b->dist = pvm_xrealloc(b->dist, b->cap_dist * sizeof *b->dist);
-			}
-			uint32_t d = (uint32_t)b->n_dist++, cost = words_cost(&b->t, w, n);
-			b->dist[d] = (cost_distinct){ h, (uint32_t)off, n, cost };
-			b->slot[i] = d + 1;
-			if (2 * b->n_dist > mask) { /* (at most half full) */
-				free(b->slot);
-				b->bits++;
-				mask = (1u << b->bits) - 1;
-				b->slot = pvm_xcalloc((size_t)mask + 1, sizeof *b->slot);
-				for (uint32_t k = 0; k < b->n_dist; k++) {
-					uint32_t j = batch_home(b, b->dist[k].hash);
-					while (b->slot[j]) j = (j + 1) & mask;
-					b->slot[j] = k + 1;
-				}
-			}
-			return cost;
-		}
-		const cost_distinct *x = &b->dist[b->slot[i] - 1];
-		if (x->hash == h && x->n == n) {
-			const uint64_t *v = b->words + x->off;
-			uint32_t k = 0;
-			while (k < n && v[k] == w[k]) k++;
-			if (k == n) return x->cost;
+	if (2 * b->n_dist > mask) { /* (at most half full) */
+		free(b->slot);
+		b->bits++;
+		mask = (1u << b->bits) - 1;
+		b->slot = pvm_xcalloc((size_t)mask + 1, sizeof *b->slot);
+		for (uint32_t k = 0; k < b->n_dist; k++) {
+			uint32_t j = cost_batch_home(b, b->dist[k].hash);
+			while (b->slot[j]) j = (j + 1) & mask;
+			b->slot[j] = k + 1;
 		}
 	}
+	return cost;
 }
 
 uint32_t pvm_block_of(const pvm_program *p, uint32_t pc)

@@ -49,6 +49,10 @@ static const cost_model cost_models[PVM_NUM_OPS] = {
 #undef COST_MODEL
 
 enum { COST_BRANCH_HINTED = 1, COST_BRANCH_UNHINTED = 20 };
+/* (COST_BRANCH_SHIFT) cost.c's schedules take a word's latency as its row's >> (w >> 30): a word's
+ * bits 30 and 31 are 0 (rD <= 12) and bit 32 is the hint, set only in a branch's word, whose row has
+ * the unhinted latency */
+_Static_assert(COST_BRANCH_UNHINTED >> 4 == COST_BRANCH_HINTED, "COST_BRANCH_SHIFT");
 
 /* b (A.64): a branch is hinted when the byte at its fall-through or at its target is `trap` or
  * `unlikely` (raw bytes, code padded with zeros: past the end is trap's byte; a target below 0
@@ -95,10 +99,10 @@ typedef struct cost_row {
 typedef struct cost_fast {
 	uint8_t b1, b2, bd;    /* the bytes of src1, src2, dst: 1 rA, 2 rB, 3 rD, 5 none (a source), 6
 	                          none (the destination) */
-	uint8_t d1, dd;        /* decode slots: d1 where dst = src1, or dst = src2 in a row of kind P,
-	                          else d1 + dd (a row of kind FIX: dd = 0; of kind PS: src1 = rA, dst
-	                          = rD) */
-	uint8_t p;             /* 1: kind P */
+	uint8_t be;            /* the byte of the second source the destination is compared with: b2
+	                          in a row of kind P, else 5 (none, which no destination equals) */
+	uint8_t d1, d2;        /* decode slots: d1 where dst = src1 or dst = x[be], else d2 (a row of
+	                          kind FIX: d2 = d1; of kind PS: src1 = rA, dst = rD) */
 	uint8_t lat;           /* latency (a branch's: unhinted; hinted, COST_BRANCH_HINTED) */
 	uint8_t bits;          /* COST_FAST_* */
 } cost_fast;
@@ -133,7 +137,7 @@ static inline void cost_table_init(cost_table *t, const pvm_program *p)
 			.need = m->need };
 		const cost_row *r = &t->row[op];
 		unsigned lat = r->branch ? COST_BRANCH_UNHINTED : r->lat, a = r->need & 0xF;
-		t->fast[op] = (cost_fast){ .b1 = m->src1 ? m->src1 : 5, .b2 = m->src2 ? m->src2 : 5, .bd = m->dst ? m->dst : 6, .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1), .p = r->p,
+		t->fast[op] = (cost_fast){ .b1 = m->src1 ? m->src1 : 5, .b2 = m->src2 ? m->src2 : 5, .bd = m->dst ? m->dst : 6, .be = r->p ? (m->src2 ? m->src2 : 5) : 5, .d1 = m->d1, .d2 = m->d2,
 			.lat = (uint8_t)(lat <= 255 ? lat : 0),
 			.bits = (uint8_t)((r->move ? COST_FAST_MOVE : 0) | (a ? COST_FAST_ALU : 0) | (a > 1 ? COST_FAST_ALU2 : 0) |
 			                  (r->need >> 12 ? COST_FAST_MD : 0) | ((lat == 0 && !r->move) || lat > 255 ? COST_FAST_SLOW : 0)) };
@@ -205,6 +209,7 @@ typedef struct cost_batch {
 	cost_table t;
 	uint64_t *words;           /* capacity: the starts + 1 (each instruction's word once, and the
 	                              trap's at code_len) */
+	size_t starts;             /* the program's instruction starts (pvm_count_starts) */
 	cost_distinct *dist;
 	size_t n_dist, cap_dist;
 	uint32_t *slot;            /* 1 + an index into dist, 0: free */
@@ -215,7 +220,28 @@ void cost_batch_init(cost_batch *b, const pvm_program *p);
  * then cost_batch_step(h, w) for each word in order (the walk folds each in as it writes it). */
 #define COST_BATCH_INIT COST_HASH_INIT
 static inline uint64_t cost_batch_step(uint64_t h, uint64_t w) { return (h ^ w) * 0xBF58476D1CE4E5B9ull; }
-uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words, uint64_t h);
+/* The slot of the hash table where hash h starts its probe: its top bits (the walk's last step is a
+ * multiply, and bit i of a product depends on bits 0..i of the factor: the top bits on all of them,
+ * so no finishing mix is needed). */
+static inline uint32_t cost_batch_home(const cost_batch *b, uint64_t h) { return (uint32_t)(h >> (64 - b->bits)); }
+/* (cost_batch_end's new distinct block, at free slot i: its cost computed and entered) */
+uint32_t cost_batch_new(cost_batch *b, uint32_t i, size_t off, size_t n_words, uint64_t h);
+/* (the probe in line: most blocks' words are met before, pinky's 615 of 1,663) */
+static inline uint32_t cost_batch_end(cost_batch *b, size_t off, size_t n_words, uint64_t h)
+{
+	const uint64_t *w = b->words + off;
+	uint32_t n = (uint32_t)(n_words - off), mask = (1u << b->bits) - 1;
+	for (uint32_t i = cost_batch_home(b, h);; i = (i + 1) & mask) {
+		if (!b->slot[i]) return cost_batch_new(b, i, off, n_words, h);
+		const cost_distinct *x = &b->dist[b->slot[i] - 1];
+		if (x->hash == h && x->n == n) {
+			const uint64_t *v = b->words + x->off;
+			uint32_t k = 0;
+			while (k < n && v[k] == w[k]) k++;
+			if (k == n) return x->cost;
+		}
+	}
+}
 void cost_batch_fini(cost_batch *b);
 
 #endif

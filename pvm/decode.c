@@ -223,9 +223,10 @@ static const uint64_t spread[256] = { SPREAD64(0), SPREAD64(64), SPREAD64(128), 
 static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
 {
 	const v4u c = (v4u){ 0, 0, 0, 0 } + cost;
+	uint32_t *g = p->gas_cost;
 	for (uint32_t pc = from; pc < to; pc += 8) {
-		memcpy(p->gas_cost + pc, &c, 16);
-		memcpy(p->gas_cost + pc + 4, &c, 16);
+		memcpy(g + pc, &c, 16);
+		memcpy(g + pc + 4, &c, 16);
 	}
 }
 
@@ -283,155 +284,215 @@ static const uint16_t nibbles[256] = { NIBBLES64(0), NIBBLES64(64), NIBBLES64(12
 static inline uint32_t nibble_regs(unsigned b1) { return nibbles[b1]; }
 #endif
 
-/* Decodes the instruction at s, whose opcode op (defined) has form form and whose next start is
- * s + 1 + l (l <= 24), into *in: decode_into's record (the fields of forms.def, registers
- * clamped). Returns its first four bytes. (Each case reads what it needs of w: fewer values
- * live across the jump.) */
-static inline __attribute__((always_inline)) uint32_t decode_fast(pvm_inst *in, const uint8_t *w, uint32_t s,
-                                                                  unsigned l, unsigned op, unsigned form)
+/* Writes the record of the instruction at s whose next start is t (s < t <= s + 25) with head (its
+ * first four bytes), target and immediates x, y: decode_into's record; and the records of the
+ * positions s + 1 .. max(s + 3, t - 1) as traps { pc, next = t } (those from t on are written again
+ * later in the walk). */
+static inline __attribute__((always_inline)) void put_records(pvm_inst *in, uint32_t s, uint32_t t, uint32_t head,
+                                                              uint32_t target, uint64_t x, uint64_t y)
 {
-	int d = (int)l; /* what is left of the skip */
-	unsigned n1;
-	uint32_t head = op, off = 0;
-	uint64_t x = 0, y = 0;
-	switch (form) {
-	case PVM_FORM_NONE:
-		break;
-	case PVM_FORM_IMM:
-		x = field_at(w + 1, d);
-		break;
-	case PVM_FORM_REG_IMM64:
-		head |= (nibble_regs(w[1]) & 0xFF) << 8; /* rA */
-		memcpy(&x, w + 2, 8);
-		break;
-	case PVM_FORM_IMM2:
-		n1 = lx_len(w[1]);
-		x = field_at(w + 2, (int)n1);
-		y = field_at(w + 2 + n1, d - 1 - (int)n1);
-		break;
-	case PVM_FORM_OFF:
-		off = (uint32_t)field_at(w + 1, d);
-		break;
-	case PVM_FORM_REG_IMM:
-		head |= (nibble_regs(w[1]) & 0xFF) << 8;
-		x = field_at(w + 2, d - 1);
-		break;
-	case PVM_FORM_REG_IMM2:
-		head |= (nibble_regs(w[1]) & 0xFF) << 8;
-		n1 = lx_len(w[1] >> 4);
-		x = field_at(w + 2, (int)n1);
-		y = field_at(w + 2 + n1, d - 1 - (int)n1);
-		break;
-	case PVM_FORM_REG_IMM_OFF:
-		head |= (nibble_regs(w[1]) & 0xFF) << 8;
-		n1 = lx_len(w[1] >> 4);
-		x = field_at(w + 2, (int)n1);
-		off = (uint32_t)field_at(w + 2 + n1, d - 1 - (int)n1);
-		break;
-	case PVM_FORM_REG2:
-		head |= (nibble_regs(w[1]) & 0xFF00) | (nibble_regs(w[1]) & 0xFF) << 24; /* rA high, rD low */
-		break;
-	case PVM_FORM_REG2_IMM:
-		head |= nibble_regs(w[1]) << 8; /* rA, rB */
-		x = field_at(w + 2, d - 1);
-		break;
-	case PVM_FORM_REG2_OFF:
-		head |= nibble_regs(w[1]) << 8;
-		off = (uint32_t)field_at(w + 2, d - 1);
-		break;
-	case PVM_FORM_REG2_IMM2:
-		head |= nibble_regs(w[1]) << 8;
-		n1 = lx_len(w[2]);
-		x = field_at(w + 3, (int)n1);
-		y = field_at(w + 3 + n1, d - 2 - (int)n1);
-		break;
-	case PVM_FORM_REG3:
-		head |= nibble_regs(w[1]) << 8 | (uint32_t)reg_clamp(w[2]) << 24;
-		break;
-	default: /* (none: form is a row of forms.def, from analyse's byte table) */
-		__builtin_unreachable();
-	}
-	memcpy(in, &head, 4);
-	in->pc = s;
-	in->next = s + 1 + l;
-	in->target = s + off;
-	in->imm = x;
-	in->imm2 = y;
-	return head;
+	_Static_assert(PVM_OP_trap == 0, "a trap record's first four bytes are 0");
+	const v4u zero = { 0, 0, 0, 0 }, one = { 0, 1, 0, 0 };
+	v4u v = { 0, s, t, 0 };
+	uint8_t *at = (uint8_t *)in;
+	memcpy(at, &v, 16); /* (then its head and target over it: fewer shuffles than a vector of four) */
+	memcpy(at, &head, 4);
+	memcpy(at + 12, &target, 4);
+	memcpy(at + 16, &x, 8);
+	memcpy(at + 24, &y, 8);
+	v += one;
+	memcpy(at + 32, &v, 16);
+	memcpy(at + 48, &zero, 16);
+	v += one;
+	memcpy(at + 64, &v, 16);
+	memcpy(at + 80, &zero, 16);
+	v += one;
+	memcpy(at + 96, &v, 16);
+	memcpy(at + 112, &zero, 16);
+	if (__builtin_expect(t - s > 4, 0)) /* (the rest of a longer gap) */
+		for (uint8_t *q = at + 128, *end = at + 32 * (size_t)(t - s); q < end; q += 32) {
+			v += one;
+			memcpy(q, &v, 16);
+			memcpy(q + 16, &zero, 16);
+		}
 }
 
-
-/* The next instruction start after those taken (pvm_starts_next's, with the current bitmask word's
- * bits not yet taken in *x, its index in *k, nk words): code_len past the last. Most starts are in
- * the word at hand (the compiler is told so: the common path stays in line). */
-static inline __attribute__((always_inline)) uint32_t next_start(const pvm_program *p, uint64_t *x, size_t *k,
-                                                                 size_t nk)
+/* b (A.64) for a branch whose next is t and whose target is target: cost_hinted. */
+static inline bool hinted_at(const pvm_program *p, uint32_t t, uint32_t target, const int hint[2])
 {
-	while (__builtin_expect(!*x, 0)) {
-		if (++*k >= nk) return p->code_len;
-		*x = mask_word(p, *k);
-	}
-	uint32_t s = (uint32_t)(64 * *k) + (uint32_t)__builtin_ctzll(*x);
-	*x &= *x - 1;
-	return s;
+	return t >= p->code_len || target >= p->code_len || p->code[t] == hint[0] || p->code[t] == hint[1] ||
+	       p->code[target] == hint[0] || p->code[target] == hint[1];
 }
 
 /* The walk of a regular program (p->regular: a valid 0.8.0 blob, or a GP 0.7.2 one whose starts
  * are defined opcodes at most 24 bytes apart; false at the first start that is not). byte:
  * analyse's byte table; limit: the longest skip accepted; is08: the 0.8.0 block costs too (0.7.2's
  * region costs come after the walk); *last: the last instruction's pc. */
-static bool walk_regular(pvm_program *p, const uint32_t *byte, uint64_t limit, bool is08, uint32_t *last)
+static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, const uint32_t *byte_table,
+                                                               uint64_t limit, bool is08, uint32_t *last)
 {
+	uint32_t byte[256]; /* (a copy on the walk's stack: addressed from the stack pointer, no register) */
+	memcpy(byte, byte_table, sizeof byte);
 	enum { BYTE_TERM = 1 << 16, BYTE_BRANCH = 1 << 17 };
 	uint32_t len = p->code_len, max_gap = limit < 24 ? (uint32_t)limit : 24;
 	const uint8_t *code = p->code;
 	if (len == 0 || !(p->bitmask[0] & 1)) return false;
 	cost_batch cb;
-	if (is08) cost_batch_init(&cb, p);
-	uint64_t *words = is08 ? cb.words : NULL;
-	size_t k = 0, nk = ((size_t)len + 63) >> 6;
+	/* the blocks' ends, for their costs after the walk (no call in the walk: its values stay in
+	 * registers): the end of a block's words, its hash, the next block's start */
+	struct block_end { uint64_t hash; uint32_t n_words, t; } *ends = NULL, *e = NULL;
+	if (is08) {
+		cost_batch_init(&cb, p);
+		ends = e = pvm_xmalloc((cb.starts + 1) * sizeof *ends);
+	}
+	uint64_t *w = is08 ? cb.words : NULL; /* the next word */
+	uint64_t base = 0; /* 64 * the index of x's bitmask word */
 	uint64_t x = mask_word(p, 0) & ~1ull; /* (s = 0 taken) */
-	uint32_t s = 0, block = 0;
-	uint64_t *w = words, *w_block = words; /* the next word; the current block's first */
+	uint32_t s = 0, t = 0; /* the instruction at hand, the next start (len past the last) */
 	uint64_t hash = COST_BATCH_INIT; /* the hash of the current block's words (cost_batch_step) */
-	p->is_block[0] = 1;
-	while (s < len) {
-		uint32_t t = next_start(p, &x, &k, nk), gap = t - s - 1, b = byte[code[s]];
-		if ((b & 0xFF) == 0 || gap > max_gap) { /* (an undefined opcode; a gap over 24) */
-			if (is08) cost_batch_fini(&cb);
-			return false;
+	pvm_inst *inst = p->inst;
+	uint8_t *is_block = p->is_block;
+	is_block[0] = 1;
+	for (;; s = t) {
+		while (__builtin_expect(!x, 0)) {
+			if (s >= len) /* (s = t = len: the walk is done) */
+				goto done;
+			if ((base += 64) >= len) {
+				t = len;
+				goto found;
+			}
+			x = mask_word(p, base >> 6);
 		}
-		pvm_inst *in = &p->inst[s];
-		uint32_t head = decode_fast(in, code + s, s, gap, (b & 0xFF) - 1, b >> 8 & 0xFF);
+		t = (uint32_t)base + (uint32_t)__builtin_ctzll(x);
+		x &= x - 1;
+	found:;
+		uint32_t b = byte[code[s]];
+		if (__builtin_expect(t - s - 1 > max_gap, 0)) /* (a gap over 24) */
+			goto stop;
+		/* the instruction's fields (forms.def; registers clamped), each form's case reading what it
+		 * needs of the code from c (fewer values live across the jump) */
+		const uint8_t *c = code + s;
+		int d = (int)(t - s - 1); /* what is left of the skip */
+		unsigned n1;
+		uint32_t head = b & 0xFF, off = 0;
+		uint64_t imm = 0, y = 0;
+		switch (b >> 8 & 0xFF) {
+		case PVM_FORM_NONE:
+			break;
+		case PVM_FORM_IMM:
+			imm = field_at(c + 1, d);
+			break;
+		case PVM_FORM_REG_IMM64:
+			head |= (nibble_regs(c[1]) & 0xFF) << 8; /* rA */
+			memcpy(&imm, c + 2, 8);
+			break;
+		case PVM_FORM_IMM2:
+			n1 = lx_len(c[1]);
+			imm = field_at(c + 2, (int)n1);
+			y = field_at(c + 2 + n1, d - 1 - (int)n1);
+			break;
+		case PVM_FORM_OFF:
+			off = (uint32_t)field_at(c + 1, d);
+			break;
+		case PVM_FORM_REG_IMM:
+			head |= (nibble_regs(c[1]) & 0xFF) << 8;
+			imm = field_at(c + 2, d - 1);
+			break;
+		case PVM_FORM_REG_IMM2:
+			head |= (nibble_regs(c[1]) & 0xFF) << 8;
+			n1 = lx_len(c[1] >> 4);
+			imm = field_at(c + 2, (int)n1);
+			y = field_at(c + 2 + n1, d - 1 - (int)n1);
+			break;
+		case PVM_FORM_REG_IMM_OFF:
+			head |= (nibble_regs(c[1]) & 0xFF) << 8;
+			n1 = lx_len(c[1] >> 4);
+			imm = field_at(c + 2, (int)n1);
+			off = (uint32_t)field_at(c + 2 + n1, d - 1 - (int)n1);
+			break;
+		case PVM_FORM_REG2:
+			head |= (nibble_regs(c[1]) & 0xFF00) | (nibble_regs(c[1]) & 0xFF) << 24; /* rA high, rD low */
+			break;
+		case PVM_FORM_REG2_IMM:
+			head |= nibble_regs(c[1]) << 8; /* rA, rB */
+			imm = field_at(c + 2, d - 1);
+			break;
+		case PVM_FORM_REG2_OFF:
+			head |= nibble_regs(c[1]) << 8;
+			off = (uint32_t)field_at(c + 2, d - 1);
+			break;
+		case PVM_FORM_REG2_IMM2:
+			head |= nibble_regs(c[1]) << 8;
+			n1 = lx_len(c[2]);
+			imm = field_at(c + 3, (int)n1);
+			y = field_at(c + 3 + n1, d - 2 - (int)n1);
+			break;
+		case PVM_FORM_REG3:
+			head |= nibble_regs(c[1]) << 8 | (uint32_t)reg_clamp(c[2]) << 24;
+			break;
+		case PVM_FORM_COUNT: /* (an undefined opcode) */
+			goto stop;
+		default: /* (none: the form byte is a row of forms.def or PVM_FORM_COUNT) */
+			__builtin_unreachable();
+		}
+		uint32_t target = s + off;
+		put_records(inst + s, s, t, head, target, imm, y);
 		if (is08) { /* (0.7.2: the region costs come after the walk, analyse) */
-			uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)cost_hinted(p, in, cb.t.hint) << 32 : head;
+			uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)hinted_at(p, t, target, cb.t.hint) << 32 : head;
 			*w++ = word;
 			hash = cost_batch_step(hash, word);
 		}
 		if (b & BYTE_TERM) { /* the block ends: t starts the next one */
-			if (is08) fill_cost(p, block, t, cost_batch_end(&cb, (size_t)(w_block - words), (size_t)(w - words), hash));
-			hash = COST_BATCH_INIT;
-			p->is_block[t] = 1; /* (t = len: is_block[len] is set back to 0 below) */
-			block = t;
-			w_block = w;
+			if (is08) {
+				*e++ = (struct block_end){ hash, (uint32_t)(w - cb.words), t };
+				hash = COST_BATCH_INIT;
+			}
+			is_block[t] = 1; /* (t = len: is_block[len] is set back to 0 below) */
 		}
-		fill_gap_short(p, s + 1, t);
-		s = t;
 	}
+stop: /* a start the walk does not take: analyse's general walk decodes the blob */
+	if (is08) {
+		cost_batch_fini(&cb);
+		free(ends);
+	}
+	return false;
+done:;
 	uint64_t m; /* *last: the highest set bit of the bitmask (bit 0 is set) */
+	size_t nk = ((size_t)len + 63) >> 6;
 	do m = mask_word(p, --nk);
 	while (!m);
 	*last = (uint32_t)(64 * nk) + 63 - (uint32_t)__builtin_clzll(m);
 	p->is_block[len] = 0;
 	p->inst[len] = (pvm_inst){ .op = PVM_OP_trap, .pc = len, .next = len + 1 };
 	if (!is08) return true;
+	uint32_t block = e == ends ? 0 : e[-1].t;
 	if (block < len) { /* the last block runs into the trap at code_len */
 		*w = cost_word(p, &cb.t, &p->inst[len]);
 		hash = cost_batch_step(hash, *w++);
-		fill_cost(p, block, len, cost_batch_end(&cb, (size_t)(w_block - words), (size_t)(w - words), hash));
+		*e++ = (struct block_end){ hash, (uint32_t)(w - cb.words), len };
+	}
+	uint32_t from = 0, off = 0;
+	for (const struct block_end *k = ends; k < e; k++) {
+		fill_cost(p, from, k->t, cost_batch_end(&cb, off, k->n_words, k->hash));
+		from = k->t;
+		off = k->n_words;
 	}
 	cost_batch_fini(&cb);
+	free(ends);
 	return true;
+}
+/* (each revision's walk a function of its own: the walk's values in registers) */
+static __attribute__((noinline)) bool walk_regular08(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_t *last)
+{
+	return walk_regular_(p, byte, limit, true, last);
+}
+static __attribute__((noinline)) bool walk_regular072(pvm_program *p, const uint32_t *byte, uint64_t limit, uint32_t *last)
+{
+	return walk_regular_(p, byte, limit, false, last);
+}
+static bool walk_regular(pvm_program *p, const uint32_t *byte, uint64_t limit, bool is08, uint32_t *last)
+{
+	return is08 ? walk_regular08(p, byte, limit, last) : walk_regular072(p, byte, limit, last);
 }
 
 /* GP 0.7.2's gas costs: at each pc, the length of the region from it up to and including the first
@@ -463,7 +524,9 @@ static void analyse(pvm_program *p, unsigned flags)
 	p->is_start = pvm_xmalloc(n + 8); /* + 8: is_start is written 8 positions per bitmask byte */
 	p->is_block = pvm_xcalloc(n, 1);
 	p->gas_cost = pvm_xmalloc((n + 7) * sizeof *p->gas_cost); /* (+ 7: fill_cost) */
-	for (size_t i = 0; i < ((size_t)len + 7) / 8; i++) memcpy(p->is_start + 8 * i, &spread[p->bitmask[i]], 8);
+	const uint8_t *mask = p->bitmask; /* (locals: a store through uint8_t * may alias p's fields) */
+	uint8_t *is_start = p->is_start;
+	for (size_t i = 0, nb = ((size_t)len + 7) / 8; i < nb; i++) memcpy(is_start + 8 * i, &spread[mask[i]], 8);
 	p->is_start[len] = 1;
 	/* prevalidation v_blob: the walk from 0 visits only defined opcodes at set bitmask bits and
 	 * lands on |c| > 0; why and at: its first failure (at: the offending pc) */
@@ -472,8 +535,8 @@ static void analyse(pvm_program *p, unsigned flags)
 	/* the longest skip accepted: 24 (a mutant may lift it: pvm/mutants.def, class prevalidation) */
 	uint64_t limit = is08 ? pvm_mutant_hook(PVM_HOOK_skip_limit, 24) : 24;
 	uint32_t block = UINT32_MAX; /* the current block's start (none yet: the cost is 0) */
-	/* per opcode byte, what the walk asks of it in one load (where it would chain three): 1 + its
-	 * instruction (0: none) and its form from bit 8, and the BYTE_ flags */
+	/* per opcode byte, what the walk asks of it in one load (where it would chain three): its
+	 * instruction and its form from bit 8 (none: 0 and PVM_FORM_COUNT), and the BYTE_ flags */
 	enum { BYTE_TERM = 1 << 16,   /* a valid instruction that ends a block (its successor is in ϖ) */
 	       BYTE_BRANCH = 1 << 17, /* 0.8.0: its cost row is a branch's (the word holds the hint) */
 	       BYTE_LAST = 1 << 18 }; /* its record ends a block's words (a terminator; none: trap) */
@@ -481,8 +544,8 @@ static void analyse(pvm_program *p, unsigned flags)
 	for (unsigned k = 0; k < 256; k++) {
 		int op = pvm_op_decode(p->isa, k);
 		unsigned rec = op < 0 ? PVM_OP_trap : (unsigned)op;
-		uint32_t valid = op < 0 ? 0 : (uint32_t)(op + 1) | (uint32_t)pvm_ops[op].form << 8 |
-		                              (pvm_op_is_term(rec) ? BYTE_TERM : 0);
+		uint32_t valid = op < 0 ? (uint32_t)PVM_FORM_COUNT << 8 : (uint32_t)op | (uint32_t)pvm_ops[op].form << 8 |
+		                                                          (pvm_op_is_term(rec) ? BYTE_TERM : 0);
 		byte[k] = valid | (is08 && cost_row_branch(rec) ? BYTE_BRANCH : 0) | (pvm_op_is_term(rec) ? BYTE_LAST : 0);
 	}
 	if (!(flags & PVM_DECODE_GENERAL)) {
@@ -522,7 +585,7 @@ static void analyse(pvm_program *p, unsigned flags)
 	bool regular = s == 0 && len > 0; /* p->regular so far */
 	while (s < len) {
 		uint32_t t = pvm_starts_next(&it), gap = t - s - 1, b = byte[p->code[s]];
-		int op = (int)(b & 0xFF) - 1;
+		int op = (b >> 8 & 0xFF) == PVM_FORM_COUNT ? -1 : (int)(b & 0xFF);
 		pvm_inst *in = &p->inst[s];
 		/* (in place: the code's zero padding) */
 		uint32_t head = decode_into(in, p->code + s, s, gap < 24 ? gap : 24, op, b >> 8 & 0xFF);
