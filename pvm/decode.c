@@ -165,6 +165,13 @@ uint32_t pvm_count_starts(const pvm_program *p)
 }
 
 typedef uint32_t v4u __attribute__((vector_size(16)));
+/* A trap record at `at`: v ({ trap and zero registers, pc, next, zero target }), then zero imm and imm2. */
+static inline __attribute__((always_inline)) void put_trap(uint8_t *at, v4u v)
+{
+	const v4u zero = { 0, 0, 0, 0 };
+	memcpy(at, &v, 16);
+	memcpy(at + 16, &zero, 16);
+}
 _Static_assert(sizeof(pvm_inst) == 32 && offsetof(pvm_inst, pc) == 4 && offsetof(pvm_inst, next) == 8 &&
                offsetof(pvm_inst, target) == 12 && offsetof(pvm_inst, imm) == 16, "fill_gap's stores");
 /* Records { trap, pc, next = to } for the positions [from, to) (to - from <= 24), three at a time
@@ -172,20 +179,15 @@ _Static_assert(sizeof(pvm_inst) == 32 && offsetof(pvm_inst, pc) == 4 && offsetof
  * round for the gaps of instructions up to 4 bytes long, most of them (four: 8 stores where 6 do). */
 static inline __attribute__((always_inline)) void fill_gap_short(pvm_program *p, uint32_t from, uint32_t to)
 {
-	const v4u zero = { 0, 0, 0, 0 }, one = { 0, 1, 0, 0 };
+	const v4u one = { 0, 1, 0, 0 };
 	uint8_t *at = (uint8_t *)(p->inst + from);
 	v4u lo = { PVM_OP_trap, from, to, 0 };
 	uint32_t pc = from;
 	do {
-		memcpy(at, &lo, 16);
-		memcpy(at + 16, &zero, 16);
-		lo += one;
-		memcpy(at + 32, &lo, 16);
-		memcpy(at + 48, &zero, 16);
-		lo += one;
-		memcpy(at + 64, &lo, 16);
-		memcpy(at + 80, &zero, 16);
-		lo += one;
+		put_trap(at, lo);
+		put_trap(at + 32, lo + one);
+		put_trap(at + 64, lo + one + one);
+		lo += one + one + one;
 		pc += 3, at += 96;
 	} while (pc < to);
 }
@@ -292,7 +294,7 @@ static inline __attribute__((always_inline)) void put_records(pvm_inst *in, uint
                                                               uint32_t target, uint64_t x, uint64_t y)
 {
 	_Static_assert(PVM_OP_trap == 0, "a trap record's first four bytes are 0");
-	const v4u zero = { 0, 0, 0, 0 }, one = { 0, 1, 0, 0 };
+	const v4u one = { 0, 1, 0, 0 };
 	v4u v = { 0, s, t, 0 };
 	uint8_t *at = (uint8_t *)in;
 	memcpy(at, &v, 16); /* (then its head and target over it: fewer shuffles than a vector of four) */
@@ -300,21 +302,9 @@ static inline __attribute__((always_inline)) void put_records(pvm_inst *in, uint
 	memcpy(at + 12, &target, 4);
 	memcpy(at + 16, &x, 8);
 	memcpy(at + 24, &y, 8);
-	v += one;
-	memcpy(at + 32, &v, 16);
-	memcpy(at + 48, &zero, 16);
-	v += one;
-	memcpy(at + 64, &v, 16);
-	memcpy(at + 80, &zero, 16);
-	v += one;
-	memcpy(at + 96, &v, 16);
-	memcpy(at + 112, &zero, 16);
+	for (int k = 1; k <= 3; k++) put_trap(at + 32 * k, v += one);
 	if (__builtin_expect(t - s > 4, 0)) /* (the rest of a longer gap) */
-		for (uint8_t *q = at + 128, *end = at + 32 * (size_t)(t - s); q < end; q += 32) {
-			v += one;
-			memcpy(q, &v, 16);
-			memcpy(q + 16, &zero, 16);
-		}
+		for (uint8_t *q = at + 128, *end = at + 32 * (size_t)(t - s); q < end; q += 32) put_trap(q, v += one);
 }
 
 /* b (A.64) for a branch whose next is t and whose target is target: cost_hinted. */
