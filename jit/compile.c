@@ -842,16 +842,48 @@ static inline size_t put_piece(jit_em *e, const piece *x)
 	return at;
 }
 
-static inline void put_u32(jit_em *e, size_t at, uint32_t v) { memcpy(e->b.p + at, &v, 4); }
+/* Piece x copied to d, where TC_SLACK bytes of room are left (a piece: at most 64 bytes). */
+static inline void copy_piece(uint8_t *d, const piece *x)
+{
+	memcpy(d, x->bytes, TC_COPY);
+	memcpy(d + TC_COPY, x->bytes + TC_COPY, TC_COPY);
+}
+
+/* The gas prologue piece for cost, and its cost field written into the copy of it at d. */
+static inline const piece *prologue_piece(const tpl_cache *c, uint32_t cost)
+{
+	return cost < 128 ? &c->prologue8 : &c->prologue32;
+}
+static inline void prologue_fields(uint8_t *d, const piece *x, uint32_t cost)
+{
+	if (cost < 128) d[x->field[0]] = (uint8_t)cost;
+	else memcpy(d + x->field[0], &cost, 4);
+}
+
+/* The stub piece for an exit of this kind and cost, and its fields written into the copy of it at
+ * d, buffer offset at: the kind, the pc, the rel32 to exit_off, an out-of-gas stub's cost. */
+static inline const piece *stub_piece(const tpl_cache *c, uint32_t kind, uint32_t cost)
+{
+	return kind != JIT_EXIT_OOG ? &c->stub : cost < 128 ? &c->oog8 : &c->oog32;
+}
+static inline void stub_fields(uint8_t *d, size_t at, const tpl_cache *c, const piece *s, uint32_t kind, uint32_t pc,
+                               uint32_t cost, size_t exit_off)
+{
+	int32_t rel = (int32_t)((int64_t)exit_off - (int64_t)(at + s->field[2] + 4));
+	memcpy(d + s->field[0], &kind, 4);
+	memcpy(d + s->field[1], &pc, 4);
+	memcpy(d + s->field[2], &rel, 4);
+	if (s == &c->oog8) d[s->field[3]] = (uint8_t)cost;
+	else if (s == &c->oog32) memcpy(d + s->field[3], &cost, 4);
+}
 
 /* jit_em_prologue(e, pc, cost), from the piece (c->pieces). */
 static inline void emit_prologue(jit_em *e, const tpl_cache *c, uint32_t pc, uint32_t cost)
 {
-	const piece *x = cost < 128 ? &c->prologue8 : &c->prologue32;
+	const piece *x = prologue_piece(c, cost);
 	size_t at = put_piece(e, x);
 	if (at == SIZE_MAX) return;
-	if (cost < 128) e->b.p[at + x->field[0]] = (uint8_t)cost;
-	else put_u32(e, at + x->field[0], cost);
+	prologue_fields(e->b.p + at, x, cost);
 	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
 }
 
@@ -864,12 +896,9 @@ static inline size_t prologue_at(jit_em *e, const tpl_cache *c, uint32_t pc, uin
 		emit_prologue(e, c, pc, cost);
 		return e->b.len;
 	}
-	const piece *x = cost < 128 ? &c->prologue8 : &c->prologue32;
-	uint8_t *d = e->b.p + at;
-	memcpy(d, x->bytes, TC_COPY);
-	memcpy(d + TC_COPY, x->bytes + TC_COPY, TC_COPY); /* (a piece: at most 64 bytes) */
-	if (cost < 128) d[x->field[0]] = (uint8_t)cost;
-	else memcpy(d + x->field[0], &cost, 4);
+	const piece *x = prologue_piece(c, cost);
+	copy_piece(e->b.p + at, x);
+	prologue_fields(e->b.p + at, x, cost);
 	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
 	return at + x->len;
 }
@@ -883,14 +912,10 @@ static void emit_stub_for(jit_em *e, const tpl_cache *c, const jit_exit *x, size
 		return;
 	}
 	uint32_t cost = (uint32_t)x->arg;
-	const piece *s = x->kind != JIT_EXIT_OOG ? &c->stub : cost < 128 ? &c->oog8 : &c->oog32;
+	const piece *s = stub_piece(c, x->kind, cost);
 	size_t at = put_piece(e, s);
 	if (at == SIZE_MAX) return;
-	put_u32(e, at + s->field[0], x->kind);
-	put_u32(e, at + s->field[1], x->pc);
-	x64_patch_rel32(&e->b, at + s->field[2], exit_off);
-	if (s == &c->oog8) e->b.p[at + s->field[3]] = (uint8_t)cost;
-	else if (s == &c->oog32) put_u32(e, at + s->field[3], cost);
+	stub_fields(e->b.p + at, at, c, s, x->kind, x->pc, cost, exit_off);
 }
 
 /* emit_dispatch(e, pc, jt_len), from the piece when there is one. */
@@ -1331,16 +1356,9 @@ static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, 
 			continue;
 		}
 		uint32_t cost = (uint32_t)x->arg;
-		const piece *s = kind != JIT_EXIT_OOG ? &c->stub : cost < 128 ? &c->oog8 : &c->oog32;
-		uint8_t *d = buf + len;
-		memcpy(d, s->bytes, TC_COPY);
-		memcpy(d + TC_COPY, s->bytes + TC_COPY, TC_COPY); /* (a piece: at most 64 bytes) */
-		memcpy(d + s->field[0], &kind, 4);
-		memcpy(d + s->field[1], &pc, 4);
-		rel = (int32_t)((int64_t)exit_off - (int64_t)(len + s->field[2] + 4));
-		memcpy(d + s->field[2], &rel, 4);
-		if (s == &c->oog8) d[s->field[3]] = (uint8_t)cost;
-		else if (s == &c->oog32) memcpy(d + s->field[3], &cost, 4);
+		const piece *s = stub_piece(c, kind, cost);
+		copy_piece(buf + len, s);
+		stub_fields(buf + len, len, c, s, kind, pc, cost, exit_off);
 		len += s->len;
 	}
 	b->len = len;
