@@ -647,13 +647,16 @@ static uint64_t field_value(uint64_t v, unsigned enc)
 static uint32_t exit_target(unsigned kind, const pvm_inst *in) { return kind == JIT_EXIT_BRANCH ? in->target : 0; }
 static uint64_t exit_arg(unsigned kind, const pvm_inst *in) { return kind == JIT_EXIT_HOST ? (uint32_t)in->imm : 0; }
 
-/* Copy n bytes from src to the buffer at its end: whole TC_COPY-byte words (src readable and the
- * buffer writable for n rounded up to them; see TC_SLACK). */
-static inline void copy_words(x64_buf *b, const uint8_t *src, size_t n)
+/* Copy n bytes from src to d: whole TC_COPY-byte words (src readable and d writable for n rounded
+ * up to them; see TC_SLACK); copy_words: to the buffer at its end. */
+static inline void copy_to(uint8_t *d, const uint8_t *src, size_t n)
 {
-	uint8_t *d = b->p + b->len;
 	memcpy(d, src, TC_COPY);
 	for (size_t k = TC_COPY; k < n; k += TC_COPY) memcpy(d + k, src + k, TC_COPY);
+}
+static inline void copy_words(x64_buf *b, const uint8_t *src, size_t n)
+{
+	copy_to(b->p + b->len, src, n);
 	b->len += n;
 }
 
@@ -750,9 +753,7 @@ static inline __attribute__((always_inline)) size_t emit_inst_at(jit_em *e, tpl_
 		return e->b.len;
 	}
 	uint8_t *d = e->b.p + at;
-	const uint8_t *src = c->arena + t->off;
-	memcpy(d, src, TC_COPY);
-	for (size_t j = TC_COPY; j < t->len; j += TC_COPY) memcpy(d + j, src + j, TC_COPY);
+	copy_to(d, c->arena + t->off, t->len);
 	/* each field: 8 bytes from its offset; fields ascend, so a later one's store lands after an
 	 * earlier one's field */
 	if (t->n_imms) {
