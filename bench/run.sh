@@ -1,9 +1,10 @@
 #!/bin/sh
 # bench/run.sh BUILD_DIR: runs every bench/*.pvmasm on the interpreter and the JIT (jitproof-bench)
 # and its C twin compiled with gcc -O2, checks that all three compute the same result, and prints
-# per program: guest instructions/s (interp, JIT), JIT/interp speedup, JIT/native time ratio and
-# JIT compile time per guest instruction; then replays the JIP-7 traces of real services
-# (../shared/traces/0.7.2 or $JITPROOF_TRACES) on both engines: guest instructions, instructions/s
+# per program: guest instructions/s (interp, JIT), JIT/interp speedup, JIT/native time ratio (and
+# against the twin built without gcc's vectoriser) and JIT compile time per guest instruction;
+# then replays the JIP-7 traces of real services (../shared/traces/0.7.2 or $JITPROOF_TRACES) on
+# both engines: guest instructions, instructions/s
 # and the JIT compile time, per trace and in total; then times `jitproof validate`
 # (BENCH_VALIDATE=0 skips it) and `jitproof prove --all` on the real services (BENCH_PROVE=0 skips
 # it). Times are CPU times (the machine may be shared), best of 3, except validate's and prove's
@@ -15,25 +16,35 @@ driver="$build/jitproof-bench"
 [ -x "$driver" ] || { echo "bench: $driver not built (make first)" >&2; exit 2; }
 out="$build/bench-native"
 mkdir -p "$out"
-printf '%-9s %12s %14s %14s %9s %11s %12s\n' program "guest insts" "interp inst/s" "jit inst/s" \
-	"jit/interp" "jit/native" "compile ns/i"
+printf '%-9s %12s %14s %14s %9s %11s %11s %12s\n' program "guest insts" "interp inst/s" "jit inst/s" \
+	"jit/interp" "jit/native" "jit/scalar" "compile ns/i"
 status=0
 for asm in "$here"/*.pvmasm; do
 	name=$(basename "$asm" .pvmasm)
+	# the twin at -O2 (the target's reference: gcc 12 vectorises at -O2) and, for context, at -O2
+	# without the vectoriser (jit/scalar: how the JIT's one-instruction-at-a-time code compares
+	# with scalar C)
 	gcc -O2 -o "$out/$name" "$here/$name.c"
-	best_ns=""
+	gcc -O2 -fno-tree-vectorize -o "$out/$name-scalar" "$here/$name.c"
+	best_ns="" best_scalar=""
 	for k in 1 2 3; do
 		line=$("$out/$name")
 		ns=${line##* ns }
 		if [ -z "$best_ns" ] || [ "$ns" -lt "$best_ns" ]; then best_ns=$ns; fi
+		sline=$("$out/$name-scalar")
+		ns=${sline##* ns }
+		if [ -z "$best_scalar" ] || [ "$ns" -lt "$best_scalar" ]; then best_scalar=$ns; fi
 	done
 	native_result=$(echo "$line" | awk '{print $2}')
+	if [ "$(echo "$sline" | awk '{print $2}')" != "$native_result" ]; then
+		echo "$name: the scalar C twin's result differs from the -O2 twin's"; status=1
+	fi
 	if ! row=$("$driver" "$asm"); then status=1; continue; fi
-	echo "$row" | awk -v name="$name" -v nat="$best_ns" -v natres="$native_result" '{
+	echo "$row" | awk -v name="$name" -v nat="$best_ns" -v scal="$best_scalar" -v natres="$native_result" '{
 		insts = $3; ti = $5; tj = $7; comp = $9; n = $11; r7 = $13;
 		if (r7 != natres) { printf "%-9s result %s differs from native C %s\n", name, r7, natres; exit 1 }
-		printf "%-9s %12d %14.3e %14.3e %8.1fx %10.2fx %12.1f\n", name, insts, insts / (ti / 1e9),
-		       insts / (tj / 1e9), ti / tj, tj / nat, comp / n
+		printf "%-9s %12d %14.3e %14.3e %8.1fx %10.2fx %10.2fx %12.1f\n", name, insts, insts / (ti / 1e9),
+		       insts / (tj / 1e9), ti / tj, tj / nat, tj / scal, comp / n
 	}' || status=1
 done
 "$driver" --compile | awk '{ printf "compile: %.1f ns (thread CPU time) per guest instruction (a %d-instruction program)\n", $5 / $3, $3 }' \

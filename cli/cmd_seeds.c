@@ -2,8 +2,9 @@
  * (semantics/paths.c), asks Z3 (sem_z3_build + sem_z3_path) for a pre-state that takes the path,
  * builds it as a one-instruction program, runs it on the interpreter (expected-*), the spec
  * engine and both JITs (all must agree, and the traced spec evaluator must report the path),
- * and writes it as a w3f vector. Values Z3 is free to choose are pinned to pseudo-random
- * ones (an assumption dropped when it conflicts), so seeds are not all zeros. */
+ * and writes it as a w3f vector (GP 0.7.2) or a step vector (GP 0.8.0, --isa 0.8.0). Values Z3
+ * is free to choose are pinned to pseudo-random ones (an assumption dropped when it conflicts), so
+ * seeds are not all zeros. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -17,11 +18,14 @@
 
 static const char usage_text[] =
 	"usage: jitproof seeds DIR [--list FILE] [--draws N] [--seed N] [--timeout-ms MS] [--opcode NAME]\n"
+	"                          [--isa 0.7.2|0.8.0]\n"
 	"For every opcode and every path of its spec (each condition both ways, division by zero and\n"
 	"overflow, shift amounts, memory ok / panic / page fault, branch taken / not / to a non-block,\n"
 	"every djump case, sbrk, out-of-gas), asks Z3 for a state that takes that path and writes it\n"
 	"to DIR as a w3f vector (expected-* from the interpreter, cross-checked on the spec engine and\n"
-	"the JITs). Prints every unreachable path with the reason, then\n"
+	"the JITs), or with --isa 0.8.0 as a GP 0.8.0 step vector (the revision's opcode bytes, a\n"
+	"valid blob, the block's cost charged; its spec adds `unlikely`). Prints every unreachable\n"
+	"path with the reason, then\n"
 	"'seeds: N paths, N found, N unreachable, N unknown, N vectors written'.\n"
 	"  --list FILE      write the reachable paths as showmap ids (spec_<opcode>_<path>), one a line\n"
 	"  --draws N        vectors per path (default 2); the exec path also gets one vector per\n"
@@ -32,6 +36,7 @@ static const char usage_text[] =
 	"  --seed N         pseudo-random seed for the free values (default 1)\n"
 	"  --timeout-ms MS  per Z3 query (default 10000); a timeout is 'unknown'\n"
 	"  --opcode NAME    only this opcode\n"
+	"  --isa REV        the revision (default 0.7.2: w3f vectors)\n"
 	"Exit status: 0 ok, 1 an engine disagreed or a model did not take its path, 2 bad usage.\n";
 
 enum { N_JT = 8, BASE_RA = 7, BASE_RB = 8, BASE_RD = 9 };
@@ -41,6 +46,7 @@ typedef struct opts {
 	unsigned draws, timeout_ms;
 	uint64_t seed;
 	int opcode;
+	pvm_isa isa;
 } opts;
 
 typedef struct stats { size_t paths, found, unreachable, unknown, vectors, bad; } stats;
@@ -88,20 +94,21 @@ static bool eval_bool(Z3_context c, Z3_model m, Z3_ast t)
  * L+1 (the branch target that is a block), L+2+i (jump-table entry i); then `load_imm r0` at
  * M - 2 and a trap at M, inside that block. Targets that are not blocks (by the draw, nonblock):
  * M (an instruction inside a block), pc 1 (inside the instruction) or past the code. */
-static unsigned encode(pvm_asm_inst *a, uint8_t out[PVM_ASM_MAXLEN])
+static unsigned encode(pvm_asm_inst *a, pvm_isa isa, uint8_t out[PVM_ASM_MAXLEN])
 {
 	const char *why;
 	a->wx = 4;
 	a->wy = 4;
 	a->wt = 1;
-	return pvm_asm_encode(a, PVM_ISA_072, 0, out, &why);
+	return pvm_asm_encode(a, isa, 0, out, &why);
 }
 
 enum { TAIL = 3 }; /* load_imm r0 (2 bytes), trap: the instruction inside a block */
 static uint32_t mid_block(unsigned len) { return len + 2 + N_JT + 2; }
 static uint32_t code_size(unsigned len) { return len + 2 + N_JT + TAIL; }
 
-static void build_blob(const uint8_t *ins, unsigned len, const uint32_t *jt, unsigned n_jt, pvm_vector *v)
+static void build_blob(pvm_isa isa, const uint8_t *ins, unsigned len, const uint32_t *jt, unsigned n_jt,
+                       pvm_vector *v)
 {
 	uint32_t code_len = code_size(len);
 	size_t blob_len = 3 + n_jt + code_len + (code_len + 7) / 8;
@@ -112,8 +119,8 @@ static void build_blob(const uint8_t *ins, unsigned len, const uint32_t *jt, uns
 	b[k++] = (uint8_t)code_len;
 	for (unsigned i = 0; i < n_jt; i++) b[k++] = (uint8_t)jt[i];
 	memcpy(b + k, ins, len);
-	memset(b + k + len, pvm_byte(PVM_ISA_072, PVM_OP_trap), code_len - len);
-	b[k + mid_block(len) - 2] = pvm_byte(PVM_ISA_072, PVM_OP_load_imm); /* its register byte: r0 */
+	memset(b + k + len, pvm_byte(isa, PVM_OP_trap), code_len - len);
+	b[k + mid_block(len) - 2] = pvm_byte(isa, PVM_OP_load_imm); /* its register byte: r0 */
 	b[k + mid_block(len) - 1] = 0;
 	k += code_len;
 	for (uint32_t i = 0; i < code_len; i++)
@@ -145,8 +152,7 @@ static uint32_t nonblock(const job *j, unsigned len)
 	return (j->si->opcode + j->draw) % 2 ? 1 : code_size(len) + 7;
 }
 
-/* Runs the vector's program on every engine; true if all agree (else *why) and fills the
- * expected-* fields from the interpreter. Also checks the traced spec run takes the path. */
+/* The traced spec run's check: the instruction at 0 took path `want`. */
 typedef struct took { unsigned op; uint64_t want; bool hit; } took;
 
 static void on_inst(void *ctx, uint32_t pc, unsigned op, uint64_t paths)
@@ -155,68 +161,88 @@ static void on_inst(void *ctx, uint32_t pc, unsigned op, uint64_t paths)
 	if (pc == 0 && op == t->op && (paths & t->want)) t->hit = true;
 }
 
-static bool check_engines(const job *j, pvm_vector *v, char *why, size_t n)
+/* Writes v to DIR/NAME.json with (fin, x) as its outcome: GP 0.7.2 a w3f vector with expected-*,
+ * GP 0.8.0 a step vector (its initial state, one run, the assert of (fin, x), the block costs of
+ * p). 0 written, 2 an I/O error (*why). */
+static int write_vec(const opts *o, pvm_vector *v, const pvm_program *p, const pvm_state *fin, pvm_exit x,
+                     char *why, size_t n)
+{
+	char *path = pvm_xmalloc(strlen(o->dir) + strlen(v->name) + 8);
+	sprintf(path, "%s/%s.json", o->dir, v->name);
+	FILE *f = fopen(path, "w");
+	int rc = 0;
+	pvm_err err = PVM_OK;
+	if (f && v->isa == PVM_ISA_080) {
+		pvm_vector08 v8;
+		pvm_state init;
+		pvm_vector_initial_state(v, &init);
+		pvm_vector08_from_run(&v8, v->name, v->program, v->program_len, p, &init, fin, x);
+		err = pvm_vector08_write(&v8, f);
+		pvm_vector08_fini(&v8);
+		pvm_state_fini(&init);
+	} else if (f) {
+		pvm_vector_set_expected(v, fin, x);
+		err = pvm_vector_write(v, f);
+	}
+	if (!f || err) {
+		snprintf(why, n, "%s: cannot write", path);
+		rc = 2;
+	}
+	if (f && fclose(f)) rc = 2;
+	free(path);
+	return rc;
+}
+
+/* Runs v's program (decoded in v's revision) on the interpreter, both JITs and the spec engine
+ * (traced: t, if any, must see its path taken) from v's initial state and, if all agree, writes
+ * v with the interpreter's outcome (write_vec). 0 written, 1 a disagreement or a path not taken
+ * (*why), 2 an I/O error. */
+static int check_and_write(const opts *o, const sem_spec *sp, pvm_vector *v, took *t, const char *path_name,
+                           char *why, size_t n)
 {
 	pvm_program p;
 	pvm_errbuf e;
-	if (pvm_program_decode(&p, v->program, v->program_len, v->name, &e)) {
+	if (pvm_program_decode_isa(&p, v->isa, v->program, v->program_len, v->name, &e)) {
 		snprintf(why, n, "%s", e.msg);
-		return false;
+		return 1;
 	}
 	const pvm_engine *engs[] = { &interp_engine, &jit_engine, &jit_portable_engine };
 	pvm_state ref;
 	pvm_exit xref = { 0 };
 	bool ok = true, have_ref = false;
-	for (size_t k = 0; k < 3 && ok; k++) {
-		void *prep = engs[k]->load(&p, &e);
-		if (!prep) {
-			snprintf(why, n, "%s: %.400s", engs[k]->name, e.msg);
-			ok = false;
-			break;
-		}
+	for (size_t k = 0; k < 4 && ok; k++) {
 		pvm_state s;
 		pvm_vector_initial_state(v, &s);
-		pvm_exit x = engs[k]->run(prep, &s);
-		engs[k]->free(prep);
+		pvm_exit x;
+		if (k < 3) {
+			void *prep = engs[k]->load(&p, &e);
+			if (!prep) {
+				snprintf(why, n, "%s: %.400s", engs[k]->name, e.msg);
+				pvm_state_fini(&s);
+				ok = false;
+				break;
+			}
+			x = engs[k]->run(prep, &s);
+			engs[k]->free(prep);
+		} else {
+			x = sem_run_trace(sp, &p, &s, t ? on_inst : NULL, t);
+		}
 		if (k == 0) {
 			ref = s;
 			xref = x;
 			have_ref = true;
 			continue;
 		}
-		ok = pvm_state_compare("interp", &ref, xref, engs[k]->name, &s, x, why, n);
+		ok = pvm_state_compare("interp", &ref, xref, k < 3 ? engs[k]->name : "spec", &s, x, why, n);
 		pvm_state_fini(&s);
 	}
-	if (ok) {
-		pvm_state s;
-		pvm_vector_initial_state(v, &s);
-		took t = { .op = j->si->opcode, .want = 1ull << j->path };
-		pvm_exit x = sem_run_trace(j->sp, &p, &s, on_inst, &t);
-		ok = pvm_state_compare("interp", &ref, xref, "spec", &s, x, why, n);
-		pvm_state_fini(&s);
-		if (ok && !t.hit) {
-			snprintf(why, n, "the spec evaluator did not take path %s", j->si->paths[j->path].name);
-			ok = false;
-		}
+	if (ok && t && !t->hit) {
+		snprintf(why, n, "the spec evaluator did not take path %s", path_name);
+		ok = false;
 	}
-	if (ok) pvm_vector_set_expected(v, &ref, xref);
+	int rc = ok ? write_vec(o, v, &p, &ref, xref, why, n) : 1;
 	if (have_ref) pvm_state_fini(&ref);
 	pvm_program_fini(&p);
-	return ok;
-}
-
-static int write_vec(const opts *o, const pvm_vector *v, char *why, size_t n)
-{
-	char *path = pvm_xmalloc(strlen(o->dir) + strlen(v->name) + 8);
-	sprintf(path, "%s/%s.json", o->dir, v->name);
-	FILE *f = fopen(path, "w");
-	int rc = 0;
-	if (!f || pvm_vector_write(v, f)) {
-		snprintf(why, n, "%s: cannot write", path);
-		rc = 2;
-	}
-	if (f && fclose(f)) rc = 2;
-	free(path);
 	return rc;
 }
 
@@ -263,16 +289,17 @@ static int realize(const opts *o, const job *j, Z3_context c, Z3_model m, const 
 	}
 	uint8_t ins[PVM_ASM_MAXLEN];
 	int rc = 0;
-	if (encode(&a, ins) != len) {
+	if (encode(&a, o->isa, ins) != len) {
 		snprintf(why, n, "the model's operands do not encode in %u bytes", len);
 		rc = 1;
 	} else {
 		pvm_vector v;
 		memset(&v, 0, sizeof v);
 		pvm_vector_set_initial(&v, j->name, &s);
-		build_blob(ins, len, jt, n_jt, &v);
-		if (!check_engines(j, &v, why, n)) rc = 1;
-		else rc = write_vec(o, &v, why, n);
+		v.isa = o->isa;
+		build_blob(o->isa, ins, len, jt, n_jt, &v);
+		took t = { .op = si->opcode, .want = 1ull << j->path };
+		rc = check_and_write(o, j->sp, &v, &t, si->paths[j->path].name, why, n);
 		pvm_vector_fini(&v);
 	}
 	pvm_state_fini(&s);
@@ -287,7 +314,7 @@ static int solve(const opts *o, job *j, char *why, size_t n)
 	const sem_path *pa = &si->paths[j->path];
 	pvm_asm_inst a0 = { .op = (uint8_t)si->opcode, .ra = j->fa, .rb = j->fb, .rd = j->fd, .target = 1 };
 	uint8_t ins[PVM_ASM_MAXLEN];
-	unsigned len = encode(&a0, ins);
+	unsigned len = encode(&a0, o->isa, ins);
 	if (!len) {
 		snprintf(why, n, "cannot encode %s", si->name);
 		return 1;
@@ -438,9 +465,7 @@ static void fusion_seeds(const opts *o, const sem_spec *sp, stats *st)
 				         (unsigned long long)mix(o->seed * 3 + i), a, xs[i], adds[k]);
 				pvm_vector v;
 				pvm_errbuf e;
-				pvm_program p;
-				memset(&p, 0, sizeof p);
-				if (pvm_asm(text, strlen(text), name, &v, &e) != PVM_OK) {
+				if (pvm_asm_isa(text, strlen(text), o->isa, name, &v, &e) != PVM_OK) {
 					printf("seeds: %s: %s\n", name, e.msg);
 					st->bad++;
 					continue;
@@ -448,48 +473,54 @@ static void fusion_seeds(const opts *o, const sem_spec *sp, stats *st)
 				free(v.name);
 				v.name = pvm_xstrdup(name);
 				v.initial_gas = 1000;
-				bool ok = pvm_program_decode(&p, v.program, v.program_len, name, &e) == PVM_OK;
-				if (!ok) snprintf(why, sizeof why, "%s", e.msg);
-				pvm_state ref;
-				pvm_exit xref = { 0 };
-				bool have_ref = false;
-				const pvm_engine *engs[] = { &interp_engine, &jit_engine, &jit_portable_engine };
-				for (size_t g = 0; ok && g < 4; g++) {
-					pvm_state st2;
-					pvm_vector_initial_state(&v, &st2);
-					pvm_exit x;
-					if (g < 3) {
-						void *prep = engs[g]->load(&p, &e);
-						if (!prep) {
-							snprintf(why, sizeof why, "%s: %.400s", engs[g]->name, e.msg);
-							ok = false;
-							pvm_state_fini(&st2);
-							break;
-						}
-						x = engs[g]->run(prep, &st2);
-						engs[g]->free(prep);
-					} else {
-						x = sem_run_trace(sp, &p, &st2, NULL, NULL);
-					}
-					if (g == 0) {
-						ref = st2;
-						xref = x;
-						have_ref = true;
-						continue;
-					}
-					ok = pvm_state_compare("interp", &ref, xref, g < 3 ? engs[g]->name : "spec", &st2, x, why, sizeof why);
-					pvm_state_fini(&st2);
-				}
-				if (ok) {
-					pvm_vector_set_expected(&v, &ref, xref);
-					ok = write_vec(o, &v, why, sizeof why) == 0;
-				}
-				if (have_ref) pvm_state_fini(&ref);
-				if (ok) st->vectors++;
+				if (check_and_write(o, sp, &v, NULL, NULL, why, sizeof why) == 0) st->vectors++;
 				else printf("seeds: %s: %s\n", name, why), st->bad++;
-				pvm_program_fini(&p);
 				pvm_vector_fini(&v);
 			}
+}
+
+/* ---- prevalidation (GP 0.8.0) ------------------------------------------------------------- */
+
+/* The edges of GP 0.8.0's blob prevalidation (ISA-NOTES-0.8 §3), each a program of code c (n
+ * bytes) with bitmask bits at starts[0 .. ns): `load_imm r1, 7` whose skip is 24 (valid: r1 = 7,
+ * then a trap at 25, the block's gas charged) and 25 (invalid: a panic at 0 with nothing charged
+ * or changed), bit 0 unset, and an undefined opcode byte at a start. A wrong prevalidation runs the
+ * invalid ones (or refuses the valid one): the outcomes differ. Expected from the interpreter,
+ * cross-checked like every seed. */
+static void prevalidation_seeds(const opts *o, const sem_spec *sp, stats *st)
+{
+	int undefined = -1;
+	for (unsigned b = 255; undefined < 0 && b > 0; b--)
+		if (pvm_op_decode(o->isa, b) < 0) undefined = (int)b;
+	static const struct { const char *name; unsigned gap, bit0, undef; } rows[] = {
+		{ "prevalidation_skip_24", 24, 1, 0 }, { "prevalidation_skip_25", 25, 1, 0 },
+		{ "prevalidation_bit0_unset", 2, 0, 0 }, { "prevalidation_undefined_opcode", 2, 1, 1 },
+	};
+	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+		uint8_t code[32] = { pvm_byte(o->isa, PVM_OP_load_imm), 1, 7 }; /* load_imm r1, 7 */
+		uint32_t n = rows[r].gap + 2, last = rows[r].gap + 1;
+		code[last] = rows[r].undef && undefined >= 0 ? (uint8_t)undefined : pvm_byte(o->isa, PVM_OP_trap);
+		uint8_t blob[64] = { 0, 1, (uint8_t)n }; /* no jump table, z = 1, |c| */
+		memcpy(blob + 3, code, n);
+		uint8_t *mask = blob + 3 + n;
+		mask[0] = (uint8_t)rows[r].bit0;
+		mask[last / 8] |= (uint8_t)(1u << (last % 8));
+		pvm_vector v;
+		memset(&v, 0, sizeof v);
+		pvm_state s;
+		pvm_state_init(&s);
+		s.gas = 1000;
+		pvm_vector_set_initial(&v, rows[r].name, &s);
+		pvm_state_fini(&s);
+		v.isa = o->isa;
+		v.program_len = 3 + n + (n + 7) / 8;
+		v.program = pvm_xmalloc(v.program_len);
+		memcpy(v.program, blob, v.program_len);
+		char why[512];
+		if (check_and_write(o, sp, &v, NULL, NULL, why, sizeof why) == 0) st->vectors++;
+		else printf("seeds: %s: %s\n", rows[r].name, why), st->bad++;
+		pvm_vector_fini(&v);
+	}
 }
 
 /* ---- the command ---------------------------------------------------------------------------- */
@@ -581,7 +612,7 @@ static int one_path(const opts *o, const sem_spec *sp, const sem_insn *si, unsig
 
 int cmd_seeds(int argc, char **argv)
 {
-	opts o = { .draws = 2, .timeout_ms = 10000, .seed = 1, .opcode = -1 };
+	opts o = { .draws = 2, .timeout_ms = 10000, .seed = 1, .opcode = -1, .isa = PVM_ISA_072 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		uint64_t v;
@@ -603,6 +634,13 @@ int cmd_seeds(int argc, char **argv)
 				o.timeout_ms = (unsigned)v;
 			}
 			i++;
+		} else if (!strcmp(a, "--isa")) {
+			int isa = -1;
+			if (!val) return cli_usage("seeds", "--isa needs 0.7.2 or 0.8.0");
+			int r = cli_parse_isa("seeds", val, &isa);
+			if (r) return r;
+			o.isa = (pvm_isa)isa;
+			i++;
 		} else if (!strcmp(a, "--opcode")) {
 			if (!val || (o.opcode = pvm_op_by_name(val)) < 0)
 				return cli_usage("seeds", "--opcode: unknown opcode '%s'", val ? val : "");
@@ -619,8 +657,8 @@ int cmd_seeds(int argc, char **argv)
 		return 2;
 	}
 	pvm_errbuf e;
-	sem_spec *sp = sem_spec_load(sem_spec_default_path(), &e);
-	if (!sp || sem_spec_check_table(sp, PVM_ISA_072, &e) != SEM_OK) {
+	sem_spec *sp = sem_spec_load_isa(sem_spec_default_path(), o.isa, &e);
+	if (!sp || sem_spec_check_table(sp, o.isa, &e) != SEM_OK) {
 		fprintf(stderr, "%s\n", e.msg);
 		sem_spec_free(sp);
 		return 2;
@@ -633,7 +671,7 @@ int cmd_seeds(int argc, char **argv)
 	}
 	stats st = { 0 };
 	for (size_t k = 0; k < PVM_NUM_OPCODES; k++) {
-		const sem_insn *si = sem_spec_get(sp, pvm_isa_ops(PVM_ISA_072)[k]);
+		const sem_insn *si = sem_spec_get(sp, pvm_isa_ops(o.isa)[k]);
 		if (!si || (o.opcode >= 0 && (unsigned)o.opcode != si->opcode)) continue;
 		for (unsigned p = 0; p < si->n_paths; p++) {
 			st.paths++;
@@ -644,6 +682,7 @@ int cmd_seeds(int argc, char **argv)
 		}
 	}
 	if (o.opcode < 0 || o.opcode == PVM_OP_shlo_l_imm_64 || o.opcode == PVM_OP_add_64) fusion_seeds(&o, sp, &st);
+	if (o.opcode < 0 && o.isa == PVM_ISA_080) prevalidation_seeds(&o, sp, &st);
 	int rc = 0;
 	if (list && fclose(list)) {
 		fprintf(stderr, "%s: cannot write\n", o.list);

@@ -46,8 +46,9 @@ static uint64_t region_cost(const sem_spec *sp, const pvm_program *p, uint32_t p
 	return n;
 }
 
-/* GP 0.8.0: one step of Ψ_1 per iteration. */
-static pvm_exit run_080(const sem_spec *sp, const pvm_program *p, pvm_state *s)
+/* GP 0.8.0: one step of Ψ_1 per iteration; fn (if any) as sem_run_trace's (an out-of-gas block
+ * entry reports the `oog` path of the instruction at ı). */
+static pvm_exit run_080(const sem_spec *sp, const pvm_program *p, pvm_state *s, sem_trace_fn fn, void *ctx)
 {
 	pvm_exit x = { 0 };
 	for (;;) {
@@ -61,6 +62,7 @@ static pvm_exit run_080(const sem_spec *sp, const pvm_program *p, pvm_state *s)
 			uint32_t start = sem_block_of(sp, p, pc);
 			uint64_t cost = start == UINT32_MAX ? 0 : pvm_block_cost(p, start);
 			if (s->gas < 0 || (uint64_t)s->gas < cost) {
+				if (fn) fn(ctx, pc, sem_decode(sp, p, pc).op, 1ull << 1); /* paths[1] is `oog` */
 				x.status = PVM_OOG;
 				return x;
 			}
@@ -68,7 +70,10 @@ static pvm_exit run_080(const sem_spec *sp, const pvm_program *p, pvm_state *s)
 			s->gas_charged = true;
 		}
 		pvm_inst in = sem_decode(sp, p, pc);
-		if (sem_exec(sp, p, &in, s, &x)) return x; /* an exit keeps the flag (A.11) */
+		uint64_t taken = 0;
+		bool done = sem_exec_paths(sp, p, &in, s, &x, fn ? &taken : NULL);
+		if (fn) fn(ctx, pc, in.op, taken);
+		if (done) return x; /* an exit keeps the flag (A.11) */
 		if (sem_spec_get(sp, in.op)->terminator) s->gas_charged = false;
 	}
 }
@@ -81,7 +86,7 @@ pvm_exit sem_run(const sem_spec *sp, const pvm_program *p, pvm_state *s)
 pvm_exit sem_run_trace(const sem_spec *sp, const pvm_program *p, pvm_state *s, sem_trace_fn fn, void *ctx)
 {
 	pvm_exit x = { 0 };
-	if (p->isa == PVM_ISA_080) return run_080(sp, p, s);
+	if (p->isa == PVM_ISA_080) return run_080(sp, p, s, fn, ctx);
 	if (s->reading & PVM_READING_GAS_INSN) /* the peers' reading: 1 gas before each instruction */
 		for (;;) {
 			pvm_inst in = sem_decode(sp, p, s->pc);

@@ -1,12 +1,15 @@
 #!/bin/sh
-# tests/seeds/seeds.sh MODE JP WORK: generate | showmap | mutants (see CMakeLists.txt).
+# tests/seeds/seeds.sh MODE JP WORK [DEF]: generate | generate08 | showmap | mutants | mutants08
+# (see CMakeLists.txt; the 08 modes: the GP 0.8.0 seeds, step vectors).
 set -u
 MODE=$1 JP=$2 W=$3 DEF=${4:-}
 fail() { echo "FAIL: $*"; exit 1; }
+ISA=0.7.2
+case $MODE in generate08) ISA=0.8.0 MODE=generate ;; esac
 case $MODE in
 generate)
   rm -rf "$W" && mkdir -p "$W" || exit 1
-  "$JP" seeds "$W/dir" --list "$W/reach.txt" > "$W/log"; rc=$?
+  "$JP" seeds "$W/dir" --isa $ISA --list "$W/reach.txt" > "$W/log"; rc=$?
   cat "$W/log"
   [ $rc = 0 ] || fail "seeds exit $rc"
   last=$(tail -1 "$W/log")
@@ -19,6 +22,15 @@ generate)
   # every unreachable path comes with a reason
   [ "$(grep -c '^unreachable spec_[a-z0-9_]*: .' "$W/log")" = "$(echo "$last" | sed -n 's/.* \([0-9]*\) unreachable.*/\1/p')" ] \
     || fail "unreachable lines without reasons"
+  if [ $ISA = 0.8.0 ]; then
+    # GP 0.8.0's own: unlikely's paths, no sbrk, step vectors, the prevalidation edges
+    grep -qx spec_unlikely_exec "$W/reach.txt" || fail "no unlikely seed"
+    ! grep -q '^spec_sbrk_' "$W/reach.txt" || fail "sbrk seeds in GP 0.8.0"
+    grep -q '"steps"' "$W/dir/add_64_exec_0.json" || fail "not a step vector"
+    for e in skip_24 skip_25 bit0_unset undefined_opcode; do
+      [ -f "$W/dir/prevalidation_$e.json" ] || fail "no prevalidation_$e seed"
+    done
+  fi
   ;;
 showmap)
   rm -rf "$W/cov"
@@ -35,7 +47,8 @@ mutants)
   missed="" skipped=0
   # the seeds are GP 0.7.2 vectors: the GP 0.8.0 mutants (classes gas-flag, gas-model,
   # prevalidation, host; pvm/mutants.def) break what only a 0.8.0 program runs (unlikely, the
-  # gas-charged flag, the 0.8.0 cost table, prevalidation, grow_heap), so none of them can show here
+  # gas-charged flag, the 0.8.0 cost table, prevalidation, grow_heap), so none of them can show
+  # here (the GP 0.8.0 seeds catch them: mode mutants08)
   gasflag=$(sed -n -E 's/^MUTANT\(([a-z0-9_]*), *[a-z0-9_]*, *(gas-flag|gas-model|prevalidation|host),.*/\1/p' "$DEF")
   # class decode breaks the decoder the interpreter and the JITs share: the spec engine, which
   # reads the bytes through its own decoding, is the one to compare them with
@@ -89,5 +102,45 @@ mutants)
   [ "$vskipped" -le 1 ] || fail "$vskipped mutants skipped as validator ones"
   [ "$lskipped" -le 2 ] || fail "$lskipped mutants skipped as layout and chain-walk ones"
   echo "seeds catch all $(($(wc -l < "$W/mutants") - skipped - vskipped - lskipped)) GP 0.7.2 mutants ($skipped GP 0.8.0 ones, $vskipped validator one and $lskipped layout and chain-walk ones not applicable)"
+  ;;
+mutants08)
+  # the GP 0.8.0 seeds against every mutant: an engine mutant must make the engines diverge on
+  # them; one in the code all engines share (pvm/: deblob's prevalidation, the block cost model:
+  # classes prevalidation, gas-model) must make a seed's recorded outcome fail (`vectors`); the
+  # decoder's against the spec engine, as for GP 0.7.2
+  "$JP" validate --list-mutants > "$W/mutants" || fail "--list-mutants"
+  shared=$(sed -n -E 's/^MUTANT\(([a-z0-9_]*), *[a-z0-9_]*, *(prevalidation|gas-model),.*/\1/p' "$DEF")
+  decode=$(sed -n -E 's/^MUTANT\(([a-z0-9_]*), *[a-z0-9_]*, *decode,.*/\1/p' "$DEF")
+  # not applicable: the validator's own (nothing runs differently), layout and chain-walk (a seed
+  # has no loop, no host call before a branch: as for GP 0.7.2), sbrk's (GP 0.8.0 has no sbrk,
+  # ISA-NOTES-0.8 §1) and host (grow_heap is answered by the host after a run stops at its
+  # ecalli; a step vector ends there)
+  na=$(sed -n -E 's/^MUTANT\(([a-z0-9_]*), *[a-z0-9_]*, *(validator|layout|chain-walk|host),.*/\1/p; s/^MUTANT\(([a-z0-9_]*), *sbrk,.*/\1/p' "$DEF")
+  missed="" skipped=0 caught=0
+  while read -r m op; do
+    if printf '%s\n' "$na" | grep -qx "$m"; then
+      echo "$m: not applicable"
+      skipped=$((skipped + 1))
+      continue
+    fi
+    if printf '%s\n' "$shared" | grep -qx "$m"; then
+      a=$("$JP" vectors "$W/dir" --mutant "$m" --engine interp 2>&1 | tail -1)
+      echo "$m: vectors {$a}"
+      case "$a" in *" 0 failed"*) missed="$missed $m" ;; *failed*) caught=$((caught + 1)) ;; *) fail "$m: vectors: $a" ;; esac
+      continue
+    fi
+    if printf '%s\n' "$decode" | grep -qx "$m"; then
+      a=$("$JP" replay "$W/dir" --mutant "$m" --engine-a spec 2>&1 | tail -1)
+      b=$("$JP" replay "$W/dir" --mutant "$m" --engine-a spec --engine-b interp 2>&1 | tail -1)
+    else
+      a=$("$JP" replay "$W/dir" --mutant "$m" --host perturb 2>&1 | tail -1)
+      b=$("$JP" replay "$W/dir" --mutant "$m" --host perturb --engine-b jit-portable 2>&1 | tail -1)
+    fi
+    echo "$m: {$a} {$b}"
+    case "$a$b" in *" 0 diverge"*" 0 diverge"*) missed="$missed $m" ;; *diverge*) caught=$((caught + 1)) ;; *) fail "$m: replay failed: $a $b" ;; esac
+  done < "$W/mutants"
+  [ -z "$missed" ] || fail "mutants the GP 0.8.0 seeds do not catch:$missed"
+  [ "$skipped" -le 7 ] || fail "$skipped mutants not applicable"
+  echo "the GP 0.8.0 seeds catch all $caught applicable mutants ($skipped not applicable)"
   ;;
 esac
