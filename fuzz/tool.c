@@ -37,7 +37,7 @@ static void entry(const char *pre, const char *w, const char *post)
 static int dict(const char *kind)
 {
 	if (!strcmp(kind, "asm")) {
-		for (size_t i = 0; i < PVM_NUM_OPCODES; i++) entry("", pvm_ops[pvm_isa_ops(PVM_ISA_072)[i]].name, " ");
+		for (size_t i = 0; i < PVM_NUM_OPS; i++) entry("", pvm_ops[i].name, " "); /* (both revisions' names) */
 		static const char *const words[] = { ".name ", ".gas ", ".pc ", ".reg ", ".page ", ".mem ", ".jumptable ",
 		                                     ".jtwidth ", ".raw ", ".pad ", ".expect ", "status ", "halt", "panic",
 		                                     "out-of-gas", "page-fault ", "host-call ", "@jt(", "@halt", " rw", " ro",
