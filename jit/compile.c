@@ -1512,24 +1512,56 @@ static void kept_code_free(void *m)
 }
 static void kept_code_init(void) { pthread_key_create(&kept_code_key, kept_code_free); }
 
-/* A mapping of at least *cap bytes (its size in *cap): the kept one (RX: *kept set) or a fresh
- * one (RW). */
+/* Where a compile emits, at least *cap bytes (its size in *cap): beside the kept mapping when there
+ * is one (*kept set: the thread's buffer, as big as the mapping at least; the code goes into the
+ * mapping after, code_place), else into a fresh mapping (RW). A kept mapping serves any program
+ * whose code fits in it, however much room the compile asked for: a big program's mapping is cut
+ * to its code (program_new), so asking for it whole would miss the one its last compile left. */
 static uint8_t *code_alloc(size_t *cap, bool *kept)
 {
-	*kept = kept_code.p && kept_code.size >= *cap;
+	*kept = kept_code.p != NULL;
 	if (*kept) {
-		uint8_t *c = kept_code.p;
-		*cap = kept_code.size;
-		kept_code.p = NULL;
-		if (kept_code.buf_cap < *cap) { /* (the thread's emit buffer: as big as the mapping) */
+		if (*cap < kept_code.size) *cap = kept_code.size;
+		if (kept_code.buf_cap < *cap) {
 			free(kept_code.buf);
 			kept_code.buf = pvm_xmalloc(*cap);
 			kept_code.buf_cap = *cap;
 		}
-		return c;
+		return kept_code.buf;
 	}
 	void *c = mmap(NULL, *cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return c == MAP_FAILED ? NULL : c;
+}
+
+/* The RX mapping of a compile's code (len bytes in buf, code_alloc's of cap bytes), its size in
+ * *size, or NULL: the kept one when the code was emitted beside it and fits in it; else buf, when
+ * the code was emitted into a fresh mapping, or a fresh one it is copied into (the kept one, too
+ * small, is dropped). A fresh mapping over 1 MiB is cut to the code's pages; a smaller one is kept
+ * whole (it may serve a larger program later). */
+static uint8_t *code_place(uint8_t *buf, size_t len, size_t cap, bool kept, size_t *size)
+{
+	uint8_t *c = buf;
+	if (kept && len <= kept_code.size) {
+		c = kept_code.p;
+		*size = kept_code.size;
+		kept_code.p = NULL;
+		if (jit_write_changed(c, buf, len, true)) return c;
+		munmap(c, *size);
+		return NULL;
+	}
+	if (kept) {
+		munmap(kept_code.p, kept_code.size);
+		kept_code.p = NULL;
+		c = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (c == MAP_FAILED) return NULL;
+		memcpy(c, buf, len);
+	}
+	*size = (len + 4095) / 4096 * 4096;
+	if (*size < cap && cap > ((size_t)1 << 20)) munmap(c + *size, cap - *size);
+	else *size = cap;
+	if (!mprotect(c, *size, PROT_READ | PROT_EXEC)) return c;
+	munmap(c, *size);
+	return NULL;
 }
 
 static void code_release(uint8_t *c, size_t size)
@@ -1573,17 +1605,15 @@ static jit_err program_new(const pvm_program *p, jit_features f, bool use_cache,
 	bool kept;
 	jit_em e;
 	for (;;) {
-		code = code_alloc(&cap, &kept);
-		if (!code) goto nomem;
-		buf = kept ? kept_code.buf : code; /* a kept mapping is RX: emitted beside, written after */
+		buf = code_alloc(&cap, &kept);
+		if (!buf) goto nomem;
 		/* exits: about one per instruction (prologues, branches, traps, host calls) */
 		e = (jit_em){ .b = { .p = buf, .cap = cap }, .f = f, .cap_exits = starts + 64 };
 		e.exits = pvm_xmalloc(e.cap_exits * sizeof *e.exits);
 		bool cached = use_cache && pvm_mutant_active() == PVM_MUT_NONE && starts > TC_MIN_STARTS;
 		bool ok = emit_program(&e, p, jp, block_row, cached ? kept_cache(f) : NULL, fuse);
 		if (ok) break;
-		if (kept) code_release(code, cap);
-		else munmap(code, cap); /* RW: never kept */
+		if (!kept) munmap(buf, cap); /* RW: never kept */
 		free(e.exits);
 		free(jp->fused);
 		jp->fused = NULL;
@@ -1596,14 +1626,8 @@ static jit_err program_new(const pvm_program *p, jit_features f, bool use_cache,
 	}
 	free(e.exits);
 	jp->code_size = e.b.len;
-	jp->map_size = (e.b.len + 4095) / 4096 * 4096;
-	if (jp->map_size < cap && cap > ((size_t)1 << 20)) munmap(code + jp->map_size, cap - jp->map_size);
-	else jp->map_size = cap; /* a small mapping is kept whole: it may serve a larger program later */
-	bool written = kept ? jit_write_changed(code, buf, e.b.len, true) : !mprotect(code, jp->map_size, PROT_READ | PROT_EXEC);
-	if (!written) {
-		munmap(code, jp->map_size);
-		goto nomem;
-	}
+	code = code_place(buf, e.b.len, cap, kept, &jp->map_size);
+	if (!code) goto nomem;
 	jp->code = code;
 	jp->feat = f;
 	if (p->jt_len) { /* the twin (a fused pair's, a chain's), if a run needs it, is compiled from the copies */
