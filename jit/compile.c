@@ -177,9 +177,10 @@ static bool compiled(const pvm_program *p, uint32_t pc)
 
 /* The instruction the compile fuses with a (jit.h § fusions), or NULL: the instruction at a->next
  * when jit_fuse_pair holds and it starts no block (nothing jumps into the pair). */
+static inline bool fuse_head(unsigned op) { return op == PVM_OP_shlo_l_imm_64; } /* (jit_fuse_pair's one head) */
 static inline const pvm_inst *fused_with(const pvm_program *p, const pvm_inst *a)
 {
-	if (a->op != PVM_OP_shlo_l_imm_64) return NULL; /* (the one head: most instructions leave here) */
+	if (!fuse_head(a->op)) return NULL; /* (most instructions leave here) */
 	uint32_t n = a->next;
 	if (n >= p->code_len || !p->is_start[n] || p->is_block[n]) return NULL;
 	return jit_fuse_pair(a, &p->inst[n]) ? &p->inst[n] : NULL;
@@ -522,8 +523,8 @@ static bool is_block(const pvm_program *p, uint32_t pc)
  * entry is a function of its key and the features only, so a compile with the features of the
  * thread's last serves itself from the entries all its compiles made.
  *
- * The table: keys[h] = the key (0: free) and idx[h] its entry in v (1..), open addressing, at
- * most half full; the key is the instruction's first 4 bytes, op, rA, rB, rD (registers are below
+ * The table: keys[h] = the key (0: free) and idx[h] its entry in v (1..; 0 at a free slot: v[0]
+ * is no entry, whose plain is false), open addressing, at most half full; the key is the instruction's first 4 bytes, op, rA, rB, rD (registers are below
  * 13, so bit 31, set in every key, is 0 in them). Copies write whole words past a template's end
  * (TC_COPY bytes, and 8 bytes at each field): the buffer keeps TC_SLACK bytes of room for them,
  * and what comes next writes over them. */
@@ -534,7 +535,11 @@ enum { TC_IMMS = 2, TC_EXITS = 2, TC_BITS = 13, TC_SLOTS = 1 << TC_BITS, TC_COPY
                          * it would copy little, and making the pieces costs more */ };
 typedef struct tc_entry {
 	uint32_t off;                       /* bytes: arena[off .. off + len) */
-	uint8_t len, n_imms, n_exits, copy; /* copy: the template may be copied */
+	uint8_t len, n_imms, n_exits;
+	uint8_t copy;                       /* TC_EMIT, TC_COPY_ANY (the template may be copied) or TC_PLAIN (it
+	                                       may be copied by put_plain: no exits, at most one field, at most
+	                                       TC_COPY bytes, no fused pair's head; a field-less one has imms[0]
+	                                       rewrite its first 8 bytes as they are) */
 	struct { uint8_t off, src; uint64_t keep, mask; } imms[TC_IMMS]; /* keep: the template's 8 bytes
 	                                       at off with the field's bytes 0; mask: the field's value bits
 	                                       (jit.h), so the 8 bytes with value v are keep | (v & mask);
@@ -549,6 +554,7 @@ typedef struct piece {
 	size_t len, n_exits, field[4];
 	jit_exit exits[JIT_TPL_MAX_EXITS];
 } piece;
+enum { TC_EMIT, TC_COPY_ANY, TC_PLAIN };
 enum { FLOW_TERM = 1, FLOW_FALLS = 2, FLOW_S8 = 4 }; /* pvm_op_is_term; pvm_op_falls and not a host call;
                                                    the opcode has the class S8 (jit_op_classes) */
 typedef struct tpl_cache {
@@ -567,9 +573,10 @@ typedef struct tpl_cache {
 
 static void tc_init(tpl_cache *c, jit_features f)
 {
-	memset(c, 0, offsetof(tpl_cache, idx)); /* (the keys 0: free; idx is written with its key) */
+	memset(c, 0, sizeof *c); /* (the keys 0: free, and their idx 0) */
 	c->f = f;
 	c->v = pvm_xmalloc((TC_SLOTS / 2 + 1) * sizeof *c->v);
+	c->v[0] = (tc_entry){ .copy = TC_EMIT };
 	c->cap_arena = 16 * (size_t)TC_SLOTS;
 	c->arena = pvm_xmalloc(c->cap_arena + TC_COPY); /* + TC_COPY: copies read TC_COPY bytes */
 	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
@@ -585,6 +592,7 @@ static void tc_init(tpl_cache *c, jit_features f)
 static void tc_reset(tpl_cache *c, jit_features f)
 {
 	memset(c->keys, 0, TC_SLOTS * sizeof *c->keys);
+	memset(c->idx, 0, TC_SLOTS * sizeof *c->idx);
 	c->n = 0;
 	c->n_arena = 0;
 	c->f = f;
@@ -675,7 +683,7 @@ static void tc_enter(tpl_cache *c, const jit_em *e, const pvm_inst *in, uint32_t
 	c->keys[h] = key;
 	c->idx[h] = (uint16_t)i;
 	tc_entry *t = &c->v[i];
-	t->copy = false;
+	t->copy = TC_EMIT;
 	if (len > 255 || nx > TC_EXITS || nf > TC_IMMS || c->n_arena + len > c->cap_arena) return;
 	uint8_t *a = c->arena + c->n_arena;
 	memcpy(a, b->p + at, len);
@@ -703,7 +711,13 @@ static void tc_enter(tpl_cache *c, const jit_em *e, const pvm_inst *in, uint32_t
 		t->imms[k].keep = w & ~bytes;
 		t->imms[k].mask = field_value(~0ull, x->enc);
 	}
-	t->copy = true;
+	if (nf == 0) { /* (put_plain's store: the first 8 bytes as they are) */
+		t->imms[0].off = 0;
+		t->imms[0].src = offsetof(pvm_inst, imm);
+		memcpy(&t->imms[0].keep, a, 8);
+		t->imms[0].mask = 0;
+	}
+	t->copy = nx == 0 && nf <= 1 && len <= TC_COPY && !fuse_head(in->op) ? TC_PLAIN : TC_COPY_ANY;
 	t->off = (uint32_t)c->n_arena;
 	t->len = (uint8_t)len;
 	t->n_imms = (uint8_t)nf;
@@ -725,29 +739,51 @@ static __attribute__((noinline, cold)) void emit_inst_new(jit_em *e, tpl_cache *
 	tc_enter(c, e, in, key, h, at, x0, f, e->n_imms);
 }
 
-/* Emit in's template at buffer offset at (e->b.len need not be at: it is read and written only on
- * the slow paths) and return the buffer's new length: a copy from the cache when the entry may be
- * copied and at < lim (then TC_SLACK bytes of room are left), else emitted (and, the first time,
- * entered in the cache). */
-static inline __attribute__((always_inline)) size_t emit_inst_at(jit_em *e, tpl_cache *c, const pvm_inst *in,
-                                                                 size_t at, size_t lim)
+/* The entry of in's key (*key) and its slot (*h): v[0], whose copy is TC_EMIT, when the key is at no
+ * slot (*h: the free one it would take). */
+static inline __attribute__((always_inline)) const tc_entry *tc_find(const tpl_cache *c, const pvm_inst *in,
+                                                                     uint32_t *key, uint32_t *h)
 {
 	/* (op, rA, rB, rD), the class (bit 30: rD < 13 leaves bits 28-31 free) and a set top bit. The
 	 * class is jit_em_s8's: an opcode with the class S8 and X in -128..127 (its mutant hook is the
 	 * identity: a cache is used only while no mutant is active) */
-	uint32_t key, h, k;
-	memcpy(&key, in, 4);
+	uint32_t k, x;
+	memcpy(&k, in, 4);
 	bool s8 = (c->flow[in->op] & FLOW_S8) && in->imm + 128 < 256;
-	key |= (uint32_t)s8 << 30 | 1u << 31;
-	h = key * 0x9E3779B1u >> (32 - TC_BITS); /* (the table's size a constant: no loads for the shift, the mask) */
-	while ((k = c->keys[h]) != key && k) h = (h + 1) & (TC_SLOTS - 1);
-	if (__builtin_expect(!k, 0)) {
+	k |= (uint32_t)s8 << 30 | 1u << 31;
+	x = k * 0x9E3779B1u >> (32 - TC_BITS); /* (the table's size a constant: no loads for the shift, the mask) */
+	for (uint32_t y; (y = c->keys[x]) != k && y;) x = (x + 1) & (TC_SLOTS - 1);
+	*key = k;
+	*h = x;
+	return &c->v[c->idx[x]];
+}
+
+/* The template of t (copy TC_PLAIN) for in copied to buf + at, where TC_SLACK bytes of room are
+ * left, with its field; the buffer's new length. */
+static inline __attribute__((always_inline)) size_t put_plain(uint8_t *buf, const tpl_cache *c, const tc_entry *t,
+                                                              const pvm_inst *in, size_t at)
+{
+	uint8_t *d = buf + at;
+	uint64_t v, w;
+	memcpy(d, c->arena + t->off, TC_COPY);
+	memcpy(&v, (const uint8_t *)in + t->imms[0].src, 8);
+	w = t->imms[0].keep | (v & t->imms[0].mask);
+	memcpy(d + t->imms[0].off, &w, 8);
+	return at + t->len;
+}
+
+/* emit_inst_at's way for an entry t = tc_find(c, in, &key, &h) that put_plain does not take (or at
+ * >= lim). */
+static inline __attribute__((always_inline)) size_t emit_found(jit_em *e, tpl_cache *c, const pvm_inst *in,
+                                                               const tc_entry *t, uint32_t key, uint32_t h,
+                                                               size_t at, size_t lim)
+{
+	if (__builtin_expect(!c->keys[h], 0)) {
 		e->b.len = at;
 		emit_inst_new(e, c, in, key, h);
 		return e->b.len;
 	}
-	const tc_entry *t = &c->v[c->idx[h]];
-	if (!t->copy || at >= lim) { /* (near the end: emitted, the overflow is seen) */
+	if (t->copy == TC_EMIT || at >= lim) { /* (near the end: emitted, the overflow is seen) */
 		e->b.len = at;
 		jit_em_inst(e, in);
 		return e->b.len;
@@ -773,6 +809,19 @@ static inline __attribute__((always_inline)) size_t emit_inst_at(jit_em *e, tpl_
 		            exit_arg(kind, in), (enum x64_reg)t->exits[i].reg);
 	}
 	return at + t->len;
+}
+
+/* Emit in's template at buffer offset at (e->b.len need not be at: it is read and written only on
+ * the slow paths) and return the buffer's new length: a copy from the cache when the entry may be
+ * copied and at < lim (then TC_SLACK bytes of room are left), else emitted (and, the first time,
+ * entered in the cache). */
+static inline __attribute__((always_inline)) size_t emit_inst_at(jit_em *e, tpl_cache *c, const pvm_inst *in,
+                                                                 size_t at, size_t lim)
+{
+	uint32_t key, h;
+	const tc_entry *t = tc_find(c, in, &key, &h);
+	if (__builtin_expect(t->copy == TC_PLAIN && at < lim, 1)) return put_plain(e->b.p, c, t, in, at);
+	return emit_found(e, c, in, t, key, h, at, lim);
 }
 
 /* The end below which emit_inst_at copies: TC_SLACK bytes of room left. */
@@ -1166,18 +1215,21 @@ static void loop_heads(const pvm_program *p, uint8_t *lh)
 	}
 }
 
-/* *r = { { at, pc }, cost, prepaid, entry }, in two 8-byte stores and a 4-byte one (gcc assembles the
- * struct in a vector register otherwise: twice the instructions; in a block's loop the prepaid gas
- * is the same and the entry JIT_NONE). */
+/* *r = { { at, pc }, cost, prepaid, entry }: at, pc and entry in a 4-byte store each, cost and
+ * prepaid in an 8-byte one (in a block's loop the prepaid gas is the same, and the entry JIT_NONE).
+ * The empty asm keeps gcc from putting at and pc together in a vector register first (or the
+ * whole row: more instructions than the stores). */
 static inline void put_row(jit_row *r, uint32_t at, uint32_t pc, uint32_t entry, uint32_t cost, uint32_t prepaid)
 {
 	_Static_assert(sizeof(jit_row) == 20 && offsetof(jit_row, at) == 0 && offsetof(jit_pcmap, guest_pc) == 4 &&
 	               offsetof(jit_row, cost) == 8 && offsetof(jit_row, prepaid) == 12 && offsetof(jit_row, entry) == 16,
 	               "put_row's layout");
-	uint64_t w0 = at | (uint64_t)pc << 32, w1 = cost | (uint64_t)prepaid << 32;
-	memcpy(r, &w0, 8);
-	memcpy((uint8_t *)r + 8, &w1, 8);
-	memcpy((uint8_t *)r + 16, &entry, 4);
+	uint64_t w = cost | (uint64_t)prepaid << 32;
+	r->at.host_off = at;
+	__asm__("" : "+m"(r->at.host_off));
+	r->at.guest_pc = pc;
+	memcpy(&r->cost, &w, 8);
+	r->entry = entry;
 }
 
 /* What the loop of a regular program hands to the general loop at code_len. */
@@ -1197,6 +1249,7 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
                                                        tpl_cache *c, uint64_t **fused, regular_state *st)
 {
 	x64_buf *b = &e->b;
+	uint8_t *buf = b->p; /* (the buffer does not move) */
 	jit_row *rows = r;
 	const pvm_inst *inst = p->inst, *in = NULL;
 	const uint32_t *gas = p->gas_cost;
@@ -1222,13 +1275,17 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
 		put_row(r++, (uint32_t)len, pc, entry, cost, row_prepaid);
 		for (;;) {
 			const pvm_inst *f2;
+			uint32_t key, h;
 			in = &inst[pc];
-			if ((f2 = fused_with(p, in)) != NULL) {
+			const tc_entry *t = tc_find(c, in, &key, &h);
+			if (__builtin_expect(t->copy == TC_PLAIN && len < lim, 1)) { /* (no fused pair's head) */
+				len = put_plain(buf, c, t, in, len);
+			} else if ((f2 = fused_with(p, in)) != NULL) {
 				b->len = len;
 				in = fuse_pair(e, p, fused, r++, in, f2);
 				len = b->len;
 			} else {
-				len = emit_inst_at(e, c, in, len, lim);
+				len = emit_found(e, c, in, t, key, h, len, lim);
 			}
 			pc = in->next; /* (the next start: no skip is cut) */
 			if (pc >= end) break;
