@@ -968,6 +968,13 @@ static void emit_stub_for(jit_em *e, const tpl_cache *c, const jit_exit *x, size
 	stub_fields(e->b.p + at, at, c, s, x->kind, x->pc, cost, exit_off);
 }
 
+/* The exits of the dispatcher piece for the jump at pc, put at buffer offset at. */
+static inline void dispatch_exits(jit_em *e, const tpl_cache *c, uint32_t pc, size_t at)
+{
+	for (size_t i = 0; i < c->dispatch.n_exits; i++)
+		jit_em_exit(e, at + c->dispatch.exits[i].off, (jit_exit_kind)c->dispatch.exits[i].kind, pc, 0, 0, 0);
+}
+
 /* emit_dispatch(e, pc, jt_len), from the piece when there is one. */
 static void emit_dispatch_for(jit_em *e, const tpl_cache *c, uint32_t pc, uint32_t jt_len)
 {
@@ -976,9 +983,7 @@ static void emit_dispatch_for(jit_em *e, const tpl_cache *c, uint32_t pc, uint32
 		return;
 	}
 	size_t at = put_piece(e, &c->dispatch);
-	if (at == SIZE_MAX) return;
-	for (size_t i = 0; i < c->dispatch.n_exits; i++)
-		jit_em_exit(e, at + c->dispatch.exits[i].off, (jit_exit_kind)c->dispatch.exits[i].kind, pc, 0, 0, 0);
+	if (at != SIZE_MAX) dispatch_exits(e, c, pc, at);
 }
 
 pvm_inst jit_row_inst(const jit_program *jp, uint32_t pc)
@@ -1408,9 +1413,9 @@ static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, 
 		rel = (int32_t)((int64_t)len - (int64_t)(off + 4));
 		memcpy(buf + off, &rel, 4);
 		if (kind == JIT_EXIT_DJUMP) { /* (may grow e->exits) */
-			b->len = len;
-			emit_dispatch_for(e, c, pc, p->jt_len);
-			len = b->len;
+			copy_piece(buf + len, &c->dispatch);
+			dispatch_exits(e, c, pc, len);
+			len += c->dispatch.len;
 			continue;
 		}
 		uint32_t cost = (uint32_t)x->arg;
