@@ -1074,35 +1074,48 @@ static inline uint32_t start_before(const pvm_program *p, uint32_t pc)
 	return (uint32_t)(w * 64 + 63 - (unsigned)__builtin_clzll(x));
 }
 
+/* Bit j: the byte at s + j equals x, for 64 bytes. */
+static inline uint64_t bytes_equal64(const uint8_t *s, __m128i x)
+{
+	uint64_t m0 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)s), x)),
+	         m1 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + 16)), x)),
+	         m2 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + 32)), x)),
+	         m3 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + 48)), x));
+	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+}
+
 /* The walk of chains for a regular program (p->regular: 0 is a start, every start holds a defined
  * opcode and every skip is at most 24; a valid GP 0.8.0 blob is), so the start before each block
  * start is the terminator of the block before it, every static jump and branch is such a
  * terminator or the last instruction, and the only instruction that ends a straight run inside a
- * block is ecalli. It visits the block starts and the ecallis alone, found sixteen positions at a
- * time (is_block, and the code's bytes equal to ecalli's at bitmask starts), and marks what
- * walk_starts marks (ctest jit_cache: the compile without a cache walks every start). */
+ * block is ecalli. It visits the block starts and the ecallis alone, found 64 positions at a time
+ * (is_block, and the code's bytes equal to ecalli's at bitmask starts), and marks what walk_starts
+ * marks (ctest jit_cache: the compile without a cache walks every start). */
 static uint32_t walk_blocks(const pvm_program *p, const uint8_t *kind, uint8_t *lh, uint32_t *blk)
 {
 	uint32_t len = p->code_len, n = 0, from = 0; /* from: the current block's start */
 	uint32_t host_end = 0;                       /* 1 + the last ecalli start seen, 0: none */
-	const __m128i zero = _mm_setzero_si128(), host = _mm_set1_epi8((char)pvm_byte(p->isa, PVM_OP_ecalli));
+	const uint8_t host_byte = (uint8_t)pvm_byte(p->isa, PVM_OP_ecalli);
+	const __m128i zero = _mm_setzero_si128(), host = _mm_set1_epi8((char)host_byte);
 	blk[n++] = 0;
-	for (uint32_t c = 0; c < len; c += 16) {
-		/* (16 positions at a time: the code keeps PVM_CODE_PAD zero bytes past its end, the bitmask
-		 * is zero-padded to whole words; is_block is read whole only where it has 16 more bytes) */
-		uint32_t blocks = 0, hosts, mask = 0;
-		if (c + 16 <= len) {
-			__m128i b = _mm_loadu_si128((const __m128i *)(p->is_block + c));
-			blocks = (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi8(b, zero));
+	for (uint32_t c = 0; c < len; c += 64) {
+		/* (64 positions at a time, whole where both arrays have 64 more bytes; the bitmask is
+		 * zero-padded to whole words, so its bits past len are 0) */
+		uint64_t blocks = 0, hosts = 0, mask;
+		if (c + 64 <= len) {
+			blocks = ~bytes_equal64(p->is_block + c, zero);
+			hosts = bytes_equal64(p->code + c, host);
 		} else {
-			for (uint32_t j = c; j < len; j++) blocks |= (uint32_t)p->is_block[j] << (j - c);
+			for (uint32_t j = c; j < len; j++) {
+				blocks |= (uint64_t)(p->is_block[j] != 0) << (j - c);
+				hosts |= (uint64_t)(p->code[j] == host_byte) << (j - c);
+			}
 		}
-		__m128i code = _mm_loadu_si128((const __m128i *)(p->code + c));
-		memcpy(&mask, p->bitmask + (c >> 3), 2); /* (bits past len: 0) */
-		hosts = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(code, host)) & (mask & 0xFFFF);
-		if (c == 0) blocks &= ~1u; /* (0: the first block, in already) */
-		for (uint32_t m = blocks | hosts; m; m &= m - 1) {
-			uint32_t j = (uint32_t)__builtin_ctz(m), i = c + j;
+		memcpy(&mask, p->bitmask + (c >> 3), 8);
+		hosts &= mask;
+		if (c == 0) blocks &= ~1ull; /* (0: the first block, in already) */
+		for (uint64_t m = blocks | hosts; m; m &= m - 1) {
+			uint32_t j = (uint32_t)__builtin_ctzll(m), i = c + j;
 			if (blocks >> j & 1) { /* i: a block start; t ends the block from from */
 				uint32_t t = start_before(p, i);
 				unsigned k = kind[p->code[t]];
