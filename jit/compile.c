@@ -536,10 +536,11 @@ enum { TC_IMMS = 2, TC_EXITS = 2, TC_BITS = 13, TC_SLOTS = 1 << TC_BITS, TC_COPY
 typedef struct tc_entry {
 	uint32_t off;                       /* bytes: arena[off .. off + len) */
 	uint8_t len, n_imms, n_exits;
-	uint8_t copy;                       /* TC_EMIT, TC_COPY_ANY (the template may be copied) or TC_PLAIN (it
+	uint8_t copy;                       /* TC_EMIT, TC_COPY_ANY (the template may be copied), TC_PLAIN (it
 	                                       may be copied by put_plain: no exits, at most one field, at most
 	                                       TC_COPY bytes, no fused pair's head; a field-less one has imms[0]
-	                                       rewrite its first 8 bytes as they are) */
+	                                       rewrite its first 8 bytes as they are) or TC_SMALL (the same
+	                                       but with one exit, or a fused pair's head) */
 	struct { uint8_t off, src; uint64_t keep, mask; } imms[TC_IMMS]; /* keep: the template's 8 bytes
 	                                       at off with the field's bytes 0; mask: the field's value bits
 	                                       (jit.h), so the 8 bytes with value v are keep | (v & mask);
@@ -554,7 +555,7 @@ typedef struct piece {
 	size_t len, n_exits, field[4];
 	jit_exit exits[JIT_TPL_MAX_EXITS];
 } piece;
-enum { TC_EMIT, TC_COPY_ANY, TC_PLAIN };
+enum { TC_EMIT, TC_COPY_ANY, TC_PLAIN, TC_SMALL };
 enum { FLOW_TERM = 1, FLOW_FALLS = 2, FLOW_S8 = 4 }; /* pvm_op_is_term; pvm_op_falls and not a host call;
                                                    the opcode has the class S8 (jit_op_classes) */
 typedef struct tpl_cache {
@@ -717,7 +718,7 @@ static void tc_enter(tpl_cache *c, const jit_em *e, const pvm_inst *in, uint32_t
 		memcpy(&t->imms[0].keep, a, 8);
 		t->imms[0].mask = 0;
 	}
-	t->copy = nx == 0 && nf <= 1 && len <= TC_COPY && !fuse_head(in->op) ? TC_PLAIN : TC_COPY_ANY;
+	t->copy = nx > 1 || nf > 1 || len > TC_COPY ? TC_COPY_ANY : nx || fuse_head(in->op) ? TC_SMALL : TC_PLAIN;
 	t->off = (uint32_t)c->n_arena;
 	t->len = (uint8_t)len;
 	t->n_imms = (uint8_t)nf;
@@ -752,7 +753,8 @@ static inline __attribute__((always_inline)) const tc_entry *tc_find(const tpl_c
 	bool s8 = (c->flow[in->op] & FLOW_S8) && in->imm + 128 < 256;
 	k |= (uint32_t)s8 << 30 | 1u << 31;
 	x = k * 0x9E3779B1u >> (32 - TC_BITS); /* (the table's size a constant: no loads for the shift, the mask) */
-	for (uint32_t y; (y = c->keys[x]) != k && y;) x = (x + 1) & (TC_SLOTS - 1);
+	for (uint32_t y = c->keys[x]; __builtin_expect(y != k, 0) && y; y = c->keys[x]) /* (mostly found first) */
+		x = (x + 1) & (TC_SLOTS - 1);
 	*key = k;
 	*h = x;
 	return &c->v[c->idx[x]];
@@ -772,12 +774,24 @@ static inline __attribute__((always_inline)) size_t put_plain(uint8_t *buf, cons
 	return at + t->len;
 }
 
+/* Record the exit of in's template at buffer offset at, from its entry t's exit i. */
+static inline void put_exit(jit_em *e, const tc_entry *t, unsigned i, const pvm_inst *in, size_t at)
+{
+	unsigned kind = t->exits[i].kind;
+	jit_em_exit(e, at + t->exits[i].off, (jit_exit_kind)kind, in->pc, exit_target(kind, in), exit_arg(kind, in),
+	            (enum x64_reg)t->exits[i].reg);
+}
+
 /* emit_inst_at's way for an entry t = tc_find(c, in, &key, &h) that put_plain does not take (or at
- * >= lim). */
+ * >= lim); a fused pair's head here is not fused. */
 static inline __attribute__((always_inline)) size_t emit_found(jit_em *e, tpl_cache *c, const pvm_inst *in,
                                                                const tc_entry *t, uint32_t key, uint32_t h,
                                                                size_t at, size_t lim)
 {
+	if (t->copy == TC_SMALL && at < lim) {
+		if (t->n_exits) put_exit(e, t, 0, in, at);
+		return put_plain(e->b.p, c, t, in, at);
+	}
 	if (__builtin_expect(!c->keys[h], 0)) {
 		e->b.len = at;
 		emit_inst_new(e, c, in, key, h);
@@ -803,11 +817,7 @@ static inline __attribute__((always_inline)) size_t emit_found(jit_em *e, tpl_ca
 			memcpy(d + t->imms[1].off, &w, 8);
 		}
 	}
-	for (unsigned i = 0; i < t->n_exits; i++) {
-		unsigned kind = t->exits[i].kind;
-		jit_em_exit(e, at + t->exits[i].off, (jit_exit_kind)kind, in->pc, exit_target(kind, in),
-		            exit_arg(kind, in), (enum x64_reg)t->exits[i].reg);
-	}
+	for (unsigned i = 0; i < t->n_exits; i++) put_exit(e, t, i, in, at);
 	return at + t->len;
 }
 
