@@ -902,11 +902,12 @@ static inline size_t put_piece(jit_em *e, const piece *x)
 	return at;
 }
 
-/* Piece x copied to d, where TC_SLACK bytes of room are left (a piece: at most 64 bytes). */
+/* Piece x copied to d, where TC_SLACK bytes of room are left (a piece: at most 64 bytes; a
+ * prologue's or a stub's, mostly at most TC_COPY). */
 static inline void copy_piece(uint8_t *d, const piece *x)
 {
 	memcpy(d, x->bytes, TC_COPY);
-	memcpy(d + TC_COPY, x->bytes + TC_COPY, TC_COPY);
+	if (x->len > TC_COPY) memcpy(d + TC_COPY, x->bytes + TC_COPY, TC_COPY);
 }
 
 /* The gas prologue piece for cost, and its cost field written into the copy of it at d. */
@@ -1150,7 +1151,8 @@ static uint32_t walk_blocks(const pvm_program *p, const uint8_t *kind, uint8_t *
  * forward branch that is not taken mostly (a backward branch is a loop's, branch_likely's are
  * taken mostly; the taken side pays the refund): no static jump or branch targets it, no
  * jump-table entry names it. Both arrays are indexed by block (pages of an array indexed by pc
- * would each be touched). *blocks: the block starts, *n_blocks how many; the caller frees both.
+ * would each be touched). *blocks: the block starts, then code_len, *n_blocks how many starts; the
+ * caller frees both.
  * general: walk every start (walk_starts) even where walk_blocks could. */
 static uint32_t *chains(const pvm_program *p, bool general, uint8_t *lh, uint32_t **blocks, uint32_t *n_blocks)
 {
@@ -1167,6 +1169,7 @@ static uint32_t *chains(const pvm_program *p, bool general, uint8_t *lh, uint32_
 	uint32_t *blk = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *blk);
 	bool by_blocks = !general && p->regular && pvm_mutant_active() == PVM_MUT_NONE;
 	uint32_t n = by_blocks ? walk_blocks(p, kind, lh, blk) : walk_starts(p, kind, lh, blk);
+	blk[n] = p->code_len; /* (n <= code_len) */
 	for (uint32_t i = 0; i < p->jt_len; i++)
 		if (p->jump_table[i] <= p->code_len) lh[p->jump_table[i]] |= LH_TARGET;
 	uint32_t *chain = pvm_xmalloc((n ? n : 1) * sizeof *chain);
@@ -1264,7 +1267,7 @@ static inline void put_row(jit_row *r, uint32_t at, uint32_t pc, uint32_t entry,
 typedef struct regular_state { uint32_t prepaid, bi, term_next; } regular_state;
 
 /* emit_insts_cached's loop of a regular program (p->regular) compiled with chains, up to code_len,
- * block by block (blocks: the n block starts, chain their charges): every in->next is the next
+ * block by block (blocks: the n block starts and code_len, chain their charges): every in->next is the next
  * start (no skip is cut, so no instruction falls into a trap) and every region entry is a block
  * start (the start after a terminator is one; code_len, which is none, is left to the general
  * loop). A block's branch exits are marked prepaid once, at its end. The buffer's length is kept
@@ -1284,7 +1287,7 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
 	uint32_t prepaid = 0;
 	size_t len = b->len, lim = copy_limit(b), x0 = 0; /* x0: the block's first exit */
 	for (uint32_t bi = 0; bi < n; bi++) {
-		uint32_t pc = blocks[bi], end = bi + 1 < n ? blocks[bi + 1] : p->code_len;
+		uint32_t pc = blocks[bi], end = blocks[bi + 1];
 		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
 		if (prepaid) mark_prepaid(e, x0, prepaid); /* (the block before) */
 		prepaid = chain[bi] - cost;
