@@ -422,6 +422,16 @@ static void emit_stub_at(x64_buf *b, uint32_t kind, uint32_t pc, uint32_t cost, 
 	x64_patch_rel32(b, field[2], exit_off);
 }
 
+/* A branch's way out of a chain into the entry at buffer offset to: its prepaid gas back first
+ *   add rsp, cost ; jmp to
+ * (gas_op's form). field[]: the buffer offsets of the cost and of the rel32. */
+static void emit_refund(x64_buf *b, uint32_t cost, size_t to, size_t field[2])
+{
+	field[0] = gas_op(b, X64_ADD, cost);
+	field[1] = x64_jmp32(b);
+	x64_patch_rel32(b, field[1], to);
+}
+
 static void emit_stub(jit_em *e, const jit_exit *x, size_t exit_off, size_t field[4])
 {
 	emit_stub_at(&e->b, x->kind, x->pc, (uint32_t)x->arg, exit_off, field);
@@ -566,8 +576,8 @@ typedef struct tpl_cache {
 	uint8_t *arena;
 	size_t n_arena, cap_arena;
 	bool pieces;                        /* the pieces below were made */
-	piece prologue8, prologue32, stub, oog8, oog32, dispatch; /* prologue8, oog8 (an out-of-gas
-	                                       stub): costs below 128 */
+	piece prologue8, prologue32, stub, oog8, oog32, dispatch, refund8, refund32; /* prologue8, oog8
+	                                       (an out-of-gas stub), refund8: costs below 128 */
 	uint32_t keys[TC_SLOTS];            /* (in the struct: a probe loads no pointer first) */
 	uint16_t idx[TC_SLOTS];
 } tpl_cache;
@@ -851,15 +861,20 @@ static jit_em piece_em(piece *x, jit_features f)
 }
 
 /* Make the pieces of a program whose jump table has jt_len entries: the prologues (cost: field 0),
- * a stub (kind, pc, rel32: fields 0-2), the out-of-gas stubs (the same and the cost: field 3) and
- * a dispatcher (its exits' pc). Each fits in 64 bytes (copy_words reads up to there: the pieces'
- * arrays are 96). */
+ * a stub (kind, pc, rel32: fields 0-2), the out-of-gas stubs (the same and the cost: field 3), a
+ * dispatcher (its exits' pc) and the refunds (cost: field 0, rel32: field 1). Each fits in 64 bytes
+ * (copy_words reads up to there: the pieces' arrays are 96). */
 static void make_pieces(tpl_cache *c, uint32_t jt_len, jit_features f)
 {
 	bool ok = true;
-	piece *pro[2] = { &c->prologue8, &c->prologue32 }, *oog[2] = { &c->oog8, &c->oog32 };
+	piece *pro[2] = { &c->prologue8, &c->prologue32 }, *oog[2] = { &c->oog8, &c->oog32 },
+	      *ref[2] = { &c->refund8, &c->refund32 };
 	for (int k = 0; k < 2; k++) {
-		jit_em e = piece_em(pro[k], f);
+		jit_em e = piece_em(ref[k], f);
+		emit_refund(&e.b, k ? 128 : 0, 0, ref[k]->field);
+		ok = ok && !e.b.err && e.n_exits == 0;
+		ref[k]->len = e.b.len;
+		e = piece_em(pro[k], f);
 		jit_em_prologue(&e, 0, k ? 128 : 0, &pro[k]->field[0]);
 		ok = ok && !e.b.err && e.n_exits == 1;
 		pro[k]->len = e.b.len;
@@ -879,7 +894,7 @@ static void make_pieces(tpl_cache *c, uint32_t jt_len, jit_features f)
 	c->dispatch.len = e.b.len;
 	c->dispatch.n_exits = e.n_exits;
 	c->pieces = ok && c->prologue8.len <= 64 && c->prologue32.len <= 64 && c->stub.len <= 64 && c->oog8.len <= 64 &&
-	            c->oog32.len <= 64 && c->dispatch.len <= 64;
+	            c->oog32.len <= 64 && c->dispatch.len <= 64 && c->refund8.len <= 64 && c->refund32.len <= 64;
 }
 
 /* Append piece x; its buffer offset, or SIZE_MAX (the buffer's sticky error set) if it does not fit. */
@@ -915,7 +930,7 @@ static inline const piece *prologue_piece(const tpl_cache *c, uint32_t cost)
 {
 	return cost < 128 ? &c->prologue8 : &c->prologue32;
 }
-static inline void prologue_fields(uint8_t *d, const piece *x, uint32_t cost)
+static inline void cost_field(uint8_t *d, const piece *x, uint32_t cost)
 {
 	if (cost < 128) d[x->field[0]] = (uint8_t)cost;
 	else memcpy(d + x->field[0], &cost, 4);
@@ -944,7 +959,7 @@ static inline void emit_prologue(jit_em *e, const tpl_cache *c, uint32_t pc, uin
 	const piece *x = prologue_piece(c, cost);
 	size_t at = put_piece(e, x);
 	if (at == SIZE_MAX) return;
-	prologue_fields(e->b.p + at, x, cost);
+	cost_field(e->b.p + at, x, cost);
 	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
 }
 
@@ -959,8 +974,20 @@ static inline size_t prologue_at(jit_em *e, const tpl_cache *c, uint32_t pc, uin
 	}
 	const piece *x = prologue_piece(c, cost);
 	copy_piece(e->b.p + at, x);
-	prologue_fields(e->b.p + at, x, cost);
+	cost_field(e->b.p + at, x, cost);
 	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
+	return at + x->len;
+}
+
+/* emit_refund(cost, to) from its piece, at buffer offset at where TC_SLACK bytes of room are left;
+ * the buffer's new length. */
+static inline size_t refund_at(uint8_t *buf, const tpl_cache *c, uint32_t cost, size_t to, size_t at)
+{
+	const piece *x = cost < 128 ? &c->refund8 : &c->refund32;
+	int32_t rel = (int32_t)((int64_t)to - (int64_t)(at + x->field[1] + 4));
+	copy_piece(buf + at, x);
+	cost_field(buf + at, x, cost);
+	memcpy(buf + at + x->field[1], &rel, 4);
 	return at + x->len;
 }
 
@@ -1423,11 +1450,7 @@ static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, 
 				if (x->arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
 					rel = (int32_t)((int64_t)len - (int64_t)(off + 4));
 					memcpy(buf + off, &rel, 4);
-					b->len = len;
-					gas_op(b, X64_ADD, (uint32_t)x->arg);
-					size_t field = x64_jmp32(b);
-					x64_patch_rel32(b, field, t->entry);
-					len = b->len;
+					len = refund_at(buf, c, (uint32_t)x->arg, t->entry, len);
 				} else {
 					rel = (int32_t)((int64_t)t->entry - (int64_t)(off + 4));
 					memcpy(buf + off, &rel, 4);
@@ -1539,7 +1562,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	free(blocks);
 	jp->n_rows = n_rows;
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
-	size_t to_patch, i0 = cache && cache->pieces ? link_cached(e, p, jp->rows, block_row, cache, jp->exit_off) : 0;
+	size_t i0 = cache && cache->pieces ? link_cached(e, p, jp->rows, block_row, cache, jp->exit_off) : 0;
 	for (size_t i = i0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
@@ -1559,10 +1582,9 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			if (t && t->entry != JIT_NONE) {
 				size_t to = pvm_mutant_hook(PVM_HOOK_branch_charge, 1) ? t->entry : t->at.host_off;
 				if (x.arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
+					size_t field[2];
 					x64_patch_rel32(b, x.off, b->len);
-					gas_op(b, X64_ADD, (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_refund, x.arg));
-					to_patch = x64_jmp32(b);
-					x64_patch_rel32(b, to_patch, to);
+					emit_refund(b, (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_refund, x.arg), to, field);
 				} else {
 					x64_patch_rel32(b, x.off, to);
 				}
