@@ -63,11 +63,14 @@ void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t *field)
  * fast or slow by where their loops fall). The bytes before such an entry are multi-byte nops,
  * run once by the code that falls into the loop; the linking proof lifts them (validator/link.c). */
 enum { LOOP_ALIGN = 64 };
+static const uint8_t nops[9][16] = { /* the k-byte nop (16: x64_bytes reads 16) */ { 0 }, { 0x90 }, { 0x66, 0x90 },
+	{ 0x0F, 0x1F, 0x00 }, { 0x0F, 0x1F, 0x40, 0x00 }, { 0x0F, 0x1F, 0x44, 0x00, 0x00 },
+	{ 0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00 }, { 0x0F, 0x1F, 0x80, 0, 0, 0, 0 }, { 0x0F, 0x1F, 0x84, 0x00, 0, 0, 0, 0 } };
+#define NOP8 0x0F, 0x1F, 0x84, 0x00, 0, 0, 0, 0
+static const uint8_t nops8x8[LOOP_ALIGN] = { NOP8, NOP8, NOP8, NOP8, NOP8, NOP8, NOP8, NOP8 }; /* (pad_at) */
+#undef NOP8
 static void pad_nops(x64_buf *b, size_t n)
 {
-	static const uint8_t nops[9][16] = { /* 16: x64_bytes reads 16 */ { 0 }, { 0x90 }, { 0x66, 0x90 }, { 0x0F, 0x1F, 0x00 }, { 0x0F, 0x1F, 0x40, 0x00 },
-		{ 0x0F, 0x1F, 0x44, 0x00, 0x00 }, { 0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00 }, { 0x0F, 0x1F, 0x80, 0, 0, 0, 0 },
-		{ 0x0F, 0x1F, 0x84, 0x00, 0, 0, 0, 0 } };
 	while (n) {
 		size_t k = n > 8 ? 8 : n;
 		x64_bytes(b, nops[k], k);
@@ -85,6 +88,16 @@ static void pad_loop_head(x64_buf *b)
 		n -= 3;
 	}
 	pad_nops(b, n);
+}
+
+/* pad_loop_head at buffer offset at, where TC_SLACK bytes of room are left, while no mutant is
+ * active (pad_nops' bytes: the 8-byte nops, then the rest in one); the buffer's new length. */
+static inline size_t pad_at(uint8_t *buf, size_t at)
+{
+	size_t n = (LOOP_ALIGN - at % LOOP_ALIGN) % LOOP_ALIGN, q = n & ~(size_t)7;
+	memcpy(buf + at, nops8x8, LOOP_ALIGN);
+	memcpy(buf + at + q, nops[n & 7], 16);
+	return at + n;
 }
 
 static jit_features cpu_features;
@@ -1319,10 +1332,14 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
 		if (prepaid) mark_prepaid(e, x0, prepaid); /* (the block before) */
 		prepaid = chain[bi] - cost;
 		if (!(loop_head[pc] & LH_MEMBER)) {
-			if (loop_head[pc] & LH_LOOP) {
-				b->len = len;
-				pad_loop_head(b);
-				len = b->len;
+			if (loop_head[pc] & LH_LOOP) { /* (pad_at: no mutant is active while a cache is used) */
+				if (len < lim) {
+					len = pad_at(buf, len);
+				} else {
+					b->len = len;
+					pad_loop_head(b);
+					len = b->len;
+				}
 			}
 			entry = (uint32_t)len;
 			len = prologue_at(e, c, pc, chain[bi], len, lim);
