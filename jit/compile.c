@@ -579,13 +579,14 @@ typedef struct piece {
 	jit_exit exits[JIT_TPL_MAX_EXITS];
 } piece;
 enum { TC_EMIT, TC_COPY_ANY, TC_PLAIN, TC_SMALL };
-enum { FLOW_TERM = 1, FLOW_FALLS = 2, FLOW_S8 = 4 }; /* pvm_op_is_term; pvm_op_falls and not a host call;
-                                                   the opcode has the class S8 (jit_op_classes) */
+enum { FLOW_TERM = 1, FLOW_FALLS = 2, FLOW_S8 = 1 << 30 }; /* pvm_op_is_term; pvm_op_falls and not a host
+                                                         call; the opcode has the class S8 (jit_op_classes:
+                                                         the key's bit, tc_find) */
 typedef struct tpl_cache {
 	jit_features f;                     /* the features its entries were emitted for */
 	uint32_t n;                         /* entries made (v[1 .. n]) */
 	tc_entry *v;
-	uint8_t flow[256];                  /* FLOW_* of each opcode */
+	uint32_t flow[256];                 /* FLOW_* of each opcode */
 	uint8_t *arena;
 	size_t n_arena, cap_arena;
 	bool pieces;                        /* the pieces below were made */
@@ -606,7 +607,7 @@ static void tc_init(tpl_cache *c, jit_features f)
 	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
 		jit_imm_class cls[JIT_CLASS_COUNT];
 		size_t n = jit_op_classes(op, cls, JIT_CLASS_COUNT);
-		c->flow[op] = (uint8_t)((pvm_op_is_term(op) ? FLOW_TERM : 0) |
+		c->flow[op] = (uint32_t)((pvm_op_is_term(op) ? FLOW_TERM : 0) |
 		                        (pvm_op_falls(op) && pvm_ops[op].ctl != PVM_CTL_HOST ? FLOW_FALLS : 0) |
 		                        (n == 2 && cls[1] == JIT_CLASS_S8 ? FLOW_S8 : 0));
 	}
@@ -763,6 +764,13 @@ static __attribute__((noinline, cold)) void emit_inst_new(jit_em *e, tpl_cache *
 	tc_enter(c, e, in, key, h, at, x0, f, e->n_imms);
 }
 
+/* The slot of key k, or the free one it would take, from slot x holding y (not k). */
+static __attribute__((noinline)) uint32_t tc_probe(const tpl_cache *c, uint32_t k, uint32_t x, uint32_t y)
+{
+	while (y != k && y) y = c->keys[x = (x + 1) & (TC_SLOTS - 1)];
+	return x;
+}
+
 /* The entry of in's key (*key) and its slot (*h): v[0], whose copy is TC_EMIT, when the key is at no
  * slot (*h: the free one it would take). */
 static inline __attribute__((always_inline)) const tc_entry *tc_find(const tpl_cache *c, const pvm_inst *in,
@@ -770,14 +778,13 @@ static inline __attribute__((always_inline)) const tc_entry *tc_find(const tpl_c
 {
 	/* (op, rA, rB, rD), the class (bit 30: rD < 13 leaves bits 28-31 free) and a set top bit. The
 	 * class is jit_em_s8's: an opcode with the class S8 and X in -128..127 (its mutant hook is the
-	 * identity: a cache is used only while no mutant is active) */
-	uint32_t k, x;
+	 * identity: a cache is used only while no mutant is active), without a branch (it would
+	 * mispredict: the opcodes with the class and the others come mixed) */
+	uint32_t k, x, y;
 	memcpy(&k, in, 4);
-	bool s8 = (c->flow[in->op] & FLOW_S8) && in->imm + 128 < 256;
-	k |= (uint32_t)s8 << 30 | 1u << 31;
+	k |= (c->flow[in->op] & FLOW_S8 & -(uint32_t)(in->imm + 128 < 256)) | 1u << 31;
 	x = k * 0x9E3779B1u >> (32 - TC_BITS); /* (the table's size a constant: no loads for the shift, the mask) */
-	for (uint32_t y = c->keys[x]; __builtin_expect(y != k, 0) && y; y = c->keys[x]) /* (mostly found first) */
-		x = (x + 1) & (TC_SLOTS - 1);
+	if (__builtin_expect((y = c->keys[x]) != k, 0)) x = tc_probe(c, k, x, y); /* (mostly found first) */
 	*key = k;
 	*h = x;
 	return &c->v[c->idx[x]];
