@@ -561,9 +561,10 @@ typedef struct tc_entry {
 	uint8_t len, n_imms, n_exits;
 	uint8_t copy;                       /* TC_EMIT, TC_COPY_ANY (the template may be copied), TC_PLAIN (it
 	                                       may be copied by put_plain: no exits, at most one field, at most
-	                                       TC_COPY bytes, no fused pair's head; a field-less one has imms[0]
-	                                       rewrite its first 8 bytes as they are) or TC_SMALL (the same
-	                                       but with one exit, or a fused pair's head) */
+	                                       TC_COPY bytes, no terminator, no fused pair's head; a field-less
+	                                       one has imms[0] rewrite its first 8 bytes as they are) or TC_SMALL
+	                                       (the same but with one exit, or a terminator, or a fused pair's
+	                                       head) */
 	struct { uint8_t off, src; uint64_t keep, mask; } imms[TC_IMMS]; /* keep: the template's 8 bytes
 	                                       at off with the field's bytes 0; mask: the field's value bits
 	                                       (jit.h), so the 8 bytes with value v are keep | (v & mask);
@@ -742,7 +743,8 @@ static void tc_enter(tpl_cache *c, const jit_em *e, const pvm_inst *in, uint32_t
 		memcpy(&t->imms[0].keep, a, 8);
 		t->imms[0].mask = 0;
 	}
-	t->copy = nx > 1 || nf > 1 || len > TC_COPY ? TC_COPY_ANY : nx || fuse_head(in->op) ? TC_SMALL : TC_PLAIN;
+	t->copy = nx > 1 || nf > 1 || len > TC_COPY ? TC_COPY_ANY
+	        : nx || fuse_head(in->op) || c->flow[in->op] & FLOW_TERM ? TC_SMALL : TC_PLAIN;
 	t->off = (uint32_t)c->n_arena;
 	t->len = (uint8_t)len;
 	t->n_imms = (uint8_t)nf;
@@ -1310,11 +1312,12 @@ static inline void put_row(jit_row *r, uint32_t at, uint32_t pc, uint32_t entry,
 	r->entry = entry;
 }
 
-/* What the loop of a regular program hands to the general loop at code_len. */
-typedef struct regular_state { uint32_t prepaid, bi, term_next; } regular_state;
+/* What the loop of a regular program hands to the general loop at pc (code_len, or the last block's
+ * start). */
+typedef struct regular_state { uint32_t pc, prepaid, bi, term_next; } regular_state;
 
-/* emit_insts_cached's loop of a regular program (p->regular) compiled with chains, up to code_len,
- * block by block (blocks: the n block starts and code_len, chain their charges): every in->next is the next
+/* emit_insts_cached's loop of a regular program (p->regular) compiled with chains, up to code_len
+ * (or the last block's start, st->pc), block by block (blocks: the n block starts and code_len, chain their charges): every in->next is the next
  * start (no skip is cut, so no instruction falls into a trap) and every region entry is a block
  * start (the start after a terminator is one; code_len, which is none, is left to the general
  * loop). A block's branch exits are marked prepaid once, at its end. The buffer's length is kept
@@ -1333,7 +1336,11 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
 	const uint32_t *gas = p->gas_cost;
 	uint32_t prepaid = 0;
 	size_t len = b->len, lim = copy_limit(b), x0 = 0; /* x0: the block's first exit */
-	for (uint32_t bi = 0; bi < n; bi++) {
+	/* every block but the last ends with a terminator (and has none before), which put_plain never
+	 * takes: the loop tests for the block's end after the other ways alone; a last block that does
+	 * not is left to the general loop */
+	uint32_t m = n && !(c->flow[inst[start_before(p, p->code_len)].op] & FLOW_TERM) ? n - 1 : n;
+	for (uint32_t bi = 0; bi < m; bi++) {
 		uint32_t pc = blocks[bi], end = blocks[bi + 1];
 		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
 		if (prepaid) mark_prepaid(e, x0, prepaid); /* (the block before) */
@@ -1360,25 +1367,28 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
 			uint32_t key, h;
 			in = &inst[pc];
 			const tc_entry *t = tc_find(c, in, &key, &h);
-			if (__builtin_expect(t->copy == TC_PLAIN && len < lim, 1)) { /* (no fused pair's head) */
+			if (__builtin_expect(t->copy == TC_PLAIN && len < lim, 1)) { /* (no terminator: the block goes on) */
 				len = put_plain(buf, c, t, in, len);
-			} else if ((f2 = fused_with(p, in)) != NULL) {
-				b->len = len;
-				in = fuse_pair(e, p, fused, r++, in, f2);
-				len = b->len;
 			} else {
-				len = emit_found(e, c, in, t, key, h, len, lim);
+				if ((f2 = fused_with(p, in)) != NULL) {
+					b->len = len;
+					in = fuse_pair(e, p, fused, r++, in, f2);
+					len = b->len;
+				} else {
+					len = emit_found(e, c, in, t, key, h, len, lim);
+				}
+				if (in->next >= end) break;
 			}
 			pc = in->next; /* (the next start: no skip is cut) */
-			if (pc >= end) break;
 			put_row(r++, (uint32_t)len, pc, JIT_NONE, (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]),
 			        row_prepaid);
 		}
 	}
 	if (prepaid) mark_prepaid(e, x0, prepaid);
 	b->len = len;
+	st->pc = m < n ? blocks[m] : p->code_len;
 	st->prepaid = prepaid;
-	st->bi = n;
+	st->bi = m;
 	st->term_next = in && c->flow[in->op] & FLOW_TERM ? in->next : JIT_NONE;
 	return r;
 }
@@ -1390,7 +1400,7 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
  *   the next start is found by a scan);
  * - at a start pc (pc <= code_len, is_start[pc]), is_block(p, pc) is is_block[pc] and region_cost
  *   reads gas_cost[pc].
- * A regular program compiled with chains takes emit_regular up to code_len. */
+ * A regular program compiled with chains takes emit_regular up to code_len (or its last block). */
 static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, uint32_t *block_row,
                                 const uint8_t *loop_head, const uint32_t *chain, const uint32_t *blocks,
                                 uint32_t n_blocks, tpl_cache *c, uint64_t **fused)
@@ -1404,9 +1414,9 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t pc = pvm_starts_next(&it);
 	if (p->regular && chain) { /* the instructions before code_len (the loop below takes code_len) */
-		regular_state st = { 0, 0, JIT_NONE };
+		regular_state st = { 0, 0, 0, JIT_NONE };
 		n_rows = (size_t)(emit_regular(e, p, rows, block_row, loop_head, chain, blocks, n_blocks, c, fused, &st) - rows);
-		pc = code_len, prepaid = st.prepaid, bi = st.bi, term_next = st.term_next;
+		pc = st.pc, prepaid = st.prepaid, bi = st.bi, term_next = st.term_next;
 	}
 	for (;;) {
 		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
