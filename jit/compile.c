@@ -63,11 +63,14 @@ void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t *field)
  * fast or slow by where their loops fall). The bytes before such an entry are multi-byte nops,
  * run once by the code that falls into the loop; the linking proof lifts them (validator/link.c). */
 enum { LOOP_ALIGN = 64 };
+static const uint8_t nops[9][16] = { /* the k-byte nop (16: x64_bytes reads 16) */ { 0 }, { 0x90 }, { 0x66, 0x90 },
+	{ 0x0F, 0x1F, 0x00 }, { 0x0F, 0x1F, 0x40, 0x00 }, { 0x0F, 0x1F, 0x44, 0x00, 0x00 },
+	{ 0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00 }, { 0x0F, 0x1F, 0x80, 0, 0, 0, 0 }, { 0x0F, 0x1F, 0x84, 0x00, 0, 0, 0, 0 } };
+#define NOP8 0x0F, 0x1F, 0x84, 0x00, 0, 0, 0, 0
+static const uint8_t nops8x8[LOOP_ALIGN] = { NOP8, NOP8, NOP8, NOP8, NOP8, NOP8, NOP8, NOP8 }; /* (pad_at) */
+#undef NOP8
 static void pad_nops(x64_buf *b, size_t n)
 {
-	static const uint8_t nops[9][16] = { /* 16: x64_bytes reads 16 */ { 0 }, { 0x90 }, { 0x66, 0x90 }, { 0x0F, 0x1F, 0x00 }, { 0x0F, 0x1F, 0x40, 0x00 },
-		{ 0x0F, 0x1F, 0x44, 0x00, 0x00 }, { 0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00 }, { 0x0F, 0x1F, 0x80, 0, 0, 0, 0 },
-		{ 0x0F, 0x1F, 0x84, 0x00, 0, 0, 0, 0 } };
 	while (n) {
 		size_t k = n > 8 ? 8 : n;
 		x64_bytes(b, nops[k], k);
@@ -85,6 +88,16 @@ static void pad_loop_head(x64_buf *b)
 		n -= 3;
 	}
 	pad_nops(b, n);
+}
+
+/* pad_loop_head at buffer offset at, where TC_SLACK bytes of room are left, while no mutant is
+ * active (pad_nops' bytes: the 8-byte nops, then the rest in one); the buffer's new length. */
+static inline size_t pad_at(uint8_t *buf, size_t at)
+{
+	size_t n = (LOOP_ALIGN - at % LOOP_ALIGN) % LOOP_ALIGN, q = n & ~(size_t)7;
+	memcpy(buf + at, nops8x8, LOOP_ALIGN);
+	memcpy(buf + at + q, nops[n & 7], 16);
+	return at + n;
 }
 
 static jit_features cpu_features;
@@ -177,9 +190,10 @@ static bool compiled(const pvm_program *p, uint32_t pc)
 
 /* The instruction the compile fuses with a (jit.h § fusions), or NULL: the instruction at a->next
  * when jit_fuse_pair holds and it starts no block (nothing jumps into the pair). */
+static inline bool fuse_head(unsigned op) { return op == PVM_OP_shlo_l_imm_64; } /* (jit_fuse_pair's one head) */
 static inline const pvm_inst *fused_with(const pvm_program *p, const pvm_inst *a)
 {
-	if (a->op != PVM_OP_shlo_l_imm_64) return NULL; /* (the one head: most instructions leave here) */
+	if (!fuse_head(a->op)) return NULL; /* (most instructions leave here) */
 	uint32_t n = a->next;
 	if (n >= p->code_len || !p->is_start[n] || p->is_block[n]) return NULL;
 	return jit_fuse_pair(a, &p->inst[n]) ? &p->inst[n] : NULL;
@@ -421,6 +435,16 @@ static void emit_stub_at(x64_buf *b, uint32_t kind, uint32_t pc, uint32_t cost, 
 	x64_patch_rel32(b, field[2], exit_off);
 }
 
+/* A branch's way out of a chain into the entry at buffer offset to: its prepaid gas back first
+ *   add rsp, cost ; jmp to
+ * (gas_op's form). field[]: the buffer offsets of the cost and of the rel32. */
+static void emit_refund(x64_buf *b, uint32_t cost, size_t to, size_t field[2])
+{
+	field[0] = gas_op(b, X64_ADD, cost);
+	field[1] = x64_jmp32(b);
+	x64_patch_rel32(b, field[1], to);
+}
+
 static void emit_stub(jit_em *e, const jit_exit *x, size_t exit_off, size_t field[4])
 {
 	emit_stub_at(&e->b, x->kind, x->pc, (uint32_t)x->arg, exit_off, field);
@@ -522,8 +546,8 @@ static bool is_block(const pvm_program *p, uint32_t pc)
  * entry is a function of its key and the features only, so a compile with the features of the
  * thread's last serves itself from the entries all its compiles made.
  *
- * The table: keys[h] = the key (0: free) and idx[h] its entry in v (1..), open addressing, at
- * most half full; the key is the instruction's first 4 bytes, op, rA, rB, rD (registers are below
+ * The table: keys[h] = the key (0: free) and idx[h] its entry in v (1..; 0 at a free slot: v[0]
+ * is no entry, whose plain is false), open addressing, at most half full; the key is the instruction's first 4 bytes, op, rA, rB, rD (registers are below
  * 13, so bit 31, set in every key, is 0 in them). Copies write whole words past a template's end
  * (TC_COPY bytes, and 8 bytes at each field): the buffer keeps TC_SLACK bytes of room for them,
  * and what comes next writes over them. */
@@ -534,7 +558,13 @@ enum { TC_IMMS = 2, TC_EXITS = 2, TC_BITS = 13, TC_SLOTS = 1 << TC_BITS, TC_COPY
                          * it would copy little, and making the pieces costs more */ };
 typedef struct tc_entry {
 	uint32_t off;                       /* bytes: arena[off .. off + len) */
-	uint8_t len, n_imms, n_exits, copy; /* copy: the template may be copied */
+	uint8_t len, n_imms, n_exits;
+	uint8_t copy;                       /* TC_EMIT, TC_COPY_ANY (the template may be copied), TC_PLAIN (it
+	                                       may be copied by put_plain: no exits, at most one field, at most
+	                                       TC_COPY bytes, no terminator, no fused pair's head; a field-less
+	                                       one has imms[0] rewrite its first 8 bytes as they are) or TC_SMALL
+	                                       (the same but with one exit, or a terminator, or a fused pair's
+	                                       head) */
 	struct { uint8_t off, src; uint64_t keep, mask; } imms[TC_IMMS]; /* keep: the template's 8 bytes
 	                                       at off with the field's bytes 0; mask: the field's value bits
 	                                       (jit.h), so the 8 bytes with value v are keep | (v & mask);
@@ -549,33 +579,36 @@ typedef struct piece {
 	size_t len, n_exits, field[4];
 	jit_exit exits[JIT_TPL_MAX_EXITS];
 } piece;
-enum { FLOW_TERM = 1, FLOW_FALLS = 2, FLOW_S8 = 4 }; /* pvm_op_is_term; pvm_op_falls and not a host call;
-                                                   the opcode has the class S8 (jit_op_classes) */
+enum { TC_EMIT, TC_COPY_ANY, TC_PLAIN, TC_SMALL };
+enum { FLOW_TERM = 1, FLOW_FALLS = 2, FLOW_S8 = 1 << 30 }; /* pvm_op_is_term; pvm_op_falls and not a host
+                                                         call; the opcode has the class S8 (jit_op_classes:
+                                                         the key's bit, tc_find) */
 typedef struct tpl_cache {
 	jit_features f;                     /* the features its entries were emitted for */
 	uint32_t n;                         /* entries made (v[1 .. n]) */
 	tc_entry *v;
-	uint8_t flow[256];                  /* FLOW_* of each opcode */
+	uint32_t flow[256];                 /* FLOW_* of each opcode */
 	uint8_t *arena;
 	size_t n_arena, cap_arena;
 	bool pieces;                        /* the pieces below were made */
-	piece prologue8, prologue32, stub, oog8, oog32, dispatch; /* prologue8, oog8 (an out-of-gas
-	                                       stub): costs below 128 */
+	piece prologue8, prologue32, stub, oog8, oog32, dispatch, refund8, refund32; /* prologue8, oog8
+	                                       (an out-of-gas stub), refund8: costs below 128 */
 	uint32_t keys[TC_SLOTS];            /* (in the struct: a probe loads no pointer first) */
 	uint16_t idx[TC_SLOTS];
 } tpl_cache;
 
 static void tc_init(tpl_cache *c, jit_features f)
 {
-	memset(c, 0, offsetof(tpl_cache, idx)); /* (the keys 0: free; idx is written with its key) */
+	memset(c, 0, sizeof *c); /* (the keys 0: free, and their idx 0) */
 	c->f = f;
 	c->v = pvm_xmalloc((TC_SLOTS / 2 + 1) * sizeof *c->v);
+	c->v[0] = (tc_entry){ .copy = TC_EMIT };
 	c->cap_arena = 16 * (size_t)TC_SLOTS;
 	c->arena = pvm_xmalloc(c->cap_arena + TC_COPY); /* + TC_COPY: copies read TC_COPY bytes */
 	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
 		jit_imm_class cls[JIT_CLASS_COUNT];
 		size_t n = jit_op_classes(op, cls, JIT_CLASS_COUNT);
-		c->flow[op] = (uint8_t)((pvm_op_is_term(op) ? FLOW_TERM : 0) |
+		c->flow[op] = (uint32_t)((pvm_op_is_term(op) ? FLOW_TERM : 0) |
 		                        (pvm_op_falls(op) && pvm_ops[op].ctl != PVM_CTL_HOST ? FLOW_FALLS : 0) |
 		                        (n == 2 && cls[1] == JIT_CLASS_S8 ? FLOW_S8 : 0));
 	}
@@ -585,6 +618,7 @@ static void tc_init(tpl_cache *c, jit_features f)
 static void tc_reset(tpl_cache *c, jit_features f)
 {
 	memset(c->keys, 0, TC_SLOTS * sizeof *c->keys);
+	memset(c->idx, 0, TC_SLOTS * sizeof *c->idx);
 	c->n = 0;
 	c->n_arena = 0;
 	c->f = f;
@@ -675,7 +709,7 @@ static void tc_enter(tpl_cache *c, const jit_em *e, const pvm_inst *in, uint32_t
 	c->keys[h] = key;
 	c->idx[h] = (uint16_t)i;
 	tc_entry *t = &c->v[i];
-	t->copy = false;
+	t->copy = TC_EMIT;
 	if (len > 255 || nx > TC_EXITS || nf > TC_IMMS || c->n_arena + len > c->cap_arena) return;
 	uint8_t *a = c->arena + c->n_arena;
 	memcpy(a, b->p + at, len);
@@ -703,7 +737,14 @@ static void tc_enter(tpl_cache *c, const jit_em *e, const pvm_inst *in, uint32_t
 		t->imms[k].keep = w & ~bytes;
 		t->imms[k].mask = field_value(~0ull, x->enc);
 	}
-	t->copy = true;
+	if (nf == 0) { /* (put_plain's store: the first 8 bytes as they are) */
+		t->imms[0].off = 0;
+		t->imms[0].src = offsetof(pvm_inst, imm);
+		memcpy(&t->imms[0].keep, a, 8);
+		t->imms[0].mask = 0;
+	}
+	t->copy = nx > 1 || nf > 1 || len > TC_COPY ? TC_COPY_ANY
+	        : nx || fuse_head(in->op) || c->flow[in->op] & FLOW_TERM ? TC_SMALL : TC_PLAIN;
 	t->off = (uint32_t)c->n_arena;
 	t->len = (uint8_t)len;
 	t->n_imms = (uint8_t)nf;
@@ -725,29 +766,70 @@ static __attribute__((noinline, cold)) void emit_inst_new(jit_em *e, tpl_cache *
 	tc_enter(c, e, in, key, h, at, x0, f, e->n_imms);
 }
 
-/* Emit in's template at buffer offset at (e->b.len need not be at: it is read and written only on
- * the slow paths) and return the buffer's new length: a copy from the cache when the entry may be
- * copied and at < lim (then TC_SLACK bytes of room are left), else emitted (and, the first time,
- * entered in the cache). */
-static inline __attribute__((always_inline)) size_t emit_inst_at(jit_em *e, tpl_cache *c, const pvm_inst *in,
-                                                                 size_t at, size_t lim)
+/* The slot of key k, or the free one it would take, from slot x holding y (not k). */
+static __attribute__((noinline)) uint32_t tc_probe(const tpl_cache *c, uint32_t k, uint32_t x, uint32_t y)
+{
+	while (y != k && y) y = c->keys[x = (x + 1) & (TC_SLOTS - 1)];
+	return x;
+}
+
+/* The entry of in's key (*key) and its slot (*h): v[0], whose copy is TC_EMIT, when the key is at no
+ * slot (*h: the free one it would take). */
+static inline __attribute__((always_inline)) const tc_entry *tc_find(const tpl_cache *c, const pvm_inst *in,
+                                                                     uint32_t *key, uint32_t *h)
 {
 	/* (op, rA, rB, rD), the class (bit 30: rD < 13 leaves bits 28-31 free) and a set top bit. The
 	 * class is jit_em_s8's: an opcode with the class S8 and X in -128..127 (its mutant hook is the
-	 * identity: a cache is used only while no mutant is active) */
-	uint32_t key, h, k;
-	memcpy(&key, in, 4);
-	bool s8 = (c->flow[in->op] & FLOW_S8) && in->imm + 128 < 256;
-	key |= (uint32_t)s8 << 30 | 1u << 31;
-	h = key * 0x9E3779B1u >> (32 - TC_BITS); /* (the table's size a constant: no loads for the shift, the mask) */
-	while ((k = c->keys[h]) != key && k) h = (h + 1) & (TC_SLOTS - 1);
-	if (__builtin_expect(!k, 0)) {
+	 * identity: a cache is used only while no mutant is active), without a branch (it would
+	 * mispredict: the opcodes with the class and the others come mixed) */
+	uint32_t k, x, y;
+	memcpy(&k, in, 4);
+	k |= (c->flow[in->op] & FLOW_S8 & -(uint32_t)(in->imm + 128 < 256)) | 1u << 31;
+	x = k * 0x9E3779B1u >> (32 - TC_BITS); /* (the table's size a constant: no loads for the shift, the mask) */
+	if (__builtin_expect((y = c->keys[x]) != k, 0)) x = tc_probe(c, k, x, y); /* (mostly found first) */
+	*key = k;
+	*h = x;
+	return &c->v[c->idx[x]];
+}
+
+/* The template of t (copy TC_PLAIN) for in copied to buf + at, where TC_SLACK bytes of room are
+ * left, with its field; the buffer's new length. */
+static inline __attribute__((always_inline)) size_t put_plain(uint8_t *buf, const tpl_cache *c, const tc_entry *t,
+                                                              const pvm_inst *in, size_t at)
+{
+	uint8_t *d = buf + at;
+	uint64_t v, w;
+	memcpy(d, c->arena + t->off, TC_COPY);
+	memcpy(&v, (const uint8_t *)in + t->imms[0].src, 8);
+	w = t->imms[0].keep | (v & t->imms[0].mask);
+	memcpy(d + t->imms[0].off, &w, 8);
+	return at + t->len;
+}
+
+/* Record the exit of in's template at buffer offset at, from its entry t's exit i. */
+static inline void put_exit(jit_em *e, const tc_entry *t, unsigned i, const pvm_inst *in, size_t at)
+{
+	unsigned kind = t->exits[i].kind;
+	jit_em_exit(e, at + t->exits[i].off, (jit_exit_kind)kind, in->pc, exit_target(kind, in), exit_arg(kind, in),
+	            (enum x64_reg)t->exits[i].reg);
+}
+
+/* emit_inst_at's way for an entry t = tc_find(c, in, &key, &h) that put_plain does not take (or at
+ * >= lim); a fused pair's head here is not fused. */
+static inline __attribute__((always_inline)) size_t emit_found(jit_em *e, tpl_cache *c, const pvm_inst *in,
+                                                               const tc_entry *t, uint32_t key, uint32_t h,
+                                                               size_t at, size_t lim)
+{
+	if (t->copy == TC_SMALL && at < lim) {
+		if (t->n_exits) put_exit(e, t, 0, in, at);
+		return put_plain(e->b.p, c, t, in, at);
+	}
+	if (__builtin_expect(!c->keys[h], 0)) {
 		e->b.len = at;
 		emit_inst_new(e, c, in, key, h);
 		return e->b.len;
 	}
-	const tc_entry *t = &c->v[c->idx[h]];
-	if (!t->copy || at >= lim) { /* (near the end: emitted, the overflow is seen) */
+	if (t->copy == TC_EMIT || at >= lim) { /* (near the end: emitted, the overflow is seen) */
 		e->b.len = at;
 		jit_em_inst(e, in);
 		return e->b.len;
@@ -767,12 +849,21 @@ static inline __attribute__((always_inline)) size_t emit_inst_at(jit_em *e, tpl_
 			memcpy(d + t->imms[1].off, &w, 8);
 		}
 	}
-	for (unsigned i = 0; i < t->n_exits; i++) {
-		unsigned kind = t->exits[i].kind;
-		jit_em_exit(e, at + t->exits[i].off, (jit_exit_kind)kind, in->pc, exit_target(kind, in),
-		            exit_arg(kind, in), (enum x64_reg)t->exits[i].reg);
-	}
+	for (unsigned i = 0; i < t->n_exits; i++) put_exit(e, t, i, in, at);
 	return at + t->len;
+}
+
+/* Emit in's template at buffer offset at (e->b.len need not be at: it is read and written only on
+ * the slow paths) and return the buffer's new length: a copy from the cache when the entry may be
+ * copied and at < lim (then TC_SLACK bytes of room are left), else emitted (and, the first time,
+ * entered in the cache). */
+static inline __attribute__((always_inline)) size_t emit_inst_at(jit_em *e, tpl_cache *c, const pvm_inst *in,
+                                                                 size_t at, size_t lim)
+{
+	uint32_t key, h;
+	const tc_entry *t = tc_find(c, in, &key, &h);
+	if (__builtin_expect(t->copy == TC_PLAIN && at < lim, 1)) return put_plain(e->b.p, c, t, in, at);
+	return emit_found(e, c, in, t, key, h, at, lim);
 }
 
 /* The end below which emit_inst_at copies: TC_SLACK bytes of room left. */
@@ -792,15 +883,20 @@ static jit_em piece_em(piece *x, jit_features f)
 }
 
 /* Make the pieces of a program whose jump table has jt_len entries: the prologues (cost: field 0),
- * a stub (kind, pc, rel32: fields 0-2), the out-of-gas stubs (the same and the cost: field 3) and
- * a dispatcher (its exits' pc). Each fits in 64 bytes (copy_words reads up to there: the pieces'
- * arrays are 96). */
+ * a stub (kind, pc, rel32: fields 0-2), the out-of-gas stubs (the same and the cost: field 3), a
+ * dispatcher (its exits' pc) and the refunds (cost: field 0, rel32: field 1). Each fits in 64 bytes
+ * (copy_words reads up to there: the pieces' arrays are 96). */
 static void make_pieces(tpl_cache *c, uint32_t jt_len, jit_features f)
 {
 	bool ok = true;
-	piece *pro[2] = { &c->prologue8, &c->prologue32 }, *oog[2] = { &c->oog8, &c->oog32 };
+	piece *pro[2] = { &c->prologue8, &c->prologue32 }, *oog[2] = { &c->oog8, &c->oog32 },
+	      *ref[2] = { &c->refund8, &c->refund32 };
 	for (int k = 0; k < 2; k++) {
-		jit_em e = piece_em(pro[k], f);
+		jit_em e = piece_em(ref[k], f);
+		emit_refund(&e.b, k ? 128 : 0, 0, ref[k]->field);
+		ok = ok && !e.b.err && e.n_exits == 0;
+		ref[k]->len = e.b.len;
+		e = piece_em(pro[k], f);
 		jit_em_prologue(&e, 0, k ? 128 : 0, &pro[k]->field[0]);
 		ok = ok && !e.b.err && e.n_exits == 1;
 		pro[k]->len = e.b.len;
@@ -820,7 +916,7 @@ static void make_pieces(tpl_cache *c, uint32_t jt_len, jit_features f)
 	c->dispatch.len = e.b.len;
 	c->dispatch.n_exits = e.n_exits;
 	c->pieces = ok && c->prologue8.len <= 64 && c->prologue32.len <= 64 && c->stub.len <= 64 && c->oog8.len <= 64 &&
-	            c->oog32.len <= 64 && c->dispatch.len <= 64;
+	            c->oog32.len <= 64 && c->dispatch.len <= 64 && c->refund8.len <= 64 && c->refund32.len <= 64;
 }
 
 /* Append piece x; its buffer offset, or SIZE_MAX (the buffer's sticky error set) if it does not fit. */
@@ -843,11 +939,12 @@ static inline size_t put_piece(jit_em *e, const piece *x)
 	return at;
 }
 
-/* Piece x copied to d, where TC_SLACK bytes of room are left (a piece: at most 64 bytes). */
+/* Piece x copied to d, where TC_SLACK bytes of room are left (a piece: at most 64 bytes; a
+ * prologue's or a stub's, mostly at most TC_COPY). */
 static inline void copy_piece(uint8_t *d, const piece *x)
 {
 	memcpy(d, x->bytes, TC_COPY);
-	memcpy(d + TC_COPY, x->bytes + TC_COPY, TC_COPY);
+	if (x->len > TC_COPY) memcpy(d + TC_COPY, x->bytes + TC_COPY, TC_COPY);
 }
 
 /* The gas prologue piece for cost, and its cost field written into the copy of it at d. */
@@ -855,7 +952,7 @@ static inline const piece *prologue_piece(const tpl_cache *c, uint32_t cost)
 {
 	return cost < 128 ? &c->prologue8 : &c->prologue32;
 }
-static inline void prologue_fields(uint8_t *d, const piece *x, uint32_t cost)
+static inline void cost_field(uint8_t *d, const piece *x, uint32_t cost)
 {
 	if (cost < 128) d[x->field[0]] = (uint8_t)cost;
 	else memcpy(d + x->field[0], &cost, 4);
@@ -884,7 +981,7 @@ static inline void emit_prologue(jit_em *e, const tpl_cache *c, uint32_t pc, uin
 	const piece *x = prologue_piece(c, cost);
 	size_t at = put_piece(e, x);
 	if (at == SIZE_MAX) return;
-	prologue_fields(e->b.p + at, x, cost);
+	cost_field(e->b.p + at, x, cost);
 	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
 }
 
@@ -899,8 +996,20 @@ static inline size_t prologue_at(jit_em *e, const tpl_cache *c, uint32_t pc, uin
 	}
 	const piece *x = prologue_piece(c, cost);
 	copy_piece(e->b.p + at, x);
-	prologue_fields(e->b.p + at, x, cost);
+	cost_field(e->b.p + at, x, cost);
 	jit_em_exit(e, at + x->exits[0].off, JIT_EXIT_OOG, pc, 0, cost, 0);
+	return at + x->len;
+}
+
+/* emit_refund(cost, to) from its piece, at buffer offset at where TC_SLACK bytes of room are left;
+ * the buffer's new length. */
+static inline size_t refund_at(uint8_t *buf, const tpl_cache *c, uint32_t cost, size_t to, size_t at)
+{
+	const piece *x = cost < 128 ? &c->refund8 : &c->refund32;
+	int32_t rel = (int32_t)((int64_t)to - (int64_t)(at + x->field[1] + 4));
+	copy_piece(buf + at, x);
+	cost_field(buf + at, x, cost);
+	memcpy(buf + at + x->field[1], &rel, 4);
 	return at + x->len;
 }
 
@@ -919,6 +1028,13 @@ static void emit_stub_for(jit_em *e, const tpl_cache *c, const jit_exit *x, size
 	stub_fields(e->b.p + at, at, c, s, x->kind, x->pc, cost, exit_off);
 }
 
+/* The exits of the dispatcher piece for the jump at pc, put at buffer offset at. */
+static inline void dispatch_exits(jit_em *e, const tpl_cache *c, uint32_t pc, size_t at)
+{
+	for (size_t i = 0; i < c->dispatch.n_exits; i++)
+		jit_em_exit(e, at + c->dispatch.exits[i].off, (jit_exit_kind)c->dispatch.exits[i].kind, pc, 0, 0, 0);
+}
+
 /* emit_dispatch(e, pc, jt_len), from the piece when there is one. */
 static void emit_dispatch_for(jit_em *e, const tpl_cache *c, uint32_t pc, uint32_t jt_len)
 {
@@ -927,9 +1043,7 @@ static void emit_dispatch_for(jit_em *e, const tpl_cache *c, uint32_t pc, uint32
 		return;
 	}
 	size_t at = put_piece(e, &c->dispatch);
-	if (at == SIZE_MAX) return;
-	for (size_t i = 0; i < c->dispatch.n_exits; i++)
-		jit_em_exit(e, at + c->dispatch.exits[i].off, (jit_exit_kind)c->dispatch.exits[i].kind, pc, 0, 0, 0);
+	if (at != SIZE_MAX) dispatch_exits(e, c, pc, at);
 }
 
 pvm_inst jit_row_inst(const jit_program *jp, uint32_t pc)
@@ -1020,35 +1134,48 @@ static inline uint32_t start_before(const pvm_program *p, uint32_t pc)
 	return (uint32_t)(w * 64 + 63 - (unsigned)__builtin_clzll(x));
 }
 
+/* Bit j: the byte at s + j equals x, for 64 bytes. */
+static inline uint64_t bytes_equal64(const uint8_t *s, __m128i x)
+{
+	uint64_t m0 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)s), x)),
+	         m1 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + 16)), x)),
+	         m2 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + 32)), x)),
+	         m3 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(s + 48)), x));
+	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+}
+
 /* The walk of chains for a regular program (p->regular: 0 is a start, every start holds a defined
  * opcode and every skip is at most 24; a valid GP 0.8.0 blob is), so the start before each block
  * start is the terminator of the block before it, every static jump and branch is such a
  * terminator or the last instruction, and the only instruction that ends a straight run inside a
- * block is ecalli. It visits the block starts and the ecallis alone, found sixteen positions at a
- * time (is_block, and the code's bytes equal to ecalli's at bitmask starts), and marks what
- * walk_starts marks (ctest jit_cache: the compile without a cache walks every start). */
+ * block is ecalli. It visits the block starts and the ecallis alone, found 64 positions at a time
+ * (is_block, and the code's bytes equal to ecalli's at bitmask starts), and marks what walk_starts
+ * marks (ctest jit_cache: the compile without a cache walks every start). */
 static uint32_t walk_blocks(const pvm_program *p, const uint8_t *kind, uint8_t *lh, uint32_t *blk)
 {
 	uint32_t len = p->code_len, n = 0, from = 0; /* from: the current block's start */
 	uint32_t host_end = 0;                       /* 1 + the last ecalli start seen, 0: none */
-	const __m128i zero = _mm_setzero_si128(), host = _mm_set1_epi8((char)pvm_byte(p->isa, PVM_OP_ecalli));
+	const uint8_t host_byte = (uint8_t)pvm_byte(p->isa, PVM_OP_ecalli);
+	const __m128i zero = _mm_setzero_si128(), host = _mm_set1_epi8((char)host_byte);
 	blk[n++] = 0;
-	for (uint32_t c = 0; c < len; c += 16) {
-		/* (16 positions at a time: the code keeps PVM_CODE_PAD zero bytes past its end, the bitmask
-		 * is zero-padded to whole words; is_block is read whole only where it has 16 more bytes) */
-		uint32_t blocks = 0, hosts, mask = 0;
-		if (c + 16 <= len) {
-			__m128i b = _mm_loadu_si128((const __m128i *)(p->is_block + c));
-			blocks = (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi8(b, zero));
+	for (uint32_t c = 0; c < len; c += 64) {
+		/* (64 positions at a time, whole where both arrays have 64 more bytes; the bitmask is
+		 * zero-padded to whole words, so its bits past len are 0) */
+		uint64_t blocks = 0, hosts = 0, mask;
+		if (c + 64 <= len) {
+			blocks = ~bytes_equal64(p->is_block + c, zero);
+			hosts = bytes_equal64(p->code + c, host);
 		} else {
-			for (uint32_t j = c; j < len; j++) blocks |= (uint32_t)p->is_block[j] << (j - c);
+			for (uint32_t j = c; j < len; j++) {
+				blocks |= (uint64_t)(p->is_block[j] != 0) << (j - c);
+				hosts |= (uint64_t)(p->code[j] == host_byte) << (j - c);
+			}
 		}
-		__m128i code = _mm_loadu_si128((const __m128i *)(p->code + c));
-		memcpy(&mask, p->bitmask + (c >> 3), 2); /* (bits past len: 0) */
-		hosts = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(code, host)) & (mask & 0xFFFF);
-		if (c == 0) blocks &= ~1u; /* (0: the first block, in already) */
-		for (uint32_t m = blocks | hosts; m; m &= m - 1) {
-			uint32_t j = (uint32_t)__builtin_ctz(m), i = c + j;
+		memcpy(&mask, p->bitmask + (c >> 3), 8);
+		hosts &= mask;
+		if (c == 0) blocks &= ~1ull; /* (0: the first block, in already) */
+		for (uint64_t m = blocks | hosts; m; m &= m - 1) {
+			uint32_t j = (uint32_t)__builtin_ctzll(m), i = c + j;
 			if (blocks >> j & 1) { /* i: a block start; t ends the block from from */
 				uint32_t t = start_before(p, i);
 				unsigned k = kind[p->code[t]];
@@ -1073,7 +1200,8 @@ static uint32_t walk_blocks(const pvm_program *p, const uint8_t *kind, uint8_t *
  * forward branch that is not taken mostly (a backward branch is a loop's, branch_likely's are
  * taken mostly; the taken side pays the refund): no static jump or branch targets it, no
  * jump-table entry names it. Both arrays are indexed by block (pages of an array indexed by pc
- * would each be touched). *blocks: the block starts, *n_blocks how many; the caller frees both.
+ * would each be touched). *blocks: the block starts, then code_len, *n_blocks how many starts; the
+ * caller frees both.
  * general: walk every start (walk_starts) even where walk_blocks could. */
 static uint32_t *chains(const pvm_program *p, bool general, uint8_t *lh, uint32_t **blocks, uint32_t *n_blocks)
 {
@@ -1090,6 +1218,7 @@ static uint32_t *chains(const pvm_program *p, bool general, uint8_t *lh, uint32_
 	uint32_t *blk = pvm_xmalloc(((size_t)p->code_len + 1) * sizeof *blk);
 	bool by_blocks = !general && p->regular && pvm_mutant_active() == PVM_MUT_NONE;
 	uint32_t n = by_blocks ? walk_blocks(p, kind, lh, blk) : walk_starts(p, kind, lh, blk);
+	blk[n] = p->code_len; /* (n <= code_len) */
 	for (uint32_t i = 0; i < p->jt_len; i++)
 		if (p->jump_table[i] <= p->code_len) lh[p->jump_table[i]] |= LH_TARGET;
 	uint32_t *chain = pvm_xmalloc((n ? n : 1) * sizeof *chain);
@@ -1166,25 +1295,29 @@ static void loop_heads(const pvm_program *p, uint8_t *lh)
 	}
 }
 
-/* *r = { { at, pc }, cost, prepaid, entry }, in two 8-byte stores and a 4-byte one (gcc assembles the
- * struct in a vector register otherwise: twice the instructions; in a block's loop the prepaid gas
- * is the same and the entry JIT_NONE). */
+/* *r = { { at, pc }, cost, prepaid, entry }: at, pc and entry in a 4-byte store each, cost and
+ * prepaid in an 8-byte one (in a block's loop the prepaid gas is the same, and the entry JIT_NONE).
+ * The empty asm keeps gcc from putting at and pc together in a vector register first (or the
+ * whole row: more instructions than the stores). */
 static inline void put_row(jit_row *r, uint32_t at, uint32_t pc, uint32_t entry, uint32_t cost, uint32_t prepaid)
 {
 	_Static_assert(sizeof(jit_row) == 20 && offsetof(jit_row, at) == 0 && offsetof(jit_pcmap, guest_pc) == 4 &&
 	               offsetof(jit_row, cost) == 8 && offsetof(jit_row, prepaid) == 12 && offsetof(jit_row, entry) == 16,
 	               "put_row's layout");
-	uint64_t w0 = at | (uint64_t)pc << 32, w1 = cost | (uint64_t)prepaid << 32;
-	memcpy(r, &w0, 8);
-	memcpy((uint8_t *)r + 8, &w1, 8);
-	memcpy((uint8_t *)r + 16, &entry, 4);
+	uint64_t w = cost | (uint64_t)prepaid << 32;
+	r->at.host_off = at;
+	__asm__("" : "+m"(r->at.host_off));
+	r->at.guest_pc = pc;
+	memcpy(&r->cost, &w, 8);
+	r->entry = entry;
 }
 
-/* What the loop of a regular program hands to the general loop at code_len. */
-typedef struct regular_state { uint32_t prepaid, bi, term_next; } regular_state;
+/* What the loop of a regular program hands to the general loop at pc (code_len, or the last block's
+ * start). */
+typedef struct regular_state { uint32_t pc, prepaid, bi, term_next; } regular_state;
 
-/* emit_insts_cached's loop of a regular program (p->regular) compiled with chains, up to code_len,
- * block by block (blocks: the n block starts, chain their charges): every in->next is the next
+/* emit_insts_cached's loop of a regular program (p->regular) compiled with chains, up to code_len
+ * (or the last block's start, st->pc), block by block (blocks: the n block starts and code_len, chain their charges): every in->next is the next
  * start (no skip is cut, so no instruction falls into a trap) and every region entry is a block
  * start (the start after a terminator is one; code_len, which is none, is left to the general
  * loop). A block's branch exits are marked prepaid once, at its end. The buffer's length is kept
@@ -1197,21 +1330,30 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
                                                        tpl_cache *c, uint64_t **fused, regular_state *st)
 {
 	x64_buf *b = &e->b;
+	uint8_t *buf = b->p; /* (the buffer does not move) */
 	jit_row *rows = r;
 	const pvm_inst *inst = p->inst, *in = NULL;
 	const uint32_t *gas = p->gas_cost;
 	uint32_t prepaid = 0;
 	size_t len = b->len, lim = copy_limit(b), x0 = 0; /* x0: the block's first exit */
-	for (uint32_t bi = 0; bi < n; bi++) {
-		uint32_t pc = blocks[bi], end = bi + 1 < n ? blocks[bi + 1] : p->code_len;
+	/* every block but the last ends with a terminator (and has none before), which put_plain never
+	 * takes: the loop tests for the block's end after the other ways alone; a last block that does
+	 * not is left to the general loop */
+	uint32_t m = n && !(c->flow[inst[start_before(p, p->code_len)].op] & FLOW_TERM) ? n - 1 : n;
+	for (uint32_t bi = 0; bi < m; bi++) {
+		uint32_t pc = blocks[bi], end = blocks[bi + 1];
 		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
 		if (prepaid) mark_prepaid(e, x0, prepaid); /* (the block before) */
 		prepaid = chain[bi] - cost;
 		if (!(loop_head[pc] & LH_MEMBER)) {
-			if (loop_head[pc] & LH_LOOP) {
-				b->len = len;
-				pad_loop_head(b);
-				len = b->len;
+			if (loop_head[pc] & LH_LOOP) { /* (pad_at: no mutant is active while a cache is used) */
+				if (len < lim) {
+					len = pad_at(buf, len);
+				} else {
+					b->len = len;
+					pad_loop_head(b);
+					len = b->len;
+				}
 			}
 			entry = (uint32_t)len;
 			len = prologue_at(e, c, pc, chain[bi], len, lim);
@@ -1222,24 +1364,31 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
 		put_row(r++, (uint32_t)len, pc, entry, cost, row_prepaid);
 		for (;;) {
 			const pvm_inst *f2;
+			uint32_t key, h;
 			in = &inst[pc];
-			if ((f2 = fused_with(p, in)) != NULL) {
-				b->len = len;
-				in = fuse_pair(e, p, fused, r++, in, f2);
-				len = b->len;
+			const tc_entry *t = tc_find(c, in, &key, &h);
+			if (__builtin_expect(t->copy == TC_PLAIN && len < lim, 1)) { /* (no terminator: the block goes on) */
+				len = put_plain(buf, c, t, in, len);
 			} else {
-				len = emit_inst_at(e, c, in, len, lim);
+				if ((f2 = fused_with(p, in)) != NULL) {
+					b->len = len;
+					in = fuse_pair(e, p, fused, r++, in, f2);
+					len = b->len;
+				} else {
+					len = emit_found(e, c, in, t, key, h, len, lim);
+				}
+				if (in->next >= end) break;
 			}
 			pc = in->next; /* (the next start: no skip is cut) */
-			if (pc >= end) break;
 			put_row(r++, (uint32_t)len, pc, JIT_NONE, (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]),
 			        row_prepaid);
 		}
 	}
 	if (prepaid) mark_prepaid(e, x0, prepaid);
 	b->len = len;
+	st->pc = m < n ? blocks[m] : p->code_len;
 	st->prepaid = prepaid;
-	st->bi = n;
+	st->bi = m;
 	st->term_next = in && c->flow[in->op] & FLOW_TERM ? in->next : JIT_NONE;
 	return r;
 }
@@ -1251,7 +1400,7 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
  *   the next start is found by a scan);
  * - at a start pc (pc <= code_len, is_start[pc]), is_block(p, pc) is is_block[pc] and region_cost
  *   reads gas_cost[pc].
- * A regular program compiled with chains takes emit_regular up to code_len. */
+ * A regular program compiled with chains takes emit_regular up to code_len (or its last block). */
 static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, uint32_t *block_row,
                                 const uint8_t *loop_head, const uint32_t *chain, const uint32_t *blocks,
                                 uint32_t n_blocks, tpl_cache *c, uint64_t **fused)
@@ -1265,9 +1414,9 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t pc = pvm_starts_next(&it);
 	if (p->regular && chain) { /* the instructions before code_len (the loop below takes code_len) */
-		regular_state st = { 0, 0, JIT_NONE };
+		regular_state st = { 0, 0, 0, JIT_NONE };
 		n_rows = (size_t)(emit_regular(e, p, rows, block_row, loop_head, chain, blocks, n_blocks, c, fused, &st) - rows);
-		pc = code_len, prepaid = st.prepaid, bi = st.bi, term_next = st.term_next;
+		pc = st.pc, prepaid = st.prepaid, bi = st.bi, term_next = st.term_next;
 	}
 	for (;;) {
 		uint32_t entry = JIT_NONE, cost = (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]);
@@ -1335,11 +1484,7 @@ static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, 
 				if (x->arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
 					rel = (int32_t)((int64_t)len - (int64_t)(off + 4));
 					memcpy(buf + off, &rel, 4);
-					b->len = len;
-					gas_op(b, X64_ADD, (uint32_t)x->arg);
-					size_t field = x64_jmp32(b);
-					x64_patch_rel32(b, field, t->entry);
-					len = b->len;
+					len = refund_at(buf, c, (uint32_t)x->arg, t->entry, len);
 				} else {
 					rel = (int32_t)((int64_t)t->entry - (int64_t)(off + 4));
 					memcpy(buf + off, &rel, 4);
@@ -1351,9 +1496,9 @@ static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, 
 		rel = (int32_t)((int64_t)len - (int64_t)(off + 4));
 		memcpy(buf + off, &rel, 4);
 		if (kind == JIT_EXIT_DJUMP) { /* (may grow e->exits) */
-			b->len = len;
-			emit_dispatch_for(e, c, pc, p->jt_len);
-			len = b->len;
+			copy_piece(buf + len, &c->dispatch);
+			dispatch_exits(e, c, pc, len);
+			len += c->dispatch.len;
 			continue;
 		}
 		uint32_t cost = (uint32_t)x->arg;
@@ -1451,7 +1596,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	free(blocks);
 	jp->n_rows = n_rows;
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
-	size_t to_patch, i0 = cache && cache->pieces ? link_cached(e, p, jp->rows, block_row, cache, jp->exit_off) : 0;
+	size_t i0 = cache && cache->pieces ? link_cached(e, p, jp->rows, block_row, cache, jp->exit_off) : 0;
 	for (size_t i = i0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
@@ -1471,10 +1616,9 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			if (t && t->entry != JIT_NONE) {
 				size_t to = pvm_mutant_hook(PVM_HOOK_branch_charge, 1) ? t->entry : t->at.host_off;
 				if (x.arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
+					size_t field[2];
 					x64_patch_rel32(b, x.off, b->len);
-					gas_op(b, X64_ADD, (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_refund, x.arg));
-					to_patch = x64_jmp32(b);
-					x64_patch_rel32(b, to_patch, to);
+					emit_refund(b, (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_refund, x.arg), to, field);
 				} else {
 					x64_patch_rel32(b, x.off, to);
 				}
@@ -1512,24 +1656,56 @@ static void kept_code_free(void *m)
 }
 static void kept_code_init(void) { pthread_key_create(&kept_code_key, kept_code_free); }
 
-/* A mapping of at least *cap bytes (its size in *cap): the kept one (RX: *kept set) or a fresh
- * one (RW). */
+/* Where a compile emits, at least *cap bytes (its size in *cap): beside the kept mapping when there
+ * is one (*kept set: the thread's buffer, as big as the mapping at least; the code goes into the
+ * mapping after, code_place), else into a fresh mapping (RW). A kept mapping serves any program
+ * whose code fits in it, however much room the compile asked for: a big program's mapping is cut
+ * to its code (program_new), so asking for it whole would miss the one its last compile left. */
 static uint8_t *code_alloc(size_t *cap, bool *kept)
 {
-	*kept = kept_code.p && kept_code.size >= *cap;
+	*kept = kept_code.p != NULL;
 	if (*kept) {
-		uint8_t *c = kept_code.p;
-		*cap = kept_code.size;
-		kept_code.p = NULL;
-		if (kept_code.buf_cap < *cap) { /* (the thread's emit buffer: as big as the mapping) */
+		if (*cap < kept_code.size) *cap = kept_code.size;
+		if (kept_code.buf_cap < *cap) {
 			free(kept_code.buf);
 			kept_code.buf = pvm_xmalloc(*cap);
 			kept_code.buf_cap = *cap;
 		}
-		return c;
+		return kept_code.buf;
 	}
 	void *c = mmap(NULL, *cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return c == MAP_FAILED ? NULL : c;
+}
+
+/* The RX mapping of a compile's code (len bytes in buf, code_alloc's of cap bytes), its size in
+ * *size, or NULL: the kept one when the code was emitted beside it and fits in it; else buf, when
+ * the code was emitted into a fresh mapping, or a fresh one it is copied into (the kept one, too
+ * small, is dropped). A fresh mapping over 1 MiB is cut to the code's pages; a smaller one is kept
+ * whole (it may serve a larger program later). */
+static uint8_t *code_place(uint8_t *buf, size_t len, size_t cap, bool kept, size_t *size)
+{
+	uint8_t *c = buf;
+	if (kept && len <= kept_code.size) {
+		c = kept_code.p;
+		*size = kept_code.size;
+		kept_code.p = NULL;
+		if (jit_write_changed(c, buf, len, true)) return c;
+		munmap(c, *size);
+		return NULL;
+	}
+	if (kept) {
+		munmap(kept_code.p, kept_code.size);
+		kept_code.p = NULL;
+		c = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (c == MAP_FAILED) return NULL;
+		memcpy(c, buf, len);
+	}
+	*size = (len + 4095) / 4096 * 4096;
+	if (*size < cap && cap > ((size_t)1 << 20)) munmap(c + *size, cap - *size);
+	else *size = cap;
+	if (!mprotect(c, *size, PROT_READ | PROT_EXEC)) return c;
+	munmap(c, *size);
+	return NULL;
 }
 
 static void code_release(uint8_t *c, size_t size)
@@ -1573,17 +1749,15 @@ static jit_err program_new(const pvm_program *p, jit_features f, bool use_cache,
 	bool kept;
 	jit_em e;
 	for (;;) {
-		code = code_alloc(&cap, &kept);
-		if (!code) goto nomem;
-		buf = kept ? kept_code.buf : code; /* a kept mapping is RX: emitted beside, written after */
+		buf = code_alloc(&cap, &kept);
+		if (!buf) goto nomem;
 		/* exits: about one per instruction (prologues, branches, traps, host calls) */
 		e = (jit_em){ .b = { .p = buf, .cap = cap }, .f = f, .cap_exits = starts + 64 };
 		e.exits = pvm_xmalloc(e.cap_exits * sizeof *e.exits);
 		bool cached = use_cache && pvm_mutant_active() == PVM_MUT_NONE && starts > TC_MIN_STARTS;
 		bool ok = emit_program(&e, p, jp, block_row, cached ? kept_cache(f) : NULL, fuse);
 		if (ok) break;
-		if (kept) code_release(code, cap);
-		else munmap(code, cap); /* RW: never kept */
+		if (!kept) munmap(buf, cap); /* RW: never kept */
 		free(e.exits);
 		free(jp->fused);
 		jp->fused = NULL;
@@ -1596,14 +1770,8 @@ static jit_err program_new(const pvm_program *p, jit_features f, bool use_cache,
 	}
 	free(e.exits);
 	jp->code_size = e.b.len;
-	jp->map_size = (e.b.len + 4095) / 4096 * 4096;
-	if (jp->map_size < cap && cap > ((size_t)1 << 20)) munmap(code + jp->map_size, cap - jp->map_size);
-	else jp->map_size = cap; /* a small mapping is kept whole: it may serve a larger program later */
-	bool written = kept ? jit_write_changed(code, buf, e.b.len, true) : !mprotect(code, jp->map_size, PROT_READ | PROT_EXEC);
-	if (!written) {
-		munmap(code, jp->map_size);
-		goto nomem;
-	}
+	code = code_place(buf, e.b.len, cap, kept, &jp->map_size);
+	if (!code) goto nomem;
 	jp->code = code;
 	jp->feat = f;
 	if (p->jt_len) { /* the twin (a fused pair's, a chain's), if a run needs it, is compiled from the copies */
