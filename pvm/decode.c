@@ -302,7 +302,14 @@ static inline __attribute__((always_inline)) void put_records(pvm_inst *in, uint
 	memcpy(at + 12, &target, 4);
 	memcpy(at + 16, &x, 8);
 	memcpy(at + 24, &y, 8);
-	for (int k = 1; k <= 3; k++) put_trap(at + 32 * k, v += one);
+	for (int k = 1; k <= 3; k++) {
+#ifdef __SSE2__
+		/* (each record's v one add from the one before: gcc otherwise adds 1, 2 and 3 to v, a copy
+		 * and an add each, as SSE's adds overwrite their operand) */
+		__asm__("" : "+x"(v));
+#endif
+		put_trap(at + 32 * k, v += one);
+	}
 	if (__builtin_expect(t - s > 4, 0)) /* (the rest of a longer gap) */
 		for (uint8_t *q = at + 128, *end = at + 32 * (size_t)(t - s); q < end; q += 32) put_trap(q, v += one);
 }
