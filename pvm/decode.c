@@ -288,8 +288,8 @@ static inline uint32_t nibble_regs(unsigned b1) { return nibbles[b1]; }
 
 /* Writes the record of the instruction at s whose next start is t (s < t <= s + 25) with head (its
  * first four bytes), target and immediates x, y: decode_into's record; and the records of the
- * positions s + 1 .. max(s + 3, t - 1) as traps { pc, next = t } (those from t on are written again
- * later in the walk). */
+ * positions s + 1 .. s + 3 as traps { pc, next = t } (those from t on are written again later in
+ * the walk; those past s + 3 before t, put_gap_rest). */
 static inline __attribute__((always_inline)) void put_records(pvm_inst *in, uint32_t s, uint32_t t, uint32_t head,
                                                               uint32_t target, uint64_t x, uint64_t y)
 {
@@ -310,8 +310,15 @@ static inline __attribute__((always_inline)) void put_records(pvm_inst *in, uint
 #endif
 		put_trap(at + 32 * k, v += one);
 	}
-	if (__builtin_expect(t - s > 4, 0)) /* (the rest of a longer gap) */
-		for (uint8_t *q = at + 128, *end = at + 32 * (size_t)(t - s); q < end; q += 32) put_trap(q, v += one);
+}
+/* The records of the positions s + 4 .. t - 1 as put_records's traps (the rest of a gap longer than
+ * three). */
+static inline __attribute__((always_inline)) void put_gap_rest(pvm_inst *in, uint32_t s, uint32_t t)
+{
+	const v4u one = { 0, 1, 0, 0 };
+	v4u v = { 0, s + 3, t, 0 };
+	for (uint8_t *q = (uint8_t *)in + 128, *end = (uint8_t *)in + 32 * (size_t)(t - s); q < end; q += 32)
+		put_trap(q, v += one);
 }
 
 /* b (A.64) for a branch whose next is t and whose target is target: cost_hinted. */
@@ -331,7 +338,7 @@ static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, 
 	uint32_t byte[256]; /* (a copy on the walk's stack: addressed from the stack pointer, no register) */
 	memcpy(byte, byte_table, sizeof byte);
 	enum { BYTE_TERM = 1 << 16, BYTE_BRANCH = 1 << 17 };
-	uint32_t len = p->code_len, max_gap = limit < 24 ? (uint32_t)limit : 24;
+	uint32_t len = p->code_len, max_gap = limit < 24 ? (uint32_t)limit : 24, short_gap = max_gap < 3 ? max_gap : 3;
 	const uint8_t *code = p->code;
 	if (len == 0 || !(p->bitmask[0] & 1)) return false;
 	cost_batch cb;
@@ -364,8 +371,11 @@ static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, 
 		x &= x - 1;
 	found:;
 		uint32_t b = byte[code[s]];
-		if (__builtin_expect(t - s - 1 > max_gap, 0)) /* (a gap over 24) */
-			goto stop;
+		if (__builtin_expect(t - s - 1 > short_gap, 0)) { /* (one test for the gaps over 3: most are not) */
+			if (t - s - 1 > max_gap) /* (a gap over 24) */
+				goto stop;
+			put_gap_rest(inst + s, s, t);
+		}
 		/* the instruction's fields (forms.def; registers clamped), each form's case reading what it
 		 * needs of the code from c (fewer values live across the jump) */
 		const uint8_t *c = code + s;
