@@ -328,6 +328,13 @@ static inline bool hinted_at(const pvm_program *p, uint32_t t, uint32_t target, 
 	       p->code[target] == hint[0] || p->code[target] == hint[1];
 }
 
+/* Appends word to a block's words at *w and folds it into their hash *h (cost_batch_step). */
+static inline void put_word(uint64_t **w, uint64_t *h, uint64_t word)
+{
+	*(*w)++ = word;
+	*h = cost_batch_step(*h, word);
+}
+
 /* The walk of a regular program (p->regular: a valid 0.8.0 blob, or a GP 0.7.2 one whose starts
  * are defined opcodes at most 24 bytes apart; false at the first start that is not). byte:
  * analyse's byte table; limit: the longest skip accepted; is08: the 0.8.0 block costs too (0.7.2's
@@ -444,11 +451,11 @@ static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, 
 		}
 		uint32_t target = s + off;
 		put_records(inst + s, s, t, head, target, imm, y);
-		if (is08) { /* (0.7.2: the region costs come after the walk, analyse) */
-			uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)hinted_at(p, t, target, cb.t.hint) << 32 : head;
-			*w++ = word;
-			hash = cost_batch_step(hash, word);
+		if (__builtin_expect(!(b & (BYTE_TERM | BYTE_BRANCH)), 1)) {
+			if (is08) put_word(&w, &hash, head);
+			continue;
 		}
+		if (is08) put_word(&w, &hash, b & BYTE_BRANCH ? head | (uint64_t)hinted_at(p, t, target, cb.t.hint) << 32 : head);
 		if (b & BYTE_TERM) { /* the block ends: t starts the next one */
 			if (is08) {
 				*e++ = (struct block_end){ hash, (uint32_t)(w - cb.words), t };
