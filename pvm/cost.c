@@ -138,14 +138,16 @@ static inline uint64_t span(uint32_t w, uint32_t from, uint32_t to)
 }
 
 /* Adds an entry's ALUs (two if alu2 is all ones, else one) to the cycles m of plane word u; the
- * cycles of m then over 4 ALUs. */
+ * cycles of m then over 4 ALUs: those at 4 before (3 or 4 with two; no count is over 4 before, the
+ * schedule declining at the first). */
 static inline uint64_t add_alus(plane *u, uint64_t m, uint64_t alu2)
 {
+	uint64_t over = (u->a2 | (alu2 & u->a1 & u->a0)) & m;
 	uint64_t m1 = m & ~alu2, c = (u->a0 & m1) | (m & alu2), c2 = u->a1 & c;
 	u->a0 ^= m1;
 	u->a1 ^= c;
 	u->a2 ^= c2; /* (no carry out: at most 4 + 2) */
-	return u->a2 & (u->a1 | u->a0) & m;
+	return over;
 }
 
 /* schedule's state before an entry (schedule32 hands its own over to schedule_from). */
@@ -396,11 +398,11 @@ static inline __attribute__((always_inline)) bool schedule32(const cost_table *t
 		}
 		uint32_t done = start + lat;
 		uint64_t m = low_bits[lat] << start & alu; /* [start, done) if it has an ALU */
+		if (a2 & m) return false; /* (a cycle at 4 ALUs: over with this one, add_alus) */
 		uint64_t c = a0 & m, c2 = a1 & c; /* (the carries of adding 1) */
 		a0 ^= m;
 		a1 ^= c;
 		a2 ^= c2;
-		if (a2 & (a1 | a0) & m) return false;
 		prod_done[dst] = (uint8_t)done;
 		max_done = done > max_done ? done : max_done;
 		slot = at + ds;
