@@ -263,8 +263,9 @@ static inline uint64_t field_at(const uint8_t *w, int d)
 {
 	uint32_t x;
 	memcpy(&x, w, 4);
-	uint64_t sign = field_bits[8 + d].sign;
-	return ((x & field_bits[8 + d].mask) ^ sign) - sign;
+	uint32_t k = (uint32_t)(8 + d); /* (an index of 32 bits: no sign extension) */
+	uint64_t sign = field_bits[k].sign;
+	return ((x & field_bits[k].mask) ^ sign) - sign;
 }
 /* The length of an LX field: min(b & 7, 4). */
 static inline unsigned lx_len(unsigned b) { return (b & 7) < 4 ? b & 7 : 4; }
