@@ -12,6 +12,7 @@
  * gathers each block's words as it decodes and asks once per distinct word sequence
  * (cost_batch_end; the older memo, pvm_cost_memo, serves pvm_block_cost_memo and deblob's general
  * walk). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
@@ -570,6 +571,50 @@ void cost_words_ways(const cost_table *t, const uint64_t *w, size_t n, uint32_t 
 	if (!schedule(t, w, n, &out[1])) out[1] = UINT32_MAX;
 	out[2] = simulate(t, w, n);
 }
+
+/* The rows of the cost table (t->row, t->fast), with a mutant's cycles. */
+static void cost_rows(cost_table *t)
+{
+	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
+		const cost_model *m = &cost_models[op];
+		/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
+		uint64_t cyc = pvm_mutant_hook_op(PVM_HOOK_cost_cycles, op, m->cycles);
+		t->row[op] = (cost_row){ .sh1 = (uint8_t)(8 * m->src1), .sh2 = (uint8_t)(8 * m->src2),
+			.shd = (uint8_t)(8 * m->dst), .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1),
+			.fix = m->dkind == PVM_D_FIX, .p = m->dkind == PVM_D_P, .ps = m->dkind == PVM_D_PS,
+			.move = op == PVM_OP_move_reg, .term = pvm_op_is_term(op), .branch = cyc == PVM_CYC_BRANCH,
+			.lat = (uint16_t)(cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY : cyc == PVM_CYC_BRANCH ? 0 : cyc),
+			.need = m->need };
+		const cost_row *r = &t->row[op];
+		unsigned lat = r->branch ? COST_BRANCH_UNHINTED : r->lat, a = r->need & 0xF;
+		t->fast[op] = (cost_fast){ .b1 = m->src1 ? m->src1 : 5, .b2 = m->src2 ? m->src2 : 5, .bd = m->dst ? m->dst : 6, .be = r->p ? (m->src2 ? m->src2 : 5) : 5, .d1 = m->d1, .d2 = m->d2,
+			.lat = (uint8_t)(lat <= 255 ? lat : 0),
+			.bits = (uint8_t)((r->move ? COST_FAST_MOVE : 0) | (a ? COST_FAST_ALU : 0) | (a > 1 ? COST_FAST_ALU2 : 0) |
+			                  (r->need >> 12 ? COST_FAST_MD : 0) | ((lat == 0 && !r->move) || lat > 255 ? COST_FAST_SLOW : 0)) };
+	}
+}
+
+#ifdef JITPROOF_MUTANTS
+void cost_table_init(cost_table *t, const pvm_program *p)
+{
+	cost_rows(t); /* (the mutant's cycles as the hook gives them now) */
+	cost_hint_bytes(p, t->hint);
+}
+#else
+static cost_table rows; /* (hint unused) */
+static pthread_once_t rows_once = PTHREAD_ONCE_INIT;
+static void rows_init(void) { cost_rows(&rows); }
+
+void cost_table_init(cost_table *t, const pvm_program *p)
+{
+	/* (the rows are about 150 host instructions per opcode, 20,000 a program: pinky's 2 per guest
+	 * instruction) */
+	pthread_once(&rows_once, rows_init);
+	memcpy(t->row, rows.row, sizeof t->row);
+	memcpy(t->fast, rows.fast, sizeof t->fast);
+	cost_hint_bytes(p, t->hint);
+}
+#endif
 
 /* The cost of the block at s by the fast schedule where it decides (words_cost), or by the
  * cycle simulation alone (sim_only: the reference the tests compare with). */
