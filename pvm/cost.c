@@ -323,8 +323,8 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 /* schedule32's state before word i handed over to schedule (the cycles of word 0 of its planes: the
  * ALUs', the full cycles', the multiplier's and divider's in *q, the starts per cycle in starts[]; the
  * decode slots used so far, slot (4 * the decode cycle + the slots used in it); the done cycle of each
- * word of words[0..i) in done[], where the words of move_reg, which are no entries, are skipped: an
- * entry's R + 1 is the largest done up to it + 2). */
+ * word of words[0..i) in done[], 0 for the words of move_reg, which are no entries (every entry's is
+ * at least 1): an entry's R + 1 is the largest done up to it + 2). */
 static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const uint64_t *words, size_t i,
                                                       size_t n_words, const plane *q, const uint8_t starts[64],
                                                       const uint8_t prod_done[18], const uint8_t done[ROB_SIZE],
@@ -338,7 +338,7 @@ static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const
 	memset(s.retired, 0, sizeof s.retired);
 	s.n = 0;
 	for (size_t k = 0, m = 0; k < i; k++) /* (R + 1 = the largest done so far + 2) */
-		if (!(t->fast[words[k] & 0xFF].bits & COST_FAST_MOVE)) {
+		if (done[k]) { /* (not a move_reg's) */
 			m = done[k] > m ? done[k] : m;
 			s.retired[s.n++] = (uint32_t)m + 2;
 		}
@@ -362,7 +362,7 @@ static inline __attribute__((always_inline)) bool schedule32(const cost_table *t
 {
 	uint64_t a0 = 0, a1 = 0, a2 = 0, full = 0; /* full: the cycles with 5 starts */
 	uint8_t starts[64] = { 0 }; /* per cycle (bytes: fewer planes to keep in registers) */
-	uint8_t prod_done[18] = { 0 }, done_at[ROB_SIZE]; /* done_at[i]: word i's done (a move_reg's: unset) */
+	uint8_t prod_done[18] = { 0 }, done_at[ROB_SIZE]; /* done_at[i]: word i's done (a move_reg's: 0) */
 	/* the decode slots used: 4 * the decode cycle + the slots used in it (a cycle with all 4 used
 	 * counts as the next one with none: an entry takes at least 1) */
 	uint32_t slot = 0, max_done = 0;
@@ -381,6 +381,7 @@ static inline __attribute__((always_inline)) bool schedule32(const cost_table *t
 			if (!(r.bits & COST_FAST_MOVE)) /* (rare: schedule's) */
 				goto over;
 			prod_done[dst] = (uint8_t)p1; /* no entry: rD gets rA's producer */
+			done_at[i] = 0;
 			slot = at + ds;
 			continue;
 		}
