@@ -280,7 +280,8 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		 * for it again.) */
 		uint32_t at = (slot + ds - 1) & ~(uint32_t)(DECODE_SLOTS - 1); /* (as in schedule32) */
 		at = at > slot ? at : slot;
-		uint32_t rob = DECODE_SLOTS * s->retired[n % ROB_SIZE];
+		uint32_t *ret = &s->retired[n % ROB_SIZE]; /* (the entry 32 before; this one's next) */
+		uint32_t rob = DECODE_SLOTS * *ret;
 		at = rob > at ? rob : at;
 		slot = at + ds;
 		uint32_t lat = r.lat >> (uint32_t)(w >> 30), start = at / DECODE_SLOTS + 1; /* (COST_BRANCH_SHIFT) */
@@ -302,7 +303,7 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		if (++s->starts[start] == STARTS) s->pl[start / 64].full |= 1ull << start % 64;
 		s->prod_done[dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
-		s->retired[n % ROB_SIZE] = last_r + 1;
+		*ret = last_r + 1;
 		n++;
 	}
 	uint32_t cycles = last_r + 1;
