@@ -203,8 +203,10 @@ static inline __attribute__((always_inline)) uint32_t place(sched *s, uint32_t s
                                                            uint64_t alu2, uint64_t need_mul, uint64_t need_div)
 {
 	uint32_t init = s->init, v = start / 64, done = start + lat, last = (done - 1) / 64;
-	if (done > HORIZON) return NEVER;
-	if (last >= init) init = s->init = zero_to(s->pl, s->starts, init, last + 1);
+	if (last >= init) { /* (every done past the horizon is: init <= PLANES) */
+		if (done > HORIZON) return NEVER;
+		init = s->init = zero_to(s->pl, s->starts, init, last + 1);
+	}
 	const plane *q = &s->pl[v];
 	uint64_t blocked = q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) | (need_div & q->div);
 	if (blocked >> start % 64 & 1) { /* (the lower bound is taken: the first free cycle after) */
@@ -215,8 +217,10 @@ static inline __attribute__((always_inline)) uint32_t place(sched *s, uint32_t s
 		while (!free_) {
 			if (v == s->full[k] && !whole) s->full[k]++;
 			if (++v < s->full[k]) v = s->full[k];
-			if (v >= PLANES) return NEVER;
-			if (v >= init) init = s->init = zero_to(s->pl, s->starts, init, v + 1);
+			if (v >= init) { /* (every v past the planes is: init <= PLANES) */
+				if (v >= PLANES) return NEVER;
+				init = s->init = zero_to(s->pl, s->starts, init, v + 1);
+			}
 			q = &s->pl[v];
 			whole = free_ = ~(q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
 			                  (need_div & q->div));
@@ -224,8 +228,10 @@ static inline __attribute__((always_inline)) uint32_t place(sched *s, uint32_t s
 		start = 64 * v + low(free_);
 		done = start + lat;
 		last = (done - 1) / 64;
-		if (done > HORIZON) return NEVER;
-		if (last >= init) s->init = zero_to(s->pl, s->starts, init, last + 1);
+		if (last >= init) {
+			if (done > HORIZON) return NEVER;
+			s->init = zero_to(s->pl, s->starts, init, last + 1);
+		}
 	}
 	/* its units in every cycle of [start, done). The earlier entries starting while this one
 	 * runs must still find their units: a cycle short of units has, among the entries
