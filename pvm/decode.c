@@ -438,15 +438,15 @@ static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, 
 				y = field_at(c + 2 + n1, d - 1 - (int)n1);
 				break;
 			case PVM_FORM_REG_IMM2:
+			case PVM_FORM_REG_IMM_OFF: { /* (one case: Y or T by a select) */
 				n1 = lx_len(c[1] >> 4);
 				imm = field_at(c + 2, (int)n1);
-				y = field_at(c + 2 + n1, d - 1 - (int)n1);
+				uint64_t f2 = field_at(c + 2 + n1, d - 1 - (int)n1);
+				bool is_off = (b >> 8 & 0xFF) == PVM_FORM_REG_IMM_OFF;
+				off = is_off ? (uint32_t)f2 : 0;
+				y = is_off ? 0 : f2;
 				break;
-			case PVM_FORM_REG_IMM_OFF:
-				n1 = lx_len(c[1] >> 4);
-				imm = field_at(c + 2, (int)n1);
-				off = (uint32_t)field_at(c + 2 + n1, d - 1 - (int)n1);
-				break;
+			}
 			case PVM_FORM_REG2_IMM2:
 				head = (b & 0xFF) | nibble_regs(c[1]) << 8;
 				n1 = lx_len(c[2]);
