@@ -12,6 +12,7 @@
  * gathers each block's words as it decodes and asks once per distinct word sequence
  * (cost_batch_end; the older memo, pvm_cost_memo, serves pvm_block_cost_memo and deblob's general
  * walk). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pvm.h"
@@ -138,14 +139,16 @@ static inline uint64_t span(uint32_t w, uint32_t from, uint32_t to)
 }
 
 /* Adds an entry's ALUs (two if alu2 is all ones, else one) to the cycles m of plane word u; the
- * cycles of m then over 4 ALUs. */
+ * cycles of m then over 4 ALUs: those at 4 before (3 or 4 with two; no count is over 4 before, the
+ * schedule declining at the first). */
 static inline uint64_t add_alus(plane *u, uint64_t m, uint64_t alu2)
 {
+	uint64_t over = (u->a2 | (alu2 & u->a1 & u->a0)) & m;
 	uint64_t m1 = m & ~alu2, c = (u->a0 & m1) | (m & alu2), c2 = u->a1 & c;
 	u->a0 ^= m1;
 	u->a1 ^= c;
 	u->a2 ^= c2; /* (no carry out: at most 4 + 2) */
-	return u->a2 & (u->a1 | u->a0) & m;
+	return over;
 }
 
 /* schedule's state before an entry (schedule32 hands its own over to schedule_from). */
@@ -200,8 +203,10 @@ static inline __attribute__((always_inline)) uint32_t place(sched *s, uint32_t s
                                                            uint64_t alu2, uint64_t need_mul, uint64_t need_div)
 {
 	uint32_t init = s->init, v = start / 64, done = start + lat, last = (done - 1) / 64;
-	if (done > HORIZON) return NEVER;
-	if (last >= init) init = s->init = zero_to(s->pl, s->starts, init, last + 1);
+	if (last >= init) { /* (every done past the horizon is: init <= PLANES) */
+		if (done > HORIZON) return NEVER;
+		init = s->init = zero_to(s->pl, s->starts, init, last + 1);
+	}
 	const plane *q = &s->pl[v];
 	uint64_t blocked = q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) | (need_div & q->div);
 	if (blocked >> start % 64 & 1) { /* (the lower bound is taken: the first free cycle after) */
@@ -212,8 +217,10 @@ static inline __attribute__((always_inline)) uint32_t place(sched *s, uint32_t s
 		while (!free_) {
 			if (v == s->full[k] && !whole) s->full[k]++;
 			if (++v < s->full[k]) v = s->full[k];
-			if (v >= PLANES) return NEVER;
-			if (v >= init) init = s->init = zero_to(s->pl, s->starts, init, v + 1);
+			if (v >= init) { /* (every v past the planes is: init <= PLANES) */
+				if (v >= PLANES) return NEVER;
+				init = s->init = zero_to(s->pl, s->starts, init, v + 1);
+			}
 			q = &s->pl[v];
 			whole = free_ = ~(q->full | (alu & q->a2) | (alu2 & q->a1 & q->a0) | (need_mul & q->mul) |
 			                  (need_div & q->div));
@@ -221,8 +228,10 @@ static inline __attribute__((always_inline)) uint32_t place(sched *s, uint32_t s
 		start = 64 * v + low(free_);
 		done = start + lat;
 		last = (done - 1) / 64;
-		if (done > HORIZON) return NEVER;
-		if (last >= init) s->init = zero_to(s->pl, s->starts, init, last + 1);
+		if (last >= init) {
+			if (done > HORIZON) return NEVER;
+			s->init = zero_to(s->pl, s->starts, init, last + 1);
+		}
 	}
 	/* its units in every cycle of [start, done). The earlier entries starting while this one
 	 * runs must still find their units: a cycle short of units has, among the entries
@@ -277,7 +286,8 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		 * for it again.) */
 		uint32_t at = (slot + ds - 1) & ~(uint32_t)(DECODE_SLOTS - 1); /* (as in schedule32) */
 		at = at > slot ? at : slot;
-		uint32_t rob = DECODE_SLOTS * s->retired[n % ROB_SIZE];
+		uint32_t *ret = &s->retired[n % ROB_SIZE]; /* (the entry 32 before; this one's next) */
+		uint32_t rob = DECODE_SLOTS * *ret;
 		at = rob > at ? rob : at;
 		slot = at + ds;
 		uint32_t lat = r.lat >> (uint32_t)(w >> 30), start = at / DECODE_SLOTS + 1; /* (COST_BRANCH_SHIFT) */
@@ -299,7 +309,7 @@ static bool schedule_from(const cost_table *t, const uint64_t *words, size_t i, 
 		if (++s->starts[start] == STARTS) s->pl[start / 64].full |= 1ull << start % 64;
 		s->prod_done[dst] = done;
 		last_r = done + 1 > last_r ? done + 1 : last_r;
-		s->retired[n % ROB_SIZE] = last_r + 1;
+		*ret = last_r + 1;
 		n++;
 	}
 	uint32_t cycles = last_r + 1;
@@ -320,8 +330,8 @@ static bool schedule(const cost_table *t, const uint64_t *words, size_t n_words,
 /* schedule32's state before word i handed over to schedule (the cycles of word 0 of its planes: the
  * ALUs', the full cycles', the multiplier's and divider's in *q, the starts per cycle in starts[]; the
  * decode slots used so far, slot (4 * the decode cycle + the slots used in it); the done cycle of each
- * word of words[0..i) in done[], where the words of move_reg, which are no entries, are skipped: an
- * entry's R + 1 is the largest done up to it + 2). */
+ * word of words[0..i) in done[], 0 for the words of move_reg, which are no entries (every entry's is
+ * at least 1): an entry's R + 1 is the largest done up to it + 2). */
 static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const uint64_t *words, size_t i,
                                                       size_t n_words, const plane *q, const uint8_t starts[64],
                                                       const uint8_t prod_done[18], const uint8_t done[ROB_SIZE],
@@ -335,7 +345,7 @@ static __attribute__((noinline)) bool schedule32_over(const cost_table *t, const
 	memset(s.retired, 0, sizeof s.retired);
 	s.n = 0;
 	for (size_t k = 0, m = 0; k < i; k++) /* (R + 1 = the largest done so far + 2) */
-		if (!(t->fast[words[k] & 0xFF].bits & COST_FAST_MOVE)) {
+		if (done[k]) { /* (not a move_reg's) */
 			m = done[k] > m ? done[k] : m;
 			s.retired[s.n++] = (uint32_t)m + 2;
 		}
@@ -359,7 +369,7 @@ static inline __attribute__((always_inline)) bool schedule32(const cost_table *t
 {
 	uint64_t a0 = 0, a1 = 0, a2 = 0, full = 0; /* full: the cycles with 5 starts */
 	uint8_t starts[64] = { 0 }; /* per cycle (bytes: fewer planes to keep in registers) */
-	uint8_t prod_done[18] = { 0 }, done_at[ROB_SIZE]; /* done_at[i]: word i's done (a move_reg's: unset) */
+	uint8_t prod_done[18] = { 0 }, done_at[ROB_SIZE]; /* done_at[i]: word i's done (a move_reg's: 0) */
 	/* the decode slots used: 4 * the decode cycle + the slots used in it (a cycle with all 4 used
 	 * counts as the next one with none: an entry takes at least 1) */
 	uint32_t slot = 0, max_done = 0;
@@ -378,6 +388,7 @@ static inline __attribute__((always_inline)) bool schedule32(const cost_table *t
 			if (!(r.bits & COST_FAST_MOVE)) /* (rare: schedule's) */
 				goto over;
 			prod_done[dst] = (uint8_t)p1; /* no entry: rD gets rA's producer */
+			done_at[i] = 0;
 			slot = at + ds;
 			continue;
 		}
@@ -396,11 +407,11 @@ static inline __attribute__((always_inline)) bool schedule32(const cost_table *t
 		}
 		uint32_t done = start + lat;
 		uint64_t m = low_bits[lat] << start & alu; /* [start, done) if it has an ALU */
+		if (a2 & m) return false; /* (a cycle at 4 ALUs: over with this one, add_alus) */
 		uint64_t c = a0 & m, c2 = a1 & c; /* (the carries of adding 1) */
 		a0 ^= m;
 		a1 ^= c;
 		a2 ^= c2;
-		if (a2 & (a1 | a0) & m) return false;
 		prod_done[dst] = (uint8_t)done;
 		max_done = done > max_done ? done : max_done;
 		slot = at + ds;
@@ -554,8 +565,9 @@ static size_t block_words(const pvm_program *p, uint32_t s, const cost_table *t,
 }
 
 /* (schedule32 hands the blocks past its reach over to schedule, and declines exactly where
- * schedule does: its own declines are schedule's tests on the same state) */
-static uint32_t words_cost(const cost_table *t, const uint64_t *w, size_t n)
+ * schedule does: its own declines are schedule's tests on the same state; in line in its callers:
+ * a call and its frame are about 20 host instructions, a short block's schedule 600) */
+static inline __attribute__((always_inline)) uint32_t words_cost(const cost_table *t, const uint64_t *w, size_t n)
 {
 	uint32_t cost;
 	return schedule32(t, w, n, &cost) ? cost : simulate(t, w, n);
@@ -567,6 +579,50 @@ void cost_words_ways(const cost_table *t, const uint64_t *w, size_t n, uint32_t 
 	if (!schedule(t, w, n, &out[1])) out[1] = UINT32_MAX;
 	out[2] = simulate(t, w, n);
 }
+
+/* The rows of the cost table (t->row, t->fast), with a mutant's cycles. */
+static void cost_rows(cost_table *t)
+{
+	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
+		const cost_model *m = &cost_models[op];
+		/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
+		uint64_t cyc = pvm_mutant_hook_op(PVM_HOOK_cost_cycles, op, m->cycles);
+		t->row[op] = (cost_row){ .sh1 = (uint8_t)(8 * m->src1), .sh2 = (uint8_t)(8 * m->src2),
+			.shd = (uint8_t)(8 * m->dst), .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1),
+			.fix = m->dkind == PVM_D_FIX, .p = m->dkind == PVM_D_P, .ps = m->dkind == PVM_D_PS,
+			.move = op == PVM_OP_move_reg, .term = pvm_op_is_term(op), .branch = cyc == PVM_CYC_BRANCH,
+			.lat = (uint16_t)(cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY : cyc == PVM_CYC_BRANCH ? 0 : cyc),
+			.need = m->need };
+		const cost_row *r = &t->row[op];
+		unsigned lat = r->branch ? COST_BRANCH_UNHINTED : r->lat, a = r->need & 0xF;
+		t->fast[op] = (cost_fast){ .b1 = m->src1 ? m->src1 : 5, .b2 = m->src2 ? m->src2 : 5, .bd = m->dst ? m->dst : 6, .be = r->p ? (m->src2 ? m->src2 : 5) : 5, .d1 = m->d1, .d2 = m->d2,
+			.lat = (uint8_t)(lat <= 255 ? lat : 0),
+			.bits = (uint8_t)((r->move ? COST_FAST_MOVE : 0) | (a ? COST_FAST_ALU : 0) | (a > 1 ? COST_FAST_ALU2 : 0) |
+			                  (r->need >> 12 ? COST_FAST_MD : 0) | ((lat == 0 && !r->move) || lat > 255 ? COST_FAST_SLOW : 0)) };
+	}
+}
+
+#ifdef JITPROOF_MUTANTS
+void cost_table_init(cost_table *t, const pvm_program *p)
+{
+	cost_rows(t); /* (the mutant's cycles as the hook gives them now) */
+	cost_hint_bytes(p, t->hint);
+}
+#else
+static cost_table rows; /* (hint unused) */
+static pthread_once_t rows_once = PTHREAD_ONCE_INIT;
+static void rows_init(void) { cost_rows(&rows); }
+
+void cost_table_init(cost_table *t, const pvm_program *p)
+{
+	/* (the rows are about 150 host instructions per opcode, 20,000 a program: pinky's 2 per guest
+	 * instruction) */
+	pthread_once(&rows_once, rows_init);
+	memcpy(t->row, rows.row, sizeof t->row);
+	memcpy(t->fast, rows.fast, sizeof t->fast);
+	cost_hint_bytes(p, t->hint);
+}
+#endif
 
 /* The cost of the block at s by the fast schedule where it decides (words_cost), or by the
  * cycle simulation alone (sim_only: the reference the tests compare with). */

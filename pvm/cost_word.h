@@ -122,27 +122,9 @@ static inline bool cost_row_branch(unsigned op)
 	return pvm_mutant_hook_op(PVM_HOOK_cost_cycles, op, cost_models[op].cycles) == PVM_CYC_BRANCH;
 }
 
-static inline void cost_table_init(cost_table *t, const pvm_program *p)
-{
-	cost_hint_bytes(p, t->hint);
-	for (unsigned op = 0; op < PVM_NUM_OPS; op++) {
-		const cost_model *m = &cost_models[op];
-		/* the row's cycles (a mutant may break one row: pvm/mutants.def, class gas-model) */
-		uint64_t cyc = pvm_mutant_hook_op(PVM_HOOK_cost_cycles, op, m->cycles);
-		t->row[op] = (cost_row){ .sh1 = (uint8_t)(8 * m->src1), .sh2 = (uint8_t)(8 * m->src2),
-			.shd = (uint8_t)(8 * m->dst), .d1 = m->d1, .dd = (uint8_t)(m->d2 - m->d1),
-			.fix = m->dkind == PVM_D_FIX, .p = m->dkind == PVM_D_P, .ps = m->dkind == PVM_D_PS,
-			.move = op == PVM_OP_move_reg, .term = pvm_op_is_term(op), .branch = cyc == PVM_CYC_BRANCH,
-			.lat = (uint16_t)(cyc == PVM_CYC_MEM ? PVM_MEM_LATENCY : cyc == PVM_CYC_BRANCH ? 0 : cyc),
-			.need = m->need };
-		const cost_row *r = &t->row[op];
-		unsigned lat = r->branch ? COST_BRANCH_UNHINTED : r->lat, a = r->need & 0xF;
-		t->fast[op] = (cost_fast){ .b1 = m->src1 ? m->src1 : 5, .b2 = m->src2 ? m->src2 : 5, .bd = m->dst ? m->dst : 6, .be = r->p ? (m->src2 ? m->src2 : 5) : 5, .d1 = m->d1, .d2 = m->d2,
-			.lat = (uint8_t)(lat <= 255 ? lat : 0),
-			.bits = (uint8_t)((r->move ? COST_FAST_MOVE : 0) | (a ? COST_FAST_ALU : 0) | (a > 1 ? COST_FAST_ALU2 : 0) |
-			                  (r->need >> 12 ? COST_FAST_MD : 0) | ((lat == 0 && !r->move) || lat > 255 ? COST_FAST_SLOW : 0)) };
-	}
-}
+/* Fills *t for program p: the rows (built once per process where no mutant is built in: the same
+ * for every program) and p's hint bytes. */
+void cost_table_init(cost_table *t, const pvm_program *p);
 
 /* The word of instruction in of program p (t: cost_table_init(t, p)). */
 static inline uint64_t cost_word(const pvm_program *p, const cost_table *t, const pvm_inst *in)

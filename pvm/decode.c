@@ -245,11 +245,11 @@ static void fill_cost(pvm_program *p, uint32_t from, uint32_t to, uint32_t cost)
 /* The variable fields of a valid blob's instruction: a field of min(max(d, 0), 4) bytes, where d
  * is what is left of the skip (-8 <= d <= 24), is its low bytes masked and sign-extended by the
  * sign bit's xor and subtraction, from a row of this table (no clamp, no shift by a variable
- * count): field_bits[8 + d]. */
+ * count): field_bits[8 + d]; row 0 is also the walk's for a form without the field. */
 #define FIELD_NONE { 0, 0 }
 #define FIELD_FOUR { 0xFFFFFFFF, 0x80000000 }
 #define FIELD_FOUR4 FIELD_FOUR, FIELD_FOUR, FIELD_FOUR, FIELD_FOUR
-static const struct { uint32_t mask, sign; } field_bits[8 + 25] = {
+static const struct { uint64_t mask, sign; } field_bits[8 + 25] = {
 	FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE, FIELD_NONE,
 	FIELD_NONE, { 0xFF, 0x80 }, { 0xFFFF, 0x8000 }, { 0xFFFFFF, 0x800000 }, /* d = 0 .. 3 */
 	FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR4, FIELD_FOUR, /* d = 4 .. 24 */
@@ -257,15 +257,15 @@ static const struct { uint32_t mask, sign; } field_bits[8 + 25] = {
 #undef FIELD_FOUR4
 #undef FIELD_FOUR
 #undef FIELD_NONE
-/* X of the field at w with d left of the skip (field_bits; the code's padding holds the 4 bytes
- * read). */
-static inline uint64_t field_at(const uint8_t *w, int d)
+/* X of the field at w by row k of field_bits (the code's padding holds the 8 bytes read). */
+static inline uint64_t field_row(const uint8_t *w, uint32_t k) /* (an index of 32 bits: no sign extension) */
 {
-	uint32_t x;
-	memcpy(&x, w, 4);
-	uint64_t sign = field_bits[8 + d].sign;
-	return ((x & field_bits[8 + d].mask) ^ sign) - sign;
+	uint64_t x;
+	memcpy(&x, w, 8);
+	return ((x & field_bits[k].mask) ^ field_bits[k].sign) - field_bits[k].sign;
 }
+/* X of the field at w with d left of the skip. */
+static inline uint64_t field_at(const uint8_t *w, int d) { return field_row(w, (uint32_t)(8 + d)); }
 /* The length of an LX field: min(b & 7, 4). */
 static inline unsigned lx_len(unsigned b) { return (b & 7) < 4 ? b & 7 : 4; }
 
@@ -286,10 +286,36 @@ static const uint16_t nibbles[256] = { NIBBLES64(0), NIBBLES64(64), NIBBLES64(12
 static inline uint32_t nibble_regs(unsigned b1) { return nibbles[b1]; }
 #endif
 
+/* The forms whose fields the regular walk decodes by their row of form_rows, with masks and
+ * selects, where it jumped to the form's case: that jump mispredicted (callgrind's model: 0.56 a
+ * guest instruction on pinky, 0.03 left) and cost more wall time than the instructions the rows
+ * take. Those with at most one field, of the rest of the skip (most instructions); the others (two
+ * fields, or 8 bytes) each by its case. A row (forms.def's, by hand: ctest deblob_walks compares
+ * the walk with the general one): its field's first byte at at1, and one -1 (none: 0, field_bits's
+ * row 0), to imm (x1 -1) or the offset; its registers nibble_regs(byte 1) * mul & regs (mul 0x100:
+ * the low nibble to rA, the high one to rB) and clamp(byte 2) * mul2 (rD). */
+#define ONE_FIELD (1u << PVM_FORM_NONE | 1u << PVM_FORM_IMM | 1u << PVM_FORM_OFF | 1u << PVM_FORM_REG_IMM | \
+	1u << PVM_FORM_REG2 | 1u << PVM_FORM_REG2_IMM | 1u << PVM_FORM_REG2_OFF | 1u << PVM_FORM_REG3)
+struct form_row {
+	uint32_t mul, regs, mul2;
+	int32_t at1;
+	int8_t one, x1;
+};
+static const struct form_row form_rows[PVM_FORM_COUNT] = {
+	[PVM_FORM_NONE] = { 0, 0, 0, 1, 0, 0 },
+	[PVM_FORM_IMM] = { 0, 0, 0, 1, -1, -1 },
+	[PVM_FORM_OFF] = { 0, 0, 0, 1, -1, 0 },
+	[PVM_FORM_REG_IMM] = { 0x100, 0xFF00, 0, 2, -1, -1 },
+	[PVM_FORM_REG2] = { 0x1000001, 0xFF00FF00, 0, 1, 0, 0 }, /* rA high, rD low */
+	[PVM_FORM_REG2_IMM] = { 0x100, 0xFFFF00, 0, 2, -1, -1 },
+	[PVM_FORM_REG2_OFF] = { 0x100, 0xFFFF00, 0, 2, -1, 0 },
+	[PVM_FORM_REG3] = { 0x100, 0xFFFF00, 1u << 24, 1, 0, 0 },
+};
+
 /* Writes the record of the instruction at s whose next start is t (s < t <= s + 25) with head (its
  * first four bytes), target and immediates x, y: decode_into's record; and the records of the
- * positions s + 1 .. max(s + 3, t - 1) as traps { pc, next = t } (those from t on are written again
- * later in the walk). */
+ * positions s + 1 .. s + 3 as traps { pc, next = t } (those from t on are written again later in
+ * the walk; those past s + 3 before t, put_gap_rest). */
 static inline __attribute__((always_inline)) void put_records(pvm_inst *in, uint32_t s, uint32_t t, uint32_t head,
                                                               uint32_t target, uint64_t x, uint64_t y)
 {
@@ -302,9 +328,23 @@ static inline __attribute__((always_inline)) void put_records(pvm_inst *in, uint
 	memcpy(at + 12, &target, 4);
 	memcpy(at + 16, &x, 8);
 	memcpy(at + 24, &y, 8);
-	for (int k = 1; k <= 3; k++) put_trap(at + 32 * k, v += one);
-	if (__builtin_expect(t - s > 4, 0)) /* (the rest of a longer gap) */
-		for (uint8_t *q = at + 128, *end = at + 32 * (size_t)(t - s); q < end; q += 32) put_trap(q, v += one);
+	for (int k = 1; k <= 3; k++) {
+#ifdef __SSE2__
+		/* (each record's v one add from the one before: gcc otherwise adds 1, 2 and 3 to v, a copy
+		 * and an add each, as SSE's adds overwrite their operand) */
+		__asm__("" : "+x"(v));
+#endif
+		put_trap(at + 32 * k, v += one);
+	}
+}
+/* The records of the positions s + 4 .. t - 1 as put_records's traps (the rest of a gap longer than
+ * three). */
+static inline __attribute__((always_inline)) void put_gap_rest(pvm_inst *in, uint32_t s, uint32_t t)
+{
+	const v4u one = { 0, 1, 0, 0 };
+	v4u v = { 0, s + 3, t, 0 };
+	for (uint8_t *q = (uint8_t *)in + 128, *end = (uint8_t *)in + 32 * (size_t)(t - s); q < end; q += 32)
+		put_trap(q, v += one);
 }
 
 /* b (A.64) for a branch whose next is t and whose target is target: cost_hinted. */
@@ -312,6 +352,13 @@ static inline bool hinted_at(const pvm_program *p, uint32_t t, uint32_t target, 
 {
 	return t >= p->code_len || target >= p->code_len || p->code[t] == hint[0] || p->code[t] == hint[1] ||
 	       p->code[target] == hint[0] || p->code[target] == hint[1];
+}
+
+/* Appends word to a block's words at *w and folds it into their hash *h (cost_batch_step). */
+static inline void put_word(uint64_t **w, uint64_t *h, uint64_t word)
+{
+	*(*w)++ = word;
+	*h = cost_batch_step(*h, word);
 }
 
 /* The walk of a regular program (p->regular: a valid 0.8.0 blob, or a GP 0.7.2 one whose starts
@@ -323,8 +370,8 @@ static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, 
 {
 	uint32_t byte[256]; /* (a copy on the walk's stack: addressed from the stack pointer, no register) */
 	memcpy(byte, byte_table, sizeof byte);
-	enum { BYTE_TERM = 1 << 16, BYTE_BRANCH = 1 << 17 };
-	uint32_t len = p->code_len, max_gap = limit < 24 ? (uint32_t)limit : 24;
+	enum { BYTE_TERM = 1 << 16, BYTE_BRANCH = 1 << 17, BYTE_CASE = 1 << 19 };
+	uint32_t len = p->code_len, max_gap = limit < 24 ? (uint32_t)limit : 24, short_gap = max_gap < 3 ? max_gap : 3;
 	const uint8_t *code = p->code;
 	if (len == 0 || !(p->bitmask[0] & 1)) return false;
 	cost_batch cb;
@@ -357,81 +404,68 @@ static inline __attribute__((always_inline)) bool walk_regular_(pvm_program *p, 
 		x &= x - 1;
 	found:;
 		uint32_t b = byte[code[s]];
-		if (__builtin_expect(t - s - 1 > max_gap, 0)) /* (a gap over 24) */
-			goto stop;
-		/* the instruction's fields (forms.def; registers clamped), each form's case reading what it
-		 * needs of the code from c (fewer values live across the jump) */
+		if (__builtin_expect(t - s - 1 > short_gap, 0)) { /* (one test for the gaps over 3: most are not) */
+			if (t - s - 1 > max_gap) /* (a gap over 24) */
+				goto stop;
+			put_gap_rest(inst + s, s, t);
+		}
+		/* the instruction's fields (forms.def; registers clamped): by its form's row of form_rows
+		 * (ONE_FIELD: no jump on the form), else by its case, reading what it needs of the code from
+		 * c (fewer values live across the jump) */
 		const uint8_t *c = code + s;
-		int d = (int)(t - s - 1); /* what is left of the skip */
-		unsigned n1;
-		uint32_t head = b & 0xFF, off = 0;
-		uint64_t imm = 0, y = 0;
-		switch (b >> 8 & 0xFF) {
-		case PVM_FORM_NONE:
-			break;
-		case PVM_FORM_IMM:
-			imm = field_at(c + 1, d);
-			break;
-		case PVM_FORM_REG_IMM64:
-			head |= (nibble_regs(c[1]) & 0xFF) << 8; /* rA */
-			memcpy(&imm, c + 2, 8);
-			break;
-		case PVM_FORM_IMM2:
-			n1 = lx_len(c[1]);
-			imm = field_at(c + 2, (int)n1);
-			y = field_at(c + 2 + n1, d - 1 - (int)n1);
-			break;
-		case PVM_FORM_OFF:
-			off = (uint32_t)field_at(c + 1, d);
-			break;
-		case PVM_FORM_REG_IMM:
-			head |= (nibble_regs(c[1]) & 0xFF) << 8;
-			imm = field_at(c + 2, d - 1);
-			break;
-		case PVM_FORM_REG_IMM2:
-			head |= (nibble_regs(c[1]) & 0xFF) << 8;
-			n1 = lx_len(c[1] >> 4);
-			imm = field_at(c + 2, (int)n1);
-			y = field_at(c + 2 + n1, d - 1 - (int)n1);
-			break;
-		case PVM_FORM_REG_IMM_OFF:
-			head |= (nibble_regs(c[1]) & 0xFF) << 8;
-			n1 = lx_len(c[1] >> 4);
-			imm = field_at(c + 2, (int)n1);
-			off = (uint32_t)field_at(c + 2 + n1, d - 1 - (int)n1);
-			break;
-		case PVM_FORM_REG2:
-			head |= (nibble_regs(c[1]) & 0xFF00) | (nibble_regs(c[1]) & 0xFF) << 24; /* rA high, rD low */
-			break;
-		case PVM_FORM_REG2_IMM:
-			head |= nibble_regs(c[1]) << 8; /* rA, rB */
-			imm = field_at(c + 2, d - 1);
-			break;
-		case PVM_FORM_REG2_OFF:
-			head |= nibble_regs(c[1]) << 8;
-			off = (uint32_t)field_at(c + 2, d - 1);
-			break;
-		case PVM_FORM_REG2_IMM2:
-			head |= nibble_regs(c[1]) << 8;
-			n1 = lx_len(c[2]);
-			imm = field_at(c + 3, (int)n1);
-			y = field_at(c + 3 + n1, d - 2 - (int)n1);
-			break;
-		case PVM_FORM_REG3:
-			head |= nibble_regs(c[1]) << 8 | (uint32_t)reg_clamp(c[2]) << 24;
-			break;
-		case PVM_FORM_COUNT: /* (an undefined opcode) */
-			goto stop;
-		default: /* (none: the form byte is a row of forms.def or PVM_FORM_COUNT) */
-			__builtin_unreachable();
+		uint32_t head, off;
+		uint64_t imm, y = 0;
+		if (__builtin_expect(!(b & BYTE_CASE), 1)) {
+			const struct form_row *r = &form_rows[b >> 8 & 0xFF];
+			uint64_t f = field_row(c + r->at1, (t - s - (uint32_t)r->at1 + 8) & (uint32_t)r->one);
+			uint64_t x1 = (uint64_t)(int64_t)r->x1;
+			head = (b & 0xFF) | (nibble_regs(c[1]) * r->mul & r->regs) | (uint32_t)reg_clamp(c[2]) * r->mul2;
+			imm = f & x1;
+			off = (uint32_t)(f & ~x1);
+		} else {
+			int d = (int)(t - s - 1); /* what is left of the skip */
+			unsigned n1;
+			head = (b & 0xFF) | (nibble_regs(c[1]) & 0xFF) << 8; /* (rA: all but IMM2) */
+			off = 0;
+			switch (b >> 8 & 0xFF) {
+			case PVM_FORM_REG_IMM64:
+				memcpy(&imm, c + 2, 8);
+				break;
+			case PVM_FORM_IMM2:
+				head = b & 0xFF;
+				n1 = lx_len(c[1]);
+				imm = field_at(c + 2, (int)n1);
+				y = field_at(c + 2 + n1, d - 1 - (int)n1);
+				break;
+			case PVM_FORM_REG_IMM2:
+			case PVM_FORM_REG_IMM_OFF: { /* (one case: Y or T by a select) */
+				n1 = lx_len(c[1] >> 4);
+				imm = field_at(c + 2, (int)n1);
+				uint64_t f2 = field_at(c + 2 + n1, d - 1 - (int)n1);
+				bool is_off = (b >> 8 & 0xFF) == PVM_FORM_REG_IMM_OFF;
+				off = is_off ? (uint32_t)f2 : 0;
+				y = is_off ? 0 : f2;
+				break;
+			}
+			case PVM_FORM_REG2_IMM2:
+				head = (b & 0xFF) | nibble_regs(c[1]) << 8;
+				n1 = lx_len(c[2]);
+				imm = field_at(c + 3, (int)n1);
+				y = field_at(c + 3 + n1, d - 2 - (int)n1);
+				break;
+			case PVM_FORM_COUNT: /* (an undefined opcode) */
+				goto stop;
+			default: /* (none: BYTE_CASE marks these forms and PVM_FORM_COUNT) */
+				__builtin_unreachable();
+			}
 		}
 		uint32_t target = s + off;
 		put_records(inst + s, s, t, head, target, imm, y);
-		if (is08) { /* (0.7.2: the region costs come after the walk, analyse) */
-			uint64_t word = b & BYTE_BRANCH ? head | (uint64_t)hinted_at(p, t, target, cb.t.hint) << 32 : head;
-			*w++ = word;
-			hash = cost_batch_step(hash, word);
+		if (__builtin_expect(!(b & (BYTE_TERM | BYTE_BRANCH)), 1)) {
+			if (is08) put_word(&w, &hash, head);
+			continue;
 		}
+		if (is08) put_word(&w, &hash, b & BYTE_BRANCH ? head | (uint64_t)hinted_at(p, t, target, cb.t.hint) << 32 : head);
 		if (b & BYTE_TERM) { /* the block ends: t starts the next one */
 			if (is08) {
 				*e++ = (struct block_end){ hash, (uint32_t)(w - cb.words), t };
@@ -516,6 +550,7 @@ static void analyse(pvm_program *p, unsigned flags)
 	p->gas_cost = pvm_xmalloc((n + 7) * sizeof *p->gas_cost); /* (+ 7: fill_cost) */
 	const uint8_t *mask = p->bitmask; /* (locals: a store through uint8_t * may alias p's fields) */
 	uint8_t *is_start = p->is_start;
+#pragma GCC unroll 4 /* (the loop's counting was half of its instructions) */
 	for (size_t i = 0, nb = ((size_t)len + 7) / 8; i < nb; i++) memcpy(is_start + 8 * i, &spread[mask[i]], 8);
 	p->is_start[len] = 1;
 	/* prevalidation v_blob: the walk from 0 visits only defined opcodes at set bitmask bits and
@@ -529,14 +564,16 @@ static void analyse(pvm_program *p, unsigned flags)
 	 * instruction and its form from bit 8 (none: 0 and PVM_FORM_COUNT), and the BYTE_ flags */
 	enum { BYTE_TERM = 1 << 16,   /* a valid instruction that ends a block (its successor is in ϖ) */
 	       BYTE_BRANCH = 1 << 17, /* 0.8.0: its cost row is a branch's (the word holds the hint) */
-	       BYTE_LAST = 1 << 18 }; /* its record ends a block's words (a terminator; none: trap) */
+	       BYTE_LAST = 1 << 18,   /* its record ends a block's words (a terminator; none: trap) */
+	       BYTE_CASE = 1 << 19 }; /* the regular walk decodes its fields by its form's case (none: stops) */
 	uint32_t byte[256];
 	for (unsigned k = 0; k < 256; k++) {
 		int op = pvm_op_decode(p->isa, k);
 		unsigned rec = op < 0 ? PVM_OP_trap : (unsigned)op;
 		uint32_t valid = op < 0 ? (uint32_t)PVM_FORM_COUNT << 8 : (uint32_t)op | (uint32_t)pvm_ops[op].form << 8 |
 		                                                          (pvm_op_is_term(rec) ? BYTE_TERM : 0);
-		byte[k] = valid | (is08 && cost_row_branch(rec) ? BYTE_BRANCH : 0) | (pvm_op_is_term(rec) ? BYTE_LAST : 0);
+		byte[k] = valid | (is08 && cost_row_branch(rec) ? BYTE_BRANCH : 0) | (pvm_op_is_term(rec) ? BYTE_LAST : 0) |
+		          (op < 0 || !(ONE_FIELD >> pvm_ops[op].form & 1) ? BYTE_CASE : 0);
 	}
 	if (!(flags & PVM_DECODE_GENERAL)) {
 		if (walk_regular(p, byte, limit, is08, &last)) {
