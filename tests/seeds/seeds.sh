@@ -6,6 +6,22 @@ MODE=$1 JP=$2 W=$3 DEF=${4:-}
 fail() { echo "FAIL: $*"; exit 1; }
 ISA=0.7.2
 case $MODE in generate08) ISA=0.8.0 MODE=generate ;; esac
+# replay_two M: the seeds in $W/dir replayed on mutant M on two engine pairs, into $a and $b: a
+# decoder mutant ($decode, class decode: it breaks the decoder the interpreter and the JITs share)
+# against the spec engine, which reads the bytes through its own decoding; any other with the
+# interpreter against jit and jit-portable. Host calls are answered by the perturbing host (every
+# register, the gas, a memory word), so a resume that does not take all of the answer shows too.
+replay_two() {
+  if printf '%s\n' "$decode" | grep -qx "$1"; then
+    a=$("$JP" replay "$W/dir" --mutant "$1" --host perturb --engine-a spec 2>&1 | tail -1)
+    b=$("$JP" replay "$W/dir" --mutant "$1" --host perturb --engine-a spec --engine-b interp 2>&1 | tail -1)
+    echo "$1: spec-jit {$a} spec-interp {$b}"
+  else
+    a=$("$JP" replay "$W/dir" --mutant "$1" --host perturb 2>&1 | tail -1)
+    b=$("$JP" replay "$W/dir" --mutant "$1" --host perturb --engine-b jit-portable 2>&1 | tail -1)
+    echo "$1: jit {$a} jit-portable {$b}"
+  fi
+}
 case $MODE in
 generate)
   rm -rf "$W" && mkdir -p "$W" || exit 1
@@ -84,17 +100,7 @@ mutants)
       skipped=$((skipped + 1))
       continue
     fi
-    # host calls answered by the perturbing host (every register, the gas, a memory word), so a
-    # resume that does not take all of the answer shows too
-    if printf '%s\n' "$decode" | grep -qx "$m"; then
-      a=$("$JP" replay "$W/dir" --mutant "$m" --host perturb --engine-a spec 2>&1 | tail -1)
-      b=$("$JP" replay "$W/dir" --mutant "$m" --host perturb --engine-a spec --engine-b interp 2>&1 | tail -1)
-      echo "$m: spec-jit {$a} spec-interp {$b}"
-    else
-      a=$("$JP" replay "$W/dir" --mutant "$m" --host perturb 2>&1 | tail -1)
-      b=$("$JP" replay "$W/dir" --mutant "$m" --host perturb --engine-b jit-portable 2>&1 | tail -1)
-      echo "$m: jit {$a} jit-portable {$b}"
-    fi
+    replay_two "$m"
     case "$a$b" in *" 0 diverge"*" 0 diverge"*) missed="$missed $m" ;; *diverge*) ;; *) fail "$m: replay failed: $a $b" ;; esac
   done < "$W/mutants"
   [ -z "$missed" ] || fail "mutants the seeds do not catch:$missed"
@@ -105,9 +111,8 @@ mutants)
   ;;
 mutants08)
   # the GP 0.8.0 seeds against every mutant: an engine mutant must make the engines diverge on
-  # them; one in the code all engines share (pvm/: deblob's prevalidation, the block cost model:
-  # classes prevalidation, gas-model) must make a seed's recorded outcome fail (`vectors`); the
-  # decoder's against the spec engine, as for GP 0.7.2
+  # them (replay_two); one in the code all engines share (pvm/: deblob's prevalidation, the block
+  # cost model: classes prevalidation, gas-model) must make a seed's recorded outcome fail (`vectors`)
   "$JP" validate --list-mutants > "$W/mutants" || fail "--list-mutants"
   shared=$(sed -n -E 's/^MUTANT\(([a-z0-9_]*), *[a-z0-9_]*, *(prevalidation|gas-model),.*/\1/p' "$DEF")
   decode=$(sed -n -E 's/^MUTANT\(([a-z0-9_]*), *[a-z0-9_]*, *decode,.*/\1/p' "$DEF")
@@ -129,14 +134,7 @@ mutants08)
       case "$a" in *" 0 failed"*) missed="$missed $m" ;; *failed*) caught=$((caught + 1)) ;; *) fail "$m: vectors: $a" ;; esac
       continue
     fi
-    if printf '%s\n' "$decode" | grep -qx "$m"; then
-      a=$("$JP" replay "$W/dir" --mutant "$m" --engine-a spec 2>&1 | tail -1)
-      b=$("$JP" replay "$W/dir" --mutant "$m" --engine-a spec --engine-b interp 2>&1 | tail -1)
-    else
-      a=$("$JP" replay "$W/dir" --mutant "$m" --host perturb 2>&1 | tail -1)
-      b=$("$JP" replay "$W/dir" --mutant "$m" --host perturb --engine-b jit-portable 2>&1 | tail -1)
-    fi
-    echo "$m: {$a} {$b}"
+    replay_two "$m"
     case "$a$b" in *" 0 diverge"*" 0 diverge"*) missed="$missed $m" ;; *diverge*) caught=$((caught + 1)) ;; *) fail "$m: replay failed: $a $b" ;; esac
   done < "$W/mutants"
   [ -z "$missed" ] || fail "mutants the GP 0.8.0 seeds do not catch:$missed"
