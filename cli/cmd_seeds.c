@@ -107,26 +107,37 @@ enum { TAIL = 3 }; /* load_imm r0 (2 bytes), trap: the instruction inside a bloc
 static uint32_t mid_block(unsigned len) { return len + 2 + N_JT + 2; }
 static uint32_t code_size(unsigned len) { return len + 2 + N_JT + TAIL; }
 
-static void build_blob(pvm_isa isa, const uint8_t *ins, unsigned len, const uint32_t *jt, unsigned n_jt,
-                       pvm_vector *v)
+/* v's program: the blob (§2) of code c (n < 128 bytes: one-byte lengths) with the instruction
+ * starts starts[0 .. n) (1 or 0: the bitmask) and jump table jt[0 .. n_jt) of one-byte entries. */
+static void set_blob(pvm_vector *v, const uint8_t *c, uint32_t n, const uint8_t *starts, const uint32_t *jt,
+                     unsigned n_jt)
 {
-	uint32_t code_len = code_size(len);
-	size_t blob_len = 3 + n_jt + code_len + (code_len + 7) / 8;
+	size_t blob_len = 3 + n_jt + n + (n + 7) / 8;
 	uint8_t *b = pvm_xcalloc(1, blob_len);
 	size_t k = 0;
 	b[k++] = (uint8_t)n_jt;
 	b[k++] = 1;
-	b[k++] = (uint8_t)code_len;
+	b[k++] = (uint8_t)n;
 	for (unsigned i = 0; i < n_jt; i++) b[k++] = (uint8_t)jt[i];
-	memcpy(b + k, ins, len);
-	memset(b + k + len, pvm_byte(isa, PVM_OP_trap), code_len - len);
-	b[k + mid_block(len) - 2] = pvm_byte(isa, PVM_OP_load_imm); /* its register byte: r0 */
-	b[k + mid_block(len) - 1] = 0;
-	k += code_len;
-	for (uint32_t i = 0; i < code_len; i++)
-		if (i == 0 || (i >= len && i != mid_block(len) - 1)) b[k + i / 8] |= (uint8_t)(1u << (i % 8));
+	memcpy(b + k, c, n);
+	k += n;
+	for (uint32_t i = 0; i < n; i++) b[k + i / 8] |= (uint8_t)((starts[i] & 1u) << (i % 8));
 	v->program = b;
 	v->program_len = blob_len;
+}
+
+static void build_blob(pvm_isa isa, const uint8_t *ins, unsigned len, const uint32_t *jt, unsigned n_jt,
+                       pvm_vector *v)
+{
+	_Static_assert(PVM_ASM_MAXLEN + 2 + N_JT + TAIL <= 64, "a seed program fits build_blob's arrays");
+	uint8_t c[64], starts[64];
+	uint32_t code_len = code_size(len);
+	memcpy(c, ins, len);
+	memset(c + len, pvm_byte(isa, PVM_OP_trap), code_len - len);
+	c[mid_block(len) - 2] = pvm_byte(isa, PVM_OP_load_imm); /* its register byte: r0 */
+	c[mid_block(len) - 1] = 0;
+	for (uint32_t i = 0; i < code_len; i++) starts[i] = i == 0 || (i >= len && i != mid_block(len) - 1);
+	set_blob(v, c, code_len, starts, jt, n_jt);
 }
 
 /* ---- one query ------------------------------------------------------------------------------ */
@@ -497,14 +508,10 @@ static void prevalidation_seeds(const opts *o, const sem_spec *sp, stats *st)
 		{ "prevalidation_bit0_unset", 2, 0, 0 }, { "prevalidation_undefined_opcode", 2, 1, 1 },
 	};
 	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
-		uint8_t code[32] = { pvm_byte(o->isa, PVM_OP_load_imm), 1, 7 }; /* load_imm r1, 7 */
-		uint32_t n = rows[r].gap + 2, last = rows[r].gap + 1;
+		uint8_t code[32] = { pvm_byte(o->isa, PVM_OP_load_imm), 1, 7 }, starts[32] = { (uint8_t)rows[r].bit0 };
+		uint32_t last = rows[r].gap + 1; /* load_imm r1, 7, then a trap (or the undefined byte) at last */
 		code[last] = rows[r].undef && undefined >= 0 ? (uint8_t)undefined : pvm_byte(o->isa, PVM_OP_trap);
-		uint8_t blob[64] = { 0, 1, (uint8_t)n }; /* no jump table, z = 1, |c| */
-		memcpy(blob + 3, code, n);
-		uint8_t *mask = blob + 3 + n;
-		mask[0] = (uint8_t)rows[r].bit0;
-		mask[last / 8] |= (uint8_t)(1u << (last % 8));
+		starts[last] = 1;
 		pvm_vector v;
 		memset(&v, 0, sizeof v);
 		pvm_state s;
@@ -513,9 +520,7 @@ static void prevalidation_seeds(const opts *o, const sem_spec *sp, stats *st)
 		pvm_vector_set_initial(&v, rows[r].name, &s);
 		pvm_state_fini(&s);
 		v.isa = o->isa;
-		v.program_len = 3 + n + (n + 7) / 8;
-		v.program = pvm_xmalloc(v.program_len);
-		memcpy(v.program, blob, v.program_len);
+		set_blob(&v, code, last + 1, starts, NULL, 0);
 		char why[512];
 		if (check_and_write(o, sp, &v, NULL, NULL, why, sizeof why) == 0) st->vectors++;
 		else printf("seeds: %s: %s\n", rows[r].name, why), st->bad++;
