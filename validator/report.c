@@ -140,8 +140,9 @@ void tv_report_summary(const tv_report *rep, FILE *out)
 void tv_report_store_summary(const tv_report *rep, FILE *out)
 {
 	if (rep->store)
-		fprintf(out, "store: %zu reused, %zu stored, %zu ignored entries; %zu solver queries\n", rep->store_reused,
-		        rep->store_stored, rep->store_ignored, rep->queries);
+		fprintf(out, "store: %zu reused, %zu stored, %zu ignored entries; %zu solver queries; concrete fallbacks: %zu reused, %zu stored\n",
+		        rep->store_reused, rep->store_stored, rep->store_ignored, rep->queries, rep->store_agreed_reused,
+		        rep->store_agreed_stored);
 }
 
 const char *tv_qkind_name(int k)
@@ -183,8 +184,9 @@ void tv_report_recheck_summary(const tv_report *rep, FILE *out)
 static void put_store_json(FILE *f, const tv_report *rep)
 {
 	if (rep->store)
-		fprintf(f, "  \"store\": {\"reused\": %zu, \"stored\": %zu, \"ignored\": %zu},\n", rep->store_reused,
-		        rep->store_stored, rep->store_ignored);
+		fprintf(f, "  \"store\": {\"reused\": %zu, \"stored\": %zu, \"fallback_reused\": %zu, \"fallback_stored\": %zu, \"ignored\": %zu},\n",
+		        rep->store_reused, rep->store_stored, rep->store_agreed_reused, rep->store_agreed_stored,
+		        rep->store_ignored);
 	else
 		fputs("  \"store\": null,\n", f);
 }

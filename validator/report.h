@@ -100,6 +100,7 @@ typedef struct tv_report {
 	size_t store_reused;       /*   PROVED verdicts taken from it (no solver call) */
 	size_t store_stored;       /*   PROVED verdicts written to it */
 	size_t store_ignored;      /*   entries that did not check (proved again) */
+	size_t store_agreed_reused, store_agreed_stored; /* FALLBACK-AGREE verdicts taken from it, written to it */
 	const char *recheck;       /* --recheck SOLVER (NULL: none); then its answers per query kind: */
 	size_t rechecked[TV_NUM_QKINDS][TV_RECHECK_ANSWERS];
 	double recheck_ms;         /*   the second solver's wall time, all workers */

@@ -1,9 +1,12 @@
 /* validator/store.c: the persistent proof store (store.h). Layout: DIR/v2/pack-<32 hex digits>,
- * packs of PROVED records, each a text file:
+ * packs of records, each a text file:
  *   jitproof proof store v2
  *   <key: 64 hex digits> PROVED <item: what was proved, for people> <sum: 64 hex digits>
+ *   <key: 64 hex digits> AGREED <item: what was run, for people> <sum: 64 hex digits>
  *   ...
- * the sum being the SHA-256 of the header line and the record up to the item. A record is trusted
+ * the sum being the SHA-256 of the header line and the record up to the item. PROVED records a
+ * Z3 unsat, AGREED a concrete fallback's agreement (store.h); the word is part of what the sum
+ * covers, and a key is looked up for one word only. A record is trusted
  * only if it is exactly that and its sum checks. A run reads every pack when it opens the store
  * (into a set of keys), writes what it proves as new packs (every FLUSH_EVERY records and at the
  * end), and merges the packs into one when they pile up or one held a record that did not check.
@@ -33,18 +36,20 @@
  * COMPACT_AFTER: packs beyond which closing the store merges them into one */
 enum { RECORD_MAX = 512, WHAT_MAX = 200, DIR_MAX = 4000, FLUSH_EVERY = 20000, COMPACT_AFTER = 16 };
 
-/* A set of keys (below: ks_*). */
+/* A set of keys (below: ks_*), each with its record's word (used[i]: 0 free, else a WORD_*). */
+enum { WORD_PROVED = 1, WORD_AGREED = 2 };
+static const char *const words[] = { [WORD_PROVED] = " PROVED ", [WORD_AGREED] = " AGREED " };
 typedef struct keyset { tv_key *keys; uint8_t *used; size_t n, cap; } keyset;
 struct tv_store {
 	char *dir;                 /* DIR/v2 */
 	const char *cmd;           /* for the warning line */
 	uint8_t identity[32];
-	atomic_size_t reused, stored, ignored;
+	atomic_size_t reused, stored, ignored, agreed_reused, agreed_stored;
 	atomic_bool warned;        /* a failed write has been reported */
 	pthread_mutex_t lock;      /* the set, the pending records and the pack lists */
 	keyset held;               /* every key of a record that checked, every key put */
 	char *pending;             /* records put and not yet written (after the pack header) */
-	size_t pending_len, pending_cap, pending_n;
+	size_t pending_len, pending_cap, pending_n, pending_agreed; /* (pending_agreed of them AGREED) */
 	char **read, **mine;       /* the packs loaded at open; the packs this run wrote */
 	size_t n_read, cap_read, n_mine, cap_mine;
 	bool dirty;                /* a loaded pack held a record that did not check */
@@ -265,6 +270,33 @@ void tv_store_key_tramp(const tv_store *s, const jit_tramp *t, int part, uint8_t
 	tv_sha256_final(&c, k->d);
 }
 
+bool tv_store_key_fallback(const tv_store *s, const sem_spec *sp, const char *kind, const pvm_inst *in,
+                           jit_imm_class cls, int variant, jit_features f, uint8_t reading, uint64_t seed,
+                           unsigned states, tv_key *k)
+{
+	tv_sha256_ctx c;
+	key_begin(&c, s, "fallback", sp, variant, f, reading);
+	/* the engines that run (jit/, interp/; pvm/ and validator/ are in the identity) and the
+	 * mutant, any: a replacement template changes what runs, not only a hook */
+	put_str(&c, JITPROOF_JIT_HASH);
+	put_str(&c, JITPROOF_INTERP_HASH);
+	size_t n;
+	const pvm_mutant *m = pvm_mutants(&n);
+	pvm_mutant_id id = pvm_mutant_active();
+	put_str(&c, id != PVM_MUT_NONE && m && (size_t)id <= n ? m[id - 1].name : "");
+	put_str(&c, kind);
+	put_u64(&c, cls);
+	put_inst(&c, in);
+	put_u64(&c, seed);
+	put_u64(&c, states);
+	/* every entry of the revision: a state's test program may hold other opcodes, whose entries
+	 * decide the region (its cost) */
+	for (unsigned op = 0; op < PVM_NUM_OPS; op++)
+		if (pvm_ops[op].name) put_entries(s, &c, sp, op, reading);
+	tv_sha256_final(&c, k->d);
+	return true;
+}
+
 bool tv_store_key_program(const tv_store *s, const sem_spec *sp, const pvm_program *p, const uint8_t *bytes,
                           size_t len, const pvm_inst *in, bool dispatch, int variant, jit_features f,
                           uint8_t reading, tv_key *k)
@@ -409,10 +441,11 @@ static size_t ks_slot(const keyset *ks, const tv_key *k)
 	return i;
 }
 
-static bool ks_has(const keyset *ks, const tv_key *k) { return ks->cap && ks->used[ks_slot(ks, k)]; }
+/* Is k in the set with word w? */
+static bool ks_has(const keyset *ks, const tv_key *k, uint8_t w) { return ks->cap && ks->used[ks_slot(ks, k)] == w; }
 
-/* Adds k; false when it was there already. */
-static bool ks_add(keyset *ks, const tv_key *k)
+/* Adds k with word w; false when k was there already (with its first word). */
+static bool ks_add(keyset *ks, const tv_key *k, uint8_t w)
 {
 	if (2 * (ks->n + 1) > ks->cap) {
 		keyset old = *ks;
@@ -421,14 +454,14 @@ static bool ks_add(keyset *ks, const tv_key *k)
 		ks->used = pvm_xcalloc(ks->cap, 1);
 		ks->n = 0;
 		for (size_t i = 0; i < old.cap; i++)
-			if (old.used[i]) ks_add(ks, &old.keys[i]);
+			if (old.used[i]) ks_add(ks, &old.keys[i], old.used[i]);
 		free(old.keys);
 		free(old.used);
 	}
 	size_t i = ks_slot(ks, k);
 	if (ks->used[i]) return false;
 	ks->keys[i] = *k;
-	ks->used[i] = 1;
+	ks->used[i] = w;
 	ks->n++;
 	return true;
 }
@@ -441,16 +474,16 @@ static void ks_free(keyset *ks)
 
 /* ---- records and packs ------------------------------------------------------------------------ */
 
-/* A record: "KEY PROVED ITEM SUM\n", KEY the key's 64 hex digits, ITEM what was proved (printable
- * ASCII, for people), SUM the SHA-256 of STORE_MAGIC "\n" KEY " PROVED " ITEM. Returns its length
- * (at most RECORD_MAX). */
-static size_t record_text(const tv_key *k, const char *what, char out[RECORD_MAX])
+/* A record: "KEY WORD ITEM SUM\n", KEY the key's 64 hex digits, WORD PROVED or AGREED, ITEM what
+ * was proved or run (printable ASCII, for people), SUM the SHA-256 of STORE_MAGIC "\n" KEY " WORD "
+ * ITEM. Returns its length (at most RECORD_MAX). */
+static size_t record_text(const tv_key *k, uint8_t word, const char *what, char out[RECORD_MAX])
 {
 	char body[RECORD_MAX];
 	int h = snprintf(body, sizeof body, STORE_MAGIC "\n");
 	tv_sha256_hex(k->d, body + h);
 	size_t n = (size_t)h + 64;
-	n += (size_t)snprintf(body + n, sizeof body - n, " PROVED ");
+	n += (size_t)snprintf(body + n, sizeof body - n, "%s", words[word]);
 	for (size_t i = 0; what[i] && i < WHAT_MAX; i++) body[n++] = what[i] >= 0x20 && what[i] < 0x7f ? what[i] : '?';
 	uint8_t d[32];
 	tv_sha256(body, n, d);
@@ -468,11 +501,14 @@ static int hex_digit(char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Does the line [p, p + n) (without its newline) check as a record? Its key into *k. */
-static bool record_checks(const char *p, size_t n, tv_key *k)
+/* Does the line [p, p + n) (without its newline) check as a record? Its key into *k, its word
+ * into *w. */
+static bool record_checks(const char *p, size_t n, tv_key *k, uint8_t *w)
 {
 	enum { HEAD = 64 + sizeof " PROVED " - 1, TAIL = 1 + 64 };
-	if (n < HEAD + TAIL || n > RECORD_MAX || memcmp(p + 64, " PROVED ", 8) || p[n - TAIL] != ' ') return false;
+	if (n < HEAD + TAIL || n > RECORD_MAX || p[n - TAIL] != ' ') return false;
+	*w = !memcmp(p + 64, words[WORD_PROVED], 8) ? WORD_PROVED : !memcmp(p + 64, words[WORD_AGREED], 8) ? WORD_AGREED : 0;
+	if (!*w) return false;
 	for (int i = 0; i < 32; i++) {
 		int hi = hex_digit(p[2 * i]), lo = hex_digit(p[2 * i + 1]);
 		if (hi < 0 || lo < 0) return false;
@@ -512,8 +548,8 @@ static bool read_file(const char *path, char **text, size_t *n)
  * the newline); returns the number of lines that do not (torn, edited, a wrong sum), every line
  * when the pack does not start with this layout's header. False when it cannot be read (gone
  * since the listing: another run compacted it; a miss, nothing more). */
-static bool each_record(const char *path, size_t *bad, void (*fn)(void *ctx, const tv_key *k, const char *line, size_t n),
-                        void *ctx)
+static bool each_record(const char *path, size_t *bad,
+                        void (*fn)(void *ctx, const tv_key *k, uint8_t w, const char *line, size_t n), void *ctx)
 {
 	char *t;
 	size_t n, magic = sizeof STORE_MAGIC "\n" - 1;
@@ -524,7 +560,8 @@ static bool each_record(const char *path, size_t *bad, void (*fn)(void *ctx, con
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		size_t len = eol ? (size_t)(eol - p) : (size_t)(end - p);
 		tv_key k;
-		if (eol && record_checks(p, len, &k)) fn(ctx, &k, p, len + 1);
+		uint8_t w;
+		if (eol && record_checks(p, len, &k, &w)) fn(ctx, &k, w, p, len + 1);
 		else ++*bad;
 		p += len + 1;
 	}
@@ -532,10 +569,10 @@ static bool each_record(const char *path, size_t *bad, void (*fn)(void *ctx, con
 	return true;
 }
 
-static void hold(void *ksv, const tv_key *k, const char *line, size_t n)
+static void hold(void *ksv, const tv_key *k, uint8_t w, const char *line, size_t n)
 {
 	(void)line, (void)n;
-	ks_add(ksv, k);
+	ks_add(ksv, k, w);
 }
 
 /* Loads packs from, from + step, ... of s->read: every record that checks into *ks, the others
@@ -564,7 +601,7 @@ static void load_all(tv_store *s)
 	if (two) pthread_join(th, NULL);
 	for (int k = 0; k < 2; k++) {
 		for (size_t i = 0; i < l[k].ks.cap; i++)
-			if (l[k].ks.used[i]) ks_add(&s->held, &l[k].ks.keys[i]);
+			if (l[k].ks.used[i]) ks_add(&s->held, &l[k].ks.keys[i], l[k].ks.used[i]);
 		ks_free(&l[k].ks);
 		atomic_fetch_add(&s->ignored, l[k].bad);
 		if (l[k].bad) s->dirty = true;
@@ -614,9 +651,12 @@ static bool write_pack(tv_store *s, const char *text, size_t n)
 static void flush_locked(tv_store *s)
 {
 	if (!s->pending_n) return;
-	if (write_pack(s, s->pending, s->pending_len)) atomic_fetch_add(&s->stored, s->pending_n);
+	if (write_pack(s, s->pending, s->pending_len)) {
+		atomic_fetch_add(&s->stored, s->pending_n - s->pending_agreed);
+		atomic_fetch_add(&s->agreed_stored, s->pending_agreed);
+	}
 	s->pending_len = sizeof STORE_MAGIC "\n" - 1; /* the header stays */
-	s->pending_n = 0;
+	s->pending_n = s->pending_agreed = 0;
 }
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -671,10 +711,10 @@ tv_store *tv_store_open(const char *dir, const char *cmd)
 /* The text of a compacted pack: each key's first record, verbatim. */
 typedef struct compacting { keyset seen; char *text; size_t len, cap; } compacting;
 
-static void keep_record(void *cv, const tv_key *k, const char *line, size_t n)
+static void keep_record(void *cv, const tv_key *k, uint8_t w, const char *line, size_t n)
 {
 	compacting *c = cv;
-	if (!ks_add(&c->seen, k)) return;
+	if (!ks_add(&c->seen, k, w)) return;
 	if (c->len + n > c->cap) c->cap = 2 * (c->len + n), c->text = pvm_xrealloc(c->text, c->cap);
 	memcpy(c->text + c->len, line, n);
 	c->len += n;
@@ -735,26 +775,30 @@ void tv_store_flush(tv_store *s)
 
 tv_store_counts tv_store_get_counts(const tv_store *s)
 {
-	return (tv_store_counts){ atomic_load(&s->reused), atomic_load(&s->stored), atomic_load(&s->ignored) };
+	return (tv_store_counts){ atomic_load(&s->reused), atomic_load(&s->stored), atomic_load(&s->ignored),
+		                  atomic_load(&s->agreed_reused), atomic_load(&s->agreed_stored) };
 }
 
 /* ---- entries ------------------------------------------------------------------------------- */
 
-bool tv_store_get(tv_store *s, const tv_key *k)
+static bool get_word(tv_store *s, const tv_key *k, uint8_t w, atomic_size_t *count)
 {
 	pthread_mutex_lock(&s->lock);
-	bool hit = ks_has(&s->held, k);
+	bool hit = ks_has(&s->held, k, w);
 	pthread_mutex_unlock(&s->lock);
-	if (hit) atomic_fetch_add(&s->reused, 1);
+	if (hit) atomic_fetch_add(count, 1);
 	return hit;
 }
 
-void tv_store_put(tv_store *s, const tv_key *k, const char *what)
+bool tv_store_get(tv_store *s, const tv_key *k) { return get_word(s, k, WORD_PROVED, &s->reused); }
+bool tv_store_get_agreed(tv_store *s, const tv_key *k) { return get_word(s, k, WORD_AGREED, &s->agreed_reused); }
+
+static void put_word(tv_store *s, const tv_key *k, uint8_t w, const char *what)
 {
 	char r[RECORD_MAX];
-	size_t n = record_text(k, what, r);
+	size_t n = record_text(k, w, what, r);
 	pthread_mutex_lock(&s->lock);
-	if (ks_add(&s->held, k)) {
+	if (ks_add(&s->held, k, w)) {
 		if (s->pending_len + n > s->pending_cap) {
 			s->pending_cap *= 2;
 			s->pending = pvm_xrealloc(s->pending, s->pending_cap);
@@ -762,10 +806,13 @@ void tv_store_put(tv_store *s, const tv_key *k, const char *what)
 		memcpy(s->pending + s->pending_len, r, n);
 		s->pending_len += n;
 		/* written every FLUSH_EVERY records: a run that is killed keeps most of what it proved */
+		if (w == WORD_AGREED) s->pending_agreed++;
 		if (++s->pending_n >= FLUSH_EVERY) flush_locked(s);
 	}
 	pthread_mutex_unlock(&s->lock);
 }
+
+void tv_store_put(tv_store *s, const tv_key *k, const char *what) { put_word(s, k, WORD_PROVED, what); }
 
 /* ---- verdicts of the commands' results ---------------------------------------------------- */
 
@@ -776,15 +823,25 @@ tv_verdict tv_store_reused(tv_result *res)
 	return TV_PROVED;
 }
 
-void tv_store_put_result(tv_store *s, const tv_key *k, const tv_result *res)
+tv_verdict tv_store_reused_agreed(tv_result *res, unsigned states)
+{
+	snprintf(res->detail, sizeof res->detail, "%u states agree (from the proof store)", states);
+	res->ms = 0;
+	return TV_FALLBACK_AGREE;
+}
+
+static void put_result(tv_store *s, const tv_key *k, const tv_result *res, uint8_t w)
 {
 	char what[160];
 	int n = snprintf(what, sizeof what, "%s", pvm_ops[res->op].name);
 	for (int j = 0; j < res->nregs; j++) n += snprintf(what + n, sizeof what - n, "%sr%u", j ? "," : " ", res->regs[j]);
 	snprintf(what + n, sizeof what - n, " [%s, %s, GP %s, reading %s]", res->what, tv_variant_name(res->variant),
 	         pvm_isa_name((pvm_isa)res->isa), pvm_reading_name(res->reading));
-	tv_store_put(s, k, what);
+	put_word(s, k, w, what);
 }
+
+void tv_store_put_result(tv_store *s, const tv_key *k, const tv_result *res) { put_result(s, k, res, WORD_PROVED); }
+void tv_store_put_agreed(tv_store *s, const tv_key *k, const tv_result *res) { put_result(s, k, res, WORD_AGREED); }
 
 void tv_report_store(tv_report *rep, tv_store *s)
 {
@@ -795,4 +852,6 @@ void tv_report_store(tv_report *rep, tv_store *s)
 	rep->store_reused = c.reused;
 	rep->store_stored = c.stored;
 	rep->store_ignored = c.ignored;
+	rep->store_agreed_reused = c.agreed_reused;
+	rep->store_agreed_stored = c.agreed_stored;
 }

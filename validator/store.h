@@ -5,7 +5,13 @@
  * of the prover (the source of lifter/, validator/, semantics/, pvm/ and jit/'s headers, the
  * register map, Z3's and Capstone's versions, the compiler; prove's keys also jit/'s source). A
  * later run with the same key takes PROVED without calling the solver.
- * Only PROVED is ever stored; an entry that does not check is ignored (and counted), never trusted.
+ * Only PROVED is ever stored as PROVED; an entry that does not check is ignored (and counted), never
+ * trusted. Beside them, AGREED entries keep validate's concrete fallbacks (the fault, gas and host
+ * items: both engines run on the same states): a FALLBACK-AGREE verdict under a key that holds
+ * everything those runs read (the item, its states' seed and number, the engines' source: jit/,
+ * interp/, and the identity's pvm/ and validator/, the mutant, every spec entry of the revision),
+ * so the same key runs the same states through the same code and agrees again. It is reused as
+ * FALLBACK-AGREE, never as PROVED: the two are looked up apart.
  * Thread-safe; safe for several processes sharing one folder (entries are written in packs, each
  * to a temporary name and renamed; a run reads every pack once, when it opens the store). */
 #ifndef JITPROOF_TV_STORE_H
@@ -36,7 +42,7 @@ bool tv_store_get(tv_store *s, const tv_key *k);
 /* Record PROVED for k; `what` names the item in the entry (for people; never read back). A write
  * that fails warns once and the run goes on. */
 void tv_store_put(tv_store *s, const tv_key *k, const char *what);
-typedef struct tv_store_counts { size_t reused, stored, ignored; } tv_store_counts;
+typedef struct tv_store_counts { size_t reused, stored, ignored, agreed_reused, agreed_stored; } tv_store_counts;
 tv_store_counts tv_store_get_counts(const tv_store *s);
 /* Writes what was put and not yet written (tv_report_store does, so that `stored` counts what
  * is on disk); tv_store_close writes the rest. */
@@ -72,6 +78,17 @@ void tv_store_program_digest(const tv_store *s, const sem_spec *sp, const pvm_pr
 void tv_store_key_block(const uint8_t digest[32], const sem_spec *sp, const pvm_program *p, uint32_t pc,
                         uint8_t reading, tv_key *k);
 
+/* The key of validate's concrete fallback of an item (`kind`: fault, gas, host) of instruction in,
+ * class cls: its `states` states drawn from `seed`. */
+bool tv_store_key_fallback(const tv_store *s, const sem_spec *sp, const char *kind, const pvm_inst *in,
+                           jit_imm_class cls, int variant, jit_features f, uint8_t reading, uint64_t seed,
+                           unsigned states, tv_key *k);
+/* Does the entry of k hold AGREED? (counted apart from tv_store_get's) */
+bool tv_store_get_agreed(tv_store *s, const tv_key *k);
+/* A FALLBACK-AGREE verdict of `states` states taken from the store into res (nothing run). */
+tv_verdict tv_store_reused_agreed(tv_result *res, unsigned states);
+/* Record res's FALLBACK-AGREE verdict under k. */
+void tv_store_put_agreed(tv_store *s, const tv_key *k, const tv_result *res);
 /* A PROVED verdict taken from the store into res (no solver call): returns TV_PROVED. */
 tv_verdict tv_store_reused(tv_result *res);
 /* Record the PROVED verdict of res under k, with a line naming the item. */

@@ -371,12 +371,26 @@ static void make_state(const item *it, uint64_t *s, pvm_inst *in, pvm_vector *v,
 	}
 }
 
+/* The seed of an item's fallback states: --seed and the item itself (not its place in the
+ * enumeration), so a shard, an --opcode run and a whole run draw the same states for it, and an
+ * item added elsewhere changes no other item's states (nor its proof store key). */
+static uint64_t fallback_seed(const tv_opts *o, const item *it)
+{
+	uint64_t f[] = { it->in.op, it->in.ra, it->in.rb, it->in.rd, it->in.imm, it->in.imm2, it->kind, it->cls,
+	                 it->variant, it->isa, it->reading, it->part, it->fuse_b };
+	uint64_t h = o->seed;
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+		h = (h ^ f[i]) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 31;
+	}
+	return h;
+}
+
 /* Runs both engines on n states of the item; returns TV_FALLBACK_AGREE or TV_CEX (with the
  * diverging vector written when a cex dir is set). */
 static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_result *res, const char *why)
 {
-	idx = idx * o->shard_n + o->shard_i; /* the index in the whole enumeration: a shard draws what one run does */
-	uint64_t seed = o->seed ^ (0x9e3779b97f4a7c15ull * (idx + 1));
+	uint64_t seed = fallback_seed(o, it);
 	double t0 = now_s();
 	const pvm_engine *jit = tv_variant_engine(it->variant);
 	tv_verdict verdict = TV_FALLBACK_AGREE;
@@ -427,7 +441,8 @@ static tv_verdict fallback(const tv_opts *o, const item *it, size_t idx, tv_resu
 			         calls ? " after a host call (--host perturb)" : "", diff);
 			if (o->cex_dir) {
 				snprintf(res->cex_file, sizeof res->cex_file, "%s/%s_%s%s_%zu.json", o->cex_dir,
-				         pvm_ops[in.op].name, item_names[it->kind], v.isa == PVM_ISA_080 ? "_gp080" : "", idx);
+				         pvm_ops[in.op].name, item_names[it->kind], v.isa == PVM_ISA_080 ? "_gp080" : "",
+				         idx * o->shard_n + o->shard_i); /* the index in the whole enumeration */
 				v.name = pvm_xstrdup(res->cex_file);
 				pvm_vector_set_expected(&v, &sa, xa);
 				if (tv_cex_save(&v, res->cex_file, &e) != PVM_OK) res->cex_file[0] = 0;
@@ -609,7 +624,17 @@ static void do_item(run *R, tv_worker *w, size_t i)
 	if (it->kind == IT_TEMPLATE) snprintf(res->what, sizeof res->what, "imm:%s", jit_class_name(it->cls));
 	else snprintf(res->what, sizeof res->what, "%s", item_names[it->kind]);
 	if (it->kind == IT_FAULT || it->kind == IT_GAS || it->kind == IT_HOST) {
+		/* the same states through the same engines agree again: the store's AGREED entry (store.h) */
+		tv_key k;
+		bool keyed = R->store && tv_store_key_fallback(R->store, o->spec, item_names[it->kind], &it->in,
+		                                               (jit_imm_class)it->cls, it->variant, w->feat, it->reading,
+		                                               fallback_seed(o, it), o->fallback_states, &k);
+		if (keyed && tv_store_get_agreed(R->store, &k)) {
+			res->verdict = tv_store_reused_agreed(res, o->fallback_states);
+			return;
+		}
 		res->verdict = fallback(o, it, i, res, NULL);
+		if (keyed && res->verdict == TV_FALLBACK_AGREE) tv_store_put_agreed(R->store, &k, res);
 		return;
 	}
 	if (it->kind == IT_TRAMP) {

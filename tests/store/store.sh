@@ -3,13 +3,17 @@
 # (validator/store.c, README § The proof store) on `validate --opcode add_64 --opcode sbrk --isa
 # 0.7.2 --features cpuid` (2,197 + 169 + 169 template instances, 3 regions), each case in a fresh
 # store under WORKDIR. Every count asserted is read from the run's JSON ("store", "solver_queries").
-#   cold_warm   an empty store takes every PROVED verdict; a second run reuses each of them, gives
-#               the same verdicts and calls no solver
+#   cold_warm   an empty store takes every PROVED verdict and every concrete fallback's
+#               FALLBACK-AGREE; a second run reuses each of them, gives the same verdicts, calls no
+#               solver and runs no fallback
+#   fallback    the AGREED entries of load_ind_i8's fault and gas paths: reused by jitproof-mutants
+#               without a mutant, never under mutant load_ind_i8_zext (another template: its fault
+#               paths are run again and caught), never read as PROVED
 #   spec        add_64's entry written differently ((bvadd rb ra)): exactly add_64's instances are
 #               proved again, every other one reused
 #   identity    another prover identity (JITPROOF_STORE_IDENTITY_SALT, test-only): nothing reused
 #   corrupt     a torn record, an edited verdict, an edited item, a record under another key's
-#               name: each ignored, proved again and written; the packs merged into one
+#               name: each ignored, proved (or run) again and written; the packs merged into one
 #   concurrent  two runs into one empty store at once: both right, a third reuses every entry
 #   mutant      jitproof-mutants over a store warmed by jitproof: add_64 reused, add_32 (mutant
 #               add_32_no_sext) proved again and caught
@@ -44,6 +48,9 @@ v() {
 }
 # reused/stored/ignored/queries/proved/cex NAME: a count of run NAME
 reused() { sed -n 's/.*"store": {"reused": \([0-9]*\),.*/\1/p' "$w/$1.json"; }
+freused() { sed -n 's/.*"store": {.*"fallback_reused": \([0-9]*\),.*/\1/p' "$w/$1.json"; }
+fstored() { sed -n 's/.*"store": {.*"fallback_stored": \([0-9]*\),.*/\1/p' "$w/$1.json"; }
+fallbacks() { grep -c '"verdict": "FALLBACK-AGREE"' "$w/$1.json"; }
 stored() { sed -n 's/.*"store": {.*"stored": \([0-9]*\),.*/\1/p' "$w/$1.json"; }
 ignored() { sed -n 's/.*"store": {.*"ignored": \([0-9]*\)}.*/\1/p' "$w/$1.json"; }
 queries() { sed -n 's/.*"solver_queries": \([0-9]*\).*/\1/p' "$w/$1.json"; }
@@ -58,8 +65,8 @@ verdicts() {
 of() { grep -c "\"opcode\": \"$1\".*\"verdict\": \"PROVED\"" "$w/$2.json"; }
 from_store() { grep -c "\"opcode\": \"$1\".*from the proof store" "$w/$2.json"; }
 eq() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
-# records DIR: the records in the packs of the store DIR; packs DIR: its packs
-records() { cat "$1"/v2/pack-* 2> /dev/null | grep -c ' PROVED '; }
+# records DIR: the records in the packs of the store DIR (PROVED and AGREED); packs DIR: its packs
+records() { cat "$1"/v2/pack-* 2> /dev/null | grep -c ' PROVED \| AGREED '; }
 packs() { find "$1/v2" -name 'pack-*' | wc -l; }
 
 # the cold run every case but `options` starts from: K PROVED items, all stored
@@ -72,7 +79,11 @@ cold() {
 	eq "$(stored cold)" "$K" "cold stored"
 	eq "$(reused cold)" 0 "cold reused"
 	eq "$(ignored cold)" 0 "cold ignored"
-	eq "$(records "$store")" "$K" "records"
+	F=$(fallbacks cold)
+	[ "$F" -gt 0 ] || fail "cold run: no concrete fallback"
+	eq "$(fstored cold)" "$F" "cold fallbacks stored"
+	eq "$(freused cold)" 0 "cold fallbacks reused"
+	eq "$(records "$store")" $((K + F)) "records"
 }
 
 case $case in
@@ -84,6 +95,10 @@ cold_warm)
 	eq "$(stored warm)" 0 "warm stored"
 	eq "$(ignored warm)" 0 "warm ignored"
 	eq "$(queries warm)" 0 "warm solver queries"
+	eq "$(freused warm)" "$F" "warm fallbacks reused (every FALLBACK-AGREE item)"
+	eq "$(fstored warm)" 0 "warm fallbacks stored"
+	eq "$(grep -c '"verdict": "FALLBACK-AGREE".*states agree (from the proof store)' "$w/warm.json")" "$F" \
+		"warm FALLBACK-AGREE verdicts from the store"
 	[ "$(queries cold)" -gt 0 ] || fail "the cold run called no solver"
 	verdicts cold > "$w/cold.v"
 	verdicts warm > "$w/warm.v"
@@ -116,7 +131,7 @@ identity)
 	eq "$(stored salted)" "$K" "stored under another identity"
 	eq "$(proved salted)" "$K" "proved under another identity"
 	[ "$(queries salted)" -gt 0 ] || fail "no solver query under another identity"
-	eq "$(records "$store")" $((2 * K)) "records of both identities"
+	eq "$(records "$store")" $((2 * (K + F))) "records of both identities"
 	;;
 corrupt)
 	cold
@@ -125,22 +140,23 @@ corrupt)
 	# line 1 is the header; records 2-4 and the last one damaged
 	awk -v other="$(sed -n 6p "$pack" | cut -c1-64)" '
 		NR == 2 { $0 = other substr($0, 65) }              # another key'"'"'s name on a record
-		NR == 3 { sub(/ PROVED /, " PROVEN ") }            # the verdict edited
-		NR == 4 { sub(/ PROVED /, " PROVED (edited) ") }   # the item edited: the sum no longer checks
+		NR == 3 { sub(/ PROVED | AGREED /, " PROVEN ") }   # the verdict edited
+		NR == 4 { sub(/ PROVED | AGREED /, "&(edited) ") } # the item edited: the sum no longer checks
 		{ print }' "$pack" > "$w/t"
 	head -c -30 "$w/t" > "$pack"                           # torn: the last record cut short
 	v damaged "$jp" -- $ops
 	[ $rc -eq 0 ] || fail "run over the damaged store exited $rc"
 	eq "$(ignored damaged)" 4 "ignored records"
-	eq "$(stored damaged)" 4 "rewritten records"
-	eq "$(reused damaged)" $((K - 4)) "reused records"
+	eq $(( $(stored damaged) + $(fstored damaged) )) 4 "rewritten records"
+	eq $(( $(reused damaged) + $(freused damaged) )) $((K + F - 4)) "reused records"
 	eq "$(proved damaged)" "$K" "proved"
 	[ "$(queries damaged)" -gt 0 ] || fail "the damaged records were not proved again"
 	# the damaged pack and the new records merged into one pack of K records that all check
 	eq "$(packs "$store")" 1 "packs after the repair"
-	eq "$(records "$store")" "$K" "records after the repair"
+	eq "$(records "$store")" $((K + F)) "records after the repair"
 	v repaired "$jp" -- $ops
 	eq "$(reused repaired)" "$K" "reused after the rewrite"
+	eq "$(freused repaired)" "$F" "fallbacks reused after the rewrite"
 	eq "$(ignored repaired)" 0 "ignored after the rewrite"
 	;;
 concurrent)
@@ -186,6 +202,26 @@ mutant)
 		"$(of add_32 warm)" "add_32's counterexamples"
 	eq "$(grep '"opcode": "add_32".*"what": "imm:.*"verdict": "COUNTEREXAMPLE", "symbolic": true' "$w/mutant.json" | grep -vc 'counted only')" \
 		3 "add_32's minimized and replayed counterexamples"
+	;;
+fallback)
+	ops="--opcode load_ind_i8"
+	v cold "$jp" -- $ops
+	[ $rc -eq 0 ] || fail "cold run exited $rc"
+	F=$(fallbacks cold)
+	eq "$(grep -c '"what": "fault-path", "verdict": "FALLBACK-AGREE"' "$w/cold.json")" 2 "cold fault paths agree"
+	eq "$(fstored cold)" "$F" "cold fallbacks stored"
+	# an AGREED entry is never a PROVED one: the records of the fallbacks say AGREED
+	eq "$(cat "$store"/v2/pack-* | grep -c ' AGREED load_ind_i8 .*\[fault-path, ')" 2 "fault-path records"
+	v plain "$jpm" -- $ops
+	[ $rc -eq 0 ] || fail "jitproof-mutants without a mutant exited $rc"
+	eq "$(freused plain)" "$F" "jitproof-mutants without a mutant reused the fallbacks"
+	eq "$(fallbacks plain)" "$F" "FALLBACK-AGREE without a mutant"
+	grep -q '"verdict": "PROVED".*states agree' "$w/plain.json" && fail "a fallback reused as PROVED"
+	# the mutant's template loads zero-extended: its fault paths' states that load diverge
+	v mutant "$jpm" -- $ops --mutant load_ind_i8_zext
+	eq "$rc" 1 "exit code with the mutant"
+	eq "$(freused mutant)" 0 "fallbacks reused under the mutant"
+	eq "$(grep -c '"what": "fault-path", "verdict": "COUNTEREXAMPLE"' "$w/mutant.json")" 2 "fault paths caught"
 	;;
 prove)
 	sort=$src/bench/sort.pvmasm
@@ -241,7 +277,7 @@ packs)
 		i=$((i + 1))
 		v "run$i" "$jp" -- --opcode "$op"
 		[ $rc -eq 0 ] || fail "run $i ($op) exited $rc"
-		total=$((total + $(stored "run$i")))
+		total=$((total + $(stored "run$i") + $(fstored "run$i")))
 		all="$all --opcode $op"
 		if [ $i -le 16 ]; then eq "$(packs "$store")" $i "packs after run $i"; fi
 	done
@@ -249,7 +285,7 @@ packs)
 	eq "$(records "$store")" "$total" "records after the merge"
 	# shellcheck disable=SC2086
 	v every "$jp" -- $all
-	eq "$(reused every)" "$total" "reused over the merged pack"
+	eq $(( $(reused every) + $(freused every) )) "$total" "reused over the merged pack"
 	eq "$(stored every)" 0 "stored over the merged pack"
 	;;
 options)
@@ -261,7 +297,7 @@ options)
 	# no --cache: $JITPROOF_CACHE
 	JITPROOF_CACHE=$w/env "$jp" validate $common $ops --json "$w/env.json" > "$w/env.txt" 2>&1 || fail "env run"
 	[ "$(stored env)" -gt 2000 ] || fail "\$JITPROOF_CACHE: '$(stored env)' stored"
-	eq "$(records "$w/env")" "$(stored env)" "records under \$JITPROOF_CACHE"
+	eq "$(records "$w/env")" $(( $(stored env) + $(fstored env) )) "records under \$JITPROOF_CACHE"
 	# a folder that cannot be created: one warning line, the same verdicts, no store
 	: > "$w/file"
 	v bad "$jp" -- $ops --cache "$w/file/store"
