@@ -1639,7 +1639,10 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
  * allows it, else an RW/RX pair), which costs less than a mmap, a trim, an mprotect, a munmap and
  * the page faults of fresh pages. A fresh mapping is emitted into directly (RW, then RX). The
  * bytes past a program's code are an earlier program's: nothing jumps there (every jump of the
- * code is to a row, an exit or a trampoline of its own). */
+ * code is to a row, an exit or a trampoline of its own). A fresh mapping is made with its pages
+ * present (MAP_POPULATE: one system call instead of a page fault per page written; a thread's first
+ * compile of prime-sieve 37-41 -> 21-35 ns per instruction on session 15's VM, where a fault costs
+ * microseconds). */
 typedef struct code_map {
 	uint8_t *p; size_t size;
 	uint8_t *buf; size_t buf_cap;       /* the buffer compiles into a kept mapping emit into */
@@ -1673,7 +1676,7 @@ static uint8_t *code_alloc(size_t *cap, bool *kept)
 		}
 		return kept_code.buf;
 	}
-	void *c = mmap(NULL, *cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *c = mmap(NULL, *cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	return c == MAP_FAILED ? NULL : c;
 }
 
@@ -1696,7 +1699,7 @@ static uint8_t *code_place(uint8_t *buf, size_t len, size_t cap, bool kept, size
 	if (kept) {
 		munmap(kept_code.p, kept_code.size);
 		kept_code.p = NULL;
-		c = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		c = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 		if (c == MAP_FAILED) return NULL;
 		memcpy(c, buf, len);
 	}
