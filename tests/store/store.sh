@@ -8,7 +8,8 @@
 #               solver and runs no fallback
 #   fallback    the AGREED entries of load_ind_i8's fault and gas paths: reused by jitproof-mutants
 #               without a mutant, never under mutant load_ind_i8_zext (another template: its fault
-#               paths are run again and caught), never read as PROVED
+#               paths are run again and caught), never read as PROVED (a record edited to say
+#               PROVED is ignored: the sum covers the word)
 #   spec        add_64's entry written differently ((bvadd rb ra)): exactly add_64's instances are
 #               proved again, every other one reused
 #   identity    another prover identity (JITPROOF_STORE_IDENTITY_SALT, test-only): nothing reused
@@ -222,6 +223,17 @@ fallback)
 	eq "$rc" 1 "exit code with the mutant"
 	eq "$(freused mutant)" 0 "fallbacks reused under the mutant"
 	eq "$(grep -c '"what": "fault-path", "verdict": "COUNTEREXAMPLE"' "$w/mutant.json")" 2 "fault paths caught"
+	# an AGREED record whose word is edited to PROVED no longer checks (the sum covers the word):
+	# ignored, its fallback run again and written again, nothing PROVED from it
+	pack=$(grep -l ' AGREED load_ind_i8 .*\[fault-path, ' "$store"/v2/pack-* | head -1)
+	awk '!done && / AGREED load_ind_i8 .*\[fault-path, / { sub(/ AGREED /, " PROVED "); done = 1 } { print }' "$pack" > "$w/t"
+	cat "$w/t" > "$pack"
+	v edited "$jp" -- $ops
+	[ $rc -eq 0 ] || fail "run over the edited record exited $rc"
+	eq "$(ignored edited)" 1 "the edited record ignored"
+	eq "$(fstored edited)" 1 "its fallback written again"
+	eq "$(freused edited)" $((F - 1)) "the other fallbacks reused"
+	eq "$(grep -c '"what": "fault-path", "verdict": "FALLBACK-AGREE"' "$w/edited.json")" 2 "fault paths agree"
 	;;
 prove)
 	sort=$src/bench/sort.pvmasm
