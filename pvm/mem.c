@@ -53,20 +53,20 @@ typedef struct blk_keep {
 static __thread blk_keep kept;
 static pthread_key_t kept_key;
 static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+/* The slots of kind's kept blocks. */
+static inline void **slots(blk_keep *k, int kind) { return kind == BLK_PAGE ? k->pages : k->v[kind]; }
 static void kept_free(void *p)
 {
 	blk_keep *k = p;
 	for (int i = 0; i < BLK_KINDS; i++)
-		while (k->n[i]) free(i == BLK_PAGE ? k->pages[--k->n[i]] : k->v[i][--k->n[i]]);
+		while (k->n[i]) free(slots(k, i)[--k->n[i]]);
 	k->freed_at_end = false;
 }
 static void kept_init(void) { pthread_key_create(&kept_key, kept_free); }
 
 static void *blk_take(int kind, size_t size)
 {
-	if (!kept.n[kind]) return pvm_xmalloc(size);
-	--kept.n[kind];
-	return kind == BLK_PAGE ? kept.pages[kept.n[kind]] : kept.v[kind][kept.n[kind]];
+	return kept.n[kind] ? slots(&kept, kind)[--kept.n[kind]] : pvm_xmalloc(size);
 }
 
 static void blk_give(int kind, void *p)
@@ -80,8 +80,7 @@ static void blk_give(int kind, void *p)
 		pthread_setspecific(kept_key, &kept);
 		kept.freed_at_end = true;
 	}
-	if (kind == BLK_PAGE) kept.pages[kept.n[kind]++] = p;
-	else kept.v[kind][kept.n[kind]++] = p;
+	slots(&kept, kind)[kept.n[kind]++] = p;
 }
 
 static inline page *get_page(const pvm_mem *m, uint32_t pn)

@@ -188,6 +188,17 @@ static void put_program_entries(const tv_store *s, tv_sha256_ctx *c, const sem_s
 		if (has[op]) put_entries(s, c, sp, op, reading);
 }
 
+/* The active mutant's name ("" for none); with hooks_only, only a mutant that acts at a hook point
+ * (one whose change no key field holds). */
+static const char *mutant_name(bool hooks_only)
+{
+	size_t n;
+	const pvm_mutant *m = pvm_mutants(&n);
+	pvm_mutant_id id = pvm_mutant_active();
+	if (id == PVM_MUT_NONE || !m || (size_t)id > n) return "";
+	return !hooks_only || m[id - 1].hook != PVM_HOOK_NONE ? m[id - 1].name : "";
+}
+
 /* What every key starts with: the identity, the kind of proof, revision, variant, reading. */
 static void key_begin(tv_sha256_ctx *c, const tv_store *s, const char *kind, const sem_spec *sp, int variant,
                       jit_features f, uint8_t reading)
@@ -280,10 +291,7 @@ bool tv_store_key_fallback(const tv_store *s, const sem_spec *sp, const char *ki
 	 * mutant, any: a replacement template changes what runs, not only a hook */
 	put_str(&c, JITPROOF_JIT_HASH);
 	put_str(&c, JITPROOF_INTERP_HASH);
-	size_t n;
-	const pvm_mutant *m = pvm_mutants(&n);
-	pvm_mutant_id id = pvm_mutant_active();
-	put_str(&c, id != PVM_MUT_NONE && m && (size_t)id <= n ? m[id - 1].name : "");
+	put_str(&c, mutant_name(false));
 	put_str(&c, kind);
 	put_u64(&c, cls);
 	put_inst(&c, in);
@@ -330,10 +338,7 @@ void tv_store_program_digest(const tv_store *s, const sem_spec *sp, const pvm_pr
 {
 	tv_sha256_ctx c;
 	key_begin(&c, s, "program", sp, variant, f, reading);
-	size_t n;
-	const pvm_mutant *m = pvm_mutants(&n);
-	pvm_mutant_id id = pvm_mutant_active();
-	put_str(&c, id != PVM_MUT_NONE && m && (size_t)id <= n ? m[id - 1].name : "");
+	put_str(&c, mutant_name(false));
 	put_str(&c, JITPROOF_JIT_HASH); /* the linking proof reads the whole program as jit/ compiles it */
 	put_u64(&c, (uint64_t)whole_block | (uint64_t)no_cross_check << 1 | (uint64_t)memo << 2);
 	put_u64(&c, p->isa);
@@ -386,10 +391,7 @@ static void identity(uint8_t out[32])
 	/* test-only: a different identity on demand (tests/store: everything is proved again) */
 	put_str(&c, getenv("JITPROOF_STORE_IDENTITY_SALT"));
 	/* a hook mutant changes values no key field holds (a replacement template changes the bytes) */
-	size_t n;
-	const pvm_mutant *m = pvm_mutants(&n);
-	pvm_mutant_id id = pvm_mutant_active();
-	put_str(&c, id != PVM_MUT_NONE && m && (size_t)id <= n && m[id - 1].hook != PVM_HOOK_NONE ? m[id - 1].name : "");
+	put_str(&c, mutant_name(true));
 	tv_sha256_final(&c, out);
 }
 
