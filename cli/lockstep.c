@@ -123,7 +123,8 @@ int cli_lockstep(const char *path, const pvm_engine *ea, const pvm_engine *eb, c
 		pvm_state_copy(&sa, &cur);
 		pvm_state_copy(&sb, &cur);
 		if (!last) sa.gas = sb.gas = cost;
-		pvm_exit xa = ea->run(pa, &sa), xb = eb->run(pb, &sb);
+		pvm_exit xa, xb;
+		pvm_run_pair(ea, pa, &sa, &xa, eb, pb, &sb, &xb);
 		char why[512];
 		bool perm = !pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, true, why, sizeof why);
 		bool same = !perm && pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why);

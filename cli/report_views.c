@@ -224,8 +224,7 @@ static bool view_cex(void *ctx, const tv_result *r, tv_cex_view *v)
 	pvm_state_copy(&sb, &in.init);
 	pvm_exit xa, xb;
 	for (int calls = 0;; calls++) {
-		xa = ea->run(pa, &sa);
-		xb = eb->run(pb, &sb);
+		pvm_run_pair(ea, pa, &sa, &xa, eb, pb, &sb, &xb);
 		bool same = pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, true, v->diff, sizeof v->diff) &&
 		            pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, v->diff, sizeof v->diff) &&
 		            pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, false, v->diff, sizeof v->diff);

@@ -107,11 +107,18 @@ static void compare(const fuzz_case *fc, const pvm_program *p, const pvm_engine 
 	pvm_state_copy(&sa, &fc->init);
 	pvm_state_copy(&sb, &fc->init);
 	for (int stop = 0; stop < MAX_STOPS; stop++) {
+		uint64_t t0 = pvm_thread_ns();
 		pvm_exit xa = ea->run(pa, &sa);
+		uint64_t took = pvm_thread_ns() - t0;
 		size_t pages = 0;
 		pvm_mem_each(sa.mem, count_page, &pages);
 		if (pages > (1u << 16)) break;
+		/* (b, the JIT, under a run limit: one whose gas charges are wrong can loop for ever where
+		 * the interpreter runs out of gas, and libFuzzer's -timeout cannot stop JIT code, which
+		 * holds SIGALRM back; a run that outlives it ends as time-limit, a divergence) */
+		pvm_set_run_limit(pvm_limit_after(took));
 		pvm_exit xb = eb->run(pb, &sb);
+		pvm_set_run_limit(0);
 		char why[512];
 		if (!pvm_perm_compare(ea, pa, &sa, eb, pb, &sb, true, why, sizeof why) ||
 		    !pvm_state_compare(ea->name, &sa, xa, eb->name, &sb, xb, why, sizeof why) ||

@@ -17,6 +17,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -34,12 +36,15 @@ typedef struct jit_run {
 	jit_ctx *ctx;
 	pvm_state *state;
 	uint32_t stop_pc;            /* the instruction step_begin's int3 stops at (per-instruction gas) */
+	bool limited;                /* the thread's run limit is armed for this run (run_limit_arm) */
+	volatile sig_atomic_t limit_hit; /* and its signal came: the run ends as PVM_LIMIT */
 	struct jit_run *prev;
 } jit_run;
 
 /* The only mutable globals: what the signal handler needs. */
 static __thread jit_run *current_run;
 static struct sigaction old_segv, old_bus, old_fpe, old_trap;
+static int64_t gas_cap = (int64_t)1 << 46; /* the most gas JIT code gets at once (gas_bank) */
 
 /* A fault outside JIT code goes to the handler that was installed before ours; with none, the
  * default action is reinstated and the access faults again (and kills the process). */
@@ -77,10 +82,42 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 		r->ctx->exit_pc = r->stop_pc; /* the row it patched (rows may share its offset: an empty
 		                               * template, a fused pair's head) */
 	} else {
-		r->ctx->exit_kind = sig == SIGFPE ? JIT_EXIT_NONE : JIT_EXIT_FAULT;
+		/* a SIGSEGV or SIGBUS that is not an access to the sandbox (si_addr outside the
+		 * reservation: the kernel's own, as when a return to user mode faulted) is no guest
+		 * fault: a panic, as a #DE */
+		uintptr_t a = (uintptr_t)si->si_addr, base = (uintptr_t)r->base;
+		bool guest = sig != SIGFPE && a >= base && a - base < r->size;
+		r->ctx->exit_kind = guest ? JIT_EXIT_FAULT : JIT_EXIT_NONE;
 		r->ctx->exit_pc = jit_host_to_guest(r->jp, rip - code);
 	}
 	uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(code + r->jp->exit_off);
+}
+
+/* The run limit (pvm_set_run_limit): a timer on the thread's CPU time, armed by a run that has a
+ * limit, sends JIT_SIG_LIMIT to the thread. Where JIT code runs past the trampolines, the handler
+ * sends it to the common exit (as on_fault does: JIT code keeps nothing on a stack, so any of its
+ * instructions can be left that way; the entry trampoline cannot, before it has saved rsp) and the
+ * run ends with PVM_LIMIT; anywhere else (C code of the run, a trampoline) it marks the run and
+ * fires again 1 ms later, so a run that goes back into JIT code after its last check is still
+ * stopped. The signal is never held (signals_for_jit): its handler runs on the signal stack. */
+#define JIT_SIG_LIMIT (SIGRTMIN + 3)
+static void run_limit_arm(uint64_t ns);
+static void on_limit(int sig, siginfo_t *si, void *ucv)
+{
+	(void)sig, (void)si;
+	jit_run *r = current_run;
+	if (!r || !r->limited) return; /* (a late signal: the run it was for has ended) */
+	r->limit_hit = 1;
+	ucontext_t *uc = ucv;
+	uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP], code = (uintptr_t)r->jp->code;
+	if (rip >= code + r->jp->tramp_end && rip < code + r->jp->code_size) {
+		r->ctx->exit_kind = JIT_EXIT_NONE;
+		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(code + r->jp->exit_off);
+	} else {
+		int e = errno; /* (timer_settime is async-signal-safe; errno is the code's it interrupted) */
+		run_limit_arm(1000000);
+		errno = e;
+	}
 }
 
 /* The reservation a thread keeps between runs (sandbox_open takes it, sandbox_close gives it
@@ -93,6 +130,8 @@ typedef struct sb_cache {
 	void *ss;              /* the thread's signal stack, installed by its first run */
 	stack_t old_ss;        /* the one it replaced, put back when the thread ends */
 	sigset_t hold;         /* the signals held back while JIT code runs (signals_for_jit) */
+	timer_t limit_timer;   /* the run limit's, made by the thread's first run with a limit */
+	bool has_timer;
 } sb_cache;
 static __thread sb_cache *kept;
 static pthread_key_t kept_key;
@@ -105,6 +144,7 @@ static void kept_free(void *cv)
 		sigaltstack(&c->old_ss, NULL);
 		free(c->ss);
 	}
+	if (c->has_timer) timer_delete(c->limit_timer);
 	free(c->open.v);
 	free(c);
 }
@@ -112,6 +152,8 @@ static void kept_free(void *cv)
 static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
 static void install_handler(void)
 {
+	const char *cap = getenv("JITPROOF_GAS_CAP"); /* (test aid: gas_bank's share, 1 to 2^46) */
+	if (cap && strtoll(cap, NULL, 0) > 0 && strtoll(cap, NULL, 0) < gas_cap) gas_cap = strtoll(cap, NULL, 0);
 	pthread_key_create(&kept_key, kept_free);
 	struct sigaction sa = { 0 };
 	sa.sa_sigaction = on_fault;
@@ -121,6 +163,28 @@ static void install_handler(void)
 	sigaction(SIGBUS, &sa, &old_bus);
 	sigaction(SIGFPE, &sa, &old_fpe);
 	sigaction(SIGTRAP, &sa, &old_trap);
+	sa.sa_sigaction = on_limit;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	sigaction(JIT_SIG_LIMIT, &sa, NULL);
+}
+
+/* Arm (ns > 0: fire once after ns of the thread's CPU time from now) or disarm (0) the thread's
+ * run-limit timer; false when it cannot be made (the run then has no limit). */
+static bool run_limit_timer(uint64_t ns)
+{
+	if (!kept->has_timer) {
+		if (!ns) return true;
+		struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = JIT_SIG_LIMIT };
+		ev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+		if (timer_create(CLOCK_THREAD_CPUTIME_ID, &ev, &kept->limit_timer) != 0) return false;
+		kept->has_timer = true;
+	}
+	struct itimerspec it = { .it_value = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) } };
+	return timer_settime(kept->limit_timer, 0, &it, NULL) == 0;
+}
+static void run_limit_arm(uint64_t ns)
+{
+	if (kept && kept->has_timer) run_limit_timer(ns);
 }
 
 /* ---- the shadow of the sandbox's page protections ----------------------------------------------- */
@@ -609,6 +673,23 @@ static void step_end(jit_program *jp, const jit_row *row, uint8_t saved)
 
 typedef void enter_fn(uint8_t *membase, const void *target);
 
+/* The gas register is rsp, and rsp must hold a canonical address whenever the CPU may take an
+ * interrupt or deliver a signal: returning to user mode with a non-canonical rsp faults (seen on
+ * AMD: a SIGSEGV at whatever instruction the interrupt hit), and the gas can be any int64. So JIT
+ * code gets at most GAS_CAP (2^46, or the JITPROOF_GAS_CAP test aid, but never less than the
+ * prologue at its entry charges: `need`) and at least -GAS_CAP; the runtime keeps the rest (the
+ * returned bank, added back at the exit). An out-of-gas exit with gas in the bank is one of the
+ * gas given, at a region entry with nothing charged (the stub gave the prologue's charge back):
+ * the run goes on from there with the next share (each share pays at least one prologue). */
+static int64_t gas_bank(jit_ctx *ctx, uint64_t need)
+{
+	int64_t g = ctx->gas, hi = (uint64_t)gas_cap > need ? gas_cap : (int64_t)need, bank = 0;
+	if (g > hi) bank = g - hi;
+	else if (g < -gas_cap) bank = g + gas_cap;
+	ctx->gas -= bank;
+	return bank;
+}
+
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1u << 31) /* Linux 4.7 (include/uapi/linux/signal.h); glibc's headers lack it */
 #endif
@@ -638,6 +719,7 @@ static bool signals_for_jit(sigset_t *old)
 		sigfillset(&kept->hold);
 		static const int sync[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS };
 		for (size_t i = 0; i < sizeof sync / sizeof *sync; i++) sigdelset(&kept->hold, sync[i]);
+		sigdelset(&kept->hold, JIT_SIG_LIMIT); /* (its handler is ours, on the signal stack) */
 		static const int ending[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 		for (size_t i = 0; i < sizeof ending / sizeof *ending; i++) {
 			struct sigaction sa;
@@ -774,6 +856,8 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	uint32_t pc = take_state(&r, s, &charge);
 	r.prev = current_run;
 	current_run = &r;
+	uint64_t limit = pvm_run_limit();
+	r.limited = limit && run_limit_timer(limit);
 
 	enter_fn *enter = (enter_fn *)(void *)(jp->code + jp->enter_off);
 	const bool per_insn = !jp->isa080 && (s->reading & PVM_READING_GAS_INSN);
@@ -782,6 +866,10 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	bool raw = false;      /* ctx.gas is the gas register's count: the chain's prepaid gas taken */
 	bool spurious = false; /* out of gas at a chain's head with the head's own cost paid: the twin */
 	for (;;) {
+		if (r.limit_hit) {
+			x.status = PVM_LIMIT;
+			break;
+		}
 		const jit_row *row = jit_find_row(jp, pc);
 		uint32_t at = row ? row->at.host_off : 0;
 		if (charge && row && row->entry != JIT_NONE) {
@@ -808,9 +896,19 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		if (!raw && at != row->entry) r.ctx->gas -= row->prepaid; /* (chain_unpaid: it can) */
 		raw = true;
 		r.ctx->exit_kind = JIT_EXIT_NONE;
+		int64_t bank = gas_bank(r.ctx, at == row->entry ? (uint64_t)row->cost + row->prepaid : 0);
 		enter(r.membase, jp->code + at);
+		r.ctx->gas += bank;
+		if (r.limit_hit) { /* (where it stopped is of no interest: the state is undefined) */
+			x.status = PVM_LIMIT;
+			break;
+		}
 		pc = r.ctx->exit_pc;
 		jit_exit_kind k = r.ctx->exit_kind;
+		if (k == JIT_EXIT_OOG && bank > 0) { /* out of the gas it was given, not of the state's: */
+			charge = true;                  /* at a region entry, nothing charged: again from there */
+			continue;
+		}
 		const pvm_inst inst = jit_row_inst(jp, pc), *in = &inst;
 		const jit_row *er = jit_find_row(jp, pc);
 		if (k == JIT_EXIT_OOG && er && er->prepaid && r.ctx->gas >= (int64_t)er->cost) {
@@ -849,6 +947,10 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 		if ((k != JIT_EXIT_OOG || stop) && er) r.ctx->gas += er->prepaid;
 		break;
 	}
+	if (r.limited) {
+		run_limit_timer(0);
+		r.limited = false;
+	}
 	if (stop) step_end(jp, stop, stop_saved);
 	give_state(&r, s, pc, &x);
 	pvm_mem_each(s->mem, copy_back, &r);
@@ -857,7 +959,7 @@ pvm_exit jit_program_run(jit_program *jp, pvm_state *s)
 	current_run = r.prev;
 	sandbox_close(&r);
 	pthread_sigmask(SIG_SETMASK, &held, NULL);
-	return in_pair || spurious ? run_unfused(jp, s, true) : x;
+	return (in_pair || spurious) && x.status != PVM_LIMIT ? run_unfused(jp, s, true) : x;
 }
 
 /* ---- the engine --------------------------------------------------------------------------------- */

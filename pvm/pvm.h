@@ -317,9 +317,12 @@ bool pvm_mem_diff(const pvm_mem *a, const pvm_mem *b, uint32_t *addr, int *va, i
 
 typedef enum pvm_status {
 	PVM_HALT, PVM_PANIC, PVM_OOG, PVM_FAULT, PVM_HOST,
+	PVM_LIMIT, /* not the PVM's: the engine stopped a run that outlived the thread's run limit
+	              (pvm_set_run_limit); the state is then undefined. Never in a vector. */
 } pvm_status;
-const char *pvm_status_name(pvm_status s); /* "halt", "panic", "out-of-gas", "page-fault", "host-call" */
-int pvm_status_by_name(const char *s);     /* or -1 */
+/* "halt", "panic", "out-of-gas", "page-fault", "host-call"; PVM_LIMIT "time-limit" */
+const char *pvm_status_name(pvm_status s);
+int pvm_status_by_name(const char *s);     /* a PVM exit's name (not "time-limit"), or -1 */
 
 typedef struct pvm_state {
 	uint64_t regs[PVM_NUM_REGS];
@@ -435,6 +438,24 @@ typedef struct pvm_engine {
 	void (*free)(void *prepared);
 	bool (*perm_check)(const void *prepared, const pvm_mem *m, pvm_perm_diff *d);
 } pvm_engine;
+/* The thread's run limit: an engine that honours it (the JIT engines; the interpreter and the spec
+ * engine always end, their gas bounds them) stops a run that has used more than ns of the thread's
+ * CPU time and returns PVM_LIMIT. 0: no limit (the default). A JIT whose gas charges are wrong can
+ * loop without end where the interpreter runs out of gas; the comparisons below see that as an
+ * exit that differs instead of waiting for ever. */
+void pvm_set_run_limit(uint64_t ns);
+uint64_t pvm_run_limit(void);
+/* The thread's CPU time in ns. */
+uint64_t pvm_thread_ns(void);
+/* One stop of a comparison: a runs, then b under a run limit of PVM_LIMIT_BASE_NS plus
+ * PVM_LIMIT_FACTOR times a's CPU time (b's engine is never that much slower when it works: the
+ * JIT is faster than the interpreter; 1 s first, for what each run pays once, ASan included); the
+ * thread's own limit back after. What replay and the differential fuzz target run. */
+enum { PVM_LIMIT_FACTOR = 100 };
+#define PVM_LIMIT_BASE_NS 1000000000ull
+uint64_t pvm_limit_after(uint64_t ns); /* that limit, after a's run took ns */
+void pvm_run_pair(const pvm_engine *ea, void *pa, pvm_state *sa, pvm_exit *xa,
+                  const pvm_engine *eb, void *pb, pvm_state *sb, pvm_exit *xb);
 /* The permission comparison of replay and vectors at a stop, for each engine with a sandbox:
  * inside (the stops inside the run, which come before the state comparison) or not (the last
  * stop against the other side's page map, after it). false + one line

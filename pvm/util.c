@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "pvm.h"
 
 void pvm_errf(pvm_errbuf *e, const char *fmt, ...)
@@ -76,7 +77,7 @@ const char *pvm_strerror(pvm_err err)
 
 static const char *const status_names[] = {
 	[PVM_HALT] = "halt", [PVM_PANIC] = "panic", [PVM_OOG] = "out-of-gas",
-	[PVM_FAULT] = "page-fault", [PVM_HOST] = "host-call",
+	[PVM_FAULT] = "page-fault", [PVM_HOST] = "host-call", [PVM_LIMIT] = "time-limit",
 };
 
 const char *pvm_status_name(pvm_status s)
@@ -86,9 +87,36 @@ const char *pvm_status_name(pvm_status s)
 
 int pvm_status_by_name(const char *s)
 {
-	for (size_t i = 0; i < sizeof status_names / sizeof status_names[0]; i++)
+	for (size_t i = 0; i < PVM_LIMIT; i++) /* (the PVM's exits: time-limit is an engine's) */
 		if (!strcmp(status_names[i], s)) return (int)i;
 	return -1;
+}
+
+static __thread uint64_t run_limit;
+void pvm_set_run_limit(uint64_t ns) { run_limit = ns; }
+uint64_t pvm_run_limit(void) { return run_limit; }
+
+uint64_t pvm_thread_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+uint64_t pvm_limit_after(uint64_t ns)
+{
+	return PVM_LIMIT_BASE_NS + (ns < UINT64_MAX / 2 / PVM_LIMIT_FACTOR ? ns * PVM_LIMIT_FACTOR : UINT64_MAX / 2);
+}
+
+void pvm_run_pair(const pvm_engine *ea, void *pa, pvm_state *sa, pvm_exit *xa,
+                  const pvm_engine *eb, void *pb, pvm_state *sb, pvm_exit *xb)
+{
+	uint64_t t0 = pvm_thread_ns();
+	*xa = ea->run(pa, sa);
+	uint64_t before = run_limit;
+	run_limit = pvm_limit_after(pvm_thread_ns() - t0);
+	*xb = eb->run(pb, sb);
+	run_limit = before;
 }
 
 pvm_err pvm_read_file(const char *path, uint8_t **buf, size_t *len, pvm_errbuf *e)

@@ -250,7 +250,8 @@ int tv_cex_replay(pvm_vector *v, const pvm_engine *jit, char *diff, size_t n, pv
 		pvm_state sa, sb;
 		pvm_vector_initial_state(v, &sa);
 		pvm_vector_initial_state(v, &sb);
-		pvm_exit xa = interp_engine.run(pa, &sa), xb = jit->run(pb, &sb);
+		pvm_exit xa, xb;
+		pvm_run_pair(&interp_engine, pa, &sa, &xa, jit, pb, &sb, &xb);
 		r = !pvm_state_compare("interp", &sa, xa, jit->name, &sb, xb, diff, n);
 		if (!r) snprintf(diff, n, "both engines: %s at pc %u, gas %" PRId64, pvm_status_name(xa.status), sa.pc, sa.gas);
 		pvm_vector_set_expected(v, &sa, xa);

@@ -23,6 +23,7 @@ static unsigned outcome(const pvm_program *p, pvm_exit x, const pvm_state *s)
 	case PVM_HOST: return O_HOST;
 	case PVM_OOG: return O_OOG;
 	case PVM_PANIC: return s->pc == 0 ? O_PANIC0 : s->pc == L ? O_NEXT : O_JUMP;
+	case PVM_LIMIT: return 0; /* (no run limit is set here) */
 	}
 	return 0;
 }
