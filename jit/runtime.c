@@ -17,9 +17,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
-#include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include "jit/jit_internal.h"
