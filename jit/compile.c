@@ -445,6 +445,12 @@ static void emit_refund(x64_buf *b, uint32_t cost, size_t to, size_t field[2])
 	x64_patch_rel32(b, field[1], to);
 }
 
+/* A latch's not-taken side (latches): the prepaid gas back before the next region's entry. */
+static void emit_fall_refund(x64_buf *b, uint32_t prepaid)
+{
+	gas_op(b, X64_ADD, (uint32_t)pvm_mutant_hook(PVM_HOOK_fall_refund, prepaid));
+}
+
 static void emit_stub(jit_em *e, const jit_exit *x, size_t exit_off, size_t field[4])
 {
 	emit_stub_at(&e->b, x->kind, x->pc, (uint32_t)x->arg, exit_off, field);
@@ -1193,6 +1199,36 @@ static uint32_t walk_blocks(const pvm_program *p, const uint8_t *kind, uint8_t *
 	return n;
 }
 
+/* Latches (jit.h § chains): a chain whose last block ends, straight from its start (no ecalli), in
+ * a branch back to the head T of an earlier chain prepays T's charge: its head's prologue takes
+ * it too (every block of the chain has it prepaid), the branch enters T past T's prologue (its
+ * exit's prepaid gas is T's charge: emit_program's linking), and the not-taken side gives it back
+ * before the next region's entry (emit_fall_refund). A loop of two gas regions then pays one
+ * prologue a turn. Chains in pc order, so T's charge is final when a later chain takes it (a
+ * latch's T is an earlier chain's head: no chain takes its own). */
+static void latches(const pvm_program *p, const uint8_t *lh, const uint32_t *blk, uint32_t n, uint32_t *chain)
+{
+	for (uint32_t h = 0, t; h < n; h = t + 1) {
+		for (t = h; t + 1 < n && lh[blk[t + 1]] & LH_MEMBER; t++) {}
+		uint32_t last = blk[t];
+		const pvm_inst *in = &p->inst[last];
+		while (in->next < blk[t + 1] && compiled(p, in->next) && pvm_ops[in->op].ctl == PVM_CTL_NEXT)
+			in = &p->inst[in->next]; /* (straight: an ecalli or anything else that ends it stops here) */
+		uint32_t target = in->target;
+		if (pvm_ops[in->op].ctl != PVM_CTL_BRANCH || in->next != blk[t + 1] || target >= blk[h] ||
+		    !p->is_block[target] || lh[target] & LH_MEMBER)
+			continue;
+		uint32_t lo = 0, hi = h; /* T's index (blocks ascend) */
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (blk[mid] < target) lo = mid + 1;
+			else hi = mid;
+		}
+		if (lo == h || blk[lo] != target || (uint64_t)chain[h] + chain[lo] > CHAIN_MAX) continue;
+		for (uint32_t i = h; i <= t; i++) chain[i] += chain[lo];
+	}
+}
+
 /* The chains of p: the i-th block start (in pc order) gets chain[i], the gas the chain takes at its
  * prologue if it heads one (its cost and the costs of the members after it), and lh[b] its bits
  * (LH_*). A block is a member when the only way into it is falling from the block before, along
@@ -1235,6 +1271,7 @@ static uint32_t *chains(const pvm_program *p, bool general, uint8_t *lh, uint32_
 		if (member) lh[pc] |= LH_MEMBER;
 		after = member ? s : 0;
 	}
+	latches(p, lh, blk, n, chain);
 	*blocks = blk;
 	*n_blocks = n;
 	return chain;
@@ -1377,7 +1414,14 @@ static __attribute__((noinline)) jit_row *emit_regular(jit_em *e, const pvm_prog
 				} else {
 					len = emit_found(e, c, in, t, key, h, len, lim);
 				}
-				if (in->next >= end) break;
+				if (in->next >= end) {
+					if (prepaid && c->flow[in->op] & FLOW_FALLS && !(loop_head[end] & LH_MEMBER)) {
+						b->len = len; /* a latch (the next block is no member): its prepaid gas back */
+						emit_fall_refund(b, prepaid);
+						len = b->len;
+					}
+					break;
+				}
 			}
 			pc = in->next; /* (the next start: no skip is cut) */
 			put_row(r++, (uint32_t)len, pc, JIT_NONE, (uint32_t)pvm_mutant_hook(PVM_HOOK_region_cost, gas[pc]),
@@ -1411,6 +1455,7 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 	const uint8_t *is_blk = p->is_block, *is_start = p->is_start;
 	const uint32_t *gas = p->gas_cost;
 	uint32_t code_len = p->code_len, term_next = JIT_NONE, prepaid = 0, bi = 0; /* bi: the block's index in chain */
+	uint32_t fall = 0; /* the prepaid gas of a region whose terminator falls into pc (a latch's) */
 	pvm_starts it = pvm_starts_of(p);
 	uint32_t pc = pvm_starts_next(&it);
 	if (p->regular && chain) { /* the instructions before code_len (the loop below takes code_len) */
@@ -1423,6 +1468,7 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 		bool block = is_blk[pc];
 		if (block || pc == term_next) {
 			uint32_t charge = cost;
+			if (fall && !(block && loop_head[pc] & LH_MEMBER)) emit_fall_refund(b, fall);
 			prepaid = 0;
 			if (block && chain) {
 				charge = chain[bi++];
@@ -1450,6 +1496,7 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 		uint32_t next = in->next;
 		bool next_start = next <= code_len && is_start[next];
 		term_next = flow & FLOW_TERM ? next : JIT_NONE;
+		fall = (flow & FLOW_TERM) && (flow & FLOW_FALLS) ? prepaid : 0;
 		if ((flow & FLOW_FALLS) && !next_start) /* falls into a position that holds no instruction */
 			emit_fall_trap(e, c, p, rows + n_rows++, next, flow & FLOW_TERM);
 		if (pc == code_len) break;
@@ -1481,7 +1528,10 @@ static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, 
 		if (kind == JIT_EXIT_BRANCH) {
 			const jit_row *t = is_block(p, x->target) ? &rows[block_row[x->target]] : NULL;
 			if (t && t->entry != JIT_NONE) {
-				if (x->arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
+				if (x->arg && x->arg == (uint64_t)t->cost + t->prepaid) { /* the target's charge: past its prologue */
+					rel = (int32_t)((int64_t)t->at.host_off - (int64_t)(off + 4));
+					memcpy(buf + off, &rel, 4);
+				} else if (x->arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
 					rel = (int32_t)((int64_t)len - (int64_t)(off + 4));
 					memcpy(buf + off, &rel, 4);
 					len = refund_at(buf, c, (uint32_t)x->arg, t->entry, len);
@@ -1541,6 +1591,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 		uint32_t term_next = JIT_NONE; /* a terminator falls through to here: a new gas region */
 		uint32_t skip = JIT_NONE;      /* the second instruction of the last fused pair */
 		uint32_t prepaid = 0;          /* the chain's prepaid gas past the current block */
+		uint32_t fall = 0;             /* the prepaid gas of a region whose terminator falls into pc (a latch's) */
 		uint32_t bi = 0;               /* the block's index in chain */
 		pvm_starts it = pvm_starts_of(p);
 		for (uint32_t pc = pvm_starts_next(&it); pc <= p->code_len; pc = pc < p->code_len ? pvm_starts_next(&it) : pc + 1) {
@@ -1550,6 +1601,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			size_t field;
 			if (block || pc == term_next) {
 				uint32_t charge = region_cost(p, pc);
+				if (fall && !(block && loop_head[pc] & LH_MEMBER)) emit_fall_refund(b, fall);
 				prepaid = 0;
 				if (block && chain) {
 					uint32_t own = charge;
@@ -1576,6 +1628,7 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			}
 			bool term = pvm_op_is_term(in->op);
 			term_next = term ? in->next : JIT_NONE;
+			fall = term && pvm_op_falls(in->op) ? prepaid : 0;
 			/* no fall-through: trap, jump, djump; and ecalli, whose resume the runtime enters */
 			if (!pvm_op_falls(in->op) || pvm_ops[in->op].ctl == PVM_CTL_HOST) continue;
 			uint32_t next = in->next;
@@ -1615,7 +1668,9 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			}
 			if (t && t->entry != JIT_NONE) {
 				size_t to = pvm_mutant_hook(PVM_HOOK_branch_charge, 1) ? t->entry : t->at.host_off;
-				if (x.arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
+				if (x.arg && x.arg == (uint64_t)t->cost + t->prepaid) { /* its prepaid gas is the target's charge: */
+					x64_patch_rel32(b, x.off, t->at.host_off);       /* past its prologue (a latch's) */
+				} else if (x.arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
 					size_t field[2];
 					x64_patch_rel32(b, x.off, b->len);
 					emit_refund(b, (uint32_t)pvm_mutant_hook(PVM_HOOK_chain_refund, x.arg), to, field);

@@ -185,7 +185,10 @@ bool jit_fused_at(const pvm_program *p, uint32_t pc);
  * spec's gas less the chain's prepaid gas for the blocks after the current one; a branch taken
  * out of a chain gives that back (add rsp, prepaid ; jmp entry), the runtime does at every exit,
  * and a chain the gas cannot pay runs on the twin (jit_program_new_unfused: no fusions, no
- * chains). README § Gas chains; `prove` reads the chains from the compiled program. */
+ * chains). A chain whose last block ends in a branch back to the head of an earlier chain (a
+ * loop's latch) prepays that head's charge too: the branch enters the head past its prologue, and
+ * the not-taken side gives the charge back (add rsp, k) before the next region's entry. README §
+ * Gas chains; `prove` reads the chains from the compiled program. */
 
 /* ---- one block / gas region (for block proofs) --------------------------------------------- */
 

@@ -54,6 +54,7 @@ typedef enum pvm_hook {
 	PVM_HOOK_chain_host_target, /* jit/compile.c walk_starts: 1 = the chains mark the target of a jump or branch after a host
 	                            call in its block (0: not; the target may become a member, which the branch cannot enter) */
 	PVM_HOOK_query_skip,     /* validator/query.c exit_diff: the guest register whose comparison the query leaves out (13: none) */
+	PVM_HOOK_fall_refund,    /* jit/compile.c emit_fall_refund: the gas a latch's not-taken side gives back (its prepaid gas) */
 	PVM_HOOK_COUNT
 } pvm_hook;
 

@@ -33,6 +33,7 @@ static uint64_t mut_s8_chosen_up_to_255(uint64_t max) { (void)max; return 255; }
 static uint64_t mut_fused_lea_scale_halved(uint64_t s) { return s - 1; }
 static uint64_t mut_chain_refund_short(uint64_t give) { return give - 1; }
 static uint64_t mut_chain_row_prepaid_plus_one(uint64_t prepaid) { return prepaid ? prepaid + 1 : 0; }
+static uint64_t mut_latch_fall_refund_short(uint64_t give) { return give - 1; }
 static uint64_t mut_chain_target_after_host(uint64_t mark) { (void)mark; return 0; }
 static uint64_t mut_decode_reg_field_minus_3(uint64_t field) { return field >= 13 && field <= 15 ? field - 3 : field; }
 

@@ -21,7 +21,13 @@ struct tv_links {
 	uint32_t *entry_off;
 	size_t n_entries;
 	uint32_t *prepaid;     /* per pc: the gas of the chain's blocks after this instruction's (chains) */
+	const sem_spec *spec;  /* the costs (NULL: the program's own) */
 };
+
+static uint64_t cost_at(const tv_links *L, const pvm_program *p, uint32_t pc)
+{
+	return L->spec ? tv_region_cost(L->spec, p, pc) : p->gas_cost[pc];
+}
 
 /* A chain member (jit.h § chains): a block start the program gives code but no gas-region entry. */
 static bool member_at(const tv_links *L, const pvm_program *p, uint32_t pc)
@@ -35,7 +41,7 @@ static bool member_at(const tv_links *L, const pvm_program *p, uint32_t pc)
  * member's cost and what it has prepaid in turn; every instruction of the region has its
  * region's. Nothing here is the JIT's record: a prologue proved against cost + prepaid and exits
  * proved to give prepaid back check the JIT's chains against this. */
-static void read_chains(tv_links *L, const tv_opts *o, const pvm_program *p)
+static void read_chains(tv_links *L, const pvm_program *p)
 {
 	L->prepaid = pvm_xcalloc((size_t)p->code_len + 1, sizeof *L->prepaid);
 	for (uint32_t pc = p->code_len; pc-- > 0;) {
@@ -47,9 +53,29 @@ static void read_chains(tv_links *L, const tv_opts *o, const pvm_program *p)
 			continue;
 		}
 		if (!pvm_op_falls(in->op) || pvm_ops[in->op].ctl == PVM_CTL_HOST || !member_at(L, p, n)) continue;
-		uint64_t cost = o->spec ? tv_region_cost(o->spec, p, n) : p->gas_cost[n];
-		uint64_t s = cost + L->prepaid[n];
+		uint64_t s = cost_at(L, p, n) + L->prepaid[n];
 		L->prepaid[pc] = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+	}
+	/* Latches (jit.h § chains), in pc order: a region whose terminator is a branch back to an
+	 * earlier block T and falls into no member, where the program says some gas is prepaid (the
+	 * runtime's record: whether it is a latch; how much is the spec's), has T's charge prepaid (T's
+	 * cost and what T prepays, final by then: T is before it), and so has every instruction of its
+	 * chain, back to the chain's head. The exits check it: the branch must enter T past its
+	 * prologue with exactly that (body_of) and the fall give it back (tv_link_exits). */
+	for (uint32_t pc = 0; pc < p->code_len; pc++) {
+		if (!p->is_start[pc]) continue;
+		const pvm_inst *in = pvm_inst_at(p, pc);
+		uint32_t t = in->target;
+		if (pvm_ops[in->op].ctl != PVM_CTL_BRANCH || t >= pc || !p->is_block[t] || L->prepaid[pc] ||
+		    member_at(L, p, in->next) || !jit_program_prepaid(L->jp, pc))
+			continue;
+		uint64_t k = cost_at(L, p, t) + L->prepaid[t];
+		for (uint32_t at = pc + 1; at-- > 0;) { /* the chain's instructions, back to its head's start */
+			if (!p->is_start[at]) continue;
+			uint64_t s = L->prepaid[at] + k;
+			L->prepaid[at] = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+			if (p->is_block[at] && !member_at(L, p, at)) break;
+		}
 	}
 }
 
@@ -86,7 +112,8 @@ tv_links *tv_links_new(const tv_opts *o, const pvm_program *p, pvm_errbuf *e)
 		L->entry_pc[L->n_entries] = pc;
 		L->entry_off[L->n_entries++] = off;
 	}
-	read_chains(L, o, p);
+	L->spec = o->spec;
+	read_chains(L, p);
 	bool chained = false;
 	for (uint32_t pc = 0; pc <= p->code_len && !chained; pc++) chained = L->prepaid[pc] != 0;
 	if (!o->unfused && (jit_program_has_fusions(L->jp) || chained)) {
@@ -155,8 +182,27 @@ static bool stub_at(const tv_links *L, tv_worker *w, int64_t t, uint32_t *kind, 
 	return tv_lift_stub(w, L->code + t, len, PROG_BASE + (uint64_t)t, PROG_BASE + L->exit_off, kind, pc, gas_add);
 }
 
-bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, char *why, size_t n)
+/* Does host offset t hold the code of the branch at pc's target T past T's gas prologue, with give,
+ * the gas prepaid at the branch, exactly what that prologue charges (T's cost and the gas T's
+ * chain prepays)? Then the branch runs T's prologue in effect: the gas register is the spec's gas
+ * less T's charge, as T's code after its prologue takes it, and T's prologue cannot run out (the
+ * spec's gas there is the register plus give, and the register is not negative in paid code).
+ * *to: T. */
+static bool body_of(const tv_links *L, const pvm_program *p, uint32_t pc, int64_t t, uint64_t give, uint32_t *to)
 {
+	if (pc >= p->code_len || !p->is_start[pc]) return false;
+	uint32_t target = p->inst[pc].target;
+	if (target >= p->code_len || !p->is_block[target] || jit_program_entry(L->jp, target) == UINT32_MAX ||
+	    (int64_t)jit_program_code_at(L->jp, target) != t)
+		return false;
+	*to = target;
+	return give == cost_at(L, p, target) + (uint64_t)L->prepaid[target];
+}
+
+bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, int64_t *fall_gas, char *why,
+                   size_t n)
+{
+	*fall_gas = 0;
 	/* Block byte i is program byte e + i - skip. A region entered at a block start has its gas
 	 * prologue in the program (skip 0). One entered inside a block (the instruction after an
 	 * ecalli, where a run resumes) has none: the runtime charges the region's cost in C by the rule
@@ -195,15 +241,24 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 		uint32_t last = blk->map[blk->n_map - 1].guest_pc;
 		const pvm_inst *in = last <= p->code_len && p->is_start[last] ? pvm_inst_at(p, last) : NULL;
 		size_t end = e + blk->len - skip;
-		uint32_t next = !in ? UINT32_MAX : member_at(L, p, in->next) ? jit_program_code_at(L->jp, in->next)
-		                                                           : jit_program_entry(L->jp, in->next);
+		bool into_member = in && member_at(L, p, in->next);
+		uint32_t next = !in ? UINT32_MAX : into_member ? jit_program_code_at(L->jp, in->next)
+		                                                : jit_program_entry(L->jp, in->next);
+		/* falling into a region's entry, the gas the chain prepaid goes back first (a latch's
+		 * refund: add rsp, prepaid), then any padding; into a member it stays prepaid */
+		uint64_t give = in && !into_member ? L->prepaid[last] : 0, add = 0;
 		if (in && pvm_op_falls(in->op) && pvm_ops[in->op].ctl != PVM_CTL_HOST &&
 		    (next == UINT32_MAX || next < end || next - end > 64 ||
-		     (next > end && !tv_lift_nops(w, L->code + end, next - end, PROG_BASE + end)))) {
-			snprintf(why, n, "link: the program's code after the block at pc %u is not the gas-region entry (or the "
-			         "chain member's code) of pc %u", blk->entry_pc, in->next);
+		     (next > end && !tv_lift_fall(w, L->code + end, next - end, PROG_BASE + end, &add)) ||
+		     (add != give && !give))) {
+			snprintf(why, n, "link: the program's code after the block at pc %u is not %sthe gas-region entry (or the "
+			         "chain member's code) of pc %u", blk->entry_pc, give ? "a refund of its prepaid gas, then " : "",
+			         in->next);
 			return false;
 		}
+		/* a latch's refund of another amount: the proof sees the gas it hands over off by that
+		 * (a counterexample where the block falls off its end) */
+		if (in && give) *fall_gas = (int64_t)(add - give);
 	}
 	for (size_t k = 0; k < blk->n_exits; k++) {
 		jit_exit *x = &blk->exits[k];
@@ -221,6 +276,10 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 		                          PROG_BASE + (uint64_t)t, &dest, &gas_add) &&
 		           gas_add == give && dest >= PROG_BASE && (to = entry_at(L, (uint32_t)(dest - PROG_BASE))) != UINT32_MAX) {
 			/* out of a chain: the refund (add rsp, prepaid ; jmp entry), then the block entry */
+			x->kind = JIT_EXIT_BRANCH;
+			x->target = to;
+		} else if (give && x->kind == JIT_EXIT_BRANCH && body_of(L, p, x->pc, t, give, &to)) {
+			/* the prepaid gas is exactly the target's charge: past its prologue (a latch's) */
 			x->kind = JIT_EXIT_BRANCH;
 			x->target = to;
 		} else if (to != UINT32_MAX) {
@@ -302,10 +361,11 @@ tv_verdict tv_prove_table(const tv_opts *o, const tv_links *L, const pvm_program
 	return res->verdict;
 }
 
-/* Padding lifted: from a fresh state, the len bytes at `code` (address base) must take exactly
- * one way out, falling off their end, with every register and all memory as they were (terms
- * equal after simplify: a proof for every state, as for a stub below). */
-bool tv_lift_nops(tv_worker *w, const uint8_t *code, size_t len, uint64_t base)
+/* Padding, or a latch's refund and padding, lifted: from a fresh state, the len bytes at `code`
+ * (address base) must take exactly one way out, falling off their end, with all memory and every
+ * register as they were but rsp, which gets a numeral *gas_add added (terms equal after simplify:
+ * a proof for every state, as for a stub below). */
+bool tv_lift_fall(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t *gas_add)
 {
 	if (!tv_worker_ready(w)) return false;
 	Z3_context z = w->z;
@@ -319,7 +379,11 @@ bool tv_lift_nops(tv_worker *w, const uint8_t *code, size_t len, uint64_t base)
 	          Z3_is_eq_ast(z, Z3_simplify(z, lr.exits[0].cond), Z3_mk_true(z)) &&
 	          Z3_is_eq_ast(z, Z3_simplify(z, lr.exits[0].st.mem), Z3_simplify(z, st.mem));
 	for (int r = 0; ok && r < LIFT_NGPR; r++)
-		ok = Z3_is_eq_ast(z, Z3_simplify(z, lr.exits[0].st.gpr[r]), Z3_simplify(z, st.gpr[r]));
+		ok = r == JIT_GASREG || Z3_is_eq_ast(z, Z3_simplify(z, lr.exits[0].st.gpr[r]), Z3_simplify(z, st.gpr[r]));
+	/* rsp after = rsp before + d for a numeral d (as plain_jump below) */
+	Z3_ast d = ok ? Z3_simplify(z, Z3_mk_bvsub(z, lr.exits[0].st.gpr[JIT_GASREG], q.gas)) : NULL;
+	ok = ok && Z3_is_numeral_ast(z, d) && Z3_get_numeral_uint64(z, d, gas_add) &&
+	     Z3_is_eq_ast(z, Z3_simplify(z, lr.exits[0].st.gpr[JIT_GASREG]), Z3_simplify(z, Z3_mk_bvadd(z, q.gas, d)));
 	lift_result_fini(&lr);
 	return ok;
 }

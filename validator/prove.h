@@ -36,9 +36,13 @@ tv_verdict tv_prove_dispatch(tv_worker *w, const pvm_program *p, const pvm_inst 
  * of the exit's jump (DJUMP), or anything else (NONE: an exit no spec outcome matches). False
  * (why says so) when the program's code for the block is not the block's bytes. */
 /* Do the len bytes at code (address base) fall through with every register and all memory
- * unchanged, for every state? (padding between regions; validator/link.c) */
-bool tv_lift_nops(tv_worker *w, const uint8_t *code, size_t len, uint64_t base);
-bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, char *why, size_t n);
+ * unchanged but rsp, to which they add a numeral (*gas_add), for every state? (padding between
+ * regions, after a latch's refund; validator/link.c) */
+bool tv_lift_fall(tv_worker *w, const uint8_t *code, size_t len, uint64_t base, uint64_t *gas_add);
+/* *fall_gas: what the code after the block (a latch's refund) gives back beyond what the block
+ * prepaid, added to the gas of its fall-through in its proof (0 but for a wrong refund). */
+bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, int64_t *fall_gas, char *why,
+                   size_t n);
 /* The program's digest for the proof store's block keys (NULL: no store; tv_store_program_digest). */
 const uint8_t *tv_links_digest(const tv_links *L);
 /* An exit stub at `code` (address base) lifted: true with the kind and pc it stores and the

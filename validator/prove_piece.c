@@ -161,9 +161,9 @@ static Z3_ast block_starts(Z3_context z, const pvm_program *p, const pvm_inst *i
  * empty piece k, README § Fusions), against their specs composed (tv_spec_pair). *cex_pc gets
  * the guest pc the model's state is at. */
 static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk, long k, int span, uint64_t cost,
-                              tv_result *res, tv_cex *cex, uint32_t *cex_pc, size_t *n_tpl)
+                              int64_t fall_gas, tv_result *res, tv_cex *cex, uint32_t *cex_pc, size_t *n_tpl)
 {
-	if (k >= 0 && span == 1 && w->o->memo) {
+	if (k >= 0 && span == 1 && w->o->memo && !fall_gas) {
 		/* the piece is a template instance: its template proof (symbolic immediates, so the
 		 * memo answers every later instance of the same shape); a template that does not
 		 * prove is proved here as a piece, so a counterexample is one of this block */
@@ -242,7 +242,7 @@ static tv_verdict prove_piece(tv_worker *w, const pvm_program *p, jit_block *blk
 		return TV_UNKNOWN;
 	}
 	tv_code c = { .blk = blk, .p = p, .ex = blk->exits, .n_ex = blk->n_exits,
-	           .fall = in2 ? in2->next : in ? in->next : blk->entry_pc, .piece = true };
+	           .fall = in2 ? in2->next : in ? in->next : blk->entry_pc, .fall_gas = fall_gas, .piece = true };
 	res->detail[0] = 0;
 	tv_verdict v = TV_UNKNOWN;
 	Z3_ast bad = NULL;
@@ -308,7 +308,8 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L
 			goto out;
 		}
 	}
-	if (L && !tv_link_exits(L, w, p, &blk, res->detail, sizeof res->detail)) {
+	int64_t fall_gas = 0; /* (the last piece's fall-through leaves the block) */
+	if (L && !tv_link_exits(L, w, p, &blk, &fall_gas, res->detail, sizeof res->detail)) {
 		v = TV_UNKNOWN;
 		goto out;
 	}
@@ -335,7 +336,7 @@ tv_verdict tv_prove_pieces(tv_worker *w, const pvm_program *p, const tv_links *L
 		/* a fused pair: k's piece empty, k + 1's the pair's code (jit.h § fusions) */
 		int span = k >= 0 && k + 1 < (long)blk.n_map && blk.map[k + 1].host_off == blk.map[k].host_off &&
 		           jit_fuse_pair(pvm_inst_at(p, blk.map[k].guest_pc), pvm_inst_at(p, blk.map[k + 1].guest_pc)) ? 2 : 1;
-		v = prove_piece(w, p, &blk, k, span, cost, res, cex, &at, &n_tpl);
+		v = prove_piece(w, p, &blk, k, span, cost, k + span == (long)blk.n_map ? fall_gas : 0, res, cex, &at, &n_tpl);
 		(*n_pieces)++;
 		if (span == 2) n_fused++, k++;
 		if (v != TV_PROVED) {

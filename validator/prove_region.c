@@ -25,7 +25,8 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L
 	bool member = tv_links_member(L, p, pc);
 	uint32_t prepaid = tv_links_prepaid(L, pc);
 	if (!tv_begin(w, res, cex) || !tv_block_code(p, pc, w->feat, w->o->unfused, &blk, res->detail, sizeof res->detail)) goto out;
-	if (!own && !tv_link_exits(L, w, p, &blk, res->detail, sizeof res->detail)) goto out;
+	int64_t fall_gas = 0;
+	if (!own && !tv_link_exits(L, w, p, &blk, &fall_gas, res->detail, sizeof res->detail)) goto out;
 	Z3_context z = w->z;
 	tv_query q;
 	tv_query_init(&q, w);
@@ -124,7 +125,7 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L
 			snprintf(res->detail, sizeof res->detail, "lift: %s", lift_errmsg(w->lc));
 		} else {
 			tv_code c = { .blk = &blk, .p = p, .ex = blk.exits, .n_ex = blk.n_exits,
-			           .fall = pvm_inst_at(p, last)->next };
+			           .fall = pvm_inst_at(p, last)->next, .fall_gas = fall_gas };
 			res->detail[0] = 0;
 			Z3_ast d_stay = tv_all_diffs(w, &q, &lr, &c, &stay, res->detail, sizeof res->detail);
 			Z3_ast d_run = d_stay ? tv_all_diffs(w, &q, &lr, &c, &run, res->detail, sizeof res->detail) : NULL;

@@ -716,6 +716,12 @@ Z3_ast tv_all_diffs(tv_worker *w, tv_query *q, const lift_result *lr, const tv_c
 	for (size_t i = 0; i < lr->nexits; i++) {
 		const lift_exit *le = &lr->exits[i];
 		const jit_exit *je = le->kind == LIFT_EXIT_JUMP ? match_exit(c->ex, c->n_ex, le->target) : NULL;
+		lift_exit adj;
+		if (le->kind == LIFT_EXIT_FALL && c->fall_gas) { /* what the code after the block adds */
+			adj = *le;
+			adj.st.gpr[JIT_GASREG] = Z3_mk_bvadd(q->z, le->st.gpr[JIT_GASREG], num(q->z, (uint64_t)c->fall_gas, 64));
+			le = &adj;
+		}
 		d[i] = je && je->kind == JIT_EXIT_SBRK ? sbrk_diffs(w, q, le, je, c, so, why, n)
 		                                       : and2(q->z, le->cond, tv_exit_diff(q, le, je, c->fall, so));
 		if (d[i] && c->piece && le->kind == LIFT_EXIT_FALL) /* the next piece assumes r15 = MB */

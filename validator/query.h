@@ -137,6 +137,8 @@ typedef struct tv_code {
 	const jit_exit *ex;
 	size_t n_ex;
 	uint32_t fall;
+	int64_t fall_gas;       /* added to the gas a fall-through hands over: a latch's refund that gives
+	                         * back that much more than it prepaid (tv_link_exits; else 0) */
 	bool piece;             /* one piece of a region: an sbrk continues at the next piece, and a
 	                         * fall-through must also keep r15 = MB (the relation at the cut) */
 } tv_code;
