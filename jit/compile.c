@@ -1210,14 +1210,15 @@ static void latches(const pvm_program *p, const uint8_t *lh, const uint32_t *blk
 {
 	for (uint32_t h = 0, t; h < n; h = t + 1) {
 		for (t = h; t + 1 < n && lh[blk[t + 1]] & LH_MEMBER; t++) {}
-		uint32_t last = blk[t];
-		const pvm_inst *in = &p->inst[last];
-		while (in->next < blk[t + 1] && compiled(p, in->next) && pvm_ops[in->op].ctl == PVM_CTL_NEXT)
-			in = &p->inst[in->next]; /* (straight: an ecalli or anything else that ends it stops here) */
+		const pvm_inst *in = &p->inst[start_before(p, blk[t + 1])]; /* (blk[t + 1] > 0) */
 		uint32_t target = in->target;
 		if (pvm_ops[in->op].ctl != PVM_CTL_BRANCH || in->next != blk[t + 1] || target >= blk[h] ||
 		    !p->is_block[target] || lh[target] & LH_MEMBER)
 			continue;
+		const pvm_inst *s = &p->inst[blk[t]]; /* straight from the block's start: no ecalli before it */
+		while (s != in && pvm_ops[s->op].ctl == PVM_CTL_NEXT && s->next < blk[t + 1] && compiled(p, s->next))
+			s = &p->inst[s->next];
+		if (s != in) continue;
 		uint32_t lo = 0, hi = h; /* T's index (blocks ascend) */
 		while (lo < hi) {
 			uint32_t mid = lo + (hi - lo) / 2;
@@ -1528,7 +1529,7 @@ static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, 
 		if (kind == JIT_EXIT_BRANCH) {
 			const jit_row *t = is_block(p, x->target) ? &rows[block_row[x->target]] : NULL;
 			if (t && t->entry != JIT_NONE) {
-				if (x->arg && x->arg == (uint64_t)t->cost + t->prepaid) { /* the target's charge: past its prologue */
+				if (x->arg && x->target < x->pc && x->arg == (uint64_t)t->cost + t->prepaid) { /* a latch's */
 					rel = (int32_t)((int64_t)t->at.host_off - (int64_t)(off + 4));
 					memcpy(buf + off, &rel, 4);
 				} else if (x->arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
@@ -1668,8 +1669,8 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			}
 			if (t && t->entry != JIT_NONE) {
 				size_t to = pvm_mutant_hook(PVM_HOOK_branch_charge, 1) ? t->entry : t->at.host_off;
-				if (x.arg && x.arg == (uint64_t)t->cost + t->prepaid) { /* its prepaid gas is the target's charge: */
-					x64_patch_rel32(b, x.off, t->at.host_off);       /* past its prologue (a latch's) */
+				if (x.arg && x.target < x.pc && x.arg == (uint64_t)t->cost + t->prepaid) { /* a latch's: the */
+					x64_patch_rel32(b, x.off, t->at.host_off); /* target's charge prepaid, past its prologue */
 				} else if (x.arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
 					size_t field[2];
 					x64_patch_rel32(b, x.off, b->len);

@@ -248,7 +248,7 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 		 * refund: add rsp, prepaid), then any padding; into a member it stays prepaid */
 		uint64_t give = in && !into_member ? L->prepaid[last] : 0, add = 0;
 		if (in && pvm_op_falls(in->op) && pvm_ops[in->op].ctl != PVM_CTL_HOST &&
-		    (next == UINT32_MAX || next < end || next - end > 64 ||
+		    (next == UINT32_MAX || next < end || next - end > 64 + 8 || /* (padding, a refund) */
 		     (next > end && !tv_lift_fall(w, L->code + end, next - end, PROG_BASE + end, &add)) ||
 		     (add != give && !give))) {
 			snprintf(why, n, "link: the program's code after the block at pc %u is not %sthe gas-region entry (or the "
