@@ -229,6 +229,25 @@ static struct {
 	uint32_t *blocks, *charge, n;
 } block_chains = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* The index of the first of the n ascending block starts blk that is not below pc. */
+static uint32_t block_index(const uint32_t *blk, uint32_t n, uint32_t pc)
+{
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (blk[mid] < pc) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
+/* A branch exit's way into its target's row t, a region entry: past t's prologue when it is a
+ * latch's (a branch back whose prepaid gas, arg, is t's charge: latches). */
+static inline bool enters_past_prologue(uint64_t arg, uint32_t target, uint32_t pc, const jit_row *t)
+{
+	return arg && target < pc && arg == (uint64_t)t->cost + t->prepaid;
+}
+
 /* The prologue charge of the block at pc (a block start of p) as the program compile emits it,
  * UINT32_MAX for a chain member. */
 static uint32_t block_charge(const pvm_program *p, uint32_t pc)
@@ -259,12 +278,7 @@ static uint32_t block_charge(const pvm_program *p, uint32_t pc)
 		key = NULL;
 	}
 	free(key);
-	uint32_t lo = 0, hi = block_chains.n; /* (blocks ascend) */
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (block_chains.blocks[mid] < pc) lo = mid + 1;
-		else hi = mid;
-	}
+	uint32_t lo = block_index(block_chains.blocks, block_chains.n, pc);
 	uint32_t charge = lo < block_chains.n && block_chains.blocks[lo] == pc ? block_chains.charge[lo] : region_cost(p, pc);
 	pthread_mutex_unlock(&block_chains.lock);
 	return charge;
@@ -1219,12 +1233,7 @@ static void latches(const pvm_program *p, const uint8_t *lh, const uint32_t *blk
 		while (s != in && pvm_ops[s->op].ctl == PVM_CTL_NEXT && s->next < blk[t + 1] && compiled(p, s->next))
 			s = &p->inst[s->next];
 		if (s != in) continue;
-		uint32_t lo = 0, hi = h; /* T's index (blocks ascend) */
-		while (lo < hi) {
-			uint32_t mid = lo + (hi - lo) / 2;
-			if (blk[mid] < target) lo = mid + 1;
-			else hi = mid;
-		}
+		uint32_t lo = block_index(blk, h, target); /* T's */
 		if (lo == h || blk[lo] != target || (uint64_t)chain[h] + chain[lo] > CHAIN_MAX) continue;
 		for (uint32_t i = h; i <= t; i++) chain[i] += chain[lo];
 	}
@@ -1529,7 +1538,7 @@ static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, 
 		if (kind == JIT_EXIT_BRANCH) {
 			const jit_row *t = is_block(p, x->target) ? &rows[block_row[x->target]] : NULL;
 			if (t && t->entry != JIT_NONE) {
-				if (x->arg && x->target < x->pc && x->arg == (uint64_t)t->cost + t->prepaid) { /* a latch's */
+				if (enters_past_prologue(x->arg, x->target, x->pc, t)) {
 					rel = (int32_t)((int64_t)t->at.host_off - (int64_t)(off + 4));
 					memcpy(buf + off, &rel, 4);
 				} else if (x->arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
@@ -1669,8 +1678,8 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			}
 			if (t && t->entry != JIT_NONE) {
 				size_t to = pvm_mutant_hook(PVM_HOOK_branch_charge, 1) ? t->entry : t->at.host_off;
-				if (x.arg && x.target < x.pc && x.arg == (uint64_t)t->cost + t->prepaid) { /* a latch's: the */
-					x64_patch_rel32(b, x.off, t->at.host_off); /* target's charge prepaid, past its prologue */
+				if (enters_past_prologue(x.arg, x.target, x.pc, t)) {
+					x64_patch_rel32(b, x.off, t->at.host_off);
 				} else if (x.arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
 					size_t field[2];
 					x64_patch_rel32(b, x.off, b->len);
