@@ -1519,17 +1519,49 @@ static size_t emit_insts_cached(jit_em *e, const pvm_program *p, jit_row *rows, 
 	return n_rows;
 }
 
+/* The step of the latch branch x, which enters its head's row t past its prologue (jit.h § steps):
+ * the host offset of its code, emitted at the buffer's end the first time (its guard's exits to
+ * t's code past the prologue, its jump back to its own start), or JIT_NONE when the loop is not a
+ * byte-reduction loop with the gas layout the step charges: the head, ADD and SKIP regions with
+ * prologues of their own, the head and ADD prepaying nothing, SKIP's charge its cost and the
+ * head's (the latch's). */
+static uint32_t link_step(jit_em *e, const pvm_program *p, jit_program *jp, const jit_exit *x, const jit_row *t,
+                          const jit_row *rows, const uint32_t *block_row)
+{
+	for (size_t i = 0; i < jp->n_steps; i++)
+		if (jp->steps[i].latch == x->pc) return jp->steps[i].off;
+	jit_step_shape s;
+	if (!jit_step_loop(p, x->pc, &s) || s.head != x->target) return JIT_NONE;
+	const jit_row *ra = &rows[block_row[s.add]], *rs = &rows[block_row[s.skip]];
+	if (t->prepaid || ra->entry == JIT_NONE || ra->prepaid || rs->entry == JIT_NONE || rs->prepaid != t->cost)
+		return JIT_NONE;
+	uint64_t turn = (uint64_t)rs->cost + rs->prepaid, match = ra->cost;
+	if (JIT_STEP_TURNS * (turn + match) > INT32_MAX) return JIT_NONE;
+	x64_buf *b = &e->b;
+	while (b->len % LOOP_ALIGN && !b->err) x64_byte(b, 0xcc); /* (a loop: on its own line; nothing runs into it) */
+	size_t fail[4], n_fail, again, load, word_end[JIT_STEP_TURNS / 8], off = b->len;
+	jit_step_emit(b, &s, (uint32_t)turn, (uint32_t)match, fail, &n_fail, &again, &load, word_end);
+	if (b->err) return JIT_NONE;
+	for (size_t i = 0; i < n_fail; i++) x64_patch_rel32(b, fail[i], t->at.host_off);
+	x64_patch_rel32(b, again, off);
+	if (!(jp->n_steps & (jp->n_steps + 1))) /* (a power of two less one: full) */
+		jp->steps = pvm_xrealloc(jp->steps, (2 * jp->n_steps + 1) * sizeof *jp->steps);
+	jp->steps[jp->n_steps++] = (jit_step_at){ x->pc, (uint32_t)off, (uint32_t)load, s.load };
+	return (uint32_t)off;
+}
+
 /* emit_program's linking of the exits with the cache's pieces (c->pieces), from the first, while
  * TC_SLACK bytes of room are left: the same bytes (the mutant hooks of that loop are the identity
  * here: a cache is used only while no mutant is active), with the buffer's length in a local and
  * each stub copied from its piece. Returns the index of the first exit it left to that loop (every
  * exit: e->n_exits; none after an overflow). */
-static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, const uint32_t *block_row,
+static size_t link_cached(jit_em *e, const pvm_program *p, jit_program *jp, const uint32_t *block_row,
                           const tpl_cache *c, size_t exit_off)
 {
 	x64_buf *b = &e->b;
 	if (b->err) return 0;
 	uint8_t *buf = b->p;
+	const jit_row *rows = jp->rows;
 	size_t len = b->len, lim = copy_limit(b), i;
 	for (i = 0; i < e->n_exits && len < lim; i++) {
 		const jit_exit *x = &e->exits[i];
@@ -1539,7 +1571,10 @@ static size_t link_cached(jit_em *e, const pvm_program *p, const jit_row *rows, 
 			const jit_row *t = is_block(p, x->target) ? &rows[block_row[x->target]] : NULL;
 			if (t && t->entry != JIT_NONE) {
 				if (enters_past_prologue(x->arg, x->target, x->pc, t)) {
-					rel = (int32_t)((int64_t)t->at.host_off - (int64_t)(off + 4));
+					b->len = len;
+					uint32_t st = link_step(e, p, jp, x, t, rows, block_row);
+					len = b->len;
+					rel = (int32_t)((int64_t)(st != JIT_NONE ? st : t->at.host_off) - (int64_t)(off + 4));
 					memcpy(buf + off, &rel, 4);
 				} else if (x->arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
 					rel = (int32_t)((int64_t)len - (int64_t)(off + 4));
@@ -1659,7 +1694,8 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 	free(blocks);
 	jp->n_rows = n_rows;
 	/* exits: branches to block entries, everything else to stubs (which may add exits) */
-	size_t i0 = cache && cache->pieces ? link_cached(e, p, jp->rows, block_row, cache, jp->exit_off) : 0;
+	jp->n_steps = 0;
+	size_t i0 = cache && cache->pieces ? link_cached(e, p, jp, block_row, cache, jp->exit_off) : 0;
 	for (size_t i = i0; i < e->n_exits && !b->err; i++) {
 		jit_exit x = e->exits[i];
 		if (x.kind == JIT_EXIT_BRANCH) {
@@ -1679,7 +1715,8 @@ static bool emit_program(jit_em *e, const pvm_program *p, jit_program *jp, uint3
 			if (t && t->entry != JIT_NONE) {
 				size_t to = pvm_mutant_hook(PVM_HOOK_branch_charge, 1) ? t->entry : t->at.host_off;
 				if (enters_past_prologue(x.arg, x.target, x.pc, t)) {
-					x64_patch_rel32(b, x.off, t->at.host_off);
+					uint32_t st = link_step(e, p, jp, &x, t, jp->rows, block_row);
+					x64_patch_rel32(b, x.off, st != JIT_NONE ? st : t->at.host_off);
 				} else if (x.arg) { /* out of a chain: its prepaid gas back first (add rsp, k ; jmp entry) */
 					size_t field[2];
 					x64_patch_rel32(b, x.off, b->len);
@@ -1892,6 +1929,7 @@ void jit_program_free(jit_program *jp)
 	free(jp->fused);
 	jit_program_free(jp->unfused);
 	free(jp->perms.v);
+	free(jp->steps);
 	free(jp);
 }
 
@@ -1948,6 +1986,8 @@ const jit_row *jit_find_row(const jit_program *jp, uint32_t pc)
 
 uint32_t jit_host_to_guest(const jit_program *jp, size_t off)
 {
+	for (size_t i = 0; i < jp->n_steps; i++) /* (a step's 8-byte load, after the rows' code) */
+		if (jp->steps[i].load_off == off) return jp->steps[i].load_pc;
 	size_t lo = 0, hi = jp->n_rows;
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
@@ -1964,4 +2004,52 @@ void jit_thread_forget(void)
 		kept_tc_free(kept_tc);
 	}
 	if (kept_code.p || kept_code.buf) kept_code_free(&kept_code);
+}
+
+size_t jit_program_steps(const jit_program *jp, uint32_t *out, size_t max)
+{
+	size_t n = jp->n_steps < max ? jp->n_steps : max;
+	for (size_t i = 0; i < n; i++) { /* (insertion: a handful) */
+		uint32_t v = jp->steps[i].latch;
+		size_t k = i;
+		for (; k > 0 && out[k - 1] > v; k--) out[k] = out[k - 1];
+		out[k] = v;
+	}
+	return jp->n_steps;
+}
+
+uint32_t jit_program_step_at(const jit_program *jp, uint32_t pc)
+{
+	for (size_t i = 0; i < jp->n_steps; i++)
+		if (jp->steps[i].latch == pc) return jp->steps[i].off;
+	return UINT32_MAX;
+}
+
+jit_err jit_step_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out)
+{
+	memset(out, 0, sizeof *out);
+	jit_step_shape s;
+	if (!jit_step_loop(p, pc, &s)) return JIT_EINVAL;
+	/* the charges as the program's compile has them (block_charge: its chains) */
+	uint32_t ch = block_charge(p, s.head), ca = block_charge(p, s.add), cs = block_charge(p, s.skip);
+	uint32_t own_h = region_cost(p, s.head), own_s = region_cost(p, s.skip);
+	if (ch != own_h || ca != region_cost(p, s.add) || cs == UINT32_MAX || (uint64_t)cs != (uint64_t)own_s + own_h ||
+	    JIT_STEP_TURNS * ((uint64_t)cs + ca) > INT32_MAX)
+		return JIT_EINVAL;
+	out->entry_pc = s.head;
+	size_t cap = 1024;
+	jit_em e = { .b = { .p = pvm_xmalloc(cap), .cap = cap }, .f = f };
+	size_t fail[4], n_fail, again, load, word_end[JIT_STEP_TURNS / 8];
+	jit_step_emit(&e.b, &s, cs, ca, fail, &n_fail, &again, &load, word_end);
+	for (size_t i = 0; i < n_fail; i++) jit_em_exit(&e, fail[i], JIT_EXIT_BRANCH, pc, s.head, ch, 0);
+	jit_em_exit(&e, again, JIT_EXIT_BRANCH, pc, s.head, ch, 0);
+	out->bytes = e.b.p;
+	out->len = e.b.len;
+	out->exits = e.exits;
+	out->n_exits = e.n_exits;
+	out->map = pvm_xmalloc((1 + JIT_STEP_TURNS / 8) * sizeof *out->map);
+	out->map[0] = (jit_pcmap){ (uint32_t)load, s.load };
+	for (int h = 0; h < JIT_STEP_TURNS / 8; h++) out->map[1 + h] = (jit_pcmap){ (uint32_t)word_end[h], s.load };
+	out->n_map = 1 + JIT_STEP_TURNS / 8;
+	return e.b.err ? JIT_EOVERFLOW : JIT_OK;
 }

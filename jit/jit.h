@@ -286,6 +286,36 @@ size_t jit_program_exit_off(const jit_program *jp);
  * UINT32_MAX for an empty slot (0: not a block start). */
 uint32_t jit_program_jt_slot(const jit_program *jp, uint32_t i);
 
+/* ---- steps ----------------------------------------------------------------------------------
+
+ * A byte-reduction loop (jit/step.c: a sum of bytes and a count of those equal to K, one byte a
+ * turn, its branch back a latch) runs JIT_STEP_TURNS turns a step: the latch enters a guard and the
+ * step instead of its head's code; where the guard fails (fewer than that many turns left before
+ * the bound, too little gas for them, their bytes not on one page) the head's code past its
+ * prologue. The step's 8-byte load is in the program's fault map as the loop's load_ind_u8, the
+ * only access of the step that can fault and the first the loop would make. README § Steps. */
+enum { JIT_STEP_TURNS = 16 }; /* the turns a step runs: two 8-byte words */
+typedef struct jit_step_shape {
+	uint32_t head, load, add, skip, latch; /* the loop's pcs: H, its load_ind_u8, ADD, SKIP, the branch back */
+	uint8_t b, i, n, s, c, a, v;           /* guest registers: base, index, bound, sum, count, address, value */
+	uint8_t k;                             /* the byte counted */
+} jit_step_shape;
+/* Is the branch at pc the latch of a byte-reduction loop (the shape only; whether the program's
+ * compile makes it a step also depends on its chains: jit_step_compile)? */
+bool jit_step_loop(const pvm_program *p, uint32_t pc, jit_step_shape *out);
+/* The step as the program's compile emits it for the latch at pc, alone: its exits are branches
+ * to the loop head past its prologue (pc = the latch, target = the head): every exit of the guard
+ * (exits[0..n-2]) and the jump back to the step's own start (the last). map: the first 8-byte
+ * load's offset with the load_ind_u8's pc (the fault map's row), then for each word the offset
+ * right after its load (the validator's cuts). JIT_EINVAL when the program's compile makes no step
+ * there. */
+jit_err jit_step_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out);
+/* The latches of jp's compile that have a step (ascending pcs): copies up to max into out and
+ * returns how many there are. */
+size_t jit_program_steps(const jit_program *jp, uint32_t *out, size_t max);
+/* Host offset of the step of the latch at pc in jp's code, or UINT32_MAX. */
+uint32_t jit_program_step_at(const jit_program *jp, uint32_t pc);
+
 /* ---- the sandbox's page protections ------------------------------------------------------
 
  * The runtime keeps a shadow of what it asked the kernel for each guest page of the sandbox

@@ -42,6 +42,17 @@ static inline void jit_em_exit(jit_em *e, size_t off, jit_exit_kind kind, uint32
  * cost < 128, else 4). */
 void jit_em_prologue(jit_em *e, uint32_t pc, uint32_t cost, size_t *field);
 
+/* The step of loop s (jit/step.c) at b's end: turn is the gas the branch back's region charges
+ * (its own and the head's), match what a matching byte's region (ADD) adds. The guard's exits,
+ * to the head's code past its prologue, are rel32 fields at fail[0 .. *n_fail) (at most 4), the
+ * jump back to the step's start at *again; *load: the offset of the first 8-byte load; word_end[h]:
+ * the offset right after the load of word h (JIT_STEP_TURNS / 8 of them). */
+void jit_step_emit(x64_buf *b, const jit_step_shape *s, uint32_t turn, uint32_t match, size_t *fail, size_t *n_fail,
+                   size_t *again, size_t *load, size_t *word_end);
+/* A step of a compiled program: its latch, its code's offset, the offset of its 8-byte load and the
+ * pc of the loop's load_ind_u8 (the fault map's row for that load). */
+typedef struct jit_step_at { uint32_t latch, off, load_off, load_pc; } jit_step_at;
+
 /* One compiled position: an instruction start, or a fall-through into a position that holds
  * none (compiled as a trap). Rows ascend in guest pc and in host offset (a fused pair's two rows
  * share one offset, jit.h § fusions). Its instruction is jit_row_inst's. */
@@ -88,6 +99,8 @@ struct jit_program {
 	jit_features feat;           /* the features it was compiled for */
 	jit_program *unfused;        /* the same program compiled without fusions, made by the first
 	                                run that needs it (runtime.c) */
+	jit_step_at *steps;          /* the steps (jit.h § steps), in the order they were linked */
+	size_t n_steps;
 	jit_stop_hook *hook;         /* jit_program_set_hook */
 	void *hook_ud;
 };

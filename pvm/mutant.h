@@ -55,6 +55,9 @@ typedef enum pvm_hook {
 	                            call in its block (0: not; the target may become a member, which the branch cannot enter) */
 	PVM_HOOK_query_skip,     /* validator/query.c exit_diff: the guest register whose comparison the query leaves out (13: none) */
 	PVM_HOOK_fall_refund,    /* jit/compile.c emit_fall_refund: the gas a latch's not-taken side gives back (its prepaid gas) */
+	PVM_HOOK_step_gas_guard, /* jit/step.c jit_step_emit: the gas the guard asks for 16 turns (16 * (turn + match)) */
+	PVM_HOOK_step_page_guard, /* jit/step.c jit_step_emit: the highest in-page offset the guard lets the 16 bytes start at (0xff0) */
+	PVM_HOOK_step_match_charge, /* jit/step.c jit_step_emit: the gas the step charges per matching byte (the ADD region's charge) */
 	PVM_HOOK_COUNT
 } pvm_hook;
 

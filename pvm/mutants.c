@@ -34,6 +34,9 @@ static uint64_t mut_fused_lea_scale_halved(uint64_t s) { return s - 1; }
 static uint64_t mut_chain_refund_short(uint64_t give) { return give - 1; }
 static uint64_t mut_chain_row_prepaid_plus_one(uint64_t prepaid) { return prepaid ? prepaid + 1 : 0; }
 static uint64_t mut_latch_fall_refund_short(uint64_t give) { return give - 1; }
+static uint64_t mut_step_gas_guard_short(uint64_t most) { return most / 2; }
+static uint64_t mut_step_page_guard_past(uint64_t last) { return last + 1; }
+static uint64_t mut_step_match_free(uint64_t per) { (void)per; return 0; }
 static uint64_t mut_chain_target_after_host(uint64_t mark) { (void)mark; return 0; }
 static uint64_t mut_decode_reg_field_minus_3(uint64_t field) { return field >= 13 && field <= 15 ? field - 3 : field; }
 

@@ -199,6 +199,27 @@ static bool body_of(const tv_links *L, const pvm_program *p, uint32_t pc, int64_
 	return give == cost_at(L, p, target) + (uint64_t)L->prepaid[target];
 }
 
+/* Does host offset t hold the step of the latch at pc (jit.h § steps), with give, the gas prepaid at
+ * the latch, exactly what the loop head's prologue charges (as body_of)? The step's bytes must be
+ * jit_step_compile's, its guard's exits must go to the head's code past its prologue and its last
+ * jump back to t. What the step computes is the step proof's (prove_step.c), which the block proof
+ * that links it runs (w->step_latch). *to: the head. */
+static bool step_of(const tv_links *L, tv_worker *w, const pvm_program *p, uint32_t pc, int64_t t, uint64_t give,
+                    uint32_t *to)
+{
+	jit_block sb;
+	if (t < 0 || (size_t)t >= L->size || jit_step_compile(p, pc, w->feat, &sb) != JIT_OK) return false;
+	uint32_t head = sb.entry_pc, body = jit_program_code_at(L->jp, head);
+	bool ok = (size_t)t + sb.len <= L->size && body != UINT32_MAX && jit_program_entry(L->jp, head) != UINT32_MAX &&
+	          give == cost_at(L, p, head) + (uint64_t)L->prepaid[head];
+	for (size_t i = 0; ok && i < sb.len; i++) ok = is_exit_field(sb.exits, sb.n_exits, i) || L->code[t + i] == sb.bytes[i];
+	for (size_t i = 0; ok && i < sb.n_exits; i++)
+		ok = rel32_target(L, (size_t)t + sb.exits[i].off) == (i + 1 < sb.n_exits ? (int64_t)body : t);
+	jit_block_fini(&sb);
+	*to = head;
+	return ok;
+}
+
 bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_block *blk, int64_t *fall_gas, char *why,
                    size_t n)
 {
@@ -278,6 +299,12 @@ bool tv_link_exits(const tv_links *L, tv_worker *w, const pvm_program *p, jit_bl
 			/* out of a chain: the refund (add rsp, prepaid ; jmp entry), then the block entry */
 			x->kind = JIT_EXIT_BRANCH;
 			x->target = to;
+		} else if (give && x->kind == JIT_EXIT_BRANCH && step_of(L, w, p, x->pc, t, give, &to)) {
+			/* the step of a byte-reduction loop: zero or JIT_STEP_TURNS turns, then the head past
+			 * its prologue (as below), which the step proof shows */
+			x->kind = JIT_EXIT_BRANCH;
+			x->target = to;
+			w->step_latch = x->pc;
 		} else if (give && x->kind == JIT_EXIT_BRANCH && body_of(L, p, x->pc, t, give, &to)) {
 			/* the prepaid gas is exactly the target's charge: past its prologue (a latch's) */
 			x->kind = JIT_EXIT_BRANCH;

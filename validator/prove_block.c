@@ -96,6 +96,8 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 	unsigned non_block = 0; /* static targets that are not block starts: proved linked to a panic */
 	if (tv_check_decode(o, p, v, pc, wk->reading, res, &non_block) != TV_PROVED) return PVM_OK;
 	tv_verdict verdict = TV_UNKNOWN;
+	bool step_cex = false, step_pages = false; /* a counterexample of the step the region links (its model at the latch) */
+	wk->step_latch = UINT32_MAX;
 	if (!o->whole_block) verdict = tv_prove_pieces(wk, p, L, pc, res, &cex, &last_pc, &cex_pc, &cex_last, &n_pieces);
 	if (o->whole_block || verdict == TV_UNKNOWN) {
 		/* the whole region in one query (also where a piece does not lift or decide) */
@@ -146,6 +148,25 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 		} else {
 			size_t l = strlen(res->detail);
 			snprintf(res->detail + l, sizeof res->detail - l, ", dispatcher PROVED");
+		}
+		res->verdict = verdict;
+		res->symbolic = d.symbolic;
+	}
+	/* a region whose latch links a step (jit.h § steps) continues through it: proved too */
+	if (verdict == TV_PROVED && wk->step_latch != UINT32_MAX) {
+		uint32_t latch = wk->step_latch;
+		tv_result d;
+		memset(&d, 0, sizeof d);
+		verdict = tv_prove_step(wk, p, L, latch, &d, &cex, &step_pages);
+		res->ms += d.ms;
+		if (verdict != TV_PROVED) {
+			snprintf(res->detail, sizeof res->detail, "%s", d.detail);
+			cex_pc = latch;
+			step_cex = verdict == TV_CEX;
+		} else {
+			size_t l = strlen(res->detail);
+			snprintf(res->detail + l, sizeof res->detail - l, ", step of the loop at pc %u PROVED",
+			         pvm_inst_at(p, latch)->target);
 		}
 		res->verdict = verdict;
 		res->symbolic = d.symbolic;
@@ -229,12 +250,14 @@ static pvm_err prove_block(tv_worker *wk, const pvm_program *p, const pvm_vector
 		/* (in a chain, and the gas the chain has prepaid past it: enough to run the chain's code,
 		 * where a wrong give-back shows; less runs on the twin, jit.h § chains) */
 		uint64_t run_cost = mid ? mid_gas : tv_region_cost(o->spec, p, cex_pc) + tv_links_prepaid(L, cex_pc);
-		if (fallback_cex) run_cost = UINT64_MAX; /* the fallback's run: the vector's own gas */
-		if (cex_pc != pc || piece) cex.gas = (int64_t)run_cost;
+		if (fallback_cex || step_cex) run_cost = UINT64_MAX; /* the fallback's run, the step's: the model's gas */
+		if (step_cex) mid = false; /* (the loop runs on: the step against its turns) */
+		if ((cex_pc != pc || piece) && !step_cex) cex.gas = (int64_t)run_cost;
 		pvm_err err = !cex.valid ? PVM_EINVAL
 		            : tv_cex_vector_block(&cex, v ? v : &none, cex_pc, run_cost, path, &cv, &we);
 		if (!err) cv.isa = p->isa;
 		if (!err) cv.reading = wk->reading;
+		if (!err && step_pages) tv_step_cex_pages(&cv, &cex, p, cex_pc);
 		if (!cex.valid) snprintf(we.msg, sizeof we.msg, "no model");
 		if (!err && mid) {
 			/* and the instruction after the piece is a trap, so the run stops right after it:

@@ -31,6 +31,7 @@ void tv_worker_init(tv_worker *w, const tv_opts *o)
 	w->o = o;
 	w->feat = tv_variant_features(tv_first_variant(o)); /* validate sets it per item */
 	w->reading = o->reading;                              /* validate: per item too */
+	w->step_latch = UINT32_MAX;
 }
 
 static void worker_close(tv_worker *w)
