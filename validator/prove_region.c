@@ -116,14 +116,8 @@ tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L
 		stay.gas = q.gas;
 		/* the region's own accesses were assumed permitted only when it runs */
 		for (size_t i = base_pre; i < q.n_pre; i++) q.pre[i] = Z3_mk_implies(z, Z3_mk_not(z, oog), q.pre[i]);
-		tv_patch_exits(blk.bytes, blk.exits, blk.n_exits);
-		lift_state st;
-		tv_lift_pre(w, &q, &st);
 		lift_result lr;
-		lift_err le = lift_block(w->lc, blk.bytes, blk.len, CODE_BASE, NULL, 0, &st, &lr);
-		if (le != LIFT_OK) {
-			snprintf(res->detail, sizeof res->detail, "lift: %s", lift_errmsg(w->lc));
-		} else {
+		if (tv_lift_code(w, &q, blk.bytes, blk.len, blk.exits, blk.n_exits, &lr, res->detail, sizeof res->detail)) {
 			tv_code c = { .blk = &blk, .p = p, .ex = blk.exits, .n_ex = blk.n_exits,
 			           .fall = pvm_inst_at(p, last)->next, .fall_gas = fall_gas };
 			res->detail[0] = 0;

@@ -197,14 +197,8 @@ tv_verdict tv_prove_step(tv_worker *w, const pvm_program *p, const tv_links *L, 
 	run.mem = t.mem;
 	run.gas = Z3_mk_bvsub(z, t.gas, num(z, k, 64));
 	/* the step's code, lifted */
-	tv_patch_exits(blk.bytes, blk.exits, blk.n_exits);
-	lift_state st;
-	tv_lift_pre(w, &q, &st);
 	lift_result lr;
-	if (lift_block(w->lc, blk.bytes, blk.len, CODE_BASE, NULL, 0, &st, &lr) != LIFT_OK) {
-		snprintf(res->detail, sizeof res->detail, "lift: %s", lift_errmsg(w->lc));
-		goto out;
-	}
+	if (!tv_lift_code(w, &q, blk.bytes, blk.len, blk.exits, blk.n_exits, &lr, res->detail, sizeof res->detail)) goto out;
 	/* The obligation, one part at a time (a disjunction is unsat when each disjunct is; smaller
 	 * queries, and Z3 decides each alone): part c of exit i differs where the exit is taken. */
 	enum { P_KIND, P_REG0, P_MEM = P_REG0 + PVM_NUM_REGS, P_GAS, P_MB, P_PAGES, P_WORDS, P_AGAIN, P_TURN0,

@@ -158,14 +158,8 @@ tv_verdict tv_prove_fused(tv_worker *w, const pvm_inst *a0, const pvm_inst *b0, 
 	Z3_ast none = Z3_mk_const_array(z, b32, Z3_mk_false(z)); /* (register instructions: no targets) */
 	tv_outcome so;
 	if (!tv_spec_pair(&q, w->o->spec, &a, &b, none, none, &so, res->detail, sizeof res->detail)) goto out;
-	tv_patch_exits(tpl.bytes, tpl.exits, tpl.n_exits);
-	lift_state st;
-	tv_lift_pre(w, &q, &st);
 	lift_result lr;
-	if (lift_block(w->lc, tpl.bytes, tpl.len, CODE_BASE, NULL, 0, &st, &lr) != LIFT_OK) {
-		snprintf(res->detail, sizeof res->detail, "lift: %s", lift_errmsg(w->lc));
-		goto out;
-	}
+	if (!tv_lift_code(w, &q, tpl.bytes, tpl.len, tpl.exits, tpl.n_exits, &lr, res->detail, sizeof res->detail)) goto out;
 	tv_code c = { .in = &b, .ex = tpl.exits, .n_ex = tpl.n_exits, .fall = b.next };
 	res->detail[0] = 0;
 	Z3_ast bad = tv_all_diffs(w, &q, &lr, &c, &so, res->detail, sizeof res->detail);

@@ -746,6 +746,17 @@ void tv_lift_pre(tv_worker *w, tv_query *q, lift_state *st)
 	st->mem = q->h;
 }
 
+bool tv_lift_code(tv_worker *w, tv_query *q, uint8_t *bytes, size_t len, const jit_exit *ex, size_t n_ex,
+                  lift_result *lr, char *why, size_t n)
+{
+	tv_patch_exits(bytes, ex, n_ex);
+	lift_state st;
+	tv_lift_pre(w, q, &st);
+	if (lift_block(w->lc, bytes, len, CODE_BASE, NULL, 0, &st, lr) == LIFT_OK) return true;
+	snprintf(why, n, "lift: %s", lift_errmsg(w->lc));
+	return false;
+}
+
 /* The start and end of every proof: a ready worker, an empty counterexample; the result. */
 bool tv_begin(tv_worker *w, tv_result *res, tv_cex *cex)
 {

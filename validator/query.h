@@ -186,6 +186,10 @@ Z3_ast tv_all_diffs(tv_worker *w, tv_query *q, const lift_result *lr, const tv_c
                     char *why, size_t n);
 /* The lifter's initial host state for q: guest registers in their host registers, r15 = MB. */
 void tv_lift_pre(tv_worker *w, tv_query *q, lift_state *st);
+/* Code with its rel32 exits pointed at their stubs (tv_patch_exits) lifted at CODE_BASE from q's
+ * state (tv_lift_pre) into *lr; false (why: "lift: ...") when it does not lift. */
+bool tv_lift_code(tv_worker *w, tv_query *q, uint8_t *bytes, size_t len, const jit_exit *ex, size_t n_ex,
+                  lift_result *lr, char *why, size_t n);
 /* Rewrite, memo, solve: unsat → PROVED; sat → counterexample (model minimized into *cex, toward
  * the target t_layout when q has a symbolic target); else UNKNOWN. */
 tv_verdict tv_solve(tv_worker *w, tv_query *q, Z3_ast bad, uint32_t t_layout, tv_cex *cex, char *why, size_t n);
