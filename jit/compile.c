@@ -2018,13 +2018,6 @@ size_t jit_program_steps(const jit_program *jp, uint32_t *out, size_t max)
 	return jp->n_steps;
 }
 
-uint32_t jit_program_step_at(const jit_program *jp, uint32_t pc)
-{
-	for (size_t i = 0; i < jp->n_steps; i++)
-		if (jp->steps[i].latch == pc) return jp->steps[i].off;
-	return UINT32_MAX;
-}
-
 jit_err jit_step_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_block *out)
 {
 	memset(out, 0, sizeof *out);

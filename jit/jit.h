@@ -313,8 +313,6 @@ jit_err jit_step_compile(const pvm_program *p, uint32_t pc, jit_features f, jit_
 /* The latches of jp's compile that have a step (ascending pcs): copies up to max into out and
  * returns how many there are. */
 size_t jit_program_steps(const jit_program *jp, uint32_t *out, size_t max);
-/* Host offset of the step of the latch at pc in jp's code, or UINT32_MAX. */
-uint32_t jit_program_step_at(const jit_program *jp, uint32_t pc);
 
 /* ---- the sandbox's page protections ------------------------------------------------------
 

@@ -4,7 +4,7 @@
  *   H:    add_64 A, B, I           (or A, I, B)
  *         load_ind_u8 V, A, 0
  *         branch_ne_imm V, K, SKIP
- *   ADD:  add_imm_64 C, C, 1          (then a fallthrough or not)
+ *   ADD:  add_imm_64 C, C, 1 ; fallthrough
  *   SKIP: add_64 S, S, V           (or S, V, S)
  *         add_imm_64 I, I, 1
  *   L:    branch_lt_u I, N, H      (a latch: enters H past its prologue, H's charge prepaid)
@@ -39,9 +39,9 @@ bool jit_step_loop(const pvm_program *p, uint32_t latch, jit_step_shape *out)
 	if (br->op != PVM_OP_branch_ne_imm || br->imm > 255 || br->next >= latch) return false;
 	const pvm_inst *inc = &p->inst[br->next];
 	if (inc->op != PVM_OP_add_imm_64 || inc->imm != 1 || inc->next >= latch) return false;
-	uint32_t skip = inc->next; /* (ADD may end in a fallthrough) */
-	if (p->inst[skip].op == PVM_OP_fallthrough) skip = p->inst[skip].next;
-	if (skip != br->target || skip >= latch) return false;
+	const pvm_inst *ft = &p->inst[inc->next]; /* (SKIP, a branch's target, starts a block only after it) */
+	uint32_t skip = ft->next;
+	if (ft->op != PVM_OP_fallthrough || skip != br->target || skip >= latch) return false;
 	const pvm_inst *sum = &p->inst[skip];
 	if (sum->op != PVM_OP_add_64 || sum->next >= latch) return false;
 	const pvm_inst *idx = &p->inst[sum->next];

@@ -200,23 +200,21 @@ static bool body_of(const tv_links *L, const pvm_program *p, uint32_t pc, int64_
 }
 
 /* Does host offset t hold the step of the latch at pc (jit.h § steps), with give, the gas prepaid at
- * the latch, exactly what the loop head's prologue charges (as body_of)? The step's bytes must be
- * jit_step_compile's, its guard's exits must go to the head's code past its prologue and its last
- * jump back to t. What the step computes is the step proof's (prove_step.c), which the block proof
+ * the latch, exactly what the loop head's prologue charges? The step's bytes must be
+ * jit_step_compile's, each of its guard's exits must be body_of the latch's (into the head's code
+ * past its prologue) and its last jump must go back to t. What the step computes is the step proof's (prove_step.c), which the block proof
  * that links it runs (w->step_latch). *to: the head. */
 static bool step_of(const tv_links *L, tv_worker *w, const pvm_program *p, uint32_t pc, int64_t t, uint64_t give,
                     uint32_t *to)
 {
 	jit_block sb;
 	if (t < 0 || (size_t)t >= L->size || jit_step_compile(p, pc, w->feat, &sb) != JIT_OK) return false;
-	uint32_t head = sb.entry_pc, body = jit_program_code_at(L->jp, head);
-	bool ok = (size_t)t + sb.len <= L->size && body != UINT32_MAX && jit_program_entry(L->jp, head) != UINT32_MAX &&
-	          give == cost_at(L, p, head) + (uint64_t)L->prepaid[head];
+	bool ok = (size_t)t + sb.len <= L->size && sb.n_exits > 1;
 	for (size_t i = 0; ok && i < sb.len; i++) ok = is_exit_field(sb.exits, sb.n_exits, i) || L->code[t + i] == sb.bytes[i];
-	for (size_t i = 0; ok && i < sb.n_exits; i++)
-		ok = rel32_target(L, (size_t)t + sb.exits[i].off) == (i + 1 < sb.n_exits ? (int64_t)body : t);
+	for (size_t i = 0; ok && i + 1 < sb.n_exits; i++) /* (the guard's: into the head past its prologue) */
+		ok = body_of(L, p, pc, rel32_target(L, (size_t)t + sb.exits[i].off), give, to) && *to == sb.entry_pc;
+	ok = ok && rel32_target(L, (size_t)t + sb.exits[sb.n_exits - 1].off) == t;
 	jit_block_fini(&sb);
-	*to = head;
 	return ok;
 }
 

@@ -13,8 +13,6 @@ tv_verdict tv_prove_template(tv_worker *w, const pvm_inst *in, jit_imm_class cls
 /* Prove the fused code of the pair a, b (jit_fuse_pair holds; registers fixed, the head's X every
  * value with its X & 63) against the two specs composed (tv_spec_pair; README § Fusions). */
 tv_verdict tv_prove_fused(tv_worker *w, const pvm_inst *a, const pvm_inst *b, tv_result *res, tv_cex *cex);
-/* Prove the gas region of p entered at pc against the composed specs of its instructions.
- * *last (when not NULL) gets the pc of the region's last instruction. */
 /* The step of the byte-reduction loop whose latch is at pc (jit.h § steps) against JIT_STEP_TURNS
  * turns of the loop's specs composed (prove_step.c). A counterexample's model is a state at the
  * latch (its gas the spec's there); *pages: it is one of the page obligation. */
@@ -23,6 +21,8 @@ tv_verdict tv_prove_step(tv_worker *w, const pvm_program *p, const tv_links *L, 
 /* A page obligation's counterexample vector v (cex at the latch at pc): the page after the first
  * turn's byte unmapped (and its memory dropped), where the turns fault one by one. */
 void tv_step_cex_pages(pvm_vector *v, const tv_cex *cex, const pvm_program *p, uint32_t pc);
+/* Prove the gas region of p entered at pc against the composed specs of its instructions.
+ * *last (when not NULL) gets the pc of the region's last instruction. */
 tv_verdict tv_prove_region(tv_worker *w, const pvm_program *p, const tv_links *L, uint32_t pc, tv_result *res,
                            tv_cex *cex, uint32_t *last);
 /* Prove the same region piece by piece (the gas prologue, then each instruction's code between

@@ -32,9 +32,9 @@ typedef struct tv_worker {
 	uint64_t *tpl_done;        /* open addressing, 0 = empty: op | ra | rb | rd | class, +1 */
 	size_t cap_tpl_done, n_tpl_done;
 	struct tv_prologue_done { uint32_t cost, len; uint8_t bytes[32]; } pro_done[64];
+	size_t n_pro_done;
 	uint32_t step_latch;       /* the last latch tv_link_exits linked to a step (jit.h § steps), UINT32_MAX:
 	                              none; the block proof that set it proves the step too (prove_block.c) */
-	size_t n_pro_done;
 	Z3_ast *q_pre, *q_acc;     /* buffers of the query being built: assumptions, access addresses */
 	unsigned *q_acc_len;
 	size_t cap_pre, cap_acc, cap_acc_len;
